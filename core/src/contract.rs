@@ -1,0 +1,376 @@
+//! Contract v1: the JSON that a tracking endpoint returns, as serde types.
+//!
+//! Parsing is lenient where leniency cannot mislead a buyer: unknown fields are
+//! ignored, `null` reads as absent, an unknown stage, exception or contact kind
+//! keeps its text. A body of the wrong type or shape is `ContractError`.
+
+use crate::status::{Exception, Stage};
+use serde::{Deserialize, Deserializer, Serialize};
+use thiserror::Error;
+
+/// The contract version this build writes; readers accept any version with the same shape.
+pub const CONTRACT_VERSION: u32 = 1;
+
+/// Bodies larger than this are refused before parsing: a real answer is a few KB.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The answer to one lookup: every shipment that the number found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackResponse {
+    /// The contract version the endpoint wrote.
+    #[serde(default = "default_version")]
+    pub version: u32,
+    /// The number as the endpoint understood it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// One entry per parcel; an order split into postings has several.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub shipments: Vec<Shipment>,
+}
+
+/// One parcel and everything a buyer needs to know about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shipment {
+    /// The marketplace or shop order number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<String>,
+    /// The posting or shipment number within the order (Ozon: `12345678-0001-1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment_number: Option<String>,
+    /// The carrier's own tracking number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_number: Option<String>,
+    /// The stage reached.
+    pub stage: Stage,
+    /// What went wrong, if anything, at the current stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<Exception>,
+    /// The endpoint's own words for the status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_text: Option<String>,
+    /// When the status last changed (RFC 3339 with offset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// What happened, in any order; readers sort by time.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub events: Vec<Event>,
+    /// When the parcel is expected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_delivery: Option<DeliveryWindow>,
+    /// Who carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carrier: Option<Carrier>,
+    /// Where it waits, when it waits at a pickup point or locker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pickup_point: Option<PickupPoint>,
+    /// Whom to ask.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support: Option<Support>,
+}
+
+/// One thing that happened to a parcel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// When it happened (RFC 3339 with offset).
+    pub at: String,
+    /// The stage it moved the parcel to, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    /// The exception it raised, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<Exception>,
+    /// The endpoint's description.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub text: String,
+    /// A city-level place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+/// The expected delivery: one day, or a window of days (ISO dates, `2026-11-25`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryWindow {
+    /// The earliest expected day.
+    pub from: String,
+    /// The latest expected day; absent for a single day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+/// The carrier that moves the parcel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Carrier {
+    /// Its name as buyers know it.
+    pub name: String,
+    /// Its own tracking page for this parcel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_url: Option<String>,
+    /// Its phone line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// A pickup point or locker where the parcel waits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PickupPoint {
+    /// Its name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its street address (the point's, never the buyer's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Opening hours as the endpoint words them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<String>,
+    /// The code the buyer tells or shows to collect the parcel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pickup_code: Option<String>,
+    /// The last day the parcel is kept (ISO date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_until: Option<String>,
+}
+
+/// How to reach the seller's or carrier's support.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Support {
+    /// The ways in, best first.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub contacts: Vec<Contact>,
+    /// When someone answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<OpeningHours>,
+}
+
+/// One way to reach support.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    /// What kind of channel it is.
+    pub kind: ContactKind,
+    /// A phone number, an e-mail address, or a URL for the other kinds.
+    pub value: String,
+    /// The endpoint's label for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// The channels a support contact may use.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ContactKind {
+    /// A phone number.
+    Phone,
+    /// An e-mail address.
+    Email,
+    /// A Telegram link.
+    Telegram,
+    /// A VK link.
+    Vk,
+    /// A help-centre page.
+    HelpCenter,
+    /// A ticket form.
+    Ticket,
+    /// A kind this build does not know; its text is kept.
+    Unknown(String),
+}
+
+impl ContactKind {
+    /// Every known kind in wire order.
+    pub const KNOWN: [ContactKind; 6] = [
+        ContactKind::Phone,
+        ContactKind::Email,
+        ContactKind::Telegram,
+        ContactKind::Vk,
+        ContactKind::HelpCenter,
+        ContactKind::Ticket,
+    ];
+
+    /// The wire name, or the endpoint's own text for an unknown kind.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ContactKind::Phone => "phone",
+            ContactKind::Email => "email",
+            ContactKind::Telegram => "telegram",
+            ContactKind::Vk => "vk",
+            ContactKind::HelpCenter => "help_center",
+            ContactKind::Ticket => "ticket",
+            ContactKind::Unknown(text) => text,
+        }
+    }
+
+    /// Reads a wire name; anything else becomes `Unknown` with the text kept.
+    pub fn from_wire(text: &str) -> ContactKind {
+        ContactKind::KNOWN
+            .iter()
+            .find(|kind| kind.as_str() == text)
+            .cloned()
+            .unwrap_or_else(|| ContactKind::Unknown(text.to_owned()))
+    }
+}
+
+impl Serialize for ContactKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ContactKind {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        Ok(ContactKind::from_wire(&text))
+    }
+}
+
+/// Support's weekly hours in its own time zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpeningHours {
+    /// An IANA time zone (`Europe/Moscow`, `Asia/Shanghai`).
+    pub time_zone: String,
+    /// The weekly periods when support answers.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub periods: Vec<OpeningPeriod>,
+}
+
+/// Days of the week with the same opening times.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpeningPeriod {
+    /// Lower-case three-letter English day names (`mon` … `sun`).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub days: Vec<String>,
+    /// Opening time, `HH:MM` in the support's time zone.
+    pub opens: String,
+    /// Closing time, `HH:MM` in the support's time zone.
+    pub closes: String,
+}
+
+/// The JSON body of an error answer (404 and the like).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A stable machine-readable code (`not_found`, `invalid_number`).
+    pub error: String,
+    /// A human explanation in English, for developers.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// Why a body is not contract v1.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ContractError {
+    /// The body ended before the JSON did.
+    #[error("the body ends in the middle of the JSON")]
+    Truncated,
+    /// The body is not JSON at all (an HTML error page, say).
+    #[error("the body is not JSON")]
+    NotJson,
+    /// The body is JSON of another shape.
+    #[error("the JSON is not the tracking contract: {0}")]
+    WrongShape(String),
+    /// The body is larger than any real answer.
+    #[error("the body is larger than {MAX_BODY_BYTES} bytes")]
+    TooLarge,
+}
+
+/// Parses an endpoint's body as contract v1.
+///
+/// # Errors
+/// `ContractError` says whether the body was cut short, not JSON, too large, or another shape.
+pub fn parse_track_response(body: &str) -> Result<TrackResponse, ContractError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ContractError::TooLarge);
+    }
+    serde_json::from_str(body).map_err(|error| match error.classify() {
+        serde_json::error::Category::Eof => ContractError::Truncated,
+        serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
+            ContractError::NotJson
+        }
+        serde_json::error::Category::Data => ContractError::WrongShape(error.to_string()),
+    })
+}
+
+fn default_version() -> u32 {
+    CONTRACT_VERSION
+}
+
+/// Reads `null` as the type's default, so an endpoint that writes `"events": null` still parses.
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const MINIMAL: &str = r#"{"shipments":[{"stage":"in_transit"}]}"#;
+
+    #[test]
+    fn a_minimal_answer_parses_with_defaults() {
+        let response = parse_track_response(MINIMAL).unwrap();
+        assert_eq!(response.version, CONTRACT_VERSION);
+        assert_eq!(response.shipments.len(), 1);
+        assert_eq!(response.shipments[0].stage, Stage::InTransit);
+        assert!(response.shipments[0].events.is_empty());
+    }
+
+    #[test]
+    fn unknown_fields_and_nulls_are_tolerated() {
+        let body = r#"{"shipments":[{"stage":"packed","mood":"happy","events":null,
+            "exception":null,"support":{"contacts":null}}],"extra":[1,2]}"#;
+        let response = parse_track_response(body).unwrap();
+        let shipment = &response.shipments[0];
+        assert_eq!(shipment.exception, None);
+        assert_eq!(shipment.support.as_ref().unwrap().contacts, vec![]);
+    }
+
+    #[test]
+    fn unknown_words_keep_their_text() {
+        let body = r#"{"shipments":[{"stage":"teleported","exception":"eaten_by_dog",
+            "support":{"contacts":[{"kind":"carrier_pigeon","value":"https://x.example"}]}}]}"#;
+        let shipment = &parse_track_response(body).unwrap().shipments[0];
+        assert_eq!(shipment.stage, Stage::Unknown("teleported".into()));
+        assert_eq!(
+            shipment.exception,
+            Some(Exception::Unknown("eaten_by_dog".into()))
+        );
+        assert_eq!(
+            shipment.support.as_ref().unwrap().contacts[0].kind,
+            ContactKind::Unknown("carrier_pigeon".into())
+        );
+    }
+
+    #[test]
+    fn failures_are_told_apart() {
+        assert_eq!(
+            parse_track_response("<!doctype html><p>Bad gateway</p>"),
+            Err(ContractError::NotJson)
+        );
+        assert_eq!(
+            parse_track_response(&MINIMAL[..MINIMAL.len() - 5]),
+            Err(ContractError::Truncated)
+        );
+        assert!(matches!(
+            parse_track_response(r#"{"shipments":"soon"}"#),
+            Err(ContractError::WrongShape(_))
+        ));
+        assert!(matches!(
+            parse_track_response(r#"[1,2,3]"#),
+            Err(ContractError::WrongShape(_))
+        ));
+        let huge = format!("\"{}\"", "x".repeat(MAX_BODY_BYTES));
+        assert_eq!(parse_track_response(&huge), Err(ContractError::TooLarge));
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(body in ".{0,400}") {
+            let _ = parse_track_response(&body);
+        }
+
+        #[test]
+        fn every_prefix_of_a_valid_body_is_an_error_not_a_panic(cut in 0usize..MINIMAL.len()) {
+            prop_assert!(parse_track_response(&MINIMAL[..cut]).is_err());
+        }
+    }
+}

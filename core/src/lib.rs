@@ -1,0 +1,20 @@
+//! trackline's domain: the status model, the wire contract, timelines and number checks.
+//!
+//! Plain Rust with no browser or database in sight, so that the widget and the
+//! reference endpoint share one definition and it can be tested natively.
+
+pub mod contract;
+pub mod link;
+pub mod query;
+pub mod status;
+pub mod time;
+pub mod timeline;
+pub mod url_template;
+
+pub use contract::{
+    Carrier, Contact, ContactKind, ContractError, DeliveryWindow, ErrorBody, Event, OpeningHours,
+    OpeningPeriod, PickupPoint, Shipment, Support, TrackResponse, CONTRACT_VERSION,
+};
+pub use query::{InputError, TrackingQuery};
+pub use status::{Exception, Stage};
+pub use timeline::{Step, StepState, Timeline};

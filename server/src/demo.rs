@@ -1,0 +1,90 @@
+//! Demo shipments: one for every stage and exception, a pickup point, a split order.
+//!
+//! Their dates are written around an anchor day and moved to today when seeded,
+//! so the demo always reads as a parcel on its way now, not a year ago.
+
+use crate::store::{Store, StoreError};
+use serde::Deserialize;
+use thiserror::Error;
+use trackline_core::time::{parse_date, shift_days};
+use trackline_core::Shipment;
+
+const DEMO_JSON: &str = include_str!("../demo/shipments.json");
+
+#[derive(Deserialize)]
+struct DemoFile {
+    anchor_date: String,
+    shipments: Vec<Shipment>,
+}
+
+/// Why the demo data cannot be seeded.
+#[derive(Debug, Error)]
+pub enum DemoError {
+    /// The embedded file is not valid (a build-time mistake, caught by a test).
+    #[error("demo file: {0}")]
+    File(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The demo shipments with their dates moved so that the anchor day is `today` (days since the epoch).
+///
+/// # Errors
+/// `DemoError::File` if the embedded file does not parse.
+pub fn shipments(today: i64) -> Result<Vec<Shipment>, DemoError> {
+    let file: DemoFile =
+        serde_json::from_str(DEMO_JSON).map_err(|e| DemoError::File(e.to_string()))?;
+    let anchor = parse_date(&file.anchor_date)
+        .ok_or_else(|| DemoError::File(format!("anchor_date {:?}", file.anchor_date)))?;
+    let delta = today - anchor;
+    let shift = |text: &mut String| {
+        if let Some(moved) = shift_days(text, delta) {
+            *text = moved;
+        }
+    };
+    let mut shipments = file.shipments;
+    for shipment in &mut shipments {
+        shipment.updated_at.iter_mut().for_each(shift);
+        shipment.events.iter_mut().for_each(|e| shift(&mut e.at));
+        if let Some(window) = &mut shipment.estimated_delivery {
+            shift(&mut window.from);
+            window.to.iter_mut().for_each(shift);
+        }
+        if let Some(point) = &mut shipment.pickup_point {
+            point.storage_until.iter_mut().for_each(shift);
+        }
+    }
+    Ok(shipments)
+}
+
+/// Today as days since the Unix epoch, in UTC.
+pub fn today() -> i64 {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    i64::try_from(seconds / 86_400).unwrap_or(0)
+}
+
+/// Fills an empty store with the demo shipments; returns how many were added.
+///
+/// # Errors
+/// `DemoError` if the demo file is broken or the store fails.
+pub async fn seed_if_empty(store: &Store) -> Result<usize, DemoError> {
+    if store.count().await? > 0 {
+        return Ok(0);
+    }
+    let shipments = shipments(today())?;
+    store.insert_all(&shipments).await?;
+    Ok(shipments.len())
+}
+
+/// A few demo numbers worth typing, with what each shows; printed at start-up.
+pub const HIGHLIGHTS: [(&str, &str); 6] = [
+    ("RA100000048RU", "in transit (Russian Post)"),
+    ("1000000007", "waiting at a pickup point, with its code"),
+    ("0132112277", "one order split into two parcels"),
+    ("RA200000010RU", "delayed, with a new estimate"),
+    ("LP300000043CN", "held by customs (Cainiao)"),
+    ("1000000008", "delivered"),
+];

@@ -1,0 +1,97 @@
+//! trackline's reference tracking endpoint: stores shipments and answers contract v1.
+
+pub mod api;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod store;
+
+use axum::http::{header, HeaderValue, Method};
+use axum::routing::get;
+use axum::Router;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use thiserror::Error;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use store::Store;
+
+/// Why the server could not start.
+#[derive(Debug, Error)]
+pub enum StartError {
+    /// The store could not be opened.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// The demo data could not be seeded.
+    #[error(transparent)]
+    Demo(#[from] demo::DemoError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+}
+
+/// The whole HTTP surface: the tracking API, and the built widget when a directory is given.
+pub fn router(store: Store, static_dir: Option<&Path>) -> Router {
+    // The lookup is public and read-only: any storefront may call it, without credentials.
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET]);
+    let api = Router::new()
+        .route("/api/v1/track/{number}", get(api::track))
+        .layer(cors)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .with_state(store);
+    let app = match static_dir {
+        Some(dir) => api.fallback_service(ServeDir::new(dir)),
+        None => api,
+    };
+    app.layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Opens the store, seeds the demo if asked, binds, and returns the bound address
+/// with the future that serves until `shutdown` resolves.
+///
+/// # Errors
+/// `StartError` if the store cannot be opened or seeded, or the address cannot be bound.
+pub async fn start(
+    config: &Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(SocketAddr, impl Future<Output = std::io::Result<()>>), StartError> {
+    let store = Store::open(&config.database_url).await?;
+    if config.demo {
+        let added = demo::seed_if_empty(&store).await?;
+        tracing::info!(added, "demo shipments seeded");
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: config.addr,
+        source,
+    })?;
+    let app = router(store, config.static_dir.as_deref());
+    let serving = async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+    };
+    Ok((addr, serving))
+}

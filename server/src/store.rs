@@ -1,0 +1,197 @@
+//! The shipment store: SQLite through sqlx, schema from `migrations/`.
+
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use sqlx::{Row, SqlitePool};
+use std::str::FromStr;
+use thiserror::Error;
+use trackline_core::{DeliveryWindow, Event, Exception, Shipment, Stage, TrackingQuery};
+
+/// A failure of the database underneath.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The database refused or failed a statement.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// A stored JSON column no longer reads as the contract.
+    #[error("stored JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Shipments and events, shared by every request.
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` and applies the migrations.
+    ///
+    /// # Errors
+    /// `StoreError` if the database cannot be opened or migrated.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        // Every connection to `:memory:` is a database of its own: keep exactly one alive.
+        let pool = if in_memory {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+        } else {
+            SqlitePoolOptions::new().max_connections(8)
+        }
+        .connect_with(options)
+        .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// How many shipments are stored.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM shipments")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Stores shipments with their events, all or none.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails; nothing is written then.
+    pub async fn insert_all(&self, shipments: &[Shipment]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for shipment in shipments {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO shipments (order_number, shipment_number, tracking_number, stage,
+                    exception, status_text, updated_at, estimated_from, estimated_to,
+                    carrier, pickup_point, support)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(normalised(shipment.order_number.as_deref()))
+            .bind(normalised(shipment.shipment_number.as_deref()))
+            .bind(normalised(shipment.tracking_number.as_deref()))
+            .bind(shipment.stage.as_str())
+            .bind(shipment.exception.as_ref().map(Exception::as_str))
+            .bind(&shipment.status_text)
+            .bind(&shipment.updated_at)
+            .bind(shipment.estimated_delivery.as_ref().map(|w| &w.from))
+            .bind(
+                shipment
+                    .estimated_delivery
+                    .as_ref()
+                    .and_then(|w| w.to.as_ref()),
+            )
+            .bind(to_json(&shipment.carrier)?)
+            .bind(to_json(&shipment.pickup_point)?)
+            .bind(to_json(&shipment.support)?)
+            .fetch_one(&mut *tx)
+            .await?;
+            for event in &shipment.events {
+                sqlx::query(
+                    "INSERT INTO events (shipment_id, at, stage, exception, text, location)
+                     VALUES (?, ?, ?, ?, ?, ?)",
+                )
+                .bind(id)
+                .bind(&event.at)
+                .bind(event.stage.as_ref().map(Stage::as_str))
+                .bind(event.exception.as_ref().map(Exception::as_str))
+                .bind(&event.text)
+                .bind(&event.location)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every shipment that has this number as its order, shipment or tracking number.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails or a stored row no longer reads.
+    pub async fn find(&self, query: &TrackingQuery) -> Result<Vec<Shipment>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, order_number, shipment_number, tracking_number, stage, exception,
+                    status_text, updated_at, estimated_from, estimated_to,
+                    carrier, pickup_point, support
+             FROM shipments
+             WHERE order_number = ?1 OR shipment_number = ?1 OR tracking_number = ?1
+             ORDER BY shipment_number, id",
+        )
+        .bind(query.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut shipments = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: i64 = row.try_get("id")?;
+            let events = sqlx::query(
+                "SELECT at, stage, exception, text, location FROM events
+                 WHERE shipment_id = ? ORDER BY at DESC, id DESC",
+            )
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|event| {
+                Ok(Event {
+                    at: event.try_get("at")?,
+                    stage: event
+                        .try_get::<Option<String>, _>("stage")?
+                        .map(|s| Stage::from_wire(&s)),
+                    exception: event
+                        .try_get::<Option<String>, _>("exception")?
+                        .map(|e| Exception::from_wire(&e)),
+                    text: event.try_get("text")?,
+                    location: event.try_get("location")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            let estimated_from: Option<String> = row.try_get("estimated_from")?;
+            shipments.push(Shipment {
+                order_number: row.try_get("order_number")?,
+                shipment_number: row.try_get("shipment_number")?,
+                tracking_number: row.try_get("tracking_number")?,
+                stage: Stage::from_wire(&row.try_get::<String, _>("stage")?),
+                exception: row
+                    .try_get::<Option<String>, _>("exception")?
+                    .map(|e| Exception::from_wire(&e)),
+                status_text: row.try_get("status_text")?,
+                updated_at: row.try_get("updated_at")?,
+                events,
+                estimated_delivery: estimated_from.map(|from| DeliveryWindow {
+                    from,
+                    to: row.try_get("estimated_to").ok().flatten(),
+                }),
+                carrier: from_json(row.try_get("carrier")?)?,
+                pickup_point: from_json(row.try_get("pickup_point")?)?,
+                support: from_json(row.try_get("support")?)?,
+            });
+        }
+        Ok(shipments)
+    }
+}
+
+/// Numbers are stored as `TrackingQuery` writes them, so lookups compare like with like.
+fn normalised(number: Option<&str>) -> Option<String> {
+    number.map(|n| {
+        TrackingQuery::parse(n).map_or_else(|_| n.trim().to_owned(), |q| q.as_str().to_owned())
+    })
+}
+
+fn to_json<T: serde::Serialize>(value: &Option<T>) -> Result<Option<String>, StoreError> {
+    Ok(value.as_ref().map(serde_json::to_string).transpose()?)
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(
+    text: Option<String>,
+) -> Result<Option<T>, StoreError> {
+    Ok(text.as_deref().map(serde_json::from_str).transpose()?)
+}

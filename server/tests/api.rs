@@ -1,0 +1,170 @@
+//! The public tracking API, exercised through the router with the demo data.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use std::collections::HashSet;
+use tower::ServiceExt;
+use trackline_core::contract::parse_track_response;
+use trackline_core::{ErrorBody, Exception, Stage, TrackResponse};
+use trackline_server::{demo, router, Store};
+
+async fn demo_store() -> Store {
+    let store = Store::open("sqlite::memory:").await.unwrap();
+    assert_eq!(
+        demo::seed_if_empty(&store).await.unwrap(),
+        demo::shipments(0).unwrap().len()
+    );
+    store
+}
+
+async fn get(store: &Store, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = router(store.clone(), None)
+        .oneshot(
+            Request::get(uri)
+                .header(header::ORIGIN, "https://shop.example")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8(body.to_vec()).unwrap())
+}
+
+async fn track(store: &Store, number: &str) -> TrackResponse {
+    let (status, _, body) = get(store, &format!("/api/v1/track/{number}")).await;
+    assert_eq!(status, StatusCode::OK, "{number}: {body}");
+    parse_track_response(&body).unwrap()
+}
+
+#[tokio::test]
+async fn every_kind_of_number_finds_its_shipment() {
+    let store = demo_store().await;
+    for number in ["1000000004", "1000000004-0001-1", "RA100000048RU"] {
+        let response = track(&store, number).await;
+        assert_eq!(response.shipments.len(), 1, "{number}");
+        assert_eq!(response.shipments[0].stage, Stage::InTransit);
+        assert_eq!(response.query.as_deref(), Some(number));
+    }
+}
+
+#[tokio::test]
+async fn a_number_typed_loosely_still_finds_it() {
+    let store = demo_store().await;
+    let response = track(&store, "ra%20100000048%20ru").await;
+    assert_eq!(
+        response.shipments[0].tracking_number.as_deref(),
+        Some("RA100000048RU")
+    );
+}
+
+#[tokio::test]
+async fn a_split_order_returns_every_posting() {
+    let store = demo_store().await;
+    let response = track(&store, "0132112277").await;
+    let postings: Vec<_> = response
+        .shipments
+        .iter()
+        .filter_map(|s| s.shipment_number.as_deref())
+        .collect();
+    assert_eq!(postings, ["0132112277-0101-1", "0132112277-0101-2"]);
+    // A posting number alone finds only its own parcel.
+    assert_eq!(track(&store, "0132112277-0101-2").await.shipments.len(), 1);
+}
+
+#[tokio::test]
+async fn the_pickup_parcel_carries_its_code_and_events_come_newest_first() {
+    let store = demo_store().await;
+    let shipment = track(&store, "1000000007").await.shipments.remove(0);
+    assert_eq!(shipment.stage, Stage::ReadyForPickup);
+    assert_eq!(
+        shipment.pickup_point.unwrap().pickup_code.as_deref(),
+        Some("4821")
+    );
+    let times: Vec<_> = shipment
+        .events
+        .iter()
+        .map(|e| trackline_core::time::parse_rfc3339(&e.at).unwrap())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
+}
+
+#[tokio::test]
+async fn unknown_numbers_get_a_json_404_and_nonsense_a_400() {
+    let store = demo_store().await;
+    let (status, _, body) = get(&store, "/api/v1/track/ZZ999999999ZZ").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        serde_json::from_str::<ErrorBody>(&body).unwrap().error,
+        "not_found"
+    );
+    let (status, _, body) = get(&store, "/api/v1/track/%3Cscript%3E").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        serde_json::from_str::<ErrorBody>(&body).unwrap().error,
+        "invalid_number"
+    );
+}
+
+#[tokio::test]
+async fn any_origin_may_read_the_lookup() {
+    let store = demo_store().await;
+    let (_, headers, _) = get(&store, "/api/v1/track/1000000001").await;
+    assert_eq!(
+        headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+        "*"
+    );
+    assert!(headers
+        .get(header::ACCESS_CONTROL_ALLOW_CREDENTIALS)
+        .is_none());
+}
+
+#[tokio::test]
+async fn the_demo_covers_every_stage_and_every_exception() {
+    let shipments = demo::shipments(demo::today()).unwrap();
+    let stages: HashSet<_> = shipments.iter().map(|s| s.stage.clone()).collect();
+    let exceptions: HashSet<_> = shipments
+        .iter()
+        .filter_map(|s| s.exception.clone())
+        .collect();
+    for stage in Stage::KNOWN {
+        assert!(stages.contains(&stage), "no demo shipment is {stage}");
+    }
+    for exception in Exception::KNOWN {
+        assert!(
+            exceptions.contains(&exception),
+            "no demo shipment is {exception}"
+        );
+    }
+    assert!(
+        stages.iter().any(|s| !s.is_known()),
+        "the demo should show an unknown stage too"
+    );
+    // Every highlighted number is really in the demo.
+    let store = demo_store().await;
+    for (number, _) in demo::HIGHLIGHTS {
+        track(&store, number).await;
+    }
+}
+
+#[tokio::test]
+async fn demo_dates_move_with_today() {
+    let anchor = trackline_core::time::parse_date("2026-11-20").unwrap();
+    let moved = demo::shipments(anchor + 3).unwrap();
+    let original = demo::shipments(anchor).unwrap();
+    let a =
+        trackline_core::time::parse_date(&original[0].estimated_delivery.as_ref().unwrap().from)
+            .unwrap();
+    let b = trackline_core::time::parse_date(&moved[0].estimated_delivery.as_ref().unwrap().from)
+        .unwrap();
+    assert_eq!(b - a, 3);
+}
+
+#[tokio::test]
+async fn seeding_twice_adds_nothing() {
+    let store = demo_store().await;
+    assert_eq!(demo::seed_if_empty(&store).await.unwrap(), 0);
+}
