@@ -1,0 +1,55 @@
+//! The number input and the Track button.
+
+use crate::i18n::{Lang, Msg};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+/// The form a buyer types a number into; submits by Enter and by the button.
+#[component]
+pub fn SearchForm(
+    /// The language of the labels.
+    lang: Lang,
+    /// What is typed, kept by the parent so that it survives re-renders.
+    value: RwSignal<String>,
+    /// Whether a lookup is running.
+    #[prop(into)]
+    busy: Signal<bool>,
+    /// Called with the typed text when the buyer submits.
+    on_submit: Callback<String>,
+) -> impl IntoView {
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        on_submit.run(value.get_untracked());
+    };
+    view! {
+        <form class="tl-form" role="search" on:submit=submit novalidate=true data-testid="form">
+            <label class="tl-form__label" for="tl-number">{lang.t(Msg::InputLabel)}</label>
+            <div class="tl-form__row">
+                <input
+                    id="tl-number"
+                    class="tl-form__input"
+                    name="n"
+                    type="text"
+                    inputmode="text"
+                    autocomplete="off"
+                    autocapitalize="characters"
+                    spellcheck="false"
+                    enterkeyhint="search"
+                    maxlength="64"
+                    placeholder=lang.t(Msg::InputPlaceholder)
+                    data-testid="number-input"
+                    prop:value=move || value.get()
+                    on:input=move |event| value.set(event_target_value(&event))
+                />
+                <button
+                    class="tl-form__button"
+                    type="submit"
+                    data-testid="track-button"
+                    aria-busy=move || busy.get().to_string()
+                >
+                    {lang.t(Msg::TrackButton)}
+                </button>
+            </div>
+        </form>
+    }
+}

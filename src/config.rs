@@ -1,0 +1,54 @@
+//! How an entry point configures the widget.
+
+use crate::i18n::Lang;
+
+/// The default endpoint: the reference server's lookup on the same origin.
+pub const DEFAULT_ENDPOINT: &str = "/api/v1/track/{number}";
+
+/// Everything the app needs from the page that hosts it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// URL template with `{number}`, where the status is fetched from.
+    pub endpoint: String,
+    /// The language to speak.
+    pub lang: Lang,
+    /// A number to look up as soon as the widget mounts.
+    pub number: Option<String>,
+    /// How long a lookup may take before the buyer is told.
+    pub timeout_ms: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            endpoint: DEFAULT_ENDPOINT.to_owned(),
+            lang: Lang::En,
+            number: None,
+            timeout_ms: 15_000,
+        }
+    }
+}
+
+impl Config {
+    /// Chooses the language: the host's setting, else the browser's languages, else English.
+    pub fn pick_lang<'a>(host: Option<&str>, browser: impl IntoIterator<Item = &'a str>) -> Lang {
+        host.and_then(Lang::from_tag)
+            .or_else(|| browser.into_iter().find_map(Lang::from_tag))
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_host_wins_then_the_browser_then_english() {
+        assert_eq!(Config::pick_lang(Some("zh"), ["ru"]), Lang::Zh);
+        assert_eq!(
+            Config::pick_lang(Some("klingon"), ["de", "ru-RU"]),
+            Lang::Ru
+        );
+        assert_eq!(Config::pick_lang(None, ["de", "fr"]), Lang::En);
+    }
+}

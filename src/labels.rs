@@ -1,0 +1,65 @@
+//! Domain words to the buyer's words: stages, exceptions, contact kinds, weekdays.
+
+use crate::i18n::{Lang, Msg};
+use trackline_core::{ContactKind, Exception, Stage};
+
+/// The buyer's name for a stage; an unknown stage keeps the endpoint's text.
+pub fn stage(lang: Lang, stage: &Stage) -> String {
+    let msg = match stage {
+        Stage::Created => Msg::StageCreated,
+        Stage::Packed => Msg::StagePacked,
+        Stage::HandedOver => Msg::StageHandedOver,
+        Stage::InTransit => Msg::StageInTransit,
+        Stage::Arrived => Msg::StageArrived,
+        Stage::OutForDelivery => Msg::StageOutForDelivery,
+        Stage::ReadyForPickup => Msg::StageReadyForPickup,
+        Stage::Delivered => Msg::StageDelivered,
+        Stage::Unknown(text) => return text.clone(),
+    };
+    lang.t(msg).to_owned()
+}
+
+/// The buyer's name for an exception; an unknown exception keeps the endpoint's text.
+pub fn exception(lang: Lang, exception: &Exception) -> String {
+    let msg = match exception {
+        Exception::Delayed => Msg::ExceptionDelayed,
+        Exception::AttemptFailed => Msg::ExceptionAttemptFailed,
+        Exception::AddressProblem => Msg::ExceptionAddressProblem,
+        Exception::CustomsHold => Msg::ExceptionCustomsHold,
+        Exception::Damaged => Msg::ExceptionDamaged,
+        Exception::Lost => Msg::ExceptionLost,
+        Exception::Returning => Msg::ExceptionReturning,
+        Exception::Returned => Msg::ExceptionReturned,
+        Exception::Cancelled => Msg::ExceptionCancelled,
+        Exception::Unknown(text) => return text.clone(),
+    };
+    lang.t(msg).to_owned()
+}
+
+/// The label of a support channel's button.
+pub fn contact(lang: Lang, kind: &ContactKind) -> &'static str {
+    lang.t(match kind {
+        ContactKind::Phone => Msg::ContactPhone,
+        ContactKind::Email => Msg::ContactEmail,
+        ContactKind::Telegram => Msg::ContactTelegram,
+        ContactKind::Vk => Msg::ContactVk,
+        ContactKind::HelpCenter => Msg::ContactHelpCenter,
+        ContactKind::Ticket => Msg::ContactTicket,
+        ContactKind::Unknown(_) => Msg::ContactOther,
+    })
+}
+
+/// A weekday from the contract's three-letter names; anything else as it came.
+pub fn weekday(lang: Lang, day: &str) -> String {
+    let msg = match day.to_ascii_lowercase().as_str() {
+        "mon" => Msg::DayMon,
+        "tue" => Msg::DayTue,
+        "wed" => Msg::DayWed,
+        "thu" => Msg::DayThu,
+        "fri" => Msg::DayFri,
+        "sat" => Msg::DaySat,
+        "sun" => Msg::DaySun,
+        _ => return day.to_owned(),
+    };
+    lang.t(msg).to_owned()
+}

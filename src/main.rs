@@ -1,0 +1,52 @@
+//! The hosted tracking page: reads its settings from the page and mounts the widget.
+
+use trackline::config::{Config, DEFAULT_ENDPOINT};
+use wasm_bindgen::JsCast;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(document) = window.document() else {
+        return;
+    };
+    let Some(root) = document
+        .get_element_by_id("trackline")
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let params = window
+        .location()
+        .search()
+        .ok()
+        .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok());
+    let param = |name: &str| {
+        params
+            .as_ref()
+            .and_then(|p| p.get(name))
+            .filter(|v| !v.trim().is_empty())
+    };
+    let browser_langs: Vec<String> = window
+        .navigator()
+        .languages()
+        .iter()
+        .filter_map(|lang| lang.as_string())
+        .collect();
+    let host_lang = param("lang").or_else(|| root.get_attribute("data-lang"));
+    let config = Config {
+        endpoint: root
+            .get_attribute("data-endpoint")
+            .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
+        lang: Config::pick_lang(
+            host_lang.as_deref(),
+            browser_langs.iter().map(String::as_str),
+        ),
+        number: param("n"),
+        ..Config::default()
+    };
+    // The page's no-script form stays until the widget takes its place.
+    root.set_inner_html("");
+    trackline::mount(root, config);
+}
