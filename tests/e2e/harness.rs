@@ -1,0 +1,174 @@
+//! Small page helpers for the end-to-end tests: start the real server and a browser, find, act, check.
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::process::{Child, Command};
+use tokio::sync::oneshot;
+
+/// How long any one condition may take to become true before the test fails.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// A browser on a phone-sized window, pointed at a freshly started server with the demo data.
+pub struct Session {
+    /// The WebDriver client.
+    pub client: Client,
+    base: String,
+    _driver: Child,
+    _stop_server: oneshot::Sender<()>,
+}
+
+fn dist_dir() -> PathBuf {
+    let dir = std::env::var_os("TRACKLINE_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
+    assert!(
+        dir.join("index.html").is_file(),
+        "no built widget in {}: run `trunk build --release` (scripts/test does)",
+        dir.display()
+    );
+    dir
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free loopback port")
+}
+
+impl Session {
+    /// Starts the server on a free loopback port, chromedriver, and a headless Chromium 360 px wide.
+    pub async fn start() -> Session {
+        let config = trackline_server::Config {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            database_url: "sqlite::memory:".into(),
+            static_dir: Some(dist_dir()),
+            demo: true,
+        };
+        let (stop_server, stopped) = oneshot::channel::<()>();
+        let (addr, serving) = trackline_server::start(&config, async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("the server starts");
+        tokio::spawn(serving);
+
+        let port = free_port();
+        let driver =
+            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+                .arg(format!("--port={port}"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .kill_on_drop(true)
+                .spawn()
+                .expect("chromedriver starts (scripts/setup installs it)");
+
+        let profile = std::env::temp_dir().join(format!("trackline-e2e-{port}"));
+        let mut args: Vec<String> = std::env::var("TRACKLINE_CHROMIUM_FLAGS")
+            .unwrap_or_else(|_| "--headless --no-sandbox --disable-gpu".into())
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        args.push("--window-size=360,800".into());
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "args": args,
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            }),
+        );
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let client = wait_until(|| async {
+            ClientBuilder::rustls()
+                .ok()?
+                .capabilities(capabilities.clone())
+                .connect(&webdriver)
+                .await
+                .ok()
+        })
+        .await
+        .expect("chromedriver accepts a session");
+        Session {
+            client,
+            base: format!("http://{addr}"),
+            _driver: driver,
+            _stop_server: stop_server,
+        }
+    }
+
+    /// Opens a path of the hosted page (`/?n=…`).
+    pub async fn open(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .expect("the page loads");
+    }
+
+    /// Types a number into the widget's input and presses Enter, as a buyer would.
+    pub async fn track(&self, number: &str) {
+        let input = self.find("[data-testid=number-input]").await;
+        input.clear().await.expect("the input clears");
+        input
+            .send_keys(&format!("{number}\u{E007}"))
+            .await
+            .expect("typing works");
+    }
+
+    /// Waits for an element to appear and returns it.
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|error| panic!("{css} never appeared: {error}"))
+    }
+
+    /// Every element matching `css` now.
+    pub async fn all(&self, css: &str) -> Vec<Element> {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .expect("the query runs")
+    }
+
+    /// The text of the first match, waiting for it.
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.expect("the text reads")
+    }
+
+    /// Runs a script in the page and returns its JSON value.
+    pub async fn eval(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("the script runs")
+    }
+
+    /// Ends the browser session.
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+/// Retries `attempt` until it yields a value, failing after `PATIENCE`.
+pub async fn wait_until<T, F, Fut>(attempt: F) -> Option<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(value) = attempt().await {
+            return Some(value);
+        }
+        if tokio::time::Instant::now() > deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

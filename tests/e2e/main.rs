@@ -1,0 +1,145 @@
+//! End to end: the release widget, served by the real server with demo data, driven in headless Chromium.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod harness;
+
+use harness::Session;
+
+#[tokio::test]
+async fn a_buyer_types_a_tracking_number_and_sees_where_the_parcel_is() {
+    let page = Session::start().await;
+    page.open("/").await;
+    page.track("ra 1000 0004 8ru").await;
+    let current = page.find("[data-testid=step][aria-current=step]").await;
+    assert_eq!(
+        current.attr("data-stage").await.unwrap().as_deref(),
+        Some("in_transit")
+    );
+    assert_eq!(
+        page.all("[data-testid=step][data-state=done]").await.len(),
+        3
+    );
+    assert_eq!(page.text("[data-testid=headline]").await, "In transit");
+    let carrier = page.find("[data-testid=carrier-link]").await;
+    let href = carrier.attr("href").await.unwrap().unwrap_or_default();
+    assert!(
+        href.starts_with("https://www.pochta.ru/tracking?barcode=RA100000048RU"),
+        "{href}"
+    );
+    page.close().await;
+}
+
+#[tokio::test]
+async fn a_parcel_at_a_pickup_point_shows_the_code_in_big_digits() {
+    let page = Session::start().await;
+    page.open("/?n=1000000007").await;
+    assert_eq!(page.text("[data-testid=pickup-code]").await, "4821");
+    let size: f64 = page
+        .eval("return parseFloat(getComputedStyle(document.querySelector('[data-testid=pickup-code]')).fontSize)")
+        .await
+        .as_f64()
+        .unwrap_or(0.0);
+    assert!(size >= 32.0, "the pickup code is only {size}px");
+    assert!(page
+        .text("[data-testid=storage-until]")
+        .await
+        .starts_with("Kept until"));
+    page.close().await;
+}
+
+#[tokio::test]
+async fn support_links_open_only_safe_schemes() {
+    let page = Session::start().await;
+    page.open("/?n=RA200000010RU").await;
+    page.find("[data-testid=support]").await;
+    let mut hrefs = Vec::new();
+    for link in page.all("[data-testid=support-link]").await {
+        hrefs.push(link.attr("href").await.unwrap().unwrap_or_default());
+    }
+    assert_eq!(hrefs.len(), 6, "{hrefs:?}");
+    assert!(hrefs.contains(&"tel:+78005553535".to_owned()), "{hrefs:?}");
+    assert!(
+        hrefs.contains(&"mailto:support@demo-shop.example".to_owned()),
+        "{hrefs:?}"
+    );
+    assert!(
+        hrefs.iter().all(|h| ["https:", "tel:", "mailto:"]
+            .iter()
+            .any(|s| h.starts_with(s))),
+        "{hrefs:?}"
+    );
+    page.close().await;
+}
+
+#[tokio::test]
+async fn an_unknown_number_says_so_and_offers_a_retry() {
+    let page = Session::start().await;
+    page.open("/").await;
+    page.track("ZZ999999999ZZ").await;
+    let failure = page.find("[data-testid=failure]").await;
+    assert_eq!(
+        failure.attr("data-failure").await.unwrap().as_deref(),
+        Some("not_found")
+    );
+    assert!(page
+        .text("[data-testid=failure-message]")
+        .await
+        .contains("ZZ999999999ZZ"));
+    page.find("[data-testid=retry]").await;
+    page.close().await;
+}
+
+#[tokio::test]
+async fn an_empty_number_is_refused_with_a_message() {
+    let page = Session::start().await;
+    page.open("/").await;
+    page.track("   ").await;
+    let failure = page.find("[data-testid=failure]").await;
+    assert_eq!(
+        failure.attr("data-failure").await.unwrap().as_deref(),
+        Some("empty")
+    );
+    page.close().await;
+}
+
+#[tokio::test]
+async fn a_split_order_lets_the_buyer_switch_parcels() {
+    let page = Session::start().await;
+    page.open("/?n=0132112277").await;
+    assert_eq!(
+        page.text("[data-testid=parcel-summary]").await,
+        "2 parcels in this order"
+    );
+    let tabs = page.all("[data-testid=parcel-tab]").await;
+    assert_eq!(tabs.len(), 2);
+    page.find("[data-testid=shipment][data-stage=delivered]")
+        .await;
+    tabs[1].click().await.expect("the tab clicks");
+    page.find("[data-testid=shipment][data-stage=in_transit]")
+        .await;
+    page.close().await;
+}
+
+#[tokio::test]
+async fn the_page_speaks_russian_and_fits_a_phone_screen() {
+    let page = Session::start().await;
+    page.open("/?n=2000000003&lang=ru").await;
+    assert_eq!(
+        page.text("[data-testid=headline]").await,
+        "Проблема с адресом"
+    );
+    assert_eq!(
+        page.text("[data-testid=step-exception]").await,
+        "Проблема с адресом"
+    );
+    let overflow = page
+        .eval("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        .await
+        .as_i64()
+        .unwrap_or(i64::MAX);
+    assert!(
+        overflow <= 0,
+        "the page scrolls sideways by {overflow}px at 360px"
+    );
+    page.close().await;
+}
