@@ -14,11 +14,15 @@ fn read_json(path: &Path) -> serde_json::Value {
 }
 
 fn validator() -> jsonschema::Validator {
-    jsonschema::validator_for(&read_json(&docs().join("contract.schema.json"))).expect("the schema compiles")
+    jsonschema::validator_for(&read_json(&docs().join("contract.schema.json")))
+        .expect("the schema compiles")
 }
 
 fn assert_valid(validator: &jsonschema::Validator, instance: &serde_json::Value, what: &str) {
-    let errors: Vec<String> = validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
     assert!(errors.is_empty(), "{what}: {errors:#?}");
 }
 
@@ -36,7 +40,8 @@ fn every_example_matches_the_schema_and_round_trips() {
         }
         let value = read_json(&path);
         assert_valid(&validator, &value, &name);
-        let parsed = parse_track_response(&value.to_string()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let parsed =
+            parse_track_response(&value.to_string()).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(!parsed.shipments.is_empty(), "{name}");
         let written = serde_json::to_value(&parsed).unwrap();
         assert_valid(&validator, &written, &format!("{name}, as written back"));
@@ -49,7 +54,8 @@ fn every_example_matches_the_schema_and_round_trips() {
 
 #[test]
 fn the_demo_data_matches_the_schema() {
-    let demo = read_json(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/demo/shipments.json"));
+    let demo =
+        read_json(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/demo/shipments.json"));
     let response = serde_json::json!({ "version": 1, "shipments": demo["shipments"] });
     assert_valid(&validator(), &response, "server/demo/shipments.json");
 }
