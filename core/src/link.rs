@@ -34,10 +34,10 @@ pub fn contact_href(contact: &Contact) -> Option<String> {
                 .then(|| format!("tel:{dialable}"))
         }
         ContactKind::Email => {
-            let plausible = value.contains('@')
-                && !value.contains(['?', '&', '#', '/', ':'])
-                && safe_href(value).is_none()
-                && !value.chars().any(char::is_whitespace);
+            let plausible = value.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && !domain.is_empty() && !domain.contains('@')
+            }) && !value.contains(['?', '&', '#', '/', ':', '<', '>', '"', '\\'])
+                && !value.chars().any(|c| c.is_control() || c.is_whitespace());
             plausible.then(|| format!("mailto:{value}"))
         }
         _ => safe_href(value)
@@ -117,6 +117,17 @@ mod tests {
             None
         );
         assert_eq!(contact_href(&contact(ContactKind::Phone, "call us")), None);
+    }
+
+    #[test]
+    fn an_email_with_a_control_character_gets_no_link() {
+        // Regression: proptest found that "@\0" became "mailto:@\0", which safe_href refuses.
+        assert_eq!(contact_href(&contact(ContactKind::Email, "@\0")), None);
+        assert_eq!(contact_href(&contact(ContactKind::Email, "a@b\0c")), None);
+        assert_eq!(
+            contact_href(&contact(ContactKind::Email, "@shop.example")),
+            None
+        );
     }
 
     proptest! {
