@@ -99,6 +99,22 @@ pub fn start(
     (lookup, future)
 }
 
+/// Reads the HTTP status before any body: only a 2xx answer is decoded.
+///
+/// # Errors
+/// The `FetchError` that the status means; `retry_after` is the `Retry-After` header, in seconds.
+pub fn classify_status(status: u16, retry_after: Option<&str>) -> Result<(), FetchError> {
+    match status {
+        200..=299 => Ok(()),
+        404 | 410 => Err(FetchError::NotFound),
+        429 => Err(FetchError::RateLimited {
+            retry_after: retry_after.and_then(|value| value.trim().parse::<u32>().ok()),
+        }),
+        500..=599 => Err(FetchError::Server { status }),
+        _ => Err(FetchError::Rejected { status }),
+    }
+}
+
 type Timer = (web_sys::Window, i32, Closure<dyn FnMut()>);
 
 fn arm_timeout(controller: &AbortController, ms: u32, flag: Rc<Cell<bool>>) -> Option<Timer> {
@@ -129,19 +145,10 @@ async fn fetch(
         .send()
         .await
         .map_err(|_| FetchError::Network)?;
-    match response.status() {
-        200..=299 => {}
-        404 | 410 => return Err(FetchError::NotFound),
-        429 => {
-            let retry_after = response
-                .headers()
-                .get("retry-after")
-                .and_then(|value| value.trim().parse::<u32>().ok());
-            return Err(FetchError::RateLimited { retry_after });
-        }
-        status @ 500..=599 => return Err(FetchError::Server { status }),
-        status => return Err(FetchError::Rejected { status }),
-    }
+    classify_status(
+        response.status(),
+        response.headers().get("retry-after").as_deref(),
+    )?;
     let declared = response
         .headers()
         .get("content-length")
@@ -155,4 +162,38 @@ async fn fetch(
         return Err(FetchError::NotFound);
     }
     Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_told_apart_before_any_body_is_read() {
+        assert_eq!(classify_status(200, None), Ok(()));
+        assert_eq!(classify_status(404, None), Err(FetchError::NotFound));
+        assert_eq!(
+            classify_status(429, Some(" 30 ")),
+            Err(FetchError::RateLimited {
+                retry_after: Some(30)
+            })
+        );
+        // An HTTP-date or garbage is not a number of seconds: the buyer is told "in a moment".
+        assert_eq!(
+            classify_status(429, Some("Wed, 21 Oct 2026 07:28:00 GMT")),
+            Err(FetchError::RateLimited { retry_after: None })
+        );
+        assert_eq!(
+            classify_status(503, None),
+            Err(FetchError::Server { status: 503 })
+        );
+        assert_eq!(
+            classify_status(400, None),
+            Err(FetchError::Rejected { status: 400 })
+        );
+        assert_eq!(
+            classify_status(302, None),
+            Err(FetchError::Rejected { status: 302 })
+        );
+    }
 }

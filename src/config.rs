@@ -14,6 +14,8 @@ pub struct Config {
     pub lang: Lang,
     /// A number to look up as soon as the widget mounts.
     pub number: Option<String>,
+    /// Text to put in the input without looking it up (what was typed before the wasm arrived).
+    pub draft: Option<String>,
     /// How long a lookup may take before the buyer is told.
     pub timeout_ms: u32,
 }
@@ -24,6 +26,7 @@ impl Default for Config {
             endpoint: DEFAULT_ENDPOINT.to_owned(),
             lang: Lang::En,
             number: None,
+            draft: None,
             timeout_ms: 15_000,
         }
     }

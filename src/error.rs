@@ -61,3 +61,68 @@ impl Failure {
         matches!(self, Failure::Fetch(error) if !matches!(error, FetchError::Rejected { .. }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trackline_core::ContractError;
+
+    fn every_failure() -> Vec<Failure> {
+        vec![
+            Failure::Input(InputError::Empty),
+            Failure::Input(InputError::TooLong),
+            Failure::Input(InputError::BadCharacters),
+            Failure::Fetch(FetchError::NotFound),
+            Failure::Fetch(FetchError::RateLimited {
+                retry_after: Some(42),
+            }),
+            Failure::Fetch(FetchError::RateLimited { retry_after: None }),
+            Failure::Fetch(FetchError::Server { status: 502 }),
+            Failure::Fetch(FetchError::Rejected { status: 400 }),
+            Failure::Fetch(FetchError::Network),
+            Failure::Fetch(FetchError::Timeout),
+            Failure::Fetch(FetchError::NotTheContract(ContractError::Truncated)),
+        ]
+    }
+
+    #[test]
+    fn every_failure_has_its_own_message_in_every_language() {
+        for lang in [Lang::En, Lang::Ru, Lang::Zh] {
+            let messages: Vec<String> = every_failure()
+                .iter()
+                .map(|f| f.message(lang, "RA1"))
+                .collect();
+            for (failure, message) in every_failure().iter().zip(&messages) {
+                assert!(
+                    !message.is_empty() && !message.contains('{'),
+                    "{lang:?} {failure:?}: {message}"
+                );
+            }
+            let distinct: std::collections::HashSet<_> = messages.iter().collect();
+            assert_eq!(
+                distinct.len(),
+                messages.len(),
+                "{lang:?}: two failures read the same"
+            );
+        }
+    }
+
+    #[test]
+    fn messages_carry_the_number_and_the_wait() {
+        let not_found = Failure::Fetch(FetchError::NotFound).message(Lang::Ru, "RA123");
+        assert!(not_found.contains("RA123"), "{not_found}");
+        let limited = Failure::Fetch(FetchError::RateLimited {
+            retry_after: Some(42),
+        })
+        .message(Lang::Zh, "x");
+        assert!(limited.contains("42"), "{limited}");
+    }
+
+    #[test]
+    fn only_failures_that_a_retry_could_mend_offer_one() {
+        assert!(!Failure::Input(InputError::Empty).retryable());
+        assert!(!Failure::Fetch(FetchError::Rejected { status: 400 }).retryable());
+        assert!(Failure::Fetch(FetchError::Timeout).retryable());
+        assert!(Failure::Fetch(FetchError::NotFound).retryable());
+    }
+}

@@ -35,6 +35,12 @@ fn main() {
         .filter_map(|lang| lang.as_string())
         .collect();
     let host_lang = param("lang").or_else(|| root.get_attribute("data-lang"));
+    // What the buyer typed into the page's plain form while the wasm was loading is kept.
+    let draft = document
+        .get_element_by_id("tl-number")
+        .and_then(|input| input.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|input| input.value())
+        .filter(|value| !value.trim().is_empty());
     let config = Config {
         endpoint: root
             .get_attribute("data-endpoint")
@@ -44,8 +50,12 @@ fn main() {
             browser_langs.iter().map(String::as_str),
         ),
         number: param("n"),
+        draft,
         ..Config::default()
     };
+    if let Some(html) = document.document_element() {
+        let _ = html.set_attribute("lang", config.lang.tag());
+    }
     // The page's no-script form stays until the widget takes its place.
     root.set_inner_html("");
     trackline::mount(root, config);

@@ -260,9 +260,14 @@ pub enum ContractError {
     /// The body is not JSON at all (an HTML error page, say).
     #[error("the body is not JSON")]
     NotJson,
-    /// The body is JSON of another shape.
-    #[error("the JSON is not the tracking contract: {0}")]
-    WrongShape(String),
+    /// The body is JSON of another shape; where the parser stopped, for developers.
+    #[error("the JSON is not the tracking contract (line {line}, column {column})")]
+    WrongShape {
+        /// The line where the shape went wrong.
+        line: usize,
+        /// The column where the shape went wrong.
+        column: usize,
+    },
     /// The body is larger than any real answer.
     #[error("the body is larger than {MAX_BODY_BYTES} bytes")]
     TooLarge,
@@ -281,7 +286,11 @@ pub fn parse_track_response(body: &str) -> Result<TrackResponse, ContractError> 
         serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
             ContractError::NotJson
         }
-        serde_json::error::Category::Data => ContractError::WrongShape(error.to_string()),
+        // Not `error.to_string()`: its formatting code would ride along in the wasm for nothing.
+        serde_json::error::Category::Data => ContractError::WrongShape {
+            line: error.line(),
+            column: error.column(),
+        },
     })
 }
 
@@ -352,11 +361,11 @@ mod tests {
         );
         assert!(matches!(
             parse_track_response(r#"{"shipments":"soon"}"#),
-            Err(ContractError::WrongShape(_))
+            Err(ContractError::WrongShape { .. })
         ));
         assert!(matches!(
             parse_track_response(r#"[1,2,3]"#),
-            Err(ContractError::WrongShape(_))
+            Err(ContractError::WrongShape { .. })
         ));
         let huge = format!("\"{}\"", "x".repeat(MAX_BODY_BYTES));
         assert_eq!(parse_track_response(&huge), Err(ContractError::TooLarge));

@@ -32,7 +32,13 @@ pub fn App(
     config: Config,
 ) -> impl IntoView {
     let lang = config.lang;
-    let typed = RwSignal::new(config.number.clone().unwrap_or_default());
+    let typed = RwSignal::new(
+        config
+            .number
+            .clone()
+            .or_else(|| config.draft.clone())
+            .unwrap_or_default(),
+    );
     let state = RwSignal::new(LookupState::Idle);
     let in_flight = StoredValue::new_local(None::<Lookup>);
     let endpoint = config.endpoint.clone();
