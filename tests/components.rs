@@ -43,6 +43,24 @@ async fn wait_for(root: &HtmlElement, selector: &str) -> web_sys::Element {
     );
 }
 
+/// Mounts the whole widget with an endpoint template and, if given, a number to look up at once.
+fn mount_app(endpoint: &str, number: Option<&str>) -> HtmlElement {
+    let root = fresh_root();
+    let config = Config {
+        endpoint: endpoint.into(),
+        number: number.map(str::to_owned),
+        ..Config::default()
+    };
+    trackline::mount(root.clone(), config);
+    root
+}
+
+/// Waits for the failure message and returns its stable code.
+async fn failure_code(root: &HtmlElement) -> String {
+    let failure = wait_for(root, "[data-testid=failure]").await;
+    failure.get_attribute("data-failure").unwrap_or_default()
+}
+
 fn all(root: &HtmlElement, selector: &str) -> Vec<web_sys::Element> {
     let list = root.query_selector_all(selector).unwrap();
     (0..list.length())
@@ -108,22 +126,13 @@ async fn only_safe_links_are_rendered() {
 
 #[wasm_bindgen_test]
 async fn an_empty_number_is_refused_without_a_request() {
-    let root = fresh_root();
-    // An endpoint that would fail loudly if it were asked.
-    let config = Config {
-        endpoint: "http://127.0.0.1:9/{number}".into(),
-        ..Config::default()
-    };
-    trackline::mount(root.clone(), config);
+    // An endpoint that would answer "network" if it were asked.
+    let root = mount_app("http://127.0.0.1:9/{number}", None);
     let button: HtmlElement = wait_for(&root, "[data-testid=track-button]")
         .await
         .unchecked_into();
     button.click();
-    let failure = wait_for(&root, "[data-testid=failure]").await;
-    assert_eq!(
-        failure.get_attribute("data-failure").as_deref(),
-        Some("empty")
-    );
+    assert_eq!(failure_code(&root).await, "empty");
     assert!(root
         .query_selector("[data-testid=retry]")
         .unwrap()
@@ -152,42 +161,35 @@ async fn an_answer_from_the_endpoint_becomes_a_timeline() {
 
 #[wasm_bindgen_test]
 async fn html_instead_of_json_is_told_and_can_be_retried() {
-    let root = fresh_root();
-    let config = Config {
-        endpoint: "data:text/html,<h1>502 Bad Gateway</h1><!--{number}-->".into(),
-        number: Some("RA1".into()),
-        ..Config::default()
-    };
-    trackline::mount(root.clone(), config);
-    let failure = wait_for(&root, "[data-testid=failure]").await;
-    assert_eq!(
-        failure.get_attribute("data-failure").as_deref(),
-        Some("not_the_contract")
+    let root = mount_app(
+        "data:text/html,<h1>502 Bad Gateway</h1><!--{number}-->",
+        Some("RA1"),
     );
-    assert!(text(&failure).contains("cannot read"));
+    assert_eq!(failure_code(&root).await, "not_the_contract");
+    let first = wait_for(&root, "[data-testid=failure]").await;
+    assert!(text(&first).contains("cannot read"));
     let retry: HtmlElement = wait_for(&root, "[data-testid=retry]")
         .await
         .unchecked_into();
     retry.click();
-    // The retry runs the lookup again and lands on the same honest message.
-    let failure = wait_for(&root, "[data-failure=not_the_contract]").await;
-    assert!(failure.is_connected());
+    // The retry runs the lookup again: the old message goes and a fresh one takes its place.
+    for _ in 0..250 {
+        if !first.is_connected() {
+            break;
+        }
+        tick(20).await;
+    }
+    assert!(
+        !first.is_connected(),
+        "the retry did not start a new lookup"
+    );
+    assert_eq!(failure_code(&root).await, "not_the_contract");
 }
 
 #[wasm_bindgen_test]
 async fn an_unreachable_endpoint_is_a_network_failure_not_a_blank_widget() {
-    let root = fresh_root();
-    let config = Config {
-        endpoint: "http://127.0.0.1:9/{number}".into(),
-        number: Some("RA1".into()),
-        ..Config::default()
-    };
-    trackline::mount(root.clone(), config);
-    let failure = wait_for(&root, "[data-testid=failure]").await;
-    assert_eq!(
-        failure.get_attribute("data-failure").as_deref(),
-        Some("network")
-    );
+    let root = mount_app("http://127.0.0.1:9/{number}", Some("RA1"));
+    assert_eq!(failure_code(&root).await, "network");
 }
 
 #[wasm_bindgen_test]

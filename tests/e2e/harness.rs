@@ -15,6 +15,7 @@ pub struct Session {
     /// The WebDriver client.
     pub client: Client,
     base: String,
+    profile: PathBuf,
     _driver: Child,
     _stop_server: oneshot::Sender<()>,
 }
@@ -95,6 +96,7 @@ impl Session {
         Session {
             client,
             base: format!("http://{addr}"),
+            profile,
             _driver: driver,
             _stop_server: stop_server,
         }
@@ -149,9 +151,10 @@ impl Session {
             .expect("the script runs")
     }
 
-    /// Ends the browser session.
+    /// Ends the browser session and removes its profile.
     pub async fn close(self) {
         let _ = self.client.close().await;
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
