@@ -7,6 +7,7 @@
 pub mod client;
 pub mod components;
 pub mod config;
+pub mod embed;
 pub mod error;
 pub mod format;
 pub mod i18n;

@@ -11,8 +11,11 @@ fn main() {
     let Some(document) = window.document() else {
         return;
     };
+    // A storefront that loads the custom element runs this too: only the hosted page has the marker.
     let Some(root) = document
-        .get_element_by_id("trackline")
+        .query_selector("[data-trackline-hosted]")
+        .ok()
+        .flatten()
         .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
     else {
         return;

@@ -55,8 +55,16 @@ pub fn router(store: Store, static_dir: Option<&Path>) -> Router {
             HeaderValue::from_static("no-cache"),
         ))
         .with_state(store);
+    // Storefronts on other origins import the widget's module and fetch its wasm, which needs CORS.
+    let assets_cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET]);
     let app = match static_dir {
-        Some(dir) => api.fallback_service(ServeDir::new(dir)),
+        Some(dir) => api.fallback_service(
+            tower::ServiceBuilder::new()
+                .layer(assets_cors)
+                .service(ServeDir::new(dir)),
+        ),
         None => api,
     };
     app.layer(CompressionLayer::new())

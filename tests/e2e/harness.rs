@@ -151,6 +151,26 @@ impl Session {
             .expect("the script runs")
     }
 
+    /// Waits until `inner` matches inside the shadow root of the element `host`, and returns its text.
+    pub async fn shadow_text(&self, host: &str, inner: &str) -> String {
+        let script = format!(
+            "const el = document.querySelector({host:?})?.shadowRoot?.querySelector({inner:?}); \
+             return el ? el.textContent : null;"
+        );
+        let found =
+            wait_until(|| async { self.eval(&script).await.as_str().map(str::to_owned) }).await;
+        found.unwrap_or_else(|| panic!("{inner} never appeared inside {host}"))
+    }
+
+    /// Waits until a script returns `true`.
+    pub async fn wait_for_script(&self, script: &str) {
+        let done = wait_until(|| async {
+            (self.eval(script).await == serde_json::Value::Bool(true)).then_some(())
+        })
+        .await;
+        assert!(done.is_some(), "never true: {script}");
+    }
+
     /// Ends the browser session and removes its profile.
     pub async fn close(self) {
         let _ = self.client.close().await;
