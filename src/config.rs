@@ -5,6 +5,38 @@ use crate::i18n::Lang;
 /// The default endpoint: the reference server's lookup on the same origin.
 pub const DEFAULT_ENDPOINT: &str = "/api/v1/track/{number}";
 
+/// The colour scheme: the buyer's system setting, or fixed by the seller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Theme {
+    /// Follow `prefers-color-scheme`.
+    #[default]
+    Auto,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+impl Theme {
+    /// Reads `light`, `dark` or `auto`; anything else is `Auto`.
+    pub fn from_attr(value: Option<&str>) -> Theme {
+        match value.map(str::trim) {
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            _ => Theme::Auto,
+        }
+    }
+
+    /// The value of the widget root's `data-theme`, which the stylesheet reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
 /// Everything the app needs from the page that hosts it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -16,6 +48,8 @@ pub struct Config {
     pub number: Option<String>,
     /// Text to put in the input without looking it up (what was typed before the wasm arrived).
     pub draft: Option<String>,
+    /// The colour scheme.
+    pub theme: Theme,
     /// How long a lookup may take before the buyer is told.
     pub timeout_ms: u32,
 }
@@ -27,6 +61,7 @@ impl Default for Config {
             lang: Lang::En,
             number: None,
             draft: None,
+            theme: Theme::Auto,
             timeout_ms: 15_000,
         }
     }

@@ -4,7 +4,7 @@
 //! element class in a few lines of JS and hands each connected element's
 //! shadow-root container to [`mount_widget`].
 
-use crate::config::{Config, DEFAULT_ENDPOINT};
+use crate::config::{Config, Theme, DEFAULT_ENDPOINT};
 use leptos::prelude::*;
 use std::any::Any;
 use wasm_bindgen::prelude::*;
@@ -32,6 +32,7 @@ pub fn mount_widget(
     endpoint: Option<String>,
     lang: Option<String>,
     number: Option<String>,
+    theme: Option<String>,
     languages: Vec<String>,
 ) -> WidgetHandle {
     let config = Config {
@@ -40,6 +41,7 @@ pub fn mount_widget(
             .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
         lang: Config::pick_lang(lang.as_deref(), languages.iter().map(String::as_str)),
         number: number.filter(|n| !n.trim().is_empty()),
+        theme: Theme::from_attr(theme.as_deref()),
         ..Config::default()
     };
     let handle = leptos::mount::mount_to(

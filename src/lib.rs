@@ -9,6 +9,7 @@ pub mod components;
 pub mod config;
 pub mod embed;
 pub mod error;
+pub mod events;
 pub mod format;
 pub mod i18n;
 pub mod labels;

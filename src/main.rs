@@ -1,6 +1,6 @@
 //! The hosted tracking page: reads its settings from the page and mounts the widget.
 
-use trackline::config::{Config, DEFAULT_ENDPOINT};
+use trackline::config::{Config, Theme, DEFAULT_ENDPOINT};
 use wasm_bindgen::JsCast;
 
 fn main() {
@@ -54,6 +54,11 @@ fn main() {
         ),
         number: param("n"),
         draft,
+        theme: Theme::from_attr(
+            param("theme")
+                .or_else(|| root.get_attribute("data-theme"))
+                .as_deref(),
+        ),
         ..Config::default()
     };
     if let Some(html) = document.document_element() {

@@ -41,6 +41,12 @@ pub enum StartError {
     },
 }
 
+/// The policy the hosted page and the example pages are served under: no inline script or
+/// style, no eval; only `'wasm-unsafe-eval'` so that the widget's wasm may be compiled.
+pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+    base-uri 'none'; form-action 'self'";
+
 /// The whole HTTP surface: the tracking API, and the built widget when a directory is given.
 pub fn router(store: Store, static_dir: Option<&Path>) -> Router {
     // The lookup is public and read-only: any storefront may call it, without credentials.
@@ -63,6 +69,10 @@ pub fn router(store: Store, static_dir: Option<&Path>) -> Router {
         Some(dir) => api.fallback_service(
             tower::ServiceBuilder::new()
                 .layer(assets_cors)
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(STRICT_CSP),
+                ))
                 .service(ServeDir::new(dir)),
         ),
         None => api,

@@ -6,6 +6,7 @@ use crate::components::search_form::SearchForm;
 use crate::components::shipment::ShipmentView;
 use crate::config::Config;
 use crate::error::Failure;
+use crate::events;
 use crate::i18n::{Lang, Msg};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,8 +20,8 @@ pub enum LookupState {
     Idle,
     /// Waiting for the endpoint about this number.
     Loading(String),
-    /// The endpoint's answer.
-    Found(TrackResponse),
+    /// The endpoint's answer for the number as submitted.
+    Found(String, TrackResponse),
     /// Why no status can be shown, and for which typed text.
     Failed(Failure, String),
 }
@@ -60,7 +61,7 @@ pub fn App(
         in_flight.set_value(Some(lookup));
         spawn_local(async move {
             let next = match result.await {
-                Ok(response) => LookupState::Found(response),
+                Ok(response) => LookupState::Found(number, response),
                 // A newer lookup owns the state now.
                 Err(FetchError::Cancelled) => return,
                 Err(error) => LookupState::Failed(Failure::Fetch(error), number),
@@ -75,10 +76,26 @@ pub fn App(
         submit.run(number);
     }
 
+    // Tell the host page what the buyer sees, from the widget's root so the event leaves any shadow root.
+    let root = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let current = state.get();
+        let Some(target) = root.get_untracked() else {
+            return;
+        };
+        match &current {
+            LookupState::Found(number, response) => events::status_shown(&target, number, response),
+            LookupState::Failed(failure, number) => {
+                events::lookup_failed(&target, number, failure.code())
+            }
+            LookupState::Idle | LookupState::Loading(_) => {}
+        }
+    });
+
     let busy = Signal::derive(move || matches!(state.get(), LookupState::Loading(_)));
     let retry = Callback::new(move |()| submit.run(typed.get_untracked()));
     view! {
-        <div class="tl-widget" lang=lang.tag() data-testid="widget">
+        <div class="tl-widget" lang=lang.tag() data-theme=config.theme.as_str() data-testid="widget" part="widget" node_ref=root>
             <h1 class="tl-widget__title">{lang.t(Msg::Title)}</h1>
             <SearchForm lang value=typed busy on_submit=submit/>
             <div class="tl-widget__result" aria-live="polite" data-testid="result">
@@ -101,7 +118,7 @@ fn render(lang: Lang, state: LookupState, retry: Callback<()>) -> AnyView {
         LookupState::Failed(failure, number) => {
             view! { <FailureView lang failure number on_retry=retry/> }.into_any()
         }
-        LookupState::Found(response) => view! { <Shipments lang response/> }.into_any(),
+        LookupState::Found(_, response) => view! { <Shipments lang response/> }.into_any(),
     }
 }
 

@@ -25,7 +25,7 @@ pub fn FailureView(
         }
     });
     view! {
-        <div class="tl-failure" role="alert" data-testid="failure" data-failure=failure.code()>
+        <div class="tl-failure" part="failure" role="alert" data-testid="failure" data-failure=failure.code()>
             <p class="tl-failure__message" data-testid="failure-message">{failure.message(lang, &number)}</p>
             {retry}
         </div>

@@ -17,7 +17,7 @@ pub fn PickupCard(
         view! {
             <div class="tl-pickup__code-box">
                 <span class="tl-pickup__code-label">{lang.t(Msg::PickupCode)}</span>
-                <span class="tl-pickup__code" data-testid="pickup-code">{code}</span>
+                <span class="tl-pickup__code" part="pickup-code" data-testid="pickup-code">{code}</span>
             </div>
         }
     });
@@ -29,7 +29,7 @@ pub fn PickupCard(
         }
     });
     view! {
-        <section class="tl-card tl-pickup" data-testid="pickup">
+        <section class="tl-card tl-pickup" part="pickup" data-testid="pickup">
             <h3 class="tl-card__title">{lang.t(Msg::PickupPoint)}</h3>
             {code}
             {until}

@@ -22,12 +22,13 @@ pub fn SearchForm(
         on_submit.run(value.get_untracked());
     };
     view! {
-        <form class="tl-form" role="search" on:submit=submit novalidate=true data-testid="form">
+        <form class="tl-form" part="form" role="search" on:submit=submit novalidate=true data-testid="form">
             <label class="tl-form__label" for="tl-number">{lang.t(Msg::InputLabel)}</label>
             <div class="tl-form__row">
                 <input
                     id="tl-number"
                     class="tl-form__input"
+                    part="input"
                     name="n"
                     type="text"
                     inputmode="text"
@@ -43,6 +44,7 @@ pub fn SearchForm(
                 />
                 <button
                     class="tl-form__button"
+                    part="button"
                     type="submit"
                     data-testid="track-button"
                     aria-busy=move || busy.get().to_string()

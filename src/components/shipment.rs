@@ -110,7 +110,7 @@ pub fn ShipmentView(
     };
     view! {
         <article class="tl-shipment" data-testid="shipment" data-stage=shipment.stage.as_str().to_owned()>
-            <header class=status_class>
+            <header class=status_class part="status">
                 <h2 class="tl-status__headline" data-testid="headline">{headline}</h2>
                 {detail.map(|text| view! { <p class="tl-status__detail">{text}</p> })}
                 {eta}

@@ -60,7 +60,7 @@ pub fn SupportView(
         }
     });
     view! {
-        <section class="tl-card tl-support" data-testid="support">
+        <section class="tl-card tl-support" part="support" data-testid="support">
             <h3 class="tl-card__title">{lang.t(Msg::Support)}</h3>
             <ul class="tl-support__list">{contacts}</ul>
             {hours}

@@ -58,7 +58,7 @@ pub fn TimelineView(
         })
         .collect_view();
     view! {
-        <ol class="tl-timeline" aria-label=lang.t(Msg::TimelineLabel) data-testid="timeline">
+        <ol class="tl-timeline" part="timeline" aria-label=lang.t(Msg::TimelineLabel) data-testid="timeline">
             {steps}
         </ol>
     }

@@ -16,6 +16,7 @@ async fn the_two_line_snippet_renders_the_widget_in_its_own_shadow_root() {
         .eval("return document.querySelectorAll('[data-testid]').length")
         .await;
     assert_eq!(outside, serde_json::json!(0));
+    page.assert_no_csp_violations().await;
     page.close().await;
 }
 
@@ -54,6 +55,7 @@ async fn two_widgets_on_one_page_work_independently_and_load_the_wasm_once() {
         .eval("return performance.getEntriesByType('resource').filter(e => e.name.endsWith('.wasm')).length")
         .await;
     assert_eq!(wasm_loads, serde_json::json!(1));
+    page.assert_no_csp_violations().await;
     page.close().await;
 }
 
@@ -79,5 +81,124 @@ async fn changing_an_attribute_updates_the_widget() {
             .await,
         "本订单共 2 个包裹"
     );
+    page.close().await;
+}
+
+#[tokio::test]
+async fn aggressive_host_css_neither_reaches_in_nor_is_changed() {
+    let page = Session::start().await;
+    page.open("/examples/hostile-css.html").await;
+    assert_eq!(
+        page.shadow_text("trackline-widget", "[data-testid=pickup-code]")
+            .await,
+        "4821"
+    );
+    let inside = page
+        .eval(
+            "const root = document.querySelector('trackline-widget').shadowRoot; \
+             const style = (sel) => getComputedStyle(root.querySelector(sel)); \
+             return [style('[data-testid=track-button]').backgroundColor, \
+                     style('[data-testid=widget]').letterSpacing, \
+                     style('[data-testid=widget]').textTransform, \
+                     style('[data-testid=widget]').fontSize, \
+                     style('[data-testid=timeline]').display];",
+        )
+        .await;
+    assert_eq!(
+        inside,
+        serde_json::json!(["rgb(11, 95, 255)", "normal", "none", "16px", "block"]),
+        "the host's CSS reached into the widget"
+    );
+    let outside = page
+        .eval(
+            "const style = (id) => getComputedStyle(document.getElementById(id)); \
+             return [style('host-text').color, style('host-text').fontSize, \
+                     style('host-button').backgroundColor, style('host-heading').fontSize, \
+                     style('host-link').textDecorationLine];",
+        )
+        .await;
+    assert_eq!(
+        outside,
+        serde_json::json!([
+            "rgb(1, 2, 3)",
+            "40px",
+            "rgb(255, 0, 0)",
+            "80px",
+            "line-through"
+        ]),
+        "the widget changed the host's styles"
+    );
+    page.assert_no_csp_violations().await;
+    page.close().await;
+}
+
+#[tokio::test]
+async fn the_host_hears_what_the_buyer_sees() {
+    let page = Session::start().await;
+    page.open("/examples/two-widgets.html").await;
+    page.shadow_text("#second", "[data-testid=pickup-code]")
+        .await;
+    page.eval(
+        "window.heard = []; \
+         const widget = document.querySelector('#second'); \
+         widget.addEventListener('trackline:status', (e) => heard.push(['status', e.detail])); \
+         widget.addEventListener('trackline:error', (e) => heard.push(['error', e.detail])); \
+         widget.setAttribute('number', '0132112277'); return true;",
+    )
+    .await;
+    page.wait_for_script("return window.heard.length === 1")
+        .await;
+    let heard = page.eval("return window.heard[0]").await;
+    assert_eq!(heard[0], "status");
+    assert_eq!(heard[1]["number"], "0132112277");
+    assert_eq!(heard[1]["shipments"][0]["stage"], "delivered");
+    assert_eq!(heard[1]["shipments"][1]["stage"], "in_transit");
+
+    page.eval(
+        "document.querySelector('#second').setAttribute('number', 'ZZ999999999ZZ'); return true;",
+    )
+    .await;
+    page.wait_for_script("return window.heard.length === 2")
+        .await;
+    let heard = page.eval("return window.heard[1]").await;
+    assert_eq!(
+        heard,
+        serde_json::json!(["error", { "number": "ZZ999999999ZZ", "code": "not_found" }])
+    );
+    page.close().await;
+}
+
+#[tokio::test]
+async fn the_theme_attribute_switches_light_and_dark_and_parts_are_exposed() {
+    let page = Session::start().await;
+    page.open("/examples/plain.html").await;
+    page.shadow_text("trackline-widget", "[part~=pickup-code]")
+        .await;
+    let background =
+        "return getComputedStyle(document.querySelector('trackline-widget').shadowRoot \
+                      .querySelector('[data-testid=widget]')).backgroundColor";
+    assert_eq!(page.eval(background).await, "rgb(255, 255, 255)");
+    page.eval(
+        "document.querySelector('trackline-widget').setAttribute('theme', 'dark'); return true;",
+    )
+    .await;
+    page.wait_for_script(&format!("{background} === 'rgb(18, 21, 28)'"))
+        .await;
+    page.assert_no_csp_violations().await;
+    page.close().await;
+}
+
+#[tokio::test]
+async fn the_example_pages_really_run_under_a_strict_csp() {
+    // Guards the other tests' "no violation" checks: an inline style must be refused and recorded.
+    let page = Session::start().await;
+    page.open("/examples/plain.html").await;
+    page.shadow_text("trackline-widget", "[data-testid=pickup-code]")
+        .await;
+    page.assert_no_csp_violations().await;
+    page.eval("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>'); return true;")
+        .await;
+    page.wait_for_script("return window.cspViolations.some((v) => v.startsWith('style-src'))")
+        .await;
     page.close().await;
 }

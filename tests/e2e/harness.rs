@@ -171,6 +171,12 @@ impl Session {
         assert!(done.is_some(), "never true: {script}");
     }
 
+    /// Fails if the page's recorder (examples/csp-violations.js) saw any CSP violation.
+    pub async fn assert_no_csp_violations(&self) {
+        let seen = self.eval("return window.cspViolations").await;
+        assert_eq!(seen, serde_json::json!([]), "CSP violations");
+    }
+
     /// Ends the browser session and removes its profile.
     pub async fn close(self) {
         let _ = self.client.close().await;
