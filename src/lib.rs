@@ -11,6 +11,7 @@ pub mod embed;
 pub mod error;
 pub mod events;
 pub mod format;
+pub mod frame;
 pub mod i18n;
 pub mod labels;
 

@@ -64,6 +64,14 @@ fn main() {
     if let Some(html) = document.document_element() {
         let _ = html.set_attribute("lang", config.lang.tag());
     }
+    if trackline::frame::is_framed(&window) {
+        if let Some(body) = document.body() {
+            let _ = body.class_list().add_1("tl-page--framed");
+        }
+        if let Some(origin) = trackline::frame::parent_origin(&window, param("origin")) {
+            trackline::frame::report_height(&window, origin);
+        }
+    }
     // The page's no-script form stays until the widget takes its place.
     root.set_inner_html("");
     trackline::mount(root, config);

@@ -202,3 +202,25 @@ async fn the_example_pages_really_run_under_a_strict_csp() {
         .await;
     page.close().await;
 }
+
+#[tokio::test]
+async fn the_iframe_form_grows_to_its_content_without_inner_scroll_bars() {
+    let page = Session::start().await;
+    page.open("/examples/iframe.html").await;
+    // The frame starts at 200 px; the page inside reports the height of the pickup card, timeline and all.
+    page.wait_for_script(
+        "return parseInt(document.getElementById('trackline-frame').style.height) > 800",
+    )
+    .await;
+    let fits = "const frame = document.getElementById('trackline-frame'); \
+                const inner = frame.contentDocument.documentElement; \
+                return inner.scrollHeight <= frame.clientHeight + 1";
+    page.wait_for_script(fits).await;
+    assert_eq!(
+        page.eval("return document.getElementById('trackline-frame').contentDocument.body.classList.contains('tl-page--framed')")
+            .await,
+        serde_json::json!(true)
+    );
+    page.assert_no_csp_violations().await;
+    page.close().await;
+}
