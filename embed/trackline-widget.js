@@ -3,7 +3,7 @@
 // scripts/write-loader fills in the built file names; this template is not served.
 const files = { module: "@MODULE@", wasm: "@WASM@", css: "@CSS@" };
 const base = new URL(".", import.meta.url);
-const attributes = ["endpoint", "number", "lang", "theme"];
+const attributes = ["endpoint", "number", "lang", "theme", "compact"];
 let widget;
 
 function load() {
@@ -49,7 +49,7 @@ class TracklineWidget extends HTMLElement {
     const attr = (name) => this.getAttribute(name) ?? undefined;
     // The endpoint defaults to the server this loader came from.
     const endpoint = attr("endpoint") ?? `${base.origin}/api/v1/track/{number}`;
-    this.handle = module.mountWidget(this.container, endpoint, attr("lang"), attr("number"), attr("theme"), [...navigator.languages]);
+    this.handle = module.mountWidget(this.container, endpoint, attr("lang"), attr("number"), attr("theme"), this.hasAttribute("compact"), [...navigator.languages]);
   }
 }
 

@@ -50,6 +50,8 @@ pub struct Config {
     pub draft: Option<String>,
     /// The colour scheme.
     pub theme: Theme,
+    /// One line a parcel, no form: for order pages that already know the number.
+    pub compact: bool,
     /// How long a lookup may take before the buyer is told.
     pub timeout_ms: u32,
 }
@@ -62,6 +64,7 @@ impl Default for Config {
             number: None,
             draft: None,
             theme: Theme::Auto,
+            compact: false,
             timeout_ms: 15_000,
         }
     }

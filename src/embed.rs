@@ -33,6 +33,7 @@ pub fn mount_widget(
     lang: Option<String>,
     number: Option<String>,
     theme: Option<String>,
+    compact: bool,
     languages: Vec<String>,
 ) -> WidgetHandle {
     let config = Config {
@@ -42,6 +43,7 @@ pub fn mount_widget(
         lang: Config::pick_lang(lang.as_deref(), languages.iter().map(String::as_str)),
         number: number.filter(|n| !n.trim().is_empty()),
         theme: Theme::from_attr(theme.as_deref()),
+        compact,
         ..Config::default()
     };
     let handle = leptos::mount::mount_to(

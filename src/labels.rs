@@ -1,7 +1,7 @@
 //! Domain words to the buyer's words: stages, exceptions, contact kinds, weekdays.
 
 use crate::i18n::{Lang, Msg};
-use trackline_core::{ContactKind, Exception, Stage};
+use trackline_core::{ContactKind, Exception, Shipment, Stage};
 
 /// The buyer's name for a stage; an unknown stage keeps the endpoint's text.
 pub fn stage(lang: Lang, stage: &Stage) -> String {
@@ -34,6 +34,17 @@ pub fn exception(lang: Lang, exception: &Exception) -> String {
         Exception::Unknown(text) => return text.clone(),
     };
     lang.t(msg).to_owned()
+}
+
+/// The one phrase that says where a shipment stands: its exception, else its stage.
+pub fn headline(lang: Lang, shipment: &Shipment) -> String {
+    match &shipment.exception {
+        Some(exception) => self::exception(lang, exception),
+        None => match (&shipment.stage, &shipment.status_text) {
+            (Stage::Unknown(_), Some(text)) => text.clone(),
+            (stage, _) => self::stage(lang, stage),
+        },
+    }
 }
 
 /// The label of a support channel's button.

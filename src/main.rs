@@ -59,6 +59,7 @@ fn main() {
                 .or_else(|| root.get_attribute("data-theme"))
                 .as_deref(),
         ),
+        compact: param("compact").is_some_and(|v| v == "1" || v == "true"),
         ..Config::default()
     };
     if let Some(html) = document.document_element() {

@@ -1,6 +1,7 @@
 //! The widget: the form, the lookup it starts, and what the lookup found.
 
 use crate::client::{self, FetchError, Lookup};
+use crate::components::compact::CompactStatus;
 use crate::components::failure::FailureView;
 use crate::components::search_form::SearchForm;
 use crate::components::shipment::ShipmentView;
@@ -94,18 +95,30 @@ pub fn App(
 
     let busy = Signal::derive(move || matches!(state.get(), LookupState::Loading(_)));
     let retry = Callback::new(move |()| submit.run(typed.get_untracked()));
-    view! {
-        <div class="tl-widget" lang=lang.tag() data-theme=config.theme.as_str() data-testid="widget" part="widget" node_ref=root>
+    // Compact needs a number to show; without one the buyer gets the form after all.
+    let compact = config.compact && config.number.is_some();
+    let form = (!compact).then(|| {
+        view! {
             <h1 class="tl-widget__title">{lang.t(Msg::Title)}</h1>
             <SearchForm lang value=typed busy on_submit=submit/>
+        }
+    });
+    let class = if compact {
+        "tl-widget tl-widget--compact"
+    } else {
+        "tl-widget"
+    };
+    view! {
+        <div class=class lang=lang.tag() data-theme=config.theme.as_str() data-testid="widget" part="widget" node_ref=root>
+            {form}
             <div class="tl-widget__result" aria-live="polite" data-testid="result">
-                {move || render(lang, state.get(), retry)}
+                {move || render(lang, state.get(), retry, compact)}
             </div>
         </div>
     }
 }
 
-fn render(lang: Lang, state: LookupState, retry: Callback<()>) -> AnyView {
+fn render(lang: Lang, state: LookupState, retry: Callback<()>, compact: bool) -> AnyView {
     match state {
         LookupState::Idle => ().into_any(),
         LookupState::Loading(number) => view! {
@@ -117,6 +130,9 @@ fn render(lang: Lang, state: LookupState, retry: Callback<()>) -> AnyView {
         .into_any(),
         LookupState::Failed(failure, number) => {
             view! { <FailureView lang failure number on_retry=retry/> }.into_any()
+        }
+        LookupState::Found(_, response) if compact => {
+            view! { <CompactStatus lang response/> }.into_any()
         }
         LookupState::Found(_, response) => view! { <Shipments lang response/> }.into_any(),
     }

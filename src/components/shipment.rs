@@ -19,13 +19,7 @@ pub fn ShipmentView(
     shipment: Shipment,
 ) -> impl IntoView {
     let timeline = Timeline::of(&shipment);
-    let headline = match &shipment.exception {
-        Some(exception) => labels::exception(lang, exception),
-        None => match (&shipment.stage, &shipment.status_text) {
-            (Stage::Unknown(_), Some(text)) => text.clone(),
-            (stage, _) => labels::stage(lang, stage),
-        },
-    };
+    let headline = labels::headline(lang, &shipment);
     let detail = shipment
         .status_text
         .clone()

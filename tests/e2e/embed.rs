@@ -224,3 +224,32 @@ async fn the_iframe_form_grows_to_its_content_without_inner_scroll_bars() {
     page.assert_no_csp_violations().await;
     page.close().await;
 }
+
+#[tokio::test]
+async fn the_compact_form_shows_one_line_a_parcel_and_no_form() {
+    let page = Session::start().await;
+    page.open("/examples/order-page.html").await;
+    page.shadow_text(
+        "trackline-widget",
+        "[data-testid=compact-line][data-stage=in_transit]",
+    )
+    .await;
+    let shape = page
+        .eval(
+            "const root = document.querySelector('trackline-widget').shadowRoot; \
+             return [root.querySelectorAll('[data-testid=compact-line]').length, \
+                     root.querySelector('[data-testid=form]') === null, \
+                     root.querySelector('[data-testid=timeline]') === null];",
+        )
+        .await;
+    assert_eq!(shape, serde_json::json!([2, true, true]));
+    // Without the attribute the same element is the full widget.
+    page.eval(
+        "document.querySelector('trackline-widget').removeAttribute('compact'); return true;",
+    )
+    .await;
+    page.shadow_text("trackline-widget", "[data-testid=parcel-summary]")
+        .await;
+    page.assert_no_csp_violations().await;
+    page.close().await;
+}
