@@ -2,13 +2,16 @@
 // lazily, when the first element connects. No dependencies, no inline code, no eval.
 // scripts/write-loader fills in the built file names; this template is not served.
 const files = { module: "@MODULE@", wasm: "@WASM@", css: "@CSS@" };
+// Subresource-integrity hashes of the wasm and the stylesheet: a pinned loader pins them too.
+const integrity = { wasm: "@WASM_SRI@", css: "@CSS_SRI@" };
 const base = new URL(".", import.meta.url);
 const attributes = ["endpoint", "number", "lang", "theme", "compact"];
 let widget;
 
 function load() {
   widget ??= import(new URL(files.module, base).href).then(async (module) => {
-    await module.default({ module_or_path: new URL(files.wasm, base) });
+    const wasm = fetch(new URL(files.wasm, base), { integrity: integrity.wasm });
+    await module.default({ module_or_path: wasm });
     return module;
   });
   return widget;
@@ -22,6 +25,8 @@ class TracklineWidget extends HTMLElement {
       const root = this.attachShadow({ mode: "open" });
       const style = document.createElement("link");
       style.rel = "stylesheet";
+      style.crossOrigin = "anonymous";
+      style.integrity = integrity.css;
       style.href = new URL(files.css, base).href;
       this.container = document.createElement("div");
       this.container.setAttribute("part", "container");
