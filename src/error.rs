@@ -20,6 +20,7 @@ impl Failure {
             Failure::Input(InputError::Empty) => lang.t(Msg::ErrorEmpty).to_owned(),
             Failure::Input(InputError::TooLong) => lang.t(Msg::ErrorTooLong).to_owned(),
             Failure::Input(InputError::BadCharacters) => lang.t(Msg::ErrorBadCharacters).to_owned(),
+            Failure::Input(InputError::Mistyped) => lang.t(Msg::ErrorMistyped).to_owned(),
             Failure::Fetch(FetchError::NotFound) => {
                 lang.fill(Msg::ErrorNotFound, &[("number", number)])
             }
@@ -45,6 +46,7 @@ impl Failure {
     pub fn code(&self) -> &'static str {
         match self {
             Failure::Input(InputError::Empty) => "empty",
+            Failure::Input(InputError::Mistyped) => "mistyped",
             Failure::Input(_) => "invalid_number",
             Failure::Fetch(FetchError::NotFound) => "not_found",
             Failure::Fetch(FetchError::RateLimited { .. }) => "rate_limited",
@@ -72,6 +74,7 @@ mod tests {
             Failure::Input(InputError::Empty),
             Failure::Input(InputError::TooLong),
             Failure::Input(InputError::BadCharacters),
+            Failure::Input(InputError::Mistyped),
             Failure::Fetch(FetchError::NotFound),
             Failure::Fetch(FetchError::RateLimited {
                 retry_after: Some(42),

@@ -1,6 +1,7 @@
 //! Domain words to the buyer's words: stages, exceptions, contact kinds, weekdays.
 
 use crate::i18n::{Lang, Msg};
+use trackline_core::number::{normalise, recognise, Recognised};
 use trackline_core::{ContactKind, Exception, Shipment, Stage};
 
 /// The buyer's name for a stage; an unknown stage keeps the endpoint's text.
@@ -45,6 +46,38 @@ pub fn headline(lang: Lang, shipment: &Shipment) -> String {
             (stage, _) => self::stage(lang, stage),
         },
     }
+}
+
+/// What the typed text was recognised as, for the hint under the input; `None` says nothing.
+pub fn recognised(lang: Lang, typed: &str) -> Option<String> {
+    let number = normalise(typed);
+    if number.len() < 6 {
+        return None;
+    }
+    Some(match recognise(&number) {
+        Recognised::OzonOrder => lang.t(Msg::HintOzonOrder).to_owned(),
+        Recognised::OzonPosting => lang.t(Msg::HintOzonPosting).to_owned(),
+        Recognised::S10 {
+            check_digit_ok: false,
+            ..
+        } => lang.t(Msg::HintS10Mistyped).to_owned(),
+        Recognised::S10 {
+            carrier: Some(carrier),
+            ..
+        } => lang.fill(Msg::HintS10Carrier, &[("carrier", carrier.name)]),
+        Recognised::S10 { country, .. } => lang.fill(Msg::HintS10Country, &[("country", &country)]),
+        Recognised::RussianPostDomestic {
+            check_digit_ok: true,
+        } => lang.t(Msg::HintRussianPost).to_owned(),
+        Recognised::RussianPostDomestic {
+            check_digit_ok: false,
+        } => lang.t(Msg::HintRussianPostCheck).to_owned(),
+        Recognised::CarrierNumber(carrier) => {
+            lang.fill(Msg::HintCarrier, &[("carrier", carrier.name)])
+        }
+        Recognised::CdekOrShopOrder => lang.t(Msg::HintCdekOrOrder).to_owned(),
+        Recognised::Unknown => return None,
+    })
 }
 
 /// The label of a support channel's button.

@@ -5,6 +5,7 @@
 
 pub mod contract;
 pub mod link;
+pub mod number;
 pub mod query;
 pub mod status;
 pub mod time;

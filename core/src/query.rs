@@ -1,11 +1,12 @@
 //! What a buyer typed, checked before any request is made.
 
+use crate::number::{normalise, recognise, Recognised};
 use thiserror::Error;
 
 /// The longest number any carrier or marketplace uses, with room to spare.
 pub const MAX_NUMBER_LEN: usize = 40;
 
-/// A number fit to send to the endpoint: trimmed, inner spaces removed, upper-cased.
+/// A number fit to send to the endpoint, in the normal form of [`crate::number::normalise`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TrackingQuery(String);
 
@@ -21,6 +22,9 @@ pub enum InputError {
     /// Holds characters no tracking or order number has.
     #[error("the number holds characters no tracking number has")]
     BadCharacters,
+    /// An international (S10) number whose check digit does not match: certainly mistyped.
+    #[error("the check digit does not match: the number is mistyped")]
+    Mistyped,
 }
 
 impl TrackingQuery {
@@ -29,11 +33,7 @@ impl TrackingQuery {
     /// # Errors
     /// `InputError` says whether the text was empty, too long, or held other characters.
     pub fn parse(typed: &str) -> Result<Self, InputError> {
-        let compact: String = typed
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_uppercase)
-            .collect();
+        let compact = normalise(typed);
         if compact.is_empty() {
             return Err(InputError::Empty);
         }
@@ -42,11 +42,19 @@ impl TrackingQuery {
         }
         if !compact
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '/')
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
         {
             return Err(InputError::BadCharacters);
         }
+        if recognise(&compact).is_mistyped() {
+            return Err(InputError::Mistyped);
+        }
         Ok(TrackingQuery(compact))
+    }
+
+    /// What kind of number it is.
+    pub fn recognised(&self) -> Recognised {
+        recognise(&self.0)
     }
 
     /// The number as it is sent.

@@ -95,7 +95,7 @@ async fn the_pickup_parcel_carries_its_code_and_events_come_newest_first() {
 #[tokio::test]
 async fn unknown_numbers_get_a_json_404_and_nonsense_a_400() {
     let store = demo_store().await;
-    let (status, _, body) = get(&store, "/api/v1/track/ZZ999999999ZZ").await;
+    let (status, _, body) = get(&store, "/api/v1/track/ZZ999999995ZZ").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         serde_json::from_str::<ErrorBody>(&body).unwrap().error,
@@ -167,4 +167,27 @@ async fn demo_dates_move_with_today() {
 async fn seeding_twice_adds_nothing() {
     let store = demo_store().await;
     assert_eq!(demo::seed_if_empty(&store).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_number_typed_in_cyrillic_or_with_dashes_finds_it() {
+    let store = demo_store().await;
+    // "РА" typed on a Russian layout, lower case, with dashes: the same normal form as stored.
+    let response = track(&store, "%D1%80%D0%B0-100-000-048-ru").await;
+    assert_eq!(
+        response.shipments[0].tracking_number.as_deref(),
+        Some("RA100000048RU")
+    );
+    assert_eq!(response.query.as_deref(), Some("RA100000048RU"));
+}
+
+#[tokio::test]
+async fn a_mistyped_international_number_is_refused_as_such() {
+    let store = demo_store().await;
+    let (status, _, body) = get(&store, "/api/v1/track/RA100000049RU").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        serde_json::from_str::<ErrorBody>(&body).unwrap().error,
+        "invalid_number"
+    );
 }

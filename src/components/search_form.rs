@@ -1,6 +1,7 @@
 //! The number input and the Track button.
 
 use crate::i18n::{Lang, Msg};
+use crate::labels;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -17,6 +18,8 @@ pub fn SearchForm(
     /// Called with the typed text when the buyer submits.
     on_submit: Callback<String>,
 ) -> impl IntoView {
+    // What the number looks like, said as the buyer types: a mistyped S10 is caught here first.
+    let hint = Memo::new(move |_| labels::recognised(lang, &value.get()));
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         on_submit.run(value.get_untracked());
@@ -39,6 +42,7 @@ pub fn SearchForm(
                     maxlength="64"
                     placeholder=lang.t(Msg::InputPlaceholder)
                     data-testid="number-input"
+                    aria-describedby="tl-number-hint"
                     prop:value=move || value.get()
                     on:input=move |event| value.set(event_target_value(&event))
                 />
@@ -52,6 +56,9 @@ pub fn SearchForm(
                     {lang.t(Msg::TrackButton)}
                 </button>
             </div>
+            <p id="tl-number-hint" class="tl-form__hint" data-testid="number-hint" aria-live="polite">
+                {move || hint.get()}
+            </p>
         </form>
     }
 }

@@ -76,7 +76,7 @@ async fn support_links_open_only_safe_schemes() {
 async fn an_unknown_number_says_so_and_offers_a_retry() {
     let page = Session::start().await;
     page.open("/").await;
-    page.track("ZZ999999999ZZ").await;
+    page.track("ZZ999999995ZZ").await;
     let failure = page.find("[data-testid=failure]").await;
     assert_eq!(
         failure.attr("data-failure").await.unwrap().as_deref(),
@@ -85,7 +85,7 @@ async fn an_unknown_number_says_so_and_offers_a_retry() {
     assert!(page
         .text("[data-testid=failure-message]")
         .await
-        .contains("ZZ999999999ZZ"));
+        .contains("ZZ999999995ZZ"));
     page.find("[data-testid=retry]").await;
     page.close().await;
 }
@@ -142,5 +142,66 @@ async fn the_page_speaks_russian_and_fits_a_phone_screen() {
         overflow <= 0,
         "the page scrolls sideways by {overflow}px at 360px"
     );
+    page.close().await;
+}
+
+#[tokio::test]
+async fn a_mistyped_international_number_is_caught_before_any_request() {
+    let page = Session::start().await;
+    page.open("/").await;
+    let input = page.find("[data-testid=number-input]").await;
+    input
+        .send_keys("RA100000049RU")
+        .await
+        .expect("typing works");
+    assert!(page
+        .text("[data-testid=number-hint]")
+        .await
+        .contains("probably mistyped"));
+    input.send_keys("\u{E007}").await.expect("Enter works");
+    let failure = page.find("[data-testid=failure]").await;
+    assert_eq!(
+        failure.attr("data-failure").await.unwrap().as_deref(),
+        Some("mistyped")
+    );
+    let requests = page
+        .eval("return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/')).length")
+        .await;
+    assert_eq!(
+        requests,
+        serde_json::json!(0),
+        "a request went out for a mistyped number"
+    );
+    page.close().await;
+}
+
+#[tokio::test]
+async fn the_input_says_what_it_recognised_as_the_buyer_types() {
+    let page = Session::start().await;
+    page.open("/?lang=en").await;
+    let input = page.find("[data-testid=number-input]").await;
+    input
+        .send_keys("0132112277-0101")
+        .await
+        .expect("typing works");
+    assert!(page
+        .text("[data-testid=number-hint]")
+        .await
+        .contains("several parcels"));
+    input.clear().await.expect("the input clears");
+    // Cyrillic РА, as a buyer on a Russian layout types it.
+    input
+        .send_keys("ра100000048ru")
+        .await
+        .expect("typing works");
+    page.client
+        .wait()
+        .for_element(fantoccini::Locator::XPath(
+            "//*[@data-testid='number-hint'][contains(., 'Russian Post')]",
+        ))
+        .await
+        .expect("the hint names Russian Post");
+    input.send_keys("\u{E007}").await.expect("Enter works");
+    assert_eq!(page.text("[data-testid=headline]").await, "In transit");
     page.close().await;
 }
