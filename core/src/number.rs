@@ -99,6 +99,31 @@ impl Recognised {
         }
     }
 
+    /// A stable name for the kind (`s10`, `ozon_order`), as `docs/numbers.md` lists them.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Recognised::OzonOrder => "ozon_order",
+            Recognised::OzonPosting => "ozon_posting",
+            Recognised::S10 {
+                check_digit_ok: true,
+                ..
+            } => "s10",
+            Recognised::S10 {
+                check_digit_ok: false,
+                ..
+            } => "s10_mistyped",
+            Recognised::RussianPostDomestic {
+                check_digit_ok: true,
+            } => "russian_post",
+            Recognised::RussianPostDomestic {
+                check_digit_ok: false,
+            } => "russian_post_check_failed",
+            Recognised::CarrierNumber(carrier) => carrier.id,
+            Recognised::CdekOrShopOrder => "cdek_or_shop_order",
+            Recognised::Unknown => "unknown",
+        }
+    }
+
     /// Whether the number is certainly mistyped: an S10 number whose check digit does not match.
     pub fn is_mistyped(&self) -> bool {
         matches!(
