@@ -1,7 +1,7 @@
 //! Domain words to the buyer's words: stages, exceptions, contact kinds, weekdays.
 
 use crate::i18n::{Lang, Msg};
-use trackline_core::number::{normalise, recognise, Recognised};
+use trackline_core::number::{normalise, recognise, Carrier, Recognised};
 use trackline_core::{ContactKind, Exception, Shipment, Stage};
 
 /// The buyer's name for a stage; an unknown stage keeps the endpoint's text.
@@ -64,7 +64,10 @@ pub fn recognised(lang: Lang, typed: &str) -> Option<String> {
         Recognised::S10 {
             carrier: Some(carrier),
             ..
-        } => lang.fill(Msg::HintS10Carrier, &[("carrier", carrier.name)]),
+        } => lang.fill(
+            Msg::HintS10Carrier,
+            &[("carrier", carrier_name(lang, &carrier))],
+        ),
         Recognised::S10 { country, .. } => lang.fill(Msg::HintS10Country, &[("country", &country)]),
         Recognised::RussianPostDomestic {
             check_digit_ok: true,
@@ -72,12 +75,26 @@ pub fn recognised(lang: Lang, typed: &str) -> Option<String> {
         Recognised::RussianPostDomestic {
             check_digit_ok: false,
         } => lang.t(Msg::HintRussianPostCheck).to_owned(),
-        Recognised::CarrierNumber(carrier) => {
-            lang.fill(Msg::HintCarrier, &[("carrier", carrier.name)])
-        }
+        Recognised::CarrierNumber(carrier) => lang.fill(
+            Msg::HintCarrier,
+            &[("carrier", carrier_name(lang, &carrier))],
+        ),
         Recognised::CdekOrShopOrder => lang.t(Msg::HintCdekOrOrder).to_owned(),
         Recognised::Unknown => return None,
     })
+}
+
+/// A recognised carrier's name as buyers of this language know it.
+pub fn carrier_name(lang: Lang, carrier: &Carrier) -> &'static str {
+    let msg = match carrier.id {
+        "russian_post" => Msg::CarrierRussianPost,
+        "china_post" => Msg::CarrierChinaPost,
+        "cainiao" => Msg::CarrierCainiao,
+        "yunexpress" => Msg::CarrierYunexpress,
+        "cdek" => Msg::CarrierCdek,
+        _ => return carrier.name,
+    };
+    lang.t(msg)
 }
 
 /// The label of a support channel's button.

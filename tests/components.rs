@@ -219,3 +219,20 @@ async fn several_parcels_can_be_switched_between() {
         Some("true")
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_recognised_tracking_number_offers_the_carriers_own_page() {
+    let root = fresh_root();
+    let body = r#"{"shipments":[{"stage":"in_transit","tracking_number":"ra473124829ru"}]}"#;
+    let shipment = parse_track_response(body).unwrap().shipments.remove(0);
+    let _handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <ShipmentView lang=Lang::Ru shipment/> },
+    );
+    let link = wait_for(&root, "[data-testid=carrier-link]").await;
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("https://www.pochta.ru/tracking?barcode=RA473124829RU")
+    );
+    assert!(text(&wait_for(&root, "[data-testid=carrier]").await).contains("Почта России"));
+}

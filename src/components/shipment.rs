@@ -7,6 +7,7 @@ use crate::i18n::{Lang, Msg};
 use crate::{format, labels};
 use leptos::prelude::*;
 use trackline_core::link::safe_href;
+use trackline_core::number::{normalise, recognise};
 use trackline_core::timeline::events_newest_first;
 use trackline_core::{Shipment, Stage, Timeline};
 
@@ -54,17 +55,44 @@ pub fn ShipmentView(
         .clone()
         .filter(|_| matches!(shipment.stage, Stage::ReadyForPickup))
         .map(|point| view! { <PickupCard lang point/> });
-    let carrier = shipment.carrier.clone().map(|carrier| {
-        let link = carrier.tracking_url.as_deref().and_then(safe_href).map(|href| {
+    // The endpoint's carrier first; else the carrier the tracking number's format names.
+    let recognised = shipment.tracking_number.as_deref().and_then(|number| {
+        let number = normalise(number);
+        recognise(&number)
+            .carrier()
+            .map(|carrier| (carrier, number))
+    });
+    let carrier_name = shipment
+        .carrier
+        .as_ref()
+        .map(|carrier| carrier.name.clone())
+        .or_else(|| {
+            recognised
+                .as_ref()
+                .map(|(carrier, _)| labels::carrier_name(lang, carrier).to_owned())
+        });
+    let carrier_href = shipment
+        .carrier
+        .as_ref()
+        .and_then(|carrier| carrier.tracking_url.as_deref())
+        .and_then(safe_href)
+        .map(str::to_owned)
+        .or_else(|| {
+            recognised
+                .as_ref()
+                .map(|(carrier, number)| carrier.tracking_url_for(number))
+        });
+    let carrier = carrier_name.map(|name| {
+        let link = carrier_href.map(|href| {
             view! {
-                <a class="tl-carrier__link" href=href.to_owned() data-testid="carrier-link"
+                <a class="tl-carrier__link" href=href data-testid="carrier-link"
                     target="_blank" rel="noopener noreferrer">{lang.t(Msg::TrackOnCarrierSite)}</a>
             }
         });
         view! {
             <section class="tl-card tl-carrier" data-testid="carrier">
                 <h3 class="tl-card__title">{lang.t(Msg::Carrier)}</h3>
-                <p class="tl-carrier__name">{carrier.name}</p>
+                <p class="tl-carrier__name">{name}</p>
                 {link}
             </section>
         }
