@@ -192,7 +192,7 @@ async fn the_theme_attribute_switches_light_and_dark_and_parts_are_exposed() {
 async fn the_example_pages_really_run_under_a_strict_csp() {
     // Guards the other tests' "no violation" checks: an inline style must be refused and recorded.
     let page = Session::start().await;
-    page.open("/examples/plain.html").await;
+    page.open("/examples/strict-csp.html").await;
     page.shadow_text("trackline-widget", "[data-testid=pickup-code]")
         .await;
     page.assert_no_csp_violations().await;
@@ -251,5 +251,32 @@ async fn the_compact_form_shows_one_line_a_parcel_and_no_form() {
     page.shadow_text("trackline-widget", "[data-testid=parcel-summary]")
         .await;
     page.assert_no_csp_violations().await;
+    page.close().await;
+}
+
+#[tokio::test]
+async fn a_storefront_on_another_origin_embeds_the_widget() {
+    let page = Session::start().await;
+    // The snippet as a seller pastes it, on a page of its own origin.
+    let html = format!(
+        "<!doctype html><title>Another shop</title><p>Elsewhere</p>\
+         <script type=\"module\" src=\"{origin}/trackline-widget.js\"></script>\
+         <trackline-widget number=\"1000000007\" lang=\"en\"></trackline-widget>",
+        origin = page.origin()
+    );
+    page.open_elsewhere(html).await;
+    // The module, the wasm (fetched with integrity), the stylesheet and the lookup all cross origins.
+    assert_eq!(
+        page.shadow_text("trackline-widget", "[data-testid=pickup-code]")
+            .await,
+        "4821"
+    );
+    let styled = page
+        .eval(
+            "return getComputedStyle(document.querySelector('trackline-widget').shadowRoot \
+             .querySelector('[data-testid=pickup-code]')).fontWeight",
+        )
+        .await;
+    assert_eq!(styled, "800", "the stylesheet did not load across origins");
     page.close().await;
 }
