@@ -236,3 +236,29 @@ async fn a_recognised_tracking_number_offers_the_carriers_own_page() {
     );
     assert!(text(&wait_for(&root, "[data-testid=carrier]").await).contains("Почта России"));
 }
+
+#[wasm_bindgen_test]
+async fn try_again_repeats_what_failed_not_what_is_typed_since() {
+    // Regression: the retry read the live input, so clearing it turned a retry into "type a number".
+    let root = mount_app("data:text/html,<p>down</p><!--{number}-->", Some("RA1"));
+    assert_eq!(failure_code(&root).await, "not_the_contract");
+    let first = wait_for(&root, "[data-testid=failure]").await;
+    let input: web_sys::HtmlInputElement = wait_for(&root, "[data-testid=number-input]")
+        .await
+        .unchecked_into();
+    input.set_value("");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    let retry: HtmlElement = wait_for(&root, "[data-testid=retry]")
+        .await
+        .unchecked_into();
+    retry.click();
+    for _ in 0..250 {
+        if !first.is_connected() {
+            break;
+        }
+        tick(20).await;
+    }
+    assert_eq!(failure_code(&root).await, "not_the_contract");
+}

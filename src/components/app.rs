@@ -43,12 +43,14 @@ pub fn App(
     );
     let state = RwSignal::new(LookupState::Idle);
     let in_flight = StoredValue::new_local(None::<Lookup>);
+    let last_submitted = StoredValue::new(String::new());
     let endpoint = config.endpoint.clone();
     let timeout_ms = config.timeout_ms;
 
     // The request is built from the submitted text, never from the live input.
     let submit = Callback::new(move |text: String| {
         in_flight.with_value(|lookup| lookup.as_ref().map(Lookup::cancel));
+        last_submitted.set_value(text.clone());
         let query = match TrackingQuery::parse(&text) {
             Ok(query) => query,
             Err(error) => {
@@ -94,7 +96,8 @@ pub fn App(
     });
 
     let busy = Signal::derive(move || matches!(state.get(), LookupState::Loading(_)));
-    let retry = Callback::new(move |()| submit.run(typed.get_untracked()));
+    // "Try again" repeats what failed, whatever has been typed since.
+    let retry = Callback::new(move |()| submit.run(last_submitted.get_value()));
     // Compact needs a number to show; without one the buyer gets the form after all.
     let compact = config.compact && config.number.is_some();
     let form = (!compact).then(|| {
