@@ -4,10 +4,16 @@
 //! reference endpoint share one definition and it can be tested natively.
 
 pub mod contract;
+pub mod delivery;
+pub mod freshness;
+pub mod hours;
 pub mod link;
 pub mod number;
+pub mod pickup;
 pub mod query;
+pub mod recent;
 pub mod status;
+pub mod summary;
 pub mod time;
 pub mod timeline;
 pub mod url_template;

@@ -84,6 +84,15 @@ pub fn shift_days(text: &str, days: i64) -> Option<String> {
     Some(format!("{year:04}-{month:02}-{day:02}{rest}"))
 }
 
+/// Days since the Unix epoch as an ISO date (`2026-11-25`).
+pub fn format_date(days: i64) -> String {
+    let (year, month, day) = civil_from_days(days);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Milliseconds in a day.
+pub const DAY_MILLIS: i64 = 86_400_000;
+
 /// Days since the Unix epoch to a (year, month, day) date; the inverse of `parse_date`.
 pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
