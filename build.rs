@@ -9,6 +9,28 @@ use std::path::Path;
 
 const LANGS: [(&str, &str); 3] = [("en", "En"), ("ru", "Ru"), ("zh", "Zh")];
 
+/// The CLDR plural categories each language's counted messages must give (`Intl.PluralRules` picks one).
+const PLURAL_CATEGORIES: [&[&str]; 3] = [
+    &["one", "other"],
+    &["one", "few", "many", "other"],
+    &["other"],
+];
+
+/// One entry of a locale file: a plain text, or one text per plural category.
+enum Entry {
+    Text(String),
+    Counted(BTreeMap<String, String>),
+}
+
+impl Entry {
+    fn other(&self) -> &str {
+        match self {
+            Entry::Text(text) => text,
+            Entry::Counted(forms) => forms.get("other").map_or("", String::as_str),
+        }
+    }
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=locales");
     let mut tables = Vec::new();
@@ -16,8 +38,27 @@ fn main() {
         let path = format!("locales/{code}.json");
         println!("cargo:rerun-if-changed={path}");
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let table: BTreeMap<String, String> =
+        let raw: BTreeMap<String, serde_json::Value> =
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let table: BTreeMap<String, Entry> = raw
+            .into_iter()
+            .map(|(key, value)| {
+                let entry = match value {
+                    serde_json::Value::String(text) => Entry::Text(text),
+                    serde_json::Value::Object(forms) => Entry::Counted(
+                        forms
+                            .into_iter()
+                            .map(|(category, text)| match text {
+                                serde_json::Value::String(text) => (category, text),
+                                _ => panic!("{path}: {key}.{category} is not a string"),
+                            })
+                            .collect(),
+                    ),
+                    _ => panic!("{path}: {key} is neither a string nor plural forms"),
+                };
+                (key, entry)
+            })
+            .collect();
         tables.push(table);
     }
     let keys: Vec<&String> = tables[0].keys().collect();
@@ -34,9 +75,40 @@ fn main() {
         );
         for (key, value) in table {
             assert!(
-                !value.trim().is_empty(),
+                !value.other().trim().is_empty(),
                 "locales/{code}.json: {key} is empty"
             );
+        }
+    }
+    // A counted message is counted in every language, with exactly the categories that language's rules pick.
+    for key in &keys {
+        let counted = matches!(tables[0][*key], Entry::Counted(_));
+        for (((code, _), table), needed) in LANGS.iter().zip(&tables).zip(PLURAL_CATEGORIES) {
+            match &table[*key] {
+                Entry::Counted(forms) => {
+                    assert!(
+                        counted,
+                        "locales/{code}.json: {key} has plural forms but en.json has one text"
+                    );
+                    let given: Vec<&str> = forms.keys().map(String::as_str).collect();
+                    let mut needed = needed.to_vec();
+                    needed.sort_unstable();
+                    assert_eq!(
+                        given, needed,
+                        "locales/{code}.json: {key} needs exactly these plural forms"
+                    );
+                    for (category, text) in forms {
+                        assert!(
+                            !text.trim().is_empty(),
+                            "locales/{code}.json: {key}.{category} is empty"
+                        );
+                    }
+                }
+                Entry::Text(_) => assert!(
+                    !counted,
+                    "locales/{code}.json: {key} needs plural forms {needed:?}"
+                ),
+            }
         }
     }
 
@@ -58,11 +130,35 @@ fn main() {
     for ((_, variant), table) in LANGS.iter().zip(&tables) {
         writeln!(out, "        Lang::{variant} => match msg {{").unwrap();
         for key in &keys {
-            writeln!(out, "            Msg::{} => {:?},", camel(key), table[*key]).unwrap();
+            writeln!(
+                out,
+                "            Msg::{} => {:?},",
+                camel(key),
+                table[*key].other()
+            )
+            .unwrap();
         }
         out.push_str("        },\n");
     }
-    out.push_str("    }\n}\n");
+    out.push_str("    }\n}\n\n");
+    out.push_str("/// A counted message's form for a CLDR plural category; `None` for plain messages and missing forms.\npub fn plural_form(lang: Lang, msg: Msg, category: &str) -> Option<&'static str> {\n    match (lang, msg, category) {\n");
+    for ((_, variant), table) in LANGS.iter().zip(&tables) {
+        for key in &keys {
+            if let Entry::Counted(forms) = &table[*key] {
+                for (category, text) in forms {
+                    writeln!(
+                        out,
+                        "        (Lang::{variant}, Msg::{}, {:?}) => Some({:?}),",
+                        camel(key),
+                        category,
+                        text
+                    )
+                    .unwrap();
+                }
+            }
+        }
+    }
+    out.push_str("        _ => None,\n    }\n}\n");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("messages.rs");
     std::fs::write(dest, out).unwrap();
 }

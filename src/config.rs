@@ -54,6 +54,12 @@ pub struct Config {
     pub compact: bool,
     /// How long a lookup may take before the buyer is told.
     pub timeout_ms: u32,
+    /// Whether the number goes into the page's address and a share button is offered (the hosted page).
+    pub share: bool,
+    /// Whether looked-up numbers are remembered on the device.
+    pub remember: bool,
+    /// How often a shown status that may still change is fetched again while the page is visible.
+    pub refresh_ms: u32,
 }
 
 impl Default for Config {
@@ -66,6 +72,9 @@ impl Default for Config {
             theme: Theme::Auto,
             compact: false,
             timeout_ms: 15_000,
+            share: false,
+            remember: true,
+            refresh_ms: trackline_core::freshness::REFRESH_EVERY_MS,
         }
     }
 }

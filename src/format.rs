@@ -3,7 +3,7 @@
 //! The browser already carries every locale and time zone; shipping them in the
 //! wasm would cost hundreds of KB. Text that does not parse is shown as it came.
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 use js_sys::{Array, Date, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -43,6 +43,71 @@ pub fn date_time(lang: Lang, rfc3339: &str) -> String {
     date.to_locale_string(lang.tag(), &options).into()
 }
 
+/// A counted message for `count`, its form chosen by `Intl.PluralRules` (1 день, 2 дня, 5 дней).
+pub fn count(lang: Lang, msg: Msg, count: i64, values: &[(&str, &str)]) -> String {
+    let category = intl(lang, "PluralRules", &Object::new())
+        .and_then(|rules| call1(&rules, "select", &JsValue::from_f64(count as f64)))
+        .and_then(|category| category.as_string())
+        .unwrap_or_else(|| "other".to_owned());
+    let mut text = lang
+        .counted(msg, &category)
+        .replace("{count}", &count.to_string());
+    for (name, value) in values {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    text
+}
+
+/// How many minutes east of UTC an IANA zone's clocks are at `now`; `None` for a zone the browser does not know.
+pub fn zone_offset_minutes(zone: &str, now: f64) -> Option<i32> {
+    let options = Object::new();
+    set(&options, "timeZone", zone);
+    set(&options, "hourCycle", "h23");
+    for field in ["year", "month", "day", "hour", "minute"] {
+        set(&options, field, "numeric");
+    }
+    // An unknown zone makes the constructor throw a RangeError, read here as `None`.
+    let formatter = intl(Lang::En, "DateTimeFormat", &options)?;
+    let parts: Array = call1(
+        &formatter,
+        "formatToParts",
+        &Date::new(&JsValue::from_f64(now)),
+    )?
+    .dyn_into()
+    .ok()?;
+    let mut fields = [0f64; 5];
+    for part in parts.iter() {
+        let kind = Reflect::get(&part, &"type".into()).ok()?.as_string()?;
+        let value = Reflect::get(&part, &"value".into()).ok()?.as_string()?;
+        let slot = ["year", "month", "day", "hour", "minute"]
+            .iter()
+            .position(|field| *field == kind);
+        if let Some(slot) = slot {
+            fields[slot] = value.parse().ok()?;
+        }
+    }
+    let [year, month, day, hour, minute] = fields;
+    let wall = Date::utc(year, month - 1.0)
+        + (day - 1.0) * 86_400_000.0
+        + hour * 3_600_000.0
+        + minute * 60_000.0;
+    let truncated = (now / 60_000.0).floor() * 60_000.0;
+    let offset = ((wall - truncated) / 60_000.0).round();
+    offset.is_finite().then_some(offset as i32)
+}
+
+fn intl(lang: Lang, name: &str, options: &Object) -> Option<JsValue> {
+    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let constructor: Function = Reflect::get(&intl, &name.into()).ok()?.dyn_into().ok()?;
+    let args = Array::of2(&lang.tag().into(), options);
+    Reflect::construct(&constructor, &args).ok()
+}
+
+fn call1(target: &JsValue, method: &str, arg: &JsValue) -> Option<JsValue> {
+    let method: Function = Reflect::get(target, &method.into()).ok()?.dyn_into().ok()?;
+    method.call1(target, arg).ok()
+}
+
 fn calendar_day(iso: &str) -> Option<Date> {
     trackline_core::time::parse_date(iso)?;
     // Midnight UTC, formatted in UTC below, so no time zone can move the day.
@@ -59,13 +124,7 @@ fn day_options() -> Object {
 }
 
 fn format_range(lang: Lang, start: &Date, end: &Date) -> Option<String> {
-    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
-    let constructor: Function = Reflect::get(&intl, &"DateTimeFormat".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    let args = Array::of2(&lang.tag().into(), &day_options());
-    let formatter = Reflect::construct(&constructor, &args).ok()?;
+    let formatter = intl(lang, "DateTimeFormat", &day_options())?;
     let method: Function = Reflect::get(&formatter, &"formatRange".into())
         .ok()?
         .dyn_into()

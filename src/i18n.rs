@@ -40,6 +40,11 @@ impl Lang {
         text(self, msg)
     }
 
+    /// A counted message's form for a CLDR plural category, falling back to its `other` form.
+    pub fn counted(self, msg: Msg, category: &str) -> &'static str {
+        plural_form(self, msg, category).unwrap_or_else(|| self.t(msg))
+    }
+
     /// The message with `{name}` placeholders filled in.
     pub fn fill(self, msg: Msg, values: &[(&str, &str)]) -> String {
         let mut out = self.t(msg).to_owned();

@@ -1,7 +1,11 @@
 //! Domain words to the buyer's words: stages, exceptions, contact kinds, weekdays.
 
+use crate::format;
 use crate::i18n::{Lang, Msg};
+use trackline_core::delivery::EtaPhrase;
+use trackline_core::link::Prefill;
 use trackline_core::number::{normalise, recognise, Carrier, Recognised};
+use trackline_core::summary::{summarise, Progress};
 use trackline_core::{ContactKind, Exception, Shipment, Stage};
 
 /// The buyer's name for a stage; an unknown stage keeps the endpoint's text.
@@ -123,4 +127,92 @@ pub fn weekday(lang: Lang, day: &str) -> String {
         _ => return day.to_owned(),
     };
     lang.t(msg).to_owned()
+}
+
+/// The estimated delivery in the buyer's words: "Tomorrow", "25–27 Nov", "By 27 Nov".
+pub fn eta(lang: Lang, phrase: &EtaPhrase) -> String {
+    match phrase {
+        EtaPhrase::Today => lang.t(Msg::EtaToday).to_owned(),
+        EtaPhrase::Tomorrow => lang.t(Msg::EtaTomorrow).to_owned(),
+        EtaPhrase::On(day) => format::day(lang, day),
+        EtaPhrase::Between(from, to) => format::day_range(lang, from, Some(to)),
+        EtaPhrase::By(day) => lang.fill(Msg::EtaBy, &[("date", &format::day(lang, day))]),
+        EtaPhrase::Overdue { expected, .. } => {
+            lang.fill(Msg::EtaOverdue, &[("date", &format::day(lang, expected))])
+        }
+    }
+}
+
+/// What happens next after an exception, and what the buyer can do; `None` for one this build does not know.
+pub fn next_step(lang: Lang, exception: &Exception) -> Option<&'static str> {
+    let msg = match exception {
+        Exception::Delayed => Msg::NextDelayed,
+        Exception::AttemptFailed => Msg::NextAttemptFailed,
+        Exception::AddressProblem => Msg::NextAddressProblem,
+        Exception::CustomsHold => Msg::NextCustomsHold,
+        Exception::Damaged => Msg::NextDamaged,
+        Exception::Lost => Msg::NextLost,
+        Exception::Returning => Msg::NextReturning,
+        Exception::Returned => Msg::NextReturned,
+        Exception::Cancelled => Msg::NextCancelled,
+        Exception::Unknown(_) => return None,
+    };
+    Some(lang.t(msg))
+}
+
+/// Whether an exception asks the buyer to act through support.
+pub fn exception_needs_support(exception: &Exception) -> bool {
+    matches!(
+        exception,
+        Exception::AttemptFailed | Exception::AddressProblem | Exception::Damaged | Exception::Lost
+    )
+}
+
+/// "2 parcels: 1 delivered, 1 in transit".
+pub fn order_summary(lang: Lang, shipments: &[Shipment]) -> String {
+    let parts = summarise(shipments)
+        .into_iter()
+        .map(|(progress, count)| {
+            let msg = match progress {
+                Progress::NeedsAttention => Msg::SummaryNeedsAttention,
+                Progress::ReadyForPickup => Msg::SummaryReadyForPickup,
+                Progress::OutForDelivery => Msg::SummaryOutForDelivery,
+                Progress::OnTheWay => Msg::SummaryOnTheWay,
+                Progress::Preparing => Msg::SummaryPreparing,
+                Progress::Delivered => Msg::SummaryDelivered,
+                Progress::Returned => Msg::SummaryReturned,
+                Progress::Cancelled => Msg::SummaryCancelled,
+            };
+            format::count(lang, msg, count as i64, &[])
+        })
+        .collect::<Vec<_>>()
+        .join(lang.t(Msg::ListSeparator));
+    let parcels = format::count(lang, Msg::SummaryParcels, shipments.len() as i64, &[]);
+    lang.fill(
+        Msg::SummaryLine,
+        &[("parcels", &parcels), ("parts", &parts)],
+    )
+}
+
+/// The message a buyer sends support: the order and tracking numbers, and the status seen.
+pub fn support_message(lang: Lang, shipment: &Shipment) -> Prefill {
+    let order = shipment
+        .order_number
+        .as_deref()
+        .or(shipment.shipment_number.as_deref());
+    let mut lines = vec![lang.t(Msg::MessageGreeting).to_owned()];
+    if let Some(order) = order {
+        lines.push(lang.fill(Msg::MessageOrder, &[("order", order)]));
+    }
+    if let Some(tracking) = shipment.tracking_number.as_deref() {
+        lines.push(lang.fill(Msg::MessageTracking, &[("tracking", tracking)]));
+    }
+    lines.push(lang.fill(Msg::MessageStatus, &[("status", &headline(lang, shipment))]));
+    let reference = order
+        .or(shipment.tracking_number.as_deref())
+        .unwrap_or_default();
+    Prefill {
+        subject: lang.fill(Msg::MessageSubject, &[("order", reference)]),
+        body: lines.join("\n"),
+    }
 }

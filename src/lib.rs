@@ -5,6 +5,8 @@
 //! into an element the host chose.
 
 pub mod client;
+pub mod clipboard;
+pub mod clock;
 pub mod components;
 pub mod config;
 pub mod embed;
@@ -14,6 +16,8 @@ pub mod format;
 pub mod frame;
 pub mod i18n;
 pub mod labels;
+pub mod page_url;
+pub mod storage;
 
 pub use config::Config;
 

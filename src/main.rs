@@ -60,6 +60,7 @@ fn main() {
                 .as_deref(),
         ),
         compact: param("compact").is_some_and(|v| v == "1" || v == "true"),
+        share: true,
         ..Config::default()
     };
     if let Some(html) = document.document_element() {

@@ -2,10 +2,12 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
+use trackline::clock::Now;
 use trackline::components::shipment::ShipmentView;
 use trackline::i18n::Lang;
 use trackline::Config;
 use trackline_core::contract::parse_track_response;
+use trackline_core::time::{parse_date, parse_rfc3339};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
@@ -49,6 +51,7 @@ fn mount_app(endpoint: &str, number: Option<&str>) -> HtmlElement {
     let config = Config {
         endpoint: endpoint.into(),
         number: number.map(str::to_owned),
+        remember: false,
         ..Config::default()
     };
     trackline::mount(root.clone(), config);
@@ -59,6 +62,15 @@ fn mount_app(endpoint: &str, number: Option<&str>) -> HtmlElement {
 async fn failure_code(root: &HtmlElement) -> String {
     let failure = wait_for(root, "[data-testid=failure]").await;
     failure.get_attribute("data-failure").unwrap_or_default()
+}
+
+/// Noon UTC on a given day, as if the buyer's device were on UTC.
+fn day(iso: &str) -> Now {
+    Now {
+        millis: parse_rfc3339(&format!("{iso}T12:00:00Z")).unwrap(),
+        today: parse_date(iso).unwrap(),
+        offset_minutes: 0,
+    }
 }
 
 fn all(root: &HtmlElement, selector: &str) -> Vec<web_sys::Element> {
@@ -88,7 +100,7 @@ async fn a_parcel_at_a_pickup_point_shows_its_code_and_the_current_step() {
     let shipment = parse_track_response(PICKUP).unwrap().shipments.remove(0);
     let _handle = leptos::mount::mount_to(
         root.clone(),
-        move || view! { <ShipmentView lang=Lang::En shipment/> },
+        move || view! { <ShipmentView lang=Lang::En shipment now=day("2026-11-23")/> },
     );
     assert_eq!(
         text(&wait_for(&root, "[data-testid=pickup-code]").await),
@@ -110,7 +122,7 @@ async fn only_safe_links_are_rendered() {
     let shipment = parse_track_response(PICKUP).unwrap().shipments.remove(0);
     let _handle = leptos::mount::mount_to(
         root.clone(),
-        move || view! { <ShipmentView lang=Lang::En shipment/> },
+        move || view! { <ShipmentView lang=Lang::En shipment now=day("2026-11-23")/> },
     );
     wait_for(&root, "[data-testid=support]").await;
     assert!(root
@@ -121,7 +133,9 @@ async fn only_safe_links_are_rendered() {
         .iter()
         .filter_map(|a| a.get_attribute("href"))
         .collect();
-    assert_eq!(hrefs, ["tel:+78005553535", "https://t.me/shop"]);
+    assert_eq!(hrefs.len(), 2, "{hrefs:?}");
+    assert_eq!(hrefs[0], "tel:+78005553535");
+    assert!(hrefs[1].starts_with("https://t.me/shop?text="), "{hrefs:?}");
 }
 
 #[wasm_bindgen_test]
@@ -227,7 +241,7 @@ async fn a_recognised_tracking_number_offers_the_carriers_own_page() {
     let shipment = parse_track_response(body).unwrap().shipments.remove(0);
     let _handle = leptos::mount::mount_to(
         root.clone(),
-        move || view! { <ShipmentView lang=Lang::Ru shipment/> },
+        move || view! { <ShipmentView lang=Lang::Ru shipment now=day("2026-11-23")/> },
     );
     let link = wait_for(&root, "[data-testid=carrier-link]").await;
     assert_eq!(
@@ -261,4 +275,259 @@ async fn try_again_repeats_what_failed_not_what_is_typed_since() {
         tick(20).await;
     }
     assert_eq!(failure_code(&root).await, "not_the_contract");
+}
+
+fn mount_shipment(lang: Lang, json: &str, now: Now) -> HtmlElement {
+    let root = fresh_root();
+    let shipment = parse_track_response(json).unwrap().shipments.remove(0);
+    leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <ShipmentView lang shipment now/> },
+    )
+    .forget();
+    root
+}
+
+#[wasm_bindgen_test]
+fn counted_messages_follow_each_languages_plural_rules() {
+    use trackline::format::count;
+    use trackline::i18n::Msg;
+    let ru: Vec<String> = [1, 2, 5, 11, 21, 22]
+        .iter()
+        .map(|n| count(Lang::Ru, Msg::StaleDays, *n, &[]))
+        .collect();
+    assert_eq!(
+        ru,
+        [
+            "Нет обновлений 1 день",
+            "Нет обновлений 2 дня",
+            "Нет обновлений 5 дней",
+            "Нет обновлений 11 дней",
+            "Нет обновлений 21 день",
+            "Нет обновлений 22 дня"
+        ]
+    );
+    assert_eq!(
+        count(Lang::En, Msg::StaleDays, 1, &[]),
+        "No update for 1 day"
+    );
+    assert_eq!(
+        count(Lang::En, Msg::StaleDays, 2, &[]),
+        "No update for 2 days"
+    );
+    assert_eq!(count(Lang::Zh, Msg::StaleDays, 2, &[]), "已有 2 天没有更新");
+}
+
+#[wasm_bindgen_test]
+async fn the_estimate_is_worded_from_the_buyers_today() {
+    let root = mount_shipment(
+        Lang::En,
+        r#"{"shipments":[{"stage":"in_transit","estimated_delivery":{"from":"2026-11-24"}}]}"#,
+        day("2026-11-23"),
+    );
+    assert_eq!(
+        text(&wait_for(&root, "[data-testid=eta-value]").await),
+        "Tomorrow"
+    );
+    let root = mount_shipment(
+        Lang::Ru,
+        r#"{"shipments":[{"stage":"in_transit","estimated_delivery":{"from":"2026-11-23"}}]}"#,
+        day("2026-11-23"),
+    );
+    assert_eq!(
+        text(&wait_for(&root, "[data-testid=eta-value]").await),
+        "Сегодня"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_late_parcel_says_how_late_and_puts_support_first() {
+    let root = mount_shipment(
+        Lang::En,
+        r#"{"shipments":[{"stage":"in_transit","updated_at":"2026-11-22T10:00:00Z",
+            "estimated_delivery":{"from":"2026-11-18","to":"2026-11-20"},
+            "support":{"contacts":[{"kind":"email","value":"help@shop.example"}]}}]}"#,
+        day("2026-11-23"),
+    );
+    assert!(text(&wait_for(&root, "[data-testid=overdue]").await).starts_with("3 days late."));
+    wait_for(&root, "[data-testid=contact-support]").await;
+    // Support comes before the timeline when the buyer should act.
+    let order: Vec<String> = all(&root, "[data-testid=support], [data-testid=timeline]")
+        .iter()
+        .filter_map(|e| e.get_attribute("data-testid"))
+        .collect();
+    assert_eq!(order, ["support", "timeline"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_status_that_stopped_moving_says_for_how_long() {
+    let root = mount_shipment(
+        Lang::Ru,
+        r#"{"shipments":[{"stage":"in_transit","updated_at":"2026-11-15T09:00:00Z"}]}"#,
+        day("2026-11-23"),
+    );
+    assert!(
+        text(&wait_for(&root, "[data-testid=stale]").await).starts_with("Нет обновлений 8 дней")
+    );
+    // Without contacts there is no support to put forward.
+    assert!(root
+        .query_selector("[data-testid=contact-support]")
+        .unwrap()
+        .is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_pickup_card_counts_the_days_left_and_links_a_map() {
+    let root = mount_shipment(
+        Lang::Ru,
+        r#"{"shipments":[{"stage":"ready_for_pickup","pickup_point":{"address":"Kazan, Baumana 12",
+            "pickup_code":"4821","storage_until":"2026-11-26"}}]}"#,
+        day("2026-11-23"),
+    );
+    assert!(text(&wait_for(&root, "[data-testid=storage-until]").await)
+        .starts_with("Хранится ещё 3 дня"));
+    wait_for(&root, "[data-testid=copy-code]").await;
+    assert_eq!(
+        wait_for(&root, "[data-testid=pickup-map]")
+            .await
+            .get_attribute("href")
+            .as_deref(),
+        Some("https://www.openstreetmap.org/search?query=Kazan%2C%20Baumana%2012")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_history_shows_three_events_until_asked_for_all() {
+    let events: Vec<String> = (1..=5)
+        .map(|d| format!(r#"{{"at":"2026-11-1{d}T10:00:00Z","text":"Event {d}"}}"#))
+        .collect();
+    let root = mount_shipment(
+        Lang::En,
+        &format!(
+            r#"{{"shipments":[{{"stage":"in_transit","events":[{}]}}]}}"#,
+            events.join(",")
+        ),
+        day("2026-11-16"),
+    );
+    let visible = |root: &HtmlElement| {
+        all(root, "[data-testid=event]")
+            .iter()
+            .filter(|e| !e.has_attribute("hidden"))
+            .map(|e| text(&e.query_selector(".tl-history__text").unwrap().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    let toggle: HtmlElement = wait_for(&root, "[data-testid=history-toggle]")
+        .await
+        .unchecked_into();
+    assert_eq!(visible(&root), ["Event 5", "Event 4", "Event 3"]);
+    assert_eq!(text(&toggle), "Show 2 more events");
+    toggle.click();
+    for _ in 0..250 {
+        if visible(&root).len() == 5 {
+            break;
+        }
+        tick(20).await;
+    }
+    assert_eq!(visible(&root).len(), 5);
+    assert_eq!(
+        toggle.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+}
+
+const SUPPORT: &str = r#"{"shipments":[{"order_number":"0132112277","tracking_number":"RA132112275RU","stage":"in_transit",
+  "support":{"contacts":[{"kind":"email","value":"help@shop.example"}],
+  "hours":{"time_zone":"Asia/Shanghai","periods":[{"days":["mon","tue","wed","thu","fri"],"opens":"09:00","closes":"18:00"}]}}}]}"#;
+
+#[wasm_bindgen_test]
+async fn support_says_whether_it_is_open_in_the_buyers_time() {
+    // Monday 23 Nov 2026, 03:00 UTC is 11:00 in Shanghai: open. A buyer on UTC sees 01:00–10:00.
+    let monday = Now {
+        millis: parse_rfc3339("2026-11-23T03:00:00Z").unwrap(),
+        today: parse_date("2026-11-23").unwrap(),
+        offset_minutes: 0,
+    };
+    let root = mount_shipment(Lang::En, SUPPORT, monday);
+    let now = wait_for(&root, "[data-testid=support-now]").await;
+    assert_eq!(now.get_attribute("data-open").as_deref(), Some("true"));
+    assert_eq!(text(&now), "Open now, until 10:00");
+    assert_eq!(
+        text(&wait_for(&root, "[data-testid=support-periods]").await),
+        "Mon–Fri: 01:00–10:00"
+    );
+    // Saturday: closed until Monday 01:00 of the buyer's time.
+    let saturday = Now {
+        millis: parse_rfc3339("2026-11-28T12:00:00Z").unwrap(),
+        today: parse_date("2026-11-28").unwrap(),
+        offset_minutes: 0,
+    };
+    let root = mount_shipment(Lang::En, SUPPORT, saturday);
+    assert_eq!(
+        text(&wait_for(&root, "[data-testid=support-now]").await),
+        "Closed now, opens Mon at 01:00"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn writing_to_support_carries_both_numbers() {
+    let root = mount_shipment(Lang::En, SUPPORT, day("2026-11-23"));
+    let href = wait_for(&root, "[data-testid=support-link][data-kind=email]")
+        .await
+        .get_attribute("href")
+        .unwrap_or_default();
+    assert!(
+        href.starts_with(
+            "mailto:help@shop.example?subject=Question%20about%20order%200132112277&body="
+        ),
+        "{href}"
+    );
+    assert!(href.contains("RA132112275RU"), "{href}");
+}
+
+#[wasm_bindgen_test]
+async fn a_moving_parcel_is_looked_up_again_and_a_delivered_one_is_not() {
+    // Counts the widget's requests by URL, through the page's own fetch.
+    js_sys::eval(
+        "window.__lookups = {}; const original = window.fetch;
+         window.fetch = (input, init) => { const url = String(input.url || input);
+           window.__lookups[url] = (window.__lookups[url] || 0) + 1; return original(input, init); };",
+    )
+    .unwrap();
+    let lookups = |marker: &str| -> u32 {
+        js_sys::eval(&format!(
+            "Object.entries(window.__lookups).filter(([u]) => u.includes('{marker}')).reduce((n, [, c]) => n + c, 0)"
+        ))
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0) as u32
+    };
+    for (marker, stage) in [("moving", "in_transit"), ("settled", "delivered")] {
+        let root = fresh_root();
+        let config = Config {
+            endpoint: format!(
+                r#"data:application/json,{{"query":"{marker}{{number}}","shipments":[{{"stage":"{stage}"}}]}}"#
+            ),
+            number: Some("RA1".into()),
+            remember: false,
+            refresh_ms: 100,
+            ..Config::default()
+        };
+        trackline::mount(root, config);
+    }
+    for _ in 0..250 {
+        if lookups("moving") >= 3 {
+            break;
+        }
+        tick(20).await;
+    }
+    assert!(
+        lookups("moving") >= 3,
+        "the moving parcel was looked up {} times",
+        lookups("moving")
+    );
+    assert_eq!(
+        lookups("settled"),
+        1,
+        "a delivered parcel is not looked up again"
+    );
 }

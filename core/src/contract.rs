@@ -128,6 +128,9 @@ pub struct PickupPoint {
     /// The last day the parcel is kept (ISO date).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_until: Option<String>,
+    /// A map page for the point (https); without it the widget searches the address on OpenStreetMap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map_url: Option<String>,
 }
 
 /// How to reach the seller's or carrier's support.

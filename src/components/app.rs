@@ -1,18 +1,26 @@
 //! The widget: the form, the lookup it starts, and what the lookup found.
 
 use crate::client::{self, FetchError, Lookup};
+use crate::clock::Now;
 use crate::components::compact::CompactStatus;
 use crate::components::failure::FailureView;
+use crate::components::parcels::Parcels;
+use crate::components::recent::RecentNumbers;
 use crate::components::search_form::SearchForm;
-use crate::components::shipment::ShipmentView;
+use crate::components::share::ShareButton;
 use crate::config::Config;
 use crate::error::Failure;
-use crate::events;
 use crate::i18n::{Lang, Msg};
+use crate::{events, labels, page_url, storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use trackline_core::url_template;
+use std::time::Duration;
+use trackline_core::delivery::expected;
+use trackline_core::freshness::worth_refreshing;
+use trackline_core::{recent, url_template};
 use trackline_core::{TrackResponse, TrackingQuery};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 /// Where a lookup stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,8 +29,8 @@ pub enum LookupState {
     Idle,
     /// Waiting for the endpoint about this number.
     Loading(String),
-    /// The endpoint's answer for the number as submitted.
-    Found(String, TrackResponse),
+    /// The endpoint's answer for the number as submitted, and when it came.
+    Found(String, TrackResponse, Now),
     /// Why no status can be shown, and for which typed text.
     Failed(Failure, String),
 }
@@ -42,10 +50,29 @@ pub fn App(
             .unwrap_or_default(),
     );
     let state = RwSignal::new(LookupState::Idle);
+    let selected = RwSignal::new(0usize);
+    let recent_numbers = RwSignal::new(if config.remember {
+        storage::recent_numbers()
+    } else {
+        Vec::new()
+    });
     let in_flight = StoredValue::new_local(None::<Lookup>);
     let last_submitted = StoredValue::new(String::new());
-    let endpoint = config.endpoint.clone();
-    let timeout_ms = config.timeout_ms;
+    let last_fetched = StoredValue::new(0f64);
+    let endpoint = StoredValue::new(config.endpoint.clone());
+    let (timeout_ms, share, remember) = (config.timeout_ms, config.share, config.remember);
+
+    let found = move |number: String, response: TrackResponse| {
+        if remember {
+            let kept = recent::remember(&recent_numbers.get_untracked(), &number);
+            storage::keep_recent_numbers(&kept);
+            recent_numbers.set(kept);
+        }
+        if share {
+            page_url::show_number(&number);
+        }
+        LookupState::Found(number, response, Now::read())
+    };
 
     // The request is built from the submitted text, never from the live input.
     let submit = Callback::new(move |text: String| {
@@ -59,12 +86,16 @@ pub fn App(
             }
         };
         let number = query.as_str().to_owned();
+        typed.set(number.clone());
+        selected.set(0);
         state.set(LookupState::Loading(number.clone()));
-        let (lookup, result) = client::start(url_template::expand(&endpoint, &number), timeout_ms);
+        last_fetched.set_value(js_sys::Date::now());
+        let url = url_template::expand(&endpoint.get_value(), &number);
+        let (lookup, result) = client::start(url, timeout_ms);
         in_flight.set_value(Some(lookup));
         spawn_local(async move {
             let next = match result.await {
-                Ok(response) => LookupState::Found(number, response),
+                Ok(response) => found(number, response),
                 // A newer lookup owns the state now.
                 Err(FetchError::Cancelled) => return,
                 Err(error) => LookupState::Failed(Failure::Fetch(error), number),
@@ -72,6 +103,62 @@ pub fn App(
             state.set(next);
         });
     });
+
+    // Looks again without a spinner; a failure keeps the status on screen, and an unchanged answer changes nothing.
+    let refresh = move || {
+        let LookupState::Found(number, shown, _) = state.get_untracked() else {
+            return;
+        };
+        if !worth_refreshing(&shown.shipments) {
+            return;
+        }
+        last_fetched.set_value(js_sys::Date::now());
+        let url = url_template::expand(&endpoint.get_value(), &number);
+        let (lookup, result) = client::start(url, timeout_ms);
+        in_flight.set_value(Some(lookup));
+        spawn_local(async move {
+            let Ok(response) = result.await else {
+                return;
+            };
+            let still_shown = matches!(state.get_untracked(), LookupState::Found(ref n, ref r, _) if *n == number && *r == shown);
+            if still_shown && response != shown {
+                state.set(LookupState::Found(number, response, Now::read()));
+            }
+        });
+    };
+    let refresh_ms = config.refresh_ms;
+    let tick = move || {
+        let hidden = web_sys::window()
+            .and_then(|window| window.document())
+            .is_some_and(|document| document.hidden());
+        if !hidden && js_sys::Date::now() - last_fetched.get_value() >= f64::from(refresh_ms) * 0.9
+        {
+            refresh();
+        }
+    };
+    if let Ok(interval) =
+        set_interval_with_handle(tick, Duration::from_millis(u64::from(refresh_ms)))
+    {
+        on_cleanup(move || interval.clear());
+    }
+    // Coming back to the tab brings the status up to date at once, not at the next tick.
+    let on_visible = Closure::<dyn Fn()>::new(tick);
+    if let Some(document) = web_sys::window().and_then(|window| window.document()) {
+        let _ = document.add_event_listener_with_callback(
+            "visibilitychange",
+            on_visible.as_ref().unchecked_ref(),
+        );
+        let listener = StoredValue::new_local((document, on_visible));
+        on_cleanup(move || {
+            listener.with_value(|(document, callback)| {
+                let _ = document.remove_event_listener_with_callback(
+                    "visibilitychange",
+                    callback.as_ref().unchecked_ref(),
+                );
+            });
+        });
+    }
+
     on_cleanup(move || {
         in_flight.with_value(|lookup| lookup.as_ref().map(Lookup::cancel));
     });
@@ -87,7 +174,9 @@ pub fn App(
             return;
         };
         match &current {
-            LookupState::Found(number, response) => events::status_shown(&target, number, response),
+            LookupState::Found(number, response, _) => {
+                events::status_shown(&target, number, response)
+            }
             LookupState::Failed(failure, number) => {
                 events::lookup_failed(&target, number, failure.code())
             }
@@ -98,12 +187,18 @@ pub fn App(
     let busy = Signal::derive(move || matches!(state.get(), LookupState::Loading(_)));
     // "Try again" repeats what failed, whatever has been typed since.
     let retry = Callback::new(move |()| submit.run(last_submitted.get_value()));
+    let forget = Callback::new(move |number: String| {
+        let kept = recent::forget(&recent_numbers.get_untracked(), &number);
+        storage::keep_recent_numbers(&kept);
+        recent_numbers.set(kept);
+    });
     // Compact needs a number to show; without one the buyer gets the form after all.
     let compact = config.compact && config.number.is_some();
     let form = (!compact).then(|| {
         view! {
             <h1 class="tl-widget__title">{lang.t(Msg::Title)}</h1>
             <SearchForm lang value=typed busy on_submit=submit/>
+            <RecentNumbers lang numbers=recent_numbers on_pick=submit on_remove=forget/>
         }
     });
     let class = if compact {
@@ -111,17 +206,50 @@ pub fn App(
     } else {
         "tl-widget"
     };
+    let announcement = move || announce(lang, &state.get());
     view! {
         <div class=class lang=lang.tag() data-theme=config.theme.as_str() data-testid="widget" part="widget" node_ref=root>
             {form}
-            <div class="tl-widget__result" aria-live="polite" data-testid="result">
-                {move || render(lang, state.get(), retry, compact)}
+            <p class="tl-visually-hidden" role="status" data-testid="announcement">{announcement}</p>
+            <div class="tl-widget__result" data-testid="result">
+                {move || render(lang, state.get(), retry, compact, share, selected)}
             </div>
         </div>
     }
 }
 
-fn render(lang: Lang, state: LookupState, retry: Callback<()>, compact: bool) -> AnyView {
+/// The short sentence a screen reader hears when the status changes.
+fn announce(lang: Lang, state: &LookupState) -> String {
+    match state {
+        LookupState::Loading(number) => lang.fill(Msg::Loading, &[("number", number)]),
+        LookupState::Found(_, response, now) => match response.shipments.as_slice() {
+            [one] => {
+                let eta = expected(one, now.today)
+                    .map(|phrase| {
+                        format!(
+                            ". {}: {}",
+                            lang.t(Msg::EstimatedDelivery),
+                            labels::eta(lang, &phrase)
+                        )
+                    })
+                    .unwrap_or_default();
+                format!("{}{eta}", labels::headline(lang, one))
+            }
+            several => labels::order_summary(lang, several),
+        },
+        // A failure is an alert of its own.
+        LookupState::Idle | LookupState::Failed(..) => String::new(),
+    }
+}
+
+fn render(
+    lang: Lang,
+    state: LookupState,
+    retry: Callback<()>,
+    compact: bool,
+    share: bool,
+    selected: RwSignal<usize>,
+) -> AnyView {
     match state {
         LookupState::Idle => ().into_any(),
         LookupState::Loading(number) => view! {
@@ -134,51 +262,19 @@ fn render(lang: Lang, state: LookupState, retry: Callback<()>, compact: bool) ->
         LookupState::Failed(failure, number) => {
             view! { <FailureView lang failure number on_retry=retry/> }.into_any()
         }
-        LookupState::Found(_, response) if compact => {
-            view! { <CompactStatus lang response/> }.into_any()
+        LookupState::Found(_, response, now) if compact => {
+            view! { <CompactStatus lang response today=now.today/> }.into_any()
         }
-        LookupState::Found(_, response) => view! { <Shipments lang response/> }.into_any(),
-    }
-}
-
-/// The shipments of one answer: a switch between parcels when the order was split.
-#[component]
-fn Shipments(lang: Lang, response: TrackResponse) -> impl IntoView {
-    let count = response.shipments.len();
-    let selected = RwSignal::new(0usize);
-    let shipments = StoredValue::new(response.shipments);
-    let tabs = (count > 1).then(|| {
-        let buttons = (0..count)
-            .map(|index| {
-                let label = shipments.with_value(|all| {
-                    all[index]
-                        .shipment_number
-                        .clone()
-                        .unwrap_or_else(|| lang.fill(Msg::ParcelN, &[("n", &(index + 1).to_string())]))
-                });
-                view! {
-                    <button type="button" role="tab" class="tl-parcels__tab" data-testid="parcel-tab"
-                        aria-selected=move || (selected.get() == index).to_string()
-                        on:click=move |_| selected.set(index)>
-                        {label}
-                    </button>
-                }
-            })
-            .collect_view();
-        view! {
-            <nav class="tl-parcels">
-                <p class="tl-parcels__summary" data-testid="parcel-summary">
-                    {lang.fill(Msg::ParcelsInOrder, &[("count", &count.to_string())])}
-                </p>
-                <div class="tl-parcels__tabs" role="tablist">{buttons}</div>
-            </nav>
+        LookupState::Found(number, response, now) => {
+            let share = share
+                .then(|| page_url::link_for(&number))
+                .flatten()
+                .map(|url| view! { <ShareButton lang number url/> });
+            view! {
+                {share}
+                <Parcels lang response now selected/>
+            }
+            .into_any()
         }
-    });
-    view! {
-        {tabs}
-        {move || {
-            let shipment = shipments.with_value(|all| all.get(selected.get()).cloned());
-            shipment.map(|shipment| view! { <ShipmentView lang shipment/> })
-        }}
     }
 }

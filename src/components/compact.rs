@@ -1,8 +1,9 @@
 //! The compact form for order pages: one line per parcel, where it is and when it comes.
 
 use crate::i18n::{Lang, Msg};
-use crate::{format, labels};
+use crate::labels;
 use leptos::prelude::*;
+use trackline_core::delivery::expected;
 use trackline_core::{Stage, TrackResponse};
 
 /// One line a parcel: status, and the pickup code or the expected delivery.
@@ -12,6 +13,8 @@ pub fn CompactStatus(
     lang: Lang,
     /// The endpoint's answer.
     response: TrackResponse,
+    /// Today in the buyer's calendar (days since the epoch).
+    today: i64,
 ) -> impl IntoView {
     let lines = response
         .shipments
@@ -23,12 +26,12 @@ pub fn CompactStatus(
                 .as_ref()
                 .filter(|_| shipment.stage == Stage::ReadyForPickup)
                 .and_then(|point| point.pickup_code.clone());
-            let extra = match (code, &shipment.estimated_delivery) {
+            let extra = match (code, expected(&shipment, today)) {
                 (Some(code), _) => Some(format!("{} {code}", lang.t(Msg::PickupCode))),
-                (None, Some(window)) if shipment.stage != Stage::Delivered => Some(format!(
+                (None, Some(phrase)) => Some(format!(
                     "{} {}",
                     lang.t(Msg::EstimatedDelivery),
-                    format::day_range(lang, &window.from, window.to.as_deref())
+                    labels::eta(lang, &phrase)
                 )),
                 _ => None,
             };

@@ -1,31 +1,77 @@
-//! The pickup point card: where the parcel waits and the code that releases it.
+//! The pickup point card: where the parcel waits, the code that releases it, and until when.
 
+use crate::components::copy_button::CopyButton;
 use crate::format;
 use crate::i18n::{Lang, Msg};
 use leptos::prelude::*;
+use trackline_core::link::safe_href;
+use trackline_core::pickup::{storage_left, StorageLeft};
+use trackline_core::url_template::percent_encode;
 use trackline_core::PickupPoint;
 
-/// The pickup point with the pickup code in large digits.
+/// The pickup point with the pickup code in large digits, a copy button and the days left.
 #[component]
 pub fn PickupCard(
     /// The language of the labels.
     lang: Lang,
     /// The point the parcel waits at.
     point: PickupPoint,
+    /// Today in the buyer's calendar (days since the epoch).
+    today: i64,
 ) -> impl IntoView {
-    let code = point.pickup_code.map(|code| {
+    let code = point.pickup_code.clone().map(|code| {
         view! {
             <div class="tl-pickup__code-box">
-                <span class="tl-pickup__code-label">{lang.t(Msg::PickupCode)}</span>
-                <span class="tl-pickup__code" part="pickup-code" data-testid="pickup-code">{code}</span>
+                <span class="tl-pickup__code-label" id="tl-pickup-code-label">{lang.t(Msg::PickupCode)}</span>
+                <span class="tl-pickup__code" part="pickup-code" data-testid="pickup-code"
+                    aria-describedby="tl-pickup-code-label">{code.clone()}</span>
+                <p class="tl-pickup__code-hint">{lang.t(Msg::PickupCodeHint)}</p>
+                <CopyButton lang text=code label=Msg::PickupCopy testid="copy-code"/>
             </div>
         }
     });
-    let until = point.storage_until.map(|day| {
+    let until = point.storage_until.as_deref().map(|day| {
+        let date = format::day(lang, day);
+        let (text, urgent) = match storage_left(day, today) {
+            Some(StorageLeft::DaysLeft(days)) => (
+                format::count(lang, Msg::PickupDaysLeft, days, &[("date", &date)]),
+                days <= 2,
+            ),
+            Some(StorageLeft::LastDay) => (lang.t(Msg::PickupLastDay).to_owned(), true),
+            Some(StorageLeft::Expired) => (lang.fill(Msg::PickupExpired, &[("date", &date)]), true),
+            None => (lang.fill(Msg::StorageUntil, &[("date", &date)]), false),
+        };
+        let class = if urgent {
+            "tl-pickup__until tl-pickup__until--urgent"
+        } else {
+            "tl-pickup__until"
+        };
+        view! { <p class=class data-testid="storage-until">{text}</p> }
+    });
+    // The endpoint's map page if it is a safe https link, else a search for the point's address.
+    let map = point
+        .map_url
+        .as_deref()
+        .and_then(safe_href)
+        .filter(|url| url.starts_with("https:"))
+        .map(str::to_owned)
+        .or_else(|| {
+            point.address.as_deref().map(|address| {
+                format!(
+                    "https://www.openstreetmap.org/search?query={}",
+                    percent_encode(address)
+                )
+            })
+        })
+        .map(|href| {
+            view! {
+                <a class="tl-button tl-button--quiet" href=href data-testid="pickup-map"
+                    target="_blank" rel="noopener noreferrer">{lang.t(Msg::PickupMap)}</a>
+            }
+        });
+    let hours = point.hours.map(|hours| {
         view! {
-            <p class="tl-pickup__until" data-testid="storage-until">
-                {lang.fill(Msg::StorageUntil, &[("date", &format::day(lang, &day))])}
-            </p>
+            <p class="tl-pickup__hours"><span class="tl-pickup__hours-label">{lang.t(Msg::PickupHours)}": "</span>{hours}</p>
         }
     });
     view! {
@@ -35,7 +81,8 @@ pub fn PickupCard(
             {until}
             {point.name.map(|name| view! { <p class="tl-pickup__name">{name}</p> })}
             {point.address.map(|address| view! { <p class="tl-pickup__address">{address}</p> })}
-            {point.hours.map(|hours| view! { <p class="tl-pickup__hours">{hours}</p> })}
+            {hours}
+            {map}
         </section>
     }
 }

@@ -1,15 +1,49 @@
-//! One shipment: its status, estimated delivery, pickup card, timeline, carrier, history and support.
+//! One shipment: its status, pickup card, timeline, carrier, support and history.
 
+use crate::clock::Now;
+use crate::components::history::HistoryView;
 use crate::components::pickup::PickupCard;
+use crate::components::status::{Outlook, StatusHeader};
 use crate::components::support::SupportView;
 use crate::components::timeline::TimelineView;
 use crate::i18n::{Lang, Msg};
-use crate::{format, labels};
+use crate::labels;
 use leptos::prelude::*;
+use trackline_core::delivery::{expected, EtaPhrase};
+use trackline_core::freshness::stale_days;
 use trackline_core::link::safe_href;
 use trackline_core::number::{normalise, recognise};
-use trackline_core::timeline::events_newest_first;
+use trackline_core::pickup::{storage_left, StorageLeft};
 use trackline_core::{Shipment, Stage, Timeline};
+
+/// Works out the estimate, staleness and support emphasis of a shipment at a moment.
+pub fn outlook(shipment: &Shipment, now: Now) -> Outlook {
+    let eta = expected(shipment, now.today);
+    let stale_days = stale_days(shipment, now.millis);
+    let pickup_expired = shipment.stage == Stage::ReadyForPickup
+        && shipment
+            .pickup_point
+            .as_ref()
+            .and_then(|point| point.storage_until.as_deref())
+            .and_then(|until| storage_left(until, now.today))
+            == Some(StorageLeft::Expired);
+    let worrying = matches!(eta, Some(EtaPhrase::Overdue { .. }))
+        || stale_days.is_some()
+        || pickup_expired
+        || shipment
+            .exception
+            .as_ref()
+            .is_some_and(labels::exception_needs_support);
+    let has_support = shipment
+        .support
+        .as_ref()
+        .is_some_and(|support| !support.contacts.is_empty());
+    Outlook {
+        eta,
+        stale_days,
+        support_first: worrying && has_support,
+    }
+}
 
 /// Everything about one parcel.
 #[component]
@@ -18,51 +52,56 @@ pub fn ShipmentView(
     lang: Lang,
     /// The parcel.
     shipment: Shipment,
+    /// The moment the status was fetched.
+    now: Now,
 ) -> impl IntoView {
     let timeline = Timeline::of(&shipment);
-    let headline = labels::headline(lang, &shipment);
-    let detail = shipment
-        .status_text
-        .clone()
-        .filter(|text| *text != headline);
-    let updated = shipment.updated_at.as_deref().map(|at| {
-        view! { <p class="tl-status__updated">{lang.fill(Msg::UpdatedAt, &[("time", &format::date_time(lang, at))])}</p> }
-    });
-    let eta = shipment
-        .estimated_delivery
-        .as_ref()
-        .filter(|_| shipment.stage != Stage::Delivered)
-        .map(|window| {
-            view! {
-                <p class="tl-status__eta" data-testid="eta">
-                    <span class="tl-status__eta-label">{lang.t(Msg::EstimatedDelivery)}</span>
-                    <strong class="tl-status__eta-value">{format::day_range(lang, &window.from, window.to.as_deref())}</strong>
-                </p>
-            }
-        });
-    let numbers = [
-        (Msg::OrderNumber, shipment.order_number.clone()),
-        (Msg::ShipmentNumber, shipment.shipment_number.clone()),
-        (Msg::TrackingNumber, shipment.tracking_number.clone()),
-    ]
-    .into_iter()
-    .filter_map(|(msg, number)| {
-        number.map(|number| view! { <div class="tl-numbers__item"><dt>{lang.t(msg)}</dt><dd>{number}</dd></div> })
-    })
-    .collect_view();
+    let outlook = outlook(&shipment, now);
     let pickup = shipment
         .pickup_point
         .clone()
         .filter(|_| matches!(shipment.stage, Stage::ReadyForPickup))
-        .map(|point| view! { <PickupCard lang point/> });
-    // The endpoint's carrier first; else the carrier the tracking number's format names.
+        .map(|point| view! { <PickupCard lang point today=now.today/> });
+    let carrier = carrier_view(lang, &shipment);
+    let history = (!shipment.events.is_empty()).then(|| {
+        let events = shipment.events.clone();
+        view! { <HistoryView lang events/> }
+    });
+    let message = labels::support_message(lang, &shipment);
+    let support = shipment
+        .support
+        .clone()
+        .map(|support| view! { <SupportView lang support message now/> });
+    // When something asks the buyer to act, support comes before the journey.
+    let (support_early, support_late) = if outlook.support_first {
+        (support, None)
+    } else {
+        (None, support)
+    };
+    let status_text = shipment.status_text.clone();
+    let stage = shipment.stage.as_str().to_owned();
+    view! {
+        <article class="tl-shipment" data-testid="shipment" data-stage=stage>
+            <StatusHeader lang shipment outlook/>
+            {pickup}
+            {support_early}
+            <TimelineView lang timeline status_text/>
+            {carrier}
+            {support_late}
+            {history}
+        </article>
+    }
+}
+
+/// The carrier card: the endpoint's carrier first, else the one the tracking number's format names.
+fn carrier_view(lang: Lang, shipment: &Shipment) -> Option<impl IntoView> {
     let recognised = shipment.tracking_number.as_deref().and_then(|number| {
         let number = normalise(number);
         recognise(&number)
             .carrier()
             .map(|carrier| (carrier, number))
     });
-    let carrier_name = shipment
+    let name = shipment
         .carrier
         .as_ref()
         .map(|carrier| carrier.name.clone())
@@ -70,8 +109,8 @@ pub fn ShipmentView(
             recognised
                 .as_ref()
                 .map(|(carrier, _)| labels::carrier_name(lang, carrier).to_owned())
-        });
-    let carrier_href = shipment
+        })?;
+    let href = shipment
         .carrier
         .as_ref()
         .and_then(|carrier| carrier.tracking_url.as_deref())
@@ -82,68 +121,17 @@ pub fn ShipmentView(
                 .as_ref()
                 .map(|(carrier, number)| carrier.tracking_url_for(number))
         });
-    let carrier = carrier_name.map(|name| {
-        let link = carrier_href.map(|href| {
-            view! {
-                <a class="tl-carrier__link" href=href data-testid="carrier-link"
-                    target="_blank" rel="noopener noreferrer">{lang.t(Msg::TrackOnCarrierSite)}</a>
-            }
-        });
+    let link = href.map(|href| {
         view! {
-            <section class="tl-card tl-carrier" data-testid="carrier">
-                <h3 class="tl-card__title">{lang.t(Msg::Carrier)}</h3>
-                <p class="tl-carrier__name">{name}</p>
-                {link}
-            </section>
+            <a class="tl-carrier__link" href=href data-testid="carrier-link"
+                target="_blank" rel="noopener noreferrer">{lang.t(Msg::TrackOnCarrierSite)}</a>
         }
     });
-    let history = (!shipment.events.is_empty()).then(|| {
-        let items = events_newest_first(&shipment.events)
-            .into_iter()
-            .map(|event| {
-                let place = event
-                    .location
-                    .clone()
-                    .map(|place| view! { <span class="tl-history__place">{place}</span> });
-                view! {
-                    <li class="tl-history__item" data-testid="event">
-                        <span class="tl-history__time">{format::date_time(lang, &event.at)}</span>
-                        <span class="tl-history__text">{event.text.clone()}</span>
-                        {place}
-                    </li>
-                }
-            })
-            .collect_view();
-        view! {
-            <section class="tl-card tl-history">
-                <h3 class="tl-card__title">{lang.t(Msg::History)}</h3>
-                <ul class="tl-history__list">{items}</ul>
-            </section>
-        }
-    });
-    let support = shipment
-        .support
-        .clone()
-        .map(|support| view! { <SupportView lang support/> });
-    let status_class = if shipment.exception.is_some() {
-        "tl-status tl-status--exception"
-    } else {
-        "tl-status"
-    };
-    view! {
-        <article class="tl-shipment" data-testid="shipment" data-stage=shipment.stage.as_str().to_owned()>
-            <header class=status_class part="status">
-                <h2 class="tl-status__headline" data-testid="headline">{headline}</h2>
-                {detail.map(|text| view! { <p class="tl-status__detail">{text}</p> })}
-                {eta}
-                {updated}
-                <dl class="tl-numbers">{numbers}</dl>
-            </header>
-            {pickup}
-            <TimelineView lang timeline status_text=shipment.status_text.clone()/>
-            {carrier}
-            {support}
-            {history}
-        </article>
-    }
+    Some(view! {
+        <section class="tl-card tl-carrier" data-testid="carrier">
+            <h3 class="tl-card__title">{lang.t(Msg::Carrier)}</h3>
+            <p class="tl-carrier__name">{name}</p>
+            {link}
+        </section>
+    })
 }

@@ -72,14 +72,14 @@ async fn changing_an_attribute_updates_the_widget() {
     assert_eq!(
         page.shadow_text("#second", "[data-testid=parcel-summary]")
             .await,
-        "Посылок в заказе: 2"
+        "2 посылки: 1 в пути, 1 доставлена"
     );
     page.eval("document.querySelector('#second').setAttribute('lang', 'zh'); return true;")
         .await;
     assert_eq!(
         page.shadow_text("#second", "[data-testid=parcel-summary]")
             .await,
-        "本订单共 2 个包裹"
+        "共 2 个包裹：1 个运输中，1 个已送达"
     );
     page.close().await;
 }

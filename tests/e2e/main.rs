@@ -109,7 +109,7 @@ async fn a_split_order_lets_the_buyer_switch_parcels() {
     page.open("/?n=0132112277").await;
     assert_eq!(
         page.text("[data-testid=parcel-summary]").await,
-        "2 parcels in this order"
+        "2 parcels: 1 in transit, 1 delivered"
     );
     let tabs = page.all("[data-testid=parcel-tab]").await;
     assert_eq!(tabs.len(), 2);

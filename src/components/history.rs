@@ -1,0 +1,60 @@
+//! The event history: newest first, a few at once, the rest behind "Show more".
+
+use crate::format;
+use crate::i18n::{Lang, Msg};
+use leptos::prelude::*;
+use trackline_core::timeline::events_newest_first;
+use trackline_core::Event;
+
+/// How many events show before the buyer asks for the rest.
+pub const SHOWN_AT_FIRST: usize = 3;
+
+/// What happened to the parcel, in the buyer's time zone.
+#[component]
+pub fn HistoryView(
+    /// The language of the labels.
+    lang: Lang,
+    /// The events in any order.
+    events: Vec<Event>,
+) -> impl IntoView {
+    let all = events_newest_first(&events)
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
+    let total = all.len();
+    let expanded = RwSignal::new(false);
+    let items = all
+        .into_iter()
+        .enumerate()
+        .map(|(index, event)| {
+            let place = event
+                .location
+                .map(|place| view! { <span class="tl-history__place">{place}</span> });
+            let hidden = move || index >= SHOWN_AT_FIRST && !expanded.get();
+            view! {
+                <li class="tl-history__item" data-testid="event" hidden=hidden>
+                    <time class="tl-history__time" datetime=event.at.clone()>{format::date_time(lang, &event.at)}</time>
+                    <span class="tl-history__text">{event.text}</span>
+                    {place}
+                </li>
+            }
+        })
+        .collect_view();
+    let toggle = (total > SHOWN_AT_FIRST).then(|| {
+        let more = format::count(lang, Msg::HistoryShowMore, (total - SHOWN_AT_FIRST) as i64, &[]);
+        view! {
+            <button type="button" class="tl-button tl-button--quiet" data-testid="history-toggle"
+                aria-expanded=move || expanded.get().to_string() aria-controls="tl-history-list"
+                on:click=move |_| expanded.update(|open| *open = !*open)>
+                {move || if expanded.get() { lang.t(Msg::HistoryShowFewer).to_owned() } else { more.clone() }}
+            </button>
+        }
+    });
+    view! {
+        <section class="tl-card tl-history" part="history" data-testid="history">
+            <h3 class="tl-card__title">{lang.t(Msg::History)}</h3>
+            <ol class="tl-history__list" id="tl-history-list">{items}</ol>
+            {toggle}
+        </section>
+    }
+}
