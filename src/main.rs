@@ -66,6 +66,10 @@ fn main() {
     if let Some(html) = document.document_element() {
         let _ = html.set_attribute("lang", config.lang.tag());
     }
+    // The page around the widget follows a fixed theme too, not only the system setting.
+    if let Some(body) = document.body() {
+        let _ = body.set_attribute("data-theme", config.theme.as_str());
+    }
     if trackline::frame::is_framed(&window) {
         if let Some(body) = document.body() {
             let _ = body.class_list().add_1("tl-page--framed");

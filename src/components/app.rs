@@ -194,11 +194,19 @@ pub fn App(
     });
     // Compact needs a number to show; without one the buyer gets the form after all.
     let compact = config.compact && config.number.is_some();
+    // Recent numbers help before a lookup and after a failed one; beside a status they only push it down.
+    let recent_shown = Signal::derive(move || {
+        if matches!(state.get(), LookupState::Idle | LookupState::Failed(..)) {
+            recent_numbers.get()
+        } else {
+            Vec::new()
+        }
+    });
     let form = (!compact).then(|| {
         view! {
             <h1 class="tl-widget__title">{lang.t(Msg::Title)}</h1>
             <SearchForm lang value=typed busy on_submit=submit/>
-            <RecentNumbers lang numbers=recent_numbers on_pick=submit on_remove=forget/>
+            <RecentNumbers lang numbers=recent_shown on_pick=submit on_remove=forget/>
         }
     });
     let class = if compact {
@@ -266,10 +274,9 @@ fn render(
             view! { <CompactStatus lang response today=now.today/> }.into_any()
         }
         LookupState::Found(number, response, now) => {
-            let share = share
-                .then(|| page_url::link_for(&number))
-                .flatten()
-                .map(|url| view! { <ShareButton lang number url/> });
+            let share = share.then(|| page_url::link_for(&number)).flatten().map(
+                |url| view! { <div class="tl-widget__bar"><ShareButton lang number url/></div> },
+            );
             view! {
                 {share}
                 <Parcels lang response now selected/>

@@ -28,7 +28,7 @@ pub fn ShareButton(
         });
     };
     view! {
-        <button type="button" class="tl-button tl-button--quiet tl-share" data-testid="share" on:click=press>
+        <button type="button" class="tl-button tl-button--quiet" data-testid="share" on:click=press>
             {move || lang.t(if copied.get() { Msg::LinkCopied } else { Msg::Share })}
         </button>
     }

@@ -208,6 +208,51 @@ impl Session {
         assert_eq!(seen, serde_json::json!([]), "CSP violations");
     }
 
+    /// Runs axe-core (installed by scripts/setup) on the page, shadow roots included, and
+    /// returns each violation as `rule: selectors`; empty when the page passes.
+    pub async fn axe_violations(&self) -> Vec<String> {
+        let axe = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join(".tools/node_modules/axe-core/axe.min.js"),
+        )
+        .expect("axe-core is installed (scripts/setup)");
+        self.client
+            .execute(&format!("{axe}\n;return true;"), vec![])
+            .await
+            .expect("axe-core loads into the page");
+        let found = self
+            .client
+            .execute(
+                "return axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v =>
+                   v.id + ' (' + v.impact + '): ' + v.nodes.map(n => JSON.stringify(n.target) + ' ' + n.failureSummary).join(' | ')));",
+                vec![],
+            )
+            .await
+            .expect("axe runs");
+        serde_json::from_value(found).unwrap_or_default()
+    }
+
+    /// Resizes the browser's viewport.
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("the window resizes");
+    }
+
+    /// Saves a PNG of the whole page at `width` px into `path`.
+    pub async fn screenshot(&self, width: u32, path: &std::path::Path) {
+        self.resize(width, 800).await;
+        let height = self
+            .eval("return document.documentElement.scrollHeight")
+            .await
+            .as_u64()
+            .unwrap_or(800) as u32;
+        self.resize(width, height.max(400)).await;
+        let png = self.client.screenshot().await.expect("a screenshot");
+        std::fs::write(path, png).expect("the screenshot is written");
+    }
+
     /// Ends the browser session and removes its profile.
     pub async fn close(self) {
         let _ = self.client.close().await;

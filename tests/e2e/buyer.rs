@@ -1,0 +1,258 @@
+//! The buyer's whole experience on the hosted page: every stage and exception worded,
+//! the pickup card, the order switch, languages, the address and recent numbers, and axe-core on each state.
+
+use crate::harness::Session;
+
+/// Fails with axe-core's own words if the page has any accessibility violation.
+async fn assert_accessible(page: &Session, state: &str) {
+    let violations = page.axe_violations().await;
+    assert!(violations.is_empty(), "{state}: {violations:#?}");
+}
+
+/// Fails if the page scrolls sideways or a button or link is smaller than a fingertip (44 px).
+async fn assert_fits_a_phone(page: &Session, state: &str) {
+    let report = page
+        .eval(
+            "const root = document.querySelector('[data-testid=widget]');
+             const small = [...root.querySelectorAll('button, a, input')]
+               .filter(e => e.offsetParent !== null)
+               .map(e => [e.textContent.trim() || e.getAttribute('aria-label') || e.tagName, e.getBoundingClientRect().height])
+               .filter(([, h]) => h < 44);
+             return { overflow: Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth), small };",
+        )
+        .await;
+    assert_eq!(report["overflow"], 0, "{state} scrolls sideways: {report}");
+    assert_eq!(
+        report["small"],
+        serde_json::json!([]),
+        "{state}: targets under 44 px"
+    );
+}
+
+#[tokio::test]
+async fn every_stage_has_its_own_words_and_passes_axe() {
+    let page = Session::start().await;
+    page.resize(320, 800).await;
+    let mut headlines = Vec::new();
+    for (number, stage) in [
+        ("1000000001", "created"),
+        ("1000000002", "packed"),
+        ("1000000003", "handed_over"),
+        ("1000000004", "in_transit"),
+        ("1000000005", "arrived"),
+        ("1000000006", "out_for_delivery"),
+        ("1000000007", "ready_for_pickup"),
+        ("1000000008", "delivered"),
+        ("3000000001", "sorting_at_hub"),
+    ] {
+        page.open(&format!("/?n={number}")).await;
+        page.find(&format!("[data-testid=shipment][data-stage={stage}]"))
+            .await;
+        let current = page.find("[data-testid=step][aria-current=step]").await;
+        assert_eq!(
+            current.attr("data-stage").await.unwrap().as_deref(),
+            Some(stage)
+        );
+        let headline = page.text("[data-testid=headline]").await;
+        // The live region says the same thing the buyer sees.
+        page.wait_for_script(&format!(
+            "return document.querySelector('[data-testid=announcement]').textContent.startsWith({headline:?})"
+        ))
+        .await;
+        headlines.push(headline);
+        assert_accessible(&page, stage).await;
+        assert_fits_a_phone(&page, stage).await;
+    }
+    let mut distinct = headlines.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), headlines.len(), "{headlines:?}");
+    page.close().await;
+}
+
+#[tokio::test]
+async fn every_exception_says_what_happens_next() {
+    let page = Session::start().await;
+    let mut next_steps = Vec::new();
+    for (number, exception, asks_support) in [
+        ("2000000001", "delayed", false),
+        ("2000000002", "attempt_failed", true),
+        ("2000000003", "address_problem", true),
+        ("2000000004", "customs_hold", false),
+        ("2000000005", "damaged", true),
+        ("2000000006", "lost", true),
+        ("2000000007", "returning", false),
+        ("2000000008", "returned", false),
+        ("2000000009", "cancelled", false),
+    ] {
+        page.open(&format!("/?n={number}")).await;
+        page.find("[data-testid=step-exception]").await;
+        next_steps.push(page.text("[data-testid=next-step]").await);
+        let support_first = !page.all("[data-testid=contact-support]").await.is_empty();
+        assert_eq!(support_first, asks_support, "{exception}");
+        if asks_support {
+            page.find("[data-testid=contact-support]")
+                .await
+                .click()
+                .await
+                .expect("the button clicks");
+            page.wait_for_script(
+                "return document.activeElement?.getAttribute('data-testid') === 'support'",
+            )
+            .await;
+        }
+        assert_accessible(&page, exception).await;
+    }
+    let mut distinct = next_steps.clone();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 9, "{next_steps:#?}");
+    page.close().await;
+}
+
+#[tokio::test]
+async fn a_delayed_parcel_shows_its_new_estimate() {
+    let page = Session::start().await;
+    page.open("/?n=2000000001").await;
+    // The demo's new window is five to eight days out: worded as a range, not a single day.
+    let eta = page.text("[data-testid=eta-value]").await;
+    assert!(eta.contains('–'), "{eta}");
+    page.close().await;
+}
+
+#[tokio::test]
+async fn the_pickup_card_has_the_code_the_days_left_and_a_map() {
+    let page = Session::start().await;
+    page.open("/?n=1000000007").await;
+    assert_eq!(page.text("[data-testid=pickup-code]").await, "4821");
+    let until = page.text("[data-testid=storage-until]").await;
+    assert!(until.starts_with("Kept 6 more days, until "), "{until}");
+    let map = page.find("[data-testid=pickup-map]").await;
+    let href = map.attr("href").await.unwrap().unwrap_or_default();
+    assert!(href.starts_with("https://www.openstreetmap.org/"), "{href}");
+    // No estimate once the parcel waits at the point.
+    assert!(page.all("[data-testid=eta]").await.is_empty());
+    page.close().await;
+}
+
+#[tokio::test]
+async fn a_status_that_stopped_moving_and_is_late_puts_support_first() {
+    let page = Session::start().await;
+    page.open("/?n=4000000001").await;
+    let stale = page.text("[data-testid=stale]").await;
+    assert!(stale.starts_with("No update for "), "{stale}");
+    let late = page.text("[data-testid=overdue]").await;
+    assert!(late.starts_with("3 days late."), "{late}");
+    page.find("[data-testid=contact-support]").await;
+    assert_accessible(&page, "stale and late").await;
+    page.close().await;
+}
+
+#[tokio::test]
+async fn the_order_switch_works_by_keyboard_and_summarises_the_parcels() {
+    let page = Session::start().await;
+    page.open("/?n=0132112277").await;
+    let first = page
+        .find("[data-testid=parcel-tab][aria-selected=true]")
+        .await;
+    first.send_keys("\u{E014}").await.expect("arrow right");
+    page.find("[data-testid=shipment][data-stage=in_transit]")
+        .await;
+    page.wait_for_script(
+        "return document.activeElement?.getAttribute('aria-selected') === 'true' \
+         && document.activeElement.id === 'tl-parcel-tab-1'",
+    )
+    .await;
+    assert_accessible(&page, "split order").await;
+    page.close().await;
+}
+
+#[tokio::test]
+async fn each_language_is_complete_with_its_plurals() {
+    let page = Session::start().await;
+    for (lang, title, until) in [
+        ("en", "Track your parcel", "Kept 6 more days"),
+        ("ru", "Где моя посылка", "Хранится ещё 6 дней"),
+        ("zh", "查询您的包裹", "还将保管 6 天"),
+    ] {
+        page.open(&format!("/?n=1000000007&lang={lang}")).await;
+        // The status first: the page's own form (and its heading) is replaced when the wasm starts.
+        let text = page.text("[data-testid=storage-until]").await;
+        assert_eq!(page.text("h1").await, title);
+        assert!(text.starts_with(until), "{lang}: {text}");
+        let html_lang = page.eval("return document.documentElement.lang").await;
+        assert!(html_lang.as_str().unwrap_or_default().starts_with(lang));
+        assert_accessible(&page, lang).await;
+    }
+    page.close().await;
+}
+
+#[tokio::test]
+async fn the_number_lives_in_the_address_and_recent_numbers_are_kept_until_removed() {
+    let page = Session::start().await;
+    page.open("/").await;
+    assert_accessible(&page, "the empty form").await;
+    page.track("1000000008").await;
+    page.find("[data-testid=shipment][data-stage=delivered]")
+        .await;
+    page.wait_for_script("return location.search === '?n=1000000008'")
+        .await;
+    // A reload shows the same status.
+    page.client.refresh().await.expect("the page reloads");
+    page.find("[data-testid=shipment][data-stage=delivered]")
+        .await;
+    // Back at the empty page the number is offered again.
+    page.open("/").await;
+    let pick = page.find("[data-testid=recent-pick]").await;
+    assert_eq!(pick.text().await.unwrap(), "1000000008");
+    assert_accessible(&page, "recent numbers").await;
+    pick.click().await.expect("the number clicks");
+    page.find("[data-testid=shipment][data-stage=delivered]")
+        .await;
+    page.open("/").await;
+    page.find("[data-testid=recent-remove]")
+        .await
+        .click()
+        .await
+        .expect("remove clicks");
+    page.wait_for_script("return !document.querySelector('[data-testid=recent-item]')")
+        .await;
+    page.client.refresh().await.expect("the page reloads");
+    page.find("[data-testid=form]").await;
+    page.wait_for_script("return localStorage.getItem('trackline:recent') === null")
+        .await;
+    assert!(page.all("[data-testid=recent-item]").await.is_empty());
+    page.close().await;
+}
+
+#[tokio::test]
+async fn failures_and_the_dark_theme_pass_axe_too() {
+    let page = Session::start().await;
+    page.open("/?n=ZZ999999995ZZ").await;
+    page.find("[data-testid=failure]").await;
+    assert_accessible(&page, "not found").await;
+    for number in ["1000000007", "2000000002", "0132112277"] {
+        page.open(&format!("/?n={number}&theme=dark")).await;
+        page.find("[data-testid=shipment]").await;
+        assert_accessible(&page, &format!("{number} dark")).await;
+    }
+    page.close().await;
+}
+
+#[tokio::test]
+async fn the_axe_check_catches_a_real_violation() {
+    // Without this, "no violations" could mean that axe never ran.
+    let page = Session::start().await;
+    page.open("/?n=1000000004").await;
+    page.find("[data-testid=shipment]").await;
+    page.eval(
+        "const b = document.createElement('button'); \
+         document.querySelector('[data-testid=shipment]').append(b); return true;",
+    )
+    .await;
+    let violations = page.axe_violations().await;
+    assert!(
+        violations.iter().any(|v| v.starts_with("button-name")),
+        "{violations:?}"
+    );
+    page.close().await;
+}

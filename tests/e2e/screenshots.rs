@@ -1,0 +1,50 @@
+//! Screenshots of the demo's states at phone and desktop widths, light and dark, for people to look at.
+//!
+//! Not a check (`#[ignore]`): `scripts/screenshots` runs it and says where the files went.
+
+use crate::harness::Session;
+use std::path::PathBuf;
+
+/// The states worth looking at: a path of the hosted page and a file name.
+const STATES: [(&str, &str); 10] = [
+    ("/", "start"),
+    ("/?n=RA100000048RU", "in-transit"),
+    ("/?n=1000000007", "pickup"),
+    ("/?n=1000000007&lang=ru", "pickup-ru"),
+    ("/?n=0132112277&lang=zh", "split-zh"),
+    ("/?n=2000000001", "delayed"),
+    ("/?n=2000000002", "attempt-failed"),
+    ("/?n=4000000001", "stale-and-late"),
+    ("/?n=1000000008", "delivered"),
+    ("/?n=ZZ999999995ZZ", "not-found"),
+];
+
+#[tokio::test]
+#[ignore = "produces files to look at; run by scripts/screenshots"]
+async fn screenshots_of_every_state() {
+    let dir = std::env::var_os("TRACKLINE_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("screenshots"));
+    std::fs::create_dir_all(&dir).expect("the screenshot folder");
+    let page = Session::start().await;
+    for (path, name) in STATES {
+        for theme in ["light", "dark"] {
+            let joiner = if path.contains('?') { '&' } else { '?' };
+            page.open(&format!("{path}{joiner}theme={theme}")).await;
+            let ready = if name == "start" {
+                "[data-testid=form]"
+            } else if name == "not-found" {
+                "[data-testid=failure]"
+            } else {
+                "[data-testid=shipment]"
+            };
+            page.find(ready).await;
+            for width in [360, 1280] {
+                page.screenshot(width, &dir.join(format!("{name}-{width}-{theme}.png")))
+                    .await;
+            }
+        }
+    }
+    page.close().await;
+    println!("screenshots in {}", dir.display());
+}
