@@ -75,7 +75,7 @@ pub fn zone_offset_minutes(zone: &str, now: f64) -> Option<i32> {
     )?
     .dyn_into()
     .ok()?;
-    let mut fields = [0f64; 5];
+    let mut fields = [0u32; 5];
     for part in parts.iter() {
         let kind = Reflect::get(&part, &"type".into()).ok()?.as_string()?;
         let value = Reflect::get(&part, &"value".into()).ok()?.as_string()?;
@@ -86,7 +86,7 @@ pub fn zone_offset_minutes(zone: &str, now: f64) -> Option<i32> {
             fields[slot] = value.parse().ok()?;
         }
     }
-    let [year, month, day, hour, minute] = fields;
+    let [year, month, day, hour, minute] = fields.map(f64::from);
     let wall = Date::utc(year, month - 1.0)
         + (day - 1.0) * 86_400_000.0
         + hour * 3_600_000.0

@@ -80,11 +80,13 @@ pub async fn seed_if_empty(store: &Store) -> Result<usize, DemoError> {
 }
 
 /// A few demo numbers worth typing, with what each shows; printed at start-up.
-pub const HIGHLIGHTS: [(&str, &str); 6] = [
+pub const HIGHLIGHTS: [(&str, &str); 8] = [
     ("RA100000048RU", "in transit (Russian Post)"),
     ("1000000007", "waiting at a pickup point, with its code"),
     ("0132112277", "one order split into two parcels"),
     ("RA200000010RU", "delayed, with a new estimate"),
     ("LP300000043CN", "held by customs (Cainiao)"),
     ("1000000008", "delivered"),
+    ("2000000002", "delivery attempt failed: support put first"),
+    ("4000000001", "late, and no update for days"),
 ];

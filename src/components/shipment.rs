@@ -17,7 +17,7 @@ use trackline_core::pickup::{storage_left, StorageLeft};
 use trackline_core::{Shipment, Stage, Timeline};
 
 /// Works out the estimate, staleness and support emphasis of a shipment at a moment.
-pub fn outlook(shipment: &Shipment, now: Now) -> Outlook {
+pub fn outlook(shipment: &Shipment, timeline: &Timeline, now: Now) -> Outlook {
     let eta = expected(shipment, now.today);
     let stale_days = stale_days(shipment, now.millis);
     let pickup_expired = shipment.stage == Stage::ReadyForPickup
@@ -42,6 +42,7 @@ pub fn outlook(shipment: &Shipment, now: Now) -> Outlook {
         eta,
         stale_days,
         support_first: worrying && has_support,
+        steps: timeline.steps.iter().map(|step| step.state).collect(),
     }
 }
 
@@ -56,7 +57,7 @@ pub fn ShipmentView(
     now: Now,
 ) -> impl IntoView {
     let timeline = Timeline::of(&shipment);
-    let outlook = outlook(&shipment, now);
+    let outlook = outlook(&shipment, &timeline, now);
     let pickup = shipment
         .pickup_point
         .clone()

@@ -5,7 +5,8 @@ use crate::i18n::{Lang, Msg};
 use crate::{format, labels};
 use leptos::prelude::*;
 use trackline_core::delivery::EtaPhrase;
-use trackline_core::Shipment;
+use trackline_core::summary::{progress, Progress};
+use trackline_core::{Shipment, StepState};
 use wasm_bindgen::JsCast;
 
 /// What the status head shows besides the shipment itself, worked out by the caller against the buyer's clock.
@@ -17,6 +18,8 @@ pub struct Outlook {
     pub stale_days: Option<i64>,
     /// Whether to put the support action forward (and there is support to go to).
     pub support_first: bool,
+    /// How far along each step of the journey is, for the progress bar.
+    pub steps: Vec<StepState>,
 }
 
 /// The headline, the estimate or the lateness, the next step and the numbers.
@@ -90,13 +93,30 @@ pub fn StatusHeader(
         number.map(|number| view! { <div class="tl-numbers__item"><dt>{lang.t(msg)}</dt><dd>{number}</dd></div> })
     })
     .collect_view();
-    let class = if shipment.exception.is_some() || outlook.support_first {
-        "tl-status tl-status--exception"
-    } else {
-        "tl-status"
+    // Each kind of progress has its own colour, and the bar shows how far the journey is.
+    let tone = match progress(&shipment) {
+        _ if outlook.support_first => "warn",
+        Progress::NeedsAttention => "warn",
+        Progress::Delivered => "done",
+        Progress::ReadyForPickup | Progress::OutForDelivery => "near",
+        Progress::Returned | Progress::Cancelled => "closed",
+        Progress::OnTheWay | Progress::Preparing => "moving",
     };
+    let segments = outlook
+        .steps
+        .iter()
+        .map(|state| {
+            let class = match state {
+                StepState::Done => "tl-progress__step tl-progress__step--done",
+                StepState::Current => "tl-progress__step tl-progress__step--current",
+                StepState::Upcoming => "tl-progress__step",
+            };
+            view! { <span class=class></span> }
+        })
+        .collect_view();
     view! {
-        <header class=class part="status">
+        <header class="tl-status" part="status" data-tone=tone data-testid="status">
+            <div class="tl-progress" aria-hidden="true">{segments}</div>
             <h2 class="tl-status__headline" data-testid="headline">{headline}</h2>
             {detail.map(|text| view! { <p class="tl-status__detail">{text}</p> })}
             {eta}
