@@ -216,7 +216,8 @@ pub fn App(
     };
     let announcement = move || announce(lang, &state.get());
     view! {
-        <div class=class lang=lang.tag() data-theme=config.theme.as_str() data-testid="widget" part="widget" node_ref=root>
+        <div class=class lang=lang.tag() data-theme=config.theme.as_str() data-testid="widget" part="widget" node_ref=root
+            role="region" aria-label=lang.t(Msg::Title)>
             {form}
             <p class="tl-visually-hidden" role="status" data-testid="announcement">{announcement}</p>
             <div class="tl-widget__result" data-testid="result">

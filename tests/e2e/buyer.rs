@@ -256,3 +256,23 @@ async fn the_axe_check_catches_a_real_violation() {
     );
     page.close().await;
 }
+
+#[tokio::test]
+async fn the_pickup_code_and_the_page_link_can_be_copied() {
+    let page = Session::start().await;
+    page.open("/?n=1000000007").await;
+    let copy = page.find("[data-testid=copy-code]").await;
+    copy.click().await.expect("copy clicks");
+    page.wait_for_script(
+        "return document.querySelector('[data-testid=copy-code]').textContent === 'Copied'",
+    )
+    .await;
+    // Headless Chromium has no share sheet, so the link goes to the clipboard.
+    let share = page.find("[data-testid=share]").await;
+    share.click().await.expect("share clicks");
+    page.wait_for_script(
+        "return document.querySelector('[data-testid=share]').textContent === 'Link copied'",
+    )
+    .await;
+    page.close().await;
+}
