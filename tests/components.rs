@@ -66,9 +66,14 @@ async fn failure_code(root: &HtmlElement) -> String {
 
 /// Noon UTC on a given day, as if the buyer's device were on UTC.
 fn day(iso: &str) -> Now {
+    at(&format!("{iso}T12:00:00Z"))
+}
+
+/// An instant (`2026-11-23T03:00:00Z`), as if the buyer's device were on UTC.
+fn at(stamp: &str) -> Now {
     Now {
-        millis: parse_rfc3339(&format!("{iso}T12:00:00Z")).unwrap(),
-        today: parse_date(iso).unwrap(),
+        millis: parse_rfc3339(stamp).unwrap(),
+        today: parse_date(&stamp[..10]).unwrap(),
         offset_minutes: 0,
     }
 }
@@ -320,24 +325,25 @@ fn counted_messages_follow_each_languages_plural_rules() {
 
 #[wasm_bindgen_test]
 async fn the_estimate_is_worded_from_the_buyers_today() {
-    let root = mount_shipment(
-        Lang::En,
-        r#"{"shipments":[{"stage":"in_transit","estimated_delivery":{"from":"2026-11-24"}}]}"#,
-        day("2026-11-23"),
-    );
-    assert_eq!(
-        text(&wait_for(&root, "[data-testid=eta-value]").await),
-        "Tomorrow"
-    );
-    let root = mount_shipment(
-        Lang::Ru,
-        r#"{"shipments":[{"stage":"in_transit","estimated_delivery":{"from":"2026-11-23"}}]}"#,
-        day("2026-11-23"),
-    );
-    assert_eq!(
-        text(&wait_for(&root, "[data-testid=eta-value]").await),
-        "Сегодня"
-    );
+    for (lang, window, worded) in [
+        (Lang::En, r#"{"from":"2026-11-24"}"#, "Tomorrow"),
+        (Lang::Ru, r#"{"from":"2026-11-23"}"#, "Сегодня"),
+        (
+            Lang::En,
+            r#"{"from":"2026-11-20","to":"2026-11-27"}"#,
+            "By Nov 27",
+        ),
+    ] {
+        let root = mount_shipment(
+            lang,
+            &format!(r#"{{"shipments":[{{"stage":"in_transit","estimated_delivery":{window}}}]}}"#),
+            day("2026-11-23"),
+        );
+        assert_eq!(
+            text(&wait_for(&root, "[data-testid=eta-value]").await),
+            worded
+        );
+    }
 }
 
 #[wasm_bindgen_test]
@@ -442,11 +448,7 @@ const SUPPORT: &str = r#"{"shipments":[{"order_number":"0132112277","tracking_nu
 #[wasm_bindgen_test]
 async fn support_says_whether_it_is_open_in_the_buyers_time() {
     // Monday 23 Nov 2026, 03:00 UTC is 11:00 in Shanghai: open. A buyer on UTC sees 01:00–10:00.
-    let monday = Now {
-        millis: parse_rfc3339("2026-11-23T03:00:00Z").unwrap(),
-        today: parse_date("2026-11-23").unwrap(),
-        offset_minutes: 0,
-    };
+    let monday = at("2026-11-23T03:00:00Z");
     let root = mount_shipment(Lang::En, SUPPORT, monday);
     let now = wait_for(&root, "[data-testid=support-now]").await;
     assert_eq!(now.get_attribute("data-open").as_deref(), Some("true"));
@@ -456,11 +458,7 @@ async fn support_says_whether_it_is_open_in_the_buyers_time() {
         "Mon–Fri: 01:00–10:00"
     );
     // Saturday: closed until Monday 01:00 of the buyer's time.
-    let saturday = Now {
-        millis: parse_rfc3339("2026-11-28T12:00:00Z").unwrap(),
-        today: parse_date("2026-11-28").unwrap(),
-        offset_minutes: 0,
-    };
+    let saturday = day("2026-11-28");
     let root = mount_shipment(Lang::En, SUPPORT, saturday);
     assert_eq!(
         text(&wait_for(&root, "[data-testid=support-now]").await),
