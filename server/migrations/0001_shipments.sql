@@ -1,7 +1,11 @@
 -- Shipments and their events. Numbers are stored normalised (upper case, no spaces)
 -- so that a lookup is one indexed equality per kind of number.
+--
+-- Portable SQL: the same file migrates SQLite and PostgreSQL. Ids are 63-bit random
+-- numbers made by the server (no AUTOINCREMENT / SERIAL, which the two spell
+-- differently), times are RFC 3339 text as the contract writes them.
 CREATE TABLE shipments (
-    id INTEGER PRIMARY KEY,
+    id BIGINT PRIMARY KEY,
     order_number TEXT,
     shipment_number TEXT,
     tracking_number TEXT,
@@ -22,8 +26,8 @@ CREATE INDEX shipments_shipment_number ON shipments (shipment_number);
 CREATE INDEX shipments_tracking_number ON shipments (tracking_number);
 
 CREATE TABLE events (
-    id INTEGER PRIMARY KEY,
-    shipment_id INTEGER NOT NULL REFERENCES shipments (id) ON DELETE CASCADE,
+    id BIGINT PRIMARY KEY,
+    shipment_id BIGINT NOT NULL REFERENCES shipments (id) ON DELETE CASCADE,
     at TEXT NOT NULL,
     stage TEXT,
     exception TEXT,

@@ -9,7 +9,7 @@ use thiserror::Error;
 pub struct Config {
     /// Where to listen.
     pub addr: SocketAddr,
-    /// An sqlx SQLite URL (`sqlite://trackline.db`, `sqlite::memory:`).
+    /// The database: `sqlite://trackline.db`, `sqlite::memory:` or `postgres://user@host/db`.
     pub database_url: String,
     /// The built widget to serve at `/`, if any.
     pub static_dir: Option<PathBuf>,

@@ -1,8 +1,10 @@
-//! The shipment store: SQLite through sqlx, schema from `migrations/`.
+//! The shipment store: SQLite or PostgreSQL through sqlx's `Any` driver, one schema from `migrations/`.
+//!
+//! Every statement is written once, in SQL both databases read (`$1` parameters,
+//! no database-specific types), so the two cannot drift apart.
 
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use sqlx::{Row, SqlitePool};
-use std::str::FromStr;
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
+use sqlx::{AnyPool, Row};
 use thiserror::Error;
 use trackline_core::{DeliveryWindow, Event, Exception, Shipment, Stage, TrackingQuery};
 
@@ -18,12 +20,51 @@ pub enum StoreError {
     /// A stored JSON column no longer reads as the contract.
     #[error("stored JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// The operating system gave no random bytes for a new id.
+    #[error("no randomness for an id: {0}")]
+    Random(#[from] getrandom::Error),
+    /// The URL names a database this server does not speak.
+    #[error("unsupported database URL (sqlite:… or postgres://…): {0}")]
+    UnsupportedUrl(String),
+}
+
+/// The databases the store speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One file, or memory: the default for one machine.
+    Sqlite,
+    /// A server several instances can share.
+    Postgres,
+}
+
+impl Backend {
+    /// Which database a URL names.
+    ///
+    /// # Errors
+    /// `UnsupportedUrl` for anything but `sqlite:` and `postgres:`/`postgresql:` URLs.
+    pub fn of(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_owned()))
+        }
+    }
+}
+
+/// A new row id: 63 random bits, so that several servers over one database never collide.
+pub fn new_id() -> Result<i64, StoreError> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes)?;
+    Ok((u64::from_le_bytes(bytes) >> 1) as i64)
 }
 
 /// Shipments and events, shared by every request.
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
 }
 
 impl Store {
@@ -32,24 +73,36 @@ impl Store {
     /// # Errors
     /// `StoreError` if the database cannot be opened or migrated.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .foreign_keys(true);
+        install_default_drivers();
+        let backend = Backend::of(url)?;
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let url = match backend {
+            // A SQLite file is created on first use; the `Any` driver takes that from the URL.
+            Backend::Sqlite if !in_memory && !url.contains("mode=") => {
+                let joiner = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{joiner}mode=rwc")
+            }
+            _ => url.to_owned(),
+        };
         // Every connection to `:memory:` is a database of its own: keep exactly one alive.
         let pool = if in_memory {
-            SqlitePoolOptions::new()
+            AnyPoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
         } else {
-            SqlitePoolOptions::new().max_connections(8)
+            AnyPoolOptions::new().max_connections(8)
         }
-        .connect_with(options)
+        .connect(&url)
         .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store { pool, backend })
+    }
+
+    /// Which database is underneath.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// How many shipments are stored.
@@ -69,12 +122,14 @@ impl Store {
     pub async fn insert_all(&self, shipments: &[Shipment]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for shipment in shipments {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO shipments (order_number, shipment_number, tracking_number, stage,
+            let id = new_id()?;
+            sqlx::query(
+                "INSERT INTO shipments (id, order_number, shipment_number, tracking_number, stage,
                     exception, status_text, updated_at, estimated_from, estimated_to,
                     carrier, pickup_point, support)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
+            .bind(id)
             .bind(normalised(shipment.order_number.as_deref()))
             .bind(normalised(shipment.shipment_number.as_deref()))
             .bind(normalised(shipment.tracking_number.as_deref()))
@@ -92,13 +147,14 @@ impl Store {
             .bind(to_json(&shipment.carrier)?)
             .bind(to_json(&shipment.pickup_point)?)
             .bind(to_json(&shipment.support)?)
-            .fetch_one(&mut *tx)
+            .execute(&mut *tx)
             .await?;
             for event in &shipment.events {
                 sqlx::query(
-                    "INSERT INTO events (shipment_id, at, stage, exception, text, location)
-                     VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO events (id, shipment_id, at, stage, exception, text, location)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
+                .bind(new_id()?)
                 .bind(id)
                 .bind(&event.at)
                 .bind(event.stage.as_ref().map(Stage::as_str))
@@ -123,8 +179,8 @@ impl Store {
                     status_text, updated_at, estimated_from, estimated_to,
                     carrier, pickup_point, support
              FROM shipments
-             WHERE order_number = ?1 OR shipment_number = ?1 OR tracking_number = ?1
-             ORDER BY shipment_number, id",
+             WHERE order_number = $1 OR shipment_number = $1 OR tracking_number = $1
+             ORDER BY shipment_number, tracking_number, id",
         )
         .bind(query.as_str())
         .fetch_all(&self.pool)
@@ -134,7 +190,7 @@ impl Store {
             let id: i64 = row.try_get("id")?;
             let events = sqlx::query(
                 "SELECT at, stage, exception, text, location FROM events
-                 WHERE shipment_id = ? ORDER BY at DESC, id DESC",
+                 WHERE shipment_id = $1 ORDER BY at DESC",
             )
             .bind(id)
             .fetch_all(&self.pool)

@@ -9,8 +9,10 @@ use trackline_core::contract::parse_track_response;
 use trackline_core::{ErrorBody, Exception, Stage, TrackResponse};
 use trackline_server::{demo, router, Store};
 
+mod support;
+
 async fn demo_store() -> Store {
-    let store = Store::open("sqlite::memory:").await.unwrap();
+    let store = support::fresh_store().await;
     assert_eq!(
         demo::seed_if_empty(&store).await.unwrap(),
         demo::shipments(0).unwrap().len()
