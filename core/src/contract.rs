@@ -252,6 +252,9 @@ pub struct ErrorBody {
     /// A human explanation in English, for developers.
     #[serde(default)]
     pub message: String,
+    /// The request field at fault (`events[2].at`), when one is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 /// Why a body is not contract v1.

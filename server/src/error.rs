@@ -1,5 +1,6 @@
 //! What can go wrong in the server, and the HTTP answer each failure gets.
 
+use crate::store::StoreError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -18,6 +19,21 @@ pub enum ApiError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// No bearer token, or one that belongs to no seller.
+    #[error("a valid bearer token is required: Authorization: Bearer tl_…")]
+    Unauthorized,
+    /// The body is not JSON at all.
+    #[error("the body is not JSON: {0}")]
+    MalformedJson(String),
+    /// A field of the request cannot be accepted.
+    #[error(transparent)]
+    Invalid(#[from] crate::seller_input::Invalid),
+    /// The `Idempotency-Key` header is empty, not text, or over 200 characters.
+    #[error("Idempotency-Key must be 1 to 200 visible characters")]
+    BadIdempotencyKey,
+    /// The key was used before for a different request.
+    #[error("this Idempotency-Key was used for a different request")]
+    IdempotencyKeyReused,
 }
 
 impl IntoResponse for ApiError {
@@ -25,20 +41,42 @@ impl IntoResponse for ApiError {
         let (status, code) = match &self {
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::InvalidNumber(_) => (StatusCode::BAD_REQUEST, "invalid_number"),
+            ApiError::Store(StoreError::Conflict) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Store(error) => {
                 tracing::error!(%error, "store failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
+            ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::BadIdempotencyKey => (StatusCode::BAD_REQUEST, "bad_idempotency_key"),
+            ApiError::IdempotencyKeyReused => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
+            }
         };
         let message = match &self {
             // Store details are for the log, not for the public.
+            ApiError::Store(StoreError::Conflict) => self.to_string(),
             ApiError::Store(_) => "the server could not answer".to_owned(),
+            ApiError::Invalid(invalid) => invalid.reason.clone(),
             other => other.to_string(),
+        };
+        let field = match &self {
+            ApiError::Invalid(invalid) if !invalid.field.is_empty() => Some(invalid.field.clone()),
+            _ => None,
         };
         let body = ErrorBody {
             error: code.to_owned(),
             message,
+            field,
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if matches!(self, ApiError::Unauthorized) {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
     }
 }

@@ -1,13 +1,16 @@
 //! trackline's reference tracking endpoint: stores shipments and answers contract v1.
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod seller_api;
+pub mod seller_input;
 pub mod store;
 
 use axum::http::{header, HeaderValue, Method};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -53,14 +56,28 @@ pub fn router(store: Store, static_dir: Option<&Path>) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET]);
-    let api = Router::new()
+    let public = Router::new()
         .route("/api/v1/track/{number}", get(api::track))
         .layer(cors)
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
-        ))
-        .with_state(store);
+        ));
+    // Server to server, with a bearer token: no CORS, so no browser page can call it.
+    let seller = Router::new()
+        .route(
+            "/api/v1/seller/shipments/{reference}",
+            get(seller_api::get_shipment).put(seller_api::put_shipment),
+        )
+        .route(
+            "/api/v1/seller/shipments/{reference}/events",
+            post(seller_api::post_events),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    let api = public.merge(seller).with_state(store);
     // Storefronts on other origins import the widget's module and fetch its wasm, which needs CORS.
     let assets_cors = CorsLayer::new()
         .allow_origin(Any)

@@ -1,7 +1,8 @@
-//! Starts the reference endpoint: `trackline-server [--addr A] [--database URL] [--static-dir D] [--demo]`.
+//! Starts the reference endpoint: `trackline-server [--addr A] [--database URL] [--static-dir D] [--demo]`,
+//! or adds a seller: `trackline-server add-seller NAME [--database URL]`, printing its token once.
 
 use std::process::ExitCode;
-use trackline_server::{demo, start, Config};
+use trackline_server::{demo, start, Config, Store};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -11,14 +12,25 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
-    let config =
-        match Config::from_env_and_args(|k| std::env::var(k).ok(), std::env::args().skip(1)) {
-            Ok(config) => config,
-            Err(error) => {
-                eprintln!("trackline-server: {error}");
-                return ExitCode::from(2);
-            }
-        };
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let add_seller = (args.first().map(String::as_str) == Some("add-seller")).then(|| {
+        args.remove(0);
+        if args.is_empty() {
+            String::new()
+        } else {
+            args.remove(0)
+        }
+    });
+    let config = match Config::from_env_and_args(|k| std::env::var(k).ok(), args) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("trackline-server: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(name) = add_seller {
+        return add_seller_and_print_token(&config, name.trim()).await;
+    }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -38,6 +50,31 @@ async fn main() -> ExitCode {
     }
     match serving.await {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("trackline-server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Adds a seller and prints its bearer token, the only time it is ever shown.
+async fn add_seller_and_print_token(config: &Config, name: &str) -> ExitCode {
+    if name.is_empty() {
+        eprintln!(
+            "trackline-server: add-seller needs a name: trackline-server add-seller \"Demo Shop\""
+        );
+        return ExitCode::from(2);
+    }
+    let added = match Store::open(&config.database_url).await {
+        Ok(store) => store.add_seller(name).await,
+        Err(error) => Err(error),
+    };
+    match added {
+        Ok((_, token)) => {
+            println!("{token}");
+            eprintln!("seller {name:?} added; keep this token now, it is stored only as a hash");
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             eprintln!("trackline-server: {error}");
             ExitCode::FAILURE

@@ -30,3 +30,9 @@ pub async fn fresh_store() -> Store {
             .expect("the store opens"),
     }
 }
+
+/// The store's pool, for tests that look at rows directly.
+#[allow(dead_code)]
+pub fn pool(store: &Store) -> sqlx::AnyPool {
+    store.pool().clone()
+}

@@ -1,0 +1,287 @@
+//! What sellers send: strict request types, and the checks that turn them into contract shipments.
+//!
+//! The public contract reads leniently; the seller API is strict, so that a mistake
+//! is told to the seller's developer (with the field's path) rather than shown to a buyer.
+
+use serde::Deserialize;
+use thiserror::Error;
+use trackline_core::hours::{parse_clock, weekday_index};
+use trackline_core::link::{contact_href, safe_href};
+use trackline_core::time::{parse_date, parse_rfc3339};
+use trackline_core::{
+    Carrier, DeliveryWindow, Event, Exception, PickupPoint, Shipment, Stage, Support, TrackingQuery,
+};
+
+/// The longest free text accepted (status texts, event texts, names).
+pub const MAX_TEXT: usize = 500;
+/// The most events one request may append.
+pub const MAX_EVENTS: usize = 500;
+
+/// A request field that cannot be accepted, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{field}: {reason}")]
+pub struct Invalid {
+    /// The field's path in the request (`events[2].at`).
+    pub field: String,
+    /// What is wrong with it, for the seller's developer.
+    pub reason: String,
+}
+
+fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Invalid {
+    Invalid {
+        field: field.into(),
+        reason: reason.into(),
+    }
+}
+
+/// A shipment as a seller writes it: the contract's fields, nothing else.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShipmentInput {
+    order_number: Option<String>,
+    shipment_number: Option<String>,
+    tracking_number: Option<String>,
+    stage: String,
+    exception: Option<String>,
+    status_text: Option<String>,
+    updated_at: Option<String>,
+    estimated_delivery: Option<DeliveryWindow>,
+    carrier: Option<Carrier>,
+    pickup_point: Option<PickupPoint>,
+    support: Option<Support>,
+    #[serde(default)]
+    events: Vec<EventInput>,
+}
+
+/// One event as a seller writes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventInput {
+    at: String,
+    stage: Option<String>,
+    exception: Option<String>,
+    text: String,
+    location: Option<String>,
+}
+
+/// A batch of events: `{"events": [...]}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventBatch {
+    /// The events, in any order.
+    pub events: Vec<EventInput>,
+}
+
+fn text(field: &str, value: Option<String>) -> Result<Option<String>, Invalid> {
+    match value.map(|v| v.trim().to_owned()) {
+        Some(v) if v.chars().count() > MAX_TEXT => {
+            Err(invalid(field, format!("longer than {MAX_TEXT} characters")))
+        }
+        Some(v) if v.is_empty() => Ok(None),
+        other => Ok(other),
+    }
+}
+
+fn number(field: &str, value: Option<String>) -> Result<Option<String>, Invalid> {
+    value
+        .map(|v| {
+            TrackingQuery::parse(&v)
+                .map(|q| q.as_str().to_owned())
+                .map_err(|e| invalid(field, format!("not an order or tracking number: {e}")))
+        })
+        .transpose()
+}
+
+fn stage(field: &str, value: &str) -> Result<Stage, Invalid> {
+    let stage = Stage::from_wire(value);
+    if stage.is_known() {
+        Ok(stage)
+    } else {
+        let known: Vec<&str> = Stage::KNOWN.iter().map(Stage::as_str).collect();
+        Err(invalid(field, format!("one of {}", known.join(", "))))
+    }
+}
+
+fn exception(field: &str, value: Option<String>) -> Result<Option<Exception>, Invalid> {
+    value
+        .map(|v| {
+            let exception = Exception::from_wire(&v);
+            if exception.is_known() {
+                Ok(exception)
+            } else {
+                let known: Vec<&str> = Exception::KNOWN.iter().map(Exception::as_str).collect();
+                Err(invalid(field, format!("one of {}", known.join(", "))))
+            }
+        })
+        .transpose()
+}
+
+fn instant(field: &str, value: &str) -> Result<(), Invalid> {
+    parse_rfc3339(value).map(|_| ()).ok_or_else(|| {
+        invalid(
+            field,
+            "an RFC 3339 instant with offset, 2026-11-20T10:15:00+03:00",
+        )
+    })
+}
+
+fn date(field: &str, value: &str) -> Result<(), Invalid> {
+    parse_date(value)
+        .map(|_| ())
+        .ok_or_else(|| invalid(field, "an ISO date, 2026-11-25"))
+}
+
+fn web_link(field: &str, value: Option<&str>) -> Result<(), Invalid> {
+    match value {
+        Some(url) if safe_href(url).is_none_or(|u| !u.starts_with("https:")) => {
+            Err(invalid(field, "an https URL"))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl EventInput {
+    /// Checks the event; `field` is its path in the request.
+    ///
+    /// # Errors
+    /// `Invalid` naming the first field at fault.
+    pub fn validate(self, field: &str) -> Result<Event, Invalid> {
+        instant(&format!("{field}.at"), &self.at)?;
+        let text = text(&format!("{field}.text"), Some(self.text))?
+            .ok_or_else(|| invalid(format!("{field}.text"), "must not be empty"))?;
+        Ok(Event {
+            at: self.at,
+            stage: self
+                .stage
+                .map(|s| stage(&format!("{field}.stage"), &s))
+                .transpose()?,
+            exception: exception(&format!("{field}.exception"), self.exception)?,
+            text,
+            location: self::text(&format!("{field}.location"), self.location)?,
+        })
+    }
+}
+
+/// Checks a batch of events, naming each by its place in the request.
+///
+/// # Errors
+/// `Invalid` for an empty or oversized batch or the first event at fault.
+pub fn validate_events(events: Vec<EventInput>, prefix: &str) -> Result<Vec<Event>, Invalid> {
+    if events.len() > MAX_EVENTS {
+        return Err(invalid(
+            prefix,
+            format!("at most {MAX_EVENTS} events a request"),
+        ));
+    }
+    events
+        .into_iter()
+        .enumerate()
+        .map(|(i, event)| event.validate(&format!("{prefix}[{i}]")))
+        .collect()
+}
+
+impl ShipmentInput {
+    /// Checks the shipment and gives it in contract form.
+    ///
+    /// # Errors
+    /// `Invalid` naming the first field at fault.
+    pub fn validate(self) -> Result<Shipment, Invalid> {
+        let order_number = number("order_number", self.order_number)?;
+        let shipment_number = number("shipment_number", self.shipment_number)?;
+        let tracking_number = number("tracking_number", self.tracking_number)?;
+        if order_number.is_none() && shipment_number.is_none() && tracking_number.is_none() {
+            return Err(invalid(
+                "tracking_number",
+                "a shipment needs an order, shipment or tracking number for buyers to find it",
+            ));
+        }
+        if let Some(at) = &self.updated_at {
+            instant("updated_at", at)?;
+        }
+        if let Some(window) = &self.estimated_delivery {
+            date("estimated_delivery.from", &window.from)?;
+            if let Some(to) = &window.to {
+                date("estimated_delivery.to", to)?;
+                if to < &window.from {
+                    return Err(invalid(
+                        "estimated_delivery.to",
+                        "before estimated_delivery.from",
+                    ));
+                }
+            }
+        }
+        if let Some(carrier) = &self.carrier {
+            if carrier.name.trim().is_empty() {
+                return Err(invalid("carrier.name", "must not be empty"));
+            }
+            web_link("carrier.tracking_url", carrier.tracking_url.as_deref())?;
+        }
+        if let Some(point) = &self.pickup_point {
+            web_link("pickup_point.map_url", point.map_url.as_deref())?;
+            if let Some(until) = &point.storage_until {
+                date("pickup_point.storage_until", until)?;
+            }
+        }
+        if let Some(support) = &self.support {
+            for (i, contact) in support.contacts.iter().enumerate() {
+                if contact_href(contact).is_none() {
+                    return Err(invalid(
+                        format!("support.contacts[{i}].value"),
+                        format!("not a usable {} contact", contact.kind.as_str()),
+                    ));
+                }
+            }
+            if let Some(hours) = &support.hours {
+                if hours.time_zone.trim().is_empty() {
+                    return Err(invalid(
+                        "support.hours.time_zone",
+                        "an IANA zone, Europe/Moscow",
+                    ));
+                }
+                for (i, period) in hours.periods.iter().enumerate() {
+                    let field = format!("support.hours.periods[{i}]");
+                    if parse_clock(&period.opens).is_none() {
+                        return Err(invalid(format!("{field}.opens"), "HH:MM"));
+                    }
+                    if parse_clock(&period.closes).is_none() {
+                        return Err(invalid(format!("{field}.closes"), "HH:MM"));
+                    }
+                    if let Some(day) = period.days.iter().find(|d| weekday_index(d).is_none()) {
+                        return Err(invalid(
+                            format!("{field}.days"),
+                            format!("{day:?} is not mon…sun"),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(Shipment {
+            order_number,
+            shipment_number,
+            tracking_number,
+            stage: stage("stage", &self.stage)?,
+            exception: exception("exception", self.exception)?,
+            status_text: text("status_text", self.status_text)?,
+            updated_at: self.updated_at,
+            events: validate_events(self.events, "events")?,
+            estimated_delivery: self.estimated_delivery,
+            carrier: self.carrier,
+            pickup_point: self.pickup_point,
+            support: self.support,
+        })
+    }
+}
+
+/// Checks a seller's reference for a shipment: 1 to 100 of `A–Z a–z 0–9 . _ -`.
+///
+/// # Errors
+/// `Invalid` otherwise.
+pub fn reference(value: &str) -> Result<&str, Invalid> {
+    let ok = !value.is_empty()
+        && value.len() <= 100
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    ok.then_some(value)
+        .ok_or_else(|| invalid("reference", "1 to 100 of A-Z a-z 0-9 . _ -"))
+}

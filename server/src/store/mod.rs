@@ -1,0 +1,325 @@
+//! The shipment store: SQLite or PostgreSQL through sqlx's `Any` driver, one schema from `migrations/`.
+//!
+//! Every statement is written once, in SQL both databases read (`$1` parameters,
+//! no database-specific types), so the two cannot drift apart.
+
+pub mod seller_shipments;
+pub mod sellers;
+
+use sqlx::any::{install_default_drivers, AnyPoolOptions, AnyRow};
+use sqlx::{AnyConnection, AnyPool, Row};
+use thiserror::Error;
+use trackline_core::{DeliveryWindow, Event, Exception, Shipment, Stage, TrackingQuery};
+
+/// A failure of the database underneath.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The database refused or failed a statement.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// A stored JSON column no longer reads as the contract.
+    #[error("stored JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The operating system gave no random bytes for a new id.
+    #[error("no randomness for an id: {0}")]
+    Random(#[from] getrandom::Error),
+    /// Another request wrote the same row at the same moment; a retry will see its result.
+    #[error("a concurrent request wrote the same thing")]
+    Conflict,
+    /// The URL names a database this server does not speak.
+    #[error("unsupported database URL (sqlite:… or postgres://…): {0}")]
+    UnsupportedUrl(String),
+}
+
+impl StoreError {
+    /// Reads a unique-constraint violation as `Conflict`; anything else stays a database error.
+    pub fn from_conflict(error: impl Into<StoreError>) -> StoreError {
+        match error.into() {
+            StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                StoreError::Conflict
+            }
+            other => other,
+        }
+    }
+}
+
+/// The databases the store speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One file, or memory: the default for one machine.
+    Sqlite,
+    /// A server several instances can share.
+    Postgres,
+}
+
+impl Backend {
+    /// Which database a URL names.
+    ///
+    /// # Errors
+    /// `UnsupportedUrl` for anything but `sqlite:` and `postgres:`/`postgresql:` URLs.
+    pub fn of(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_owned()))
+        }
+    }
+}
+
+/// A new row id: 63 random bits, so that several servers over one database never collide.
+pub fn new_id() -> Result<i64, StoreError> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes)?;
+    Ok((u64::from_le_bytes(bytes) >> 1) as i64)
+}
+
+/// Shipments and events, shared by every request.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` and applies the migrations.
+    ///
+    /// # Errors
+    /// `StoreError` if the database cannot be opened or migrated.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let backend = Backend::of(url)?;
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let url = match backend {
+            // A SQLite file is created on first use; the `Any` driver takes that from the URL.
+            Backend::Sqlite if !in_memory && !url.contains("mode=") => {
+                let joiner = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{joiner}mode=rwc")
+            }
+            _ => url.to_owned(),
+        };
+        // Every connection to `:memory:` is a database of its own: keep exactly one alive.
+        let pool = if in_memory {
+            AnyPoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+        } else {
+            AnyPoolOptions::new().max_connections(8)
+        }
+        .connect(&url)
+        .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Store { pool, backend })
+    }
+
+    /// The connection pool, for checks that look at rows directly.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Which database is underneath.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// How many shipments are stored.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM shipments")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Stores shipments with their events, all or none.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails; nothing is written then.
+    pub async fn insert_all(&self, shipments: &[Shipment]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for shipment in shipments {
+            let id = new_id()?;
+            insert_shipment(&mut tx, id, None, shipment).await?;
+            insert_events(&mut tx, id, &shipment.events).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every shipment that has this number as its order, shipment or tracking number.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails or a stored row no longer reads.
+    pub async fn find(&self, query: &TrackingQuery) -> Result<Vec<Shipment>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SHIPMENT_COLUMNS} FROM shipments
+             WHERE order_number = $1 OR shipment_number = $1 OR tracking_number = $1
+             ORDER BY shipment_number, tracking_number, id"
+        ))
+        .bind(query.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut connection = self.pool.acquire().await?;
+        let mut shipments = Vec::with_capacity(rows.len());
+        for row in rows {
+            shipments.push(read_shipment(&mut connection, &row).await?);
+        }
+        Ok(shipments)
+    }
+}
+
+/// The columns `read_shipment` reads, in a form for `SELECT`.
+pub(crate) const SHIPMENT_COLUMNS: &str = "id, order_number, shipment_number, tracking_number, \
+    stage, exception, status_text, updated_at, estimated_from, estimated_to, carrier, pickup_point, support";
+
+/// Writes one shipment row (its events apart), owned by a seller under its reference or by nobody.
+pub(crate) async fn insert_shipment(
+    connection: &mut AnyConnection,
+    id: i64,
+    owner: Option<(i64, &str)>,
+    shipment: &Shipment,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO shipments (id, order_number, shipment_number, tracking_number, stage,
+            exception, status_text, updated_at, estimated_from, estimated_to,
+            carrier, pickup_point, support, seller_id, reference)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(id)
+    .bind(normalised(shipment.order_number.as_deref()))
+    .bind(normalised(shipment.shipment_number.as_deref()))
+    .bind(normalised(shipment.tracking_number.as_deref()))
+    .bind(shipment.stage.as_str())
+    .bind(shipment.exception.as_ref().map(Exception::as_str))
+    .bind(&shipment.status_text)
+    .bind(&shipment.updated_at)
+    .bind(shipment.estimated_delivery.as_ref().map(|w| &w.from))
+    .bind(
+        shipment
+            .estimated_delivery
+            .as_ref()
+            .and_then(|w| w.to.as_ref()),
+    )
+    .bind(to_json(&shipment.carrier)?)
+    .bind(to_json(&shipment.pickup_point)?)
+    .bind(to_json(&shipment.support)?)
+    .bind(owner.map(|(seller, _)| seller))
+    .bind(owner.map(|(_, reference)| reference))
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+/// Appends events to a shipment.
+pub(crate) async fn insert_events(
+    connection: &mut AnyConnection,
+    shipment_id: i64,
+    events: &[Event],
+) -> Result<(), StoreError> {
+    for event in events {
+        sqlx::query(
+            "INSERT INTO events (id, shipment_id, at, stage, exception, text, location)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new_id()?)
+        .bind(shipment_id)
+        .bind(&event.at)
+        .bind(event.stage.as_ref().map(Stage::as_str))
+        .bind(event.exception.as_ref().map(Exception::as_str))
+        .bind(&event.text)
+        .bind(&event.location)
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A shipment from a row of `SHIPMENT_COLUMNS`, with its events newest first.
+pub(crate) async fn read_shipment(
+    connection: &mut AnyConnection,
+    row: &AnyRow,
+) -> Result<Shipment, StoreError> {
+    let id: i64 = row.try_get("id")?;
+    let events = sqlx::query(
+        "SELECT at, stage, exception, text, location FROM events
+         WHERE shipment_id = $1 ORDER BY at DESC",
+    )
+    .bind(id)
+    .fetch_all(&mut *connection)
+    .await?
+    .into_iter()
+    .map(|event| {
+        Ok(Event {
+            at: event.try_get("at")?,
+            stage: event
+                .try_get::<Option<String>, _>("stage")?
+                .map(|s| Stage::from_wire(&s)),
+            exception: event
+                .try_get::<Option<String>, _>("exception")?
+                .map(|e| Exception::from_wire(&e)),
+            text: event.try_get("text")?,
+            location: event.try_get("location")?,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let estimated_from: Option<String> = row.try_get("estimated_from")?;
+    Ok(Shipment {
+        order_number: row.try_get("order_number")?,
+        shipment_number: row.try_get("shipment_number")?,
+        tracking_number: row.try_get("tracking_number")?,
+        stage: Stage::from_wire(&row.try_get::<String, _>("stage")?),
+        exception: row
+            .try_get::<Option<String>, _>("exception")?
+            .map(|e| Exception::from_wire(&e)),
+        status_text: row.try_get("status_text")?,
+        updated_at: row.try_get("updated_at")?,
+        events,
+        estimated_delivery: estimated_from.map(|from| DeliveryWindow {
+            from,
+            to: row.try_get("estimated_to").ok().flatten(),
+        }),
+        carrier: from_json(row.try_get("carrier")?)?,
+        pickup_point: from_json(row.try_get("pickup_point")?)?,
+        support: from_json(row.try_get("support")?)?,
+    })
+}
+
+/// Now as RFC 3339 UTC, for the server's own stamps.
+pub(crate) fn now_rfc3339() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let seconds = i64::try_from(seconds).unwrap_or(0);
+    let (year, month, day) = trackline_core::time::civil_from_days(seconds.div_euclid(86_400));
+    let rest = seconds.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3_600,
+        rest % 3_600 / 60,
+        rest % 60
+    )
+}
+
+/// Numbers are stored as `TrackingQuery` writes them, so lookups compare like with like.
+fn normalised(number: Option<&str>) -> Option<String> {
+    number.map(|n| {
+        TrackingQuery::parse(n).map_or_else(|_| n.trim().to_owned(), |q| q.as_str().to_owned())
+    })
+}
+
+fn to_json<T: serde::Serialize>(value: &Option<T>) -> Result<Option<String>, StoreError> {
+    Ok(value.as_ref().map(serde_json::to_string).transpose()?)
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(
+    text: Option<String>,
+) -> Result<Option<T>, StoreError> {
+    Ok(text.as_deref().map(serde_json::from_str).transpose()?)
+}

@@ -1,0 +1,318 @@
+//! The seller API through the router: who may write what, validation, idempotency, and one
+//! transaction a request. Runs on SQLite, and on PostgreSQL under scripts/test.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+use trackline_server::{router, Store};
+
+mod support;
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Value,
+}
+
+async fn call(
+    store: &Store,
+    method: Method,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+    key: Option<&str>,
+) -> Answer {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
+    let response = router(store.clone(), None)
+        .oneshot(
+            request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn parcel() -> Value {
+    json!({
+        "order_number": "5500000001",
+        "tracking_number": "RA500000018RU",
+        "stage": "handed_over",
+        "updated_at": "2026-11-20T10:00:00+03:00",
+        "carrier": {"name": "Russian Post"},
+        "events": [{"at": "2026-11-20T10:00:00+03:00", "stage": "handed_over", "text": "Handed over", "location": "Tver"}]
+    })
+}
+
+async fn seller(store: &Store, name: &str) -> String {
+    store.add_seller(name).await.unwrap().1
+}
+
+#[tokio::test]
+async fn without_a_valid_token_nothing_is_read_or_written() {
+    let store = support::fresh_store().await;
+    let token = seller(&store, "Shop").await;
+    let uri = "/api/v1/seller/shipments/p-1";
+    for bad in [
+        None,
+        Some("tl_0000"),
+        Some("not-even-a-token"),
+        Some(&token[..token.len() - 1]),
+    ] {
+        let answer = call(&store, Method::PUT, uri, bad, Some(parcel()), None).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{bad:?}");
+        assert_eq!(answer.headers[header::WWW_AUTHENTICATE], "Bearer");
+        assert_eq!(answer.body["error"], "unauthorized");
+    }
+    // The token is kept only as a hash: the table never holds it.
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sellers")
+        .fetch_all(&support::pool(&store))
+        .await
+        .unwrap();
+    assert!(stored
+        .iter()
+        .all(|hash| hash.len() == 64 && !hash.contains(&token[3..])));
+}
+
+#[tokio::test]
+async fn a_seller_writes_its_shipment_and_buyers_find_it() {
+    let store = support::fresh_store().await;
+    let token = seller(&store, "Shop").await;
+    let uri = "/api/v1/seller/shipments/p-1";
+    let created = call(&store, Method::PUT, uri, Some(&token), Some(parcel()), None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["shipment"]["stage"], "handed_over");
+    let replaced = call(&store, Method::PUT, uri, Some(&token), Some(parcel()), None).await;
+    assert_eq!(replaced.status, StatusCode::OK);
+    let public = call(
+        &store,
+        Method::GET,
+        "/api/v1/track/RA500000018RU",
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert_eq!(
+        public.body["shipments"].as_array().map(Vec::len),
+        Some(1),
+        "replacing does not duplicate"
+    );
+    assert_eq!(
+        public.body["shipments"][0]["events"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}
+
+#[tokio::test]
+async fn a_seller_never_sees_or_changes_another_sellers_shipment() {
+    let store = support::fresh_store().await;
+    let mine = seller(&store, "Mine").await;
+    let theirs = seller(&store, "Theirs").await;
+    let uri = "/api/v1/seller/shipments/p-1";
+    call(&store, Method::PUT, uri, Some(&mine), Some(parcel()), None).await;
+    let read = call(&store, Method::GET, uri, Some(&theirs), None, None).await;
+    assert_eq!(read.status, StatusCode::NOT_FOUND);
+    let event = json!({"at": "2026-11-21T10:00:00+03:00", "stage": "in_transit", "text": "Moving"});
+    let append = call(
+        &store,
+        Method::POST,
+        &format!("{uri}/events"),
+        Some(&theirs),
+        Some(event),
+        None,
+    )
+    .await;
+    assert_eq!(append.status, StatusCode::NOT_FOUND);
+    // The same reference under another seller is that seller's own, separate shipment.
+    let own = call(
+        &store,
+        Method::PUT,
+        uri,
+        Some(&theirs),
+        Some(parcel()),
+        None,
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::CREATED);
+    let mine_now = call(&store, Method::GET, uri, Some(&mine), None, None).await;
+    assert_eq!(mine_now.body["shipment"]["stage"], "handed_over");
+}
+
+#[tokio::test]
+async fn events_move_the_status_and_a_retry_with_the_same_key_adds_nothing() {
+    let store = support::fresh_store().await;
+    let token = seller(&store, "Shop").await;
+    let uri = "/api/v1/seller/shipments/p-1";
+    call(&store, Method::PUT, uri, Some(&token), Some(parcel()), None).await;
+    let batch = json!({"events": [
+        {"at": "2026-11-21T09:00:00+03:00", "stage": "in_transit", "text": "Left Tver", "location": "Tver"},
+        {"at": "2026-11-22T12:00:00+03:00", "stage": "arrived", "exception": "delayed", "text": "Waiting at the hub", "location": "Kazan"}
+    ]});
+    let first = call(
+        &store,
+        Method::POST,
+        &format!("{uri}/events"),
+        Some(&token),
+        Some(batch.clone()),
+        Some("k-1"),
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    assert_eq!(first.body["shipment"]["stage"], "arrived");
+    assert_eq!(first.body["shipment"]["exception"], "delayed");
+    let retry = call(
+        &store,
+        Method::POST,
+        &format!("{uri}/events"),
+        Some(&token),
+        Some(batch),
+        Some("k-1"),
+    )
+    .await;
+    assert_eq!(retry.status, StatusCode::CREATED);
+    assert_eq!(retry.headers["idempotent-replayed"], "true");
+    assert_eq!(retry.body, first.body);
+    let read = call(&store, Method::GET, uri, Some(&token), None, None).await;
+    assert_eq!(
+        read.body["shipment"]["events"].as_array().map(Vec::len),
+        Some(3)
+    );
+    // The same key for another request is refused, not silently replayed.
+    let other =
+        json!({"at": "2026-11-23T09:00:00+03:00", "stage": "delivered", "text": "Delivered"});
+    let reused = call(
+        &store,
+        Method::POST,
+        &format!("{uri}/events"),
+        Some(&token),
+        Some(other.clone()),
+        Some("k-1"),
+    )
+    .await;
+    assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reused.body["error"], "idempotency_key_reused");
+    // A single event, without a key; a newer stage with no exception clears the old one.
+    let single = call(
+        &store,
+        Method::POST,
+        &format!("{uri}/events"),
+        Some(&token),
+        Some(other),
+        None,
+    )
+    .await;
+    assert_eq!(single.status, StatusCode::CREATED);
+    assert_eq!(single.body["shipment"]["stage"], "delivered");
+    assert_eq!(single.body["shipment"]["exception"], Value::Null);
+    // An older event joins the history without moving the status back.
+    let late = json!({"at": "2026-11-19T08:00:00+03:00", "stage": "packed", "text": "Packed"});
+    let answer = call(
+        &store,
+        Method::POST,
+        &format!("{uri}/events"),
+        Some(&token),
+        Some(late),
+        None,
+    )
+    .await;
+    assert_eq!(answer.body["shipment"]["stage"], "delivered");
+}
+
+#[tokio::test]
+async fn a_bad_request_names_the_field_and_writes_nothing() {
+    let store = support::fresh_store().await;
+    let token = seller(&store, "Shop").await;
+    let uri = "/api/v1/seller/shipments/p-1";
+    let mut cases: Vec<(Value, &str)> = Vec::new();
+    let mut with = |path: &[&str], value: Value, field: &'static str| {
+        let mut body = parcel();
+        let mut target = &mut body;
+        for key in &path[..path.len() - 1] {
+            target = &mut target[*key];
+        }
+        target[path[path.len() - 1]] = value;
+        cases.push((body, field));
+    };
+    with(&["stage"], json!("teleported"), "stage");
+    with(&["exception"], json!("eaten"), "exception");
+    with(&["tracking_number"], json!("<script>"), "tracking_number");
+    with(&["updated_at"], json!("yesterday"), "updated_at");
+    with(
+        &["carrier", "tracking_url"],
+        json!("javascript:alert(1)"),
+        "carrier.tracking_url",
+    );
+    with(&["buyer_phone"], json!("+7 900 000-00-00"), "buyer_phone");
+    with(
+        &["events"],
+        json!([{"at": "2026-11-20T10:00:00+03:00", "text": "ok"}, {"at": "later", "text": "bad"}]),
+        "events[1].at",
+    );
+    with(&["stage"], json!(7), "stage");
+    for (body, field) in cases {
+        let answer = call(&store, Method::PUT, uri, Some(&token), Some(body), None).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            answer.body
+        );
+        assert_eq!(answer.body["error"], "invalid");
+        assert_eq!(answer.body["field"], field, "{}", answer.body);
+    }
+    let not_json = Request::builder()
+        .method(Method::PUT)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from("{\"stage\": "))
+        .unwrap();
+    let response = router(store.clone(), None).oneshot(not_json).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    // Nothing of any of it was stored.
+    let read = call(&store, Method::GET, uri, Some(&token), None, None).await;
+    assert_eq!(read.status, StatusCode::NOT_FOUND);
+    // A batch with one bad event appends none of them.
+    call(&store, Method::PUT, uri, Some(&token), Some(parcel()), None).await;
+    let batch = json!({"events": [
+        {"at": "2026-11-21T09:00:00+03:00", "stage": "in_transit", "text": "fine"},
+        {"at": "2026-11-21T10:00:00+03:00", "stage": "nowhere", "text": "bad"}
+    ]});
+    let answer = call(
+        &store,
+        Method::POST,
+        &format!("{uri}/events"),
+        Some(&token),
+        Some(batch),
+        None,
+    )
+    .await;
+    assert_eq!(answer.body["field"], "events[1].stage");
+    let read = call(&store, Method::GET, uri, Some(&token), None, None).await;
+    assert_eq!(
+        read.body["shipment"]["events"].as_array().map(Vec::len),
+        Some(1)
+    );
+}
