@@ -56,13 +56,15 @@ pub fn router(store: Store, static_dir: Option<&Path>) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET]);
+    // Answers say how long they may be cached; errors are not cached.
     let public = Router::new()
         .route("/api/v1/track/{number}", get(api::track))
         .layer(cors)
-        .layer(SetResponseHeaderLayer::overriding(
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
-        ));
+        ))
+        .route("/healthz", get(api::healthz));
     // Server to server, with a bearer token: no CORS, so no browser page can call it.
     let seller = Router::new()
         .route(

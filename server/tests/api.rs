@@ -193,3 +193,53 @@ async fn a_mistyped_international_number_is_refused_as_such() {
         "invalid_number"
     );
 }
+
+#[tokio::test]
+async fn answers_carry_an_etag_and_a_current_copy_gets_304() {
+    let store = demo_store().await;
+    let (status, headers, _) = get(&store, "/api/v1/track/RA100000048RU").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CACHE_CONTROL]
+        .to_str()
+        .unwrap()
+        .contains("max-age=30"));
+    let etag = headers[header::ETAG].to_str().unwrap().to_owned();
+    let conditional = |tag: String| {
+        let store = store.clone();
+        async move {
+            router(store, None)
+                .oneshot(
+                    Request::get("/api/v1/track/RA100000048RU")
+                        .header(header::IF_NONE_MATCH, tag)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let same = conditional(format!("\"other\", {etag}")).await;
+    assert_eq!(same.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(same.headers()[header::ETAG], etag.as_str());
+    assert_eq!(
+        conditional("\"other\"".into()).await.status(),
+        StatusCode::OK
+    );
+    // Another number's answer has another tag; an error is not cached.
+    let (_, other, _) = get(&store, "/api/v1/track/1000000007").await;
+    assert_ne!(other[header::ETAG], etag.as_str());
+    let (status, missing, _) = get(&store, "/api/v1/track/ZZ999999995ZZ").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(missing[header::CACHE_CONTROL], "no-cache");
+}
+
+#[tokio::test]
+async fn the_health_check_says_ok_while_the_store_answers() {
+    let store = demo_store().await;
+    let (status, headers, body) = get(&store, "/healthz").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    store.pool().close().await;
+    let (status, _, _) = get(&store, "/healthz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+}

@@ -128,6 +128,15 @@ impl Store {
         self.backend
     }
 
+    /// Checks that the database answers.
+    ///
+    /// # Errors
+    /// `StoreError` if it does not.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// How many shipments are stored.
     ///
     /// # Errors
