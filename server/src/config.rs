@@ -15,6 +15,8 @@ pub struct Config {
     pub static_dir: Option<PathBuf>,
     /// Seed demo shipments into an empty store.
     pub demo: bool,
+    /// How many public lookups one client address may make.
+    pub rate_limit: crate::rate_limit::RateLimit,
 }
 
 impl Default for Config {
@@ -24,6 +26,7 @@ impl Default for Config {
             database_url: "sqlite://trackline.db".to_owned(),
             static_dir: None,
             demo: false,
+            rate_limit: crate::rate_limit::RateLimit::default(),
         }
     }
 }
@@ -34,6 +37,9 @@ pub enum ConfigError {
     /// An address that does not parse.
     #[error("not a socket address: {0}")]
     BadAddress(String),
+    /// A count that is not a positive whole number.
+    #[error("{0} must be a positive whole number, not {1:?}")]
+    BadNumber(String, String),
     /// A flag this server does not know, or one missing its value.
     #[error("unknown or incomplete argument: {0}")]
     BadArgument(String),
@@ -58,6 +64,12 @@ impl Config {
         }
         config.static_dir = env("TRACKLINE_STATIC_DIR").map(PathBuf::from);
         config.demo = env("TRACKLINE_DEMO").is_some_and(|v| v == "1" || v == "true");
+        if let Some(rate) = env("TRACKLINE_RATE_PER_MINUTE") {
+            config.rate_limit.per_minute = parse_count("TRACKLINE_RATE_PER_MINUTE", &rate)?;
+        }
+        if let Some(burst) = env("TRACKLINE_RATE_BURST") {
+            config.rate_limit.burst = parse_count("TRACKLINE_RATE_BURST", &burst)?;
+        }
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let mut value = || {
@@ -74,6 +86,14 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+fn parse_count(name: &str, text: &str) -> Result<u32, ConfigError> {
+    text.trim()
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| ConfigError::BadNumber(name.to_owned(), text.to_owned()))
 }
 
 fn parse_addr(text: &str) -> Result<SocketAddr, ConfigError> {

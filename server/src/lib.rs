@@ -5,6 +5,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod rate_limit;
 pub mod seller_api;
 pub mod seller_input;
 pub mod store;
@@ -52,6 +53,15 @@ pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe
 
 /// The whole HTTP surface: the tracking API, and the built widget when a directory is given.
 pub fn router(store: Store, static_dir: Option<&Path>) -> Router {
+    router_with_limit(store, static_dir, rate_limit::RateLimit::default())
+}
+
+/// The HTTP surface with a chosen rate limit for the public lookup.
+pub fn router_with_limit(
+    store: Store,
+    static_dir: Option<&Path>,
+    limit: rate_limit::RateLimit,
+) -> Router {
     // The lookup is public and read-only: any storefront may call it, without credentials.
     let cors = CorsLayer::new()
         .allow_origin(Any)
@@ -59,6 +69,10 @@ pub fn router(store: Store, static_dir: Option<&Path>) -> Router {
     // Answers say how long they may be cached; errors are not cached.
     let public = Router::new()
         .route("/api/v1/track/{number}", get(api::track))
+        .layer(axum::middleware::from_fn_with_state(
+            rate_limit::Limiter::new(limit),
+            rate_limit::limit,
+        ))
         .layer(cors)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
@@ -124,11 +138,14 @@ pub async fn start(
         addr: config.addr,
         source,
     })?;
-    let app = router(store, config.static_dir.as_deref());
+    let app = router_with_limit(store, config.static_dir.as_deref(), config.rate_limit);
     let serving = async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     };
     Ok((addr, serving))
 }

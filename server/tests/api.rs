@@ -243,3 +243,44 @@ async fn the_health_check_says_ok_while_the_store_answers() {
     let (status, _, _) = get(&store, "/healthz").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[tokio::test]
+async fn one_address_that_asks_too_often_gets_429_with_retry_after() {
+    use axum::extract::connect_info::MockConnectInfo;
+    use trackline_server::rate_limit::RateLimit;
+    let store = demo_store().await;
+    let app = trackline_server::router_with_limit(
+        store,
+        None,
+        RateLimit {
+            per_minute: 6,
+            burst: 2,
+        },
+    )
+    .layer(MockConnectInfo(std::net::SocketAddr::from((
+        [192, 0, 2, 7],
+        5000,
+    ))));
+    let lookup = || {
+        app.clone().oneshot(
+            Request::get("/api/v1/track/RA100000048RU")
+                .body(Body::empty())
+                .unwrap(),
+        )
+    };
+    assert_eq!(lookup().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(lookup().await.unwrap().status(), StatusCode::OK);
+    let refused = lookup().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = refused.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=10).contains(&wait), "{wait}");
+    // The health check is never limited.
+    let health = app
+        .clone()
+        .oneshot(Request::get("/healthz").body(Body::empty()).unwrap());
+    assert_eq!(health.await.unwrap().status(), StatusCode::OK);
+}

@@ -47,6 +47,11 @@ impl Session {
             database_url: "sqlite::memory:".into(),
             static_dir: Some(dist_dir()),
             demo: true,
+            // One browser drives many lookups in a few seconds; the limit has tests of its own.
+            rate_limit: trackline_server::rate_limit::RateLimit {
+                per_minute: 6_000,
+                burst: 1_000,
+            },
         };
         let (stop_server, stopped) = oneshot::channel::<()>();
         let (addr, serving) = trackline_server::start(&config, async {

@@ -1,0 +1,173 @@
+//! A token bucket per client IP for the public lookup: 429 with `Retry-After` when one runs dry.
+//!
+//! Order numbers are guessable, so one client must not try thousands a minute. The
+//! buckets live in this instance's memory: behind a load balancer each instance limits
+//! on its own, which bounds a client to N times the rate, still far from enumeration.
+
+use axum::extract::connect_info::MockConnectInfo;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use trackline_core::ErrorBody;
+
+/// How many lookups a client may make: a steady rate and a burst.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    /// Lookups a minute, sustained.
+    pub per_minute: u32,
+    /// Lookups allowed at once after a quiet spell.
+    pub burst: u32,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        // A buyer checks a few numbers; a widget refreshes once a minute; a script tries thousands.
+        RateLimit {
+            per_minute: 60,
+            burst: 20,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+/// The buckets of every client this instance has seen lately.
+#[derive(Debug, Clone)]
+pub struct Limiter {
+    limit: RateLimit,
+    buckets: Arc<Mutex<HashMap<IpAddr, Bucket>>>,
+}
+
+/// Buckets kept before idle ones are swept, so memory stays bounded under many clients.
+const SWEEP_ABOVE: usize = 10_000;
+
+impl Limiter {
+    /// A limiter with no clients yet.
+    pub fn new(limit: RateLimit) -> Limiter {
+        Limiter {
+            limit,
+            buckets: Arc::default(),
+        }
+    }
+
+    /// Takes a token for `client` at `now`; `Err` says how long until one is free.
+    pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
+        let rate = f64::from(self.limit.per_minute.max(1)) / 60.0;
+        let burst = f64::from(self.limit.burst.max(1));
+        // A poisoned lock only means another request panicked mid-update: the map is still usable.
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() > SWEEP_ABOVE {
+            buckets.retain(|_, bucket| {
+                bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate < burst
+            });
+        }
+        let bucket = buckets.entry(client).or_insert(Bucket {
+            tokens: burst,
+            at: now,
+        });
+        let refilled =
+            (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate).min(burst);
+        bucket.at = now;
+        if refilled >= 1.0 {
+            bucket.tokens = refilled - 1.0;
+            Ok(())
+        } else {
+            bucket.tokens = refilled;
+            Err(Duration::from_secs_f64((1.0 - refilled) / rate))
+        }
+    }
+}
+
+/// The middleware: limits by the connection's address (`X-Forwarded-For` is not trusted:
+/// anyone can write it).
+pub async fn limit(State(limiter): State<Limiter>, request: Request, next: Next) -> Response {
+    let extensions = request.extensions();
+    let client = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+        .or_else(|| {
+            extensions
+                .get::<MockConnectInfo<SocketAddr>>()
+                .map(|MockConnectInfo(addr)| addr.ip())
+        });
+    let Some(client) = client else {
+        return next.run(request).await;
+    };
+    match limiter.check(client, Instant::now()) {
+        Ok(()) => next.run(request).await,
+        Err(wait) => {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let body = ErrorBody {
+                error: "rate_limited".to_owned(),
+                message: format!("too many lookups from this address; try again in {seconds} s"),
+                field: None,
+            };
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+            if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            response
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const A: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
+    const B: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 2));
+
+    #[test]
+    fn a_burst_then_the_steady_rate_and_each_client_on_its_own() {
+        let limiter = Limiter::new(RateLimit {
+            per_minute: 60,
+            burst: 3,
+        });
+        let start = Instant::now();
+        for _ in 0..3 {
+            assert_eq!(limiter.check(A, start), Ok(()));
+        }
+        let wait = limiter.check(A, start).unwrap_err();
+        assert!(
+            wait > Duration::from_millis(900) && wait <= Duration::from_secs(1),
+            "{wait:?}"
+        );
+        assert_eq!(
+            limiter.check(B, start),
+            Ok(()),
+            "another client has its own bucket"
+        );
+        assert_eq!(limiter.check(A, start + Duration::from_secs(1)), Ok(()));
+        assert!(limiter.check(A, start + Duration::from_secs(1)).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn never_more_than_burst_plus_rate_times_time(gaps in proptest::collection::vec(0u64..2_000, 1..200)) {
+            let limiter = Limiter::new(RateLimit { per_minute: 60, burst: 5 });
+            let start = Instant::now();
+            let mut now = start;
+            let mut allowed = 0u64;
+            for gap in gaps {
+                now += Duration::from_millis(gap);
+                if limiter.check(A, now).is_ok() {
+                    allowed += 1;
+                }
+            }
+            let elapsed = now.duration_since(start).as_secs_f64();
+            prop_assert!(allowed as f64 <= 5.0 + elapsed + 1e-9);
+        }
+    }
+}
