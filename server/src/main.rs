@@ -6,12 +6,17 @@ use trackline_server::{demo, start, Config, Store};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    // One JSON object a line for log collectors; readable text for people.
+    if std::env::var("TRACKLINE_LOG_FORMAT").is_ok_and(|format| format == "json") {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let add_seller = (args.first().map(String::as_str) == Some("add-seller")).then(|| {
         args.remove(0);
@@ -31,8 +36,27 @@ async fn main() -> ExitCode {
     if let Some(name) = add_seller {
         return add_seller_and_print_token(&config, name.trim()).await;
     }
+    // Ctrl-C or SIGTERM (what orchestrators send) stop accepting; requests in flight finish.
     let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+        let interrupt = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut terminate =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(signal) => signal,
+                    Err(_) => {
+                        let _ = interrupt.await;
+                        return;
+                    }
+                };
+            tokio::select! {
+                _ = interrupt => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = interrupt.await;
+        tracing::info!("shutting down: finishing requests in flight");
     };
     let (addr, serving) = match start(&config, shutdown).await {
         Ok(started) => started,

@@ -1,8 +1,10 @@
-//! What the server's test files share: a fresh, empty store on the database under test.
+//! What the server's test files share: a fresh, empty database under test.
 //!
-//! `TRACKLINE_TEST_DATABASE` picks the database: unset, an in-memory SQLite; a
-//! `postgres://` URL (scripts/test sets it from scripts/with-postgres), a new database
-//! on that server for every store, so that tests never see each other's rows.
+//! `TRACKLINE_TEST_DATABASE` picks the database: unset, SQLite (in memory, or a file
+//! when a directory is given); a `postgres://` URL (scripts/test sets it from
+//! scripts/with-postgres), a new database on that server every time, so that tests
+//! never see each other's rows.
+#![allow(dead_code)]
 
 use sqlx::Connection;
 use trackline_server::store::new_id;
@@ -10,6 +12,13 @@ use trackline_server::Store;
 
 /// A new empty store on the database under test.
 pub async fn fresh_store() -> Store {
+    let url = fresh_url(None).await;
+    Store::open(&url).await.expect("the store opens")
+}
+
+/// The URL of a new, empty database under test: a PostgreSQL database, or a SQLite file
+/// in `dir` (in memory without one).
+pub async fn fresh_url(dir: Option<&std::path::Path>) -> String {
     match std::env::var("TRACKLINE_TEST_DATABASE") {
         Ok(admin) if !admin.is_empty() => {
             let name = format!("trackline_test_{:x}", new_id().unwrap());
@@ -21,18 +30,16 @@ pub async fn fresh_store() -> Store {
                 .await
                 .expect("a test database is created");
             let (base, _) = admin.rsplit_once('/').expect("a database URL");
-            Store::open(&format!("{base}/{name}"))
-                .await
-                .expect("the store opens")
+            format!("{base}/{name}")
         }
-        _ => Store::open("sqlite::memory:")
-            .await
-            .expect("the store opens"),
+        _ => match dir {
+            Some(dir) => format!("sqlite://{}", dir.join("trackline.db").display()),
+            None => "sqlite::memory:".to_owned(),
+        },
     }
 }
 
 /// The store's pool, for tests that look at rows directly.
-#[allow(dead_code)]
 pub fn pool(store: &Store) -> sqlx::AnyPool {
     store.pool().clone()
 }
