@@ -1,5 +1,6 @@
 //! What can go wrong in the server, and the HTTP answer each failure gets.
 
+use crate::store::guards::CheckKind;
 use crate::store::StoreError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -34,6 +35,15 @@ pub enum ApiError {
     /// The key was used before for a different request.
     #[error("this Idempotency-Key was used for a different request")]
     IdempotencyKeyReused,
+    /// The seller allows other storefront origins to read its shipments.
+    #[error("this shop's tracking is not available on this site")]
+    OriginNotAllowed,
+    /// A lookup by order number needs the seller's second factor (`?check=`).
+    #[error("this order needs {} to be shown", .0.as_str())]
+    CheckRequired(CheckKind),
+    /// The second factor does not match.
+    #[error("{} does not match this order", .0.as_str())]
+    CheckFailed(CheckKind),
 }
 
 impl IntoResponse for ApiError {
@@ -53,6 +63,9 @@ impl IntoResponse for ApiError {
             ApiError::IdempotencyKeyReused => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
             }
+            ApiError::OriginNotAllowed => (StatusCode::FORBIDDEN, "origin_not_allowed"),
+            ApiError::CheckRequired(_) => (StatusCode::FORBIDDEN, "check_required"),
+            ApiError::CheckFailed(_) => (StatusCode::FORBIDDEN, "check_failed"),
         };
         let message = match &self {
             // Store details are for the log, not for the public.
@@ -63,6 +76,9 @@ impl IntoResponse for ApiError {
         };
         let field = match &self {
             ApiError::Invalid(invalid) if !invalid.field.is_empty() => Some(invalid.field.clone()),
+            ApiError::CheckRequired(kind) | ApiError::CheckFailed(kind) => {
+                Some(kind.as_str().to_owned())
+            }
             _ => None,
         };
         let body = ErrorBody {

@@ -73,6 +73,13 @@ pub fn router_with_limit(
             rate_limit::Limiter::new(limit),
             rate_limit::limit,
         ))
+        // Ten wrong second factors, then one a minute: 10 000 four-digit guesses take a week.
+        .layer(axum::Extension(api::CheckLimiter(
+            rate_limit::Limiter::new(rate_limit::RateLimit {
+                per_minute: 1,
+                burst: 10,
+            }),
+        )))
         .layer(cors)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
@@ -88,6 +95,10 @@ pub fn router_with_limit(
         .route(
             "/api/v1/seller/shipments/{reference}/events",
             post(seller_api::post_events),
+        )
+        .route(
+            "/api/v1/seller/settings",
+            get(seller_api::get_settings).put(seller_api::put_settings),
         )
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,

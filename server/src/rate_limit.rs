@@ -62,6 +62,15 @@ impl Limiter {
 
     /// Takes a token for `client` at `now`; `Err` says how long until one is free.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
+        self.take(client, now, true)
+    }
+
+    /// Whether `client` has a token at `now`, without taking it.
+    pub fn peek(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
+        self.take(client, now, false)
+    }
+
+    fn take(&self, client: IpAddr, now: Instant, consume: bool) -> Result<(), Duration> {
         let rate = f64::from(self.limit.per_minute.max(1)) / 60.0;
         let burst = f64::from(self.limit.burst.max(1));
         // A poisoned lock only means another request panicked mid-update: the map is still usable.
@@ -79,7 +88,7 @@ impl Limiter {
             (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate).min(burst);
         bucket.at = now;
         if refilled >= 1.0 {
-            bucket.tokens = refilled - 1.0;
+            bucket.tokens = if consume { refilled - 1.0 } else { refilled };
             Ok(())
         } else {
             bucket.tokens = refilled;
@@ -88,36 +97,42 @@ impl Limiter {
     }
 }
 
-/// The middleware: limits by the connection's address (`X-Forwarded-For` is not trusted:
-/// anyone can write it).
-pub async fn limit(State(limiter): State<Limiter>, request: Request, next: Next) -> Response {
-    let extensions = request.extensions();
-    let client = extensions
+/// The client's address from the connection (or the test's stand-in for one).
+pub fn client_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
         .or_else(|| {
             extensions
                 .get::<MockConnectInfo<SocketAddr>>()
                 .map(|MockConnectInfo(addr)| addr.ip())
-        });
-    let Some(client) = client else {
+        })
+}
+
+/// A 429 answer saying when to come back.
+pub fn too_many(wait: Duration, message: &str) -> Response {
+    let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    let body = ErrorBody {
+        error: "rate_limited".to_owned(),
+        message: format!("{message}; try again in {seconds} s"),
+        field: None,
+    };
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// The middleware: limits by the connection's address (`X-Forwarded-For` is not trusted:
+/// anyone can write it).
+pub async fn limit(State(limiter): State<Limiter>, request: Request, next: Next) -> Response {
+    let Some(client) = client_ip(request.extensions()) else {
         return next.run(request).await;
     };
     match limiter.check(client, Instant::now()) {
         Ok(()) => next.run(request).await,
-        Err(wait) => {
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let body = ErrorBody {
-                error: "rate_limited".to_owned(),
-                message: format!("too many lookups from this address; try again in {seconds} s"),
-                field: None,
-            };
-            let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
-            if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            response
-        }
+        Err(wait) => too_many(wait, "too many lookups from this address"),
     }
 }
 

@@ -6,7 +6,8 @@
 
 use crate::auth::Seller;
 use crate::error::ApiError;
-use crate::seller_input::{self, EventBatch, EventInput, Invalid, ShipmentInput};
+use crate::seller_input::{self, EventBatch, EventInput, Invalid, LookupRulesInput, ShipmentInput};
+use crate::store::guards::LookupRules;
 use crate::store::seller_shipments::{Remember, Written};
 use crate::store::sellers::sha256_hex;
 use crate::store::Store;
@@ -71,8 +72,10 @@ pub async fn put_shipment(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let reference = seller_input::reference(&reference)?;
-    let shipment = parse::<ShipmentInput>(&body)?.validate()?;
-    let (written, stored) = store.put_shipment(seller, reference, &shipment).await?;
+    let (shipment, checks) = parse::<ShipmentInput>(&body)?.validate()?;
+    let (written, stored) = store
+        .put_shipment(seller, reference, &shipment, &checks)
+        .await?;
     let status = match written {
         Written::Created => StatusCode::CREATED,
         Written::Replaced => StatusCode::OK,
@@ -178,4 +181,45 @@ pub async fn post_events(
         StatusCode::from_u16(answer.0).unwrap_or(StatusCode::CREATED),
         answer.1,
     ))
+}
+
+/// The lookup rules as the seller API shows them.
+#[derive(Debug, Serialize)]
+struct RulesView {
+    allowed_origins: Vec<String>,
+    order_check: Option<&'static str>,
+}
+
+fn rules_view(rules: &LookupRules) -> RulesView {
+    RulesView {
+        allowed_origins: rules.allowed_origins.clone(),
+        order_check: rules.order_check.map(|kind| kind.as_str()),
+    }
+}
+
+/// `PUT /api/v1/seller/settings`: which origins may read the seller's shipments, and the
+/// second factor for lookups by order number.
+///
+/// # Errors
+/// 401 without a valid token, 400/422 for a body that cannot be taken.
+pub async fn put_settings(
+    State(store): State<Store>,
+    Seller(seller): Seller,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let rules = parse::<LookupRulesInput>(&body)?.validate()?;
+    store.set_lookup_rules(seller, &rules).await?;
+    Ok(Json(rules_view(&rules)).into_response())
+}
+
+/// `GET /api/v1/seller/settings`.
+///
+/// # Errors
+/// 401 without a valid token.
+pub async fn get_settings(
+    State(store): State<Store>,
+    Seller(seller): Seller,
+) -> Result<Response, ApiError> {
+    let rules = store.lookup_rules(seller).await?;
+    Ok(Json(rules_view(&rules)).into_response())
 }

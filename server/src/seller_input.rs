@@ -3,6 +3,7 @@
 //! The public contract reads leniently; the seller API is strict, so that a mistake
 //! is told to the seller's developer (with the field's path) rather than shown to a buyer.
 
+use crate::store::guards::{CheckKind, LookupRules};
 use serde::Deserialize;
 use thiserror::Error;
 use trackline_core::hours::{parse_clock, weekday_index};
@@ -51,6 +52,65 @@ pub struct ShipmentInput {
     support: Option<Support>,
     #[serde(default)]
     events: Vec<EventInput>,
+    buyer_check: Option<BuyerCheckInput>,
+}
+
+/// The buyer's second factors for lookups by order number; kept only as salted hashes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuyerCheckInput {
+    /// The buyer's phone number (only its last four digits are kept, hashed).
+    pub phone: Option<String>,
+    /// The delivery postcode (kept hashed).
+    pub postcode: Option<String>,
+}
+
+/// A seller's rules for the public lookup, as the seller writes them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LookupRulesInput {
+    /// Storefront origins allowed to read the lookup; empty or absent for any.
+    #[serde(default)]
+    allowed_origins: Vec<String>,
+    /// `phone_last4`, `postcode`, or absent for none.
+    order_check: Option<String>,
+}
+
+impl LookupRulesInput {
+    /// Checks the rules.
+    ///
+    /// # Errors
+    /// `Invalid` for an origin that is not `scheme://host[:port]` or an unknown check.
+    pub fn validate(self) -> Result<LookupRules, Invalid> {
+        for (i, origin) in self.allowed_origins.iter().enumerate() {
+            let rest = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            let ok = rest.is_some_and(|host| {
+                !host.is_empty()
+                    && host.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                    })
+            });
+            if !ok {
+                return Err(invalid(
+                    format!("allowed_origins[{i}]"),
+                    "an origin: https://shop.example, with no path",
+                ));
+            }
+        }
+        let order_check = match self.order_check.as_deref() {
+            None => None,
+            Some(kind) => Some(
+                CheckKind::from_wire(kind)
+                    .ok_or_else(|| invalid("order_check", "phone_last4 or postcode"))?,
+            ),
+        };
+        Ok(LookupRules {
+            allowed_origins: self.allowed_origins,
+            order_check,
+        })
+    }
 }
 
 /// One event as a seller writes it.
@@ -181,11 +241,25 @@ pub fn validate_events(events: Vec<EventInput>, prefix: &str) -> Result<Vec<Even
 }
 
 impl ShipmentInput {
-    /// Checks the shipment and gives it in contract form.
+    /// Checks the shipment and gives it in contract form, with the buyer's second factors apart.
     ///
     /// # Errors
     /// `Invalid` naming the first field at fault.
-    pub fn validate(self) -> Result<Shipment, Invalid> {
+    pub fn validate(self) -> Result<(Shipment, BuyerCheckInput), Invalid> {
+        let checks = self.buyer_check.unwrap_or_default();
+        if let Some(phone) = &checks.phone {
+            if CheckKind::PhoneLast4.normalise(phone).is_none() {
+                return Err(invalid(
+                    "buyer_check.phone",
+                    "a phone number with at least four digits",
+                ));
+            }
+        }
+        if let Some(postcode) = &checks.postcode {
+            if CheckKind::Postcode.normalise(postcode).is_none() {
+                return Err(invalid("buyer_check.postcode", "a postcode"));
+            }
+        }
         let order_number = number("order_number", self.order_number)?;
         let shipment_number = number("shipment_number", self.shipment_number)?;
         let tracking_number = number("tracking_number", self.tracking_number)?;
@@ -255,7 +329,7 @@ impl ShipmentInput {
                 }
             }
         }
-        Ok(Shipment {
+        let shipment = Shipment {
             order_number,
             shipment_number,
             tracking_number,
@@ -268,7 +342,8 @@ impl ShipmentInput {
             carrier: self.carrier,
             pickup_point: self.pickup_point,
             support: self.support,
-        })
+        };
+        Ok((shipment, checks))
     }
 }
 

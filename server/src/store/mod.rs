@@ -3,6 +3,7 @@
 //! Every statement is written once, in SQL both databases read (`$1` parameters,
 //! no database-specific types), so the two cannot drift apart.
 
+pub mod guards;
 pub mod seller_shipments;
 pub mod sellers;
 
@@ -162,13 +163,15 @@ impl Store {
         Ok(())
     }
 
-    /// Every shipment that has this number as its order, shipment or tracking number.
+    /// Every shipment that has this number as its order, shipment or tracking number,
+    /// with what the public lookup needs to decide whether to show it.
     ///
     /// # Errors
     /// `StoreError` if the database fails or a stored row no longer reads.
-    pub async fn find(&self, query: &TrackingQuery) -> Result<Vec<Shipment>, StoreError> {
+    pub async fn find(&self, query: &TrackingQuery) -> Result<Vec<Found>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {SHIPMENT_COLUMNS} FROM shipments
+            "SELECT {SHIPMENT_COLUMNS}, seller_id, check_phone_hash, check_postcode_hash
+             FROM shipments
              WHERE order_number = $1 OR shipment_number = $1 OR tracking_number = $1
              ORDER BY shipment_number, tracking_number, id"
         ))
@@ -176,11 +179,48 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut connection = self.pool.acquire().await?;
-        let mut shipments = Vec::with_capacity(rows.len());
+        let mut found = Vec::with_capacity(rows.len());
         for row in rows {
-            shipments.push(read_shipment(&mut connection, &row).await?);
+            let shipment = read_shipment(&mut connection, &row).await?;
+            found.push(Found {
+                id: row.try_get("id")?,
+                by_tracking_number: shipment.tracking_number.as_deref() == Some(query.as_str()),
+                seller: row
+                    .try_get::<Option<i64>, _>("seller_id")?
+                    .map(sellers::SellerId),
+                phone_hash: row.try_get("check_phone_hash")?,
+                postcode_hash: row.try_get("check_postcode_hash")?,
+                shipment,
+            });
         }
-        Ok(shipments)
+        Ok(found)
+    }
+}
+
+/// A shipment the public lookup found, with what deciding whether to show it needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// Its row id (the salt of its second factors).
+    pub id: i64,
+    /// The shipment.
+    pub shipment: Shipment,
+    /// Whether the number asked was its tracking number, which cannot be guessed as an order number can.
+    pub by_tracking_number: bool,
+    /// The seller it belongs to, if any.
+    pub seller: Option<sellers::SellerId>,
+    /// The hash of the last four digits of the buyer's phone, if the seller gave them.
+    pub phone_hash: Option<String>,
+    /// The hash of the delivery postcode, if the seller gave it.
+    pub postcode_hash: Option<String>,
+}
+
+impl Found {
+    /// The kept hash of a second factor of this kind.
+    pub fn check_hash(&self, kind: guards::CheckKind) -> Option<&str> {
+        match kind {
+            guards::CheckKind::PhoneLast4 => self.phone_hash.as_deref(),
+            guards::CheckKind::Postcode => self.postcode_hash.as_deref(),
+        }
     }
 }
 

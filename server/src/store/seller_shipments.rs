@@ -2,10 +2,12 @@
 //!
 //! Each call is one transaction: a request either lands whole or not at all.
 
+use super::guards::{check_hash, CheckKind};
 use super::sellers::SellerId;
 use super::{
     insert_events, insert_shipment, new_id, read_shipment, Store, StoreError, SHIPMENT_COLUMNS,
 };
+use crate::seller_input::BuyerCheckInput;
 use sqlx::{AnyConnection, Row};
 use trackline_core::time::parse_rfc3339;
 use trackline_core::{Event, Exception, Shipment};
@@ -73,6 +75,7 @@ impl Store {
         seller: SellerId,
         reference: &str,
         shipment: &Shipment,
+        checks: &BuyerCheckInput,
     ) -> Result<(Written, Shipment), StoreError> {
         let mut tx = self.pool.begin().await?;
         let existing = shipment_id(&mut tx, seller, reference).await?;
@@ -94,6 +97,19 @@ impl Store {
             .await
             .map_err(StoreError::from_conflict)?;
         insert_events(&mut tx, id, &shipment.events).await?;
+        let hash = |kind, answer: &Option<String>| {
+            answer
+                .as_deref()
+                .and_then(|answer| check_hash(id, kind, answer))
+        };
+        sqlx::query(
+            "UPDATE shipments SET check_phone_hash = $1, check_postcode_hash = $2 WHERE id = $3",
+        )
+        .bind(hash(CheckKind::PhoneLast4, &checks.phone))
+        .bind(hash(CheckKind::Postcode, &checks.postcode))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         let stored = load(&mut tx, id).await?;
         tx.commit().await.map_err(StoreError::from_conflict)?;
         let written = if existing.is_some() {

@@ -1,0 +1,196 @@
+//! What sellers ask of the public lookup: only their storefronts' origins, and a second
+//! factor for lookups by order number. Runs on SQLite, and on PostgreSQL under scripts/test.
+
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+use trackline_server::{router, Store};
+
+mod support;
+
+async fn send(app: &Router, request: Request<Body>) -> (StatusCode, String) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn seller_request(method: Method, uri: &str, token: &str, body: Value) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn lookup(uri: &str, origin: Option<&str>) -> Request<Body> {
+    let mut request = Request::get(uri);
+    if let Some(origin) = origin {
+        request = request.header(header::ORIGIN, origin);
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+/// A seller with one shipment whose buyer's phone ends in 4567, under the given rules.
+async fn guarded_shop(rules: Value) -> (Router, Store) {
+    let store = support::fresh_store().await;
+    let (_, token) = store.add_seller("Guarded shop").await.unwrap();
+    let app = router(store.clone(), None).layer(MockConnectInfo(std::net::SocketAddr::from((
+        [192, 0, 2, 9],
+        4000,
+    ))));
+    let (status, body) = send(
+        &app,
+        seller_request(Method::PUT, "/api/v1/seller/settings", &token, rules),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let shipment = json!({
+        "order_number": "7700000001",
+        "tracking_number": "RA500000018RU",
+        "stage": "in_transit",
+        "buyer_check": {"phone": "+7 900 123-45-67", "postcode": "420 111"}
+    });
+    let (status, body) = send(
+        &app,
+        seller_request(
+            Method::PUT,
+            "/api/v1/seller/shipments/g-1",
+            &token,
+            shipment,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(
+        !body.contains("4567") && !body.contains("420"),
+        "second factors are never shown: {body}"
+    );
+    (app, store)
+}
+
+#[tokio::test]
+async fn only_the_sellers_own_storefronts_may_read_its_shipments() {
+    let (app, _) = guarded_shop(json!({"allowed_origins": ["https://shop.example"]})).await;
+    let uri = "/api/v1/track/RA500000018RU";
+    let (status, body) = send(&app, lookup(uri, Some("https://elsewhere.example"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("origin_not_allowed"), "{body}");
+    assert_eq!(
+        send(&app, lookup(uri, Some("https://shop.example")))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    // Not from a page at all (a server, curl): CORS is the browser's rule, not a secret.
+    assert_eq!(send(&app, lookup(uri, None)).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_order_number_needs_the_second_factor_and_a_tracking_number_does_not() {
+    let (app, _) = guarded_shop(json!({"order_check": "phone_last4"})).await;
+    let (status, body) = send(&app, lookup("/api/v1/track/7700000001", None)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let error: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (error["error"].as_str(), error["field"].as_str()),
+        (Some("check_required"), Some("phone_last4"))
+    );
+    let (status, body) = send(&app, lookup("/api/v1/track/7700000001?check=0000", None)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("check_failed"), "{body}");
+    for answer in ["4567", "%2B7%20(900)%20123-45-67"] {
+        let (status, body) = send(
+            &app,
+            lookup(&format!("/api/v1/track/7700000001?check={answer}"), None),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{answer}: {body}");
+        assert!(!body.contains("4567"), "{body}");
+    }
+    assert_eq!(
+        send(&app, lookup("/api/v1/track/RA500000018RU", None))
+            .await
+            .0,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn guessing_the_second_factor_is_stopped_after_a_few_tries() {
+    let (app, _) = guarded_shop(json!({"order_check": "postcode"})).await;
+    for guess in 0..10 {
+        let (status, _) = send(
+            &app,
+            lookup(
+                &format!("/api/v1/track/7700000001?check=10000{guess}"),
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "guess {guess}");
+    }
+    // Even the right answer waits now, or guessing would go on with free answers.
+    let response = app
+        .clone()
+        .oneshot(lookup("/api/v1/track/7700000001?check=420111", None))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key(header::RETRY_AFTER));
+}
+
+#[tokio::test]
+async fn settings_are_checked_and_read_back() {
+    let store = support::fresh_store().await;
+    let (_, token) = store.add_seller("Shop").await.unwrap();
+    let app = router(store, None);
+    let (status, body) = send(
+        &app,
+        seller_request(
+            Method::PUT,
+            "/api/v1/seller/settings",
+            &token,
+            json!({"allowed_origins": ["https://shop.example/path"]}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("allowed_origins[0]"), "{body}");
+    let (status, _) = send(
+        &app,
+        seller_request(
+            Method::PUT,
+            "/api/v1/seller/settings",
+            &token,
+            json!({"order_check": "mother's maiden name"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    send(
+        &app,
+        seller_request(
+            Method::PUT,
+            "/api/v1/seller/settings",
+            &token,
+            json!({"allowed_origins": ["https://shop.example"], "order_check": "postcode"}),
+        ),
+    )
+    .await;
+    let read = Request::get("/api/v1/seller/settings")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, body) = send(&app, read).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!({"allowed_origins": ["https://shop.example"], "order_check": "postcode"})
+    );
+}
