@@ -5,7 +5,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 use thiserror::Error;
 use trackline_core::contract::{parse_track_response, MAX_BODY_BYTES};
-use trackline_core::{ContractError, TrackResponse};
+use trackline_core::second_factor::Challenge;
+use trackline_core::{ContractError, ErrorBody, TrackResponse};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, RequestCredentials};
@@ -46,6 +47,9 @@ pub enum FetchError {
     /// An answer that is not contract v1 (HTML, truncated or wrong-shaped JSON).
     #[error("not the contract: {0}")]
     NotTheContract(ContractError),
+    /// The seller shows this order only to its buyer: the second factor is needed, or was wrong.
+    #[error("second factor needed")]
+    CheckNeeded(Challenge),
 }
 
 /// A lookup in flight that can be abandoned.
@@ -145,6 +149,17 @@ async fn fetch(
         .send()
         .await
         .map_err(|_| FetchError::Network)?;
+    if response.status() == 403 {
+        // A 403 may be a question for the buyer rather than a refusal.
+        let body = response.text().await.unwrap_or_default();
+        let challenge = serde_json::from_str::<ErrorBody>(&body)
+            .ok()
+            .and_then(|error| Challenge::from_error(&error.error, error.field.as_deref()));
+        return Err(challenge.map_or(
+            FetchError::Rejected { status: 403 },
+            FetchError::CheckNeeded,
+        ));
+    }
     classify_status(
         response.status(),
         response.headers().get("retry-after").as_deref(),

@@ -2,6 +2,7 @@
 
 use crate::client::FetchError;
 use crate::i18n::{Lang, Msg};
+use trackline_core::second_factor::{Challenge, CheckKind};
 use trackline_core::InputError;
 
 /// A lookup that could not show a status.
@@ -39,6 +40,17 @@ impl Failure {
             Failure::Fetch(FetchError::NotTheContract(_)) => {
                 lang.t(Msg::ErrorNotTheContract).to_owned()
             }
+            Failure::Fetch(FetchError::CheckNeeded(Challenge { failed: true, .. })) => {
+                lang.t(Msg::CheckFailed).to_owned()
+            }
+            Failure::Fetch(FetchError::CheckNeeded(Challenge {
+                kind: CheckKind::PhoneLast4,
+                ..
+            })) => lang.t(Msg::CheckRequiredPhone).to_owned(),
+            Failure::Fetch(FetchError::CheckNeeded(Challenge {
+                kind: CheckKind::Postcode,
+                ..
+            })) => lang.t(Msg::CheckRequiredPostcode).to_owned(),
         }
     }
 
@@ -55,12 +67,27 @@ impl Failure {
             Failure::Fetch(FetchError::Network | FetchError::Cancelled) => "network",
             Failure::Fetch(FetchError::Timeout) => "timeout",
             Failure::Fetch(FetchError::NotTheContract(_)) => "not_the_contract",
+            Failure::Fetch(FetchError::CheckNeeded(Challenge { failed: false, .. })) => {
+                "check_required"
+            }
+            Failure::Fetch(FetchError::CheckNeeded(Challenge { failed: true, .. })) => {
+                "check_failed"
+            }
         }
     }
 
-    /// Whether trying the same number again could help.
+    /// Whether trying the same number again could help (a second factor has its own form instead).
     pub fn retryable(&self) -> bool {
-        matches!(self, Failure::Fetch(error) if !matches!(error, FetchError::Rejected { .. }))
+        matches!(self, Failure::Fetch(error)
+            if !matches!(error, FetchError::Rejected { .. } | FetchError::CheckNeeded(_)))
+    }
+
+    /// What the endpoint asks the buyer before it shows the order, if anything.
+    pub fn challenge(&self) -> Option<Challenge> {
+        match self {
+            Failure::Fetch(FetchError::CheckNeeded(challenge)) => Some(*challenge),
+            _ => None,
+        }
     }
 }
 
@@ -85,6 +112,18 @@ mod tests {
             Failure::Fetch(FetchError::Network),
             Failure::Fetch(FetchError::Timeout),
             Failure::Fetch(FetchError::NotTheContract(ContractError::Truncated)),
+            Failure::Fetch(FetchError::CheckNeeded(Challenge {
+                kind: CheckKind::PhoneLast4,
+                failed: false,
+            })),
+            Failure::Fetch(FetchError::CheckNeeded(Challenge {
+                kind: CheckKind::Postcode,
+                failed: false,
+            })),
+            Failure::Fetch(FetchError::CheckNeeded(Challenge {
+                kind: CheckKind::Postcode,
+                failed: true,
+            })),
         ]
     }
 

@@ -12,6 +12,7 @@ pub mod number;
 pub mod pickup;
 pub mod query;
 pub mod recent;
+pub mod second_factor;
 pub mod status;
 pub mod summary;
 pub mod time;

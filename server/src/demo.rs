@@ -3,6 +3,8 @@
 //! Their dates are written around an anchor day and moved to today when seeded,
 //! so the demo always reads as a parcel on its way now, not a year ago.
 
+use crate::seller_input::BuyerCheckInput;
+use crate::store::guards::{CheckKind, LookupRules};
 use crate::store::{Store, StoreError};
 use serde::Deserialize;
 use thiserror::Error;
@@ -76,11 +78,54 @@ pub async fn seed_if_empty(store: &Store) -> Result<usize, DemoError> {
     }
     let shipments = shipments(today())?;
     store.insert_all(&shipments).await?;
-    Ok(shipments.len())
+    seed_guarded(store, &shipments).await?;
+    Ok(shipments.len() + 1)
+}
+
+/// The order number of the demo shipment whose seller asks for the buyer's phone digits.
+pub const GUARDED_ORDER: &str = "5000000001";
+/// The last four digits of that buyer's phone.
+pub const GUARDED_PHONE_LAST4: &str = "1234";
+
+/// A demo seller that shows orders found by order number only to their buyer: the in-transit
+/// parcel again, under its own order number, opened by the last four digits of the phone.
+async fn seed_guarded(store: &Store, shipments: &[Shipment]) -> Result<(), DemoError> {
+    let Some(mut shipment) = shipments
+        .iter()
+        .find(|s| s.stage == trackline_core::Stage::InTransit && s.exception.is_none())
+        .cloned()
+    else {
+        return Err(DemoError::File("no in-transit shipment to guard".into()));
+    };
+    shipment.order_number = Some(GUARDED_ORDER.to_owned());
+    shipment.shipment_number = Some(format!("{GUARDED_ORDER}-0001-1"));
+    shipment.tracking_number = None;
+    let (seller, _) = store.add_seller("Demo Shop (asks for the phone)").await?;
+    store
+        .set_lookup_rules(
+            seller,
+            &LookupRules {
+                allowed_origins: Vec::new(),
+                order_check: Some(CheckKind::PhoneLast4),
+            },
+        )
+        .await?;
+    let checks = BuyerCheckInput {
+        phone: Some(format!(
+            "+7 900 000-{}-{}",
+            &GUARDED_PHONE_LAST4[..2],
+            &GUARDED_PHONE_LAST4[2..]
+        )),
+        postcode: None,
+    };
+    store
+        .put_shipment(seller, "demo-guarded", &shipment, &checks)
+        .await?;
+    Ok(())
 }
 
 /// A few demo numbers worth typing, with what each shows; printed at start-up.
-pub const HIGHLIGHTS: [(&str, &str); 8] = [
+pub const HIGHLIGHTS: [(&str, &str); 9] = [
     ("RA100000048RU", "in transit (Russian Post)"),
     ("1000000007", "waiting at a pickup point, with its code"),
     ("0132112277", "one order split into two parcels"),
@@ -89,4 +134,8 @@ pub const HIGHLIGHTS: [(&str, &str); 8] = [
     ("1000000008", "delivered"),
     ("2000000002", "delivery attempt failed: support put first"),
     ("4000000001", "late, and no update for days"),
+    (
+        "5000000001",
+        "the shop asks for the phone's last four digits: 1234",
+    ),
 ];

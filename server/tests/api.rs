@@ -15,7 +15,8 @@ async fn demo_store() -> Store {
     let store = support::fresh_store().await;
     assert_eq!(
         demo::seed_if_empty(&store).await.unwrap(),
-        demo::shipments(0).unwrap().len()
+        // The file's shipments, and the one the guarded demo seller owns.
+        demo::shipments(0).unwrap().len() + 1
     );
     store
 }
@@ -148,7 +149,12 @@ async fn the_demo_covers_every_stage_and_every_exception() {
     // Every highlighted number is really in the demo.
     let store = demo_store().await;
     for (number, _) in demo::HIGHLIGHTS {
-        track(&store, number).await;
+        if number == demo::GUARDED_ORDER {
+            let answered = format!("{number}?check={}", demo::GUARDED_PHONE_LAST4);
+            track(&store, &answered).await;
+        } else {
+            track(&store, number).await;
+        }
     }
 }
 
@@ -283,4 +289,27 @@ async fn one_address_that_asks_too_often_gets_429_with_retry_after() {
         .clone()
         .oneshot(Request::get("/healthz").body(Body::empty()).unwrap());
     assert_eq!(health.await.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_guarded_demo_order_asks_for_the_phone_digits() {
+    let store = demo_store().await;
+    let uri = format!("/api/v1/track/{}", demo::GUARDED_ORDER);
+    let (status, _, body) = get(&store, &uri).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let error: ErrorBody = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (error.error.as_str(), error.field.as_deref()),
+        ("check_required", Some("phone_last4"))
+    );
+    let (status, _, body) = get(
+        &store,
+        &format!("{uri}?check={}", demo::GUARDED_PHONE_LAST4),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        parse_track_response(&body).unwrap().shipments[0].stage,
+        Stage::InTransit
+    );
 }

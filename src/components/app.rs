@@ -74,8 +74,18 @@ pub fn App(
         LookupState::Found(number, response, Now::read())
     };
 
+    // The answer to a seller's second factor, kept for refreshes and retries of the same number.
+    let check = StoredValue::new(None::<String>);
+    let url_for = move |number: &str| {
+        let url = url_template::expand(&endpoint.get_value(), number);
+        match check.get_value() {
+            Some(answer) => url_template::with_param(&url, "check", &answer),
+            None => url,
+        }
+    };
+
     // The request is built from the submitted text, never from the live input.
-    let submit = Callback::new(move |text: String| {
+    let look_up = Callback::new(move |text: String| {
         in_flight.with_value(|lookup| lookup.as_ref().map(Lookup::cancel));
         last_submitted.set_value(text.clone());
         let query = match TrackingQuery::parse(&text) {
@@ -90,8 +100,7 @@ pub fn App(
         selected.set(0);
         state.set(LookupState::Loading(number.clone()));
         last_fetched.set_value(js_sys::Date::now());
-        let url = url_template::expand(&endpoint.get_value(), &number);
-        let (lookup, result) = client::start(url, timeout_ms);
+        let (lookup, result) = client::start(url_for(&number), timeout_ms);
         in_flight.set_value(Some(lookup));
         spawn_local(async move {
             let next = match result.await {
@@ -103,6 +112,15 @@ pub fn App(
             state.set(next);
         });
     });
+    // A new number from the buyer starts without an answer to any second factor.
+    let submit = Callback::new(move |text: String| {
+        check.set_value(None);
+        look_up.run(text);
+    });
+    let answer = Callback::new(move |given: String| {
+        check.set_value(Some(given));
+        look_up.run(last_submitted.get_value());
+    });
 
     // Looks again without a spinner; a failure keeps the status on screen, and an unchanged answer changes nothing.
     let refresh = move || {
@@ -113,8 +131,7 @@ pub fn App(
             return;
         }
         last_fetched.set_value(js_sys::Date::now());
-        let url = url_template::expand(&endpoint.get_value(), &number);
-        let (lookup, result) = client::start(url, timeout_ms);
+        let (lookup, result) = client::start(url_for(&number), timeout_ms);
         in_flight.set_value(Some(lookup));
         spawn_local(async move {
             let Ok(response) = result.await else {
@@ -186,7 +203,7 @@ pub fn App(
 
     let busy = Signal::derive(move || matches!(state.get(), LookupState::Loading(_)));
     // "Try again" repeats what failed, whatever has been typed since.
-    let retry = Callback::new(move |()| submit.run(last_submitted.get_value()));
+    let retry = Callback::new(move |()| look_up.run(last_submitted.get_value()));
     let forget = Callback::new(move |number: String| {
         let kept = recent::forget(&recent_numbers.get_untracked(), &number);
         storage::keep_recent_numbers(&kept);
@@ -221,7 +238,7 @@ pub fn App(
             {form}
             <p class="tl-visually-hidden" role="status" data-testid="announcement">{announcement}</p>
             <div class="tl-widget__result" data-testid="result">
-                {move || render(lang, state.get(), retry, compact, share, selected)}
+                {move || render(lang, state.get(), (retry, answer), compact, share, selected)}
             </div>
         </div>
     }
@@ -254,7 +271,7 @@ fn announce(lang: Lang, state: &LookupState) -> String {
 fn render(
     lang: Lang,
     state: LookupState,
-    retry: Callback<()>,
+    (retry, answer): (Callback<()>, Callback<String>),
     compact: bool,
     share: bool,
     selected: RwSignal<usize>,
@@ -269,7 +286,7 @@ fn render(
         }
         .into_any(),
         LookupState::Failed(failure, number) => {
-            view! { <FailureView lang failure number on_retry=retry/> }.into_any()
+            view! { <FailureView lang failure number on_retry=retry on_answer=answer/> }.into_any()
         }
         LookupState::Found(_, response, now) if compact => {
             view! { <CompactStatus lang response today=now.today/> }.into_any()

@@ -2,7 +2,9 @@
 
 use crate::error::Failure;
 use crate::i18n::{Lang, Msg};
+use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use trackline_core::second_factor::CheckKind;
 
 /// A failed lookup's message, with a retry button when trying again could help.
 #[component]
@@ -15,7 +17,34 @@ pub fn FailureView(
     number: String,
     /// Runs the same lookup again.
     on_retry: Callback<()>,
+    /// Repeats the lookup with the buyer's answer to the seller's second factor.
+    on_answer: Callback<String>,
 ) -> impl IntoView {
+    let challenge = failure.challenge().map(|challenge| {
+        let answer = RwSignal::new(String::new());
+        let (label, inputmode, autocomplete) = match challenge.kind {
+            CheckKind::PhoneLast4 => (Msg::CheckPhoneLabel, "numeric", "off"),
+            CheckKind::Postcode => (Msg::CheckPostcodeLabel, "text", "postal-code"),
+        };
+        let submit = move |event: SubmitEvent| {
+            event.prevent_default();
+            on_answer.run(answer.get_untracked());
+        };
+        view! {
+            <form class="tl-check" on:submit=submit novalidate=true data-testid="check-form">
+                <label class="tl-form__label" for="tl-check-answer">{lang.t(label)}</label>
+                <div class="tl-form__row">
+                    <input id="tl-check-answer" class="tl-form__input" type="text" inputmode=inputmode
+                        autocomplete=autocomplete maxlength="20" data-testid="check-input"
+                        prop:value=move || answer.get()
+                        on:input=move |event| answer.set(event_target_value(&event))/>
+                    <button class="tl-form__button" type="submit" data-testid="check-submit">
+                        {lang.t(Msg::CheckSubmit)}
+                    </button>
+                </div>
+            </form>
+        }
+    });
     let retry = failure.retryable().then(|| {
         view! {
             <button class="tl-failure__retry" type="button" data-testid="retry"
@@ -28,6 +57,7 @@ pub fn FailureView(
         <div class="tl-failure" part="failure" role="alert" data-testid="failure" data-failure=failure.code()>
             <p class="tl-failure__message" data-testid="failure-message">{failure.message(lang, &number)}</p>
             {retry}
+            {challenge}
         </div>
     }
 }

@@ -276,3 +276,27 @@ async fn the_pickup_code_and_the_page_link_can_be_copied() {
     .await;
     page.close().await;
 }
+
+#[tokio::test]
+async fn an_order_the_shop_guards_opens_with_the_phones_last_digits() {
+    let page = Session::start().await;
+    page.open("/?n=5000000001&lang=ru").await;
+    let failure = page.find("[data-failure=check_required]").await;
+    assert!(failure.text().await.unwrap().contains("4 цифры"));
+    assert_accessible(&page, "the second-factor form").await;
+    let input = page.find("[data-testid=check-input]").await;
+    assert_eq!(
+        input.attr("inputmode").await.unwrap().as_deref(),
+        Some("numeric")
+    );
+    input.send_keys("0000\u{E007}").await.expect("typing works");
+    page.find("[data-failure=check_failed]").await;
+    let input = page.find("[data-testid=check-input]").await;
+    input.send_keys("1234\u{E007}").await.expect("typing works");
+    page.find("[data-testid=shipment][data-stage=in_transit]")
+        .await;
+    // The answer never goes into the page's address.
+    page.wait_for_script("return location.search === '?n=5000000001&lang=ru'")
+        .await;
+    page.close().await;
+}

@@ -3,52 +3,7 @@
 use super::sellers::{sha256_hex, SellerId};
 use super::{Store, StoreError};
 use sqlx::Row;
-
-/// The second factor a seller can ask for when a buyer looks up by order number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CheckKind {
-    /// The last four digits of the phone number on the order.
-    PhoneLast4,
-    /// The postcode of the delivery address.
-    Postcode,
-}
-
-impl CheckKind {
-    /// The wire name (`phone_last4`, `postcode`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckKind::PhoneLast4 => "phone_last4",
-            CheckKind::Postcode => "postcode",
-        }
-    }
-
-    /// Reads a wire name.
-    pub fn from_wire(text: &str) -> Option<CheckKind> {
-        match text {
-            "phone_last4" => Some(CheckKind::PhoneLast4),
-            "postcode" => Some(CheckKind::Postcode),
-            _ => None,
-        }
-    }
-
-    /// The form an answer is compared in: the last four digits of a phone; a postcode's letters and digits, upper case.
-    pub fn normalise(self, answer: &str) -> Option<String> {
-        match self {
-            CheckKind::PhoneLast4 => {
-                let digits: Vec<char> = answer.chars().filter(char::is_ascii_digit).collect();
-                (digits.len() >= 4).then(|| digits[digits.len() - 4..].iter().collect())
-            }
-            CheckKind::Postcode => {
-                let code: String = answer
-                    .chars()
-                    .filter(char::is_ascii_alphanumeric)
-                    .map(|c| c.to_ascii_uppercase())
-                    .collect();
-                (!code.is_empty()).then_some(code)
-            }
-        }
-    }
-}
+pub use trackline_core::second_factor::CheckKind;
 
 /// The hash a second factor is kept as: salted with the shipment's id, so equal answers differ.
 pub fn check_hash(shipment_id: i64, kind: CheckKind, answer: &str) -> Option<String> {
