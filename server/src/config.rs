@@ -43,27 +43,100 @@ pub enum ConfigError {
     /// A flag this server does not know, or one missing its value.
     #[error("unknown or incomplete argument: {0}")]
     BadArgument(String),
+    /// The configuration file cannot be read or is not valid.
+    #[error("config file {0}: {1}")]
+    File(String, String),
+}
+
+/// The configuration file (TOML): the same settings as the environment, every one optional.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    addr: Option<String>,
+    database_url: Option<String>,
+    static_dir: Option<PathBuf>,
+    demo: Option<bool>,
+    rate_limit: Option<FileRateLimit>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRateLimit {
+    per_minute: Option<u32>,
+    burst: Option<u32>,
+}
+
+impl FileConfig {
+    fn read(path: &str) -> Result<FileConfig, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::File(path.to_owned(), e.to_string()))?;
+        toml::from_str(&text).map_err(|e| ConfigError::File(path.to_owned(), e.to_string()))
+    }
+
+    fn apply(self, config: &mut Config) -> Result<(), ConfigError> {
+        if let Some(addr) = self.addr {
+            config.addr = parse_addr(&addr)?;
+        }
+        if let Some(url) = self.database_url {
+            config.database_url = url;
+        }
+        if let Some(dir) = self.static_dir {
+            config.static_dir = Some(dir);
+        }
+        if let Some(demo) = self.demo {
+            config.demo = demo;
+        }
+        if let Some(limit) = self.rate_limit {
+            if let Some(n) = limit.per_minute.filter(|n| *n > 0) {
+                config.rate_limit.per_minute = n;
+            }
+            if let Some(n) = limit.burst.filter(|n| *n > 0) {
+                config.rate_limit.burst = n;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Config {
-    /// Reads `TRACKLINE_ADDR`, `TRACKLINE_DATABASE_URL`, `TRACKLINE_STATIC_DIR`, `TRACKLINE_DEMO`,
-    /// then the flags `--addr`, `--database`, `--static-dir`, `--demo`, which win.
+    /// Reads, each over the one before: the TOML file named by `--config` or `TRACKLINE_CONFIG`;
+    /// `TRACKLINE_ADDR`, `TRACKLINE_DATABASE_URL`, `TRACKLINE_STATIC_DIR`, `TRACKLINE_DEMO`,
+    /// `TRACKLINE_RATE_PER_MINUTE`, `TRACKLINE_RATE_BURST`; then the flags `--addr`,
+    /// `--database`, `--static-dir`, `--demo`, which win.
     ///
     /// # Errors
-    /// `ConfigError` for an address that does not parse or an unknown flag.
+    /// `ConfigError` for a file that cannot be read, an address that does not parse or an unknown flag.
     pub fn from_env_and_args(
         env: impl Fn(&str) -> Option<String>,
         args: impl IntoIterator<Item = String>,
     ) -> Result<Config, ConfigError> {
+        let args: Vec<String> = args.into_iter().collect();
         let mut config = Config::default();
+        let file = args
+            .iter()
+            .position(|arg| arg == "--config")
+            .map(|i| {
+                args.get(i + 1)
+                    .cloned()
+                    .ok_or_else(|| ConfigError::BadArgument("--config".into()))
+            })
+            .transpose()?
+            .or_else(|| env("TRACKLINE_CONFIG"));
+        if let Some(path) = file {
+            FileConfig::read(&path)?.apply(&mut config)?;
+        }
         if let Some(addr) = env("TRACKLINE_ADDR") {
             config.addr = parse_addr(&addr)?;
         }
         if let Some(url) = env("TRACKLINE_DATABASE_URL") {
             config.database_url = url;
         }
-        config.static_dir = env("TRACKLINE_STATIC_DIR").map(PathBuf::from);
-        config.demo = env("TRACKLINE_DEMO").is_some_and(|v| v == "1" || v == "true");
+        if let Some(dir) = env("TRACKLINE_STATIC_DIR") {
+            config.static_dir = Some(PathBuf::from(dir));
+        }
+        if let Some(demo) = env("TRACKLINE_DEMO") {
+            config.demo = demo == "1" || demo == "true";
+        }
         if let Some(rate) = env("TRACKLINE_RATE_PER_MINUTE") {
             config.rate_limit.per_minute = parse_count("TRACKLINE_RATE_PER_MINUTE", &rate)?;
         }
@@ -77,6 +150,9 @@ impl Config {
                     .ok_or_else(|| ConfigError::BadArgument(arg.clone()))
             };
             match arg.as_str() {
+                "--config" => {
+                    value()?;
+                }
                 "--addr" => config.addr = parse_addr(&value()?)?,
                 "--database" => config.database_url = value()?,
                 "--static-dir" => config.static_dir = Some(PathBuf::from(value()?)),
@@ -116,6 +192,50 @@ mod tests {
             Config::from_env_and_args(env, args(&["--addr", "127.0.0.1:9100", "--demo"])).unwrap();
         assert_eq!(config.addr.port(), 9100);
         assert!(config.demo);
+    }
+
+    #[test]
+    fn the_file_then_the_environment_then_the_flags() {
+        let path =
+            std::env::temp_dir().join(format!("trackline-config-{}.toml", std::process::id()));
+        std::fs::write(
+            &path,
+            "addr = \"0.0.0.0:8081\"\ndatabase_url = \"postgres://db/trackline\"\n[rate_limit]\nburst = 5\n",
+        )
+        .unwrap();
+        let file = path.display().to_string();
+        let env = |key: &str| (key == "TRACKLINE_ADDR").then(|| "127.0.0.1:9000".to_owned());
+        let config = Config::from_env_and_args(env, args(&["--config", &file])).unwrap();
+        assert_eq!(
+            config.addr.port(),
+            9000,
+            "the environment wins over the file"
+        );
+        assert_eq!(config.database_url, "postgres://db/trackline");
+        assert_eq!(config.rate_limit.burst, 5);
+        let none = |_: &str| None;
+        let config = Config::from_env_and_args(
+            none,
+            args(&["--config", &file, "--database", "sqlite::memory:"]),
+        )
+        .unwrap();
+        assert_eq!(
+            config.database_url, "sqlite::memory:",
+            "flags win over the file"
+        );
+        std::fs::write(&path, "adress = \"typo\"\n").unwrap();
+        assert!(matches!(
+            Config::from_env_and_args(none, args(&["--config", &file])),
+            Err(ConfigError::File(_, reason)) if reason.contains("adress")
+        ));
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[test]
+    fn the_example_file_reads() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/trackline.example.toml");
+        let config = Config::from_env_and_args(|_| None, args(&["--config", path])).unwrap();
+        assert_eq!(config.static_dir, Some(PathBuf::from("dist")));
     }
 
     #[test]
