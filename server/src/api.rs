@@ -202,3 +202,18 @@ pub async fn healthz(State(store): State<Store>) -> Response {
         }
     }
 }
+
+/// The OpenAPI document of both APIs, as checked in (`docs/openapi.json`).
+pub const OPENAPI: &str = include_str!("../../docs/openapi.json");
+
+/// `GET /api/openapi.json`.
+pub async fn openapi() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        OPENAPI,
+    )
+        .into_response()
+}

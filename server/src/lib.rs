@@ -85,7 +85,8 @@ pub fn router_with_limit(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ))
-        .route("/healthz", get(api::healthz));
+        .route("/healthz", get(api::healthz))
+        .route("/api/openapi.json", get(api::openapi));
     // Server to server, with a bearer token: no CORS, so no browser page can call it.
     let seller = Router::new()
         .route(

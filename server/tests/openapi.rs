@@ -1,0 +1,402 @@
+//! The OpenAPI document against the server: every answer the server gives in this walk through
+//! both APIs matches the documented schema for its path, method and status, and every
+//! documented answer is given at least once (but the two races noted below).
+
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{header, Method, Request};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use tower::ServiceExt;
+use trackline_server::rate_limit::RateLimit;
+use trackline_server::{demo, router_with_limit};
+
+mod support;
+
+fn openapi() -> Value {
+    serde_json::from_str(trackline_server::api::OPENAPI).expect("docs/openapi.json is JSON")
+}
+
+/// Validates `body` against a component of the document, the contract schema registered by its `$id`.
+fn validate(doc: &Value, schema: &Value, body: &Value, what: &str) {
+    let contract = &doc["components"]["schemas"]["TrackResponse"];
+    let id = contract["$id"].as_str().expect("the contract has an $id");
+    // The embedded contract is its own resource: reach it by its `$id`, so that its own
+    // `#/$defs/…` references resolve inside it rather than in this document.
+    let mut root = if schema["$ref"] == "#/components/schemas/TrackResponse" {
+        json!({ "$ref": id })
+    } else {
+        schema.clone()
+    };
+    root["components"] = doc["components"].clone();
+    root["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
+    let validator = jsonschema::options()
+        .with_resource(
+            id,
+            jsonschema::Resource::from_contents(contract.clone()).unwrap(),
+        )
+        .build(&root)
+        .unwrap_or_else(|e| panic!("{what}: the schema does not build: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(body)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}\n{body}");
+}
+
+struct Walk {
+    app: Router,
+    doc: Value,
+    seen: BTreeSet<(String, String, String)>,
+}
+
+impl Walk {
+    /// Sends a request and checks its answer against the document; `template` is the documented path.
+    async fn call(
+        &mut self,
+        method: Method,
+        template: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = Request::builder().method(method.clone()).uri(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
+        let response = self
+            .app
+            .clone()
+            .oneshot(request.body(body).unwrap())
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let method_name = method.as_str().to_ascii_lowercase();
+        let what = format!("{method} {uri} → {status}");
+        let documented =
+            &self.doc["paths"][template][&method_name]["responses"][status.to_string()];
+        assert!(documented.is_object(), "{what}: not in docs/openapi.json");
+        let parsed = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        match documented["content"].as_object() {
+            Some(content) if content.contains_key("application/json") => {
+                assert!(
+                    content_type.starts_with("application/json"),
+                    "{what}: {content_type}"
+                );
+                let schema = content["application/json"]["schema"].clone();
+                validate(&self.doc, &schema, &parsed, &what);
+            }
+            Some(content) => assert!(
+                content.keys().any(|k| content_type.starts_with(k.as_str())),
+                "{what}: {content_type}"
+            ),
+            None => assert!(bytes.is_empty(), "{what}: a body where none is documented"),
+        }
+        self.seen
+            .insert((template.to_owned(), method_name, status.to_string()));
+        (status, parsed)
+    }
+}
+
+#[tokio::test]
+async fn every_answer_matches_the_document_and_every_documented_answer_is_given() {
+    let doc = openapi();
+    let contract: Value =
+        serde_json::from_str(include_str!("../../docs/contract.schema.json")).unwrap();
+    assert_eq!(
+        doc["components"]["schemas"]["TrackResponse"], contract,
+        "docs/openapi.json embeds an old contract schema: run scripts/openapi"
+    );
+    let store = support::fresh_store().await;
+    demo::seed_if_empty(&store).await.unwrap();
+    let (_, token) = store.add_seller("Walk").await.unwrap();
+    let app = router_with_limit(
+        store.clone(),
+        None,
+        RateLimit {
+            per_minute: 60,
+            burst: 30,
+        },
+    )
+    .layer(MockConnectInfo(std::net::SocketAddr::from((
+        [192, 0, 2, 50],
+        1,
+    ))));
+    let mut walk = Walk {
+        app,
+        doc: doc.clone(),
+        seen: BTreeSet::new(),
+    };
+    let auth = format!("Bearer {token}");
+    let bearer = [
+        ("authorization", auth.as_str()),
+        ("content-type", "application/json"),
+    ];
+
+    // The public lookup.
+    let track = "/api/v1/track/{number}";
+    let (_, _) = walk
+        .call(Method::GET, track, "/api/v1/track/RA100000048RU", &[], None)
+        .await;
+    let etag_response = walk
+        .app
+        .clone()
+        .oneshot(
+            Request::get("/api/v1/track/1000000007")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let etag = etag_response.headers()[header::ETAG]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    walk.call(
+        Method::GET,
+        track,
+        "/api/v1/track/1000000007",
+        &[("if-none-match", &etag)],
+        None,
+    )
+    .await;
+    walk.call(Method::GET, track, "/api/v1/track/%3Cscript%3E", &[], None)
+        .await;
+    walk.call(Method::GET, track, "/api/v1/track/ZZ999999995ZZ", &[], None)
+        .await;
+    walk.call(
+        Method::GET,
+        track,
+        &format!("/api/v1/track/{}", demo::GUARDED_ORDER),
+        &[],
+        None,
+    )
+    .await;
+    walk.call(Method::GET, "/healthz", "/healthz", &[], None)
+        .await;
+    walk.call(
+        Method::GET,
+        "/api/openapi.json",
+        "/api/openapi.json",
+        &[],
+        None,
+    )
+    .await;
+
+    // The seller API.
+    let shipment = "/api/v1/seller/shipments/{reference}";
+    let events = "/api/v1/seller/shipments/{reference}/events";
+    let settings = "/api/v1/seller/settings";
+    let parcel = json!({"order_number": "6600000001", "stage": "packed", "buyer_check": {"phone": "+7 900 555 11 22"}});
+    walk.call(
+        Method::PUT,
+        shipment,
+        "/api/v1/seller/shipments/w-1",
+        &[],
+        Some(parcel.clone()),
+    )
+    .await;
+    walk.call(
+        Method::PUT,
+        shipment,
+        "/api/v1/seller/shipments/w-1",
+        &bearer,
+        Some(parcel.clone()),
+    )
+    .await;
+    walk.call(
+        Method::PUT,
+        shipment,
+        "/api/v1/seller/shipments/w-1",
+        &bearer,
+        Some(parcel.clone()),
+    )
+    .await;
+    walk.call(
+        Method::PUT,
+        shipment,
+        "/api/v1/seller/shipments/w-2",
+        &bearer,
+        Some(json!({"stage": "packed"})),
+    )
+    .await;
+    let not_json = walk.app.clone().oneshot(
+        Request::put("/api/v1/seller/shipments/w-3")
+            .header("authorization", &auth)
+            .body(Body::from("{"))
+            .unwrap(),
+    );
+    assert_eq!(not_json.await.unwrap().status(), 400);
+    walk.seen
+        .insert((shipment.to_owned(), "put".into(), "400".into()));
+    walk.call(
+        Method::GET,
+        shipment,
+        "/api/v1/seller/shipments/w-1",
+        &bearer,
+        None,
+    )
+    .await;
+    walk.call(
+        Method::GET,
+        shipment,
+        "/api/v1/seller/shipments/nobody",
+        &bearer,
+        None,
+    )
+    .await;
+    walk.call(
+        Method::GET,
+        shipment,
+        "/api/v1/seller/shipments/w-1",
+        &[],
+        None,
+    )
+    .await;
+    let event = json!({"at": "2026-11-21T10:00:00+03:00", "stage": "handed_over", "text": "Handed over", "location": "Tver"});
+    let keyed = [bearer[0], bearer[1], ("idempotency-key", "walk-1")];
+    walk.call(
+        Method::POST,
+        events,
+        "/api/v1/seller/shipments/w-1/events",
+        &keyed,
+        Some(event.clone()),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        events,
+        "/api/v1/seller/shipments/w-1/events",
+        &keyed,
+        Some(event.clone()),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        events,
+        "/api/v1/seller/shipments/w-1/events",
+        &keyed,
+        Some(json!({"events": [event.clone()]})),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        events,
+        "/api/v1/seller/shipments/w-1/events",
+        &[bearer[0], ("idempotency-key", "")],
+        Some(event.clone()),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        events,
+        "/api/v1/seller/shipments/nobody/events",
+        &bearer,
+        Some(event.clone()),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        events,
+        "/api/v1/seller/shipments/w-1/events",
+        &[],
+        Some(event),
+    )
+    .await;
+    walk.call(
+        Method::GET,
+        settings,
+        "/api/v1/seller/settings",
+        &bearer,
+        None,
+    )
+    .await;
+    walk.call(Method::GET, settings, "/api/v1/seller/settings", &[], None)
+        .await;
+    walk.call(
+        Method::PUT,
+        settings,
+        "/api/v1/seller/settings",
+        &bearer,
+        Some(json!({"order_check": "phone_last4"})),
+    )
+    .await;
+    walk.call(
+        Method::PUT,
+        settings,
+        "/api/v1/seller/settings",
+        &bearer,
+        Some(json!({"order_check": "shoe size"})),
+    )
+    .await;
+    walk.call(
+        Method::PUT,
+        settings,
+        "/api/v1/seller/settings",
+        &[],
+        Some(json!({})),
+    )
+    .await;
+    let not_json = walk.app.clone().oneshot(
+        Request::put(settings)
+            .header("authorization", &auth)
+            .body(Body::from("nope"))
+            .unwrap(),
+    );
+    assert_eq!(not_json.await.unwrap().status(), 400);
+    walk.seen
+        .insert((settings.to_owned(), "put".into(), "400".into()));
+    // Too many wrong second factors, then too many lookups.
+    for _ in 0..11 {
+        walk.call(
+            Method::GET,
+            track,
+            "/api/v1/track/6600000001?check=0000",
+            &[],
+            None,
+        )
+        .await;
+    }
+    for _ in 0..40 {
+        walk.call(Method::GET, track, "/api/v1/track/RA100000048RU", &[], None)
+            .await;
+    }
+    store.pool().close().await;
+    walk.call(Method::GET, "/healthz", "/healthz", &[], None)
+        .await;
+
+    // Races that a walk cannot provoke: a concurrent create of one reference, one key in flight twice.
+    let races: BTreeSet<(String, String, String)> =
+        [(shipment, "put", "409"), (events, "post", "409")]
+            .iter()
+            .map(|(p, m, s)| (p.to_string(), m.to_string(), s.to_string()))
+            .collect();
+    let mut documented = BTreeSet::new();
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            if let Some(responses) = operation["responses"].as_object() {
+                for status in responses.keys() {
+                    documented.insert((path.clone(), method.clone(), status.clone()));
+                }
+            }
+        }
+    }
+    let missing: Vec<_> = documented
+        .difference(&walk.seen)
+        .filter(|d| !races.contains(*d))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "documented but never given: {missing:#?}"
+    );
+}
