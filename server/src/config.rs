@@ -17,6 +17,8 @@ pub struct Config {
     pub demo: bool,
     /// How many public lookups one client address may make.
     pub rate_limit: crate::rate_limit::RateLimit,
+    /// The Ozon Seller API's base URL (a local fake in tests).
+    pub ozon_base_url: String,
 }
 
 impl Default for Config {
@@ -27,6 +29,7 @@ impl Default for Config {
             static_dir: None,
             demo: false,
             rate_limit: crate::rate_limit::RateLimit::default(),
+            ozon_base_url: crate::ozon::OZON_BASE_URL.to_owned(),
         }
     }
 }
@@ -57,6 +60,7 @@ struct FileConfig {
     static_dir: Option<PathBuf>,
     demo: Option<bool>,
     rate_limit: Option<FileRateLimit>,
+    ozon_base_url: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -85,6 +89,9 @@ impl FileConfig {
         }
         if let Some(demo) = self.demo {
             config.demo = demo;
+        }
+        if let Some(url) = self.ozon_base_url {
+            config.ozon_base_url = url;
         }
         if let Some(limit) = self.rate_limit {
             if let Some(n) = limit.per_minute.filter(|n| *n > 0) {
@@ -139,6 +146,9 @@ impl Config {
         }
         if let Some(rate) = env("TRACKLINE_RATE_PER_MINUTE") {
             config.rate_limit.per_minute = parse_count("TRACKLINE_RATE_PER_MINUTE", &rate)?;
+        }
+        if let Some(url) = env("TRACKLINE_OZON_BASE_URL") {
+            config.ozon_base_url = url;
         }
         if let Some(burst) = env("TRACKLINE_RATE_BURST") {
             config.rate_limit.burst = parse_count("TRACKLINE_RATE_BURST", &burst)?;

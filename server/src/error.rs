@@ -44,6 +44,9 @@ pub enum ApiError {
     /// The second factor does not match.
     #[error("{} does not match this order", .0.as_str())]
     CheckFailed(CheckKind),
+    /// Pulling from the Ozon Seller API failed.
+    #[error(transparent)]
+    Ozon(crate::ozon::OzonError),
 }
 
 impl IntoResponse for ApiError {
@@ -66,6 +69,7 @@ impl IntoResponse for ApiError {
             ApiError::OriginNotAllowed => (StatusCode::FORBIDDEN, "origin_not_allowed"),
             ApiError::CheckRequired(_) => (StatusCode::FORBIDDEN, "check_required"),
             ApiError::CheckFailed(_) => (StatusCode::FORBIDDEN, "check_failed"),
+            ApiError::Ozon(error) => ApiError::ozon_status(error),
         };
         let message = match &self {
             // Store details are for the log, not for the public.

@@ -5,6 +5,8 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod ozon;
+pub mod ozon_api;
 pub mod rate_limit;
 pub mod seller_api;
 pub mod seller_input;
@@ -62,6 +64,21 @@ pub fn router_with_limit(
     static_dir: Option<&Path>,
     limit: rate_limit::RateLimit,
 ) -> Router {
+    let ozon = ozon::OzonClient::new(
+        ozon::OZON_BASE_URL,
+        std::time::Duration::from_secs(60),
+        ozon::Backoff::default(),
+    );
+    router_with(store, static_dir, limit, ozon)
+}
+
+/// The HTTP surface with every outside dependency chosen: the rate limit and the Ozon client.
+pub fn router_with(
+    store: Store,
+    static_dir: Option<&Path>,
+    limit: rate_limit::RateLimit,
+    ozon: ozon::OzonClient,
+) -> Router {
     // The lookup is public and read-only: any storefront may call it, without credentials.
     let cors = CorsLayer::new()
         .allow_origin(Any)
@@ -101,6 +118,15 @@ pub fn router_with_limit(
             "/api/v1/seller/settings",
             get(seller_api::get_settings).put(seller_api::put_settings),
         )
+        .route(
+            "/api/v1/seller/ozon",
+            axum::routing::put(ozon_api::put_keys),
+        )
+        .route(
+            "/api/v1/seller/ozon/postings/{posting_number}",
+            post(ozon_api::pull_posting),
+        )
+        .layer(axum::Extension(ozon))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
@@ -150,7 +176,12 @@ pub async fn start(
         addr: config.addr,
         source,
     })?;
-    let app = router_with_limit(store, config.static_dir.as_deref(), config.rate_limit);
+    let ozon = ozon::OzonClient::new(
+        &config.ozon_base_url,
+        std::time::Duration::from_secs(60),
+        ozon::Backoff::default(),
+    );
+    let app = router_with(store, config.static_dir.as_deref(), config.rate_limit, ozon);
     let serving = async move {
         axum::serve(
             listener,

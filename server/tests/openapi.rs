@@ -9,9 +9,11 @@ use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use std::time::Duration;
 use tower::ServiceExt;
+use trackline_server::ozon::{Backoff, OzonClient};
 use trackline_server::rate_limit::RateLimit;
-use trackline_server::{demo, router_with_limit};
+use trackline_server::{demo, router_with};
 
 mod support;
 
@@ -120,13 +122,21 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     let store = support::fresh_store().await;
     demo::seed_if_empty(&store).await.unwrap();
     let (_, token) = store.add_seller("Walk").await.unwrap();
-    let app = router_with_limit(
+    let (ozon_base, _) = support::fake_ozon::start_fake().await;
+    let quick = Backoff {
+        attempts: 2,
+        base: Duration::from_millis(1),
+        max_wait: Duration::from_millis(5),
+    };
+    let ozon = OzonClient::new(&ozon_base, Duration::from_secs(60), quick);
+    let app = router_with(
         store.clone(),
         None,
         RateLimit {
             per_minute: 60,
             burst: 30,
         },
+        ozon,
     )
     .layer(MockConnectInfo(std::net::SocketAddr::from((
         [192, 0, 2, 50],
@@ -356,6 +366,102 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     assert_eq!(not_json.await.unwrap().status(), 400);
     walk.seen
         .insert((settings.to_owned(), "put".into(), "400".into()));
+    // Ozon, through the local fake.
+    let keys = "/api/v1/seller/ozon";
+    let pull = "/api/v1/seller/ozon/postings/{posting_number}";
+    walk.call(
+        Method::POST,
+        pull,
+        "/api/v1/seller/ozon/postings/11111111-0001-1",
+        &bearer,
+        None,
+    )
+    .await;
+    walk.call(Method::PUT, keys, keys, &[], Some(json!(null)))
+        .await;
+    walk.call(
+        Method::PUT,
+        keys,
+        keys,
+        &bearer,
+        Some(json!({"client_id": "abc", "api_key": "k"})),
+    )
+    .await;
+    let bad = walk.app.clone().oneshot(
+        Request::put(keys)
+            .header("authorization", &auth)
+            .body(Body::from("{"))
+            .unwrap(),
+    );
+    assert_eq!(bad.await.unwrap().status(), 400);
+    walk.seen
+        .insert((keys.to_owned(), "put".into(), "400".into()));
+    walk.call(
+        Method::PUT,
+        keys,
+        keys,
+        &bearer,
+        Some(json!({"client_id": "123456", "api_key": "wrong"})),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        pull,
+        "/api/v1/seller/ozon/postings/11111111-0001-1",
+        &bearer,
+        None,
+    )
+    .await;
+    let fake = support::fake_ozon::API_KEY;
+    walk.call(
+        Method::PUT,
+        keys,
+        keys,
+        &bearer,
+        Some(json!({"client_id": "123456", "api_key": fake})),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        pull,
+        "/api/v1/seller/ozon/postings/11111111-0001-1",
+        &bearer,
+        None,
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        pull,
+        "/api/v1/seller/ozon/postings/11111111-0001-1",
+        &bearer,
+        None,
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        pull,
+        "/api/v1/seller/ozon/postings/99999999-0001-1",
+        &bearer,
+        None,
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        pull,
+        "/api/v1/seller/ozon/postings/44444444-0001-1",
+        &bearer,
+        None,
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        pull,
+        "/api/v1/seller/ozon/postings/11111111-0001-1",
+        &[],
+        None,
+    )
+    .await;
+
     // Too many wrong second factors, then too many lookups.
     for _ in 0..11 {
         walk.call(

@@ -52,6 +52,7 @@ impl Session {
                 per_minute: 6_000,
                 burst: 1_000,
             },
+            ..trackline_server::Config::default()
         };
         let (stop_server, stopped) = oneshot::channel::<()>();
         let (addr, serving) = trackline_server::start(&config, async {

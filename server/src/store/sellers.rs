@@ -60,3 +60,46 @@ impl Store {
         Ok(id.map(SellerId))
     }
 }
+
+impl Store {
+    /// Keeps a seller's Ozon keys (`None` forgets them).
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn set_ozon_credentials(
+        &self,
+        seller: SellerId,
+        credentials: Option<&crate::ozon::Credentials>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sellers SET ozon_client_id = $1, ozon_api_key = $2 WHERE id = $3")
+            .bind(credentials.map(|c| c.client_id.as_str()))
+            .bind(credentials.map(|c| c.api_key.as_str()))
+            .bind(seller.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A seller's Ozon keys, if it gave them.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn ozon_credentials(
+        &self,
+        seller: SellerId,
+    ) -> Result<Option<crate::ozon::Credentials>, StoreError> {
+        use sqlx::Row;
+        let row = sqlx::query("SELECT ozon_client_id, ozon_api_key FROM sellers WHERE id = $1")
+            .bind(seller.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let client_id: Option<String> = row.try_get("ozon_client_id")?;
+        let api_key: Option<String> = row.try_get("ozon_api_key")?;
+        Ok(client_id
+            .zip(api_key)
+            .map(|(client_id, api_key)| crate::ozon::Credentials { client_id, api_key }))
+    }
+}

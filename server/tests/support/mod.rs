@@ -6,6 +6,8 @@
 //! never see each other's rows.
 #![allow(dead_code)]
 
+pub mod fake_ozon;
+
 use sqlx::Connection;
 use trackline_server::store::new_id;
 use trackline_server::Store;

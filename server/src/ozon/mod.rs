@@ -1,0 +1,272 @@
+//! The Ozon Seller API, pulled server-side with the seller's keys, which never reach a browser.
+//!
+//! A posting is asked for as FBS (`POST /v3/posting/fbs/get`) and, if Ozon does not know
+//! it there, as FBO (`POST /v2/posting/fbo/get`). Answers are cached for a while, and
+//! 429 and 5xx answers are retried with exponential backoff and jitter, honouring
+//! `Retry-After`. The base URL is configuration, so tests point it at a local fake.
+
+pub mod mapping;
+pub mod wire;
+
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use thiserror::Error;
+use trackline_core::{Carrier, Event, Shipment, Stage};
+use wire::{OzonErrorBody, Posting, PostingAnswer};
+
+/// Ozon's production API.
+pub const OZON_BASE_URL: &str = "https://api-seller.ozon.ru";
+
+/// A seller's Ozon keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// `Client-Id`.
+    pub client_id: String,
+    /// `Api-Key`.
+    pub api_key: String,
+}
+
+/// How a pull from Ozon failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum OzonError {
+    /// Ozon knows no posting with this number, as FBS or FBO.
+    #[error("Ozon has no posting with this number")]
+    NotFound,
+    /// Ozon refused the seller's keys.
+    #[error("Ozon refused the seller's Client-Id / Api-Key")]
+    Unauthorized,
+    /// Ozon kept answering 429 or 5xx (or nothing) after every retry.
+    #[error("Ozon is unavailable ({0})")]
+    Unavailable(String),
+    /// Ozon answered something that is not a posting.
+    #[error("Ozon sent an answer that cannot be read: {0}")]
+    BadAnswer(String),
+}
+
+/// How often and how patiently to retry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Backoff {
+    /// Tries in all, the first included.
+    pub attempts: u32,
+    /// The first wait; each next one doubles, plus up to as much again of jitter.
+    pub base: Duration,
+    /// No single wait is longer, whatever `Retry-After` says.
+    pub max_wait: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            attempts: 4,
+            base: Duration::from_millis(250),
+            max_wait: Duration::from_secs(5),
+        }
+    }
+}
+
+type CacheKey = (String, String);
+
+/// The client for Ozon's posting API, shared by every request.
+#[derive(Debug, Clone)]
+pub struct OzonClient {
+    base_url: String,
+    http: reqwest::Client,
+    ttl: Duration,
+    backoff: Backoff,
+    cache: Arc<Mutex<HashMap<CacheKey, (Instant, Shipment)>>>,
+}
+
+impl OzonClient {
+    /// A client for `base_url` whose answers are reused for `ttl`.
+    pub fn new(base_url: &str, ttl: Duration, backoff: Backoff) -> OzonClient {
+        OzonClient {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .unwrap_or_default(),
+            ttl,
+            backoff,
+            cache: Arc::default(),
+        }
+    }
+
+    /// The posting as a contract shipment, from the cache while it is fresh.
+    ///
+    /// # Errors
+    /// `OzonError` when Ozon does not know it, refuses the keys, stays unavailable or answers nonsense.
+    pub async fn posting(
+        &self,
+        credentials: &Credentials,
+        posting_number: &str,
+    ) -> Result<Shipment, OzonError> {
+        let key = (credentials.client_id.clone(), posting_number.to_owned());
+        if let Some(shipment) = self.cached(&key) {
+            return Ok(shipment);
+        }
+        let fbs = json!({
+            "posting_number": posting_number,
+            "with": {"analytics_data": false, "barcodes": false, "financial_data": false, "translit": false}
+        });
+        let posting = match self.call(credentials, "/v3/posting/fbs/get", &fbs).await {
+            Err(OzonError::NotFound) => {
+                let fbo = json!({
+                    "posting_number": posting_number,
+                    "with": {"analytics_data": false, "financial_data": false}
+                });
+                self.call(credentials, "/v2/posting/fbo/get", &fbo).await?
+            }
+            other => other?,
+        };
+        let shipment = to_shipment(&posting);
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, (Instant::now(), shipment.clone()));
+        Ok(shipment)
+    }
+
+    fn cached(&self, key: &CacheKey) -> Option<Shipment> {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache.retain(|_, (at, _)| at.elapsed() < self.ttl);
+        cache.get(key).map(|(_, shipment)| shipment.clone())
+    }
+
+    async fn call(
+        &self,
+        credentials: &Credentials,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<Posting, OzonError> {
+        let mut last = String::new();
+        for attempt in 0..self.backoff.attempts.max(1) {
+            let sent = self
+                .http
+                .post(format!("{}{path}", self.base_url))
+                .header("Client-Id", &credentials.client_id)
+                .header("Api-Key", &credentials.api_key)
+                .json(body)
+                .send()
+                .await;
+            let retry_after = match sent {
+                Err(error) => {
+                    last = format!("no answer: {error}");
+                    None
+                }
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let retry_after = response
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    let text = response.text().await.unwrap_or_default();
+                    match status {
+                        200 => {
+                            return serde_json::from_str::<PostingAnswer>(&text)
+                                .map(|answer| answer.result)
+                                .map_err(|e| OzonError::BadAnswer(e.to_string()))
+                        }
+                        404 => return Err(OzonError::NotFound),
+                        // Ozon answers some unknown postings with 400 and code 5 (NOT_FOUND).
+                        400 if serde_json::from_str::<OzonErrorBody>(&text)
+                            .is_ok_and(|e| e.code == 5) =>
+                        {
+                            return Err(OzonError::NotFound)
+                        }
+                        401 | 403 => return Err(OzonError::Unauthorized),
+                        429 | 500..=599 => {
+                            last = format!("HTTP {status}");
+                            retry_after
+                        }
+                        other => return Err(OzonError::BadAnswer(format!("HTTP {other}"))),
+                    }
+                }
+            };
+            if attempt + 1 < self.backoff.attempts {
+                tokio::time::sleep(self.wait(attempt, retry_after)).await;
+            }
+        }
+        Err(OzonError::Unavailable(last))
+    }
+
+    /// The wait before retry `attempt + 1`: Ozon's `Retry-After` if it gave one, else
+    /// exponential with jitter so that many instances do not retry in step; capped.
+    fn wait(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let exponential = self.backoff.base.saturating_mul(1 << attempt.min(16));
+        let mut byte = [0u8; 1];
+        let jitter = if getrandom::fill(&mut byte).is_ok() {
+            exponential.mul_f64(f64::from(byte[0]) / 255.0)
+        } else {
+            Duration::ZERO
+        };
+        retry_after
+            .unwrap_or(exponential + jitter)
+            .min(self.backoff.max_wait)
+    }
+}
+
+/// A posting as buyers see it: status, carrier and the dates Ozon gives, nothing about the buyer.
+pub fn to_shipment(posting: &Posting) -> Shipment {
+    let (stage, exception) = mapping::map(&posting.status, &posting.substatus);
+    let started = posting
+        .in_process_at
+        .clone()
+        .or_else(|| posting.created_at.clone());
+    let mut events = Vec::new();
+    let mut add = |at: &Option<String>, stage: Stage, text: &str| {
+        if let Some(at) = at
+            .as_ref()
+            .filter(|at| trackline_core::time::parse_rfc3339(at).is_some())
+        {
+            events.push(Event {
+                at: at.clone(),
+                stage: Some(stage),
+                exception: None,
+                text: text.to_owned(),
+                location: None,
+            });
+        }
+    };
+    add(&started, Stage::Created, "Order accepted by Ozon");
+    let handed_over = !matches!(stage, Stage::Created | Stage::Packed);
+    if handed_over {
+        add(
+            &posting.shipment_date,
+            Stage::HandedOver,
+            "Handed over for delivery",
+        );
+    }
+    add(&posting.delivering_date, Stage::InTransit, "On its way");
+    let updated_at = events
+        .iter()
+        .max_by_key(|event| trackline_core::time::parse_rfc3339(&event.at))
+        .map(|event| event.at.clone());
+    let carrier = posting
+        .delivery_method
+        .as_ref()
+        .map(|method| method.tpl_provider.trim())
+        .filter(|name| !name.is_empty())
+        .unwrap_or("Ozon");
+    Shipment {
+        order_number: Some(posting.order_number.clone()).filter(|n| !n.is_empty()),
+        shipment_number: Some(posting.posting_number.clone()).filter(|n| !n.is_empty()),
+        tracking_number: Some(posting.tracking_number.clone()).filter(|n| !n.trim().is_empty()),
+        status_text: (!stage.is_known()).then(|| posting.status.clone()),
+        stage,
+        exception,
+        updated_at,
+        events,
+        estimated_delivery: None,
+        carrier: Some(Carrier {
+            name: carrier.to_owned(),
+            tracking_url: None,
+            phone: None,
+        }),
+        pickup_point: None,
+        support: None,
+    }
+}

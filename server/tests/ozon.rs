@@ -1,0 +1,200 @@
+//! The Ozon adapter against a local fake that answers as the Ozon Seller API documents:
+//! the mapping table in docs/ozon.md, FBS then FBO, backoff on 429 and 5xx, the cache,
+//! the seller's keys, and a pulled posting found by buyers. No buyer data gets through.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use std::time::Duration;
+use tower::ServiceExt;
+use trackline_core::{Exception, Stage};
+use trackline_server::ozon::{mapping, Backoff, Credentials, OzonClient, OzonError};
+use trackline_server::rate_limit::RateLimit;
+
+mod support;
+
+use support::fake_ozon::{start_fake, API_KEY, CLIENT_ID};
+
+fn quick() -> Backoff {
+    Backoff {
+        attempts: 4,
+        base: Duration::from_millis(5),
+        max_wait: Duration::from_millis(50),
+    }
+}
+
+fn keys() -> Credentials {
+    Credentials {
+        client_id: CLIENT_ID.into(),
+        api_key: API_KEY.into(),
+    }
+}
+
+#[test]
+fn the_documented_table_is_the_mapping() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/ozon.md")).unwrap();
+    let rows: Vec<Vec<String>> = doc
+        .lines()
+        .skip_while(|line| !line.starts_with("| status | substatus"))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| {
+            line.trim_matches('|')
+                .split('|')
+                .map(|cell| cell.trim().trim_matches('`').to_owned())
+                .collect()
+        })
+        .collect();
+    assert!(rows.len() >= 20, "the table has {} rows", rows.len());
+    for row in rows {
+        let (stage, exception) = mapping::map(&row[0], &row[1]);
+        assert_eq!(stage.as_str(), row[2], "{row:?}");
+        assert_eq!(
+            exception.as_ref().map_or("", Exception::as_str),
+            row[3],
+            "{row:?}"
+        );
+    }
+    assert_eq!(
+        mapping::map("teleporting", ""),
+        (Stage::Unknown("teleporting".into()), None)
+    );
+}
+
+#[tokio::test]
+async fn a_posting_is_read_as_fbs_then_fbo_and_no_buyer_data_gets_through() {
+    let (base, calls) = start_fake().await;
+    let ozon = OzonClient::new(&base, Duration::from_secs(60), quick());
+    let pickup = ozon.posting(&keys(), "11111111-0001-1").await.unwrap();
+    assert_eq!(pickup.stage, Stage::ReadyForPickup);
+    assert_eq!(pickup.order_number.as_deref(), Some("11111111-0001"));
+    assert_eq!(
+        pickup.carrier.as_ref().map(|c| c.name.as_str()),
+        Some("Ozon Логистика")
+    );
+    let everything = serde_json::to_string(&pickup).unwrap();
+    for private in ["Иван", "+7900", "Ленина", "Чайник"] {
+        assert!(
+            !everything.contains(private),
+            "{private} leaked: {everything}"
+        );
+    }
+    let fbo = ozon.posting(&keys(), "22222222-0001-1").await.unwrap();
+    assert_eq!(fbo.stage, Stage::Delivered);
+    assert_eq!(
+        calls.lock().unwrap()["/v2/posting/fbo/get 22222222-0001-1"],
+        1
+    );
+    // Within the TTL the cache answers: Ozon is not asked again.
+    ozon.posting(&keys(), "11111111-0001-1").await.unwrap();
+    assert_eq!(
+        calls.lock().unwrap()["/v3/posting/fbs/get 11111111-0001-1"],
+        1
+    );
+    assert_eq!(
+        ozon.posting(&keys(), "99999999-0001-1").await,
+        Err(OzonError::NotFound)
+    );
+    let unknown = ozon.posting(&keys(), "55555555-0001-1").await.unwrap();
+    assert_eq!(unknown.status_text.as_deref(), Some("teleporting"));
+}
+
+#[tokio::test]
+async fn rate_limits_and_failures_are_retried_with_backoff_and_then_given_up() {
+    let (base, calls) = start_fake().await;
+    let ozon = OzonClient::new(&base, Duration::from_secs(60), quick());
+    let packed = ozon.posting(&keys(), "33333333-0001-1").await.unwrap();
+    assert_eq!(packed.stage, Stage::Packed);
+    assert_eq!(
+        calls.lock().unwrap()["/v3/posting/fbs/get 33333333-0001-1"],
+        3,
+        "two 429s, then the answer"
+    );
+    let broken = ozon.posting(&keys(), "44444444-0001-1").await;
+    assert!(
+        matches!(broken, Err(OzonError::Unavailable(_))),
+        "{broken:?}"
+    );
+    assert_eq!(
+        calls.lock().unwrap()["/v3/posting/fbs/get 44444444-0001-1"],
+        4,
+        "every attempt, then no more"
+    );
+    let wrong = Credentials {
+        client_id: CLIENT_ID.into(),
+        api_key: "stolen".into(),
+    };
+    assert_eq!(
+        ozon.posting(&wrong, "11111111-0001-1").await,
+        Err(OzonError::Unauthorized)
+    );
+}
+
+#[tokio::test]
+async fn a_seller_pulls_a_posting_and_buyers_find_it() {
+    let (base, _) = start_fake().await;
+    let store = support::fresh_store().await;
+    let (_, token) = store.add_seller("Ozon shop").await.unwrap();
+    let app = trackline_server::router_with(
+        store.clone(),
+        None,
+        RateLimit::default(),
+        OzonClient::new(&base, Duration::from_secs(60), quick()),
+    );
+    let call = |method: &str, uri: &str, body: Option<Value>| {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"))
+            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+            .unwrap();
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status();
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (status, body) = call("POST", "/api/v1/seller/ozon/postings/11111111-0001-1", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["field"], "ozon");
+    let (status, _) = call(
+        "PUT",
+        "/api/v1/seller/ozon",
+        Some(json!({"client_id": CLIENT_ID, "api_key": API_KEY})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = call("POST", "/api/v1/seller/ozon/postings/11111111-0001-1", None).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["shipment"]["stage"], "ready_for_pickup");
+    let (status, body) = call("POST", "/api/v1/seller/ozon/postings/99999999-0001-1", None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("ozon_not_found"))
+    );
+    let (status, body) = call("POST", "/api/v1/seller/ozon/postings/44444444-0001-1", None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("ozon_unavailable"))
+    );
+    // Buyers find the pulled posting by its posting number and by its order number.
+    for number in ["11111111-0001-1", "11111111-0001"] {
+        let public = app
+            .clone()
+            .oneshot(
+                Request::get(format!("/api/v1/track/{number}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(public.status(), StatusCode::OK, "{number}");
+    }
+}
