@@ -42,6 +42,8 @@ fn free_port() -> u16 {
 impl Session {
     /// Starts the server on a free loopback port, chromedriver, and a headless Chromium 360 px wide.
     pub async fn start() -> Session {
+        // Two crypto providers are linked in (see Cargo.toml): choose one before any TLS client is built.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let config = trackline_server::Config {
             addr: "127.0.0.1:0".parse().unwrap(),
             database_url: "sqlite::memory:".into(),
