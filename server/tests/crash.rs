@@ -14,9 +14,15 @@ const SERVER: &str = env!("CARGO_BIN_EXE_trackline-server");
 
 /// Starts the server on a free port and returns it with its address, read from its first line.
 async fn start(database: &str) -> (Child, String) {
+    start_with(database, &[]).await
+}
+
+/// Starts the server with extra environment.
+async fn start_with(database: &str, env: &[(&str, &str)]) -> (Child, String) {
     let mut child = Command::new(SERVER)
         .args(["--addr", "127.0.0.1:0", "--database", database])
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
@@ -61,16 +67,9 @@ async fn request(
 
 #[tokio::test]
 async fn every_acknowledged_event_survives_a_sigkill() {
-    let dir = tempdir();
+    let dir = tempdir("sigkill");
     let database = support::fresh_url(Some(&dir)).await;
-    let added = Command::new(SERVER)
-        .args(["add-seller", "Crash Shop", "--database", &database])
-        .env("RUST_LOG", "warn")
-        .output()
-        .await
-        .expect("add-seller runs");
-    let token = String::from_utf8_lossy(&added.stdout).trim().to_owned();
-    assert!(token.starts_with("tl_"), "{token:?}");
+    let token = add_seller(&database).await;
 
     let (mut server, addr) = start(&database).await;
     let shipment = r#"{"tracking_number":"RA500000018RU","stage":"handed_over"}"#;
@@ -170,8 +169,82 @@ async fn every_acknowledged_event_survives_a_sigkill() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("trackline-crash-{}", std::process::id()));
+/// Adds a seller through the server's own command and returns its token.
+async fn add_seller(database: &str) -> String {
+    let added = Command::new(SERVER)
+        .args(["add-seller", "Crash Shop", "--database", database])
+        .env("RUST_LOG", "warn")
+        .output()
+        .await
+        .expect("add-seller runs");
+    let token = String::from_utf8_lossy(&added.stdout).trim().to_owned();
+    assert!(token.starts_with("tl_"), "{token:?}");
+    token
+}
+
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("trackline-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     dir
+}
+
+#[tokio::test]
+async fn sigterm_lets_a_request_in_flight_finish_then_exits() {
+    let dir = tempdir("sigterm");
+    let database = support::fresh_url(Some(&dir)).await;
+    let token = add_seller(&database).await;
+    let (fake, calls) = support::fake_ozon::start_fake().await;
+    let (mut server, addr) = start_with(&database, &[("TRACKLINE_OZON_BASE_URL", &fake)]).await;
+    let keys = format!(
+        r#"{{"client_id":"{}","api_key":"{}"}}"#,
+        support::fake_ozon::CLIENT_ID,
+        support::fake_ozon::API_KEY
+    );
+    let (status, _) = request(&addr, "PUT", "/api/v1/seller/ozon", &token, "", &keys)
+        .await
+        .expect("the server answers");
+    assert_eq!(status, 204);
+    // A pull that Ozon (the fake) takes a while to answer.
+    let slow_addr = addr.clone();
+    let slow_token = token.clone();
+    let slow = tokio::spawn(async move {
+        request(
+            &slow_addr,
+            "POST",
+            "/api/v1/seller/ozon/postings/66666666-0001-1",
+            &slow_token,
+            "",
+            "",
+        )
+        .await
+    });
+    // Once Ozon has been asked, the request is in flight: now SIGTERM.
+    loop {
+        let asked = calls
+            .lock()
+            .unwrap()
+            .contains_key("/v3/posting/fbs/get 66666666-0001-1");
+        if asked {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let pid = server.id().expect("the server's pid").to_string();
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .expect("kill runs");
+    assert!(sent.success());
+    let (status, body) = slow
+        .await
+        .expect("the client ends")
+        .expect("the request in flight is answered");
+    assert_eq!(status, 201, "{body}");
+    let exit = tokio::time::timeout(Duration::from_secs(20), server.wait())
+        .await
+        .expect("the server exits after its last request")
+        .expect("its status");
+    assert!(exit.success(), "{exit:?}");
+    let _ = std::fs::remove_dir_all(dir);
 }

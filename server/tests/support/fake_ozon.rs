@@ -82,6 +82,11 @@ async fn fake(State(calls): State<Calls>, headers: HeaderMap, request: Request<B
             (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "0")], Json(json!({"code": 8, "message": "rate limit"}))).into_response()
         }
         ("33333333-0001-1", true) => Json(fbs_posting(&number, "awaiting_deliver", "")).into_response(),
+        ("66666666-0001-1", true) => {
+            // Slow on purpose: a request still in flight when the server is told to stop.
+            tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+            Json(fbs_posting(&number, "delivering", "")).into_response()
+        }
         ("44444444-0001-1", true) => (StatusCode::INTERNAL_SERVER_ERROR, "upstream broke").into_response(),
         ("55555555-0001-1", true) => Json(fbs_posting(&number, "teleporting", "")).into_response(),
         _ => not_found(),
