@@ -2,6 +2,7 @@
 //! and guarded as each seller asks (allowed origins, a second factor for order numbers).
 
 use crate::error::ApiError;
+use crate::ozon::OzonClient;
 use crate::rate_limit::{client_ip, too_many, Limiter};
 use crate::store::guards::{check_hash, LookupRules};
 use crate::store::sellers::{sha256_hex, SellerId};
@@ -13,7 +14,7 @@ use axum::Extension;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::time::Instant;
-use trackline_core::{TrackResponse, TrackingQuery, CONTRACT_VERSION};
+use trackline_core::{Shipment, TrackResponse, TrackingQuery, CONTRACT_VERSION};
 
 /// How long a browser or CDN may reuse an answer without asking: short, because statuses move,
 /// and the widget looks again every minute at most.
@@ -40,11 +41,12 @@ pub async fn track(
     Path(number): Path<String>,
     Query(params): Query<LookupParams>,
     Extension(CheckLimiter(check_limiter)): Extension<CheckLimiter>,
+    Extension(ozon): Extension<OzonClient>,
     extensions: Extensions,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let query = TrackingQuery::parse(&number)?;
-    let found = store.find(&query).await?;
+    let mut found = store.find(&query).await?;
     if found.is_empty() {
         return Err(ApiError::NotFound);
     }
@@ -67,6 +69,7 @@ pub async fn track(
     )? {
         return Ok(refused);
     }
+    refresh_from_ozon(&store, &ozon, &mut found).await;
     let body = serde_json::to_string(&TrackResponse {
         version: CONTRACT_VERSION,
         query: Some(query.as_str().to_owned()),
@@ -102,6 +105,54 @@ pub async fn track(
         body,
     )
         .into_response())
+}
+
+/// Brings shipments pulled from Ozon up to date (Ozon is asked at most once a minute per
+/// posting, through the client's cache); when Ozon cannot answer, the stored status is shown.
+async fn refresh_from_ozon(store: &Store, ozon: &OzonClient, found: &mut [Found]) {
+    for shipment in found.iter_mut() {
+        let (Some(seller), Some(posting)) = (shipment.seller, shipment.ozon_posting.clone()) else {
+            continue;
+        };
+        let Ok(Some(credentials)) = store.ozon_credentials(seller).await else {
+            continue;
+        };
+        let fresh = tokio::time::timeout(
+            std::time::Duration::from_secs(3),
+            ozon.posting(&credentials, &posting),
+        )
+        .await;
+        let fresh = match fresh {
+            Ok(Ok(fresh)) => fresh,
+            Ok(Err(error)) => {
+                tracing::warn!(%error, posting, "Ozon refresh failed; showing the stored status");
+                continue;
+            }
+            Err(_) => {
+                tracing::warn!(
+                    posting,
+                    "Ozon refresh took too long; showing the stored status"
+                );
+                continue;
+            }
+        };
+        let changed = fresh.stage != shipment.shipment.stage
+            || fresh.exception != shipment.shipment.exception
+            || fresh.updated_at != shipment.shipment.updated_at
+            || fresh.tracking_number != shipment.shipment.tracking_number;
+        if changed {
+            if let Err(error) = store.refresh_shipment(shipment.id, &fresh).await {
+                tracing::warn!(%error, posting, "could not keep the Ozon refresh");
+            }
+            let old = &mut shipment.shipment;
+            shipment.shipment = Shipment {
+                support: old.support.take(),
+                pickup_point: old.pickup_point.take(),
+                estimated_delivery: old.estimated_delivery.take(),
+                ..fresh
+            };
+        }
+    }
 }
 
 /// Refuses a page whose origin a seller did not allow; requests without an origin are not from a page.

@@ -97,6 +97,7 @@ pub fn router_with(
                 burst: 10,
             }),
         )))
+        .layer(axum::Extension(ozon.clone()))
         .layer(cors)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,

@@ -96,6 +96,9 @@ pub async fn pull_posting(
     let (written, stored) = store
         .put_shipment(seller, reference, &shipment, &BuyerCheckInput::default())
         .await?;
+    store
+        .mark_ozon_posting(seller, reference, reference)
+        .await?;
     let status = match written {
         Written::Created => StatusCode::CREATED,
         Written::Replaced => StatusCode::OK,

@@ -198,3 +198,66 @@ async fn a_seller_pulls_a_posting_and_buyers_find_it() {
         assert_eq!(public.status(), StatusCode::OK, "{number}");
     }
 }
+
+#[tokio::test]
+async fn a_buyers_lookup_brings_a_pulled_posting_up_to_date_and_survives_ozon_being_down() {
+    let (base, calls) = start_fake().await;
+    let store = support::fresh_store().await;
+    let (seller, token) = store.add_seller("Ozon shop").await.unwrap();
+    store
+        .set_ozon_credentials(seller, Some(&keys()))
+        .await
+        .unwrap();
+    // No cache, so that every lookup asks (the fake counts).
+    let app = trackline_server::router_with(
+        store.clone(),
+        None,
+        RateLimit::default(),
+        OzonClient::new(&base, Duration::ZERO, quick()),
+    );
+    let send = |request: Request<Body>| {
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status();
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let pull = |number: &str| {
+        Request::post(format!("/api/v1/seller/ozon/postings/{number}"))
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let lookup = |number: &str| {
+        Request::get(format!("/api/v1/track/{number}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    for number in ["77777777-0001-1", "88888888-0001-1"] {
+        let (status, body) = send(pull(number)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["shipment"]["stage"], "packed");
+    }
+    let (status, body) = send(lookup("77777777-0001-1")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body["shipments"][0]["stage"], "ready_for_pickup",
+        "the lookup asked Ozon again"
+    );
+    // The refresh was kept: the seller reads it back too.
+    let read = Request::get("/api/v1/seller/shipments/77777777-0001-1")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(read).await.1["shipment"]["stage"], "ready_for_pickup");
+    // Ozon down: the buyer still gets the stored status, not an error.
+    let (status, body) = send(lookup("88888888-0001-1")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["shipments"][0]["stage"], "packed");
+    assert!(calls.lock().unwrap()["/v3/posting/fbs/get 88888888-0001-1"] > 1);
+}

@@ -170,7 +170,7 @@ impl Store {
     /// `StoreError` if the database fails or a stored row no longer reads.
     pub async fn find(&self, query: &TrackingQuery) -> Result<Vec<Found>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {SHIPMENT_COLUMNS}, seller_id, check_phone_hash, check_postcode_hash
+            "SELECT {SHIPMENT_COLUMNS}, seller_id, check_phone_hash, check_postcode_hash, ozon_posting
              FROM shipments
              WHERE order_number = $1 OR shipment_number = $1 OR tracking_number = $1
              ORDER BY shipment_number, tracking_number, id"
@@ -190,6 +190,7 @@ impl Store {
                     .map(sellers::SellerId),
                 phone_hash: row.try_get("check_phone_hash")?,
                 postcode_hash: row.try_get("check_postcode_hash")?,
+                ozon_posting: row.try_get("ozon_posting")?,
                 shipment,
             });
         }
@@ -212,6 +213,8 @@ pub struct Found {
     pub phone_hash: Option<String>,
     /// The hash of the delivery postcode, if the seller gave it.
     pub postcode_hash: Option<String>,
+    /// The Ozon posting it was pulled from, if it was.
+    pub ozon_posting: Option<String>,
 }
 
 impl Found {

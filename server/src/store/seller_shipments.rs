@@ -120,6 +120,59 @@ impl Store {
         Ok((written, stored))
     }
 
+    /// Marks the seller's shipment under `reference` as pulled from an Ozon posting.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn mark_ozon_posting(
+        &self,
+        seller: SellerId,
+        reference: &str,
+        posting: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE shipments SET ozon_posting = $1 WHERE seller_id = $2 AND reference = $3",
+        )
+        .bind(posting)
+        .bind(seller.0)
+        .bind(reference)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Replaces a shipment's status, numbers, carrier and history with a fresher reading from
+    /// its source, keeping its owner, reference and second factors.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails; nothing is changed then.
+    pub async fn refresh_shipment(&self, id: i64, fresh: &Shipment) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE shipments SET order_number = $1, shipment_number = $2, tracking_number = $3,
+                stage = $4, exception = $5, status_text = $6, updated_at = $7, carrier = $8
+             WHERE id = $9",
+        )
+        .bind(super::normalised(fresh.order_number.as_deref()))
+        .bind(super::normalised(fresh.shipment_number.as_deref()))
+        .bind(super::normalised(fresh.tracking_number.as_deref()))
+        .bind(fresh.stage.as_str())
+        .bind(fresh.exception.as_ref().map(Exception::as_str))
+        .bind(&fresh.status_text)
+        .bind(&fresh.updated_at)
+        .bind(super::to_json(&fresh.carrier)?)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM events WHERE shipment_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        insert_events(&mut tx, id, &fresh.events).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The seller's shipment under `reference`; another seller's is never found.
     ///
     /// # Errors

@@ -87,6 +87,12 @@ async fn fake(State(calls): State<Calls>, headers: HeaderMap, request: Request<B
             tokio::time::sleep(std::time::Duration::from_millis(700)).await;
             Json(fbs_posting(&number, "delivering", "")).into_response()
         }
+        // Moves on between the seller's pull and a buyer's lookup.
+        ("77777777-0001-1", true) if count == 1 => Json(fbs_posting(&number, "awaiting_deliver", "")).into_response(),
+        ("77777777-0001-1", true) => Json(fbs_posting(&number, "delivering", "posting_in_pickup_point")).into_response(),
+        // Answers the seller's pull, then breaks.
+        ("88888888-0001-1", true) if count == 1 => Json(fbs_posting(&number, "awaiting_deliver", "")).into_response(),
+        ("88888888-0001-1", true) => (StatusCode::BAD_GATEWAY, "down").into_response(),
         ("44444444-0001-1", true) => (StatusCode::INTERNAL_SERVER_ERROR, "upstream broke").into_response(),
         ("55555555-0001-1", true) => Json(fbs_posting(&number, "teleporting", "")).into_response(),
         _ => not_found(),
