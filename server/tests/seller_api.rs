@@ -316,3 +316,47 @@ async fn a_bad_request_names_the_field_and_writes_nothing() {
         Some(1)
     );
 }
+
+#[tokio::test]
+async fn the_same_key_sent_many_times_at_once_appends_once() {
+    let store = support::fresh_store().await;
+    let token = seller(&store, "Shop").await;
+    let uri = "/api/v1/seller/shipments/p-1";
+    call(&store, Method::PUT, uri, Some(&token), Some(parcel()), None).await;
+    let event =
+        json!({"at": "2026-11-21T09:00:00+03:00", "stage": "in_transit", "text": "Left Tver"});
+    let tries = (0..8).map(|_| {
+        let (store, token, event) = (store.clone(), token.clone(), event.clone());
+        tokio::spawn(async move {
+            call(
+                &store,
+                Method::POST,
+                "/api/v1/seller/shipments/p-1/events",
+                Some(&token),
+                Some(event),
+                Some("same"),
+            )
+            .await
+            .status
+        })
+    });
+    let mut statuses = Vec::new();
+    for attempt in tries {
+        statuses.push(attempt.await.unwrap());
+    }
+    // Each is the first answer, a replay of it, or "in flight, retry": never a second append.
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&StatusCode::CREATED));
+    let read = call(&store, Method::GET, uri, Some(&token), None, None).await;
+    assert_eq!(
+        read.body["shipment"]["events"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        read.body
+    );
+}
