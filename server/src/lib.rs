@@ -109,7 +109,9 @@ pub fn router_with(
     let seller = Router::new()
         .route(
             "/api/v1/seller/shipments/{reference}",
-            get(seller_api::get_shipment).put(seller_api::put_shipment),
+            get(seller_api::get_shipment)
+                .put(seller_api::put_shipment)
+                .patch(seller_api::patch_shipment),
         )
         .route(
             "/api/v1/seller/shipments/{reference}/events",

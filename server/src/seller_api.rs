@@ -223,3 +223,29 @@ pub async fn get_settings(
     let rules = store.lookup_rules(seller).await?;
     Ok(Json(rules_view(&rules)).into_response())
 }
+
+/// `PATCH /api/v1/seller/shipments/{reference}`: sets only the fields the body names (a JSON
+/// merge patch at the top level: a value sets, `null` clears); the history is left as it is.
+///
+/// # Errors
+/// 401 without a valid token, 400/422 for a body that cannot be taken, 404 for an unknown reference.
+pub async fn patch_shipment(
+    State(store): State<Store>,
+    Seller(seller): Seller,
+    Path(reference): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let reference = seller_input::reference(&reference)?;
+    let patch: serde_json::Map<String, serde_json::Value> = parse(&body)?;
+    let patched = store
+        .patch_shipment(seller, reference, |current| {
+            seller_input::merge_patch(&current, patch)
+        })
+        .await?
+        .ok_or(ApiError::NotFound)??;
+    Ok(Json(SellerShipment {
+        reference,
+        shipment: &patched,
+    })
+    .into_response())
+}

@@ -360,3 +360,74 @@ pub fn reference(value: &str) -> Result<&str, Invalid> {
     ok.then_some(value)
         .ok_or_else(|| invalid("reference", "1 to 100 of A-Z a-z 0-9 . _ -"))
 }
+
+/// The top-level fields a `PATCH` may set; the history is changed by appending events only.
+pub const PATCHABLE: [&str; 12] = [
+    "order_number",
+    "shipment_number",
+    "tracking_number",
+    "stage",
+    "exception",
+    "status_text",
+    "updated_at",
+    "estimated_delivery",
+    "carrier",
+    "pickup_point",
+    "support",
+    "buyer_check",
+];
+
+/// Applies a top-level merge patch to a stored shipment and checks the result as a whole.
+///
+/// # Errors
+/// `Invalid` for a field a patch may not set, or the first field of the result at fault.
+pub fn merge_patch(
+    current: &Shipment,
+    patch: serde_json::Map<String, serde_json::Value>,
+) -> Result<(Shipment, Option<BuyerCheckInput>), Invalid> {
+    let mut merged = match serde_json::to_value(current) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    let mut checks = None;
+    for (key, value) in patch {
+        if !PATCHABLE.contains(&key.as_str()) {
+            let hint = if key == "events" {
+                "append events with POST …/events"
+            } else {
+                "not a field a shipment has"
+            };
+            return Err(invalid(key, hint));
+        }
+        if key == "buyer_check" {
+            let given: BuyerCheckInput =
+                serde_json::from_value(value).map_err(|e| invalid("buyer_check", e.to_string()))?;
+            if given
+                .phone
+                .as_deref()
+                .is_some_and(|phone| CheckKind::PhoneLast4.normalise(phone).is_none())
+            {
+                return Err(invalid(
+                    "buyer_check.phone",
+                    "a phone number with at least four digits",
+                ));
+            }
+            if given
+                .postcode
+                .as_deref()
+                .is_some_and(|code| CheckKind::Postcode.normalise(code).is_none())
+            {
+                return Err(invalid("buyer_check.postcode", "a postcode"));
+            }
+            checks = Some(given);
+        } else if value.is_null() {
+            merged.remove(&key);
+        } else {
+            merged.insert(key, value);
+        }
+    }
+    let input: ShipmentInput = serde_json::from_value(serde_json::Value::Object(merged))
+        .map_err(|e| invalid("", e.to_string()))?;
+    let (shipment, _) = input.validate()?;
+    Ok((shipment, checks))
+}

@@ -250,6 +250,47 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     walk.seen
         .insert((shipment.to_owned(), "put".into(), "400".into()));
     walk.call(
+        Method::PATCH,
+        shipment,
+        "/api/v1/seller/shipments/w-1",
+        &bearer,
+        Some(json!({"stage": "handed_over"})),
+    )
+    .await;
+    walk.call(
+        Method::PATCH,
+        shipment,
+        "/api/v1/seller/shipments/w-1",
+        &bearer,
+        Some(json!({"events": []})),
+    )
+    .await;
+    walk.call(
+        Method::PATCH,
+        shipment,
+        "/api/v1/seller/shipments/nobody",
+        &bearer,
+        Some(json!({})),
+    )
+    .await;
+    walk.call(
+        Method::PATCH,
+        shipment,
+        "/api/v1/seller/shipments/w-1",
+        &[],
+        Some(json!({})),
+    )
+    .await;
+    let not_json = walk.app.clone().oneshot(
+        Request::patch("/api/v1/seller/shipments/w-1")
+            .header("authorization", &auth)
+            .body(Body::from("{"))
+            .unwrap(),
+    );
+    assert_eq!(not_json.await.unwrap().status(), 400);
+    walk.seen
+        .insert((shipment.to_owned(), "patch".into(), "400".into()));
+    walk.call(
         Method::GET,
         shipment,
         "/api/v1/seller/shipments/w-1",

@@ -360,3 +360,61 @@ async fn the_same_key_sent_many_times_at_once_appends_once() {
         read.body
     );
 }
+
+#[tokio::test]
+async fn a_patch_sets_only_what_it_names_and_keeps_the_history() {
+    let store = support::fresh_store().await;
+    let token = seller(&store, "Shop").await;
+    let other = seller(&store, "Other").await;
+    let uri = "/api/v1/seller/shipments/p-1";
+    let mut first = parcel();
+    first["estimated_delivery"] = json!({"from": "2026-11-25"});
+    call(&store, Method::PUT, uri, Some(&token), Some(first), None).await;
+    let patch = json!({
+        "tracking_number": "RA100000048RU",
+        "carrier": {"name": "Russian Post"},
+        "estimated_delivery": null,
+        "buyer_check": {"postcode": "420111"}
+    });
+    let patched = call(&store, Method::PATCH, uri, Some(&token), Some(patch), None).await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    let shipment = &patched.body["shipment"];
+    assert_eq!(shipment["tracking_number"], "RA100000048RU");
+    assert_eq!(
+        shipment["order_number"], "5500000001",
+        "untouched fields stay"
+    );
+    assert_eq!(shipment["estimated_delivery"], Value::Null, "null clears");
+    assert_eq!(
+        shipment["events"].as_array().map(Vec::len),
+        Some(1),
+        "the history stays"
+    );
+    assert!(!patched.body.to_string().contains("420111"));
+    for (body, field) in [
+        (json!({"events": []}), "events"),
+        (json!({"buyer_name": "Ivan"}), "buyer_name"),
+        (json!({"stage": "beamed"}), "stage"),
+        (json!({"buyer_check": {"phone": "12"}}), "buyer_check.phone"),
+    ] {
+        let refused = call(&store, Method::PATCH, uri, Some(&token), Some(body), None).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert_eq!(refused.body["field"], field);
+    }
+    let elsewhere = call(
+        &store,
+        Method::PATCH,
+        uri,
+        Some(&other),
+        Some(json!({"stage": "lost"})),
+        None,
+    )
+    .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+    let read = call(&store, Method::GET, uri, Some(&token), None, None).await;
+    assert_eq!(
+        read.body["shipment"]["tracking_number"], "RA100000048RU",
+        "a refused patch changed nothing"
+    );
+    assert_eq!(read.body["shipment"]["stage"], "handed_over");
+}

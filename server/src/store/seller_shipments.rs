@@ -120,6 +120,75 @@ impl Store {
         Ok((written, stored))
     }
 
+    /// Changes some fields of the seller's shipment under `reference`, in one transaction:
+    /// `change` gets the stored shipment and gives the new one (its history is kept as stored)
+    /// and, if the request gave them, new second factors.
+    ///
+    /// Returns `None` when the seller has no such shipment, `Some(Err)` when `change` refused.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails; nothing is changed then.
+    pub async fn patch_shipment<E>(
+        &self,
+        seller: SellerId,
+        reference: &str,
+        change: impl FnOnce(Shipment) -> Result<(Shipment, Option<BuyerCheckInput>), E>,
+    ) -> Result<Option<Result<Shipment, E>>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let Some(id) = shipment_id(&mut tx, seller, reference).await? else {
+            return Ok(None);
+        };
+        let current = load(&mut tx, id).await?;
+        let (changed, checks) = match change(current) {
+            Ok(changed) => changed,
+            Err(refused) => return Ok(Some(Err(refused))),
+        };
+        sqlx::query(
+            "UPDATE shipments SET order_number = $1, shipment_number = $2, tracking_number = $3,
+                stage = $4, exception = $5, status_text = $6, updated_at = $7, estimated_from = $8,
+                estimated_to = $9, carrier = $10, pickup_point = $11, support = $12
+             WHERE id = $13",
+        )
+        .bind(super::normalised(changed.order_number.as_deref()))
+        .bind(super::normalised(changed.shipment_number.as_deref()))
+        .bind(super::normalised(changed.tracking_number.as_deref()))
+        .bind(changed.stage.as_str())
+        .bind(changed.exception.as_ref().map(Exception::as_str))
+        .bind(&changed.status_text)
+        .bind(&changed.updated_at)
+        .bind(changed.estimated_delivery.as_ref().map(|w| &w.from))
+        .bind(
+            changed
+                .estimated_delivery
+                .as_ref()
+                .and_then(|w| w.to.as_ref()),
+        )
+        .bind(super::to_json(&changed.carrier)?)
+        .bind(super::to_json(&changed.pickup_point)?)
+        .bind(super::to_json(&changed.support)?)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(checks) = checks {
+            let hash = |kind, answer: &Option<String>| {
+                answer
+                    .as_deref()
+                    .and_then(|answer| check_hash(id, kind, answer))
+            };
+            sqlx::query(
+                "UPDATE shipments SET check_phone_hash = $1, check_postcode_hash = $2 WHERE id = $3",
+            )
+            .bind(hash(CheckKind::PhoneLast4, &checks.phone))
+            .bind(hash(CheckKind::Postcode, &checks.postcode))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let stored = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(Some(Ok(stored)))
+    }
+
     /// Marks the seller's shipment under `reference` as pulled from an Ozon posting.
     ///
     /// # Errors
