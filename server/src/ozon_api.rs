@@ -5,13 +5,12 @@ use crate::error::ApiError;
 use crate::ozon::{Credentials, OzonClient, OzonError};
 use crate::seller_api::SellerShipment;
 use crate::seller_input::{self, BuyerCheckInput, Invalid};
-use crate::store::seller_shipments::Written;
 use crate::store::Store;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Extension;
 use serde::Deserialize;
 
 /// `{"client_id": "…", "api_key": "…"}`, or `null` to forget the keys.
@@ -99,18 +98,11 @@ pub async fn pull_posting(
     store
         .mark_ozon_posting(seller, reference, reference)
         .await?;
-    let status = match written {
-        Written::Created => StatusCode::CREATED,
-        Written::Replaced => StatusCode::OK,
-    };
-    Ok((
-        status,
-        Json(SellerShipment {
-            reference,
-            shipment: &stored,
-        }),
-    )
-        .into_response())
+    Ok(SellerShipment {
+        reference,
+        shipment: &stored,
+    }
+    .written(written))
 }
 
 impl ApiError {

@@ -29,6 +29,17 @@ pub struct SellerShipment<'a> {
     pub shipment: &'a Shipment,
 }
 
+impl SellerShipment<'_> {
+    /// The answer to a write: 201 when it made the shipment, 200 when it replaced one.
+    pub fn written(&self, written: Written) -> Response {
+        let status = match written {
+            Written::Created => StatusCode::CREATED,
+            Written::Replaced => StatusCode::OK,
+        };
+        (status, Json(self)).into_response()
+    }
+}
+
 /// The header that marks an answer replayed for a retry.
 pub const REPLAYED: &str = "idempotent-replayed";
 
@@ -76,18 +87,11 @@ pub async fn put_shipment(
     let (written, stored) = store
         .put_shipment(seller, reference, &shipment, &checks)
         .await?;
-    let status = match written {
-        Written::Created => StatusCode::CREATED,
-        Written::Replaced => StatusCode::OK,
-    };
-    Ok((
-        status,
-        Json(SellerShipment {
-            reference,
-            shipment: &stored,
-        }),
-    )
-        .into_response())
+    Ok(SellerShipment {
+        reference,
+        shipment: &stored,
+    }
+    .written(written))
 }
 
 /// `GET /api/v1/seller/shipments/{reference}`: the seller's own shipment only.

@@ -55,6 +55,28 @@ async fn shipment_id(
     )
 }
 
+/// Keeps a shipment's second factors as salted hashes; an absent one clears its hash.
+async fn write_checks(
+    connection: &mut AnyConnection,
+    id: i64,
+    checks: &BuyerCheckInput,
+) -> Result<(), StoreError> {
+    let hash = |kind, answer: &Option<String>| {
+        answer
+            .as_deref()
+            .and_then(|answer| check_hash(id, kind, answer))
+    };
+    sqlx::query(
+        "UPDATE shipments SET check_phone_hash = $1, check_postcode_hash = $2 WHERE id = $3",
+    )
+    .bind(hash(CheckKind::PhoneLast4, &checks.phone))
+    .bind(hash(CheckKind::Postcode, &checks.postcode))
+    .bind(id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
 async fn load(connection: &mut AnyConnection, id: i64) -> Result<Shipment, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE id = $1"
@@ -97,19 +119,7 @@ impl Store {
             .await
             .map_err(StoreError::from_conflict)?;
         insert_events(&mut tx, id, &shipment.events).await?;
-        let hash = |kind, answer: &Option<String>| {
-            answer
-                .as_deref()
-                .and_then(|answer| check_hash(id, kind, answer))
-        };
-        sqlx::query(
-            "UPDATE shipments SET check_phone_hash = $1, check_postcode_hash = $2 WHERE id = $3",
-        )
-        .bind(hash(CheckKind::PhoneLast4, &checks.phone))
-        .bind(hash(CheckKind::Postcode, &checks.postcode))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        write_checks(&mut tx, id, checks).await?;
         let stored = load(&mut tx, id).await?;
         tx.commit().await.map_err(StoreError::from_conflict)?;
         let written = if existing.is_some() {
@@ -170,19 +180,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if let Some(checks) = checks {
-            let hash = |kind, answer: &Option<String>| {
-                answer
-                    .as_deref()
-                    .and_then(|answer| check_hash(id, kind, answer))
-            };
-            sqlx::query(
-                "UPDATE shipments SET check_phone_hash = $1, check_postcode_hash = $2 WHERE id = $3",
-            )
-            .bind(hash(CheckKind::PhoneLast4, &checks.phone))
-            .bind(hash(CheckKind::Postcode, &checks.postcode))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+            write_checks(&mut tx, id, &checks).await?;
         }
         let stored = load(&mut tx, id).await?;
         tx.commit().await?;
