@@ -529,3 +529,63 @@ async fn a_moving_parcel_is_looked_up_again_and_a_delivered_one_is_not() {
         "a delivered parcel is not looked up again"
     );
 }
+
+/// Markup, handlers and URLs that would run script if any text or link were trusted.
+const XSS: [&str; 10] = [
+    "<script>window.__xss.push('script')</script>",
+    "<img src=x onerror=\"window.__xss.push('img')\">",
+    "<svg onload=\"window.__xss.push('svg')\"></svg>",
+    "\"><iframe src=\"javascript:window.__xss.push('iframe')\"></iframe>",
+    "javascript:window.__xss.push('js')",
+    "JaVaScRiPt:window.__xss.push('mixed')",
+    " java\tscript:window.__xss.push('tab')",
+    "data:text/html,<script>window.__xss.push('data')</script>",
+    "vbscript:msgbox(1)",
+    "\u{202e}evil\u{1F4E6}",
+];
+
+#[wasm_bindgen_test]
+async fn hostile_text_and_links_in_every_field_stay_text() {
+    js_sys::eval("window.__xss = []").unwrap();
+    for (i, payload) in XSS.iter().enumerate() {
+        let p = serde_json::Value::String(payload.to_string());
+        let body = serde_json::json!({"shipments": [{
+            "order_number": p, "shipment_number": p, "tracking_number": p,
+            "stage": p, "exception": p, "status_text": p, "updated_at": p,
+            "events": [{"at": p, "stage": p, "exception": p, "text": p, "location": p}],
+            "estimated_delivery": {"from": p, "to": p},
+            "carrier": {"name": p, "tracking_url": p, "phone": p},
+            "pickup_point": {"name": p, "address": p, "hours": p, "pickup_code": p, "storage_until": p, "map_url": p},
+            "support": {"contacts": [
+                {"kind": "phone", "value": p, "label": p}, {"kind": "email", "value": p, "label": p},
+                {"kind": "telegram", "value": p, "label": p}, {"kind": "vk", "value": p},
+                {"kind": "help_center", "value": p}, {"kind": "ticket", "value": p}, {"kind": p, "value": p}],
+                "hours": {"time_zone": p, "periods": [{"days": [p], "opens": p, "closes": p}]}}
+        }]});
+        let root = mount_shipment(Lang::En, &body.to_string(), day("2026-11-23"));
+        wait_for(&root, "[data-testid=timeline]").await;
+        // Rendered as text: none of the payloads became an element.
+        let foreign = all(&root, "script, img, svg, iframe, object, embed");
+        assert!(
+            foreign.is_empty(),
+            "payload {i} became markup: {}",
+            root.inner_html()
+        );
+        // And no link carries a scheme other than https, http, tel or mailto.
+        for link in all(&root, "a") {
+            let href = link.get_attribute("href").unwrap_or_default();
+            let lower = href.to_ascii_lowercase();
+            assert!(
+                ["https:", "http:", "tel:", "mailto:"]
+                    .iter()
+                    .any(|s| lower.starts_with(s)),
+                "payload {i} made a link {href:?}"
+            );
+        }
+    }
+    let ran = js_sys::eval("window.__xss.length")
+        .unwrap()
+        .as_f64()
+        .unwrap_or(-1.0);
+    assert_eq!(ran, 0.0, "a payload ran");
+}
