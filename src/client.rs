@@ -5,11 +5,13 @@ use std::cell::Cell;
 use std::rc::Rc;
 use thiserror::Error;
 use trackline_core::contract::{parse_track_response, MAX_BODY_BYTES};
+use trackline_core::retry::{Setback, LOOKUP};
 use trackline_core::second_factor::Challenge;
 use trackline_core::{ContractError, ErrorBody, TrackResponse};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{AbortController, RequestCredentials};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, RequestCredentials};
 
 /// How a lookup failed, told apart as a buyer needs it told.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -52,6 +54,35 @@ pub enum FetchError {
     CheckNeeded(Challenge),
 }
 
+impl FetchError {
+    /// Whether trying again by itself could mend this, and after what.
+    fn setback(&self) -> Setback {
+        match self {
+            FetchError::Server {
+                status: 500 | 502 | 503 | 504,
+            } => Setback::Transient,
+            // Offline, another try only delays the device's copy; online, it may be a blip.
+            FetchError::Network if online() => Setback::Transient,
+            FetchError::RateLimited { retry_after } => Setback::Throttled(*retry_after),
+            _ => Setback::Final,
+        }
+    }
+}
+
+/// Whether the browser thinks it has a network; `true` when it cannot tell.
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|window| window.navigator().on_line())
+}
+
+/// An answer in the contract, with the text it came as (for the device's copy).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The parsed answer.
+    pub response: TrackResponse,
+    /// The body as received.
+    pub body: String,
+}
+
 /// A lookup in flight that can be abandoned.
 pub struct Lookup {
     controller: Option<AbortController>,
@@ -69,13 +100,14 @@ impl Lookup {
 /// Starts a lookup of `url`; returns a handle to cancel it and the future of its result.
 ///
 /// Credentials are never sent: the lookup is public, and a seller's cookies are
-/// no business of the endpoint's.
+/// no business of the endpoint's. A failure that may pass (5xx, a dropped connection,
+/// a short `Retry-After`) is tried again under `retry::LOOKUP`, all within `timeout_ms`.
 pub fn start(
     url: String,
     timeout_ms: u32,
 ) -> (
     Lookup,
-    impl std::future::Future<Output = Result<TrackResponse, FetchError>>,
+    impl std::future::Future<Output = Result<Answer, FetchError>>,
 ) {
     let controller = AbortController::new().ok();
     let lookup = Lookup {
@@ -86,17 +118,29 @@ pub fn start(
         let timer = controller
             .as_ref()
             .and_then(|c| arm_timeout(c, timeout_ms, timed_out.clone()));
-        let result = fetch(&url, controller.as_ref()).await;
+        let signal = controller.as_ref().map(AbortController::signal);
+        let aborted = || signal.as_ref().is_some_and(AbortSignal::aborted);
+        let mut retry = 0;
+        let result = loop {
+            let result = fetch(&url, signal.as_ref()).await;
+            let Err(error) = &result else {
+                break result;
+            };
+            retry += 1;
+            let Some(wait) = LOOKUP.wait_ms(retry, error.setback(), js_sys::Math::random()) else {
+                break result;
+            };
+            pause(wait, signal.as_ref()).await;
+            if aborted() {
+                break result;
+            }
+        };
         if let Some((window, handle, _closure)) = timer {
             window.clear_timeout_with_handle(handle);
         }
         match result {
-            Err(FetchError::Network) if timed_out.get() => Err(FetchError::Timeout),
-            Err(FetchError::Network)
-                if controller.as_ref().is_some_and(|c| c.signal().aborted()) =>
-            {
-                Err(FetchError::Cancelled)
-            }
+            Err(_) if timed_out.get() => Err(FetchError::Timeout),
+            Err(_) if aborted() => Err(FetchError::Cancelled),
             other => other,
         }
     };
@@ -119,6 +163,43 @@ pub fn classify_status(status: u16, retry_after: Option<&str>) -> Result<(), Fet
     }
 }
 
+/// Waits `ms`, or less if the lookup is abandoned meanwhile.
+async fn pause(ms: u32, signal: Option<&AbortSignal>) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let armed = web_sys::window().and_then(|window| {
+            window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(
+                    &resolve,
+                    i32::try_from(ms).unwrap_or(i32::MAX),
+                )
+                .ok()
+        });
+        if armed.is_none() {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+        if let Some(signal) = signal {
+            let _ = signal.add_event_listener_with_callback("abort", &resolve);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Reads the body, refusing it before it reaches the wasm's memory if it is larger than any answer can be.
+async fn read_body(response: gloo_net::http::Response) -> Result<String, FetchError> {
+    let pending = web_sys::Response::from(response)
+        .text()
+        .map_err(|_| FetchError::Network)?;
+    let text = JsFuture::from(pending)
+        .await
+        .map_err(|_| FetchError::Network)?;
+    let text: js_sys::JsString = text.dyn_into().map_err(|_| FetchError::Network)?;
+    // UTF-16 units never outnumber UTF-8 bytes: a string this long is too large as bytes too.
+    if usize::try_from(text.length()).unwrap_or(usize::MAX) > MAX_BODY_BYTES {
+        return Err(FetchError::NotTheContract(ContractError::TooLarge));
+    }
+    Ok(String::from(text))
+}
+
 type Timer = (web_sys::Window, i32, Closure<dyn FnMut()>);
 
 fn arm_timeout(controller: &AbortController, ms: u32, flag: Rc<Cell<bool>>) -> Option<Timer> {
@@ -137,21 +218,17 @@ fn arm_timeout(controller: &AbortController, ms: u32, flag: Rc<Cell<bool>>) -> O
     Some((window, handle, closure))
 }
 
-async fn fetch(
-    url: &str,
-    controller: Option<&AbortController>,
-) -> Result<TrackResponse, FetchError> {
-    let signal = controller.map(AbortController::signal);
+async fn fetch(url: &str, signal: Option<&AbortSignal>) -> Result<Answer, FetchError> {
     let response = Request::get(url)
         .credentials(RequestCredentials::Omit)
         .header("Accept", "application/json")
-        .abort_signal(signal.as_ref())
+        .abort_signal(signal)
         .send()
         .await
         .map_err(|_| FetchError::Network)?;
     if response.status() == 403 {
         // A 403 may be a question for the buyer rather than a refusal.
-        let body = response.text().await.unwrap_or_default();
+        let body = read_body(response).await.unwrap_or_default();
         let challenge = serde_json::from_str::<ErrorBody>(&body)
             .ok()
             .and_then(|error| Challenge::from_error(&error.error, error.field.as_deref()));
@@ -171,12 +248,12 @@ async fn fetch(
     if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
         return Err(FetchError::NotTheContract(ContractError::TooLarge));
     }
-    let body = response.text().await.map_err(|_| FetchError::Network)?;
-    let parsed = parse_track_response(&body).map_err(FetchError::NotTheContract)?;
-    if parsed.shipments.is_empty() {
+    let body = read_body(response).await?;
+    let response = parse_track_response(&body).map_err(FetchError::NotTheContract)?;
+    if response.shipments.is_empty() {
         return Err(FetchError::NotFound);
     }
-    Ok(parsed)
+    Ok(Answer { response, body })
 }
 
 #[cfg(test)]

@@ -48,6 +48,8 @@ pub struct Config {
     pub number: Option<String>,
     /// Text to put in the input without looking it up (what was typed before the wasm arrived).
     pub draft: Option<String>,
+    /// Whether the input takes the focus when mounted (the buyer was typing in the page's plain form).
+    pub focus: bool,
     /// The colour scheme.
     pub theme: Theme,
     /// One line a parcel, no form: for order pages that already know the number.
@@ -71,6 +73,7 @@ impl Default for Config {
             draft: None,
             theme: Theme::Auto,
             compact: false,
+            focus: false,
             timeout_ms: 15_000,
             share: false,
             remember: true,

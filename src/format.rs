@@ -5,6 +5,7 @@
 
 use crate::i18n::{Lang, Msg};
 use js_sys::{Array, Date, Function, Object, Reflect};
+use trackline_core::kept::Age;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A calendar day from the contract (`2026-11-25`) as "25 Nov".
@@ -56,6 +57,33 @@ pub fn count(lang: Lang, msg: Msg, count: i64, values: &[(&str, &str)]) -> Strin
         text = text.replace(&format!("{{{name}}}"), value);
     }
     text
+}
+
+/// How long ago, in the buyer's words by `Intl.RelativeTimeFormat`: "5 minutes ago", "вчера".
+pub fn ago(lang: Lang, age: Age) -> String {
+    let (value, unit) = match age {
+        Age::Minutes(value) => (value, "minute"),
+        Age::Hours(value) => (value, "hour"),
+        Age::Days(value) => (value, "day"),
+    };
+    let options = Object::new();
+    set(&options, "numeric", "auto");
+    intl(lang, "RelativeTimeFormat", &options)
+        .and_then(|formatter| {
+            let method: Function = Reflect::get(&formatter, &"format".into())
+                .ok()?
+                .dyn_into()
+                .ok()?;
+            method
+                .call2(
+                    &formatter,
+                    &JsValue::from_f64(-(value as f64)),
+                    &unit.into(),
+                )
+                .ok()?
+                .as_string()
+        })
+        .unwrap_or_else(|| format!("-{value} {unit}"))
 }
 
 /// How many minutes east of UTC an IANA zone's clocks are at `now`; `None` for a zone the browser does not know.

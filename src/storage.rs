@@ -1,9 +1,10 @@
-//! The recent numbers kept on the device, in `localStorage`.
+//! What the device keeps in `localStorage`: the recent numbers and the last answer for each.
 //!
 //! Storage may be missing, full or refused (private windows, a shop's iframe
 //! sandbox); remembering is a convenience, so every failure reads as "nothing kept".
 
-use trackline_core::recent;
+use trackline_core::time::UnixMillis;
+use trackline_core::{kept, recent};
 
 const KEY: &str = "trackline:recent";
 
@@ -27,5 +28,25 @@ pub fn keep_recent_numbers(numbers: &[String]) {
         } else {
             storage.set_item(KEY, &recent::write(numbers))
         };
+    }
+}
+
+/// Keeps the device's copy of a number's answer; too large an answer or a full storage keeps nothing.
+pub fn keep_answer(number: &str, saved_at: UnixMillis, body: &str) {
+    if let (Some(storage), Some(stored)) = (storage(), kept::encode(saved_at, body)) {
+        let _ = storage.set_item(&kept::key(number), &stored);
+    }
+}
+
+/// The device's copy of a number's answer, and when it was saved.
+pub fn kept_answer(number: &str) -> Option<(UnixMillis, String)> {
+    let stored = storage()?.get_item(&kept::key(number)).ok()??;
+    kept::decode(&stored).map(|(at, body)| (at, body.to_owned()))
+}
+
+/// Forgets the device's copy of a number's answer.
+pub fn forget_answer(number: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.remove_item(&kept::key(number));
     }
 }

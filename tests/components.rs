@@ -589,3 +589,113 @@ async fn hostile_text_and_links_in_every_field_stay_text() {
         .unwrap_or(-1.0);
     assert_eq!(ran, 0.0, "a payload ran");
 }
+
+/// Answers the page's own fetch for URLs containing `marker` with `script`'s value (a `Response` or a rejection).
+fn stub_fetch(marker: &str, script: &str) {
+    js_sys::eval(&format!(
+        "window.__stubs = window.__stubs || {{}}; window.__stubs['{marker}'] = (url) => {{ {script} }};
+         if (!window.__stubbed) {{ window.__stubbed = true; const original = window.fetch;
+           window.fetch = (input, init) => {{ const url = String(input.url || input);
+             const hit = Object.keys(window.__stubs).find(m => url.includes(m));
+             return hit ? window.__stubs[hit](url) : original(input, init); }}; }}"
+    ))
+    .unwrap();
+}
+
+fn wasm_memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
+    f64::from(buffer.byte_length())
+}
+
+#[wasm_bindgen_test]
+async fn a_ten_megabyte_answer_is_refused_before_it_reaches_the_wasm() {
+    // A Response made from a string has no Content-Length: the widget must measure it itself.
+    stub_fetch(
+        "huge-body",
+        "return Promise.resolve(new Response('['.repeat(10 * 1024 * 1024), \
+         { headers: { 'content-type': 'application/json' } }));",
+    );
+    let before = wasm_memory_bytes();
+    let root = mount_app("https://shop.example/huge-body/{number}", Some("RA1"));
+    assert_eq!(failure_code(&root).await, "not_the_contract");
+    let grown = wasm_memory_bytes() - before;
+    assert!(
+        grown < 2.0 * 1024.0 * 1024.0,
+        "the wasm memory grew by {grown} bytes"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn without_a_network_the_last_answer_is_shown_with_its_age() {
+    let number = "KEPT1";
+    trackline::storage::forget_answer(number);
+    stub_fetch(
+        "kept-endpoint",
+        "return window.__cut ? Promise.reject(new TypeError('Failed to fetch')) \
+         : Promise.resolve(new Response(JSON.stringify({ shipments: [{ stage: 'in_transit', status_text: 'On its way' }] })));",
+    );
+    let mount = || {
+        let root = fresh_root();
+        let config = Config {
+            endpoint: "https://shop.example/kept-endpoint/{number}".into(),
+            number: Some(number.into()),
+            remember: true,
+            ..Config::default()
+        };
+        trackline::mount(root.clone(), config);
+        root
+    };
+    let first = mount();
+    wait_for(&first, "[data-testid=shipment]").await;
+    assert!(first
+        .query_selector("[data-testid=kept]")
+        .unwrap()
+        .is_none());
+
+    js_sys::eval("window.__cut = true").unwrap();
+    let second = mount();
+    let notice = wait_for(&second, "[data-testid=kept]").await;
+    assert!(
+        text(&notice).contains("minute ago"),
+        "the notice reads {}",
+        text(&notice)
+    );
+    let stage = wait_for(&second, "[data-testid=shipment]").await;
+    assert_eq!(
+        stage.get_attribute("data-stage").as_deref(),
+        Some("in_transit")
+    );
+
+    // A number never looked up on this device has nothing saved: the failure is told.
+    let third = mount_app(
+        "https://shop.example/kept-endpoint/{number}",
+        Some("NEVER1"),
+    );
+    assert_eq!(failure_code(&third).await, "network");
+
+    // When the network is back, trying again replaces the copy with the live answer.
+    js_sys::eval("window.__cut = false").unwrap();
+    let retry: HtmlElement = notice
+        .query_selector("[data-testid=retry]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    retry.click();
+    for _ in 0..250 {
+        if second
+            .query_selector("[data-testid=kept]")
+            .unwrap()
+            .is_none()
+        {
+            break;
+        }
+        tick(20).await;
+    }
+    assert!(second
+        .query_selector("[data-testid=kept]")
+        .unwrap()
+        .is_none());
+    wait_for(&second, "[data-testid=shipment]").await;
+    trackline::storage::forget_answer(number);
+}

@@ -1,9 +1,10 @@
 //! The widget: the form, the lookup it starts, and what the lookup found.
 
-use crate::client::{self, FetchError, Lookup};
+use crate::client::{self, Answer, FetchError, Lookup};
 use crate::clock::Now;
 use crate::components::compact::CompactStatus;
 use crate::components::failure::FailureView;
+use crate::components::kept_notice::KeptNotice;
 use crate::components::parcels::Parcels;
 use crate::components::recent::RecentNumbers;
 use crate::components::search_form::SearchForm;
@@ -15,8 +16,10 @@ use crate::{events, labels, page_url, storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
+use trackline_core::contract::parse_track_response;
 use trackline_core::delivery::expected;
 use trackline_core::freshness::worth_refreshing;
+use trackline_core::time::UnixMillis;
 use trackline_core::{recent, url_template};
 use trackline_core::{TrackResponse, TrackingQuery};
 use wasm_bindgen::closure::Closure;
@@ -31,6 +34,19 @@ pub enum LookupState {
     Loading(String),
     /// The endpoint's answer for the number as submitted, and when it came.
     Found(String, TrackResponse, Now),
+    /// The endpoint could not be reached: the device's copy of the number's last answer instead.
+    Kept {
+        /// The number as submitted.
+        number: String,
+        /// The answer as it was saved.
+        response: TrackResponse,
+        /// When the copy is shown.
+        now: Now,
+        /// When the copy was saved.
+        saved_at: UnixMillis,
+        /// The device has no network (rather than the endpoint not answering).
+        offline: bool,
+    },
     /// Why no status can be shown, and for which typed text.
     Failed(Failure, String),
 }
@@ -60,18 +76,54 @@ pub fn App(
     let last_submitted = StoredValue::new(String::new());
     let last_fetched = StoredValue::new(0f64);
     let endpoint = StoredValue::new(config.endpoint.clone());
-    let (timeout_ms, share, remember) = (config.timeout_ms, config.share, config.remember);
+    let (timeout_ms, share, remember, focus) = (
+        config.timeout_ms,
+        config.share,
+        config.remember,
+        config.focus,
+    );
 
-    let found = move |number: String, response: TrackResponse| {
+    let found = move |number: String, answer: Answer| {
+        let now = Now::read();
         if remember {
-            let kept = recent::remember(&recent_numbers.get_untracked(), &number);
+            let before = recent_numbers.get_untracked();
+            let kept = recent::remember(&before, &number);
+            // A number that falls off the list takes its saved answer with it.
+            for dropped in before.iter().filter(|old| !kept.contains(old)) {
+                storage::forget_answer(dropped);
+            }
             storage::keep_recent_numbers(&kept);
+            storage::keep_answer(&number, now.millis, &answer.body);
             recent_numbers.set(kept);
         }
         if share {
             page_url::show_number(&number);
         }
-        LookupState::Found(number, response, Now::read())
+        LookupState::Found(number, answer.response, now)
+    };
+    // When the endpoint cannot be reached, the last answer this device saw beats an error.
+    let failed = move |number: String, error: FetchError| {
+        let reachable = !matches!(
+            error,
+            FetchError::Network | FetchError::Timeout | FetchError::Server { .. }
+        );
+        let copy = (remember && !reachable)
+            .then(|| storage::kept_answer(&number))
+            .flatten()
+            .and_then(|(saved_at, body)| {
+                let response = parse_track_response(&body).ok()?;
+                (!response.shipments.is_empty()).then_some((saved_at, response))
+            });
+        match copy {
+            Some((saved_at, response)) => LookupState::Kept {
+                number,
+                response,
+                now: Now::read(),
+                saved_at,
+                offline: error == FetchError::Network && !client::online(),
+            },
+            None => LookupState::Failed(Failure::Fetch(error), number),
+        }
     };
 
     // The answer to a seller's second factor, kept for refreshes and retries of the same number.
@@ -104,10 +156,10 @@ pub fn App(
         in_flight.set_value(Some(lookup));
         spawn_local(async move {
             let next = match result.await {
-                Ok(response) => found(number, response),
+                Ok(answer) => found(number, answer),
                 // A newer lookup owns the state now.
                 Err(FetchError::Cancelled) => return,
-                Err(error) => LookupState::Failed(Failure::Fetch(error), number),
+                Err(error) => failed(number, error),
             };
             state.set(next);
         });
@@ -123,23 +175,29 @@ pub fn App(
     });
 
     // Looks again without a spinner; a failure keeps the status on screen, and an unchanged answer changes nothing.
+    // A saved copy is always looked at again: any answer replaces it.
     let refresh = move || {
-        let LookupState::Found(number, shown, _) = state.get_untracked() else {
-            return;
+        let (number, shown) = match state.get_untracked() {
+            LookupState::Found(number, shown, _) if worth_refreshing(&shown.shipments) => {
+                (number, Some(shown))
+            }
+            LookupState::Kept { number, .. } => (number, None),
+            _ => return,
         };
-        if !worth_refreshing(&shown.shipments) {
-            return;
-        }
         last_fetched.set_value(js_sys::Date::now());
         let (lookup, result) = client::start(url_for(&number), timeout_ms);
         in_flight.set_value(Some(lookup));
         spawn_local(async move {
-            let Ok(response) = result.await else {
+            let Ok(answer) = result.await else {
                 return;
             };
-            let still_shown = matches!(state.get_untracked(), LookupState::Found(ref n, ref r, _) if *n == number && *r == shown);
-            if still_shown && response != shown {
-                state.set(LookupState::Found(number, response, Now::read()));
+            let still_shown = match state.get_untracked() {
+                LookupState::Found(n, r, _) => n == number && shown.as_ref() == Some(&r),
+                LookupState::Kept { number: n, .. } => n == number && shown.is_none(),
+                _ => false,
+            };
+            if still_shown && shown.as_ref() != Some(&answer.response) {
+                state.set(found(number, answer));
             }
         });
     };
@@ -158,22 +216,13 @@ pub fn App(
     {
         on_cleanup(move || interval.clear());
     }
-    // Coming back to the tab brings the status up to date at once, not at the next tick.
-    let on_visible = Closure::<dyn Fn()>::new(tick);
-    if let Some(document) = web_sys::window().and_then(|window| window.document()) {
-        let _ = document.add_event_listener_with_callback(
-            "visibilitychange",
-            on_visible.as_ref().unchecked_ref(),
-        );
-        let listener = StoredValue::new_local((document, on_visible));
-        on_cleanup(move || {
-            listener.with_value(|(document, callback)| {
-                let _ = document.remove_event_listener_with_callback(
-                    "visibilitychange",
-                    callback.as_ref().unchecked_ref(),
-                );
-            });
-        });
+    // Coming back to the tab brings the status up to date at once, not at the next tick;
+    // so does the network coming back.
+    if let Some(window) = web_sys::window() {
+        listen(window.clone().into(), "online", refresh);
+        if let Some(document) = window.document() {
+            listen(document.into(), "visibilitychange", tick);
+        }
     }
 
     on_cleanup(move || {
@@ -197,7 +246,7 @@ pub fn App(
             LookupState::Failed(failure, number) => {
                 events::lookup_failed(&target, number, failure.code())
             }
-            LookupState::Idle | LookupState::Loading(_) => {}
+            LookupState::Idle | LookupState::Loading(_) | LookupState::Kept { .. } => {}
         }
     });
 
@@ -207,6 +256,7 @@ pub fn App(
     let forget = Callback::new(move |number: String| {
         let kept = recent::forget(&recent_numbers.get_untracked(), &number);
         storage::keep_recent_numbers(&kept);
+        storage::forget_answer(&number);
         recent_numbers.set(kept);
     });
     // Compact needs a number to show; without one the buyer gets the form after all.
@@ -222,7 +272,7 @@ pub fn App(
     let form = (!compact).then(|| {
         view! {
             <h1 class="tl-widget__title">{lang.t(Msg::Title)}</h1>
-            <SearchForm lang value=typed busy on_submit=submit/>
+            <SearchForm lang value=typed busy on_submit=submit autofocus=focus/>
             <RecentNumbers lang numbers=recent_shown on_pick=submit on_remove=forget/>
         }
     });
@@ -244,6 +294,19 @@ pub fn App(
     }
 }
 
+/// Calls `run` on every `event` at `target` while the widget lives.
+fn listen(target: web_sys::EventTarget, event: &'static str, run: impl Fn() + 'static) {
+    let callback = Closure::<dyn Fn()>::new(run);
+    let _ = target.add_event_listener_with_callback(event, callback.as_ref().unchecked_ref());
+    let listener = StoredValue::new_local((target, callback));
+    on_cleanup(move || {
+        listener.with_value(|(target, callback)| {
+            let _ = target
+                .remove_event_listener_with_callback(event, callback.as_ref().unchecked_ref());
+        });
+    });
+}
+
 /// The short sentence a screen reader hears when the status changes.
 fn announce(lang: Lang, state: &LookupState) -> String {
     match state {
@@ -263,8 +326,8 @@ fn announce(lang: Lang, state: &LookupState) -> String {
             }
             several => labels::order_summary(lang, several),
         },
-        // A failure is an alert of its own.
-        LookupState::Idle | LookupState::Failed(..) => String::new(),
+        // A failure, or a saved copy's notice, is an alert of its own.
+        LookupState::Idle | LookupState::Failed(..) | LookupState::Kept { .. } => String::new(),
     }
 }
 
@@ -287,6 +350,24 @@ fn render(
         .into_any(),
         LookupState::Failed(failure, number) => {
             view! { <FailureView lang failure number on_retry=retry on_answer=answer/> }.into_any()
+        }
+        LookupState::Kept {
+            response,
+            now,
+            saved_at,
+            offline,
+            ..
+        } => {
+            let status = if compact {
+                view! { <CompactStatus lang response today=now.today/> }.into_any()
+            } else {
+                view! { <Parcels lang response now selected/> }.into_any()
+            };
+            view! {
+                <KeptNotice lang saved_at now=now.millis offline on_retry=retry/>
+                {status}
+            }
+            .into_any()
         }
         LookupState::Found(_, response, now) if compact => {
             view! { <CompactStatus lang response today=now.today/> }.into_any()

@@ -23,23 +23,30 @@ pub fn HistoryView(
         .collect::<Vec<_>>();
     let total = all.len();
     let expanded = RwSignal::new(false);
-    let items = all
-        .into_iter()
-        .enumerate()
-        .map(|(index, event)| {
-            let place = event
-                .location
-                .map(|place| view! { <span class="tl-history__place">{place}</span> });
-            let hidden = move || index >= SHOWN_AT_FIRST && !expanded.get();
-            view! {
-                <li class="tl-history__item" data-testid="event" hidden=hidden>
-                    <time class="tl-history__time" datetime=event.at.clone()>{format::date_time(lang, &event.at)}</time>
-                    <span class="tl-history__text">{event.text}</span>
-                    {place}
-                </li>
-            }
-        })
-        .collect_view();
+    // Only what is shown is built: an endpoint may send thousands of events.
+    let items = move || {
+        let shown = if expanded.get() {
+            total
+        } else {
+            SHOWN_AT_FIRST
+        };
+        all.iter()
+            .take(shown)
+            .map(|event| {
+                let place = event
+                    .location
+                    .clone()
+                    .map(|place| view! { <span class="tl-history__place">{place}</span> });
+                view! {
+                    <li class="tl-history__item" data-testid="event">
+                        <time class="tl-history__time" datetime=event.at.clone()>{format::date_time(lang, &event.at)}</time>
+                        <span class="tl-history__text">{event.text.clone()}</span>
+                        {place}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
     let toggle = (total > SHOWN_AT_FIRST).then(|| {
         let more = format::count(lang, Msg::HistoryShowMore, (total - SHOWN_AT_FIRST) as i64, &[]);
         view! {

@@ -6,6 +6,7 @@ pub mod compact;
 pub mod copy_button;
 pub mod failure;
 pub mod history;
+pub mod kept_notice;
 pub mod parcels;
 pub mod pickup;
 pub mod recent;

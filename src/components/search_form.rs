@@ -17,7 +17,20 @@ pub fn SearchForm(
     busy: Signal<bool>,
     /// Called with the typed text when the buyer submits.
     on_submit: Callback<String>,
+    /// Takes the focus when mounted, caret at the end: the buyer was typing in the page's plain form.
+    #[prop(optional)]
+    autofocus: bool,
 ) -> impl IntoView {
+    let input = NodeRef::<leptos::html::Input>::new();
+    if autofocus {
+        Effect::new(move |_| {
+            if let Some(input) = input.get() {
+                let _ = input.focus();
+                let end = u32::try_from(input.value().encode_utf16().count()).unwrap_or(0);
+                let _ = input.set_selection_range(end, end);
+            }
+        });
+    }
     // What the number looks like, said as the buyer types: a mistyped S10 is caught here first.
     let hint = Memo::new(move |_| labels::recognised(lang, &value.get()));
     let submit = move |event: SubmitEvent| {
@@ -29,6 +42,7 @@ pub fn SearchForm(
             <label class="tl-form__label" for="tl-number">{lang.t(Msg::InputLabel)}</label>
             <div class="tl-form__row">
                 <input
+                    node_ref=input
                     id="tl-number"
                     class="tl-form__input"
                     part="input"

@@ -300,3 +300,42 @@ async fn an_order_the_shop_guards_opens_with_the_phones_last_digits() {
         .await;
     page.close().await;
 }
+
+#[tokio::test]
+async fn with_the_network_cut_the_last_answer_comes_from_the_device_marked_with_its_age() {
+    let page = Session::start().await;
+    page.open("/").await;
+    page.track("1000000007").await;
+    page.find("[data-testid=pickup-code]").await;
+    page.track("RA100000048RU").await;
+    page.find("[data-testid=shipment][data-stage=in_transit]")
+        .await;
+
+    // Within its 30 s the browser's HTTP cache would still answer; a buyer who comes back later has only the device's copy.
+    page.cdp(
+        "Network.setCacheDisabled",
+        serde_json::json!({ "cacheDisabled": true }),
+    )
+    .await;
+    page.set_offline(true).await;
+    page.track("1000000007").await;
+    let notice = page.text("[data-testid=kept-message]").await;
+    assert!(
+        notice.starts_with("You are offline") && notice.contains("minute ago"),
+        "{notice}"
+    );
+    assert_eq!(page.text("[data-testid=pickup-code]").await, "4821");
+    assert_accessible(&page, "a saved copy").await;
+    // A number this device never looked up has no copy: the buyer is told there is no connection.
+    page.track("RA200000010RU").await;
+    page.find("[data-failure=network]").await;
+
+    // The network coming back brings the live status without a tap.
+    page.track("1000000007").await;
+    page.find("[data-testid=kept]").await;
+    page.set_offline(false).await;
+    page.wait_for_script("return document.querySelector('[data-testid=kept]') === null")
+        .await;
+    assert_eq!(page.text("[data-testid=pickup-code]").await, "4821");
+    page.close().await;
+}

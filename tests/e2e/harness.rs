@@ -274,7 +274,16 @@ where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
+    wait_until_within(PATIENCE, attempt).await
+}
+
+/// Retries `attempt` until it yields a value, failing after `patience`.
+pub async fn wait_until_within<T, F, Fut>(patience: Duration, attempt: F) -> Option<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + patience;
     loop {
         if let Some(value) = attempt().await {
             return Some(value);
@@ -283,5 +292,54 @@ where
             return None;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A DevTools protocol command sent through chromedriver (`goog/cdp/execute`): network and CPU emulation.
+#[derive(Debug)]
+pub struct Cdp {
+    /// The method, `Network.emulateNetworkConditions`.
+    pub method: &'static str,
+    /// Its parameters.
+    pub params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.method, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+impl Session {
+    /// Sends a DevTools protocol command to the page and returns its result.
+    pub async fn cdp(&self, method: &'static str, params: serde_json::Value) -> serde_json::Value {
+        self.client
+            .issue_cmd(Cdp { method, params })
+            .await
+            .unwrap_or_else(|error| panic!("{method} failed: {error}"))
+    }
+
+    /// Cuts the browser off the network, or gives it back.
+    pub async fn set_offline(&self, offline: bool) {
+        self.cdp("Network.enable", serde_json::json!({})).await;
+        self.cdp(
+            "Network.emulateNetworkConditions",
+            serde_json::json!({
+                "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1
+            }),
+        )
+        .await;
     }
 }

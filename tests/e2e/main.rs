@@ -3,6 +3,7 @@
 
 mod buyer;
 mod embed;
+mod faults;
 mod harness;
 mod screenshots;
 

@@ -1,0 +1,37 @@
+//! The notice above a saved copy: why it is shown, how old it is, and a way to look again.
+
+use crate::format;
+use crate::i18n::{Lang, Msg};
+use leptos::prelude::*;
+use trackline_core::kept::age;
+use trackline_core::time::UnixMillis;
+
+/// Says that the status below is the device's copy, and since when.
+#[component]
+pub fn KeptNotice(
+    /// The language of the notice.
+    lang: Lang,
+    /// When the copy was saved.
+    saved_at: UnixMillis,
+    /// The moment the copy is shown.
+    now: UnixMillis,
+    /// The device has no network (rather than the endpoint not answering).
+    offline: bool,
+    /// Looks the number up again.
+    on_retry: Callback<()>,
+) -> impl IntoView {
+    let message = if offline {
+        Msg::KeptOffline
+    } else {
+        Msg::KeptUnreachable
+    };
+    let ago = format::ago(lang, age(saved_at, now));
+    view! {
+        <div class="tl-kept" role="alert" data-testid="kept" data-saved-at=saved_at.to_string()>
+            <p class="tl-kept__message" data-testid="kept-message">{lang.fill(message, &[("age", &ago)])}</p>
+            <button class="tl-failure__retry" type="button" data-testid="retry" on:click=move |_| on_retry.run(())>
+                {lang.t(Msg::Retry)}
+            </button>
+        </div>
+    }
+}
