@@ -4,6 +4,8 @@
 const files = { module: "@MODULE@", wasm: "@WASM@", css: "@CSS@" };
 // Subresource-integrity hashes of the wasm and the stylesheet: a pinned loader pins them too.
 const integrity = { wasm: "@WASM_SRI@", css: "@CSS_SRI@" };
+// The form's words in each language, from locales/*.json: [title, input label, button].
+const words = @FORM_WORDS@;
 const base = new URL(".", import.meta.url);
 const attributes = ["endpoint", "number", "lang", "theme", "compact"];
 let widget;
@@ -15,6 +17,43 @@ function load() {
     return module;
   });
   return widget;
+}
+
+// The element's language as the widget will pick it: the attribute, else the browser's first known.
+function language(element) {
+  const known = (tag) => (tag ?? "").toLowerCase().split("-")[0];
+  const preferred = [element.getAttribute("lang"), ...navigator.languages].map(known);
+  return preferred.find((tag) => tag in words) ?? "en";
+}
+
+// The same form the widget renders, drawn at once so the buyer can type while the wasm loads.
+function drawForm(element) {
+  const lang = language(element);
+  const [title, label, button] = words[lang];
+  const make = (tag, props, ...children) => {
+    const node = Object.assign(document.createElement(tag), props);
+    node.append(...children);
+    return node;
+  };
+  const input = make("input", {
+    id: "tl-number", className: "tl-form__input", name: "n", type: "text", autocomplete: "off",
+    autocapitalize: "characters", spellcheck: false, enterKeyHint: "search", maxLength: 64,
+    value: element.getAttribute("number") ?? "",
+  });
+  const form = make("form", { className: "tl-form", role: "search", noValidate: true },
+    make("label", { className: "tl-form__label", htmlFor: "tl-number" }, label),
+    make("div", { className: "tl-form__row" }, input,
+      make("button", { className: "tl-form__button", type: "submit" }, button)));
+  form.setAttribute("role", "search");
+  // Pressing Track before the wasm arrives is remembered and looked up as soon as it does.
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    element.pending = input.value;
+  });
+  const widget = make("div", { className: "tl-widget", lang }, make("h1", { className: "tl-widget__title" }, title), form);
+  widget.dataset.theme = element.getAttribute("theme") ?? "auto";
+  element.container.replaceChildren(widget);
+  element.draft = input;
 }
 
 class TracklineWidget extends HTMLElement {
@@ -31,6 +70,7 @@ class TracklineWidget extends HTMLElement {
       this.container = document.createElement("div");
       this.container.setAttribute("part", "container");
       root.append(style, this.container);
+      if (!(this.hasAttribute("compact") && this.hasAttribute("number"))) drawForm(this);
     }
     this.render();
   }
@@ -51,10 +91,18 @@ class TracklineWidget extends HTMLElement {
     const module = await load();
     if (generation !== this.generation) return;
     this.handle?.unmount();
+    // What the buyer typed or submitted into the drawn form carries over, focus included.
+    const draft = this.draft;
+    this.draft = undefined;
+    const pending = this.pending;
+    this.pending = undefined;
+    const typed = draft?.value || undefined;
+    const focused = draft !== undefined && this.shadowRoot.activeElement === draft;
+    this.container.replaceChildren();
     const attr = (name) => this.getAttribute(name) ?? undefined;
     // The endpoint defaults to the server this loader came from.
     const endpoint = attr("endpoint") ?? `${base.origin}/api/v1/track/{number}`;
-    this.handle = module.mountWidget(this.container, endpoint, attr("lang"), attr("number"), attr("theme"), this.hasAttribute("compact"), [...navigator.languages]);
+    this.handle = module.mountWidget(this.container, endpoint, attr("lang"), pending ?? attr("number"), attr("theme"), this.hasAttribute("compact"), [...navigator.languages], typed, focused);
   }
 }
 

@@ -25,7 +25,8 @@ impl WidgetHandle {
 
 /// Mounts the widget into `container` with the element's attributes; absent ones take defaults.
 ///
-/// `languages` are the browser's preferred languages, used when `lang` is absent.
+/// `languages` are the browser's preferred languages, used when `lang` is absent; `draft` is
+/// what the buyer typed into the loader's form, and `focus` whether they were still in it.
 #[wasm_bindgen(js_name = mountWidget)]
 pub fn mount_widget(
     container: web_sys::HtmlElement,
@@ -35,6 +36,8 @@ pub fn mount_widget(
     theme: Option<String>,
     compact: bool,
     languages: Vec<String>,
+    draft: Option<String>,
+    focus: bool,
 ) -> WidgetHandle {
     let config = Config {
         endpoint: endpoint
@@ -44,6 +47,8 @@ pub fn mount_widget(
         number: number.filter(|n| !n.trim().is_empty()),
         theme: Theme::from_attr(theme.as_deref()),
         compact,
+        draft: draft.filter(|d| !d.trim().is_empty()),
+        focus,
         ..Config::default()
     };
     let handle = leptos::mount::mount_to(

@@ -39,11 +39,18 @@ fn main() {
         .collect();
     let host_lang = param("lang").or_else(|| root.get_attribute("data-lang"));
     // What the buyer typed into the page's plain form while the wasm was loading is kept.
-    let draft = document
+    let plain_input = document
         .get_element_by_id("tl-number")
-        .and_then(|input| input.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|input| input.dyn_into::<web_sys::HtmlInputElement>().ok());
+    let draft = plain_input
+        .as_ref()
         .map(|input| input.value())
         .filter(|value| !value.trim().is_empty());
+    let focus = plain_input.is_some_and(|input| {
+        document
+            .active_element()
+            .is_some_and(|active| active == **input)
+    });
     let config = Config {
         endpoint: root
             .get_attribute("data-endpoint")
@@ -54,6 +61,7 @@ fn main() {
         ),
         number: param("n"),
         draft,
+        focus,
         theme: Theme::from_attr(
             param("theme")
                 .or_else(|| root.get_attribute("data-theme"))

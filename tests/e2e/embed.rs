@@ -283,3 +283,52 @@ async fn a_storefront_on_another_origin_embeds_the_widget() {
     assert_eq!(styled, "800", "the stylesheet did not load across origins");
     page.close().await;
 }
+
+#[tokio::test]
+async fn the_loader_draws_the_form_at_once_and_what_was_typed_survives_the_wasm() {
+    let page = Session::start().await;
+    // A slow link: the wasm takes seconds, the loader and stylesheet a moment.
+    page.throttle(Some(16_000)).await;
+    page.client
+        .goto(&format!("{}/examples/plain.html", page.origin()))
+        .await
+        .expect("the page loads");
+    page.eval(
+        "document.querySelector('trackline-widget').remove(); \
+               const w = document.createElement('trackline-widget'); w.setAttribute('lang', 'ru'); \
+               document.querySelector('main').append(w); return true;",
+    )
+    .await;
+    page.wait_for_script(
+        "const root = document.querySelector('trackline-widget').shadowRoot; \
+         return !!root?.querySelector('#tl-number') && !root.querySelector('[data-testid=widget]')",
+    )
+    .await;
+    // Drawn by the loader, in the element's language, before any wasm ran.
+    assert_eq!(
+        page.shadow_text("trackline-widget", ".tl-form__button")
+            .await,
+        "Отследить"
+    );
+    page.eval(
+        "const input = document.querySelector('trackline-widget').shadowRoot.querySelector('#tl-number'); \
+         input.focus(); input.value = '1000000007'; \
+         input.form.requestSubmit(); return true;",
+    )
+    .await;
+    page.throttle(None).await;
+    assert_eq!(
+        page.shadow_text("trackline-widget", "[data-testid=pickup-code]")
+            .await,
+        "4821"
+    );
+    let kept = page
+        .eval(
+            "const root = document.querySelector('trackline-widget').shadowRoot; \
+               return [root.querySelector('[data-testid=number-input]').value, \
+                       root.activeElement?.dataset.testid ?? null];",
+        )
+        .await;
+    assert_eq!(kept, serde_json::json!(["1000000007", "number-input"]));
+    page.close().await;
+}

@@ -333,11 +333,21 @@ impl Session {
 
     /// Cuts the browser off the network, or gives it back.
     pub async fn set_offline(&self, offline: bool) {
+        self.emulate_network(offline, None).await;
+    }
+
+    /// Slows every download to `bytes_per_second`, or lifts the limit with `None`.
+    pub async fn throttle(&self, bytes_per_second: Option<u32>) {
+        self.emulate_network(false, bytes_per_second).await;
+    }
+
+    async fn emulate_network(&self, offline: bool, bytes_per_second: Option<u32>) {
         self.cdp("Network.enable", serde_json::json!({})).await;
+        let download = bytes_per_second.map_or(-1.0, f64::from);
         self.cdp(
             "Network.emulateNetworkConditions",
             serde_json::json!({
-                "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1
+                "offline": offline, "latency": 0, "downloadThroughput": download, "uploadThroughput": -1
             }),
         )
         .await;

@@ -213,3 +213,27 @@ async fn the_input_says_what_it_recognised_as_the_buyer_types() {
     assert_eq!(page.text("[data-testid=headline]").await, "In transit");
     page.close().await;
 }
+
+#[tokio::test]
+async fn the_hosted_form_takes_typing_before_the_wasm_and_keeps_it_after() {
+    let page = Session::start().await;
+    page.throttle(Some(16_000)).await;
+    page.client
+        .goto(&format!("{}/", page.origin()))
+        .await
+        .expect("the page loads");
+    // The page's own HTML form, before the widget mounted.
+    let input = page.find("#tl-number").await;
+    assert!(page.all("[data-testid=widget]").await.is_empty());
+    input.send_keys("RA1000").await.expect("typing works");
+    page.throttle(None).await;
+    page.find("[data-testid=widget]").await;
+    let kept = page
+        .eval(
+            "const input = document.querySelector('[data-testid=number-input]'); \
+               return [input.value, document.activeElement === input];",
+        )
+        .await;
+    assert_eq!(kept, serde_json::json!(["RA1000", true]));
+    page.close().await;
+}
