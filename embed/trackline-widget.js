@@ -102,7 +102,10 @@ class TracklineWidget extends HTMLElement {
     const attr = (name) => this.getAttribute(name) ?? undefined;
     // The endpoint defaults to the server this loader came from.
     const endpoint = attr("endpoint") ?? `${base.origin}/api/v1/track/{number}`;
-    this.handle = module.mountWidget(this.container, endpoint, attr("lang"), pending ?? attr("number"), attr("theme"), this.hasAttribute("compact"), [...navigator.languages], typed, focused);
+    this.handle = module.mountWidget(this.container, {
+      endpoint, lang: attr("lang"), number: pending ?? attr("number"), theme: attr("theme"),
+      compact: this.hasAttribute("compact"), languages: [...navigator.languages], draft: typed, focus: focused,
+    });
   }
 }
 

@@ -23,32 +23,44 @@ impl WidgetHandle {
     }
 }
 
-/// Mounts the widget into `container` with the element's attributes; absent ones take defaults.
+/// Mounts the widget into `container` with the element's settings; absent ones take defaults.
 ///
-/// `languages` are the browser's preferred languages, used when `lang` is absent; `draft` is
-/// what the buyer typed into the loader's form, and `focus` whether they were still in it.
+/// `settings` is a plain object from the loader: the attributes `endpoint`, `lang`, `number`,
+/// `theme` and `compact`; `languages`, the browser's preferred ones for when `lang` is absent;
+/// `draft`, what the buyer typed into the loader's form, and `focus`, whether they were still in it.
+/// Anything missing or of another type reads as absent.
 #[wasm_bindgen(js_name = mountWidget)]
-pub fn mount_widget(
-    container: web_sys::HtmlElement,
-    endpoint: Option<String>,
-    lang: Option<String>,
-    number: Option<String>,
-    theme: Option<String>,
-    compact: bool,
-    languages: Vec<String>,
-    draft: Option<String>,
-    focus: bool,
-) -> WidgetHandle {
+pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> WidgetHandle {
+    let text = |name: &str| {
+        js_sys::Reflect::get(&settings, &name.into())
+            .ok()
+            .and_then(|value| value.as_string())
+            .filter(|value| !value.trim().is_empty())
+    };
+    let flag = |name: &str| {
+        js_sys::Reflect::get(&settings, &name.into()).is_ok_and(|value| value.is_truthy())
+    };
+    let languages: Vec<String> = js_sys::Reflect::get(&settings, &"languages".into())
+        .ok()
+        .filter(js_sys::Array::is_array)
+        .map(|list| {
+            js_sys::Array::from(&list)
+                .iter()
+                .filter_map(|tag| tag.as_string())
+                .collect()
+        })
+        .unwrap_or_default();
     let config = Config {
-        endpoint: endpoint
-            .filter(|e| !e.trim().is_empty())
-            .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
-        lang: Config::pick_lang(lang.as_deref(), languages.iter().map(String::as_str)),
-        number: number.filter(|n| !n.trim().is_empty()),
-        theme: Theme::from_attr(theme.as_deref()),
-        compact,
-        draft: draft.filter(|d| !d.trim().is_empty()),
-        focus,
+        endpoint: text("endpoint").unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
+        lang: Config::pick_lang(
+            text("lang").as_deref(),
+            languages.iter().map(String::as_str),
+        ),
+        number: text("number"),
+        theme: Theme::from_attr(text("theme").as_deref()),
+        compact: flag("compact"),
+        draft: text("draft"),
+        focus: flag("focus"),
         ..Config::default()
     };
     let handle = leptos::mount::mount_to(
