@@ -387,5 +387,123 @@ mod tests {
         fn every_prefix_of_a_valid_body_is_an_error_not_a_panic(cut in 0usize..MINIMAL.len()) {
             prop_assert!(parse_track_response(&MINIMAL[..cut]).is_err());
         }
+
+        #[test]
+        fn arbitrary_json_never_panics(value in any_json()) {
+            let _ = parse_track_response(&value.to_string());
+        }
+
+        /// The contract's own keys with values mostly of their kind reach deep into the parser
+        /// (about a third of them parse), and whatever parses goes through every domain rule
+        /// the widget applies to it.
+        #[test]
+        fn contract_shaped_json_with_any_values_never_panics(shipment in shipment_like(), today in any::<i64>(), now in any::<i64>()) {
+            let body = serde_json::json!({ "version": 1, "shipments": [shipment] }).to_string();
+            if let Ok(response) = parse_track_response(&body) {
+                for shipment in &response.shipments {
+                    let _ = crate::Timeline::of(shipment);
+                    let _ = crate::delivery::expected(shipment, today);
+                    let _ = crate::freshness::stale_days(shipment, now);
+                    let _ = crate::timeline::events_newest_first(&shipment.events);
+                    if let Some(until) = shipment.pickup_point.as_ref().and_then(|p| p.storage_until.as_deref()) {
+                        let _ = crate::pickup::storage_left(until, today);
+                    }
+                }
+                let _ = crate::summary::summarise(&response.shipments);
+                let _ = crate::freshness::worth_refreshing(&response.shipments);
+            }
+        }
+    }
+
+    /// Any JSON value, nested a few levels.
+    fn any_json() -> BoxedStrategy<serde_json::Value> {
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            ".{0,20}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                prop::collection::hash_map("[a-z_]{0,12}", inner, 0..8)
+                    .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+        .boxed()
+    }
+
+    /// Text that is often a date, a time, a known word, or none of them.
+    fn text() -> BoxedStrategy<serde_json::Value> {
+        prop_oneof![
+            "(in_transit|delivered|ready_for_pickup|delayed|lost|created|customs_hold|[a-z_]{0,10})",
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})",
+            ".{0,30}",
+        ]
+        .prop_map(serde_json::Value::String)
+        .boxed()
+    }
+
+    /// Mostly a value of the field's own kind, sometimes any JSON at all.
+    fn either(typed: BoxedStrategy<serde_json::Value>) -> BoxedStrategy<serde_json::Value> {
+        prop_oneof![9 => typed, 1 => any_json()].boxed()
+    }
+
+    /// An object with some of `keys`, each mostly text.
+    fn object(keys: &'static [&'static str]) -> BoxedStrategy<serde_json::Value> {
+        prop::collection::hash_map(prop::sample::select(keys), either(text()), 0..=keys.len())
+            .prop_map(|map| {
+                serde_json::Value::Object(map.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+            })
+            .boxed()
+    }
+
+    fn shipment_like() -> impl Strategy<Value = serde_json::Value> {
+        let event = (text(), text(), object(&["stage", "exception", "location"])).prop_map(
+            |(at, words, mut rest)| {
+                rest["at"] = at;
+                rest["text"] = words;
+                rest
+            },
+        );
+        (
+            object(&[
+                "order_number",
+                "tracking_number",
+                "stage",
+                "exception",
+                "status_text",
+                "updated_at",
+            ]),
+            either(
+                prop::collection::vec(event, 0..4)
+                    .prop_map(serde_json::Value::Array)
+                    .boxed(),
+            ),
+            prop::option::of(either(object(&["from", "to"]))),
+            prop::option::of(either(object(&[
+                "name",
+                "pickup_code",
+                "storage_until",
+                "map_url",
+                "hours",
+            ]))),
+        )
+            .prop_map(|(mut shipment, events, window, pickup)| {
+                if shipment.get("stage").is_none() {
+                    shipment["stage"] = "in_transit".into();
+                }
+                shipment["events"] = events;
+                if let Some(window) = window {
+                    shipment["estimated_delivery"] = window;
+                }
+                if let Some(pickup) = pickup {
+                    shipment["pickup_point"] = pickup;
+                }
+                shipment
+            })
     }
 }

@@ -147,7 +147,8 @@ pub fn router_with(
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static(STRICT_CSP),
                 ))
-                .service(ServeDir::new(dir)),
+                // The build leaves .br and .gz copies beside each file: sent as they are, not compressed per request.
+                .service(ServeDir::new(dir).precompressed_br().precompressed_gzip()),
         ),
         None => api,
     };

@@ -313,3 +313,38 @@ async fn the_guarded_demo_order_asks_for_the_phone_digits() {
         Stage::InTransit
     );
 }
+
+#[tokio::test]
+async fn the_widgets_files_go_out_as_built_brotli_when_the_browser_takes_it() {
+    let dir = std::env::temp_dir().join(format!("trackline-static-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("app.wasm"), b"plain bytes").unwrap();
+    std::fs::write(dir.join("app.wasm.br"), b"brotli bytes").unwrap();
+    let store = support::fresh_store().await;
+    let fetch = |encoding: &'static str| {
+        let app = router(store.clone(), Some(dir.as_path()));
+        async move {
+            let response = app
+                .oneshot(
+                    Request::get("/app.wasm")
+                        .header(header::ACCEPT_ENCODING, encoding)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let encoding = response
+                .headers()
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap().to_owned());
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            (encoding, body.to_vec())
+        }
+    };
+    assert_eq!(
+        fetch("gzip, deflate, br").await,
+        (Some("br".to_owned()), b"brotli bytes".to_vec())
+    );
+    assert_eq!(fetch("identity").await, (None, b"plain bytes".to_vec()));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -6,6 +6,7 @@ mod embed;
 mod faults;
 mod harness;
 mod screenshots;
+mod speed;
 
 use harness::Session;
 

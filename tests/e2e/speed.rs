@@ -1,0 +1,323 @@
+//! The speed benchmark: the widget as a buyer on a cheap phone meets it, beside a page with no
+//! script that shows the same thing (the floor), and Lighthouse's mobile scores.
+//!
+//! Not a check (`#[ignore]`): `scripts/bench-speed` runs it and prints `name value unit` lines.
+//! Every figure is a median over `RUNS` cold loads (no HTTP cache) under the same emulation:
+//! the CPU slowed 4× and a slow mobile link (`LINK`), set through the DevTools protocol.
+
+use crate::harness::{wait_until_within, Session};
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Cold loads per figure.
+const RUNS: usize = 5;
+/// A slow mobile link, as Lighthouse's mobile preset has it: 150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up.
+const LINK: (u32, u32, u32) = (150, 1_600_000 / 8, 750_000 / 8);
+/// How much slower than this machine's the phone's CPU is.
+const CPU_SLOWDOWN: u32 = 4;
+/// The number looked up: a parcel in transit, with a full timeline.
+const NUMBER: &str = "RA100000048RU";
+
+/// Runs in every page before its own scripts: marks, on the frame after it appears, the input
+/// (from navigation start) and the timeline (from the moment Track was pressed, kept in
+/// `sessionStorage` so that it survives the floor's form navigation).
+const PROBE: &str = r#"
+(() => {
+  const find = (sel) => document.querySelector(sel)
+    ?? [...document.querySelectorAll('trackline-widget')].map((w) => w.shadowRoot?.querySelector(sel)).find(Boolean);
+  const marks = (window.__bench = {});
+  const onNextFrame = (name, value) => requestAnimationFrame(() => { marks[name] ??= value(); });
+  const check = () => {
+    if (marks.input === undefined && !marks.pendingInput) {
+      const input = find('input');
+      if (input && input.getClientRects().length) { marks.pendingInput = true; onNextFrame('input', () => performance.now()); }
+    }
+    if (marks.widget === undefined && find('[data-testid=widget]')) marks.widget = performance.now();
+    if (marks.timeline === undefined && !marks.pendingTimeline && find('[data-testid=step]')) {
+      marks.pendingTimeline = true;
+      const pressed = Number(sessionStorage.getItem('bench-pressed'));
+      onNextFrame('timeline', () => performance.timeOrigin + performance.now() - pressed);
+      onNextFrame('painted_at', () => performance.now());
+    }
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+})();
+"#;
+
+/// Types the number into whichever input the page has, and presses Track.
+const PRESS_TRACK: &str = r#"
+const find = (sel) => document.querySelector(sel)
+  ?? [...document.querySelectorAll('trackline-widget')].map((w) => w.shadowRoot?.querySelector(sel)).find(Boolean);
+const input = find('[data-testid=number-input]') ?? find('input');
+input.value = arguments[0];
+input.dispatchEvent(new Event('input', { bubbles: true }));
+sessionStorage.setItem('bench-pressed', String(performance.timeOrigin + performance.now()));
+input.form.querySelector('button[type=submit]').click();
+return true;
+"#;
+
+/// A tiny static server for the floor and the storefront page: the floor's form, its result
+/// (the widget's own markup, captured, with the stylesheet and no script), and a host page.
+async fn pages(origin: String) -> (String, Arc<Mutex<String>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let addr = format!("http://{}", listener.local_addr().expect("its address"));
+    let result = Arc::new(Mutex::new(String::new()));
+    let shared = result.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = [0u8; 4096];
+            let read = stream.read(&mut request).await.unwrap_or(0);
+            let head = String::from_utf8_lossy(&request[..read]);
+            let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let css = css_href(&origin).await;
+            let body = if path.starts_with("/result") {
+                floor_page(&css, &shared.lock().unwrap())
+            } else if path.starts_with("/shop") {
+                format!(
+                    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+                     <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+                     <title>Shop</title></head><body><h1>Demo Shop</h1>\
+                     <script type=\"module\" src=\"{origin}/trackline-widget.js\"></script>\
+                     <trackline-widget lang=\"en\"></trackline-widget></body></html>"
+                )
+            } else {
+                floor_page(&css, "")
+            };
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncache-control: no-store\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes()).await;
+        }
+    });
+    (addr, result)
+}
+
+/// The stylesheet's address, read from the hosted page (its name carries a hash).
+async fn css_href(origin: &str) -> String {
+    let dist = std::env::var_os("TRACKLINE_DIST")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
+    let name = std::fs::read_dir(dist)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .find(|name| name.starts_with("trackline-") && name.ends_with(".css"))
+        .unwrap_or_default();
+    format!("{origin}/{name}")
+}
+
+/// The floor: the form as a plain GET form, and under it `result` (the widget's markup) if any.
+fn floor_page(css: &str, result: &str) -> String {
+    let form = if result.is_empty() {
+        "<div class=\"tl-widget\" data-theme=\"auto\"><h1 class=\"tl-widget__title\">Track your parcel</h1>\
+         <form class=\"tl-form\" role=\"search\" method=\"get\" action=\"/result\">\
+         <label class=\"tl-form__label\" for=\"tl-number\">Order or tracking number</label>\
+         <div class=\"tl-form__row\"><input id=\"tl-number\" class=\"tl-form__input\" name=\"n\" type=\"text\">\
+         <button class=\"tl-form__button\" type=\"submit\">Track</button></div></form></div>"
+    } else {
+        result
+    };
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <link rel=\"stylesheet\" href=\"{css}\"><title>Track your parcel</title></head>\
+         <body class=\"tl-page\"><main class=\"tl-page__main\">{form}</main></body></html>"
+    )
+}
+
+async fn emulate(page: &Session) {
+    let (latency, down, up) = LINK;
+    page.cdp("Network.enable", json!({})).await;
+    page.cdp("Network.setCacheDisabled", json!({ "cacheDisabled": true }))
+        .await;
+    page.cdp(
+        "Network.emulateNetworkConditions",
+        json!({ "offline": false, "latency": latency, "downloadThroughput": down, "uploadThroughput": up }),
+    )
+    .await;
+    page.cdp(
+        "Emulation.setCPUThrottlingRate",
+        json!({ "rate": CPU_SLOWDOWN }),
+    )
+    .await;
+    page.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": PROBE }),
+    )
+    .await;
+}
+
+async fn mark(page: &Session, name: &str) -> f64 {
+    let script = format!("return window.__bench?.{name} ?? null");
+    wait_until_within(Duration::from_secs(60), || async {
+        page.eval(&script).await.as_f64()
+    })
+    .await
+    .unwrap_or_else(|| panic!("{name} never came"))
+}
+
+/// One cold load's figures, in ms.
+struct Run {
+    /// From navigation start to the input on screen.
+    input: f64,
+    /// From pressing Track to the timeline on screen.
+    timeline: f64,
+    /// From the lookup's response to the timeline on screen, where a lookup was made.
+    after_response: Option<f64>,
+}
+
+/// One cold load of `url`, Track pressed, the timeline waited for.
+async fn one_run(page: &Session, url: &str, wait_for_widget: bool) -> Run {
+    page.client.goto(url).await.expect("the page loads");
+    let input = mark(page, "input").await;
+    if wait_for_widget {
+        // Track is pressed once the widget has taken over: that path is the one measured here.
+        mark(page, "widget").await;
+    }
+    page.client
+        .execute(PRESS_TRACK, vec![json!(NUMBER)])
+        .await
+        .expect("Track is pressed");
+    let timeline = mark(page, "timeline").await;
+    let painted = mark(page, "painted_at").await;
+    let response_end = page
+        .eval("const e = performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/track/')).pop(); return e ? e.responseEnd : null;")
+        .await
+        .as_f64();
+    Run {
+        input,
+        timeline,
+        after_response: response_end.map(|end| painted - end),
+    }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn print(name: &str, value: f64, unit: &str) {
+    println!("{name} {value:.0} {unit}");
+}
+
+/// Lighthouse's mobile scores (0–100) for the hosted page, by category id.
+async fn lighthouse(url: &str) -> Vec<(String, f64)> {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // Asynchronously: the server under test runs on this same runtime and must keep answering.
+    let output = tokio::process::Command::new(root.join(".tools/node_modules/.bin/lighthouse"))
+        .arg(url)
+        .args([
+            "--quiet",
+            "--output=json",
+            "--output-path=stdout",
+            "--only-categories=performance,accessibility,best-practices",
+            "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+        ])
+        .env(
+            "CHROME_PATH",
+            std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+        )
+        .output()
+        .await
+        .expect("lighthouse runs (scripts/setup installs it)");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
+        panic!(
+            "lighthouse gave no report: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    ["performance", "accessibility", "best-practices"]
+        .iter()
+        .map(|id| {
+            let score = report["categories"][id]["score"]
+                .as_f64()
+                .unwrap_or(f64::NAN);
+            ((*id).replace('-', "_"), score * 100.0)
+        })
+        .collect()
+}
+
+#[tokio::test]
+#[ignore = "a benchmark, not a check; run by scripts/bench-speed"]
+async fn speed_on_a_slow_phone() {
+    let page = Session::start().await;
+    let (elsewhere, floor_result) = pages(page.origin().to_owned()).await;
+    emulate(&page).await;
+
+    let hosted_url = format!("{}/", page.origin());
+    let shop_url = format!("{elsewhere}/shop");
+    let floor_url = format!("{elsewhere}/");
+    let mut figures: Vec<(&str, Vec<Run>)> = Vec::new();
+    let mut transfer = None;
+    // The floor shows the widget's own markup for the number, captured from a warm-up run.
+    one_run(&page, &hosted_url, true).await;
+    let markup = page
+        .eval("return document.querySelector('[data-testid=widget]').outerHTML")
+        .await;
+    *floor_result.lock().unwrap() = markup.as_str().unwrap_or_default().to_owned();
+
+    for (name, url, widget) in [
+        ("floor", &floor_url, false),
+        ("hosted", &hosted_url, true),
+        ("embed", &shop_url, true),
+    ] {
+        let mut runs = Vec::new();
+        for _ in 0..RUNS {
+            runs.push(one_run(&page, url, widget).await);
+        }
+        if name == "hosted" {
+            // What the first load cost on the wire (brotli as served), the lookup itself aside.
+            transfer = page
+                .eval("return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')) \
+                       .filter(e => !e.name.includes('/api/')).reduce((n, e) => n + e.transferSize, 0)")
+                .await
+                .as_f64();
+        }
+        figures.push((name, runs));
+    }
+
+    let (latency, down, up) = LINK;
+    print("emulated_cpu_slowdown", f64::from(CPU_SLOWDOWN), "x");
+    print("emulated_rtt", f64::from(latency), "ms");
+    print("emulated_down", f64::from(down * 8 / 1000), "kbit/s");
+    print("emulated_up", f64::from(up * 8 / 1000), "kbit/s");
+    print("runs", RUNS as f64, "each");
+    let floor_input = median(figures[0].1.iter().map(|r| r.input).collect());
+    let floor_timeline = median(figures[0].1.iter().map(|r| r.timeline).collect());
+    for (name, runs) in &figures {
+        let input = median(runs.iter().map(|r| r.input).collect());
+        let timeline = median(runs.iter().map(|r| r.timeline).collect());
+        print(&format!("{name}_input_usable"), input, "ms");
+        print(&format!("{name}_track_to_timeline"), timeline, "ms");
+        if *name != "floor" {
+            println!("{name}_input_usable_vs_floor {:.2} x", input / floor_input);
+            println!(
+                "{name}_track_to_timeline_vs_floor {:.2} x",
+                timeline / floor_timeline
+            );
+            let after: Vec<f64> = runs.iter().filter_map(|r| r.after_response).collect();
+            if !after.is_empty() {
+                print(
+                    &format!("{name}_painted_after_response"),
+                    median(after),
+                    "ms",
+                );
+            }
+        }
+    }
+    if let Some(bytes) = transfer {
+        print("hosted_first_load_transferred", bytes, "bytes");
+    }
+    for (category, score) in lighthouse(&hosted_url).await {
+        print(&format!("lighthouse_{category}"), score, "score");
+    }
+    page.close().await;
+}
