@@ -2,20 +2,20 @@
 //!
 //! The browser already carries every locale and time zone; shipping them in the
 //! wasm would cost hundreds of KB. Text that does not parse is shown as it came.
+//! Building an `Intl` formatter is the costly part (it was most of a render's time on
+//! a slowed CPU), so each kind is built once per language and kept.
 
 use crate::i18n::{Lang, Msg};
 use js_sys::{Array, Date, Function, Object, Reflect};
+use std::cell::RefCell;
 use trackline_core::kept::Age;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A calendar day from the contract (`2026-11-25`) as "25 Nov".
 pub fn day(lang: Lang, iso: &str) -> String {
-    match calendar_day(iso) {
-        Some(date) => date
-            .to_locale_date_string(lang.tag(), &day_options())
-            .into(),
-        None => iso.to_owned(),
-    }
+    calendar_day(iso)
+        .and_then(|date| call1(&formatter(lang, Kind::Day)?, "format", &date)?.as_string())
+        .unwrap_or_else(|| iso.to_owned())
 }
 
 /// A delivery window as one phrase: "25 Nov" or "25–27 Nov", worded by `Intl.DateTimeFormat.formatRange`.
@@ -26,7 +26,14 @@ pub fn day_range(lang: Lang, from: &str, to: Option<&str>) -> String {
             _ => day(lang, from),
         };
     };
-    format_range(lang, &start, &end)
+    formatter(lang, Kind::Day)
+        .and_then(|formatter| {
+            let method: Function = Reflect::get(&formatter, &"formatRange".into())
+                .ok()?
+                .dyn_into()
+                .ok()?;
+            method.call2(&formatter, &start, &end).ok()?.as_string()
+        })
         .unwrap_or_else(|| format!("{} – {}", day(lang, from), day(lang, to.unwrap_or(from))))
 }
 
@@ -36,17 +43,14 @@ pub fn date_time(lang: Lang, rfc3339: &str) -> String {
         return rfc3339.to_owned();
     }
     let date = Date::new(&JsValue::from_str(rfc3339));
-    let options = Object::new();
-    set(&options, "day", "numeric");
-    set(&options, "month", "short");
-    set(&options, "hour", "2-digit");
-    set(&options, "minute", "2-digit");
-    date.to_locale_string(lang.tag(), &options).into()
+    formatter(lang, Kind::DateTime)
+        .and_then(|formatter| call1(&formatter, "format", &date)?.as_string())
+        .unwrap_or_else(|| rfc3339.to_owned())
 }
 
 /// A counted message for `count`, its form chosen by `Intl.PluralRules` (1 день, 2 дня, 5 дней).
 pub fn count(lang: Lang, msg: Msg, count: i64, values: &[(&str, &str)]) -> String {
-    let category = intl(lang, "PluralRules", &Object::new())
+    let category = formatter(lang, Kind::Plural)
         .and_then(|rules| call1(&rules, "select", &JsValue::from_f64(count as f64)))
         .and_then(|category| category.as_string())
         .unwrap_or_else(|| "other".to_owned());
@@ -66,9 +70,7 @@ pub fn ago(lang: Lang, age: Age) -> String {
         Age::Hours(value) => (value, "hour"),
         Age::Days(value) => (value, "day"),
     };
-    let options = Object::new();
-    set(&options, "numeric", "auto");
-    intl(lang, "RelativeTimeFormat", &options)
+    formatter(lang, Kind::Relative)
         .and_then(|formatter| {
             let method: Function = Reflect::get(&formatter, &"format".into())
                 .ok()?
@@ -88,14 +90,8 @@ pub fn ago(lang: Lang, age: Age) -> String {
 
 /// How many minutes east of UTC an IANA zone's clocks are at `now`; `None` for a zone the browser does not know.
 pub fn zone_offset_minutes(zone: &str, now: f64) -> Option<i32> {
-    let options = Object::new();
-    set(&options, "timeZone", zone);
-    set(&options, "hourCycle", "h23");
-    for field in ["year", "month", "day", "hour", "minute"] {
-        set(&options, field, "numeric");
-    }
     // An unknown zone makes the constructor throw a RangeError, read here as `None`.
-    let formatter = intl(Lang::En, "DateTimeFormat", &options)?;
+    let formatter = formatter(Lang::En, Kind::Zone(zone.to_owned()))?;
     let parts: Array = call1(
         &formatter,
         "formatToParts",
@@ -124,11 +120,97 @@ pub fn zone_offset_minutes(zone: &str, now: f64) -> Option<i32> {
     offset.is_finite().then_some(offset as i32)
 }
 
-fn intl(lang: Lang, name: &str, options: &Object) -> Option<JsValue> {
-    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
-    let constructor: Function = Reflect::get(&intl, &name.into()).ok()?.dyn_into().ok()?;
-    let args = Array::of2(&lang.tag().into(), options);
-    Reflect::construct(&constructor, &args).ok()
+/// Builds the formatters every status needs, so that their first-use cost (the browser
+/// loading its locale data: tens of ms on a slow phone) is paid while a lookup is on the
+/// network rather than between the answer and the timeline.
+pub fn prepare(lang: Lang) {
+    for kind in [Kind::Day, Kind::DateTime, Kind::Plural] {
+        let _ = formatter(lang, kind);
+    }
+}
+
+/// The formatters the widget uses, each with its fixed options.
+#[derive(Debug, Clone, PartialEq)]
+enum Kind {
+    /// "25 Nov", in UTC so that no zone moves a calendar day.
+    Day,
+    /// "20 Nov, 10:15" in the buyer's zone.
+    DateTime,
+    /// `Intl.PluralRules`.
+    Plural,
+    /// "5 minutes ago", "yesterday".
+    Relative,
+    /// The wall clock of an IANA zone, in parts.
+    Zone(String),
+}
+
+impl Kind {
+    fn build(&self, lang: Lang) -> Option<JsValue> {
+        let options = Object::new();
+        let (name, fields): (&str, &[(&str, &str)]) = match self {
+            Kind::Day => (
+                "DateTimeFormat",
+                &[("day", "numeric"), ("month", "short"), ("timeZone", "UTC")],
+            ),
+            Kind::DateTime => (
+                "DateTimeFormat",
+                &[
+                    ("day", "numeric"),
+                    ("month", "short"),
+                    ("hour", "2-digit"),
+                    ("minute", "2-digit"),
+                ],
+            ),
+            Kind::Plural => ("PluralRules", &[]),
+            Kind::Relative => ("RelativeTimeFormat", &[("numeric", "auto")]),
+            Kind::Zone(zone) => {
+                set(&options, "timeZone", zone);
+                (
+                    "DateTimeFormat",
+                    &[
+                        ("hourCycle", "h23"),
+                        ("year", "numeric"),
+                        ("month", "numeric"),
+                        ("day", "numeric"),
+                        ("hour", "numeric"),
+                        ("minute", "numeric"),
+                    ],
+                )
+            }
+        };
+        for (key, value) in fields {
+            set(&options, key, value);
+        }
+        let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+        let constructor: Function = Reflect::get(&intl, &name.into()).ok()?.dyn_into().ok()?;
+        let args = Array::of2(&lang.tag().into(), &options);
+        Reflect::construct(&constructor, &args).ok()
+    }
+}
+
+thread_local! {
+    static FORMATTERS: RefCell<Vec<(Lang, Kind, Option<JsValue>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The formatter of `kind` for `lang`, built on first use and kept (a failure too).
+fn formatter(lang: Lang, kind: Kind) -> Option<JsValue> {
+    FORMATTERS.with(|cache| {
+        let found = cache
+            .borrow()
+            .iter()
+            .find(|(l, k, _)| *l == lang && *k == kind)
+            .map(|(_, _, formatter)| formatter.clone());
+        found.unwrap_or_else(|| {
+            let built = kind.build(lang);
+            let mut cache = cache.borrow_mut();
+            // Zones come from the endpoint: however many it names, the cache stays small.
+            if cache.len() >= 32 {
+                cache.clear();
+            }
+            cache.push((lang, kind, built.clone()));
+            built
+        })
+    })
 }
 
 fn call1(target: &JsValue, method: &str, arg: &JsValue) -> Option<JsValue> {
@@ -138,26 +220,9 @@ fn call1(target: &JsValue, method: &str, arg: &JsValue) -> Option<JsValue> {
 
 fn calendar_day(iso: &str) -> Option<Date> {
     trackline_core::time::parse_date(iso)?;
-    // Midnight UTC, formatted in UTC below, so no time zone can move the day.
+    // Midnight UTC, formatted in UTC, so no time zone can move the day.
     let date = Date::new(&JsValue::from_str(&format!("{iso}T00:00:00Z")));
     (!date.get_time().is_nan()).then_some(date)
-}
-
-fn day_options() -> Object {
-    let options = Object::new();
-    set(&options, "day", "numeric");
-    set(&options, "month", "short");
-    set(&options, "timeZone", "UTC");
-    options
-}
-
-fn format_range(lang: Lang, start: &Date, end: &Date) -> Option<String> {
-    let formatter = intl(lang, "DateTimeFormat", &day_options())?;
-    let method: Function = Reflect::get(&formatter, &"formatRange".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    method.call2(&formatter, start, end).ok()?.as_string()
 }
 
 fn set(options: &Object, key: &str, value: &str) {

@@ -12,7 +12,7 @@ use crate::components::share::ShareButton;
 use crate::config::Config;
 use crate::error::Failure;
 use crate::i18n::{Lang, Msg};
-use crate::{events, labels, page_url, storage};
+use crate::{events, format, labels, page_url, storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
@@ -85,21 +85,29 @@ pub fn App(
 
     let found = move |number: String, answer: Answer| {
         let now = Now::read();
-        if remember {
-            let before = recent_numbers.get_untracked();
-            let kept = recent::remember(&before, &number);
-            // A number that falls off the list takes its saved answer with it.
-            for dropped in before.iter().filter(|old| !kept.contains(old)) {
-                storage::forget_answer(dropped);
-            }
-            storage::keep_recent_numbers(&kept);
-            storage::keep_answer(&number, now.millis, &answer.body);
-            recent_numbers.set(kept);
-        }
-        if share {
-            page_url::show_number(&number);
-        }
-        LookupState::Found(number, answer.response, now)
+        let Answer { response, body } = answer;
+        // Bookkeeping waits until the status is on screen: the buyer is waiting for that.
+        let shown = number.clone();
+        set_timeout(
+            move || {
+                if remember {
+                    let before = recent_numbers.get_untracked();
+                    let kept = recent::remember(&before, &shown);
+                    // A number that falls off the list takes its saved answer with it.
+                    for dropped in before.iter().filter(|old| !kept.contains(old)) {
+                        storage::forget_answer(dropped);
+                    }
+                    storage::keep_recent_numbers(&kept);
+                    storage::keep_answer(&shown, now.millis, &body);
+                    recent_numbers.set(kept);
+                }
+                if share {
+                    page_url::show_number(&shown);
+                }
+            },
+            Duration::ZERO,
+        );
+        LookupState::Found(number, response, now)
     };
     // When the endpoint cannot be reached, the last answer this device saw beats an error.
     let failed = move |number: String, error: FetchError| {
@@ -154,6 +162,8 @@ pub fn App(
         last_fetched.set_value(js_sys::Date::now());
         let (lookup, result) = client::start(url_for(&number), timeout_ms);
         in_flight.set_value(Some(lookup));
+        // After the request has gone out (a task later), while the answer is on its way.
+        set_timeout(move || format::prepare(lang), Duration::ZERO);
         spawn_local(async move {
             let next = match result.await {
                 Ok(answer) => found(number, answer),
