@@ -219,9 +219,11 @@ fn call1(target: &JsValue, method: &str, arg: &JsValue) -> Option<JsValue> {
 }
 
 fn calendar_day(iso: &str) -> Option<Date> {
-    trackline_core::time::parse_date(iso)?;
-    // Midnight UTC, formatted in UTC, so no time zone can move the day.
-    let date = Date::new(&JsValue::from_str(&format!("{iso}T00:00:00Z")));
+    let days = trackline_core::time::parse_date(iso)?;
+    // Midnight UTC, formatted in UTC, so no time zone can move the day; from a number, not
+    // from text, so the browser parses nothing.
+    let millis = days.checked_mul(trackline_core::time::DAY_MILLIS)?;
+    let date = Date::new(&JsValue::from_f64(millis as f64));
     (!date.get_time().is_nan()).then_some(date)
 }
 
