@@ -79,9 +79,10 @@ async fn pages(origin: String) -> (String, Arc<Mutex<String>>) {
             let read = stream.read(&mut request).await.unwrap_or(0);
             let head = String::from_utf8_lossy(&request[..read]);
             let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
-            let css = css_href(&origin).await;
             let body = if path.starts_with("/result") {
-                floor_page(&css, &shared.lock().unwrap())
+                // The result page's stylesheet is inlined: a second request would slow the floor unfairly.
+                let style = format!("<style>{}</style>", stylesheet().1);
+                floor_page(&style, &shared.lock().unwrap())
             } else if path.starts_with("/shop") {
                 format!(
                     "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -91,7 +92,11 @@ async fn pages(origin: String) -> (String, Arc<Mutex<String>>) {
                      <trackline-widget lang=\"en\"></trackline-widget></body></html>"
                 )
             } else {
-                floor_page(&css, "")
+                let link = format!(
+                    "<link rel=\"stylesheet\" href=\"{origin}/{}\">",
+                    stylesheet().0
+                );
+                floor_page(&link, "")
             };
             let response = format!(
                 "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncache-control: no-store\r\n\
@@ -104,23 +109,24 @@ async fn pages(origin: String) -> (String, Arc<Mutex<String>>) {
     (addr, result)
 }
 
-/// The stylesheet's address, read from the hosted page (its name carries a hash).
-async fn css_href(origin: &str) -> String {
+/// The built stylesheet's file name (it carries a hash) and its text.
+fn stylesheet() -> (String, String) {
     let dist = std::env::var_os("TRACKLINE_DIST")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
-    let name = std::fs::read_dir(dist)
+    let name = std::fs::read_dir(&dist)
         .into_iter()
         .flatten()
         .flatten()
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .find(|name| name.starts_with("trackline-") && name.ends_with(".css"))
         .unwrap_or_default();
-    format!("{origin}/{name}")
+    let text = std::fs::read_to_string(dist.join(&name)).unwrap_or_default();
+    (name, text)
 }
 
-/// The floor: the form as a plain GET form, and under it `result` (the widget's markup) if any.
-fn floor_page(css: &str, result: &str) -> String {
+/// The floor: the form as a plain GET form, or `result` (the widget's markup); `style` goes in the head.
+fn floor_page(style: &str, result: &str) -> String {
     let form = if result.is_empty() {
         "<div class=\"tl-widget\" data-theme=\"auto\"><h1 class=\"tl-widget__title\">Track your parcel</h1>\
          <form class=\"tl-form\" role=\"search\" method=\"get\" action=\"/result\">\
@@ -133,7 +139,7 @@ fn floor_page(css: &str, result: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <link rel=\"stylesheet\" href=\"{css}\"><title>Track your parcel</title></head>\
+         {style}<title>Track your parcel</title></head>\
          <body class=\"tl-page\"><main class=\"tl-page__main\">{form}</main></body></html>"
     )
 }
@@ -300,7 +306,7 @@ async fn speed_on_a_slow_phone() {
     print("emulated_rtt", f64::from(latency), "ms");
     print("emulated_down", f64::from(down * 8 / 1000), "kbit/s");
     print("emulated_up", f64::from(up * 8 / 1000), "kbit/s");
-    print("runs", RUNS as f64, "each");
+    print("runs_per_figure", RUNS as f64, "runs");
     let floor_input = median(figures[0].1.iter().map(|r| r.input).collect());
     let floor_timeline = median(figures[0].1.iter().map(|r| r.timeline).collect());
     for (name, runs) in &figures {
