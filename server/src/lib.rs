@@ -1,6 +1,7 @@
 //! trackline's reference tracking endpoint: stores shipments and answers contract v1.
 
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod config;
 pub mod demo;
@@ -143,6 +144,7 @@ pub fn router_with(
         Some(dir) => api.fallback_service(
             tower::ServiceBuilder::new()
                 .layer(assets_cors)
+                .layer(axum::middleware::from_fn(assets::cache_policy))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static(STRICT_CSP),

@@ -348,3 +348,34 @@ async fn the_widgets_files_go_out_as_built_brotli_when_the_browser_takes_it() {
     assert_eq!(fetch("identity").await, (None, b"plain bytes".to_vec()));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn hashed_build_files_are_kept_a_year_and_the_rest_is_asked_about() {
+    let dir = std::env::temp_dir().join(format!("trackline-cache-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("trackline-6431e655a76e893_bg.wasm"), b"wasm").unwrap();
+    std::fs::write(dir.join("trackline-widget.js"), b"loader").unwrap();
+    let store = support::fresh_store().await;
+    for (path, policy) in [
+        (
+            "/trackline-6431e655a76e893_bg.wasm",
+            Some("public, max-age=31536000, immutable"),
+        ),
+        ("/trackline-widget.js", Some("no-cache")),
+        ("/missing.js", None),
+    ] {
+        let response = router(store.clone(), Some(dir.as_path()))
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            response
+                .headers()
+                .get(header::CACHE_CONTROL)
+                .map(|v| v.to_str().unwrap()),
+            policy,
+            "{path}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
