@@ -4,7 +4,7 @@
 const files = { module: "@MODULE@", wasm: "@WASM@", css: "@CSS@" };
 // Subresource-integrity hashes of the wasm and the stylesheet: a pinned loader pins them too.
 const integrity = { wasm: "@WASM_SRI@", css: "@CSS_SRI@" };
-// The form's words in each language, from locales/*.json: [title, input label, button].
+// The form's words in each language, from locales/*.json: [title, input label, button, placeholder].
 const words = @FORM_WORDS@;
 const base = new URL(".", import.meta.url);
 const attributes = ["endpoint", "number", "lang", "theme", "compact"];
@@ -29,7 +29,7 @@ function language(element) {
 // The same form the widget renders, drawn at once so the buyer can type while the wasm loads.
 function drawForm(element) {
   const lang = language(element);
-  const [title, label, button] = words[lang];
+  const [title, label, button, placeholder] = words[lang];
   const make = (tag, props, ...children) => {
     const node = Object.assign(document.createElement(tag), props);
     node.append(...children);
@@ -38,7 +38,7 @@ function drawForm(element) {
   const input = make("input", {
     id: "tl-number", className: "tl-form__input", name: "n", type: "text", autocomplete: "off",
     autocapitalize: "characters", spellcheck: false, enterKeyHint: "search", maxLength: 64,
-    value: element.getAttribute("number") ?? "",
+    placeholder, value: element.getAttribute("number") ?? "",
   });
   const form = make("form", { className: "tl-form", role: "search", noValidate: true },
     make("label", { className: "tl-form__label", htmlFor: "tl-number" }, label),
