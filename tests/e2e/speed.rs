@@ -49,6 +49,11 @@ const PROBE: &str = r#"
     requestAnimationFrame(check);
   };
   requestAnimationFrame(check);
+  // When the timeline enters the DOM (the hosted page's light DOM): splits the time after
+  // the response into the widget's own work and the browser's style, layout and paint.
+  new MutationObserver((_, observer) => {
+    if (document.querySelector('[data-testid=step]')) { marks.in_dom_at = performance.now(); observer.disconnect(); }
+  }).observe(document, { childList: true, subtree: true });
 })();
 "#;
 
@@ -183,6 +188,8 @@ struct Run {
     timeline: f64,
     /// From the lookup's response to the timeline on screen, where a lookup was made.
     after_response: Option<f64>,
+    /// From the lookup's response to the timeline in the DOM (the hosted page only).
+    in_dom: Option<f64>,
 }
 
 /// One cold load of `url`, Track pressed, the timeline waited for.
@@ -203,10 +210,15 @@ async fn one_run(page: &Session, url: &str, wait_for_widget: bool) -> Run {
         .eval("const e = performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/track/')).pop(); return e ? e.responseEnd : null;")
         .await
         .as_f64();
+    let in_dom_at = page
+        .eval("return window.__bench?.in_dom_at ?? null")
+        .await
+        .as_f64();
     Run {
         input,
         timeline,
         after_response: response_end.map(|end| painted - end),
+        in_dom: response_end.zip(in_dom_at).map(|(end, at)| at - end),
     }
 }
 
@@ -286,8 +298,8 @@ async fn speed_on_a_slow_phone() {
         }
         for run in &runs {
             eprintln!(
-                "# {name}: input {:.0} ms, timeline {:.0} ms, after response {:?} ms",
-                run.input, run.timeline, run.after_response
+                "# {name}: input {:.0} ms, timeline {:.0} ms, after response {:?} ms, in the DOM {:?} ms",
+                run.input, run.timeline, run.after_response, run.in_dom
             );
         }
         if name == "hosted" {
@@ -325,6 +337,14 @@ async fn speed_on_a_slow_phone() {
                 print(
                     &format!("{name}_painted_after_response"),
                     median(after),
+                    "ms",
+                );
+            }
+            let in_dom: Vec<f64> = runs.iter().filter_map(|r| r.in_dom).collect();
+            if !in_dom.is_empty() {
+                print(
+                    &format!("{name}_in_dom_after_response"),
+                    median(in_dom),
                     "ms",
                 );
             }
