@@ -564,6 +564,9 @@ async fn hostile_text_and_links_in_every_field_stay_text() {
         }]});
         let root = mount_shipment(Lang::En, &body.to_string(), day("2026-11-23"));
         wait_for(&root, "[data-testid=timeline]").await;
+        // Support and the history come a frame after the timeline: their links are checked too.
+        wait_for(&root, "[data-testid=support]").await;
+        wait_for(&root, "[data-testid=history]").await;
         // Rendered as text: none of the payloads became an element.
         let foreign = all(&root, "script, img, svg, iframe, object, embed");
         assert!(

@@ -1,6 +1,7 @@
 //! The widget's views: each renders state it is given; the clipboard, storage and
 //! address bar are reached only through the edge modules (`clipboard`, `storage`, `page_url`).
 
+pub mod after_paint;
 pub mod app;
 pub mod compact;
 pub mod copy_button;

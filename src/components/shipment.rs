@@ -1,6 +1,7 @@
 //! One shipment: its status, pickup card, timeline, carrier, support and history.
 
 use crate::clock::Now;
+use crate::components::after_paint::after_paint;
 use crate::components::history::HistoryView;
 use crate::components::pickup::PickupCard;
 use crate::components::status::{Outlook, StatusHeader};
@@ -11,10 +12,10 @@ use crate::labels;
 use leptos::prelude::*;
 use trackline_core::delivery::{expected, EtaPhrase};
 use trackline_core::freshness::stale_days;
-use trackline_core::link::safe_href;
+use trackline_core::link::{safe_href, Prefill};
 use trackline_core::number::{normalise, recognise};
 use trackline_core::pickup::{storage_left, StorageLeft};
-use trackline_core::{Shipment, Stage, Timeline};
+use trackline_core::{Shipment, Stage, Support, Timeline};
 
 /// Works out the estimate, staleness and support emphasis of a shipment at a moment.
 pub fn outlook(shipment: &Shipment, timeline: &Timeline, now: Now) -> Outlook {
@@ -64,21 +65,33 @@ pub fn ShipmentView(
         .filter(|_| matches!(shipment.stage, Stage::ReadyForPickup))
         .map(|point| view! { <PickupCard lang point today=now.today/> });
     let carrier = carrier_view(lang, &shipment);
-    let history = (!shipment.events.is_empty()).then(|| {
-        let events = shipment.events.clone();
-        view! { <HistoryView lang events/> }
-    });
+    let events = shipment.events.clone();
     let message = labels::support_message(lang, &shipment);
-    let support = shipment
-        .support
-        .clone()
-        .map(|support| view! { <SupportView lang support message now/> });
-    // When something asks the buyer to act, support comes before the journey.
-    let (support_early, support_late) = if outlook.support_first {
-        (support, None)
-    } else {
-        (None, support)
+    let support = shipment.support.clone();
+    let support_view = move |support: Support, message: Prefill| {
+        view! { <SupportView lang support message now/> }
     };
+    // When something asks the buyer to act, support comes before the journey, at once;
+    // otherwise it and the history come a frame after the timeline.
+    let support_first = outlook.support_first;
+    let support_early = support
+        .clone()
+        .filter(|_| support_first)
+        .map(|support| support_view(support, message.clone()));
+    let later = after_paint(move || {
+        let support_late = support
+            .clone()
+            .filter(|_| !support_first)
+            .map(|support| support_view(support, message.clone()));
+        let history = (!events.is_empty()).then(|| {
+            let events = events.clone();
+            view! { <HistoryView lang events/> }
+        });
+        view! {
+            {support_late}
+            {history}
+        }
+    });
     let status_text = shipment.status_text.clone();
     let stage = shipment.stage.as_str().to_owned();
     view! {
@@ -88,8 +101,7 @@ pub fn ShipmentView(
             {support_early}
             <TimelineView lang timeline status_text/>
             {carrier}
-            {support_late}
-            {history}
+            {later}
         </article>
     }
 }

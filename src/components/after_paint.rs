@@ -1,0 +1,27 @@
+//! What the buyer does not look at first, drawn just after what they do.
+
+use leptos::prelude::*;
+use std::time::Duration;
+
+/// Renders `render` once the browser has painted what came with it, a frame later.
+///
+/// On a slow phone the support card and the history cost as much as the status and
+/// the timeline together; below the timeline they can wait a frame, and the status
+/// comes that much sooner. Nothing above them moves when they arrive.
+pub fn after_paint<V>(render: impl Fn() -> V + Send + Sync + 'static) -> impl IntoView
+where
+    V: IntoView + 'static,
+{
+    let ready = RwSignal::new(false);
+    // A task posted from the next animation frame runs after that frame is painted.
+    request_animation_frame(move || {
+        set_timeout(
+            move || {
+                // The view may be gone by then (a new lookup): nothing to do.
+                let _ = ready.try_set(true);
+            },
+            Duration::ZERO,
+        );
+    });
+    move || ready.get().then(&render)
+}
