@@ -27,13 +27,7 @@ pub fn day_range(lang: Lang, from: &str, to: Option<&str>) -> String {
         };
     };
     formatter(lang, Kind::Day)
-        .and_then(|formatter| {
-            let method: Function = Reflect::get(&formatter, &"formatRange".into())
-                .ok()?
-                .dyn_into()
-                .ok()?;
-            method.call2(&formatter, &start, &end).ok()?.as_string()
-        })
+        .and_then(|formatter| call2(&formatter, "formatRange", &start, &end)?.as_string())
         .unwrap_or_else(|| format!("{} – {}", day(lang, from), day(lang, to.unwrap_or(from))))
 }
 
@@ -72,18 +66,8 @@ pub fn ago(lang: Lang, age: Age) -> String {
     };
     formatter(lang, Kind::Relative)
         .and_then(|formatter| {
-            let method: Function = Reflect::get(&formatter, &"format".into())
-                .ok()?
-                .dyn_into()
-                .ok()?;
-            method
-                .call2(
-                    &formatter,
-                    &JsValue::from_f64(-(value as f64)),
-                    &unit.into(),
-                )
-                .ok()?
-                .as_string()
+            let value = JsValue::from_f64(-(value as f64));
+            call2(&formatter, "format", &value, &unit.into())?.as_string()
         })
         .unwrap_or_else(|| format!("-{value} {unit}"))
 }
@@ -216,6 +200,11 @@ fn formatter(lang: Lang, kind: Kind) -> Option<JsValue> {
 fn call1(target: &JsValue, method: &str, arg: &JsValue) -> Option<JsValue> {
     let method: Function = Reflect::get(target, &method.into()).ok()?.dyn_into().ok()?;
     method.call1(target, arg).ok()
+}
+
+fn call2(target: &JsValue, method: &str, first: &JsValue, second: &JsValue) -> Option<JsValue> {
+    let method: Function = Reflect::get(target, &method.into()).ok()?.dyn_into().ok()?;
+    method.call2(target, first, second).ok()
 }
 
 fn calendar_day(iso: &str) -> Option<Date> {
