@@ -6,7 +6,7 @@ use std::rc::Rc;
 use thiserror::Error;
 use trackline_core::contract::{parse_track_response, MAX_BODY_BYTES};
 use trackline_core::retry::{Setback, LOOKUP};
-use trackline_core::second_factor::Challenge;
+use trackline_core::second_factor::Needed;
 use trackline_core::{ContractError, ErrorBody, TrackResponse};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -51,7 +51,7 @@ pub enum FetchError {
     NotTheContract(ContractError),
     /// The seller shows this order only to its buyer: the second factor is needed, or was wrong.
     #[error("second factor needed")]
-    CheckNeeded(Challenge),
+    SecondFactorNeeded(Needed),
 }
 
 impl FetchError {
@@ -229,12 +229,12 @@ async fn fetch(url: &str, signal: Option<&AbortSignal>) -> Result<Answer, FetchE
     if response.status() == 403 {
         // A 403 may be a question for the buyer rather than a refusal.
         let body = read_body(response).await.unwrap_or_default();
-        let challenge = serde_json::from_str::<ErrorBody>(&body)
+        let needed = serde_json::from_str::<ErrorBody>(&body)
             .ok()
-            .and_then(|error| Challenge::from_error(&error.error, error.field.as_deref()));
-        return Err(challenge.map_or(
+            .and_then(|error| Needed::from_error(&error.error, error.field.as_deref()));
+        return Err(needed.map_or(
             FetchError::Rejected { status: 403 },
-            FetchError::CheckNeeded,
+            FetchError::SecondFactorNeeded,
         ));
     }
     classify_status(

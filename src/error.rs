@@ -2,7 +2,7 @@
 
 use crate::client::FetchError;
 use crate::i18n::{Lang, Msg};
-use trackline_core::second_factor::{Challenge, CheckKind};
+use trackline_core::second_factor::{Needed, SecondFactor};
 use trackline_core::InputError;
 
 /// A lookup that could not show a status.
@@ -40,15 +40,15 @@ impl Failure {
             Failure::Fetch(FetchError::NotTheContract(_)) => {
                 lang.t(Msg::ErrorNotTheContract).to_owned()
             }
-            Failure::Fetch(FetchError::CheckNeeded(Challenge { failed: true, .. })) => {
+            Failure::Fetch(FetchError::SecondFactorNeeded(Needed { failed: true, .. })) => {
                 lang.t(Msg::CheckFailed).to_owned()
             }
-            Failure::Fetch(FetchError::CheckNeeded(Challenge {
-                kind: CheckKind::PhoneLast4,
+            Failure::Fetch(FetchError::SecondFactorNeeded(Needed {
+                factor: SecondFactor::PhoneLast4,
                 ..
             })) => lang.t(Msg::CheckRequiredPhone).to_owned(),
-            Failure::Fetch(FetchError::CheckNeeded(Challenge {
-                kind: CheckKind::Postcode,
+            Failure::Fetch(FetchError::SecondFactorNeeded(Needed {
+                factor: SecondFactor::Postcode,
                 ..
             })) => lang.t(Msg::CheckRequiredPostcode).to_owned(),
         }
@@ -67,10 +67,10 @@ impl Failure {
             Failure::Fetch(FetchError::Network | FetchError::Cancelled) => "network",
             Failure::Fetch(FetchError::Timeout) => "timeout",
             Failure::Fetch(FetchError::NotTheContract(_)) => "not_the_contract",
-            Failure::Fetch(FetchError::CheckNeeded(Challenge { failed: false, .. })) => {
+            Failure::Fetch(FetchError::SecondFactorNeeded(Needed { failed: false, .. })) => {
                 "check_required"
             }
-            Failure::Fetch(FetchError::CheckNeeded(Challenge { failed: true, .. })) => {
+            Failure::Fetch(FetchError::SecondFactorNeeded(Needed { failed: true, .. })) => {
                 "check_failed"
             }
         }
@@ -79,13 +79,13 @@ impl Failure {
     /// Whether trying the same number again could help (a second factor has its own form instead).
     pub fn retryable(&self) -> bool {
         matches!(self, Failure::Fetch(error)
-            if !matches!(error, FetchError::Rejected { .. } | FetchError::CheckNeeded(_)))
+            if !matches!(error, FetchError::Rejected { .. } | FetchError::SecondFactorNeeded(_)))
     }
 
     /// What the endpoint asks the buyer before it shows the order, if anything.
-    pub fn challenge(&self) -> Option<Challenge> {
+    pub fn second_factor(&self) -> Option<Needed> {
         match self {
-            Failure::Fetch(FetchError::CheckNeeded(challenge)) => Some(*challenge),
+            Failure::Fetch(FetchError::SecondFactorNeeded(needed)) => Some(*needed),
             _ => None,
         }
     }
@@ -112,16 +112,16 @@ mod tests {
             Failure::Fetch(FetchError::Network),
             Failure::Fetch(FetchError::Timeout),
             Failure::Fetch(FetchError::NotTheContract(ContractError::Truncated)),
-            Failure::Fetch(FetchError::CheckNeeded(Challenge {
-                kind: CheckKind::PhoneLast4,
+            Failure::Fetch(FetchError::SecondFactorNeeded(Needed {
+                factor: SecondFactor::PhoneLast4,
                 failed: false,
             })),
-            Failure::Fetch(FetchError::CheckNeeded(Challenge {
-                kind: CheckKind::Postcode,
+            Failure::Fetch(FetchError::SecondFactorNeeded(Needed {
+                factor: SecondFactor::Postcode,
                 failed: false,
             })),
-            Failure::Fetch(FetchError::CheckNeeded(Challenge {
-                kind: CheckKind::Postcode,
+            Failure::Fetch(FetchError::SecondFactorNeeded(Needed {
+                factor: SecondFactor::Postcode,
                 failed: true,
             })),
         ]

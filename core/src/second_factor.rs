@@ -3,45 +3,46 @@
 //! Order numbers are guessable; like the big tracking services, a seller can ask
 //! for something only the buyer knows before showing an order found by its number.
 //! The endpoint answers `403 {"error": "check_required", "field": "phone_last4"}`
-//! and the widget asks the buyer, then repeats the lookup with `?check=`.
+//! and the widget asks the buyer, then repeats the lookup with the buyer's reply in `?check=`.
+//! (`check` is the wire's word; in code it is the second factor everywhere.)
 
 /// What the buyer is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CheckKind {
+pub enum SecondFactor {
     /// The last four digits of the phone number on the order.
     PhoneLast4,
     /// The postcode of the delivery address.
     Postcode,
 }
 
-impl CheckKind {
+impl SecondFactor {
     /// The wire name (`phone_last4`, `postcode`).
     pub fn as_str(self) -> &'static str {
         match self {
-            CheckKind::PhoneLast4 => "phone_last4",
-            CheckKind::Postcode => "postcode",
+            SecondFactor::PhoneLast4 => "phone_last4",
+            SecondFactor::Postcode => "postcode",
         }
     }
 
     /// Reads a wire name.
-    pub fn from_wire(text: &str) -> Option<CheckKind> {
+    pub fn from_wire(text: &str) -> Option<SecondFactor> {
         match text {
-            "phone_last4" => Some(CheckKind::PhoneLast4),
-            "postcode" => Some(CheckKind::Postcode),
+            "phone_last4" => Some(SecondFactor::PhoneLast4),
+            "postcode" => Some(SecondFactor::Postcode),
             _ => None,
         }
     }
 
-    /// The form an answer is compared in: the last four digits of a phone; a postcode's
+    /// The form a reply is compared in: the last four digits of a phone; a postcode's
     /// letters and digits, upper case. `None` when nothing usable was given.
-    pub fn normalise(self, answer: &str) -> Option<String> {
+    pub fn normalise(self, reply: &str) -> Option<String> {
         match self {
-            CheckKind::PhoneLast4 => {
-                let digits: Vec<char> = answer.chars().filter(char::is_ascii_digit).collect();
+            SecondFactor::PhoneLast4 => {
+                let digits: Vec<char> = reply.chars().filter(char::is_ascii_digit).collect();
                 (digits.len() >= 4).then(|| digits[digits.len() - 4..].iter().collect())
             }
-            CheckKind::Postcode => {
-                let code: String = answer
+            SecondFactor::Postcode => {
+                let code: String = reply
                     .chars()
                     .filter(char::is_ascii_alphanumeric)
                     .map(|c| c.to_ascii_uppercase())
@@ -52,25 +53,44 @@ impl CheckKind {
     }
 }
 
-/// What a `403` from the lookup asks of the buyer, read from its `ErrorBody`.
+/// What the seller gave for one shipment, as the seller gave it: a buyer's reply must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecondFactors {
+    /// The buyer's phone number (only its last four digits count).
+    pub phone: Option<String>,
+    /// The delivery postcode.
+    pub postcode: Option<String>,
+}
+
+impl SecondFactors {
+    /// What was given for `factor`, if anything.
+    pub fn given(&self, factor: SecondFactor) -> Option<&str> {
+        match factor {
+            SecondFactor::PhoneLast4 => self.phone.as_deref(),
+            SecondFactor::Postcode => self.postcode.as_deref(),
+        }
+    }
+}
+
+/// A `403` from the lookup that asks the buyer for the second factor, read from its `ErrorBody`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Challenge {
+pub struct Needed {
     /// What to ask for.
-    pub kind: CheckKind,
-    /// Whether an answer was given and did not match.
+    pub factor: SecondFactor,
+    /// Whether a reply was given and did not match.
     pub failed: bool,
 }
 
-impl Challenge {
-    /// Reads `check_required` / `check_failed` with a known `field`; anything else is not a challenge.
-    pub fn from_error(error: &str, field: Option<&str>) -> Option<Challenge> {
+impl Needed {
+    /// Reads `check_required` / `check_failed` with a known `field`; anything else asks nothing.
+    pub fn from_error(error: &str, field: Option<&str>) -> Option<Needed> {
         let failed = match error {
             "check_required" => false,
             "check_failed" => true,
             _ => return None,
         };
-        Some(Challenge {
-            kind: CheckKind::from_wire(field?)?,
+        Some(Needed {
+            factor: SecondFactor::from_wire(field?)?,
             failed,
         })
     }
@@ -81,34 +101,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn answers_are_compared_in_one_form() {
+    fn replies_are_compared_in_one_form() {
         assert_eq!(
-            CheckKind::PhoneLast4
+            SecondFactor::PhoneLast4
                 .normalise("+7 (900) 123-45-67")
                 .as_deref(),
             Some("4567")
         );
-        assert_eq!(CheckKind::PhoneLast4.normalise("123"), None);
+        assert_eq!(SecondFactor::PhoneLast4.normalise("123"), None);
         assert_eq!(
-            CheckKind::Postcode.normalise(" sw1a 1aa ").as_deref(),
+            SecondFactor::Postcode.normalise(" sw1a 1aa ").as_deref(),
             Some("SW1A1AA")
         );
-        assert_eq!(CheckKind::Postcode.normalise(" - "), None);
+        assert_eq!(SecondFactor::Postcode.normalise(" - "), None);
     }
 
     #[test]
-    fn only_known_challenges_are_read() {
+    fn only_known_requests_for_a_second_factor_are_read() {
         assert_eq!(
-            Challenge::from_error("check_failed", Some("postcode")),
-            Some(Challenge {
-                kind: CheckKind::Postcode,
+            Needed::from_error("check_failed", Some("postcode")),
+            Some(Needed {
+                factor: SecondFactor::Postcode,
                 failed: true
             })
         );
-        assert_eq!(
-            Challenge::from_error("check_required", Some("passport")),
-            None
-        );
-        assert_eq!(Challenge::from_error("origin_not_allowed", None), None);
+        assert_eq!(Needed::from_error("check_required", Some("passport")), None);
+        assert_eq!(Needed::from_error("origin_not_allowed", None), None);
     }
 }

@@ -16,7 +16,7 @@ pub struct Config {
     /// Seed demo shipments into an empty store.
     pub demo: bool,
     /// How many public lookups one client address may make.
-    pub rate_limit: crate::rate_limit::RateLimit,
+    pub rate_limit: crate::limiter::RateLimit,
     /// The Ozon Seller API's base URL (a local fake in tests).
     pub ozon_base_url: String,
 }
@@ -28,7 +28,7 @@ impl Default for Config {
             database_url: "sqlite://trackline.db".to_owned(),
             static_dir: None,
             demo: false,
-            rate_limit: crate::rate_limit::RateLimit::default(),
+            rate_limit: crate::limiter::RateLimit::default(),
             ozon_base_url: crate::ozon::OZON_BASE_URL.to_owned(),
         }
     }

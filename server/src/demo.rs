@@ -3,11 +3,11 @@
 //! Their dates are written around an anchor day and moved to today when seeded,
 //! so the demo always reads as a parcel on its way now, not a year ago.
 
-use crate::seller_input::BuyerCheckInput;
-use crate::store::guards::{CheckKind, LookupRules};
+use crate::store::lookup_rules::LookupRules;
 use crate::store::{Store, StoreError};
 use serde::Deserialize;
 use thiserror::Error;
+use trackline_core::second_factor::{SecondFactor, SecondFactors};
 use trackline_core::time::{parse_date, shift_days};
 use trackline_core::Shipment;
 
@@ -106,11 +106,11 @@ async fn seed_guarded(store: &Store, shipments: &[Shipment]) -> Result<(), DemoE
             seller,
             &LookupRules {
                 allowed_origins: Vec::new(),
-                order_check: Some(CheckKind::PhoneLast4),
+                second_factor: Some(SecondFactor::PhoneLast4),
             },
         )
         .await?;
-    let checks = BuyerCheckInput {
+    let factors = SecondFactors {
         phone: Some(format!(
             "+7 900 000-{}-{}",
             &GUARDED_PHONE_LAST4[..2],
@@ -119,7 +119,7 @@ async fn seed_guarded(store: &Store, shipments: &[Shipment]) -> Result<(), DemoE
         postcode: None,
     };
     store
-        .put_shipment(seller, "demo-guarded", &shipment, &checks)
+        .put_shipment(seller, "demo-guarded", &shipment, &factors)
         .await?;
     Ok(())
 }

@@ -3,11 +3,12 @@
 //! The public contract reads leniently; the seller API is strict, so that a mistake
 //! is told to the seller's developer (with the field's path) rather than shown to a buyer.
 
-use crate::store::guards::{CheckKind, LookupRules};
+use crate::store::lookup_rules::LookupRules;
 use serde::Deserialize;
 use thiserror::Error;
 use trackline_core::hours::{parse_clock, weekday_index};
 use trackline_core::link::{contact_href, safe_href};
+use trackline_core::second_factor::{SecondFactor, SecondFactors};
 use trackline_core::time::{parse_date, parse_rfc3339};
 use trackline_core::{
     Carrier, DeliveryWindow, Event, Exception, PickupPoint, Shipment, Stage, Support, TrackingQuery,
@@ -55,14 +56,40 @@ pub struct ShipmentInput {
     buyer_check: Option<BuyerCheckInput>,
 }
 
-/// The buyer's second factors for lookups by order number; kept only as salted hashes.
+/// The buyer's second factors for lookups by order number (`buyer_check`); kept only as salted hashes.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BuyerCheckInput {
     /// The buyer's phone number (only its last four digits are kept, hashed).
-    pub phone: Option<String>,
+    phone: Option<String>,
     /// The delivery postcode (kept hashed).
-    pub postcode: Option<String>,
+    postcode: Option<String>,
+}
+
+impl BuyerCheckInput {
+    /// Checks that each second factor given is usable.
+    ///
+    /// # Errors
+    /// `Invalid` naming the first one that is not.
+    pub fn validate(self) -> Result<SecondFactors, Invalid> {
+        if let Some(phone) = &self.phone {
+            if SecondFactor::PhoneLast4.normalise(phone).is_none() {
+                return Err(invalid(
+                    "buyer_check.phone",
+                    "a phone number with at least four digits",
+                ));
+            }
+        }
+        if let Some(postcode) = &self.postcode {
+            if SecondFactor::Postcode.normalise(postcode).is_none() {
+                return Err(invalid("buyer_check.postcode", "a postcode"));
+            }
+        }
+        Ok(SecondFactors {
+            phone: self.phone,
+            postcode: self.postcode,
+        })
+    }
 }
 
 /// A seller's rules for the public lookup, as the seller writes them.
@@ -99,16 +126,16 @@ impl LookupRulesInput {
                 ));
             }
         }
-        let order_check = match self.order_check.as_deref() {
+        let second_factor = match self.order_check.as_deref() {
             None => None,
-            Some(kind) => Some(
-                CheckKind::from_wire(kind)
+            Some(factor) => Some(
+                SecondFactor::from_wire(factor)
                     .ok_or_else(|| invalid("order_check", "phone_last4 or postcode"))?,
             ),
         };
         Ok(LookupRules {
             allowed_origins: self.allowed_origins,
-            order_check,
+            second_factor,
         })
     }
 }
@@ -245,21 +272,8 @@ impl ShipmentInput {
     ///
     /// # Errors
     /// `Invalid` naming the first field at fault.
-    pub fn validate(self) -> Result<(Shipment, BuyerCheckInput), Invalid> {
-        let checks = self.buyer_check.unwrap_or_default();
-        if let Some(phone) = &checks.phone {
-            if CheckKind::PhoneLast4.normalise(phone).is_none() {
-                return Err(invalid(
-                    "buyer_check.phone",
-                    "a phone number with at least four digits",
-                ));
-            }
-        }
-        if let Some(postcode) = &checks.postcode {
-            if CheckKind::Postcode.normalise(postcode).is_none() {
-                return Err(invalid("buyer_check.postcode", "a postcode"));
-            }
-        }
+    pub fn validate(self) -> Result<(Shipment, SecondFactors), Invalid> {
+        let factors = self.buyer_check.unwrap_or_default().validate()?;
         let order_number = number("order_number", self.order_number)?;
         let shipment_number = number("shipment_number", self.shipment_number)?;
         let tracking_number = number("tracking_number", self.tracking_number)?;
@@ -343,7 +357,7 @@ impl ShipmentInput {
             pickup_point: self.pickup_point,
             support: self.support,
         };
-        Ok((shipment, checks))
+        Ok((shipment, factors))
     }
 }
 
@@ -384,12 +398,12 @@ pub const PATCHABLE: [&str; 12] = [
 pub fn merge_patch(
     current: &Shipment,
     patch: serde_json::Map<String, serde_json::Value>,
-) -> Result<(Shipment, Option<BuyerCheckInput>), Invalid> {
+) -> Result<(Shipment, Option<SecondFactors>), Invalid> {
     let mut merged = match serde_json::to_value(current) {
         Ok(serde_json::Value::Object(map)) => map,
         _ => serde_json::Map::new(),
     };
-    let mut checks = None;
+    let mut factors = None;
     for (key, value) in patch {
         if !PATCHABLE.contains(&key.as_str()) {
             let hint = if key == "events" {
@@ -402,24 +416,7 @@ pub fn merge_patch(
         if key == "buyer_check" {
             let given: BuyerCheckInput =
                 serde_json::from_value(value).map_err(|e| invalid("buyer_check", e.to_string()))?;
-            if given
-                .phone
-                .as_deref()
-                .is_some_and(|phone| CheckKind::PhoneLast4.normalise(phone).is_none())
-            {
-                return Err(invalid(
-                    "buyer_check.phone",
-                    "a phone number with at least four digits",
-                ));
-            }
-            if given
-                .postcode
-                .as_deref()
-                .is_some_and(|code| CheckKind::Postcode.normalise(code).is_none())
-            {
-                return Err(invalid("buyer_check.postcode", "a postcode"));
-            }
-            checks = Some(given);
+            factors = Some(given.validate()?);
         } else if value.is_null() {
             merged.remove(&key);
         } else {
@@ -429,5 +426,5 @@ pub fn merge_patch(
     let input: ShipmentInput = serde_json::from_value(serde_json::Value::Object(merged))
         .map_err(|e| invalid("", e.to_string()))?;
     let (shipment, _) = input.validate()?;
-    Ok((shipment, checks))
+    Ok((shipment, factors))
 }

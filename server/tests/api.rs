@@ -1,13 +1,11 @@
 //! The public tracking API, exercised through the router with the demo data.
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::{header, Method, StatusCode};
 use std::collections::HashSet;
-use tower::ServiceExt;
+use support::{request, send};
 use trackline_core::contract::parse_track_response;
 use trackline_core::{ErrorBody, Exception, Stage, TrackResponse};
-use trackline_server::{demo, router, Store};
+use trackline_server::{demo, AppState, Store};
 
 mod support;
 
@@ -22,19 +20,17 @@ async fn demo_store() -> Store {
 }
 
 async fn get(store: &Store, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
-    let response = router(store.clone(), None)
-        .oneshot(
-            Request::get(uri)
-                .header(header::ORIGIN, "https://shop.example")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    (status, headers, String::from_utf8(body.to_vec()).unwrap())
+    let reply = send(
+        &support::app(store),
+        request(
+            Method::GET,
+            uri,
+            &[("origin", "https://shop.example")],
+            None,
+        ),
+    )
+    .await;
+    (reply.status, reply.headers, reply.text)
 }
 
 async fn track(store: &Store, number: &str) -> TrackResponse {
@@ -210,27 +206,26 @@ async fn answers_carry_an_etag_and_a_current_copy_gets_304() {
         .unwrap()
         .contains("max-age=30"));
     let etag = headers[header::ETAG].to_str().unwrap().to_owned();
+    let app = support::app(&store);
     let conditional = |tag: String| {
-        let store = store.clone();
+        let app = app.clone();
         async move {
-            router(store, None)
-                .oneshot(
-                    Request::get("/api/v1/track/RA100000048RU")
-                        .header(header::IF_NONE_MATCH, tag)
-                        .body(Body::empty())
-                        .unwrap(),
-                )
-                .await
-                .unwrap()
+            send(
+                &app,
+                request(
+                    Method::GET,
+                    "/api/v1/track/RA100000048RU",
+                    &[("if-none-match", &tag)],
+                    None,
+                ),
+            )
+            .await
         }
     };
     let same = conditional(format!("\"other\", {etag}")).await;
-    assert_eq!(same.status(), StatusCode::NOT_MODIFIED);
-    assert_eq!(same.headers()[header::ETAG], etag.as_str());
-    assert_eq!(
-        conditional("\"other\"".into()).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(same.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(same.headers[header::ETAG], etag.as_str());
+    assert_eq!(conditional("\"other\"".into()).await.status, StatusCode::OK);
     // Another number's answer has another tag; an error is not cached.
     let (_, other, _) = get(&store, "/api/v1/track/1000000007").await;
     assert_ne!(other[header::ETAG], etag.as_str());
@@ -253,42 +248,39 @@ async fn the_health_check_says_ok_while_the_store_answers() {
 #[tokio::test]
 async fn one_address_that_asks_too_often_gets_429_with_retry_after() {
     use axum::extract::connect_info::MockConnectInfo;
-    use trackline_server::rate_limit::RateLimit;
+    use trackline_server::limiter::RateLimit;
+    use trackline_server::state::Limits;
     let store = demo_store().await;
-    let app = trackline_server::router_with_limit(
-        store,
-        None,
-        RateLimit {
+    let app = trackline_server::app(AppState {
+        limits: Limits::new(RateLimit {
             per_minute: 6,
             burst: 2,
-        },
-    )
+        }),
+        ..support::state(&store)
+    })
     .layer(MockConnectInfo(std::net::SocketAddr::from((
         [192, 0, 2, 7],
         5000,
     ))));
     let lookup = || {
-        app.clone().oneshot(
-            Request::get("/api/v1/track/RA100000048RU")
-                .body(Body::empty())
-                .unwrap(),
+        send(
+            &app,
+            request(Method::GET, "/api/v1/track/RA100000048RU", &[], None),
         )
     };
-    assert_eq!(lookup().await.unwrap().status(), StatusCode::OK);
-    assert_eq!(lookup().await.unwrap().status(), StatusCode::OK);
-    let refused = lookup().await.unwrap();
-    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = refused.headers()[header::RETRY_AFTER]
+    assert_eq!(lookup().await.status, StatusCode::OK);
+    assert_eq!(lookup().await.status, StatusCode::OK);
+    let refused = lookup().await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = refused.headers[header::RETRY_AFTER]
         .to_str()
         .unwrap()
         .parse()
         .unwrap();
     assert!((1..=10).contains(&wait), "{wait}");
     // The health check is never limited.
-    let health = app
-        .clone()
-        .oneshot(Request::get("/healthz").body(Body::empty()).unwrap());
-    assert_eq!(health.await.unwrap().status(), StatusCode::OK);
+    let health = send(&app, request(Method::GET, "/healthz", &[], None));
+    assert_eq!(health.await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -321,24 +313,25 @@ async fn the_widgets_files_go_out_as_built_brotli_when_the_browser_takes_it() {
     std::fs::write(dir.join("app.wasm"), b"plain bytes").unwrap();
     std::fs::write(dir.join("app.wasm.br"), b"brotli bytes").unwrap();
     let store = support::fresh_store().await;
+    let app = with_assets(&store, &dir);
     let fetch = |encoding: &'static str| {
-        let app = router(store.clone(), Some(dir.as_path()));
+        let app = app.clone();
         async move {
-            let response = app
-                .oneshot(
-                    Request::get("/app.wasm")
-                        .header(header::ACCEPT_ENCODING, encoding)
-                        .body(Body::empty())
-                        .unwrap(),
-                )
-                .await
-                .unwrap();
-            let encoding = response
-                .headers()
+            let reply = send(
+                &app,
+                request(
+                    Method::GET,
+                    "/app.wasm",
+                    &[("accept-encoding", encoding)],
+                    None,
+                ),
+            )
+            .await;
+            let encoding = reply
+                .headers
                 .get(header::CONTENT_ENCODING)
                 .map(|v| v.to_str().unwrap().to_owned());
-            let body = response.into_body().collect().await.unwrap().to_bytes();
-            (encoding, body.to_vec())
+            (encoding, reply.text.into_bytes())
         }
     };
     assert_eq!(
@@ -364,13 +357,14 @@ async fn hashed_build_files_are_kept_a_year_and_the_rest_is_asked_about() {
         ("/trackline-widget.js", Some("no-cache")),
         ("/missing.js", None),
     ] {
-        let response = router(store.clone(), Some(dir.as_path()))
-            .oneshot(Request::get(path).body(Body::empty()).unwrap())
-            .await
-            .unwrap();
+        let reply = send(
+            &with_assets(&store, &dir),
+            request(Method::GET, path, &[], None),
+        )
+        .await;
         assert_eq!(
-            response
-                .headers()
+            reply
+                .headers
                 .get(header::CACHE_CONTROL)
                 .map(|v| v.to_str().unwrap()),
             policy,
@@ -378,4 +372,12 @@ async fn hashed_build_files_are_kept_a_year_and_the_rest_is_asked_about() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The app serving the built widget from `dir`.
+fn with_assets(store: &Store, dir: &std::path::Path) -> axum::Router {
+    trackline_server::app(AppState {
+        assets: Some(dir.to_owned()),
+        ..support::state(store)
+    })
 }

@@ -5,42 +5,36 @@ use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
-use trackline_server::{router, Store};
+use support::{bearer, request};
+use trackline_server::Store;
 
 mod support;
 
 async fn send(app: &Router, request: Request<Body>) -> (StatusCode, String) {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8_lossy(&body).into_owned())
+    let reply = support::send(app, request).await;
+    (reply.status, reply.text)
 }
 
 fn seller_request(method: Method, uri: &str, token: &str, body: Value) -> Request<Body> {
-    Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::from(body.to_string()))
-        .unwrap()
+    request(
+        method,
+        uri,
+        &[("authorization", &bearer(token))],
+        Some(&body),
+    )
 }
 
 fn lookup(uri: &str, origin: Option<&str>) -> Request<Body> {
-    let mut request = Request::get(uri);
-    if let Some(origin) = origin {
-        request = request.header(header::ORIGIN, origin);
-    }
-    request.body(Body::empty()).unwrap()
+    let origin = origin.map(|origin| ("origin", origin));
+    request(Method::GET, uri, origin.as_slice(), None)
 }
 
 /// A seller with one shipment whose buyer's phone ends in 4567, under the given rules.
 async fn guarded_shop(rules: Value) -> (Router, Store) {
     let store = support::fresh_store().await;
     let (_, token) = store.add_seller("Guarded shop").await.unwrap();
-    let app = router(store.clone(), None).layer(MockConnectInfo(std::net::SocketAddr::from((
+    let app = support::app(&store).layer(MockConnectInfo(std::net::SocketAddr::from((
         [192, 0, 2, 9],
         4000,
     ))));
@@ -136,20 +130,16 @@ async fn guessing_the_second_factor_is_stopped_after_a_few_tries() {
         assert_eq!(status, StatusCode::FORBIDDEN, "guess {guess}");
     }
     // Even the right answer waits now, or guessing would go on with free answers.
-    let response = app
-        .clone()
-        .oneshot(lookup("/api/v1/track/7700000001?check=420111", None))
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(response.headers().contains_key(header::RETRY_AFTER));
+    let reply = support::send(&app, lookup("/api/v1/track/7700000001?check=420111", None)).await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(reply.headers.contains_key(header::RETRY_AFTER));
 }
 
 #[tokio::test]
 async fn settings_are_checked_and_read_back() {
     let store = support::fresh_store().await;
     let (_, token) = store.add_seller("Shop").await.unwrap();
-    let app = router(store, None);
+    let app = support::app(&store);
     let (status, body) = send(
         &app,
         seller_request(
@@ -183,10 +173,12 @@ async fn settings_are_checked_and_read_back() {
         ),
     )
     .await;
-    let read = Request::get("/api/v1/seller/settings")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .unwrap();
+    let read = request(
+        Method::GET,
+        "/api/v1/seller/settings",
+        &[("authorization", &bearer(&token))],
+        None,
+    );
     let (status, body) = send(&app, read).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(

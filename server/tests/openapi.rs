@@ -6,19 +6,20 @@ use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{header, Method, Request};
 use axum::Router;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::time::Duration;
-use tower::ServiceExt;
+use support::{request, send};
+use trackline_server::limiter::RateLimit;
 use trackline_server::ozon::{Backoff, OzonClient};
-use trackline_server::rate_limit::RateLimit;
-use trackline_server::{demo, router_with};
+use trackline_server::state::Limits;
+use trackline_server::{demo, AppState};
 
 mod support;
 
 fn openapi() -> Value {
-    serde_json::from_str(trackline_server::api::OPENAPI).expect("docs/openapi.json is JSON")
+    serde_json::from_str(trackline_server::http::public::OPENAPI)
+        .expect("docs/openapi.json is JSON")
 }
 
 /// Validates `body` against a component of the document, the contract schema registered by its `$id`.
@@ -48,6 +49,21 @@ fn validate(doc: &Value, schema: &Value, body: &Value, what: &str) {
     assert!(errors.is_empty(), "{what}: {errors:#?}\n{body}");
 }
 
+/// A request whose body is `text` as it is, JSON or not.
+fn text_request(
+    method: Method,
+    uri: &str,
+    authorization: &str,
+    text: &'static str,
+) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("authorization", authorization)
+        .body(Body::from(text))
+        .expect("a request the test wrote")
+}
+
 struct Walk {
     app: Router,
     doc: Value,
@@ -64,31 +80,25 @@ impl Walk {
         headers: &[(&str, &str)],
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut request = Request::builder().method(method.clone()).uri(uri);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
-        let response = self
-            .app
-            .clone()
-            .oneshot(request.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
+        let reply = send(
+            &self.app,
+            request(method.clone(), uri, headers, body.as_ref()),
+        )
+        .await;
+        let status = reply.status.as_u16();
+        let content_type = reply
+            .headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let bytes = reply.text.as_bytes();
         let method_name = method.as_str().to_ascii_lowercase();
         let what = format!("{method} {uri} → {status}");
         let documented =
             &self.doc["paths"][template][&method_name]["responses"][status.to_string()];
         assert!(documented.is_object(), "{what}: not in docs/openapi.json");
-        let parsed = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let parsed = reply.json();
         match documented["content"].as_object() {
             Some(content) if content.contains_key("application/json") => {
                 assert!(
@@ -129,15 +139,14 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         max_wait: Duration::from_millis(5),
     };
     let ozon = OzonClient::new(&ozon_base, Duration::from_secs(60), quick);
-    let app = router_with(
-        store.clone(),
-        None,
-        RateLimit {
+    let app = trackline_server::app(AppState {
+        ozon,
+        limits: Limits::new(RateLimit {
             per_minute: 60,
             burst: 30,
-        },
-        ozon,
-    )
+        }),
+        ..support::state(&store)
+    })
     .layer(MockConnectInfo(std::net::SocketAddr::from((
         [192, 0, 2, 50],
         1,
@@ -158,17 +167,12 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     let (_, _) = walk
         .call(Method::GET, track, "/api/v1/track/RA100000048RU", &[], None)
         .await;
-    let etag_response = walk
-        .app
-        .clone()
-        .oneshot(
-            Request::get("/api/v1/track/1000000007")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let etag = etag_response.headers()[header::ETAG]
+    let etag_reply = send(
+        &walk.app,
+        request(Method::GET, "/api/v1/track/1000000007", &[], None),
+    )
+    .await;
+    let etag = etag_reply.headers[header::ETAG]
         .to_str()
         .unwrap()
         .to_owned();
@@ -240,13 +244,11 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         Some(json!({"stage": "packed"})),
     )
     .await;
-    let not_json = walk.app.clone().oneshot(
-        Request::put("/api/v1/seller/shipments/w-3")
-            .header("authorization", &auth)
-            .body(Body::from("{"))
-            .unwrap(),
+    let not_json = send(
+        &walk.app,
+        text_request(Method::PUT, "/api/v1/seller/shipments/w-3", &auth, "{"),
     );
-    assert_eq!(not_json.await.unwrap().status(), 400);
+    assert_eq!(not_json.await.status, 400);
     walk.seen
         .insert((shipment.to_owned(), "put".into(), "400".into()));
     walk.call(
@@ -281,13 +283,11 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         Some(json!({})),
     )
     .await;
-    let not_json = walk.app.clone().oneshot(
-        Request::patch("/api/v1/seller/shipments/w-1")
-            .header("authorization", &auth)
-            .body(Body::from("{"))
-            .unwrap(),
+    let not_json = send(
+        &walk.app,
+        text_request(Method::PATCH, "/api/v1/seller/shipments/w-1", &auth, "{"),
     );
-    assert_eq!(not_json.await.unwrap().status(), 400);
+    assert_eq!(not_json.await.status, 400);
     walk.seen
         .insert((shipment.to_owned(), "patch".into(), "400".into()));
     walk.call(
@@ -398,13 +398,11 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         Some(json!({})),
     )
     .await;
-    let not_json = walk.app.clone().oneshot(
-        Request::put(settings)
-            .header("authorization", &auth)
-            .body(Body::from("nope"))
-            .unwrap(),
+    let not_json = send(
+        &walk.app,
+        text_request(Method::PUT, settings, &auth, "nope"),
     );
-    assert_eq!(not_json.await.unwrap().status(), 400);
+    assert_eq!(not_json.await.status, 400);
     walk.seen
         .insert((settings.to_owned(), "put".into(), "400".into()));
     // Ozon, through the local fake.
@@ -428,13 +426,8 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         Some(json!({"client_id": "abc", "api_key": "k"})),
     )
     .await;
-    let bad = walk.app.clone().oneshot(
-        Request::put(keys)
-            .header("authorization", &auth)
-            .body(Body::from("{"))
-            .unwrap(),
-    );
-    assert_eq!(bad.await.unwrap().status(), 400);
+    let bad = send(&walk.app, text_request(Method::PUT, keys, &auth, "{"));
+    assert_eq!(bad.await.status, 400);
     walk.seen
         .insert((keys.to_owned(), "put".into(), "400".into()));
     walk.call(

@@ -3,14 +3,14 @@
 //! the seller's keys, and a pulled posting found by buyers. No buyer data gets through.
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::{Method, Request, StatusCode};
+use axum::Router;
 use serde_json::{json, Value};
 use std::time::Duration;
-use tower::ServiceExt;
+use support::{bearer, request};
 use trackline_core::{Exception, Stage};
 use trackline_server::ozon::{mapping, Backoff, Credentials, OzonClient, OzonError};
-use trackline_server::rate_limit::RateLimit;
+use trackline_server::{AppState, Store};
 
 mod support;
 
@@ -22,6 +22,20 @@ fn quick() -> Backoff {
         base: Duration::from_millis(5),
         max_wait: Duration::from_millis(50),
     }
+}
+
+/// The app with its Ozon client pointed at the fake, answers reused for `cache`.
+fn app_over(store: &Store, base: &str, cache: Duration) -> Router {
+    trackline_server::app(AppState {
+        ozon: OzonClient::new(base, cache, quick()),
+        ..support::state(store)
+    })
+}
+
+/// Sends a request and reads the status and the JSON body.
+async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
+    let reply = support::send(app, request).await;
+    (reply.status, reply.json())
 }
 
 fn keys() -> Credentials {
@@ -137,65 +151,70 @@ async fn a_seller_pulls_a_posting_and_buyers_find_it() {
     let (base, _) = start_fake().await;
     let store = support::fresh_store().await;
     let (_, token) = store.add_seller("Ozon shop").await.unwrap();
-    let app = trackline_server::router_with(
-        store.clone(),
-        None,
-        RateLimit::default(),
-        OzonClient::new(&base, Duration::from_secs(60), quick()),
-    );
-    let call = |method: &str, uri: &str, body: Option<Value>| {
-        let request = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("authorization", format!("Bearer {token}"))
-            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-            .unwrap();
-        let app = app.clone();
-        async move {
-            let response = app.oneshot(request).await.unwrap();
-            let status = response.status();
-            let bytes = response.into_body().collect().await.unwrap().to_bytes();
-            (
-                status,
-                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
-            )
-        }
+    let app = app_over(&store, &base, Duration::from_secs(60));
+    let authorization = bearer(&token);
+    let call = |method: Method, uri: &str, body: Option<Value>| {
+        send(
+            &app,
+            request(
+                method,
+                uri,
+                &[("authorization", &authorization)],
+                body.as_ref(),
+            ),
+        )
     };
-    let (status, body) = call("POST", "/api/v1/seller/ozon/postings/11111111-0001-1", None).await;
+    let (status, body) = call(
+        Method::POST,
+        "/api/v1/seller/ozon/postings/11111111-0001-1",
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["field"], "ozon");
     let (status, _) = call(
-        "PUT",
+        Method::PUT,
         "/api/v1/seller/ozon",
         Some(json!({"client_id": CLIENT_ID, "api_key": API_KEY})),
     )
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, body) = call("POST", "/api/v1/seller/ozon/postings/11111111-0001-1", None).await;
+    let (status, body) = call(
+        Method::POST,
+        "/api/v1/seller/ozon/postings/11111111-0001-1",
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["shipment"]["stage"], "ready_for_pickup");
-    let (status, body) = call("POST", "/api/v1/seller/ozon/postings/99999999-0001-1", None).await;
+    let (status, body) = call(
+        Method::POST,
+        "/api/v1/seller/ozon/postings/99999999-0001-1",
+        None,
+    )
+    .await;
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::NOT_FOUND, Some("ozon_not_found"))
     );
-    let (status, body) = call("POST", "/api/v1/seller/ozon/postings/44444444-0001-1", None).await;
+    let (status, body) = call(
+        Method::POST,
+        "/api/v1/seller/ozon/postings/44444444-0001-1",
+        None,
+    )
+    .await;
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::SERVICE_UNAVAILABLE, Some("ozon_unavailable"))
     );
     // Buyers find the pulled posting by its posting number and by its order number.
     for number in ["11111111-0001-1", "11111111-0001"] {
-        let public = app
-            .clone()
-            .oneshot(
-                Request::get(format!("/api/v1/track/{number}"))
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        assert_eq!(public.status(), StatusCode::OK, "{number}");
+        let (status, _) = send(
+            &app,
+            request(Method::GET, &format!("/api/v1/track/{number}"), &[], None),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{number}");
     }
 }
 
@@ -209,35 +228,19 @@ async fn a_buyers_lookup_brings_a_pulled_posting_up_to_date_and_survives_ozon_be
         .await
         .unwrap();
     // No cache, so that every lookup asks (the fake counts).
-    let app = trackline_server::router_with(
-        store.clone(),
-        None,
-        RateLimit::default(),
-        OzonClient::new(&base, Duration::ZERO, quick()),
-    );
-    let send = |request: Request<Body>| {
-        let app = app.clone();
-        async move {
-            let response = app.oneshot(request).await.unwrap();
-            let status = response.status();
-            let bytes = response.into_body().collect().await.unwrap().to_bytes();
-            (
-                status,
-                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
-            )
-        }
-    };
+    let app = app_over(&store, &base, Duration::ZERO);
+    let authorization = bearer(&token);
+    let seller = [("authorization", authorization.as_str())];
+    let send = |request: Request<Body>| send(&app, request);
     let pull = |number: &str| {
-        Request::post(format!("/api/v1/seller/ozon/postings/{number}"))
-            .header("authorization", format!("Bearer {token}"))
-            .body(Body::empty())
-            .unwrap()
+        request(
+            Method::POST,
+            &format!("/api/v1/seller/ozon/postings/{number}"),
+            &seller,
+            None,
+        )
     };
-    let lookup = |number: &str| {
-        Request::get(format!("/api/v1/track/{number}"))
-            .body(Body::empty())
-            .unwrap()
-    };
+    let lookup = |number: &str| request(Method::GET, &format!("/api/v1/track/{number}"), &[], None);
     for number in ["77777777-0001-1", "88888888-0001-1"] {
         let (status, body) = send(pull(number)).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -250,14 +253,70 @@ async fn a_buyers_lookup_brings_a_pulled_posting_up_to_date_and_survives_ozon_be
         "the lookup asked Ozon again"
     );
     // The refresh was kept: the seller reads it back too.
-    let read = Request::get("/api/v1/seller/shipments/77777777-0001-1")
-        .header("authorization", format!("Bearer {token}"))
-        .body(Body::empty())
-        .unwrap();
+    let read = request(
+        Method::GET,
+        "/api/v1/seller/shipments/77777777-0001-1",
+        &seller,
+        None,
+    );
     assert_eq!(send(read).await.1["shipment"]["stage"], "ready_for_pickup");
     // Ozon down: the buyer still gets the stored status, not an error.
     let (status, body) = send(lookup("88888888-0001-1")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["shipments"][0]["stage"], "packed");
     assert!(calls.lock().unwrap()["/v3/posting/fbs/get 88888888-0001-1"] > 1);
+}
+
+#[tokio::test]
+async fn the_postings_of_one_order_are_refreshed_together_within_one_deadline() {
+    let (base, _) = start_fake().await;
+    let store = support::fresh_store().await;
+    let (seller, token) = store.add_seller("Ozon shop").await.unwrap();
+    store
+        .set_ozon_credentials(seller, Some(&keys()))
+        .await
+        .unwrap();
+    let app = app_over(&store, &base, Duration::ZERO);
+    let authorization = bearer(&token);
+    for posting in [
+        "12121212-0001-1",
+        "12121212-0001-2",
+        "13131313-0001-1",
+        "13131313-0001-2",
+    ] {
+        let pull = request(
+            Method::POST,
+            &format!("/api/v1/seller/ozon/postings/{posting}"),
+            &[("authorization", &authorization)],
+            None,
+        );
+        assert_eq!(send(&app, pull).await.0, StatusCode::CREATED, "{posting}");
+    }
+    let lookup = |order: &str| {
+        let started = std::time::Instant::now();
+        let app = app.clone();
+        let uri = format!("/api/v1/track/{order}");
+        async move {
+            let (status, body) = send(&app, request(Method::GET, &uri, &[], None)).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let stages: Vec<Value> = body["shipments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|shipment| shipment["stage"].clone())
+                .collect();
+            (started.elapsed(), stages)
+        }
+    };
+    // Ozon takes 2 s for each posting: together, not 4 s one after the other.
+    let (took, stages) = lookup("12121212-0001").await;
+    assert_eq!(
+        stages,
+        [json!("ready_for_pickup"), json!("ready_for_pickup")]
+    );
+    assert!(took < Duration::from_millis(3_500), "{took:?}");
+    // Ozon hangs for both: one 3 s deadline for the lookup, then the stored statuses.
+    let (took, stages) = lookup("13131313-0001").await;
+    assert_eq!(stages, [json!("packed"), json!("packed")]);
+    assert!(took < Duration::from_millis(4_500), "{took:?}");
 }

@@ -3,10 +3,9 @@
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
-use trackline_server::{router, Store};
+use support::{bearer, request, send};
+use trackline_server::Store;
 
 mod support;
 
@@ -24,31 +23,23 @@ async fn call(
     body: Option<Value>,
     key: Option<&str>,
 ) -> Answer {
-    let mut request = Request::builder().method(method).uri(uri);
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    let authorization = token.map(bearer);
+    let mut headers = vec![("content-type", "application/json")];
+    if let Some(authorization) = &authorization {
+        headers.push(("authorization", authorization));
     }
     if let Some(key) = key {
-        request = request.header("idempotency-key", key);
+        headers.push(("idempotency-key", key));
     }
-    let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
-    let response = router(store.clone(), None)
-        .oneshot(
-            request
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(body)
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let reply = send(
+        &support::app(store),
+        request(method, uri, &headers, body.as_ref()),
+    )
+    .await;
     Answer {
-        status,
-        headers,
-        body,
+        body: reply.json(),
+        status: reply.status,
+        headers: reply.headers,
     }
 }
 
@@ -289,8 +280,8 @@ async fn a_bad_request_names_the_field_and_writes_nothing() {
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .body(Body::from("{\"stage\": "))
         .unwrap();
-    let response = router(store.clone(), None).oneshot(not_json).await.unwrap();
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let reply = send(&support::app(&store), not_json).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     // Nothing of any of it was stored.
     let read = call(&store, Method::GET, uri, Some(&token), None, None).await;
     assert_eq!(read.status, StatusCode::NOT_FOUND);

@@ -4,7 +4,7 @@ use crate::error::Failure;
 use crate::i18n::{Lang, Msg};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use trackline_core::second_factor::CheckKind;
+use trackline_core::second_factor::SecondFactor;
 
 /// A failed lookup's message, with a retry button when trying again could help.
 #[component]
@@ -20,11 +20,11 @@ pub fn FailureView(
     /// Repeats the lookup with the buyer's answer to the seller's second factor.
     on_answer: Callback<String>,
 ) -> impl IntoView {
-    let challenge = failure.challenge().map(|challenge| {
+    let second_factor = failure.second_factor().map(|needed| {
         let answer = RwSignal::new(String::new());
-        let (label, inputmode, autocomplete) = match challenge.kind {
-            CheckKind::PhoneLast4 => (Msg::CheckPhoneLabel, "numeric", "off"),
-            CheckKind::Postcode => (Msg::CheckPostcodeLabel, "text", "postal-code"),
+        let (label, inputmode, autocomplete) = match needed.factor {
+            SecondFactor::PhoneLast4 => (Msg::CheckPhoneLabel, "numeric", "off"),
+            SecondFactor::Postcode => (Msg::CheckPostcodeLabel, "text", "postal-code"),
         };
         let submit = move |event: SubmitEvent| {
             event.prevent_default();
@@ -57,7 +57,7 @@ pub fn FailureView(
         <div class="tl-failure" part="failure" role="alert" data-testid="failure" data-failure=failure.code()>
             <p class="tl-failure__message" data-testid="failure-message">{failure.message(lang, &number)}</p>
             {retry}
-            {challenge}
+            {second_factor}
         </div>
     }
 }

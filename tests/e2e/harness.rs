@@ -50,7 +50,7 @@ impl Session {
             static_dir: Some(dist_dir()),
             demo: true,
             // One browser drives many lookups in a few seconds; the limit has tests of its own.
-            rate_limit: trackline_server::rate_limit::RateLimit {
+            rate_limit: trackline_server::limiter::RateLimit {
                 per_minute: 6_000,
                 burst: 1_000,
             },

@@ -3,14 +3,17 @@
 //! Every statement is written once, in SQL both databases read (`$1` parameters,
 //! no database-specific types), so the two cannot drift apart.
 
-pub mod guards;
+pub mod lookup_rules;
 pub mod seller_shipments;
 pub mod sellers;
+pub mod shipment_rows;
 
-use sqlx::any::{install_default_drivers, AnyPoolOptions, AnyRow};
-use sqlx::{AnyConnection, AnyPool, Row};
+use shipment_rows::{insert_events, insert_shipment, read_events, read_shipment, SHIPMENT_COLUMNS};
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
+use sqlx::{AnyPool, Row};
 use thiserror::Error;
-use trackline_core::{DeliveryWindow, Event, Exception, Shipment, Stage, TrackingQuery};
+use trackline_core::second_factor::SecondFactor;
+use trackline_core::{Shipment, TrackingQuery};
 
 /// A failure of the database underneath.
 #[derive(Debug, Error)]
@@ -80,7 +83,7 @@ pub fn new_id() -> Result<i64, StoreError> {
 }
 
 /// Shipments and events, shared by every request.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
@@ -169,6 +172,7 @@ impl Store {
     /// # Errors
     /// `StoreError` if the database fails or a stored row no longer reads.
     pub async fn find(&self, query: &TrackingQuery) -> Result<Vec<Found>, StoreError> {
+        let mut connection = self.pool.acquire().await?;
         let rows = sqlx::query(&format!(
             "SELECT {SHIPMENT_COLUMNS}, seller_id, check_phone_hash, check_postcode_hash, ozon_posting
              FROM shipments
@@ -176,14 +180,18 @@ impl Store {
              ORDER BY shipment_number, tracking_number, id"
         ))
         .bind(query.as_str())
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *connection)
         .await?;
-        let mut connection = self.pool.acquire().await?;
+        let ids = rows
+            .iter()
+            .map(|row| row.try_get("id"))
+            .collect::<Result<Vec<i64>, _>>()?;
+        let mut events = read_events(&mut connection, &ids).await?;
         let mut found = Vec::with_capacity(rows.len());
-        for row in rows {
-            let shipment = read_shipment(&mut connection, &row).await?;
+        for (row, id) in rows.iter().zip(ids) {
+            let shipment = read_shipment(row, events.remove(&id).unwrap_or_default())?;
             found.push(Found {
-                id: row.try_get("id")?,
+                id,
                 by_tracking_number: shipment.tracking_number.as_deref() == Some(query.as_str()),
                 seller: row
                     .try_get::<Option<i64>, _>("seller_id")?
@@ -218,129 +226,13 @@ pub struct Found {
 }
 
 impl Found {
-    /// The kept hash of a second factor of this kind.
-    pub fn check_hash(&self, kind: guards::CheckKind) -> Option<&str> {
-        match kind {
-            guards::CheckKind::PhoneLast4 => self.phone_hash.as_deref(),
-            guards::CheckKind::Postcode => self.postcode_hash.as_deref(),
+    /// The stored hash of the shipment's second factor of this kind.
+    pub fn second_factor_hash(&self, factor: SecondFactor) -> Option<&str> {
+        match factor {
+            SecondFactor::PhoneLast4 => self.phone_hash.as_deref(),
+            SecondFactor::Postcode => self.postcode_hash.as_deref(),
         }
     }
-}
-
-/// The columns `read_shipment` reads, in a form for `SELECT`.
-pub(crate) const SHIPMENT_COLUMNS: &str = "id, order_number, shipment_number, tracking_number, \
-    stage, exception, status_text, updated_at, estimated_from, estimated_to, carrier, pickup_point, support";
-
-/// Writes one shipment row (its events apart), owned by a seller under its reference or by nobody.
-pub(crate) async fn insert_shipment(
-    connection: &mut AnyConnection,
-    id: i64,
-    owner: Option<(i64, &str)>,
-    shipment: &Shipment,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO shipments (id, order_number, shipment_number, tracking_number, stage,
-            exception, status_text, updated_at, estimated_from, estimated_to,
-            carrier, pickup_point, support, seller_id, reference)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
-    .bind(id)
-    .bind(normalised(shipment.order_number.as_deref()))
-    .bind(normalised(shipment.shipment_number.as_deref()))
-    .bind(normalised(shipment.tracking_number.as_deref()))
-    .bind(shipment.stage.as_str())
-    .bind(shipment.exception.as_ref().map(Exception::as_str))
-    .bind(&shipment.status_text)
-    .bind(&shipment.updated_at)
-    .bind(shipment.estimated_delivery.as_ref().map(|w| &w.from))
-    .bind(
-        shipment
-            .estimated_delivery
-            .as_ref()
-            .and_then(|w| w.to.as_ref()),
-    )
-    .bind(to_json(&shipment.carrier)?)
-    .bind(to_json(&shipment.pickup_point)?)
-    .bind(to_json(&shipment.support)?)
-    .bind(owner.map(|(seller, _)| seller))
-    .bind(owner.map(|(_, reference)| reference))
-    .execute(&mut *connection)
-    .await?;
-    Ok(())
-}
-
-/// Appends events to a shipment.
-pub(crate) async fn insert_events(
-    connection: &mut AnyConnection,
-    shipment_id: i64,
-    events: &[Event],
-) -> Result<(), StoreError> {
-    for event in events {
-        sqlx::query(
-            "INSERT INTO events (id, shipment_id, at, stage, exception, text, location)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(new_id()?)
-        .bind(shipment_id)
-        .bind(&event.at)
-        .bind(event.stage.as_ref().map(Stage::as_str))
-        .bind(event.exception.as_ref().map(Exception::as_str))
-        .bind(&event.text)
-        .bind(&event.location)
-        .execute(&mut *connection)
-        .await?;
-    }
-    Ok(())
-}
-
-/// A shipment from a row of `SHIPMENT_COLUMNS`, with its events newest first.
-pub(crate) async fn read_shipment(
-    connection: &mut AnyConnection,
-    row: &AnyRow,
-) -> Result<Shipment, StoreError> {
-    let id: i64 = row.try_get("id")?;
-    let events = sqlx::query(
-        "SELECT at, stage, exception, text, location FROM events
-         WHERE shipment_id = $1 ORDER BY at DESC",
-    )
-    .bind(id)
-    .fetch_all(&mut *connection)
-    .await?
-    .into_iter()
-    .map(|event| {
-        Ok(Event {
-            at: event.try_get("at")?,
-            stage: event
-                .try_get::<Option<String>, _>("stage")?
-                .map(|s| Stage::from_wire(&s)),
-            exception: event
-                .try_get::<Option<String>, _>("exception")?
-                .map(|e| Exception::from_wire(&e)),
-            text: event.try_get("text")?,
-            location: event.try_get("location")?,
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let estimated_from: Option<String> = row.try_get("estimated_from")?;
-    Ok(Shipment {
-        order_number: row.try_get("order_number")?,
-        shipment_number: row.try_get("shipment_number")?,
-        tracking_number: row.try_get("tracking_number")?,
-        stage: Stage::from_wire(&row.try_get::<String, _>("stage")?),
-        exception: row
-            .try_get::<Option<String>, _>("exception")?
-            .map(|e| Exception::from_wire(&e)),
-        status_text: row.try_get("status_text")?,
-        updated_at: row.try_get("updated_at")?,
-        events,
-        estimated_delivery: estimated_from.map(|from| DeliveryWindow {
-            from,
-            to: row.try_get("estimated_to").ok().flatten(),
-        }),
-        carrier: from_json(row.try_get("carrier")?)?,
-        pickup_point: from_json(row.try_get("pickup_point")?)?,
-        support: from_json(row.try_get("support")?)?,
-    })
 }
 
 /// Now as RFC 3339 UTC, for the server's own stamps.
@@ -357,21 +249,4 @@ pub(crate) fn now_rfc3339() -> String {
         rest % 3_600 / 60,
         rest % 60
     )
-}
-
-/// Numbers are stored as `TrackingQuery` writes them, so lookups compare like with like.
-fn normalised(number: Option<&str>) -> Option<String> {
-    number.map(|n| {
-        TrackingQuery::parse(n).map_or_else(|_| n.trim().to_owned(), |q| q.as_str().to_owned())
-    })
-}
-
-fn to_json<T: serde::Serialize>(value: &Option<T>) -> Result<Option<String>, StoreError> {
-    Ok(value.as_ref().map(serde_json::to_string).transpose()?)
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(
-    text: Option<String>,
-) -> Result<Option<T>, StoreError> {
-    Ok(text.as_deref().map(serde_json::from_str).transpose()?)
 }

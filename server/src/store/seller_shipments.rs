@@ -1,16 +1,16 @@
-//! A seller's own shipments: written whole by the seller's reference, read back, events appended.
+//! A seller's own shipments: written whole by the seller's reference, read back, events appended,
+//! and the replays kept for `Idempotency-Key` retries.
 //!
 //! Each call is one transaction: a request either lands whole or not at all.
 
-use super::guards::{check_hash, CheckKind};
+use super::lookup_rules::second_factor_hash;
 use super::sellers::SellerId;
-use super::{
-    insert_events, insert_shipment, new_id, read_shipment, Store, StoreError, SHIPMENT_COLUMNS,
-};
-use crate::seller_input::BuyerCheckInput;
+use super::shipment_rows::{insert_events, insert_shipment, load, update_shipment, Column};
+use super::{new_id, Store, StoreError};
 use sqlx::{AnyConnection, Row};
+use trackline_core::second_factor::{SecondFactor, SecondFactors};
 use trackline_core::time::parse_rfc3339;
-use trackline_core::{Event, Exception, Shipment};
+use trackline_core::{Event, Shipment};
 
 /// Whether a write made a new shipment or replaced one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,10 +21,10 @@ pub enum Written {
     Replaced,
 }
 
-/// An answer kept under an `Idempotency-Key`, replayed to a retry.
+/// The response to a request, kept under its `Idempotency-Key` and replayed to a retry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeptAnswer {
-    /// SHA-256 of the request it answered.
+pub struct Replay {
+    /// SHA-256 of the request it responded to.
     pub request_hash: String,
     /// The HTTP status it had.
     pub status: u16,
@@ -32,9 +32,9 @@ pub struct KeptAnswer {
     pub body: String,
 }
 
-/// Where to keep an answer: the key and the hash of the request.
+/// Where to keep a replay: the key and the hash of the request.
 #[derive(Debug, Clone, Copy)]
-pub struct Remember<'a> {
+pub struct ReplayKey<'a> {
     /// The client's `Idempotency-Key`.
     pub key: &'a str,
     /// SHA-256 of the request.
@@ -56,35 +56,25 @@ async fn shipment_id(
 }
 
 /// Keeps a shipment's second factors as salted hashes; an absent one clears its hash.
-async fn write_checks(
+async fn write_second_factors(
     connection: &mut AnyConnection,
     id: i64,
-    checks: &BuyerCheckInput,
+    factors: &SecondFactors,
 ) -> Result<(), StoreError> {
-    let hash = |kind, answer: &Option<String>| {
-        answer
-            .as_deref()
-            .and_then(|answer| check_hash(id, kind, answer))
+    let hash = |factor| {
+        factors
+            .given(factor)
+            .and_then(|value| second_factor_hash(id, factor, value))
     };
     sqlx::query(
         "UPDATE shipments SET check_phone_hash = $1, check_postcode_hash = $2 WHERE id = $3",
     )
-    .bind(hash(CheckKind::PhoneLast4, &checks.phone))
-    .bind(hash(CheckKind::Postcode, &checks.postcode))
+    .bind(hash(SecondFactor::PhoneLast4))
+    .bind(hash(SecondFactor::Postcode))
     .bind(id)
     .execute(&mut *connection)
     .await?;
     Ok(())
-}
-
-async fn load(connection: &mut AnyConnection, id: i64) -> Result<Shipment, StoreError> {
-    let row = sqlx::query(&format!(
-        "SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_one(&mut *connection)
-    .await?;
-    read_shipment(connection, &row).await
 }
 
 impl Store {
@@ -97,7 +87,7 @@ impl Store {
         seller: SellerId,
         reference: &str,
         shipment: &Shipment,
-        checks: &BuyerCheckInput,
+        factors: &SecondFactors,
     ) -> Result<(Written, Shipment), StoreError> {
         let mut tx = self.pool.begin().await?;
         let existing = shipment_id(&mut tx, seller, reference).await?;
@@ -119,7 +109,7 @@ impl Store {
             .await
             .map_err(StoreError::from_conflict)?;
         insert_events(&mut tx, id, &shipment.events).await?;
-        write_checks(&mut tx, id, checks).await?;
+        write_second_factors(&mut tx, id, factors).await?;
         let stored = load(&mut tx, id).await?;
         tx.commit().await.map_err(StoreError::from_conflict)?;
         let written = if existing.is_some() {
@@ -142,45 +132,20 @@ impl Store {
         &self,
         seller: SellerId,
         reference: &str,
-        change: impl FnOnce(Shipment) -> Result<(Shipment, Option<BuyerCheckInput>), E>,
+        change: impl FnOnce(Shipment) -> Result<(Shipment, Option<SecondFactors>), E>,
     ) -> Result<Option<Result<Shipment, E>>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let Some(id) = shipment_id(&mut tx, seller, reference).await? else {
             return Ok(None);
         };
         let current = load(&mut tx, id).await?;
-        let (changed, checks) = match change(current) {
+        let (changed, factors) = match change(current) {
             Ok(changed) => changed,
             Err(refused) => return Ok(Some(Err(refused))),
         };
-        sqlx::query(
-            "UPDATE shipments SET order_number = $1, shipment_number = $2, tracking_number = $3,
-                stage = $4, exception = $5, status_text = $6, updated_at = $7, estimated_from = $8,
-                estimated_to = $9, carrier = $10, pickup_point = $11, support = $12
-             WHERE id = $13",
-        )
-        .bind(super::normalised(changed.order_number.as_deref()))
-        .bind(super::normalised(changed.shipment_number.as_deref()))
-        .bind(super::normalised(changed.tracking_number.as_deref()))
-        .bind(changed.stage.as_str())
-        .bind(changed.exception.as_ref().map(Exception::as_str))
-        .bind(&changed.status_text)
-        .bind(&changed.updated_at)
-        .bind(changed.estimated_delivery.as_ref().map(|w| &w.from))
-        .bind(
-            changed
-                .estimated_delivery
-                .as_ref()
-                .and_then(|w| w.to.as_ref()),
-        )
-        .bind(super::to_json(&changed.carrier)?)
-        .bind(super::to_json(&changed.pickup_point)?)
-        .bind(super::to_json(&changed.support)?)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if let Some(checks) = checks {
-            write_checks(&mut tx, id, &checks).await?;
+        update_shipment(&mut tx, id, &changed, &Column::ALL).await?;
+        if let Some(factors) = factors {
+            write_second_factors(&mut tx, id, &factors).await?;
         }
         let stored = load(&mut tx, id).await?;
         tx.commit().await?;
@@ -215,22 +180,7 @@ impl Store {
     /// `StoreError` if the database fails; nothing is changed then.
     pub async fn refresh_shipment(&self, id: i64, fresh: &Shipment) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "UPDATE shipments SET order_number = $1, shipment_number = $2, tracking_number = $3,
-                stage = $4, exception = $5, status_text = $6, updated_at = $7, carrier = $8
-             WHERE id = $9",
-        )
-        .bind(super::normalised(fresh.order_number.as_deref()))
-        .bind(super::normalised(fresh.shipment_number.as_deref()))
-        .bind(super::normalised(fresh.tracking_number.as_deref()))
-        .bind(fresh.stage.as_str())
-        .bind(fresh.exception.as_ref().map(Exception::as_str))
-        .bind(&fresh.status_text)
-        .bind(&fresh.updated_at)
-        .bind(super::to_json(&fresh.carrier)?)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        update_shipment(&mut tx, id, fresh, &Column::FROM_SOURCE).await?;
         sqlx::query("DELETE FROM events WHERE shipment_id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -256,15 +206,11 @@ impl Store {
         }
     }
 
-    /// The answer kept under a seller's `Idempotency-Key`, if any.
+    /// The replay kept under a seller's `Idempotency-Key`, if any.
     ///
     /// # Errors
     /// `StoreError` if the database fails.
-    pub async fn kept_answer(
-        &self,
-        seller: SellerId,
-        key: &str,
-    ) -> Result<Option<KeptAnswer>, StoreError> {
+    pub async fn replay(&self, seller: SellerId, key: &str) -> Result<Option<Replay>, StoreError> {
         let row = sqlx::query(
             "SELECT request_hash, status, body FROM idempotency_keys
              WHERE seller_id = $1 AND idempotency_key = $2",
@@ -274,7 +220,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.map(|row| {
-            Ok(KeptAnswer {
+            Ok(Replay {
                 request_hash: row.try_get("request_hash")?,
                 status: u16::try_from(row.try_get::<i64, _>("status")?).unwrap_or(200),
                 body: row.try_get("body")?,
@@ -284,7 +230,7 @@ impl Store {
     }
 
     /// Appends events to the seller's shipment and moves its status to the newest of them;
-    /// with `remember`, keeps the answer `answer` makes in the same transaction.
+    /// with `replay`, keeps the response `respond` makes in the same transaction.
     ///
     /// Returns `None` when the seller has no shipment under `reference`.
     ///
@@ -295,8 +241,8 @@ impl Store {
         seller: SellerId,
         reference: &str,
         events: &[Event],
-        remember: Option<Remember<'_>>,
-        answer: impl FnOnce(&Shipment) -> (u16, String),
+        replay: Option<ReplayKey<'_>>,
+        respond: impl FnOnce(&Shipment) -> (u16, String),
     ) -> Result<Option<(u16, String)>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let Some(id) = shipment_id(&mut tx, seller, reference).await? else {
@@ -324,26 +270,27 @@ impl Store {
             shipment.status_text = Some(event.text.clone());
             shipment.updated_at = Some(event.at.clone());
         }
-        sqlx::query(
-            "UPDATE shipments SET stage = $1, exception = $2, status_text = $3, updated_at = $4
-             WHERE id = $5",
+        update_shipment(
+            &mut tx,
+            id,
+            &shipment,
+            &[
+                Column::Stage,
+                Column::Exception,
+                Column::StatusText,
+                Column::UpdatedAt,
+            ],
         )
-        .bind(shipment.stage.as_str())
-        .bind(shipment.exception.as_ref().map(Exception::as_str))
-        .bind(&shipment.status_text)
-        .bind(&shipment.updated_at)
-        .bind(id)
-        .execute(&mut *tx)
         .await?;
-        let (status, body) = answer(&shipment);
-        if let Some(remember) = remember {
+        let (status, body) = respond(&shipment);
+        if let Some(replay) = replay {
             sqlx::query(
                 "INSERT INTO idempotency_keys (seller_id, idempotency_key, request_hash, status, body, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(seller.0)
-            .bind(remember.key)
-            .bind(remember.request_hash)
+            .bind(replay.key)
+            .bind(replay.request_hash)
             .bind(i64::from(status))
             .bind(&body)
             .bind(super::now_rfc3339())

@@ -93,6 +93,21 @@ async fn fake(State(calls): State<Calls>, headers: HeaderMap, request: Request<B
         // Answers the seller's pull, then breaks.
         ("88888888-0001-1", true) if count == 1 => Json(fbs_posting(&number, "awaiting_deliver", "")).into_response(),
         ("88888888-0001-1", true) => (StatusCode::BAD_GATEWAY, "down").into_response(),
+        // Two postings of one order that answer the pull at once, then slowly (2 s) or
+        // hardly at all (10 s): a buyer's lookup must not wait for them one after another.
+        ("12121212-0001-1" | "12121212-0001-2" | "13131313-0001-1" | "13131313-0001-2", true)
+            if count == 1 =>
+        {
+            Json(fbs_posting(&number, "awaiting_deliver", "")).into_response()
+        }
+        ("12121212-0001-1" | "12121212-0001-2", true) => {
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            Json(fbs_posting(&number, "delivering", "posting_in_pickup_point")).into_response()
+        }
+        ("13131313-0001-1" | "13131313-0001-2", true) => {
+            tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+            Json(fbs_posting(&number, "delivering", "posting_in_pickup_point")).into_response()
+        }
         ("44444444-0001-1", true) => (StatusCode::INTERNAL_SERVER_ERROR, "upstream broke").into_response(),
         ("55555555-0001-1", true) => Json(fbs_posting(&number, "teleporting", "")).into_response(),
         _ => not_found(),

@@ -1,16 +1,88 @@
-//! What the server's test files share: a fresh, empty database under test.
+//! What the server's test files share: a fresh, empty database under test, the app as
+//! `main` builds it, and one way to send it a request and read what comes back.
 //!
 //! `TRACKLINE_TEST_DATABASE` picks the database: unset, SQLite (in memory, or a file
-//! when a directory is given); a `postgres://` URL (scripts/test sets it from
-//! scripts/with-postgres), a new database on that server every time, so that tests
+//! when a directory is given); a `postgres://` URL (the test command sets it beside a
+//! throwaway PostgreSQL), a new database on that server every time, so that tests
 //! never see each other's rows.
 #![allow(dead_code)]
 
 pub mod fake_ozon;
 
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::Value;
 use sqlx::Connection;
+use tower::ServiceExt;
 use trackline_server::store::new_id;
-use trackline_server::Store;
+use trackline_server::{AppState, Config, Store};
+
+/// The state `main` would build for `store`, with the default configuration.
+pub fn state(store: &Store) -> AppState {
+    AppState::new(store.clone(), &Config::default())
+}
+
+/// The app `main` would serve over `store`.
+pub fn app(store: &Store) -> Router {
+    trackline_server::app(state(store))
+}
+
+/// What the app sent back.
+pub struct Reply {
+    /// The status.
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body, as text.
+    pub text: String,
+}
+
+impl Reply {
+    /// The body as JSON; `null` when it is not JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or(Value::Null)
+    }
+}
+
+/// A request with `headers` and, if given, a JSON body.
+pub fn request(
+    method: Method,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Option<&Value>,
+) -> Request<Body> {
+    let mut request = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let body = body.map_or_else(Body::empty, |body| Body::from(body.to_string()));
+    request.body(body).expect("a request the test wrote")
+}
+
+/// The `Authorization` header's value for a seller's token.
+pub fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// Sends one request through `app` and reads the whole reply.
+pub async fn send(app: &Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.expect("the app answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("the body reads")
+        .to_bytes();
+    Reply {
+        status,
+        headers,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
 
 /// A new empty store on the database under test.
 pub async fn fresh_store() -> Store {

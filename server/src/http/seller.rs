@@ -1,26 +1,53 @@
 //! The seller API: write shipments and append events, each seller to its own.
 //!
 //! `PUT /api/v1/seller/shipments/{reference}` writes a shipment whole (history included),
-//! `GET` reads it back, `POST …/events` appends one event or `{"events": [...]}`; with an
-//! `Idempotency-Key` a retried append is answered from the first time and never appends twice.
+//! `GET` reads it back, `PATCH` sets the fields it names, `POST …/events` appends one event
+//! or `{"events": [...]}`; with an `Idempotency-Key` a retried append gets the replay of
+//! the first response and never appends twice. Server to server, with a bearer token: no
+//! CORS, so no browser page can call it.
 
-use crate::auth::Seller;
-use crate::error::ApiError;
-use crate::seller_input::{self, EventBatch, EventInput, Invalid, LookupRulesInput, ShipmentInput};
-use crate::store::guards::LookupRules;
-use crate::store::seller_shipments::{Remember, Written};
+use super::auth::{Reference, Seller};
+use super::error::ApiError;
+use super::json::{self, Strict};
+use crate::seller_input::{self, EventBatch, EventInput, LookupRulesInput, ShipmentInput};
+use crate::state::AppState;
+use crate::store::lookup_rules::LookupRules;
+use crate::store::seller_shipments::{ReplayKey, Written};
 use crate::store::sellers::sha256_hex;
 use crate::store::Store;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde::de::DeserializeOwned;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use serde::Serialize;
+use tower_http::set_header::SetResponseHeaderLayer;
 use trackline_core::Shipment;
 
-/// A seller's shipment as the seller API answers it.
+/// The seller API's routes; nothing it answers may be cached.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/seller/shipments/{reference}",
+            get(get_shipment).put(put_shipment).patch(patch_shipment),
+        )
+        .route(
+            "/api/v1/seller/shipments/{reference}/events",
+            post(post_events),
+        )
+        .route(
+            "/api/v1/seller/settings",
+            get(get_settings).put(put_settings),
+        )
+        .merge(super::ozon::routes())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+}
+
+/// A seller's shipment as the seller API shows it.
 #[derive(Debug, Serialize)]
 pub struct SellerShipment<'a> {
     /// The seller's own reference.
@@ -30,7 +57,7 @@ pub struct SellerShipment<'a> {
 }
 
 impl SellerShipment<'_> {
-    /// The answer to a write: 201 when it made the shipment, 200 when it replaced one.
+    /// The response to a write: 201 when it made the shipment, 200 when it replaced one.
     pub fn written(&self, written: Written) -> Response {
         let status = match written {
             Written::Created => StatusCode::CREATED,
@@ -40,25 +67,8 @@ impl SellerShipment<'_> {
     }
 }
 
-/// The header that marks an answer replayed for a retry.
+/// The header that marks a response replayed for a retry.
 pub const REPLAYED: &str = "idempotent-replayed";
-
-/// Reads a JSON body strictly, naming the field at fault.
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let field = error.path().to_string();
-        let inner = error.into_inner();
-        if inner.is_data() {
-            ApiError::Invalid(Invalid {
-                field: if field == "." { String::new() } else { field },
-                reason: inner.to_string(),
-            })
-        } else {
-            ApiError::MalformedJson(inner.to_string())
-        }
-    })
-}
 
 fn json_response(status: StatusCode, body: String) -> Response {
     (
@@ -79,16 +89,15 @@ fn json_response(status: StatusCode, body: String) -> Response {
 pub async fn put_shipment(
     State(store): State<Store>,
     Seller(seller): Seller,
-    Path(reference): Path<String>,
-    body: Bytes,
+    Reference(reference): Reference,
+    Strict(input): Strict<ShipmentInput>,
 ) -> Result<Response, ApiError> {
-    let reference = seller_input::reference(&reference)?;
-    let (shipment, checks) = parse::<ShipmentInput>(&body)?.validate()?;
+    let (shipment, factors) = input.validate()?;
     let (written, stored) = store
-        .put_shipment(seller, reference, &shipment, &checks)
+        .put_shipment(seller, &reference, &shipment, &factors)
         .await?;
     Ok(SellerShipment {
-        reference,
+        reference: &reference,
         shipment: &stored,
     }
     .written(written))
@@ -101,21 +110,38 @@ pub async fn put_shipment(
 pub async fn get_shipment(
     State(store): State<Store>,
     Seller(seller): Seller,
-    Path(reference): Path<String>,
+    Reference(reference): Reference,
 ) -> Result<Response, ApiError> {
-    let reference = seller_input::reference(&reference)?;
     let shipment = store
-        .seller_shipment(seller, reference)
+        .seller_shipment(seller, &reference)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(SellerShipment {
-        reference,
+        reference: &reference,
         shipment: &shipment,
     })
     .into_response())
 }
 
+/// The `Idempotency-Key` header, if the request has one.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    headers
+        .get("idempotency-key")
+        .map(|value| {
+            value
+                .to_str()
+                .ok()
+                .map(str::trim)
+                .filter(|key| !key.is_empty() && key.len() <= 200)
+                .ok_or(ApiError::BadIdempotencyKey)
+        })
+        .transpose()
+}
+
 /// `POST /api/v1/seller/shipments/{reference}/events`: appends one event or a batch.
+///
+/// The body is taken as bytes rather than through `Strict`: a retry is recognised by the
+/// hash of the bytes it sent, before they are read.
 ///
 /// # Errors
 /// 401 without a valid token, 400/422 for a body or key that cannot be taken, 404 for an
@@ -123,32 +149,22 @@ pub async fn get_shipment(
 pub async fn post_events(
     State(store): State<Store>,
     Seller(seller): Seller,
-    Path(reference): Path<String>,
+    Reference(reference): Reference,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let reference = seller_input::reference(&reference)?;
-    let key = match headers.get("idempotency-key") {
-        Some(value) => Some(
-            value
-                .to_str()
-                .ok()
-                .map(str::trim)
-                .filter(|key| !key.is_empty() && key.len() <= 200)
-                .ok_or(ApiError::BadIdempotencyKey)?,
-        ),
-        None => None,
-    };
+    let body = body.map_err(json::unreadable)?;
+    let key = idempotency_key(&headers)?;
     let request_hash =
         sha256_hex(&[b"POST events ", reference.as_bytes(), b" ", &body[..]].concat());
     if let Some(key) = key {
-        if let Some(kept) = store.kept_answer(seller, key).await? {
-            if kept.request_hash != request_hash {
+        if let Some(replay) = store.replay(seller, key).await? {
+            if replay.request_hash != request_hash {
                 return Err(ApiError::IdempotencyKeyReused);
             }
             let mut response = json_response(
-                StatusCode::from_u16(kept.status).unwrap_or(StatusCode::OK),
-                kept.body,
+                StatusCode::from_u16(replay.status).unwrap_or(StatusCode::OK),
+                replay.body,
             );
             response
                 .headers_mut()
@@ -156,22 +172,21 @@ pub async fn post_events(
             return Ok(response);
         }
     }
-    let is_batch = serde_json::from_slice::<serde_json::Value>(&body)
-        .map_err(|error| ApiError::MalformedJson(error.to_string()))?
+    let is_batch = json::parse::<serde_json::Value>(&body)?
         .get("events")
         .is_some();
     let events = if is_batch {
-        seller_input::validate_events(parse::<EventBatch>(&body)?.events, "events")?
+        seller_input::validate_events(json::parse::<EventBatch>(&body)?.events, "events")?
     } else {
-        vec![parse::<EventInput>(&body)?.validate("event")?]
+        vec![json::parse::<EventInput>(&body)?.validate("event")?]
     };
     let added = events.len();
-    let remember = key.map(|key| Remember {
+    let replay = key.map(|key| ReplayKey {
         key,
         request_hash: &request_hash,
     });
-    let answer = store
-        .append_events(seller, reference, &events, remember, |shipment| {
+    let (status, body) = store
+        .append_events(seller, &reference, &events, replay, |shipment| {
             let body = serde_json::json!({
                 "reference": reference,
                 "added": added,
@@ -182,8 +197,8 @@ pub async fn post_events(
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(json_response(
-        StatusCode::from_u16(answer.0).unwrap_or(StatusCode::CREATED),
-        answer.1,
+        StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),
+        body,
     ))
 }
 
@@ -194,10 +209,12 @@ struct RulesView {
     order_check: Option<&'static str>,
 }
 
-fn rules_view(rules: &LookupRules) -> RulesView {
-    RulesView {
-        allowed_origins: rules.allowed_origins.clone(),
-        order_check: rules.order_check.map(|kind| kind.as_str()),
+impl From<&LookupRules> for RulesView {
+    fn from(rules: &LookupRules) -> RulesView {
+        RulesView {
+            allowed_origins: rules.allowed_origins.clone(),
+            order_check: rules.second_factor.map(|factor| factor.as_str()),
+        }
     }
 }
 
@@ -209,11 +226,11 @@ fn rules_view(rules: &LookupRules) -> RulesView {
 pub async fn put_settings(
     State(store): State<Store>,
     Seller(seller): Seller,
-    body: Bytes,
+    Strict(input): Strict<LookupRulesInput>,
 ) -> Result<Response, ApiError> {
-    let rules = parse::<LookupRulesInput>(&body)?.validate()?;
+    let rules = input.validate()?;
     store.set_lookup_rules(seller, &rules).await?;
-    Ok(Json(rules_view(&rules)).into_response())
+    Ok(Json(RulesView::from(&rules)).into_response())
 }
 
 /// `GET /api/v1/seller/settings`.
@@ -225,7 +242,7 @@ pub async fn get_settings(
     Seller(seller): Seller,
 ) -> Result<Response, ApiError> {
     let rules = store.lookup_rules(seller).await?;
-    Ok(Json(rules_view(&rules)).into_response())
+    Ok(Json(RulesView::from(&rules)).into_response())
 }
 
 /// `PATCH /api/v1/seller/shipments/{reference}`: sets only the fields the body names (a JSON
@@ -236,19 +253,17 @@ pub async fn get_settings(
 pub async fn patch_shipment(
     State(store): State<Store>,
     Seller(seller): Seller,
-    Path(reference): Path<String>,
-    body: Bytes,
+    Reference(reference): Reference,
+    Strict(patch): Strict<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Response, ApiError> {
-    let reference = seller_input::reference(&reference)?;
-    let patch: serde_json::Map<String, serde_json::Value> = parse(&body)?;
     let patched = store
-        .patch_shipment(seller, reference, |current| {
+        .patch_shipment(seller, &reference, |current| {
             seller_input::merge_patch(&current, patch)
         })
         .await?
         .ok_or(ApiError::NotFound)??;
     Ok(Json(SellerShipment {
-        reference,
+        reference: &reference,
         shipment: &patched,
     })
     .into_response())

@@ -3,13 +3,14 @@
 use super::sellers::{sha256_hex, SellerId};
 use super::{Store, StoreError};
 use sqlx::Row;
-pub use trackline_core::second_factor::CheckKind;
+use trackline_core::second_factor::SecondFactor;
 
-/// The hash a second factor is kept as: salted with the shipment's id, so equal answers differ.
-pub fn check_hash(shipment_id: i64, kind: CheckKind, answer: &str) -> Option<String> {
-    let normal = kind.normalise(answer)?;
+/// The hash a second factor is kept as: salted with the shipment's id, so equal values differ;
+/// `None` when `value` holds nothing usable for `factor`.
+pub fn second_factor_hash(shipment_id: i64, factor: SecondFactor, value: &str) -> Option<String> {
+    let normal = factor.normalise(value)?;
     Some(sha256_hex(
-        format!("{shipment_id}:{}:{normal}", kind.as_str()).as_bytes(),
+        format!("{shipment_id}:{}:{normal}", factor.as_str()).as_bytes(),
     ))
 }
 
@@ -19,7 +20,7 @@ pub struct LookupRules {
     /// Origins whose pages may read the lookup (`https://shop.example`); empty means any.
     pub allowed_origins: Vec<String>,
     /// The second factor asked for lookups by order or posting number.
-    pub order_check: Option<CheckKind>,
+    pub second_factor: Option<SecondFactor>,
 }
 
 impl Store {
@@ -34,7 +35,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query("UPDATE sellers SET allowed_origins = $1, order_check = $2 WHERE id = $3")
             .bind((!rules.allowed_origins.is_empty()).then(|| rules.allowed_origins.join(" ")))
-            .bind(rules.order_check.map(CheckKind::as_str))
+            .bind(rules.second_factor.map(SecondFactor::as_str))
             .bind(seller.0)
             .execute(&self.pool)
             .await?;
@@ -54,12 +55,12 @@ impl Store {
             return Ok(LookupRules::default());
         };
         let origins: Option<String> = row.try_get("allowed_origins")?;
-        let check: Option<String> = row.try_get("order_check")?;
+        let factor: Option<String> = row.try_get("order_check")?;
         Ok(LookupRules {
             allowed_origins: origins
                 .map(|o| o.split_whitespace().map(str::to_owned).collect())
                 .unwrap_or_default(),
-            order_check: check.as_deref().and_then(CheckKind::from_wire),
+            second_factor: factor.as_deref().and_then(SecondFactor::from_wire),
         })
     }
 }

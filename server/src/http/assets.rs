@@ -1,4 +1,4 @@
-//! How long browsers and CDNs may keep the widget's files.
+//! The built widget's files, and how long browsers and CDNs may keep them.
 //!
 //! trunk names each built file after a hash of its content, so such a file never
 //! changes: it may be kept for a year without asking again. Everything else (the
@@ -6,9 +6,39 @@
 //! so a new release reaches buyers and storefronts at once.
 
 use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
+use axum::Router;
+use std::path::Path;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The policy the hosted page and the example pages are served under: no inline script or
+/// style, no eval; only `'wasm-unsafe-eval'` so that the widget's wasm may be compiled.
+pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+    base-uri 'none'; form-action 'self'";
+
+/// Serves the files in `dir`: the build's brotli and gzip copies as they are, under the strict
+/// policy, readable from storefronts on other origins (they import the module and fetch the wasm).
+pub fn service(dir: &Path) -> Router {
+    let files = tower::ServiceBuilder::new()
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([Method::GET]),
+        )
+        .layer(axum::middleware::from_fn(cache_policy))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(STRICT_CSP),
+        ))
+        // The build leaves .br and .gz copies beside each file: sent as they are, not compressed per request.
+        .service(ServeDir::new(dir).precompressed_br().precompressed_gzip());
+    Router::new().fallback_service(files)
+}
 
 const FOREVER: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";

@@ -1,20 +1,13 @@
-//! A token bucket per client IP for the public lookup: 429 with `Retry-After` when one runs dry.
+//! A token bucket per client address: how the public lookup and second-factor replies are limited.
 //!
 //! Order numbers are guessable, so one client must not try thousands a minute. The
 //! buckets live in this instance's memory: behind a load balancer each instance limits
 //! on its own, which bounds a client to N times the rate, still far from enumeration.
 
-use axum::extract::connect_info::MockConnectInfo;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use trackline_core::ErrorBody;
 
 /// How many lookups a client may make: a steady rate and a burst.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,45 +87,6 @@ impl Limiter {
             bucket.tokens = refilled;
             Err(Duration::from_secs_f64((1.0 - refilled) / rate))
         }
-    }
-}
-
-/// The client's address from the connection (or the test's stand-in for one).
-pub fn client_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
-        .or_else(|| {
-            extensions
-                .get::<MockConnectInfo<SocketAddr>>()
-                .map(|MockConnectInfo(addr)| addr.ip())
-        })
-}
-
-/// A 429 answer saying when to come back.
-pub fn too_many(wait: Duration, message: &str) -> Response {
-    let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
-    let body = ErrorBody {
-        error: "rate_limited".to_owned(),
-        message: format!("{message}; try again in {seconds} s"),
-        field: None,
-    };
-    let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
-}
-
-/// The middleware: limits by the connection's address (`X-Forwarded-For` is not trusted:
-/// anyone can write it).
-pub async fn limit(State(limiter): State<Limiter>, request: Request, next: Next) -> Response {
-    let Some(client) = client_ip(request.extensions()) else {
-        return next.run(request).await;
-    };
-    match limiter.check(client, Instant::now()) {
-        Ok(()) => next.run(request).await,
-        Err(wait) => too_many(wait, "too many lookups from this address"),
     }
 }
 

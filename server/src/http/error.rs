@@ -1,0 +1,170 @@
+//! Every way a request can fail, and the one place each becomes an HTTP status and an `ErrorBody`.
+
+use crate::lookup::LookupError;
+use crate::ozon::OzonError;
+use crate::seller_input::Invalid;
+use crate::store::StoreError;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use std::time::Duration;
+use thiserror::Error;
+use trackline_core::second_factor::SecondFactor;
+use trackline_core::ErrorBody;
+
+/// A failure while answering a request.
+#[derive(Debug, Error)]
+pub enum ApiError {
+    /// No shipment has that number.
+    #[error("no shipment has this number")]
+    NotFound,
+    /// The number is not one any shipment could have.
+    #[error("not a tracking or order number: {0}")]
+    InvalidNumber(#[from] trackline_core::InputError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// No bearer token, or one that belongs to no seller.
+    #[error("a valid bearer token is required: Authorization: Bearer tl_…")]
+    Unauthorized,
+    /// The body is not JSON at all.
+    #[error("the body is not JSON: {0}")]
+    MalformedJson(String),
+    /// The body is larger than the server takes.
+    #[error("the body is too large")]
+    BodyTooLarge,
+    /// A field of the request cannot be accepted.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// The `Idempotency-Key` header is empty, not text, or over 200 characters.
+    #[error("Idempotency-Key must be 1 to 200 visible characters")]
+    BadIdempotencyKey,
+    /// The key was used before for a different request.
+    #[error("this Idempotency-Key was used for a different request")]
+    IdempotencyKeyReused,
+    /// The seller allows other storefront origins to read its shipments.
+    #[error("this shop's tracking is not available on this site")]
+    OriginNotAllowed,
+    /// A lookup by order number needs the seller's second factor (`?check=`).
+    #[error("this order needs {} to be shown", .0.as_str())]
+    SecondFactorRequired(SecondFactor),
+    /// The buyer's reply to the second factor does not match.
+    #[error("{} does not match this order", .0.as_str())]
+    SecondFactorFailed(SecondFactor),
+    /// Too many requests from this client; `Retry-After` says when to come back.
+    #[error("{reason}")]
+    RateLimited {
+        /// How long until the client may try again.
+        wait: Duration,
+        /// What was too many.
+        reason: &'static str,
+    },
+    /// Pulling from the Ozon Seller API failed.
+    #[error(transparent)]
+    Ozon(OzonError),
+    /// The server could not put its own answer together (a header or a body it could not write).
+    #[error("the server could not write its answer: {0}")]
+    Internal(String),
+}
+
+impl From<LookupError> for ApiError {
+    fn from(error: LookupError) -> ApiError {
+        match error {
+            LookupError::InvalidNumber(error) => ApiError::InvalidNumber(error),
+            LookupError::NotFound => ApiError::NotFound,
+            LookupError::OriginNotAllowed => ApiError::OriginNotAllowed,
+            LookupError::SecondFactorRequired(factor) => ApiError::SecondFactorRequired(factor),
+            LookupError::SecondFactorFailed(factor) => ApiError::SecondFactorFailed(factor),
+            LookupError::TooManyWrongReplies(wait) => ApiError::RateLimited {
+                wait,
+                reason: "too many wrong answers from this address",
+            },
+            LookupError::Store(error) => ApiError::Store(error),
+        }
+    }
+}
+
+impl ApiError {
+    /// The HTTP status and the stable code of the error.
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::InvalidNumber(_) => (StatusCode::BAD_REQUEST, "invalid_number"),
+            ApiError::Store(StoreError::Conflict) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Store(_) | ApiError::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
+            ApiError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::BadIdempotencyKey => (StatusCode::BAD_REQUEST, "bad_idempotency_key"),
+            ApiError::IdempotencyKeyReused => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
+            }
+            ApiError::OriginNotAllowed => (StatusCode::FORBIDDEN, "origin_not_allowed"),
+            ApiError::SecondFactorRequired(_) => (StatusCode::FORBIDDEN, "check_required"),
+            ApiError::SecondFactorFailed(_) => (StatusCode::FORBIDDEN, "check_failed"),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::Ozon(OzonError::NotFound) => (StatusCode::NOT_FOUND, "ozon_not_found"),
+            ApiError::Ozon(OzonError::Unauthorized) => {
+                (StatusCode::BAD_GATEWAY, "ozon_refused_keys")
+            }
+            ApiError::Ozon(OzonError::BadAnswer(_)) => (StatusCode::BAD_GATEWAY, "ozon_bad_answer"),
+            ApiError::Ozon(OzonError::Unavailable(_)) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "ozon_unavailable")
+            }
+        }
+    }
+}
+
+/// Whole seconds to wait, rounded up and at least one, as `Retry-After` gives them.
+fn whole_seconds(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = match &self {
+            // Store and server details are for the log, not for the public.
+            ApiError::Store(StoreError::Conflict) => self.to_string(),
+            ApiError::Store(_) | ApiError::Internal(_) => {
+                tracing::error!(error = %self, "request failed inside the server");
+                "the server could not answer".to_owned()
+            }
+            ApiError::Invalid(invalid) => invalid.reason.clone(),
+            ApiError::RateLimited { wait, reason } => {
+                format!("{reason}; try again in {} s", whole_seconds(*wait))
+            }
+            other => other.to_string(),
+        };
+        let field = match &self {
+            ApiError::Invalid(invalid) if !invalid.field.is_empty() => Some(invalid.field.clone()),
+            ApiError::SecondFactorRequired(factor) | ApiError::SecondFactorFailed(factor) => {
+                Some(factor.as_str().to_owned())
+            }
+            _ => None,
+        };
+        let body = ErrorBody {
+            error: code.to_owned(),
+            message,
+            field,
+        };
+        let mut response = (status, Json(body)).into_response();
+        match &self {
+            ApiError::Unauthorized => {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            ApiError::RateLimited { wait, .. } => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(whole_seconds(*wait)));
+            }
+            _ => {}
+        }
+        response
+    }
+}

@@ -1,0 +1,39 @@
+//! The HTTP surface: one `app(state)` for `main` and every test, the handlers grouped by
+//! audience, each module exporting its `routes()` beside its handlers.
+//!
+//! | module | audience |
+//! | --- | --- |
+//! | `public` | buyers' widgets (the lookup), load balancers (`/healthz`), developers (`/api/openapi.json`) |
+//! | `seller` | the seller's backend (bearer token) |
+//! | `ozon` | the seller's backend, for its Ozon postings |
+//! | `assets` | browsers fetching the built widget |
+
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod json;
+pub mod ozon;
+pub mod public;
+pub mod rate_limit;
+pub mod seller;
+
+use crate::state::AppState;
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+/// The whole HTTP surface: both APIs, and the built widget when the state names a directory.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(public::routes(&state))
+        .merge(seller::routes());
+    let api = match &state.assets {
+        Some(dir) => api.fallback_service(assets::service(dir)),
+        None => api,
+    };
+    api.with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}

@@ -1,0 +1,112 @@
+//! The seller API's Ozon part: keep the seller's Ozon keys, and pull a posting into the store.
+
+use super::auth::{Reference, Seller};
+use super::error::ApiError;
+use super::json::Strict;
+use super::seller::SellerShipment;
+use crate::ozon::{Credentials, OzonClient};
+use crate::seller_input::Invalid;
+use crate::state::AppState;
+use crate::store::Store;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{post, put};
+use axum::Router;
+use serde::Deserialize;
+use trackline_core::second_factor::SecondFactors;
+
+/// The Ozon routes of the seller API.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/seller/ozon", put(put_keys))
+        .route(
+            "/api/v1/seller/ozon/postings/{posting_number}",
+            post(pull_posting),
+        )
+}
+
+/// `{"client_id": "…", "api_key": "…"}`, or `null` to forget the keys.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeysInput {
+    client_id: String,
+    api_key: String,
+}
+
+impl KeysInput {
+    /// Checks the keys' shape.
+    ///
+    /// # Errors
+    /// `Invalid` naming the key that cannot be Ozon's.
+    fn validate(&self) -> Result<Credentials, Invalid> {
+        let (client_id, api_key) = (self.client_id.trim(), self.api_key.trim());
+        if client_id.is_empty() || !client_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Invalid {
+                field: "client_id".into(),
+                reason: "Ozon's Client-Id, digits".into(),
+            });
+        }
+        if api_key.is_empty() || api_key.len() > 200 {
+            return Err(Invalid {
+                field: "api_key".into(),
+                reason: "Ozon's Api-Key".into(),
+            });
+        }
+        Ok(Credentials {
+            client_id: client_id.to_owned(),
+            api_key: api_key.to_owned(),
+        })
+    }
+}
+
+/// `PUT /api/v1/seller/ozon`: keeps the seller's Ozon keys; they are never shown again.
+///
+/// # Errors
+/// 401 without a valid token, 400/422 for a body that cannot be taken.
+pub async fn put_keys(
+    State(store): State<Store>,
+    Seller(seller): Seller,
+    Strict(keys): Strict<Option<KeysInput>>,
+) -> Result<Response, ApiError> {
+    let credentials = keys.as_ref().map(KeysInput::validate).transpose()?;
+    store
+        .set_ozon_credentials(seller, credentials.as_ref())
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /api/v1/seller/ozon/postings/{posting_number}`: pulls the posting from Ozon (or the
+/// cache) and stores it under the posting number as reference, for buyers to look up.
+///
+/// # Errors
+/// 401 without a valid token, 422 without Ozon keys or for a malformed posting number,
+/// 404 when Ozon has no such posting, 502 when Ozon refuses the keys or answers nonsense,
+/// 503 when Ozon stays unavailable after the retries.
+pub async fn pull_posting(
+    State(store): State<Store>,
+    State(ozon): State<OzonClient>,
+    Seller(seller): Seller,
+    Reference(posting): Reference,
+) -> Result<Response, ApiError> {
+    let credentials = store
+        .ozon_credentials(seller)
+        .await?
+        .ok_or_else(|| Invalid {
+            field: "ozon".into(),
+            reason: "no Ozon keys: PUT /api/v1/seller/ozon first".into(),
+        })?;
+    let shipment = ozon
+        .posting(&credentials, &posting)
+        .await
+        .map_err(ApiError::Ozon)?;
+    let (written, stored) = store
+        .put_shipment(seller, &posting, &shipment, &SecondFactors::default())
+        .await?;
+    store.mark_ozon_posting(seller, &posting, &posting).await?;
+    Ok(SellerShipment {
+        reference: &posting,
+        shipment: &stored,
+    }
+    .written(written))
+}

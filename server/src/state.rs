@@ -1,0 +1,81 @@
+//! What every request may use: the store, the Ozon client, the limiters and the built widget.
+//!
+//! Built once, by `main` and by every test alike; handlers take the part they need with
+//! `State<Part>` (`FromRef`), so a service a handler cannot work without is never missing
+//! at run time.
+
+use crate::limiter::{Limiter, RateLimit};
+use crate::ozon::{Backoff, OzonClient};
+use crate::{Config, Store};
+use axum::extract::FromRef;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How long an Ozon posting is reused before Ozon is asked again.
+pub const OZON_CACHE: Duration = Duration::from_secs(60);
+
+/// The limiters of the public lookup.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Lookups per client address.
+    pub lookups: Limiter,
+    /// Wrong second-factor replies per client address.
+    pub second_factor: Limiter,
+}
+
+impl Limits {
+    /// Lookups limited as configured; ten wrong second factors, then one a minute, so that
+    /// 10 000 four-digit guesses take a week.
+    pub fn new(lookups: RateLimit) -> Limits {
+        Limits {
+            lookups: Limiter::new(lookups),
+            second_factor: Limiter::new(RateLimit {
+                per_minute: 1,
+                burst: 10,
+            }),
+        }
+    }
+}
+
+/// The state shared by every handler.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// Shipments, sellers and replays.
+    pub store: Store,
+    /// The Ozon Seller API, with its cache.
+    pub ozon: OzonClient,
+    /// The public lookup's limiters.
+    pub limits: Limits,
+    /// The built widget to serve at `/`, if any.
+    pub assets: Option<PathBuf>,
+}
+
+impl AppState {
+    /// The state for a store, with every other part as `config` says.
+    pub fn new(store: Store, config: &Config) -> AppState {
+        AppState {
+            store,
+            ozon: OzonClient::new(&config.ozon_base_url, OZON_CACHE, Backoff::default()),
+            limits: Limits::new(config.rate_limit),
+            assets: config.static_dir.clone(),
+        }
+    }
+}
+
+impl FromRef<AppState> for Store {
+    fn from_ref(state: &AppState) -> Store {
+        state.store.clone()
+    }
+}
+
+impl FromRef<AppState> for OzonClient {
+    fn from_ref(state: &AppState) -> OzonClient {
+        state.ozon.clone()
+    }
+}
+
+impl FromRef<AppState> for Limits {
+    fn from_ref(state: &AppState) -> Limits {
+        state.limits.clone()
+    }
+}

@@ -1,0 +1,283 @@
+//! How a shipment is kept: one `shipments` row (its value objects as contract JSON) and one
+//! `events` row per event. Every statement that writes a shipment's columns binds them here,
+//! from one list, so an insert, a seller's patch and a source's refresh cannot drift apart.
+
+use super::{new_id, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
+use trackline_core::{DeliveryWindow, Event, Exception, Shipment, Stage, TrackingQuery};
+
+/// A column of `shipments` that holds part of the shipment itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// `order_number`, normalised.
+    OrderNumber,
+    /// `shipment_number`, normalised.
+    ShipmentNumber,
+    /// `tracking_number`, normalised.
+    TrackingNumber,
+    /// `stage`.
+    Stage,
+    /// `exception`.
+    Exception,
+    /// `status_text`.
+    StatusText,
+    /// `updated_at`.
+    UpdatedAt,
+    /// `estimated_from`.
+    EstimatedFrom,
+    /// `estimated_to`.
+    EstimatedTo,
+    /// `carrier`, as JSON.
+    Carrier,
+    /// `pickup_point`, as JSON.
+    PickupPoint,
+    /// `support`, as JSON.
+    Support,
+}
+
+impl Column {
+    /// Every column of the shipment, in the order `SHIPMENT_COLUMNS` names them.
+    pub const ALL: [Column; 12] = [
+        Column::OrderNumber,
+        Column::ShipmentNumber,
+        Column::TrackingNumber,
+        Column::Stage,
+        Column::Exception,
+        Column::StatusText,
+        Column::UpdatedAt,
+        Column::EstimatedFrom,
+        Column::EstimatedTo,
+        Column::Carrier,
+        Column::PickupPoint,
+        Column::Support,
+    ];
+
+    /// What a status source (Ozon) knows; the estimate, the pickup point and support are the seller's.
+    pub const FROM_SOURCE: [Column; 8] = [
+        Column::OrderNumber,
+        Column::ShipmentNumber,
+        Column::TrackingNumber,
+        Column::Stage,
+        Column::Exception,
+        Column::StatusText,
+        Column::UpdatedAt,
+        Column::Carrier,
+    ];
+
+    /// The column's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::OrderNumber => "order_number",
+            Column::ShipmentNumber => "shipment_number",
+            Column::TrackingNumber => "tracking_number",
+            Column::Stage => "stage",
+            Column::Exception => "exception",
+            Column::StatusText => "status_text",
+            Column::UpdatedAt => "updated_at",
+            Column::EstimatedFrom => "estimated_from",
+            Column::EstimatedTo => "estimated_to",
+            Column::Carrier => "carrier",
+            Column::PickupPoint => "pickup_point",
+            Column::Support => "support",
+        }
+    }
+
+    /// The shipment's value for this column; every one is text, or NULL.
+    fn value(self, shipment: &Shipment) -> Result<Option<String>, StoreError> {
+        let window = shipment.estimated_delivery.as_ref();
+        Ok(match self {
+            Column::OrderNumber => normalised(shipment.order_number.as_deref()),
+            Column::ShipmentNumber => normalised(shipment.shipment_number.as_deref()),
+            Column::TrackingNumber => normalised(shipment.tracking_number.as_deref()),
+            Column::Stage => Some(shipment.stage.as_str().to_owned()),
+            Column::Exception => shipment
+                .exception
+                .as_ref()
+                .map(|e| Exception::as_str(e).to_owned()),
+            Column::StatusText => shipment.status_text.clone(),
+            Column::UpdatedAt => shipment.updated_at.clone(),
+            Column::EstimatedFrom => window.map(|w| w.from.clone()),
+            Column::EstimatedTo => window.and_then(|w| w.to.clone()),
+            Column::Carrier => to_json(&shipment.carrier)?,
+            Column::PickupPoint => to_json(&shipment.pickup_point)?,
+            Column::Support => to_json(&shipment.support)?,
+        })
+    }
+}
+
+/// The columns `read_shipment` reads, in a form for `SELECT`.
+pub(crate) const SHIPMENT_COLUMNS: &str = "id, order_number, shipment_number, tracking_number, \
+    stage, exception, status_text, updated_at, estimated_from, estimated_to, carrier, pickup_point, support";
+
+/// Writes one shipment row (its events apart), owned by a seller under its reference or by nobody.
+pub(crate) async fn insert_shipment(
+    connection: &mut AnyConnection,
+    id: i64,
+    owner: Option<(i64, &str)>,
+    shipment: &Shipment,
+) -> Result<(), StoreError> {
+    let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+    let places: Vec<String> = (4..4 + Column::ALL.len())
+        .map(|n| format!("${n}"))
+        .collect();
+    let sql = format!(
+        "INSERT INTO shipments (id, seller_id, reference, {}) VALUES ($1, $2, $3, {})",
+        names.join(", "),
+        places.join(", ")
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(id)
+        .bind(owner.map(|(seller, _)| seller))
+        .bind(owner.map(|(_, reference)| reference.to_owned()));
+    for column in Column::ALL {
+        query = query.bind(column.value(shipment)?);
+    }
+    query.execute(&mut *connection).await?;
+    Ok(())
+}
+
+/// Writes `columns` of a shipment row from `shipment`, leaving the others as they are.
+pub(crate) async fn update_shipment(
+    connection: &mut AnyConnection,
+    id: i64,
+    shipment: &Shipment,
+    columns: &[Column],
+) -> Result<(), StoreError> {
+    let sets: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, column)| format!("{} = ${}", column.name(), i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE shipments SET {} WHERE id = ${}",
+        sets.join(", "),
+        columns.len() + 1
+    );
+    let mut query = sqlx::query(&sql);
+    for column in columns {
+        query = query.bind(column.value(shipment)?);
+    }
+    query.bind(id).execute(&mut *connection).await?;
+    Ok(())
+}
+
+/// Appends events to a shipment.
+pub(crate) async fn insert_events(
+    connection: &mut AnyConnection,
+    shipment_id: i64,
+    events: &[Event],
+) -> Result<(), StoreError> {
+    for event in events {
+        sqlx::query(
+            "INSERT INTO events (id, shipment_id, at, stage, exception, text, location)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new_id()?)
+        .bind(shipment_id)
+        .bind(&event.at)
+        .bind(event.stage.as_ref().map(Stage::as_str))
+        .bind(event.exception.as_ref().map(Exception::as_str))
+        .bind(&event.text)
+        .bind(&event.location)
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The events of several shipments in one query, each shipment's newest first.
+pub(crate) async fn read_events(
+    connection: &mut AnyConnection,
+    shipment_ids: &[i64],
+) -> Result<HashMap<i64, Vec<Event>>, StoreError> {
+    let mut events: HashMap<i64, Vec<Event>> = HashMap::new();
+    if shipment_ids.is_empty() {
+        return Ok(events);
+    }
+    let places: Vec<String> = (1..=shipment_ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT shipment_id, at, stage, exception, text, location FROM events
+         WHERE shipment_id IN ({}) ORDER BY at DESC",
+        places.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for id in shipment_ids {
+        query = query.bind(*id);
+    }
+    for row in query.fetch_all(&mut *connection).await? {
+        let event = Event {
+            at: row.try_get("at")?,
+            stage: row
+                .try_get::<Option<String>, _>("stage")?
+                .map(|s| Stage::from_wire(&s)),
+            exception: row
+                .try_get::<Option<String>, _>("exception")?
+                .map(|e| Exception::from_wire(&e)),
+            text: row.try_get("text")?,
+            location: row.try_get("location")?,
+        };
+        events
+            .entry(row.try_get("shipment_id")?)
+            .or_default()
+            .push(event);
+    }
+    Ok(events)
+}
+
+/// A shipment from a row of `SHIPMENT_COLUMNS` and its events.
+pub(crate) fn read_shipment(row: &AnyRow, events: Vec<Event>) -> Result<Shipment, StoreError> {
+    let estimated_from: Option<String> = row.try_get("estimated_from")?;
+    Ok(Shipment {
+        order_number: row.try_get("order_number")?,
+        shipment_number: row.try_get("shipment_number")?,
+        tracking_number: row.try_get("tracking_number")?,
+        stage: Stage::from_wire(&row.try_get::<String, _>("stage")?),
+        exception: row
+            .try_get::<Option<String>, _>("exception")?
+            .map(|e| Exception::from_wire(&e)),
+        status_text: row.try_get("status_text")?,
+        updated_at: row.try_get("updated_at")?,
+        events,
+        estimated_delivery: estimated_from.map(|from| DeliveryWindow {
+            from,
+            to: row.try_get("estimated_to").ok().flatten(),
+        }),
+        carrier: from_json(row.try_get("carrier")?)?,
+        pickup_point: from_json(row.try_get("pickup_point")?)?,
+        support: from_json(row.try_get("support")?)?,
+    })
+}
+
+/// The shipment in row `id`, with its events.
+pub(crate) async fn load(connection: &mut AnyConnection, id: i64) -> Result<Shipment, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_one(&mut *connection)
+    .await?;
+    let events = read_events(connection, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    read_shipment(&row, events)
+}
+
+/// Numbers are stored as `TrackingQuery` writes them, so lookups compare like with like.
+fn normalised(number: Option<&str>) -> Option<String> {
+    number.map(|n| {
+        TrackingQuery::parse(n).map_or_else(|_| n.trim().to_owned(), |q| q.as_str().to_owned())
+    })
+}
+
+fn to_json<T: serde::Serialize>(value: &Option<T>) -> Result<Option<String>, StoreError> {
+    Ok(value.as_ref().map(serde_json::to_string).transpose()?)
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(
+    text: Option<String>,
+) -> Result<Option<T>, StoreError> {
+    Ok(text.as_deref().map(serde_json::from_str).transpose()?)
+}
