@@ -16,20 +16,24 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The answer to one lookup: every shipment that the number found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrackResponse {
     /// The contract version the endpoint wrote.
     #[serde(default = "default_version")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub version: u32,
     /// The number as the endpoint understood it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     /// One entry per parcel; an order split into postings has several.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub shipments: Vec<Shipment>,
 }
 
 /// One parcel and everything a buyer needs to know about it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Shipment {
     /// The marketplace or shop order number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,9 +54,11 @@ pub struct Shipment {
     pub status_text: Option<String>,
     /// When the status last changed (RFC 3339 with offset).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub updated_at: Option<String>,
     /// What happened, in any order; readers sort by time.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub events: Vec<Event>,
     /// When the parcel is expected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -70,8 +76,10 @@ pub struct Shipment {
 
 /// One thing that happened to a parcel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     /// When it happened (RFC 3339 with offset).
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub at: String,
     /// The stage it moved the parcel to, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,6 +89,7 @@ pub struct Event {
     pub exception: Option<Exception>,
     /// The endpoint's description.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub text: String,
     /// A city-level place.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,16 +98,20 @@ pub struct Event {
 
 /// The expected delivery: one day, or a window of days (ISO dates, `2026-11-25`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveryWindow {
     /// The earliest expected day.
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub from: String,
     /// The latest expected day; absent for a single day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub to: Option<String>,
 }
 
 /// The carrier that moves the parcel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Carrier {
     /// Its name as buyers know it.
     pub name: String,
@@ -112,6 +125,7 @@ pub struct Carrier {
 
 /// A pickup point or locker where the parcel waits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PickupPoint {
     /// Its name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -127,6 +141,7 @@ pub struct PickupPoint {
     pub pickup_code: Option<String>,
     /// The last day the parcel is kept (ISO date).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub storage_until: Option<String>,
     /// A map page for the point (https); without it the widget searches the address on OpenStreetMap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,9 +150,11 @@ pub struct PickupPoint {
 
 /// How to reach the seller's or carrier's support.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Support {
     /// The ways in, best first.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub contacts: Vec<Contact>,
     /// When someone answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -146,6 +163,7 @@ pub struct Support {
 
 /// One way to reach support.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contact {
     /// What kind of channel it is.
     pub kind: ContactKind,
@@ -224,19 +242,23 @@ impl<'de> Deserialize<'de> for ContactKind {
 
 /// Support's weekly hours in its own time zone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpeningHours {
     /// An IANA time zone (`Europe/Moscow`, `Asia/Shanghai`).
     pub time_zone: String,
     /// The weekly periods when support answers.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub periods: Vec<OpeningPeriod>,
 }
 
 /// Days of the week with the same opening times.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpeningPeriod {
     /// Lower-case three-letter English day names (`mon` … `sun`).
     #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub days: Vec<String>,
     /// Opening time, `HH:MM` in the support's time zone.
     pub opens: String,
@@ -246,11 +268,13 @@ pub struct OpeningPeriod {
 
 /// The JSON body of an error answer (404 and the like).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// A stable machine-readable code (`not_found`, `invalid_number`).
     pub error: String,
     /// A human explanation in English, for developers.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub message: String,
     /// The request field at fault (`events[2].at`), when one is.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -10,6 +10,8 @@ pub mod hours;
 pub mod kept;
 pub mod link;
 pub mod number;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod pickup;
 pub mod query;
 pub mod recent;

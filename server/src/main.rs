@@ -1,5 +1,6 @@
 //! Starts the reference endpoint: `trackline-server [--addr A] [--database URL] [--static-dir D] [--demo]`,
-//! or adds a seller: `trackline-server add-seller NAME [--database URL]`, printing its token once.
+//! adds a seller: `trackline-server add-seller NAME [--database URL]`, printing its token once,
+//! or prints the OpenAPI document of both APIs: `trackline-server openapi`.
 
 use std::process::ExitCode;
 use trackline_server::{demo, start, Config, Store};
@@ -18,6 +19,10 @@ async fn main() -> ExitCode {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
     let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("openapi") {
+        print!("{}", trackline_server::http::openapi::json());
+        return ExitCode::SUCCESS;
+    }
     let add_seller = (args.first().map(String::as_str) == Some("add-seller")).then(|| {
         args.remove(0);
         if args.is_empty() {

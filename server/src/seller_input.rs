@@ -13,6 +13,7 @@ use trackline_core::time::{parse_date, parse_rfc3339};
 use trackline_core::{
     Carrier, DeliveryWindow, Event, Exception, PickupPoint, Shipment, Stage, Support, TrackingQuery,
 };
+use utoipa::ToSchema;
 
 /// The longest free text accepted (status texts, event texts, names).
 pub const MAX_TEXT: usize = 500;
@@ -36,28 +37,45 @@ fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Invalid {
     }
 }
 
-/// A shipment as a seller writes it: the contract's fields, nothing else.
-#[derive(Debug, Deserialize)]
+/// A shipment as a seller writes it: the contract's fields, nothing else. Unknown fields
+/// (a buyer's name, phone or street) are refused.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShipmentInput {
+    /// The shop's or marketplace's order number; at least one of the three numbers is needed.
     order_number: Option<String>,
+    /// The posting or shipment number within the order.
     shipment_number: Option<String>,
+    /// The carrier's tracking number.
     tracking_number: Option<String>,
+    /// One of the stages (`created` … `delivered`).
     stage: String,
+    /// One of the exceptions (`delayed` … `cancelled`), if something went wrong.
     exception: Option<String>,
+    /// The status in the seller's own words, at most 500 characters.
+    #[schema(max_length = 500)]
     status_text: Option<String>,
+    /// When the status last changed, RFC 3339 with offset.
+    #[schema(format = DateTime)]
     updated_at: Option<String>,
+    /// When the parcel is expected.
     estimated_delivery: Option<DeliveryWindow>,
+    /// Who carries it; its tracking page must be https.
     carrier: Option<Carrier>,
+    /// Where it waits; its map page must be https.
     pickup_point: Option<PickupPoint>,
+    /// Whom buyers ask, and when.
     support: Option<Support>,
+    /// The history, in any order; at most 500 events.
     #[serde(default)]
+    #[schema(max_items = 500)]
     events: Vec<EventInput>,
+    /// Second factors for lookups by order number; kept only as salted hashes, never shown.
     buyer_check: Option<BuyerCheckInput>,
 }
 
 /// The buyer's second factors for lookups by order number (`buyer_check`); kept only as salted hashes.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BuyerCheckInput {
     /// The buyer's phone number (only its last four digits are kept, hashed).
@@ -93,13 +111,14 @@ impl BuyerCheckInput {
 }
 
 /// A seller's rules for the public lookup, as the seller writes them.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LookupRulesInput {
     /// Storefront origins allowed to read the lookup; empty or absent for any.
     #[serde(default)]
     allowed_origins: Vec<String>,
     /// `phone_last4`, `postcode`, or absent for none.
+    #[schema(examples("phone_last4", "postcode"))]
     order_check: Option<String>,
 }
 
@@ -141,21 +160,30 @@ impl LookupRulesInput {
 }
 
 /// One event as a seller writes it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventInput {
+    /// When it happened, RFC 3339 with offset.
+    #[schema(format = DateTime)]
     at: String,
+    /// The stage it moved the parcel to, if it did.
     stage: Option<String>,
+    /// The exception it raised, if it did.
     exception: Option<String>,
+    /// What happened, in the seller's words; 1 to 500 characters.
+    #[schema(min_length = 1, max_length = 500)]
     text: String,
+    /// A city-level place, never the buyer's street.
+    #[schema(max_length = 500)]
     location: Option<String>,
 }
 
 /// A batch of events: `{"events": [...]}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventBatch {
-    /// The events, in any order.
+    /// The events, in any order; at most 500.
+    #[schema(max_items = 500)]
     pub events: Vec<EventInput>,
 }
 
@@ -427,4 +455,40 @@ pub fn merge_patch(
         .map_err(|e| invalid("", e.to_string()))?;
     let (shipment, _) = input.validate()?;
     Ok((shipment, factors))
+}
+
+/// The body of a `PATCH`: any of `ShipmentInput`'s fields but `events`; a value sets, `null`
+/// clears an optional one. Described here for the OpenAPI document; the handler reads it as a
+/// JSON object and checks it with `merge_patch`.
+#[derive(Debug)]
+pub struct ShipmentPatch;
+
+impl utoipa::PartialSchema for ShipmentPatch {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, SchemaType};
+        PATCHABLE
+            .iter()
+            .fold(ObjectBuilder::new(), |object, field| {
+                object.property(*field, ObjectBuilder::new().schema_type(SchemaType::AnyValue))
+            })
+            .description(Some(
+                "Any of ShipmentInput's fields but events; a value sets, null clears an optional one.",
+            ))
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .into()
+    }
+}
+
+impl ToSchema for ShipmentPatch {}
+
+/// The body of `POST …/events`: one event, or `{"events": [...]}`. Described here for the
+/// OpenAPI document; the handler tells the two apart by the `events` key, so that a mistake
+/// is named by its field's path.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum EventsBody {
+    /// One event.
+    One(EventInput),
+    /// A batch.
+    Batch(EventBatch),
 }

@@ -12,6 +12,7 @@ pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod json;
+pub mod openapi;
 pub mod ozon;
 pub mod public;
 pub mod rate_limit;

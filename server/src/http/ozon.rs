@@ -15,6 +15,7 @@ use axum::routing::{post, put};
 use axum::Router;
 use serde::Deserialize;
 use trackline_core::second_factor::SecondFactors;
+use utoipa::ToSchema;
 
 /// The Ozon routes of the seller API.
 pub fn routes() -> Router<AppState> {
@@ -26,11 +27,13 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// `{"client_id": "…", "api_key": "…"}`, or `null` to forget the keys.
-#[derive(Debug, Deserialize)]
+/// The seller's Ozon Seller API keys; `null` in their place forgets them.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeysInput {
+    /// Ozon's `Client-Id`, digits.
     client_id: String,
+    /// Ozon's `Api-Key`.
     api_key: String,
 }
 
@@ -64,6 +67,20 @@ impl KeysInput {
 ///
 /// # Errors
 /// 401 without a valid token, 400/422 for a body that cannot be taken.
+#[utoipa::path(
+    put,
+    path = "/api/v1/seller/ozon",
+    tag = "ozon",
+    summary = "Keep the seller's Ozon Seller API keys (never shown again); null forgets them",
+    request_body = Option<KeysInput>,
+    responses(
+        (status = 204, description = "Kept."),
+        (status = 400, description = "The body is not JSON (malformed_json).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 422, description = "A field cannot be accepted (invalid, with field).", body = trackline_core::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn put_keys(
     State(store): State<Store>,
     Seller(seller): Seller,
@@ -83,6 +100,23 @@ pub async fn put_keys(
 /// 401 without a valid token, 422 without Ozon keys or for a malformed posting number,
 /// 404 when Ozon has no such posting, 502 when Ozon refuses the keys or answers nonsense,
 /// 503 when Ozon stays unavailable after the retries.
+#[utoipa::path(
+    post,
+    path = "/api/v1/seller/ozon/postings/{posting_number}",
+    tag = "ozon",
+    summary = "Pull a posting from the Ozon Seller API (or the 60 s cache) and store it for buyers",
+    params(("posting_number" = String, Path, description = "Ozon's posting number, 12345678-0001-1.")),
+    responses(
+        (status = 200, description = "Pulled again; the stored shipment replaced.", body = SellerShipment),
+        (status = 201, description = "Pulled for the first time.", body = SellerShipment),
+        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 404, description = "Ozon has no such posting, as FBS or FBO (ozon_not_found).", body = trackline_core::ErrorBody),
+        (status = 422, description = "No Ozon keys (invalid, field ozon) or not a posting number.", body = trackline_core::ErrorBody),
+        (status = 502, description = "Ozon refused the keys or answered nonsense (ozon_refused_keys, ozon_bad_answer).", body = trackline_core::ErrorBody),
+        (status = 503, description = "Ozon stayed unavailable after the retries (ozon_unavailable).", body = trackline_core::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn pull_posting(
     State(store): State<Store>,
     State(ozon): State<OzonClient>,

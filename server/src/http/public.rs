@@ -55,6 +55,33 @@ pub struct LookupParams {
 /// # Errors
 /// 400 for a number that cannot exist, 404 when nothing matches, 403 when the page's origin
 /// is not allowed or a second factor is missing or wrong, 429 after too many wrong ones, 500 when the store fails.
+#[utoipa::path(
+    get,
+    path = "/api/v1/track/{number}",
+    tag = "public",
+    summary = "Look up a shipment by order, posting or tracking number",
+    description = "Contract v1: every shipment the number found, for the widget. Needs no authentication; \
+        a seller may allow only its own storefronts' origins and ask for a second factor for order numbers.",
+    params(
+        ("number" = String, Path, description = "An order, posting or tracking number, in any case, with spaces or dashes."),
+        ("check" = Option<String>, Query, description = "The buyer's reply to the seller's second factor, after a check_required answer."),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the client has."),
+    ),
+    responses(
+        (status = 200, description = "The shipments the number found.", body = trackline_core::TrackResponse,
+            headers(
+                ("ETag" = String, description = "A weak tag of this answer."),
+                ("Cache-Control" = String, description = "public, max-age=30 for most; private for a seller with lookup rules."),
+            )),
+        (status = 304, description = "The client's copy (If-None-Match) is current."),
+        (status = 400, description = "Not a number any shipment could have (invalid_number).", body = trackline_core::ErrorBody),
+        (status = 403, description = "origin_not_allowed; check_required or check_failed with field phone_last4 or postcode.", body = trackline_core::ErrorBody),
+        (status = 404, description = "No shipment has this number (not_found).", body = trackline_core::ErrorBody),
+        (status = 429, description = "Too many lookups or wrong second factors from this address (rate_limited).", body = trackline_core::ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait."))),
+    ),
+    security(()),
+)]
 pub async fn track(
     State(store): State<Store>,
     State(ozon): State<OzonClient>,
@@ -117,6 +144,17 @@ fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
 }
 
 /// `GET /healthz`: 200 when the store answers, 503 when it does not; for load balancers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    summary = "Whether this instance and its store answer (for load balancers)",
+    responses(
+        (status = 200, description = "ok", body = String, content_type = "text/plain"),
+        (status = 503, description = "The store does not answer.", body = String, content_type = "text/plain"),
+    ),
+    security(()),
+)]
 pub async fn healthz(State(store): State<Store>) -> Response {
     match store.ping().await {
         Ok(()) => (
@@ -137,17 +175,22 @@ pub async fn healthz(State(store): State<Store>) -> Response {
     }
 }
 
-/// The OpenAPI document of both APIs, as checked in (`docs/openapi.json`).
-pub const OPENAPI: &str = include_str!("../../../docs/openapi.json");
-
-/// `GET /api/openapi.json`.
+/// `GET /api/openapi.json`: the document of both APIs, as generated from the handlers.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    tag = "operations",
+    summary = "This document",
+    responses((status = 200, description = "OpenAPI 3.1", body = Object)),
+    security(()),
+)]
 pub async fn openapi() -> Response {
     (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
-        OPENAPI,
+        super::openapi::json(),
     )
         .into_response()
 }

@@ -9,7 +9,9 @@
 use super::auth::{Reference, Seller};
 use super::error::ApiError;
 use super::json::{self, Strict};
-use crate::seller_input::{self, EventBatch, EventInput, LookupRulesInput, ShipmentInput};
+use crate::seller_input::{
+    self, EventBatch, EventInput, EventsBody, LookupRulesInput, ShipmentInput, ShipmentPatch,
+};
 use crate::state::AppState;
 use crate::store::lookup_rules::LookupRules;
 use crate::store::seller_shipments::{ReplayKey, Written};
@@ -24,6 +26,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 use trackline_core::Shipment;
+use utoipa::ToSchema;
 
 /// The seller API's routes; nothing it answers may be cached.
 pub fn routes() -> Router<AppState> {
@@ -48,11 +51,25 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A seller's shipment as the seller API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SellerShipment<'a> {
     /// The seller's own reference.
     pub reference: &'a str,
     /// The shipment as buyers will see it.
+    #[schema(value_type = Shipment)]
+    pub shipment: &'a Shipment,
+}
+
+/// What an append did: how many events it added, and the shipment after them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventsAdded<'a> {
+    /// The seller's own reference.
+    pub reference: &'a str,
+    /// How many events were appended.
+    #[schema(minimum = 1)]
+    pub added: usize,
+    /// The shipment after them.
+    #[schema(value_type = Shipment)]
     pub shipment: &'a Shipment,
 }
 
@@ -86,6 +103,23 @@ fn json_response(status: StatusCode, body: String) -> Response {
 ///
 /// # Errors
 /// 401 without a valid token, 400/422 for a body that cannot be taken, 409 for a concurrent create.
+#[utoipa::path(
+    put,
+    path = "/api/v1/seller/shipments/{reference}",
+    tag = "seller",
+    summary = "Create or replace a shipment, history included",
+    params(("reference" = String, Path, description = "The seller's own key for the shipment: 1 to 100 of A-Z a-z 0-9 . _ -", pattern = "^[A-Za-z0-9._-]{1,100}$")),
+    request_body = ShipmentInput,
+    responses(
+        (status = 200, description = "Replaced.", body = SellerShipment),
+        (status = 201, description = "Created.", body = SellerShipment),
+        (status = 400, description = "The body is not JSON (malformed_json).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 409, description = "Another request created the same reference at the same moment (conflict).", body = trackline_core::ErrorBody),
+        (status = 422, description = "A field cannot be accepted (invalid, with field).", body = trackline_core::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn put_shipment(
     State(store): State<Store>,
     Seller(seller): Seller,
@@ -107,6 +141,19 @@ pub async fn put_shipment(
 ///
 /// # Errors
 /// 401 without a valid token, 404 when this seller has no such shipment.
+#[utoipa::path(
+    get,
+    path = "/api/v1/seller/shipments/{reference}",
+    tag = "seller",
+    summary = "Read the seller's own shipment",
+    params(("reference" = String, Path, description = "The seller's own key for the shipment: 1 to 100 of A-Z a-z 0-9 . _ -", pattern = "^[A-Za-z0-9._-]{1,100}$")),
+    responses(
+        (status = 200, description = "The shipment.", body = SellerShipment),
+        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 404, description = "This seller has no shipment under this reference (not_found).", body = trackline_core::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn get_shipment(
     State(store): State<Store>,
     Seller(seller): Seller,
@@ -146,6 +193,23 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
 /// # Errors
 /// 401 without a valid token, 400/422 for a body or key that cannot be taken, 404 for an
 /// unknown reference, 409 while the same key is in flight.
+#[utoipa::path(
+    post,
+    path = "/api/v1/seller/shipments/{reference}/events",
+    tag = "seller",
+    summary = "Append one event, or a batch, and move the status to the newest",
+    params(("reference" = String, Path, description = "The seller's own key for the shipment: 1 to 100 of A-Z a-z 0-9 . _ -", pattern = "^[A-Za-z0-9._-]{1,100}$"), ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body gets the replay of the first response and appends nothing.", min_length = 1, max_length = 200)),
+    request_body = EventsBody,
+    responses(
+        (status = 201, description = "Appended (or replayed: Idempotent-Replayed: true).", body = EventsAdded, headers(("Idempotent-Replayed" = String, description = "true when this is the replay of an earlier response to the same key."))),
+        (status = 400, description = "The body is not JSON, or the key is unusable (malformed_json, bad_idempotency_key).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 404, description = "This seller has no shipment under this reference (not_found).", body = trackline_core::ErrorBody),
+        (status = 409, description = "The same key is in flight (conflict).", body = trackline_core::ErrorBody),
+        (status = 422, description = "A field cannot be accepted (invalid), or the key was used for another request (idempotency_key_reused).", body = trackline_core::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn post_events(
     State(store): State<Store>,
     Seller(seller): Seller,
@@ -187,12 +251,13 @@ pub async fn post_events(
     });
     let (status, body) = store
         .append_events(seller, &reference, &events, replay, |shipment| {
-            let body = serde_json::json!({
-                "reference": reference,
-                "added": added,
-                "shipment": shipment,
-            });
-            (201, body.to_string())
+            let added = EventsAdded {
+                reference: &reference,
+                added,
+                shipment,
+            };
+            // Plain data with string keys always serialises.
+            (201, serde_json::to_string(&added).unwrap_or_default())
         })
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -203,15 +268,19 @@ pub async fn post_events(
 }
 
 /// The lookup rules as the seller API shows them.
-#[derive(Debug, Serialize)]
-struct RulesView {
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = LookupRules)]
+pub struct LookupRulesView {
+    /// Storefront origins allowed to read the lookup; empty for any.
     allowed_origins: Vec<String>,
+    /// The second factor asked for lookups by order number: `phone_last4`, `postcode`, or none.
+    #[schema(examples("phone_last4", "postcode"))]
     order_check: Option<&'static str>,
 }
 
-impl From<&LookupRules> for RulesView {
-    fn from(rules: &LookupRules) -> RulesView {
-        RulesView {
+impl From<&LookupRules> for LookupRulesView {
+    fn from(rules: &LookupRules) -> LookupRulesView {
+        LookupRulesView {
             allowed_origins: rules.allowed_origins.clone(),
             order_check: rules.second_factor.map(|factor| factor.as_str()),
         }
@@ -223,6 +292,20 @@ impl From<&LookupRules> for RulesView {
 ///
 /// # Errors
 /// 401 without a valid token, 400/422 for a body that cannot be taken.
+#[utoipa::path(
+    put,
+    path = "/api/v1/seller/settings",
+    tag = "seller",
+    summary = "Set the origins allowed to read the seller's shipments and the second factor for order numbers",
+    request_body = LookupRulesInput,
+    responses(
+        (status = 200, description = "The rules as stored.", body = LookupRulesView),
+        (status = 400, description = "The body is not JSON (malformed_json).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 422, description = "A field cannot be accepted (invalid, with field).", body = trackline_core::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn put_settings(
     State(store): State<Store>,
     Seller(seller): Seller,
@@ -230,19 +313,30 @@ pub async fn put_settings(
 ) -> Result<Response, ApiError> {
     let rules = input.validate()?;
     store.set_lookup_rules(seller, &rules).await?;
-    Ok(Json(RulesView::from(&rules)).into_response())
+    Ok(Json(LookupRulesView::from(&rules)).into_response())
 }
 
 /// `GET /api/v1/seller/settings`.
 ///
 /// # Errors
 /// 401 without a valid token.
+#[utoipa::path(
+    get,
+    path = "/api/v1/seller/settings",
+    tag = "seller",
+    summary = "The seller's lookup rules",
+    responses(
+        (status = 200, description = "The rules.", body = LookupRulesView),
+        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn get_settings(
     State(store): State<Store>,
     Seller(seller): Seller,
 ) -> Result<Response, ApiError> {
     let rules = store.lookup_rules(seller).await?;
-    Ok(Json(RulesView::from(&rules)).into_response())
+    Ok(Json(LookupRulesView::from(&rules)).into_response())
 }
 
 /// `PATCH /api/v1/seller/shipments/{reference}`: sets only the fields the body names (a JSON
@@ -250,6 +344,22 @@ pub async fn get_settings(
 ///
 /// # Errors
 /// 401 without a valid token, 400/422 for a body that cannot be taken, 404 for an unknown reference.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/seller/shipments/{reference}",
+    tag = "seller",
+    summary = "Set only the fields named (a value sets, null clears); the history is kept",
+    params(("reference" = String, Path, description = "The seller's own key for the shipment: 1 to 100 of A-Z a-z 0-9 . _ -", pattern = "^[A-Za-z0-9._-]{1,100}$")),
+    request_body = ShipmentPatch,
+    responses(
+        (status = 200, description = "The shipment as changed.", body = SellerShipment),
+        (status = 400, description = "The body is not JSON (malformed_json).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 404, description = "This seller has no shipment under this reference (not_found).", body = trackline_core::ErrorBody),
+        (status = 422, description = "A field a patch may not set, or a result that cannot be accepted (invalid, with field).", body = trackline_core::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn patch_shipment(
     State(store): State<Store>,
     Seller(seller): Seller,

@@ -1,0 +1,97 @@
+//! The OpenAPI 3.1 document of both APIs, generated from the handlers' attributes and the
+//! types they read and write, so it cannot drift from the code. `docs/openapi.json` is this
+//! document checked in (`trackline-server openapi` prints it; a test fails when it is stale).
+
+use super::{ozon, public, seller};
+use crate::seller_input::{
+    BuyerCheckInput, EventBatch, EventInput, EventsBody, LookupRulesInput, ShipmentInput,
+    ShipmentPatch,
+};
+use std::sync::LazyLock;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The document's description of both APIs.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "trackline reference endpoint",
+        version = "1.1.0",
+        description = "The public lookup the widget calls (contract v1), and the seller API that writes \
+            shipments and events. Errors are ErrorBody: a stable code, an English message for \
+            developers, and the field at fault when there is one.",
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
+    ),
+    servers((url = "/", description = "The server that serves this document.")),
+    paths(
+        public::track,
+        public::healthz,
+        public::openapi,
+        seller::put_shipment,
+        seller::get_shipment,
+        seller::patch_shipment,
+        seller::post_events,
+        seller::get_settings,
+        seller::put_settings,
+        ozon::put_keys,
+        ozon::pull_posting,
+    ),
+    components(schemas(
+        trackline_core::TrackResponse,
+        trackline_core::ErrorBody,
+        seller::SellerShipment,
+        seller::EventsAdded,
+        seller::LookupRulesView,
+        ShipmentInput,
+        ShipmentPatch,
+        EventInput,
+        EventBatch,
+        EventsBody,
+        BuyerCheckInput,
+        LookupRulesInput,
+        ozon::KeysInput,
+    )),
+    tags(
+        (name = "public", description = "What buyers' widgets call: no authentication, cacheable."),
+        (name = "seller", description = "A seller's backend writes its shipments: bearer token, never cached."),
+        (name = "ozon", description = "A seller's Ozon postings, pulled server-side with the seller's keys."),
+        (name = "operations", description = "For load balancers and developers."),
+    ),
+    modifiers(&BearerToken),
+)]
+struct Document;
+
+/// Adds the seller API's bearer token to the document's security schemes.
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A seller token (tl_…) from trackline-server add-seller.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    Document::openapi()
+}
+
+/// The document as the checked-in file holds it: pretty JSON and a final newline.
+pub fn json() -> &'static str {
+    static JSON: LazyLock<String> = LazyLock::new(|| {
+        let mut text = document().to_pretty_json().unwrap_or_default();
+        text.push('\n');
+        text
+    });
+    &JSON
+}
