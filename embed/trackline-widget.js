@@ -5,7 +5,7 @@ const files = { module: "@MODULE@", wasm: "@WASM@", css: "@CSS@" };
 // Subresource-integrity hashes of the wasm and the stylesheet: a pinned loader pins them too.
 const integrity = { wasm: "@WASM_SRI@", css: "@CSS_SRI@" };
 // The form's words in each language, from locales/*.json: [title, input label, button, placeholder].
-const words = @FORM_WORDS@;
+const words = /*@FORM_WORDS@*/ {};
 const base = new URL(".", import.meta.url);
 const attributes = ["endpoint", "number", "lang", "theme", "compact"];
 let widget;
@@ -26,31 +26,39 @@ function language(element) {
   return preferred.find((tag) => tag in words) ?? "en";
 }
 
-// The same form the widget renders, drawn at once so the buyer can type while the wasm loads.
-function drawForm(element) {
-  const lang = language(element);
-  const [title, label, button, placeholder] = words[lang];
-  const make = (tag, props, ...children) => {
+// The widget's own form (components/search_form.rs; a component test holds the two together),
+// drawn at once so the buyer can type while the wasm loads: `text` is [title, label, button, placeholder].
+export function drawForm(text, value) {
+  const [title, label, button, placeholder] = text;
+  const make = (tag, props, attributes, ...children) => {
     const node = Object.assign(document.createElement(tag), props);
+    for (const [name, attribute] of Object.entries(attributes)) node.setAttribute(name, attribute);
     node.append(...children);
     return node;
   };
   const input = make("input", {
     id: "tl-number", className: "tl-form__input", name: "n", type: "text", autocomplete: "off",
-    autocapitalize: "characters", spellcheck: false, enterKeyHint: "search", maxLength: 64,
-    placeholder, value: element.getAttribute("number") ?? "",
-  });
-  const form = make("form", { className: "tl-form", role: "search", noValidate: true },
-    make("label", { className: "tl-form__label", htmlFor: "tl-number" }, label),
-    make("div", { className: "tl-form__row" }, input,
-      make("button", { className: "tl-form__button", type: "submit" }, button)));
-  form.setAttribute("role", "search");
+    spellcheck: false, enterKeyHint: "search", maxLength: 64, placeholder, value,
+  }, { part: "input", inputmode: "text", autocapitalize: "characters", "aria-describedby": "tl-number-hint" });
+  const form = make("form", { className: "tl-form", method: "get", noValidate: true }, { part: "form", role: "search" },
+    make("label", { className: "tl-form__label", htmlFor: "tl-number" }, {}, label),
+    make("div", { className: "tl-form__row" }, {}, input,
+      make("button", { className: "tl-form__button", type: "submit" }, { part: "button" }, button)),
+    make("p", { id: "tl-number-hint", className: "tl-form__hint" }, { "aria-live": "polite" }));
+  const widget = make("div", { className: "tl-widget" }, {}, make("h1", { className: "tl-widget__title" }, {}, title), form);
+  return { widget, form, input };
+}
+
+// Draws the form in the element's shadow root, in its language; Track pressed before the wasm is remembered.
+function drawFormIn(element) {
+  const lang = language(element);
+  const { widget, form, input } = drawForm(words[lang], element.getAttribute("number") ?? "");
   // Pressing Track before the wasm arrives is remembered and looked up as soon as it does.
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     element.pending = input.value;
   });
-  const widget = make("div", { className: "tl-widget", lang }, make("h1", { className: "tl-widget__title" }, title), form);
+  widget.lang = lang;
   widget.dataset.theme = element.getAttribute("theme") ?? "auto";
   element.container.replaceChildren(widget);
   element.draft = input;
@@ -70,7 +78,7 @@ class TracklineWidget extends HTMLElement {
       this.container = document.createElement("div");
       this.container.setAttribute("part", "container");
       root.append(style, this.container);
-      if (!(this.hasAttribute("compact") && this.hasAttribute("number"))) drawForm(this);
+      if (!(this.hasAttribute("compact") && this.hasAttribute("number"))) drawFormIn(this);
     }
     this.render();
   }

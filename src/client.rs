@@ -1,9 +1,9 @@
 //! The one client for the tracking endpoint: a typed result for every way a lookup ends.
 
+use crate::error::FetchError;
 use gloo_net::http::Request;
 use std::cell::Cell;
 use std::rc::Rc;
-use thiserror::Error;
 use trackline_core::contract::{parse_track_response, MAX_BODY_BYTES};
 use trackline_core::retry::{Setback, LOOKUP};
 use trackline_core::second_factor::Needed;
@@ -13,59 +13,16 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, RequestCredentials};
 
-/// How a lookup failed, told apart as a buyer needs it told.
-#[derive(Debug, Clone, PartialEq, Error)]
-pub enum FetchError {
-    /// The endpoint knows no shipment with this number (404, or an empty list).
-    #[error("not found")]
-    NotFound,
-    /// Too many lookups; `retry_after` seconds from the `Retry-After` header if it gave them.
-    #[error("rate limited")]
-    RateLimited {
-        /// Seconds to wait, when the endpoint said.
-        retry_after: Option<u32>,
-    },
-    /// The endpoint failed (5xx).
-    #[error("server error {status}")]
-    Server {
-        /// The HTTP status.
-        status: u16,
-    },
-    /// The endpoint refused the request (4xx other than 404 and 429).
-    #[error("rejected with {status}")]
-    Rejected {
-        /// The HTTP status.
-        status: u16,
-    },
-    /// No answer at all: offline, DNS, CORS refused.
-    #[error("network unreachable")]
-    Network,
-    /// No answer within the time allowed.
-    #[error("timed out")]
-    Timeout,
-    /// A newer lookup replaced this one; nothing to show.
-    #[error("cancelled")]
-    Cancelled,
-    /// An answer that is not contract v1 (HTML, truncated or wrong-shaped JSON).
-    #[error("not the contract: {0}")]
-    NotTheContract(ContractError),
-    /// The seller shows this order only to its buyer: the second factor is needed, or was wrong.
-    #[error("second factor needed")]
-    SecondFactorNeeded(Needed),
-}
-
-impl FetchError {
-    /// Whether trying again by itself could mend this, and after what.
-    fn setback(&self) -> Setback {
-        match self {
-            FetchError::Server {
-                status: 500 | 502 | 503 | 504,
-            } => Setback::Transient,
-            // Offline, another try only delays the device's copy; online, it may be a blip.
-            FetchError::Network if online() => Setback::Transient,
-            FetchError::RateLimited { retry_after } => Setback::Throttled(*retry_after),
-            _ => Setback::Final,
-        }
+/// Whether trying again by itself could mend a failure, and after what.
+fn setback(error: &FetchError) -> Setback {
+    match error {
+        FetchError::Server {
+            status: 500 | 502 | 503 | 504,
+        } => Setback::Transient,
+        // Offline, another try only delays the device's saved copy; online, it may be a blip.
+        FetchError::Network if online() => Setback::Transient,
+        FetchError::RateLimited { retry_after } => Setback::Throttled(*retry_after),
+        _ => Setback::Final,
     }
 }
 
@@ -74,21 +31,21 @@ pub fn online() -> bool {
     web_sys::window().is_none_or(|window| window.navigator().on_line())
 }
 
-/// An answer in the contract, with the text it came as (for the device's copy).
+/// A response in the contract, parsed once here, with the text it came as (for the device's saved copy).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Answer {
-    /// The parsed answer.
+pub struct Received {
+    /// The parsed response, with at least one shipment.
     pub response: TrackResponse,
     /// The body as received.
     pub body: String,
 }
 
-/// A lookup in flight that can be abandoned.
-pub struct Lookup {
+/// A request in flight that can be abandoned.
+pub struct InFlight {
     controller: Option<AbortController>,
 }
 
-impl Lookup {
+impl InFlight {
     /// Abandons the request; its result becomes `FetchError::Cancelled`.
     pub fn cancel(&self) {
         if let Some(controller) = &self.controller {
@@ -97,7 +54,7 @@ impl Lookup {
     }
 }
 
-/// Starts a lookup of `url`; returns a handle to cancel it and the future of its result.
+/// Starts a request for `url`; returns a handle to cancel it and the future of its result.
 ///
 /// Credentials are never sent: the lookup is public, and a seller's cookies are
 /// no business of the endpoint's. A failure that may pass (5xx, a dropped connection,
@@ -106,11 +63,11 @@ pub fn start(
     url: String,
     timeout_ms: u32,
 ) -> (
-    Lookup,
-    impl std::future::Future<Output = Result<Answer, FetchError>>,
+    InFlight,
+    impl std::future::Future<Output = Result<Received, FetchError>>,
 ) {
     let controller = AbortController::new().ok();
-    let lookup = Lookup {
+    let in_flight = InFlight {
         controller: controller.clone(),
     };
     let future = async move {
@@ -127,7 +84,7 @@ pub fn start(
                 break result;
             };
             retry += 1;
-            let Some(wait) = LOOKUP.wait_ms(retry, error.setback(), js_sys::Math::random()) else {
+            let Some(wait) = LOOKUP.wait_ms(retry, setback(error), js_sys::Math::random()) else {
                 break result;
             };
             pause(wait, signal.as_ref()).await;
@@ -144,7 +101,7 @@ pub fn start(
             other => other,
         }
     };
-    (lookup, future)
+    (in_flight, future)
 }
 
 /// Reads the HTTP status before any body: only a 2xx answer is decoded.
@@ -218,7 +175,7 @@ fn arm_timeout(controller: &AbortController, ms: u32, flag: Rc<Cell<bool>>) -> O
     Some((window, handle, closure))
 }
 
-async fn fetch(url: &str, signal: Option<&AbortSignal>) -> Result<Answer, FetchError> {
+async fn fetch(url: &str, signal: Option<&AbortSignal>) -> Result<Received, FetchError> {
     let response = Request::get(url)
         .credentials(RequestCredentials::Omit)
         .header("Accept", "application/json")
@@ -253,7 +210,7 @@ async fn fetch(url: &str, signal: Option<&AbortSignal>) -> Result<Answer, FetchE
     if response.shipments.is_empty() {
         return Err(FetchError::NotFound);
     }
-    Ok(Answer { response, body })
+    Ok(Received { response, body })
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! How an entry point configures the widget.
+//! How an entry point configures the widget: what it read from its page, and the one place
+//! that reading becomes a `Config`.
 
 use crate::i18n::Lang;
 
@@ -35,6 +36,36 @@ impl Theme {
             Theme::Dark => "dark",
         }
     }
+}
+
+/// Where the widget runs: the entry points differ in what a buyer expects of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// The hosted tracking page (and its iframe form): its address is the widget's own.
+    HostedPage,
+    /// `<trackline-widget>` on a storefront: the page and its address are the shop's.
+    Element,
+}
+
+/// What an entry point read from its page, as text, before any of it is trusted.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Settings {
+    /// The endpoint template (`data-endpoint`, the `endpoint` attribute).
+    pub endpoint: Option<String>,
+    /// The language asked for (`?lang=`, `data-lang`, the `lang` attribute).
+    pub lang: Option<String>,
+    /// The browser's preferred languages, best first.
+    pub languages: Vec<String>,
+    /// A number to look up at once (`?n=`, the `number` attribute).
+    pub number: Option<String>,
+    /// `light`, `dark` or `auto`.
+    pub theme: Option<String>,
+    /// Whether the compact form was asked for.
+    pub compact: bool,
+    /// What the buyer typed into the plain form while the wasm was loading.
+    pub draft: Option<String>,
+    /// Whether the buyer was still in that form.
+    pub focus: bool,
 }
 
 /// Everything the app needs from the page that hosts it.
@@ -83,6 +114,27 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The widget's configuration at `entry` from what it read there: blank texts are absent,
+    /// the language is the page's, else the browser's first known, else English.
+    pub fn new(entry: Entry, settings: Settings) -> Config {
+        let given = |text: Option<String>| text.filter(|value| !value.trim().is_empty());
+        let lang = given(settings.lang);
+        Config {
+            endpoint: given(settings.endpoint).unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
+            lang: Config::pick_lang(
+                lang.as_deref(),
+                settings.languages.iter().map(String::as_str),
+            ),
+            number: given(settings.number),
+            draft: given(settings.draft),
+            focus: settings.focus,
+            theme: Theme::from_attr(given(settings.theme).as_deref()),
+            compact: settings.compact,
+            share: entry == Entry::HostedPage,
+            ..Config::default()
+        }
+    }
+
     /// Chooses the language: the host's setting, else the browser's languages, else English.
     pub fn pick_lang<'a>(host: Option<&str>, browser: impl IntoIterator<Item = &'a str>) -> Lang {
         host.and_then(Lang::from_tag)
@@ -103,5 +155,26 @@ mod tests {
             Lang::Ru
         );
         assert_eq!(Config::pick_lang(None, ["de", "fr"]), Lang::En);
+    }
+
+    #[test]
+    fn blank_settings_are_absent_and_only_the_hosted_page_shares() {
+        let settings = Settings {
+            endpoint: Some("  ".into()),
+            lang: Some("".into()),
+            languages: vec!["ru-RU".into()],
+            number: Some(" ".into()),
+            theme: Some("dark".into()),
+            draft: Some("RA1".into()),
+            ..Settings::default()
+        };
+        let element = Config::new(Entry::Element, settings.clone());
+        assert_eq!(element.endpoint, DEFAULT_ENDPOINT);
+        assert_eq!(element.lang, Lang::Ru);
+        assert_eq!(element.number, None);
+        assert_eq!(element.theme, Theme::Dark);
+        assert_eq!(element.draft.as_deref(), Some("RA1"));
+        assert!(!element.share && element.remember);
+        assert!(Config::new(Entry::HostedPage, settings).share);
     }
 }

@@ -4,15 +4,14 @@
 //! element class in a few lines of JS and hands each connected element's
 //! shadow-root container to [`mount_widget`].
 
-use crate::config::{Config, Theme, DEFAULT_ENDPOINT};
-use leptos::prelude::*;
-use std::any::Any;
+use crate::config::{Config, Entry, Settings};
+use crate::Mounted;
 use wasm_bindgen::prelude::*;
 
 /// A mounted widget; unmounting (or dropping) it removes the view and cancels its lookup.
 #[wasm_bindgen]
 pub struct WidgetHandle {
-    mounted: Option<Box<dyn Any>>,
+    mounted: Option<Mounted>,
 }
 
 #[wasm_bindgen]
@@ -31,17 +30,10 @@ impl WidgetHandle {
 /// Anything missing or of another type reads as absent.
 #[wasm_bindgen(js_name = mountWidget)]
 pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> WidgetHandle {
-    let text = |name: &str| {
-        js_sys::Reflect::get(&settings, &name.into())
-            .ok()
-            .and_then(|value| value.as_string())
-            .filter(|value| !value.trim().is_empty())
-    };
-    let flag = |name: &str| {
-        js_sys::Reflect::get(&settings, &name.into()).is_ok_and(|value| value.is_truthy())
-    };
-    let languages: Vec<String> = js_sys::Reflect::get(&settings, &"languages".into())
-        .ok()
+    let get = |name: &str| js_sys::Reflect::get(&settings, &name.into()).ok();
+    let text = |name: &str| get(name).and_then(|value| value.as_string());
+    let flag = |name: &str| get(name).is_some_and(|value| value.is_truthy());
+    let languages = get("languages")
         .filter(js_sys::Array::is_array)
         .map(|list| {
             js_sys::Array::from(&list)
@@ -50,24 +42,20 @@ pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> Widge
                 .collect()
         })
         .unwrap_or_default();
-    let config = Config {
-        endpoint: text("endpoint").unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
-        lang: Config::pick_lang(
-            text("lang").as_deref(),
-            languages.iter().map(String::as_str),
-        ),
+    let settings = Settings {
+        endpoint: text("endpoint"),
+        lang: text("lang"),
+        languages,
         number: text("number"),
-        theme: Theme::from_attr(text("theme").as_deref()),
+        theme: text("theme"),
         compact: flag("compact"),
         draft: text("draft"),
         focus: flag("focus"),
-        ..Config::default()
     };
-    let handle = leptos::mount::mount_to(
-        container,
-        move || view! { <crate::components::app::App config/> },
-    );
     WidgetHandle {
-        mounted: Some(Box::new(handle)),
+        mounted: Some(crate::mount(
+            container,
+            Config::new(Entry::Element, settings),
+        )),
     }
 }

@@ -1,9 +1,50 @@
 //! Every failure a buyer can meet, and the one place each becomes words.
 
-use crate::client::FetchError;
 use crate::i18n::{Lang, Msg};
+use thiserror::Error;
 use trackline_core::second_factor::{Needed, SecondFactor};
-use trackline_core::InputError;
+use trackline_core::{ContractError, InputError};
+
+/// How a lookup failed, told apart as a buyer needs it told.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum FetchError {
+    /// The endpoint knows no shipment with this number (404, or an empty list).
+    #[error("not found")]
+    NotFound,
+    /// Too many lookups; `retry_after` seconds from the `Retry-After` header if it gave them.
+    #[error("rate limited")]
+    RateLimited {
+        /// Seconds to wait, when the endpoint said.
+        retry_after: Option<u32>,
+    },
+    /// The endpoint failed (5xx).
+    #[error("server error {status}")]
+    Server {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The endpoint refused the request (4xx other than 404 and 429).
+    #[error("rejected with {status}")]
+    Rejected {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// No answer at all: offline, DNS, CORS refused.
+    #[error("network unreachable")]
+    Network,
+    /// No answer within the time allowed.
+    #[error("timed out")]
+    Timeout,
+    /// A newer lookup replaced this one; nothing to show.
+    #[error("cancelled")]
+    Cancelled,
+    /// An answer that is not contract v1 (HTML, truncated or wrong-shaped JSON).
+    #[error("not the contract: {0}")]
+    NotTheContract(ContractError),
+    /// The seller shows this order only to its buyer: the second factor is needed, or was wrong.
+    #[error("second factor needed")]
+    SecondFactorNeeded(Needed),
+}
 
 /// A lookup that could not show a status.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,6 +3,7 @@
 //! They bubble and are composed, so they cross the custom element's shadow root and
 //! reach listeners on `<trackline-widget>` and on the document.
 
+use crate::state::LookupState;
 use js_sys::{Object, Reflect};
 use trackline_core::TrackResponse;
 use wasm_bindgen::JsValue;
@@ -12,6 +13,15 @@ use web_sys::{CustomEvent, CustomEventInit, EventTarget};
 pub const STATUS_EVENT: &str = "trackline:status";
 /// A lookup failed: `detail` is `{ number, code }` with the failure's stable code.
 pub const ERROR_EVENT: &str = "trackline:error";
+
+/// Tells the host what the buyer now sees: a status, or why there is none.
+pub fn tell_host(target: &EventTarget, state: &LookupState) {
+    match state {
+        LookupState::Found(number, response, _) => status_shown(target, number, response),
+        LookupState::Failed(failure, number) => lookup_failed(target, number, failure.code()),
+        LookupState::Idle | LookupState::Loading(_) | LookupState::Saved { .. } => {}
+    }
+}
 
 /// Tells the host that a status is on screen.
 pub fn status_shown(target: &EventTarget, number: &str, response: &TrackResponse) {

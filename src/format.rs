@@ -8,7 +8,7 @@
 use crate::i18n::{Lang, Msg};
 use js_sys::{Array, Date, Function, Object, Reflect};
 use std::cell::RefCell;
-use trackline_core::kept::Age;
+use trackline_core::saved_copy::Age;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A calendar day from the contract (`2026-11-25`) as "25 Nov".

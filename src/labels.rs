@@ -160,14 +160,6 @@ pub fn next_step(lang: Lang, exception: &Exception) -> Option<&'static str> {
     Some(lang.t(msg))
 }
 
-/// Whether an exception asks the buyer to act through support.
-pub fn exception_needs_support(exception: &Exception) -> bool {
-    matches!(
-        exception,
-        Exception::AttemptFailed | Exception::AddressProblem | Exception::Damaged | Exception::Lost
-    )
-}
-
 /// "2 parcels: 1 delivered, 1 in transit".
 pub fn order_summary(lang: Lang, shipments: &[Shipment]) -> String {
     let parts = summarise(shipments)

@@ -1,8 +1,7 @@
 //! trackline's widget: type a number, see where the parcel is.
 //!
-//! Every entry point (the hosted page, later the custom element and the iframe
-//! form) is a thin layer over [`mount`], which renders [`components::app::App`]
-//! into an element the host chose.
+//! Every entry point (the hosted page and its iframe form in `main.rs`, the custom element
+//! in `embed`) reads its settings, builds a `Config` with `Config::new` and calls [`mount`].
 
 pub mod client;
 pub mod clipboard;
@@ -16,14 +15,34 @@ pub mod format;
 pub mod frame;
 pub mod i18n;
 pub mod labels;
+pub mod lookup;
 pub mod page_url;
+pub mod state;
 pub mod storage;
 
 pub use config::Config;
 
 use leptos::prelude::*;
+use std::any::Any;
 
-/// Renders the widget into `parent` and keeps it there for the page's life.
-pub fn mount(parent: web_sys::HtmlElement, config: Config) {
-    leptos::mount::mount_to(parent, move || view! { <components::app::App config/> }).forget();
+/// A mounted widget: dropping it removes the view and abandons its lookup.
+pub struct Mounted {
+    _view: Box<dyn Any>,
+}
+
+impl Mounted {
+    /// Keeps the widget for the page's life.
+    pub fn forget(self) {
+        std::mem::forget(self);
+    }
+}
+
+/// Renders the widget into `container`; it stays while the returned handle lives.
+pub fn mount(container: web_sys::HtmlElement, config: Config) -> Mounted {
+    let handle = leptos::mount::mount_to(container, move || {
+        view! { <components::app::App config/> }
+    });
+    Mounted {
+        _view: Box::new(handle),
+    }
 }

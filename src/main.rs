@@ -1,6 +1,7 @@
-//! The hosted tracking page: reads its settings from the page and mounts the widget.
+//! The hosted tracking page (and its iframe form): reads its settings from the page and mounts the widget.
 
-use trackline::config::{Config, Theme, DEFAULT_ENDPOINT};
+use trackline::config::{Config, Entry, Settings};
+use trackline::frame;
 use wasm_bindgen::JsCast;
 
 fn main() {
@@ -25,52 +26,32 @@ fn main() {
         .search()
         .ok()
         .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok());
-    let param = |name: &str| {
-        params
-            .as_ref()
-            .and_then(|p| p.get(name))
-            .filter(|v| !v.trim().is_empty())
-    };
-    let browser_langs: Vec<String> = window
-        .navigator()
-        .languages()
-        .iter()
-        .filter_map(|lang| lang.as_string())
-        .collect();
-    let host_lang = param("lang").or_else(|| root.get_attribute("data-lang"));
+    let param = |name: &str| params.as_ref().and_then(|p| p.get(name));
     // What the buyer typed into the page's plain form while the wasm was loading is kept.
     let plain_input = document
         .get_element_by_id("tl-number")
         .and_then(|input| input.dyn_into::<web_sys::HtmlInputElement>().ok());
-    let draft = plain_input
-        .as_ref()
-        .map(|input| input.value())
-        .filter(|value| !value.trim().is_empty());
-    let focus = plain_input.is_some_and(|input| {
+    let focus = plain_input.as_ref().is_some_and(|input| {
         document
             .active_element()
-            .is_some_and(|active| active == **input)
+            .is_some_and(|active| active == ***input)
     });
-    let config = Config {
-        endpoint: root
-            .get_attribute("data-endpoint")
-            .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
-        lang: Config::pick_lang(
-            host_lang.as_deref(),
-            browser_langs.iter().map(String::as_str),
-        ),
+    let settings = Settings {
+        endpoint: root.get_attribute("data-endpoint"),
+        lang: param("lang").or_else(|| root.get_attribute("data-lang")),
+        languages: window
+            .navigator()
+            .languages()
+            .iter()
+            .filter_map(|lang| lang.as_string())
+            .collect(),
         number: param("n"),
-        draft,
-        focus,
-        theme: Theme::from_attr(
-            param("theme")
-                .or_else(|| root.get_attribute("data-theme"))
-                .as_deref(),
-        ),
+        theme: param("theme").or_else(|| root.get_attribute("data-theme")),
         compact: param("compact").is_some_and(|v| v == "1" || v == "true"),
-        share: true,
-        ..Config::default()
+        draft: plain_input.map(|input| input.value()),
+        focus,
     };
+    let config = Config::new(Entry::HostedPage, settings);
     if let Some(html) = document.document_element() {
         let _ = html.set_attribute("lang", config.lang.tag());
     }
@@ -78,15 +59,15 @@ fn main() {
     if let Some(body) = document.body() {
         let _ = body.set_attribute("data-theme", config.theme.as_str());
     }
-    if trackline::frame::is_framed(&window) {
+    if frame::is_framed(&window) {
         if let Some(body) = document.body() {
             let _ = body.class_list().add_1("tl-page--framed");
         }
-        if let Some(origin) = trackline::frame::parent_origin(&window, param("origin")) {
-            trackline::frame::report_height(&window, origin);
+        if let Some(origin) = frame::parent_origin(&window, param("origin")) {
+            frame::report_height(&window, origin);
         }
     }
     // The page's no-script form stays until the widget takes its place.
     root.set_inner_html("");
-    trackline::mount(root, config);
+    trackline::mount(root, config).forget();
 }

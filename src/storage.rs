@@ -1,10 +1,11 @@
-//! What the device keeps in `localStorage`: the recent numbers and the last answer for each.
+//! What the device keeps in `localStorage`: the recent numbers and a saved copy of the last response for each.
 //!
 //! Storage may be missing, full or refused (private windows, a shop's iframe
-//! sandbox); remembering is a convenience, so every failure reads as "nothing kept".
+//! sandbox); remembering is a convenience, so every failure reads as "nothing saved".
 
+use trackline_core::recent;
+use trackline_core::saved_copy::{self, SavedCopy};
 use trackline_core::time::UnixMillis;
-use trackline_core::{kept, recent};
 
 const KEY: &str = "trackline:recent";
 
@@ -12,7 +13,7 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// The numbers kept, newest first.
+/// The numbers remembered, newest first.
 pub fn recent_numbers() -> Vec<String> {
     storage()
         .and_then(|storage| storage.get_item(KEY).ok().flatten())
@@ -20,8 +21,8 @@ pub fn recent_numbers() -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Keeps the list; a failure to write is ignored.
-pub fn keep_recent_numbers(numbers: &[String]) {
+/// Remembers the list; a failure to write is ignored.
+pub fn remember_numbers(numbers: &[String]) {
     if let Some(storage) = storage() {
         let _ = if numbers.is_empty() {
             storage.remove_item(KEY)
@@ -31,22 +32,22 @@ pub fn keep_recent_numbers(numbers: &[String]) {
     }
 }
 
-/// Keeps the device's copy of a number's answer; too large an answer or a full storage keeps nothing.
-pub fn keep_answer(number: &str, saved_at: UnixMillis, body: &str) {
-    if let (Some(storage), Some(stored)) = (storage(), kept::encode(saved_at, body)) {
-        let _ = storage.set_item(&kept::key(number), &stored);
+/// Saves a copy of a number's response; too large a body or a full storage saves nothing.
+pub fn save_copy(number: &str, saved_at: UnixMillis, body: &str) {
+    if let (Some(storage), Some(stored)) = (storage(), saved_copy::encode(saved_at, body)) {
+        let _ = storage.set_item(&saved_copy::key(number), &stored);
     }
 }
 
-/// The device's copy of a number's answer, and when it was saved.
-pub fn kept_answer(number: &str) -> Option<(UnixMillis, String)> {
-    let stored = storage()?.get_item(&kept::key(number)).ok()??;
-    kept::decode(&stored).map(|(at, body)| (at, body.to_owned()))
+/// The device's saved copy of a number's response, read back whole.
+pub fn saved_copy(number: &str) -> Option<SavedCopy> {
+    let stored = storage()?.get_item(&saved_copy::key(number)).ok()??;
+    saved_copy::read(&stored)
 }
 
-/// Forgets the device's copy of a number's answer.
-pub fn forget_answer(number: &str) {
+/// Forgets the device's saved copy of a number's response.
+pub fn forget_copy(number: &str) {
     if let Some(storage) = storage() {
-        let _ = storage.remove_item(&kept::key(number));
+        let _ = storage.remove_item(&saved_copy::key(number));
     }
 }

@@ -2,12 +2,13 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
-use trackline::clock::Now;
 use trackline::components::shipment::ShipmentView;
 use trackline::i18n::Lang;
 use trackline::Config;
 use trackline_core::contract::parse_track_response;
+use trackline_core::time::Now;
 use trackline_core::time::{parse_date, parse_rfc3339};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
@@ -54,7 +55,7 @@ fn mount_app(endpoint: &str, number: Option<&str>) -> HtmlElement {
         remember: false,
         ..Config::default()
     };
-    trackline::mount(root.clone(), config);
+    trackline::mount(root.clone(), config).forget();
     root
 }
 
@@ -168,7 +169,7 @@ async fn an_answer_from_the_endpoint_becomes_a_timeline() {
         lang: Lang::Ru,
         ..Config::default()
     };
-    trackline::mount(root.clone(), config);
+    trackline::mount(root.clone(), config).forget();
     let headline = wait_for(&root, "[data-testid=headline]").await;
     assert_eq!(text(&headline), "В пути");
     let current = wait_for(&root, "[aria-current=step]").await;
@@ -220,7 +221,7 @@ async fn several_parcels_can_be_switched_between() {
         number: Some("555".into()),
         ..Config::default()
     };
-    trackline::mount(root.clone(), config);
+    trackline::mount(root.clone(), config).forget();
     wait_for(&root, "[data-testid=parcel-summary]").await;
     let tabs = all(&root, "[data-testid=parcel-tab]");
     assert_eq!(tabs.len(), 2);
@@ -510,7 +511,7 @@ async fn a_moving_parcel_is_looked_up_again_and_a_delivered_one_is_not() {
             refresh_ms: 100,
             ..Config::default()
         };
-        trackline::mount(root, config);
+        trackline::mount(root, config).forget();
     }
     for _ in 0..250 {
         if lookups("moving") >= 3 {
@@ -632,7 +633,7 @@ async fn a_ten_megabyte_answer_is_refused_before_it_reaches_the_wasm() {
 #[wasm_bindgen_test]
 async fn without_a_network_the_last_answer_is_shown_with_its_age() {
     let number = "KEPT1";
-    trackline::storage::forget_answer(number);
+    trackline::storage::forget_copy(number);
     stub_fetch(
         "kept-endpoint",
         "return window.__cut ? Promise.reject(new TypeError('Failed to fetch')) \
@@ -646,19 +647,19 @@ async fn without_a_network_the_last_answer_is_shown_with_its_age() {
             remember: true,
             ..Config::default()
         };
-        trackline::mount(root.clone(), config);
+        trackline::mount(root.clone(), config).forget();
         root
     };
     let first = mount();
     wait_for(&first, "[data-testid=shipment]").await;
     assert!(first
-        .query_selector("[data-testid=kept]")
+        .query_selector("[data-testid=saved]")
         .unwrap()
         .is_none());
 
     js_sys::eval("window.__cut = true").unwrap();
     let second = mount();
-    let notice = wait_for(&second, "[data-testid=kept]").await;
+    let notice = wait_for(&second, "[data-testid=saved]").await;
     assert!(
         text(&notice).contains("minute ago"),
         "the notice reads {}",
@@ -687,7 +688,7 @@ async fn without_a_network_the_last_answer_is_shown_with_its_age() {
     retry.click();
     for _ in 0..250 {
         if second
-            .query_selector("[data-testid=kept]")
+            .query_selector("[data-testid=saved]")
             .unwrap()
             .is_none()
         {
@@ -696,9 +697,92 @@ async fn without_a_network_the_last_answer_is_shown_with_its_age() {
         tick(20).await;
     }
     assert!(second
-        .query_selector("[data-testid=kept]")
+        .query_selector("[data-testid=saved]")
         .unwrap()
         .is_none());
     wait_for(&second, "[data-testid=shipment]").await;
-    trackline::storage::forget_answer(number);
+    trackline::storage::forget_copy(number);
+}
+
+#[wasm_bindgen(module = "/embed/trackline-widget.js")]
+extern "C" {
+    /// The loader's form, drawn before the wasm arrives: `{ widget, form, input }`.
+    #[wasm_bindgen(js_name = drawForm)]
+    fn draw_form(text: js_sys::Array, value: &str) -> JsValue;
+}
+
+/// An element as markup that compares: attributes sorted, text trimmed, comments and the
+/// widget's live-only attributes (test hooks, the busy flag) left out.
+fn markup(node: &web_sys::Node) -> String {
+    match node.node_type() {
+        web_sys::Node::TEXT_NODE => node
+            .text_content()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        web_sys::Node::ELEMENT_NODE => {
+            let element: &web_sys::Element = node.unchecked_ref();
+            let attributes = element.attributes();
+            let mut pairs: Vec<String> = (0..attributes.length())
+                .filter_map(|i| attributes.item(i))
+                .filter(|attr| !matches!(attr.name().as_str(), "data-testid" | "aria-busy"))
+                .map(|attr| format!("{}=\"{}\"", attr.name(), attr.value()))
+                .collect();
+            pairs.sort();
+            let children = element.child_nodes();
+            let inner: String = (0..children.length())
+                .filter_map(|i| children.item(i))
+                .map(|child| markup(&child))
+                .collect();
+            let tag = element.tag_name().to_lowercase();
+            format!("<{tag} {}>{inner}</{tag}>", pairs.join(" "))
+        }
+        _ => String::new(),
+    }
+}
+
+// The form was written three times (the hosted page, the loader, the widget) and drifted: the
+// loader's had no `part` names, so a shop's ::part() styles came only with the wasm.
+#[wasm_bindgen_test]
+async fn the_page_and_the_loader_draw_the_widgets_own_form() {
+    use trackline::i18n::{Lang, Msg};
+    for lang in [Lang::En, Lang::Ru, Lang::Zh] {
+        let root = fresh_root();
+        let config = Config {
+            lang,
+            remember: false,
+            ..Config::default()
+        };
+        trackline::mount(root.clone(), config).forget();
+        let title = wait_for(&root, "h1").await;
+        let form = wait_for(&root, "form").await;
+        let words = js_sys::Array::of4(
+            &lang.t(Msg::Title).into(),
+            &lang.t(Msg::InputLabel).into(),
+            &lang.t(Msg::TrackButton).into(),
+            &lang.t(Msg::InputPlaceholder).into(),
+        );
+        let drawn = draw_form(words, "");
+        let drawn_widget: web_sys::Element = js_sys::Reflect::get(&drawn, &"widget".into())
+            .unwrap()
+            .unchecked_into();
+        let drawn_title = drawn_widget.query_selector("h1").unwrap().unwrap();
+        let drawn_form = drawn_widget.query_selector("form").unwrap().unwrap();
+        assert_eq!(markup(&drawn_title), markup(&title), "{lang:?}");
+        assert_eq!(markup(&drawn_form), markup(&form), "{lang:?}");
+        if lang == Lang::En {
+            let page = web_sys::DomParser::new()
+                .unwrap()
+                .parse_from_string(
+                    include_str!("../index.html"),
+                    web_sys::SupportedType::TextHtml,
+                )
+                .unwrap();
+            let page_title = page.query_selector(".tl-widget h1").unwrap().unwrap();
+            let page_form = page.query_selector(".tl-widget form").unwrap().unwrap();
+            assert_eq!(markup(&page_title), markup(&title));
+            assert_eq!(markup(&page_form), markup(&form));
+        }
+    }
 }

@@ -7,15 +7,16 @@ pub mod contract;
 pub mod delivery;
 pub mod freshness;
 pub mod hours;
-pub mod kept;
 pub mod link;
 pub mod number;
 #[cfg(feature = "openapi")]
 mod openapi;
+pub mod outlook;
 pub mod pickup;
 pub mod query;
 pub mod recent;
 pub mod retry;
+pub mod saved_copy;
 pub mod second_factor;
 pub mod status;
 pub mod summary;

@@ -140,6 +140,18 @@ impl Exception {
     pub fn is_known(&self) -> bool {
         !matches!(self, Exception::Unknown(_))
     }
+
+    /// Whether the exception asks the buyer to act through support (arrange another attempt,
+    /// confirm the address, claim for a damaged or lost parcel).
+    pub fn needs_support(&self) -> bool {
+        matches!(
+            self,
+            Exception::AttemptFailed
+                | Exception::AddressProblem
+                | Exception::Damaged
+                | Exception::Lost
+        )
+    }
 }
 
 impl fmt::Display for Stage {

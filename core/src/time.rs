@@ -6,6 +6,21 @@
 /// Milliseconds since the Unix epoch, UTC.
 pub type UnixMillis = i64;
 
+/// One reading of the buyer's clock: now, today in the buyer's calendar, and the offset from UTC.
+///
+/// Read once when a status is shown (by the widget from the device, by a server from its own
+/// clock and the buyer's zone) and carried with it, so that views render what they are given
+/// and tests can pin the moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Now {
+    /// Milliseconds since the Unix epoch.
+    pub millis: UnixMillis,
+    /// Today in the buyer's calendar, as days since the Unix epoch.
+    pub today: i64,
+    /// The buyer's offset east of UTC, in minutes.
+    pub offset_minutes: i32,
+}
+
 /// Parses `2026-11-20T10:15:00+03:00` (also `Z`, fractions of a second) to UTC milliseconds.
 ///
 /// Returns `None` for anything else, so a malformed stamp from an endpoint is

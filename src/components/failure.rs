@@ -17,27 +17,27 @@ pub fn FailureView(
     number: String,
     /// Runs the same lookup again.
     on_retry: Callback<()>,
-    /// Repeats the lookup with the buyer's answer to the seller's second factor.
-    on_answer: Callback<String>,
+    /// Repeats the lookup with the buyer's reply to the seller's second factor.
+    on_reply: Callback<String>,
 ) -> impl IntoView {
     let second_factor = failure.second_factor().map(|needed| {
-        let answer = RwSignal::new(String::new());
+        let reply = RwSignal::new(String::new());
         let (label, inputmode, autocomplete) = match needed.factor {
             SecondFactor::PhoneLast4 => (Msg::CheckPhoneLabel, "numeric", "off"),
             SecondFactor::Postcode => (Msg::CheckPostcodeLabel, "text", "postal-code"),
         };
         let submit = move |event: SubmitEvent| {
             event.prevent_default();
-            on_answer.run(answer.get_untracked());
+            on_reply.run(reply.get_untracked());
         };
         view! {
             <form class="tl-check" on:submit=submit novalidate=true data-testid="check-form">
-                <label class="tl-form__label" for="tl-check-answer">{lang.t(label)}</label>
+                <label class="tl-form__label" for="tl-check-reply">{lang.t(label)}</label>
                 <div class="tl-form__row">
-                    <input id="tl-check-answer" class="tl-form__input" type="text" inputmode=inputmode
+                    <input id="tl-check-reply" class="tl-form__input" type="text" inputmode=inputmode
                         autocomplete=autocomplete maxlength="20" data-testid="check-input"
-                        prop:value=move || answer.get()
-                        on:input=move |event| answer.set(event_target_value(&event))/>
+                        prop:value=move || reply.get()
+                        on:input=move |event| reply.set(event_target_value(&event))/>
                     <button class="tl-form__button" type="submit" data-testid="check-submit">
                         {lang.t(Msg::CheckSubmit)}
                     </button>

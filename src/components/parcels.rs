@@ -1,10 +1,10 @@
 //! The parcels of one answer: a summary and a switch when the order was split.
 
-use crate::clock::Now;
 use crate::components::shipment::ShipmentView;
 use crate::i18n::{Lang, Msg};
 use crate::labels;
 use leptos::prelude::*;
+use trackline_core::time::Now;
 use trackline_core::TrackResponse;
 use wasm_bindgen::JsCast;
 

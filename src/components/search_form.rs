@@ -1,4 +1,8 @@
 //! The number input and the Track button.
+//!
+//! The hosted page's plain form (`index.html`) and the custom element's loader
+//! (`embed/trackline-widget.js`) draw the same markup before the wasm arrives, so that
+//! nothing moves when it takes over; a component test holds the three copies together.
 
 use crate::i18n::{Lang, Msg};
 use crate::labels;
@@ -38,7 +42,7 @@ pub fn SearchForm(
         on_submit.run(value.get_untracked());
     };
     view! {
-        <form class="tl-form" part="form" role="search" on:submit=submit novalidate=true data-testid="form">
+        <form class="tl-form" part="form" role="search" method="get" novalidate=true on:submit=submit data-testid="form">
             <label class="tl-form__label" for="tl-number">{lang.t(Msg::InputLabel)}</label>
             <div class="tl-form__row">
                 <input

@@ -1,51 +1,19 @@
 //! One shipment: its status, pickup card, timeline, carrier, support and history.
 
-use crate::clock::Now;
 use crate::components::after_paint::after_paint;
 use crate::components::history::HistoryView;
 use crate::components::pickup::PickupCard;
-use crate::components::status::{Outlook, StatusHeader};
+use crate::components::status::StatusHeader;
 use crate::components::support::SupportView;
 use crate::components::timeline::TimelineView;
 use crate::i18n::{Lang, Msg};
 use crate::labels;
 use leptos::prelude::*;
-use trackline_core::delivery::{expected, EtaPhrase};
-use trackline_core::freshness::stale_days;
 use trackline_core::link::{safe_href, Prefill};
 use trackline_core::number::{normalise, recognise};
-use trackline_core::pickup::{storage_left, StorageLeft};
+use trackline_core::outlook::Outlook;
+use trackline_core::time::Now;
 use trackline_core::{Shipment, Stage, Support, Timeline};
-
-/// Works out the estimate, staleness and support emphasis of a shipment at a moment.
-pub fn outlook(shipment: &Shipment, timeline: &Timeline, now: Now) -> Outlook {
-    let eta = expected(shipment, now.today);
-    let stale_days = stale_days(shipment, now.millis);
-    let pickup_expired = shipment.stage == Stage::ReadyForPickup
-        && shipment
-            .pickup_point
-            .as_ref()
-            .and_then(|point| point.storage_until.as_deref())
-            .and_then(|until| storage_left(until, now.today))
-            == Some(StorageLeft::Expired);
-    let worrying = matches!(eta, Some(EtaPhrase::Overdue { .. }))
-        || stale_days.is_some()
-        || pickup_expired
-        || shipment
-            .exception
-            .as_ref()
-            .is_some_and(labels::exception_needs_support);
-    let has_support = shipment
-        .support
-        .as_ref()
-        .is_some_and(|support| !support.contacts.is_empty());
-    Outlook {
-        eta,
-        stale_days,
-        support_first: worrying && has_support,
-        steps: timeline.steps.iter().map(|step| step.state).collect(),
-    }
-}
 
 /// Everything about one parcel.
 #[component]
@@ -58,7 +26,7 @@ pub fn ShipmentView(
     now: Now,
 ) -> impl IntoView {
     let timeline = Timeline::of(&shipment);
-    let outlook = outlook(&shipment, &timeline, now);
+    let outlook = Outlook::of(&shipment, &timeline, now);
     let pickup = shipment
         .pickup_point
         .clone()

@@ -5,22 +5,10 @@ use crate::i18n::{Lang, Msg};
 use crate::{format, labels};
 use leptos::prelude::*;
 use trackline_core::delivery::EtaPhrase;
+use trackline_core::outlook::Outlook;
 use trackline_core::summary::{progress, Progress};
 use trackline_core::{Shipment, StepState};
 use wasm_bindgen::JsCast;
-
-/// What the status head shows besides the shipment itself, worked out by the caller against the buyer's clock.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Outlook {
-    /// The estimated delivery, when it still applies.
-    pub eta: Option<EtaPhrase>,
-    /// Days without an update, when that many should worry the buyer.
-    pub stale_days: Option<i64>,
-    /// Whether to put the support action forward (and there is support to go to).
-    pub support_first: bool,
-    /// How far along each step of the journey is, for the progress bar.
-    pub steps: Vec<StepState>,
-}
 
 /// The headline, the estimate or the lateness, the next step and the numbers.
 #[component]

@@ -1,6 +1,5 @@
 //! Support: open now or not, hours in the buyer's time, and one tap to write with the numbers filled in.
 
-use crate::clock::Now;
 use crate::components::copy_button::CopyButton;
 use crate::i18n::{Lang, Msg};
 use crate::{format, labels};
@@ -10,6 +9,7 @@ use trackline_core::hours::{
     DAY_MINUTES,
 };
 use trackline_core::link::{contact_href_with, Prefill};
+use trackline_core::time::Now;
 use trackline_core::{OpeningHours, Support};
 
 /// The support block's element id, so that "Contact support" elsewhere can move focus here.

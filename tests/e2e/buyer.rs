@@ -319,7 +319,7 @@ async fn with_the_network_cut_the_last_answer_comes_from_the_device_marked_with_
     .await;
     page.set_offline(true).await;
     page.track("1000000007").await;
-    let notice = page.text("[data-testid=kept-message]").await;
+    let notice = page.text("[data-testid=saved-message]").await;
     assert!(
         notice.starts_with("You are offline") && notice.contains("minute ago"),
         "{notice}"
@@ -332,9 +332,9 @@ async fn with_the_network_cut_the_last_answer_comes_from_the_device_marked_with_
 
     // The network coming back brings the live status without a tap.
     page.track("1000000007").await;
-    page.find("[data-testid=kept]").await;
+    page.find("[data-testid=saved]").await;
     page.set_offline(false).await;
-    page.wait_for_script("return document.querySelector('[data-testid=kept]') === null")
+    page.wait_for_script("return document.querySelector('[data-testid=saved]') === null")
         .await;
     assert_eq!(page.text("[data-testid=pickup-code]").await, "4821");
     page.close().await;

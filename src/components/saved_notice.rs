@@ -3,12 +3,12 @@
 use crate::format;
 use crate::i18n::{Lang, Msg};
 use leptos::prelude::*;
-use trackline_core::kept::age;
+use trackline_core::saved_copy::age;
 use trackline_core::time::UnixMillis;
 
-/// Says that the status below is the device's copy, and since when.
+/// Says that the status below is the device's saved copy, and since when.
 #[component]
-pub fn KeptNotice(
+pub fn SavedNotice(
     /// The language of the notice.
     lang: Lang,
     /// When the copy was saved.
@@ -21,14 +21,14 @@ pub fn KeptNotice(
     on_retry: Callback<()>,
 ) -> impl IntoView {
     let message = if offline {
-        Msg::KeptOffline
+        Msg::SavedOffline
     } else {
-        Msg::KeptUnreachable
+        Msg::SavedUnreachable
     };
     let ago = format::ago(lang, age(saved_at, now));
     view! {
-        <div class="tl-kept" role="alert" data-testid="kept" data-saved-at=saved_at.to_string()>
-            <p class="tl-kept__message" data-testid="kept-message">{lang.fill(message, &[("age", &ago)])}</p>
+        <div class="tl-saved" role="alert" data-testid="saved" data-saved-at=saved_at.to_string()>
+            <p class="tl-saved__message" data-testid="saved-message">{lang.fill(message, &[("age", &ago)])}</p>
             <button class="tl-failure__retry" type="button" data-testid="retry" on:click=move |_| on_retry.run(())>
                 {lang.t(Msg::Retry)}
             </button>

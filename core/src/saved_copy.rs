@@ -1,32 +1,50 @@
-//! The device's copy of the last answer for a number, for when the endpoint cannot be reached.
+//! The device's saved copy of the last response for a number, for when the endpoint cannot be reached.
 //!
 //! A buyer on a train opens the page they checked this morning: the status they
 //! saw, marked with its age, is better than "no connection". The copy is the
 //! endpoint's body as it came, behind the moment it was saved; reading it back is
 //! as lenient as the storage it lives in is untrusted.
 
+use crate::contract::{parse_track_response, TrackResponse};
 use crate::time::UnixMillis;
 
-/// Answers larger than this are not kept: device storage is small and shared with the shop.
-pub const MAX_KEPT_BYTES: usize = 256 * 1024;
+/// Bodies larger than this are not saved: device storage is small and shared with the shop.
+pub const MAX_SAVED_BYTES: usize = 256 * 1024;
 
+// The device's storage outlives releases: this key stays as it was first written.
 const PREFIX: &str = "trackline:answer:";
+
+/// A saved copy as read back: when it was saved, and the response it holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedCopy {
+    /// When the copy was saved.
+    pub saved_at: UnixMillis,
+    /// The response as it was, with at least one shipment.
+    pub response: TrackResponse,
+}
 
 /// The storage key of a number's copy.
 pub fn key(number: &str) -> String {
     format!("{PREFIX}{number}")
 }
 
-/// The stored form: the moment, a newline, the body; `None` when the body is too large to keep.
+/// The stored form: the moment, a newline, the body; `None` when the body is too large to save.
 pub fn encode(saved_at: UnixMillis, body: &str) -> Option<String> {
-    (body.len() <= MAX_KEPT_BYTES).then(|| format!("{saved_at}\n{body}"))
+    (body.len() <= MAX_SAVED_BYTES).then(|| format!("{saved_at}\n{body}"))
 }
 
 /// The moment and the body of a stored copy; `None` for anything this module did not write.
 pub fn decode(stored: &str) -> Option<(UnixMillis, &str)> {
     let (at, body) = stored.split_once('\n')?;
     let at = at.parse::<UnixMillis>().ok().filter(|at| *at >= 0)?;
-    (!body.is_empty() && body.len() <= MAX_KEPT_BYTES).then_some((at, body))
+    (!body.is_empty() && body.len() <= MAX_SAVED_BYTES).then_some((at, body))
+}
+
+/// A stored copy read back whole; `None` for anything that is not a saved response with a shipment.
+pub fn read(stored: &str) -> Option<SavedCopy> {
+    let (saved_at, body) = decode(stored)?;
+    let response = parse_track_response(body).ok()?;
+    (!response.shipments.is_empty()).then_some(SavedCopy { saved_at, response })
 }
 
 /// How old a copy is, in the largest whole unit, for `Intl.RelativeTimeFormat`.
@@ -70,7 +88,17 @@ mod tests {
         for stored in ["", "{}", "x\n{}", "-5\n{}", "12\n", "12"] {
             assert_eq!(decode(stored), None, "{stored:?}");
         }
-        assert_eq!(encode(1, &"x".repeat(MAX_KEPT_BYTES + 1)), None);
+        assert_eq!(encode(1, &"x".repeat(MAX_SAVED_BYTES + 1)), None);
+    }
+
+    #[test]
+    fn a_copy_reads_back_whole_only_with_a_shipment_in_it() {
+        let body = r#"{"version":1,"shipments":[{"stage":"in_transit"}]}"#;
+        let copy = read(&encode(7, body).unwrap()).unwrap();
+        assert_eq!(copy.saved_at, 7);
+        assert_eq!(copy.response.shipments.len(), 1);
+        assert_eq!(read(&encode(7, r#"{"shipments":[]}"#).unwrap()), None);
+        assert_eq!(read(&encode(7, "<html>").unwrap()), None);
     }
 
     #[test]

@@ -1,0 +1,100 @@
+//! What a lookup shows below the form: nothing yet, a spinner, the parcels, a saved copy, or
+//! why there is no status; and the one sentence a screen reader hears when that changes.
+
+use crate::components::compact::CompactStatus;
+use crate::components::failure::FailureView;
+use crate::components::parcels::Parcels;
+use crate::components::saved_notice::SavedNotice;
+use crate::components::share::ShareButton;
+use crate::i18n::{Lang, Msg};
+use crate::labels;
+use crate::lookup::Lookup;
+use crate::page_url;
+use crate::state::LookupState;
+use leptos::prelude::*;
+use trackline_core::delivery::expected;
+
+/// The result area of the widget.
+#[component]
+pub fn LookupResult(
+    /// The language of the labels.
+    lang: Lang,
+    /// The lookup whose state is shown.
+    lookup: Lookup,
+    /// One line a parcel, for order pages.
+    compact: bool,
+    /// Whether a share button goes with a status (the hosted page).
+    share: bool,
+) -> impl IntoView {
+    let retry = Callback::new(move |()| lookup.retry());
+    let reply = Callback::new(move |reply: String| lookup.reply_to_second_factor(reply));
+    let selected = lookup.selected;
+    move || match lookup.state.get() {
+        LookupState::Idle => ().into_any(),
+        LookupState::Loading(number) => view! {
+            <p class="tl-loading" data-testid="loading">
+                <span class="tl-loading__spinner" aria-hidden="true"></span>
+                {lang.fill(Msg::Loading, &[("number", &number)])}
+            </p>
+        }
+        .into_any(),
+        LookupState::Failed(failure, number) => {
+            view! { <FailureView lang failure number on_retry=retry on_reply=reply/> }.into_any()
+        }
+        LookupState::Saved {
+            response,
+            now,
+            saved_at,
+            offline,
+            ..
+        } => {
+            let status = if compact {
+                view! { <CompactStatus lang response today=now.today/> }.into_any()
+            } else {
+                view! { <Parcels lang response now selected/> }.into_any()
+            };
+            view! {
+                <SavedNotice lang saved_at now=now.millis offline on_retry=retry/>
+                {status}
+            }
+            .into_any()
+        }
+        LookupState::Found(_, response, now) if compact => {
+            view! { <CompactStatus lang response today=now.today/> }.into_any()
+        }
+        LookupState::Found(number, response, now) => {
+            let share = share.then(|| page_url::link_for(&number)).flatten().map(
+                |url| view! { <div class="tl-widget__bar"><ShareButton lang number url/></div> },
+            );
+            view! {
+                {share}
+                <Parcels lang response now selected/>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// The short sentence a screen reader hears when the status changes.
+pub fn announcement(lang: Lang, state: &LookupState) -> String {
+    match state {
+        LookupState::Loading(number) => lang.fill(Msg::Loading, &[("number", number)]),
+        LookupState::Found(_, response, now) => match response.shipments.as_slice() {
+            [one] => {
+                let eta = expected(one, now.today)
+                    .map(|phrase| {
+                        format!(
+                            ". {}: {}",
+                            lang.t(Msg::EstimatedDelivery),
+                            labels::eta(lang, &phrase)
+                        )
+                    })
+                    .unwrap_or_default();
+                format!("{}{eta}", labels::headline(lang, one))
+            }
+            several => labels::order_summary(lang, several),
+        },
+        // A failure, or a saved copy's notice, is an alert of its own.
+        LookupState::Idle | LookupState::Failed(..) | LookupState::Saved { .. } => String::new(),
+    }
+}

@@ -1,0 +1,239 @@
+//! The lookup: one `Copy` handle over the signals a lookup moves, and what can be done with it.
+//!
+//! The only module that talks to the endpoint client, the device's storage and the page's
+//! address; what the buyer then sees is decided by the pure rules of `state`.
+
+use crate::client::{self, InFlight, Received};
+use crate::config::Config;
+use crate::error::Failure;
+use crate::i18n::Lang;
+use crate::state::LookupState;
+use crate::{clock, format, page_url, storage};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::time::Duration;
+use trackline_core::time::Now;
+use trackline_core::{recent, url_template, TrackingQuery};
+
+/// What the lookup keeps that no view reads.
+struct Inner {
+    endpoint: String,
+    lang: Lang,
+    timeout_ms: u32,
+    remember: bool,
+    share: bool,
+    in_flight: Option<InFlight>,
+    /// The text last submitted, for "Try again" whatever has been typed since.
+    submitted: String,
+    /// When the endpoint was last asked (ms since the epoch).
+    asked_at: f64,
+    /// The buyer's reply to a seller's second factor, kept for refreshes and retries of the same number.
+    reply: Option<String>,
+}
+
+/// A lookup's state and operations; cheap to copy into every callback.
+#[derive(Clone, Copy)]
+pub struct Lookup {
+    /// What is shown.
+    pub state: RwSignal<LookupState>,
+    /// What the number input holds.
+    pub typed: RwSignal<String>,
+    /// Which parcel of a split order is shown; kept here so that a refresh does not move the buyer.
+    pub selected: RwSignal<usize>,
+    /// The numbers remembered on this device, newest first.
+    pub recent: RwSignal<Vec<String>>,
+    inner: StoredValue<Inner, LocalStorage>,
+}
+
+impl Lookup {
+    /// A lookup with nothing asked yet, the input holding the number or the draft the entry point gave.
+    pub fn new(config: &Config) -> Lookup {
+        let typed = config
+            .number
+            .clone()
+            .or_else(|| config.draft.clone())
+            .unwrap_or_default();
+        Lookup {
+            state: RwSignal::new(LookupState::Idle),
+            typed: RwSignal::new(typed),
+            selected: RwSignal::new(0),
+            recent: RwSignal::new(if config.remember {
+                storage::recent_numbers()
+            } else {
+                Vec::new()
+            }),
+            inner: StoredValue::new_local(Inner {
+                endpoint: config.endpoint.clone(),
+                lang: config.lang,
+                timeout_ms: config.timeout_ms,
+                remember: config.remember,
+                share: config.share,
+                in_flight: None,
+                submitted: String::new(),
+                asked_at: 0.0,
+                reply: None,
+            }),
+        }
+    }
+
+    /// Looks up what the buyer submitted; a new number starts without a reply to any second factor.
+    pub fn submit(self, text: String) {
+        self.inner.update_value(|inner| inner.reply = None);
+        self.look_up(text);
+    }
+
+    /// Repeats the lookup with the buyer's reply to the seller's second factor.
+    pub fn reply_to_second_factor(self, reply: String) {
+        self.inner.update_value(|inner| inner.reply = Some(reply));
+        self.retry();
+    }
+
+    /// Repeats the lookup that failed, whatever has been typed since.
+    pub fn retry(self) {
+        self.look_up(self.inner.with_value(|inner| inner.submitted.clone()));
+    }
+
+    /// Forgets a remembered number and its saved copy.
+    pub fn forget(self, number: String) {
+        let remembered = recent::forget(&self.recent.get_untracked(), &number);
+        storage::remember_numbers(&remembered);
+        storage::forget_copy(&number);
+        self.recent.set(remembered);
+    }
+
+    /// Looks again without a spinner; a failure keeps the status on screen, and an unchanged
+    /// response changes nothing. A saved copy is always looked at again: any response replaces it.
+    pub fn refresh(self) {
+        let Some((number, before)) = self.state.with_untracked(LookupState::refresh_target) else {
+            return;
+        };
+        let asked = self.ask(&number);
+        spawn_local(async move {
+            let Ok(received) = asked.await else {
+                return;
+            };
+            let replaces = self.state.with_untracked(|shown| {
+                shown.refreshed_by(&number, before.as_ref(), &received.response)
+            });
+            if replaces {
+                let now = clock::now();
+                self.remember_later(&number, received.body, now);
+                self.state
+                    .set(LookupState::Found(number, received.response, now));
+            }
+        });
+    }
+
+    /// Keeps a status that may still change up to date while the widget lives: every `every_ms`
+    /// while the page is visible, at once when the page comes back into view or the network
+    /// comes back; and abandons the request in flight when the widget goes.
+    pub fn keep_fresh(self, every_ms: u32) {
+        let due = move || {
+            let visible = !web_sys::window()
+                .and_then(|window| window.document())
+                .is_some_and(|document| document.hidden());
+            let quiet = js_sys::Date::now() - self.inner.with_value(|inner| inner.asked_at);
+            if visible && quiet >= f64::from(every_ms) * 0.9 {
+                self.refresh();
+            }
+        };
+        if let Ok(interval) =
+            set_interval_with_handle(due, Duration::from_millis(u64::from(every_ms)))
+        {
+            on_cleanup(move || interval.clear());
+        }
+        let online = window_event_listener(leptos::ev::online, move |_| self.refresh());
+        // `visibilitychange` fires at the document and bubbles up to the window.
+        let visible = window_event_listener_untyped("visibilitychange", move |_| due());
+        on_cleanup(move || {
+            online.remove();
+            visible.remove();
+            self.inner
+                .with_value(|inner| inner.in_flight.as_ref().map(InFlight::cancel));
+        });
+    }
+
+    fn look_up(self, text: String) {
+        self.inner.update_value(|inner| {
+            inner.in_flight.as_ref().map(InFlight::cancel);
+            inner.submitted = text.clone();
+        });
+        let query = match TrackingQuery::parse(&text) {
+            Ok(query) => query,
+            Err(error) => {
+                self.state
+                    .set(LookupState::Failed(Failure::Input(error), text));
+                return;
+            }
+        };
+        let number = query.as_str().to_owned();
+        self.typed.set(number.clone());
+        self.selected.set(0);
+        self.state.set(LookupState::Loading(number.clone()));
+        let asked = self.ask(&number);
+        // After the request has gone out (a task later), while the response is on its way.
+        let lang = self.inner.with_value(|inner| inner.lang);
+        set_timeout(move || format::prepare(lang), Duration::ZERO);
+        spawn_local(async move {
+            let outcome = asked.await;
+            let now = clock::now();
+            let outcome = outcome.map(|received| {
+                self.remember_later(&number, received.body, now);
+                received.response
+            });
+            let remember = self.inner.with_value(|inner| inner.remember);
+            let saved = || remember.then(|| storage::saved_copy(&number)).flatten();
+            let shown = LookupState::settle(number.clone(), outcome, saved, now, client::online());
+            if let Some(shown) = shown {
+                self.state.set(shown);
+            }
+        });
+    }
+
+    /// Sends the request for `number`, with the buyer's reply if there is one.
+    fn ask(
+        self,
+        number: &str,
+    ) -> impl std::future::Future<Output = Result<Received, crate::error::FetchError>> {
+        let (url, timeout_ms) = self.inner.with_value(|inner| {
+            let url = url_template::expand(&inner.endpoint, number);
+            let url = match &inner.reply {
+                Some(reply) => url_template::with_param(&url, "check", reply),
+                None => url,
+            };
+            (url, inner.timeout_ms)
+        });
+        let (in_flight, result) = client::start(url, timeout_ms);
+        self.inner.update_value(|inner| {
+            inner.in_flight = Some(in_flight);
+            inner.asked_at = js_sys::Date::now();
+        });
+        result
+    }
+
+    /// Remembers the number and saves a copy of its response on the device, and puts the number
+    /// in the page's address, once the status is on screen: the buyer is waiting for that.
+    fn remember_later(self, number: &str, body: String, now: Now) {
+        let (remember, share) = self.inner.with_value(|inner| (inner.remember, inner.share));
+        let number = number.to_owned();
+        set_timeout(
+            move || {
+                if remember {
+                    let before = self.recent.get_untracked();
+                    let remembered = recent::remember(&before, &number);
+                    // A number that falls off the list takes its saved copy with it.
+                    for dropped in before.iter().filter(|old| !remembered.contains(old)) {
+                        storage::forget_copy(dropped);
+                    }
+                    storage::remember_numbers(&remembered);
+                    storage::save_copy(&number, now.millis, &body);
+                    self.recent.set(remembered);
+                }
+                if share {
+                    page_url::show_number(&number);
+                }
+            },
+            Duration::ZERO,
+        );
+    }
+}
