@@ -1,6 +1,6 @@
 // trackline loader: defines <trackline-widget> and loads the widget's wasm once,
 // lazily, when the first element connects. No dependencies, no inline code, no eval.
-// scripts/write-loader fills in the built file names; this template is not served.
+// The build (xtask/src/dist.rs) fills in the built file names and the form's words; this template is not served.
 const files = { module: "@MODULE@", wasm: "@WASM@", css: "@CSS@" };
 // Subresource-integrity hashes of the wasm and the stylesheet: a pinned loader pins them too.
 const integrity = { wasm: "@WASM_SRI@", css: "@CSS_SRI@" };

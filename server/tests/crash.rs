@@ -1,5 +1,5 @@
 //! The real server process, killed with SIGKILL while a client posts events: every event it
-//! acknowledged is there after a restart. Runs on SQLite, and on PostgreSQL under scripts/test.
+//! acknowledged is there after a restart. Runs on SQLite, and on PostgreSQL under `cargo xtask test`.
 #![cfg(unix)]
 
 use std::process::Stdio;

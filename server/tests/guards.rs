@@ -1,5 +1,5 @@
 //! What sellers ask of the public lookup: only their storefronts' origins, and a second
-//! factor for lookups by order number. Runs on SQLite, and on PostgreSQL under scripts/test.
+//! factor for lookups by order number. Runs on SQLite, and on PostgreSQL under `cargo xtask test`.
 
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;

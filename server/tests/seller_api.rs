@@ -1,5 +1,5 @@
 //! The seller API through the router: who may write what, validation, idempotency, and one
-//! transaction a request. Runs on SQLite, and on PostgreSQL under scripts/test.
+//! transaction a request. Runs on SQLite, and on PostgreSQL under `cargo xtask test`.
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};

@@ -1,6 +1,6 @@
 //! The `<trackline-widget>` custom element on storefront pages.
 
-use crate::harness::Session;
+use trackline_e2e::Session;
 
 #[tokio::test]
 async fn the_two_line_snippet_renders_the_widget_in_its_own_shadow_root() {

@@ -1,9 +1,9 @@
 //! Screenshots of the demo's states at phone and desktop widths, light and dark, for people to look at.
 //!
-//! Not a check (`#[ignore]`): `scripts/screenshots` runs it and says where the files went.
+//! Not a check: `cargo xtask screenshots [DIR]` runs it and says where the files went.
 
-use crate::harness::Session;
 use std::path::PathBuf;
+use trackline_e2e::{project_root, Session};
 
 /// The states worth looking at: a path of the hosted page and a file name.
 const STATES: [(&str, &str); 10] = [
@@ -19,12 +19,12 @@ const STATES: [(&str, &str); 10] = [
     ("/?n=ZZ999999995ZZ", "not-found"),
 ];
 
-#[tokio::test]
-#[ignore = "produces files to look at; run by scripts/screenshots"]
-async fn screenshots_of_every_state() {
-    let dir = std::env::var_os("TRACKLINE_SCREENSHOTS")
+#[tokio::main]
+async fn main() {
+    let dir = std::env::args_os()
+        .nth(1)
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("screenshots"));
+        .unwrap_or_else(|| project_root().join("screenshots"));
     std::fs::create_dir_all(&dir).expect("the screenshot folder");
     let page = Session::start().await;
     for (path, name) in STATES {

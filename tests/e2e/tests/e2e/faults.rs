@@ -2,13 +2,13 @@
 //! picks its misbehaviour. Every widget must end in a translated message or a correct
 //! rendering; none may freeze, panic, run injected script or stay blank.
 
-use crate::harness::{wait_until_within, Session};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use trackline_e2e::{wait_until_within, Session};
 
 /// Requests the fault server has answered, by number.
 type Hits = Arc<Mutex<HashMap<String, u32>>>;

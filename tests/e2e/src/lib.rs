@@ -1,4 +1,5 @@
-//! Small page helpers for the end-to-end tests: start the real server and a browser, find, act, check.
+//! Small page helpers for the end-to-end tests, the speed benchmark and the screenshots: start
+//! the real server and a browser, find, act, check.
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -20,13 +21,19 @@ pub struct Session {
     _stop_server: oneshot::Sender<()>,
 }
 
-fn dist_dir() -> PathBuf {
+/// The project's root, where `dist/` and `.tools/` are.
+pub fn project_root() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+/// The built widget: `TRACKLINE_DIST`, else the project's `dist/`.
+pub fn dist_dir() -> PathBuf {
     let dir = std::env::var_os("TRACKLINE_DIST")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
+        .unwrap_or_else(|| project_root().join("dist"));
     assert!(
         dir.join("index.html").is_file(),
-        "no built widget in {}: run `trunk build --release` (scripts/test does)",
+        "no built widget in {}: run `trunk build --release` (cargo xtask test does)",
         dir.display()
     );
     dir
@@ -72,7 +79,7 @@ impl Session {
                 .stderr(std::process::Stdio::null())
                 .kill_on_drop(true)
                 .spawn()
-                .expect("chromedriver starts (scripts/setup installs it)");
+                .expect("chromedriver starts (cargo xtask setup installs it)");
 
         let profile = std::env::temp_dir().join(format!("trackline-e2e-{port}"));
         let mut args: Vec<String> = std::env::var("TRACKLINE_CHROMIUM_FLAGS")
@@ -216,14 +223,12 @@ impl Session {
         assert_eq!(seen, serde_json::json!([]), "CSP violations");
     }
 
-    /// Runs axe-core (installed by scripts/setup) on the page, shadow roots included, and
+    /// Runs axe-core (installed by cargo xtask setup) on the page, shadow roots included, and
     /// returns each violation as `rule: selectors`; empty when the page passes.
     pub async fn axe_violations(&self) -> Vec<String> {
-        let axe = std::fs::read_to_string(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join(".tools/node_modules/axe-core/axe.min.js"),
-        )
-        .expect("axe-core is installed (scripts/setup)");
+        let axe =
+            std::fs::read_to_string(project_root().join(".tools/node_modules/axe-core/axe.min.js"))
+                .expect("axe-core is installed (cargo xtask setup)");
         self.client
             .execute(&format!("{axe}\n;return true;"), vec![])
             .await

@@ -1,15 +1,15 @@
 //! The speed benchmark: the widget as a buyer on a cheap phone meets it, beside a page with no
 //! script that shows the same thing (the floor), and Lighthouse's mobile scores.
 //!
-//! Not a check (`#[ignore]`): `scripts/bench-speed` runs it and prints `name value unit` lines.
+//! A benchmark, not a check: `cargo xtask bench speed` runs it and prints `name value unit` lines.
 //! Every figure is a median over `RUNS` cold loads (no HTTP cache) under the same emulation:
 //! the CPU slowed 4× and a slow mobile link (`LINK`), set through the DevTools protocol.
 
-use crate::harness::{wait_until_within, Session};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use trackline_e2e::{dist_dir, project_root, wait_until_within, Session};
 
 /// Cold loads per figure.
 const RUNS: usize = 5;
@@ -116,9 +116,7 @@ async fn pages(origin: String) -> (String, Arc<Mutex<String>>) {
 
 /// The built stylesheet's file name (it carries a hash) and its text.
 fn stylesheet() -> (String, String) {
-    let dist = std::env::var_os("TRACKLINE_DIST")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
+    let dist = dist_dir();
     let name = std::fs::read_dir(&dist)
         .into_iter()
         .flatten()
@@ -233,7 +231,7 @@ fn print(name: &str, value: f64, unit: &str) {
 
 /// Lighthouse's mobile scores (0–100) for the hosted page, by category id.
 async fn lighthouse(url: &str) -> Vec<(String, f64)> {
-    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = project_root();
     // Asynchronously: the server under test runs on this same runtime and must keep answering.
     let output = tokio::process::Command::new(root.join(".tools/node_modules/.bin/lighthouse"))
         .arg(url)
@@ -250,7 +248,7 @@ async fn lighthouse(url: &str) -> Vec<(String, f64)> {
         )
         .output()
         .await
-        .expect("lighthouse runs (scripts/setup installs it)");
+        .expect("lighthouse runs (cargo xtask setup installs it)");
     let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
         panic!(
             "lighthouse gave no report: {}",
@@ -268,9 +266,8 @@ async fn lighthouse(url: &str) -> Vec<(String, f64)> {
         .collect()
 }
 
-#[tokio::test]
-#[ignore = "a benchmark, not a check; run by scripts/bench-speed"]
-async fn speed_on_a_slow_phone() {
+#[tokio::main]
+async fn main() {
     let page = Session::start().await;
     let (elsewhere, floor_result) = pages(page.origin().to_owned()).await;
     emulate(&page).await;

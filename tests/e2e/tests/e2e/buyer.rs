@@ -1,7 +1,7 @@
 //! The buyer's whole experience on the hosted page: every stage and exception worded,
 //! the pickup card, the order switch, languages, the address and recent numbers, and axe-core on each state.
 
-use crate::harness::Session;
+use trackline_e2e::Session;
 
 /// Fails with axe-core's own words if the page has any accessibility violation.
 async fn assert_accessible(page: &Session, state: &str) {

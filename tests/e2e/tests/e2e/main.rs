@@ -4,11 +4,8 @@
 mod buyer;
 mod embed;
 mod faults;
-mod harness;
-mod screenshots;
-mod speed;
 
-use harness::Session;
+use trackline_e2e::Session;
 
 #[tokio::test]
 async fn a_buyer_types_a_tracking_number_and_sees_where_the_parcel_is() {

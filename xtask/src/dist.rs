@@ -1,0 +1,211 @@
+//! The built widget in `dist/`: trunk builds it, and its post-build hook (this module's
+//! `post_build`, run by trunk) finishes it for a strict Content-Security-Policy and slow links.
+
+use crate::cmd::{cmd, ensure, Done, Failed};
+use base64::Engine;
+use sha2::{Digest, Sha256, Sha384};
+use std::path::{Path, PathBuf};
+
+/// Builds the release widget into `dist/`.
+///
+/// # Errors
+/// When trunk fails.
+pub fn build() -> Done {
+    cmd("trunk").args(["build", "--release"]).run()
+}
+
+/// trunk's post-build hook, in order: moves the start-up script out of the page, writes the
+/// custom element's loader, lowers the priority of the widget's preloads, then keeps a brotli
+/// and a gzip copy of every text and wasm file beside it.
+///
+/// # Errors
+/// When trunk did not run it, or a built file is missing.
+pub fn post_build() -> Done {
+    let staging = PathBuf::from(
+        std::env::var_os("TRUNK_STAGING_DIR")
+            .ok_or_else(|| Failed("post-build is run by trunk as its post_build hook".into()))?,
+    );
+    let source = std::env::var_os("TRUNK_SOURCE_DIR").map_or_else(crate::cmd::root, PathBuf::from);
+    let page = staging.join("index.html");
+    let html = std::fs::read_to_string(&page)?;
+    let html = externalise_start_script(&staging, &html)?;
+    write_loader(&staging, &source)?;
+    std::fs::write(&page, lower_preload_priority(&html))?;
+    precompress(&staging)
+}
+
+/// A strict CSP (`script-src 'self'`) refuses inline scripts: trunk's start-up code goes into
+/// a hashed file of its own next to the wasm, so the hosted page and the iframe form run under
+/// that policy on any static host, with no per-request nonce.
+fn externalise_start_script(staging: &Path, html: &str) -> Done<String> {
+    const OPEN: &str = "<script type=\"module\">";
+    let found: Vec<usize> = html.match_indices(OPEN).map(|(at, _)| at).collect();
+    ensure(
+        found.len() == 1,
+        format!("expected one inline module script, found {}", found.len()),
+    )?;
+    let start = found[0] + OPEN.len();
+    let end = start
+        + html[start..]
+            .find("</script>")
+            .ok_or_else(|| Failed("the inline module script does not end".into()))?;
+    let code = format!("{}\n", html[start..end].trim());
+    let hash = hex(&Sha256::digest(code.as_bytes()));
+    let name = format!("trackline-start-{}.js", &hash[..16]);
+    std::fs::write(staging.join(&name), &code)?;
+    Ok(format!(
+        "{}<script type=\"module\" src=\"/{name}\"></script>{}",
+        &html[..found[0]],
+        &html[end + "</script>".len()..]
+    ))
+}
+
+/// The page's plain form (and its stylesheet) first, the widget's code after it: on a slow link
+/// the wasm preload would otherwise share the bandwidth with the render-blocking stylesheet.
+fn lower_preload_priority(html: &str) -> String {
+    html.replace(
+        "<link rel=\"modulepreload\" ",
+        "<link rel=\"modulepreload\" fetchpriority=\"low\" ",
+    )
+    .split("<link rel=\"preload\" href=\"")
+    .enumerate()
+    .map(|(i, part)| {
+        let wasm = part
+            .split('"')
+            .next()
+            .is_some_and(|href| href.ends_with(".wasm"));
+        match (i, wasm) {
+            (0, _) => part.to_owned(),
+            (_, true) => format!("<link rel=\"preload\" fetchpriority=\"low\" href=\"{part}"),
+            (_, false) => format!("<link rel=\"preload\" href=\"{part}"),
+        }
+    })
+    .collect()
+}
+
+/// The first built file whose name starts with `prefix` and ends with `suffix`.
+fn built(staging: &Path, prefix: &str, suffix: &str) -> Done<String> {
+    std::fs::read_dir(staging)?
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(prefix) && name.ends_with(suffix))
+        .min()
+        .ok_or_else(|| Failed(format!("no {prefix}*{suffix} in {}", staging.display())))
+}
+
+/// The subresource-integrity hash of a file.
+pub fn sri(file: &Path) -> Done<String> {
+    let bytes = std::fs::read(file)?;
+    Ok(format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha384::digest(&bytes))
+    ))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The package's version, from the widget crate's `Cargo.toml`.
+fn version(source: &Path) -> Done<String> {
+    let manifest = std::fs::read_to_string(source.join("Cargo.toml"))?;
+    manifest
+        .split("\n[")
+        .find(|section| section.starts_with("package]"))
+        .and_then(|section| {
+            section
+                .lines()
+                .find_map(|line| line.strip_prefix("version = "))
+        })
+        .map(|version| version.trim().trim_matches('"').to_owned())
+        .ok_or_else(|| Failed("no version in Cargo.toml's [package]".into()))
+}
+
+/// Writes the `<trackline-widget>` loader with the built file names and their integrity, as
+/// `trackline-widget-<version>.js` (pinned) and `trackline-widget.js` (latest). The drawn form's
+/// words come from the same locale files as the widget's, so they cannot drift.
+fn write_loader(staging: &Path, source: &Path) -> Done {
+    let wasm = built(staging, "trackline-", "_bg.wasm")?;
+    let module = format!("{}.js", wasm.trim_end_matches("_bg.wasm"));
+    ensure(
+        staging.join(&module).is_file(),
+        format!("no {module} beside {wasm}"),
+    )?;
+    let css = built(staging, "trackline-", ".css")?;
+    let mut words = serde_json::Map::new();
+    for lang in ["en", "ru", "zh"] {
+        let path = source.join(format!("locales/{lang}.json"));
+        let text = std::fs::read_to_string(&path)?;
+        let locale: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|error| Failed(format!("{}: {error}", path.display())))?;
+        let form = ["title", "input_label", "track_button", "input_placeholder"]
+            .map(|key| locale[key].clone());
+        words.insert(lang.to_owned(), serde_json::Value::from(form.to_vec()));
+    }
+    let template = std::fs::read_to_string(source.join("embed/trackline-widget.js"))?;
+    let loader = template
+        .replace(
+            "/*@FORM_WORDS@*/ {}",
+            &serde_json::Value::Object(words).to_string(),
+        )
+        .replace("@MODULE@", &format!("./{module}"))
+        .replace("@WASM@", &format!("./{wasm}"))
+        .replace("@CSS@", &format!("./{css}"))
+        .replace("@WASM_SRI@", &sri(&staging.join(&wasm))?)
+        .replace("@CSS_SRI@", &sri(&staging.join(&css))?);
+    let version = version(source)?;
+    std::fs::write(
+        staging.join(format!("trackline-widget-{version}.js")),
+        &loader,
+    )?;
+    std::fs::write(staging.join("trackline-widget.js"), &loader)?;
+    Ok(())
+}
+
+/// Keeps brotli (-q 11) and gzip (-9) copies beside every text and wasm file, so that the
+/// server sends them as built instead of compressing per request.
+fn precompress(dir: &Path) -> Done {
+    let mut files = Vec::new();
+    collect(dir, &mut files)?;
+    std::thread::scope(|scope| {
+        let running: Vec<_> = files
+            .iter()
+            .map(|file| {
+                scope.spawn(move || -> Done {
+                    let path = file.to_string_lossy();
+                    cmd("brotli")
+                        .args(["-q", "11", "-f", "-o", &format!("{path}.br"), &path])
+                        .run()?;
+                    let gzip = cmd("gzip").args(["-9", "-n", "-c", &path]).read_bytes()?;
+                    std::fs::write(format!("{path}.gz"), gzip)?;
+                    Ok(())
+                })
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|thread| {
+                thread
+                    .join()
+                    .unwrap_or_else(|_| Err(Failed("a compressor panicked".into())))
+            })
+            .collect::<Done<Vec<()>>>()
+    })?;
+    Ok(())
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> Done {
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, files)?;
+        } else if path
+            .extension()
+            .and_then(|ext| ext.to_str())
+            .is_some_and(|ext| matches!(ext, "html" | "js" | "css" | "wasm" | "json"))
+        {
+            files.push(path);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,36 @@
+//! Runs the product: the release widget served by the reference endpoint with demo shipments.
+
+use crate::cmd::{cmd, Done};
+
+/// Builds the widget and serves it at http://127.0.0.1:8080 (`TRACKLINE_ADDR` to change it)
+/// from a fresh demo store: the demo's dates are laid out around the day it is seeded.
+///
+/// # Errors
+/// When the set-up or the build fails, or the server stops with an error.
+pub fn run() -> Done {
+    crate::setup::run()?;
+    crate::dist::build()?;
+    std::fs::create_dir_all("tmp")?;
+    for stale in ["tmp/demo.db", "tmp/demo.db-shm", "tmp/demo.db-wal"] {
+        let _ = std::fs::remove_file(stale);
+    }
+    let addr = std::env::var("TRACKLINE_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    cmd("cargo")
+        .args([
+            "run",
+            "--release",
+            "--locked",
+            "-p",
+            "trackline-server",
+            "--",
+        ])
+        .args([
+            "--demo",
+            "--database",
+            "sqlite://tmp/demo.db",
+            "--static-dir",
+            "dist",
+        ])
+        .args(["--addr", &addr])
+        .run()
+}

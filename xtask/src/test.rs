@@ -1,0 +1,144 @@
+//! Every test, as CI runs it: formatting and lints; the domain and server tests (the server's on
+//! SQLite and again on a throwaway PostgreSQL); the OpenAPI document through the tools a seller's
+//! developer uses; bounded fuzzing; the widget's components in headless Chromium; and the end-to-end
+//! tests, which build the release widget and drive it against the real server.
+
+use crate::cmd::{cmd, step, Done};
+use crate::postgres::Postgres;
+
+/// Runs them all, stopping at the first that fails.
+///
+/// # Errors
+/// The first step that fails.
+pub fn run() -> Done {
+    crate::setup::run()?;
+
+    step("format and lints");
+    cmd("cargo").args(["fmt", "--all", "--", "--check"]).run()?;
+    cmd("cargo")
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "-q",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .run()?;
+    cmd("cargo")
+        .args([
+            "clippy",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--locked",
+            "-q",
+        ])
+        .args(["--", "-D", "warnings"])
+        .run()?;
+    crate::codegen::check()?;
+
+    step("core, server, widget logic and tasks (native)");
+    cmd("cargo")
+        .args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "trackline-e2e",
+            "--lib",
+            "--bins",
+            "--tests",
+        ])
+        .args(["--locked", "-q"])
+        .run()?;
+
+    step("docs/openapi.json as a seller's developer's tools read it: validate, lint, generate client types");
+    cmd("validate-api").args(["docs/openapi.json"]).run()?;
+    cmd("redocly")
+        .args(["lint", "--extends=recommended", "docs/openapi.json"])
+        .run()?;
+    std::fs::create_dir_all("target")?;
+    cmd("openapi-typescript")
+        .args(["docs/openapi.json", "-o", "target/openapi-types.ts"])
+        .run()?;
+
+    step("the server's tests again, on PostgreSQL (a throwaway local server)");
+    let postgres = Postgres::start()?;
+    cmd("cargo")
+        .args([
+            "test",
+            "-p",
+            "trackline-server",
+            "--tests",
+            "--locked",
+            "-q",
+        ])
+        .env("TRACKLINE_TEST_DATABASE", &postgres.url)
+        .run()?;
+    drop(postgres);
+
+    step("fuzz: the number recogniser and the contract parser, bounded in runs and time");
+    fuzz("recognise", &[], &["-runs=300000", "-max_total_time=60"])?;
+    std::fs::create_dir_all("fuzz/corpus/contract")?;
+    fuzz(
+        "contract",
+        &["fuzz/corpus/contract", "docs/examples"],
+        &["-runs=200000", "-max_total_time=60"],
+    )?;
+
+    step("widget components in headless Chromium (wasm-bindgen-test)");
+    cmd("cargo")
+        .args([
+            "test",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "components",
+            "--locked",
+        ])
+        .run()?;
+
+    step("end to end: release widget, real server, Chromium over WebDriver");
+    crate::dist::build()?;
+    cmd("cargo")
+        .args([
+            "test",
+            "-p",
+            "trackline-e2e",
+            "--locked",
+            "-q",
+            "--",
+            "--test-threads=2",
+        ])
+        .run()
+}
+
+/// Runs a cargo-fuzz target on the nightly toolchain; libFuzzer prints a line per new input, so
+/// its log is kept and only the verdict shown (the log's end too, when it fails).
+fn fuzz(target: &str, corpora: &[&str], limits: &[&str]) -> Done {
+    let log = format!("target/fuzz-{target}.log");
+    std::fs::create_dir_all("target")?;
+    let mut fuzzer = cmd("cargo")
+        .args(["+nightly", "fuzz", "run", target])
+        .args(corpora)
+        .args(["--"])
+        .args(limits)
+        .spawn_logged(std::path::Path::new(&log))?;
+    let status = fuzzer.wait()?;
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    if !status.success() {
+        let lines: Vec<&str> = text.lines().collect();
+        eprintln!("{}", lines[lines.len().saturating_sub(60)..].join("\n"));
+        return Err(crate::cmd::Failed(format!(
+            "fuzz {target} failed: see {log} and fuzz/artifacts/{target}"
+        )));
+    }
+    let verdict = text
+        .lines()
+        .rfind(|line| line.starts_with("Done ") && line.contains(" runs"))
+        .unwrap_or("done");
+    println!("fuzz {target}: {verdict}");
+    Ok(())
+}
