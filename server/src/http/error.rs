@@ -9,18 +9,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use std::time::Duration;
 use thiserror::Error;
-use trackline_core::second_factor::SecondFactor;
 use trackline_core::ErrorBody;
 
 /// A failure while answering a request.
 #[derive(Debug, Error)]
 pub enum ApiError {
-    /// No shipment has that number.
-    #[error("no shipment has this number")]
+    /// The seller has no shipment under that reference.
+    #[error("no shipment has this reference")]
     NotFound,
-    /// The number is not one any shipment could have.
-    #[error("not a tracking or order number: {0}")]
-    InvalidNumber(#[from] trackline_core::InputError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -42,15 +38,9 @@ pub enum ApiError {
     /// The key was used before for a different request.
     #[error("this Idempotency-Key was used for a different request")]
     IdempotencyKeyReused,
-    /// The seller allows other storefront origins to read its shipments.
-    #[error("this shop's tracking is not available on this site")]
-    OriginNotAllowed,
-    /// A lookup by order number needs the seller's second factor (`?check=`).
-    #[error("this order needs {} to be shown", .0.as_str())]
-    SecondFactorRequired(SecondFactor),
-    /// The buyer's reply to the second factor does not match.
-    #[error("{} does not match this order", .0.as_str())]
-    SecondFactorFailed(SecondFactor),
+    /// The public lookup shows nothing, for the reason it gives.
+    #[error(transparent)]
+    Lookup(LookupError),
     /// Too many requests from this client; `Retry-After` says when to come back.
     #[error("{reason}")]
     RateLimited {
@@ -70,16 +60,9 @@ pub enum ApiError {
 impl From<LookupError> for ApiError {
     fn from(error: LookupError) -> ApiError {
         match error {
-            LookupError::InvalidNumber(error) => ApiError::InvalidNumber(error),
-            LookupError::NotFound => ApiError::NotFound,
-            LookupError::OriginNotAllowed => ApiError::OriginNotAllowed,
-            LookupError::SecondFactorRequired(factor) => ApiError::SecondFactorRequired(factor),
-            LookupError::SecondFactorFailed(factor) => ApiError::SecondFactorFailed(factor),
-            LookupError::TooManyWrongReplies(wait) => ApiError::RateLimited {
-                wait,
-                reason: "too many wrong answers from this address",
-            },
+            // One store failure, logged and answered as every other.
             LookupError::Store(error) => ApiError::Store(error),
+            other => ApiError::Lookup(other),
         }
     }
 }
@@ -88,8 +71,9 @@ impl ApiError {
     /// The HTTP status and the stable code of the error.
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
-            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::InvalidNumber(_) => (StatusCode::BAD_REQUEST, "invalid_number"),
+            ApiError::NotFound | ApiError::Lookup(LookupError::NotFound) => {
+                (StatusCode::NOT_FOUND, "not_found")
+            }
             ApiError::Store(StoreError::Conflict) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Store(_) | ApiError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
@@ -102,10 +86,25 @@ impl ApiError {
             ApiError::IdempotencyKeyReused => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
             }
-            ApiError::OriginNotAllowed => (StatusCode::FORBIDDEN, "origin_not_allowed"),
-            ApiError::SecondFactorRequired(_) => (StatusCode::FORBIDDEN, "check_required"),
-            ApiError::SecondFactorFailed(_) => (StatusCode::FORBIDDEN, "check_failed"),
-            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::Lookup(LookupError::InvalidNumber(_)) => {
+                (StatusCode::BAD_REQUEST, "invalid_number")
+            }
+            ApiError::Lookup(LookupError::OriginNotAllowed) => {
+                (StatusCode::FORBIDDEN, "origin_not_allowed")
+            }
+            ApiError::Lookup(LookupError::SecondFactorRequired(_)) => {
+                (StatusCode::FORBIDDEN, "check_required")
+            }
+            ApiError::Lookup(LookupError::SecondFactorFailed(_)) => {
+                (StatusCode::FORBIDDEN, "check_failed")
+            }
+            ApiError::RateLimited { .. }
+            | ApiError::Lookup(LookupError::TooManyWrongReplies(_)) => {
+                (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+            }
+            ApiError::Lookup(LookupError::Store(_)) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
             ApiError::Ozon(OzonError::NotFound) => (StatusCode::NOT_FOUND, "ozon_not_found"),
             ApiError::Ozon(OzonError::Unauthorized) => {
                 (StatusCode::BAD_GATEWAY, "ozon_refused_keys")
@@ -137,13 +136,16 @@ impl IntoResponse for ApiError {
             ApiError::RateLimited { wait, reason } => {
                 format!("{reason}; try again in {} s", whole_seconds(*wait))
             }
+            ApiError::Lookup(error @ LookupError::TooManyWrongReplies(wait)) => {
+                format!("{error}; try again in {} s", whole_seconds(*wait))
+            }
             other => other.to_string(),
         };
         let field = match &self {
             ApiError::Invalid(invalid) if !invalid.field.is_empty() => Some(invalid.field.clone()),
-            ApiError::SecondFactorRequired(factor) | ApiError::SecondFactorFailed(factor) => {
-                Some(factor.as_str().to_owned())
-            }
+            ApiError::Lookup(
+                LookupError::SecondFactorRequired(factor) | LookupError::SecondFactorFailed(factor),
+            ) => Some(factor.as_str().to_owned()),
             _ => None,
         };
         let body = ErrorBody {
@@ -152,18 +154,20 @@ impl IntoResponse for ApiError {
             field,
         };
         let mut response = (status, Json(body)).into_response();
-        match &self {
-            ApiError::Unauthorized => {
-                response
-                    .headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            }
-            ApiError::RateLimited { wait, .. } => {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(whole_seconds(*wait)));
-            }
-            _ => {}
+        let wait = match &self {
+            ApiError::RateLimited { wait, .. }
+            | ApiError::Lookup(LookupError::TooManyWrongReplies(wait)) => Some(*wait),
+            _ => None,
+        };
+        if let Some(wait) = wait {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(whole_seconds(wait)));
+        }
+        if let ApiError::Unauthorized = self {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }

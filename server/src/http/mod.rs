@@ -19,6 +19,9 @@ pub mod rate_limit;
 pub mod seller;
 
 use crate::state::AppState;
+use axum::body::Body;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -37,4 +40,17 @@ pub fn app(state: AppState) -> Router {
     api.with_state(state)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+}
+
+/// A response whose body is JSON text already written (a stored replay, the OpenAPI document).
+pub fn json_text(status: StatusCode, body: impl Into<Body>) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body.into(),
+    )
+        .into_response()
 }

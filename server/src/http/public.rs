@@ -121,15 +121,7 @@ pub async fn track(
     if matches_etag(&headers, &etag) {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
-    Ok((
-        cache,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response())
+    Ok((cache, super::json_text(StatusCode::OK, body)).into_response())
 }
 
 /// Whether `If-None-Match` names this answer (weak comparison, lists and `*` included).
@@ -185,12 +177,5 @@ pub async fn healthz(State(store): State<Store>) -> Response {
     security(()),
 )]
 pub async fn openapi() -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        super::openapi::json(),
-    )
-        .into_response()
+    super::json_text(StatusCode::OK, super::openapi::json())
 }

@@ -87,18 +87,6 @@ impl SellerShipment<'_> {
 /// The header that marks a response replayed for a retry.
 pub const REPLAYED: &str = "idempotent-replayed";
 
-fn json_response(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response()
-}
-
 /// `PUT /api/v1/seller/shipments/{reference}`: 201 when new, 200 when replaced.
 ///
 /// # Errors
@@ -226,7 +214,7 @@ pub async fn post_events(
             if replay.request_hash != request_hash {
                 return Err(ApiError::IdempotencyKeyReused);
             }
-            let mut response = json_response(
+            let mut response = super::json_text(
                 StatusCode::from_u16(replay.status).unwrap_or(StatusCode::OK),
                 replay.body,
             );
@@ -261,7 +249,7 @@ pub async fn post_events(
         })
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(json_response(
+    Ok(super::json_text(
         StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),
         body,
     ))
