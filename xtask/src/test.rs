@@ -6,26 +6,51 @@
 use crate::cmd::{cmd, step, Done};
 use crate::postgres::Postgres;
 
+/// One step of the test task.
+type Step = fn() -> Done;
+
 /// Runs them all, stopping at the first that fails.
 ///
 /// # Errors
 /// The first step that fails.
 pub fn run() -> Done {
     crate::setup::run()?;
+    let steps: [(&str, Step); 7] = [
+        ("format, lints and generated files", lints),
+        ("core, server, widget logic and tasks (native)", native),
+        (
+            "docs/openapi.json as a seller's developer's tools read it: validate, lint, generate client types",
+            openapi_tools,
+        ),
+        (
+            "the server's tests again, on PostgreSQL (a throwaway local server)",
+            on_postgres,
+        ),
+        (
+            "fuzz: the number recogniser and the contract parser, bounded in runs and time",
+            fuzzing,
+        ),
+        (
+            "widget components in headless Chromium (wasm-bindgen-test)",
+            components,
+        ),
+        (
+            "end to end: release widget, real server, Chromium over WebDriver",
+            end_to_end,
+        ),
+    ];
+    for (name, run) in steps {
+        step(name);
+        run()?;
+    }
+    Ok(())
+}
 
-    step("format and lints");
+fn lints() -> Done {
     cmd("cargo").args(["fmt", "--all", "--", "--check"]).run()?;
     cmd("cargo")
-        .args([
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--locked",
-            "-q",
-            "--",
-            "-D",
-            "warnings",
-        ])
+        .args(["clippy", "--workspace", "--all-targets", "--locked", "-q"])
+        .args(["--", "-D", "warnings"])
         .run()?;
     cmd("cargo")
         .args([
@@ -38,9 +63,10 @@ pub fn run() -> Done {
         ])
         .args(["--", "-D", "warnings"])
         .run()?;
-    crate::codegen::check()?;
+    crate::codegen::check()
+}
 
-    step("core, server, widget logic and tasks (native)");
+fn native() -> Done {
     cmd("cargo")
         .args([
             "test",
@@ -52,9 +78,10 @@ pub fn run() -> Done {
             "--tests",
         ])
         .args(["--locked", "-q"])
-        .run()?;
+        .run()
+}
 
-    step("docs/openapi.json as a seller's developer's tools read it: validate, lint, generate client types");
+fn openapi_tools() -> Done {
     cmd("validate-api").args(["docs/openapi.json"]).run()?;
     cmd("redocly")
         .args(["lint", "--extends=recommended", "docs/openapi.json"])
@@ -62,9 +89,10 @@ pub fn run() -> Done {
     std::fs::create_dir_all("target")?;
     cmd("openapi-typescript")
         .args(["docs/openapi.json", "-o", "target/openapi-types.ts"])
-        .run()?;
+        .run()
+}
 
-    step("the server's tests again, on PostgreSQL (a throwaway local server)");
+fn on_postgres() -> Done {
     let postgres = Postgres::start()?;
     cmd("cargo")
         .args([
@@ -76,19 +104,20 @@ pub fn run() -> Done {
             "-q",
         ])
         .env("TRACKLINE_TEST_DATABASE", &postgres.url)
-        .run()?;
-    drop(postgres);
+        .run()
+}
 
-    step("fuzz: the number recogniser and the contract parser, bounded in runs and time");
+fn fuzzing() -> Done {
     fuzz("recognise", &[], &["-runs=300000", "-max_total_time=60"])?;
     std::fs::create_dir_all("fuzz/corpus/contract")?;
     fuzz(
         "contract",
         &["fuzz/corpus/contract", "docs/examples"],
         &["-runs=200000", "-max_total_time=60"],
-    )?;
+    )
+}
 
-    step("widget components in headless Chromium (wasm-bindgen-test)");
+fn components() -> Done {
     cmd("cargo")
         .args([
             "test",
@@ -98,9 +127,10 @@ pub fn run() -> Done {
             "components",
             "--locked",
         ])
-        .run()?;
+        .run()
+}
 
-    step("end to end: release widget, real server, Chromium over WebDriver");
+fn end_to_end() -> Done {
     crate::dist::build()?;
     cmd("cargo")
         .args([

@@ -1,5 +1,6 @@
 //! The speed benchmark: the widget as a buyer on a cheap phone meets it, beside a page with no
-//! script that shows the same thing (the floor), and Lighthouse's mobile scores.
+//! script that shows the same thing (the floor), for a number typed and for a link that already
+//! holds it (`?n=`, `number=`); then Lighthouse's mobile scores.
 //!
 //! A benchmark, not a check: `cargo xtask bench speed` runs it and prints `name value unit` lines.
 //! Every figure is a median over `RUNS` cold loads (no HTTP cache) under the same emulation:
@@ -89,12 +90,17 @@ async fn pages(origin: String) -> (String, Arc<Mutex<String>>) {
                 let style = format!("<style>{}</style>", stylesheet().1);
                 floor_page(&style, &shared.lock().unwrap())
             } else if path.starts_with("/shop") {
+                // `/shop?n=…` is an order page whose element already holds the number.
+                let number = path
+                    .split_once("?n=")
+                    .map(|(_, number)| format!(" number=\"{number}\""))
+                    .unwrap_or_default();
                 format!(
                     "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
                      <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
                      <title>Shop</title></head><body><h1>Demo Shop</h1>\
                      <script type=\"module\" src=\"{origin}/trackline-widget.js\"></script>\
-                     <trackline-widget lang=\"en\"></trackline-widget></body></html>"
+                     <trackline-widget lang=\"en\"{number}></trackline-widget></body></html>"
                 )
             } else {
                 let link = format!(
@@ -220,6 +226,12 @@ async fn one_run(page: &Session, url: &str, wait_for_widget: bool) -> Run {
     }
 }
 
+/// One cold load of a link that already holds the number: from navigation to the timeline painted.
+async fn link_run(page: &Session, url: &str) -> f64 {
+    page.client.goto(url).await.expect("the page loads");
+    mark(page, "painted_at").await
+}
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
@@ -310,6 +322,21 @@ async fn main() {
         figures.push((name, runs));
     }
 
+    // A link in an SMS or an e-mail: the number is in the address, nothing is typed.
+    let mut links: Vec<(&str, f64)> = Vec::new();
+    for (name, url) in [
+        ("floor", format!("{elsewhere}/result?n={NUMBER}")),
+        ("hosted", format!("{hosted_url}?n={NUMBER}")),
+        ("embed", format!("{shop_url}?n={NUMBER}")),
+    ] {
+        let mut runs = Vec::new();
+        for _ in 0..RUNS {
+            runs.push(link_run(&page, &url).await);
+        }
+        eprintln!("# {name} link: timeline painted at {runs:.0?} ms");
+        links.push((name, median(runs)));
+    }
+
     let (latency, down, up) = LINK;
     print("emulated_cpu_slowdown", f64::from(CPU_SLOWDOWN), "x");
     print("emulated_rtt", f64::from(latency), "ms");
@@ -345,6 +372,16 @@ async fn main() {
                     "ms",
                 );
             }
+        }
+    }
+    let floor_link = links[0].1;
+    for (name, painted) in &links {
+        print(&format!("{name}_link_to_timeline"), *painted, "ms");
+        if *name != "floor" {
+            println!(
+                "{name}_link_to_timeline_vs_floor {:.2} x",
+                painted / floor_link
+            );
         }
     }
     if let Some(bytes) = transfer {
