@@ -40,8 +40,13 @@ where
 
 /// The seller's own reference for a shipment, the one path parameter of a seller route:
 /// 1 to 100 of `A–Z a–z 0–9 . _ -`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reference(pub String);
+#[derive(Debug, Clone, PartialEq, Eq, utoipa::IntoParams)]
+#[into_params(names("reference"), parameter_in = Path)]
+pub struct Reference(
+    /// The seller's own key for the shipment: 1 to 100 of A-Z a-z 0-9 . _ -
+    #[param(pattern = "^[A-Za-z0-9._-]{1,100}$")]
+    pub String,
+);
 
 impl<S: Send + Sync> FromRequestParts<S> for Reference {
     type Rejection = ApiError;

@@ -96,7 +96,7 @@ pub const REPLAYED: &str = "idempotent-replayed";
     path = "/api/v1/seller/shipments/{reference}",
     tag = "seller",
     summary = "Create or replace a shipment, history included",
-    params(("reference" = String, Path, description = "The seller's own key for the shipment: 1 to 100 of A-Z a-z 0-9 . _ -", pattern = "^[A-Za-z0-9._-]{1,100}$")),
+    params(Reference),
     request_body = ShipmentInput,
     responses(
         (status = 200, description = "Replaced.", body = SellerShipment),
@@ -134,7 +134,7 @@ pub async fn put_shipment(
     path = "/api/v1/seller/shipments/{reference}",
     tag = "seller",
     summary = "Read the seller's own shipment",
-    params(("reference" = String, Path, description = "The seller's own key for the shipment: 1 to 100 of A-Z a-z 0-9 . _ -", pattern = "^[A-Za-z0-9._-]{1,100}$")),
+    params(Reference),
     responses(
         (status = 200, description = "The shipment.", body = SellerShipment),
         (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
@@ -186,7 +186,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
     path = "/api/v1/seller/shipments/{reference}/events",
     tag = "seller",
     summary = "Append one event, or a batch, and move the status to the newest",
-    params(("reference" = String, Path, description = "The seller's own key for the shipment: 1 to 100 of A-Z a-z 0-9 . _ -", pattern = "^[A-Za-z0-9._-]{1,100}$"), ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body gets the replay of the first response and appends nothing.", min_length = 1, max_length = 200)),
+    params(Reference, ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body gets the replay of the first response and appends nothing.", min_length = 1, max_length = 200)),
     request_body = EventsBody,
     responses(
         (status = 201, description = "Appended (or replayed: Idempotent-Replayed: true).", body = EventsAdded, headers(("Idempotent-Replayed" = String, description = "true when this is the replay of an earlier response to the same key."))),
@@ -337,7 +337,7 @@ pub async fn get_settings(
     path = "/api/v1/seller/shipments/{reference}",
     tag = "seller",
     summary = "Set only the fields named (a value sets, null clears); the history is kept",
-    params(("reference" = String, Path, description = "The seller's own key for the shipment: 1 to 100 of A-Z a-z 0-9 . _ -", pattern = "^[A-Za-z0-9._-]{1,100}$")),
+    params(Reference),
     request_body = ShipmentPatch,
     responses(
         (status = 200, description = "The shipment as changed.", body = SellerShipment),
