@@ -22,8 +22,10 @@ use crate::state::AppState;
 use axum::body::Body;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum::Router;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
@@ -32,7 +34,8 @@ pub use error::ApiError;
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .merge(public::routes(&state))
-        .merge(seller::routes());
+        .route("/api/openapi.json", get(openapi::serve))
+        .merge(seller_api());
     let api = match &state.assets {
         Some(dir) => api.fallback_service(assets::service(dir)),
         None => api,
@@ -40,6 +43,17 @@ pub fn app(state: AppState) -> Router {
     api.with_state(state)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+}
+
+/// The seller API, its Ozon part included: server to server with a bearer token (no CORS, so
+/// no browser page can call it), and nothing it answers may be cached.
+fn seller_api() -> Router<AppState> {
+    seller::routes()
+        .merge(ozon::routes())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }
 
 /// A response whose body is JSON text already written (a stored replay, the OpenAPI document).

@@ -1,5 +1,5 @@
 //! The public tracking API: `GET /api/v1/track/{number}`, cacheable by browsers and CDNs;
-//! and what operators and developers read: `/healthz`, `/api/openapi.json`.
+//! and what load balancers read: `/healthz`.
 
 use super::error::ApiError;
 use super::rate_limit::{client_ip, limit_lookups};
@@ -40,7 +40,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             HeaderValue::from_static("no-cache"),
         ))
         .route("/healthz", get(healthz))
-        .route("/api/openapi.json", get(openapi))
 }
 
 /// The lookup's query string: `?check=…` carries the buyer's reply to the second factor.
@@ -165,17 +164,4 @@ pub async fn healthz(State(store): State<Store>) -> Response {
                 .into_response()
         }
     }
-}
-
-/// `GET /api/openapi.json`: the document of both APIs, as generated from the handlers.
-#[utoipa::path(
-    get,
-    path = "/api/openapi.json",
-    tag = "operations",
-    summary = "This document",
-    responses((status = 200, description = "OpenAPI 3.1", body = Object)),
-    security(()),
-)]
-pub async fn openapi() -> Response {
-    super::json_text(StatusCode::OK, super::openapi::json())
 }

@@ -19,16 +19,15 @@ use crate::store::sellers::sha256_hex;
 use crate::store::Store;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
-use tower_http::set_header::SetResponseHeaderLayer;
 use trackline_core::Shipment;
 use utoipa::ToSchema;
 
-/// The seller API's routes; nothing it answers may be cached.
+/// The seller API's routes (its Ozon part is `ozon::routes`).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
@@ -43,11 +42,6 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/seller/settings",
             get(get_settings).put(put_settings),
         )
-        .merge(super::ozon::routes())
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
 }
 
 /// A seller's shipment as the seller API shows it.
