@@ -7,7 +7,7 @@ const integrity = { wasm: "@WASM_SRI@", css: "@CSS_SRI@" };
 // The form's words in each language, from locales/*.json: [title, input label, button, placeholder].
 const words = /*@FORM_WORDS@*/ {};
 const base = new URL(".", import.meta.url);
-const attributes = ["endpoint", "number", "lang", "theme", "compact"];
+const attributes = ["endpoint", "shop", "number", "lang", "theme", "compact"];
 let widget;
 
 function load() {
@@ -108,11 +108,11 @@ class TracklineWidget extends HTMLElement {
     const focused = draft !== undefined && this.shadowRoot.activeElement === draft;
     this.container.replaceChildren();
     const attr = (name) => this.getAttribute(name) ?? undefined;
-    // The endpoint defaults to the server this loader came from.
-    const endpoint = attr("endpoint") ?? `${base.origin}/api/v1/track/{number}`;
+    // Without an endpoint, the widget asks the server this loader came from (for the shop given).
     this.handle = module.mountWidget(this.container, {
-      endpoint, lang: attr("lang"), number: pending ?? attr("number"), theme: attr("theme"),
-      compact: this.hasAttribute("compact"), languages: [...navigator.languages], draft: typed, focus: focused,
+      endpoint: attr("endpoint"), shop: attr("shop"), server: base.origin, lang: attr("lang"),
+      number: pending ?? attr("number"), theme: attr("theme"), compact: this.hasAttribute("compact"),
+      languages: [...navigator.languages], draft: typed, focus: focused,
     });
   }
 }

@@ -3,8 +3,16 @@
 
 use crate::i18n::Lang;
 
-/// The default endpoint: the reference server's lookup on the same origin.
+/// The default endpoint: the reference server's lookup on the same origin, for its only (or default) shop.
 pub const DEFAULT_ENDPOINT: &str = "/api/v1/track/{number}";
+
+/// The reference server's lookup for one shop, on the server at `server` (empty: the page's own).
+pub fn shop_endpoint(server: &str, shop: &str) -> String {
+    format!(
+        "{server}/api/v1/shops/{}/track/{{number}}",
+        trackline_core::url_template::percent_encode(shop)
+    )
+}
 
 /// The colour scheme: the buyer's system setting, or fixed by the seller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -50,8 +58,12 @@ pub enum Entry {
 /// What an entry point read from its page, as text, before any of it is trusted.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settings {
-    /// The endpoint template (`data-endpoint`, the `endpoint` attribute).
+    /// The endpoint template (`data-endpoint`, the `endpoint` attribute); it wins over `shop`.
     pub endpoint: Option<String>,
+    /// The reference server's shop whose shipments are looked up (`?shop=`, `data-shop`, the `shop` attribute).
+    pub shop: Option<String>,
+    /// The origin of the reference server the widget came from (the element's loader); empty for the page's own.
+    pub server: String,
     /// The language asked for (`?lang=`, `data-lang`, the `lang` attribute).
     pub lang: Option<String>,
     /// The browser's preferred languages, best first.
@@ -115,12 +127,18 @@ impl Default for Config {
 
 impl Config {
     /// The widget's configuration at `entry` from what it read there: blank texts are absent,
-    /// the language is the page's, else the browser's first known, else English.
+    /// the endpoint is the one given, else the server's lookup for the shop given, else its
+    /// short path; the language is the page's, else the browser's first known, else English.
     pub fn new(entry: Entry, settings: Settings) -> Config {
         let given = |text: Option<String>| text.filter(|value| !value.trim().is_empty());
         let lang = given(settings.lang);
+        let server = settings.server.trim_end_matches('/');
+        let endpoint = given(settings.endpoint).unwrap_or_else(|| match given(settings.shop) {
+            Some(shop) => shop_endpoint(server, shop.trim()),
+            None => format!("{server}{DEFAULT_ENDPOINT}"),
+        });
         Config {
-            endpoint: given(settings.endpoint).unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
+            endpoint,
             lang: Config::pick_lang(
                 lang.as_deref(),
                 settings.languages.iter().map(String::as_str),
@@ -170,6 +188,36 @@ mod tests {
         };
         let element = Config::new(Entry::Element, settings.clone());
         assert_eq!(element.endpoint, DEFAULT_ENDPOINT);
+        assert_eq!(
+            Config::new(
+                Entry::Element,
+                Settings {
+                    shop: Some(" demo ".into()),
+                    server: "https://track.example/".into(),
+                    ..settings.clone()
+                }
+            )
+            .endpoint,
+            "https://track.example/api/v1/shops/demo/track/{number}",
+            "a shop picks its scoped lookup on the server the loader came from"
+        );
+        assert_eq!(
+            Config::new(
+                Entry::HostedPage,
+                Settings {
+                    shop: Some("a/b".into()),
+                    endpoint: Some("https://other.example/t/{number}".into()),
+                    ..settings.clone()
+                }
+            )
+            .endpoint,
+            "https://other.example/t/{number}",
+            "an endpoint given wins over a shop"
+        );
+        assert_eq!(
+            shop_endpoint("", "a/b"),
+            "/api/v1/shops/a%2Fb/track/{number}"
+        );
         assert_eq!(element.lang, Lang::Ru);
         assert_eq!(element.number, None);
         assert_eq!(element.theme, Theme::Dark);

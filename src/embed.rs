@@ -24,8 +24,9 @@ impl WidgetHandle {
 
 /// Mounts the widget into `container` with the element's settings; absent ones take defaults.
 ///
-/// `settings` is a plain object from the loader: the attributes `endpoint`, `lang`, `number`,
-/// `theme` and `compact`; `languages`, the browser's preferred ones for when `lang` is absent;
+/// `settings` is a plain object from the loader: the attributes `endpoint`, `shop`, `lang`,
+/// `number`, `theme` and `compact`; `server`, the origin the loader came from (the default
+/// endpoint's server); `languages`, the browser's preferred ones for when `lang` is absent;
 /// `draft`, what the buyer typed into the loader's form, and `focus`, whether they were still in it.
 /// Anything missing or of another type reads as absent.
 #[wasm_bindgen(js_name = mountWidget)]
@@ -44,6 +45,8 @@ pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> Widge
         .unwrap_or_default();
     let settings = Settings {
         endpoint: text("endpoint"),
+        shop: text("shop"),
+        server: text("server").unwrap_or_default(),
         lang: text("lang"),
         languages,
         number: text("number"),

@@ -38,6 +38,8 @@ fn main() {
     });
     let settings = Settings {
         endpoint: root.get_attribute("data-endpoint"),
+        shop: param("shop").or_else(|| root.get_attribute("data-shop")),
+        server: String::new(),
         lang: param("lang").or_else(|| root.get_attribute("data-lang")),
         languages: window
             .navigator()

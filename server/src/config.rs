@@ -19,6 +19,9 @@ pub struct Config {
     pub rate_limit: crate::limiter::RateLimit,
     /// The Ozon Seller API's base URL (a local fake in tests).
     pub ozon_base_url: String,
+    /// The handle of the shop `/api/v1/track/{number}` answers for on a server with several
+    /// shops (with one shop, that one; with `--demo`, the demo shop).
+    pub default_shop: Option<String>,
 }
 
 impl Default for Config {
@@ -30,6 +33,7 @@ impl Default for Config {
             demo: false,
             rate_limit: crate::limiter::RateLimit::default(),
             ozon_base_url: crate::ozon::OZON_BASE_URL.to_owned(),
+            default_shop: None,
         }
     }
 }
@@ -61,6 +65,7 @@ struct FileConfig {
     demo: Option<bool>,
     rate_limit: Option<FileRateLimit>,
     ozon_base_url: Option<String>,
+    default_shop: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -93,6 +98,9 @@ impl FileConfig {
         if let Some(url) = self.ozon_base_url {
             config.ozon_base_url = url;
         }
+        if let Some(shop) = self.default_shop {
+            config.default_shop = Some(shop);
+        }
         if let Some(limit) = self.rate_limit {
             if let Some(n) = limit.per_minute.filter(|n| *n > 0) {
                 config.rate_limit.per_minute = n;
@@ -108,8 +116,8 @@ impl FileConfig {
 impl Config {
     /// Reads, each over the one before: the TOML file named by `--config` or `TRACKLINE_CONFIG`;
     /// `TRACKLINE_ADDR`, `TRACKLINE_DATABASE_URL`, `TRACKLINE_STATIC_DIR`, `TRACKLINE_DEMO`,
-    /// `TRACKLINE_RATE_PER_MINUTE`, `TRACKLINE_RATE_BURST`; then the flags `--addr`,
-    /// `--database`, `--static-dir`, `--demo`, which win.
+    /// `TRACKLINE_RATE_PER_MINUTE`, `TRACKLINE_RATE_BURST`, `TRACKLINE_DEFAULT_SHOP`; then the
+    /// flags `--addr`, `--database`, `--static-dir`, `--demo`, `--default-shop`, which win.
     ///
     /// # Errors
     /// `ConfigError` for a file that cannot be read, an address that does not parse or an unknown flag.
@@ -150,6 +158,9 @@ impl Config {
         if let Some(url) = env("TRACKLINE_OZON_BASE_URL") {
             config.ozon_base_url = url;
         }
+        if let Some(shop) = env("TRACKLINE_DEFAULT_SHOP") {
+            config.default_shop = Some(shop);
+        }
         if let Some(burst) = env("TRACKLINE_RATE_BURST") {
             config.rate_limit.burst = parse_count("TRACKLINE_RATE_BURST", &burst)?;
         }
@@ -167,6 +178,7 @@ impl Config {
                 "--database" => config.database_url = value()?,
                 "--static-dir" => config.static_dir = Some(PathBuf::from(value()?)),
                 "--demo" => config.demo = true,
+                "--default-shop" => config.default_shop = Some(value()?),
                 _ => return Err(ConfigError::BadArgument(arg)),
             }
         }

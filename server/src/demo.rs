@@ -68,7 +68,12 @@ pub fn today() -> i64 {
     i64::try_from(seconds / 86_400).unwrap_or(0)
 }
 
-/// Fills an empty store with the demo shipments; returns how many were added.
+/// The handle of the demo shop, whose shipments the short lookup path shows in the demo.
+pub const DEMO_SHOP: &str = "demo";
+/// The handle of the demo shop that asks for the buyer's phone digits.
+pub const GUARDED_SHOP: &str = "demo-guarded";
+
+/// Fills an empty store with the demo's two shops and their shipments; returns how many were added.
 ///
 /// # Errors
 /// `DemoError` if the demo file is broken or the store fails.
@@ -77,7 +82,8 @@ pub async fn seed_if_empty(store: &Store) -> Result<usize, DemoError> {
         return Ok(0);
     }
     let shipments = shipments(today())?;
-    store.insert_all(&shipments).await?;
+    let shop = store.add_shop("Demo Shop", Some(DEMO_SHOP)).await?;
+    store.insert_all(shop.id, &shipments).await?;
     seed_guarded(store, &shipments).await?;
     Ok(shipments.len() + 1)
 }
@@ -100,7 +106,10 @@ async fn seed_guarded(store: &Store, shipments: &[Shipment]) -> Result<(), DemoE
     shipment.order_number = Some(GUARDED_ORDER.to_owned());
     shipment.shipment_number = Some(format!("{GUARDED_ORDER}-0001-1"));
     shipment.tracking_number = None;
-    let (seller, _) = store.add_seller("Demo Shop (asks for the phone)").await?;
+    let seller = store
+        .add_shop("Demo Shop (asks for the phone)", Some(GUARDED_SHOP))
+        .await?
+        .id;
     store
         .set_lookup_rules(
             seller,
@@ -136,6 +145,6 @@ pub const HIGHLIGHTS: [(&str, &str); 9] = [
     ("4000000001", "late, and no update for days"),
     (
         "5000000001",
-        "the shop asks for the phone's last four digits: 1234",
+        "in the shop demo-guarded (/?shop=demo-guarded): asks for the phone's last four digits, 1234",
     ),
 ];

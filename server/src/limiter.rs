@@ -1,4 +1,5 @@
-//! A token bucket per client address: how the public lookup and second-factor replies are limited.
+//! A token bucket per key (a shop and a client's address): how the public lookup and
+//! second-factor replies are limited.
 //!
 //! Order numbers are guessable, so one client must not try thousands a minute. The
 //! buckets live in this instance's memory: behind a load balancer each instance limits
@@ -34,36 +35,36 @@ struct Bucket {
     at: Instant,
 }
 
-/// The buckets of every client this instance has seen lately.
+/// The buckets of every key this instance has seen lately.
 #[derive(Debug, Clone)]
-pub struct Limiter {
+pub struct Limiter<K = IpAddr> {
     limit: RateLimit,
-    buckets: Arc<Mutex<HashMap<IpAddr, Bucket>>>,
+    buckets: Arc<Mutex<HashMap<K, Bucket>>>,
 }
 
 /// Buckets kept before idle ones are swept, so memory stays bounded under many clients.
 const SWEEP_ABOVE: usize = 10_000;
 
-impl Limiter {
-    /// A limiter with no clients yet.
-    pub fn new(limit: RateLimit) -> Limiter {
+impl<K: std::hash::Hash + Eq> Limiter<K> {
+    /// A limiter with no keys yet.
+    pub fn new(limit: RateLimit) -> Limiter<K> {
         Limiter {
             limit,
             buckets: Arc::default(),
         }
     }
 
-    /// Takes a token for `client` at `now`; `Err` says how long until one is free.
-    pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
-        self.take(client, now, true)
+    /// Takes a token for `key` at `now`; `Err` says how long until one is free.
+    pub fn check(&self, key: K, now: Instant) -> Result<(), Duration> {
+        self.take(key, now, true)
     }
 
-    /// Whether `client` has a token at `now`, without taking it.
-    pub fn peek(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
-        self.take(client, now, false)
+    /// Whether `key` has a token at `now`, without taking it.
+    pub fn peek(&self, key: K, now: Instant) -> Result<(), Duration> {
+        self.take(key, now, false)
     }
 
-    fn take(&self, client: IpAddr, now: Instant, consume: bool) -> Result<(), Duration> {
+    fn take(&self, key: K, now: Instant, consume: bool) -> Result<(), Duration> {
         let rate = f64::from(self.limit.per_minute.max(1)) / 60.0;
         let burst = f64::from(self.limit.burst.max(1));
         // A poisoned lock only means another request panicked mid-update: the map is still usable.
@@ -73,7 +74,7 @@ impl Limiter {
                 bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate < burst
             });
         }
-        let bucket = buckets.entry(client).or_insert(Bucket {
+        let bucket = buckets.entry(key).or_insert(Bucket {
             tokens: burst,
             at: now,
         });

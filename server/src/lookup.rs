@@ -1,6 +1,7 @@
-//! The public lookup as a service: find a number's shipments, apply their sellers' lookup
-//! rules (allowed origins, a second factor for order numbers), and bring shipments pulled
-//! from Ozon up to date. It knows no HTTP; `http::public` turns its result into an answer.
+//! The public lookup as a service: find which shop is asked, find the number's shipments in
+//! that shop only, apply the shop's lookup rules (allowed origins, a second factor for order
+//! numbers), and bring shipments pulled from Ozon up to date. It knows no HTTP;
+//! `http::public` turns its result into a response.
 
 use crate::limiter::Limiter;
 use crate::ozon::OzonClient;
@@ -8,7 +9,6 @@ use crate::store::lookup_rules::{second_factor_hash, LookupRules};
 use crate::store::sellers::SellerId;
 use crate::store::{Found, Store, StoreError};
 use futures_util::future::join_all;
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::Duration;
 use thiserror::Error;
@@ -22,16 +22,22 @@ pub const OZON_REFRESH_DEADLINE: Duration = Duration::from_secs(3);
 /// Why a lookup shows nothing.
 #[derive(Debug, Error)]
 pub enum LookupError {
+    /// No shop has the handle asked for.
+    #[error("no shop has this handle")]
+    UnknownShop,
+    /// The short path was asked on a server with several shops and no default one.
+    #[error("this server has several shops: ask /api/v1/shops/{{shop}}/track/{{number}}")]
+    ShopRequired,
     /// The text is not a number any shipment could have.
     #[error("not a tracking or order number: {0}")]
     InvalidNumber(#[from] InputError),
     /// No shipment has that number.
     #[error("no shipment has this number")]
     NotFound,
-    /// A seller allows other storefront origins only.
+    /// The shop allows other storefront origins only.
     #[error("this shop's tracking is not available on this site")]
     OriginNotAllowed,
-    /// The number is an order number of a seller who asks for a second factor, and none was given.
+    /// The number is an order number of a shop that asks for a second factor, and none was given.
     #[error("this order needs {} to be shown", .0.as_str())]
     SecondFactorRequired(SecondFactor),
     /// The buyer's reply does not match.
@@ -56,69 +62,75 @@ pub struct Caller<'a> {
     pub reply: Option<&'a str>,
 }
 
-/// What the lookup found, and whether a seller's rules made it private to one buyer.
+/// What the lookup found, and whether the shop's rules made it private to one buyer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tracked {
     /// Contract v1.
     pub response: TrackResponse,
-    /// A seller of one of the shipments has lookup rules: the answer differs by caller.
+    /// The shop has lookup rules (allowed origins, a second factor): the response differs by caller.
     pub guarded: bool,
 }
 
-/// Looks `number` up for `caller`.
+/// The shop a lookup is for: the handle in the scoped path, else the server's default shop
+/// (the one configured, else the only one).
+///
+/// # Errors
+/// `UnknownShop` for a handle no shop has, `ShopRequired` for the short path on a server with
+/// several shops and no default, `Store` if the store fails.
+pub async fn shop(
+    store: &Store,
+    handle: Option<&str>,
+    default: Option<&str>,
+) -> Result<SellerId, LookupError> {
+    match handle.or(default) {
+        Some(handle) => store
+            .shop_by_handle(handle)
+            .await?
+            .ok_or(LookupError::UnknownShop),
+        None => store.only_shop().await?.ok_or(LookupError::ShopRequired),
+    }
+}
+
+/// Looks `number` up in `shop` for `caller`.
 ///
 /// # Errors
 /// `LookupError` saying why nothing can be shown.
 pub async fn track(
     store: &Store,
     ozon: &OzonClient,
-    second_factor_limiter: &Limiter,
+    second_factor_limiter: &Limiter<(SellerId, IpAddr)>,
+    shop: SellerId,
     number: &str,
     caller: Caller<'_>,
 ) -> Result<Tracked, LookupError> {
     let query = TrackingQuery::parse(number)?;
-    let mut found = store.find(&query).await?;
+    let mut found = store.find(shop, &query).await?;
     if found.is_empty() {
         return Err(LookupError::NotFound);
     }
-    let mut rules: HashMap<SellerId, LookupRules> = HashMap::new();
-    for seller in found.iter().filter_map(|f| f.seller) {
-        if let std::collections::hash_map::Entry::Vacant(entry) = rules.entry(seller) {
-            entry.insert(store.lookup_rules(seller).await?);
-        }
-    }
-    admit_origin(&found, &rules, caller.origin)?;
-    admit_second_factor(&found, &rules, caller, second_factor_limiter)?;
-    refresh_from_ozon(store, ozon, &mut found).await;
+    let rules = store.lookup_rules(shop).await?;
+    admit_origin(&rules, caller.origin)?;
+    admit_second_factor(&found, &rules, shop, caller, second_factor_limiter)?;
+    refresh_from_ozon(store, ozon, shop, &mut found).await;
     Ok(Tracked {
         response: TrackResponse {
             version: CONTRACT_VERSION,
             query: Some(query.as_str().to_owned()),
             shipments: found.into_iter().map(|f| f.shipment).collect(),
         },
-        guarded: !rules.is_empty(),
+        guarded: rules != LookupRules::default(),
     })
 }
 
-/// Refuses a page whose origin a seller did not allow; requests without an origin are not from a page.
-fn admit_origin(
-    found: &[Found],
-    rules: &HashMap<SellerId, LookupRules>,
-    origin: Option<&str>,
-) -> Result<(), LookupError> {
-    let Some(origin) = origin else {
-        return Ok(());
-    };
-    let refused = found
-        .iter()
-        .filter_map(|f| f.seller.and_then(|seller| rules.get(&seller)))
-        .any(|rules| {
-            !rules.allowed_origins.is_empty()
-                && !rules
-                    .allowed_origins
-                    .iter()
-                    .any(|allowed| allowed == origin)
-        });
+/// Refuses a page whose origin the shop did not allow; requests without an origin are not from a page.
+fn admit_origin(rules: &LookupRules, origin: Option<&str>) -> Result<(), LookupError> {
+    let refused = origin.is_some_and(|origin| {
+        !rules.allowed_origins.is_empty()
+            && !rules
+                .allowed_origins
+                .iter()
+                .any(|allowed| allowed == origin)
+    });
     if refused {
         Err(LookupError::OriginNotAllowed)
     } else {
@@ -126,36 +138,33 @@ fn admit_origin(
     }
 }
 
-/// Asks for the second factor when a guarded shipment was found by a guessable number,
-/// and counts wrong replies against the caller's address.
+/// Asks for the second factor when a shipment of a guarded shop was found by a guessable
+/// number, and counts wrong replies against the caller's address in this shop.
 fn admit_second_factor(
     found: &[Found],
-    rules: &HashMap<SellerId, LookupRules>,
+    rules: &LookupRules,
+    shop: SellerId,
     caller: Caller<'_>,
-    limiter: &Limiter,
+    limiter: &Limiter<(SellerId, IpAddr)>,
 ) -> Result<(), LookupError> {
+    let Some(factor) = rules.second_factor else {
+        return Ok(());
+    };
     for shipment in found.iter().filter(|f| !f.by_tracking_number) {
-        let Some(factor) = shipment
-            .seller
-            .and_then(|seller| rules.get(&seller))
-            .and_then(|rules| rules.second_factor)
-        else {
-            continue;
-        };
         let Some(reply) = caller.reply.filter(|reply| !reply.trim().is_empty()) else {
             return Err(LookupError::SecondFactorRequired(factor));
         };
         let now = std::time::Instant::now();
         if let Some(client) = caller.client {
             limiter
-                .peek(client, now)
+                .peek((shop, client), now)
                 .map_err(LookupError::TooManyWrongReplies)?;
         }
         let given = second_factor_hash(shipment.id, factor, reply);
         // A shipment the seller gave no second factor for cannot be opened by order number at all.
         if given.is_none() || given.as_deref() != shipment.second_factor_hash(factor) {
             if let Some(client) = caller.client {
-                let _ = limiter.check(client, now);
+                let _ = limiter.check((shop, client), now);
             }
             return Err(LookupError::SecondFactorFailed(factor));
         }
@@ -166,31 +175,32 @@ fn admit_second_factor(
 /// Brings shipments pulled from Ozon up to date, all at once and within one deadline (Ozon is
 /// asked at most once a minute per posting, through the client's cache); a posting Ozon does
 /// not answer for in time keeps its stored status.
-async fn refresh_from_ozon(store: &Store, ozon: &OzonClient, found: &mut [Found]) {
+async fn refresh_from_ozon(store: &Store, ozon: &OzonClient, shop: SellerId, found: &mut [Found]) {
     let deadline = Instant::now() + OZON_REFRESH_DEADLINE;
-    let refreshes = found
-        .iter_mut()
-        .filter(|f| f.seller.is_some() && f.ozon_posting.is_some())
-        .map(|shipment| async move {
-            let posting = shipment.ozon_posting.clone().unwrap_or_default();
-            if tokio::time::timeout_at(deadline, refresh_one(store, ozon, shipment))
-                .await
-                .is_err()
-            {
-                tracing::warn!(
-                    posting,
-                    "Ozon refresh took too long; showing the stored status"
-                );
-            }
-        });
+    let refreshes =
+        found
+            .iter_mut()
+            .filter(|f| f.ozon_posting.is_some())
+            .map(|shipment| async move {
+                let posting = shipment.ozon_posting.clone().unwrap_or_default();
+                if tokio::time::timeout_at(deadline, refresh_one(store, ozon, shop, shipment))
+                    .await
+                    .is_err()
+                {
+                    tracing::warn!(
+                        posting,
+                        "Ozon refresh took too long; showing the stored status"
+                    );
+                }
+            });
     join_all(refreshes).await;
 }
 
-async fn refresh_one(store: &Store, ozon: &OzonClient, found: &mut Found) {
-    let (Some(seller), Some(posting)) = (found.seller, found.ozon_posting.clone()) else {
+async fn refresh_one(store: &Store, ozon: &OzonClient, shop: SellerId, found: &mut Found) {
+    let Some(posting) = found.ozon_posting.clone() else {
         return;
     };
-    let Ok(Some(credentials)) = store.ozon_credentials(seller).await else {
+    let Ok(Some(credentials)) = store.ozon_credentials(shop).await else {
         return;
     };
     let fresh = match ozon.posting(&credentials, &posting).await {

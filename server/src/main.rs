@@ -1,8 +1,11 @@
 //! Starts the reference endpoint: `trackline-server [--addr A] [--database URL] [--static-dir D] [--demo]`,
-//! adds a seller: `trackline-server add-seller NAME [--database URL]`, printing its token once,
+//! adds a seller: `trackline-server add-seller NAME [--handle SHOP] [--database URL]`, printing
+//! its token once (and its shop's lookup path),
 //! or prints the OpenAPI document of both APIs: `trackline-server openapi`.
 
 use std::process::ExitCode;
+use trackline_server::store::sellers::is_handle;
+use trackline_server::store::StoreError;
 use trackline_server::{demo, start, Config, Store};
 
 #[tokio::main]
@@ -25,11 +28,20 @@ async fn main() -> ExitCode {
     }
     let add_seller = (args.first().map(String::as_str) == Some("add-seller")).then(|| {
         args.remove(0);
-        if args.is_empty() {
+        let name = if args.is_empty() {
             String::new()
         } else {
             args.remove(0)
-        }
+        };
+        let handle = args.iter().position(|arg| arg == "--handle").map(|at| {
+            args.remove(at);
+            if at < args.len() {
+                args.remove(at)
+            } else {
+                String::new()
+            }
+        });
+        (name, handle)
     });
     let config = match Config::from_env_and_args(|k| std::env::var(k).ok(), args) {
         Ok(config) => config,
@@ -38,8 +50,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Some(name) = add_seller {
-        return add_seller_and_print_token(&config, name.trim()).await;
+    if let Some((name, handle)) = add_seller {
+        return add_seller_and_print_token(&config, name.trim(), handle.as_deref()).await;
     }
     // Ctrl-C or SIGTERM (what orchestrators send) stop accepting; requests in flight finish.
     let shutdown = async {
@@ -86,23 +98,39 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Adds a seller and prints its bearer token, the only time it is ever shown.
-async fn add_seller_and_print_token(config: &Config, name: &str) -> ExitCode {
+/// Adds a seller and prints its bearer token, the only time it is ever shown (on standard
+/// output, alone, for scripts); then, for people, its shop handle and lookup path.
+async fn add_seller_and_print_token(config: &Config, name: &str, handle: Option<&str>) -> ExitCode {
     if name.is_empty() {
         eprintln!(
-            "trackline-server: add-seller needs a name: trackline-server add-seller \"Demo Shop\""
+            "trackline-server: add-seller needs a name: trackline-server add-seller \"Demo Shop\" [--handle demo-shop]"
+        );
+        return ExitCode::from(2);
+    }
+    if let Some(handle) = handle.filter(|handle| !is_handle(handle)) {
+        eprintln!(
+            "trackline-server: {handle:?} cannot be a shop handle: 2 to 40 of a-z 0-9 and dashes, no dash at either end"
         );
         return ExitCode::from(2);
     }
     let added = match Store::open(&config.database_url).await {
-        Ok(store) => store.add_seller(name).await,
+        Ok(store) => store.add_shop(name, handle).await,
         Err(error) => Err(error),
     };
     match added {
-        Ok((_, token)) => {
-            println!("{token}");
+        Ok(seller) => {
+            println!("{}", seller.token);
             eprintln!("seller {name:?} added; keep this token now, it is stored only as a hash");
+            eprintln!(
+                "its shop's handle is {handle:?}: buyers' widgets ask /api/v1/shops/{handle}/track/{{number}} \
+                 (the hosted page: /?shop={handle}; the element: <trackline-widget shop=\"{handle}\">)",
+                handle = seller.handle
+            );
             ExitCode::SUCCESS
+        }
+        Err(StoreError::Conflict) => {
+            eprintln!("trackline-server: another shop already has that handle: choose another with --handle");
+            ExitCode::FAILURE
         }
         Err(error) => {
             eprintln!("trackline-server: {error}");

@@ -6,21 +6,23 @@
 
 use crate::limiter::{Limiter, RateLimit};
 use crate::ozon::{Backoff, OzonClient};
+use crate::store::sellers::SellerId;
 use crate::{Config, Store};
 use axum::extract::FromRef;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// How long an Ozon posting is reused before Ozon is asked again.
 pub const OZON_CACHE: Duration = Duration::from_secs(60);
 
-/// The limiters of the public lookup.
+/// The limiters of the public lookup, each shop's apart from the others'.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Lookups per client address.
-    pub lookups: Limiter,
-    /// Wrong second-factor replies per client address.
-    pub second_factor: Limiter,
+    /// Lookups per shop (its handle as asked; empty for the short path) and client address.
+    pub lookups: Limiter<(String, IpAddr)>,
+    /// Wrong second-factor replies per shop and client address.
+    pub second_factor: Limiter<(SellerId, IpAddr)>,
 }
 
 impl Limits {
@@ -48,6 +50,8 @@ pub struct AppState {
     pub limits: Limits,
     /// The built widget to serve at `/`, if any.
     pub assets: Option<PathBuf>,
+    /// The handle of the shop the short lookup path answers for, when the server has several.
+    pub default_shop: Option<String>,
 }
 
 impl AppState {
@@ -58,6 +62,10 @@ impl AppState {
             ozon: OzonClient::new(&config.ozon_base_url, OZON_CACHE, Backoff::default()),
             limits: Limits::new(config.rate_limit),
             assets: config.static_dir.clone(),
+            default_shop: config
+                .default_shop
+                .clone()
+                .or_else(|| config.demo.then(|| crate::demo::DEMO_SHOP.to_owned())),
         }
     }
 }

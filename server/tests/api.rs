@@ -21,7 +21,7 @@ async fn demo_store() -> Store {
 
 async fn get(store: &Store, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
     let reply = send(
-        &support::app(store),
+        &trackline_server::app(support::demo_state(store)),
         request(
             Method::GET,
             uri,
@@ -146,8 +146,13 @@ async fn the_demo_covers_every_stage_and_every_exception() {
     let store = demo_store().await;
     for (number, _) in demo::HIGHLIGHTS {
         if number == demo::GUARDED_ORDER {
-            let answered = format!("{number}?check={}", demo::GUARDED_PHONE_LAST4);
-            track(&store, &answered).await;
+            let answered = format!(
+                "/api/v1/shops/{}/track/{number}?check={}",
+                demo::GUARDED_SHOP,
+                demo::GUARDED_PHONE_LAST4
+            );
+            let (status, _, body) = get(&store, &answered).await;
+            assert_eq!(status, StatusCode::OK, "{number}: {body}");
         } else {
             track(&store, number).await;
         }
@@ -206,7 +211,7 @@ async fn answers_carry_an_etag_and_a_current_copy_gets_304() {
         .unwrap()
         .contains("max-age=30"));
     let etag = headers[header::ETAG].to_str().unwrap().to_owned();
-    let app = support::app(&store);
+    let app = trackline_server::app(support::demo_state(&store));
     let conditional = |tag: String| {
         let app = app.clone();
         async move {
@@ -256,7 +261,7 @@ async fn one_address_that_asks_too_often_gets_429_with_retry_after() {
             per_minute: 6,
             burst: 2,
         }),
-        ..support::state(&store)
+        ..support::demo_state(&store)
     })
     .layer(MockConnectInfo(std::net::SocketAddr::from((
         [192, 0, 2, 7],
@@ -286,7 +291,11 @@ async fn one_address_that_asks_too_often_gets_429_with_retry_after() {
 #[tokio::test]
 async fn the_guarded_demo_order_asks_for_the_phone_digits() {
     let store = demo_store().await;
-    let uri = format!("/api/v1/track/{}", demo::GUARDED_ORDER);
+    let uri = format!(
+        "/api/v1/shops/{}/track/{}",
+        demo::GUARDED_SHOP,
+        demo::GUARDED_ORDER
+    );
     let (status, _, body) = get(&store, &uri).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     let error: ErrorBody = serde_json::from_str(&body).unwrap();

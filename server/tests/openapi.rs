@@ -136,6 +136,9 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
             per_minute: 60,
             burst: 30,
         }),
+        // The short path answers for the demo shop that asks for a second factor, so that it
+        // gives every answer the scoped path gives.
+        default_shop: Some(demo::GUARDED_SHOP.to_owned()),
         ..support::state(&store)
     })
     .layer(MockConnectInfo(std::net::SocketAddr::from((
@@ -153,40 +156,58 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         ("content-type", "application/json"),
     ];
 
-    // The public lookup.
+    // The public lookup, in a shop and on the short path (the default shop's alias).
+    let in_shop = "/api/v1/shops/{shop}/track/{number}";
     let track = "/api/v1/track/{number}";
-    let (_, _) = walk
-        .call(Method::GET, track, "/api/v1/track/RA100000048RU", &[], None)
+    let demo = format!("/api/v1/shops/{}/track", demo::DEMO_SHOP);
+    let guarded = format!("/api/v1/shops/{}/track", demo::GUARDED_SHOP);
+    let answered = format!(
+        "{}?check={}",
+        demo::GUARDED_ORDER,
+        demo::GUARDED_PHONE_LAST4
+    );
+    for (template, found, current) in [
+        (
+            in_shop,
+            format!("{demo}/RA100000048RU"),
+            format!("{demo}/1000000007"),
+        ),
+        (
+            track,
+            format!("/api/v1/track/{answered}"),
+            format!("/api/v1/track/{answered}"),
+        ),
+    ] {
+        walk.call(Method::GET, template, &found, &[], None).await;
+        let etag = send(&walk.app, request(Method::GET, &current, &[], None))
+            .await
+            .headers[header::ETAG]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        walk.call(
+            Method::GET,
+            template,
+            &current,
+            &[("if-none-match", &etag)],
+            None,
+        )
         .await;
-    let etag_reply = send(
-        &walk.app,
-        request(Method::GET, "/api/v1/track/1000000007", &[], None),
-    )
-    .await;
-    let etag = etag_reply.headers[header::ETAG]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    walk.call(
-        Method::GET,
-        track,
-        "/api/v1/track/1000000007",
-        &[("if-none-match", &etag)],
-        None,
-    )
-    .await;
-    walk.call(Method::GET, track, "/api/v1/track/%3Cscript%3E", &[], None)
-        .await;
-    walk.call(Method::GET, track, "/api/v1/track/ZZ999999995ZZ", &[], None)
-        .await;
-    walk.call(
-        Method::GET,
-        track,
-        &format!("/api/v1/track/{}", demo::GUARDED_ORDER),
-        &[],
-        None,
-    )
-    .await;
+    }
+    for (template, uri) in [
+        (in_shop, format!("{demo}/%3Cscript%3E")),
+        (in_shop, format!("{demo}/ZZ999999995ZZ")),
+        (
+            in_shop,
+            "/api/v1/shops/nobody/track/RA100000048RU".to_owned(),
+        ),
+        (in_shop, format!("{guarded}/{}", demo::GUARDED_ORDER)),
+        (track, "/api/v1/track/%3Cscript%3E".to_owned()),
+        (track, "/api/v1/track/ZZ999999995ZZ".to_owned()),
+        (track, format!("/api/v1/track/{}", demo::GUARDED_ORDER)),
+    ] {
+        walk.call(Method::GET, template, &uri, &[], None).await;
+    }
     walk.call(Method::GET, "/healthz", "/healthz", &[], None)
         .await;
     walk.call(
@@ -487,19 +508,27 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     )
     .await;
 
-    // Too many wrong second factors, then too many lookups.
+    // Too many wrong second factors in the walk's own shop, then too many lookups of each path.
     for _ in 0..11 {
         walk.call(
             Method::GET,
-            track,
-            "/api/v1/track/6600000001?check=0000",
+            in_shop,
+            "/api/v1/shops/walk/track/6600000001?check=0000",
             &[],
             None,
         )
         .await;
     }
     for _ in 0..40 {
-        walk.call(Method::GET, track, "/api/v1/track/RA100000048RU", &[], None)
+        walk.call(
+            Method::GET,
+            in_shop,
+            &format!("{demo}/RA100000048RU"),
+            &[],
+            None,
+        )
+        .await;
+        walk.call(Method::GET, track, "/api/v1/track/ZZ999999995ZZ", &[], None)
             .await;
     }
     store.pool().close().await;

@@ -24,7 +24,7 @@ cargo xtask <task>
                          tools, fuzzing, components in Chromium, end to end
   bench size|speed|load  print one figure a line, `name value unit`
   screenshots [DIR]      every demo state at 360 and 1280 px, light and dark, ru/en/zh (./screenshots)
-  snippet [ORIGIN]       the seller's two-line snippet for the built widget, pinned by its hash
+  snippet [ORIGIN [SHOP]] the seller's two-line snippet for the built widget, pinned by its hash
   codegen [--check]      write the generated files (docs/openapi.json), or check they are current
   post-build             trunk's post-build hook (run by trunk, not by hand)
 ";
@@ -42,8 +42,9 @@ fn main() -> ExitCode {
         ["bench", "load"] => bench::load(),
         ["screenshots"] => bench::screenshots(None),
         ["screenshots", dir] => bench::screenshots(Some(dir)),
-        ["snippet"] => snippet::print(None),
-        ["snippet", origin] => snippet::print(Some(origin)),
+        ["snippet"] => snippet::print(None, None),
+        ["snippet", origin] => snippet::print(Some(origin), None),
+        ["snippet", origin, shop] => snippet::print(Some(origin), Some(shop)),
         ["codegen"] => codegen::write(),
         ["codegen", "--check"] => codegen::check(),
         ["post-build"] => dist::post_build(),

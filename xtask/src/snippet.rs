@@ -3,11 +3,12 @@
 use crate::cmd::{Done, Failed};
 use std::path::Path;
 
-/// Prints the snippet for a widget served from `origin` (`https://track.shop.example` by default).
+/// Prints the snippet for a widget served from `origin` (`https://track.shop.example` by
+/// default), for the shop whose handle is `shop` (the server's only shop when absent).
 ///
 /// # Errors
 /// When no widget has been built.
-pub fn print(origin: Option<&str>) -> Done {
+pub fn print(origin: Option<&str>, shop: Option<&str>) -> Done {
     let origin = origin.unwrap_or("https://track.shop.example");
     let loader = std::fs::read_dir("dist")
         .ok()
@@ -27,6 +28,9 @@ pub fn print(origin: Option<&str>) -> Done {
     println!(
         "<script type=\"module\" src=\"{origin}/{loader}\" integrity=\"{hash}\" crossorigin=\"anonymous\"></script>"
     );
-    println!("<trackline-widget number=\"RA100000048RU\"></trackline-widget>");
+    let shop = shop
+        .map(|shop| format!(" shop=\"{shop}\""))
+        .unwrap_or_default();
+    println!("<trackline-widget{shop} number=\"RA100000048RU\"></trackline-widget>");
     Ok(())
 }

@@ -74,6 +74,10 @@ impl ApiError {
             ApiError::NotFound | ApiError::Lookup(LookupError::NotFound) => {
                 (StatusCode::NOT_FOUND, "not_found")
             }
+            ApiError::Lookup(LookupError::UnknownShop) => (StatusCode::NOT_FOUND, "shop_not_found"),
+            ApiError::Lookup(LookupError::ShopRequired) => {
+                (StatusCode::BAD_REQUEST, "shop_required")
+            }
             ApiError::Store(StoreError::Conflict) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Store(_) | ApiError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")

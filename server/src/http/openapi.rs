@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
     ),
     servers((url = "/", description = "The server that serves this document.")),
     paths(
+        public::track_in_shop,
         public::track,
         public::healthz,
         serve,

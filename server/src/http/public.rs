@@ -1,12 +1,11 @@
-//! The public tracking API: `GET /api/v1/track/{number}`, cacheable by browsers and CDNs;
-//! and what load balancers read: `/healthz`.
+//! The public tracking API: `GET /api/v1/shops/{shop}/track/{number}` (and its short alias for a
+//! server's only or default shop), cacheable by browsers and CDNs; and what load balancers read: `/healthz`.
 
 use super::error::ApiError;
 use super::rate_limit::{client_ip, limit_lookups};
 use crate::lookup::{self, Caller};
-use crate::ozon::OzonClient;
-use crate::state::{AppState, Limits};
-use crate::store::sellers::sha256_hex;
+use crate::state::AppState;
+use crate::store::sellers::{sha256_hex, SellerId};
 use crate::store::Store;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, Method, StatusCode};
@@ -16,6 +15,7 @@ use axum::Router;
 use serde::Deserialize;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::{IntoParams, IntoResponses};
 
 /// How long a browser or CDN may reuse an answer without asking: short, because statuses move,
 /// and the widget looks again every minute at most.
@@ -25,6 +25,7 @@ pub const CACHE_CONTROL: &str = "public, max-age=30, stale-while-revalidate=30";
 /// credentials; its answers say how long they may be cached, and errors are not cached.
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
+        .route("/api/v1/shops/{shop}/track/{number}", get(track_in_shop))
         .route("/api/v1/track/{number}", get(track))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -42,62 +43,137 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/healthz", get(healthz))
 }
 
-/// The lookup's query string: `?check=…` carries the buyer's reply to the second factor.
-#[derive(Debug, Deserialize)]
+/// The lookup's query string.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupParams {
-    /// The buyer's reply to the seller's second factor.
+    /// The buyer's reply to the seller's second factor, after a check_required answer.
     check: Option<String>,
 }
 
-/// Answers contract v1 for an order, shipment or tracking number; `304` when the client's copy is current.
+/// What a lookup answers, for the OpenAPI document; the handlers build the responses.
+#[allow(dead_code)] // Only its derive is used.
+#[derive(IntoResponses)]
+enum LookupResponses {
+    /// The shipments the number found, in this shop only.
+    #[response(
+        status = 200,
+        headers(
+            ("ETag" = String, description = "A weak tag of this answer."),
+            ("Cache-Control" = String, description = "public, max-age=30 for most; private for a shop with lookup rules."),
+        ),
+    )]
+    Found(trackline_core::TrackResponse),
+    /// The client's copy (If-None-Match) is current.
+    #[response(status = 304)]
+    NotModified,
+    /// Not a number any shipment could have (invalid_number); on the short path of a server with
+    /// several shops and no default one, shop_required, whose message names the scoped path.
+    #[response(status = 400)]
+    BadRequest(trackline_core::ErrorBody),
+    /// origin_not_allowed; check_required or check_failed with field phone_last4 or postcode.
+    #[response(status = 403)]
+    Forbidden(trackline_core::ErrorBody),
+    /// No shipment of this shop has this number (not_found), or no shop has this handle (shop_not_found).
+    #[response(status = 404)]
+    NotFound(trackline_core::ErrorBody),
+    /// Too many lookups of this shop, or wrong second factors, from this address (rate_limited).
+    #[response(status = 429, headers(("Retry-After" = u32, description = "Seconds to wait.")))]
+    TooMany(trackline_core::ErrorBody),
+}
+
+/// The number's shipments in the shop whose handle is in the path; `304` when the client's copy is current.
 ///
 /// # Errors
-/// 400 for a number that cannot exist, 404 when nothing matches, 403 when the page's origin
-/// is not allowed or a second factor is missing or wrong, 429 after too many wrong ones, 500 when the store fails.
+/// 404 for an unknown shop, and those of [`answer`].
+#[utoipa::path(
+    get,
+    path = "/api/v1/shops/{shop}/track/{number}",
+    tag = "public",
+    summary = "Look up a shipment of one shop by order, posting or tracking number",
+    description = "Contract v1: every shipment of this shop that the number found, for the widget; another \
+        shop's shipments are never shown. Needs no authentication; a shop may allow only its own \
+        storefronts' origins and ask for a second factor for order numbers.",
+    params(
+        ("shop" = String, Path, description = "The shop's public handle, as add-seller printed it."),
+        ("number" = String, Path, description = "An order, posting or tracking number, in any case, with spaces or dashes."),
+        LookupParams,
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the client has."),
+    ),
+    responses(LookupResponses),
+    security(()),
+)]
+pub async fn track_in_shop(
+    State(state): State<AppState>,
+    Path((shop, number)): Path<(String, String)>,
+    Query(params): Query<LookupParams>,
+    extensions: Extensions,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let shop = lookup::shop(&state.store, Some(&shop), None).await?;
+    answer(&state, shop, &number, &params, &extensions, &headers).await
+}
+
+/// The number's shipments in the server's default shop (the one configured, else its only one).
+///
+/// # Errors
+/// 400 on a server with several shops and no default one, and those of [`answer`].
 #[utoipa::path(
     get,
     path = "/api/v1/track/{number}",
     tag = "public",
-    summary = "Look up a shipment by order, posting or tracking number",
-    description = "Contract v1: every shipment the number found, for the widget. Needs no authentication; \
-        a seller may allow only its own storefronts' origins and ask for a second factor for order numbers.",
+    summary = "Look up a shipment in the server's only (or default) shop",
+    description = "The short path: an alias of /api/v1/shops/{shop}/track/{number} for the server's only shop, \
+        or the one it is configured to default to; on a server with several shops and no default it \
+        answers shop_required, never a mix of shops. Needs no authentication.",
     params(
         ("number" = String, Path, description = "An order, posting or tracking number, in any case, with spaces or dashes."),
-        ("check" = Option<String>, Query, description = "The buyer's reply to the seller's second factor, after a check_required answer."),
+        LookupParams,
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the client has."),
     ),
-    responses(
-        (status = 200, description = "The shipments the number found.", body = trackline_core::TrackResponse,
-            headers(
-                ("ETag" = String, description = "A weak tag of this answer."),
-                ("Cache-Control" = String, description = "public, max-age=30 for most; private for a seller with lookup rules."),
-            )),
-        (status = 304, description = "The client's copy (If-None-Match) is current."),
-        (status = 400, description = "Not a number any shipment could have (invalid_number).", body = trackline_core::ErrorBody),
-        (status = 403, description = "origin_not_allowed; check_required or check_failed with field phone_last4 or postcode.", body = trackline_core::ErrorBody),
-        (status = 404, description = "No shipment has this number (not_found).", body = trackline_core::ErrorBody),
-        (status = 429, description = "Too many lookups or wrong second factors from this address (rate_limited).", body = trackline_core::ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait."))),
-    ),
+    responses(LookupResponses),
     security(()),
 )]
 pub async fn track(
-    State(store): State<Store>,
-    State(ozon): State<OzonClient>,
-    State(limits): State<Limits>,
+    State(state): State<AppState>,
     Path(number): Path<String>,
     Query(params): Query<LookupParams>,
     extensions: Extensions,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let shop = lookup::shop(&state.store, None, state.default_shop.as_deref()).await?;
+    answer(&state, shop, &number, &params, &extensions, &headers).await
+}
+
+/// Answers contract v1 for a number in a shop, with an ETag and the cache policy its rules allow.
+///
+/// # Errors
+/// 400 for a number that cannot exist, 404 when nothing matches, 403 when the page's origin
+/// is not allowed or a second factor is missing or wrong, 429 after too many wrong ones, 500 when the store fails.
+async fn answer(
+    state: &AppState,
+    shop: SellerId,
+    number: &str,
+    params: &LookupParams,
+    extensions: &Extensions,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
     let caller = Caller {
         origin: headers
             .get(header::ORIGIN)
             .and_then(|value| value.to_str().ok()),
-        client: client_ip(&extensions),
+        client: client_ip(extensions),
         reply: params.check.as_deref(),
     };
-    let tracked = lookup::track(&store, &ozon, &limits.second_factor, &number, caller).await?;
+    let tracked = lookup::track(
+        &state.store,
+        &state.ozon,
+        &state.limits.second_factor,
+        shop,
+        number,
+        caller,
+    )
+    .await?;
     let body = serde_json::to_string(&tracked.response)
         .map_err(|error| ApiError::Internal(error.to_string()))?;
     // Weak, because the compression layer may re-encode the same answer.
@@ -117,7 +193,7 @@ pub async fn track(
         ),
         (header::VARY, HeaderValue::from_static("Origin")),
     ];
-    if matches_etag(&headers, &etag) {
+    if matches_etag(headers, &etag) {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
     Ok((cache, super::json_text(StatusCode::OK, body)).into_response())

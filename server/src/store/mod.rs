@@ -151,35 +151,46 @@ impl Store {
             .await?)
     }
 
-    /// Stores shipments with their events, all or none.
+    /// Stores shipments with their events in a seller's shop, without references, all or none.
     ///
     /// # Errors
     /// `StoreError` if the database fails; nothing is written then.
-    pub async fn insert_all(&self, shipments: &[Shipment]) -> Result<(), StoreError> {
+    pub async fn insert_all(
+        &self,
+        shop: sellers::SellerId,
+        shipments: &[Shipment],
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for shipment in shipments {
             let id = new_id()?;
-            insert_shipment(&mut tx, id, None, shipment).await?;
+            insert_shipment(&mut tx, id, shop, None, shipment).await?;
             insert_events(&mut tx, id, &shipment.events).await?;
         }
         tx.commit().await?;
         Ok(())
     }
 
-    /// Every shipment that has this number as its order, shipment or tracking number,
-    /// with what the public lookup needs to decide whether to show it.
+    /// Every shipment of one shop that has this number as its order, shipment or tracking
+    /// number, with what the public lookup needs to decide whether to show it. Another shop's
+    /// shipment with the same number is never found.
     ///
     /// # Errors
     /// `StoreError` if the database fails or a stored row no longer reads.
-    pub async fn find(&self, query: &TrackingQuery) -> Result<Vec<Found>, StoreError> {
+    pub async fn find(
+        &self,
+        shop: sellers::SellerId,
+        query: &TrackingQuery,
+    ) -> Result<Vec<Found>, StoreError> {
         let mut connection = self.pool.acquire().await?;
         let rows = sqlx::query(&format!(
-            "SELECT {SHIPMENT_COLUMNS}, seller_id, check_phone_hash, check_postcode_hash, ozon_posting
+            "SELECT {SHIPMENT_COLUMNS}, check_phone_hash, check_postcode_hash, ozon_posting
              FROM shipments
-             WHERE order_number = $1 OR shipment_number = $1 OR tracking_number = $1
+             WHERE seller_id = $2
+               AND (order_number = $1 OR shipment_number = $1 OR tracking_number = $1)
              ORDER BY shipment_number, tracking_number, id"
         ))
         .bind(query.as_str())
+        .bind(shop.0)
         .fetch_all(&mut *connection)
         .await?;
         let ids = rows
@@ -193,9 +204,6 @@ impl Store {
             found.push(Found {
                 id,
                 by_tracking_number: shipment.tracking_number.as_deref() == Some(query.as_str()),
-                seller: row
-                    .try_get::<Option<i64>, _>("seller_id")?
-                    .map(sellers::SellerId),
                 phone_hash: row.try_get("check_phone_hash")?,
                 postcode_hash: row.try_get("check_postcode_hash")?,
                 ozon_posting: row.try_get("ozon_posting")?,
@@ -215,8 +223,6 @@ pub struct Found {
     pub shipment: Shipment,
     /// Whether the number asked was its tracking number, which cannot be guessed as an order number can.
     pub by_tracking_number: bool,
-    /// The seller it belongs to, if any.
-    pub seller: Option<sellers::SellerId>,
     /// The hash of the last four digits of the buyer's phone, if the seller gave them.
     pub phone_hash: Option<String>,
     /// The hash of the delivery postcode, if the seller gave it.

@@ -105,7 +105,7 @@ impl Store {
             }
             None => new_id()?,
         };
-        insert_shipment(&mut tx, id, Some((seller.0, reference)), shipment)
+        insert_shipment(&mut tx, id, seller, Some(reference), shipment)
             .await
             .map_err(StoreError::from_conflict)?;
         insert_events(&mut tx, id, &shipment.events).await?;

@@ -1,4 +1,5 @@
-//! Sellers and their bearer tokens: a token is shown once, and only its SHA-256 is kept.
+//! Sellers, their bearer tokens and their public shop handles: a token is shown once, and only
+//! its SHA-256 is kept; a handle is public, and scopes the lookup to the seller's own shipments.
 
 use super::{new_id, Store, StoreError};
 use sha2::{Digest, Sha256};
@@ -25,24 +26,145 @@ fn new_token() -> Result<String, StoreError> {
     Ok(format!("{TOKEN_PREFIX}{hex}"))
 }
 
+/// A seller just added: its id, its public shop handle, and its bearer token (shown once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSeller {
+    /// Its row id.
+    pub id: SellerId,
+    /// Its public shop handle, the `{shop}` of `/api/v1/shops/{shop}/track/{number}`.
+    pub handle: String,
+    /// Its bearer token for the seller API; not kept, so it cannot be shown again.
+    pub token: String,
+}
+
+/// The longest shop handle.
+pub const MAX_HANDLE: usize = 40;
+
+/// Whether `text` can be a shop handle: 2 to 40 of `a–z 0–9` and dashes, no dash at either end.
+pub fn is_handle(text: &str) -> bool {
+    (2..=MAX_HANDLE).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !text.starts_with('-')
+        && !text.ends_with('-')
+}
+
+/// The handle a shop's name suggests: its ASCII letters and digits in lower case, a dash
+/// between words (`Demo Shop` → `demo-shop`); `shop` when the name gives nothing usable.
+pub fn handle_from_name(name: &str) -> String {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let mut handle = String::new();
+    for word in words {
+        let room = (MAX_HANDLE - 3).saturating_sub(handle.len() + usize::from(!handle.is_empty()));
+        if room == 0 {
+            break;
+        }
+        if !handle.is_empty() {
+            handle.push('-');
+        }
+        handle.extend(word.chars().take(room));
+    }
+    if is_handle(&handle) {
+        handle
+    } else {
+        "shop".to_owned()
+    }
+}
+
 impl Store {
-    /// Adds a seller and returns its id with its bearer token, which is not kept and cannot be shown again.
+    /// Adds a seller and returns its id with its bearer token, which is not kept and cannot be
+    /// shown again; its shop handle comes from its name.
     ///
     /// # Errors
     /// `StoreError` if the database fails or there is no randomness.
     pub async fn add_seller(&self, name: &str) -> Result<(SellerId, String), StoreError> {
-        let id = new_id()?;
+        let seller = self.add_shop(name, None).await?;
+        Ok((seller.id, seller.token))
+    }
+
+    /// Adds a seller under the shop handle asked for, or else one from its name (with `-2`,
+    /// `-3`… when that is taken).
+    ///
+    /// # Errors
+    /// `Conflict` if the handle asked for is taken; other `StoreError`s if the database fails.
+    pub async fn add_shop(
+        &self,
+        name: &str,
+        handle: Option<&str>,
+    ) -> Result<NewSeller, StoreError> {
+        let suggested = handle_from_name(name);
+        let candidates: Vec<String> = match handle {
+            Some(handle) => vec![handle.to_owned()],
+            None => (1..=100)
+                .map(|n| match n {
+                    1 => suggested.clone(),
+                    n => format!("{suggested}-{n}"),
+                })
+                .collect(),
+        };
         let token = new_token()?;
-        sqlx::query(
-            "INSERT INTO sellers (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(name)
-        .bind(sha256_hex(token.as_bytes()))
-        .bind(super::now_rfc3339())
-        .execute(&self.pool)
-        .await?;
-        Ok((SellerId(id), token))
+        let mut last = StoreError::Conflict;
+        for candidate in candidates {
+            let id = new_id()?;
+            let added = sqlx::query(
+                "INSERT INTO sellers (id, name, token_hash, created_at, handle)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(name)
+            .bind(sha256_hex(token.as_bytes()))
+            .bind(super::now_rfc3339())
+            .bind(&candidate)
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::from_conflict);
+            match added {
+                Ok(_) => {
+                    return Ok(NewSeller {
+                        id: SellerId(id),
+                        handle: candidate,
+                        token,
+                    })
+                }
+                Err(StoreError::Conflict) => last = StoreError::Conflict,
+                Err(other) => return Err(other),
+            }
+        }
+        Err(last)
+    }
+
+    /// The seller whose shop has this handle.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn shop_by_handle(&self, handle: &str) -> Result<Option<SellerId>, StoreError> {
+        if !is_handle(handle) {
+            return Ok(None);
+        }
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM sellers WHERE handle = $1")
+            .bind(handle)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(id.map(SellerId))
+    }
+
+    /// The one shop, when the server has exactly one.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn only_shop(&self) -> Result<Option<SellerId>, StoreError> {
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM sellers LIMIT 2")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(match ids.as_slice() {
+            [one] => Some(SellerId(*one)),
+            _ => None,
+        })
     }
 
     /// The seller a bearer token belongs to, if any.
@@ -101,5 +223,39 @@ impl Store {
         Ok(client_id
             .zip(api_key)
             .map(|(client_id, api_key)| crate::ozon::Credentials { client_id, api_key }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_suggests_a_handle_and_anything_else_is_shop() {
+        assert_eq!(handle_from_name("Demo Shop"), "demo-shop");
+        assert_eq!(handle_from_name("  Ozon — Store #7 "), "ozon-store-7");
+        assert_eq!(handle_from_name("Магазин"), "shop");
+        assert_eq!(handle_from_name("x"), "shop");
+        let long = handle_from_name(&"word ".repeat(30));
+        assert!(is_handle(&long) && long.len() <= MAX_HANDLE - 3, "{long}");
+    }
+
+    #[test]
+    fn only_lower_case_words_with_inner_dashes_are_handles() {
+        for good in ["demo", "demo-guarded", "shop-7", "a1"] {
+            assert!(is_handle(good), "{good}");
+        }
+        for bad in [
+            "",
+            "a",
+            "Demo",
+            "-demo",
+            "demo-",
+            "demo shop",
+            "демо",
+            &"a".repeat(41),
+        ] {
+            assert!(!is_handle(bad), "{bad}");
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! `events` row per event. Every statement that writes a shipment's columns binds them here,
 //! from one list, so an insert, a seller's patch and a source's refresh cannot drift apart.
 
+use super::sellers::SellerId;
 use super::{new_id, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -111,11 +112,12 @@ impl Column {
 pub(crate) const SHIPMENT_COLUMNS: &str = "id, order_number, shipment_number, tracking_number, \
     stage, exception, status_text, updated_at, estimated_from, estimated_to, carrier, pickup_point, support";
 
-/// Writes one shipment row (its events apart), owned by a seller under its reference or by nobody.
+/// Writes one shipment row (its events apart) in a seller's shop, under the seller's reference if it gave one.
 pub(crate) async fn insert_shipment(
     connection: &mut AnyConnection,
     id: i64,
-    owner: Option<(i64, &str)>,
+    seller: SellerId,
+    reference: Option<&str>,
     shipment: &Shipment,
 ) -> Result<(), StoreError> {
     let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
@@ -129,8 +131,8 @@ pub(crate) async fn insert_shipment(
     );
     let mut query = sqlx::query(&sql)
         .bind(id)
-        .bind(owner.map(|(seller, _)| seller))
-        .bind(owner.map(|(_, reference)| reference.to_owned()));
+        .bind(seller.0)
+        .bind(reference.map(str::to_owned));
     for column in Column::ALL {
         query = query.bind(column.value(shipment)?);
     }

@@ -29,6 +29,16 @@ pub fn app(store: &Store) -> Router {
     trackline_server::app(state(store))
 }
 
+/// The state `main --demo` would build for a store with the demo seeded: the short lookup
+/// path answers for the demo shop.
+pub fn demo_state(store: &Store) -> AppState {
+    let config = Config {
+        demo: true,
+        ..Config::default()
+    };
+    AppState::new(store.clone(), &config)
+}
+
 /// What the app sent back.
 pub struct Reply {
     /// The status.

@@ -17,6 +17,7 @@ pub struct Session {
     pub client: Client,
     base: String,
     profile: PathBuf,
+    database: String,
     _driver: Child,
     _stop_server: oneshot::Sender<()>,
 }
@@ -51,9 +52,12 @@ impl Session {
     pub async fn start() -> Session {
         // Two crypto providers are linked in (see Cargo.toml): choose one before any TLS client is built.
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        // A file, not memory, so that a test can write to the same store the server reads.
+        let database = std::env::temp_dir().join(format!("trackline-e2e-{}.db", free_port()));
+        let database = format!("sqlite://{}", database.display());
         let config = trackline_server::Config {
             addr: "127.0.0.1:0".parse().unwrap(),
-            database_url: "sqlite::memory:".into(),
+            database_url: database.clone(),
             static_dir: Some(dist_dir()),
             demo: true,
             // One browser drives many lookups in a few seconds; the limit has tests of its own.
@@ -112,6 +116,7 @@ impl Session {
             client,
             base: format!("http://{addr}"),
             profile,
+            database,
             _driver: driver,
             _stop_server: stop_server,
         }
@@ -266,10 +271,39 @@ impl Session {
         std::fs::write(path, png).expect("the screenshot is written");
     }
 
-    /// Ends the browser session and removes its profile.
+    /// Adds a shop to the server's store, as `add-seller` does, and writes `shipment` (contract
+    /// JSON) as its own; returns the shop's handle.
+    pub async fn put_shipment_as_new_shop(
+        &self,
+        name: &str,
+        shipment: serde_json::Value,
+    ) -> String {
+        let store = trackline_server::Store::open(&self.database)
+            .await
+            .expect("the server's store opens");
+        let shop = store.add_shop(name, None).await.expect("a shop is added");
+        let shipment: trackline_core::Shipment =
+            serde_json::from_value(shipment).expect("a contract shipment");
+        store
+            .put_shipment(
+                shop.id,
+                "e2e-1",
+                &shipment,
+                &trackline_core::second_factor::SecondFactors::default(),
+            )
+            .await
+            .expect("the shipment is written");
+        shop.handle
+    }
+
+    /// Ends the browser session and removes its profile and its store.
     pub async fn close(self) {
         let _ = self.client.close().await;
         let _ = std::fs::remove_dir_all(&self.profile);
+        let file = self.database.trim_start_matches("sqlite://");
+        for suffix in ["", "-shm", "-wal"] {
+            let _ = std::fs::remove_file(format!("{file}{suffix}"));
+        }
     }
 }
 

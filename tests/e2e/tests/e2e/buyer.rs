@@ -280,7 +280,7 @@ async fn the_pickup_code_and_the_page_link_can_be_copied() {
 #[tokio::test]
 async fn an_order_the_shop_guards_opens_with_the_phones_last_digits() {
     let page = Session::start().await;
-    page.open("/?n=5000000001&lang=ru").await;
+    page.open("/?shop=demo-guarded&n=5000000001&lang=ru").await;
     let failure = page.find("[data-failure=check_required]").await;
     assert!(failure.text().await.unwrap().contains("4 цифры"));
     assert_accessible(&page, "the second-factor form").await;
@@ -296,7 +296,7 @@ async fn an_order_the_shop_guards_opens_with_the_phones_last_digits() {
     page.find("[data-testid=shipment][data-stage=in_transit]")
         .await;
     // The answer never goes into the page's address.
-    page.wait_for_script("return location.search === '?n=5000000001&lang=ru'")
+    page.wait_for_script("return location.search === '?shop=demo-guarded&n=5000000001&lang=ru'")
         .await;
     page.close().await;
 }
@@ -337,5 +337,37 @@ async fn with_the_network_cut_the_last_answer_comes_from_the_device_marked_with_
     page.wait_for_script("return document.querySelector('[data-testid=saved]') === null")
         .await;
     assert_eq!(page.text("[data-testid=pickup-code]").await, "4821");
+    page.close().await;
+}
+
+// The phishing channel this closes: another shop on the same server wrote a shipment with the demo
+// shop's tracking number and its own support contacts, and the demo shop's buyers saw it first.
+#[tokio::test]
+async fn a_buyer_sees_only_the_shop_whose_page_they_are_on() {
+    let page = Session::start().await;
+    page.put_shipment_as_new_shop(
+        "Impostor Shop",
+        serde_json::json!({
+            "tracking_number": "RA100000048RU",
+            "stage": "delivered",
+            "support": {"contacts": [{"kind": "phone", "value": "+79990000000"}]}
+        }),
+    )
+    .await;
+    // The demo shop's page: its own parcel, in transit, and its own support line only.
+    page.open("/?n=RA100000048RU").await;
+    page.find("[data-testid=shipment][data-stage=in_transit]")
+        .await;
+    assert!(page.all("[data-testid=parcel-tab]").await.is_empty());
+    page.find("[data-testid=support-link]").await;
+    for link in page.all("[data-testid=support-link]").await {
+        let href = link.attr("href").await.unwrap().unwrap_or_default();
+        assert!(!href.contains("79990000000"), "{href}");
+    }
+    // The impostor's page shows the impostor's parcel, and nothing of the demo shop's.
+    page.open("/?shop=impostor-shop&n=RA100000048RU").await;
+    page.find("[data-testid=shipment][data-stage=delivered]")
+        .await;
+    assert!(page.all("[data-testid=parcel-tab]").await.is_empty());
     page.close().await;
 }
