@@ -1,5 +1,6 @@
 //! Server settings from the command line and the environment.
 
+use crate::client_address::{BadProxy, TrustedProxies};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use thiserror::Error;
@@ -22,6 +23,8 @@ pub struct Config {
     /// The handle of the shop `/api/v1/track/{number}` answers for on a server with several
     /// shops (with one shop, that one; with `--demo`, the demo shop).
     pub default_shop: Option<String>,
+    /// The reverse proxies whose `Forwarded` / `X-Forwarded-For` headers name the client; none by default.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for Config {
@@ -34,6 +37,7 @@ impl Default for Config {
             rate_limit: crate::limiter::RateLimit::default(),
             ozon_base_url: crate::ozon::OZON_BASE_URL.to_owned(),
             default_shop: None,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -53,6 +57,9 @@ pub enum ConfigError {
     /// The configuration file cannot be read or is not valid.
     #[error("config file {0}: {1}")]
     File(String, String),
+    /// A trusted proxy that is not an address or a range.
+    #[error("trusted proxies: {0}")]
+    TrustedProxies(#[from] BadProxy),
 }
 
 /// The configuration file (TOML): the same settings as the environment, every one optional.
@@ -66,6 +73,7 @@ struct FileConfig {
     rate_limit: Option<FileRateLimit>,
     ozon_base_url: Option<String>,
     default_shop: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -101,6 +109,9 @@ impl FileConfig {
         if let Some(shop) = self.default_shop {
             config.default_shop = Some(shop);
         }
+        if let Some(proxies) = self.trusted_proxies {
+            config.trusted_proxies = TrustedProxies::parse(proxies.iter().map(String::as_str))?;
+        }
         if let Some(limit) = self.rate_limit {
             if let Some(n) = limit.per_minute.filter(|n| *n > 0) {
                 config.rate_limit.per_minute = n;
@@ -116,8 +127,9 @@ impl FileConfig {
 impl Config {
     /// Reads, each over the one before: the TOML file named by `--config` or `TRACKLINE_CONFIG`;
     /// `TRACKLINE_ADDR`, `TRACKLINE_DATABASE_URL`, `TRACKLINE_STATIC_DIR`, `TRACKLINE_DEMO`,
-    /// `TRACKLINE_RATE_PER_MINUTE`, `TRACKLINE_RATE_BURST`, `TRACKLINE_DEFAULT_SHOP`; then the
-    /// flags `--addr`, `--database`, `--static-dir`, `--demo`, `--default-shop`, which win.
+    /// `TRACKLINE_RATE_PER_MINUTE`, `TRACKLINE_RATE_BURST`, `TRACKLINE_DEFAULT_SHOP`,
+    /// `TRACKLINE_TRUSTED_PROXIES`; then the flags `--addr`, `--database`, `--static-dir`,
+    /// `--demo`, `--default-shop`, `--trusted-proxies`, which win.
     ///
     /// # Errors
     /// `ConfigError` for a file that cannot be read, an address that does not parse or an unknown flag.
@@ -161,6 +173,9 @@ impl Config {
         if let Some(shop) = env("TRACKLINE_DEFAULT_SHOP") {
             config.default_shop = Some(shop);
         }
+        if let Some(proxies) = env("TRACKLINE_TRUSTED_PROXIES") {
+            config.trusted_proxies = TrustedProxies::parse(proxies.split(','))?;
+        }
         if let Some(burst) = env("TRACKLINE_RATE_BURST") {
             config.rate_limit.burst = parse_count("TRACKLINE_RATE_BURST", &burst)?;
         }
@@ -179,6 +194,9 @@ impl Config {
                 "--static-dir" => config.static_dir = Some(PathBuf::from(value()?)),
                 "--demo" => config.demo = true,
                 "--default-shop" => config.default_shop = Some(value()?),
+                "--trusted-proxies" => {
+                    config.trusted_proxies = TrustedProxies::parse(value()?.split(','))?;
+                }
                 _ => return Err(ConfigError::BadArgument(arg)),
             }
         }
@@ -254,10 +272,34 @@ mod tests {
     }
 
     #[test]
+    fn trusted_proxies_come_from_the_file_the_environment_or_the_flag() {
+        let env =
+            |key: &str| (key == "TRACKLINE_TRUSTED_PROXIES").then(|| "10.0.0.0/8, ::1".to_owned());
+        let config = Config::from_env_and_args(env, args(&[])).unwrap();
+        assert!(config.trusted_proxies.trusts("10.1.2.3".parse().unwrap()));
+        assert!(config.trusted_proxies.trusts("::1".parse().unwrap()));
+        let config =
+            Config::from_env_and_args(env, args(&["--trusted-proxies", "127.0.0.1"])).unwrap();
+        assert!(
+            !config.trusted_proxies.trusts("10.1.2.3".parse().unwrap()),
+            "the flag wins"
+        );
+        assert!(
+            Config::default().trusted_proxies.is_empty(),
+            "none by default"
+        );
+        assert!(matches!(
+            Config::from_env_and_args(|_| None, args(&["--trusted-proxies", "nginx"])),
+            Err(ConfigError::TrustedProxies(_))
+        ));
+    }
+
+    #[test]
     fn the_example_file_reads() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/trackline.example.toml");
         let config = Config::from_env_and_args(|_| None, args(&["--config", path])).unwrap();
         assert_eq!(config.static_dir, Some(PathBuf::from("dist")));
+        assert!(config.trusted_proxies.trusts("127.0.0.1".parse().unwrap()));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! `State<Part>` (`FromRef`), so a service a handler cannot work without is never missing
 //! at run time.
 
+use crate::client_address::TrustedProxies;
 use crate::limiter::{Limiter, RateLimit};
 use crate::ozon::{Backoff, OzonClient};
 use crate::store::sellers::SellerId;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub assets: Option<PathBuf>,
     /// The handle of the shop the short lookup path answers for, when the server has several.
     pub default_shop: Option<String>,
+    /// The proxies whose forwarding headers name the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl AppState {
@@ -62,6 +65,7 @@ impl AppState {
             ozon: OzonClient::new(&config.ozon_base_url, OZON_CACHE, Backoff::default()),
             limits: Limits::new(config.rate_limit),
             assets: config.static_dir.clone(),
+            trusted_proxies: config.trusted_proxies.clone(),
             default_shop: config
                 .default_shop
                 .clone()
@@ -85,5 +89,11 @@ impl FromRef<AppState> for OzonClient {
 impl FromRef<AppState> for Limits {
     fn from_ref(state: &AppState) -> Limits {
         state.limits.clone()
+    }
+}
+
+impl FromRef<AppState> for TrustedProxies {
+    fn from_ref(state: &AppState) -> TrustedProxies {
+        state.trusted_proxies.clone()
     }
 }

@@ -113,12 +113,17 @@ pub fn screenshots(dir: Option<&str>) -> Done {
         .run()
 }
 
-/// A process that is stopped when dropped.
+/// A process that is stopped when dropped: TERM, so that nginx's master stops its workers too.
 struct Background(std::process::Child);
 
 impl Drop for Background {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        if !cmd("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .succeeds()
+        {
+            let _ = self.0.kill();
+        }
         let _ = self.0.wait();
     }
 }

@@ -40,9 +40,25 @@ pub fn app(state: AppState) -> Router {
         Some(dir) => api.fallback_service(assets::service(dir)),
         None => api,
     };
+    let trusted = state.trusted_proxies.clone();
     api.with_state(state)
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+                let client = rate_limit::client_ip(request.extensions());
+                tracing::info_span!(
+                    "request",
+                    method = %request.method(),
+                    uri = %request.uri(),
+                    client = ?client,
+                )
+            }),
+        )
+        // Outermost, so that the log and every limit see the same client.
+        .layer(axum::middleware::from_fn_with_state(
+            trusted,
+            rate_limit::identify_client,
+        ))
 }
 
 /// The seller API, its Ozon part included: server to server with a bearer token (no CORS, so

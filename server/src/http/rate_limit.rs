@@ -1,30 +1,65 @@
 //! The public lookup's limit per shop and client address, as a middleware: `429` with `Retry-After`.
 
 use super::error::ApiError;
+use crate::client_address::{client_address, TrustedProxies};
 use crate::state::Limits;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
-/// The client's address from the connection (or the test's stand-in for one).
+/// The client's address, as `identify_client` found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub IpAddr);
+
+/// The client's address, when the request has one.
 pub fn client_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
-    extensions
+    extensions.get::<ClientAddr>().map(|ClientAddr(ip)| *ip)
+}
+
+/// Finds who the client is, once a request, for the limits, the lockouts and the log: the
+/// connection's peer (or the test's stand-in for one), or behind a trusted proxy the address
+/// its forwarding headers name.
+pub async fn identify_client(
+    State(trusted): State<TrustedProxies>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let extensions = request.extensions();
+    let peer = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
         .or_else(|| {
             extensions
                 .get::<MockConnectInfo<SocketAddr>>()
                 .map(|MockConnectInfo(addr)| addr.ip())
-        })
+        });
+    if let Some(peer) = peer {
+        let values = |name: header::HeaderName| -> Vec<&str> {
+            request
+                .headers()
+                .get_all(name)
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .collect()
+        };
+        let client = client_address(
+            peer,
+            &values(header::FORWARDED),
+            &values(header::HeaderName::from_static("x-forwarded-for")),
+            &trusted,
+        );
+        request.extensions_mut().insert(ClientAddr(client));
+    }
+    next.run(request).await
 }
 
-/// Limits lookups by the shop asked (its handle in the path, as written) and the connection's
-/// address (`X-Forwarded-For` is not trusted: anyone can write it); one shop's buyers never
-/// use up another's lookups.
+/// Limits lookups by the shop asked (its handle in the path, as written) and the client's
+/// address; one shop's buyers never use up another's lookups.
 pub async fn limit_lookups(
     State(limits): State<Limits>,
     Path(params): Path<HashMap<String, String>>,
