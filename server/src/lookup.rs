@@ -3,7 +3,6 @@
 //! numbers), and bring shipments pulled from Ozon up to date. It knows no HTTP;
 //! `http::public` turns its result into a response.
 
-use crate::limiter::Limiter;
 use crate::ozon::OzonClient;
 use crate::store::lookup_rules::{second_factor_hash, LookupRules};
 use crate::store::sellers::SellerId;
@@ -98,7 +97,6 @@ pub async fn shop(
 pub async fn track(
     store: &Store,
     ozon: &OzonClient,
-    second_factor_limiter: &Limiter<(SellerId, IpAddr)>,
     shop: SellerId,
     number: &str,
     caller: Caller<'_>,
@@ -110,7 +108,7 @@ pub async fn track(
     }
     let rules = store.lookup_rules(shop).await?;
     admit_origin(&rules, caller.origin)?;
-    admit_second_factor(&found, &rules, shop, caller, second_factor_limiter)?;
+    admit_second_factor(store, &found, &rules, shop, caller).await?;
     refresh_from_ozon(store, ozon, shop, &mut found).await;
     Ok(Tracked {
         response: TrackResponse {
@@ -139,13 +137,14 @@ fn admit_origin(rules: &LookupRules, origin: Option<&str>) -> Result<(), LookupE
 }
 
 /// Asks for the second factor when a shipment of a guarded shop was found by a guessable
-/// number, and counts wrong replies against the caller's address in this shop.
-fn admit_second_factor(
+/// number, and counts wrong replies against the caller's address in this shop, in the store,
+/// so that the lockout holds on every instance and after a restart.
+async fn admit_second_factor(
+    store: &Store,
     found: &[Found],
     rules: &LookupRules,
     shop: SellerId,
     caller: Caller<'_>,
-    limiter: &Limiter<(SellerId, IpAddr)>,
 ) -> Result<(), LookupError> {
     let Some(factor) = rules.second_factor else {
         return Ok(());
@@ -154,17 +153,16 @@ fn admit_second_factor(
         let Some(reply) = caller.reply.filter(|reply| !reply.trim().is_empty()) else {
             return Err(LookupError::SecondFactorRequired(factor));
         };
-        let now = std::time::Instant::now();
         if let Some(client) = caller.client {
-            limiter
-                .peek((shop, client), now)
-                .map_err(LookupError::TooManyWrongReplies)?;
+            if let Some(wait) = store.second_factor_wait(shop, client).await? {
+                return Err(LookupError::TooManyWrongReplies(wait));
+            }
         }
         let given = second_factor_hash(shipment.id, factor, reply);
         // A shipment the seller gave no second factor for cannot be opened by order number at all.
         if given.is_none() || given.as_deref() != shipment.second_factor_hash(factor) {
             if let Some(client) = caller.client {
-                let _ = limiter.check((shop, client), now);
+                store.count_wrong_reply(shop, client).await?;
             }
             return Err(LookupError::SecondFactorFailed(factor));
         }

@@ -7,7 +7,6 @@
 use crate::client_address::TrustedProxies;
 use crate::limiter::{Limiter, RateLimit};
 use crate::ozon::{Backoff, OzonClient};
-use crate::store::sellers::SellerId;
 use crate::{Config, Store};
 use axum::extract::FromRef;
 use std::net::IpAddr;
@@ -17,25 +16,21 @@ use std::time::Duration;
 /// How long an Ozon posting is reused before Ozon is asked again.
 pub const OZON_CACHE: Duration = Duration::from_secs(60);
 
-/// The limiters of the public lookup, each shop's apart from the others'.
+/// The public lookup's limit, each shop's apart from the others'. It lives in this instance's
+/// memory: behind a load balancer each instance counts on its own, so N instances allow a
+/// client N times the rate (a courtesy against scraping, kept off the store on the hot path);
+/// the second-factor lockout, which guards buyers' orders, is counted in the store instead.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Lookups per shop (its handle as asked; empty for the short path) and client address.
     pub lookups: Limiter<(String, IpAddr)>,
-    /// Wrong second-factor replies per shop and client address.
-    pub second_factor: Limiter<(SellerId, IpAddr)>,
 }
 
 impl Limits {
-    /// Lookups limited as configured; ten wrong second factors, then one a minute, so that
-    /// 10 000 four-digit guesses take a week.
+    /// Lookups limited as configured.
     pub fn new(lookups: RateLimit) -> Limits {
         Limits {
             lookups: Limiter::new(lookups),
-            second_factor: Limiter::new(RateLimit {
-                per_minute: 1,
-                burst: 10,
-            }),
         }
     }
 }

@@ -69,10 +69,19 @@ struct Nginx {
 
 impl Nginx {
     async fn start(upstream: SocketAddr) -> Nginx {
+        Nginx::start_before(&[upstream]).await
+    }
+
+    /// nginx passing requests to `upstreams` in turn (round robin).
+    async fn start_before(upstreams: &[SocketAddr]) -> Nginx {
         let port = free_port();
         let dir = std::env::temp_dir().join(format!("trackline-nginx-{port}"));
         std::fs::create_dir_all(&dir).expect("a folder for nginx");
         let d = dir.display();
+        let servers: String = upstreams
+            .iter()
+            .map(|upstream| format!("server {upstream}; "))
+            .collect();
         // As root nginx drops to `nobody` unless told; the test's files are its own.
         let user = if running_as_root() { "user root;" } else { "" };
         let conf = format!(
@@ -80,8 +89,9 @@ impl Nginx {
              events {{ worker_connections 256; }}\nhttp {{\n  access_log off;\n\
              client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fastcgi;\n\
              uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;\n\
+             upstream instances {{ {servers} }}\n\
              server {{\n    listen 127.0.0.1:{port};\n    location / {{\n\
-             proxy_pass http://{upstream};\n\
+             proxy_pass http://instances;\n\
              proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n    }}\n  }}\n}}\n"
         );
         std::fs::write(dir.join("nginx.conf"), conf).expect("nginx.conf is written");
@@ -127,14 +137,23 @@ fn running_as_root() -> bool {
 
 /// The demo server on a free port, trusting the proxy on 127.0.0.1, three lookups per buyer.
 async fn server() -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let three = RateLimit {
+        per_minute: 1,
+        burst: 3,
+    };
+    server_over(support::fresh_url(None).await, three).await
+}
+
+/// An instance of the demo server over the store at `database`, trusting the proxy on 127.0.0.1.
+async fn server_over(
+    database: String,
+    lookups: RateLimit,
+) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
     let config = Config {
         addr: "127.0.0.1:0".parse().expect("an address"),
-        database_url: support::fresh_url(None).await,
+        database_url: database,
         demo: true,
-        rate_limit: RateLimit {
-            per_minute: 1,
-            burst: 3,
-        },
+        rate_limit: lookups,
         trusted_proxies: TrustedProxies::parse(["127.0.0.1"]).expect("a range"),
         ..Config::default()
     };
@@ -187,4 +206,43 @@ async fn a_forwarding_header_sent_straight_to_the_server_changes_nothing() {
             "{header}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_lockout_earned_through_one_instance_holds_on_the_other_and_after_a_restart() {
+    let dir = std::env::temp_dir().join(format!("trackline-lockout-{}", free_port()));
+    std::fs::create_dir_all(&dir).expect("a folder for the store");
+    let database = support::fresh_url(Some(&dir)).await;
+    // The lookup limit is each instance's own and not under test here: opened wide.
+    let wide = RateLimit {
+        per_minute: 600,
+        burst: 100,
+    };
+    let (first, _stop_first) = server_over(database.clone(), wide).await;
+    let (second, _stop_second) = server_over(database.clone(), wide).await;
+    let nginx = Nginx::start_before(&[first, second]).await;
+    let order = format!(
+        "/api/v1/shops/{}/track/{}",
+        trackline_server::demo::GUARDED_SHOP,
+        trackline_server::demo::GUARDED_ORDER
+    );
+    // Ten wrong replies through the proxy, which hands them to the two instances in turn.
+    for _ in 0..10 {
+        let status = get_from("127.0.0.6", nginx.addr, &format!("{order}?check=0000"), "").await;
+        assert_eq!(status, 403);
+    }
+    // Now even the right reply waits, whichever instance takes it…
+    let right = format!(
+        "{order}?check={}",
+        trackline_server::demo::GUARDED_PHONE_LAST4
+    );
+    for _ in 0..2 {
+        assert_eq!(get_from("127.0.0.6", nginx.addr, &right, "").await, 429);
+    }
+    // …and an instance started afresh over the same store, asked straight, still knows it.
+    let (restarted, _stop_restarted) = server_over(database, wide).await;
+    assert_eq!(get_from("127.0.0.6", restarted, &right, "").await, 429);
+    // Another buyer is not locked out.
+    assert_eq!(get_from("127.0.0.7", nginx.addr, &right, "").await, 200);
+    let _ = std::fs::remove_dir_all(&dir);
 }

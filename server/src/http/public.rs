@@ -165,15 +165,7 @@ async fn answer(
         client: client_ip(extensions),
         reply: params.check.as_deref(),
     };
-    let tracked = lookup::track(
-        &state.store,
-        &state.ozon,
-        &state.limits.second_factor,
-        shop,
-        number,
-        caller,
-    )
-    .await?;
+    let tracked = lookup::track(&state.store, &state.ozon, shop, number, caller).await?;
     let body = serde_json::to_string(&tracked.response)
         .map_err(|error| ApiError::Internal(error.to_string()))?;
     // Weak, because the compression layer may re-encode the same answer.
