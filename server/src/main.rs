@@ -1,7 +1,9 @@
 //! Starts the reference endpoint: `trackline-server [--addr A] [--database URL] [--static-dir D] [--demo]`,
 //! adds a seller: `trackline-server add-seller NAME [--handle SHOP] [--database URL]`, printing
 //! its token once (and its shop's lookup path),
-//! or prints the OpenAPI document of both APIs: `trackline-server openapi`.
+//! asks a running server whether it is ready, for container health checks:
+//! `trackline-server healthcheck [--addr A]` (exit 0 or 1), or prints the OpenAPI document of
+//! both APIs: `trackline-server openapi`.
 
 use std::process::ExitCode;
 use trackline_server::store::sellers::is_handle;
@@ -25,6 +27,10 @@ async fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some("openapi") {
         print!("{}", trackline_server::http::openapi::json());
         return ExitCode::SUCCESS;
+    }
+    let healthcheck = args.first().map(String::as_str) == Some("healthcheck");
+    if healthcheck {
+        args.remove(0);
     }
     let add_seller = (args.first().map(String::as_str) == Some("add-seller")).then(|| {
         args.remove(0);
@@ -52,6 +58,9 @@ async fn main() -> ExitCode {
     };
     if let Some((name, handle)) = add_seller {
         return add_seller_and_print_token(&config, name.trim(), handle.as_deref()).await;
+    }
+    if healthcheck {
+        return check_health(&config).await;
     }
     // Ctrl-C or SIGTERM (what orchestrators send) stop accepting; requests in flight finish.
     let shutdown = async {
@@ -93,6 +102,37 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("trackline-server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Asks the server at the configured address for `/readyz`; 0 when it is ready, 1 otherwise.
+async fn check_health(config: &Config) -> ExitCode {
+    // A server listening on every interface is asked on the loopback one.
+    let mut addr = config.addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap_or_default();
+    match client.get(format!("http://{addr}/readyz")).send().await {
+        Ok(response) if response.status().is_success() => ExitCode::SUCCESS,
+        Ok(response) => {
+            eprintln!(
+                "trackline-server at {addr}: not ready ({})",
+                response.status()
+            );
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("trackline-server at {addr}: no answer ({error})");
             ExitCode::FAILURE
         }
     }

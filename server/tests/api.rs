@@ -240,14 +240,32 @@ async fn answers_carry_an_etag_and_a_current_copy_gets_304() {
 }
 
 #[tokio::test]
-async fn the_health_check_says_ok_while_the_store_answers() {
+async fn alive_while_the_process_answers_and_ready_while_the_store_does_with_its_schema() {
     let store = demo_store().await;
-    let (status, headers, body) = get(&store, "/healthz").await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
-    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
-    store.pool().close().await;
-    let (status, _, _) = get(&store, "/healthz").await;
+    for (path, body) in [("/healthz", "ok\n"), ("/readyz", "ready\n")] {
+        let (status, headers, text) = get(&store, path).await;
+        assert_eq!((status, text.as_str()), (StatusCode::OK, body), "{path}");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    }
+    // A newer build's migration missing from the database: alive, but not ready.
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 7")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let (status, _, text) = get(&store, "/readyz").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(text.contains("migration 7"), "{text}");
+    store.pool().close().await;
+    let (status, _, text) = get(&store, "/readyz").await;
+    assert_eq!(
+        (status, text.as_str()),
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: the store does not answer\n"
+        )
+    );
+    let (status, _, _) = get(&store, "/healthz").await;
+    assert_eq!(status, StatusCode::OK, "the process itself is still alive");
 }
 
 #[tokio::test]

@@ -248,3 +248,24 @@ async fn sigterm_lets_a_request_in_flight_finish_then_exits() {
     assert!(exit.success(), "{exit:?}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn healthcheck_exits_0_for_a_ready_server_and_1_for_none() {
+    let dir = tempdir("healthcheck");
+    let database = support::fresh_url(Some(&dir)).await;
+    let (mut server, addr) = start(&database).await;
+    let check = |addr: String| async move {
+        Command::new(SERVER)
+            .args(["healthcheck", "--addr", &addr])
+            .env("RUST_LOG", "warn")
+            .status()
+            .await
+            .expect("healthcheck runs")
+            .code()
+    };
+    assert_eq!(check(addr.clone()).await, Some(0));
+    let _ = server.kill().await;
+    let _ = server.wait().await;
+    assert_eq!(check(addr).await, Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
+}

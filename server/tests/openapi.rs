@@ -210,6 +210,8 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     }
     walk.call(Method::GET, "/healthz", "/healthz", &[], None)
         .await;
+    walk.call(Method::GET, "/readyz", "/readyz", &[], None)
+        .await;
     walk.call(
         Method::GET,
         "/api/openapi.json",
@@ -532,7 +534,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
             .await;
     }
     store.pool().close().await;
-    walk.call(Method::GET, "/healthz", "/healthz", &[], None)
+    walk.call(Method::GET, "/readyz", "/readyz", &[], None)
         .await;
 
     // Races that a walk cannot provoke: a concurrent create of one reference, one key in flight twice.

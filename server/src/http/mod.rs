@@ -3,7 +3,8 @@
 //!
 //! | module | audience |
 //! | --- | --- |
-//! | `public` | buyers' widgets (the lookup), load balancers (`/healthz`), developers (`/api/openapi.json`) |
+//! | `public` | buyers' widgets (the lookup), orchestrators and load balancers (`/healthz`, `/readyz`) |
+//! | `openapi` | developers (`/api/openapi.json`) |
 //! | `seller` | the seller's backend (bearer token) |
 //! | `ozon` | the seller's backend, for its Ozon postings |
 //! | `assets` | browsers fetching the built widget |

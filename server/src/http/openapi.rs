@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         public::track_in_shop,
         public::track,
         public::healthz,
+        public::readyz,
         serve,
         seller::put_shipment,
         seller::get_shipment,

@@ -1,5 +1,6 @@
 //! The public tracking API: `GET /api/v1/shops/{shop}/track/{number}` (and its short alias for a
-//! server's only or default shop), cacheable by browsers and CDNs; and what load balancers read: `/healthz`.
+//! server's only or default shop), cacheable by browsers and CDNs; and what orchestrators and load
+//! balancers read: `/healthz` (alive) and `/readyz` (ready).
 
 use super::error::ApiError;
 use super::rate_limit::{client_ip, limit_lookups};
@@ -41,6 +42,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             HeaderValue::from_static("no-cache"),
         ))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
 }
 
 /// The lookup's query string.
@@ -202,34 +204,63 @@ fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
         .any(|tag| tag.trim() == "*" || bare(tag) == bare(etag))
 }
 
-/// `GET /healthz`: 200 when the store answers, 503 when it does not; for load balancers.
+/// `GET /healthz`: 200 while the process answers at all; for a liveness probe (restart it when not).
 #[utoipa::path(
     get,
     path = "/healthz",
     tag = "operations",
-    summary = "Whether this instance and its store answer (for load balancers)",
+    summary = "Whether this instance's process is alive (liveness)",
+    responses((status = 200, description = "ok", body = String, content_type = "text/plain")),
+    security(()),
+)]
+pub async fn healthz() -> Response {
+    (
+        StatusCode::OK,
+        [(header::CACHE_CONTROL, "no-store")],
+        "ok\n",
+    )
+        .into_response()
+}
+
+/// `GET /readyz`: 200 when the store answers and has this build's migrations, else 503; for a
+/// load balancer's readiness check (send no traffic here until it says ready).
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    summary = "Whether this instance can answer: its store answers, with this build's schema (readiness)",
     responses(
-        (status = 200, description = "ok", body = String, content_type = "text/plain"),
-        (status = 503, description = "The store does not answer.", body = String, content_type = "text/plain"),
+        (status = 200, description = "ready", body = String, content_type = "text/plain"),
+        (status = 503, description = "The store does not answer, or lacks a migration.", body = String, content_type = "text/plain"),
     ),
     security(()),
 )]
-pub async fn healthz(State(store): State<Store>) -> Response {
-    match store.ping().await {
+pub async fn readyz(State(store): State<Store>) -> Response {
+    match store.ready().await {
         Ok(()) => (
             StatusCode::OK,
             [(header::CACHE_CONTROL, "no-store")],
-            "ok\n",
+            "ready\n".to_owned(),
         )
             .into_response(),
         Err(error) => {
-            tracing::warn!(%error, "health check: store unavailable");
+            tracing::warn!(%error, "readiness check: not ready");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 [(header::CACHE_CONTROL, "no-store")],
-                "store unavailable\n",
+                format!("not ready: {}\n", readiness_reason(&error)),
             )
                 .into_response()
         }
+    }
+}
+
+/// What the readiness answer says is wrong, without the store's own details.
+fn readiness_reason(error: &crate::store::StoreError) -> String {
+    match error {
+        crate::store::StoreError::NotMigrated(version) => {
+            format!("migration {version} is not applied")
+        }
+        _ => "the store does not answer".to_owned(),
     }
 }

@@ -34,6 +34,9 @@ pub enum StoreError {
     /// Another request wrote the same row at the same moment; a retry will see its result.
     #[error("a concurrent request wrote the same thing")]
     Conflict,
+    /// A migration this build knows is not applied to the database.
+    #[error("migration {0} is not applied")]
+    NotMigrated(i64),
     /// The URL names a database this server does not speak.
     #[error("unsupported database URL (sqlite:… or postgres://…): {0}")]
     UnsupportedUrl(String),
@@ -140,6 +143,25 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// Whether the store answers and has every migration this build knows applied: an
+    /// instance started with a newer build against an older schema is not ready.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails; `NotMigrated` naming the first migration missing.
+    pub async fn ready(&self) -> Result<(), StoreError> {
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_all(&self.pool)
+                .await?;
+        match sqlx::migrate!("./migrations")
+            .iter()
+            .find(|migration| !applied.contains(&migration.version))
+        {
+            Some(missing) => Err(StoreError::NotMigrated(missing.version)),
+            None => Ok(()),
+        }
     }
 
     /// How many shipments are stored.
