@@ -25,6 +25,8 @@ pub struct Config {
     pub default_shop: Option<String>,
     /// The reverse proxies whose `Forwarded` / `X-Forwarded-For` headers name the client; none by default.
     pub trusted_proxies: TrustedProxies,
+    /// Where Prometheus metrics are served (`/metrics`); off by default.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl Default for Config {
@@ -38,6 +40,7 @@ impl Default for Config {
             ozon_base_url: crate::ozon::OZON_BASE_URL.to_owned(),
             default_shop: None,
             trusted_proxies: TrustedProxies::default(),
+            metrics_addr: None,
         }
     }
 }
@@ -74,6 +77,7 @@ struct FileConfig {
     ozon_base_url: Option<String>,
     default_shop: Option<String>,
     trusted_proxies: Option<Vec<String>>,
+    metrics_addr: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -112,6 +116,9 @@ impl FileConfig {
         if let Some(proxies) = self.trusted_proxies {
             config.trusted_proxies = TrustedProxies::parse(proxies.iter().map(String::as_str))?;
         }
+        if let Some(addr) = self.metrics_addr {
+            config.metrics_addr = Some(parse_addr(&addr)?);
+        }
         if let Some(limit) = self.rate_limit {
             if let Some(n) = limit.per_minute.filter(|n| *n > 0) {
                 config.rate_limit.per_minute = n;
@@ -128,8 +135,9 @@ impl Config {
     /// Reads, each over the one before: the TOML file named by `--config` or `TRACKLINE_CONFIG`;
     /// `TRACKLINE_ADDR`, `TRACKLINE_DATABASE_URL`, `TRACKLINE_STATIC_DIR`, `TRACKLINE_DEMO`,
     /// `TRACKLINE_RATE_PER_MINUTE`, `TRACKLINE_RATE_BURST`, `TRACKLINE_DEFAULT_SHOP`,
-    /// `TRACKLINE_TRUSTED_PROXIES`; then the flags `--addr`, `--database`, `--static-dir`,
-    /// `--demo`, `--default-shop`, `--trusted-proxies`, which win.
+    /// `TRACKLINE_TRUSTED_PROXIES`, `TRACKLINE_METRICS_ADDR`; then the flags `--addr`,
+    /// `--database`, `--static-dir`, `--demo`, `--default-shop`, `--trusted-proxies`,
+    /// `--metrics-addr`, which win.
     ///
     /// # Errors
     /// `ConfigError` for a file that cannot be read, an address that does not parse or an unknown flag.
@@ -176,6 +184,9 @@ impl Config {
         if let Some(proxies) = env("TRACKLINE_TRUSTED_PROXIES") {
             config.trusted_proxies = TrustedProxies::parse(proxies.split(','))?;
         }
+        if let Some(addr) = env("TRACKLINE_METRICS_ADDR") {
+            config.metrics_addr = Some(parse_addr(&addr)?);
+        }
         if let Some(burst) = env("TRACKLINE_RATE_BURST") {
             config.rate_limit.burst = parse_count("TRACKLINE_RATE_BURST", &burst)?;
         }
@@ -197,6 +208,7 @@ impl Config {
                 "--trusted-proxies" => {
                     config.trusted_proxies = TrustedProxies::parse(value()?.split(','))?;
                 }
+                "--metrics-addr" => config.metrics_addr = Some(parse_addr(&value()?)?),
                 _ => return Err(ConfigError::BadArgument(arg)),
             }
         }

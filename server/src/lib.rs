@@ -6,6 +6,7 @@ pub mod demo;
 pub mod http;
 pub mod limiter;
 pub mod lookup;
+pub mod metrics;
 pub mod ozon;
 pub mod seller_input;
 pub mod state;
@@ -39,30 +40,48 @@ pub enum StartError {
     },
 }
 
-/// Opens the store, seeds the demo if asked, binds, and returns the bound address
-/// with the future that serves until `shutdown` resolves.
+/// Where a started server listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listening {
+    /// Both APIs and the widget.
+    pub addr: SocketAddr,
+    /// Prometheus metrics (`/metrics`), when configured.
+    pub metrics: Option<SocketAddr>,
+}
+
+/// Opens the store, seeds the demo if asked, binds, and returns where it listens with the
+/// future that serves until `shutdown` resolves.
 ///
 /// # Errors
-/// `StartError` if the store cannot be opened or seeded, or the address cannot be bound.
+/// `StartError` if the store cannot be opened or seeded, or an address cannot be bound.
 pub async fn start(
     config: &Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(SocketAddr, impl Future<Output = std::io::Result<()>>), StartError> {
+) -> Result<(Listening, impl Future<Output = std::io::Result<()>>), StartError> {
     let store = Store::open(&config.database_url).await?;
     if config.demo {
         let added = demo::seed_if_empty(&store).await?;
         tracing::info!(added, "demo shipments seeded");
     }
-    let listener = tokio::net::TcpListener::bind(config.addr)
-        .await
-        .map_err(|source| StartError::Bind {
-            addr: config.addr,
-            source,
-        })?;
+    let listener = bind(config.addr).await?;
     let addr = listener.local_addr().map_err(|source| StartError::Bind {
         addr: config.addr,
         source,
     })?;
+    let metrics = match config.metrics_addr {
+        Some(metrics_addr) => {
+            let listener = bind(metrics_addr).await?;
+            let bound = listener.local_addr().map_err(|source| StartError::Bind {
+                addr: metrics_addr,
+                source,
+            })?;
+            metrics::enable();
+            // Scraped from inside the operator's network; it stops with the process.
+            tokio::spawn(async move { axum::serve(listener, metrics::router()).await });
+            Some(bound)
+        }
+        None => None,
+    };
     let app = app(AppState::new(store, config));
     let serving = async move {
         axum::serve(
@@ -72,5 +91,11 @@ pub async fn start(
         .with_graceful_shutdown(shutdown)
         .await
     };
-    Ok((addr, serving))
+    Ok((Listening { addr, metrics }, serving))
+}
+
+async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, StartError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })
 }

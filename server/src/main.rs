@@ -84,14 +84,17 @@ async fn main() -> ExitCode {
         let _ = interrupt.await;
         tracing::info!("shutting down: finishing requests in flight");
     };
-    let (addr, serving) = match start(&config, shutdown).await {
+    let (listening, serving) = match start(&config, shutdown).await {
         Ok(started) => started,
         Err(error) => {
             eprintln!("trackline-server: {error}");
             return ExitCode::FAILURE;
         }
     };
-    println!("trackline is running at http://{addr}/");
+    println!("trackline is running at http://{}/", listening.addr);
+    if let Some(metrics) = listening.metrics {
+        eprintln!("metrics at http://{metrics}/metrics");
+    }
     if config.demo {
         println!("demo numbers to try:");
         for (number, what) in demo::HIGHLIGHTS {

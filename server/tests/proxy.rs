@@ -158,11 +158,12 @@ async fn server_over(
         ..Config::default()
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (addr, serving) = trackline_server::start(&config, async {
+    let (listening, serving) = trackline_server::start(&config, async {
         let _ = stopped.await;
     })
     .await
     .expect("the server starts");
+    let addr = listening.addr;
     tokio::spawn(serving);
     wait_for(addr).await;
     (addr, stop)

@@ -43,6 +43,7 @@ pub fn app(state: AppState) -> Router {
     };
     let trusted = state.trusted_proxies.clone();
     api.with_state(state)
+        .layer(axum::middleware::from_fn(crate::metrics::track_requests))
         .layer(CompressionLayer::new())
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {

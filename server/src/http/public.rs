@@ -4,7 +4,7 @@
 
 use super::error::ApiError;
 use super::rate_limit::{client_ip, limit_lookups};
-use crate::lookup::{self, Caller};
+use crate::lookup::{self, Caller, LookupError};
 use crate::state::AppState;
 use crate::store::sellers::{sha256_hex, SellerId};
 use crate::store::Store;
@@ -112,8 +112,12 @@ pub async fn track_in_shop(
     extensions: Extensions,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let shop = lookup::shop(&state.store, Some(&shop), None).await?;
-    answer(&state, shop, &number, &params, &extensions, &headers).await
+    let shop = lookup::shop(&state.store, Some(&shop), None).await;
+    let answered = match shop {
+        Ok(shop) => answer(&state, shop, &number, &params, &extensions, &headers).await,
+        Err(error) => Err(error.into()),
+    };
+    counted(answered)
 }
 
 /// The number's shipments in the server's default shop (the one configured, else its only one).
@@ -143,8 +147,37 @@ pub async fn track(
     extensions: Extensions,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let shop = lookup::shop(&state.store, None, state.default_shop.as_deref()).await?;
-    answer(&state, shop, &number, &params, &extensions, &headers).await
+    let shop = lookup::shop(&state.store, None, state.default_shop.as_deref()).await;
+    let answered = match shop {
+        Ok(shop) => answer(&state, shop, &number, &params, &extensions, &headers).await,
+        Err(error) => Err(error.into()),
+    };
+    counted(answered)
+}
+
+/// Counts a lookup's outcome for the metrics, and passes it on.
+fn counted(answered: Result<Response, ApiError>) -> Result<Response, ApiError> {
+    let outcome = match &answered {
+        Ok(response) if response.status() == StatusCode::NOT_MODIFIED => "not_modified",
+        Ok(_) => "found",
+        Err(ApiError::Lookup(error)) => match error {
+            LookupError::UnknownShop => "shop_not_found",
+            LookupError::ShopRequired => "shop_required",
+            LookupError::InvalidNumber(_) => "invalid_number",
+            LookupError::NotFound => "not_found",
+            LookupError::OriginNotAllowed => "origin_not_allowed",
+            LookupError::SecondFactorRequired(_) => "check_required",
+            LookupError::SecondFactorFailed(_) => "check_failed",
+            LookupError::TooManyWrongReplies(_) => {
+                crate::metrics::locked_out();
+                "locked_out"
+            }
+            LookupError::Store(_) => "error",
+        },
+        Err(_) => "error",
+    };
+    crate::metrics::lookup(outcome);
+    answered
 }
 
 /// Answers contract v1 for a number in a shop, with an ETag and the cache policy its rules allow.

@@ -72,10 +72,13 @@ pub async fn limit_lookups(
     let shop = params.get("shop").cloned().unwrap_or_default();
     match limits.lookups.check((shop, client), Instant::now()) {
         Ok(()) => next.run(request).await,
-        Err(wait) => ApiError::RateLimited {
-            wait,
-            reason: "too many lookups from this address",
+        Err(wait) => {
+            crate::metrics::rate_limited();
+            ApiError::RateLimited {
+                wait,
+                reason: "too many lookups from this address",
+            }
+            .into_response()
         }
-        .into_response(),
     }
 }

@@ -104,6 +104,7 @@ impl OzonClient {
     ) -> Result<Shipment, OzonError> {
         let key = (credentials.client_id.clone(), posting_number.to_owned());
         if let Some(shipment) = self.cached(&key) {
+            crate::metrics::ozon_cache_hit();
             return Ok(shipment);
         }
         let fbs = json!({
@@ -137,7 +138,7 @@ impl OzonClient {
     async fn call(
         &self,
         credentials: &Credentials,
-        path: &str,
+        path: &'static str,
         body: &serde_json::Value,
     ) -> Result<Posting, OzonError> {
         let mut last = String::new();
@@ -152,6 +153,7 @@ impl OzonClient {
                 .await;
             let retry_after = match sent {
                 Err(error) => {
+                    crate::metrics::ozon_call(path, "no_answer");
                     last = format!("no answer: {error}");
                     None
                 }
@@ -164,6 +166,7 @@ impl OzonClient {
                         .and_then(|v| v.trim().parse::<u64>().ok())
                         .map(Duration::from_secs);
                     let text = response.text().await.unwrap_or_default();
+                    crate::metrics::ozon_call(path, ozon_result(status));
                     match status {
                         200 => {
                             return serde_json::from_str::<PostingAnswer>(&text)
@@ -206,6 +209,18 @@ impl OzonClient {
         retry_after
             .unwrap_or(exponential + jitter)
             .min(self.backoff.max_wait)
+    }
+}
+
+/// The metrics' word for an Ozon answer's status.
+fn ozon_result(status: u16) -> &'static str {
+    match status {
+        200 => "ok",
+        400 | 404 => "not_found",
+        401 | 403 => "refused",
+        429 => "rate_limited",
+        500..=599 => "server_error",
+        _ => "unexpected",
     }
 }
 

@@ -68,11 +68,12 @@ impl Session {
             ..trackline_server::Config::default()
         };
         let (stop_server, stopped) = oneshot::channel::<()>();
-        let (addr, serving) = trackline_server::start(&config, async {
+        let (listening, serving) = trackline_server::start(&config, async {
             let _ = stopped.await;
         })
         .await
         .expect("the server starts");
+        let addr = listening.addr;
         tokio::spawn(serving);
 
         let port = free_port();
