@@ -1,6 +1,7 @@
 //! Server settings from the command line and the environment.
 
 use crate::client_address::{BadProxy, TrustedProxies};
+use crate::secrets::{SecretError, SecretKey};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use thiserror::Error;
@@ -27,6 +28,8 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// Where Prometheus metrics are served (`/metrics`); off by default.
     pub metrics_addr: Option<SocketAddr>,
+    /// The key sellers' provider keys are sealed with; without it the server keeps none.
+    pub secret_key: Option<SecretKey>,
 }
 
 impl Default for Config {
@@ -41,6 +44,7 @@ impl Default for Config {
             default_shop: None,
             trusted_proxies: TrustedProxies::default(),
             metrics_addr: None,
+            secret_key: None,
         }
     }
 }
@@ -63,6 +67,9 @@ pub enum ConfigError {
     /// A trusted proxy that is not an address or a range.
     #[error("trusted proxies: {0}")]
     TrustedProxies(#[from] BadProxy),
+    /// The secret key, or its file, cannot be used.
+    #[error("secret key {0}: {1}")]
+    SecretKey(String, SecretError),
 }
 
 /// The configuration file (TOML): the same settings as the environment, every one optional.
@@ -78,6 +85,7 @@ struct FileConfig {
     default_shop: Option<String>,
     trusted_proxies: Option<Vec<String>>,
     metrics_addr: Option<String>,
+    secret_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -119,6 +127,9 @@ impl FileConfig {
         if let Some(addr) = self.metrics_addr {
             config.metrics_addr = Some(parse_addr(&addr)?);
         }
+        if let Some(path) = self.secret_key_file {
+            config.secret_key = Some(read_secret_key_file(&path)?);
+        }
         if let Some(limit) = self.rate_limit {
             if let Some(n) = limit.per_minute.filter(|n| *n > 0) {
                 config.rate_limit.per_minute = n;
@@ -135,9 +146,10 @@ impl Config {
     /// Reads, each over the one before: the TOML file named by `--config` or `TRACKLINE_CONFIG`;
     /// `TRACKLINE_ADDR`, `TRACKLINE_DATABASE_URL`, `TRACKLINE_STATIC_DIR`, `TRACKLINE_DEMO`,
     /// `TRACKLINE_RATE_PER_MINUTE`, `TRACKLINE_RATE_BURST`, `TRACKLINE_DEFAULT_SHOP`,
-    /// `TRACKLINE_TRUSTED_PROXIES`, `TRACKLINE_METRICS_ADDR`; then the flags `--addr`,
-    /// `--database`, `--static-dir`, `--demo`, `--default-shop`, `--trusted-proxies`,
-    /// `--metrics-addr`, which win.
+    /// `TRACKLINE_TRUSTED_PROXIES`, `TRACKLINE_METRICS_ADDR`, `TRACKLINE_SECRET_KEY` (base64)
+    /// or `TRACKLINE_SECRET_KEY_FILE`; then the flags `--addr`, `--database`, `--static-dir`,
+    /// `--demo`, `--default-shop`, `--trusted-proxies`, `--metrics-addr`, `--secret-key-file`,
+    /// which win. The key itself is never a flag: the process list would show it.
     ///
     /// # Errors
     /// `ConfigError` for a file that cannot be read, an address that does not parse or an unknown flag.
@@ -187,6 +199,15 @@ impl Config {
         if let Some(addr) = env("TRACKLINE_METRICS_ADDR") {
             config.metrics_addr = Some(parse_addr(&addr)?);
         }
+        if let Some(path) = env("TRACKLINE_SECRET_KEY_FILE") {
+            config.secret_key = Some(read_secret_key_file(std::path::Path::new(&path))?);
+        }
+        if let Some(key) = env("TRACKLINE_SECRET_KEY") {
+            config.secret_key = Some(
+                SecretKey::from_base64(&key)
+                    .map_err(|e| ConfigError::SecretKey("TRACKLINE_SECRET_KEY".into(), e))?,
+            );
+        }
         if let Some(burst) = env("TRACKLINE_RATE_BURST") {
             config.rate_limit.burst = parse_count("TRACKLINE_RATE_BURST", &burst)?;
         }
@@ -209,11 +230,23 @@ impl Config {
                     config.trusted_proxies = TrustedProxies::parse(value()?.split(','))?;
                 }
                 "--metrics-addr" => config.metrics_addr = Some(parse_addr(&value()?)?),
+                "--secret-key-file" => {
+                    config.secret_key =
+                        Some(read_secret_key_file(std::path::Path::new(&value()?))?);
+                }
                 _ => return Err(ConfigError::BadArgument(arg)),
             }
         }
         Ok(config)
     }
+}
+
+fn read_secret_key_file(path: &std::path::Path) -> Result<SecretKey, ConfigError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigError::SecretKey(name.clone(), SecretError::Unreadable(e.to_string()))
+    })?;
+    SecretKey::from_base64(&text).map_err(|e| ConfigError::SecretKey(name, e))
 }
 
 fn parse_count(name: &str, text: &str) -> Result<u32, ConfigError> {

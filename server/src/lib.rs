@@ -8,6 +8,7 @@ pub mod limiter;
 pub mod lookup;
 pub mod metrics;
 pub mod ozon;
+pub mod secrets;
 pub mod seller_input;
 pub mod state;
 pub mod store;
@@ -58,7 +59,10 @@ pub async fn start(
     config: &Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(Listening, impl Future<Output = std::io::Result<()>>), StartError> {
-    let store = Store::open(&config.database_url).await?;
+    let store = Store::open(&config.database_url)
+        .await?
+        .with_secret_key(config.secret_key.clone())
+        .await?;
     if config.demo {
         let added = demo::seed_if_empty(&store).await?;
         tracing::info!(added, "demo shipments seeded");

@@ -1,11 +1,13 @@
 //! Starts the reference endpoint: `trackline-server [--addr A] [--database URL] [--static-dir D] [--demo]`,
 //! adds a seller: `trackline-server add-seller NAME [--handle SHOP] [--database URL]`, printing
 //! its token once (and its shop's lookup path),
+//! prints a new secret key for sealing sellers' provider keys: `trackline-server secret-key`,
 //! asks a running server whether it is ready, for container health checks:
 //! `trackline-server healthcheck [--addr A]` (exit 0 or 1), or prints the OpenAPI document of
 //! both APIs: `trackline-server openapi`.
 
 use std::process::ExitCode;
+use trackline_server::secrets::SecretKey;
 use trackline_server::store::sellers::is_handle;
 use trackline_server::store::StoreError;
 use trackline_server::{demo, start, Config, Store};
@@ -27,6 +29,19 @@ async fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some("openapi") {
         print!("{}", trackline_server::http::openapi::json());
         return ExitCode::SUCCESS;
+    }
+    if args.first().map(String::as_str) == Some("secret-key") {
+        return match SecretKey::generate() {
+            Ok(key) => {
+                println!("{}", key.to_base64());
+                eprintln!("a new secret key: keep it (TRACKLINE_SECRET_KEY or secret_key_file); sellers' provider keys cannot be read without it");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("trackline-server: {error}");
+                ExitCode::FAILURE
+            }
+        };
     }
     let healthcheck = args.first().map(String::as_str) == Some("healthcheck");
     if healthcheck {

@@ -22,6 +22,10 @@ async fn start_with(database: &str, env: &[(&str, &str)]) -> (Child, String) {
     let mut child = Command::new(SERVER)
         .args(["--addr", "127.0.0.1:0", "--database", database])
         .env("RUST_LOG", "warn")
+        .env(
+            "TRACKLINE_SECRET_KEY",
+            support::test_secret_key().to_base64(),
+        )
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .kill_on_drop(true)

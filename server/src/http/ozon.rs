@@ -87,6 +87,13 @@ pub async fn put_keys(
     Strict(keys): Strict<Option<KeysInput>>,
 ) -> Result<Response, ApiError> {
     let credentials = keys.as_ref().map(KeysInput::validate).transpose()?;
+    if credentials.is_some() && store.secret_key().is_err() {
+        return Err(Invalid {
+            field: "ozon".into(),
+            reason: "this server keeps no provider keys until it is started with its secret key (TRACKLINE_SECRET_KEY)".into(),
+        }
+        .into());
+    }
     store
         .set_ozon_credentials(seller, credentials.as_ref())
         .await?;

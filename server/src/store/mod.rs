@@ -9,6 +9,7 @@ pub mod seller_shipments;
 pub mod sellers;
 pub mod shipment_rows;
 
+use crate::secrets::SecretKey;
 use shipment_rows::{insert_events, insert_shipment, read_events, read_shipment, SHIPMENT_COLUMNS};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
@@ -37,6 +38,12 @@ pub enum StoreError {
     /// A migration this build knows is not applied to the database.
     #[error("migration {0} is not applied")]
     NotMigrated(i64),
+    /// A seller's secret cannot be sealed or opened with the configured key.
+    #[error("secret key: {0}")]
+    Secret(crate::secrets::SecretError),
+    /// Secrets are kept, or asked to be kept, but the server has no secret key.
+    #[error("this server keeps sellers' provider keys sealed and needs its secret key: set TRACKLINE_SECRET_KEY (or secret_key_file); trackline-server secret-key prints a new one")]
+    SecretKeyMissing,
     /// The URL names a database this server does not speak.
     #[error("unsupported database URL (sqlite:… or postgres://…): {0}")]
     UnsupportedUrl(String),
@@ -91,6 +98,8 @@ pub fn new_id() -> Result<i64, StoreError> {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The key sellers' provider keys are sealed with, when the server was given one.
+    secret_key: Option<std::sync::Arc<SecretKey>>,
 }
 
 impl Store {
@@ -123,7 +132,78 @@ impl Store {
         .connect(&url)
         .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            secret_key: None,
+        })
+    }
+
+    /// The store with the server's secret key, checked against what the store already sealed:
+    /// an instance with another key, or with none where secrets are kept, is refused here, at
+    /// start, not at the first Ozon call. Provider keys kept in plain text by an older version
+    /// are sealed now.
+    ///
+    /// # Errors
+    /// `Secret(WrongKey)` for another key, `SecretKeyMissing` for none where secrets are kept,
+    /// other `StoreError`s if the database fails.
+    pub async fn with_secret_key(self, key: Option<SecretKey>) -> Result<Store, StoreError> {
+        const CHECK: &str = "trackline secret check";
+        let check: Option<String> =
+            sqlx::query_scalar("SELECT sealed FROM secret_check WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(key) = key else {
+            let kept: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM sellers WHERE ozon_api_key IS NOT NULL")
+                    .fetch_one(&self.pool)
+                    .await?;
+            return if check.is_some() || kept > 0 {
+                Err(StoreError::SecretKeyMissing)
+            } else {
+                Ok(self)
+            };
+        };
+        match check {
+            Some(sealed) => {
+                key.open(&sealed, CHECK).map_err(StoreError::Secret)?;
+            }
+            None => {
+                let sealed = key.seal(CHECK, CHECK).map_err(StoreError::Secret)?;
+                sqlx::query("INSERT INTO secret_check (id, sealed) VALUES (1, $1)")
+                    .bind(sealed)
+                    .execute(&self.pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(StoreError::from_conflict)
+                    .or_else(|error| match error {
+                        // Another instance checked in at the same moment; its key is read next start.
+                        StoreError::Conflict => Ok(()),
+                        other => Err(other),
+                    })?;
+            }
+        }
+        let sealed = self.seal_plain_ozon_keys(&key).await?;
+        if sealed > 0 {
+            tracing::info!(
+                sealed,
+                "sealed Ozon keys kept in plain text by an older version"
+            );
+        }
+        Ok(Store {
+            secret_key: Some(std::sync::Arc::new(key)),
+            ..self
+        })
+    }
+
+    /// The server's secret key.
+    ///
+    /// # Errors
+    /// `SecretKeyMissing` when the server was started without one.
+    pub fn secret_key(&self) -> Result<&SecretKey, StoreError> {
+        self.secret_key
+            .as_deref()
+            .ok_or(StoreError::SecretKeyMissing)
     }
 
     /// The connection pool, for checks that look at rows directly.

@@ -2,6 +2,7 @@
 //! its SHA-256 is kept; a handle is public, and scopes the lookup to the seller's own shipments.
 
 use super::{new_id, Store, StoreError};
+use crate::secrets::{is_sealed, SecretKey};
 use sha2::{Digest, Sha256};
 
 /// A seller's row id.
@@ -183,19 +184,31 @@ impl Store {
     }
 }
 
+/// Where a seller's Ozon API key is sealed: its row, so that a value moved to another row does not open.
+fn ozon_key_context(seller: SellerId) -> String {
+    format!("ozon api key of seller {}", seller.0)
+}
+
 impl Store {
-    /// Keeps a seller's Ozon keys (`None` forgets them).
+    /// Keeps a seller's Ozon keys (`None` forgets them), the API key sealed with the server's secret key.
     ///
     /// # Errors
-    /// `StoreError` if the database fails.
+    /// `SecretKeyMissing` when the server has no secret key; `StoreError` if the database fails.
     pub async fn set_ozon_credentials(
         &self,
         seller: SellerId,
         credentials: Option<&crate::ozon::Credentials>,
     ) -> Result<(), StoreError> {
+        let sealed = credentials
+            .map(|c| {
+                self.secret_key()?
+                    .seal(&c.api_key, &ozon_key_context(seller))
+                    .map_err(StoreError::Secret)
+            })
+            .transpose()?;
         sqlx::query("UPDATE sellers SET ozon_client_id = $1, ozon_api_key = $2 WHERE id = $3")
             .bind(credentials.map(|c| c.client_id.as_str()))
-            .bind(credentials.map(|c| c.api_key.as_str()))
+            .bind(sealed)
             .bind(seller.0)
             .execute(&self.pool)
             .await?;
@@ -205,7 +218,7 @@ impl Store {
     /// A seller's Ozon keys, if it gave them.
     ///
     /// # Errors
-    /// `StoreError` if the database fails.
+    /// `SecretKeyMissing` or `Secret` when the API key cannot be opened; `StoreError` if the database fails.
     pub async fn ozon_credentials(
         &self,
         seller: SellerId,
@@ -219,10 +232,42 @@ impl Store {
             return Ok(None);
         };
         let client_id: Option<String> = row.try_get("ozon_client_id")?;
-        let api_key: Option<String> = row.try_get("ozon_api_key")?;
-        Ok(client_id
-            .zip(api_key)
-            .map(|(client_id, api_key)| crate::ozon::Credentials { client_id, api_key }))
+        let sealed: Option<String> = row.try_get("ozon_api_key")?;
+        let (Some(client_id), Some(sealed)) = (client_id, sealed) else {
+            return Ok(None);
+        };
+        let api_key = self
+            .secret_key()?
+            .open(&sealed, &ozon_key_context(seller))
+            .map_err(StoreError::Secret)?;
+        Ok(Some(crate::ozon::Credentials { client_id, api_key }))
+    }
+
+    /// Seals the Ozon API keys stored in plain text before keys were sealed.
+    pub(super) async fn seal_plain_ozon_keys(&self, key: &SecretKey) -> Result<usize, StoreError> {
+        use sqlx::Row;
+        let rows =
+            sqlx::query("SELECT id, ozon_api_key FROM sellers WHERE ozon_api_key IS NOT NULL")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut sealed = 0;
+        for row in rows {
+            let id: i64 = row.try_get("id")?;
+            let stored: String = row.try_get("ozon_api_key")?;
+            if is_sealed(&stored) {
+                continue;
+            }
+            let value = key
+                .seal(&stored, &ozon_key_context(SellerId(id)))
+                .map_err(StoreError::Secret)?;
+            sqlx::query("UPDATE sellers SET ozon_api_key = $1 WHERE id = $2")
+                .bind(value)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+            sealed += 1;
+        }
+        Ok(sealed)
     }
 }
 

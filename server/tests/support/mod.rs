@@ -94,10 +94,23 @@ pub async fn send(app: &Router, request: Request<Body>) -> Reply {
     }
 }
 
-/// A new empty store on the database under test.
+/// The secret key the tests' stores seal provider keys with.
+pub fn test_secret_key() -> trackline_server::secrets::SecretKey {
+    trackline_server::secrets::SecretKey::from_base64(
+        "dHJhY2tsaW5lLXRlc3Qtc2VjcmV0LWtleS0zMmJ5dGU=",
+    )
+    .expect("a 32-byte key")
+}
+
+/// A new empty store on the database under test, with the tests' secret key.
 pub async fn fresh_store() -> Store {
     let url = fresh_url(None).await;
-    Store::open(&url).await.expect("the store opens")
+    Store::open(&url)
+        .await
+        .expect("the store opens")
+        .with_secret_key(Some(test_secret_key()))
+        .await
+        .expect("the key is taken")
 }
 
 /// The URL of a new, empty database under test: a PostgreSQL database, or a SQLite file
