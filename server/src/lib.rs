@@ -1,5 +1,6 @@
 //! trackline's reference tracking endpoint: stores shipments and answers contract v1.
 
+pub mod answers;
 pub mod client_address;
 pub mod config;
 pub mod demo;
@@ -63,6 +64,7 @@ pub async fn start(
         .await?
         .with_secret_key(config.secret_key.clone())
         .await?;
+    store.hear_other_instances(&config.database_url).await?;
     if config.demo {
         let added = demo::seed_if_empty(&store).await?;
         tracing::info!(added, "demo shipments seeded");

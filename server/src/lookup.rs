@@ -48,6 +48,9 @@ pub enum LookupError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The answer could not be written as JSON.
+    #[error("the answer could not be written: {0}")]
+    Unwritable(serde_json::Error),
 }
 
 /// Who asks, as far as the lookup rules care.
@@ -61,13 +64,15 @@ pub struct Caller<'a> {
     pub reply: Option<&'a str>,
 }
 
-/// What the lookup found, and whether the shop's rules made it private to one buyer.
+/// What the lookup found, with the rules it was shown under.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tracked {
     /// Contract v1.
     pub response: TrackResponse,
-    /// The shop has lookup rules (allowed origins, a second factor): the response differs by caller.
-    pub guarded: bool,
+    /// The shop's lookup rules, which admitted the caller.
+    pub rules: LookupRules,
+    /// A second factor was asked of this caller and given: the answer is this buyer's alone.
+    pub checked: bool,
 }
 
 /// The shop a lookup is for: the handle in the scoped path, else the server's default shop
@@ -108,7 +113,7 @@ pub async fn track(
     }
     let rules = store.lookup_rules(shop).await?;
     admit_origin(&rules, caller.origin)?;
-    admit_second_factor(store, &found, &rules, shop, caller).await?;
+    let checked = admit_second_factor(store, &found, &rules, shop, caller).await?;
     refresh_from_ozon(store, ozon, shop, &mut found).await;
     Ok(Tracked {
         response: TrackResponse {
@@ -116,12 +121,16 @@ pub async fn track(
             query: Some(query.as_str().to_owned()),
             shipments: found.into_iter().map(|f| f.shipment).collect(),
         },
-        guarded: rules != LookupRules::default(),
+        rules,
+        checked,
     })
 }
 
 /// Refuses a page whose origin the shop did not allow; requests without an origin are not from a page.
-fn admit_origin(rules: &LookupRules, origin: Option<&str>) -> Result<(), LookupError> {
+///
+/// # Errors
+/// `OriginNotAllowed` when the shop allows other origins only.
+pub fn admit_origin(rules: &LookupRules, origin: Option<&str>) -> Result<(), LookupError> {
     let refused = origin.is_some_and(|origin| {
         !rules.allowed_origins.is_empty()
             && !rules
@@ -138,17 +147,18 @@ fn admit_origin(rules: &LookupRules, origin: Option<&str>) -> Result<(), LookupE
 
 /// Asks for the second factor when a shipment of a guarded shop was found by a guessable
 /// number, and counts wrong replies against the caller's address in this shop, in the store,
-/// so that the lockout holds on every instance and after a restart.
+/// so that the lockout holds on every instance and after a restart. Says whether one was asked.
 async fn admit_second_factor(
     store: &Store,
     found: &[Found],
     rules: &LookupRules,
     shop: SellerId,
     caller: Caller<'_>,
-) -> Result<(), LookupError> {
+) -> Result<bool, LookupError> {
     let Some(factor) = rules.second_factor else {
-        return Ok(());
+        return Ok(false);
     };
+    let mut checked = false;
     for shipment in found.iter().filter(|f| !f.by_tracking_number) {
         let Some(reply) = caller.reply.filter(|reply| !reply.trim().is_empty()) else {
             return Err(LookupError::SecondFactorRequired(factor));
@@ -166,8 +176,9 @@ async fn admit_second_factor(
             }
             return Err(LookupError::SecondFactorFailed(factor));
         }
+        checked = true;
     }
-    Ok(())
+    Ok(checked)
 }
 
 /// Brings shipments pulled from Ozon up to date, all at once and within one deadline (Ozon is
@@ -216,7 +227,7 @@ async fn refresh_one(store: &Store, ozon: &OzonClient, shop: SellerId, found: &m
     if !changed {
         return;
     }
-    if let Err(error) = store.refresh_shipment(found.id, &fresh).await {
+    if let Err(error) = store.refresh_shipment(shop, found.id, &fresh).await {
         tracing::warn!(%error, posting, "could not keep the Ozon refresh");
     }
     // What the seller added and Ozon does not know stays.

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -27,6 +28,11 @@ pub const LOCKED_OUT: &str = "trackline_second_factor_locked_out_total";
 pub const OZON_CALLS: &str = "trackline_ozon_calls_total";
 /// Ozon postings answered from the client's cache.
 pub const OZON_CACHE_HITS: &str = "trackline_ozon_cache_hits_total";
+/// Public lookups answered from the answers kept in memory (`kept="true"`) or read afresh.
+pub const ANSWERS_KEPT: &str = "trackline_lookup_answers_kept_total";
+
+/// Whether a recorder is installed: until then requests are not timed at all.
+static RECORDING: AtomicBool = AtomicBool::new(false);
 
 /// The process's recorder, installed on first use; `None` if another one was installed first.
 fn handle() -> Option<&'static PrometheusHandle> {
@@ -48,7 +54,9 @@ fn handle() -> Option<&'static PrometheusHandle> {
 
 /// Starts recording; what `router` then serves. `false` when the recorder could not be installed.
 pub fn enable() -> bool {
-    handle().is_some()
+    let installed = handle().is_some();
+    RECORDING.store(installed, Ordering::Release);
+    installed
 }
 
 /// The metrics listener's routes: `GET /metrics` in Prometheus's text format.
@@ -73,6 +81,9 @@ async fn render() -> Response {
 /// Counts every request and how long it took, by its route's template (not the raw path, so
 /// that numbers never become labels) and its status.
 pub async fn track_requests(request: Request, next: Next) -> Response {
+    if !RECORDING.load(Ordering::Acquire) {
+        return next.run(request).await;
+    }
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -108,4 +119,9 @@ pub fn ozon_call(endpoint: &'static str, result: &'static str) {
 /// Counts a posting answered from the cache.
 pub fn ozon_cache_hit() {
     metrics::counter!(OZON_CACHE_HITS).increment(1);
+}
+
+/// Counts a lookup answered from a kept answer, or read afresh.
+pub fn answer_kept(kept: bool) {
+    metrics::counter!(ANSWERS_KEPT, "kept" => if kept { "true" } else { "false" }).increment(1);
 }

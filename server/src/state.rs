@@ -4,6 +4,7 @@
 //! `State<Part>` (`FromRef`), so a service a handler cannot work without is never missing
 //! at run time.
 
+use crate::answers::Answers;
 use crate::client_address::TrustedProxies;
 use crate::limiter::{Limiter, RateLimit};
 use crate::ozon::{Backoff, OzonClient};
@@ -44,6 +45,8 @@ pub struct AppState {
     pub ozon: OzonClient,
     /// The public lookup's limiters.
     pub limits: Limits,
+    /// The public lookup's answers kept in memory.
+    pub answers: Answers,
     /// The built widget to serve at `/`, if any.
     pub assets: Option<PathBuf>,
     /// The handle of the shop the short lookup path answers for, when the server has several.
@@ -59,6 +62,7 @@ impl AppState {
             store,
             ozon: OzonClient::new(&config.ozon_base_url, OZON_CACHE, Backoff::default()),
             limits: Limits::new(config.rate_limit),
+            answers: Answers::default(),
             assets: config.static_dir.clone(),
             trusted_proxies: config.trusted_proxies.clone(),
             default_shop: config

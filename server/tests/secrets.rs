@@ -4,6 +4,7 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::json;
+use support::process::tempdir;
 use support::{bearer, request, send};
 use trackline_server::ozon::Credentials;
 use trackline_server::secrets::{SecretError, SecretKey};
@@ -27,12 +28,6 @@ async fn reopen(url: &str, key: Option<SecretKey>) -> Result<Store, StoreError> 
         .expect("the store opens")
         .with_secret_key(key)
         .await
-}
-
-fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("trackline-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a folder");
-    dir
 }
 
 #[tokio::test]

@@ -62,6 +62,7 @@ impl From<LookupError> for ApiError {
         match error {
             // One store failure, logged and answered as every other.
             LookupError::Store(error) => ApiError::Store(error),
+            LookupError::Unwritable(error) => ApiError::Internal(error.to_string()),
             other => ApiError::Lookup(other),
         }
     }
@@ -106,7 +107,7 @@ impl ApiError {
             | ApiError::Lookup(LookupError::TooManyWrongReplies(_)) => {
                 (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
             }
-            ApiError::Lookup(LookupError::Store(_)) => {
+            ApiError::Lookup(LookupError::Store(_) | LookupError::Unwritable(_)) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
             ApiError::Ozon(OzonError::NotFound) => (StatusCode::NOT_FOUND, "ozon_not_found"),

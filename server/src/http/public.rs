@@ -4,9 +4,9 @@
 
 use super::error::ApiError;
 use super::rate_limit::{client_ip, limit_lookups};
-use crate::lookup::{self, Caller, LookupError};
+use crate::answers::ShopRef;
+use crate::lookup::{Caller, LookupError};
 use crate::state::AppState;
-use crate::store::sellers::{sha256_hex, SellerId};
 use crate::store::Store;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, Method, StatusCode};
@@ -112,12 +112,17 @@ pub async fn track_in_shop(
     extensions: Extensions,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let shop = lookup::shop(&state.store, Some(&shop), None).await;
-    let answered = match shop {
-        Ok(shop) => answer(&state, shop, &number, &params, &extensions, &headers).await,
-        Err(error) => Err(error.into()),
-    };
-    counted(answered)
+    counted(
+        answer(
+            &state,
+            ShopRef::Handle(shop),
+            &number,
+            &params,
+            &extensions,
+            &headers,
+        )
+        .await,
+    )
 }
 
 /// The number's shipments in the server's default shop (the one configured, else its only one).
@@ -147,12 +152,17 @@ pub async fn track(
     extensions: Extensions,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let shop = lookup::shop(&state.store, None, state.default_shop.as_deref()).await;
-    let answered = match shop {
-        Ok(shop) => answer(&state, shop, &number, &params, &extensions, &headers).await,
-        Err(error) => Err(error.into()),
-    };
-    counted(answered)
+    counted(
+        answer(
+            &state,
+            ShopRef::Default,
+            &number,
+            &params,
+            &extensions,
+            &headers,
+        )
+        .await,
+    )
 }
 
 /// Counts a lookup's outcome for the metrics, and passes it on.
@@ -172,7 +182,7 @@ fn counted(answered: Result<Response, ApiError>) -> Result<Response, ApiError> {
                 crate::metrics::locked_out();
                 "locked_out"
             }
-            LookupError::Store(_) => "error",
+            LookupError::Store(_) | LookupError::Unwritable(_) => "error",
         },
         Err(_) => "error",
     };
@@ -187,7 +197,7 @@ fn counted(answered: Result<Response, ApiError>) -> Result<Response, ApiError> {
 /// is not allowed or a second factor is missing or wrong, 429 after too many wrong ones, 500 when the store fails.
 async fn answer(
     state: &AppState,
-    shop: SellerId,
+    shop: ShopRef,
     number: &str,
     params: &LookupParams,
     extensions: &Extensions,
@@ -200,19 +210,25 @@ async fn answer(
         client: client_ip(extensions),
         reply: params.check.as_deref(),
     };
-    let tracked = lookup::track(&state.store, &state.ozon, shop, number, caller).await?;
-    let body = serde_json::to_string(&tracked.response)
+    let answer = state
+        .answers
+        .lookup(
+            &state.store,
+            &state.ozon,
+            state.default_shop.as_deref(),
+            shop,
+            number,
+            caller,
+        )
+        .await?;
+    let etag = HeaderValue::from_str(&answer.etag)
         .map_err(|error| ApiError::Internal(error.to_string()))?;
-    // Weak, because the compression layer may re-encode the same answer.
-    let etag = format!("W/\"{}\"", &sha256_hex(body.as_bytes())[..32]);
-    let etag_value =
-        HeaderValue::from_str(&etag).map_err(|error| ApiError::Internal(error.to_string()))?;
     // Guarded answers differ by origin and must not be shared by a CDN between buyers.
     let cache = [
-        (header::ETAG, etag_value),
+        (header::ETAG, etag),
         (
             header::CACHE_CONTROL,
-            HeaderValue::from_static(if tracked.guarded {
+            HeaderValue::from_static(if answer.guarded {
                 "private, no-cache"
             } else {
                 CACHE_CONTROL
@@ -220,10 +236,10 @@ async fn answer(
         ),
         (header::VARY, HeaderValue::from_static("Origin")),
     ];
-    if matches_etag(headers, &etag) {
+    if matches_etag(headers, &answer.etag) {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
-    Ok((cache, super::json_text(StatusCode::OK, body)).into_response())
+    Ok((cache, super::json_text(StatusCode::OK, answer.body.clone())).into_response())
 }
 
 /// Whether `If-None-Match` names this answer (weak comparison, lists and `*` included).

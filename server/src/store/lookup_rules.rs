@@ -33,13 +33,14 @@ impl Store {
         seller: SellerId,
         rules: &LookupRules,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE sellers SET allowed_origins = $1, order_check = $2 WHERE id = $3")
             .bind((!rules.allowed_origins.is_empty()).then(|| rules.allowed_origins.join(" ")))
             .bind(rules.second_factor.map(SecondFactor::as_str))
             .bind(seller.0)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        self.commit(tx, super::changes::Change::Shop(seller)).await
     }
 
     /// A seller's lookup rules; the defaults for a seller that set none.

@@ -3,6 +3,7 @@
 //! Every statement is written once, in SQL both databases read (`$1` parameters,
 //! no database-specific types), so the two cannot drift apart.
 
+pub mod changes;
 pub mod lockouts;
 pub mod lookup_rules;
 pub mod seller_shipments;
@@ -10,9 +11,10 @@ pub mod sellers;
 pub mod shipment_rows;
 
 use crate::secrets::SecretKey;
+use changes::{Change, Changes};
 use shipment_rows::{insert_events, insert_shipment, read_events, read_shipment, SHIPMENT_COLUMNS};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
-use sqlx::{AnyPool, Row};
+use sqlx::{Any, AnyPool, Row, Transaction};
 use thiserror::Error;
 use trackline_core::second_factor::SecondFactor;
 use trackline_core::{Shipment, TrackingQuery};
@@ -100,6 +102,8 @@ pub struct Store {
     backend: Backend,
     /// The key sellers' provider keys are sealed with, when the server was given one.
     secret_key: Option<std::sync::Arc<SecretKey>>,
+    /// The versions of what is stored, for copies kept in memory.
+    changes: Changes,
 }
 
 impl Store {
@@ -136,6 +140,7 @@ impl Store {
             pool,
             backend,
             secret_key: None,
+            changes: Changes::new(backend)?,
         })
     }
 
@@ -206,6 +211,40 @@ impl Store {
             .ok_or(StoreError::SecretKeyMissing)
     }
 
+    /// The versions of what is stored: what a copy kept in memory checks itself against.
+    pub fn changes(&self) -> &Changes {
+        &self.changes
+    }
+
+    /// Hears the writes of the other instances over the same database (PostgreSQL's
+    /// `LISTEN`, on a connection of its own to `url`), from now on, until the process ends;
+    /// on SQLite, where one instance has the file, there are none to hear.
+    ///
+    /// # Errors
+    /// `StoreError` if PostgreSQL cannot be listened to.
+    pub async fn hear_other_instances(&self, url: &str) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => Ok(()),
+            Backend::Postgres => self.changes.listen(url).await,
+        }
+    }
+
+    /// Commits a write, announcing what it changed inside its transaction to the other
+    /// instances, and to this one once committed.
+    ///
+    /// # Errors
+    /// `Conflict` if a unique row was written at the same moment; `StoreError` if the database fails.
+    pub(crate) async fn commit(
+        &self,
+        mut tx: Transaction<'static, Any>,
+        change: Change,
+    ) -> Result<(), StoreError> {
+        self.changes.announce(&mut tx, change).await?;
+        tx.commit().await.map_err(StoreError::from_conflict)?;
+        self.changes.changed(change);
+        Ok(())
+    }
+
     /// The connection pool, for checks that look at rows directly.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
@@ -269,8 +308,7 @@ impl Store {
             insert_shipment(&mut tx, id, shop, None, shipment).await?;
             insert_events(&mut tx, id, &shipment.events).await?;
         }
-        tx.commit().await?;
-        Ok(())
+        self.commit(tx, Change::Shop(shop)).await
     }
 
     /// Every shipment of one shop that has this number as its order, shipment or tracking

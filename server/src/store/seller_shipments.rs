@@ -3,6 +3,7 @@
 //!
 //! Each call is one transaction: a request either lands whole or not at all.
 
+use super::changes::Change;
 use super::lookup_rules::second_factor_hash;
 use super::sellers::SellerId;
 use super::shipment_rows::{insert_events, insert_shipment, load, update_shipment, Column};
@@ -111,7 +112,7 @@ impl Store {
         insert_events(&mut tx, id, &shipment.events).await?;
         write_second_factors(&mut tx, id, factors).await?;
         let stored = load(&mut tx, id).await?;
-        tx.commit().await.map_err(StoreError::from_conflict)?;
+        self.commit(tx, Change::Shop(seller)).await?;
         let written = if existing.is_some() {
             Written::Replaced
         } else {
@@ -148,7 +149,7 @@ impl Store {
             write_second_factors(&mut tx, id, &factors).await?;
         }
         let stored = load(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit(tx, Change::Shop(seller)).await?;
         Ok(Some(Ok(stored)))
     }
 
@@ -162,23 +163,29 @@ impl Store {
         reference: &str,
         posting: &str,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE shipments SET ozon_posting = $1 WHERE seller_id = $2 AND reference = $3",
         )
         .bind(posting)
         .bind(seller.0)
         .bind(reference)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        self.commit(tx, Change::Shop(seller)).await
     }
 
-    /// Replaces a shipment's status, numbers, carrier and history with a fresher reading from
-    /// its source, keeping its owner, reference and second factors.
+    /// Replaces the status, numbers, carrier and history of a shipment of `shop` with a
+    /// fresher reading from its source, keeping its owner, reference and second factors.
     ///
     /// # Errors
     /// `StoreError` if the database fails; nothing is changed then.
-    pub async fn refresh_shipment(&self, id: i64, fresh: &Shipment) -> Result<(), StoreError> {
+    pub async fn refresh_shipment(
+        &self,
+        shop: SellerId,
+        id: i64,
+        fresh: &Shipment,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         update_shipment(&mut tx, id, fresh, &Column::FROM_SOURCE).await?;
         sqlx::query("DELETE FROM events WHERE shipment_id = $1")
@@ -186,8 +193,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         insert_events(&mut tx, id, &fresh.events).await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit(tx, Change::Shop(shop)).await
     }
 
     /// The seller's shipment under `reference`; another seller's is never found.
@@ -298,7 +304,7 @@ impl Store {
             .await
             .map_err(StoreError::from_conflict)?;
         }
-        tx.commit().await.map_err(StoreError::from_conflict)?;
+        self.commit(tx, Change::Shop(seller)).await?;
         Ok(Some((status, body)))
     }
 }

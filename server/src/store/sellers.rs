@@ -112,7 +112,8 @@ impl Store {
         let mut last = StoreError::Conflict;
         for candidate in candidates {
             let id = new_id()?;
-            let added = sqlx::query(
+            let mut tx = self.pool.begin().await?;
+            let inserted = sqlx::query(
                 "INSERT INTO sellers (id, name, token_hash, created_at, handle)
                  VALUES ($1, $2, $3, $4, $5)",
             )
@@ -121,9 +122,13 @@ impl Store {
             .bind(sha256_hex(token.as_bytes()))
             .bind(super::now_rfc3339())
             .bind(&candidate)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(StoreError::from_conflict);
+            let added = match inserted {
+                Ok(_) => self.commit(tx, super::changes::Change::Shops).await,
+                Err(error) => Err(error),
+            };
             match added {
                 Ok(_) => {
                     return Ok(NewSeller {
@@ -206,13 +211,14 @@ impl Store {
                     .map_err(StoreError::Secret)
             })
             .transpose()?;
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE sellers SET ozon_client_id = $1, ozon_api_key = $2 WHERE id = $3")
             .bind(credentials.map(|c| c.client_id.as_str()))
             .bind(sealed)
             .bind(seller.0)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        self.commit(tx, super::changes::Change::Shop(seller)).await
     }
 
     /// A seller's Ozon keys, if it gave them.

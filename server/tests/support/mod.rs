@@ -8,6 +8,8 @@
 #![allow(dead_code)]
 
 pub mod fake_ozon;
+pub mod nginx;
+pub mod process;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
@@ -105,12 +107,18 @@ pub fn test_secret_key() -> trackline_server::secrets::SecretKey {
 /// A new empty store on the database under test, with the tests' secret key.
 pub async fn fresh_store() -> Store {
     let url = fresh_url(None).await;
-    Store::open(&url)
+    let store = Store::open(&url)
         .await
         .expect("the store opens")
         .with_secret_key(Some(test_secret_key()))
         .await
-        .expect("the key is taken")
+        .expect("the key is taken");
+    // As `start` does: on PostgreSQL, answers are kept only while the other instances are heard.
+    store
+        .hear_other_instances(&url)
+        .await
+        .expect("the store hears other instances");
+    store
 }
 
 /// The URL of a new, empty database under test: a PostgreSQL database, or a SQLite file

@@ -1,0 +1,199 @@
+//! The public lookup's answers, written once and kept in this instance's memory: a repeated
+//! lookup is answered without the store while nothing it was read from has changed.
+//!
+//! An answer is kept with the versions of its shop and of the set of shops it was read under
+//! (`store::changes`), which every write bumps, in this instance and, through PostgreSQL's
+//! `NOTIFY`, in every other: a kept answer is never served after a write it does not show. What
+//! differs by buyer is not kept: an answer a second factor opened is read afresh each time, and
+//! the origin rule is applied to a kept answer at every request. Writes made around every
+//! instance (an operator's SQL, `add-seller` on a SQLite file a server has open) are seen when
+//! an answer expires, `TIME_TO_LIVE` after it was read.
+
+use crate::lookup::{self, Caller, LookupError};
+use crate::ozon::OzonClient;
+use crate::store::changes::Version;
+use crate::store::lookup_rules::LookupRules;
+use crate::store::sellers::{sha256_hex, SellerId};
+use crate::store::Store;
+use axum::body::Bytes;
+use moka::sync::Cache;
+use std::sync::Arc;
+use std::time::Duration;
+use trackline_core::{TrackResponse, TrackingQuery};
+
+/// How long an answer is kept at most, for writes no instance announced.
+pub const TIME_TO_LIVE: Duration = Duration::from_secs(10);
+
+/// How many bytes of answers one instance keeps at most; the least used go first.
+pub const CAPACITY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A lookup's answer, written once: contract v1 as JSON, with its tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// The JSON.
+    pub body: Bytes,
+    /// A weak tag of the body, for `ETag`.
+    pub etag: String,
+    /// The shop has lookup rules (allowed origins, a second factor): the answer differs by
+    /// caller and must not be shared between buyers by a CDN.
+    pub guarded: bool,
+}
+
+impl Answer {
+    /// Writes a lookup's response.
+    ///
+    /// # Errors
+    /// `Unwritable` if it cannot be serialised.
+    pub fn of(response: &TrackResponse, rules: &LookupRules) -> Result<Answer, LookupError> {
+        let body = serde_json::to_vec(response).map_err(LookupError::Unwritable)?;
+        // Weak, because the compression layer may re-encode the same answer.
+        let etag = format!("W/\"{}\"", &sha256_hex(&body)[..32]);
+        Ok(Answer {
+            body: Bytes::from(body),
+            etag,
+            guarded: *rules != LookupRules::default(),
+        })
+    }
+}
+
+/// Which shop a lookup asks.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ShopRef {
+    /// The shop whose handle is in the path.
+    Handle(String),
+    /// The server's default shop: the one configured, else its only one.
+    Default,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    shop: ShopRef,
+    /// The number as the lookup normalised it.
+    number: String,
+}
+
+#[derive(Debug)]
+struct Kept {
+    shop: SellerId,
+    version: Version,
+    outcome: Outcome,
+}
+
+#[derive(Debug)]
+enum Outcome {
+    Found {
+        answer: Arc<Answer>,
+        rules: LookupRules,
+    },
+    NotFound,
+}
+
+/// The answers this instance keeps.
+#[derive(Clone)]
+pub struct Answers {
+    kept: Cache<Key, Arc<Kept>>,
+}
+
+impl std::fmt::Debug for Answers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answers")
+            .field("entries", &self.kept.entry_count())
+            .finish()
+    }
+}
+
+impl Default for Answers {
+    fn default() -> Answers {
+        Answers::new(CAPACITY_BYTES, TIME_TO_LIVE)
+    }
+}
+
+impl Answers {
+    /// Keeps up to `capacity_bytes` of answers, each at most `time_to_live`.
+    pub fn new(capacity_bytes: u64, time_to_live: Duration) -> Answers {
+        Answers {
+            kept: Cache::builder()
+                .max_capacity(capacity_bytes)
+                .weigher(|key: &Key, kept: &Arc<Kept>| {
+                    let body = match &kept.outcome {
+                        Outcome::Found { answer, .. } => answer.body.len() + answer.etag.len(),
+                        Outcome::NotFound => 0,
+                    };
+                    u32::try_from(key.number.len() + body + 64).unwrap_or(u32::MAX)
+                })
+                .time_to_live(time_to_live)
+                .build(),
+        }
+    }
+
+    /// The answer to `number` in `shop` for `caller`: a kept one while it is current, else read
+    /// from the store (and Ozon), and kept when it is the same for every buyer.
+    ///
+    /// # Errors
+    /// `LookupError` saying why nothing can be shown.
+    pub async fn lookup(
+        &self,
+        store: &Store,
+        ozon: &OzonClient,
+        default_shop: Option<&str>,
+        shop: ShopRef,
+        number: &str,
+        caller: Caller<'_>,
+    ) -> Result<Arc<Answer>, LookupError> {
+        let query = TrackingQuery::parse(number)?;
+        let key = Key {
+            shop,
+            number: query.as_str().to_owned(),
+        };
+        let changes = store.changes();
+        if let Some(kept) = self.kept.get(&key) {
+            if changes.is_current(kept.version, kept.shop) {
+                crate::metrics::answer_kept(true);
+                return match &kept.outcome {
+                    Outcome::Found { answer, rules } => {
+                        lookup::admit_origin(rules, caller.origin)?;
+                        Ok(answer.clone())
+                    }
+                    Outcome::NotFound => Err(LookupError::NotFound),
+                };
+            }
+        }
+        crate::metrics::answer_kept(false);
+        // Read before the shop is decided, so that a shop added meanwhile outdates this answer.
+        let epoch = changes.epoch();
+        let handle = match &key.shop {
+            ShopRef::Handle(handle) => Some(handle.as_str()),
+            ShopRef::Default => None,
+        };
+        let shop = lookup::shop(store, handle, default_shop).await?;
+        // Read before the shop's rows are, so that a write meanwhile outdates this answer.
+        let version = changes.version(epoch, shop);
+        let keep = |outcome| {
+            if let Some(version) = version {
+                let kept = Kept {
+                    shop,
+                    version,
+                    outcome,
+                };
+                self.kept.insert(key.clone(), Arc::new(kept));
+            }
+        };
+        match lookup::track(store, ozon, shop, query.as_str(), caller).await {
+            Ok(tracked) => {
+                let answer = Arc::new(Answer::of(&tracked.response, &tracked.rules)?);
+                if !tracked.checked {
+                    keep(Outcome::Found {
+                        answer: answer.clone(),
+                        rules: tracked.rules,
+                    });
+                }
+                Ok(answer)
+            }
+            Err(LookupError::NotFound) => {
+                keep(Outcome::NotFound);
+                Err(LookupError::NotFound)
+            }
+            Err(other) => Err(other),
+        }
+    }
+}
