@@ -1,4 +1,5 @@
-//! Starts the reference endpoint: `trackline-server [--addr A] [--database URL] [--static-dir D] [--demo]`,
+//! Starts the reference endpoint: `trackline-server [--addr A] [--database URL] [--static-dir D] [--demo]`
+//! (the widget from `D`, else the one built into the binary with `embed-widget`),
 //! adds a seller: `trackline-server add-seller NAME [--handle SHOP] [--database URL]`, printing
 //! its token once (and its shop's lookup path),
 //! prints a new secret key for sealing sellers' provider keys: `trackline-server secret-key`,
@@ -7,6 +8,7 @@
 //! both APIs: `trackline-server openapi`.
 
 use std::process::ExitCode;
+use trackline_server::http::assets::WidgetFiles;
 use trackline_server::secrets::SecretKey;
 use trackline_server::store::sellers::is_handle;
 use trackline_server::store::StoreError;
@@ -107,6 +109,9 @@ async fn main() -> ExitCode {
         }
     };
     println!("trackline is running at http://{}/", listening.addr);
+    if WidgetFiles::choose(config.static_dir.clone()).is_none() {
+        eprintln!("no widget in this build: the APIs only (cargo xtask release builds the binary with the widget inside; --static-dir serves a directory)");
+    }
     if let Some(metrics) = listening.metrics {
         eprintln!("metrics at http://{metrics}/metrics");
     }

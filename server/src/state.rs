@@ -6,12 +6,12 @@
 
 use crate::answers::Answers;
 use crate::client_address::TrustedProxies;
+use crate::http::assets::WidgetFiles;
 use crate::limiter::{Limiter, RateLimit};
 use crate::ozon::{Backoff, OzonClient};
 use crate::{Config, Store};
 use axum::extract::FromRef;
 use std::net::IpAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// How long an Ozon posting is reused before Ozon is asked again.
@@ -48,7 +48,7 @@ pub struct AppState {
     /// The public lookup's answers kept in memory.
     pub answers: Answers,
     /// The built widget to serve at `/`, if any.
-    pub assets: Option<PathBuf>,
+    pub widget: Option<WidgetFiles>,
     /// The handle of the shop the short lookup path answers for, when the server has several.
     pub default_shop: Option<String>,
     /// The proxies whose forwarding headers name the client.
@@ -63,7 +63,7 @@ impl AppState {
             ozon: OzonClient::new(&config.ozon_base_url, OZON_CACHE, Backoff::default()),
             limits: Limits::new(config.rate_limit),
             answers: Answers::default(),
-            assets: config.static_dir.clone(),
+            widget: WidgetFiles::choose(config.static_dir.clone()),
             trusted_proxies: config.trusted_proxies.clone(),
             default_shop: config
                 .default_shop

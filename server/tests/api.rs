@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use support::{request, send};
 use trackline_core::contract::parse_track_response;
 use trackline_core::{ErrorBody, Exception, Stage, TrackResponse};
+use trackline_server::http::assets::WidgetFiles;
 use trackline_server::{demo, AppState, Store};
 
 mod support;
@@ -404,7 +405,7 @@ async fn hashed_build_files_are_kept_a_year_and_the_rest_is_asked_about() {
 /// The app serving the built widget from `dir`.
 fn with_assets(store: &Store, dir: &std::path::Path) -> axum::Router {
     trackline_server::app(AppState {
-        assets: Some(dir.to_owned()),
+        widget: Some(WidgetFiles::Dir(dir.to_owned())),
         ..support::state(store)
     })
 }

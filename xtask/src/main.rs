@@ -7,6 +7,7 @@ mod bench;
 mod cmd;
 mod codegen;
 mod dist;
+mod load;
 mod postgres;
 mod run;
 mod setup;
@@ -20,6 +21,7 @@ cargo xtask <task>
 
   setup                  install what building, running and testing need (idempotent)
   run                    build the widget and serve it with demo shipments at http://127.0.0.1:8080
+  release                the one binary to deploy: the release server with the widget inside
   test                   run every test: lints, domain and server (SQLite and PostgreSQL), OpenAPI
                          tools, fuzzing, components in Chromium, end to end
   bench size|speed|load  print one figure a line, `name value unit`
@@ -36,10 +38,11 @@ fn main() -> ExitCode {
     let done = match args.as_slice() {
         ["setup"] => setup::run(),
         ["run"] => run::run(),
+        ["release"] => run::release(),
         ["test"] => test::run(),
         ["bench", "size"] => bench::size(),
         ["bench", "speed"] => bench::speed(),
-        ["bench", "load"] => bench::load(),
+        ["bench", "load"] => load::run(),
         ["screenshots"] => bench::screenshots(None),
         ["screenshots", dir] => bench::screenshots(Some(dir)),
         ["snippet"] => snippet::print(None, None),

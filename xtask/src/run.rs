@@ -1,9 +1,11 @@
-//! Runs the product: the release widget served by the reference endpoint with demo shipments.
+//! Runs the product: the release widget served by the reference endpoint with demo shipments;
+//! and builds the one binary operators deploy.
 
 use crate::cmd::{cmd, Done};
 
-/// Builds the widget and serves it at http://127.0.0.1:8080 (`TRACKLINE_ADDR` to change it)
-/// from a fresh demo store: the demo's dates are laid out around the day it is seeded.
+/// Builds the widget and the server that carries it, and serves it at http://127.0.0.1:8080
+/// (`TRACKLINE_ADDR` to change it) from a fresh demo store: the demo's dates are laid out
+/// around the day it is seeded.
 ///
 /// # Errors
 /// When the set-up or the build fails, or the server stops with an error.
@@ -22,15 +24,33 @@ pub fn run() -> Done {
             "--locked",
             "-p",
             "trackline-server",
+            "--features",
+            "embed-widget",
             "--",
         ])
-        .args([
-            "--demo",
-            "--database",
-            "sqlite://tmp/demo.db",
-            "--static-dir",
-            "dist",
-        ])
+        .args(["--demo", "--database", "sqlite://tmp/demo.db"])
         .args(["--addr", &addr])
         .run()
+}
+
+/// Builds the release widget, then the release server with it embedded: the one file to deploy,
+/// `target/release/trackline-server`.
+///
+/// # Errors
+/// When the set-up or a build fails.
+pub fn release() -> Done {
+    crate::setup::run()?;
+    crate::dist::build()?;
+    cmd("cargo")
+        .args(["build", "--release", "--locked", "-p", "trackline-server"])
+        .args(["--features", "embed-widget"])
+        .run()?;
+    let binary = std::path::Path::new("target/release/trackline-server");
+    let bytes = std::fs::metadata(binary)?.len();
+    println!(
+        "{} ({:.1} MB), the widget inside: copy it to the server (see README, Deploying)",
+        binary.display(),
+        bytes as f64 / 1e6
+    );
+    Ok(())
 }

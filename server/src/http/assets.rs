@@ -10,7 +10,7 @@ use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
-use std::path::Path;
+use std::path::PathBuf;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -21,23 +21,45 @@ pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe
     style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
     base-uri 'none'; form-action 'self'";
 
-/// Serves the files in `dir`: the build's brotli and gzip copies as they are, under the strict
+/// Where the built widget's files come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WidgetFiles {
+    /// A directory (`--static-dir`): a build of one's own, or one newer than the binary.
+    Dir(PathBuf),
+    /// The build embedded in the binary (`embed-widget`).
+    Embedded,
+}
+
+impl WidgetFiles {
+    /// The directory if one is given, else the embedded build if this binary has one.
+    pub fn choose(dir: Option<PathBuf>) -> Option<WidgetFiles> {
+        match dir {
+            Some(dir) => Some(WidgetFiles::Dir(dir)),
+            None => super::embedded::is_embedded().then_some(WidgetFiles::Embedded),
+        }
+    }
+}
+
+/// Serves the widget's files: the build's brotli and gzip copies as they are, under the strict
 /// policy, readable from storefronts on other origins (they import the module and fetch the wasm).
-pub fn service(dir: &Path) -> Router {
-    let files = tower::ServiceBuilder::new()
+pub fn service(files: &WidgetFiles) -> Router {
+    let files = match files {
+        // The build leaves .br and .gz copies beside each file: sent as they are, not compressed per request.
+        WidgetFiles::Dir(dir) => Router::new()
+            .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip()),
+        WidgetFiles::Embedded => Router::new().fallback(super::embedded::serve),
+    };
+    files
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(STRICT_CSP),
+        ))
+        .layer(axum::middleware::from_fn(cache_policy))
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
                 .allow_methods([Method::GET]),
         )
-        .layer(axum::middleware::from_fn(cache_policy))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(STRICT_CSP),
-        ))
-        // The build leaves .br and .gz copies beside each file: sent as they are, not compressed per request.
-        .service(ServeDir::new(dir).precompressed_br().precompressed_gzip());
-    Router::new().fallback_service(files)
 }
 
 const FOREVER: &str = "public, max-age=31536000, immutable";

@@ -7,10 +7,11 @@
 //! | `openapi` | developers (`/api/openapi.json`) |
 //! | `seller` | the seller's backend (bearer token) |
 //! | `ozon` | the seller's backend, for its Ozon postings |
-//! | `assets` | browsers fetching the built widget |
+//! | `assets` | browsers fetching the built widget (from a directory, or `embedded` in the binary) |
 
 pub mod assets;
 pub mod auth;
+pub mod embedded;
 pub mod error;
 pub mod json;
 pub mod openapi;
@@ -37,8 +38,8 @@ pub fn app(state: AppState) -> Router {
         .merge(public::routes(&state))
         .route("/api/openapi.json", get(openapi::serve))
         .merge(seller_api());
-    let api = match &state.assets {
-        Some(dir) => api.fallback_service(assets::service(dir)),
+    let api = match &state.widget {
+        Some(files) => api.fallback_service(assets::service(files)),
         None => api,
     };
     let trusted = state.trusted_proxies.clone();

@@ -40,6 +40,16 @@ pub fn dist_dir() -> PathBuf {
     dir
 }
 
+/// The directory to serve the widget from instead of the server's embedded build, if any.
+fn widget_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("TRACKLINE_DIST").map(PathBuf::from);
+    assert!(
+        dir.is_some() || trackline_server::http::embedded::is_embedded(),
+        "the server was compiled before the widget was built: build it (cargo xtask test does), then the tests"
+    );
+    dir
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
@@ -58,7 +68,9 @@ impl Session {
         let config = trackline_server::Config {
             addr: "127.0.0.1:0".parse().unwrap(),
             database_url: database.clone(),
-            static_dir: Some(dist_dir()),
+            // The widget embedded in the server, as operators run it; `TRACKLINE_DIST` serves
+            // another build from its directory instead.
+            static_dir: widget_dir(),
             demo: true,
             // One browser drives many lookups in a few seconds; the limit has tests of its own.
             rate_limit: trackline_server::limiter::RateLimit {

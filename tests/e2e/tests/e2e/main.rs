@@ -1,6 +1,7 @@
 //! End to end: the release widget, served by the real server with demo data, driven in headless Chromium.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod binary;
 mod buyer;
 mod embed;
 mod faults;
