@@ -8,9 +8,10 @@ use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
 use thiserror::Error;
 
-/// The proxies whose forwarding headers are believed; none by default.
+/// The proxies whose forwarding headers are believed; none by default. Shared, not copied, by
+/// every request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TrustedProxies(Vec<IpNet>);
+pub struct TrustedProxies(std::sync::Arc<[IpNet]>);
 
 /// A proxy setting that is not an address or a CIDR range.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -34,8 +35,8 @@ impl TrustedProxies {
                     .or_else(|_| IpAddr::from_str(entry).map(IpNet::from))
                     .map_err(|_| BadProxy(entry.to_owned()))
             })
-            .collect::<Result<_, _>>()
-            .map(TrustedProxies)
+            .collect::<Result<Vec<_>, _>>()
+            .map(|ranges| TrustedProxies(ranges.into()))
     }
 
     /// Whether `address` is a trusted proxy.

@@ -59,6 +59,11 @@ pub fn enable() -> bool {
     installed
 }
 
+/// Whether metrics are recorded; until then nothing is counted (not even a label is built).
+fn recording() -> bool {
+    RECORDING.load(Ordering::Relaxed)
+}
+
 /// The metrics listener's routes: `GET /metrics` in Prometheus's text format.
 pub fn router() -> Router {
     Router::new().route("/metrics", get(render))
@@ -81,7 +86,7 @@ async fn render() -> Response {
 /// Counts every request and how long it took, by its route's template (not the raw path, so
 /// that numbers never become labels) and its status.
 pub async fn track_requests(request: Request, next: Next) -> Response {
-    if !RECORDING.load(Ordering::Acquire) {
+    if !recording() {
         return next.run(request).await;
     }
     let route = request
@@ -98,30 +103,48 @@ pub async fn track_requests(request: Request, next: Next) -> Response {
 
 /// Counts a public lookup's outcome.
 pub fn lookup(outcome: &'static str) {
+    if !recording() {
+        return;
+    }
     metrics::counter!(LOOKUPS, "outcome" => outcome).increment(1);
 }
 
 /// Counts a lookup refused by the limit.
 pub fn rate_limited() {
+    if !recording() {
+        return;
+    }
     metrics::counter!(RATE_LIMITED).increment(1);
 }
 
 /// Counts a reply refused because the address is locked out.
 pub fn locked_out() {
+    if !recording() {
+        return;
+    }
     metrics::counter!(LOCKED_OUT).increment(1);
 }
 
 /// Counts a call to Ozon.
 pub fn ozon_call(endpoint: &'static str, result: &'static str) {
+    if !recording() {
+        return;
+    }
     metrics::counter!(OZON_CALLS, "endpoint" => endpoint, "result" => result).increment(1);
 }
 
 /// Counts a posting answered from the cache.
 pub fn ozon_cache_hit() {
+    if !recording() {
+        return;
+    }
     metrics::counter!(OZON_CACHE_HITS).increment(1);
 }
 
 /// Counts a lookup answered from a kept answer, or read afresh.
 pub fn answer_kept(kept: bool) {
+    if !recording() {
+        return;
+    }
     metrics::counter!(ANSWERS_KEPT, "kept" => if kept { "true" } else { "false" }).increment(1);
 }

@@ -12,6 +12,7 @@ use crate::ozon::{Backoff, OzonClient};
 use crate::{Config, Store};
 use axum::extract::FromRef;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long an Ozon posting is reused before Ozon is asked again.
@@ -35,6 +36,9 @@ impl Limits {
         }
     }
 }
+
+/// The state as the router holds it: cloned for every request, so one reference count to bump.
+pub type SharedState = Arc<AppState>;
 
 /// The state shared by every handler.
 #[derive(Debug, Clone)]
@@ -73,26 +77,26 @@ impl AppState {
     }
 }
 
-impl FromRef<AppState> for Store {
-    fn from_ref(state: &AppState) -> Store {
+impl FromRef<SharedState> for Store {
+    fn from_ref(state: &SharedState) -> Store {
         state.store.clone()
     }
 }
 
-impl FromRef<AppState> for OzonClient {
-    fn from_ref(state: &AppState) -> OzonClient {
+impl FromRef<SharedState> for OzonClient {
+    fn from_ref(state: &SharedState) -> OzonClient {
         state.ozon.clone()
     }
 }
 
-impl FromRef<AppState> for Limits {
-    fn from_ref(state: &AppState) -> Limits {
+impl FromRef<SharedState> for Limits {
+    fn from_ref(state: &SharedState) -> Limits {
         state.limits.clone()
     }
 }
 
-impl FromRef<AppState> for TrustedProxies {
-    fn from_ref(state: &AppState) -> TrustedProxies {
+impl FromRef<SharedState> for TrustedProxies {
+    fn from_ref(state: &SharedState) -> TrustedProxies {
         state.trusted_proxies.clone()
     }
 }

@@ -64,7 +64,8 @@ impl Wrk {
         }
     }
 
-    /// As fast as it can, printing the rate and p99; with `servers`, also their CPU time per request.
+    /// As fast as it can, printing the rate and p99; with `servers`, also their CPU time per
+    /// request (for nginx, its workers').
     fn flood(&self, name: &str, url: &str, servers: &[u32]) -> Done {
         let before = cpu_seconds(servers);
         let report = cmd("wrk")
@@ -80,11 +81,8 @@ impl Wrk {
             let seconds: f64 = self.seconds.parse().unwrap_or(f64::NAN);
             let cpu = cpu_seconds(servers) - before;
             let per_request = cpu / (rate * seconds) * 1e6;
-            println!("{name}_server_cpu_per_request {per_request:.1} us");
-            println!(
-                "{name}_requests_per_server_core {:.0} req/s",
-                1e6 / per_request
-            );
+            println!("{name}_cpu_per_request {per_request:.1} us");
+            println!("{name}_requests_per_core {:.0} req/s", 1e6 / per_request);
         }
         Ok(())
     }
@@ -124,6 +122,27 @@ fn cpu_seconds(pids: &[u32]) -> f64 {
             Some((user + system) / ticks_per_second)
         })
         .sum()
+}
+
+/// The processes whose parent is `parent` (nginx's workers under its master).
+fn children(parent: u32) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+                .filter(|pid| {
+                    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                        .ok()
+                        .and_then(|stat| {
+                            let after = stat.rsplit_once(')')?.1.to_owned();
+                            after.split_whitespace().nth(1)?.parse::<u32>().ok()
+                        })
+                        == Some(parent)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// wrk prints `Requests/sec: N`, and with `--latency` a line `99%  1.23ms`; gives the rate.
@@ -208,7 +227,7 @@ pub fn run() -> Done {
         dir.join("nginx.conf"),
         nginx_conf(&dir, &wrk.threads, ports, [first_port, second_port]),
     )?;
-    let _nginx = Background(
+    let nginx = Background(
         cmd("nginx")
             .args(["-c"])
             .args([dir.join("nginx.conf")])
@@ -232,14 +251,15 @@ pub fn run() -> Done {
     println!("load_threads {} threads", wrk.threads);
     println!("load_connections {} connections", wrk.connections);
     println!("load_seconds {} s", wrk.seconds);
-    wrk.flood("nginx_static", &file, &[])?;
+    let nginx_workers = children(nginx.0.id());
+    wrk.flood("nginx_static", &file, &nginx_workers)?;
     wrk.flood("public_get", &lookup, &[one.0.id()])?;
     wrk.steady("nginx_static", &file, &pace)?;
     wrk.steady("public_get", &lookup, &pace)?;
     drop(one);
     let postgres_one = format!("http://127.0.0.1:{first_port}{path}");
     wrk.flood("postgres_one_instance", &postgres_one, &[first.0.id()])?;
-    wrk.flood("nginx_proxy_to_static", &proxied_file, &[])?;
+    wrk.flood("nginx_proxy_to_static", &proxied_file, &nginx_workers)?;
     wrk.flood(
         "postgres_two_instances_via_nginx",
         &instances,

@@ -20,7 +20,7 @@ pub mod public;
 pub mod rate_limit;
 pub mod seller;
 
-use crate::state::AppState;
+use crate::state::{AppState, SharedState};
 use axum::body::Body;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -34,6 +34,7 @@ pub use error::ApiError;
 
 /// The whole HTTP surface: both APIs, and the built widget when the state names a directory.
 pub fn app(state: AppState) -> Router {
+    let state = std::sync::Arc::new(state);
     let api = Router::new()
         .merge(public::routes(&state))
         .route("/api/openapi.json", get(openapi::serve))
@@ -66,7 +67,7 @@ pub fn app(state: AppState) -> Router {
 
 /// The seller API, its Ozon part included: server to server with a bearer token (no CORS, so
 /// no browser page can call it), and nothing it answers may be cached.
-fn seller_api() -> Router<AppState> {
+fn seller_api() -> Router<SharedState> {
     seller::routes()
         .merge(ozon::routes())
         .layer(SetResponseHeaderLayer::overriding(

@@ -6,7 +6,7 @@ use super::json::Strict;
 use super::seller::SellerShipment;
 use crate::ozon::{Credentials, OzonClient};
 use crate::seller_input::Invalid;
-use crate::state::AppState;
+use crate::state::SharedState;
 use crate::store::Store;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -18,7 +18,7 @@ use trackline_core::second_factor::SecondFactors;
 use utoipa::ToSchema;
 
 /// The Ozon routes of the seller API.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/api/v1/seller/ozon", put(put_keys))
         .route(

@@ -6,10 +6,11 @@ use super::error::ApiError;
 use super::rate_limit::{client_ip, limit_lookups};
 use crate::answers::ShopRef;
 use crate::lookup::{Caller, LookupError};
-use crate::state::AppState;
+use crate::state::{AppState, SharedState};
 use crate::store::Store;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, Extensions, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -24,7 +25,7 @@ pub const CACHE_CONTROL: &str = "public, max-age=30, stale-while-revalidate=30";
 
 /// The public routes. The lookup is read-only and any storefront may call it, without
 /// credentials; its answers say how long they may be cached, and errors are not cached.
-pub fn routes(state: &AppState) -> Router<AppState> {
+pub fn routes(state: &SharedState) -> Router<SharedState> {
     Router::new()
         .route("/api/v1/shops/{shop}/track/{number}", get(track_in_shop))
         .route("/api/v1/track/{number}", get(track))
@@ -106,23 +107,13 @@ enum LookupResponses {
     security(()),
 )]
 pub async fn track_in_shop(
-    State(state): State<AppState>,
+    State(state): State<SharedState>,
     Path((shop, number)): Path<(String, String)>,
     Query(params): Query<LookupParams>,
-    extensions: Extensions,
-    headers: HeaderMap,
+    request: Request,
 ) -> Result<Response, ApiError> {
-    counted(
-        answer(
-            &state,
-            ShopRef::Handle(shop),
-            &number,
-            &params,
-            &extensions,
-            &headers,
-        )
-        .await,
-    )
+    let (request, _) = request.into_parts();
+    counted(answer(&state, ShopRef::Handle(shop), &number, &params, &request).await)
 }
 
 /// The number's shipments in the server's default shop (the one configured, else its only one).
@@ -146,23 +137,13 @@ pub async fn track_in_shop(
     security(()),
 )]
 pub async fn track(
-    State(state): State<AppState>,
+    State(state): State<SharedState>,
     Path(number): Path<String>,
     Query(params): Query<LookupParams>,
-    extensions: Extensions,
-    headers: HeaderMap,
+    request: Request,
 ) -> Result<Response, ApiError> {
-    counted(
-        answer(
-            &state,
-            ShopRef::Default,
-            &number,
-            &params,
-            &extensions,
-            &headers,
-        )
-        .await,
-    )
+    let (request, _) = request.into_parts();
+    counted(answer(&state, ShopRef::Default, &number, &params, &request).await)
 }
 
 /// Counts a lookup's outcome for the metrics, and passes it on.
@@ -200,9 +181,10 @@ async fn answer(
     shop: ShopRef,
     number: &str,
     params: &LookupParams,
-    extensions: &Extensions,
-    headers: &HeaderMap,
+    request: &Parts,
 ) -> Result<Response, ApiError> {
+    // Read from the request in place: the extractors for all headers and extensions copy them.
+    let (headers, extensions) = (&request.headers, &request.extensions);
     let caller = Caller {
         origin: headers
             .get(header::ORIGIN)

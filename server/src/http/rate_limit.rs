@@ -4,11 +4,10 @@ use super::error::ApiError;
 use crate::client_address::{client_address, TrustedProxies};
 use crate::state::Limits;
 use axum::extract::connect_info::MockConnectInfo;
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{ConnectInfo, RawPathParams, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
@@ -62,14 +61,17 @@ pub async fn identify_client(
 /// address; one shop's buyers never use up another's lookups.
 pub async fn limit_lookups(
     State(limits): State<Limits>,
-    Path(params): Path<HashMap<String, String>>,
+    params: RawPathParams,
     request: Request,
     next: Next,
 ) -> Response {
     let Some(client) = client_ip(request.extensions()) else {
         return next.run(request).await;
     };
-    let shop = params.get("shop").cloned().unwrap_or_default();
+    let shop = params
+        .iter()
+        .find_map(|(name, value)| (name == "shop").then(|| value.to_owned()))
+        .unwrap_or_default();
     match limits.lookups.check((shop, client), Instant::now()) {
         Ok(()) => next.run(request).await,
         Err(wait) => {

@@ -12,7 +12,7 @@ use super::json::{self, Strict};
 use crate::seller_input::{
     self, EventBatch, EventInput, EventsBody, LookupRulesInput, ShipmentInput, ShipmentPatch,
 };
-use crate::state::AppState;
+use crate::state::SharedState;
 use crate::store::lookup_rules::LookupRules;
 use crate::store::seller_shipments::{ReplayKey, Written};
 use crate::store::sellers::sha256_hex;
@@ -28,7 +28,7 @@ use trackline_core::Shipment;
 use utoipa::ToSchema;
 
 /// The seller API's routes (its Ozon part is `ozon::routes`).
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<SharedState> {
     Router::new()
         .route(
             "/api/v1/seller/shipments/{reference}",
