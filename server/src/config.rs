@@ -343,7 +343,8 @@ mod tests {
     fn the_example_file_reads() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/trackline.example.toml");
         let config = Config::from_env_and_args(|_| None, args(&["--config", path])).unwrap();
-        assert_eq!(config.static_dir, Some(PathBuf::from("dist")));
+        assert_eq!(config.static_dir, None, "the binary's own widget");
+        assert_eq!(config.database_url, "sqlite://trackline.db");
         assert!(config.trusted_proxies.trusts("127.0.0.1".parse().unwrap()));
     }
 

@@ -7,8 +7,9 @@ use std::path::Path;
 
 /// Debian's packages: the browser and its driver for every browser test, brotli for the built
 /// files' copies and the size benchmark, CJK fonts so that Chinese screenshots show characters,
-/// PostgreSQL for the server's tests on its second database, wrk, nginx and curl for the load benchmark.
-const DEBIAN: [&str; 8] = [
+/// PostgreSQL for the server's tests on its second database, wrk, nginx and curl for the load
+/// benchmark, systemd's `systemd-analyze` to check the deployment's unit.
+const DEBIAN: [&str; 9] = [
     "chromium",
     "chromium-driver",
     "brotli",
@@ -17,6 +18,7 @@ const DEBIAN: [&str; 8] = [
     "wrk",
     "nginx-light",
     "curl",
+    "systemd",
 ];
 
 /// npm's packages, pinned so results do not drift, installed into `.tools`:
