@@ -26,6 +26,13 @@ fn on_postgres() -> bool {
 const SHIPMENT: &str = r#"{"tracking_number":"RA500000018RU","stage":"handed_over"}"#;
 const LOOKUP: &str = "/api/v1/track/RA500000018RU";
 
+/// The seller's shipment `two`, written through `addr`.
+async fn put_shipment(addr: &str, token: &str) {
+    let path = "/api/v1/seller/shipments/two";
+    let put = request(addr, "PUT", path, token, "", SHIPMENT).await;
+    assert_eq!(put.map(|(status, _)| status), Some(201));
+}
+
 fn event(i: u32) -> String {
     format!(r#"{{"at":"2026-11-21T10:00:00+03:00","text":"event {i}"}}"#)
 }
@@ -72,16 +79,7 @@ async fn a_write_through_one_instance_is_served_by_the_other_within_a_second() {
         &[("TRACKLINE_METRICS_ADDR", &metrics.to_string())],
     )
     .await;
-    let put = request(
-        &one,
-        "PUT",
-        "/api/v1/seller/shipments/two",
-        &token,
-        "",
-        SHIPMENT,
-    )
-    .await;
-    assert_eq!(put.map(|(status, _)| status), Some(201));
+    put_shipment(&one, &token).await;
     // The other instance reads it, and then answers from what it kept.
     for _ in 0..3 {
         let (status, body) = request(&other, "GET", LOOKUP, "", "", "")
@@ -140,16 +138,7 @@ async fn killing_one_instance_during_seller_writes_loses_no_acknowledged_write()
         .collect();
     let nginx = Nginx::start_before(&addrs).await;
     let proxy = nginx.addr.to_string();
-    let put = request(
-        &proxy,
-        "PUT",
-        "/api/v1/seller/shipments/two",
-        &token,
-        "",
-        SHIPMENT,
-    )
-    .await;
-    assert_eq!(put.map(|(status, _)| status), Some(201));
+    put_shipment(&proxy, &token).await;
 
     // A seller's client posts events through the proxy, retrying each with its
     // Idempotency-Key until it is acknowledged, as the seller API asks clients to.
