@@ -1,12 +1,12 @@
 //! trackline's reference tracking endpoint: stores shipments and answers contract v1.
 
-pub mod answers;
 pub mod client_address;
 pub mod config;
 pub mod demo;
 pub mod http;
 pub mod limiter;
 pub mod lookup;
+pub mod lookup_cache;
 pub mod metrics;
 pub mod ozon;
 pub mod secrets;

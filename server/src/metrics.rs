@@ -28,8 +28,8 @@ pub const LOCKED_OUT: &str = "trackline_second_factor_locked_out_total";
 pub const OZON_CALLS: &str = "trackline_ozon_calls_total";
 /// Ozon postings answered from the client's cache.
 pub const OZON_CACHE_HITS: &str = "trackline_ozon_cache_hits_total";
-/// Public lookups answered from the answers kept in memory (`kept="true"`) or read afresh.
-pub const ANSWERS_KEPT: &str = "trackline_lookup_answers_kept_total";
+/// Public lookups answered from the lookup cache (`hit="true"`) or read from the store.
+pub const LOOKUP_CACHE: &str = "trackline_lookup_cache_total";
 
 /// Whether a recorder is installed: until then requests are not timed at all.
 static RECORDING: AtomicBool = AtomicBool::new(false);
@@ -141,10 +141,10 @@ pub fn ozon_cache_hit() {
     metrics::counter!(OZON_CACHE_HITS).increment(1);
 }
 
-/// Counts a lookup answered from a kept answer, or read afresh.
-pub fn answer_kept(kept: bool) {
+/// Counts a lookup answered from the lookup cache, or read from the store.
+pub fn lookup_cache(hit: bool) {
     if !recording() {
         return;
     }
-    metrics::counter!(ANSWERS_KEPT, "kept" => if kept { "true" } else { "false" }).increment(1);
+    metrics::counter!(LOOKUP_CACHE, "hit" => if hit { "true" } else { "false" }).increment(1);
 }

@@ -4,10 +4,10 @@
 //! `State<Part>` (`FromRef`), so a service a handler cannot work without is never missing
 //! at run time.
 
-use crate::answers::Answers;
 use crate::client_address::TrustedProxies;
 use crate::http::assets::WidgetFiles;
 use crate::limiter::{Limiter, RateLimit};
+use crate::lookup_cache::LookupCache;
 use crate::ozon::{Backoff, OzonClient};
 use crate::{Config, Store};
 use axum::extract::FromRef;
@@ -49,8 +49,8 @@ pub struct AppState {
     pub ozon: OzonClient,
     /// The public lookup's limiters.
     pub limits: Limits,
-    /// The public lookup's answers kept in memory.
-    pub answers: Answers,
+    /// The public lookup's responses kept in memory.
+    pub lookup_cache: LookupCache,
     /// The built widget to serve at `/`, if any.
     pub widget: Option<WidgetFiles>,
     /// The handle of the shop the short lookup path answers for, when the server has several.
@@ -66,7 +66,7 @@ impl AppState {
             store,
             ozon: OzonClient::new(&config.ozon_base_url, OZON_CACHE, Backoff::default()),
             limits: Limits::new(config.rate_limit),
-            answers: Answers::default(),
+            lookup_cache: LookupCache::default(),
             widget: WidgetFiles::choose(config.static_dir.clone()),
             trusted_proxies: config.trusted_proxies.clone(),
             default_shop: config

@@ -51,15 +51,15 @@ fn texts(body: &str) -> Vec<String> {
         .collect()
 }
 
-/// How many lookups an instance answered from its kept answers, read from its metrics.
-async fn kept_answers(metrics: SocketAddr) -> u64 {
+/// How many lookups an instance answered from its lookup cache, read from its metrics.
+async fn cache_hits(metrics: SocketAddr) -> u64 {
     let scraped = request(&metrics.to_string(), "GET", "/metrics", "", "", "")
         .await
         .map(|(_, body)| body)
         .unwrap_or_default();
     scraped
         .lines()
-        .find(|line| line.starts_with("trackline_lookup_answers_kept_total{kept=\"true\"}"))
+        .find(|line| line.starts_with("trackline_lookup_cache_total{hit=\"true\"}"))
         .and_then(|line| line.split_whitespace().last())
         .and_then(|count| count.parse().ok())
         .unwrap_or(0)
@@ -80,7 +80,7 @@ async fn a_write_through_one_instance_is_served_by_the_other_within_a_second() {
     )
     .await;
     put_shipment(&one, &token).await;
-    // The other instance reads it, and then answers from what it kept.
+    // The other instance reads it, and then answers from its cache.
     for _ in 0..3 {
         let (status, body) = request(&other, "GET", LOOKUP, "", "", "")
             .await
@@ -88,8 +88,8 @@ async fn a_write_through_one_instance_is_served_by_the_other_within_a_second() {
         assert_eq!(status, 200, "{body}");
     }
     assert!(
-        kept_answers(metrics).await >= 2,
-        "the other instance keeps its answer"
+        cache_hits(metrics).await >= 2,
+        "the other instance answers from its cache"
     );
     let posted = request(
         &one,

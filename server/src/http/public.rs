@@ -4,8 +4,8 @@
 
 use super::error::ApiError;
 use super::rate_limit::{client_ip, limit_lookups};
-use crate::answers::ShopRef;
 use crate::lookup::{Caller, LookupError};
+use crate::lookup_cache::ShopRef;
 use crate::state::{AppState, SharedState};
 use crate::store::Store;
 use axum::extract::{Path, Query, Request, State};
@@ -192,8 +192,8 @@ async fn answer(
         client: client_ip(extensions),
         reply: params.check.as_deref(),
     };
-    let answer = state
-        .answers
+    let response = state
+        .lookup_cache
         .lookup(
             &state.store,
             &state.ozon,
@@ -203,14 +203,14 @@ async fn answer(
             caller,
         )
         .await?;
-    let etag = HeaderValue::from_str(&answer.etag)
+    let etag = HeaderValue::from_str(&response.etag)
         .map_err(|error| ApiError::Internal(error.to_string()))?;
     // Guarded answers differ by origin and must not be shared by a CDN between buyers.
     let cache = [
         (header::ETAG, etag),
         (
             header::CACHE_CONTROL,
-            HeaderValue::from_static(if answer.guarded {
+            HeaderValue::from_static(if response.guarded {
                 "private, no-cache"
             } else {
                 CACHE_CONTROL
@@ -218,10 +218,14 @@ async fn answer(
         ),
         (header::VARY, HeaderValue::from_static("Origin")),
     ];
-    if matches_etag(headers, &answer.etag) {
+    if matches_etag(headers, &response.etag) {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
-    Ok((cache, super::json_text(StatusCode::OK, answer.body.clone())).into_response())
+    Ok((
+        cache,
+        super::json_text(StatusCode::OK, response.body.clone()),
+    )
+        .into_response())
 }
 
 /// Whether `If-None-Match` names this answer (weak comparison, lists and `*` included).

@@ -1,5 +1,5 @@
 //! What the store knows of its own writes, for what is kept in memory beside it (the public
-//! lookup's answers): every write bumps its shop's version once committed, here, and, on
+//! lookup cache): every write bumps its shop's version once committed, here, and, on
 //! PostgreSQL, in every other instance over the same database through `NOTIFY`, sent inside
 //! the write's own transaction so that a committed write is never left unannounced.
 //!
@@ -196,12 +196,12 @@ impl Changes {
                 // The connection was lost and is back (the listener connects again at once):
                 // what was announced in between is unknown.
                 Ok(None) => {
-                    tracing::warn!("the connection to PostgreSQL was lost and is back: every kept answer is dropped");
+                    tracing::warn!("the connection to PostgreSQL was lost and is back: the lookup cache is emptied");
                     self.everything_changed();
                 }
                 Err(error) => {
                     self.inner.hearing.store(false, Ordering::Release);
-                    tracing::warn!(%error, "not hearing other instances' writes: answers are not kept meanwhile");
+                    tracing::warn!(%error, "not hearing other instances' writes: nothing is cached meanwhile");
                     self.reconnect(&mut listener).await;
                 }
             }

@@ -1,5 +1,5 @@
-//! The public lookup's answers kept in memory: a repeated lookup needs no store, and no kept
-//! answer outlives a write it does not show, whoever wrote it. Runs on SQLite, and on
+//! The lookup cache: a repeated lookup needs no store, and no cached response outlives a write
+//! it does not show, whoever wrote it. Runs on SQLite, and on
 //! PostgreSQL under `cargo xtask test` (where another instance's write is heard through NOTIFY).
 
 use axum::body::Body;
@@ -12,7 +12,7 @@ use support::process::tempdir;
 use support::{bearer, request, send};
 use trackline_core::second_factor::SecondFactors;
 use trackline_core::Shipment;
-use trackline_server::answers::Answers;
+use trackline_server::lookup_cache::LookupCache;
 use trackline_server::store::Backend;
 use trackline_server::{demo, Store};
 
@@ -57,7 +57,7 @@ async fn a_repeated_lookup_is_answered_without_the_store() {
     let app = with_client(trackline_server::app(support::demo_state(&store)));
     let first = send(&app, lookup("/api/v1/track/RA100000048RU")).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
-    // The store goes away: the answer read once is still given, with the same tag…
+    // The store goes away: the response read once is still given, with the same tag…
     store.pool().close().await;
     let again = send(&app, lookup("/api/v1/track/ra%201000-0004-8ru")).await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.text);
@@ -125,7 +125,7 @@ async fn every_write_through_the_seller_api_is_shown_by_the_next_lookup() {
         send(&app, lookup(uri)).await.json()["shipments"][0]["stage"],
         "delivered"
     );
-    // New rules apply to an answer already kept.
+    // New rules apply to a response already cached.
     let rules = send(
         &app,
         seller(
@@ -147,7 +147,7 @@ async fn every_write_through_the_seller_api_is_shown_by_the_next_lookup() {
 }
 
 #[tokio::test]
-async fn an_answer_a_second_factor_opened_is_not_kept_for_the_next_buyer() {
+async fn a_response_a_second_factor_opened_is_not_cached_for_the_next_buyer() {
     let store = support::fresh_store().await;
     demo::seed_if_empty(&store).await.unwrap();
     let app = with_client(trackline_server::app(support::demo_state(&store)));
@@ -189,10 +189,10 @@ async fn a_new_shop_outdates_what_the_short_path_meant() {
 
 /// Another instance's write, made through its own store over the same database: heard through
 /// PostgreSQL's NOTIFY within a second; on SQLite, which has no such channel (one instance has
-/// the file), seen when the kept answer expires.
+/// the file), seen when the cached response expires.
 #[tokio::test]
-async fn a_write_by_another_instance_outdates_the_kept_answer() {
-    let dir = tempdir("answers-other");
+async fn a_write_by_another_instance_outdates_the_cached_response() {
+    let dir = tempdir("lookup-cache-other");
     let url = support::fresh_url(Some(&dir)).await;
     let open = || async {
         let store = Store::open(&url).await.expect("the store opens");
@@ -215,7 +215,7 @@ async fn a_write_by_another_instance_outdates_the_kept_answer() {
         .unwrap();
     let mut state = support::state(&this);
     if this.backend() == Backend::Sqlite {
-        state.answers = Answers::new(1 << 20, Duration::from_millis(300));
+        state.lookup_cache = LookupCache::new(1 << 20, Duration::from_millis(300));
     }
     let app = with_client(trackline_server::app(state));
     let uri = "/api/v1/track/RA500000018RU";

@@ -1,13 +1,14 @@
-//! The public lookup's answers, written once and kept in this instance's memory: a repeated
-//! lookup is answered without the store while nothing it was read from has changed.
+//! The lookup cache: the public lookup's responses, written once and kept in this instance's
+//! memory, so that a repeated lookup is answered without the store while nothing it was read
+//! from has changed.
 //!
-//! An answer is kept with the versions of its shop and of the set of shops it was read under
+//! A response is cached with the versions of its shop and of the set of shops it was read under
 //! (`store::changes`), which every write bumps, in this instance and, through PostgreSQL's
-//! `NOTIFY`, in every other: a kept answer is never served after a write it does not show. What
-//! differs by buyer is not kept: an answer a second factor opened is read afresh each time, and
-//! the origin rule is applied to a kept answer at every request. Writes made around every
-//! instance (an operator's SQL, `add-seller` on a SQLite file a server has open) are seen when
-//! an answer expires, `TIME_TO_LIVE` after it was read.
+//! `NOTIFY`, in every other: a cached response is never served after a write it does not show.
+//! What differs by buyer is not cached: a response a second factor opened is read afresh each
+//! time, and the origin rule is applied to a cached response at every request. Writes made
+//! around every instance (an operator's SQL, `add-seller` on a SQLite file a server has open)
+//! are seen when an entry expires, `TIME_TO_LIVE` after it was read.
 
 use crate::lookup::{self, Caller, LookupError};
 use crate::ozon::OzonClient;
@@ -21,34 +22,37 @@ use std::sync::Arc;
 use std::time::Duration;
 use trackline_core::{TrackResponse, TrackingQuery};
 
-/// How long an answer is kept at most, for writes no instance announced.
+/// How long a response is cached at most, for writes no instance announced.
 pub const TIME_TO_LIVE: Duration = Duration::from_secs(10);
 
-/// How many bytes of answers one instance keeps at most; the least used go first.
+/// How many bytes of responses one instance caches at most; the least used go first.
 pub const CAPACITY_BYTES: u64 = 64 * 1024 * 1024;
 
-/// A lookup's answer, written once: contract v1 as JSON, with its tag.
+/// A lookup's response, written once: contract v1 as JSON, with its tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
+pub struct WrittenResponse {
     /// The JSON.
     pub body: Bytes,
     /// A weak tag of the body, for `ETag`.
     pub etag: String,
-    /// The shop has lookup rules (allowed origins, a second factor): the answer differs by
+    /// The shop has lookup rules (allowed origins, a second factor): the response differs by
     /// caller and must not be shared between buyers by a CDN.
     pub guarded: bool,
 }
 
-impl Answer {
+impl WrittenResponse {
     /// Writes a lookup's response.
     ///
     /// # Errors
     /// `Unwritable` if it cannot be serialised.
-    pub fn of(response: &TrackResponse, rules: &LookupRules) -> Result<Answer, LookupError> {
+    pub fn of(
+        response: &TrackResponse,
+        rules: &LookupRules,
+    ) -> Result<WrittenResponse, LookupError> {
         let body = serde_json::to_vec(response).map_err(LookupError::Unwritable)?;
         // Weak, because the compression layer may re-encode the same answer.
         let etag = format!("W/\"{}\"", &sha256_hex(&body)[..32]);
-        Ok(Answer {
+        Ok(WrittenResponse {
             body: Bytes::from(body),
             etag,
             guarded: *rules != LookupRules::default(),
@@ -73,7 +77,7 @@ struct Key {
 }
 
 #[derive(Debug)]
-struct Kept {
+struct Entry {
     shop: SellerId,
     version: Version,
     outcome: Outcome,
@@ -82,41 +86,43 @@ struct Kept {
 #[derive(Debug)]
 enum Outcome {
     Found {
-        answer: Arc<Answer>,
+        response: Arc<WrittenResponse>,
         rules: LookupRules,
     },
     NotFound,
 }
 
-/// The answers this instance keeps.
+/// This instance's lookup cache.
 #[derive(Clone)]
-pub struct Answers {
-    kept: Cache<Key, Arc<Kept>>,
+pub struct LookupCache {
+    entries: Cache<Key, Arc<Entry>>,
 }
 
-impl std::fmt::Debug for Answers {
+impl std::fmt::Debug for LookupCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Answers")
-            .field("entries", &self.kept.entry_count())
+        f.debug_struct("LookupCache")
+            .field("entries", &self.entries.entry_count())
             .finish()
     }
 }
 
-impl Default for Answers {
-    fn default() -> Answers {
-        Answers::new(CAPACITY_BYTES, TIME_TO_LIVE)
+impl Default for LookupCache {
+    fn default() -> LookupCache {
+        LookupCache::new(CAPACITY_BYTES, TIME_TO_LIVE)
     }
 }
 
-impl Answers {
-    /// Keeps up to `capacity_bytes` of answers, each at most `time_to_live`.
-    pub fn new(capacity_bytes: u64, time_to_live: Duration) -> Answers {
-        Answers {
-            kept: Cache::builder()
+impl LookupCache {
+    /// Caches up to `capacity_bytes` of responses, each at most `time_to_live`.
+    pub fn new(capacity_bytes: u64, time_to_live: Duration) -> LookupCache {
+        LookupCache {
+            entries: Cache::builder()
                 .max_capacity(capacity_bytes)
-                .weigher(|key: &Key, kept: &Arc<Kept>| {
-                    let body = match &kept.outcome {
-                        Outcome::Found { answer, .. } => answer.body.len() + answer.etag.len(),
+                .weigher(|key: &Key, entry: &Arc<Entry>| {
+                    let body = match &entry.outcome {
+                        Outcome::Found { response, .. } => {
+                            response.body.len() + response.etag.len()
+                        }
                         Outcome::NotFound => 0,
                     };
                     u32::try_from(key.number.len() + body + 64).unwrap_or(u32::MAX)
@@ -126,8 +132,8 @@ impl Answers {
         }
     }
 
-    /// The answer to `number` in `shop` for `caller`: a kept one while it is current, else read
-    /// from the store (and Ozon), and kept when it is the same for every buyer.
+    /// The response to `number` in `shop` for `caller`: a cached one while it is current, else
+    /// read from the store (and Ozon), and cached when it is the same for every buyer.
     ///
     /// # Errors
     /// `LookupError` saying why nothing can be shown.
@@ -139,58 +145,58 @@ impl Answers {
         shop: ShopRef,
         number: &str,
         caller: Caller<'_>,
-    ) -> Result<Arc<Answer>, LookupError> {
+    ) -> Result<Arc<WrittenResponse>, LookupError> {
         let query = TrackingQuery::parse(number)?;
         let key = Key {
             shop,
             number: query.as_str().to_owned(),
         };
         let changes = store.changes();
-        if let Some(kept) = self.kept.get(&key) {
-            if changes.is_current(kept.version, kept.shop) {
-                crate::metrics::answer_kept(true);
-                return match &kept.outcome {
-                    Outcome::Found { answer, rules } => {
+        if let Some(entry) = self.entries.get(&key) {
+            if changes.is_current(entry.version, entry.shop) {
+                crate::metrics::lookup_cache(true);
+                return match &entry.outcome {
+                    Outcome::Found { response, rules } => {
                         lookup::admit_origin(rules, caller.origin)?;
-                        Ok(answer.clone())
+                        Ok(response.clone())
                     }
                     Outcome::NotFound => Err(LookupError::NotFound),
                 };
             }
         }
-        crate::metrics::answer_kept(false);
-        // Read before the shop is decided, so that a shop added meanwhile outdates this answer.
+        crate::metrics::lookup_cache(false);
+        // Read before the shop is decided, so that a shop added meanwhile outdates this entry.
         let epoch = changes.epoch();
         let handle = match &key.shop {
             ShopRef::Handle(handle) => Some(handle.as_str()),
             ShopRef::Default => None,
         };
         let shop = lookup::shop(store, handle, default_shop).await?;
-        // Read before the shop's rows are, so that a write meanwhile outdates this answer.
+        // Read before the shop's rows are, so that a write meanwhile outdates this entry.
         let version = changes.version(epoch, shop);
-        let keep = |outcome| {
+        let cache = |outcome| {
             if let Some(version) = version {
-                let kept = Kept {
+                let entry = Entry {
                     shop,
                     version,
                     outcome,
                 };
-                self.kept.insert(key.clone(), Arc::new(kept));
+                self.entries.insert(key.clone(), Arc::new(entry));
             }
         };
         match lookup::track(store, ozon, shop, query.as_str(), caller).await {
             Ok(tracked) => {
-                let answer = Arc::new(Answer::of(&tracked.response, &tracked.rules)?);
+                let response = Arc::new(WrittenResponse::of(&tracked.response, &tracked.rules)?);
                 if !tracked.checked {
-                    keep(Outcome::Found {
-                        answer: answer.clone(),
+                    cache(Outcome::Found {
+                        response: response.clone(),
                         rules: tracked.rules,
                     });
                 }
-                Ok(answer)
+                Ok(response)
             }
             Err(LookupError::NotFound) => {
-                keep(Outcome::NotFound);
+                cache(Outcome::NotFound);
                 Err(LookupError::NotFound)
             }
             Err(other) => Err(other),
