@@ -4,6 +4,11 @@
 const files = { module: "@MODULE@", wasm: "@WASM@", css: "@CSS@" };
 // Subresource-integrity hashes of the wasm and the stylesheet: a pinned loader pins them too.
 const integrity = { wasm: "@WASM_SRI@", css: "@CSS_SRI@" };
+// The widget's stylesheet travels in this file (the build fills it in) and is adopted by each
+// shadow root: a storefront's CSP then needs the widget's origin in script-src and connect-src
+// only, and the styles can never fail to arrive apart from the widget.
+const css = /*@CSS_TEXT@*/ "";
+let sheet;
 // The form's words in each language, from locales/*.json: [title, input label, button, placeholder].
 const words = /*@FORM_WORDS@*/ {};
 const base = new URL(".", import.meta.url);
@@ -17,6 +22,44 @@ function load() {
     return module;
   });
   return widget;
+}
+
+// Encodes all but RFC 3986's unreserved characters, as core's url_template does.
+const encode = (text) =>
+  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+// The URL of the widget's first lookup for these settings, as it will build it (config.rs and
+// core's url_template; a component test holds the two together), so that the loader can ask
+// while the wasm downloads. Only for a number already in its normal form (letters and digits,
+// or an Ozon number); for any other the widget asks itself.
+export function firstUrl(settings) {
+  const number = settings.number?.trim() ?? "";
+  if (!/^([0-9A-Z]{1,40}|[0-9]{1,20}(-[0-9]{1,10}){1,2})$/.test(number)) return undefined;
+  const shop = settings.shop?.trim();
+  const server = (settings.server ?? "").replace(/\/+$/, "");
+  const template = settings.endpoint?.trim() ? settings.endpoint
+    : shop ? `${server}/api/v1/shops/${encode(shop)}/track/{number}` : `${server}/api/v1/track/{number}`;
+  return template.includes("{number}") ? template.replaceAll("{number}", encode(number))
+    : `${template}${template.includes("?") ? "&" : "?"}number=${encode(number)}`;
+}
+
+// Starts the first lookup now; the widget takes its response once (`take`, tying its own abort
+// signal to this request) if it builds the same URL, and otherwise it is abandoned.
+function ask(url) {
+  const controller = new AbortController();
+  // A failure is the widget's to read, from the promise it takes: never an unhandled rejection here.
+  const response = fetch(url, {
+    credentials: "omit", headers: { Accept: "application/json" }, signal: controller.signal,
+  });
+  response.catch(() => {});
+  return {
+    url,
+    abort: () => controller.abort(),
+    take(signal) {
+      signal?.addEventListener("abort", () => controller.abort());
+      return response;
+    },
+  };
 }
 
 // The element's language as the widget will pick it: the attribute, else the browser's first known.
@@ -64,20 +107,51 @@ function drawFormIn(element) {
   element.draft = input;
 }
 
+// Styles a shadow root: the shared constructed stylesheet, or, in browsers without one (Safari
+// before 16.4), the built stylesheet fetched with its integrity.
+function style(root) {
+  if ("adoptedStyleSheets" in root && typeof CSSStyleSheet.prototype.replaceSync === "function") {
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+    }
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    return;
+  }
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.crossOrigin = "anonymous";
+  link.integrity = integrity.css;
+  link.href = new URL(files.css, base).href;
+  root.append(link);
+}
+
 class TracklineWidget extends HTMLElement {
   static observedAttributes = attributes;
 
+  // The element's settings for the widget, from its attributes.
+  settings() {
+    const attr = (name) => this.getAttribute(name) ?? undefined;
+    return {
+      endpoint: attr("endpoint"), shop: attr("shop"), server: base.origin, lang: attr("lang"),
+      number: attr("number"), theme: attr("theme"), compact: this.hasAttribute("compact"),
+      languages: [...navigator.languages],
+    };
+  }
+
   connectedCallback() {
+    // The lookup starts now, in parallel with the wasm, not after it.
+    const url = firstUrl(this.settings());
+    if (url && this.first?.url !== url) {
+      this.first?.abort();
+      this.first = ask(url);
+    }
     if (!this.shadowRoot) {
       const root = this.attachShadow({ mode: "open" });
-      const style = document.createElement("link");
-      style.rel = "stylesheet";
-      style.crossOrigin = "anonymous";
-      style.integrity = integrity.css;
-      style.href = new URL(files.css, base).href;
+      style(root);
       this.container = document.createElement("div");
       this.container.setAttribute("part", "container");
-      root.append(style, this.container);
+      root.append(this.container);
       if (!(this.hasAttribute("compact") && this.hasAttribute("number"))) drawFormIn(this);
     }
     this.render();
@@ -85,6 +159,8 @@ class TracklineWidget extends HTMLElement {
 
   disconnectedCallback() {
     this.generation = (this.generation ?? 0) + 1;
+    this.first?.abort();
+    this.first = undefined;
     this.handle?.unmount();
     this.handle = undefined;
   }
@@ -107,13 +183,13 @@ class TracklineWidget extends HTMLElement {
     const typed = draft?.value || undefined;
     const focused = draft !== undefined && this.shadowRoot.activeElement === draft;
     this.container.replaceChildren();
-    const attr = (name) => this.getAttribute(name) ?? undefined;
     // Without an endpoint, the widget asks the server this loader came from (for the shop given).
-    this.handle = module.mountWidget(this.container, {
-      endpoint: attr("endpoint"), shop: attr("shop"), server: base.origin, lang: attr("lang"),
-      number: pending ?? attr("number"), theme: attr("theme"), compact: this.hasAttribute("compact"),
-      languages: [...navigator.languages], draft: typed, focus: focused,
-    });
+    const settings = { ...this.settings(), draft: typed, focus: focused };
+    if (pending !== undefined) settings.number = pending;
+    // The request started at connection is handed over once; the widget checks its URL.
+    settings.first = this.first;
+    this.first = undefined;
+    this.handle = module.mountWidget(this.container, settings);
   }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::error::FetchError;
 use gloo_net::http::Request;
+use js_sys::Reflect;
 use std::cell::Cell;
 use std::rc::Rc;
 use trackline_core::contract::{parse_track_response, MAX_BODY_BYTES};
@@ -9,7 +10,7 @@ use trackline_core::retry::{Setback, LOOKUP};
 use trackline_core::second_factor::Needed;
 use trackline_core::{ContractError, ErrorBody, TrackResponse};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, RequestCredentials};
 
@@ -54,7 +55,46 @@ impl InFlight {
     }
 }
 
+/// A request the element's loader started before the wasm arrived (`embed/trackline-widget.js`):
+/// its URL, and the object whose `take(signal)` hands over its response once and whose
+/// `abort()` abandons it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prefetched {
+    /// The URL the loader asked.
+    pub url: String,
+    handle: JsValue,
+}
+
+impl Prefetched {
+    /// Reads the loader's object; `None` if it is not one.
+    pub fn from_js(handle: JsValue) -> Option<Prefetched> {
+        let url = Reflect::get(&handle, &"url".into()).ok()?.as_string()?;
+        Some(Prefetched { url, handle })
+    }
+
+    /// The response for `url` if this request asked for it; otherwise it is abandoned.
+    fn answer_for(self, url: &str, signal: Option<&AbortSignal>) -> Option<js_sys::Promise> {
+        let method = |name: &str| -> Option<js_sys::Function> {
+            Reflect::get(&self.handle, &name.into())
+                .ok()?
+                .dyn_into()
+                .ok()
+        };
+        if self.url != url {
+            let _ = method("abort")?.call0(&self.handle);
+            return None;
+        }
+        let signal = signal.map_or(JsValue::UNDEFINED, JsValue::from);
+        method("take")?
+            .call1(&self.handle, &signal)
+            .ok()?
+            .dyn_into()
+            .ok()
+    }
+}
+
 /// Starts a request for `url`; returns a handle to cancel it and the future of its result.
+/// A request the loader already made for the same URL stands in for the first attempt.
 ///
 /// Credentials are never sent: the lookup is public, and a seller's cookies are
 /// no business of the endpoint's. A failure that may pass (5xx, a dropped connection,
@@ -62,6 +102,7 @@ impl InFlight {
 pub fn start(
     url: String,
     timeout_ms: u32,
+    prefetched: Option<Prefetched>,
 ) -> (
     InFlight,
     impl std::future::Future<Output = Result<Received, FetchError>>,
@@ -78,8 +119,18 @@ pub fn start(
         let signal = controller.as_ref().map(AbortController::signal);
         let aborted = || signal.as_ref().is_some_and(AbortSignal::aborted);
         let mut retry = 0;
+        let mut prefetched = prefetched.and_then(|first| first.answer_for(&url, signal.as_ref()));
         let result = loop {
-            let result = fetch(&url, signal.as_ref()).await;
+            let result = match prefetched.take() {
+                Some(answer) => match JsFuture::from(answer)
+                    .await
+                    .and_then(JsCast::dyn_into::<web_sys::Response>)
+                {
+                    Ok(response) => read(response.into()).await,
+                    Err(_) => Err(FetchError::Network),
+                },
+                None => fetch(&url, signal.as_ref()).await,
+            };
             let Err(error) = &result else {
                 break result;
             };
@@ -183,6 +234,11 @@ async fn fetch(url: &str, signal: Option<&AbortSignal>) -> Result<Received, Fetc
         .send()
         .await
         .map_err(|_| FetchError::Network)?;
+    read(response).await
+}
+
+/// Reads an endpoint's response: its status first, then a body in the contract.
+async fn read(response: gloo_net::http::Response) -> Result<Received, FetchError> {
     if response.status() == 403 {
         // A 403 may be a question for the buyer rather than a refusal.
         let body = read_body(response).await.unwrap_or_default();

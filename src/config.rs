@@ -1,6 +1,7 @@
 //! How an entry point configures the widget: what it read from its page, and the one place
 //! that reading becomes a `Config`.
 
+use crate::client::Prefetched;
 use crate::i18n::Lang;
 
 /// The default endpoint: the reference server's lookup on the same origin, for its only (or default) shop.
@@ -78,6 +79,8 @@ pub struct Settings {
     pub draft: Option<String>,
     /// Whether the buyer was still in that form.
     pub focus: bool,
+    /// The first lookup, already asked by the element's loader while the wasm downloaded.
+    pub prefetched: Option<Prefetched>,
 }
 
 /// Everything the app needs from the page that hosts it.
@@ -105,6 +108,8 @@ pub struct Config {
     pub remember: bool,
     /// How often a shown status that may still change is fetched again while the page is visible.
     pub refresh_ms: u32,
+    /// The first lookup, if the element's loader already asked it.
+    pub prefetched: Option<Prefetched>,
 }
 
 impl Default for Config {
@@ -121,6 +126,7 @@ impl Default for Config {
             share: false,
             remember: true,
             refresh_ms: trackline_core::freshness::REFRESH_EVERY_MS,
+            prefetched: None,
         }
     }
 }
@@ -149,6 +155,7 @@ impl Config {
             theme: Theme::from_attr(given(settings.theme).as_deref()),
             compact: settings.compact,
             share: entry == Entry::HostedPage,
+            prefetched: settings.prefetched,
             ..Config::default()
         }
     }

@@ -4,6 +4,7 @@
 //! element class in a few lines of JS and hands each connected element's
 //! shadow-root container to [`mount_widget`].
 
+use crate::client::Prefetched;
 use crate::config::{Config, Entry, Settings};
 use crate::Mounted;
 use wasm_bindgen::prelude::*;
@@ -27,7 +28,8 @@ impl WidgetHandle {
 /// `settings` is a plain object from the loader: the attributes `endpoint`, `shop`, `lang`,
 /// `number`, `theme` and `compact`; `server`, the origin the loader came from (the default
 /// endpoint's server); `languages`, the browser's preferred ones for when `lang` is absent;
-/// `draft`, what the buyer typed into the loader's form, and `focus`, whether they were still in it.
+/// `draft`, what the buyer typed into the loader's form, and `focus`, whether they were still in it;
+/// `first`, the lookup the loader already asked (`client::Prefetched`).
 /// Anything missing or of another type reads as absent.
 #[wasm_bindgen(js_name = mountWidget)]
 pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> WidgetHandle {
@@ -54,6 +56,7 @@ pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> Widge
         compact: flag("compact"),
         draft: text("draft"),
         focus: flag("focus"),
+        prefetched: get("first").and_then(Prefetched::from_js),
     };
     WidgetHandle {
         mounted: Some(crate::mount(

@@ -3,7 +3,7 @@
 //! The only module that talks to the endpoint client, the device's storage and the page's
 //! address; what the buyer then sees is decided by the pure rules of `state`.
 
-use crate::client::{self, InFlight, Received};
+use crate::client::{self, InFlight, Prefetched, Received};
 use crate::config::Config;
 use crate::error::Failure;
 use crate::i18n::Lang;
@@ -29,6 +29,8 @@ struct Inner {
     asked_at: f64,
     /// The buyer's reply to a seller's second factor, kept for refreshes and retries of the same number.
     reply: Option<String>,
+    /// The first lookup, asked by the element's loader; taken by the first request.
+    prefetched: Option<Prefetched>,
 }
 
 /// A lookup's state and operations; cheap to copy into every callback.
@@ -72,6 +74,7 @@ impl Lookup {
                 submitted: String::new(),
                 asked_at: 0.0,
                 reply: None,
+                prefetched: config.prefetched.clone(),
             }),
         }
     }
@@ -203,7 +206,11 @@ impl Lookup {
             };
             (url, inner.timeout_ms)
         });
-        let (in_flight, result) = client::start(url, timeout_ms);
+        let prefetched = self
+            .inner
+            .try_update_value(|inner| inner.prefetched.take())
+            .flatten();
+        let (in_flight, result) = client::start(url, timeout_ms, prefetched);
         self.inner.update_value(|inner| {
             inner.in_flight = Some(in_flight);
             inner.asked_at = js_sys::Date::now();

@@ -52,6 +52,7 @@ fn main() {
         compact: param("compact").is_some_and(|v| v == "1" || v == "true"),
         draft: plain_input.map(|input| input.value()),
         focus,
+        prefetched: None,
     };
     let config = Config::new(Entry::HostedPage, settings);
     if let Some(html) = document.document_element() {

@@ -786,3 +786,92 @@ async fn the_page_and_the_loader_draw_the_widgets_own_form() {
         }
     }
 }
+
+#[wasm_bindgen(module = "/embed/trackline-widget.js")]
+extern "C" {
+    /// The URL the loader asks before the wasm arrives, or `undefined` when it leaves that to the widget.
+    #[wasm_bindgen(js_name = firstUrl)]
+    fn loader_first_url(settings: &JsValue) -> Option<String>;
+}
+
+#[wasm_bindgen_test]
+fn the_loader_asks_the_url_the_widget_would_or_nothing() {
+    use trackline::config::{Entry, Settings};
+    use trackline_core::{url_template, TrackingQuery};
+    /// An element's endpoint, shop, server and number, and whether the loader must ask for it.
+    type Case<'a> = (Option<&'a str>, Option<&'a str>, &'a str, &'a str, bool);
+    let cases: [Case; 12] = [
+        (None, None, "https://track.example", "RA100000048RU", true),
+        (
+            None,
+            Some("demo"),
+            "https://track.example/",
+            "1000000007",
+            true,
+        ),
+        (
+            None,
+            Some(" my shop! "),
+            "https://t.example",
+            "0132112277-0101-1",
+            true,
+        ),
+        (
+            Some("https://e.example/t/{number}?x={number}"),
+            Some("demo"),
+            "",
+            "LP300000043CN",
+            true,
+        ),
+        (
+            Some("https://e.example/t?lang=ru"),
+            None,
+            "",
+            "4000000001",
+            true,
+        ),
+        (Some("/plain"), None, "", "0132112277-0101", true),
+        (
+            Some("   "),
+            None,
+            "https://t.example",
+            "RA200000010RU",
+            true,
+        ),
+        // Not in the normal form: the widget normalises and asks itself.
+        (None, None, "https://t.example", "ra100000048ru", false),
+        (None, None, "https://t.example", "RA 1000 000 48 RU", false),
+        (None, None, "https://t.example", "RA-100000048-RU", false),
+        (None, None, "https://t.example", "LР300000043CN", false),
+        (None, None, "https://t.example", "", false),
+    ];
+    for (endpoint, shop, server, number, asks) in cases {
+        let object = js_sys::Object::new();
+        let set = |key: &str, value: Option<&str>| {
+            if let Some(value) = value {
+                js_sys::Reflect::set(&object, &key.into(), &value.into()).unwrap();
+            }
+        };
+        set("endpoint", endpoint);
+        set("shop", shop);
+        set("server", Some(server));
+        set("number", Some(number));
+        let loader = loader_first_url(&object);
+        assert_eq!(loader.is_some(), asks, "{number:?} at {endpoint:?}");
+        let config = Config::new(
+            Entry::Element,
+            Settings {
+                endpoint: endpoint.map(str::to_owned),
+                shop: shop.map(str::to_owned),
+                server: server.into(),
+                number: Some(number.into()),
+                ..Settings::default()
+            },
+        );
+        if let Some(loader) = loader {
+            let query = TrackingQuery::parse(number).unwrap();
+            let widget = url_template::expand(&config.endpoint, query.as_str());
+            assert_eq!(loader, widget, "{number:?} at {endpoint:?}");
+        }
+    }
+}

@@ -150,6 +150,10 @@ fn write_loader(staging: &Path, source: &Path) -> Done {
         )
         .replace("@MODULE@", &format!("./{module}"))
         .replace("@WASM@", &format!("./{wasm}"))
+        .replace(
+            "/*@CSS_TEXT@*/ \"\"",
+            &serde_json::Value::String(std::fs::read_to_string(staging.join(&css))?).to_string(),
+        )
         .replace("@CSS@", &format!("./{css}"))
         .replace("@WASM_SRI@", &sri(&staging.join(&wasm))?)
         .replace("@CSS_SRI@", &sri(&staging.join(&css))?);

@@ -198,6 +198,16 @@ async fn the_example_pages_really_run_under_a_strict_csp() {
     page.open("/examples/strict-csp.html").await;
     page.shadow_text("trackline-widget", "[data-testid=pickup-code]")
         .await;
+    // The page allows no style source at all, yet the widget wears its own styles: they came
+    // in the loader and were adopted, not fetched as a stylesheet the policy could refuse.
+    let styled = page
+        .eval(
+            "const root = document.querySelector('trackline-widget').shadowRoot; \
+             return [getComputedStyle(root.querySelector('[data-testid=track-button]')).backgroundColor, \
+                     root.querySelectorAll('link[rel=stylesheet], style').length];",
+        )
+        .await;
+    assert_eq!(styled, serde_json::json!(["rgb(11, 95, 255)", 0]));
     page.assert_no_csp_violations().await;
     page.eval("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>'); return true;")
         .await;
@@ -330,5 +340,41 @@ async fn the_loader_draws_the_form_at_once_and_what_was_typed_survives_the_wasm(
         )
         .await;
     assert_eq!(kept, serde_json::json!(["1000000007", "number-input"]));
+    page.close().await;
+}
+
+#[tokio::test]
+async fn an_element_with_a_number_asks_once_while_the_wasm_is_still_downloading() {
+    let page = Session::start().await;
+    // A slow link, so that the wasm's download is long enough to tell "during" from "after".
+    page.throttle(Some(150_000)).await;
+    let origin = page.origin().to_owned();
+    page.open_elsewhere(format!(
+        "<!doctype html><meta charset=utf-8><title>Order</title>\
+         <script type=module src=\"{origin}/trackline-widget.js\"></script>\
+         <trackline-widget number=\"RA100000048RU\" lang=\"en\"></trackline-widget>\
+         <trackline-widget number=\"1000000007\" lang=\"en\"></trackline-widget>"
+    ))
+    .await;
+    page.wait_for_script(
+        "return [...document.querySelectorAll('trackline-widget')].every((element) => \
+         element.shadowRoot?.querySelector('[data-testid=timeline]'))",
+    )
+    .await;
+    page.throttle(None).await;
+    let timings = page
+        .eval(
+            "const entries = performance.getEntriesByType('resource'); \
+             const wasm = entries.find((e) => e.name.endsWith('.wasm')); \
+             const asked = (number) => entries.filter((e) => e.name.includes('/track/' + number)) \
+               .map((e) => [e.startTime < wasm.responseEnd, e.initiatorType]); \
+             return [asked('RA100000048RU'), asked('1000000007')];",
+        )
+        .await;
+    // Each element's lookup was asked exactly once, by the loader's fetch, before the wasm had arrived.
+    assert_eq!(
+        timings,
+        serde_json::json!([[[true, "fetch"]], [[true, "fetch"]]])
+    );
     page.close().await;
 }
