@@ -1,14 +1,14 @@
 //! The one client for the tracking endpoint: a typed result for every way a lookup ends.
 
 use crate::error::FetchError;
+use crate::response::{classify_status, received, Received};
 use gloo_net::http::Request;
 use js_sys::Reflect;
 use std::cell::Cell;
 use std::rc::Rc;
-use trackline_core::contract::{parse_track_response, MAX_BODY_BYTES};
+use trackline_core::contract::MAX_BODY_BYTES;
 use trackline_core::retry::{Setback, LOOKUP};
-use trackline_core::second_factor::Needed;
-use trackline_core::{ContractError, ErrorBody, TrackResponse};
+use trackline_core::ContractError;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -30,15 +30,6 @@ fn setback(error: &FetchError) -> Setback {
 /// Whether the browser thinks it has a network; `true` when it cannot tell.
 pub fn online() -> bool {
     web_sys::window().is_none_or(|window| window.navigator().on_line())
-}
-
-/// A response in the contract, parsed once here, with the text it came as (for the device's saved copy).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Received {
-    /// The parsed response, with at least one shipment.
-    pub response: TrackResponse,
-    /// The body as received.
-    pub body: String,
 }
 
 /// A request in flight that can be abandoned.
@@ -155,22 +146,6 @@ pub fn start(
     (in_flight, future)
 }
 
-/// Reads the HTTP status before any body: only a 2xx answer is decoded.
-///
-/// # Errors
-/// The `FetchError` that the status means; `retry_after` is the `Retry-After` header, in seconds.
-pub fn classify_status(status: u16, retry_after: Option<&str>) -> Result<(), FetchError> {
-    match status {
-        200..=299 => Ok(()),
-        404 | 410 => Err(FetchError::NotFound),
-        429 => Err(FetchError::RateLimited {
-            retry_after: retry_after.and_then(|value| value.trim().parse::<u32>().ok()),
-        }),
-        500..=599 => Err(FetchError::Server { status }),
-        _ => Err(FetchError::Rejected { status }),
-    }
-}
-
 /// Waits `ms`, or less if the lookup is abandoned meanwhile.
 async fn pause(ms: u32, signal: Option<&AbortSignal>) {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
@@ -237,68 +212,25 @@ async fn fetch(url: &str, signal: Option<&AbortSignal>) -> Result<Received, Fetc
     read(response).await
 }
 
-/// Reads an endpoint's response: its status first, then a body in the contract.
+/// Reads an endpoint's response: its status first, and a body only where one can matter.
 async fn read(response: gloo_net::http::Response) -> Result<Received, FetchError> {
-    if response.status() == 403 {
-        // A 403 may be a question for the buyer rather than a refusal.
-        let body = read_body(response).await.unwrap_or_default();
-        let needed = serde_json::from_str::<ErrorBody>(&body)
-            .ok()
-            .and_then(|error| Needed::from_error(&error.error, error.field.as_deref()));
-        return Err(needed.map_or(
-            FetchError::Rejected { status: 403 },
-            FetchError::SecondFactorNeeded,
-        ));
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after");
+    // A 403 may be a question for the buyer, told in its body; any other failure is told by its status.
+    if status != 403 {
+        classify_status(status, retry_after.as_deref())?;
+        let declared = response
+            .headers()
+            .get("content-length")
+            .and_then(|value| value.trim().parse::<usize>().ok());
+        if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
+            return Err(FetchError::NotTheContract(ContractError::TooLarge));
+        }
     }
-    classify_status(
-        response.status(),
-        response.headers().get("retry-after").as_deref(),
-    )?;
-    let declared = response
-        .headers()
-        .get("content-length")
-        .and_then(|value| value.trim().parse::<usize>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
-        return Err(FetchError::NotTheContract(ContractError::TooLarge));
-    }
-    let body = read_body(response).await?;
-    let response = parse_track_response(&body).map_err(FetchError::NotTheContract)?;
-    if response.shipments.is_empty() {
-        return Err(FetchError::NotFound);
-    }
-    Ok(Received { response, body })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn statuses_are_told_apart_before_any_body_is_read() {
-        assert_eq!(classify_status(200, None), Ok(()));
-        assert_eq!(classify_status(404, None), Err(FetchError::NotFound));
-        assert_eq!(
-            classify_status(429, Some(" 30 ")),
-            Err(FetchError::RateLimited {
-                retry_after: Some(30)
-            })
-        );
-        // An HTTP-date or garbage is not a number of seconds: the buyer is told "in a moment".
-        assert_eq!(
-            classify_status(429, Some("Wed, 21 Oct 2026 07:28:00 GMT")),
-            Err(FetchError::RateLimited { retry_after: None })
-        );
-        assert_eq!(
-            classify_status(503, None),
-            Err(FetchError::Server { status: 503 })
-        );
-        assert_eq!(
-            classify_status(400, None),
-            Err(FetchError::Rejected { status: 400 })
-        );
-        assert_eq!(
-            classify_status(302, None),
-            Err(FetchError::Rejected { status: 302 })
-        );
-    }
+    let body = match read_body(response).await {
+        Ok(body) => body,
+        Err(_) if status == 403 => String::new(),
+        Err(error) => return Err(error),
+    };
+    received(status, retry_after.as_deref(), body)
 }

@@ -3,6 +3,7 @@
 
 use crate::client::Prefetched;
 use crate::i18n::Lang;
+use crate::state::Rendered;
 
 /// The default endpoint: the reference server's lookup on the same origin, for its only (or default) shop.
 pub const DEFAULT_ENDPOINT: &str = "/api/v1/track/{number}";
@@ -81,6 +82,22 @@ pub struct Settings {
     pub focus: bool,
     /// The first lookup, already asked by the element's loader while the wasm downloaded.
     pub prefetched: Option<Prefetched>,
+    /// The lookup the server already rendered into the page, to take over rather than ask again.
+    pub rendered: Option<Rendered>,
+    /// The address's settings that the page's plain form sends again with a number (`KEPT`).
+    pub keep: Vec<(&'static str, String)>,
+}
+
+/// The address's settings the hosted page's plain form keeps when it is sent without the widget.
+pub const KEPT: [&str; 4] = ["shop", "lang", "theme", "compact"];
+
+impl Settings {
+    /// The settings among `KEPT` that the address holds, read with `param`.
+    pub fn kept(param: impl Fn(&str) -> Option<String>) -> Vec<(&'static str, String)> {
+        KEPT.iter()
+            .filter_map(|name| Some((*name, param(name)?)))
+            .collect()
+    }
 }
 
 /// Everything the app needs from the page that hosts it.
@@ -110,6 +127,10 @@ pub struct Config {
     pub refresh_ms: u32,
     /// The first lookup, if the element's loader already asked it.
     pub prefetched: Option<Prefetched>,
+    /// The lookup the server rendered into the page, taken over instead of asked again.
+    pub rendered: Option<Rendered>,
+    /// Hidden fields of the plain form: the address's settings it sends again (`KEPT`).
+    pub keep: Vec<(&'static str, String)>,
 }
 
 impl Default for Config {
@@ -127,6 +148,8 @@ impl Default for Config {
             remember: true,
             refresh_ms: trackline_core::freshness::REFRESH_EVERY_MS,
             prefetched: None,
+            rendered: None,
+            keep: Vec::new(),
         }
     }
 }
@@ -156,6 +179,8 @@ impl Config {
             compact: settings.compact,
             share: entry == Entry::HostedPage,
             prefetched: settings.prefetched,
+            rendered: settings.rendered,
+            keep: settings.keep,
             ..Config::default()
         }
     }

@@ -57,6 +57,7 @@ pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> Widge
         draft: text("draft"),
         focus: flag("focus"),
         prefetched: get("first").and_then(Prefetched::from_js),
+        ..Settings::default()
     };
     WidgetHandle {
         mounted: Some(crate::mount(

@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod labels;
 pub mod lookup;
 pub mod page_url;
+pub mod response;
 pub mod state;
 pub mod storage;
 
@@ -45,4 +46,41 @@ pub fn mount(container: web_sys::HtmlElement, config: Config) -> Mounted {
     Mounted {
         _view: Box::new(handle),
     }
+}
+
+thread_local! {
+    static TAKING_OVER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the views are being built over markup that a server rendered, which they must match
+/// node for node (hydration): nothing may be left for later then.
+pub fn taking_over() -> bool {
+    !cfg!(target_arch = "wasm32") || TAKING_OVER.get()
+}
+
+/// Takes over the widget that a server rendered into `container` for the same configuration
+/// (`config.rendered`): the same views, attached to the markup that is there instead of drawn
+/// again, so nothing on screen changes and what the buyer typed stays.
+#[cfg(feature = "hydrate")]
+pub fn hydrate(container: web_sys::HtmlElement, config: Config) -> Mounted {
+    TAKING_OVER.set(true);
+    let handle = leptos::mount::hydrate_from(container, move || {
+        view! { <components::app::App config/> }
+    });
+    TAKING_OVER.set(false);
+    Mounted {
+        _view: Box::new(handle),
+    }
+}
+
+/// The widget for `config` as HTML, for a server to put in a page that the wasm then takes over
+/// (`hydrate`); the buyer's times are shown on the clocks of `zone` (an IANA name).
+#[cfg(feature = "ssr")]
+pub fn render_to_html(config: Config, zone: &str) -> String {
+    use leptos::tachys::view::RenderHtml;
+    format::native::in_zone(zone, || {
+        let context = hydration_context::SsrSharedContext::new();
+        let owner = Owner::new_root(Some(std::sync::Arc::new(context)));
+        owner.with(|| view! { <components::app::App config/> }.to_html())
+    })
 }

@@ -3,10 +3,11 @@
 //! The only module that talks to the endpoint client, the device's storage and the page's
 //! address; what the buyer then sees is decided by the pure rules of `state`.
 
-use crate::client::{self, InFlight, Prefetched, Received};
+use crate::client::{self, InFlight, Prefetched};
 use crate::config::Config;
 use crate::error::Failure;
 use crate::i18n::Lang;
+use crate::response::Received;
 use crate::state::LookupState;
 use crate::{clock, format, page_url, storage};
 use leptos::prelude::*;
@@ -48,22 +49,35 @@ pub struct Lookup {
 }
 
 impl Lookup {
-    /// A lookup with nothing asked yet, the input holding the number or the draft the entry point gave.
+    /// A lookup as the page left it: nothing asked yet, the input holding the number or the draft
+    /// the entry point gave; or the lookup the server rendered into the page, exactly as the
+    /// server had it (the entry point gives back what the buyer typed since, once it is taken
+    /// over). It touches no browser service: the server builds one too, to render the page.
     pub fn new(config: &Config) -> Lookup {
-        let typed = config
-            .number
-            .clone()
-            .or_else(|| config.draft.clone())
-            .unwrap_or_default();
+        let (state, typed, asked_at, reply) = match &config.rendered {
+            Some(rendered) => {
+                let asked_at = match &rendered.state {
+                    LookupState::Found(_, _, now) => now.millis as f64,
+                    _ => 0.0,
+                };
+                let typed = config.number.clone();
+                (
+                    rendered.state.clone(),
+                    typed,
+                    asked_at,
+                    rendered.reply.clone(),
+                )
+            }
+            None => {
+                let typed = config.number.clone().or_else(|| config.draft.clone());
+                (LookupState::Idle, typed, 0.0, None)
+            }
+        };
         Lookup {
-            state: RwSignal::new(LookupState::Idle),
-            typed: RwSignal::new(typed),
+            state: RwSignal::new(state),
+            typed: RwSignal::new(typed.unwrap_or_default()),
             selected: RwSignal::new(0),
-            recent: RwSignal::new(if config.remember {
-                storage::recent_numbers()
-            } else {
-                Vec::new()
-            }),
+            recent: RwSignal::new(Vec::new()),
             inner: StoredValue::new_local(Inner {
                 endpoint: config.endpoint.clone(),
                 lang: config.lang,
@@ -71,11 +85,42 @@ impl Lookup {
                 remember: config.remember,
                 share: config.share,
                 in_flight: None,
-                submitted: String::new(),
-                asked_at: 0.0,
-                reply: None,
+                submitted: config.number.clone().unwrap_or_default(),
+                asked_at,
+                reply,
                 prefetched: config.prefetched.clone(),
             }),
+        }
+    }
+
+    /// What the lookup does once the widget is in a browser: reads the numbers remembered on the
+    /// device, keeps a changing status fresh, and looks up the page's number, or takes over the
+    /// status the server rendered: saves it on the device, and reads it again on the device's
+    /// own clock if the server's showed another day or time zone.
+    pub fn begin(self, config: &Config) {
+        if config.remember {
+            self.recent.set(storage::recent_numbers());
+        }
+        self.keep_fresh(config.refresh_ms);
+        match &config.rendered {
+            None => {
+                if let Some(number) = config.number.clone() {
+                    self.submit(number);
+                }
+            }
+            Some(rendered) => {
+                let LookupState::Found(number, response, shown) = &rendered.state else {
+                    return;
+                };
+                let now = clock::now();
+                if (now.today, now.offset_minutes) != (shown.today, shown.offset_minutes) {
+                    self.state
+                        .set(LookupState::Found(number.clone(), response.clone(), now));
+                }
+                if let Some(body) = rendered.body.clone() {
+                    self.remember_later(number, body, now);
+                }
+            }
         }
     }
 

@@ -5,10 +5,12 @@
 //! happened to the functions here.
 
 use crate::error::{Failure, FetchError};
+use crate::response::{received, Received};
 use trackline_core::freshness::worth_refreshing;
 use trackline_core::saved_copy::SavedCopy;
 use trackline_core::time::Now;
 use trackline_core::TrackResponse;
+use trackline_core::TrackingQuery;
 
 /// Where a lookup stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +36,68 @@ pub enum LookupState {
     },
     /// Why no status can be shown, and for which typed text.
     Failed(Failure, String),
+}
+
+/// The endpoint's response as a rendered page carries it to the widget: its status, its
+/// `Retry-After` header and its body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<String>,
+    /// The body, as the endpoint wrote it.
+    pub body: String,
+}
+
+/// A lookup the server already made and rendered into the page: the widget takes it over (hydrates)
+/// instead of asking again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    /// What the page shows.
+    pub state: LookupState,
+    /// The endpoint's body when it held a status, for the device's saved copy.
+    pub body: Option<String>,
+    /// The buyer's reply to a second factor that opened the status (posted, never in the address).
+    pub reply: Option<String>,
+}
+
+impl Rendered {
+    /// What a page shows for the number in its address (`typed`, as given) and the endpoint's
+    /// response to it: the form when there is none, the refusal of text that is no number, else
+    /// what the response says. The one rule for the server rendering the page and for the
+    /// widget taking it over, so that the two cannot differ. `None` for a page that names a
+    /// number but carries no response for it: the widget then asks itself.
+    pub fn of_page(
+        typed: Option<&str>,
+        response: Option<PageResponse>,
+        reply: Option<String>,
+        now: Now,
+    ) -> Option<Rendered> {
+        let rendered = |state, body| Rendered { state, body, reply };
+        let Some(typed) = typed else {
+            return Some(rendered(LookupState::Idle, None));
+        };
+        let number = match TrackingQuery::parse(typed) {
+            Ok(query) => query.as_str().to_owned(),
+            Err(error) => {
+                let state = LookupState::Failed(Failure::Input(error), typed.to_owned());
+                return Some(rendered(state, None));
+            }
+        };
+        let response = response?;
+        let outcome = received(
+            response.status,
+            response.retry_after.as_deref(),
+            response.body,
+        );
+        let (outcome, body) = match outcome {
+            Ok(Received { response, body }) => (Ok(response), Some(body)),
+            Err(error) => (Err(error), None),
+        };
+        let state = LookupState::settle(number, outcome, || None, now, true)?;
+        Some(rendered(state, body))
+    }
 }
 
 impl LookupState {

@@ -875,3 +875,50 @@ fn the_loader_asks_the_url_the_widget_would_or_nothing() {
         }
     }
 }
+
+#[wasm_bindgen_test]
+fn the_servers_words_for_dates_and_counts_are_the_browsers() {
+    // The server renders linked statuses with `format::plain`; the widget draws with `Intl`.
+    // Any difference would be text that changes when the widget takes over, so every day of two
+    // years, times around the clock, ranges within and across months and years, and counts agree.
+    use trackline::format::{self, plain};
+    use trackline_core::time::format_date;
+    let first = parse_date("2026-01-01").unwrap();
+    for lang in [Lang::En, Lang::Ru, Lang::Zh] {
+        for days in first..first + 731 {
+            let iso = format_date(days);
+            assert_eq!(
+                format::day(lang, &iso),
+                plain::day(lang, days),
+                "{lang:?} {iso}"
+            );
+            for length in [1, 2, 5, 17, 40] {
+                let to = format_date(days + length);
+                assert_eq!(
+                    format::day_range(lang, &iso, Some(&to)),
+                    plain::day_range(lang, days, days + length),
+                    "{lang:?} {iso} – {to}"
+                );
+            }
+            let millis = days * 86_400_000 + (days * 7_919 % 1_440) * 60_000;
+            let offset = -(js_sys::Date::new(&JsValue::from_f64(millis as f64))
+                .get_timezone_offset() as i32);
+            let stamp = js_sys::Date::new(&JsValue::from_f64(millis as f64))
+                .to_iso_string()
+                .as_string()
+                .unwrap();
+            assert_eq!(
+                format::date_time(lang, &stamp),
+                plain::date_time(lang, plain::Wall::at(millis, offset)),
+                "{lang:?} {stamp}"
+            );
+        }
+        for count in -30..=400 {
+            assert_eq!(
+                format::plural_category(lang, count),
+                plain::plural_category(lang, count),
+                "{lang:?} {count}"
+            );
+        }
+    }
+}

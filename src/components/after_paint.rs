@@ -7,21 +7,26 @@ use std::time::Duration;
 ///
 /// On a slow phone the support card and the history cost as much as the status and
 /// the timeline together; below the timeline they can wait a frame, and the status
-/// comes that much sooner. Nothing above them moves when they arrive.
+/// comes that much sooner. Nothing above them moves when they arrive. A page rendered on the
+/// server has them at once, and so does the widget taking that page over (hydrating), which
+/// must find exactly what the server wrote.
 pub fn after_paint<V>(render: impl Fn() -> V + Send + Sync + 'static) -> impl IntoView
 where
     V: IntoView + 'static,
 {
-    let ready = RwSignal::new(false);
-    // A task posted from the next animation frame runs after that frame is painted.
-    request_animation_frame(move || {
-        set_timeout(
-            move || {
-                // The view may be gone by then (a new lookup): nothing to do.
-                let _ = ready.try_set(true);
-            },
-            Duration::ZERO,
-        );
-    });
+    let at_once = crate::taking_over();
+    let ready = RwSignal::new(at_once);
+    if !at_once {
+        // A task posted from the next animation frame runs after that frame is painted.
+        request_animation_frame(move || {
+            set_timeout(
+                move || {
+                    // The view may be gone by then (a new lookup): nothing to do.
+                    let _ = ready.try_set(true);
+                },
+                Duration::ZERO,
+            );
+        });
+    }
     move || ready.get().then(&render)
 }

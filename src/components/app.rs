@@ -18,10 +18,10 @@ pub fn App(
 ) -> impl IntoView {
     let lang = config.lang;
     let lookup = Lookup::new(&config);
-    lookup.keep_fresh(config.refresh_ms);
-    if let Some(number) = config.number.clone() {
-        lookup.submit(number);
-    }
+    // What needs the browser (the device's storage, timers, the network) starts once the widget
+    // is in the page: effects never run on a server rendering it. Once, and reading nothing.
+    let begun = config.clone();
+    Effect::new(move |_| untrack(|| lookup.begin(&begun)));
 
     // Tell the host page what the buyer sees, from the widget's root so the event leaves any shadow root.
     let root = NodeRef::<leptos::html::Div>::new();
@@ -52,7 +52,7 @@ pub fn App(
     let form = (!compact).then(|| {
         view! {
             <h1 class="tl-widget__title">{lang.t(Msg::Title)}</h1>
-            <SearchForm lang value=lookup.typed busy on_submit=submit autofocus=config.focus/>
+            <SearchForm lang value=lookup.typed busy on_submit=submit autofocus=config.focus keep=config.keep.clone()/>
             <RecentNumbers lang numbers=recent_shown on_pick=submit on_remove=forget/>
         }
     });

@@ -31,7 +31,7 @@ pub fn CopyButton(
         });
     };
     view! {
-        <button type="button" class="tl-button tl-button--quiet" data-testid=testid on:click=press>
+        <button type="button" class="tl-button tl-button--quiet tl-needs-script" data-testid=testid on:click=press>
             {move || lang.t(if copied.get() { Msg::Copied } else { label })}
         </button>
     }

@@ -30,11 +30,13 @@ pub fn FailureView(
             event.prevent_default();
             on_reply.run(reply.get_untracked());
         };
+        // Without script the page's own form posts the reply (never in the address) with the number.
         view! {
-            <form class="tl-check" on:submit=submit novalidate=true data-testid="check-form">
+            <form class="tl-check" method="post" on:submit=submit novalidate=true data-testid="check-form">
+                <input type="hidden" name="n" value=number.clone()/>
                 <label class="tl-form__label" for="tl-check-reply">{lang.t(label)}</label>
                 <div class="tl-form__row">
-                    <input id="tl-check-reply" class="tl-form__input" type="text" inputmode=inputmode
+                    <input id="tl-check-reply" class="tl-form__input" name="check" type="text" inputmode=inputmode
                         autocomplete=autocomplete maxlength="20" data-testid="check-input"
                         prop:value=move || reply.get()
                         on:input=move |event| reply.set(event_target_value(&event))/>

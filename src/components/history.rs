@@ -50,7 +50,7 @@ pub fn HistoryView(
     let toggle = (total > SHOWN_AT_FIRST).then(|| {
         let more = format::count(lang, Msg::HistoryShowMore, (total - SHOWN_AT_FIRST) as i64, &[]);
         view! {
-            <button type="button" class="tl-button tl-button--quiet" data-testid="history-toggle"
+            <button type="button" class="tl-button tl-button--quiet tl-needs-script" data-testid="history-toggle"
                 aria-expanded=move || expanded.get().to_string() aria-controls="tl-history-list"
                 on:click=move |_| expanded.update(|open| *open = !*open)>
                 {move || if expanded.get() { lang.t(Msg::HistoryShowFewer).to_owned() } else { more.clone() }}

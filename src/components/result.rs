@@ -9,7 +9,6 @@ use crate::components::share::ShareButton;
 use crate::i18n::{Lang, Msg};
 use crate::labels;
 use crate::lookup::Lookup;
-use crate::page_url;
 use crate::state::LookupState;
 use leptos::prelude::*;
 use trackline_core::delivery::expected;
@@ -63,9 +62,8 @@ pub fn LookupResult(
             view! { <CompactStatus lang response today=now.today/> }.into_any()
         }
         LookupState::Found(number, response, now) => {
-            let share = share.then(|| page_url::link_for(&number)).flatten().map(
-                |url| view! { <div class="tl-widget__bar"><ShareButton lang number url/></div> },
-            );
+            let share = share
+                .then(|| view! { <div class="tl-widget__bar"><ShareButton lang number/></div> });
             view! {
                 {share}
                 <Parcels lang response now selected/>

@@ -24,6 +24,9 @@ pub fn SearchForm(
     /// Takes the focus when mounted, caret at the end: the buyer was typing in the page's plain form.
     #[prop(optional)]
     autofocus: bool,
+    /// Settings the form sends again with the number when it is sent without the widget (no script).
+    #[prop(optional)]
+    keep: Vec<(&'static str, String)>,
 ) -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
     if autofocus {
@@ -41,8 +44,13 @@ pub fn SearchForm(
         event.prevent_default();
         on_submit.run(value.get_untracked());
     };
+    let kept = keep
+        .into_iter()
+        .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+        .collect_view();
     view! {
         <form class="tl-form" part="form" role="search" method="get" novalidate=true on:submit=submit data-testid="form">
+            {kept}
             <label class="tl-form__label" for="tl-number">{lang.t(Msg::InputLabel)}</label>
             <div class="tl-form__row">
                 <input
@@ -61,6 +69,8 @@ pub fn SearchForm(
                     placeholder=lang.t(Msg::InputPlaceholder)
                     data-testid="number-input"
                     aria-describedby="tl-number-hint"
+                    // Written into the page by a server, for a page without script; the live value is the property.
+                    value=Some(value.get_untracked()).filter(|typed| !typed.is_empty())
                     prop:value=move || value.get()
                     on:input=move |event| value.set(event_target_value(&event))
                 />

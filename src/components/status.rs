@@ -61,11 +61,12 @@ pub fn StatusHeader(
         }
     });
     let support_action = outlook.support_first.then(|| {
+        // A link to the support block, so that it works on a page without script too.
         view! {
-            <button type="button" class="tl-button tl-button--primary" data-testid="contact-support"
+            <a class="tl-button tl-button--primary" href=format!("#{SUPPORT_ID}") data-testid="contact-support"
                 on:click=move |event| focus_support(&event)>
                 {lang.t(Msg::ContactSupport)}
-            </button>
+            </a>
         }
     });
     let updated = shipment.updated_at.as_deref().map(|at| {
@@ -117,8 +118,10 @@ pub fn StatusHeader(
     }
 }
 
-/// Scrolls to this shipment's support block and moves focus there, inside whichever root the widget lives in.
+/// Scrolls to this shipment's support block and moves focus there, inside whichever root the
+/// widget lives in (a storefront's address keeps its own fragment).
 fn focus_support(event: &leptos::ev::MouseEvent) {
+    event.prevent_default();
     let support = event
         .target()
         .and_then(|target| target.dyn_into::<web_sys::Element>().ok())

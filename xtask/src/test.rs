@@ -57,6 +57,8 @@ fn lints() -> Done {
             "clippy",
             "--target",
             "wasm32-unknown-unknown",
+            "--features",
+            "hydrate",
             "--all-targets",
             "--locked",
             "-q",
@@ -125,6 +127,9 @@ fn components() -> Done {
             "wasm32-unknown-unknown",
             "--test",
             "components",
+            // The build buyers get (trunk's), which mounts as well as it hydrates.
+            "--features",
+            "hydrate",
             "--locked",
         ])
         .run()

@@ -40,6 +40,11 @@ pub fn is_embedded() -> bool {
     file("index.html").is_some()
 }
 
+/// An embedded file's bytes, as built.
+pub fn bytes(path: &str) -> Option<Cow<'static, [u8]>> {
+    file(path).map(|file| file.data)
+}
+
 /// Whether the client takes `coding` (`br`, `gzip`) in `Accept-Encoding`, and did not refuse it with `q=0`.
 fn accepts(headers: &HeaderMap, coding: &str) -> bool {
     headers

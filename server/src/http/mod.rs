@@ -7,6 +7,7 @@
 //! | `openapi` | developers (`/api/openapi.json`) |
 //! | `seller` | the seller's backend (bearer token) |
 //! | `ozon` | the seller's backend, for its Ozon postings |
+//! | `page` | buyers opening the hosted page or the iframe form: rendered here, the status of a linked number in it |
 //! | `assets` | browsers fetching the built widget (from a directory, or `embedded` in the binary) |
 
 pub mod assets;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod json;
 pub mod openapi;
 pub mod ozon;
+pub mod page;
 pub mod public;
 pub mod rate_limit;
 pub mod seller;
@@ -40,7 +42,9 @@ pub fn app(state: AppState) -> Router {
         .route("/api/openapi.json", get(openapi::serve))
         .merge(seller_api());
     let api = match &state.widget {
-        Some(files) => api.fallback_service(assets::service(files)),
+        Some(files) => api
+            .merge(page::routes(files.clone()))
+            .fallback_service(assets::service(files)),
         None => api,
     };
     let trusted = state.trusted_proxies.clone();

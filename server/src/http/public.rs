@@ -148,8 +148,17 @@ pub async fn track(
 
 /// Counts a lookup's outcome for the metrics, and passes it on.
 fn counted(answered: Result<Response, ApiError>) -> Result<Response, ApiError> {
-    let outcome = match &answered {
-        Ok(response) if response.status() == StatusCode::NOT_MODIFIED => "not_modified",
+    let not_modified = answered
+        .as_ref()
+        .is_ok_and(|response| response.status() == StatusCode::NOT_MODIFIED);
+    count(&answered, not_modified);
+    answered
+}
+
+/// Counts a lookup's outcome for the metrics: found (or not modified), or why not.
+pub fn count<T>(answered: &Result<T, ApiError>, not_modified: bool) {
+    let outcome = match answered {
+        Ok(_) if not_modified => "not_modified",
         Ok(_) => "found",
         Err(ApiError::Lookup(error)) => match error {
             LookupError::UnknownShop => "shop_not_found",
@@ -168,7 +177,6 @@ fn counted(answered: Result<Response, ApiError>) -> Result<Response, ApiError> {
         Err(_) => "error",
     };
     crate::metrics::lookup(outcome);
-    answered
 }
 
 /// Answers contract v1 for a number in a shop, with an ETag and the cache policy its rules allow.
@@ -183,26 +191,19 @@ async fn answer(
     params: &LookupParams,
     request: &Parts,
 ) -> Result<Response, ApiError> {
-    // Read from the request in place: the extractors for all headers and extensions copy them.
-    let (headers, extensions) = (&request.headers, &request.extensions);
-    let caller = Caller {
-        origin: headers
-            .get(header::ORIGIN)
-            .and_then(|value| value.to_str().ok()),
-        client: client_ip(extensions),
-        reply: params.check.as_deref(),
-    };
-    let response = state
-        .lookup_cache
-        .lookup(
-            &state.store,
-            &state.ozon,
-            state.default_shop.as_deref(),
-            shop,
-            number,
-            caller,
-        )
-        .await?;
+    let headers = &request.headers;
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|value| value.to_str().ok());
+    let response = look_up(
+        state,
+        shop,
+        number,
+        origin,
+        params.check.as_deref(),
+        request,
+    )
+    .await?;
     let etag = HeaderValue::from_str(&response.etag)
         .map_err(|error| ApiError::Internal(error.to_string()))?;
     // Guarded answers differ by origin and must not be shared by a CDN between buyers.
@@ -228,8 +229,41 @@ async fn answer(
         .into_response())
 }
 
+/// The public lookup's response for a number in a shop, asked by a page of `origin` (none for
+/// the server's own pages) with the buyer's `reply` to a second factor: what both the API and the
+/// hosted page answer with.
+///
+/// # Errors
+/// The lookup's failure, as the API answers it.
+pub async fn look_up(
+    state: &AppState,
+    shop: ShopRef,
+    number: &str,
+    origin: Option<&str>,
+    reply: Option<&str>,
+    request: &Parts,
+) -> Result<std::sync::Arc<crate::lookup_cache::WrittenResponse>, ApiError> {
+    // Read from the request in place: the extractors for all headers and extensions copy them.
+    let caller = Caller {
+        origin,
+        client: client_ip(&request.extensions),
+        reply,
+    };
+    Ok(state
+        .lookup_cache
+        .lookup(
+            &state.store,
+            &state.ozon,
+            state.default_shop.as_deref(),
+            shop,
+            number,
+            caller,
+        )
+        .await?)
+}
+
 /// Whether `If-None-Match` names this answer (weak comparison, lists and `*` included).
-fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
+pub fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
     let bare = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
     headers
         .get_all(header::IF_NONE_MATCH)

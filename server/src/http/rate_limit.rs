@@ -72,15 +72,26 @@ pub async fn limit_lookups(
         .iter()
         .find_map(|(name, value)| (name == "shop").then(|| value.to_owned()))
         .unwrap_or_default();
-    match limits.lookups.check((shop, client), Instant::now()) {
+    match admit(&limits, shop, client) {
         Ok(()) => next.run(request).await,
-        Err(wait) => {
+        Err(refused) => refused.into_response(),
+    }
+}
+
+/// Counts one lookup of the shop (its handle as asked, empty for the server's default) by
+/// `client` against the limit.
+///
+/// # Errors
+/// `RateLimited`, with how long to wait, once the client has used up its lookups.
+pub fn admit(limits: &Limits, shop: String, client: IpAddr) -> Result<(), ApiError> {
+    limits
+        .lookups
+        .check((shop, client), Instant::now())
+        .map_err(|wait| {
             crate::metrics::rate_limited();
             ApiError::RateLimited {
                 wait,
                 reason: "too many lookups from this address",
             }
-            .into_response()
-        }
-    }
+        })
 }

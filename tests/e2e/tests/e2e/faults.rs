@@ -36,7 +36,8 @@ const XSS: [&str; 8] = [
     "vbscript:window.__xss.push('vb')",
 ];
 
-fn xss_body() -> String {
+/// A response whose every text and link is one of `XSS`.
+pub fn xss_body() -> String {
     let pick = |i: usize| XSS[i % XSS.len()];
     let contacts: Vec<Value> = [
         "phone",

@@ -5,6 +5,7 @@ mod binary;
 mod buyer;
 mod embed;
 mod faults;
+mod linked;
 
 use trackline_e2e::Session;
 
@@ -221,12 +222,12 @@ async fn the_hosted_form_takes_typing_before_the_wasm_and_keeps_it_after() {
         .goto(&format!("{}/", page.origin()))
         .await
         .expect("the page loads");
-    // The page's own HTML form, before the widget mounted.
+    // The form the server rendered, before the wasm took it over.
     let input = page.find("#tl-number").await;
-    assert!(page.all("[data-testid=widget]").await.is_empty());
+    assert!(page.all("#trackline[data-hydrated]").await.is_empty());
     input.send_keys("RA1000").await.expect("typing works");
     page.throttle(None).await;
-    page.find("[data-testid=widget]").await;
+    page.find("#trackline[data-hydrated]").await;
     let kept = page
         .eval(
             "const input = document.querySelector('[data-testid=number-input]'); \

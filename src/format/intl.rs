@@ -1,60 +1,41 @@
-//! Dates and times in the buyer's language and time zone, by the browser's `Intl`.
+//! The widget's dates, times and plurals by the browser's `Intl`.
 //!
 //! The browser already carries every locale and time zone; shipping them in the
-//! wasm would cost hundreds of KB. Text that does not parse is shown as it came.
-//! Building an `Intl` formatter is the costly part (it was most of a render's time on
-//! a slowed CPU), so each kind is built once per language and kept.
+//! wasm would cost hundreds of KB. Building an `Intl` formatter is the costly part (it was
+//! most of a render's time on a slowed CPU), so each kind is built once per language and kept.
 
-use crate::i18n::{Lang, Msg};
+use crate::i18n::Lang;
 use js_sys::{Array, Date, Function, Object, Reflect};
 use std::cell::RefCell;
 use trackline_core::saved_copy::Age;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// A calendar day from the contract (`2026-11-25`) as "25 Nov".
-pub fn day(lang: Lang, iso: &str) -> String {
-    calendar_day(iso)
-        .and_then(|date| call1(&formatter(lang, Kind::Day)?, "format", &date)?.as_string())
-        .unwrap_or_else(|| iso.to_owned())
+/// A calendar day (days since the epoch) as "25 Nov".
+pub fn day(lang: Lang, days: i64) -> Option<String> {
+    let date = calendar_day(days)?;
+    call1(&formatter(lang, Kind::Day)?, "format", &date)?.as_string()
 }
 
-/// A delivery window as one phrase: "25 Nov" or "25–27 Nov", worded by `Intl.DateTimeFormat.formatRange`.
-pub fn day_range(lang: Lang, from: &str, to: Option<&str>) -> String {
-    let (Some(start), Some(end)) = (calendar_day(from), to.and_then(calendar_day)) else {
-        return match to {
-            Some(to) if to != from => format!("{} – {}", day(lang, from), day(lang, to)),
-            _ => day(lang, from),
-        };
-    };
-    formatter(lang, Kind::Day)
-        .and_then(|formatter| call2(&formatter, "formatRange", &start, &end)?.as_string())
-        .unwrap_or_else(|| format!("{} – {}", day(lang, from), day(lang, to.unwrap_or(from))))
+/// Two calendar days as one phrase, worded by `Intl.DateTimeFormat.formatRange`: "25–27 Nov".
+pub fn day_range(lang: Lang, from: i64, to: i64) -> Option<String> {
+    let (start, end) = (calendar_day(from)?, calendar_day(to)?);
+    call2(&formatter(lang, Kind::Day)?, "formatRange", &start, &end)?.as_string()
 }
 
-/// An instant from the contract as the buyer's local date and time: "20 Nov, 10:15".
-pub fn date_time(lang: Lang, rfc3339: &str) -> String {
-    if trackline_core::time::parse_rfc3339(rfc3339).is_none() {
-        return rfc3339.to_owned();
-    }
-    let date = Date::new(&JsValue::from_str(rfc3339));
-    formatter(lang, Kind::DateTime)
-        .and_then(|formatter| call1(&formatter, "format", &date)?.as_string())
-        .unwrap_or_else(|| rfc3339.to_owned())
+/// An instant (ms since the epoch) as the buyer's local date and time: "20 Nov, 10:15".
+pub fn date_time(lang: Lang, millis: i64) -> Option<String> {
+    let date = Date::new(&JsValue::from_f64(millis as f64));
+    call1(&formatter(lang, Kind::DateTime)?, "format", &date)?.as_string()
 }
 
-/// A counted message for `count`, its form chosen by `Intl.PluralRules` (1 день, 2 дня, 5 дней).
-pub fn count(lang: Lang, msg: Msg, count: i64, values: &[(&str, &str)]) -> String {
-    let category = formatter(lang, Kind::Plural)
-        .and_then(|rules| call1(&rules, "select", &JsValue::from_f64(count as f64)))
-        .and_then(|category| category.as_string())
-        .unwrap_or_else(|| "other".to_owned());
-    let mut text = lang
-        .counted(msg, &category)
-        .replace("{count}", &count.to_string());
-    for (name, value) in values {
-        text = text.replace(&format!("{{{name}}}"), value);
-    }
-    text
+/// The CLDR plural category `Intl.PluralRules` picks for `count` ("one", "few", "many", "other").
+pub fn plural_category(lang: Lang, count: i64) -> Option<String> {
+    call1(
+        &formatter(lang, Kind::Plural)?,
+        "select",
+        &JsValue::from_f64(count as f64),
+    )?
+    .as_string()
 }
 
 /// How long ago, in the buyer's words by `Intl.RelativeTimeFormat`: "5 minutes ago", "вчера".
@@ -207,8 +188,7 @@ fn call2(target: &JsValue, method: &str, first: &JsValue, second: &JsValue) -> O
     method.call2(target, first, second).ok()
 }
 
-fn calendar_day(iso: &str) -> Option<Date> {
-    let days = trackline_core::time::parse_date(iso)?;
+fn calendar_day(days: i64) -> Option<Date> {
     // Midnight UTC, formatted in UTC, so no time zone can move the day; from a number, not
     // from text, so the browser parses nothing.
     let millis = days.checked_mul(trackline_core::time::DAY_MILLIS)?;

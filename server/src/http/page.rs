@@ -1,0 +1,464 @@
+//! The hosted tracking page and its iframe form, rendered here: the form in the buyer's language,
+//! and for a number in the address (or a reply to a second factor posted by the page's own form)
+//! its status, from the widget's own Leptos views. The lookup's response travels in the page, so
+//! the wasm takes the markup over (hydrates) without asking again; without script the page is
+//! whole, and its forms work as plain forms.
+
+use super::assets::{WidgetFiles, STRICT_CSP};
+use super::error::ApiError;
+use super::public::{count, look_up, matches_etag, CACHE_CONTROL};
+use super::rate_limit::{admit, client_ip};
+use crate::lookup_cache::ShopRef;
+use crate::state::SharedState;
+use axum::body::Body;
+use axum::extract::{Form, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use trackline::config::{Config, Entry, Settings};
+use trackline::state::{LookupState, PageResponse, Rendered};
+use trackline_core::contract::parse_track_response;
+use trackline_core::time::{Now, DAY_MILLIS};
+use trackline_core::TrackingQuery;
+
+/// Where the widget goes in the build's `index.html`: the server puts its rendering between these.
+const ROOT_OPEN: &str = "<div id=\"trackline\" data-trackline-hosted><!--trackline:widget-->";
+const ROOT_CLOSE: &str = "<!--/trackline:widget--></div>";
+const HTML_OPEN: &str = "<html lang=\"en\">";
+const BODY_OPEN: &str = "<body class=\"tl-page\">";
+
+/// The largest error body the page carries from the lookup (they are a few hundred bytes).
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// The page's routes, over the widget's built files.
+pub fn routes(files: WidgetFiles) -> Router<SharedState> {
+    let (get_files, post_files) = (files.clone(), files);
+    let show = get(move |state, query, request| show(state, get_files.clone(), query, request));
+    Router::new()
+        .route("/", show.clone())
+        .route("/index.html", show)
+        .route(
+            "/",
+            axum::routing::post(move |state, query, parts, form| {
+                reply(state, post_files.clone(), query, parts, form)
+            }),
+        )
+}
+
+/// The page's address: the number, and the settings the widget reads there.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    n: Option<String>,
+    shop: Option<String>,
+    lang: Option<String>,
+    theme: Option<String>,
+    compact: Option<String>,
+}
+
+impl PageQuery {
+    fn get(&self, name: &str) -> Option<String> {
+        match name {
+            "n" => self.n.clone(),
+            "shop" => self.shop.clone(),
+            "lang" => self.lang.clone(),
+            "theme" => self.theme.clone(),
+            "compact" => self.compact.clone(),
+            _ => None,
+        }
+    }
+}
+
+/// The second factor's form, posted by a page without script: the number and the buyer's reply.
+#[derive(Debug, Deserialize)]
+pub struct ReplyForm {
+    n: String,
+    check: String,
+}
+
+/// `GET /`: the form, or the status of the number in the address.
+async fn show(
+    State(state): State<SharedState>,
+    files: WidgetFiles,
+    Query(query): Query<PageQuery>,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let number = query.n.clone();
+    render(&state, &files, &query, number, None, &parts).await
+}
+
+/// `POST /`: the status of the number in the form, opened by the buyer's reply to the seller's
+/// second factor; never kept by a cache, and the reply never in an address.
+async fn reply(
+    State(state): State<SharedState>,
+    files: WidgetFiles,
+    Query(query): Query<PageQuery>,
+    parts: Parts,
+    Form(form): Form<ReplyForm>,
+) -> Response {
+    render(
+        &state,
+        &files,
+        &query,
+        Some(form.n),
+        Some(form.check),
+        &parts,
+    )
+    .await
+}
+
+async fn render(
+    state: &SharedState,
+    files: &WidgetFiles,
+    query: &PageQuery,
+    number: Option<String>,
+    reply: Option<String>,
+    parts: &Parts,
+) -> Response {
+    let Some(template) = Template::load(files).await else {
+        return ApiError::Internal("the widget's index.html has no place for the widget".into())
+            .into_response();
+    };
+    let given = |text: Option<String>| text.filter(|value| !value.trim().is_empty());
+    let number = given(number);
+    let response = match number.as_deref() {
+        Some(number) if TrackingQuery::parse(number).is_ok() => {
+            let shop = given(query.shop.clone());
+            Some(lookup(state, shop, number, reply.as_deref(), parts).await)
+        }
+        _ => None,
+    };
+    let zone = response
+        .as_ref()
+        .and_then(|(response, _)| zone_of(&response.body))
+        .unwrap_or_else(|| "UTC".to_owned());
+    let now = now_in(&zone);
+    let settings = Settings {
+        shop: query.shop.clone(),
+        lang: query.lang.clone(),
+        languages: accepted_languages(&parts.headers),
+        number: number.clone(),
+        theme: query.theme.clone(),
+        compact: query
+            .compact
+            .as_deref()
+            .is_some_and(|v| v == "1" || v == "true"),
+        keep: Settings::kept(|name| query.get(name)),
+        rendered: Rendered::of_page(
+            number.as_deref(),
+            response.as_ref().map(|(response, _)| response.clone()),
+            reply.clone(),
+            now,
+        ),
+        ..Settings::default()
+    };
+    let config = Config::new(Entry::HostedPage, settings);
+    let status = page_status(&config, response.as_ref().map(|(response, _)| response));
+    let cache = match (&reply, &response) {
+        (Some(_), _) => "private, no-store",
+        (None, Some((_, Some(guarded)))) if status == StatusCode::OK => {
+            if *guarded {
+                "private, no-cache"
+            } else {
+                CACHE_CONTROL
+            }
+        }
+        _ => "no-cache",
+    };
+    let framed = parts
+        .headers
+        .get("sec-fetch-dest")
+        .is_some_and(|dest| dest.as_bytes() == b"iframe");
+    let widget = trackline::render_to_html(config.clone(), &zone);
+    let page = template.fill(
+        &config,
+        &widget,
+        now,
+        reply.as_deref(),
+        framed,
+        response.as_ref(),
+    );
+    respond(&parts.headers, status, cache, page, reply.is_none())
+}
+
+/// The lookup's response as the API gives it: status, `Retry-After`, body; and, when it found
+/// something, whether the shop's rules make it differ by caller.
+async fn lookup(
+    state: &SharedState,
+    shop: Option<String>,
+    number: &str,
+    reply: Option<&str>,
+    parts: &Parts,
+) -> (PageResponse, Option<bool>) {
+    let admitted = match client_ip(&parts.extensions) {
+        Some(client) => admit(&state.limits, shop.clone().unwrap_or_default(), client),
+        None => Ok(()),
+    };
+    let shop = shop.map_or(ShopRef::Default, ShopRef::Handle);
+    let answered = match admitted {
+        Ok(()) => look_up(state, shop, number, None, reply, parts).await,
+        Err(refused) => Err(refused),
+    };
+    count(&answered, false);
+    match answered {
+        Ok(written) => (
+            PageResponse {
+                status: 200,
+                retry_after: None,
+                body: String::from_utf8_lossy(&written.body).into_owned(),
+            },
+            Some(written.guarded),
+        ),
+        Err(error) => {
+            let response = error.into_response();
+            let status = response.status().as_u16();
+            let retry_after = response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned);
+            let body = axum::body::to_bytes(response.into_body(), MAX_ERROR_BODY)
+                .await
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .unwrap_or_default();
+            (
+                PageResponse {
+                    status,
+                    retry_after,
+                    body,
+                },
+                None,
+            )
+        }
+    }
+}
+
+/// The page's own status: the lookup's (404 for a number no shipment has, 403 for a question,
+/// 429…), 400 for text that is no number, 200 for a status or the form.
+fn page_status(config: &Config, response: Option<&PageResponse>) -> StatusCode {
+    let input_refused = config.rendered.as_ref().is_some_and(|rendered| {
+        matches!(
+            rendered.state,
+            LookupState::Failed(trackline::error::Failure::Input(_), _)
+        )
+    });
+    if input_refused {
+        return StatusCode::BAD_REQUEST;
+    }
+    response
+        .and_then(|response| StatusCode::from_u16(response.status).ok())
+        .unwrap_or(StatusCode::OK)
+}
+
+/// The zone a status is rendered for: where the shop's support keeps its hours (its buyers are
+/// most likely there); the widget reads it again on the buyer's own clock if that differs.
+fn zone_of(body: &str) -> Option<String> {
+    let response = parse_track_response(body).ok()?;
+    response
+        .shipments
+        .iter()
+        .find_map(|shipment| Some(shipment.support.as_ref()?.hours.as_ref()?.time_zone.clone()))
+}
+
+/// Now on the clocks of `zone`, to the minute (so that a page rendered twice in a minute is the
+/// same page, with the same ETag).
+fn now_in(zone: &str) -> Now {
+    let millis = jiff::Timestamp::now().as_millisecond().div_euclid(60_000) * 60_000;
+    let offset_minutes = jiff::tz::TimeZone::get(zone)
+        .ok()
+        .and_then(|zone| Some(zone.to_offset(jiff::Timestamp::from_millisecond(millis).ok()?)))
+        .map_or(0, |offset| offset.seconds() / 60);
+    Now {
+        millis,
+        today: (millis + i64::from(offset_minutes) * 60_000).div_euclid(DAY_MILLIS),
+        offset_minutes,
+    }
+}
+
+/// The languages of `Accept-Language`, best first.
+fn accepted_languages(headers: &HeaderMap) -> Vec<String> {
+    let mut tags: Vec<(f32, String)> = headers
+        .get_all(header::ACCEPT_LANGUAGE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let tag = parts.next().filter(|tag| !tag.is_empty())?.to_owned();
+            let q = parts
+                .find_map(|param| param.strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            Some((q, tag))
+        })
+        .collect();
+    tags.sort_by(|a, b| b.0.total_cmp(&a.0));
+    tags.into_iter().map(|(_, tag)| tag).collect()
+}
+
+/// The page as sent: its status, the cache policy of what it shows, an ETag of its bytes (and 304
+/// when the browser has them), under the strict policy.
+fn respond(
+    request: &HeaderMap,
+    status: StatusCode,
+    cache: &'static str,
+    page: String,
+    cacheable: bool,
+) -> Response {
+    let etag = format!(
+        "W/\"{}\"",
+        Sha256::digest(page.as_bytes())
+            .iter()
+            .take(12)
+            .map(|byte| format!("{byte:02x}"))
+            .collect::<String>()
+    );
+    let headers = [
+        (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+        (header::CACHE_CONTROL, cache.to_owned()),
+        (header::VARY, "Accept-Language, Sec-Fetch-Dest".to_owned()),
+        (header::CONTENT_SECURITY_POLICY, STRICT_CSP.to_owned()),
+        (header::ETAG, etag.clone()),
+    ];
+    let mut response = if cacheable && status == StatusCode::OK && matches_etag(request, &etag) {
+        (StatusCode::NOT_MODIFIED, Body::empty()).into_response()
+    } else {
+        (status, Body::from(page)).into_response()
+    };
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+/// The build's `index.html`, cut where the widget goes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    head: String,
+    tail: String,
+}
+
+impl Template {
+    /// Cuts `html` around the widget's place; `None` if it has none.
+    pub fn parse(html: &str) -> Option<Template> {
+        let start = html.find(ROOT_OPEN)?;
+        let end = start + html[start..].find(ROOT_CLOSE)? + ROOT_CLOSE.len();
+        let head = &html[..start];
+        (head.contains(HTML_OPEN) && head.contains(BODY_OPEN)).then(|| Template {
+            head: head.to_owned(),
+            tail: html[end..].to_owned(),
+        })
+    }
+
+    /// The template of the build being served: read from the directory each time (it may be
+    /// rebuilt under a running server), from the binary's copy otherwise.
+    async fn load(files: &WidgetFiles) -> Option<Template> {
+        let html = match files {
+            WidgetFiles::Dir(dir) => tokio::fs::read_to_string(dir.join("index.html"))
+                .await
+                .ok()?,
+            WidgetFiles::Embedded => {
+                String::from_utf8(super::embedded::bytes("index.html")?.into_owned()).ok()?
+            }
+        };
+        Template::parse(&html)
+    }
+
+    /// The page: the language and theme on the document, the rendered widget in its place with
+    /// what the wasm needs to take it over (the number, the clock it was rendered for, the reply
+    /// that opened it), and the lookup's response beside it.
+    fn fill(
+        &self,
+        config: &Config,
+        widget: &str,
+        now: Now,
+        reply: Option<&str>,
+        framed: bool,
+        response: Option<&(PageResponse, Option<bool>)>,
+    ) -> String {
+        let attr = |text: &str| html_escape::encode_double_quoted_attribute(text).into_owned();
+        let body_class = if framed {
+            "tl-page tl-page--framed"
+        } else {
+            "tl-page"
+        };
+        let head = self
+            .head
+            .replacen(
+                HTML_OPEN,
+                &format!("<html lang=\"{}\">", config.lang.tag()),
+                1,
+            )
+            .replacen(
+                BODY_OPEN,
+                &format!(
+                    "<body class=\"{body_class}\" data-theme=\"{}\">",
+                    config.theme.as_str()
+                ),
+                1,
+            );
+        let mut root = format!(
+            "<div id=\"trackline\" data-trackline-hosted data-rendered data-lang=\"{}\" data-theme=\"{}\" data-now=\"{},{},{}\"",
+            config.lang.tag(),
+            config.theme.as_str(),
+            now.millis,
+            now.today,
+            now.offset_minutes
+        );
+        if let Some(number) = &config.number {
+            root.push_str(&format!(" data-number=\"{}\"", attr(number)));
+        }
+        if let Some(reply) = reply {
+            root.push_str(&format!(" data-reply=\"{}\"", attr(reply)));
+        }
+        let script = response.map_or_else(String::new, |(response, _)| {
+            let retry_after = response
+                .retry_after
+                .as_deref()
+                .map(|seconds| format!(" data-retry-after=\"{}\"", attr(seconds)))
+                .unwrap_or_default();
+            // JSON inside a script element: no `<` may open a tag or close the element early.
+            format!(
+                "<script type=\"application/json\" id=\"tl-response\" data-status=\"{}\"{retry_after}>{}</script>",
+                response.status,
+                response.body.replace('<', "\\u003c")
+            )
+        });
+        format!("{head}{root}>{widget}</div>{script}{}", self.tail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_is_cut_where_the_widget_goes() {
+        let html = "<!doctype html>\n<html lang=\"en\"><head></head>\n<body class=\"tl-page\"><main>\
+                    <div id=\"trackline\" data-trackline-hosted><!--trackline:widget--><form></form>\
+                    <!--/trackline:widget--></div></main></body></html>";
+        let template = Template::parse(html).unwrap();
+        assert!(template.head.ends_with("<main>"));
+        assert_eq!(template.tail, "</main></body></html>");
+        assert_eq!(
+            Template::parse("<html lang=\"en\"><body class=\"tl-page\"></body>"),
+            None
+        );
+    }
+
+    #[test]
+    fn languages_come_best_first() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_static("de;q=0.5, zh-CN;q=0.9, fr"),
+        );
+        assert_eq!(accepted_languages(&headers), ["fr", "zh-CN", "de"]);
+    }
+}

@@ -1,0 +1,237 @@
+//! The hosted page rendered by the server: a linked number's status in the HTML, with the
+//! lookup's status code and cache policy, a posted second factor, and text that stays text.
+//! Runs on SQLite, and on PostgreSQL under `cargo xtask test`.
+
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use support::{request, send, Reply};
+use trackline_server::http::assets::WidgetFiles;
+use trackline_server::{demo, Store};
+
+mod support;
+
+/// The demo's app, serving a "build" whose page is the project's own `index.html`.
+async fn demo_app() -> (Router, Store, tempdir::Dir) {
+    let store = support::fresh_store().await;
+    demo::seed_if_empty(&store).await.unwrap();
+    let dir = tempdir::Dir::new();
+    std::fs::write(
+        dir.path().join("index.html"),
+        include_str!("../../index.html"),
+    )
+    .unwrap();
+    let mut state = support::demo_state(&store);
+    state.widget = Some(WidgetFiles::Dir(dir.path().to_owned()));
+    let app = trackline_server::app(state).layer(MockConnectInfo(std::net::SocketAddr::from((
+        [192, 0, 2, 7],
+        4000,
+    ))));
+    (app, store, dir)
+}
+
+fn get(uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    request(Method::GET, uri, headers, None)
+}
+
+fn post_form(uri: &str, form: &str) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_owned()))
+        .unwrap()
+}
+
+fn header(reply: &Reply, name: header::HeaderName) -> &str {
+    reply
+        .headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_linked_number_comes_with_its_status_in_the_page_and_the_lookups_cache_policy() {
+    let (app, _store, _dir) = demo_app().await;
+    let page = send(&app, get("/?n=1000000007&lang=ru", &[])).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for expected in [
+        "<html lang=\"ru\">",
+        "data-rendered",
+        "data-number=\"1000000007\"",
+        ">4821<",
+        "Ждёт в пункте выдачи",
+        "id=\"tl-response\" data-status=\"200\"",
+        // The plain form keeps the language when it is sent without script.
+        "<input type=\"hidden\" name=\"lang\" value=\"ru\"",
+    ] {
+        assert!(page.text.contains(expected), "no {expected:?} in the page");
+    }
+    assert_eq!(
+        header(&page, header::CACHE_CONTROL),
+        "public, max-age=30, stale-while-revalidate=30"
+    );
+    assert!(header(&page, header::VARY).contains("Accept-Language"));
+    assert!(header(&page, header::CONTENT_SECURITY_POLICY).contains("script-src 'self'"));
+    let etag = header(&page, header::ETAG).to_owned();
+    assert!(etag.starts_with("W/\""), "{etag}");
+    let again = send(
+        &app,
+        get("/?n=1000000007&lang=ru", &[("if-none-match", &etag)]),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.text.is_empty());
+}
+
+#[tokio::test]
+async fn an_unknown_number_is_a_404_page_and_text_that_is_no_number_a_400() {
+    let (app, _store, _dir) = demo_app().await;
+    let page = send(&app, get("/?n=9999999999", &[])).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(
+        page.text.contains("We found nothing for 9999999999"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("data-status=\"404\""));
+    assert_eq!(header(&page, header::CACHE_CONTROL), "no-cache");
+
+    let page = send(&app, get("/?n=%3Cb%3Ehi%3C/b%3E", &[])).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(
+        !page.text.contains("<b>hi</b>"),
+        "the typed text became markup"
+    );
+    assert!(page.text.contains("data-number=\"&lt;b&gt;hi&lt;/b&gt;\""));
+    assert!(
+        !page.text.contains("id=\"tl-response\""),
+        "nothing was asked"
+    );
+}
+
+#[tokio::test]
+async fn a_guarded_order_asks_and_a_posted_reply_opens_it_for_this_buyer_only() {
+    let (app, _store, _dir) = demo_app().await;
+    let shop = demo::GUARDED_SHOP;
+    let order = demo::GUARDED_ORDER;
+    let asked = send(&app, get(&format!("/?shop={shop}&n={order}"), &[])).await;
+    assert_eq!(asked.status, StatusCode::FORBIDDEN);
+    assert!(
+        asked.text.contains("<form method=\"post\""),
+        "{}",
+        asked.text
+    );
+    assert!(asked.text.contains("name=\"check\""));
+
+    let wrong = send(
+        &app,
+        post_form(&format!("/?shop={shop}"), &format!("n={order}&check=0000")),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    assert!(wrong.text.contains("check_failed"));
+
+    let opened = send(
+        &app,
+        post_form(
+            &format!("/?shop={shop}"),
+            &format!("n={order}&check={}", demo::GUARDED_PHONE_LAST4),
+        ),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::OK);
+    assert!(opened.text.contains("data-testid=\"shipment\""));
+    assert_eq!(header(&opened, header::CACHE_CONTROL), "private, no-store");
+    assert!(!header(&opened, header::ETAG).is_empty());
+}
+
+#[tokio::test]
+async fn the_page_without_a_number_is_the_form_in_the_buyers_language() {
+    let (app, _store, _dir) = demo_app().await;
+    let page = send(&app, get("/", &[("accept-language", "de, zh-CN;q=0.8")])).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("<html lang=\"zh-CN\">"));
+    assert!(page.text.contains("data-testid=\"form\""));
+    assert!(!page.text.contains("data-number"));
+    assert!(!page.text.contains("id=\"tl-response\""));
+    assert_eq!(header(&page, header::CACHE_CONTROL), "no-cache");
+}
+
+#[tokio::test]
+async fn the_iframe_form_is_framed_from_its_first_byte() {
+    let (app, _store, _dir) = demo_app().await;
+    let framed = send(&app, get("/?n=1000000007", &[("sec-fetch-dest", "iframe")])).await;
+    assert!(framed
+        .text
+        .contains("<body class=\"tl-page tl-page--framed\""));
+    let page = send(
+        &app,
+        get("/?n=1000000007", &[("sec-fetch-dest", "document")]),
+    )
+    .await;
+    assert!(page.text.contains("<body class=\"tl-page\""));
+}
+
+#[tokio::test]
+async fn text_from_the_store_can_neither_become_markup_nor_close_the_pages_script() {
+    let (app, store, _dir) = demo_app().await;
+    let shop = store.add_shop("Hostile", None).await.unwrap();
+    let hostile = "</script><script>window.__xss=1</script><!--";
+    let shipment: trackline_core::Shipment = serde_json::from_value(serde_json::json!({
+        "tracking_number": "RA100000048RU", "stage": "in_transit", "status_text": hostile,
+        "events": [{"at": "2026-11-20T10:00:00Z", "text": hostile, "location": "<img src=x onerror=alert(1)>"}],
+    }))
+    .unwrap();
+    store
+        .put_shipment(
+            shop.id,
+            "hostile-1",
+            &shipment,
+            &trackline_core::second_factor::SecondFactors::default(),
+        )
+        .await
+        .unwrap();
+    let page = send(
+        &app,
+        get(&format!("/?shop={}&n=RA100000048RU", shop.handle), &[]),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.text.contains("<script>window.__xss"), "{}", page.text);
+    assert!(!page.text.contains("<img src=x"));
+    assert!(page
+        .text
+        .contains("&lt;/script&gt;&lt;script&gt;window.__xss=1"));
+    assert!(page
+        .text
+        .contains("\\u003c/script>\\u003cscript>window.__xss=1"));
+}
+
+/// A directory removed when the test ends.
+mod tempdir {
+    pub struct Dir(std::path::PathBuf);
+
+    impl Dir {
+        pub fn new() -> Dir {
+            let path = std::env::temp_dir().join(format!(
+                "trackline-page-{:x}",
+                trackline_server::store::new_id().unwrap()
+            ));
+            std::fs::create_dir_all(&path).unwrap();
+            Dir(path)
+        }
+
+        pub fn path(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
