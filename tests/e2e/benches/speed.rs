@@ -40,16 +40,25 @@ const PROBE: &str = r#"
       const input = find('input');
       if (input && input.getClientRects().length) { marks.pendingInput = true; afterPaint('input', () => performance.now()); }
     }
-    if (marks.widget === undefined && find('[data-testid=widget]')) marks.widget = performance.now();
+    // The widget is the buyer's once it runs: mounted, or the server's markup taken over.
+    const hosted = document.getElementById('trackline');
+    if (marks.widget === undefined && find('[data-testid=widget]') && (!hosted?.hasAttribute('data-rendered') || hosted.hasAttribute('data-hydrated'))) marks.widget = performance.now();
     if (marks.timeline === undefined && !marks.pendingTimeline && find('[data-testid=step]')) {
       marks.pendingTimeline = true;
       const pressed = Number(sessionStorage.getItem('bench-pressed'));
       afterPaint('timeline', () => performance.timeOrigin + performance.now() - pressed);
       afterPaint('painted_at', () => performance.now());
+      // Inside a frame, the page around it is told when, on the clock all pages share.
+      if (window.parent !== window) afterPaint('told', () => window.parent.postMessage(
+        { benchPainted: performance.timeOrigin + performance.now() }, '*'));
     }
     requestAnimationFrame(check);
   };
   requestAnimationFrame(check);
+  // A frame's timeline painted, from this page's navigation start.
+  addEventListener('message', (event) => {
+    if (typeof event.data?.benchPainted === 'number') marks.frame_painted ??= event.data.benchPainted - performance.timeOrigin;
+  });
   // When the timeline enters the DOM (the hosted page's light DOM): splits the time after
   // the response into the widget's own work and the browser's style, layout and paint.
   new MutationObserver((_, observer) => {
@@ -89,6 +98,16 @@ async fn pages(origin: String) -> (String, Arc<Mutex<String>>) {
                 // The result page's stylesheet is inlined: a second request would slow the floor unfairly.
                 let style = format!("<style>{}</style>", stylesheet().1);
                 floor_page(&style, &shared.lock().unwrap())
+            } else if path.starts_with("/frame") {
+                // `/frame?n=…`: a site builder's page with the iframe form, from the tracking server.
+                let query = path.split_once('?').map_or("", |(_, query)| query);
+                format!(
+                    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+                     <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+                     <title>Order</title></head><body><h1>Demo Shop</h1>\
+                     <iframe title=\"Parcel tracking\" src=\"{origin}/?{query}&amp;lang=en\" \
+                     style=\"width:100%;height:900px;border:0\"></iframe></body></html>"
+                )
             } else if path.starts_with("/shop") {
                 // `/shop?n=…` is an order page whose element already holds the number.
                 let number = path
@@ -226,10 +245,24 @@ async fn one_run(page: &Session, url: &str, wait_for_widget: bool) -> Run {
     }
 }
 
-/// One cold load of a link that already holds the number: from navigation to the timeline painted.
-async fn link_run(page: &Session, url: &str) -> f64 {
+/// One cold load of a link that already holds the number: from navigation to the timeline
+/// painted (`mark`: `painted_at`, or `frame_painted` for a page that frames it).
+async fn link_run(page: &Session, url: &str, mark_name: &str) -> f64 {
     page.client.goto(url).await.expect("the page loads");
-    mark(page, "painted_at").await
+    mark(page, mark_name).await
+}
+
+/// One cold load of `url` with script turned off: no probe can run, so the page's first
+/// contentful paint stands for it (a page without script shows its whole first screen at once).
+async fn first_paint_run(page: &Session, url: &str) -> f64 {
+    page.client.goto(url).await.expect("the page loads");
+    let script =
+        "return performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null";
+    wait_until_within(Duration::from_secs(60), || async {
+        page.eval(script).await.as_f64()
+    })
+    .await
+    .expect("the page is painted")
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -241,7 +274,7 @@ fn print(name: &str, value: f64, unit: &str) {
     println!("{name} {value:.0} {unit}");
 }
 
-/// Lighthouse's mobile scores (0–100) for the hosted page, by category id.
+/// Lighthouse's mobile scores (0–100) for a page, by category id.
 async fn lighthouse(url: &str) -> Vec<(String, f64)> {
     let root = project_root();
     // Asynchronously: the server under test runs on this same runtime and must keep answering.
@@ -324,18 +357,50 @@ async fn main() {
 
     // A link in an SMS or an e-mail: the number is in the address, nothing is typed.
     let mut links: Vec<(&str, f64)> = Vec::new();
-    for (name, url) in [
-        ("floor", format!("{elsewhere}/result?n={NUMBER}")),
-        ("hosted", format!("{hosted_url}?n={NUMBER}")),
-        ("embed", format!("{shop_url}?n={NUMBER}")),
+    for (name, url, mark_name) in [
+        (
+            "floor",
+            format!("{elsewhere}/result?n={NUMBER}"),
+            "painted_at",
+        ),
+        ("hosted", format!("{hosted_url}?n={NUMBER}"), "painted_at"),
+        (
+            "iframe",
+            format!("{elsewhere}/frame?n={NUMBER}"),
+            "frame_painted",
+        ),
+        ("embed", format!("{shop_url}?n={NUMBER}"), "painted_at"),
     ] {
         let mut runs = Vec::new();
         for _ in 0..RUNS {
-            runs.push(link_run(&page, &url).await);
+            runs.push(link_run(&page, &url, mark_name).await);
         }
         eprintln!("# {name} link: timeline painted at {runs:.0?} ms");
         links.push((name, median(runs)));
     }
+    // The same link with script off, beside the floor measured the same way (first contentful paint).
+    page.cdp(
+        "Emulation.setScriptExecutionDisabled",
+        json!({ "value": true }),
+    )
+    .await;
+    let mut without_script: Vec<(&str, f64)> = Vec::new();
+    for (name, url) in [
+        ("floor", format!("{elsewhere}/result?n={NUMBER}")),
+        ("hosted", format!("{hosted_url}?n={NUMBER}")),
+    ] {
+        let mut runs = Vec::new();
+        for _ in 0..RUNS {
+            runs.push(first_paint_run(&page, &url).await);
+        }
+        eprintln!("# {name} link without script: first contentful paint at {runs:.0?} ms");
+        without_script.push((name, median(runs)));
+    }
+    page.cdp(
+        "Emulation.setScriptExecutionDisabled",
+        json!({ "value": false }),
+    )
+    .await;
 
     let (latency, down, up) = LINK;
     print("emulated_cpu_slowdown", f64::from(CPU_SLOWDOWN), "x");
@@ -384,11 +449,28 @@ async fn main() {
             );
         }
     }
+    let floor_first_paint = without_script[0].1;
+    for (name, painted) in &without_script {
+        print(
+            &format!("{name}_link_without_script_first_paint"),
+            *painted,
+            "ms",
+        );
+        if *name != "floor" {
+            println!(
+                "{name}_link_without_script_vs_floor {:.2} x",
+                painted / floor_first_paint
+            );
+        }
+    }
     if let Some(bytes) = transfer {
         print("hosted_first_load_transferred", bytes, "bytes");
     }
     for (category, score) in lighthouse(&hosted_url).await {
         print(&format!("lighthouse_{category}"), score, "score");
+    }
+    for (category, score) in lighthouse(&format!("{hosted_url}?n={NUMBER}")).await {
+        print(&format!("lighthouse_link_{category}"), score, "score");
     }
     page.close().await;
 }
