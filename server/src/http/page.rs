@@ -17,6 +17,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use base64::Engine;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use trackline::config::{Config, Entry, Settings};
@@ -182,7 +183,14 @@ async fn render(
         framed,
         response.as_ref(),
     );
-    respond(&parts.headers, status, cache, page, reply.is_none())
+    respond(
+        &parts.headers,
+        status,
+        cache,
+        &template.policy,
+        page,
+        reply.is_none(),
+    )
 }
 
 /// The lookup's response as the API gives it: status, `Retry-After`, body; and, when it found
@@ -306,6 +314,7 @@ fn respond(
     request: &HeaderMap,
     status: StatusCode,
     cache: &'static str,
+    policy: &str,
     page: String,
     cacheable: bool,
 ) -> Response {
@@ -321,7 +330,7 @@ fn respond(
         (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
         (header::CACHE_CONTROL, cache.to_owned()),
         (header::VARY, "Accept-Language, Sec-Fetch-Dest".to_owned()),
-        (header::CONTENT_SECURITY_POLICY, STRICT_CSP.to_owned()),
+        (header::CONTENT_SECURITY_POLICY, policy.to_owned()),
         (header::ETAG, etag.clone()),
     ];
     let mut response = if cacheable && status == StatusCode::OK && matches_etag(request, &etag) {
@@ -337,37 +346,80 @@ fn respond(
     response
 }
 
-/// The build's `index.html`, cut where the widget goes.
+/// The build's `index.html`, cut where the widget goes, its stylesheet inlined.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Template {
     head: String,
     tail: String,
+    /// The page's policy: the strict one, and the inlined stylesheet's hash.
+    policy: String,
 }
 
 impl Template {
-    /// Cuts `html` around the widget's place; `None` if it has none.
-    pub fn parse(html: &str) -> Option<Template> {
+    /// Cuts `html` around the widget's place, and puts `stylesheet` (the build's, which
+    /// `html` links as `/<name>`) inline instead of the link; `None` if it has no such place.
+    ///
+    /// Inline, the stylesheet costs no round trip before the first paint (a link to it blocks
+    /// rendering for one): the status shows as soon as the page arrives. The policy allows it
+    /// by its hash, and still no other inline style.
+    pub fn parse(html: &str, stylesheet: impl Fn(&str) -> Option<String>) -> Option<Template> {
         let start = html.find(ROOT_OPEN)?;
         let end = start + html[start..].find(ROOT_CLOSE)? + ROOT_CLOSE.len();
-        let head = &html[..start];
-        (head.contains(HTML_OPEN) && head.contains(BODY_OPEN)).then(|| Template {
-            head: head.to_owned(),
+        let mut head = html[..start].to_owned();
+        if !(head.contains(HTML_OPEN) && head.contains(BODY_OPEN)) {
+            return None;
+        }
+        let mut policy = STRICT_CSP.to_owned();
+        let link = head
+            .find("<link rel=\"stylesheet\" href=\"/")
+            .and_then(|at| {
+                let tag_end = at + head[at..].find('>')? + 1;
+                let href = head[at..tag_end].split('"').nth(3)?.trim_start_matches('/');
+                Some((at..tag_end, href.to_owned()))
+            });
+        if let Some((tag, css)) = link.and_then(|(tag, href)| Some((tag, stylesheet(&href)?))) {
+            // A stylesheet that could close its own element stays a link.
+            if !css.contains("</") {
+                let hash = base64::engine::general_purpose::STANDARD
+                    .encode(Sha256::digest(css.as_bytes()));
+                policy = policy.replacen(
+                    "style-src 'self'",
+                    &format!("style-src 'self' 'sha256-{hash}'"),
+                    1,
+                );
+                head.replace_range(tag, &format!("<style>{css}</style>"));
+            }
+        }
+        Some(Template {
+            head,
             tail: html[end..].to_owned(),
+            policy,
         })
     }
 
     /// The template of the build being served: read from the directory each time (it may be
-    /// rebuilt under a running server), from the binary's copy otherwise.
+    /// rebuilt under a running server), from the binary's copy once.
     async fn load(files: &WidgetFiles) -> Option<Template> {
-        let html = match files {
-            WidgetFiles::Dir(dir) => tokio::fs::read_to_string(dir.join("index.html"))
-                .await
-                .ok()?,
-            WidgetFiles::Embedded => {
-                String::from_utf8(super::embedded::bytes("index.html")?.into_owned()).ok()?
+        match files {
+            WidgetFiles::Dir(dir) => {
+                let html = tokio::fs::read_to_string(dir.join("index.html"))
+                    .await
+                    .ok()?;
+                let stylesheet = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
+                Template::parse(&html, stylesheet)
             }
-        };
-        Template::parse(&html)
+            WidgetFiles::Embedded => {
+                static EMBEDDED: std::sync::OnceLock<Option<Template>> = std::sync::OnceLock::new();
+                EMBEDDED
+                    .get_or_init(|| {
+                        let text = |name: &str| {
+                            String::from_utf8(super::embedded::bytes(name)?.into_owned()).ok()
+                        };
+                        Template::parse(&text("index.html")?, text)
+                    })
+                    .clone()
+            }
+        }
     }
 
     /// The page: the language and theme on the document, the rendered widget in its place with
@@ -443,13 +495,30 @@ mod tests {
         let html = "<!doctype html>\n<html lang=\"en\"><head></head>\n<body class=\"tl-page\"><main>\
                     <div id=\"trackline\" data-trackline-hosted><!--trackline:widget--><form></form>\
                     <!--/trackline:widget--></div></main></body></html>";
-        let template = Template::parse(html).unwrap();
+        let template = Template::parse(html, |_| None).unwrap();
         assert!(template.head.ends_with("<main>"));
         assert_eq!(template.tail, "</main></body></html>");
-        assert_eq!(
-            Template::parse("<html lang=\"en\"><body class=\"tl-page\"></body>"),
-            None
-        );
+        assert_eq!(template.policy, STRICT_CSP);
+        let no_place = "<html lang=\"en\"><body class=\"tl-page\"></body>";
+        assert_eq!(Template::parse(no_place, |_| None), None);
+    }
+
+    #[test]
+    fn the_stylesheet_comes_inline_allowed_by_its_hash_alone() {
+        let html =
+            "<html lang=\"en\"><head><link rel=\"stylesheet\" href=\"/tl-1.css\" integrity=\"x\"/>\
+                    </head><body class=\"tl-page\"><div id=\"trackline\" data-trackline-hosted>\
+                    <!--trackline:widget--><!--/trackline:widget--></div></body></html>";
+        let css = |name: &str| (name == "tl-1.css").then(|| "a{b:c}".to_owned());
+        let template = Template::parse(html, css).unwrap();
+        assert!(template.head.contains("<head><style>a{b:c}</style></head>"));
+        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"a{b:c}"));
+        assert!(template
+            .policy
+            .contains(&format!("style-src 'self' 'sha256-{hash}';")));
+        let closing = Template::parse(html, |_| Some("</style><script>".to_owned())).unwrap();
+        assert!(closing.head.contains("<link rel=\"stylesheet\""));
+        assert_eq!(closing.policy, STRICT_CSP);
     }
 
     #[test]

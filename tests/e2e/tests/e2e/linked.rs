@@ -16,6 +16,7 @@ async fn watch_the_widget(page: &Session) {
             window.__changes = []; window.__errors = []; window.__xss = [];
             addEventListener('error', (e) => __errors.push(String(e.message)));
             addEventListener('unhandledrejection', (e) => __errors.push(String(e.reason)));
+            document.addEventListener('securitypolicyviolation', (e) => __errors.push(`CSP ${e.violatedDirective}`));
             const error = console.error.bind(console), warn = console.warn.bind(console);
             console.error = (...args) => { __errors.push(args.join(' ')); error(...args); };
             console.warn = (...args) => { __errors.push(args.join(' ')); warn(...args); };
