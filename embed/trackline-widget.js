@@ -62,6 +62,54 @@ function ask(url) {
   };
 }
 
+// The element's widget as the server this loader came from renders it (for an element that asks
+// that server: no endpoint of its own), with the lookup's response inside: shown the moment it
+// arrives, taken over by the wasm when that lands. One request, as the lookup alone would be.
+function askRendered(element) {
+  const settings = element.settings();
+  const params = new URLSearchParams({ n: settings.number, lang: language(element) });
+  if (settings.shop) params.set("shop", settings.shop);
+  if (settings.theme) params.set("theme", settings.theme);
+  if (settings.compact) params.set("compact", "1");
+  const controller = new AbortController();
+  const key = keyOf(settings);
+  const shown = fetch(new URL(`widget?${params}`, base), { credentials: "omit", signal: controller.signal })
+    .then((response) => response.text())
+    .then((html) => html.startsWith("<div data-rendered") && element.rendering?.key === key && show(element, html))
+    .catch(() => false);
+  return { key, shown, abort: () => controller.abort() };
+}
+
+// What a rendered widget was rendered for: a change to any of it makes it stale.
+const keyOf = (settings) => JSON.stringify([settings.number, settings.shop, settings.lang, settings.theme, settings.compact]);
+
+// Puts the server's rendering in place of the drawn form, keeping what the buyer typed and the
+// focus; says whether it did (not once the buyer pressed Track, nor where the page forbids it).
+function show(element, html) {
+  if (element.pending !== undefined || element.handle) return false;
+  const draft = element.draft;
+  const typed = draft?.value ?? "";
+  const focused = draft !== undefined && element.shadowRoot.activeElement === draft;
+  try {
+    // The server's own rendering: every text in it is escaped, and nothing in it runs.
+    element.container.innerHTML = html;
+  } catch {
+    return false; // A page enforcing Trusted Types: the wasm draws it instead.
+  }
+  const input = element.container.querySelector("#tl-number");
+  if (input && typed && typed !== (element.getAttribute("number") ?? "")) input.value = typed;
+  if (input && focused) input.focus();
+  element.draft = undefined;
+  // Until the wasm takes over, its forms are the loader's: never sent as the storefront's page.
+  for (const form of element.container.querySelectorAll("form")) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (form.contains(input)) element.pending = input.value;
+    });
+  }
+  return true;
+}
+
 // The element's language as the widget will pick it: the attribute, else the browser's first known.
 function language(element) {
   const known = (tag) => (tag ?? "").toLowerCase().split("-")[0];
@@ -140,12 +188,6 @@ class TracklineWidget extends HTMLElement {
   }
 
   connectedCallback() {
-    // The lookup starts now, in parallel with the wasm, not after it.
-    const url = firstUrl(this.settings());
-    if (url && this.first?.url !== url) {
-      this.first?.abort();
-      this.first = ask(url);
-    }
     if (!this.shadowRoot) {
       const root = this.attachShadow({ mode: "open" });
       style(root);
@@ -154,6 +196,21 @@ class TracklineWidget extends HTMLElement {
       root.append(this.container);
       if (!(this.hasAttribute("compact") && this.hasAttribute("number"))) drawFormIn(this);
     }
+    // The lookup starts now, in parallel with the wasm, not after it: rendered by this loader's
+    // server when the element asks that server, else the widget's own first request.
+    const settings = this.settings();
+    if (settings.number?.trim() && !settings.endpoint?.trim() && !this.handle) {
+      if (this.rendering?.key !== keyOf(settings)) {
+        this.rendering?.abort();
+        this.rendering = askRendered(this);
+      }
+    } else {
+      const url = firstUrl(settings);
+      if (url && this.first?.url !== url) {
+        this.first?.abort();
+        this.first = ask(url);
+      }
+    }
     this.render();
   }
 
@@ -161,6 +218,8 @@ class TracklineWidget extends HTMLElement {
     this.generation = (this.generation ?? 0) + 1;
     this.first?.abort();
     this.first = undefined;
+    this.rendering?.abort();
+    this.rendering = undefined;
     this.handle?.unmount();
     this.handle = undefined;
   }
@@ -172,8 +231,15 @@ class TracklineWidget extends HTMLElement {
   async render() {
     // Attribute changes may arrive while the wasm loads: only the newest render mounts.
     const generation = (this.generation = (this.generation ?? 0) + 1);
-    const module = await load();
+    // A rendering on its way is waited for, so that the wasm takes it over rather than races it.
+    const [module, shown] = await Promise.all([load(), this.rendering?.shown]);
     if (generation !== this.generation) return;
+    const rendering = this.rendering;
+    this.rendering = undefined;
+    if (shown && rendering.key === keyOf(this.settings()) && this.pending === undefined) {
+      this.handle = module.mountWidget(this.container, { ...this.settings(), rendered: true });
+      return;
+    }
     this.handle?.unmount();
     // What the buyer typed or submitted into the drawn form carries over, focus included.
     const draft = this.draft;

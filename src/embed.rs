@@ -8,6 +8,7 @@ use crate::client::Prefetched;
 use crate::config::{Config, Entry, Settings};
 use crate::Mounted;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// A mounted widget; unmounting (or dropping) it removes the view and cancels its lookup.
 #[wasm_bindgen]
@@ -29,7 +30,8 @@ impl WidgetHandle {
 /// `number`, `theme` and `compact`; `server`, the origin the loader came from (the default
 /// endpoint's server); `languages`, the browser's preferred ones for when `lang` is absent;
 /// `draft`, what the buyer typed into the loader's form, and `focus`, whether they were still in it;
-/// `first`, the lookup the loader already asked (`client::Prefetched`).
+/// `first`, the lookup the loader already asked (`client::Prefetched`); `rendered`, whether the
+/// loader put the server's rendering of the widget in `container` (`GET /widget`).
 /// Anything missing or of another type reads as absent.
 #[wasm_bindgen(js_name = mountWidget)]
 pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> WidgetHandle {
@@ -59,6 +61,32 @@ pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> Widge
         prefetched: get("first").and_then(Prefetched::from_js),
         ..Settings::default()
     };
+    // The loader put the server's rendering in the container: the widget takes it over.
+    let rendered = flag("rendered")
+        .then(|| container.first_element_child())
+        .flatten()
+        .and_then(|root| root.dyn_into::<web_sys::HtmlElement>().ok())
+        .and_then(|root| Some((crate::rendered_in(&root)?, root)));
+    #[cfg(feature = "hydrate")]
+    if let Some((rendered, root)) = rendered {
+        let config = Config::new(
+            Entry::Element,
+            Settings {
+                rendered: Some(rendered),
+                ..settings
+            },
+        );
+        let mounted = crate::hydrate(root.clone(), config);
+        // For tests and tools, as on the hosted page: the markup is the widget's now.
+        let _ = root.set_attribute("data-hydrated", "");
+        return WidgetHandle {
+            mounted: Some(mounted),
+        };
+    }
+    #[cfg(not(feature = "hydrate"))]
+    drop(rendered);
+    // Whatever the container holds (the drawn form, a rendering that cannot be taken over) goes.
+    container.set_inner_html("");
     WidgetHandle {
         mounted: Some(crate::mount(
             container,

@@ -58,19 +58,80 @@ pub fn taking_over() -> bool {
     !cfg!(target_arch = "wasm32") || TAKING_OVER.get()
 }
 
-/// Takes over the widget that a server rendered into `container` for the same configuration
+/// Takes over the widget that a server rendered into `root` for the same configuration
 /// (`config.rendered`): the same views, attached to the markup that is there instead of drawn
 /// again, so nothing on screen changes and what the buyer typed stays.
+///
+/// The views are built from exactly what the server had, or they would not match its markup;
+/// what the buyer typed into its input meanwhile goes back in right after, in the same task (no
+/// frame in between), as if typed now.
 #[cfg(feature = "hydrate")]
-pub fn hydrate(container: web_sys::HtmlElement, config: Config) -> Mounted {
+pub fn hydrate(root: web_sys::HtmlElement, config: Config) -> Mounted {
+    use wasm_bindgen::JsCast;
+    let input = root
+        .query_selector("#tl-number")
+        .ok()
+        .flatten()
+        .and_then(|input| input.dyn_into::<web_sys::HtmlInputElement>().ok());
+    let typed = input.as_ref().map(|input| {
+        let at = (
+            input.selection_start().ok().flatten(),
+            input.selection_end().ok().flatten(),
+        );
+        let drawn = input.get_attribute("value").unwrap_or_default();
+        (input.value(), drawn, at)
+    });
     TAKING_OVER.set(true);
-    let handle = leptos::mount::hydrate_from(container, move || {
+    let handle = leptos::mount::hydrate_from(root, move || {
         view! { <components::app::App config/> }
     });
     TAKING_OVER.set(false);
+    if let (Some(input), Some((value, drawn, (start, end)))) = (input, typed) {
+        if value != drawn {
+            input.set_value(&value);
+            if let (Some(start), Some(end)) = (start, end) {
+                let _ = input.set_selection_range(start, end);
+            }
+            if let Ok(event) = web_sys::Event::new("input") {
+                let _ = input.dispatch_event(&event);
+            }
+        }
+    }
     Mounted {
         _view: Box::new(handle),
     }
+}
+
+/// The lookup a server rendered into `root` (`data-rendered`): the number and the clock it was
+/// rendered for, on the root, and the endpoint's response in the `script[data-response]` after
+/// it; `None` where there is none, or it does not read.
+pub fn rendered_in(root: &web_sys::Element) -> Option<state::Rendered> {
+    if !root.has_attribute("data-rendered") {
+        return None;
+    }
+    let now = root.get_attribute("data-now")?;
+    let mut parts = now.split(',').map(str::trim);
+    let now = trackline_core::time::Now {
+        millis: parts.next()?.parse().ok()?,
+        today: parts.next()?.parse().ok()?,
+        offset_minutes: parts.next()?.parse().ok()?,
+    };
+    let response = root
+        .next_element_sibling()
+        .filter(|script| script.has_attribute("data-response"))
+        .and_then(|script| {
+            Some(state::PageResponse {
+                status: script.get_attribute("data-status")?.parse().ok()?,
+                retry_after: script.get_attribute("data-retry-after"),
+                body: script.text_content()?,
+            })
+        });
+    state::Rendered::of_page(
+        root.get_attribute("data-number").as_deref(),
+        response,
+        root.get_attribute("data-reply"),
+        now,
+    )
 }
 
 /// The widget for `config` as HTML, for a server to put in a page that the wasm then takes over

@@ -3,8 +3,6 @@
 
 use trackline::config::{Config, Entry, Settings};
 use trackline::frame;
-use trackline::state::{PageResponse, Rendered};
-use trackline_core::time::Now;
 use wasm_bindgen::JsCast;
 
 fn main() {
@@ -40,10 +38,7 @@ fn main() {
             .is_some_and(|active| active == ***input)
     });
     // A page the reference server rendered for a number: its lookup travels in the page.
-    let rendered = root
-        .has_attribute("data-rendered")
-        .then(|| rendered(&document, &root))
-        .flatten();
+    let rendered = trackline::rendered_in(&root);
     let settings = Settings {
         endpoint: root.get_attribute("data-endpoint"),
         shop: param("shop").or_else(|| root.get_attribute("data-shop")),
@@ -84,29 +79,7 @@ fn main() {
     }
     #[cfg(feature = "hydrate")]
     if config.rendered.is_some() {
-        // The views are built from exactly what the server had, or they would not match its
-        // markup; what the buyer typed since goes back in right after, in the same task (no frame
-        // in between), as if typed now.
-        let typed = plain_input.as_ref().map(|input| {
-            let at = (
-                input.selection_start().ok().flatten(),
-                input.selection_end().ok().flatten(),
-            );
-            let drawn = input.get_attribute("value").unwrap_or_default();
-            (input.value(), drawn, at)
-        });
         trackline::hydrate(root.clone(), config).forget();
-        if let (Some(input), Some((value, drawn, (start, end)))) = (plain_input, typed) {
-            if value != drawn {
-                input.set_value(&value);
-                if let (Some(start), Some(end)) = (start, end) {
-                    let _ = input.set_selection_range(start, end);
-                }
-                if let Ok(event) = web_sys::Event::new("input") {
-                    let _ = input.dispatch_event(&event);
-                }
-            }
-        }
         // For the page's own tests and tools: the markup is the widget's now.
         let _ = root.set_attribute("data-hydrated", "");
         return;
@@ -114,31 +87,4 @@ fn main() {
     // The page's no-script form stays until the widget takes its place.
     root.set_inner_html("");
     trackline::mount(root, config).forget();
-}
-
-/// The lookup the server rendered into the page: the number and the clock it rendered for (on
-/// the root), and the endpoint's response (`#tl-response`: its status and body).
-fn rendered(document: &web_sys::Document, root: &web_sys::HtmlElement) -> Option<Rendered> {
-    let now = root.get_attribute("data-now")?;
-    let mut parts = now.split(',').map(str::trim);
-    let now = Now {
-        millis: parts.next()?.parse().ok()?,
-        today: parts.next()?.parse().ok()?,
-        offset_minutes: parts.next()?.parse().ok()?,
-    };
-    let response = document
-        .get_element_by_id("tl-response")
-        .and_then(|script| {
-            Some(PageResponse {
-                status: script.get_attribute("data-status")?.parse().ok()?,
-                retry_after: script.get_attribute("data-retry-after"),
-                body: script.text_content()?,
-            })
-        });
-    Rendered::of_page(
-        root.get_attribute("data-number").as_deref(),
-        response,
-        root.get_attribute("data-reply"),
-        now,
-    )
 }

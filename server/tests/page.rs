@@ -63,7 +63,7 @@ async fn a_linked_number_comes_with_its_status_in_the_page_and_the_lookups_cache
         "data-number=\"1000000007\"",
         ">4821<",
         "Ждёт в пункте выдачи",
-        "id=\"tl-response\" data-status=\"200\"",
+        "<script type=\"application/json\" data-response data-status=\"200\">",
         // The plain form keeps the language when it is sent without script.
         "<input type=\"hidden\" name=\"lang\" value=\"ru\"",
     ] {
@@ -106,10 +106,7 @@ async fn an_unknown_number_is_a_404_page_and_text_that_is_no_number_a_400() {
         "the typed text became markup"
     );
     assert!(page.text.contains("data-number=\"&lt;b&gt;hi&lt;/b&gt;\""));
-    assert!(
-        !page.text.contains("id=\"tl-response\""),
-        "nothing was asked"
-    );
+    assert!(!page.text.contains("data-response"), "nothing was asked");
 }
 
 #[tokio::test]
@@ -156,7 +153,7 @@ async fn the_page_without_a_number_is_the_form_in_the_buyers_language() {
     assert!(page.text.contains("<html lang=\"zh-CN\">"));
     assert!(page.text.contains("data-testid=\"form\""));
     assert!(!page.text.contains("data-number"));
-    assert!(!page.text.contains("id=\"tl-response\""));
+    assert!(!page.text.contains("data-response"));
     assert_eq!(header(&page, header::CACHE_CONTROL), "no-cache");
 }
 
@@ -234,4 +231,75 @@ mod tempdir {
             let _ = std::fs::remove_dir_all(&self.0);
         }
     }
+}
+
+#[tokio::test]
+async fn an_element_gets_its_widget_rendered_with_the_response_inside_under_the_shops_rules() {
+    let (app, store, _dir) = demo_app().await;
+    let widget = send(
+        &app,
+        get(
+            "/widget?n=1000000007&lang=zh&compact=1",
+            &[("origin", "https://shop.example")],
+        ),
+    )
+    .await;
+    assert_eq!(widget.status, StatusCode::OK);
+    assert!(
+        widget.text.starts_with("<div data-rendered"),
+        "{}",
+        widget.text
+    );
+    assert!(widget.text.contains("data-testid=\"compact-line\""));
+    assert!(
+        !widget.text.contains("data-testid=\"form\""),
+        "a compact element has no form"
+    );
+    assert!(widget
+        .text
+        .contains("<script type=\"application/json\" data-response data-status=\"200\">"));
+    assert!(!widget.text.contains("<html"), "a fragment, not a page");
+    assert_eq!(header(&widget, header::ACCESS_CONTROL_ALLOW_ORIGIN), "*");
+    assert!(header(&widget, header::VARY).contains("Origin"));
+    assert_eq!(
+        header(&widget, header::CACHE_CONTROL),
+        "public, max-age=30, stale-while-revalidate=30"
+    );
+
+    let unknown = send(&app, get("/widget?n=9999999999&lang=en", &[])).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown.text.contains("We found nothing for 9999999999"));
+
+    // A shop that allows only its own storefront: another origin's element is refused, as by the API.
+    let shop = store.add_shop("Careful", None).await.unwrap();
+    store
+        .set_lookup_rules(
+            shop.id,
+            &trackline_server::store::lookup_rules::LookupRules {
+                allowed_origins: vec!["https://careful.example".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let shipment: trackline_core::Shipment = serde_json::from_value(serde_json::json!({
+        "tracking_number": "RA100000048RU", "stage": "in_transit"
+    }))
+    .unwrap();
+    store
+        .put_shipment(
+            shop.id,
+            "careful-1",
+            &shipment,
+            &trackline_core::second_factor::SecondFactors::default(),
+        )
+        .await
+        .unwrap();
+    let path = format!("/widget?shop={}&n=RA100000048RU&lang=en", shop.handle);
+    let elsewhere = send(&app, get(&path, &[("origin", "https://other.example")])).await;
+    assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
+    assert!(!elsewhere.text.contains("data-testid=\"shipment\""));
+    let own = send(&app, get(&path, &[("origin", "https://careful.example")])).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(own.text.contains("data-testid=\"shipment\""));
 }

@@ -40,6 +40,7 @@ pub fn routes(files: WidgetFiles) -> Router<SharedState> {
     let (get_files, post_files) = (files.clone(), files);
     let show = get(move |state, query, request| show(state, get_files.clone(), query, request));
     Router::new()
+        .route("/widget", get(widget))
         .route("/", show.clone())
         .route("/index.html", show)
         .route(
@@ -112,6 +113,50 @@ async fn reply(
     .await
 }
 
+/// `GET /widget`: the widget an element on a storefront shows for its number, rendered here in
+/// the element's language, theme and form, with the lookup's response inside: the loader shows it
+/// as soon as it arrives and the wasm takes it over when it lands. Asked from other origins, so
+/// the shop's allowed origins apply, as to the API.
+async fn widget(
+    State(state): State<SharedState>,
+    Query(query): Query<PageQuery>,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let origin = parts
+        .headers
+        .get(header::ORIGIN)
+        .and_then(|value| value.to_str().ok());
+    let rendering = Rendering::of(
+        &state,
+        Entry::Element,
+        &query,
+        query.n.clone(),
+        None,
+        origin,
+        &parts,
+    )
+    .await;
+    let markup = rendering.root(None);
+    let mut response = respond(
+        &parts.headers,
+        rendering.status,
+        rendering.cache,
+        STRICT_CSP,
+        markup,
+        true,
+    );
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    response.headers_mut().insert(
+        header::VARY,
+        HeaderValue::from_static("Origin, Accept-Language"),
+    );
+    response
+}
+
 async fn render(
     state: &SharedState,
     files: &WidgetFiles,
@@ -124,73 +169,139 @@ async fn render(
         return ApiError::Internal("the widget's index.html has no place for the widget".into())
             .into_response();
     };
-    let given = |text: Option<String>| text.filter(|value| !value.trim().is_empty());
-    let number = given(number);
-    let response = match number.as_deref() {
-        Some(number) if TrackingQuery::parse(number).is_ok() => {
-            let shop = given(query.shop.clone());
-            Some(lookup(state, shop, number, reply.as_deref(), parts).await)
-        }
-        _ => None,
-    };
-    let zone = response
-        .as_ref()
-        .and_then(|(response, _)| zone_of(&response.body))
-        .unwrap_or_else(|| "UTC".to_owned());
-    let now = now_in(&zone);
-    let settings = Settings {
-        shop: query.shop.clone(),
-        lang: query.lang.clone(),
-        languages: accepted_languages(&parts.headers),
-        number: number.clone(),
-        theme: query.theme.clone(),
-        compact: query
-            .compact
-            .as_deref()
-            .is_some_and(|v| v == "1" || v == "true"),
-        keep: Settings::kept(|name| query.get(name)),
-        rendered: Rendered::of_page(
-            number.as_deref(),
-            response.as_ref().map(|(response, _)| response.clone()),
-            reply.clone(),
-            now,
-        ),
-        ..Settings::default()
-    };
-    let config = Config::new(Entry::HostedPage, settings);
-    let status = page_status(&config, response.as_ref().map(|(response, _)| response));
-    let cache = match (&reply, &response) {
-        (Some(_), _) => "private, no-store",
-        (None, Some((_, Some(guarded)))) if status == StatusCode::OK => {
-            if *guarded {
-                "private, no-cache"
-            } else {
-                CACHE_CONTROL
-            }
-        }
-        _ => "no-cache",
-    };
+    let rendering =
+        Rendering::of(state, Entry::HostedPage, query, number, reply, None, parts).await;
     let framed = parts
         .headers
         .get("sec-fetch-dest")
         .is_some_and(|dest| dest.as_bytes() == b"iframe");
-    let widget = trackline::render_to_html(config.clone(), &zone);
-    let page = template.fill(
-        &config,
-        &widget,
-        now,
-        reply.as_deref(),
-        framed,
-        response.as_ref(),
-    );
+    let page = template.fill(&rendering, framed);
     respond(
         &parts.headers,
-        status,
-        cache,
+        rendering.status,
+        rendering.cache,
         &template.policy,
         page,
-        reply.is_none(),
+        rendering.reply.is_none(),
     )
+}
+
+/// One lookup rendered: the widget's markup for it, and what goes with it.
+struct Rendering {
+    config: Config,
+    widget: String,
+    now: Now,
+    reply: Option<String>,
+    response: Option<PageResponse>,
+    status: StatusCode,
+    cache: &'static str,
+}
+
+impl Rendering {
+    /// Looks up the number (asked by a page of `origin`; none for the server's own pages) and
+    /// renders the widget at `entry` for it, as the widget there would draw it.
+    async fn of(
+        state: &SharedState,
+        entry: Entry,
+        query: &PageQuery,
+        number: Option<String>,
+        reply: Option<String>,
+        origin: Option<&str>,
+        parts: &Parts,
+    ) -> Rendering {
+        let given = |text: Option<String>| text.filter(|value| !value.trim().is_empty());
+        let number = given(number);
+        let looked_up = match number.as_deref() {
+            Some(number) if TrackingQuery::parse(number).is_ok() => {
+                let shop = given(query.shop.clone());
+                Some(lookup(state, shop, number, origin, reply.as_deref(), parts).await)
+            }
+            _ => None,
+        };
+        let (response, guarded) = match looked_up {
+            Some((response, guarded)) => (Some(response), guarded),
+            None => (None, None),
+        };
+        let zone = response
+            .as_ref()
+            .and_then(|response| zone_of(&response.body))
+            .unwrap_or_else(|| "UTC".to_owned());
+        let now = now_in(&zone);
+        let settings = Settings {
+            shop: query.shop.clone(),
+            lang: query.lang.clone(),
+            languages: accepted_languages(&parts.headers),
+            number: number.clone(),
+            theme: query.theme.clone(),
+            compact: query
+                .compact
+                .as_deref()
+                .is_some_and(|v| v == "1" || v == "true"),
+            keep: match entry {
+                Entry::HostedPage => Settings::kept(|name| query.get(name)),
+                Entry::Element => Vec::new(),
+            },
+            rendered: Rendered::of_page(number.as_deref(), response.clone(), reply.clone(), now),
+            ..Settings::default()
+        };
+        let config = Config::new(entry, settings);
+        let status = page_status(&config, response.as_ref());
+        let cache = match (&reply, guarded) {
+            (Some(_), _) => "private, no-store",
+            (None, Some(true)) if status == StatusCode::OK => "private, no-cache",
+            (None, Some(false)) if status == StatusCode::OK => CACHE_CONTROL,
+            _ => "no-cache",
+        };
+        let widget = trackline::render_to_html(config.clone(), &zone);
+        Rendering {
+            config,
+            widget,
+            now,
+            reply,
+            response,
+            status,
+            cache,
+        }
+    }
+
+    /// The widget in its root, which carries what the wasm needs to take it over (the number,
+    /// the clock it was rendered for, the reply that opened it), and the lookup's response beside it.
+    fn root(&self, id: Option<&str>) -> String {
+        let attr = |text: &str| html_escape::encode_double_quoted_attribute(text).into_owned();
+        let config = &self.config;
+        let mut root = match id {
+            Some(id) => format!("<div id=\"{id}\" data-trackline-hosted data-rendered"),
+            None => "<div data-rendered".to_owned(),
+        };
+        root.push_str(&format!(
+            " data-lang=\"{}\" data-theme=\"{}\" data-now=\"{},{},{}\"",
+            config.lang.tag(),
+            config.theme.as_str(),
+            self.now.millis,
+            self.now.today,
+            self.now.offset_minutes
+        ));
+        if let Some(number) = &config.number {
+            root.push_str(&format!(" data-number=\"{}\"", attr(number)));
+        }
+        if let Some(reply) = &self.reply {
+            root.push_str(&format!(" data-reply=\"{}\"", attr(reply)));
+        }
+        let script = self.response.as_ref().map_or_else(String::new, |response| {
+            let retry_after = response
+                .retry_after
+                .as_deref()
+                .map(|seconds| format!(" data-retry-after=\"{}\"", attr(seconds)))
+                .unwrap_or_default();
+            // JSON inside a script element: no `<` may open a tag or close the element early.
+            format!(
+                "<script type=\"application/json\" data-response data-status=\"{}\"{retry_after}>{}</script>",
+                response.status,
+                response.body.replace('<', "\\u003c")
+            )
+        });
+        format!("{root}>{}</div>{script}", self.widget)
+    }
 }
 
 /// The lookup's response as the API gives it: status, `Retry-After`, body; and, when it found
@@ -199,6 +310,7 @@ async fn lookup(
     state: &SharedState,
     shop: Option<String>,
     number: &str,
+    origin: Option<&str>,
     reply: Option<&str>,
     parts: &Parts,
 ) -> (PageResponse, Option<bool>) {
@@ -208,7 +320,7 @@ async fn lookup(
     };
     let shop = shop.map_or(ShopRef::Default, ShopRef::Handle);
     let answered = match admitted {
-        Ok(()) => look_up(state, shop, number, None, reply, parts).await,
+        Ok(()) => look_up(state, shop, number, origin, reply, parts).await,
         Err(refused) => Err(refused),
     };
     count(&answered, false);
@@ -422,19 +534,9 @@ impl Template {
         }
     }
 
-    /// The page: the language and theme on the document, the rendered widget in its place with
-    /// what the wasm needs to take it over (the number, the clock it was rendered for, the reply
-    /// that opened it), and the lookup's response beside it.
-    fn fill(
-        &self,
-        config: &Config,
-        widget: &str,
-        now: Now,
-        reply: Option<&str>,
-        framed: bool,
-        response: Option<&(PageResponse, Option<bool>)>,
-    ) -> String {
-        let attr = |text: &str| html_escape::encode_double_quoted_attribute(text).into_owned();
+    /// The page: the language and theme on the document, and the rendered widget in its place.
+    fn fill(&self, rendering: &Rendering, framed: bool) -> String {
+        let config = &rendering.config;
         let body_class = if framed {
             "tl-page tl-page--framed"
         } else {
@@ -455,34 +557,7 @@ impl Template {
                 ),
                 1,
             );
-        let mut root = format!(
-            "<div id=\"trackline\" data-trackline-hosted data-rendered data-lang=\"{}\" data-theme=\"{}\" data-now=\"{},{},{}\"",
-            config.lang.tag(),
-            config.theme.as_str(),
-            now.millis,
-            now.today,
-            now.offset_minutes
-        );
-        if let Some(number) = &config.number {
-            root.push_str(&format!(" data-number=\"{}\"", attr(number)));
-        }
-        if let Some(reply) = reply {
-            root.push_str(&format!(" data-reply=\"{}\"", attr(reply)));
-        }
-        let script = response.map_or_else(String::new, |(response, _)| {
-            let retry_after = response
-                .retry_after
-                .as_deref()
-                .map(|seconds| format!(" data-retry-after=\"{}\"", attr(seconds)))
-                .unwrap_or_default();
-            // JSON inside a script element: no `<` may open a tag or close the element early.
-            format!(
-                "<script type=\"application/json\" id=\"tl-response\" data-status=\"{}\"{retry_after}>{}</script>",
-                response.status,
-                response.body.replace('<', "\\u003c")
-            )
-        });
-        format!("{head}{root}>{widget}</div>{script}{}", self.tail)
+        format!("{head}{}{}", rendering.root(Some("trackline")), self.tail)
     }
 }
 

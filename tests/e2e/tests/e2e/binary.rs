@@ -56,9 +56,26 @@ async fn the_binary_serves_the_widget_it_carries_as_the_build_compressed_it() {
         .text()
         .await
         .expect("the page reads");
+    // Its head is the build's, with the build's stylesheet inline in place of the link to it.
     let built = std::fs::read_to_string(dist.join("index.html")).expect("the build's page");
     let head = built.split("<body").next().unwrap_or_default();
-    assert!(body.starts_with(head), "the page's head is not the build's");
+    let (before, after) = head
+        .split_once("<link rel=\"stylesheet\"")
+        .expect("the build links its stylesheet");
+    let after = &after[after.find('>').expect("the link ends") + 1..];
+    assert!(
+        body.starts_with(before),
+        "the page's head is not the build's"
+    );
+    assert!(body.contains(after), "the page's head is not the build's");
+    let stylesheet = std::fs::read_dir(&dist)
+        .expect("dist")
+        .flatten()
+        .map(|entry| entry.path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "css"))
+        .expect("the build's stylesheet");
+    let css = std::fs::read_to_string(stylesheet).expect("the stylesheet reads");
+    assert!(body.contains(&format!("<style>{css}</style>")));
     assert!(body.contains("data-rendered"), "the page was not rendered");
     // Every file of the build, at its own path, as the build wrote it; hashed ones kept a year.
     let (mut files, mut hashed) = (0, 0);

@@ -1,5 +1,6 @@
 //! The `<trackline-widget>` custom element on storefront pages.
 
+use serde_json::json;
 use trackline_e2e::Session;
 
 #[tokio::test]
@@ -343,18 +344,102 @@ async fn the_loader_draws_the_form_at_once_and_what_was_typed_survives_the_wasm(
     page.close().await;
 }
 
-#[tokio::test]
-async fn an_element_with_a_number_asks_once_while_the_wasm_is_still_downloading() {
-    let page = Session::start().await;
-    // A slow link, so that the wasm's download is long enough to tell "during" from "after".
-    page.throttle(Some(150_000)).await;
+/// A storefront page on another origin with `elements`, the loader from the server under test.
+async fn open_storefront(page: &Session, elements: &str) {
     let origin = page.origin().to_owned();
     page.open_elsewhere(format!(
         "<!doctype html><meta charset=utf-8><title>Order</title>\
-         <script type=module src=\"{origin}/trackline-widget.js\"></script>\
-         <trackline-widget number=\"RA100000048RU\" lang=\"en\"></trackline-widget>\
-         <trackline-widget number=\"1000000007\" lang=\"en\"></trackline-widget>"
+         <script type=module src=\"{origin}/trackline-widget.js\"></script>{elements}"
     ))
+    .await;
+}
+
+/// The requests the page made whose address holds `part`, each as [made before the wasm had
+/// arrived, by what].
+async fn requests(page: &Session, part: &str) -> serde_json::Value {
+    page.eval(&format!(
+        "const entries = performance.getEntriesByType('resource'); \
+         const wasm = entries.find((e) => e.name.endsWith('.wasm')); \
+         return entries.filter((e) => e.name.includes({part:?})) \
+           .map((e) => [e.startTime < (wasm?.responseEnd ?? Infinity), e.initiatorType]);"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn an_element_on_its_servers_lookup_shows_the_rendered_status_before_the_wasm_and_takes_it_over(
+) {
+    let page = Session::start().await;
+    crate::linked::watch_the_widget(&page).await;
+    // A slow link: the wasm's download is long enough to see the status come before it.
+    page.throttle(Some(150_000)).await;
+    open_storefront(
+        &page,
+        "<trackline-widget number=\"RA100000048RU\" lang=\"en\"></trackline-widget>\
+         <trackline-widget number=\"1000000007\" lang=\"ru\" compact></trackline-widget>",
+    )
+    .await;
+    let shown = "[...document.querySelectorAll('trackline-widget')].every((element) => \
+                 element.shadowRoot?.querySelector('[data-testid=timeline], [data-testid=compact-line]'))";
+    page.wait_for_script(&format!("return {shown}")).await;
+    let before_wasm = page
+        .eval("return !performance.getEntriesByType('resource').some((e) => e.name.endsWith('.wasm'))")
+        .await;
+    assert_eq!(before_wasm, json!(true), "the status waited for the wasm");
+    page.throttle(None).await;
+    page.wait_for_script(
+        "return [...document.querySelectorAll('trackline-widget')].every((element) => \
+         element.shadowRoot.querySelector('[data-rendered][data-hydrated]'))",
+    )
+    .await;
+    // One request each, for the rendering, which carried the lookup: none for the lookup itself.
+    assert_eq!(
+        requests(&page, "/widget?n=RA100000048RU").await,
+        json!([[true, "fetch"]])
+    );
+    assert_eq!(
+        requests(&page, "/widget?n=1000000007").await,
+        json!([[true, "fetch"]])
+    );
+    assert_eq!(requests(&page, "/track/").await, json!([]));
+    assert_eq!(page.eval("return window.__errors").await, json!([]));
+    // Taken over: Track in the first element looks up in the browser.
+    page.eval(
+        "const root = document.querySelector('trackline-widget').shadowRoot; \
+         const input = root.querySelector('[data-testid=number-input]'); \
+         input.value = '1000000008'; input.dispatchEvent(new Event('input', { bubbles: true })); \
+         root.querySelector('[data-testid=track-button]').click(); return true;",
+    )
+    .await;
+    page.shadow_text(
+        "trackline-widget",
+        "[data-testid=shipment][data-stage=delivered]",
+    )
+    .await;
+    assert_eq!(
+        requests(&page, "/track/1000000008")
+            .await
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    page.close().await;
+}
+
+#[tokio::test]
+async fn an_element_with_its_own_endpoint_asks_once_while_the_wasm_is_still_downloading() {
+    let page = Session::start().await;
+    page.throttle(Some(150_000)).await;
+    let origin = page.origin().to_owned();
+    open_storefront(
+        &page,
+        &format!(
+            "<trackline-widget number=\"RA100000048RU\" lang=\"en\" \
+               endpoint=\"{origin}/api/v1/track/{{number}}\"></trackline-widget>\
+             <trackline-widget number=\"1000000007\" lang=\"en\" \
+               endpoint=\"{origin}/api/v1/shops/demo/track/{{number}}\"></trackline-widget>"
+        ),
+    )
     .await;
     page.wait_for_script(
         "return [...document.querySelectorAll('trackline-widget')].every((element) => \
@@ -362,19 +447,15 @@ async fn an_element_with_a_number_asks_once_while_the_wasm_is_still_downloading(
     )
     .await;
     page.throttle(None).await;
-    let timings = page
-        .eval(
-            "const entries = performance.getEntriesByType('resource'); \
-             const wasm = entries.find((e) => e.name.endsWith('.wasm')); \
-             const asked = (number) => entries.filter((e) => e.name.includes('/track/' + number)) \
-               .map((e) => [e.startTime < wasm.responseEnd, e.initiatorType]); \
-             return [asked('RA100000048RU'), asked('1000000007')];",
-        )
-        .await;
     // Each element's lookup was asked exactly once, by the loader's fetch, before the wasm had arrived.
     assert_eq!(
-        timings,
-        serde_json::json!([[[true, "fetch"]], [[true, "fetch"]]])
+        requests(&page, "/track/RA100000048RU").await,
+        json!([[true, "fetch"]])
     );
+    assert_eq!(
+        requests(&page, "/track/1000000007").await,
+        json!([[true, "fetch"]])
+    );
+    assert_eq!(requests(&page, "/widget?").await, json!([]));
     page.close().await;
 }

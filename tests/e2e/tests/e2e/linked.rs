@@ -8,7 +8,7 @@ use trackline_e2e::Session;
 
 /// Records, from the end of parsing, every change that script makes inside the widget's root
 /// (`window.__changes`), and every error (`window.__errors`): installed before the page loads.
-async fn watch_the_widget(page: &Session) {
+pub async fn watch_the_widget(page: &Session) {
     page.cdp("Page.enable", json!({})).await;
     page.cdp(
         "Page.addScriptToEvaluateOnNewDocument",
