@@ -231,8 +231,10 @@ class TracklineWidget extends HTMLElement {
   async render() {
     // Attribute changes may arrive while the wasm loads: only the newest render mounts.
     const generation = (this.generation = (this.generation ?? 0) + 1);
-    // A rendering on its way is waited for, so that the wasm takes it over rather than races it.
-    const [module, shown] = await Promise.all([load(), this.rendering?.shown]);
+    // A rendering on its way comes first: it is the status, and the wasm would share a slow link
+    // with it; the wasm then takes it over rather than races it.
+    const shown = await this.rendering?.shown;
+    const module = await load();
     if (generation !== this.generation) return;
     const rendering = this.rendering;
     this.rendering = undefined;
