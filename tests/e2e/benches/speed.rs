@@ -252,6 +252,20 @@ async fn link_run(page: &Session, url: &str, mark_name: &str) -> f64 {
     mark(page, mark_name).await
 }
 
+/// The bytes the server sends for `path` to a browser that takes brotli, as sent.
+async fn served_bytes(origin: &str, path: &str) -> f64 {
+    let body = reqwest::Client::new()
+        .get(format!("{origin}{path}"))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .expect("the server answers")
+        .bytes()
+        .await
+        .expect("the body reads");
+    body.len() as f64
+}
+
 /// One cold load of `url` with script turned off: no probe can run, so the page's first
 /// contentful paint stands for it (a page without script shows its whole first screen at once).
 async fn first_paint_run(page: &Session, url: &str) -> f64 {
@@ -450,6 +464,20 @@ async fn main() {
             );
         }
     }
+    // What a link's first render needs from the server, brotli as sent: the rendered page (its
+    // stylesheet inside); for an element on its server's lookup, the loader and its rendering.
+    let origin = page.origin().to_owned();
+    print(
+        "hosted_link_first_render",
+        served_bytes(&origin, &format!("/?n={NUMBER}")).await,
+        "bytes",
+    );
+    print(
+        "embed_link_first_render",
+        served_bytes(&origin, "/trackline-widget.js").await
+            + served_bytes(&origin, &format!("/widget?n={NUMBER}&lang=en")).await,
+        "bytes",
+    );
     let floor_first_paint = without_script[0].1;
     for (name, painted) in &without_script {
         print(
