@@ -5,8 +5,9 @@
 use std::path::PathBuf;
 use trackline_e2e::{project_root, Session};
 
-/// The states worth looking at: a path of the hosted page and a file name.
-const STATES: [(&str, &str); 10] = [
+/// The states worth looking at: a path of the hosted page and a file name; the last two as a
+/// buyer with JavaScript off sees them (the server's rendering alone).
+const STATES: [(&str, &str); 12] = [
     ("/", "start"),
     ("/?n=RA100000048RU", "in-transit"),
     ("/?n=1000000007", "pickup"),
@@ -17,6 +18,11 @@ const STATES: [(&str, &str); 10] = [
     ("/?n=4000000001", "stale-and-late"),
     ("/?n=1000000008", "delivered"),
     ("/?n=ZZ999999995ZZ", "not-found"),
+    ("/?n=1000000007&lang=ru", "pickup-ru-noscript"),
+    (
+        "/?shop=demo-guarded&n=5000000001&lang=zh",
+        "asked-zh-noscript",
+    ),
 ];
 
 #[tokio::main]
@@ -28,12 +34,18 @@ async fn main() {
     std::fs::create_dir_all(&dir).expect("the screenshot folder");
     let page = Session::start().await;
     for (path, name) in STATES {
+        let script = !name.ends_with("-noscript");
+        page.cdp(
+            "Emulation.setScriptExecutionDisabled",
+            serde_json::json!({ "value": !script }),
+        )
+        .await;
         for theme in ["light", "dark"] {
             let joiner = if path.contains('?') { '&' } else { '?' };
             page.open(&format!("{path}{joiner}theme={theme}")).await;
             let ready = if name == "start" {
                 "[data-testid=form]"
-            } else if name == "not-found" {
+            } else if name == "not-found" || name.starts_with("asked") {
                 "[data-testid=failure]"
             } else {
                 "[data-testid=shipment]"
