@@ -31,6 +31,26 @@ async fn demo_app() -> (Router, Store, tempdir::Dir) {
     (app, store, dir)
 }
 
+/// A new shop holding one shipment (contract JSON).
+async fn shop_with(
+    store: &Store,
+    name: &str,
+    shipment: serde_json::Value,
+) -> trackline_server::store::sellers::NewSeller {
+    let shop = store.add_shop(name, None).await.unwrap();
+    let shipment: trackline_core::Shipment = serde_json::from_value(shipment).unwrap();
+    store
+        .put_shipment(
+            shop.id,
+            "only-1",
+            &shipment,
+            &trackline_core::second_factor::SecondFactors::default(),
+        )
+        .await
+        .unwrap();
+    shop
+}
+
 fn get(uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
     request(Method::GET, uri, headers, None)
 }
@@ -175,22 +195,16 @@ async fn the_iframe_form_is_framed_from_its_first_byte() {
 #[tokio::test]
 async fn text_from_the_store_can_neither_become_markup_nor_close_the_pages_script() {
     let (app, store, _dir) = demo_app().await;
-    let shop = store.add_shop("Hostile", None).await.unwrap();
     let hostile = "</script><script>window.__xss=1</script><!--";
-    let shipment: trackline_core::Shipment = serde_json::from_value(serde_json::json!({
-        "tracking_number": "RA100000048RU", "stage": "in_transit", "status_text": hostile,
-        "events": [{"at": "2026-11-20T10:00:00Z", "text": hostile, "location": "<img src=x onerror=alert(1)>"}],
-    }))
-    .unwrap();
-    store
-        .put_shipment(
-            shop.id,
-            "hostile-1",
-            &shipment,
-            &trackline_core::second_factor::SecondFactors::default(),
-        )
-        .await
-        .unwrap();
+    let shop = shop_with(
+        &store,
+        "Hostile",
+        serde_json::json!({
+            "tracking_number": "RA100000048RU", "stage": "in_transit", "status_text": hostile,
+            "events": [{"at": "2026-11-20T10:00:00Z", "text": hostile, "location": "<img src=x onerror=alert(1)>"}],
+        }),
+    )
+    .await;
     let page = send(
         &app,
         get(&format!("/?shop={}&n=RA100000048RU", shop.handle), &[]),
@@ -271,7 +285,12 @@ async fn an_element_gets_its_widget_rendered_with_the_response_inside_under_the_
     assert!(unknown.text.contains("We found nothing for 9999999999"));
 
     // A shop that allows only its own storefront: another origin's element is refused, as by the API.
-    let shop = store.add_shop("Careful", None).await.unwrap();
+    let shop = shop_with(
+        &store,
+        "Careful",
+        serde_json::json!({"tracking_number": "RA100000048RU", "stage": "in_transit"}),
+    )
+    .await;
     store
         .set_lookup_rules(
             shop.id,
@@ -279,19 +298,6 @@ async fn an_element_gets_its_widget_rendered_with_the_response_inside_under_the_
                 allowed_origins: vec!["https://careful.example".into()],
                 ..Default::default()
             },
-        )
-        .await
-        .unwrap();
-    let shipment: trackline_core::Shipment = serde_json::from_value(serde_json::json!({
-        "tracking_number": "RA100000048RU", "stage": "in_transit"
-    }))
-    .unwrap();
-    store
-        .put_shipment(
-            shop.id,
-            "careful-1",
-            &shipment,
-            &trackline_core::second_factor::SecondFactors::default(),
         )
         .await
         .unwrap();

@@ -47,21 +47,9 @@ pub fn bytes(path: &str) -> Option<Cow<'static, [u8]>> {
 
 /// Whether the client takes `coding` (`br`, `gzip`) in `Accept-Encoding`, and did not refuse it with `q=0`.
 fn accepts(headers: &HeaderMap, coding: &str) -> bool {
-    headers
-        .get_all(header::ACCEPT_ENCODING)
+    super::negotiation::weighted(headers, header::ACCEPT_ENCODING)
         .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .any(|item| {
-            let mut parts = item.split(';').map(str::trim);
-            let named = parts.next().is_some_and(|name| name == coding);
-            let refused = parts.any(|param| {
-                param
-                    .strip_prefix("q=")
-                    .is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q == 0.0))
-            });
-            named && !refused
-        })
+        .any(|(name, weight)| name == coding && *weight > 0.0)
 }
 
 /// Serves an embedded file: `index.html` for a directory, the brotli or gzip copy when the

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod embedded;
 pub mod error;
 pub mod json;
+pub mod negotiation;
 pub mod openapi;
 pub mod ozon;
 pub mod page;

@@ -401,23 +401,9 @@ fn now_in(zone: &str) -> Now {
 
 /// The languages of `Accept-Language`, best first.
 fn accepted_languages(headers: &HeaderMap) -> Vec<String> {
-    let mut tags: Vec<(f32, String)> = headers
-        .get_all(header::ACCEPT_LANGUAGE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .filter_map(|item| {
-            let mut parts = item.split(';').map(str::trim);
-            let tag = parts.next().filter(|tag| !tag.is_empty())?.to_owned();
-            let q = parts
-                .find_map(|param| param.strip_prefix("q="))
-                .and_then(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
-            Some((q, tag))
-        })
-        .collect();
-    tags.sort_by(|a, b| b.0.total_cmp(&a.0));
-    tags.into_iter().map(|(_, tag)| tag).collect()
+    let mut tags = super::negotiation::weighted(headers, header::ACCEPT_LANGUAGE);
+    tags.sort_by(|a, b| b.1.total_cmp(&a.1));
+    tags.into_iter().map(|(tag, _)| tag).collect()
 }
 
 /// The page as sent: its status, the cache policy of what it shows, an ETag of its bytes (and 304
