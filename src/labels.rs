@@ -6,7 +6,7 @@ use trackline_core::delivery::EtaPhrase;
 use trackline_core::link::Prefill;
 use trackline_core::number::{normalise, recognise, Carrier, Recognised};
 use trackline_core::summary::{summarise, Progress};
-use trackline_core::{ContactKind, Exception, Shipment, Stage};
+use trackline_core::{ContactKind, Event, Exception, Shipment, Stage};
 
 /// The buyer's name for a stage; an unknown stage keeps the endpoint's text.
 pub fn stage(lang: Lang, stage: &Stage) -> String {
@@ -49,6 +49,18 @@ pub fn headline(lang: Lang, shipment: &Shipment) -> String {
             (Stage::Unknown(_), Some(text)) => text.clone(),
             (stage, _) => self::stage(lang, stage),
         },
+    }
+}
+
+/// What an event did, in the buyer's words: the exception it raised, else the stage it moved the
+/// parcel to; `None` when it says neither in words we know (its own text then says it).
+pub fn event_headline(lang: Lang, event: &Event) -> Option<String> {
+    match (&event.exception, &event.stage) {
+        (Some(raised), _) if !matches!(raised, Exception::Unknown(_)) => {
+            Some(exception(lang, raised))
+        }
+        (_, Some(moved)) if !matches!(moved, Stage::Unknown(_)) => Some(stage(lang, moved)),
+        _ => None,
     }
 }
 

@@ -442,6 +442,62 @@ async fn the_history_shows_three_events_until_asked_for_all() {
     );
 }
 
+#[wasm_bindgen_test]
+async fn each_event_says_what_happened_in_the_buyers_words_above_the_carriers_own() {
+    let root = mount_shipment(
+        Lang::Ru,
+        r#"{"shipments":[{"stage":"in_transit","exception":"customs_hold","events":[
+          {"at":"2026-11-20T07:00:00+03:00","exception":"customs_hold","text":"Customs inspection","text_lang":"en"},
+          {"at":"2026-11-17T16:20:00+08:00","stage":"in_transit","text":"已离开满洲里国际分拨中心","text_lang":"zh-CN"},
+          {"at":"2026-11-14T11:30:00+08:00","stage":"sorting_at_hub","text":"到达分拨中心"},
+          {"at":"2026-11-13T10:15:00+08:00","stage":"packed","text":"СОБРАН"}]}]}"#,
+        day("2026-11-21"),
+    );
+    let toggle: HtmlElement = wait_for(&root, "[data-testid=history-toggle]")
+        .await
+        .unchecked_into();
+    toggle.click();
+    for _ in 0..250 {
+        if all(&root, "[data-testid=event]").len() == 4 {
+            break;
+        }
+        tick(20).await;
+    }
+    let entries: Vec<(Option<String>, Option<String>, Option<String>)> =
+        all(&root, "[data-testid=event]")
+            .iter()
+            .map(|event| {
+                let part = |selector: &str| event.query_selector(selector).unwrap();
+                (
+                    part("[data-testid=event-headline]").map(|headline| text(&headline)),
+                    part("[data-testid=event-text]").map(|own| text(&own)),
+                    part("[data-testid=event-text]").and_then(|own| own.get_attribute("lang")),
+                )
+            })
+            .collect();
+    let some = |text: &str| Some(text.to_owned());
+    assert_eq!(
+        entries,
+        [
+            // The exception, in Russian, above the source's English marked as English.
+            (
+                some("Задержан на таможне"),
+                some("Customs inspection"),
+                some("en")
+            ),
+            (
+                some("В пути"),
+                some("已离开满洲里国际分拨中心"),
+                some("zh-CN")
+            ),
+            // A stage we do not know: the source's text alone says it, with no language claimed.
+            (None, some("到达分拨中心"), None),
+            // The source's text that only repeats the stage is not said twice.
+            (some("Собран"), None, None),
+        ]
+    );
+}
+
 const SUPPORT: &str = r#"{"shipments":[{"order_number":"0132112277","tracking_number":"RA132112275RU","stage":"in_transit",
   "support":{"contacts":[{"kind":"email","value":"help@shop.example"}],
   "hours":{"time_zone":"Asia/Shanghai","periods":[{"days":["mon","tue","wed","thu","fri"],"opens":"09:00","closes":"18:00"}]}}}]}"#;

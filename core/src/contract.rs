@@ -91,6 +91,10 @@ pub struct Event {
     #[serde(default, deserialize_with = "null_as_default")]
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub text: String,
+    /// The language `text` is written in, a BCP 47 tag (`ru`, `zh-CN`), when the source knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(examples("ru", "zh-CN")))]
+    pub text_lang: Option<String>,
     /// A city-level place.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,

@@ -165,6 +165,7 @@ mod tests {
             stage: Some(stage),
             exception: None,
             text: String::new(),
+            text_lang: None,
             location: None,
         }
     }

@@ -170,9 +170,12 @@ pub struct EventInput {
     stage: Option<String>,
     /// The exception it raised, if it did.
     exception: Option<String>,
-    /// What happened, in the seller's words; 1 to 500 characters.
+    /// What happened, in the seller's (or the carrier's) words; 1 to 500 characters.
     #[schema(min_length = 1, max_length = 500)]
     text: String,
+    /// The language `text` is written in, a BCP 47 tag (`ru`, `zh-CN`, `en`).
+    #[schema(examples("ru", "zh-CN"), max_length = 35)]
+    text_lang: Option<String>,
     /// A city-level place, never the buyer's street.
     #[schema(max_length = 500)]
     location: Option<String>,
@@ -272,8 +275,36 @@ impl EventInput {
                 .transpose()?,
             exception: exception(&format!("{field}.exception"), self.exception)?,
             text,
+            text_lang: self
+                .text_lang
+                .map(|tag| language_tag(&format!("{field}.text_lang"), tag))
+                .transpose()?,
             location: self::text(&format!("{field}.location"), self.location)?,
         })
+    }
+}
+
+/// Checks a BCP 47 language tag's shape: a language of 2 or 3 letters, then subtags of 1 to 8
+/// letters or digits (`ru`, `zh-CN`, `zh-Hans-CN`); 35 characters at most.
+///
+/// # Errors
+/// `Invalid` naming `field`.
+fn language_tag(field: &str, tag: String) -> Result<String, Invalid> {
+    let mut subtags = tag.split('-');
+    let language = subtags.next().unwrap_or_default();
+    let well_formed = tag.len() <= 35
+        && (2..=3).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_alphabetic())
+        && subtags.all(|subtag| {
+            (1..=8).contains(&subtag.len()) && subtag.bytes().all(|b| b.is_ascii_alphanumeric())
+        });
+    if well_formed {
+        Ok(tag)
+    } else {
+        Err(invalid(
+            field.to_owned(),
+            "must be a language tag such as ru or zh-CN",
+        ))
     }
 }
 

@@ -409,3 +409,53 @@ async fn a_patch_sets_only_what_it_names_and_keeps_the_history() {
     );
     assert_eq!(read.body["shipment"]["stage"], "handed_over");
 }
+
+#[tokio::test]
+async fn an_events_text_keeps_the_language_it_is_written_in() {
+    let store = support::fresh_store().await;
+    let token = seller(&store, "Shop").await;
+    let uri = "/api/v1/seller/shipments/p-1";
+    call(&store, Method::PUT, uri, Some(&token), Some(parcel()), None).await;
+    let leg = json!({"at": "2026-11-21T10:00:00+08:00", "stage": "in_transit",
+                     "text": "已离开国际分拨中心", "text_lang": "zh-CN", "location": "满洲里"});
+    let added = call(
+        &store,
+        Method::POST,
+        &format!("{uri}/events"),
+        Some(&token),
+        Some(leg),
+        None,
+    )
+    .await;
+    assert!(added.status.is_success(), "{:?}", added.body);
+    let public = call(
+        &store,
+        Method::GET,
+        "/api/v1/track/RA500000018RU",
+        None,
+        None,
+        None,
+    )
+    .await;
+    let events = public.body["shipments"][0]["events"].clone();
+    assert_eq!(events[0]["text_lang"], "zh-CN", "{events}");
+    assert_eq!(events[1].get("text_lang"), None, "{events}");
+
+    for bad in ["chinese", "z", "zh_CN", "zh-", "zh-toolongsubtag"] {
+        let refused = call(
+            &store,
+            Method::POST,
+            &format!("{uri}/events"),
+            Some(&token),
+            Some(json!({"at": "2026-11-21T10:00:00+03:00", "text": "x", "text_lang": bad})),
+            None,
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(
+            refused.body["field"], "event.text_lang",
+            "{bad}: {:?}",
+            refused.body
+        );
+    }
+}

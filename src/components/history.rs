@@ -2,6 +2,7 @@
 
 use crate::format;
 use crate::i18n::{Lang, Msg};
+use crate::labels;
 use leptos::prelude::*;
 use trackline_core::timeline::events_newest_first;
 use trackline_core::Event;
@@ -37,10 +38,26 @@ pub fn HistoryView(
                     .location
                     .clone()
                     .map(|place| view! { <span class="tl-history__place">{place}</span> });
+                // What happened in the buyer's words first, when the event says; the source's own
+                // text beneath it, marked with its language (a Cainiao leg in Chinese, Russian Post in Russian).
+                let headline = labels::event_headline(lang, event);
+                let own = event.text.trim();
+                let repeats = |headline: &String| headline.to_lowercase() == own.to_lowercase();
+                let text = (!own.is_empty() && !headline.as_ref().is_some_and(repeats)).then(|| {
+                    view! {
+                        <span class="tl-history__text" lang=event.text_lang.clone() data-testid="event-text">
+                            {event.text.clone()}
+                        </span>
+                    }
+                });
+                let headline = headline.map(|headline| {
+                    view! { <span class="tl-history__headline" data-testid="event-headline">{headline}</span> }
+                });
                 view! {
                     <li class="tl-history__item" data-testid="event">
                         <time class="tl-history__time" datetime=event.at.clone()>{format::date_time(lang, &event.at)}</time>
-                        <span class="tl-history__text">{event.text.clone()}</span>
+                        {headline}
+                        {text}
                         {place}
                     </li>
                 }

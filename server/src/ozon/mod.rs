@@ -242,6 +242,8 @@ pub fn to_shipment(posting: &Posting) -> Shipment {
                 stage: Some(stage),
                 exception: None,
                 text: text.to_owned(),
+                // These texts are ours, in English; the widget heads each with the stage in the buyer's words.
+                text_lang: Some("en".to_owned()),
                 location: None,
             });
         }

@@ -173,8 +173,8 @@ pub(crate) async fn insert_events(
 ) -> Result<(), StoreError> {
     for event in events {
         sqlx::query(
-            "INSERT INTO events (id, shipment_id, at, stage, exception, text, location)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO events (id, shipment_id, at, stage, exception, text, text_lang, location)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(new_id()?)
         .bind(shipment_id)
@@ -182,6 +182,7 @@ pub(crate) async fn insert_events(
         .bind(event.stage.as_ref().map(Stage::as_str))
         .bind(event.exception.as_ref().map(Exception::as_str))
         .bind(&event.text)
+        .bind(&event.text_lang)
         .bind(&event.location)
         .execute(&mut *connection)
         .await?;
@@ -200,7 +201,7 @@ pub(crate) async fn read_events(
     }
     let places: Vec<String> = (1..=shipment_ids.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
-        "SELECT shipment_id, at, stage, exception, text, location FROM events
+        "SELECT shipment_id, at, stage, exception, text, text_lang, location FROM events
          WHERE shipment_id IN ({}) ORDER BY at DESC",
         places.join(", ")
     );
@@ -218,6 +219,7 @@ pub(crate) async fn read_events(
                 .try_get::<Option<String>, _>("exception")?
                 .map(|e| Exception::from_wire(&e)),
             text: row.try_get("text")?,
+            text_lang: row.try_get("text_lang")?,
             location: row.try_get("location")?,
         };
         events

@@ -7,7 +7,7 @@ use trackline_e2e::{project_root, Session};
 
 /// The states worth looking at: a path of the hosted page and a file name; the last two as a
 /// buyer with JavaScript off sees them (the server's rendering alone).
-const STATES: [(&str, &str); 12] = [
+const STATES: [(&str, &str); 13] = [
     ("/", "start"),
     ("/?n=RA100000048RU", "in-transit"),
     ("/?n=1000000007", "pickup"),
@@ -15,6 +15,7 @@ const STATES: [(&str, &str); 12] = [
     ("/?n=0132112277&lang=zh", "split-zh"),
     ("/?n=2000000001", "delayed"),
     ("/?n=2000000002", "attempt-failed"),
+    ("/?n=LP300000043CN&lang=ru", "customs-ru"),
     ("/?n=4000000001", "stale-and-late"),
     ("/?n=1000000008", "delivered"),
     ("/?n=ZZ999999995ZZ", "not-found"),
