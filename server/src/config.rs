@@ -30,6 +30,9 @@ pub struct Config {
     pub metrics_addr: Option<SocketAddr>,
     /// The key sellers' provider keys are sealed with; without it the server keeps none.
     pub secret_key: Option<SecretKey>,
+    /// Whether sellers may subscribe plain `http://` webhook receivers (a private network, a
+    /// test); `https://` only by default.
+    pub allow_http_webhooks: bool,
 }
 
 impl Default for Config {
@@ -45,6 +48,7 @@ impl Default for Config {
             trusted_proxies: TrustedProxies::default(),
             metrics_addr: None,
             secret_key: None,
+            allow_http_webhooks: false,
         }
     }
 }
@@ -86,6 +90,7 @@ struct FileConfig {
     trusted_proxies: Option<Vec<String>>,
     metrics_addr: Option<String>,
     secret_key_file: Option<PathBuf>,
+    allow_http_webhooks: Option<bool>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -130,6 +135,9 @@ impl FileConfig {
         if let Some(path) = self.secret_key_file {
             config.secret_key = Some(read_secret_key_file(&path)?);
         }
+        if let Some(allow) = self.allow_http_webhooks {
+            config.allow_http_webhooks = allow;
+        }
         if let Some(limit) = self.rate_limit {
             if let Some(n) = limit.per_minute.filter(|n| *n > 0) {
                 config.rate_limit.per_minute = n;
@@ -147,9 +155,9 @@ impl Config {
     /// `TRACKLINE_ADDR`, `TRACKLINE_DATABASE_URL`, `TRACKLINE_STATIC_DIR`, `TRACKLINE_DEMO`,
     /// `TRACKLINE_RATE_PER_MINUTE`, `TRACKLINE_RATE_BURST`, `TRACKLINE_DEFAULT_SHOP`,
     /// `TRACKLINE_TRUSTED_PROXIES`, `TRACKLINE_METRICS_ADDR`, `TRACKLINE_SECRET_KEY` (base64)
-    /// or `TRACKLINE_SECRET_KEY_FILE`; then the flags `--addr`, `--database`, `--static-dir`,
-    /// `--demo`, `--default-shop`, `--trusted-proxies`, `--metrics-addr`, `--secret-key-file`,
-    /// which win. The key itself is never a flag: the process list would show it.
+    /// or `TRACKLINE_SECRET_KEY_FILE`, `TRACKLINE_ALLOW_HTTP_WEBHOOKS`; then the flags `--addr`,
+    /// `--database`, `--static-dir`, `--demo`, `--default-shop`, `--trusted-proxies`,
+    /// `--metrics-addr`, `--secret-key-file`, `--allow-http-webhooks`, which win. The key itself is never a flag: the process list would show it.
     ///
     /// # Errors
     /// `ConfigError` for a file that cannot be read, an address that does not parse or an unknown flag.
@@ -208,6 +216,9 @@ impl Config {
                     .map_err(|e| ConfigError::SecretKey("TRACKLINE_SECRET_KEY".into(), e))?,
             );
         }
+        if let Some(allow) = env("TRACKLINE_ALLOW_HTTP_WEBHOOKS") {
+            config.allow_http_webhooks = allow == "1" || allow == "true";
+        }
         if let Some(burst) = env("TRACKLINE_RATE_BURST") {
             config.rate_limit.burst = parse_count("TRACKLINE_RATE_BURST", &burst)?;
         }
@@ -225,6 +236,7 @@ impl Config {
                 "--database" => config.database_url = value()?,
                 "--static-dir" => config.static_dir = Some(PathBuf::from(value()?)),
                 "--demo" => config.demo = true,
+                "--allow-http-webhooks" => config.allow_http_webhooks = true,
                 "--default-shop" => config.default_shop = Some(value()?),
                 "--trusted-proxies" => {
                     config.trusted_proxies = TrustedProxies::parse(value()?.split(','))?;

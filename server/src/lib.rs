@@ -13,6 +13,7 @@ pub mod secrets;
 pub mod seller_input;
 pub mod state;
 pub mod store;
+pub mod webhooks;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -88,13 +89,27 @@ pub async fn start(
         }
         None => None,
     };
+    // Webhook deliveries go out from every instance, each taking its own through the store,
+    // until the server stops (what is in flight then is taken again once its lease ends).
+    let (stopped, stopping) = tokio::sync::oneshot::channel::<()>();
+    let worker = webhooks::worker::Worker::new(
+        store.clone(),
+        webhooks::schedule::Schedule::default(),
+        std::time::Duration::from_secs(1),
+    );
+    tokio::spawn(worker.run(async move {
+        let _ = stopping.await;
+    }));
     let app = app(AppState::new(store, config));
     let serving = async move {
         axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stopped.send(());
+        })
         .await
     };
     Ok((Listening { addr, metrics }, serving))

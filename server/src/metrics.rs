@@ -30,6 +30,8 @@ pub const OZON_CALLS: &str = "trackline_ozon_calls_total";
 pub const OZON_CACHE_HITS: &str = "trackline_ozon_cache_hits_total";
 /// Public lookups answered from the lookup cache (`hit="true"`) or read from the store.
 pub const LOOKUP_CACHE: &str = "trackline_lookup_cache_total";
+/// Webhook deliveries' tries, by what became of them (`result="delivered|retried|failed"`).
+pub const WEBHOOK_DELIVERIES: &str = "trackline_webhook_deliveries_total";
 
 /// Whether a recorder is installed: until then requests are not timed at all.
 static RECORDING: AtomicBool = AtomicBool::new(false);
@@ -147,4 +149,12 @@ pub fn lookup_cache(hit: bool) {
         return;
     }
     metrics::counter!(LOOKUP_CACHE, "hit" => if hit { "true" } else { "false" }).increment(1);
+}
+
+/// Counts a webhook delivery's try by what became of it: delivered, retried or failed.
+pub fn webhook_delivery(result: &'static str) {
+    if !recording() {
+        return;
+    }
+    metrics::counter!(WEBHOOK_DELIVERIES, "result" => result).increment(1);
 }

@@ -57,6 +57,8 @@ pub struct AppState {
     pub default_shop: Option<String>,
     /// The proxies whose forwarding headers name the client.
     pub trusted_proxies: TrustedProxies,
+    /// Whether plain `http://` webhook receivers may be subscribed.
+    pub allow_http_webhooks: bool,
 }
 
 impl AppState {
@@ -69,6 +71,7 @@ impl AppState {
             lookup_cache: LookupCache::default(),
             widget: WidgetFiles::choose(config.static_dir.clone()),
             trusted_proxies: config.trusted_proxies.clone(),
+            allow_http_webhooks: config.allow_http_webhooks,
             default_shop: config
                 .default_shop
                 .clone()

@@ -510,6 +510,118 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     )
     .await;
 
+    // Webhooks: subscribe, list, a delivery queued by a change, its log and replay, rotate, end.
+    let hooks = "/api/v1/seller/webhooks";
+    let hook = "/api/v1/seller/webhooks/{id}";
+    let rotate = "/api/v1/seller/webhooks/{id}/rotate";
+    let log = "/api/v1/seller/webhooks/{id}/deliveries";
+    let replay = "/api/v1/seller/webhooks/{id}/deliveries/{delivery}/replay";
+    let subscription = json!({"url": "https://walk.example/hook", "events": ["status_changed"]});
+    let (_, made) = walk
+        .call(
+            Method::POST,
+            hooks,
+            hooks,
+            &bearer,
+            Some(subscription.clone()),
+        )
+        .await;
+    let id = made["id"].as_str().unwrap_or_default().to_owned();
+    walk.call(Method::POST, hooks, hooks, &[], Some(subscription.clone()))
+        .await;
+    walk.call(
+        Method::POST,
+        hooks,
+        hooks,
+        &bearer,
+        Some(json!({"url": "https://walk.example/hook", "events": ["shipped"]})),
+    )
+    .await;
+    let not_json = send(&walk.app, text_request(Method::POST, hooks, &auth, "{"));
+    assert_eq!(not_json.await.status, 400);
+    walk.seen
+        .insert((hooks.to_owned(), "post".into(), "400".into()));
+    walk.call(Method::GET, hooks, hooks, &bearer, None).await;
+    walk.call(Method::GET, hooks, hooks, &[], None).await;
+    walk.call(
+        Method::PUT,
+        shipment,
+        "/api/v1/seller/shipments/w-hook",
+        &bearer,
+        Some(json!({"stage": "in_transit", "tracking_number": "RA500000018RU"})),
+    )
+    .await;
+    let own_log = format!("{hooks}/{id}/deliveries");
+    let (_, logged) = walk.call(Method::GET, log, &own_log, &bearer, None).await;
+    let delivery = logged["deliveries"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    walk.call(Method::GET, log, &own_log, &[], None).await;
+    walk.call(
+        Method::GET,
+        log,
+        &format!("{hooks}/1/deliveries"),
+        &bearer,
+        None,
+    )
+    .await;
+    for (headers, uri) in [
+        (
+            &bearer[..],
+            format!("{hooks}/{id}/deliveries/{delivery}/replay"),
+        ),
+        (
+            &[][..],
+            format!("{hooks}/{id}/deliveries/{delivery}/replay"),
+        ),
+        (&bearer[..], format!("{hooks}/{id}/deliveries/1/replay")),
+    ] {
+        walk.call(Method::POST, replay, &uri, headers, None).await;
+    }
+    for (headers, uri) in [
+        (&bearer[..], format!("{hooks}/{id}/rotate")),
+        (&[][..], format!("{hooks}/{id}/rotate")),
+        (&bearer[..], format!("{hooks}/1/rotate")),
+    ] {
+        walk.call(Method::POST, rotate, &uri, headers, None).await;
+    }
+    for (headers, uri) in [
+        (&[][..], format!("{hooks}/{id}")),
+        (&bearer[..], format!("{hooks}/{id}")),
+        (&bearer[..], format!("{hooks}/{id}")),
+    ] {
+        walk.call(Method::DELETE, hook, &uri, headers, None).await;
+    }
+    // A server with no secret key keeps no webhook secrets.
+    let keyless = trackline_server::Store::open("sqlite::memory:")
+        .await
+        .unwrap();
+    let (_, keyless_token) = keyless.add_seller("Keyless").await.unwrap();
+    let keyless_auth = format!("Bearer {keyless_token}");
+    let keyless_bearer = [
+        ("authorization", keyless_auth.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let keyed = std::mem::replace(&mut walk.app, support::app(&keyless));
+    walk.call(
+        Method::POST,
+        hooks,
+        hooks,
+        &keyless_bearer,
+        Some(subscription),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        rotate,
+        &format!("{hooks}/1/rotate"),
+        &keyless_bearer,
+        None,
+    )
+    .await;
+    walk.app = keyed;
+
     // Too many wrong second factors in the walk's own shop, then too many lookups of each path.
     for _ in 0..11 {
         walk.call(

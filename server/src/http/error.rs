@@ -17,6 +17,9 @@ pub enum ApiError {
     /// The seller has no shipment under that reference.
     #[error("no shipment has this reference")]
     NotFound,
+    /// The seller has no such webhook subscription, or no such delivery of one.
+    #[error("the seller has no such webhook subscription or delivery")]
+    WebhookNotFound,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -76,6 +79,7 @@ impl ApiError {
                 (StatusCode::NOT_FOUND, "not_found")
             }
             ApiError::Lookup(LookupError::UnknownShop) => (StatusCode::NOT_FOUND, "shop_not_found"),
+            ApiError::WebhookNotFound => (StatusCode::NOT_FOUND, "webhook_not_found"),
             ApiError::Lookup(LookupError::ShopRequired) => {
                 (StatusCode::BAD_REQUEST, "shop_required")
             }

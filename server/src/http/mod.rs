@@ -7,6 +7,7 @@
 //! | `openapi` | developers (`/api/openapi.json`) |
 //! | `seller` | the seller's backend (bearer token) |
 //! | `ozon` | the seller's backend, for its Ozon postings |
+//! | `webhooks` | the seller's backend, for the changes it is told of |
 //! | `page` | buyers opening the hosted page or the iframe form: rendered here, the status of a linked number in it |
 //! | `assets` | browsers fetching the built widget (from a directory, or `embedded` in the binary) |
 
@@ -22,6 +23,7 @@ pub mod page;
 pub mod public;
 pub mod rate_limit;
 pub mod seller;
+pub mod webhooks;
 
 use crate::state::{AppState, SharedState};
 use axum::body::Body;
@@ -75,6 +77,7 @@ pub fn app(state: AppState) -> Router {
 fn seller_api() -> Router<SharedState> {
     seller::routes()
         .merge(ozon::routes())
+        .merge(webhooks::routes())
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

@@ -2,7 +2,7 @@
 //! types they read and write, so it cannot drift from the code. `docs/openapi.json` is this
 //! document checked in (`trackline-server openapi` prints it; a test fails when it is stale).
 
-use super::{ozon, public, seller};
+use super::{ozon, public, seller, webhooks};
 use crate::seller_input::{
     BuyerCheckInput, EventBatch, EventInput, EventsBody, LookupRulesInput, ShipmentInput,
     ShipmentPatch,
@@ -39,6 +39,12 @@ use utoipa::{Modify, OpenApi};
         seller::put_settings,
         ozon::put_keys,
         ozon::pull_posting,
+        webhooks::subscribe,
+        webhooks::list,
+        webhooks::unsubscribe,
+        webhooks::rotate,
+        webhooks::deliveries,
+        webhooks::replay,
     ),
     components(schemas(
         trackline_core::TrackResponse,
@@ -54,11 +60,20 @@ use utoipa::{Modify, OpenApi};
         BuyerCheckInput,
         LookupRulesInput,
         ozon::KeysInput,
+        webhooks::SubscriptionInput,
+        webhooks::SubscriptionView,
+        webhooks::Subscriptions,
+        webhooks::Deliveries,
+        webhooks::DeliveryView,
+        webhooks::AttemptView,
+        crate::webhooks::Payload,
+        crate::webhooks::Kind,
     )),
     tags(
         (name = "public", description = "What buyers' widgets call: no authentication, cacheable."),
         (name = "seller", description = "A seller's backend writes its shipments: bearer token, never cached."),
         (name = "ozon", description = "A seller's Ozon postings, pulled server-side with the seller's keys."),
+        (name = "webhooks", description = "The seller's receivers, told of changes to its shipments: signed, retried for a day, logged."),
         (name = "operations", description = "For load balancers and developers."),
     ),
     modifiers(&BearerToken),
@@ -70,6 +85,7 @@ struct BearerToken;
 
 impl Modify for BearerToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi.webhooks = Some(webhook_deliveries());
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
@@ -112,4 +128,60 @@ pub fn json() -> &'static str {
 )]
 pub async fn serve() -> Response {
     super::json_text(StatusCode::OK, json())
+}
+
+/// What the server posts to a seller's receiver (OpenAPI 3.1 `webhooks`): a WebhookPayload with
+/// its signature headers; a 2xx acknowledges it.
+fn webhook_deliveries() -> utoipa::openapi::Paths {
+    use utoipa::openapi::path::{
+        HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
+    };
+    use utoipa::openapi::request_body::RequestBodyBuilder;
+    use utoipa::openapi::{ContentBuilder, PathsBuilder, Ref, Required, ResponseBuilder};
+    let header = |name: &str, description: &str| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Header)
+            .required(Required::True)
+            .description(Some(description))
+            .schema(Some(
+                utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String),
+            ))
+            .build()
+    };
+    let delivery = OperationBuilder::new()
+        .operation_id(Some("shipmentChanged"))
+        .tag("webhooks")
+        .summary(Some("A change to one of the seller's shipments, posted to each receiver subscribed to its kind"))
+        .parameter(header(
+            "Trackline-Signature",
+            "t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" under the subscription's secret>; \
+             a second v1 while a rotated secret overlaps. Refuse a t more than 300 s from your clock.",
+        ))
+        .parameter(header("Trackline-Event", "The payload's type."))
+        .parameter(header(
+            "Trackline-Delivery",
+            "The delivery's id, the same in every try: take each once.",
+        ))
+        .request_body(Some(
+            RequestBodyBuilder::new()
+                .required(Some(Required::True))
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("WebhookPayload")))
+                        .build(),
+                )
+                .build(),
+        ))
+        .response("200", ResponseBuilder::new().description("Acknowledged (any 2xx): not sent again."))
+        .response(
+            "default",
+            ResponseBuilder::new()
+                .description("Anything else, or no answer in 10 s: tried again, with growing waits, for a day."),
+        )
+        .security(utoipa::openapi::security::SecurityRequirement::default());
+    PathsBuilder::new()
+        .path("shipmentChanged", PathItem::new(HttpMethod::Post, delivery))
+        .build()
 }

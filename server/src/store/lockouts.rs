@@ -3,7 +3,7 @@
 //! old (so a guesser gets one try a minute after the first ten; 10 000 four-digit guesses take a week).
 
 use super::sellers::SellerId;
-use super::{Store, StoreError};
+use super::{now_ms, Store, StoreError};
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -11,12 +11,6 @@ use std::time::Duration;
 pub const MAX_WRONG: i64 = 10;
 /// How long a wrong reply counts.
 pub const WINDOW: Duration = Duration::from_secs(600);
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
 
 fn window_ms() -> i64 {
     i64::try_from(WINDOW.as_millis()).unwrap_or(i64::MAX)

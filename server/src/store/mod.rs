@@ -9,6 +9,7 @@ pub mod lookup_rules;
 pub mod seller_shipments;
 pub mod sellers;
 pub mod shipment_rows;
+pub mod webhooks;
 
 use crate::secrets::SecretKey;
 use changes::{Change, Changes};
@@ -383,6 +384,13 @@ impl Found {
 }
 
 /// Now as RFC 3339 UTC, for the server's own stamps.
+/// Now, in milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 pub(crate) fn now_rfc3339() -> String {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

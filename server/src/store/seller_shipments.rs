@@ -7,7 +7,9 @@ use super::changes::Change;
 use super::lookup_rules::second_factor_hash;
 use super::sellers::SellerId;
 use super::shipment_rows::{insert_events, insert_shipment, load, update_shipment, Column};
+use super::webhooks::queue_deliveries;
 use super::{new_id, Store, StoreError};
+use crate::webhooks::status_of;
 use sqlx::{AnyConnection, Row};
 use trackline_core::second_factor::{SecondFactor, SecondFactors};
 use trackline_core::time::parse_rfc3339;
@@ -92,6 +94,10 @@ impl Store {
     ) -> Result<(Written, Shipment), StoreError> {
         let mut tx = self.pool.begin().await?;
         let existing = shipment_id(&mut tx, seller, reference).await?;
+        let before = match existing {
+            Some(id) => Some(status_of(&load(&mut tx, id).await?)),
+            None => None,
+        };
         let id = match existing {
             Some(id) => {
                 sqlx::query("DELETE FROM events WHERE shipment_id = $1")
@@ -112,6 +118,7 @@ impl Store {
         insert_events(&mut tx, id, &shipment.events).await?;
         write_second_factors(&mut tx, id, factors).await?;
         let stored = load(&mut tx, id).await?;
+        queue_deliveries(&mut tx, seller, reference, before.as_ref(), &stored).await?;
         self.commit(tx, Change::Shop(seller)).await?;
         let written = if existing.is_some() {
             Written::Replaced
@@ -140,6 +147,7 @@ impl Store {
             return Ok(None);
         };
         let current = load(&mut tx, id).await?;
+        let before = status_of(&current);
         let (changed, factors) = match change(current) {
             Ok(changed) => changed,
             Err(refused) => return Ok(Some(Err(refused))),
@@ -149,6 +157,7 @@ impl Store {
             write_second_factors(&mut tx, id, &factors).await?;
         }
         let stored = load(&mut tx, id).await?;
+        queue_deliveries(&mut tx, seller, reference, Some(&before), &stored).await?;
         self.commit(tx, Change::Shop(seller)).await?;
         Ok(Some(Ok(stored)))
     }
@@ -187,12 +196,22 @@ impl Store {
         fresh: &Shipment,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
+        let before = status_of(&load(&mut tx, id).await?);
         update_shipment(&mut tx, id, fresh, &Column::FROM_SOURCE).await?;
         sqlx::query("DELETE FROM events WHERE shipment_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
         insert_events(&mut tx, id, &fresh.events).await?;
+        let reference: Option<String> =
+            sqlx::query_scalar("SELECT reference FROM shipments WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if let Some(reference) = reference {
+            let stored = load(&mut tx, id).await?;
+            queue_deliveries(&mut tx, shop, &reference, Some(&before), &stored).await?;
+        }
         self.commit(tx, Change::Shop(shop)).await
     }
 
@@ -256,6 +275,7 @@ impl Store {
         };
         insert_events(&mut tx, id, events).await?;
         let mut shipment = load(&mut tx, id).await?;
+        let before = status_of(&shipment);
         let mut newest: Vec<&Event> = events.iter().collect();
         newest.sort_by_key(|event| parse_rfc3339(&event.at));
         for event in newest {
@@ -288,6 +308,7 @@ impl Store {
             ],
         )
         .await?;
+        queue_deliveries(&mut tx, seller, reference, Some(&before), &shipment).await?;
         let (status, body) = respond(&shipment);
         if let Some(replay) = replay {
             sqlx::query(

@@ -1,0 +1,140 @@
+//! The loop that delivers webhooks, run by every instance: takes what is due (leased, so no two
+//! instances send one delivery at once), signs it, posts it, logs the try, and schedules the next.
+
+use super::schedule::Schedule;
+use super::signature;
+use crate::store::webhooks::{Attempt, Due, Next};
+use crate::store::{Store, StoreError};
+use std::time::{Duration, Instant};
+
+/// How long one try may take before it counts as failed.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often shipments are looked over for ones gone stale.
+const SWEEP_EVERY: Duration = Duration::from_secs(600);
+
+/// The delivery loop and what it needs.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    store: Store,
+    client: reqwest::Client,
+    schedule: Schedule,
+    /// How long to wait, when nothing is due, before looking again.
+    idle: Duration,
+}
+
+impl Worker {
+    /// A worker over `store`, retrying on `schedule`, looking for due deliveries every `idle`
+    /// when there are none.
+    pub fn new(store: Store, schedule: Schedule, idle: Duration) -> Worker {
+        let client = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            // A redirect is an answer, not an acknowledgement: a receiver that moved says so.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("trackline-webhooks/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_default();
+        Worker {
+            store,
+            client,
+            schedule,
+            idle,
+        }
+    }
+
+    /// Delivers until `stop` resolves, looking for shipments gone stale every ten minutes; a
+    /// failing store is logged and waited out, never fatal.
+    pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        let mut swept = Instant::now()
+            .checked_sub(SWEEP_EVERY)
+            .unwrap_or_else(Instant::now);
+        loop {
+            if swept.elapsed() >= SWEEP_EVERY {
+                swept = Instant::now();
+                if let Err(error) = self.store.sweep_stale(crate::store::now_ms()).await {
+                    tracing::warn!(%error, "webhooks: looking for stale shipments failed");
+                }
+            }
+            let idle = match self.deliver_due().await {
+                Ok(0) => self.idle,
+                Ok(_) => Duration::ZERO,
+                Err(error) => {
+                    tracing::warn!(%error, "webhook deliveries: the store failed; trying again");
+                    self.idle.max(Duration::from_secs(1))
+                }
+            };
+            tokio::select! {
+                () = &mut stop => return,
+                () = tokio::time::sleep(idle) => {}
+            }
+        }
+    }
+
+    /// Sends every delivery due now, one after another; returns how many were tried.
+    ///
+    /// # Errors
+    /// `StoreError` if the store fails; what was tried until then is logged.
+    pub async fn deliver_due(&self) -> Result<usize, StoreError> {
+        let mut tried = 0;
+        let lease_ms = i64::try_from(TIMEOUT.as_millis() * 6).unwrap_or(i64::MAX);
+        while let Some(due) = self
+            .store
+            .claim_delivery(crate::store::now_ms(), lease_ms)
+            .await?
+        {
+            let attempt = self.send(&due).await;
+            let acknowledged = attempt
+                .status
+                .is_some_and(|status| (200..300).contains(&status));
+            let next = if acknowledged {
+                Next::Delivered
+            } else {
+                let mut byte = [0u8; 1];
+                let random =
+                    getrandom::fill(&mut byte).map_or(0.5, |()| f64::from(byte[0]) / 256.0);
+                self.schedule
+                    .next_try(due.attempts, due.queued_at_ms, attempt.at_ms, random)
+                    .map_or(Next::Failed, Next::RetryAt)
+            };
+            crate::metrics::webhook_delivery(match next {
+                Next::Delivered => "delivered",
+                Next::RetryAt(_) => "retried",
+                Next::Failed => "failed",
+            });
+            self.store.record_attempt(due.id, &attempt, next).await?;
+            tried += 1;
+        }
+        Ok(tried)
+    }
+
+    /// One try: the body posted with its signature, the receiver's answer noted.
+    async fn send(&self, due: &Due) -> Attempt {
+        let at_ms = crate::store::now_ms();
+        let started = Instant::now();
+        let signed =
+            signature::header_value(&due.secrets, at_ms.div_euclid(1000), due.body.as_bytes());
+        let sent = self
+            .client
+            .post(&due.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(signature::HEADER, signed)
+            .header("trackline-event", &due.kind)
+            .header("trackline-delivery", due.id.to_string())
+            .body(due.body.clone())
+            .send()
+            .await;
+        let (status, error) = match sent {
+            Ok(response) => (Some(response.status().as_u16()), None),
+            Err(error) if error.is_timeout() => (None, Some("timed out".to_owned())),
+            Err(error) if error.is_connect() => (None, Some("could not connect".to_owned())),
+            Err(error) => (None, Some(error.without_url().to_string())),
+        };
+        Attempt {
+            at_ms,
+            status,
+            error,
+            duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+        }
+    }
+}

@@ -1,0 +1,554 @@
+//! Webhooks to the seller: subscribed through the seller API, queued with the change they tell
+//! of, signed, retried when the receiver fails, logged, replayed, and never sent twice once
+//! acknowledged, whatever the number of workers. Runs on SQLite, and on PostgreSQL under
+//! `cargo xtask test`.
+
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use support::{bearer, request, send};
+use trackline_server::webhooks::schedule::Schedule;
+use trackline_server::webhooks::signature;
+use trackline_server::webhooks::worker::Worker;
+use trackline_server::{AppState, Config, Store};
+
+mod support;
+
+/// What the receiver was sent: the headers that matter and the body.
+#[derive(Debug, Clone)]
+struct Received {
+    signature: String,
+    event: String,
+    delivery: String,
+    body: String,
+}
+
+/// A seller's receiver on a loopback port: records every delivery and answers with the next
+/// status of its plan (200 once the plan is used up).
+#[derive(Clone, Default)]
+struct Receiver {
+    received: Arc<Mutex<Vec<Received>>>,
+    plan: Arc<Mutex<VecDeque<u16>>>,
+}
+
+impl Receiver {
+    async fn start(plan: &[u16]) -> (Receiver, String) {
+        let receiver = Receiver {
+            plan: Arc::new(Mutex::new(plan.iter().copied().collect())),
+            ..Receiver::default()
+        };
+        let state = receiver.clone();
+        let app = Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: HeaderMap, body: String| {
+                let state = state.clone();
+                async move {
+                    let header = |name: &str| {
+                        headers
+                            .get(name)
+                            .and_then(|value| value.to_str().ok())
+                            .unwrap_or_default()
+                            .to_owned()
+                    };
+                    state.received.lock().unwrap().push(Received {
+                        signature: header("trackline-signature"),
+                        event: header("trackline-event"),
+                        delivery: header("trackline-delivery"),
+                        body,
+                    });
+                    let status = state.plan.lock().unwrap().pop_front().unwrap_or(200);
+                    StatusCode::from_u16(status).unwrap()
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (receiver, url)
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+/// The seller API over `store`, taking plain http receivers (they are on loopback here).
+fn app(store: &Store) -> Router {
+    let config = Config {
+        allow_http_webhooks: true,
+        ..Config::default()
+    };
+    trackline_server::app(AppState::new(store.clone(), &config))
+}
+
+/// Waits that take milliseconds, so that a test sees a day's schedule in a moment.
+const QUICK: Schedule = Schedule {
+    first_wait_ms: 5,
+    longest_wait_ms: 20,
+    give_up_after_ms: 60_000,
+};
+
+fn worker(store: &Store, schedule: Schedule) -> Worker {
+    Worker::new(store.clone(), schedule, Duration::from_millis(10))
+}
+
+async fn call(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let authorization = bearer(token);
+    let reply = send(
+        app,
+        request(
+            method,
+            uri,
+            &[
+                ("authorization", &authorization),
+                ("content-type", "application/json"),
+            ],
+            body.as_ref(),
+        ),
+    )
+    .await;
+    (reply.status, reply.json())
+}
+
+/// A seller subscribed to `events` at `url`: its token, the subscription's id and secret.
+async fn subscribed(
+    app: &Router,
+    store: &Store,
+    url: &str,
+    events: &[&str],
+) -> (String, String, String) {
+    let (_, token) = store.add_seller("Shop").await.unwrap();
+    let (status, body) = call(
+        app,
+        Method::POST,
+        "/api/v1/seller/webhooks",
+        &token,
+        Some(json!({"url": url, "events": events})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let secret = body["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"));
+    (token, body["id"].as_str().unwrap().to_owned(), secret)
+}
+
+fn parcel(stage: &str) -> Value {
+    json!({"tracking_number": "RA500000018RU", "stage": stage,
+           "updated_at": "2026-11-20T10:00:00+03:00", "carrier": {"name": "Russian Post"}})
+}
+
+/// Runs the worker until `done` holds for the receiver, failing after ten seconds.
+async fn deliver_until(worker: &Worker, receiver: &Receiver, done: impl Fn(&[Received]) -> bool) {
+    let started = Instant::now();
+    while !done(&receiver.received()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "never delivered as expected: {:#?}",
+            receiver.received()
+        );
+        worker.deliver_due().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[tokio::test]
+async fn a_change_is_delivered_signed_to_the_kinds_subscribed_and_once_acknowledged_never_again() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (receiver, url) = Receiver::start(&[]).await;
+    let (token, id, secret) =
+        subscribed(&app, &store, &url, &["delivered", "ready_for_pickup"]).await;
+    let uri = "/api/v1/seller/shipments/p-1";
+    call(&app, Method::PUT, uri, &token, Some(parcel("in_transit"))).await;
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("{uri}/events"),
+        &token,
+        Some(json!({"at": "2026-11-21T10:00:00+03:00", "stage": "delivered", "text": "Delivered"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let worker = worker(&store, QUICK);
+    deliver_until(&worker, &receiver, |got| !got.is_empty()).await;
+    // Nothing more is due: the new shipment's status_changed and the like are not subscribed.
+    assert_eq!(worker.deliver_due().await.unwrap(), 0);
+    let got = receiver.received();
+    assert_eq!(got.len(), 1, "{got:#?}");
+    let delivered = &got[0];
+    assert_eq!(delivered.event, "delivered");
+    assert!(signature::verify(
+        &secret,
+        &delivered.signature,
+        delivered.body.as_bytes(),
+        now()
+    ));
+    assert!(!signature::verify(
+        "whsec_other",
+        &delivered.signature,
+        delivered.body.as_bytes(),
+        now()
+    ));
+    let payload: Value = serde_json::from_str(&delivered.body).unwrap();
+    assert_eq!(payload["type"], "delivered");
+    assert_eq!(payload["id"], delivered.delivery.as_str());
+    assert_eq!(payload["reference"], "p-1");
+    assert_eq!(payload["shipment"]["stage"], "delivered");
+    assert!(payload["shipment"].get("order_check").is_none());
+
+    let (_, log) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/seller/webhooks/{id}/deliveries"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(log["deliveries"][0]["state"], "delivered", "{log}");
+    assert_eq!(
+        log["deliveries"][0]["attempts"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(log["deliveries"][0]["attempts"][0]["status"], 200);
+    // Listed without its secret.
+    let (_, list) = call(&app, Method::GET, "/api/v1/seller/webhooks", &token, None).await;
+    assert_eq!(
+        list["webhooks"][0]["events"],
+        json!(["delivered", "ready_for_pickup"])
+    );
+    assert!(list["webhooks"][0].get("secret").is_none());
+}
+
+#[tokio::test]
+async fn a_failing_receiver_is_tried_again_logged_given_up_on_and_replayed() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (receiver, url) = Receiver::start(&[500, 503]).await;
+    let (token, id, _) = subscribed(&app, &store, &url, &["status_changed"]).await;
+    call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments/p-1",
+        &token,
+        Some(parcel("in_transit")),
+    )
+    .await;
+    let worker = worker(&store, QUICK);
+    deliver_until(&worker, &receiver, |got| got.len() == 3).await;
+    let got = receiver.received();
+    assert!(
+        got.iter().all(|r| r.delivery == got[0].delivery),
+        "one delivery, tried three times"
+    );
+    let log_uri = format!("/api/v1/seller/webhooks/{id}/deliveries");
+    let (_, log) = call(&app, Method::GET, &log_uri, &token, None).await;
+    let statuses: Vec<Value> = log["deliveries"][0]["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|attempt| attempt["status"].clone())
+        .collect();
+    assert_eq!(statuses, [json!(500), json!(503), json!(200)]);
+    assert_eq!(log["deliveries"][0]["state"], "delivered");
+
+    // Sent again on request: the same delivery, so a receiver can tell it took it before.
+    let delivery = log["deliveries"][0]["id"].as_str().unwrap().to_owned();
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/seller/webhooks/{id}/deliveries/{delivery}/replay"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    deliver_until(&worker, &receiver, |got| got.len() == 4).await;
+    assert_eq!(receiver.received()[3].delivery, delivery);
+
+    // A receiver that never takes it is given up on once the day (here, 50 ms) is over.
+    receiver.plan.lock().unwrap().extend([500; 1000]);
+    let brief = Schedule {
+        give_up_after_ms: 50,
+        ..QUICK
+    };
+    call(
+        &app,
+        Method::PATCH,
+        "/api/v1/seller/shipments/p-1",
+        &token,
+        Some(json!({"stage": "arrived"})),
+    )
+    .await;
+    let worker = self::worker(&store, brief);
+    let started = Instant::now();
+    loop {
+        worker.deliver_due().await.unwrap();
+        let (_, log) = call(&app, Method::GET, &log_uri, &token, None).await;
+        if log["deliveries"][0]["state"] == "failed" {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "never given up on: {log}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_rotated_secret_signs_beside_the_new_one_until_the_overlap_ends() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (receiver, url) = Receiver::start(&[]).await;
+    let (token, id, old) = subscribed(&app, &store, &url, &["status_changed"]).await;
+    let (status, rotated) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/seller/webhooks/{id}/rotate"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{rotated}");
+    let new = rotated["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new, old);
+    assert!(rotated["previous_secret_until"].is_string(), "{rotated}");
+    call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments/p-1",
+        &token,
+        Some(parcel("in_transit")),
+    )
+    .await;
+    deliver_until(&worker(&store, QUICK), &receiver, |got| !got.is_empty()).await;
+    let delivered = &receiver.received()[0];
+    assert_eq!(delivered.signature.matches("v1=").count(), 2);
+    for secret in [&old, &new] {
+        assert!(signature::verify(
+            secret,
+            &delivered.signature,
+            delivered.body.as_bytes(),
+            now()
+        ));
+    }
+}
+
+#[tokio::test]
+async fn two_workers_never_send_one_delivery_twice() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (receiver, url) = Receiver::start(&[]).await;
+    let (token, _, _) = subscribed(&app, &store, &url, &["status_changed"]).await;
+    for n in 0..40 {
+        let uri = format!("/api/v1/seller/shipments/p-{n}");
+        call(&app, Method::PUT, &uri, &token, Some(parcel("in_transit"))).await;
+    }
+    let workers = [
+        worker(&store, QUICK),
+        worker(&store, QUICK),
+        worker(&store, QUICK),
+    ];
+    let (a, b, c) = tokio::join!(
+        workers[0].deliver_due(),
+        workers[1].deliver_due(),
+        workers[2].deliver_due()
+    );
+    assert_eq!(a.unwrap() + b.unwrap() + c.unwrap(), 40);
+    let mut ids: Vec<String> = receiver
+        .received()
+        .into_iter()
+        .map(|r| r.delivery)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 40);
+    assert_eq!(receiver.received().len(), 40, "a delivery was sent twice");
+}
+
+#[tokio::test]
+async fn deliveries_queued_before_a_restart_go_out_after_it() {
+    let dir = std::env::temp_dir().join(format!(
+        "trackline-webhooks-{}",
+        trackline_server::store::new_id().unwrap()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url_of_store = support::fresh_url(Some(&dir)).await;
+    let open = || async {
+        Store::open(&url_of_store)
+            .await
+            .unwrap()
+            .with_secret_key(Some(support::test_secret_key()))
+            .await
+            .unwrap()
+    };
+    let (receiver, url) = Receiver::start(&[]).await;
+    {
+        let store = open().await;
+        let app = app(&store);
+        let (token, _, _) = subscribed(&app, &store, &url, &["status_changed"]).await;
+        call(
+            &app,
+            Method::PUT,
+            "/api/v1/seller/shipments/p-1",
+            &token,
+            Some(parcel("in_transit")),
+        )
+        .await;
+        store.pool().close().await;
+    }
+    assert!(receiver.received().is_empty());
+    let store = open().await;
+    deliver_until(&worker(&store, QUICK), &receiver, |got| got.len() == 1).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn the_seller_api_keeps_subscriptions_to_their_seller_and_their_rules() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (_, url) = Receiver::start(&[]).await;
+    let (token, id, _) = subscribed(&app, &store, &url, &["status_changed"]).await;
+    let (_, other) = store.add_seller("Other").await.unwrap();
+    for (method, uri) in [
+        (Method::DELETE, format!("/api/v1/seller/webhooks/{id}")),
+        (Method::POST, format!("/api/v1/seller/webhooks/{id}/rotate")),
+        (
+            Method::GET,
+            format!("/api/v1/seller/webhooks/{id}/deliveries"),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/seller/webhooks/not-a-number".to_owned(),
+        ),
+    ] {
+        let (status, body) = call(&app, method.clone(), &uri, &other, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {uri}: {body}");
+        assert_eq!(body["error"], "webhook_not_found");
+    }
+    let (_, theirs) = call(&app, Method::GET, "/api/v1/seller/webhooks", &other, None).await;
+    assert_eq!(theirs["webhooks"], json!([]));
+    for (body, field) in [
+        (json!({"url": url, "events": ["shipped"]}), "events[0]"),
+        (json!({"url": url, "events": []}), "events"),
+        (
+            json!({"url": "ftp://shop.example/", "events": ["delivered"]}),
+            "url",
+        ),
+    ] {
+        let (status, answer) = call(
+            &app,
+            Method::POST,
+            "/api/v1/seller/webhooks",
+            &token,
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(answer["field"], field);
+    }
+    // Plain http only where the operator allows it.
+    let strict = support::app(&store);
+    let (status, answer) = call(
+        &strict,
+        Method::POST,
+        "/api/v1/seller/webhooks",
+        &token,
+        Some(json!({"url": url, "events": ["delivered"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(answer["field"], "url");
+    let (status, _) = call(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/seller/webhooks/{id}"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, list) = call(&app, Method::GET, "/api/v1/seller/webhooks", &token, None).await;
+    assert_eq!(list["webhooks"], json!([]));
+}
+
+#[tokio::test]
+async fn a_shipment_that_goes_quiet_is_told_once_per_silence_whoever_sweeps() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (receiver, url) = Receiver::start(&[]).await;
+    let (token, _, _) = subscribed(&app, &store, &url, &["gone_stale"]).await;
+    // Both last changed on 20 Nov; the one delivered is never stale.
+    call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments/p-1",
+        &token,
+        Some(parcel("in_transit")),
+    )
+    .await;
+    call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments/p-2",
+        &token,
+        Some(parcel("delivered")),
+    )
+    .await;
+    let day = |stamp: &str| trackline_core::time::parse_rfc3339(stamp).unwrap();
+    assert_eq!(
+        store
+            .sweep_stale(day("2026-11-24T10:00:00+03:00"))
+            .await
+            .unwrap(),
+        0,
+        "4 days is not stale"
+    );
+    // Two instances sweeping at the same moment tell it once.
+    let six_days = day("2026-11-26T10:00:00+03:00");
+    let (a, b) = tokio::join!(store.sweep_stale(six_days), store.sweep_stale(six_days));
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    assert_eq!(
+        store.sweep_stale(six_days + 3_600_000).await.unwrap(),
+        0,
+        "told once per silence"
+    );
+    // It moves, then goes quiet again: told again.
+    call(
+        &app,
+        Method::POST,
+        "/api/v1/seller/shipments/p-1/events",
+        &token,
+        Some(json!({"at": "2026-11-27T10:00:00+03:00", "stage": "arrived", "text": "Arrived"})),
+    )
+    .await;
+    assert_eq!(store.sweep_stale(six_days + 3_600_000).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .sweep_stale(day("2026-12-03T10:00:00+03:00"))
+            .await
+            .unwrap(),
+        1
+    );
+    deliver_until(&worker(&store, QUICK), &receiver, |got| got.len() == 2).await;
+    let got = receiver.received();
+    assert!(got.iter().all(|r| r.event == "gone_stale"), "{got:#?}");
+    let last: Value = serde_json::from_str(&got[1].body).unwrap();
+    assert_eq!(last["shipment"]["stage"], "arrived");
+}
