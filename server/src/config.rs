@@ -33,6 +33,8 @@ pub struct Config {
     /// Whether sellers may subscribe plain `http://` webhook receivers (a private network, a
     /// test); `https://` only by default.
     pub allow_http_webhooks: bool,
+    /// Russian Post's tracking service (a local fake in tests).
+    pub russian_post_url: String,
 }
 
 impl Default for Config {
@@ -49,6 +51,7 @@ impl Default for Config {
             metrics_addr: None,
             secret_key: None,
             allow_http_webhooks: false,
+            russian_post_url: crate::sources::russian_post::BASE_URL.to_owned(),
         }
     }
 }
@@ -91,6 +94,7 @@ struct FileConfig {
     metrics_addr: Option<String>,
     secret_key_file: Option<PathBuf>,
     allow_http_webhooks: Option<bool>,
+    russian_post_url: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -137,6 +141,9 @@ impl FileConfig {
         }
         if let Some(allow) = self.allow_http_webhooks {
             config.allow_http_webhooks = allow;
+        }
+        if let Some(url) = self.russian_post_url {
+            config.russian_post_url = url;
         }
         if let Some(limit) = self.rate_limit {
             if let Some(n) = limit.per_minute.filter(|n| *n > 0) {
@@ -194,6 +201,9 @@ impl Config {
         }
         if let Some(rate) = env("TRACKLINE_RATE_PER_MINUTE") {
             config.rate_limit.per_minute = parse_count("TRACKLINE_RATE_PER_MINUTE", &rate)?;
+        }
+        if let Some(url) = env("TRACKLINE_RUSSIAN_POST_URL") {
+            config.russian_post_url = url;
         }
         if let Some(url) = env("TRACKLINE_OZON_BASE_URL") {
             config.ozon_base_url = url;

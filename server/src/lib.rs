@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod ozon;
 pub mod secrets;
 pub mod seller_input;
+pub mod sources;
 pub mod state;
 pub mod store;
 pub mod webhooks;
@@ -97,8 +98,20 @@ pub async fn start(
         webhooks::schedule::Schedule::default(),
         std::time::Duration::from_secs(1),
     );
+    let (polling_stopped, polling_stopping) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(worker.run(async move {
         let _ = stopping.await;
+        let _ = polling_stopped.send(());
+    }));
+    // Carriers are polled from every instance too, each taking its own shipments.
+    let poller = sources::poller::Poller::new(
+        store.clone(),
+        &config.russian_post_url,
+        std::time::Duration::from_secs(5),
+        std::time::Duration::from_millis(200),
+    );
+    tokio::spawn(poller.run(async move {
+        let _ = polling_stopping.await;
     }));
     let app = app(AppState::new(store, config));
     let serving = async move {

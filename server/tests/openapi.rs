@@ -68,6 +68,25 @@ struct Walk {
 }
 
 impl Walk {
+    /// Sends a body that is not JSON and checks it is refused with 400, as documented.
+    async fn not_json(
+        &mut self,
+        method: Method,
+        template: &str,
+        uri: &str,
+        authorization: &str,
+        text: &'static str,
+    ) {
+        let method_name = method.as_str().to_ascii_lowercase();
+        let reply = send(&self.app, text_request(method, uri, authorization, text)).await;
+        assert_eq!(
+            reply.status, 400,
+            "{method_name} {uri} with a body that is not JSON"
+        );
+        self.seen
+            .insert((template.to_owned(), method_name, "400".into()));
+    }
+
     /// Sends a request and checks its answer against the document; `template` is the documented path.
     async fn call(
         &mut self,
@@ -258,13 +277,14 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         Some(json!({"stage": "packed"})),
     )
     .await;
-    let not_json = send(
-        &walk.app,
-        text_request(Method::PUT, "/api/v1/seller/shipments/w-3", &auth, "{"),
-    );
-    assert_eq!(not_json.await.status, 400);
-    walk.seen
-        .insert((shipment.to_owned(), "put".into(), "400".into()));
+    walk.not_json(
+        Method::PUT,
+        shipment,
+        "/api/v1/seller/shipments/w-3",
+        &auth,
+        "{",
+    )
+    .await;
     walk.call(
         Method::PATCH,
         shipment,
@@ -297,13 +317,14 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         Some(json!({})),
     )
     .await;
-    let not_json = send(
-        &walk.app,
-        text_request(Method::PATCH, "/api/v1/seller/shipments/w-1", &auth, "{"),
-    );
-    assert_eq!(not_json.await.status, 400);
-    walk.seen
-        .insert((shipment.to_owned(), "patch".into(), "400".into()));
+    walk.not_json(
+        Method::PATCH,
+        shipment,
+        "/api/v1/seller/shipments/w-1",
+        &auth,
+        "{",
+    )
+    .await;
     walk.call(
         Method::GET,
         shipment,
@@ -412,13 +433,8 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         Some(json!({})),
     )
     .await;
-    let not_json = send(
-        &walk.app,
-        text_request(Method::PUT, settings, &auth, "nope"),
-    );
-    assert_eq!(not_json.await.status, 400);
-    walk.seen
-        .insert((settings.to_owned(), "put".into(), "400".into()));
+    walk.not_json(Method::PUT, settings, settings, &auth, "nope")
+        .await;
     // Ozon, through the local fake.
     let keys = "/api/v1/seller/ozon";
     let pull = "/api/v1/seller/ozon/postings/{posting_number}";
@@ -440,10 +456,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         Some(json!({"client_id": "abc", "api_key": "k"})),
     )
     .await;
-    let bad = send(&walk.app, text_request(Method::PUT, keys, &auth, "{"));
-    assert_eq!(bad.await.status, 400);
-    walk.seen
-        .insert((keys.to_owned(), "put".into(), "400".into()));
+    walk.not_json(Method::PUT, keys, keys, &auth, "{").await;
     walk.call(
         Method::PUT,
         keys,
@@ -537,10 +550,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         Some(json!({"url": "https://walk.example/hook", "events": ["shipped"]})),
     )
     .await;
-    let not_json = send(&walk.app, text_request(Method::POST, hooks, &auth, "{"));
-    assert_eq!(not_json.await.status, 400);
-    walk.seen
-        .insert((hooks.to_owned(), "post".into(), "400".into()));
+    walk.not_json(Method::POST, hooks, hooks, &auth, "{").await;
     walk.call(Method::GET, hooks, hooks, &bearer, None).await;
     walk.call(Method::GET, hooks, hooks, &[], None).await;
     walk.call(
@@ -593,7 +603,69 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     ] {
         walk.call(Method::DELETE, hook, &uri, headers, None).await;
     }
-    // A server with no secret key keeps no webhook secrets.
+    // Carriers: the seller's keys for a provider, and a shipment's source.
+    let keys = "/api/v1/seller/sources/{provider}";
+    let own_keys = "/api/v1/seller/sources/russian_post";
+    let login = json!({"login": "walk", "password": "walk"});
+    walk.call(Method::PUT, keys, own_keys, &bearer, Some(login.clone()))
+        .await;
+    walk.call(Method::PUT, keys, own_keys, &[], Some(login.clone()))
+        .await;
+    walk.call(
+        Method::PUT,
+        keys,
+        "/api/v1/seller/sources/pigeon_post",
+        &bearer,
+        Some(login.clone()),
+    )
+    .await;
+    walk.call(
+        Method::PUT,
+        keys,
+        own_keys,
+        &bearer,
+        Some(json!({"login": "", "password": "x"})),
+    )
+    .await;
+    walk.not_json(Method::PUT, keys, own_keys, &auth, "{").await;
+    let source = "/api/v1/seller/shipments/{reference}/source";
+    let own_source = "/api/v1/seller/shipments/w-hook/source";
+    walk.call(
+        Method::PUT,
+        source,
+        own_source,
+        &bearer,
+        Some(json!({"provider": null})),
+    )
+    .await;
+    walk.call(
+        Method::PUT,
+        source,
+        own_source,
+        &[],
+        Some(json!({"provider": null})),
+    )
+    .await;
+    walk.call(
+        Method::PUT,
+        source,
+        "/api/v1/seller/shipments/nowhere/source",
+        &bearer,
+        Some(json!({"provider": null})),
+    )
+    .await;
+    walk.call(
+        Method::PUT,
+        source,
+        own_source,
+        &bearer,
+        Some(json!({"provider": "pigeon_post"})),
+    )
+    .await;
+    walk.not_json(Method::PUT, source, own_source, &auth, "{")
+        .await;
+
+    // A server with no secret key keeps no webhook secrets, nor carriers' keys.
     let keyless = trackline_server::Store::open("sqlite::memory:")
         .await
         .unwrap();
@@ -620,6 +692,8 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         None,
     )
     .await;
+    walk.call(Method::PUT, keys, own_keys, &keyless_bearer, Some(login))
+        .await;
     walk.app = keyed;
 
     // Too many wrong second factors in the walk's own shop, then too many lookups of each path.

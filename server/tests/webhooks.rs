@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{bearer, request, send};
+use support::seller_call;
 use trackline_server::webhooks::schedule::Schedule;
 use trackline_server::webhooks::signature;
 use trackline_server::webhooks::worker::Worker;
@@ -95,30 +95,6 @@ fn worker(store: &Store, schedule: Schedule) -> Worker {
     Worker::new(store.clone(), schedule, Duration::from_millis(10))
 }
 
-async fn call(
-    app: &Router,
-    method: Method,
-    uri: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let authorization = bearer(token);
-    let reply = send(
-        app,
-        request(
-            method,
-            uri,
-            &[
-                ("authorization", &authorization),
-                ("content-type", "application/json"),
-            ],
-            body.as_ref(),
-        ),
-    )
-    .await;
-    (reply.status, reply.json())
-}
-
 /// A seller subscribed to `events` at `url`: its token, the subscription's id and secret.
 async fn subscribed(
     app: &Router,
@@ -127,7 +103,7 @@ async fn subscribed(
     events: &[&str],
 ) -> (String, String, String) {
     let (_, token) = store.add_seller("Shop").await.unwrap();
-    let (status, body) = call(
+    let (status, body) = seller_call(
         app,
         Method::POST,
         "/api/v1/seller/webhooks",
@@ -175,8 +151,8 @@ async fn a_change_is_delivered_signed_to_the_kinds_subscribed_and_once_acknowled
     let (token, id, secret) =
         subscribed(&app, &store, &url, &["delivered", "ready_for_pickup"]).await;
     let uri = "/api/v1/seller/shipments/p-1";
-    call(&app, Method::PUT, uri, &token, Some(parcel("in_transit"))).await;
-    let (status, _) = call(
+    seller_call(&app, Method::PUT, uri, &token, Some(parcel("in_transit"))).await;
+    let (status, _) = seller_call(
         &app,
         Method::POST,
         &format!("{uri}/events"),
@@ -212,7 +188,7 @@ async fn a_change_is_delivered_signed_to_the_kinds_subscribed_and_once_acknowled
     assert_eq!(payload["shipment"]["stage"], "delivered");
     assert!(payload["shipment"].get("order_check").is_none());
 
-    let (_, log) = call(
+    let (_, log) = seller_call(
         &app,
         Method::GET,
         &format!("/api/v1/seller/webhooks/{id}/deliveries"),
@@ -227,7 +203,7 @@ async fn a_change_is_delivered_signed_to_the_kinds_subscribed_and_once_acknowled
     );
     assert_eq!(log["deliveries"][0]["attempts"][0]["status"], 200);
     // Listed without its secret.
-    let (_, list) = call(&app, Method::GET, "/api/v1/seller/webhooks", &token, None).await;
+    let (_, list) = seller_call(&app, Method::GET, "/api/v1/seller/webhooks", &token, None).await;
     assert_eq!(
         list["webhooks"][0]["events"],
         json!(["delivered", "ready_for_pickup"])
@@ -241,7 +217,7 @@ async fn a_failing_receiver_is_tried_again_logged_given_up_on_and_replayed() {
     let app = app(&store);
     let (receiver, url) = Receiver::start(&[500, 503]).await;
     let (token, id, _) = subscribed(&app, &store, &url, &["status_changed"]).await;
-    call(
+    seller_call(
         &app,
         Method::PUT,
         "/api/v1/seller/shipments/p-1",
@@ -257,7 +233,7 @@ async fn a_failing_receiver_is_tried_again_logged_given_up_on_and_replayed() {
         "one delivery, tried three times"
     );
     let log_uri = format!("/api/v1/seller/webhooks/{id}/deliveries");
-    let (_, log) = call(&app, Method::GET, &log_uri, &token, None).await;
+    let (_, log) = seller_call(&app, Method::GET, &log_uri, &token, None).await;
     let statuses: Vec<Value> = log["deliveries"][0]["attempts"]
         .as_array()
         .unwrap()
@@ -269,7 +245,7 @@ async fn a_failing_receiver_is_tried_again_logged_given_up_on_and_replayed() {
 
     // Sent again on request: the same delivery, so a receiver can tell it took it before.
     let delivery = log["deliveries"][0]["id"].as_str().unwrap().to_owned();
-    let (status, _) = call(
+    let (status, _) = seller_call(
         &app,
         Method::POST,
         &format!("/api/v1/seller/webhooks/{id}/deliveries/{delivery}/replay"),
@@ -287,7 +263,7 @@ async fn a_failing_receiver_is_tried_again_logged_given_up_on_and_replayed() {
         give_up_after_ms: 50,
         ..QUICK
     };
-    call(
+    seller_call(
         &app,
         Method::PATCH,
         "/api/v1/seller/shipments/p-1",
@@ -299,7 +275,7 @@ async fn a_failing_receiver_is_tried_again_logged_given_up_on_and_replayed() {
     let started = Instant::now();
     loop {
         worker.deliver_due().await.unwrap();
-        let (_, log) = call(&app, Method::GET, &log_uri, &token, None).await;
+        let (_, log) = seller_call(&app, Method::GET, &log_uri, &token, None).await;
         if log["deliveries"][0]["state"] == "failed" {
             break;
         }
@@ -317,7 +293,7 @@ async fn a_rotated_secret_signs_beside_the_new_one_until_the_overlap_ends() {
     let app = app(&store);
     let (receiver, url) = Receiver::start(&[]).await;
     let (token, id, old) = subscribed(&app, &store, &url, &["status_changed"]).await;
-    let (status, rotated) = call(
+    let (status, rotated) = seller_call(
         &app,
         Method::POST,
         &format!("/api/v1/seller/webhooks/{id}/rotate"),
@@ -329,7 +305,7 @@ async fn a_rotated_secret_signs_beside_the_new_one_until_the_overlap_ends() {
     let new = rotated["secret"].as_str().unwrap().to_owned();
     assert_ne!(new, old);
     assert!(rotated["previous_secret_until"].is_string(), "{rotated}");
-    call(
+    seller_call(
         &app,
         Method::PUT,
         "/api/v1/seller/shipments/p-1",
@@ -358,7 +334,7 @@ async fn two_workers_never_send_one_delivery_twice() {
     let (token, _, _) = subscribed(&app, &store, &url, &["status_changed"]).await;
     for n in 0..40 {
         let uri = format!("/api/v1/seller/shipments/p-{n}");
-        call(&app, Method::PUT, &uri, &token, Some(parcel("in_transit"))).await;
+        seller_call(&app, Method::PUT, &uri, &token, Some(parcel("in_transit"))).await;
     }
     let workers = [
         worker(&store, QUICK),
@@ -403,7 +379,7 @@ async fn deliveries_queued_before_a_restart_go_out_after_it() {
         let store = open().await;
         let app = app(&store);
         let (token, _, _) = subscribed(&app, &store, &url, &["status_changed"]).await;
-        call(
+        seller_call(
             &app,
             Method::PUT,
             "/api/v1/seller/shipments/p-1",
@@ -438,11 +414,11 @@ async fn the_seller_api_keeps_subscriptions_to_their_seller_and_their_rules() {
             "/api/v1/seller/webhooks/not-a-number".to_owned(),
         ),
     ] {
-        let (status, body) = call(&app, method.clone(), &uri, &other, None).await;
+        let (status, body) = seller_call(&app, method.clone(), &uri, &other, None).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{method} {uri}: {body}");
         assert_eq!(body["error"], "webhook_not_found");
     }
-    let (_, theirs) = call(&app, Method::GET, "/api/v1/seller/webhooks", &other, None).await;
+    let (_, theirs) = seller_call(&app, Method::GET, "/api/v1/seller/webhooks", &other, None).await;
     assert_eq!(theirs["webhooks"], json!([]));
     for (body, field) in [
         (json!({"url": url, "events": ["shipped"]}), "events[0]"),
@@ -452,7 +428,7 @@ async fn the_seller_api_keeps_subscriptions_to_their_seller_and_their_rules() {
             "url",
         ),
     ] {
-        let (status, answer) = call(
+        let (status, answer) = seller_call(
             &app,
             Method::POST,
             "/api/v1/seller/webhooks",
@@ -465,7 +441,7 @@ async fn the_seller_api_keeps_subscriptions_to_their_seller_and_their_rules() {
     }
     // Plain http only where the operator allows it.
     let strict = support::app(&store);
-    let (status, answer) = call(
+    let (status, answer) = seller_call(
         &strict,
         Method::POST,
         "/api/v1/seller/webhooks",
@@ -475,7 +451,7 @@ async fn the_seller_api_keeps_subscriptions_to_their_seller_and_their_rules() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(answer["field"], "url");
-    let (status, _) = call(
+    let (status, _) = seller_call(
         &app,
         Method::DELETE,
         &format!("/api/v1/seller/webhooks/{id}"),
@@ -484,7 +460,7 @@ async fn the_seller_api_keeps_subscriptions_to_their_seller_and_their_rules() {
     )
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (_, list) = call(&app, Method::GET, "/api/v1/seller/webhooks", &token, None).await;
+    let (_, list) = seller_call(&app, Method::GET, "/api/v1/seller/webhooks", &token, None).await;
     assert_eq!(list["webhooks"], json!([]));
 }
 
@@ -495,7 +471,7 @@ async fn a_shipment_that_goes_quiet_is_told_once_per_silence_whoever_sweeps() {
     let (receiver, url) = Receiver::start(&[]).await;
     let (token, _, _) = subscribed(&app, &store, &url, &["gone_stale"]).await;
     // Both last changed on 20 Nov; the one delivered is never stale.
-    call(
+    seller_call(
         &app,
         Method::PUT,
         "/api/v1/seller/shipments/p-1",
@@ -503,7 +479,7 @@ async fn a_shipment_that_goes_quiet_is_told_once_per_silence_whoever_sweeps() {
         Some(parcel("in_transit")),
     )
     .await;
-    call(
+    seller_call(
         &app,
         Method::PUT,
         "/api/v1/seller/shipments/p-2",
@@ -530,7 +506,7 @@ async fn a_shipment_that_goes_quiet_is_told_once_per_silence_whoever_sweeps() {
         "told once per silence"
     );
     // It moves, then goes quiet again: told again.
-    call(
+    seller_call(
         &app,
         Method::POST,
         "/api/v1/seller/shipments/p-1/events",

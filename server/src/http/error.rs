@@ -17,6 +17,9 @@ pub enum ApiError {
     /// The seller has no shipment under that reference.
     #[error("no shipment has this reference")]
     NotFound,
+    /// No provider of that name is spoken to here.
+    #[error("this server polls no provider of that name")]
+    ProviderNotFound,
     /// The seller has no such webhook subscription, or no such delivery of one.
     #[error("the seller has no such webhook subscription or delivery")]
     WebhookNotFound,
@@ -80,6 +83,7 @@ impl ApiError {
             }
             ApiError::Lookup(LookupError::UnknownShop) => (StatusCode::NOT_FOUND, "shop_not_found"),
             ApiError::WebhookNotFound => (StatusCode::NOT_FOUND, "webhook_not_found"),
+            ApiError::ProviderNotFound => (StatusCode::NOT_FOUND, "provider_not_found"),
             ApiError::Lookup(LookupError::ShopRequired) => {
                 (StatusCode::BAD_REQUEST, "shop_required")
             }

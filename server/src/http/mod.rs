@@ -8,6 +8,7 @@
 //! | `seller` | the seller's backend (bearer token) |
 //! | `ozon` | the seller's backend, for its Ozon postings |
 //! | `webhooks` | the seller's backend, for the changes it is told of |
+//! | `sources` | the seller's backend, for the carriers its shipments are polled from |
 //! | `page` | buyers opening the hosted page or the iframe form: rendered here, the status of a linked number in it |
 //! | `assets` | browsers fetching the built widget (from a directory, or `embedded` in the binary) |
 
@@ -23,6 +24,7 @@ pub mod page;
 pub mod public;
 pub mod rate_limit;
 pub mod seller;
+pub mod sources;
 pub mod webhooks;
 
 use crate::state::{AppState, SharedState};
@@ -78,6 +80,7 @@ fn seller_api() -> Router<SharedState> {
     seller::routes()
         .merge(ozon::routes())
         .merge(webhooks::routes())
+        .merge(sources::routes())
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

@@ -2,7 +2,7 @@
 //! types they read and write, so it cannot drift from the code. `docs/openapi.json` is this
 //! document checked in (`trackline-server openapi` prints it; a test fails when it is stale).
 
-use super::{ozon, public, seller, webhooks};
+use super::{ozon, public, seller, sources, webhooks};
 use crate::seller_input::{
     BuyerCheckInput, EventBatch, EventInput, EventsBody, LookupRulesInput, ShipmentInput,
     ShipmentPatch,
@@ -45,6 +45,8 @@ use utoipa::{Modify, OpenApi};
         webhooks::rotate,
         webhooks::deliveries,
         webhooks::replay,
+        sources::put_source_keys,
+        sources::choose_source,
     ),
     components(schemas(
         trackline_core::TrackResponse,
@@ -68,11 +70,14 @@ use utoipa::{Modify, OpenApi};
         webhooks::AttemptView,
         crate::webhooks::Payload,
         crate::webhooks::Kind,
+        sources::SourceKeysInput,
+        sources::SourceChoice,
     )),
     tags(
         (name = "public", description = "What buyers' widgets call: no authentication, cacheable."),
         (name = "seller", description = "A seller's backend writes its shipments: bearer token, never cached."),
         (name = "ozon", description = "A seller's Ozon postings, pulled server-side with the seller's keys."),
+        (name = "sources", description = "The carriers a seller's shipments are polled from, with the seller's keys kept server-side."),
         (name = "webhooks", description = "The seller's receivers, told of changes to its shipments: signed, retried for a day, logged."),
         (name = "operations", description = "For load balancers and developers."),
     ),

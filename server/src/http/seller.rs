@@ -112,6 +112,7 @@ pub async fn put_shipment(
     let (written, stored) = store
         .put_shipment(seller, &reference, &shipment, &factors)
         .await?;
+    super::sources::attach_by_number(&store, seller, &reference, &stored).await?;
     Ok(SellerShipment {
         reference: &reference,
         shipment: &stored,
@@ -354,6 +355,8 @@ pub async fn patch_shipment(
         })
         .await?
         .ok_or(ApiError::NotFound)??;
+    // The tracking number often comes later than the shipment: it may choose a carrier now.
+    super::sources::attach_by_number(&store, seller, &reference, &patched).await?;
     Ok(Json(SellerShipment {
         reference: &reference,
         shipment: &patched,

@@ -9,6 +9,7 @@ pub mod lookup_rules;
 pub mod seller_shipments;
 pub mod sellers;
 pub mod shipment_rows;
+pub mod sources;
 pub mod webhooks;
 
 use crate::secrets::SecretKey;

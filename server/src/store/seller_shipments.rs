@@ -98,6 +98,16 @@ impl Store {
             Some(id) => Some(status_of(&load(&mut tx, id).await?)),
             None => None,
         };
+        // A rewrite keeps where the shipment is polled from (or that it is not), and asks soon.
+        let source: Option<String> = match existing {
+            Some(id) => {
+                sqlx::query_scalar("SELECT source FROM shipments WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?
+            }
+            None => None,
+        };
         let id = match existing {
             Some(id) => {
                 sqlx::query("DELETE FROM events WHERE shipment_id = $1")
@@ -117,6 +127,15 @@ impl Store {
             .map_err(StoreError::from_conflict)?;
         insert_events(&mut tx, id, &shipment.events).await?;
         write_second_factors(&mut tx, id, factors).await?;
+        if let Some(source) = source {
+            let polled = crate::sources::Provider::from_wire(&source).map(|_| super::now_ms());
+            sqlx::query("UPDATE shipments SET source = $1, next_poll_ms = $2 WHERE id = $3")
+                .bind(source)
+                .bind(polled)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         let stored = load(&mut tx, id).await?;
         queue_deliveries(&mut tx, seller, reference, before.as_ref(), &stored).await?;
         self.commit(tx, Change::Shop(seller)).await?;

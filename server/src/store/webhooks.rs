@@ -393,23 +393,37 @@ impl Store {
     /// # Errors
     /// `StoreError` if the database fails, or a secret does not open.
     pub async fn claim_delivery(&self, now: i64, lease_ms: i64) -> Result<Option<Due>, StoreError> {
-        // The lease's condition is checked again on the row being updated: two instances that
-        // picked the same row one moment apart cannot both take it (the second updates nothing).
-        let row = sqlx::query(
-            "UPDATE webhook_deliveries SET leased_until_ms = $1, attempts = attempts + 1
-             WHERE id = (SELECT id FROM webhook_deliveries
-                         WHERE state = 'pending' AND next_attempt_ms <= $2
-                           AND (leased_until_ms IS NULL OR leased_until_ms < $2)
-                         ORDER BY next_attempt_ms, id LIMIT 1)
-               AND state = 'pending' AND (leased_until_ms IS NULL OR leased_until_ms < $2)
-             RETURNING id, webhook_id, kind, body, attempts, queued_at_ms",
-        )
-        .bind(now.saturating_add(lease_ms))
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else {
-            return Ok(None);
+        // Looked for first, taken only when one is due: an idle instance writes nothing (on
+        // SQLite a write every second would take the lock from sellers' writes).
+        let row = loop {
+            let due: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM webhook_deliveries
+                 WHERE state = 'pending' AND next_attempt_ms <= $1
+                   AND (leased_until_ms IS NULL OR leased_until_ms < $1)
+                 ORDER BY next_attempt_ms, id LIMIT 1",
+            )
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+            let Some(due) = due else {
+                return Ok(None);
+            };
+            // The lease's condition is checked again on the row being updated: of two instances
+            // that found the same row, the second updates nothing and looks again.
+            let taken = sqlx::query(
+                "UPDATE webhook_deliveries SET leased_until_ms = $1, attempts = attempts + 1
+                 WHERE id = $2 AND state = 'pending'
+                   AND (leased_until_ms IS NULL OR leased_until_ms < $3)
+                 RETURNING id, webhook_id, kind, body, attempts, queued_at_ms",
+            )
+            .bind(now.saturating_add(lease_ms))
+            .bind(due)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(row) = taken {
+                break row;
+            }
         };
         let webhook: i64 = row.try_get("webhook_id")?;
         let subscription = sqlx::query(

@@ -96,6 +96,23 @@ pub async fn send(app: &Router, request: Request<Body>) -> Reply {
     }
 }
 
+/// Sends a seller's JSON call (`token` as the bearer) through `app`: the status and the JSON back.
+pub async fn seller_call(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let authorization = bearer(token);
+    let headers = [
+        ("authorization", authorization.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let reply = send(app, request(method, uri, &headers, body.as_ref())).await;
+    (reply.status, reply.json())
+}
+
 /// The secret key the tests' stores seal provider keys with.
 pub fn test_secret_key() -> trackline_server::secrets::SecretKey {
     trackline_server::secrets::SecretKey::from_base64(

@@ -1,0 +1,280 @@
+//! The poller every instance runs: takes the shipment most overdue for news (under a lease, so
+//! no two instances poll one shipment at once), asks its provider with the seller's keys, keeps
+//! what is new (through the store's one write path, so webhooks follow), and says when to ask
+//! again: often while the parcel moves, rarely while it waits, never once it has long settled;
+//! later and later while the provider fails.
+
+use super::russian_post::RussianPost;
+use super::{Provider, Reading, SourceError};
+use crate::store::sources::DuePoll;
+use crate::store::{Store, StoreError};
+use std::time::Duration;
+use trackline_core::freshness::{is_settled, last_change};
+use trackline_core::time::parse_rfc3339;
+use trackline_core::{Shipment, Stage};
+
+const MINUTE: i64 = 60_000;
+const HOUR: i64 = 60 * MINUTE;
+const DAY: i64 = 24 * HOUR;
+
+/// How long after it settled (delivered, returned, cancelled) a shipment is still asked about:
+/// a late correction from the carrier still reaches the buyer.
+pub const SETTLED_FOR: i64 = 3 * DAY;
+
+/// The longest a poll may take before its lease ends and another instance may take it.
+const LEASE_MS: i64 = 2 * MINUTE;
+
+/// When to ask about `shipment` again after an answer at `now` (ms): by its stage, or `None`
+/// once it has been settled for `SETTLED_FOR`.
+pub fn next_poll(shipment: &Shipment, now: i64) -> Option<i64> {
+    if is_settled(shipment) {
+        let settled_at = last_change(shipment).unwrap_or(now);
+        return (now - settled_at < SETTLED_FOR).then_some(now + DAY);
+    }
+    let wait = match shipment.stage {
+        Stage::OutForDelivery => 30 * MINUTE,
+        Stage::Arrived => HOUR,
+        Stage::HandedOver | Stage::InTransit => 2 * HOUR,
+        Stage::ReadyForPickup => 6 * HOUR,
+        // Not with the carrier yet, or a stage we do not know: now and then.
+        Stage::Created | Stage::Packed | Stage::Delivered | Stage::Unknown(_) => 3 * HOUR,
+    };
+    Some(now + wait)
+}
+
+/// When to ask again after the `failures`-th failure in a row at `now`: keys refused or a
+/// number unknown are not mended by asking soon; an unavailable provider is asked again after
+/// waits doubling from five minutes to six hours; `random` in [0, 1) spreads them.
+pub fn after_failure(error: &SourceError, failures: u32, now: i64, random: f64) -> i64 {
+    let wait = match error {
+        SourceError::Unauthorized => DAY,
+        SourceError::Refused(_) => 6 * HOUR,
+        SourceError::Unavailable(_) | SourceError::BadAnswer(_) => (5 * MINUTE)
+            .saturating_mul(1 << failures.min(10))
+            .min(6 * HOUR),
+    };
+    now + wait / 2 + ((wait / 2) as f64 * random.clamp(0.0, 1.0)) as i64
+}
+
+/// The stored shipment with a provider's reading: its status where the reading says one, and
+/// every event of both, each once (by moment and text), so that the seller's own events before
+/// the carrier took the parcel stay.
+pub fn merged(mut current: Shipment, reading: &Reading) -> Shipment {
+    if let Some((stage, exception)) = &reading.status {
+        current.stage = stage.clone();
+        current.exception = exception.clone();
+    }
+    let newer = match (
+        reading.updated_at.as_deref().and_then(parse_rfc3339),
+        current.updated_at.as_deref().and_then(parse_rfc3339),
+    ) {
+        (Some(read), Some(stored)) => read >= stored,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    if newer {
+        current.updated_at = reading.updated_at.clone();
+        current.status_text = reading.status_text.clone();
+    }
+    for event in &reading.events {
+        let known = current
+            .events
+            .iter()
+            .any(|stored| stored.at == event.at && stored.text == event.text);
+        if !known {
+            current.events.push(event.clone());
+        }
+    }
+    current
+}
+
+/// The poll loop and what it needs.
+#[derive(Debug, Clone)]
+pub struct Poller {
+    store: Store,
+    russian_post: RussianPost,
+    /// How long to wait, when nothing is due, before looking again.
+    idle: Duration,
+    /// The least time between two requests to a provider from this instance: providers limit
+    /// how fast an account may ask.
+    pace: Duration,
+}
+
+impl Poller {
+    /// A poller over `store`, asking Russian Post at `russian_post_url`.
+    pub fn new(store: Store, russian_post_url: &str, idle: Duration, pace: Duration) -> Poller {
+        Poller {
+            store,
+            russian_post: RussianPost::new(russian_post_url),
+            idle,
+            pace,
+        }
+    }
+
+    /// Polls until `stop` resolves; a failing store is logged and waited out, never fatal.
+    pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        loop {
+            let idle = match self.poll_due().await {
+                Ok(0) => self.idle,
+                Ok(_) => Duration::ZERO,
+                Err(error) => {
+                    tracing::warn!(%error, "polling carriers: the store failed; trying again");
+                    self.idle.max(Duration::from_secs(1))
+                }
+            };
+            tokio::select! {
+                () = &mut stop => return,
+                () = tokio::time::sleep(idle) => {}
+            }
+        }
+    }
+
+    /// Polls every shipment due now, one after another at the provider's pace; returns how many.
+    ///
+    /// # Errors
+    /// `StoreError` if the store fails; what was polled until then is kept.
+    pub async fn poll_due(&self) -> Result<usize, StoreError> {
+        let mut polled = 0;
+        while let Some(due) = self
+            .store
+            .claim_poll(crate::store::now_ms(), LEASE_MS)
+            .await?
+        {
+            if polled > 0 {
+                tokio::time::sleep(self.pace).await;
+            }
+            self.poll(&due).await?;
+            polled += 1;
+        }
+        Ok(polled)
+    }
+
+    /// Asks about one shipment and keeps the answer, or schedules the next try.
+    async fn poll(&self, due: &DuePoll) -> Result<(), StoreError> {
+        let now = crate::store::now_ms();
+        let answer = match &due.keys {
+            Some(keys) => match due.provider {
+                Provider::RussianPost => self.russian_post.track(keys, &due.number).await,
+            },
+            None => Err(SourceError::Unauthorized),
+        };
+        crate::metrics::source_call(
+            due.provider.as_str(),
+            match &answer {
+                Ok(_) => "ok",
+                Err(SourceError::Unauthorized) => "unauthorized",
+                Err(SourceError::Refused(_)) => "refused",
+                Err(SourceError::Unavailable(_)) => "unavailable",
+                Err(SourceError::BadAnswer(_)) => "bad_answer",
+            },
+        );
+        match answer {
+            Ok(reading) => {
+                let current = self.store.shipment_by_id(due.id).await?;
+                let fresh = merged(current.clone(), &reading);
+                if fresh != current {
+                    self.store
+                        .refresh_shipment(due.seller, due.id, &fresh)
+                        .await?;
+                }
+                self.store
+                    .poll_scheduled(due.id, next_poll(&fresh, now), 0, now)
+                    .await
+            }
+            Err(error) => {
+                tracing::info!(%error, provider = due.provider.as_str(), "polling a carrier failed");
+                let failures = due.failures.saturating_add(1);
+                let mut byte = [0u8; 1];
+                let random =
+                    getrandom::fill(&mut byte).map_or(0.5, |()| f64::from(byte[0]) / 256.0);
+                let next = after_failure(&error, failures, now, random);
+                self.store
+                    .poll_scheduled(due.id, Some(next), failures, now)
+                    .await
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trackline_core::{Event, Exception};
+
+    fn shipment(stage: Stage, updated_at: &str) -> Shipment {
+        serde_json::from_value(serde_json::json!({
+            "stage": stage.as_str(), "updated_at": updated_at,
+            "events": [{"at": "2026-11-18T10:00:00+03:00", "stage": "packed", "text": "Packed by the shop"}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_moving_parcel_is_asked_about_often_a_waiting_one_rarely_a_settled_one_not_for_long() {
+        let now = parse_rfc3339("2026-11-25T10:00:00+03:00").unwrap();
+        let at = |stage| {
+            next_poll(&shipment(stage, "2026-11-25T09:00:00+03:00"), now)
+                .map(|t| (t - now) / MINUTE)
+        };
+        assert_eq!(at(Stage::OutForDelivery), Some(30));
+        assert_eq!(at(Stage::InTransit), Some(120));
+        assert_eq!(at(Stage::ReadyForPickup), Some(360));
+        assert_eq!(
+            at(Stage::Delivered),
+            Some(24 * 60),
+            "a late correction still comes"
+        );
+        let long_ago = shipment(Stage::Delivered, "2026-11-20T09:00:00+03:00");
+        assert_eq!(next_poll(&long_ago, now), None);
+    }
+
+    #[test]
+    fn a_failing_provider_is_asked_later_and_later() {
+        let unavailable = SourceError::Unavailable("503".into());
+        let waits: Vec<i64> = (1..=10)
+            .map(|n| after_failure(&unavailable, n, 0, 0.999) / MINUTE)
+            .collect();
+        assert!(waits.windows(2).all(|w| w[0] <= w[1]), "{waits:?}");
+        assert_eq!(*waits.last().unwrap(), 6 * 60 - 1);
+        assert!(after_failure(&SourceError::Unauthorized, 1, 0, 0.0) >= 12 * HOUR);
+    }
+
+    #[test]
+    fn a_reading_moves_the_status_and_adds_only_new_events() {
+        let current = shipment(Stage::HandedOver, "2026-11-20T10:00:00+03:00");
+        let event = |at: &str, text: &str| Event {
+            at: at.into(),
+            stage: Some(Stage::InTransit),
+            exception: None,
+            text: text.into(),
+            text_lang: Some("ru".into()),
+            location: None,
+        };
+        let reading = Reading {
+            status: Some((Stage::InTransit, Some(Exception::Delayed))),
+            status_text: Some("Обработка: Покинуло сортировочный центр".into()),
+            updated_at: Some("2026-11-21T10:00:00+03:00".into()),
+            events: vec![event("2026-11-21T10:00:00+03:00", "Обработка")],
+        };
+        let fresh = merged(current.clone(), &reading);
+        assert_eq!(
+            (fresh.stage.clone(), fresh.exception.clone()),
+            (Stage::InTransit, Some(Exception::Delayed))
+        );
+        assert_eq!(fresh.events.len(), 2, "the shop's own event stays");
+        assert_eq!(
+            merged(fresh.clone(), &reading),
+            fresh,
+            "a second reading adds nothing"
+        );
+        let stale = Reading {
+            updated_at: Some("2026-11-19T10:00:00+03:00".into()),
+            ..reading
+        };
+        assert_eq!(
+            merged(current.clone(), &stale).updated_at,
+            current.updated_at
+        );
+    }
+}

@@ -1,0 +1,242 @@
+//! Carriers polled for sellers' shipments: the seller's keys per provider, sealed at rest; which
+//! provider a shipment is polled from; and the poll schedule, taken under a lease so that no
+//! two instances poll one shipment at once and a crashed instance's lease simply expires.
+
+use super::sellers::SellerId;
+use super::{Store, StoreError};
+use crate::sources::{Keys, Provider};
+use sqlx::Row;
+
+/// A shipment due to be polled, taken by this instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuePoll {
+    /// The shipment's row.
+    pub id: i64,
+    /// Its seller.
+    pub seller: SellerId,
+    /// The number the provider knows it by.
+    pub number: String,
+    /// Who to ask.
+    pub provider: Provider,
+    /// The seller's keys there; `None` if the seller has none (any more).
+    pub keys: Option<Keys>,
+    /// Failures in a row before this poll.
+    pub failures: u32,
+}
+
+/// The stored source of a shipment the seller said is polled from nowhere.
+const NONE: &str = "none";
+
+/// What a seller's keys for a provider are sealed to: moved to another row, they do not open.
+fn keys_context(seller: SellerId, provider: Provider) -> String {
+    format!("source {} {}", provider.as_str(), seller.0)
+}
+
+impl Store {
+    /// A shipment by its row, as stored.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails or there is no such row.
+    pub async fn shipment_by_id(&self, id: i64) -> Result<trackline_core::Shipment, StoreError> {
+        let mut connection = self.pool.acquire().await?;
+        super::shipment_rows::load(&mut connection, id).await
+    }
+
+    /// Keeps the seller's keys for `provider`, sealed; `None` forgets them.
+    ///
+    /// # Errors
+    /// `StoreError::SecretKeyMissing` or `Secret` when they cannot be sealed; others if the database fails.
+    pub async fn set_source_keys(
+        &self,
+        seller: SellerId,
+        provider: Provider,
+        keys: Option<&Keys>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM source_keys WHERE seller_id = $1 AND provider = $2")
+            .bind(seller.0)
+            .bind(provider.as_str())
+            .execute(&mut *tx)
+            .await?;
+        if let Some(keys) = keys {
+            let plain =
+                serde_json::json!({"login": keys.login, "password": keys.password}).to_string();
+            let sealed = self
+                .secret_key()?
+                .seal(&plain, &keys_context(seller, provider))
+                .map_err(StoreError::Secret)?;
+            sqlx::query(
+                "INSERT INTO source_keys (seller_id, provider, sealed) VALUES ($1, $2, $3)",
+            )
+            .bind(seller.0)
+            .bind(provider.as_str())
+            .bind(sealed)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The seller's keys for `provider`, if it gave some.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails or the keys do not open with this server's key.
+    pub async fn source_keys(
+        &self,
+        seller: SellerId,
+        provider: Provider,
+    ) -> Result<Option<Keys>, StoreError> {
+        let sealed: Option<String> = sqlx::query_scalar(
+            "SELECT sealed FROM source_keys WHERE seller_id = $1 AND provider = $2",
+        )
+        .bind(seller.0)
+        .bind(provider.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(sealed) = sealed else {
+            return Ok(None);
+        };
+        let plain = self
+            .secret_key()?
+            .open(&sealed, &keys_context(seller, provider))
+            .map_err(StoreError::Secret)?;
+        let value: serde_json::Value = serde_json::from_str(&plain)?;
+        let field = |name: &str| value[name].as_str().unwrap_or_default().to_owned();
+        Ok(Some(Keys {
+            login: field("login"),
+            password: field("password"),
+        }))
+    }
+
+    /// Polls the seller's shipment under `reference` from `provider` from `now` on (ms), or
+    /// never (`None`, kept as `none`, so that no number chooses one for it later). `false` if
+    /// the seller has no such shipment.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn attach_source(
+        &self,
+        seller: SellerId,
+        reference: &str,
+        provider: Option<Provider>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let updated = sqlx::query(
+            "UPDATE shipments SET source = $1, next_poll_ms = $2, poll_failures = 0
+             WHERE seller_id = $3 AND reference = $4",
+        )
+        .bind(provider.map_or(NONE, Provider::as_str))
+        .bind(provider.map(|_| now))
+        .bind(seller.0)
+        .bind(reference)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(updated > 0)
+    }
+
+    /// Where the seller's shipment under `reference` is polled from: `None` when none was
+    /// chosen yet (its number may choose one), `Some(None)` when the seller said none.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn source_of(
+        &self,
+        seller: SellerId,
+        reference: &str,
+    ) -> Result<Option<Option<Provider>>, StoreError> {
+        let source: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT source FROM shipments WHERE seller_id = $1 AND reference = $2",
+        )
+        .bind(seller.0)
+        .bind(reference)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(source.flatten().map(|source| Provider::from_wire(&source)))
+    }
+
+    /// Takes the shipment most overdue for a poll at `now` for `lease_ms`; no other instance
+    /// takes it meanwhile. `None` when nothing is due.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn claim_poll(&self, now: i64, lease_ms: i64) -> Result<Option<DuePoll>, StoreError> {
+        // As for webhook deliveries: looked for first, so an idle instance writes nothing, then
+        // taken with the lease's condition checked again on the row updated.
+        let row = loop {
+            let due: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM shipments
+                 WHERE source IS NOT NULL AND next_poll_ms <= $1
+                   AND (poll_leased_until_ms IS NULL OR poll_leased_until_ms < $1)
+                 ORDER BY next_poll_ms, id LIMIT 1",
+            )
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+            let Some(due) = due else {
+                return Ok(None);
+            };
+            let taken = sqlx::query(
+                "UPDATE shipments SET poll_leased_until_ms = $1
+                 WHERE id = $2 AND next_poll_ms <= $3
+                   AND (poll_leased_until_ms IS NULL OR poll_leased_until_ms < $3)
+                 RETURNING id, seller_id, tracking_number, source, poll_failures",
+            )
+            .bind(now.saturating_add(lease_ms))
+            .bind(due)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(row) = taken {
+                break row;
+            }
+        };
+        let id: i64 = row.try_get("id")?;
+        let seller = SellerId(row.try_get("seller_id")?);
+        let number: Option<String> = row.try_get("tracking_number")?;
+        let provider = row
+            .try_get::<Option<String>, _>("source")?
+            .as_deref()
+            .and_then(Provider::from_wire);
+        let (Some(number), Some(provider)) = (number, provider) else {
+            // Nothing to ask with: stop polling it rather than take it again and again.
+            self.poll_scheduled(id, None, 0, now).await?;
+            return Box::pin(self.claim_poll(now, lease_ms)).await;
+        };
+        Ok(Some(DuePoll {
+            id,
+            seller,
+            number,
+            provider,
+            keys: self.source_keys(seller, provider).await?,
+            failures: u32::try_from(row.try_get::<i32, _>("poll_failures")?).unwrap_or(0),
+        }))
+    }
+
+    /// Sets when a shipment is polled next (`None`: no more), with its failures in a row, and
+    /// releases its lease; `polled_at` is when the provider last answered.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn poll_scheduled(
+        &self,
+        id: i64,
+        next: Option<i64>,
+        failures: u32,
+        polled_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE shipments SET next_poll_ms = $1, poll_failures = $2, poll_leased_until_ms = NULL,
+                                  polled_at_ms = CASE WHEN $2 = 0 THEN $3 ELSE polled_at_ms END
+             WHERE id = $4",
+        )
+        .bind(next)
+        .bind(i32::try_from(failures).unwrap_or(i32::MAX))
+        .bind(polled_at)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

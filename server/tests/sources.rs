@@ -1,0 +1,502 @@
+//! Carriers polled for sellers' shipments: Russian Post's mapping table read back from the
+//! docs; a local fake of its tracking service shaped as its specification documents (SOAP 1.2,
+//! faults, the sender's and addressee's names that must not get through); the seller's keys,
+//! a shipment chosen by its number, the poll that moves it (and tells the seller's webhooks),
+//! the backoff, the override, and two pollers over one store. Runs on SQLite, and on
+//! PostgreSQL under `cargo xtask test`.
+
+use axum::http::{Method, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use support::{request, seller_call, send};
+use trackline_core::{Exception, Stage};
+use trackline_server::sources::poller::Poller;
+use trackline_server::sources::russian_post::mapping;
+use trackline_server::{AppState, Config, Store};
+
+mod support;
+
+#[test]
+fn the_mapping_table_in_the_docs_is_the_codes() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/russian-post.md"
+    ))
+    .unwrap();
+    let rows: Vec<Vec<String>> = doc
+        .lines()
+        .filter(|line| {
+            line.starts_with("| ") && line.chars().nth(2).is_some_and(|c| c.is_ascii_digit())
+        })
+        .map(|line| {
+            line.split('|')
+                .map(|cell| cell.trim().trim_matches('`').to_owned())
+                .collect()
+        })
+        .collect();
+    assert!(rows.len() >= 15, "{rows:?}");
+    let listed = |oper_type: u32, oper_attr: u32| {
+        rows.iter().find(|row| {
+            row[1].parse::<u32>().ok() == Some(oper_type)
+                && (row[2] == "*" || row[2].parse::<u32>().ok() == Some(oper_attr))
+        })
+    };
+    for row in &rows {
+        let oper_type: u32 = row[1].parse().unwrap();
+        let oper_attr: u32 = if row[2] == "*" {
+            99
+        } else {
+            row[2].parse().unwrap()
+        };
+        let stage = Stage::from_wire(&row[4]);
+        let exception = (!row[5].is_empty()).then(|| Exception::from_wire(&row[5]));
+        assert_eq!(
+            mapping::map(oper_type, oper_attr),
+            Some((stage, exception)),
+            "{row:?}"
+        );
+    }
+    // Nothing moves a status that the table does not say.
+    for oper_type in 0..=60 {
+        for oper_attr in 0..=30 {
+            if mapping::map(oper_type, oper_attr).is_some() {
+                assert!(
+                    listed(oper_type, oper_attr).is_some(),
+                    "{oper_type}.{oper_attr} is not in the table"
+                );
+            }
+        }
+    }
+}
+
+/// The fake service: what each barcode answers, and how often each was asked.
+#[derive(Clone, Default)]
+struct FakeRussianPost {
+    asked: Arc<Mutex<HashMap<String, usize>>>,
+    /// Barcodes answered with a 503 and no envelope.
+    down: Arc<Mutex<Vec<String>>>,
+}
+
+const LOGIN: &str = "shop-login";
+const PASSWORD: &str = "s3cret";
+
+fn record(
+    oper_type: u32,
+    oper_attr: u32,
+    type_name: &str,
+    attr_name: &str,
+    at: &str,
+    place: &str,
+) -> String {
+    format!(
+        "<ns3:historyRecord><ns3:AddressParameters><ns3:OperationAddress><ns3:Index>420000</ns3:Index>\
+         <ns3:Description>{place}</ns3:Description></ns3:OperationAddress></ns3:AddressParameters>\
+         <ns3:OperationParameters><ns3:OperType><ns3:Id>{oper_type}</ns3:Id><ns3:Name>{type_name}</ns3:Name></ns3:OperType>\
+         <ns3:OperAttr><ns3:Id>{oper_attr}</ns3:Id><ns3:Name>{attr_name}</ns3:Name></ns3:OperAttr>\
+         <ns3:OperDate>{at}</ns3:OperDate></ns3:OperationParameters>\
+         <ns3:UserParameters><ns3:SendCtg><ns3:Id>1</ns3:Id><ns3:Name>Население</ns3:Name></ns3:SendCtg>\
+         <ns3:Sndr>ИВАНОВ И Н</ns3:Sndr><ns3:Rcpn>ПЕТРОВА АННА СЕРГЕЕВНА</ns3:Rcpn></ns3:UserParameters></ns3:historyRecord>"
+    )
+}
+
+fn envelope(body: &str) -> String {
+    format!(
+        r#"<S:Envelope xmlns:S="http://www.w3.org/2003/05/soap-envelope"><S:Body>{body}</S:Body></S:Envelope>"#
+    )
+}
+
+fn fault(detail: &str, reason: &str) -> String {
+    envelope(&format!(
+        r#"<S:Fault><S:Code><S:Value>S:Sender</S:Value></S:Code><S:Reason><S:Text xml:lang="ru">{reason}</S:Text></S:Reason><S:Detail><ns3:{detail} xmlns:ns3="http://russianpost.org/operationhistory/data">{reason}</ns3:{detail}></S:Detail></S:Fault>"#
+    ))
+}
+
+impl FakeRussianPost {
+    async fn start() -> (FakeRussianPost, String) {
+        let fake = FakeRussianPost::default();
+        let state = fake.clone();
+        let app = Router::new().route(
+            "/rtm34",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+                let state = state.clone();
+                async move { state.answer(&headers, &body) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/rtm34", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (fake, url)
+    }
+
+    /// Answers as the specification documents: a SOAP 1.2 request with the barcode and an
+    /// AuthorizationHeader (mustUnderstand 1); a fault, with a 500, for wrong keys or a number it
+    /// does not know.
+    fn answer(&self, headers: &axum::http::HeaderMap, body: &str) -> (StatusCode, String) {
+        let content_type = headers
+            .get("content-type")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            content_type.starts_with("application/soap+xml"),
+            "{content_type}"
+        );
+        let document = roxmltree::Document::parse(body).expect("the request is XML");
+        let field = |name: &str| {
+            document
+                .descendants()
+                .find(|node| node.tag_name().name() == name)
+                .and_then(|node| node.text())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let header = document
+            .descendants()
+            .find(|node| node.tag_name().name() == "AuthorizationHeader")
+            .expect("an AuthorizationHeader");
+        assert!(header
+            .attributes()
+            .any(|a| a.name() == "mustUnderstand" && a.value() == "1"));
+        assert_eq!(field("MessageType"), "0");
+        let barcode = field("Barcode");
+        *self
+            .asked
+            .lock()
+            .unwrap()
+            .entry(barcode.clone())
+            .or_default() += 1;
+        if self.down.lock().unwrap().contains(&barcode) {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service Unavailable".into(),
+            );
+        }
+        if field("login") != LOGIN || field("password") != PASSWORD {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                fault("AuthorizationFault", "Ошибка авторизации"),
+            );
+        }
+        if !barcode.ends_with("RU") {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                fault("OperationHistoryFault", "Отправление не найдено"),
+            );
+        }
+        let records = [
+            record(
+                1,
+                1,
+                "Прием",
+                "Единичный",
+                "2026-11-20T18:08:00.000+03:00",
+                "Москва 555",
+            ),
+            record(
+                8,
+                3,
+                "Обработка",
+                "Прибыло в сортировочный центр",
+                "2026-11-21T06:10:00.000+03:00",
+                "Казань СЦ",
+            ),
+            record(
+                8,
+                2,
+                "Обработка",
+                "Прибыло в место вручения",
+                "2026-11-22T09:15:00.000+03:00",
+                "Казань 420000",
+            ),
+        ]
+        .join("");
+        (
+            StatusCode::OK,
+            envelope(&format!(
+                r#"<ns7:getOperationHistoryResponse xmlns:ns3="http://russianpost.org/operationhistory/data" xmlns:ns7="http://russianpost.org/operationhistory"><ns3:OperationHistoryData>{records}</ns3:OperationHistoryData></ns7:getOperationHistoryResponse>"#
+            )),
+        )
+    }
+
+    fn asked(&self, barcode: &str) -> usize {
+        self.asked
+            .lock()
+            .unwrap()
+            .get(barcode)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// An S10 number with its check digit: `RA` + eight digits + the check digit + `RU`.
+fn s10(serial: u32) -> String {
+    let digits: Vec<u32> = format!("{serial:08}")
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .collect();
+    let sum: u32 = digits
+        .iter()
+        .zip([8, 6, 4, 2, 3, 5, 9, 7])
+        .map(|(d, w)| d * w)
+        .sum();
+    let check = match 11 - sum % 11 {
+        10 => 0,
+        11 => 5,
+        other => other,
+    };
+    format!("RA{serial:08}{check}RU")
+}
+
+fn app(store: &Store) -> Router {
+    let config = Config {
+        allow_http_webhooks: true,
+        ..Config::default()
+    };
+    trackline_server::app(AppState::new(store.clone(), &config))
+}
+
+fn poller(store: &Store, url: &str) -> Poller {
+    Poller::new(
+        store.clone(),
+        url,
+        Duration::from_millis(10),
+        Duration::ZERO,
+    )
+}
+
+/// A new seller whose Russian Post keys are `password` (with the fake's login): its token.
+async fn seller_with_keys(store: &Store, app: &Router, password: &str) -> String {
+    let (_, token) = store.add_seller("Shop").await.unwrap();
+    let (status, answer) = seller_call(
+        app,
+        Method::PUT,
+        "/api/v1/seller/sources/russian_post",
+        &token,
+        Some(json!({"login": LOGIN, "password": password})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
+    token
+}
+
+fn parcel(number: &str) -> Value {
+    json!({"order_number": "7700000001", "tracking_number": number, "stage": "packed",
+           "updated_at": "2026-11-19T10:00:00+03:00",
+           "events": [{"at": "2026-11-19T10:00:00+03:00", "stage": "packed", "text": "Packed by the shop"}]})
+}
+
+#[tokio::test]
+async fn a_shipment_with_a_russian_post_number_is_polled_moved_and_its_seller_told() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (fake, url) = FakeRussianPost::start().await;
+    let token = seller_with_keys(&store, &app, PASSWORD).await;
+    let (status, hook) = seller_call(
+        &app,
+        Method::POST,
+        "/api/v1/seller/webhooks",
+        &token,
+        Some(json!({"url": "http://127.0.0.1:9/hook", "events": ["ready_for_pickup"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let number = s10(10_000_004);
+    let uri = "/api/v1/seller/shipments/order-1";
+    seller_call(&app, Method::PUT, uri, &token, Some(parcel(&number))).await;
+
+    assert_eq!(poller(&store, &url).poll_due().await.unwrap(), 1);
+    assert_eq!(fake.asked(&number), 1);
+    // Nothing more is due until its stage's next time.
+    assert_eq!(poller(&store, &url).poll_due().await.unwrap(), 0);
+
+    let reply = send(
+        &app,
+        request(Method::GET, &format!("/api/v1/track/{number}"), &[], None),
+    )
+    .await;
+    let shipment = &reply.json()["shipments"][0];
+    assert_eq!(shipment["stage"], "ready_for_pickup", "{shipment}");
+    assert_eq!(
+        shipment["status_text"],
+        "Обработка: Прибыло в место вручения"
+    );
+    let events = shipment["events"].as_array().unwrap();
+    assert_eq!(
+        events.len(),
+        4,
+        "the shop's own event stays beside the carrier's three"
+    );
+    assert!(events
+        .iter()
+        .any(|e| e["text_lang"] == "ru" && e["location"] == "Казань 420000"));
+    for name in ["ИВАНОВ", "ПЕТРОВА"] {
+        assert!(
+            !reply.text.contains(name),
+            "a name from UserParameters got through"
+        );
+    }
+    // The change went the one way every change goes: the seller's receiver has it queued.
+    let id = hook["id"].as_str().unwrap();
+    let (_, log) = seller_call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/seller/webhooks/{id}/deliveries"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(log["deliveries"][0]["type"], "ready_for_pickup", "{log}");
+}
+
+#[tokio::test]
+async fn a_failing_service_is_asked_later_and_the_stored_status_stays() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (fake, url) = FakeRussianPost::start().await;
+    let token = seller_with_keys(&store, &app, "wrong").await;
+    let refused = s10(10_000_012);
+    let down = s10(10_000_020);
+    fake.down.lock().unwrap().push(down.clone());
+    seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments/a",
+        &token,
+        Some(parcel(&refused)),
+    )
+    .await;
+    seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments/b",
+        &token,
+        Some(parcel(&down)),
+    )
+    .await;
+    assert_eq!(poller(&store, &url).poll_due().await.unwrap(), 2);
+    assert_eq!(
+        poller(&store, &url).poll_due().await.unwrap(),
+        0,
+        "both wait before the next try"
+    );
+    assert_eq!((fake.asked(&refused), fake.asked(&down)), (1, 1));
+    let reply = send(
+        &app,
+        request(Method::GET, &format!("/api/v1/track/{down}"), &[], None),
+    )
+    .await;
+    assert_eq!(reply.json()["shipments"][0]["stage"], "packed");
+}
+
+#[tokio::test]
+async fn the_seller_chooses_otherwise_and_nothing_is_polled_without_keys() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (fake, url) = FakeRussianPost::start().await;
+    let (_, token) = store.add_seller("Shop").await.unwrap();
+    let number = s10(10_000_039);
+    // Without keys, a Russian Post number chooses nothing.
+    seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments/a",
+        &token,
+        Some(parcel(&number)),
+    )
+    .await;
+    assert_eq!(poller(&store, &url).poll_due().await.unwrap(), 0);
+    seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/sources/russian_post",
+        &token,
+        Some(json!({"login": LOGIN, "password": PASSWORD})),
+    )
+    .await;
+    // The seller says nowhere: a rewrite of the shipment keeps that.
+    let (status, _) = seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments/a/source",
+        &token,
+        Some(json!({"provider": null})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments/a",
+        &token,
+        Some(parcel(&number)),
+    )
+    .await;
+    assert_eq!(poller(&store, &url).poll_due().await.unwrap(), 0);
+    assert_eq!(fake.asked(&number), 0);
+    // Then chooses Russian Post after all: polled.
+    seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments/a/source",
+        &token,
+        Some(json!({"provider": "russian_post"})),
+    )
+    .await;
+    assert_eq!(poller(&store, &url).poll_due().await.unwrap(), 1);
+    for (method, uri, body, want) in [
+        (
+            Method::PUT,
+            "/api/v1/seller/sources/pigeon_post",
+            json!({"login": "a", "password": "b"}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/seller/shipments/a/source",
+            json!({"provider": "pigeon_post"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/seller/shipments/nope/source",
+            json!({"provider": null}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/seller/sources/russian_post",
+            json!({"login": "", "password": "b"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let (status, answer) = seller_call(&app, method, uri, &token, Some(body)).await;
+        assert_eq!(status, want, "{uri}: {answer}");
+    }
+}
+
+#[tokio::test]
+async fn two_pollers_over_one_store_poll_each_due_shipment_once() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (fake, url) = FakeRussianPost::start().await;
+    let token = seller_with_keys(&store, &app, PASSWORD).await;
+    let numbers: Vec<String> = (0..12).map(|n| s10(20_000_000 + n)).collect();
+    for (n, number) in numbers.iter().enumerate() {
+        seller_call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/seller/shipments/p-{n}"),
+            &token,
+            Some(parcel(number)),
+        )
+        .await;
+    }
+    let (first, second) = (poller(&store, &url), poller(&store, &url));
+    let (a, b) = tokio::join!(first.poll_due(), second.poll_due());
+    assert_eq!(a.unwrap() + b.unwrap(), 12);
+    for number in &numbers {
+        assert_eq!(fake.asked(number), 1, "{number}");
+    }
+}
