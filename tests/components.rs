@@ -384,6 +384,29 @@ async fn a_status_that_stopped_moving_says_for_how_long() {
 }
 
 #[wasm_bindgen_test]
+async fn the_endpoints_word_on_a_silence_is_taken_and_a_wait_at_a_pickup_point_is_not_one() {
+    // Two quiet days in transit are not stale by the widget's own rule; the endpoint knows
+    // this carrier scans daily, and says so.
+    let root = mount_shipment(
+        Lang::En,
+        r#"{"shipments":[{"stage":"in_transit","updated_at":"2026-11-21T09:00:00Z",
+            "stale_since":"2026-11-21T09:00:00Z"}]}"#,
+        day("2026-11-23"),
+    );
+    assert!(text(&wait_for(&root, "[data-testid=stale]").await).starts_with("No update for 2 days"));
+    let waiting = mount_shipment(
+        Lang::En,
+        r#"{"shipments":[{"stage":"ready_for_pickup","updated_at":"2026-11-13T09:00:00Z"}]}"#,
+        day("2026-11-23"),
+    );
+    wait_for(&waiting, "[data-testid=timeline]").await;
+    assert!(waiting
+        .query_selector("[data-testid=stale]")
+        .unwrap()
+        .is_none());
+}
+
+#[wasm_bindgen_test]
 async fn the_pickup_card_counts_the_days_left_and_links_a_map() {
     let root = mount_shipment(
         Lang::Ru,

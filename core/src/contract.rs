@@ -72,6 +72,11 @@ pub struct Shipment {
     /// Whom to ask.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support: Option<Support>,
+    /// Since when nothing has been heard of the parcel (RFC 3339), said by an endpoint that
+    /// judges the silence longer than its stage usually takes; readers without it judge alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub stale_since: Option<String>,
 }
 
 /// One thing that happened to a parcel.

@@ -105,6 +105,20 @@ pub fn format_date(days: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// UTC milliseconds as `2026-11-20T07:15:00Z`, to the second: the inverse of `parse_rfc3339`
+/// for the stamps an endpoint writes itself.
+pub fn format_rfc3339(millis: UnixMillis) -> String {
+    let seconds = millis.div_euclid(1000);
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+    let second_of_day = seconds.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        second_of_day / 3_600,
+        second_of_day % 3_600 / 60,
+        second_of_day % 60
+    )
+}
+
 /// Milliseconds in a day.
 pub const DAY_MILLIS: i64 = 86_400_000;
 
@@ -205,7 +219,18 @@ mod tests {
         assert_eq!(shift_days("soon", 1), None);
     }
 
+    #[test]
+    fn an_endpoint_writes_its_own_stamps_in_utc_to_the_second() {
+        assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_rfc3339(1_764_000_000_123), "2025-11-24T16:00:00Z");
+    }
+
     proptest! {
+        #[test]
+        fn written_stamps_read_back(seconds in -2_000_000_000i64..10_000_000_000) {
+            prop_assert_eq!(parse_rfc3339(&format_rfc3339(seconds * 1000)), Some(seconds * 1000));
+        }
+
         #[test]
         fn civil_round_trips(days in -1_000_000i64..1_000_000) {
             let (y, m, d) = civil_from_days(days);

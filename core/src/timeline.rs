@@ -156,6 +156,7 @@ mod tests {
             carrier: None,
             pickup_point: None,
             support: None,
+            stale_since: None,
         }
     }
 

@@ -103,17 +103,12 @@ pub async fn start(
         let _ = stopping.await;
         let _ = polling_stopped.send(());
     }));
+    let state = AppState::new(store, config);
     // Carriers are polled from every instance too, each taking its own shipments.
-    let poller = sources::poller::Poller::new(
-        store.clone(),
-        &config.russian_post_url,
-        std::time::Duration::from_secs(5),
-        std::time::Duration::from_millis(200),
-    );
-    tokio::spawn(poller.run(async move {
+    tokio::spawn(state.poller.clone().run(async move {
         let _ = polling_stopping.await;
     }));
-    let app = app(AppState::new(store, config));
+    let app = app(state);
     let serving = async move {
         axum::serve(
             listener,

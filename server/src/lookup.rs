@@ -1,9 +1,11 @@
 //! The public lookup as a service: find which shop is asked, find the number's shipments in
 //! that shop only, apply the shop's lookup rules (allowed origins, a second factor for order
-//! numbers), and bring shipments pulled from Ozon up to date. It knows no HTTP;
+//! numbers), bring shipments pulled from Ozon or polled from a carrier up to date, and say
+//! which have gone quiet for longer than their stage usually takes. It knows no HTTP;
 //! `http::public` turns its result into a response.
 
 use crate::ozon::OzonClient;
+use crate::sources::poller::Poller;
 use crate::store::lookup_rules::{second_factor_hash, LookupRules};
 use crate::store::sellers::SellerId;
 use crate::store::{Found, Store, StoreError};
@@ -12,11 +14,23 @@ use std::net::IpAddr;
 use std::time::Duration;
 use thiserror::Error;
 use tokio::time::Instant;
+use trackline_core::freshness::stale_since;
 use trackline_core::second_factor::SecondFactor;
+use trackline_core::time::format_rfc3339;
 use trackline_core::{InputError, Shipment, TrackResponse, TrackingQuery, CONTRACT_VERSION};
 
-/// How long a lookup waits for Ozon, for all its pulled postings together.
-pub const OZON_REFRESH_DEADLINE: Duration = Duration::from_secs(3);
+/// How long a lookup waits for Ozon and carriers, for all its shipments together.
+pub const REFRESH_DEADLINE: Duration = Duration::from_secs(3);
+
+/// What brings found shipments up to date before they are shown: Ozon for pulled postings,
+/// the poller for shipments polled from a carrier.
+#[derive(Debug, Clone, Copy)]
+pub struct Refreshers<'a> {
+    /// The Ozon Seller API client.
+    pub ozon: &'a OzonClient,
+    /// The carriers' poller.
+    pub poller: &'a Poller,
+}
 
 /// Why a lookup shows nothing.
 #[derive(Debug, Error)]
@@ -101,7 +115,7 @@ pub async fn shop(
 /// `LookupError` saying why nothing can be shown.
 pub async fn track(
     store: &Store,
-    ozon: &OzonClient,
+    refreshers: Refreshers<'_>,
     shop: SellerId,
     number: &str,
     caller: Caller<'_>,
@@ -114,12 +128,28 @@ pub async fn track(
     let rules = store.lookup_rules(shop).await?;
     admit_origin(&rules, caller.origin)?;
     let checked = admit_second_factor(store, &found, &rules, shop, caller).await?;
-    refresh_from_ozon(store, ozon, shop, &mut found).await;
+    let deadline = Instant::now() + REFRESH_DEADLINE;
+    let (from_ozon, from_carriers): (Vec<&mut Found>, Vec<&mut Found>) = found
+        .iter_mut()
+        .filter(|f| f.ozon_posting.is_some() || f.polled_from.is_some())
+        .partition(|f| f.ozon_posting.is_some());
+    tokio::join!(
+        refresh_from_ozon(store, refreshers.ozon, shop, from_ozon, deadline),
+        refresh_from_carriers(store, refreshers.poller, from_carriers, deadline),
+    );
+    let now = crate::store::now_ms();
+    let shipments = found
+        .into_iter()
+        .map(|f| Shipment {
+            stale_since: stale_since(&f.shipment, now).map(format_rfc3339),
+            ..f.shipment
+        })
+        .collect();
     Ok(Tracked {
         response: TrackResponse {
             version: CONTRACT_VERSION,
             query: Some(query.as_str().to_owned()),
-            shipments: found.into_iter().map(|f| f.shipment).collect(),
+            shipments,
         },
         rules,
         checked,
@@ -181,27 +211,67 @@ async fn admit_second_factor(
     Ok(checked)
 }
 
-/// Brings shipments pulled from Ozon up to date, all at once and within one deadline (Ozon is
+/// Brings shipments pulled from Ozon up to date, all at once and by `deadline` (Ozon is
 /// asked at most once a minute per posting, through the client's cache); a posting Ozon does
 /// not answer for in time keeps its stored status.
-async fn refresh_from_ozon(store: &Store, ozon: &OzonClient, shop: SellerId, found: &mut [Found]) {
-    let deadline = Instant::now() + OZON_REFRESH_DEADLINE;
-    let refreshes =
-        found
-            .iter_mut()
-            .filter(|f| f.ozon_posting.is_some())
-            .map(|shipment| async move {
-                let posting = shipment.ozon_posting.clone().unwrap_or_default();
-                if tokio::time::timeout_at(deadline, refresh_one(store, ozon, shop, shipment))
-                    .await
-                    .is_err()
-                {
-                    tracing::warn!(
-                        posting,
-                        "Ozon refresh took too long; showing the stored status"
-                    );
+async fn refresh_from_ozon(
+    store: &Store,
+    ozon: &OzonClient,
+    shop: SellerId,
+    found: Vec<&mut Found>,
+    deadline: Instant,
+) {
+    let refreshes = found.into_iter().map(|shipment| async move {
+        let posting = shipment.ozon_posting.clone().unwrap_or_default();
+        if tokio::time::timeout_at(deadline, refresh_one(store, ozon, shop, shipment))
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                posting,
+                "Ozon refresh took too long; showing the stored status"
+            );
+        }
+    });
+    join_all(refreshes).await;
+}
+
+/// Asks the carriers of shipments whose last answer is older than `poller::FRESH_FOR`, all at
+/// once, and shows what they said by `deadline`. A carrier that fails or is late leaves the
+/// stored status shown; a late answer is still kept (the poll goes on in its own task) for
+/// the next buyer.
+async fn refresh_from_carriers(
+    store: &Store,
+    poller: &Poller,
+    found: Vec<&mut Found>,
+    deadline: Instant,
+) {
+    let now = crate::store::now_ms();
+    let refreshes = found
+        .into_iter()
+        .filter(|f| {
+            f.polled_at_ms
+                .is_none_or(|at| at < now - crate::sources::poller::FRESH_FOR)
+        })
+        .map(|shipment| async move {
+            let poller = poller.clone();
+            let id = shipment.id;
+            let poll = tokio::spawn(async move { poller.refresh(id).await });
+            match tokio::time::timeout_at(deadline, poll).await {
+                Ok(Ok(Ok(true))) => match store.shipment_by_id(id).await {
+                    Ok(fresh) => shipment.shipment = fresh,
+                    Err(error) => tracing::warn!(%error, "could not read a polled shipment"),
+                },
+                Ok(Ok(Ok(false))) => {}
+                Ok(Ok(Err(error))) => {
+                    tracing::warn!(%error, "polling a carrier for a lookup failed");
                 }
-            });
+                Ok(Err(error)) => {
+                    tracing::error!(%error, "polling a carrier for a lookup panicked")
+                }
+                Err(_) => tracing::warn!("the carrier took too long; showing the stored status"),
+            }
+        });
     join_all(refreshes).await;
 }
 

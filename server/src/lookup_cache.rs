@@ -10,8 +10,7 @@
 //! around every instance (an operator's SQL, `add-seller` on a SQLite file a server has open)
 //! are seen when an entry expires, `TIME_TO_LIVE` after it was read.
 
-use crate::lookup::{self, Caller, LookupError};
-use crate::ozon::OzonClient;
+use crate::lookup::{self, Caller, LookupError, Refreshers};
 use crate::store::changes::Version;
 use crate::store::lookup_rules::LookupRules;
 use crate::store::sellers::{sha256_hex, SellerId};
@@ -133,14 +132,14 @@ impl LookupCache {
     }
 
     /// The response to `number` in `shop` for `caller`: a cached one while it is current, else
-    /// read from the store (and Ozon), and cached when it is the same for every buyer.
+    /// read from the store (brought up to date from Ozon or the carrier), and cached when it is the same for every buyer.
     ///
     /// # Errors
     /// `LookupError` saying why nothing can be shown.
     pub async fn lookup(
         &self,
         store: &Store,
-        ozon: &OzonClient,
+        refreshers: Refreshers<'_>,
         default_shop: Option<&str>,
         shop: ShopRef,
         number: &str,
@@ -184,7 +183,7 @@ impl LookupCache {
                 self.entries.insert(key.clone(), Arc::new(entry));
             }
         };
-        match lookup::track(store, ozon, shop, query.as_str(), caller).await {
+        match lookup::track(store, refreshers, shop, query.as_str(), caller).await {
             Ok(tracked) => {
                 let response = Arc::new(WrittenResponse::of(&tracked.response, &tracked.rules)?);
                 if !tracked.checked {

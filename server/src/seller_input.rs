@@ -415,6 +415,7 @@ impl ShipmentInput {
             carrier: self.carrier,
             pickup_point: self.pickup_point,
             support: self.support,
+            stale_since: None,
         };
         Ok((shipment, factors))
     }

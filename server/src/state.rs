@@ -9,6 +9,7 @@ use crate::http::assets::WidgetFiles;
 use crate::limiter::{Limiter, RateLimit};
 use crate::lookup_cache::LookupCache;
 use crate::ozon::{Backoff, OzonClient};
+use crate::sources::poller::Poller;
 use crate::{Config, Store};
 use axum::extract::FromRef;
 use std::net::IpAddr;
@@ -17,6 +18,12 @@ use std::time::Duration;
 
 /// How long an Ozon posting is reused before Ozon is asked again.
 pub const OZON_CACHE: Duration = Duration::from_secs(60);
+
+/// How long the poller waits, when nothing is due, before looking again.
+pub const POLL_IDLE: Duration = Duration::from_secs(5);
+
+/// The least time between two of this instance's requests to one carrier's service.
+pub const POLL_PACE: Duration = Duration::from_millis(200);
 
 /// The public lookup's limit, each shop's apart from the others'. It lives in this instance's
 /// memory: behind a load balancer each instance counts on its own, so N instances allow a
@@ -47,6 +54,8 @@ pub struct AppState {
     pub store: Store,
     /// The Ozon Seller API, with its cache.
     pub ozon: OzonClient,
+    /// The carriers polled for sellers, also asked at once when a buyer looks a shipment up.
+    pub poller: Poller,
     /// The public lookup's limiters.
     pub limits: Limits,
     /// The public lookup's responses kept in memory.
@@ -65,8 +74,13 @@ impl AppState {
     /// The state for a store, with every other part as `config` says.
     pub fn new(store: Store, config: &Config) -> AppState {
         AppState {
-            store,
             ozon: OzonClient::new(&config.ozon_base_url, OZON_CACHE, Backoff::default()),
+            poller: Poller::new(
+                store.clone(),
+                &config.russian_post_url,
+                POLL_IDLE,
+                POLL_PACE,
+            ),
             limits: Limits::new(config.rate_limit),
             lookup_cache: LookupCache::default(),
             widget: WidgetFiles::choose(config.static_dir.clone()),
@@ -76,6 +90,7 @@ impl AppState {
                 .default_shop
                 .clone()
                 .or_else(|| config.demo.then(|| crate::demo::DEMO_SHOP.to_owned())),
+            store,
         }
     }
 }

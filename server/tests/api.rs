@@ -161,6 +161,27 @@ async fn the_demo_covers_every_stage_and_every_exception() {
 }
 
 #[tokio::test]
+async fn the_answer_says_since_when_a_parcel_has_been_quiet_too_long_for_its_stage() {
+    let store = demo_store().await;
+    let quiet = track(&store, "4000000001").await;
+    let last_news = quiet.shipments[0]
+        .updated_at
+        .as_deref()
+        .and_then(trackline_core::time::parse_rfc3339)
+        .unwrap();
+    assert_eq!(
+        quiet.shipments[0].stale_since,
+        Some(trackline_core::time::format_rfc3339(last_news)),
+        "in transit and silent for nine days"
+    );
+    // Waiting two days at a pickup point is the buyer's to end; a day in transit is normal.
+    for number in ["1000000007", "1000000004"] {
+        let shipment = &track(&store, number).await.shipments[0];
+        assert_eq!(shipment.stale_since, None, "{number}");
+    }
+}
+
+#[tokio::test]
 async fn demo_dates_move_with_today() {
     let anchor = trackline_core::time::parse_date("2026-11-20").unwrap();
     let moved = demo::shipments(anchor + 3).unwrap();

@@ -78,6 +78,8 @@ struct FakeRussianPost {
     asked: Arc<Mutex<HashMap<String, usize>>>,
     /// Barcodes answered with a 503 and no envelope.
     down: Arc<Mutex<Vec<String>>>,
+    /// How long every answer takes.
+    delay: Arc<Mutex<Duration>>,
 }
 
 const LOGIN: &str = "shop-login";
@@ -122,7 +124,12 @@ impl FakeRussianPost {
             "/rtm34",
             axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
                 let state = state.clone();
-                async move { state.answer(&headers, &body) }
+                async move {
+                    let answer = state.answer(&headers, &body);
+                    let delay = *state.delay.lock().unwrap();
+                    tokio::time::sleep(delay).await;
+                    answer
+                }
             }),
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -249,9 +256,11 @@ fn s10(serial: u32) -> String {
     format!("RA{serial:08}{check}RU")
 }
 
-fn app(store: &Store) -> Router {
+/// The app of one instance over `store`, asking Russian Post at `url`.
+fn app(store: &Store, url: &str) -> Router {
     let config = Config {
         allow_http_webhooks: true,
+        russian_post_url: url.to_owned(),
         ..Config::default()
     };
     trackline_server::app(AppState::new(store.clone(), &config))
@@ -290,8 +299,8 @@ fn parcel(number: &str) -> Value {
 #[tokio::test]
 async fn a_shipment_with_a_russian_post_number_is_polled_moved_and_its_seller_told() {
     let store = support::fresh_store().await;
-    let app = app(&store);
     let (fake, url) = FakeRussianPost::start().await;
+    let app = app(&store, &url);
     let token = seller_with_keys(&store, &app, PASSWORD).await;
     let (status, hook) = seller_call(
         &app,
@@ -353,8 +362,8 @@ async fn a_shipment_with_a_russian_post_number_is_polled_moved_and_its_seller_to
 #[tokio::test]
 async fn a_failing_service_is_asked_later_and_the_stored_status_stays() {
     let store = support::fresh_store().await;
-    let app = app(&store);
     let (fake, url) = FakeRussianPost::start().await;
+    let app = app(&store, &url);
     let token = seller_with_keys(&store, &app, "wrong").await;
     let refused = s10(10_000_012);
     let down = s10(10_000_020);
@@ -393,8 +402,8 @@ async fn a_failing_service_is_asked_later_and_the_stored_status_stays() {
 #[tokio::test]
 async fn the_seller_chooses_otherwise_and_nothing_is_polled_without_keys() {
     let store = support::fresh_store().await;
-    let app = app(&store);
     let (fake, url) = FakeRussianPost::start().await;
+    let app = app(&store, &url);
     let (_, token) = store.add_seller("Shop").await.unwrap();
     let number = s10(10_000_039);
     // Without keys, a Russian Post number chooses nothing.
@@ -479,8 +488,8 @@ async fn the_seller_chooses_otherwise_and_nothing_is_polled_without_keys() {
 #[tokio::test]
 async fn two_pollers_over_one_store_poll_each_due_shipment_once() {
     let store = support::fresh_store().await;
-    let app = app(&store);
     let (fake, url) = FakeRussianPost::start().await;
+    let app = app(&store, &url);
     let token = seller_with_keys(&store, &app, PASSWORD).await;
     let numbers: Vec<String> = (0..12).map(|n| s10(20_000_000 + n)).collect();
     for (n, number) in numbers.iter().enumerate() {
@@ -499,4 +508,71 @@ async fn two_pollers_over_one_store_poll_each_due_shipment_once() {
     for number in &numbers {
         assert_eq!(fake.asked(number), 1, "{number}");
     }
+}
+
+#[tokio::test]
+async fn a_buyers_lookup_asks_the_carrier_at_once_but_never_waits_long_for_it() {
+    let store = support::fresh_store().await;
+    let (fake, url) = FakeRussianPost::start().await;
+    let seller_app = app(&store, &url);
+    let token = seller_with_keys(&store, &seller_app, PASSWORD).await;
+    let (number, slow_number) = (s10(30_000_001), s10(30_000_002));
+    for (reference, number) in [("l-1", &number), ("l-2", &slow_number)] {
+        let uri = format!("/api/v1/seller/shipments/{reference}");
+        let (status, _) =
+            seller_call(&seller_app, Method::PUT, &uri, &token, Some(parcel(number))).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    // Each lookup comes to an instance of its own, so no instance's cache answers for another.
+    let look_up = |number: &str| {
+        let instance = app(&store, &url);
+        let uri = format!("/api/v1/track/{number}");
+        async move {
+            let started = std::time::Instant::now();
+            let reply = send(&instance, request(Method::GET, &uri, &[], None)).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+            (reply.json()["shipments"][0].clone(), started.elapsed())
+        }
+    };
+
+    // Never polled: the buyer is shown what the carrier says now, not the shop's "packed".
+    let (shown, _) = look_up(&number).await;
+    assert_eq!(shown["stage"], "ready_for_pickup", "{shown}");
+    assert_eq!(fake.asked(&number), 1);
+    // Asked minutes ago: however many buyers look, the carrier is not asked again.
+    for _ in 0..3 {
+        look_up(&number).await;
+    }
+    assert_eq!(fake.asked(&number), 1);
+
+    // Its answer is old now, and the carrier is down: the stored status, and a backoff that
+    // other buyers' lookups keep to.
+    let pool = support::pool(&store);
+    let age = |minutes: i64| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query("UPDATE shipments SET polled_at_ms = polled_at_ms - $1")
+                .bind(minutes * 60_000)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    };
+    age(10).await;
+    fake.down.lock().unwrap().push(number.clone());
+    let (shown, _) = look_up(&number).await;
+    assert_eq!(shown["stage"], "ready_for_pickup");
+    assert_eq!(fake.asked(&number), 2);
+    look_up(&number).await;
+    assert_eq!(fake.asked(&number), 2, "a failing carrier is waited out");
+
+    // A carrier that hangs: the buyer waits the deadline at most and sees the stored status.
+    *fake.delay.lock().unwrap() = Duration::from_secs(30);
+    let (shown, took) = look_up(&slow_number).await;
+    assert_eq!(shown["stage"], "packed", "{shown}");
+    assert_eq!(fake.asked(&slow_number), 1);
+    assert!(
+        took < trackline_server::lookup::REFRESH_DEADLINE + Duration::from_secs(2),
+        "{took:?}"
+    );
 }

@@ -253,7 +253,10 @@ pub async fn look_up(
         .lookup_cache
         .lookup(
             &state.store,
-            &state.ozon,
+            crate::lookup::Refreshers {
+                ozon: &state.ozon,
+                poller: &state.poller,
+            },
             state.default_shop.as_deref(),
             shop,
             number,

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use trackline_core::time::format_rfc3339;
 use utoipa::ToSchema;
 
 /// How long a rotated secret goes on signing beside the new one: a day to switch receivers.
@@ -128,7 +129,7 @@ impl SubscriptionView {
             url: webhook.url,
             events: webhook.kinds,
             created_at: webhook.created_at,
-            previous_secret_until: webhook.previous_secret_until_ms.map(rfc3339_of_ms),
+            previous_secret_until: webhook.previous_secret_until_ms.map(format_rfc3339),
             secret,
         }
     }
@@ -185,13 +186,13 @@ impl From<DeliveryLog> for DeliveryView {
             id: log.id.to_string(),
             kind: log.kind,
             state: log.state,
-            queued_at: rfc3339_of_ms(log.queued_at_ms),
-            next_attempt_at: log.next_attempt_ms.map(rfc3339_of_ms),
+            queued_at: format_rfc3339(log.queued_at_ms),
+            next_attempt_at: log.next_attempt_ms.map(format_rfc3339),
             attempts: log
                 .attempts
                 .into_iter()
                 .map(|attempt| AttemptView {
-                    at: rfc3339_of_ms(attempt.at_ms),
+                    at: format_rfc3339(attempt.at_ms),
                     status: attempt.status,
                     error: attempt.error,
                     duration_ms: attempt.duration_ms,
@@ -206,19 +207,6 @@ impl From<DeliveryLog> for DeliveryView {
 pub struct Deliveries {
     /// Newest first, the last hundred.
     deliveries: Vec<DeliveryView>,
-}
-
-/// A moment in ms since the epoch as RFC 3339, to the second, in UTC.
-fn rfc3339_of_ms(ms: i64) -> String {
-    let seconds = ms.div_euclid(1000);
-    let (year, month, day) = trackline_core::time::civil_from_days(seconds.div_euclid(86_400));
-    let second_of_day = seconds.rem_euclid(86_400);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        second_of_day / 3600,
-        second_of_day % 3600 / 60,
-        second_of_day % 60
-    )
 }
 
 /// A subscription's id from the path; an id that is not a number names no subscription.
@@ -433,12 +421,6 @@ pub async fn replay(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn moments_read_as_rfc3339() {
-        assert_eq!(rfc3339_of_ms(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339_of_ms(1_764_000_000_123), "2025-11-24T16:00:00Z");
-    }
 
     #[test]
     fn a_receiver_is_https_without_credentials_and_hears_known_kinds() {

@@ -285,5 +285,6 @@ pub fn to_shipment(posting: &Posting) -> Shipment {
         }),
         pickup_point: None,
         support: None,
+        stale_since: None,
     }
 }

@@ -24,6 +24,9 @@ pub const SETTLED_FOR: i64 = 3 * DAY;
 /// The longest a poll may take before its lease ends and another instance may take it.
 const LEASE_MS: i64 = 2 * MINUTE;
 
+/// How old a carrier's last answer may be before a buyer's lookup asks it again.
+pub const FRESH_FOR: i64 = 5 * MINUTE;
+
 /// When to ask about `shipment` again after an answer at `now` (ms): by its stage, or `None`
 /// once it has been settled for `SETTLED_FOR`.
 pub fn next_poll(shipment: &Shipment, now: i64) -> Option<i64> {
@@ -148,6 +151,26 @@ impl Poller {
             polled += 1;
         }
         Ok(polled)
+    }
+
+    /// Asks about the shipment `id` at once, for a buyer looking it up, if its carrier last
+    /// answered more than `FRESH_FOR` ago and is not being waited out after failures; says
+    /// whether it asked. However many buyers look, each shipment is asked about once per
+    /// `FRESH_FOR` at most, by one instance.
+    ///
+    /// # Errors
+    /// `StoreError` if the store fails.
+    pub async fn refresh(&self, id: i64) -> Result<bool, StoreError> {
+        let now = crate::store::now_ms();
+        let Some(due) = self
+            .store
+            .claim_poll_of(id, now, LEASE_MS, now - FRESH_FOR)
+            .await?
+        else {
+            return Ok(false);
+        };
+        self.poll(&due).await?;
+        Ok(true)
     }
 
     /// Asks about one shipment and keeps the answer, or schedules the next try.

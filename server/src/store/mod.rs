@@ -326,7 +326,8 @@ impl Store {
     ) -> Result<Vec<Found>, StoreError> {
         let mut connection = self.pool.acquire().await?;
         let rows = sqlx::query(&format!(
-            "SELECT {SHIPMENT_COLUMNS}, check_phone_hash, check_postcode_hash, ozon_posting
+            "SELECT {SHIPMENT_COLUMNS}, check_phone_hash, check_postcode_hash, ozon_posting,
+                    source, polled_at_ms
              FROM shipments
              WHERE seller_id = $2
                AND (order_number = $1 OR shipment_number = $1 OR tracking_number = $1)
@@ -350,6 +351,11 @@ impl Store {
                 phone_hash: row.try_get("check_phone_hash")?,
                 postcode_hash: row.try_get("check_postcode_hash")?,
                 ozon_posting: row.try_get("ozon_posting")?,
+                polled_from: row
+                    .try_get::<Option<String>, _>("source")?
+                    .as_deref()
+                    .and_then(crate::sources::Provider::from_wire),
+                polled_at_ms: row.try_get("polled_at_ms")?,
                 shipment,
             });
         }
@@ -372,6 +378,10 @@ pub struct Found {
     pub postcode_hash: Option<String>,
     /// The Ozon posting it was pulled from, if it was.
     pub ozon_posting: Option<String>,
+    /// The carrier it is polled from, if one is.
+    pub polled_from: Option<crate::sources::Provider>,
+    /// When that carrier last answered for it (ms), if it has.
+    pub polled_at_ms: Option<i64>,
 }
 
 impl Found {
@@ -384,7 +394,6 @@ impl Found {
     }
 }
 
-/// Now as RFC 3339 UTC, for the server's own stamps.
 /// Now, in milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -392,17 +401,7 @@ pub(crate) fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// Now as RFC 3339 UTC, for the server's own stamps.
 pub(crate) fn now_rfc3339() -> String {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let seconds = i64::try_from(seconds).unwrap_or(0);
-    let (year, month, day) = trackline_core::time::civil_from_days(seconds.div_euclid(86_400));
-    let rest = seconds.rem_euclid(86_400);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3_600,
-        rest % 3_600 / 60,
-        rest % 60
-    )
+    trackline_core::time::format_rfc3339(now_ms())
 }

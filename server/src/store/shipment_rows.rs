@@ -251,6 +251,7 @@ pub(crate) fn read_shipment(row: &AnyRow, events: Vec<Event>) -> Result<Shipment
         carrier: from_json(row.try_get("carrier")?)?,
         pickup_point: from_json(row.try_get("pickup_point")?)?,
         support: from_json(row.try_get("support")?)?,
+        stale_since: None,
     })
 }
 

@@ -192,6 +192,54 @@ impl Store {
                 break row;
             }
         };
+        match self.due_poll(&row, now).await? {
+            Some(due) => Ok(Some(due)),
+            // Nothing to ask with: it was taken off the schedule; look for the next.
+            None => Box::pin(self.claim_poll(now, lease_ms)).await,
+        }
+    }
+
+    /// Takes the shipment `id` for `lease_ms` to poll it at once for a buyer who looks it up,
+    /// if it is polled at all, was last answered for before `answered_before`, is not waiting
+    /// out a failing provider's backoff, and no instance holds it. `None` otherwise.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn claim_poll_of(
+        &self,
+        id: i64,
+        now: i64,
+        lease_ms: i64,
+        answered_before: i64,
+    ) -> Result<Option<DuePoll>, StoreError> {
+        let taken = sqlx::query(&format!(
+            "UPDATE shipments SET poll_leased_until_ms = $1
+             WHERE id = $2 AND source IS NOT NULL AND source <> '{NONE}'
+               AND next_poll_ms IS NOT NULL
+               AND (poll_failures = 0 OR next_poll_ms <= $3)
+               AND (polled_at_ms IS NULL OR polled_at_ms < $4)
+               AND (poll_leased_until_ms IS NULL OR poll_leased_until_ms < $3)
+             RETURNING id, seller_id, tracking_number, source, poll_failures"
+        ))
+        .bind(now.saturating_add(lease_ms))
+        .bind(id)
+        .bind(now)
+        .bind(answered_before)
+        .fetch_optional(&self.pool)
+        .await?;
+        match taken {
+            Some(row) => self.due_poll(&row, now).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The poll a claimed row stands for; `None`, and taken off the schedule, when it has no
+    /// number or no provider this build knows.
+    async fn due_poll(
+        &self,
+        row: &sqlx::any::AnyRow,
+        now: i64,
+    ) -> Result<Option<DuePoll>, StoreError> {
         let id: i64 = row.try_get("id")?;
         let seller = SellerId(row.try_get("seller_id")?);
         let number: Option<String> = row.try_get("tracking_number")?;
@@ -200,9 +248,9 @@ impl Store {
             .as_deref()
             .and_then(Provider::from_wire);
         let (Some(number), Some(provider)) = (number, provider) else {
-            // Nothing to ask with: stop polling it rather than take it again and again.
+            // Rather than take it again and again.
             self.poll_scheduled(id, None, 0, now).await?;
-            return Box::pin(self.claim_poll(now, lease_ms)).await;
+            return Ok(None);
         };
         Ok(Some(DuePoll {
             id,

@@ -116,8 +116,8 @@ fn webhook_from(row: &sqlx::any::AnyRow) -> Result<Webhook, StoreError> {
 
 impl Store {
     /// Tells the receivers that hear of `gone_stale` about each of their sellers' shipments that
-    /// has said nothing for longer than a moving shipment should (`freshness::stale_days` at
-    /// `now`, ms), once per silence; returns how many were told. Instances sweeping at once
+    /// has said nothing for longer than its stage usually takes (`freshness::stale_since` at
+    /// `now`, ms: what buyers are shown), once per silence; returns how many were told. Instances sweeping at once
     /// tell each once: the mark and the queueing are one transaction, and the mark is taken
     /// only where it is not already set.
     ///
@@ -138,9 +138,8 @@ impl Store {
             let already: Option<i64> = candidate.try_get("stale_told_ms")?;
             let mut tx = self.pool.begin().await?;
             let shipment = super::shipment_rows::load(&mut tx, id).await?;
-            let silence = trackline_core::freshness::last_change(&shipment);
-            let stale = trackline_core::freshness::stale_days(&shipment, now).is_some();
-            let Some(silence) = silence.filter(|since| stale && already != Some(*since)) else {
+            let silence = trackline_core::freshness::stale_since(&shipment, now);
+            let Some(silence) = silence.filter(|since| already != Some(*since)) else {
                 continue;
             };
             let marked = sqlx::query(
