@@ -33,8 +33,8 @@ pub struct Config {
     /// Whether sellers may subscribe plain `http://` webhook receivers (a private network, a
     /// test); `https://` only by default.
     pub allow_http_webhooks: bool,
-    /// Russian Post's tracking service (a local fake in tests).
-    pub russian_post_url: String,
+    /// Where the carriers' tracking services are (local fakes in tests).
+    pub providers: crate::sources::ProviderUrls,
 }
 
 impl Default for Config {
@@ -51,7 +51,7 @@ impl Default for Config {
             metrics_addr: None,
             secret_key: None,
             allow_http_webhooks: false,
-            russian_post_url: crate::sources::russian_post::BASE_URL.to_owned(),
+            providers: crate::sources::ProviderUrls::default(),
         }
     }
 }
@@ -95,6 +95,8 @@ struct FileConfig {
     secret_key_file: Option<PathBuf>,
     allow_http_webhooks: Option<bool>,
     russian_post_url: Option<String>,
+    cdek_url: Option<String>,
+    seventeen_track_url: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -143,7 +145,13 @@ impl FileConfig {
             config.allow_http_webhooks = allow;
         }
         if let Some(url) = self.russian_post_url {
-            config.russian_post_url = url;
+            config.providers.russian_post = url;
+        }
+        if let Some(url) = self.cdek_url {
+            config.providers.cdek = url;
+        }
+        if let Some(url) = self.seventeen_track_url {
+            config.providers.seventeen_track = url;
         }
         if let Some(limit) = self.rate_limit {
             if let Some(n) = limit.per_minute.filter(|n| *n > 0) {
@@ -203,7 +211,13 @@ impl Config {
             config.rate_limit.per_minute = parse_count("TRACKLINE_RATE_PER_MINUTE", &rate)?;
         }
         if let Some(url) = env("TRACKLINE_RUSSIAN_POST_URL") {
-            config.russian_post_url = url;
+            config.providers.russian_post = url;
+        }
+        if let Some(url) = env("TRACKLINE_CDEK_URL") {
+            config.providers.cdek = url;
+        }
+        if let Some(url) = env("TRACKLINE_SEVENTEEN_TRACK_URL") {
+            config.providers.seventeen_track = url;
         }
         if let Some(url) = env("TRACKLINE_OZON_BASE_URL") {
             config.ozon_base_url = url;

@@ -22,9 +22,6 @@ pub const OZON_CACHE: Duration = Duration::from_secs(60);
 /// How long the poller waits, when nothing is due, before looking again.
 pub const POLL_IDLE: Duration = Duration::from_secs(5);
 
-/// The least time between two of this instance's requests to one carrier's service.
-pub const POLL_PACE: Duration = Duration::from_millis(200);
-
 /// The public lookup's limit, each shop's apart from the others'. It lives in this instance's
 /// memory: behind a load balancer each instance counts on its own, so N instances allow a
 /// client N times the rate (a courtesy against scraping, kept off the store on the hot path);
@@ -75,12 +72,7 @@ impl AppState {
     pub fn new(store: Store, config: &Config) -> AppState {
         AppState {
             ozon: OzonClient::new(&config.ozon_base_url, OZON_CACHE, Backoff::default()),
-            poller: Poller::new(
-                store.clone(),
-                &config.russian_post_url,
-                POLL_IDLE,
-                POLL_PACE,
-            ),
+            poller: Poller::new(store.clone(), &config.providers, POLL_IDLE),
             limits: Limits::new(config.rate_limit),
             lookup_cache: LookupCache::default(),
             widget: WidgetFiles::choose(config.static_dir.clone()),

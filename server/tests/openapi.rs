@@ -664,6 +664,34 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     .await;
     walk.not_json(Method::PUT, source, own_source, &auth, "{")
         .await;
+    // 17TRACK's pushes to the shop, signed with the shop's 17TRACK key.
+    walk.call(
+        Method::PUT,
+        keys,
+        "/api/v1/seller/sources/seventeen_track",
+        &bearer,
+        Some(json!({"api_key": "walk-key"})),
+    )
+    .await;
+    let push = "/api/v1/sources/seventeen_track/push/{shop}";
+    let own_push = "/api/v1/sources/seventeen_track/push/walk";
+    let sign = |body: &Value| {
+        trackline_server::store::sellers::sha256_hex(format!("{body}/walk-key").as_bytes())
+    };
+    let stopped = json!({"event": "TRACKING_STOPPED", "data": {"number": "LP00123456789012"}});
+    let not_a_push = json!({"hello": "17TRACK"});
+    for (body, sign) in [
+        (stopped.clone(), sign(&stopped)),
+        (stopped, "00".to_owned()),
+        (not_a_push.clone(), sign(&not_a_push)),
+    ] {
+        let headers = [
+            ("content-type", "application/json"),
+            ("sign", sign.as_str()),
+        ];
+        walk.call(Method::POST, push, own_push, &headers, Some(body))
+            .await;
+    }
 
     // A server with no secret key keeps no webhook secrets, nor carriers' keys.
     let keyless = trackline_server::Store::open("sqlite::memory:")

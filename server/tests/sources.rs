@@ -8,11 +8,9 @@
 use axum::http::{Method, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::fake_russian_post::{FakeRussianPost, LOGIN, PASSWORD};
 use support::{request, seller_call, send};
-use trackline_core::{Exception, Stage};
 use trackline_server::sources::poller::Poller;
 use trackline_server::sources::russian_post::mapping;
 use trackline_server::{AppState, Config, Store};
@@ -21,41 +19,26 @@ mod support;
 
 #[test]
 fn the_mapping_table_in_the_docs_is_the_codes() {
-    let doc = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../docs/russian-post.md"
-    ))
-    .unwrap();
-    let rows: Vec<Vec<String>> = doc
-        .lines()
-        .filter(|line| {
-            line.starts_with("| ") && line.chars().nth(2).is_some_and(|c| c.is_ascii_digit())
-        })
-        .map(|line| {
-            line.split('|')
-                .map(|cell| cell.trim().trim_matches('`').to_owned())
-                .collect()
-        })
-        .collect();
+    let rows = support::doc_table("russian-post.md", |first| {
+        first.starts_with(|c: char| c.is_ascii_digit())
+    });
     assert!(rows.len() >= 15, "{rows:?}");
     let listed = |oper_type: u32, oper_attr: u32| {
         rows.iter().find(|row| {
-            row[1].parse::<u32>().ok() == Some(oper_type)
-                && (row[2] == "*" || row[2].parse::<u32>().ok() == Some(oper_attr))
+            row[0].parse::<u32>().ok() == Some(oper_type)
+                && (row[1] == "*" || row[1].parse::<u32>().ok() == Some(oper_attr))
         })
     };
     for row in &rows {
-        let oper_type: u32 = row[1].parse().unwrap();
-        let oper_attr: u32 = if row[2] == "*" {
+        let oper_type: u32 = row[0].parse().unwrap();
+        let oper_attr: u32 = if row[1] == "*" {
             99
         } else {
-            row[2].parse().unwrap()
+            row[1].parse().unwrap()
         };
-        let stage = Stage::from_wire(&row[4]);
-        let exception = (!row[5].is_empty()).then(|| Exception::from_wire(&row[5]));
         assert_eq!(
             mapping::map(oper_type, oper_attr),
-            Some((stage, exception)),
+            Some(support::stage_and_exception(&row[3], &row[4])),
             "{row:?}"
         );
     }
@@ -69,171 +52,6 @@ fn the_mapping_table_in_the_docs_is_the_codes() {
                 );
             }
         }
-    }
-}
-
-/// The fake service: what each barcode answers, and how often each was asked.
-#[derive(Clone, Default)]
-struct FakeRussianPost {
-    asked: Arc<Mutex<HashMap<String, usize>>>,
-    /// Barcodes answered with a 503 and no envelope.
-    down: Arc<Mutex<Vec<String>>>,
-    /// How long every answer takes.
-    delay: Arc<Mutex<Duration>>,
-}
-
-const LOGIN: &str = "shop-login";
-const PASSWORD: &str = "s3cret";
-
-fn record(
-    oper_type: u32,
-    oper_attr: u32,
-    type_name: &str,
-    attr_name: &str,
-    at: &str,
-    place: &str,
-) -> String {
-    format!(
-        "<ns3:historyRecord><ns3:AddressParameters><ns3:OperationAddress><ns3:Index>420000</ns3:Index>\
-         <ns3:Description>{place}</ns3:Description></ns3:OperationAddress></ns3:AddressParameters>\
-         <ns3:OperationParameters><ns3:OperType><ns3:Id>{oper_type}</ns3:Id><ns3:Name>{type_name}</ns3:Name></ns3:OperType>\
-         <ns3:OperAttr><ns3:Id>{oper_attr}</ns3:Id><ns3:Name>{attr_name}</ns3:Name></ns3:OperAttr>\
-         <ns3:OperDate>{at}</ns3:OperDate></ns3:OperationParameters>\
-         <ns3:UserParameters><ns3:SendCtg><ns3:Id>1</ns3:Id><ns3:Name>Население</ns3:Name></ns3:SendCtg>\
-         <ns3:Sndr>ИВАНОВ И Н</ns3:Sndr><ns3:Rcpn>ПЕТРОВА АННА СЕРГЕЕВНА</ns3:Rcpn></ns3:UserParameters></ns3:historyRecord>"
-    )
-}
-
-fn envelope(body: &str) -> String {
-    format!(
-        r#"<S:Envelope xmlns:S="http://www.w3.org/2003/05/soap-envelope"><S:Body>{body}</S:Body></S:Envelope>"#
-    )
-}
-
-fn fault(detail: &str, reason: &str) -> String {
-    envelope(&format!(
-        r#"<S:Fault><S:Code><S:Value>S:Sender</S:Value></S:Code><S:Reason><S:Text xml:lang="ru">{reason}</S:Text></S:Reason><S:Detail><ns3:{detail} xmlns:ns3="http://russianpost.org/operationhistory/data">{reason}</ns3:{detail}></S:Detail></S:Fault>"#
-    ))
-}
-
-impl FakeRussianPost {
-    async fn start() -> (FakeRussianPost, String) {
-        let fake = FakeRussianPost::default();
-        let state = fake.clone();
-        let app = Router::new().route(
-            "/rtm34",
-            axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
-                let state = state.clone();
-                async move {
-                    let answer = state.answer(&headers, &body);
-                    let delay = *state.delay.lock().unwrap();
-                    tokio::time::sleep(delay).await;
-                    answer
-                }
-            }),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/rtm34", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        (fake, url)
-    }
-
-    /// Answers as the specification documents: a SOAP 1.2 request with the barcode and an
-    /// AuthorizationHeader (mustUnderstand 1); a fault, with a 500, for wrong keys or a number it
-    /// does not know.
-    fn answer(&self, headers: &axum::http::HeaderMap, body: &str) -> (StatusCode, String) {
-        let content_type = headers
-            .get("content-type")
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default();
-        assert!(
-            content_type.starts_with("application/soap+xml"),
-            "{content_type}"
-        );
-        let document = roxmltree::Document::parse(body).expect("the request is XML");
-        let field = |name: &str| {
-            document
-                .descendants()
-                .find(|node| node.tag_name().name() == name)
-                .and_then(|node| node.text())
-                .unwrap_or_default()
-                .to_owned()
-        };
-        let header = document
-            .descendants()
-            .find(|node| node.tag_name().name() == "AuthorizationHeader")
-            .expect("an AuthorizationHeader");
-        assert!(header
-            .attributes()
-            .any(|a| a.name() == "mustUnderstand" && a.value() == "1"));
-        assert_eq!(field("MessageType"), "0");
-        let barcode = field("Barcode");
-        *self
-            .asked
-            .lock()
-            .unwrap()
-            .entry(barcode.clone())
-            .or_default() += 1;
-        if self.down.lock().unwrap().contains(&barcode) {
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Service Unavailable".into(),
-            );
-        }
-        if field("login") != LOGIN || field("password") != PASSWORD {
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                fault("AuthorizationFault", "Ошибка авторизации"),
-            );
-        }
-        if !barcode.ends_with("RU") {
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                fault("OperationHistoryFault", "Отправление не найдено"),
-            );
-        }
-        let records = [
-            record(
-                1,
-                1,
-                "Прием",
-                "Единичный",
-                "2026-11-20T18:08:00.000+03:00",
-                "Москва 555",
-            ),
-            record(
-                8,
-                3,
-                "Обработка",
-                "Прибыло в сортировочный центр",
-                "2026-11-21T06:10:00.000+03:00",
-                "Казань СЦ",
-            ),
-            record(
-                8,
-                2,
-                "Обработка",
-                "Прибыло в место вручения",
-                "2026-11-22T09:15:00.000+03:00",
-                "Казань 420000",
-            ),
-        ]
-        .join("");
-        (
-            StatusCode::OK,
-            envelope(&format!(
-                r#"<ns7:getOperationHistoryResponse xmlns:ns3="http://russianpost.org/operationhistory/data" xmlns:ns7="http://russianpost.org/operationhistory"><ns3:OperationHistoryData>{records}</ns3:OperationHistoryData></ns7:getOperationHistoryResponse>"#
-            )),
-        )
-    }
-
-    fn asked(&self, barcode: &str) -> usize {
-        self.asked
-            .lock()
-            .unwrap()
-            .get(barcode)
-            .copied()
-            .unwrap_or(0)
     }
 }
 
@@ -260,19 +78,21 @@ fn s10(serial: u32) -> String {
 fn app(store: &Store, url: &str) -> Router {
     let config = Config {
         allow_http_webhooks: true,
-        russian_post_url: url.to_owned(),
+        providers: trackline_server::sources::ProviderUrls {
+            russian_post: url.to_owned(),
+            ..Default::default()
+        },
         ..Config::default()
     };
     trackline_server::app(AppState::new(store.clone(), &config))
 }
 
 fn poller(store: &Store, url: &str) -> Poller {
-    Poller::new(
-        store.clone(),
-        url,
-        Duration::from_millis(10),
-        Duration::ZERO,
-    )
+    let urls = trackline_server::sources::ProviderUrls {
+        russian_post: url.to_owned(),
+        ..Default::default()
+    };
+    Poller::new(store.clone(), &urls, Duration::from_millis(10))
 }
 
 /// A new seller whose Russian Post keys are `password` (with the fake's login): its token.

@@ -47,6 +47,7 @@ use utoipa::{Modify, OpenApi};
         webhooks::replay,
         sources::put_source_keys,
         sources::choose_source,
+        sources::seventeen_track_push,
     ),
     components(schemas(
         trackline_core::TrackResponse,

@@ -7,13 +7,16 @@ use super::auth::{Reference, Seller};
 use super::error::ApiError;
 use super::json::Strict;
 use crate::seller_input::Invalid;
+use crate::sources::seventeen_track::{verify_push, Push};
 use crate::sources::{Keys, Provider};
 use crate::state::SharedState;
 use crate::store::sellers::SellerId;
 use crate::store::{Store, StoreError};
+use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
-use axum::routing::put;
+use axum::routing::{post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use trackline_core::number::normalise;
@@ -28,23 +31,95 @@ pub fn routes() -> Router<SharedState> {
             "/api/v1/seller/shipments/{reference}/source",
             put(choose_source),
         )
+        .route(
+            "/api/v1/sources/seventeen_track/push/{shop}",
+            post(seventeen_track_push),
+        )
 }
 
-/// A seller's keys for a provider; `null` in their place forgets them.
+/// A seller's keys for a provider, the ones its API asks for; `null` in their place forgets them.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceKeysInput {
-    /// The account's login (Russian Post: from the tracking service's "Access settings").
-    login: String,
-    /// The account's password.
-    password: String,
+    /// Russian Post: the login from the tracking service's "Access settings".
+    #[serde(default)]
+    login: Option<String>,
+    /// Russian Post: the password from the same page.
+    #[serde(default)]
+    password: Option<String>,
+    /// CDEK: the integration's account (client id), from the CDEK account's "Integration" page.
+    #[serde(default)]
+    client_id: Option<String>,
+    /// CDEK: the integration's secure password (client secret).
+    #[serde(default)]
+    client_secret: Option<String>,
+    /// 17TRACK: the API's security key (API settings); it also signs 17TRACK's pushes.
+    #[serde(default)]
+    api_key: Option<String>,
+}
+
+impl SourceKeysInput {
+    /// The keys `provider` asks for, each 1 to 200 characters, and no other.
+    ///
+    /// # Errors
+    /// `Invalid` naming the first field missing, too long, or not one of this provider's.
+    fn keys_for(self, provider: Provider) -> Result<Keys, Invalid> {
+        let given = [
+            ("login", self.login),
+            ("password", self.password),
+            ("client_id", self.client_id),
+            ("client_secret", self.client_secret),
+            ("api_key", self.api_key),
+        ];
+        let mut taken = std::collections::HashMap::new();
+        for (field, value) in given {
+            let wanted = provider.key_fields().contains(&field);
+            match value.as_deref().map(str::trim) {
+                Some(_) if !wanted => {
+                    return Err(Invalid {
+                        field: field.into(),
+                        reason: format!(
+                            "not a key of {}: it takes {}",
+                            provider.as_str(),
+                            provider.key_fields().join(", ")
+                        ),
+                    })
+                }
+                Some(value) if !value.is_empty() && value.len() <= 200 => {
+                    taken.insert(field, value.to_owned());
+                }
+                _ if wanted => {
+                    return Err(Invalid {
+                        field: field.into(),
+                        reason: "1 to 200 characters".into(),
+                    })
+                }
+                _ => {}
+            }
+        }
+        let mut take = |field: &str| taken.remove(field).unwrap_or_default();
+        Ok(match provider {
+            Provider::RussianPost => Keys::Login {
+                login: take("login"),
+                password: take("password"),
+            },
+            Provider::Cdek => Keys::Client {
+                client_id: take("client_id"),
+                client_secret: take("client_secret"),
+            },
+            Provider::SeventeenTrack => Keys::ApiKey {
+                api_key: take("api_key"),
+            },
+        })
+    }
 }
 
 /// Where a shipment is polled from.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceChoice {
-    /// `russian_post`, or `null` for nowhere (no number chooses one for it then).
+    /// `russian_post`, `cdek` or `seventeen_track`, or `null` for nowhere (no number chooses
+    /// one for it then).
     provider: Option<String>,
 }
 
@@ -62,10 +137,13 @@ fn provider_of(name: &str) -> Result<Provider, ApiError> {
     path = "/api/v1/seller/sources/{provider}",
     tag = "sources",
     summary = "Keep the seller's keys for a carrier's tracking service (never shown again); null forgets them",
-    description = "With keys kept, each of the seller's shipments whose tracking number that carrier \
-        tracks is polled from it on its own (Russian Post: S10 numbers ending in RU and 14-digit \
-        domestic numbers), unless the seller chose otherwise for it.",
-    params(("provider" = String, Path, description = "russian_post")),
+    description = "With keys kept, each of the seller's shipments whose tracking number that provider \
+        tracks is polled from it on its own, unless the seller chose otherwise for it: Russian Post \
+        for S10 numbers ending in RU and 14-digit domestic numbers, CDEK for 10-digit waybills, \
+        17TRACK for any number the carrier's own provider does not take (or has no keys for). \
+        17TRACK also pushes changes to /api/v1/sources/seventeen_track/push/{shop}, signed with \
+        the same key.",
+    params(("provider" = String, Path, description = "russian_post (login, password), cdek (client_id, client_secret) or seventeen_track (api_key)")),
     request_body = Option<SourceKeysInput>,
     responses(
         (status = 204, description = "Kept (or forgotten)."),
@@ -83,25 +161,7 @@ pub async fn put_source_keys(
     Strict(input): Strict<Option<SourceKeysInput>>,
 ) -> Result<StatusCode, ApiError> {
     let provider = provider_of(&provider)?;
-    let keys = input
-        .map(|input| {
-            let (login, password) = (input.login.trim(), input.password.trim());
-            let field = if login.is_empty() || login.len() > 200 {
-                "login"
-            } else if password.is_empty() || password.len() > 200 {
-                "password"
-            } else {
-                return Ok(Keys {
-                    login: login.to_owned(),
-                    password: password.to_owned(),
-                });
-            };
-            Err(Invalid {
-                field: field.into(),
-                reason: "1 to 200 characters".into(),
-            })
-        })
-        .transpose()?;
+    let keys = input.map(|input| input.keys_for(provider)).transpose()?;
     if keys.is_some() && store.secret_key().is_err() {
         return Err(Invalid {
             field: "sources".into(),
@@ -149,7 +209,7 @@ pub async fn choose_source(
         .map(|name| {
             Provider::from_wire(name).ok_or_else(|| Invalid {
                 field: "provider".into(),
-                reason: "russian_post, or null".into(),
+                reason: "russian_post, cdek, seventeen_track, or null".into(),
             })
         })
         .transpose()?;
@@ -163,6 +223,71 @@ pub async fn choose_source(
     }
 }
 
+/// `POST /api/v1/sources/seventeen_track/push/{shop}`: 17TRACK tells of a change to a number
+/// the shop follows there; the shop's shipments polled from 17TRACK with that number take it.
+///
+/// # Errors
+/// 401 unless `sign` is 17TRACK's signature of the body with the shop's 17TRACK key (an unknown
+/// shop, or one without a key, looks the same); 400 for a body that is not a push.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sources/seventeen_track/push/{shop}",
+    tag = "sources",
+    summary = "17TRACK's push for one shop (set this URL as the webhook in the shop's 17TRACK account)",
+    description = "Verified with the shop's 17TRACK key: the `sign` header is the hex SHA-256 of the \
+        raw body, a slash and the key. TRACKING_UPDATED moves the shop's shipments with that \
+        number that are polled from 17TRACK; other events are acknowledged and ignored.",
+    params(("shop" = String, Path, description = "The shop's handle")),
+    request_body(content = serde_json::Value, content_type = "application/json",
+        description = "17TRACK's push: {event, data: {number, carrier, track_info}}"),
+    responses(
+        (status = 200, description = "Taken (or ignored)."),
+        (status = 400, description = "Not a push (malformed_json).", body = trackline_core::ErrorBody),
+        (status = 401, description = "Not signed with this shop's 17TRACK key (unauthorized).", body = trackline_core::ErrorBody),
+    ),
+    security(()),
+)]
+pub async fn seventeen_track_push(
+    State(state): State<SharedState>,
+    Path(shop): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let store = &state.store;
+    let provider = Provider::SeventeenTrack;
+    let seller = store
+        .shop_by_handle(&shop)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let Some(Keys::ApiKey { api_key }) = store.source_keys(seller, provider).await? else {
+        return Err(ApiError::Unauthorized);
+    };
+    let sign = headers
+        .get("sign")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    if !verify_push(&body, &api_key, sign) {
+        return Err(ApiError::Unauthorized);
+    }
+    let push: Push = serde_json::from_slice(&body)
+        .map_err(|error| ApiError::MalformedJson(error.to_string()))?;
+    let Some(info) = push
+        .data
+        .track_info
+        .filter(|_| push.event == "TRACKING_UPDATED")
+    else {
+        return Ok(StatusCode::OK);
+    };
+    let reading = info.reading();
+    let now = crate::store::now_ms();
+    let number = normalise(&push.data.number);
+    for id in store.polled_with_number(seller, provider, &number).await? {
+        state.poller.keep(id, seller, &reading, now).await?;
+    }
+    crate::metrics::source_call(provider.as_str(), "pushed");
+    Ok(StatusCode::OK)
+}
+
 /// After a shipment was written: if nothing was chosen for it yet and its tracking number is
 /// tracked by a provider the seller has keys for, it is polled from there from now on.
 ///
@@ -174,18 +299,19 @@ pub async fn attach_by_number(
     reference: &str,
     shipment: &Shipment,
 ) -> Result<(), StoreError> {
-    let Some(provider) = shipment
-        .tracking_number
-        .as_deref()
-        .and_then(|number| Provider::for_number(&normalise(number)))
+    let Some(number) = shipment.tracking_number.as_deref().map(normalise) else {
+        return Ok(());
+    };
+    if store.source_of(seller, reference).await?.is_some() {
+        return Ok(());
+    }
+    let with_keys = store.providers_with_keys(seller).await?;
+    let Some(provider) = Provider::candidates(&number)
+        .into_iter()
+        .find(|provider| with_keys.contains(provider))
     else {
         return Ok(());
     };
-    if store.source_of(seller, reference).await?.is_some()
-        || store.source_keys(seller, provider).await?.is_none()
-    {
-        return Ok(());
-    }
     store
         .attach_source(seller, reference, Some(provider), crate::store::now_ms())
         .await

@@ -4,8 +4,8 @@
 //! again: often while the parcel moves, rarely while it waits, never once it has long settled;
 //! later and later while the provider fails.
 
-use super::russian_post::RussianPost;
-use super::{Provider, Reading, SourceError};
+use super::{Carriers, ProviderUrls, Reading, SourceError};
+use crate::store::sellers::SellerId;
 use crate::store::sources::DuePoll;
 use crate::store::{Store, StoreError};
 use std::time::Duration;
@@ -46,12 +46,17 @@ pub fn next_poll(shipment: &Shipment, now: i64) -> Option<i64> {
 }
 
 /// When to ask again after the `failures`-th failure in a row at `now`: keys refused or a
-/// number unknown are not mended by asking soon; an unavailable provider is asked again after
-/// waits doubling from five minutes to six hours; `random` in [0, 1) spreads them.
+/// number unknown are not mended by asking soon; a provider that limits the account is asked
+/// again after the wait it names (a quarter of an hour if it names none); an unavailable one
+/// after waits doubling from five minutes to six hours; `random` in [0, 1) spreads them.
 pub fn after_failure(error: &SourceError, failures: u32, now: i64, random: f64) -> i64 {
     let wait = match error {
         SourceError::Unauthorized => DAY,
         SourceError::Refused(_) => 6 * HOUR,
+        SourceError::Limited(asked) => asked
+            .and_then(|asked| i64::try_from(asked.as_millis()).ok())
+            .map_or(15 * MINUTE, |asked| asked.clamp(MINUTE, DAY))
+            .saturating_mul(2),
         SourceError::Unavailable(_) | SourceError::BadAnswer(_) => (5 * MINUTE)
             .saturating_mul(1 << failures.min(10))
             .min(6 * HOUR),
@@ -95,22 +100,18 @@ pub fn merged(mut current: Shipment, reading: &Reading) -> Shipment {
 #[derive(Debug, Clone)]
 pub struct Poller {
     store: Store,
-    russian_post: RussianPost,
+    carriers: Carriers,
     /// How long to wait, when nothing is due, before looking again.
     idle: Duration,
-    /// The least time between two requests to a provider from this instance: providers limit
-    /// how fast an account may ask.
-    pace: Duration,
 }
 
 impl Poller {
-    /// A poller over `store`, asking Russian Post at `russian_post_url`.
-    pub fn new(store: Store, russian_post_url: &str, idle: Duration, pace: Duration) -> Poller {
+    /// A poller over `store`, asking the providers at `urls`.
+    pub fn new(store: Store, urls: &ProviderUrls, idle: Duration) -> Poller {
         Poller {
             store,
-            russian_post: RussianPost::new(russian_post_url),
+            carriers: Carriers::new(urls),
             idle,
-            pace,
         }
     }
 
@@ -133,7 +134,8 @@ impl Poller {
         }
     }
 
-    /// Polls every shipment due now, one after another at the provider's pace; returns how many.
+    /// Polls every shipment due now, one after another (each provider's client keeps its
+    /// pace); returns how many.
     ///
     /// # Errors
     /// `StoreError` if the store fails; what was polled until then is kept.
@@ -144,9 +146,6 @@ impl Poller {
             .claim_poll(crate::store::now_ms(), LEASE_MS)
             .await?
         {
-            if polled > 0 {
-                tokio::time::sleep(self.pace).await;
-            }
             self.poll(&due).await?;
             polled += 1;
         }
@@ -173,38 +172,41 @@ impl Poller {
         Ok(true)
     }
 
+    /// Keeps what a provider said at `now` of the seller's shipment `id`, asked or pushed
+    /// (through the store's one write path, so webhooks follow), and schedules its next poll.
+    ///
+    /// # Errors
+    /// `StoreError` if the store fails.
+    pub async fn keep(
+        &self,
+        id: i64,
+        seller: SellerId,
+        reading: &Reading,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let current = self.store.shipment_by_id(id).await?;
+        let fresh = merged(current.clone(), reading);
+        if fresh != current {
+            self.store.refresh_shipment(seller, id, &fresh).await?;
+        }
+        self.store
+            .poll_scheduled(id, next_poll(&fresh, now), 0, now)
+            .await
+    }
+
     /// Asks about one shipment and keeps the answer, or schedules the next try.
     async fn poll(&self, due: &DuePoll) -> Result<(), StoreError> {
         let now = crate::store::now_ms();
         let answer = match &due.keys {
-            Some(keys) => match due.provider {
-                Provider::RussianPost => self.russian_post.track(keys, &due.number).await,
-            },
+            Some(keys) => self.carriers.track(due.provider, keys, &due.number).await,
             None => Err(SourceError::Unauthorized),
         };
         crate::metrics::source_call(
             due.provider.as_str(),
-            match &answer {
-                Ok(_) => "ok",
-                Err(SourceError::Unauthorized) => "unauthorized",
-                Err(SourceError::Refused(_)) => "refused",
-                Err(SourceError::Unavailable(_)) => "unavailable",
-                Err(SourceError::BadAnswer(_)) => "bad_answer",
-            },
+            answer.as_ref().map_or_else(SourceError::kind, |_| "ok"),
         );
         match answer {
-            Ok(reading) => {
-                let current = self.store.shipment_by_id(due.id).await?;
-                let fresh = merged(current.clone(), &reading);
-                if fresh != current {
-                    self.store
-                        .refresh_shipment(due.seller, due.id, &fresh)
-                        .await?;
-                }
-                self.store
-                    .poll_scheduled(due.id, next_poll(&fresh, now), 0, now)
-                    .await
-            }
+            Ok(reading) => self.keep(due.id, due.seller, &reading, now).await,
             Err(error) => {
                 tracing::info!(%error, provider = due.provider.as_str(), "polling a carrier failed");
                 let failures = due.failures.saturating_add(1);

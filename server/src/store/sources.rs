@@ -59,8 +59,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if let Some(keys) = keys {
-            let plain =
-                serde_json::json!({"login": keys.login, "password": keys.password}).to_string();
+            let plain = serde_json::to_string(keys)?;
             let sealed = self
                 .secret_key()?
                 .seal(&plain, &keys_context(seller, provider))
@@ -101,12 +100,45 @@ impl Store {
             .secret_key()?
             .open(&sealed, &keys_context(seller, provider))
             .map_err(StoreError::Secret)?;
-        let value: serde_json::Value = serde_json::from_str(&plain)?;
-        let field = |name: &str| value[name].as_str().unwrap_or_default().to_owned();
-        Ok(Some(Keys {
-            login: field("login"),
-            password: field("password"),
-        }))
+        let keys: Keys = serde_json::from_str(&plain)?;
+        Ok(keys.fit(provider).then_some(keys))
+    }
+
+    /// The providers the seller has given keys for.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn providers_with_keys(&self, seller: SellerId) -> Result<Vec<Provider>, StoreError> {
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT provider FROM source_keys WHERE seller_id = $1")
+                .bind(seller.0)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(names
+            .iter()
+            .filter_map(|name| Provider::from_wire(name))
+            .collect())
+    }
+
+    /// The rows of the seller's shipments with the tracking number `number` polled from `provider`.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn polled_with_number(
+        &self,
+        seller: SellerId,
+        provider: Provider,
+        number: &str,
+    ) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM shipments
+             WHERE seller_id = $1 AND source = $2 AND tracking_number = $3",
+        )
+        .bind(seller.0)
+        .bind(provider.as_str())
+        .bind(number)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Polls the seller's shipment under `reference` from `provider` from `now` on (ms), or

@@ -7,7 +7,10 @@
 //! never see each other's rows.
 #![allow(dead_code)]
 
+pub mod fake_17track;
+pub mod fake_cdek;
 pub mod fake_ozon;
+pub mod fake_russian_post;
 pub mod nginx;
 pub mod process;
 
@@ -111,6 +114,63 @@ pub async fn seller_call(
     ];
     let reply = send(app, request(method, uri, &headers, body.as_ref())).await;
     (reply.status, reply.json())
+}
+
+/// The rows of the tables in `docs/{doc}` whose first cell `first` accepts, each cell trimmed
+/// of spaces and backticks: the mapping tables the code is checked against.
+pub fn doc_table(doc: &str, first: impl Fn(&str) -> bool) -> Vec<Vec<String>> {
+    let path = format!("{}/../docs/{doc}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("the doc is there");
+    text.lines()
+        .filter(|line| line.starts_with("| "))
+        .map(|line| {
+            let cells: Vec<String> = line
+                .trim()
+                .trim_matches('|')
+                .split('|')
+                .map(|cell| cell.trim().trim_matches('`').to_owned())
+                .collect();
+            cells
+        })
+        .filter(|cells| cells.first().is_some_and(|cell| first(cell)))
+        .collect()
+}
+
+/// The stage and the exception (empty for none) a table row names.
+pub fn stage_and_exception(
+    stage: &str,
+    exception: &str,
+) -> (trackline_core::Stage, Option<trackline_core::Exception>) {
+    (
+        trackline_core::Stage::from_wire(stage),
+        (!exception.is_empty()).then(|| trackline_core::Exception::from_wire(exception)),
+    )
+}
+
+/// The app of one instance over `store` that asks the carriers at `providers` (local fakes)
+/// and may tell plain-http webhook receivers.
+pub fn app_asking(store: &Store, providers: trackline_server::sources::ProviderUrls) -> Router {
+    let config = Config {
+        allow_http_webhooks: true,
+        providers,
+        ..Config::default()
+    };
+    trackline_server::app(AppState::new(store.clone(), &config))
+}
+
+/// A new seller (shop `handle`) that gave `keys` for `provider` through the seller API: its token.
+pub async fn seller_with_source(
+    store: &Store,
+    app: &Router,
+    handle: &str,
+    provider: &str,
+    keys: Value,
+) -> String {
+    let token = store.add_shop(handle, Some(handle)).await.unwrap().token;
+    let uri = format!("/api/v1/seller/sources/{provider}");
+    let (status, answer) = seller_call(app, Method::PUT, &uri, &token, Some(keys)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
+    token
 }
 
 /// The secret key the tests' stores seal provider keys with.

@@ -8,7 +8,7 @@
 
 pub mod mapping;
 
-use super::{Keys, Reading, SourceError};
+use super::{Pace, Reading, SourceError};
 use std::time::Duration;
 use trackline_core::time::parse_rfc3339;
 use trackline_core::Event;
@@ -27,6 +27,7 @@ const DATA: &str = "http://russianpost.org/operationhistory/data";
 pub struct RussianPost {
     url: String,
     client: reqwest::Client,
+    pace: Pace,
 }
 
 impl RussianPost {
@@ -38,6 +39,8 @@ impl RussianPost {
                 .timeout(TIMEOUT)
                 .build()
                 .unwrap_or_default(),
+            // Five requests a second from an instance at most.
+            pace: Pace::every(Duration::from_millis(200)),
         }
     }
 
@@ -46,7 +49,13 @@ impl RussianPost {
     /// # Errors
     /// `SourceError` saying whether the keys were refused, the number refused, the service
     /// unavailable, or the answer unreadable.
-    pub async fn track(&self, keys: &Keys, barcode: &str) -> Result<Reading, SourceError> {
+    pub async fn track(
+        &self,
+        login: &str,
+        password: &str,
+        barcode: &str,
+    ) -> Result<Reading, SourceError> {
+        self.pace.turn().await;
         let sent = self
             .client
             .post(&self.url)
@@ -54,15 +63,12 @@ impl RussianPost {
                 reqwest::header::CONTENT_TYPE,
                 "application/soap+xml; charset=utf-8",
             )
-            .body(request(keys, barcode))
+            .body(request(login, password, barcode))
             .send()
             .await
-            .map_err(|error| SourceError::Unavailable(error.without_url().to_string()))?;
+            .map_err(SourceError::unreachable)?;
         let status = sent.status();
-        let body = sent
-            .text()
-            .await
-            .map_err(|error| SourceError::Unavailable(error.without_url().to_string()))?;
+        let body = sent.text().await.map_err(SourceError::unreachable)?;
         // A SOAP fault comes with a 500: read it before calling the status a failure.
         match read(&body) {
             Err(SourceError::BadAnswer(_)) if status.is_server_error() => {
@@ -74,7 +80,7 @@ impl RussianPost {
 }
 
 /// The request's envelope, as the service's specification shows it.
-fn request(keys: &Keys, barcode: &str) -> String {
+fn request(login: &str, password: &str, barcode: &str) -> String {
     let text = |value: &str| html_escape::encode_safe(value).into_owned();
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -95,8 +101,8 @@ fn request(keys: &Keys, barcode: &str) -> String {
 </soap:Body>
 </soap:Envelope>"#,
         text(barcode),
-        text(&keys.login),
-        text(&keys.password)
+        text(login),
+        text(password)
     )
 }
 
@@ -158,29 +164,18 @@ pub fn read(body: &str) -> Result<Reading, SourceError> {
         };
         let status = mapping::map(oper_type, oper_attr.unwrap_or(0));
         operations.push((
-            parse_rfc3339(&at).unwrap_or(0),
-            status.clone(),
             Event {
                 at,
                 stage: status.as_ref().map(|(stage, _)| stage.clone()),
-                exception: status.and_then(|(_, exception)| exception),
+                exception: status.as_ref().and_then(|(_, exception)| exception.clone()),
                 text: words,
                 text_lang: Some("ru".to_owned()),
                 location: place,
             },
+            status,
         ));
     }
-    operations.sort_by_key(|(at, _, _)| *at);
-    let newest = operations.last();
-    Ok(Reading {
-        status: operations
-            .iter()
-            .rev()
-            .find_map(|(_, status, _)| status.clone()),
-        status_text: newest.map(|(_, _, event)| event.text.clone()),
-        updated_at: newest.map(|(_, _, event)| event.at.clone()),
-        events: operations.into_iter().map(|(_, _, event)| event).collect(),
-    })
+    Ok(Reading::of(operations))
 }
 
 /// The first element below `node`, at any depth, named `name` in any namespace.
@@ -290,11 +285,7 @@ mod tests {
 
     #[test]
     fn the_request_is_the_specifications_with_the_values_escaped() {
-        let keys = Keys {
-            login: "shop".into(),
-            password: "p<&>\"".into(),
-        };
-        let sent = request(&keys, "RA100000048RU");
+        let sent = request("shop", "p<&>\"", "RA100000048RU");
         assert!(sent.contains("<data:Barcode>RA100000048RU</data:Barcode>"));
         assert!(sent.contains(r#"<data:AuthorizationHeader soapenv:mustUnderstand="1">"#));
         assert!(sent.contains("<data:password>p&lt;&amp;&gt;&quot;</data:password>"));
