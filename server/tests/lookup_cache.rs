@@ -12,9 +12,9 @@ use support::process::tempdir;
 use support::{bearer, request, send};
 use trackline_core::second_factor::SecondFactors;
 use trackline_core::Shipment;
+use trackline_server::demo;
 use trackline_server::lookup_cache::LookupCache;
 use trackline_server::store::Backend;
-use trackline_server::{demo, Store};
 
 mod support;
 
@@ -194,12 +194,7 @@ async fn a_new_shop_outdates_what_the_short_path_meant() {
 async fn a_write_by_another_instance_outdates_the_cached_response() {
     let dir = tempdir("lookup-cache-other");
     let url = support::fresh_url(Some(&dir)).await;
-    let open = || async {
-        let store = Store::open(&url).await.expect("the store opens");
-        store.hear_other_instances(&url).await.expect("it hears");
-        store
-    };
-    let (this, other) = (open().await, open().await);
+    let (this, other) = (support::store_at(&url).await, support::store_at(&url).await);
     let (shop, _) = this.add_seller("Shop").await.unwrap();
     let write = |stage: &str| -> Shipment {
         serde_json::from_value(json!({"tracking_number": "RA500000018RU", "stage": stage})).unwrap()

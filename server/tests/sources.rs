@@ -305,9 +305,18 @@ async fn the_seller_chooses_otherwise_and_nothing_is_polled_without_keys() {
     }
 }
 
+/// Two instances, each with its own connections, over one PostgreSQL database (the test
+/// command's): every due shipment is polled once, and not again before its next time. SQLite
+/// is for one instance; there the two pollers share its store.
 #[tokio::test]
-async fn two_pollers_over_one_store_poll_each_due_shipment_once() {
-    let store = support::fresh_store().await;
+async fn two_instances_poll_each_due_shipment_once_per_period() {
+    let url_of_store = support::fresh_url(None).await;
+    let store = support::store_at(&url_of_store).await;
+    let other = if url_of_store.starts_with("postgres") {
+        support::store_at(&url_of_store).await
+    } else {
+        store.clone()
+    };
     let (fake, url) = FakeRussianPost::start().await;
     let app = app(&store, &url);
     let token = seller_with_keys(&store, &app, PASSWORD).await;
@@ -322,12 +331,18 @@ async fn two_pollers_over_one_store_poll_each_due_shipment_once() {
         )
         .await;
     }
-    let (first, second) = (poller(&store, &url), poller(&store, &url));
+    let (first, second) = (poller(&store, &url), poller(&other, &url));
     let (a, b) = tokio::join!(first.poll_due(), second.poll_due());
     assert_eq!(a.unwrap() + b.unwrap(), 12);
     for number in &numbers {
         assert_eq!(fake.asked(number), 1, "{number}");
     }
+    let (a, b) = tokio::join!(first.poll_due(), second.poll_due());
+    assert_eq!(
+        (a.unwrap(), b.unwrap()),
+        (0, 0),
+        "nothing is due again so soon"
+    );
 }
 
 #[tokio::test]

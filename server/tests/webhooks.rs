@@ -366,14 +366,7 @@ async fn deliveries_queued_before_a_restart_go_out_after_it() {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let url_of_store = support::fresh_url(Some(&dir)).await;
-    let open = || async {
-        Store::open(&url_of_store)
-            .await
-            .unwrap()
-            .with_secret_key(Some(support::test_secret_key()))
-            .await
-            .unwrap()
-    };
+    let open = || support::store_at(&url_of_store);
     let (receiver, url) = Receiver::start(&[]).await;
     {
         let store = open().await;

@@ -183,8 +183,13 @@ pub fn test_secret_key() -> trackline_server::secrets::SecretKey {
 
 /// A new empty store on the database under test, with the tests' secret key.
 pub async fn fresh_store() -> Store {
-    let url = fresh_url(None).await;
-    let store = Store::open(&url)
+    store_at(&fresh_url(None).await).await
+}
+
+/// A store over the database at `url` as an instance's `start` opens it (the tests' secret
+/// key, other instances heard): open it twice for two instances over one database.
+pub async fn store_at(url: &str) -> Store {
+    let store = Store::open(url)
         .await
         .expect("the store opens")
         .with_secret_key(Some(test_secret_key()))
@@ -192,7 +197,7 @@ pub async fn fresh_store() -> Store {
         .expect("the key is taken");
     // As `start` does: on PostgreSQL, answers are kept only while the other instances are heard.
     store
-        .hear_other_instances(&url)
+        .hear_other_instances(url)
         .await
         .expect("the store hears other instances");
     store
