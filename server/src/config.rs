@@ -170,7 +170,8 @@ impl Config {
     /// `TRACKLINE_ADDR`, `TRACKLINE_DATABASE_URL`, `TRACKLINE_STATIC_DIR`, `TRACKLINE_DEMO`,
     /// `TRACKLINE_RATE_PER_MINUTE`, `TRACKLINE_RATE_BURST`, `TRACKLINE_DEFAULT_SHOP`,
     /// `TRACKLINE_TRUSTED_PROXIES`, `TRACKLINE_METRICS_ADDR`, `TRACKLINE_SECRET_KEY` (base64)
-    /// or `TRACKLINE_SECRET_KEY_FILE`, `TRACKLINE_ALLOW_HTTP_WEBHOOKS`; then the flags `--addr`,
+    /// or `TRACKLINE_SECRET_KEY_FILE`, `TRACKLINE_ALLOW_HTTP_WEBHOOKS`, `TRACKLINE_OZON_BASE_URL`,
+    /// `TRACKLINE_RUSSIAN_POST_URL`, `TRACKLINE_CDEK_URL`, `TRACKLINE_SEVENTEEN_TRACK_URL`; then the flags `--addr`,
     /// `--database`, `--static-dir`, `--demo`, `--default-shop`, `--trusted-proxies`,
     /// `--metrics-addr`, `--secret-key-file`, `--allow-http-webhooks`, which win. The key itself is never a flag: the process list would show it.
     ///

@@ -70,9 +70,10 @@ pub struct AppState {
 impl AppState {
     /// The state for a store, with every other part as `config` says.
     pub fn new(store: Store, config: &Config) -> AppState {
+        let ozon = OzonClient::new(&config.ozon_base_url, OZON_CACHE, Backoff::default());
         AppState {
-            ozon: OzonClient::new(&config.ozon_base_url, OZON_CACHE, Backoff::default()),
-            poller: Poller::new(store.clone(), &config.providers, POLL_IDLE),
+            poller: Poller::new(store.clone(), &config.providers, ozon.clone(), POLL_IDLE),
+            ozon,
             limits: Limits::new(config.rate_limit),
             lookup_cache: LookupCache::default(),
             widget: WidgetFiles::choose(config.static_dir.clone()),

@@ -4,7 +4,6 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::json;
-use std::time::Duration;
 use support::fake_cdek::{FakeCdek, CLIENT_ID, CLIENT_SECRET};
 use support::{request, seller_call, send};
 use trackline_server::sources::cdek::mapping;
@@ -99,7 +98,7 @@ fn urls(url: &str) -> ProviderUrls {
 }
 
 fn poller(store: &Store, url: &str) -> Poller {
-    Poller::new(store.clone(), &urls(url), Duration::from_millis(10))
+    support::poller(store, &urls(url), "http://127.0.0.1:9")
 }
 
 async fn next_poll_ms(store: &Store, reference: &str) -> Option<i64> {

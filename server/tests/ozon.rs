@@ -319,3 +319,52 @@ async fn the_postings_of_one_order_are_refreshed_together_within_one_deadline() 
     assert_eq!(stages, [json!("packed"), json!("packed")]);
     assert!(took < Duration::from_millis(4_500), "{took:?}");
 }
+
+/// A pulled posting is asked about by the poller by its stage, as a carrier's parcel is: its
+/// changes reach the store (and the seller's webhooks) without a buyer looking it up.
+#[tokio::test]
+async fn a_pulled_posting_is_polled_like_a_carriers_parcel() {
+    let (base, calls) = start_fake().await;
+    let store = support::fresh_store().await;
+    let (seller, token) = store.add_seller("Ozon shop").await.unwrap();
+    store
+        .set_ozon_credentials(seller, Some(&keys()))
+        .await
+        .unwrap();
+    let app = app_over(&store, &base, Duration::ZERO);
+    let authorization = bearer(&token);
+    let headers = [("authorization", authorization.as_str())];
+    let posting = "77777777-0001-1";
+    let pull = request(
+        Method::POST,
+        &format!("/api/v1/seller/ozon/postings/{posting}"),
+        &headers,
+        None,
+    );
+    assert_eq!(send(&app, pull).await.1["shipment"]["stage"], "packed");
+    let poller = support::poller(
+        &store,
+        &trackline_server::sources::ProviderUrls::default(),
+        &base,
+    );
+    assert_eq!(poller.poll_due().await.unwrap(), 1);
+    let read = request(
+        Method::GET,
+        &format!("/api/v1/seller/shipments/{posting}"),
+        &headers,
+        None,
+    );
+    assert_eq!(
+        send(&app, read).await.1["shipment"]["stage"],
+        "ready_for_pickup"
+    );
+    assert_eq!(
+        poller.poll_due().await.unwrap(),
+        0,
+        "not again before its stage's next time"
+    );
+    assert_eq!(
+        calls.lock().unwrap()[&format!("/v3/posting/fbs/get {posting}")],
+        2
+    );
+}

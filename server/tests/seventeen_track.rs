@@ -4,7 +4,6 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::json;
-use std::time::Duration;
 use support::fake_17track::{push, Fake17Track, API_KEY};
 use support::fake_russian_post::{FakeRussianPost, LOGIN, PASSWORD};
 use support::{request, seller_call, send};
@@ -47,7 +46,7 @@ fn urls(seventeen_track: &str, russian_post: &str) -> ProviderUrls {
 }
 
 fn poller(store: &Store, urls: &ProviderUrls) -> Poller {
-    Poller::new(store.clone(), urls, Duration::from_millis(10))
+    support::poller(store, urls, "http://127.0.0.1:9")
 }
 
 fn parcel(number: &str) -> serde_json::Value {

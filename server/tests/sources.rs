@@ -92,7 +92,7 @@ fn poller(store: &Store, url: &str) -> Poller {
         russian_post: url.to_owned(),
         ..Default::default()
     };
-    Poller::new(store.clone(), &urls, Duration::from_millis(10))
+    support::poller(store, &urls, "http://127.0.0.1:9")
 }
 
 /// A new seller whose Russian Post keys are `password` (with the fake's login): its token.

@@ -145,6 +145,16 @@ pub async fn pull_posting(
         .put_shipment(seller, &posting, &shipment, &SecondFactors::default())
         .await?;
     store.mark_ozon_posting(seller, &posting, &posting).await?;
+    // From now on Ozon is asked about it by stage, as carriers are: its changes reach the
+    // seller's webhooks without a buyer looking it up.
+    store
+        .attach_source(
+            seller,
+            &posting,
+            Some(crate::sources::Provider::Ozon),
+            crate::store::now_ms(),
+        )
+        .await?;
     Ok(SellerShipment {
         reference: &posting,
         shipment: &stored,

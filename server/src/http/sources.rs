@@ -110,6 +110,12 @@ impl SourceKeysInput {
             Provider::SeventeenTrack => Keys::ApiKey {
                 api_key: take("api_key"),
             },
+            Provider::Ozon => {
+                return Err(Invalid {
+                    field: "provider".into(),
+                    reason: "Ozon's keys are given at PUT /api/v1/seller/ozon".into(),
+                })
+            }
         })
     }
 }
@@ -118,8 +124,8 @@ impl SourceKeysInput {
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceChoice {
-    /// `russian_post`, `cdek` or `seventeen_track`, or `null` for nowhere (no number chooses
-    /// one for it then).
+    /// `russian_post`, `cdek`, `seventeen_track` or `ozon` (a pulled posting), or `null` for
+    /// nowhere (no number chooses one for it then).
     provider: Option<String>,
 }
 
@@ -209,7 +215,7 @@ pub async fn choose_source(
         .map(|name| {
             Provider::from_wire(name).ok_or_else(|| Invalid {
                 field: "provider".into(),
-                reason: "russian_post, cdek, seventeen_track, or null".into(),
+                reason: "russian_post, cdek, seventeen_track, ozon, or null".into(),
             })
         })
         .transpose()?;

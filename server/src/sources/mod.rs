@@ -22,14 +22,18 @@ pub enum Provider {
     Cdek,
     /// 17TRACK's tracking API v2.2: thousands of carriers, Chinese cross-border legs included.
     SeventeenTrack,
+    /// Ozon's Seller API, for postings the seller pulled (by posting number, with the keys
+    /// given at `/api/v1/seller/ozon`).
+    Ozon,
 }
 
 impl Provider {
     /// Every provider this build speaks to.
-    pub const ALL: [Provider; 3] = [
+    pub const ALL: [Provider; 4] = [
         Provider::RussianPost,
         Provider::Cdek,
         Provider::SeventeenTrack,
+        Provider::Ozon,
     ];
 
     /// The provider's name on the wire and in the store.
@@ -38,6 +42,7 @@ impl Provider {
             Provider::RussianPost => "russian_post",
             Provider::Cdek => "cdek",
             Provider::SeventeenTrack => "seventeen_track",
+            Provider::Ozon => "ozon",
         }
     }
 
@@ -76,6 +81,7 @@ impl Provider {
             Provider::RussianPost => &["login", "password"],
             Provider::Cdek => &["client_id", "client_secret"],
             Provider::SeventeenTrack => &["api_key"],
+            Provider::Ozon => &["client_id", "api_key"],
         }
     }
 }
@@ -92,7 +98,8 @@ pub enum Keys {
         /// The account's password.
         password: String,
     },
-    /// OAuth client credentials (CDEK: the integration's account and secure password).
+    /// OAuth client credentials (CDEK: the integration's account and secure password); Ozon's
+    /// `Client-Id` and `Api-Key` are kept in this shape too.
     Client {
         /// The client id (CDEK's "account").
         client_id: String,
@@ -112,7 +119,7 @@ impl Keys {
         matches!(
             (self, provider),
             (Keys::Login { .. }, Provider::RussianPost)
-                | (Keys::Client { .. }, Provider::Cdek)
+                | (Keys::Client { .. }, Provider::Cdek | Provider::Ozon)
                 | (Keys::ApiKey { .. }, Provider::SeventeenTrack)
         )
     }
@@ -133,6 +140,8 @@ pub struct Reading {
     pub updated_at: Option<String>,
     /// Every operation, in the provider's words.
     pub events: Vec<Event>,
+    /// The carrier's tracking number, when the provider gives one (Ozon, once a carrier has it).
+    pub tracking_number: Option<String>,
 }
 
 impl Reading {
@@ -150,6 +159,18 @@ impl Reading {
             status_text: newest.map(|event| event.text.clone()),
             updated_at: newest.map(|event| event.at.clone()),
             events: operations.into_iter().map(|(event, _)| event).collect(),
+            tracking_number: None,
+        }
+    }
+
+    /// What a provider that answers in the contract's shape (Ozon's adapter) says.
+    pub fn of_shipment(shipment: trackline_core::Shipment) -> Reading {
+        Reading {
+            status: Some((shipment.stage, shipment.exception)),
+            status_text: shipment.status_text,
+            updated_at: shipment.updated_at,
+            events: shipment.events,
+            tracking_number: shipment.tracking_number,
         }
     }
 }
@@ -190,6 +211,18 @@ impl SourceError {
     pub fn unreachable(error: reqwest::Error) -> SourceError {
         // Without the URL: it may carry the number, and logs need not.
         SourceError::Unavailable(error.without_url().to_string())
+    }
+}
+
+impl From<crate::ozon::OzonError> for SourceError {
+    fn from(error: crate::ozon::OzonError) -> SourceError {
+        use crate::ozon::OzonError;
+        match error {
+            OzonError::NotFound => SourceError::Refused("Ozon has no such posting".into()),
+            OzonError::Unauthorized => SourceError::Unauthorized,
+            OzonError::Unavailable(why) => SourceError::Unavailable(why),
+            OzonError::BadAnswer(why) => SourceError::BadAnswer(why),
+        }
     }
 }
 
@@ -262,15 +295,17 @@ impl Default for ProviderUrls {
 /// Every provider's client: one way to ask any of them about a number.
 #[derive(Debug, Clone)]
 pub struct Carriers {
+    ozon: crate::ozon::OzonClient,
     russian_post: russian_post::RussianPost,
     cdek: cdek::Cdek,
     seventeen_track: seventeen_track::SeventeenTrack,
 }
 
 impl Carriers {
-    /// Clients of the providers at `urls`.
-    pub fn new(urls: &ProviderUrls) -> Carriers {
+    /// Clients of the providers at `urls`, and Ozon's through `ozon` (its cache shared).
+    pub fn new(urls: &ProviderUrls, ozon: crate::ozon::OzonClient) -> Carriers {
         Carriers {
+            ozon,
             russian_post: russian_post::RussianPost::new(&urls.russian_post),
             cdek: cdek::Cdek::new(&urls.cdek),
             seventeen_track: seventeen_track::SeventeenTrack::new(&urls.seventeen_track),
@@ -300,6 +335,23 @@ impl Carriers {
             ) => self.cdek.track(client_id, client_secret, number).await,
             (Provider::SeventeenTrack, Keys::ApiKey { api_key }) => {
                 self.seventeen_track.track(api_key, number).await
+            }
+            (
+                Provider::Ozon,
+                Keys::Client {
+                    client_id,
+                    client_secret,
+                },
+            ) => {
+                let credentials = crate::ozon::Credentials {
+                    client_id: client_id.clone(),
+                    api_key: client_secret.clone(),
+                };
+                self.ozon
+                    .posting(&credentials, number)
+                    .await
+                    .map(Reading::of_shipment)
+                    .map_err(SourceError::from)
             }
             _ => Err(SourceError::Unauthorized),
         }

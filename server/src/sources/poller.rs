@@ -84,6 +84,9 @@ pub fn merged(mut current: Shipment, reading: &Reading) -> Shipment {
         current.updated_at = reading.updated_at.clone();
         current.status_text = reading.status_text.clone();
     }
+    if let Some(number) = &reading.tracking_number {
+        current.tracking_number = Some(number.clone());
+    }
     for event in &reading.events {
         let known = current
             .events
@@ -106,11 +109,16 @@ pub struct Poller {
 }
 
 impl Poller {
-    /// A poller over `store`, asking the providers at `urls`.
-    pub fn new(store: Store, urls: &ProviderUrls, idle: Duration) -> Poller {
+    /// A poller over `store`, asking the providers at `urls`, and Ozon through `ozon`.
+    pub fn new(
+        store: Store,
+        urls: &ProviderUrls,
+        ozon: crate::ozon::OzonClient,
+        idle: Duration,
+    ) -> Poller {
         Poller {
             store,
-            carriers: Carriers::new(urls),
+            carriers: Carriers::new(urls, ozon),
             idle,
         }
     }
@@ -281,6 +289,7 @@ mod tests {
             status_text: Some("Обработка: Покинуло сортировочный центр".into()),
             updated_at: Some("2026-11-21T10:00:00+03:00".into()),
             events: vec![event("2026-11-21T10:00:00+03:00", "Обработка")],
+            tracking_number: None,
         };
         let fresh = merged(current.clone(), &reading);
         assert_eq!(

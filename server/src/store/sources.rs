@@ -213,7 +213,7 @@ impl Store {
                 "UPDATE shipments SET poll_leased_until_ms = $1
                  WHERE id = $2 AND next_poll_ms <= $3
                    AND (poll_leased_until_ms IS NULL OR poll_leased_until_ms < $3)
-                 RETURNING id, seller_id, tracking_number, source, poll_failures",
+                 RETURNING id, seller_id, tracking_number, ozon_posting, source, poll_failures",
             )
             .bind(now.saturating_add(lease_ms))
             .bind(due)
@@ -251,7 +251,7 @@ impl Store {
                AND (poll_failures = 0 OR next_poll_ms <= $3)
                AND (polled_at_ms IS NULL OR polled_at_ms < $4)
                AND (poll_leased_until_ms IS NULL OR poll_leased_until_ms < $3)
-             RETURNING id, seller_id, tracking_number, source, poll_failures"
+             RETURNING id, seller_id, tracking_number, ozon_posting, source, poll_failures"
         ))
         .bind(now.saturating_add(lease_ms))
         .bind(id)
@@ -274,11 +274,15 @@ impl Store {
     ) -> Result<Option<DuePoll>, StoreError> {
         let id: i64 = row.try_get("id")?;
         let seller = SellerId(row.try_get("seller_id")?);
-        let number: Option<String> = row.try_get("tracking_number")?;
         let provider = row
             .try_get::<Option<String>, _>("source")?
             .as_deref()
             .and_then(Provider::from_wire);
+        // Ozon knows a posting by its posting number; carriers by their tracking number.
+        let number: Option<String> = match provider {
+            Some(Provider::Ozon) => row.try_get("ozon_posting")?,
+            _ => row.try_get("tracking_number")?,
+        };
         let (Some(number), Some(provider)) = (number, provider) else {
             // Rather than take it again and again.
             self.poll_scheduled(id, None, 0, now).await?;
@@ -289,7 +293,17 @@ impl Store {
             seller,
             number,
             provider,
-            keys: self.source_keys(seller, provider).await?,
+            keys: match provider {
+                Provider::Ozon => {
+                    self.ozon_credentials(seller)
+                        .await?
+                        .map(|credentials| Keys::Client {
+                            client_id: credentials.client_id,
+                            client_secret: credentials.api_key,
+                        })
+                }
+                _ => self.source_keys(seller, provider).await?,
+            },
             failures: u32::try_from(row.try_get::<i32, _>("poll_failures")?).unwrap_or(0),
         }))
     }

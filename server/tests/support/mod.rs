@@ -173,6 +173,26 @@ pub async fn seller_with_source(
     token
 }
 
+/// A poller over `store` asking the carriers at `providers` (local fakes) and Ozon at `ozon`
+/// (a fake, or nowhere), with no cache: every poll asks.
+pub fn poller(
+    store: &Store,
+    providers: &trackline_server::sources::ProviderUrls,
+    ozon: &str,
+) -> trackline_server::sources::poller::Poller {
+    let ozon = trackline_server::ozon::OzonClient::new(
+        ozon,
+        std::time::Duration::ZERO,
+        trackline_server::ozon::Backoff::default(),
+    );
+    trackline_server::sources::poller::Poller::new(
+        store.clone(),
+        providers,
+        ozon,
+        std::time::Duration::from_millis(10),
+    )
+}
+
 /// The secret key the tests' stores seal provider keys with.
 pub fn test_secret_key() -> trackline_server::secrets::SecretKey {
     trackline_server::secrets::SecretKey::from_base64(
