@@ -30,8 +30,8 @@ pub struct Config {
     pub metrics_addr: Option<SocketAddr>,
     /// The key sellers' provider keys are sealed with; without it the server keeps none.
     pub secret_key: Option<SecretKey>,
-    /// Whether sellers may subscribe plain `http://` webhook receivers (a private network, a
-    /// test); `https://` only by default.
+    /// Whether sellers may subscribe plain `http://` webhook receivers, and receivers on private
+    /// networks (the operator's own, a test); public `https://` only by default.
     pub allow_http_webhooks: bool,
     /// Where the carriers' tracking services are (local fakes in tests).
     pub providers: crate::sources::ProviderUrls,

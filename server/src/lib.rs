@@ -97,6 +97,7 @@ pub async fn start(
         store.clone(),
         webhooks::schedule::Schedule::default(),
         std::time::Duration::from_secs(1),
+        config.allow_http_webhooks,
     );
     let (polling_stopped, polling_stopping) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(worker.run(async move {

@@ -92,7 +92,8 @@ const QUICK: Schedule = Schedule {
 };
 
 fn worker(store: &Store, schedule: Schedule) -> Worker {
-    Worker::new(store.clone(), schedule, Duration::from_millis(10))
+    // The receiver is on this machine: a private network, as `allow_http_webhooks` allows.
+    Worker::new(store.clone(), schedule, Duration::from_millis(10), true)
 }
 
 /// A seller subscribed to `events` at `url`: its token, the subscription's id and secret.
@@ -520,4 +521,64 @@ async fn a_shipment_that_goes_quiet_is_told_once_per_silence_whoever_sweeps() {
     assert!(got.iter().all(|r| r.event == "gone_stale"), "{got:#?}");
     let last: Value = serde_json::from_str(&got[1].body).unwrap();
     assert_eq!(last["shipment"]["stage"], "arrived");
+}
+
+/// A server that reaches no private network (the default) sends nothing to a receiver on one,
+/// whether the seller wrote its address or a name that resolves to it, and logs why.
+#[tokio::test]
+async fn no_delivery_reaches_a_private_network_unless_the_operator_allows_it() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (receiver, url) = Receiver::start(&[]).await;
+    let by_name = url.replace("127.0.0.1", "localhost");
+    let (token, id, _) = subscribed(&app, &store, &url, &["status_changed"]).await;
+    let (status, named) = seller_call(
+        &app,
+        Method::POST,
+        "/api/v1/seller/webhooks",
+        &token,
+        Some(json!({"url": by_name, "events": ["status_changed"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{named}");
+    seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments/p-1",
+        &token,
+        Some(parcel("in_transit")),
+    )
+    .await;
+    // Retried after minutes, not at once: each is tried exactly once here.
+    let public_only = Worker::new(
+        store.clone(),
+        Schedule::default(),
+        Duration::from_millis(10),
+        false,
+    );
+    assert_eq!(public_only.deliver_due().await.unwrap(), 2);
+    assert!(receiver.received().is_empty(), "{:#?}", receiver.received());
+    for (subscription, why) in [
+        (id.as_str(), "not a public address"),
+        (named["id"].as_str().unwrap(), "connect"),
+    ] {
+        let (_, log) = seller_call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/seller/webhooks/{subscription}/deliveries"),
+            &token,
+            None,
+        )
+        .await;
+        let error = log["deliveries"][0]["attempts"][0]["error"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(error.contains(why), "{log}");
+    }
+    // The same deliveries, once the operator allows private networks.
+    sqlx::query("UPDATE webhook_deliveries SET next_attempt_ms = 0")
+        .execute(&support::pool(&store))
+        .await
+        .unwrap();
+    deliver_until(&worker(&store, QUICK), &receiver, |got| got.len() == 2).await;
 }

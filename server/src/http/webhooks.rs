@@ -75,6 +75,12 @@ impl SubscriptionInput {
                 "must name a host, in 2000 characters at most",
             ));
         }
+        if !allow_http && crate::webhooks::destination::refused_literal(url.as_str()) {
+            return Err(invalid(
+                "url",
+                "must be a public address (this server reaches no private network)",
+            ));
+        }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(invalid(
                 "url",
@@ -439,6 +445,11 @@ mod tests {
         assert!(input("http://127.0.0.1:9/hook", &["delivered"])
             .validate(true)
             .is_ok());
+        assert_eq!(
+            field(input("https://169.254.169.254/latest", &["delivered"]).validate(false)),
+            Some("url".into()),
+            "the cloud's metadata service is no receiver"
+        );
         assert_eq!(
             field(input("https://a:b@shop.example/", &["delivered"]).validate(false)),
             Some("url".into())

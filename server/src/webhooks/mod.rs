@@ -7,6 +7,7 @@
 //! commit; each is leased to one instance at a time, and an acknowledged one is never sent again
 //! unless the seller asks for it (replay).
 
+pub mod destination;
 pub mod schedule;
 pub mod signature;
 pub mod worker;

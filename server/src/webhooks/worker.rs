@@ -1,6 +1,7 @@
 //! The loop that delivers webhooks, run by every instance: takes what is due (leased, so no two
 //! instances send one delivery at once), signs it, posts it, logs the try, and schedules the next.
 
+use super::destination;
 use super::schedule::Schedule;
 use super::signature;
 use crate::store::webhooks::{Attempt, Due, Next};
@@ -21,24 +22,31 @@ pub struct Worker {
     schedule: Schedule,
     /// How long to wait, when nothing is due, before looking again.
     idle: Duration,
+    /// Whether receivers on private networks are reached (`allow_http_webhooks`).
+    private_allowed: bool,
 }
 
 impl Worker {
     /// A worker over `store`, retrying on `schedule`, looking for due deliveries every `idle`
-    /// when there are none.
-    pub fn new(store: Store, schedule: Schedule, idle: Duration) -> Worker {
-        let client = reqwest::Client::builder()
+    /// when there are none; it reaches receivers on private networks only if `private_allowed`.
+    pub fn new(store: Store, schedule: Schedule, idle: Duration, private_allowed: bool) -> Worker {
+        let builder = reqwest::Client::builder()
             .timeout(TIMEOUT)
             // A redirect is an answer, not an acknowledgement: a receiver that moved says so.
+            // Not following it also keeps a public receiver from sending us somewhere private.
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("trackline-webhooks/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_default();
+            .user_agent(concat!("trackline-webhooks/", env!("CARGO_PKG_VERSION")));
+        let builder = if private_allowed {
+            builder
+        } else {
+            builder.dns_resolver(std::sync::Arc::new(destination::PublicOnly))
+        };
         Worker {
             store,
-            client,
+            client: builder.build().unwrap_or_default(),
             schedule,
             idle,
+            private_allowed,
         }
     }
 
@@ -112,6 +120,14 @@ impl Worker {
     async fn send(&self, due: &Due) -> Attempt {
         let at_ms = crate::store::now_ms();
         let started = Instant::now();
+        if !self.private_allowed && destination::refused_literal(&due.url) {
+            return Attempt {
+                at_ms,
+                status: None,
+                error: Some("refused: not a public address".to_owned()),
+                duration_ms: 0,
+            };
+        }
         let signed =
             signature::header_value(&due.secrets, at_ms.div_euclid(1000), due.body.as_bytes());
         let sent = self
