@@ -167,3 +167,39 @@ async fn a_number_goes_to_its_own_carrier_first_and_17track_is_asked_at_its_pace
         "ten requests, never more than three a second"
     );
 }
+
+/// Two instances (each with its own connections on PostgreSQL) polling one seller's numbers at
+/// once keep under the three requests a second 17TRACK allows the seller's account: the turns
+/// are taken in the store, not in each instance's memory.
+#[tokio::test]
+async fn two_instances_together_keep_under_the_accounts_limit() {
+    let url_of_store = support::fresh_url(None).await;
+    let store = support::store_at(&url_of_store).await;
+    let other = if url_of_store.starts_with("postgres") {
+        support::store_at(&url_of_store).await
+    } else {
+        store.clone()
+    };
+    let (fake, url) = Fake17Track::start().await;
+    let urls = urls(&url, "http://127.0.0.1:9");
+    let app = support::app_asking(&store, urls.clone());
+    let key = json!({"api_key": API_KEY});
+    let token = support::seller_with_source(&store, &app, "busy", "seventeen_track", key).await;
+    let numbers: Vec<String> = (0..6).map(|n| format!("LP0099887766554{n}")).collect();
+    for (n, number) in numbers.iter().enumerate() {
+        fake.registered.lock().unwrap().insert(number.clone());
+        let uri = format!("/api/v1/seller/shipments/b-{n}");
+        seller_call(&app, Method::PUT, &uri, &token, Some(parcel(number))).await;
+    }
+    let (first, second) = (poller(&store, &urls), poller(&other, &urls));
+    let (a, b) = tokio::join!(first.poll_due(), second.poll_due());
+    assert_eq!(a.unwrap() + b.unwrap(), 6);
+    for number in &numbers {
+        assert_eq!(fake.asked("gettrackinfo", number), 1, "{number}");
+    }
+    assert_eq!(
+        *fake.too_fast.lock().unwrap(),
+        0,
+        "more than three a second"
+    );
+}

@@ -75,6 +75,17 @@ impl Provider {
             .collect()
     }
 
+    /// The least time between two polls with one seller's account, across all instances:
+    /// what the provider allows an account, for the requests one poll may send (17TRACK: three
+    /// a second, and a poll may register before it asks; CDEK: a token, then the order).
+    pub fn poll_interval(self) -> Duration {
+        match self {
+            Provider::SeventeenTrack => Duration::from_millis(700),
+            Provider::Cdek => Duration::from_millis(400),
+            Provider::RussianPost | Provider::Ozon => Duration::from_millis(200),
+        }
+    }
+
     /// The names of the keys the provider's API asks for, in `Keys` on the wire.
     pub fn key_fields(self) -> &'static [&'static str] {
         match self {

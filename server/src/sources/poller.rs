@@ -24,6 +24,9 @@ pub const SETTLED_FOR: i64 = 3 * DAY;
 /// The longest a poll may take before its lease ends and another instance may take it.
 const LEASE_MS: i64 = 2 * MINUTE;
 
+/// The longest a poll waits for its turn with the seller's account before it is put off.
+const MAX_TURN_WAIT: i64 = 30_000;
+
 /// How old a carrier's last answer may be before a buyer's lookup asks it again.
 pub const FRESH_FOR: i64 = 5 * MINUTE;
 
@@ -206,13 +209,31 @@ impl Poller {
     async fn poll(&self, due: &DuePoll) -> Result<(), StoreError> {
         let now = crate::store::now_ms();
         let answer = match &due.keys {
-            Some(keys) => self.carriers.track(due.provider, keys, &due.number).await,
+            Some(keys) => {
+                let interval =
+                    i64::try_from(due.provider.poll_interval().as_millis()).unwrap_or(i64::MAX);
+                let turn = self
+                    .store
+                    .take_turn(due.provider, due.seller, now, interval)
+                    .await?;
+                if turn - now > MAX_TURN_WAIT {
+                    // The account is busy for a while: this poll waits its turn in the store,
+                    // not holding the lease.
+                    return self.store.poll_put_off(due.id, turn).await;
+                }
+                tokio::time::sleep(Duration::from_millis(
+                    u64::try_from(turn - now).unwrap_or(0),
+                ))
+                .await;
+                self.carriers.track(due.provider, keys, &due.number).await
+            }
             None => Err(SourceError::Unauthorized),
         };
         crate::metrics::source_call(
             due.provider.as_str(),
             answer.as_ref().map_or_else(SourceError::kind, |_| "ok"),
         );
+        let now = crate::store::now_ms();
         match answer {
             Ok(reading) => self.keep(due.id, due.seller, &reading, now).await,
             Err(error) => {

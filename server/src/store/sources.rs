@@ -308,6 +308,52 @@ impl Store {
         }))
     }
 
+    /// Takes the next turn, at `now` (ms) or later, to ask `provider` with the seller's account,
+    /// `interval_ms` after the turn before it, whichever instance took that: the moment this
+    /// request may go. Providers limit how fast one account asks, not one machine.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn take_turn(
+        &self,
+        provider: Provider,
+        seller: SellerId,
+        now: i64,
+        interval_ms: i64,
+    ) -> Result<i64, StoreError> {
+        // One statement, so that two instances taking a turn at once get two turns: the
+        // conflicting row is locked while it is updated.
+        let next: i64 = sqlx::query_scalar(
+            "INSERT INTO source_pace (provider, seller_id, next_ms) VALUES ($1, $2, $3 + $4)
+             ON CONFLICT (provider, seller_id) DO UPDATE
+             SET next_ms = (CASE WHEN source_pace.next_ms > $3 THEN source_pace.next_ms ELSE $3 END) + $4
+             RETURNING next_ms",
+        )
+        .bind(provider.as_str())
+        .bind(seller.0)
+        .bind(now)
+        .bind(interval_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(next - interval_ms)
+    }
+
+    /// Puts off a poll that was taken until `next` (ms), releasing its lease; nothing else
+    /// changes (it was not asked).
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn poll_put_off(&self, id: i64, next: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE shipments SET next_poll_ms = $1, poll_leased_until_ms = NULL WHERE id = $2",
+        )
+        .bind(next)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Sets when a shipment is polled next (`None`: no more), with its failures in a row, and
     /// releases its lease; `polled_at` is when the provider last answered.
     ///
