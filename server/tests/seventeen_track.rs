@@ -173,13 +173,7 @@ async fn a_number_goes_to_its_own_carrier_first_and_17track_is_asked_at_its_pace
 /// are taken in the store, not in each instance's memory.
 #[tokio::test]
 async fn two_instances_together_keep_under_the_accounts_limit() {
-    let url_of_store = support::fresh_url(None).await;
-    let store = support::store_at(&url_of_store).await;
-    let other = if url_of_store.starts_with("postgres") {
-        support::store_at(&url_of_store).await
-    } else {
-        store.clone()
-    };
+    let (store, other) = support::two_instances().await;
     let (fake, url) = Fake17Track::start().await;
     let urls = urls(&url, "http://127.0.0.1:9");
     let app = support::app_asking(&store, urls.clone());

@@ -310,13 +310,7 @@ async fn the_seller_chooses_otherwise_and_nothing_is_polled_without_keys() {
 /// is for one instance; there the two pollers share its store.
 #[tokio::test]
 async fn two_instances_poll_each_due_shipment_once_per_period() {
-    let url_of_store = support::fresh_url(None).await;
-    let store = support::store_at(&url_of_store).await;
-    let other = if url_of_store.starts_with("postgres") {
-        support::store_at(&url_of_store).await
-    } else {
-        store.clone()
-    };
+    let (store, other) = support::two_instances().await;
     let (fake, url) = FakeRussianPost::start().await;
     let app = app(&store, &url);
     let token = seller_with_keys(&store, &app, PASSWORD).await;

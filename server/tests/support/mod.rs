@@ -206,6 +206,19 @@ pub async fn fresh_store() -> Store {
     store_at(&fresh_url(None).await).await
 }
 
+/// The stores of two instances over one new database: each with its own connections on
+/// PostgreSQL; on SQLite, which is for one instance, the same store twice.
+pub async fn two_instances() -> (Store, Store) {
+    let url = fresh_url(None).await;
+    let store = store_at(&url).await;
+    let other = if url.starts_with("postgres") {
+        store_at(&url).await
+    } else {
+        store.clone()
+    };
+    (store, other)
+}
+
 /// A store over the database at `url` as an instance's `start` opens it (the tests' secret
 /// key, other instances heard): open it twice for two instances over one database.
 pub async fn store_at(url: &str) -> Store {
