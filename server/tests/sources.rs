@@ -97,17 +97,8 @@ fn poller(store: &Store, url: &str) -> Poller {
 
 /// A new seller whose Russian Post keys are `password` (with the fake's login): its token.
 async fn seller_with_keys(store: &Store, app: &Router, password: &str) -> String {
-    let (_, token) = store.add_seller("Shop").await.unwrap();
-    let (status, answer) = seller_call(
-        app,
-        Method::PUT,
-        "/api/v1/seller/sources/russian_post",
-        &token,
-        Some(json!({"login": LOGIN, "password": password})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
-    token
+    let keys = json!({"login": LOGIN, "password": password});
+    support::seller_with_source(store, app, "shop", "russian_post", keys).await
 }
 
 fn parcel(number: &str) -> Value {

@@ -249,6 +249,17 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
+/// How long one request to a provider may take.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The HTTP client every adapter asks its provider with: one timeout for all.
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .build()
+        .unwrap_or_default()
+}
+
 /// The least time between two of this instance's requests to one provider, whichever task
 /// sends them (the poll loop, a buyer's lookup): providers limit how fast an account may ask.
 #[derive(Debug, Clone)]

@@ -22,9 +22,6 @@ use trackline_core::Event;
 /// CDEK's production API, without `/v2`.
 pub const BASE_URL: &str = "https://api.cdek.ru";
 
-/// How long one request may take.
-const TIMEOUT: Duration = Duration::from_secs(10);
-
 /// A token is taken anew this long before CDEK says it expires.
 const TOKEN_MARGIN: Duration = Duration::from_secs(60);
 
@@ -97,10 +94,7 @@ impl Cdek {
     pub fn new(base: &str) -> Cdek {
         Cdek {
             base: base.trim_end_matches('/').to_owned(),
-            client: reqwest::Client::builder()
-                .timeout(TIMEOUT)
-                .build()
-                .unwrap_or_default(),
+            client: super::http_client(),
             tokens: Arc::default(),
             // Five requests a second from an instance at most.
             pace: Pace::every(Duration::from_millis(200)),

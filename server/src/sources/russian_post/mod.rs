@@ -16,9 +16,6 @@ use trackline_core::Event;
 /// Russian Post's production service.
 pub const BASE_URL: &str = "https://tracking.russianpost.ru/rtm34";
 
-/// How long one request may take.
-const TIMEOUT: Duration = Duration::from_secs(10);
-
 /// The answer's namespace for data elements.
 const DATA: &str = "http://russianpost.org/operationhistory/data";
 
@@ -35,10 +32,7 @@ impl RussianPost {
     pub fn new(url: &str) -> RussianPost {
         RussianPost {
             url: url.to_owned(),
-            client: reqwest::Client::builder()
-                .timeout(TIMEOUT)
-                .build()
-                .unwrap_or_default(),
+            client: super::http_client(),
             // Five requests a second from an instance at most.
             pace: Pace::every(Duration::from_millis(200)),
         }

@@ -20,9 +20,6 @@ use trackline_core::Event;
 /// 17TRACK's production API, without `/track/v2.2`.
 pub const BASE_URL: &str = "https://api.17track.net";
 
-/// How long one request may take.
-const TIMEOUT: Duration = Duration::from_secs(10);
-
 /// The number is not registered: register it first.
 const NOT_REGISTERED: i64 = -18_019_902;
 /// The number is registered already.
@@ -144,10 +141,7 @@ impl SeventeenTrack {
     pub fn new(base: &str) -> SeventeenTrack {
         SeventeenTrack {
             base: base.trim_end_matches('/').to_owned(),
-            client: reqwest::Client::builder()
-                .timeout(TIMEOUT)
-                .build()
-                .unwrap_or_default(),
+            client: super::http_client(),
             // 17TRACK allows an account three requests a second; an instance keeps under it.
             pace: Pace::every(Duration::from_millis(350)),
         }
