@@ -63,6 +63,9 @@ impl Failure {
             Failure::Input(InputError::TooLong) => lang.t(Msg::ErrorTooLong).to_owned(),
             Failure::Input(InputError::BadCharacters) => lang.t(Msg::ErrorBadCharacters).to_owned(),
             Failure::Input(InputError::Mistyped) => lang.t(Msg::ErrorMistyped).to_owned(),
+            Failure::Input(InputError::UnknownCountry) => {
+                lang.t(Msg::ErrorUnknownCountry).to_owned()
+            }
             Failure::Fetch(FetchError::NotFound) => {
                 lang.fill(Msg::ErrorNotFound, &[("number", number)])
             }
@@ -99,7 +102,7 @@ impl Failure {
     pub fn code(&self) -> &'static str {
         match self {
             Failure::Input(InputError::Empty) => "empty",
-            Failure::Input(InputError::Mistyped) => "mistyped",
+            Failure::Input(InputError::Mistyped | InputError::UnknownCountry) => "mistyped",
             Failure::Input(_) => "invalid_number",
             Failure::Fetch(FetchError::NotFound) => "not_found",
             Failure::Fetch(FetchError::RateLimited { .. }) => "rate_limited",
@@ -143,6 +146,7 @@ mod tests {
             Failure::Input(InputError::TooLong),
             Failure::Input(InputError::BadCharacters),
             Failure::Input(InputError::Mistyped),
+            Failure::Input(InputError::UnknownCountry),
             Failure::Fetch(FetchError::NotFound),
             Failure::Fetch(FetchError::RateLimited {
                 retry_after: Some(42),

@@ -74,6 +74,10 @@ pub fn recognised(lang: Lang, typed: &str) -> Option<String> {
         Recognised::OzonOrder => lang.t(Msg::HintOzonOrder).to_owned(),
         Recognised::OzonPosting => lang.t(Msg::HintOzonPosting).to_owned(),
         Recognised::S10 {
+            country_known: false,
+            ..
+        } => lang.t(Msg::HintS10UnknownCountry).to_owned(),
+        Recognised::S10 {
             check_digit_ok: false,
             ..
         } => lang.t(Msg::HintS10Mistyped).to_owned(),

@@ -66,6 +66,8 @@ pub enum Recognised {
         country: String,
         /// Whether the check digit matches the serial.
         check_digit_ok: bool,
+        /// Whether the last two letters name a country or territory that posts (ISO 3166-1).
+        country_known: bool,
         /// The designated postal operator, for the countries we know.
         carrier: Option<Carrier>,
     },
@@ -89,6 +91,7 @@ impl Recognised {
             Recognised::S10 {
                 carrier,
                 check_digit_ok: true,
+                country_known: true,
                 ..
             } => *carrier,
             Recognised::RussianPostDomestic {
@@ -104,6 +107,10 @@ impl Recognised {
         match self {
             Recognised::OzonOrder => "ozon_order",
             Recognised::OzonPosting => "ozon_posting",
+            Recognised::S10 {
+                country_known: false,
+                ..
+            } => "s10_unknown_country",
             Recognised::S10 {
                 check_digit_ok: true,
                 ..
@@ -124,15 +131,34 @@ impl Recognised {
         }
     }
 
-    /// Whether the number is certainly mistyped: an S10 number whose check digit does not match.
+    /// Whether the number is certainly mistyped: an S10 number whose check digit does not match
+    /// or whose last two letters are no country's.
     pub fn is_mistyped(&self) -> bool {
         matches!(
             self,
             Recognised::S10 {
                 check_digit_ok: false,
                 ..
+            } | Recognised::S10 {
+                country_known: false,
+                ..
             }
         )
+    }
+
+    /// Whether the number is in a format we know and passes its checks: what a reading of an
+    /// ambiguous letter must be to be chosen.
+    fn is_sound(&self) -> bool {
+        match self {
+            Recognised::S10 {
+                check_digit_ok,
+                country_known,
+                ..
+            } => *check_digit_ok && *country_known,
+            Recognised::RussianPostDomestic { check_digit_ok } => *check_digit_ok,
+            Recognised::Unknown => false,
+            _ => true,
+        }
     }
 }
 
@@ -140,7 +166,8 @@ impl Recognised {
 ///
 /// Trims, drops white space, upper-cases, maps Cyrillic letters that look like
 /// Latin ones (РА → RA), and drops separators (dashes, dots, slashes) except in
-/// Ozon numbers, whose dashes are part of the number. Idempotent.
+/// Ozon numbers, whose dashes are part of the number. A Cyrillic Р becomes whichever
+/// of P and R makes a sound number ([`read_cyrillic_er`]). Idempotent.
 pub fn normalise(typed: &str) -> String {
     let folded: String = typed
         .chars()
@@ -149,11 +176,66 @@ pub fn normalise(typed: &str) -> String {
         .map(latin_look_alike)
         .map(|c| if is_dash(c) { '-' } else { c })
         .collect();
-    if is_ozon(&folded) {
+    let compact = if is_ozon(&folded) {
         folded
     } else {
         folded.chars().filter(|c| !is_separator(*c)).collect()
+    };
+    read_cyrillic_er(&compact)
+}
+
+/// The most Cyrillic Р's whose readings are weighed one by one (2⁴ readings); past that
+/// every one is read as R, as before the choice existed.
+const MOST_WEIGHED_ERS: usize = 4;
+
+/// Reads each Cyrillic Р in `text` as Latin P or R.
+///
+/// Р looks like P and sounds like R, and buyers type it for both: `LР300000043CN` meant
+/// Cainiao's `LP…`, `РА473124829RU` meant Russian Post's `RA…`. The first reading that makes a
+/// sound number wins, P tried before R place by place (it is the letter Р looks like); where no
+/// reading does, every Р is R.
+fn read_cyrillic_er(text: &str) -> String {
+    let places: Vec<usize> = text
+        .char_indices()
+        .filter(|(_, c)| *c == 'Р')
+        .map(|(at, _)| at)
+        .collect();
+    let reading = |as_r: u32| -> String {
+        let mut seen = 0;
+        text.chars()
+            .map(|c| {
+                if c != 'Р' {
+                    return c;
+                }
+                let r = as_r & (1 << seen) != 0;
+                seen += 1;
+                if r {
+                    'R'
+                } else {
+                    'P'
+                }
+            })
+            .collect()
+    };
+    if places.is_empty() {
+        return text.to_owned();
     }
+    if places.len() > MOST_WEIGHED_ERS {
+        return reading(u32::MAX);
+    }
+    let all_r = (1u32 << places.len()) - 1;
+    (0..=all_r)
+        .map(reading)
+        .find(|candidate| is_sound_reading(candidate))
+        .unwrap_or_else(|| reading(all_r))
+}
+
+/// Whether one reading of the Р's makes a sound number. An S10 number's first letter is its
+/// service indicator, and none starts with P: there a Р can only have been an R.
+fn is_sound_reading(candidate: &str) -> bool {
+    let recognised = recognise(candidate);
+    recognised.is_sound()
+        && !(matches!(recognised, Recognised::S10 { .. }) && candidate.starts_with('P'))
 }
 
 /// Says what kind of number a normalised number is.
@@ -178,6 +260,7 @@ pub fn recognise(number: &str) -> Recognised {
         };
         return Recognised::S10 {
             check_digit_ok: s10_check_digit(&number[2..10]) == Some(bytes[10] - b'0'),
+            country_known: is_posting_country(&country),
             country,
             carrier,
         };
@@ -238,6 +321,33 @@ pub fn russian_post_check_digit(first13: &str) -> Option<u8> {
     Some(((10 - sum % 10) % 10) as u8)
 }
 
+/// The ISO 3166-1 alpha-2 codes of the countries and territories that post: every assigned
+/// code but the four with nobody to send a parcel (AQ, BV, HM, UM). UPU members and the
+/// territories their designated operators serve all have one, and S10 ends with it.
+const POSTING_COUNTRIES: [&str; 13] = [
+    "AD AE AF AG AI AL AM AO AR AS AT AU AW AX AZ BA BB BD BE BF",
+    "BG BH BI BJ BL BM BN BO BQ BR BS BT BW BY BZ CA CC CD CF CG",
+    "CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ",
+    "EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH",
+    "GI GL GM GN GP GQ GR GS GT GU GW GY HK HN HR HT HU ID IE IL",
+    "IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW",
+    "KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH",
+    "MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF",
+    "NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS",
+    "PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL",
+    "SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN",
+    "TO TR TT TV TW TZ UA UG US UY UZ VA VC VE VG VI VN VU WF WS",
+    "YE YT ZA ZM ZW",
+];
+
+/// Whether an S10 number's last two letters name a country or territory that posts.
+fn is_posting_country(code: &str) -> bool {
+    code.len() == 2
+        && POSTING_COUNTRIES
+            .iter()
+            .any(|row| row.split_whitespace().any(|listed| listed == code))
+}
+
 /// Ozon order (`8–10 digits-4 digits`) or posting (`…-1 to 3 digits`) numbers.
 fn is_ozon(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
@@ -272,8 +382,7 @@ fn latin_look_alike(c: char) -> char {
         'М' => 'M',
         'Н' => 'H',
         'О' => 'O',
-        // Р is the Cyrillic R: buyers who read "RA" type РА, and no S10 service code starts with P.
-        'Р' => 'R',
+        // 'Р' stays: it may be P or R, and only the whole number tells (read_cyrillic_er).
         'С' => 'C',
         'Т' => 'T',
         'У' => 'Y',
@@ -312,6 +421,13 @@ mod tests {
         assert_eq!(normalise(" ra 4731 2482 9ru "), "RA473124829RU");
         // Cyrillic Р and А typed on a Russian layout.
         assert_eq!(normalise("РА473124829RU"), "RA473124829RU");
+        // Р for the P it looks like, where that makes the number: Cainiao's S10 and own format.
+        assert_eq!(normalise("LР300000043CN"), "LP300000043CN");
+        assert_eq!(normalise("lр00123456789012"), "LP00123456789012");
+        // Both letters at once: the first can only be R (a service indicator), the second is P.
+        assert_eq!(normalise("РР300000043CN"), "RP300000043CN");
+        // Nothing sound either way: R, as always.
+        assert_eq!(normalise("РHELLO"), "RHELLO");
         assert_eq!(normalise("RA-473-124-829-RU"), "RA473124829RU");
         assert_eq!(normalise("0132112277 – 0101 – 1"), "0132112277-0101-1");
         assert_eq!(
@@ -369,6 +485,24 @@ mod tests {
     }
 
     #[test]
+    fn an_s10_number_ends_with_a_country_that_posts() {
+        assert_eq!(POSTING_COUNTRIES.join(" ").split_whitespace().count(), 245);
+        for known in ["RU", "CN", "DE", "GB", "HK", "US", "KZ", "BY"] {
+            assert_eq!(
+                recognise(&s10("RA", 47_312_482, known)).kind(),
+                "s10",
+                "{known}"
+            );
+        }
+        for unknown in ["XX", "ZZ", "AQ", "UK", "EU", "QQ"] {
+            let number = s10("RA", 47_312_482, unknown);
+            assert!(recognise(&number).is_mistyped(), "{number}");
+            assert_eq!(recognise(&number).kind(), "s10_unknown_country");
+            assert_eq!(recognise(&number).carrier(), None);
+        }
+    }
+
+    #[test]
     fn s10_cannot_tell_two_residues_apart() {
         // The scheme maps sum ≡ 0 and sum ≡ 6 (mod 11) both to check digit 5, so a one-digit
         // change that moves the sum between them goes unseen: 00000000 sums to 0, and a 2 in
@@ -391,8 +525,10 @@ mod tests {
         }
 
         #[test]
-        fn every_valid_s10_passes(serial in 0u32..100_000_000, prefix in "[A-Z]{2}", country in "[A-Z]{2}") {
-            let number = s10(&prefix, serial, &country);
+        fn every_valid_s10_passes(serial in 0u32..100_000_000, prefix in "[A-Z]{2}", row in 0..POSTING_COUNTRIES.len(), at in 0usize..20) {
+            let listed: Vec<&str> = POSTING_COUNTRIES[row].split_whitespace().collect();
+            let country = listed[at % listed.len()];
+            let number = s10(&prefix, serial, country);
             prop_assert!(
                 matches!(recognise(&number), Recognised::S10 { check_digit_ok: true, .. }),
                 "{}", number

@@ -25,6 +25,9 @@ pub enum InputError {
     /// An international (S10) number whose check digit does not match: certainly mistyped.
     #[error("the check digit does not match: the number is mistyped")]
     Mistyped,
+    /// An international (S10) number whose last two letters are no country's: certainly mistyped.
+    #[error("the last two letters are not a country code: the number is mistyped")]
+    UnknownCountry,
 }
 
 impl TrackingQuery {
@@ -46,8 +49,13 @@ impl TrackingQuery {
         {
             return Err(InputError::BadCharacters);
         }
-        if recognise(&compact).is_mistyped() {
-            return Err(InputError::Mistyped);
+        match recognise(&compact) {
+            Recognised::S10 {
+                country_known: false,
+                ..
+            } => return Err(InputError::UnknownCountry),
+            recognised if recognised.is_mistyped() => return Err(InputError::Mistyped),
+            _ => {}
         }
         Ok(TrackingQuery(compact))
     }
@@ -92,6 +100,14 @@ mod tests {
         assert_eq!(
             TrackingQuery::parse("<script>"),
             Err(InputError::BadCharacters)
+        );
+        assert_eq!(
+            TrackingQuery::parse("RA473124828RU"),
+            Err(InputError::Mistyped)
+        );
+        assert_eq!(
+            TrackingQuery::parse("RA473124829XX"),
+            Err(InputError::UnknownCountry)
         );
     }
 

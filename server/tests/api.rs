@@ -95,7 +95,7 @@ async fn the_pickup_parcel_carries_its_code_and_events_come_newest_first() {
 #[tokio::test]
 async fn unknown_numbers_get_a_json_404_and_nonsense_a_400() {
     let store = demo_store().await;
-    let (status, _, body) = get(&store, "/api/v1/track/ZZ999999995ZZ").await;
+    let (status, _, body) = get(&store, "/api/v1/track/ZZ999999995DE").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         serde_json::from_str::<ErrorBody>(&body).unwrap().error,
@@ -210,6 +210,23 @@ async fn a_number_typed_in_cyrillic_or_with_dashes_finds_it() {
         Some("RA100000048RU")
     );
     assert_eq!(response.query.as_deref(), Some("RA100000048RU"));
+    // Cainiao's "LP" typed with a Cyrillic Р, which looks like P: read as P, since that is sound.
+    let response = track(&store, "L%D0%A0300000043CN").await;
+    assert_eq!(
+        response.shipments[0].tracking_number.as_deref(),
+        Some("LP300000043CN")
+    );
+}
+
+#[tokio::test]
+async fn an_international_number_without_a_country_is_refused() {
+    let store = demo_store().await;
+    let (status, _, body) = get(&store, "/api/v1/track/RA100000048XX").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        serde_json::from_str::<ErrorBody>(&body).unwrap().error,
+        "invalid_number"
+    );
 }
 
 #[tokio::test]
@@ -256,7 +273,7 @@ async fn answers_carry_an_etag_and_a_current_copy_gets_304() {
     // Another number's answer has another tag; an error is not cached.
     let (_, other, _) = get(&store, "/api/v1/track/1000000007").await;
     assert_ne!(other[header::ETAG], etag.as_str());
-    let (status, missing, _) = get(&store, "/api/v1/track/ZZ999999995ZZ").await;
+    let (status, missing, _) = get(&store, "/api/v1/track/ZZ999999995DE").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(missing[header::CACHE_CONTROL], "no-cache");
 }

@@ -63,7 +63,7 @@ async fn requests_lookups_and_limits_are_counted_on_the_metrics_listener() {
         200
     );
     assert_eq!(
-        get(&format!("{base}/api/v1/track/ZZ999999995ZZ")).await.0,
+        get(&format!("{base}/api/v1/track/ZZ999999995DE")).await.0,
         404
     );
     assert_eq!(

@@ -18,7 +18,7 @@ const STATES: [(&str, &str); 13] = [
     ("/?n=LP300000043CN&lang=ru", "customs-ru"),
     ("/?n=4000000001", "stale-and-late"),
     ("/?n=1000000008", "delivered"),
-    ("/?n=ZZ999999995ZZ", "not-found"),
+    ("/?n=ZZ999999995DE", "not-found"),
     ("/?n=1000000007&lang=ru", "pickup-ru-noscript"),
     (
         "/?shop=demo-guarded&n=5000000001&lang=zh",

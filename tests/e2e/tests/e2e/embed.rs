@@ -159,7 +159,7 @@ async fn the_host_hears_what_the_buyer_sees() {
     assert_eq!(heard[1]["shipments"][1]["stage"], "in_transit");
 
     page.eval(
-        "document.querySelector('#second').setAttribute('number', 'ZZ999999995ZZ'); return true;",
+        "document.querySelector('#second').setAttribute('number', 'ZZ999999995DE'); return true;",
     )
     .await;
     page.wait_for_script("return window.heard.length === 2")
@@ -167,7 +167,7 @@ async fn the_host_hears_what_the_buyer_sees() {
     let heard = page.eval("return window.heard[1]").await;
     assert_eq!(
         heard,
-        serde_json::json!(["error", { "number": "ZZ999999995ZZ", "code": "not_found" }])
+        serde_json::json!(["error", { "number": "ZZ999999995DE", "code": "not_found" }])
     );
     page.close().await;
 }

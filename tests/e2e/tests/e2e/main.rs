@@ -84,7 +84,7 @@ async fn support_links_open_only_safe_schemes() {
 async fn an_unknown_number_says_so_and_offers_a_retry() {
     let page = Session::start().await;
     page.open("/").await;
-    page.track("ZZ999999995ZZ").await;
+    page.track("ZZ999999995DE").await;
     let failure = page.find("[data-testid=failure]").await;
     assert_eq!(
         failure.attr("data-failure").await.unwrap().as_deref(),
@@ -93,7 +93,7 @@ async fn an_unknown_number_says_so_and_offers_a_retry() {
     assert!(page
         .text("[data-testid=failure-message]")
         .await
-        .contains("ZZ999999995ZZ"));
+        .contains("ZZ999999995DE"));
     page.find("[data-testid=retry]").await;
     page.close().await;
 }
