@@ -207,7 +207,8 @@ fn read_cyrillic_er(text: &str) -> String {
                 if c != 'Р' {
                     return c;
                 }
-                let r = as_r & (1 << seen) != 0;
+                // Past the weighed places (only with every Р read as R) the mask has no bit.
+                let r = as_r.checked_shr(seen).is_none_or(|bits| bits & 1 == 1);
                 seen += 1;
                 if r {
                     'R'
@@ -426,8 +427,9 @@ mod tests {
         assert_eq!(normalise("lр00123456789012"), "LP00123456789012");
         // Both letters at once: the first can only be R (a service indicator), the second is P.
         assert_eq!(normalise("РР300000043CN"), "RP300000043CN");
-        // Nothing sound either way: R, as always.
+        // Nothing sound either way: R, as always; and so past four Р, however many.
         assert_eq!(normalise("РHELLO"), "RHELLO");
+        assert_eq!(normalise(&"Р".repeat(40)), "R".repeat(40));
         assert_eq!(normalise("RA-473-124-829-RU"), "RA473124829RU");
         assert_eq!(normalise("0132112277 – 0101 – 1"), "0132112277-0101-1");
         assert_eq!(
