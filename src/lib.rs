@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod labels;
 pub mod lookup;
 pub mod page_url;
+pub mod qr;
 pub mod response;
 pub mod state;
 pub mod storage;

@@ -41,8 +41,9 @@ pub struct Lookup {
     pub state: RwSignal<LookupState>,
     /// What the number input holds.
     pub typed: RwSignal<String>,
-    /// Which parcel of a split order is shown; kept here so that a refresh does not move the buyer.
-    pub selected: RwSignal<usize>,
+    /// Which parcel of a split order the buyer opened (none yet: the one that needs them); kept
+    /// here so that a refresh does not move the buyer.
+    pub selected: RwSignal<Option<usize>>,
     /// The numbers remembered on this device, newest first.
     pub recent: RwSignal<Vec<String>>,
     inner: StoredValue<Inner, LocalStorage>,
@@ -76,7 +77,7 @@ impl Lookup {
         Lookup {
             state: RwSignal::new(state),
             typed: RwSignal::new(typed.unwrap_or_default()),
-            selected: RwSignal::new(0),
+            selected: RwSignal::new(None),
             recent: RwSignal::new(Vec::new()),
             inner: StoredValue::new_local(Inner {
                 endpoint: config.endpoint.clone(),
@@ -216,7 +217,7 @@ impl Lookup {
         };
         let number = query.as_str().to_owned();
         self.typed.set(number.clone());
-        self.selected.set(0);
+        self.selected.set(None);
         self.state.set(LookupState::Loading(number.clone()));
         let asked = self.ask(&number);
         // After the request has gone out (a task later), while the response is on its way.

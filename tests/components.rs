@@ -213,7 +213,7 @@ async fn an_unreachable_endpoint_is_a_network_failure_not_a_blank_widget() {
 }
 
 #[wasm_bindgen_test]
-async fn several_parcels_can_be_switched_between() {
+async fn several_parcels_open_on_the_one_that_needs_the_buyer_and_can_be_switched_between() {
     let root = fresh_root();
     let endpoint = r#"data:application/json,{"shipments":[{"shipment_number":"{number}-1","stage":"delivered"},{"shipment_number":"{number}-2","stage":"packed"}]}"#;
     let config = Config {
@@ -230,12 +230,17 @@ async fn several_parcels_can_be_switched_between() {
             .await
             .get_attribute("data-stage")
             .as_deref(),
-        Some("delivered")
+        Some("packed"),
+        "a split order opens on the parcel still on its way, not the delivered one"
     );
-    tabs[1].unchecked_ref::<HtmlElement>().click();
-    wait_for(&root, "[data-testid=shipment][data-stage=packed]").await;
     assert_eq!(
         tabs[1].get_attribute("aria-selected").as_deref(),
+        Some("true")
+    );
+    tabs[0].unchecked_ref::<HtmlElement>().click();
+    wait_for(&root, "[data-testid=shipment][data-stage=delivered]").await;
+    assert_eq!(
+        tabs[0].get_attribute("aria-selected").as_deref(),
         Some("true")
     );
 }
@@ -953,6 +958,24 @@ fn the_loader_asks_the_url_the_widget_would_or_nothing() {
             assert_eq!(loader, widget, "{number:?} at {endpoint:?}");
         }
     }
+}
+
+#[wasm_bindgen_test]
+fn a_chinese_delivery_window_reads_as_chinese_dates() {
+    // Chromium's own formatRange prints "11/26 – 11/28" in Chinese; the widget must not.
+    use trackline::format;
+    assert_eq!(
+        format::day_range(Lang::Zh, "2026-11-26", Some("2026-11-28")),
+        "11月26日至28日"
+    );
+    assert_eq!(
+        format::day_range(Lang::Zh, "2026-11-30", Some("2026-12-02")),
+        "11月30日至12月2日"
+    );
+    assert_eq!(
+        format::day_range(Lang::Ru, "2026-11-26", Some("2026-11-28")),
+        "26–28 нояб."
+    );
 }
 
 #[wasm_bindgen_test]

@@ -54,6 +54,28 @@ pub fn summarise(shipments: &[Shipment]) -> Vec<(Progress, usize)> {
     counts
 }
 
+/// Which parcel of a split order to open first: the one that still needs the buyer. An
+/// exception first, then one waiting at a pickup point, then one with a courier (both need the
+/// buyer there), then the least advanced; a settled parcel (delivered, returned, cancelled)
+/// only when all are. The first of equals.
+pub fn first_to_open(shipments: &[Shipment]) -> usize {
+    let need = |shipment: &Shipment| match progress(shipment) {
+        Progress::NeedsAttention => 0,
+        Progress::ReadyForPickup => 1,
+        Progress::OutForDelivery => 2,
+        Progress::Preparing => 3,
+        Progress::OnTheWay => 4,
+        Progress::Delivered => 5,
+        Progress::Returned => 6,
+        Progress::Cancelled => 7,
+    };
+    shipments
+        .iter()
+        .enumerate()
+        .min_by_key(|(index, shipment)| (need(shipment), *index))
+        .map_or(0, |(index, _)| index)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +119,50 @@ mod tests {
         assert_eq!(
             progress(&shipment(Stage::Unknown("x".into()), None)),
             Progress::OnTheWay
+        );
+    }
+
+    #[test]
+    fn a_split_order_opens_on_the_parcel_that_needs_the_buyer() {
+        let delivered = || shipment(Stage::Delivered, None);
+        assert_eq!(first_to_open(&[]), 0);
+        assert_eq!(first_to_open(&[delivered(), delivered()]), 0);
+        assert_eq!(
+            first_to_open(&[delivered(), shipment(Stage::InTransit, None)]),
+            1
+        );
+        assert_eq!(
+            first_to_open(&[
+                delivered(),
+                shipment(Stage::InTransit, None),
+                shipment(Stage::Packed, None)
+            ]),
+            2,
+            "the least advanced"
+        );
+        assert_eq!(
+            first_to_open(&[
+                shipment(Stage::Packed, None),
+                shipment(Stage::ReadyForPickup, None),
+                shipment(Stage::InTransit, Some(Exception::Delayed)),
+            ]),
+            2,
+            "an exception before all"
+        );
+        assert_eq!(
+            first_to_open(&[
+                shipment(Stage::Packed, None),
+                shipment(Stage::ReadyForPickup, None)
+            ]),
+            1,
+            "a parcel to collect before one being packed"
+        );
+        assert_eq!(
+            first_to_open(&[
+                delivered(),
+                shipment(Stage::Created, Some(Exception::Cancelled))
+            ]),
+            0
         );
     }
 

@@ -4,6 +4,7 @@ use crate::components::shipment::ShipmentView;
 use crate::i18n::{Lang, Msg};
 use crate::labels;
 use leptos::prelude::*;
+use trackline_core::summary::first_to_open;
 use trackline_core::time::Now;
 use trackline_core::TrackResponse;
 use wasm_bindgen::JsCast;
@@ -17,13 +18,18 @@ pub fn Parcels(
     response: TrackResponse,
     /// The moment it was fetched.
     now: Now,
-    /// Which parcel is shown; kept by the caller so that a refresh does not move the buyer.
-    selected: RwSignal<usize>,
+    /// Which parcel the buyer opened, if they did; kept by the caller so that a refresh does not
+    /// move the buyer. Until then, the parcel that still needs them.
+    selected: RwSignal<Option<usize>>,
 ) -> impl IntoView {
     let count = response.shipments.len();
-    if selected.get_untracked() >= count {
-        selected.set(0);
-    }
+    let first = first_to_open(&response.shipments);
+    let shown = move || {
+        selected
+            .get()
+            .filter(|index| *index < count)
+            .unwrap_or(first)
+    };
     let summary = (count > 1).then(|| labels::order_summary(lang, &response.shipments));
     let shipments = StoredValue::new(response.shipments);
     let tabs = summary.map(|summary| {
@@ -35,13 +41,13 @@ pub fn Parcels(
                     })
                 });
                 let headline = shipments.with_value(|all| labels::headline(lang, &all[index]));
-                let is_selected = move || selected.get() == index;
+                let is_selected = move || shown() == index;
                 view! {
                     <button type="button" role="tab" class="tl-parcels__tab" data-testid="parcel-tab"
                         id=format!("tl-parcel-tab-{index}") aria-controls="tl-parcel-panel"
                         aria-selected=move || is_selected().to_string()
                         tabindex=move || if is_selected() { "0" } else { "-1" }
-                        on:click=move |_| selected.set(index)
+                        on:click=move |_| selected.set(Some(index))
                         on:keydown=move |event| move_between_tabs(&event, index, count, selected)>
                         <span class="tl-parcels__tab-number">{label}</span>
                         <span class="tl-parcels__tab-status">{headline}</span>
@@ -57,7 +63,7 @@ pub fn Parcels(
         }
     });
     let panel = move || {
-        let index = selected.get();
+        let index = shown();
         shipments
             .with_value(|all| all.get(index).cloned())
             .map(|shipment| view! { <ShipmentView lang shipment now/> })
@@ -65,7 +71,7 @@ pub fn Parcels(
     if count > 1 {
         view! {
             {tabs}
-            <div role="tabpanel" id="tl-parcel-panel" aria-labelledby=move || format!("tl-parcel-tab-{}", selected.get())>
+            <div role="tabpanel" id="tl-parcel-panel" aria-labelledby=move || format!("tl-parcel-tab-{}", shown())>
                 {panel}
             </div>
         }
@@ -80,7 +86,7 @@ fn move_between_tabs(
     event: &leptos::ev::KeyboardEvent,
     index: usize,
     count: usize,
-    selected: RwSignal<usize>,
+    selected: RwSignal<Option<usize>>,
 ) {
     let next = match event.key().as_str() {
         "ArrowRight" | "ArrowDown" => (index + 1) % count,
@@ -90,7 +96,7 @@ fn move_between_tabs(
         _ => return,
     };
     event.prevent_default();
-    selected.set(next);
+    selected.set(Some(next));
     // Focus follows the selection so that keyboard users stay on the tab they chose.
     let tab = event
         .target()

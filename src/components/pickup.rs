@@ -1,15 +1,18 @@
-//! The pickup point card: where the parcel waits, the code that releases it, and until when.
+//! The pickup point card: where the parcel waits, the code that releases it (in digits and as a
+//! QR code for the point's scanner), and until when.
 
 use crate::components::copy_button::CopyButton;
 use crate::format;
 use crate::i18n::{Lang, Msg};
+use crate::qr::{qr_path, QrPath};
 use leptos::prelude::*;
 use trackline_core::link::safe_href;
 use trackline_core::pickup::{storage_left, StorageLeft};
 use trackline_core::url_template::percent_encode;
 use trackline_core::PickupPoint;
 
-/// The pickup point with the pickup code in large digits, a copy button and the days left.
+/// The pickup point with the pickup code in large digits and as a QR code, a copy button and the
+/// days left.
 #[component]
 pub fn PickupCard(
     /// The language of the labels.
@@ -20,13 +23,28 @@ pub fn PickupCard(
     today: i64,
 ) -> impl IntoView {
     let code = point.pickup_code.clone().map(|code| {
+        let symbol = qr_path(&code).map(|QrPath { side, d }| {
+            // Dark on light whatever the theme: scanners read nothing else. Screen readers skip
+            // the picture and read the digits beside it.
+            view! {
+                <svg class="tl-pickup__qr" part="pickup-qr" data-testid="pickup-qr"
+                    viewBox=format!("0 0 {side} {side}") aria-hidden="true" focusable="false"
+                    shape-rendering="crispEdges">
+                    <rect width=side height=side fill="#fff"/>
+                    <path d=d fill="#000"/>
+                </svg>
+            }
+        });
         view! {
             <div class="tl-pickup__code-box">
-                <span class="tl-pickup__code-label" id="tl-pickup-code-label">{lang.t(Msg::PickupCode)}</span>
-                <span class="tl-pickup__code" part="pickup-code" data-testid="pickup-code"
-                    aria-describedby="tl-pickup-code-label">{code.clone()}</span>
-                <p class="tl-pickup__code-hint">{lang.t(Msg::PickupCodeHint)}</p>
-                <CopyButton lang text=code label=Msg::PickupCopy testid="copy-code"/>
+                <div class="tl-pickup__code-text">
+                    <span class="tl-pickup__code-label" id="tl-pickup-code-label">{lang.t(Msg::PickupCode)}</span>
+                    <span class="tl-pickup__code" part="pickup-code" data-testid="pickup-code"
+                        aria-describedby="tl-pickup-code-label">{code.clone()}</span>
+                    <p class="tl-pickup__code-hint">{lang.t(Msg::PickupCodeHint)}</p>
+                    <CopyButton lang text=code label=Msg::PickupCopy testid="copy-code"/>
+                </div>
+                {symbol}
             </div>
         }
     });

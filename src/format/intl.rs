@@ -18,6 +18,12 @@ pub fn day(lang: Lang, days: i64) -> Option<String> {
 
 /// Two calendar days as one phrase, worded by `Intl.DateTimeFormat.formatRange`: "25–27 Nov".
 pub fn day_range(lang: Lang, from: i64, to: i64) -> Option<String> {
+    // Chromium's trimmed ICU data has no Chinese interval pattern for month-and-day and falls
+    // back to numeric dates ("11/26 – 11/28", beside a single day's "11月26日"); CLDR's own
+    // pattern, which Firefox and Safari print, is "11月26日至28日", and it is written out in `plain`.
+    if lang == Lang::Zh {
+        return Some(super::plain::day_range(lang, from, to));
+    }
     let (start, end) = (calendar_day(from)?, calendar_day(to)?);
     call2(&formatter(lang, Kind::Day)?, "formatRange", &start, &end)?.as_string()
 }

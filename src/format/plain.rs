@@ -57,7 +57,8 @@ pub fn day(lang: Lang, days: i64) -> String {
     }
 }
 
-/// Two calendar days as `formatRange` prints them: "Nov 25 – 27", "25–27 нояб.", "11/25 – 11/27".
+/// Two calendar days as `formatRange` prints them ("Nov 25 – 27", "25–27 нояб."), and in Chinese
+/// as CLDR's own interval patterns have it ("11月25日至27日"; see `intl::day_range` for why).
 pub fn day_range(lang: Lang, from: i64, to: i64) -> String {
     if from == to {
         return day(lang, from);
@@ -73,8 +74,9 @@ pub fn day_range(lang: Lang, from: i64, to: i64) -> String {
         (Lang::Ru, true, true) => format!("{d1}–{d2} {ru1}"),
         (Lang::Ru, true, false) => format!("{d1} {ru1} – {d2} {ru2}"),
         (Lang::Ru, false, _) => format!("{d1} {ru1} {y1} г. – {d2} {ru2} {y2} г."),
-        (Lang::Zh, true, _) => format!("{m1}/{d1} – {m2}/{d2}"),
-        (Lang::Zh, false, _) => format!("{y1}/{m1}/{d1} – {y2}/{m2}/{d2}"),
+        (Lang::Zh, true, true) => format!("{m1}月{d1}日至{d2}日"),
+        (Lang::Zh, true, false) => format!("{m1}月{d1}日至{m2}月{d2}日"),
+        (Lang::Zh, false, _) => format!("{y1}年{m1}月{d1}日至{y2}年{m2}月{d2}日"),
     }
 }
 
@@ -142,7 +144,18 @@ mod tests {
             range(Lang::Ru, "2026-12-30", "2027-01-02"),
             "30 дек. 2026 г. – 2 янв. 2027 г."
         );
-        assert_eq!(range(Lang::Zh, "2026-11-25", "2026-11-27"), "11/25 – 11/27");
+        assert_eq!(
+            range(Lang::Zh, "2026-11-25", "2026-11-27"),
+            "11月25日至27日"
+        );
+        assert_eq!(
+            range(Lang::Zh, "2026-11-28", "2026-12-02"),
+            "11月28日至12月2日"
+        );
+        assert_eq!(
+            range(Lang::Zh, "2026-12-30", "2027-01-02"),
+            "2026年12月30日至2027年1月2日"
+        );
         assert_eq!(range(Lang::En, "2026-11-25", "2026-11-25"), "Nov 25");
     }
 

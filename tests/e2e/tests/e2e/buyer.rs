@@ -9,7 +9,8 @@ async fn assert_accessible(page: &Session, state: &str) {
     assert!(violations.is_empty(), "{state}: {violations:#?}");
 }
 
-/// Fails if the page scrolls sideways or a button or link is smaller than a fingertip (44 px).
+/// Fails if the page scrolls sideways, a button or link is smaller than a fingertip (44 px), or
+/// a number is broken across lines (a posting's hyphens invite it).
 async fn assert_fits_a_phone(page: &Session, state: &str) {
     let report = page
         .eval(
@@ -18,7 +19,10 @@ async fn assert_fits_a_phone(page: &Session, state: &str) {
                .filter(e => e.offsetParent !== null)
                .map(e => [e.textContent.trim() || e.getAttribute('aria-label') || e.tagName, e.getBoundingClientRect().height])
                .filter(([, h]) => h < 44);
-             return { overflow: Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth), small };",
+             const broken = [...root.querySelectorAll('.tl-numbers dd, .tl-parcels__tab-number, [data-testid=recent-pick]')]
+               .filter(e => { const r = document.createRange(); r.selectNodeContents(e); return r.getClientRects().length > 1; })
+               .map(e => e.textContent);
+             return { overflow: Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth), small, broken };",
         )
         .await;
     assert_eq!(report["overflow"], 0, "{state} scrolls sideways: {report}");
@@ -26,6 +30,11 @@ async fn assert_fits_a_phone(page: &Session, state: &str) {
         report["small"],
         serde_json::json!([]),
         "{state}: targets under 44 px"
+    );
+    assert_eq!(
+        report["broken"],
+        serde_json::json!([]),
+        "{state}: numbers broken across lines"
     );
 }
 
@@ -150,16 +159,23 @@ async fn a_status_that_stopped_moving_and_is_late_puts_support_first() {
 #[tokio::test]
 async fn the_order_switch_works_by_keyboard_and_summarises_the_parcels() {
     let page = Session::start().await;
+    page.resize(320, 800).await;
     page.open("/?n=0132112277").await;
+    assert_fits_a_phone(&page, "split order").await;
     let first = page
         .find("[data-testid=parcel-tab][aria-selected=true]")
         .await;
+    // It opened on the parcel still in transit (the second); right arrow wraps to the first.
+    assert_eq!(
+        first.attr("id").await.ok().flatten().as_deref(),
+        Some("tl-parcel-tab-1")
+    );
     first.send_keys("\u{E014}").await.expect("arrow right");
-    page.find("[data-testid=shipment][data-stage=in_transit]")
+    page.find("[data-testid=shipment][data-stage=delivered]")
         .await;
     page.wait_for_script(
         "return document.activeElement?.getAttribute('aria-selected') === 'true' \
-         && document.activeElement.id === 'tl-parcel-tab-1'",
+         && document.activeElement.id === 'tl-parcel-tab-0'",
     )
     .await;
     assert_accessible(&page, "split order").await;
@@ -298,6 +314,51 @@ async fn an_order_the_shop_guards_opens_with_the_phones_last_digits() {
     // The answer never goes into the page's address.
     page.wait_for_script("return location.search === '?shop=demo-guarded&n=5000000001&lang=ru'")
         .await;
+    page.close().await;
+}
+
+/// What a scanner reads from the page as it is on screen (the window is tall enough to hold the
+/// whole pickup card), if anything. The whole window, not the element: with script off,
+/// chromedriver cannot take an element's picture.
+async fn scan_pickup_qr(page: &Session) -> Option<String> {
+    page.find("[data-testid=pickup-qr]").await;
+    let png = page.client.screenshot().await.ok()?;
+    let gray = image::load_from_memory(&png).ok()?.to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(gray);
+    prepared
+        .detect_grids()
+        .iter()
+        .find_map(|grid| grid.decode().ok().map(|(_, content)| content))
+}
+
+#[tokio::test]
+async fn the_pickup_code_scans_as_a_qr_code_in_both_themes_and_without_script() {
+    let page = Session::start().await;
+    page.resize(360, 1600).await;
+    for path in ["/?n=1000000007", "/?n=1000000007&theme=dark&lang=zh"] {
+        page.open(path).await;
+        assert_eq!(page.text("[data-testid=pickup-code]").await, "4821");
+        assert_eq!(
+            scan_pickup_qr(&page).await.as_deref(),
+            Some("4821"),
+            "{path}"
+        );
+        // The picture is hidden from screen readers, which read the digits.
+        let hidden = page
+            .find("[data-testid=pickup-qr]")
+            .await
+            .attr("aria-hidden")
+            .await;
+        assert_eq!(hidden.ok().flatten().as_deref(), Some("true"));
+    }
+    // The server's rendering alone draws the same symbol.
+    page.cdp(
+        "Emulation.setScriptExecutionDisabled",
+        serde_json::json!({ "value": true }),
+    )
+    .await;
+    page.open("/?n=1000000007&lang=ru").await;
+    assert_eq!(scan_pickup_qr(&page).await.as_deref(), Some("4821"));
     page.close().await;
 }
 
