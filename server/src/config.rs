@@ -35,6 +35,11 @@ pub struct Config {
     pub allow_http_webhooks: bool,
     /// Where the carriers' tracking services are (local fakes in tests).
     pub providers: crate::sources::ProviderUrls,
+    /// Who runs this server, for browsers' push services (`mailto:` or `https:`, VAPID's `sub`).
+    pub push_contact: Option<String>,
+    /// Whether buyers' push subscriptions may name a push service on a private network or over
+    /// plain `http://` (a test's local one); public `https://` only by default.
+    pub allow_private_push: bool,
 }
 
 impl Default for Config {
@@ -52,6 +57,8 @@ impl Default for Config {
             secret_key: None,
             allow_http_webhooks: false,
             providers: crate::sources::ProviderUrls::default(),
+            push_contact: None,
+            allow_private_push: false,
         }
     }
 }
@@ -97,6 +104,8 @@ struct FileConfig {
     russian_post_url: Option<String>,
     cdek_url: Option<String>,
     seventeen_track_url: Option<String>,
+    push_contact: Option<String>,
+    allow_private_push: Option<bool>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -153,6 +162,12 @@ impl FileConfig {
         if let Some(url) = self.seventeen_track_url {
             config.providers.seventeen_track = url;
         }
+        if let Some(contact) = self.push_contact {
+            config.push_contact = Some(contact);
+        }
+        if let Some(allow) = self.allow_private_push {
+            config.allow_private_push = allow;
+        }
         if let Some(limit) = self.rate_limit {
             if let Some(n) = limit.per_minute.filter(|n| *n > 0) {
                 config.rate_limit.per_minute = n;
@@ -170,10 +185,12 @@ impl Config {
     /// `TRACKLINE_ADDR`, `TRACKLINE_DATABASE_URL`, `TRACKLINE_STATIC_DIR`, `TRACKLINE_DEMO`,
     /// `TRACKLINE_RATE_PER_MINUTE`, `TRACKLINE_RATE_BURST`, `TRACKLINE_DEFAULT_SHOP`,
     /// `TRACKLINE_TRUSTED_PROXIES`, `TRACKLINE_METRICS_ADDR`, `TRACKLINE_SECRET_KEY` (base64)
-    /// or `TRACKLINE_SECRET_KEY_FILE`, `TRACKLINE_ALLOW_HTTP_WEBHOOKS`, `TRACKLINE_OZON_BASE_URL`,
+    /// or `TRACKLINE_SECRET_KEY_FILE`, `TRACKLINE_ALLOW_HTTP_WEBHOOKS`, `TRACKLINE_PUSH_CONTACT`,
+    /// `TRACKLINE_ALLOW_PRIVATE_PUSH`, `TRACKLINE_OZON_BASE_URL`,
     /// `TRACKLINE_RUSSIAN_POST_URL`, `TRACKLINE_CDEK_URL`, `TRACKLINE_SEVENTEEN_TRACK_URL`; then the flags `--addr`,
     /// `--database`, `--static-dir`, `--demo`, `--default-shop`, `--trusted-proxies`,
-    /// `--metrics-addr`, `--secret-key-file`, `--allow-http-webhooks`, which win. The key itself is never a flag: the process list would show it.
+    /// `--metrics-addr`, `--secret-key-file`, `--allow-http-webhooks`, `--push-contact`,
+    /// `--allow-private-push`, which win. The key itself is never a flag: the process list would show it.
     ///
     /// # Errors
     /// `ConfigError` for a file that cannot be read, an address that does not parse or an unknown flag.
@@ -244,6 +261,12 @@ impl Config {
         if let Some(allow) = env("TRACKLINE_ALLOW_HTTP_WEBHOOKS") {
             config.allow_http_webhooks = allow == "1" || allow == "true";
         }
+        if let Some(contact) = env("TRACKLINE_PUSH_CONTACT") {
+            config.push_contact = Some(contact);
+        }
+        if let Some(allow) = env("TRACKLINE_ALLOW_PRIVATE_PUSH") {
+            config.allow_private_push = allow == "1" || allow == "true";
+        }
         if let Some(burst) = env("TRACKLINE_RATE_BURST") {
             config.rate_limit.burst = parse_count("TRACKLINE_RATE_BURST", &burst)?;
         }
@@ -262,6 +285,8 @@ impl Config {
                 "--static-dir" => config.static_dir = Some(PathBuf::from(value()?)),
                 "--demo" => config.demo = true,
                 "--allow-http-webhooks" => config.allow_http_webhooks = true,
+                "--allow-private-push" => config.allow_private_push = true,
+                "--push-contact" => config.push_contact = Some(value()?),
                 "--default-shop" => config.default_shop = Some(value()?),
                 "--trusted-proxies" => {
                     config.trusted_proxies = TrustedProxies::parse(value()?.split(','))?;

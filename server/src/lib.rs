@@ -9,6 +9,7 @@ pub mod lookup;
 pub mod lookup_cache;
 pub mod metrics;
 pub mod ozon;
+pub mod push;
 pub mod secrets;
 pub mod seller_input;
 pub mod sources;
@@ -100,11 +101,25 @@ pub async fn start(
         config.allow_http_webhooks,
     );
     let (polling_stopped, polling_stopping) = tokio::sync::oneshot::channel::<()>();
+    let (push_stopped, push_stopping) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(worker.run(async move {
         let _ = stopping.await;
         let _ = polling_stopped.send(());
+        let _ = push_stopped.send(());
     }));
     let state = AppState::new(store, config);
+    // Buyers' notifications go out from every instance too, each taking its own.
+    if let Some(vapid) = state.vapid.clone() {
+        let pusher = push::worker::Worker::new(
+            state.store.clone(),
+            vapid,
+            std::time::Duration::from_secs(1),
+            config.allow_private_push,
+        );
+        tokio::spawn(pusher.run(async move {
+            let _ = push_stopping.await;
+        }));
+    }
     // Carriers are polled from every instance too, each taking its own shipments.
     tokio::spawn(state.poller.clone().run(async move {
         let _ = polling_stopping.await;

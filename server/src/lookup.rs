@@ -120,14 +120,12 @@ pub async fn track(
     number: &str,
     caller: Caller<'_>,
 ) -> Result<Tracked, LookupError> {
-    let query = TrackingQuery::parse(number)?;
-    let mut found = store.find(shop, &query).await?;
-    if found.is_empty() {
-        return Err(LookupError::NotFound);
-    }
-    let rules = store.lookup_rules(shop).await?;
-    admit_origin(&rules, caller.origin)?;
-    let checked = admit_second_factor(store, &found, &rules, shop, caller).await?;
+    let Admitted {
+        query,
+        mut found,
+        rules,
+        checked,
+    } = admit(store, shop, number, caller).await?;
     let deadline = Instant::now() + REFRESH_DEADLINE;
     let (from_ozon, from_carriers): (Vec<&mut Found>, Vec<&mut Found>) = found
         .iter_mut()
@@ -151,6 +149,46 @@ pub async fn track(
             query: Some(query.as_str().to_owned()),
             shipments,
         },
+        rules,
+        checked,
+    })
+}
+
+/// The shipments a number finds in a shop that a caller was admitted to, as stored.
+#[derive(Debug)]
+pub struct Admitted {
+    /// The number, in its normal form.
+    pub query: TrackingQuery,
+    /// What it found.
+    pub found: Vec<Found>,
+    /// The shop's lookup rules.
+    pub rules: LookupRules,
+    /// A second factor was asked of this caller and given.
+    pub checked: bool,
+}
+
+/// Finds `number` in `shop` and admits `caller` as the lookup does (origin, second factor),
+/// without bringing anything up to date: what a lookup, and a subscription to its changes, may see.
+///
+/// # Errors
+/// `LookupError` saying why nothing can be shown.
+pub async fn admit(
+    store: &Store,
+    shop: SellerId,
+    number: &str,
+    caller: Caller<'_>,
+) -> Result<Admitted, LookupError> {
+    let query = TrackingQuery::parse(number)?;
+    let found = store.find(shop, &query).await?;
+    if found.is_empty() {
+        return Err(LookupError::NotFound);
+    }
+    let rules = store.lookup_rules(shop).await?;
+    admit_origin(&rules, caller.origin)?;
+    let checked = admit_second_factor(store, &found, &rules, shop, caller).await?;
+    Ok(Admitted {
+        query,
+        found,
         rules,
         checked,
     })

@@ -35,6 +35,8 @@ pub const LOOKUP_CACHE: &str = "trackline_lookup_cache_total";
 pub const SOURCE_CALLS: &str = "trackline_source_calls_total";
 /// Webhook deliveries' tries, by what became of them (`result="delivered|retried|failed"`).
 pub const WEBHOOK_DELIVERIES: &str = "trackline_webhook_deliveries_total";
+/// Buyers' push messages' tries, by what became of them (`result="sent|retried|failed|gone"`).
+pub const PUSH_MESSAGES: &str = "trackline_push_messages_total";
 
 /// Whether a recorder is installed: until then requests are not timed at all.
 static RECORDING: AtomicBool = AtomicBool::new(false);
@@ -160,6 +162,14 @@ pub fn webhook_delivery(result: &'static str) {
         return;
     }
     metrics::counter!(WEBHOOK_DELIVERIES, "result" => result).increment(1);
+}
+
+/// Counts a push message's try by what became of it: sent, retried, failed, or its subscription gone.
+pub fn push_message(result: &'static str) {
+    if !recording() {
+        return;
+    }
+    metrics::counter!(PUSH_MESSAGES, "result" => result).increment(1);
 }
 
 /// Counts a call to a carrier's tracking service.

@@ -73,6 +73,16 @@ impl SecretKey {
         Ok(SecretKey(bytes))
     }
 
+    /// A key for another purpose derived from this one (HKDF-SHA256, RFC 5869, with `purpose` as
+    /// its info): every instance sharing the secret key derives the same one, and none is stored.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        let mut derived = [0u8; 32];
+        // 32 bytes is far under HKDF-SHA256's limit of 8160: the expansion cannot fail.
+        let _ =
+            hkdf::Hkdf::<sha2::Sha256>::new(None, &self.0).expand(purpose.as_bytes(), &mut derived);
+        derived
+    }
+
     /// The key as base64, for the operator to keep.
     pub fn to_base64(&self) -> String {
         STANDARD.encode(self.0)

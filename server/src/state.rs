@@ -19,6 +19,13 @@ use std::time::Duration;
 /// How long an Ozon posting is reused before Ozon is asked again.
 pub const OZON_CACHE: Duration = Duration::from_secs(60);
 
+/// How often one client address may subscribe to notifications, or end a subscription: a buyer
+/// taps it a few times for a few parcels; more is somebody filling the store.
+pub const PUSH_SUBSCRIPTIONS: RateLimit = RateLimit {
+    per_minute: 10,
+    burst: 10,
+};
+
 /// How long the poller waits, when nothing is due, before looking again.
 pub const POLL_IDLE: Duration = Duration::from_secs(5);
 
@@ -65,6 +72,12 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     /// Whether plain `http://` webhook receivers may be subscribed.
     pub allow_http_webhooks: bool,
+    /// The key buyers' notifications are signed with; none without a secret key (no push then).
+    pub vapid: Option<crate::push::vapid::Vapid>,
+    /// Whether push services on private networks may be subscribed (tests).
+    pub allow_private_push: bool,
+    /// Subscriptions to notifications, per client address.
+    pub push_limit: Limiter<IpAddr>,
 }
 
 impl AppState {
@@ -79,6 +92,17 @@ impl AppState {
             widget: WidgetFiles::choose(config.static_dir.clone()),
             trusted_proxies: config.trusted_proxies.clone(),
             allow_http_webhooks: config.allow_http_webhooks,
+            vapid: config.secret_key.as_ref().map(|key| {
+                crate::push::vapid::Vapid::from_secret_key(
+                    key,
+                    config
+                        .push_contact
+                        .as_deref()
+                        .unwrap_or(crate::push::vapid::UNNAMED_CONTACT),
+                )
+            }),
+            allow_private_push: config.allow_private_push,
+            push_limit: Limiter::new(PUSH_SUBSCRIPTIONS),
             default_shop: config
                 .default_shop
                 .clone()

@@ -149,16 +149,26 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         max_wait: Duration::from_millis(5),
     };
     let ozon = OzonClient::new(&ozon_base, Duration::from_secs(60), quick);
+    let signing = trackline_server::Config {
+        secret_key: Some(support::test_secret_key()),
+        allow_private_push: true,
+        ..trackline_server::Config::default()
+    };
+    let keyless = support::state(&store);
     let app = trackline_server::app(AppState {
         ozon,
         limits: Limits::new(RateLimit {
             per_minute: 60,
             burst: 30,
         }),
+        push_limit: trackline_server::limiter::Limiter::new(RateLimit {
+            per_minute: 60,
+            burst: 20,
+        }),
         // The short path answers for the demo shop that asks for a second factor, so that it
         // gives every answer the scoped path gives.
         default_shop: Some(demo::GUARDED_SHOP.to_owned()),
-        ..support::state(&store)
+        ..AppState::new(store.clone(), &signing)
     })
     .layer(MockConnectInfo(std::net::SocketAddr::from((
         [192, 0, 2, 50],
@@ -227,6 +237,162 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     ] {
         walk.call(Method::GET, template, &uri, &[], None).await;
     }
+    // Buyers' notifications: the key, subscribing and ending it, in a shop and on the short path.
+    let service = support::fake_push::FakePush::start().await;
+    let (_, browser) = service.subscribe("walk");
+    let json_body = [("content-type", "application/json")];
+    walk.call(
+        Method::GET,
+        "/api/v1/push/key",
+        "/api/v1/push/key",
+        &[],
+        None,
+    )
+    .await;
+    let push_in_shop = "/api/v1/shops/{shop}/track/{number}/push";
+    let push = "/api/v1/track/{number}/push";
+    let mut bad_keys = browser.clone();
+    bad_keys["keys"]["auth"] = json!("short");
+    let asked = |subscription: &Value| json!({"subscription": subscription, "lang": "ru"});
+    let answered_push = json!({"subscription": browser, "check": demo::GUARDED_PHONE_LAST4});
+    for (template, uri, body) in [
+        (
+            push_in_shop,
+            format!("{demo}/RA100000048RU/push"),
+            asked(&browser),
+        ),
+        (
+            push_in_shop,
+            format!("{demo}/%3Cscript%3E/push"),
+            asked(&browser),
+        ),
+        (
+            push_in_shop,
+            format!("{guarded}/{}/push", demo::GUARDED_ORDER),
+            asked(&browser),
+        ),
+        (
+            push_in_shop,
+            format!("{demo}/ZZ999999995DE/push"),
+            asked(&browser),
+        ),
+        (
+            push_in_shop,
+            format!("{demo}/RA100000048RU/push"),
+            asked(&bad_keys),
+        ),
+        (
+            push,
+            format!("/api/v1/track/{}/push", demo::GUARDED_ORDER),
+            answered_push.clone(),
+        ),
+        (
+            push,
+            "/api/v1/track/%3Cscript%3E/push".to_owned(),
+            asked(&browser),
+        ),
+        (
+            push,
+            format!("/api/v1/track/{}/push", demo::GUARDED_ORDER),
+            asked(&browser),
+        ),
+        (
+            push,
+            "/api/v1/track/ZZ999999995DE/push".to_owned(),
+            asked(&browser),
+        ),
+        (
+            push,
+            format!("/api/v1/track/{}/push", demo::GUARDED_ORDER),
+            asked(&bad_keys),
+        ),
+    ] {
+        walk.call(Method::PUT, template, &uri, &json_body, Some(body))
+            .await;
+    }
+    let ending = json!({"endpoint": browser["endpoint"]});
+    for (template, uri, body) in [
+        (
+            push_in_shop,
+            format!("{demo}/RA100000048RU/push"),
+            ending.clone(),
+        ),
+        (
+            push_in_shop,
+            format!("{demo}/%3Cscript%3E/push"),
+            ending.clone(),
+        ),
+        (
+            push_in_shop,
+            "/api/v1/shops/nobody/track/RA100000048RU/push".to_owned(),
+            ending.clone(),
+        ),
+        (
+            push_in_shop,
+            format!("{demo}/RA100000048RU/push"),
+            json!({"url": "x"}),
+        ),
+        (
+            push,
+            format!("/api/v1/track/{}/push", demo::GUARDED_ORDER),
+            ending.clone(),
+        ),
+        (
+            push,
+            "/api/v1/track/%3Cscript%3E/push".to_owned(),
+            ending.clone(),
+        ),
+        (
+            push,
+            format!("/api/v1/track/{}/push", demo::GUARDED_ORDER),
+            json!({"url": "x"}),
+        ),
+    ] {
+        walk.call(Method::DELETE, template, &uri, &json_body, Some(body))
+            .await;
+    }
+    // Past the limit, each route answers 429.
+    for (template, uri) in [
+        (push_in_shop, format!("{demo}/RA100000048RU/push")),
+        (push, format!("/api/v1/track/{}/push", demo::GUARDED_ORDER)),
+    ] {
+        for method in [Method::PUT, Method::DELETE] {
+            let body = if method == Method::PUT {
+                answered_push.clone()
+            } else {
+                ending.clone()
+            };
+            let mut status = 0;
+            for _ in 0..40 {
+                status = walk
+                    .call(
+                        method.clone(),
+                        template,
+                        &uri,
+                        &json_body,
+                        Some(body.clone()),
+                    )
+                    .await
+                    .0;
+                if status == 429 {
+                    break;
+                }
+            }
+            assert_eq!(status, 429, "{method} {uri} is never limited");
+        }
+    }
+    // A server without a secret key sends no notifications.
+    let keyless_app = std::mem::replace(&mut walk.app, trackline_server::app(keyless));
+    walk.call(
+        Method::GET,
+        "/api/v1/push/key",
+        "/api/v1/push/key",
+        &[],
+        None,
+    )
+    .await;
+    walk.app = keyless_app;
+
     walk.call(Method::GET, "/healthz", "/healthz", &[], None)
         .await;
     walk.call(Method::GET, "/readyz", "/readyz", &[], None)

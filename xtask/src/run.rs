@@ -17,7 +17,12 @@ pub fn run() -> Done {
         let _ = std::fs::remove_file(stale);
     }
     let addr = std::env::var("TRACKLINE_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    cmd("cargo")
+    // The demo's store is new every run, so a new secret key each run seals nothing it must
+    // open later; with one the demo signs buyers' notifications ("Notify me" shows).
+    let key = std::env::var("TRACKLINE_SECRET_KEY")
+        .ok()
+        .or_else(demo_secret_key);
+    let server = cmd("cargo")
         .args([
             "run",
             "--release",
@@ -29,8 +34,22 @@ pub fn run() -> Done {
             "--",
         ])
         .args(["--demo", "--database", "sqlite://tmp/demo.db"])
-        .args(["--addr", &addr])
-        .run()
+        .args(["--addr", &addr]);
+    match key {
+        Some(key) => server.env("TRACKLINE_SECRET_KEY", key).run(),
+        None => server.run(),
+    }
+}
+
+/// 32 random bytes from the system, base64: a secret key for one demo run.
+fn demo_secret_key() -> Option<String> {
+    use base64::Engine;
+    use std::io::Read;
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut random| random.read_exact(&mut bytes))
+        .ok()?;
+    Some(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 /// Builds the release widget, then the release server with it embedded: the one file to deploy,

@@ -58,6 +58,9 @@ pub enum ApiError {
     /// Pulling from the Ozon Seller API failed.
     #[error(transparent)]
     Ozon(OzonError),
+    /// This server sends no notifications: it has no secret key to sign them with.
+    #[error("this server does not send notifications")]
+    PushUnavailable,
     /// The server could not put its own answer together (a header or a body it could not write).
     #[error("the server could not write its answer: {0}")]
     Internal(String),
@@ -84,6 +87,7 @@ impl ApiError {
             ApiError::Lookup(LookupError::UnknownShop) => (StatusCode::NOT_FOUND, "shop_not_found"),
             ApiError::WebhookNotFound => (StatusCode::NOT_FOUND, "webhook_not_found"),
             ApiError::ProviderNotFound => (StatusCode::NOT_FOUND, "provider_not_found"),
+            ApiError::PushUnavailable => (StatusCode::NOT_FOUND, "push_unavailable"),
             ApiError::Lookup(LookupError::ShopRequired) => {
                 (StatusCode::BAD_REQUEST, "shop_required")
             }

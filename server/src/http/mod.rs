@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod ozon;
 pub mod page;
 pub mod public;
+pub mod push;
 pub mod rate_limit;
 pub mod seller;
 pub mod sources;
@@ -44,6 +45,7 @@ pub fn app(state: AppState) -> Router {
     let state = std::sync::Arc::new(state);
     let api = Router::new()
         .merge(public::routes(&state))
+        .merge(push::routes())
         .route("/api/openapi.json", get(openapi::serve))
         .merge(seller_api());
     let api = match &state.widget {

@@ -2,7 +2,7 @@
 //! types they read and write, so it cannot drift from the code. `docs/openapi.json` is this
 //! document checked in (`trackline-server openapi` prints it; a test fails when it is stale).
 
-use super::{ozon, public, seller, sources, webhooks};
+use super::{ozon, public, push, seller, sources, webhooks};
 use crate::seller_input::{
     BuyerCheckInput, EventBatch, EventInput, EventsBody, LookupRulesInput, ShipmentInput,
     ShipmentPatch,
@@ -30,6 +30,11 @@ use utoipa::{Modify, OpenApi};
         public::track,
         public::healthz,
         public::readyz,
+        push::key,
+        push::subscribe_in_shop,
+        push::subscribe,
+        push::unsubscribe_in_shop,
+        push::unsubscribe,
         serve,
         seller::put_shipment,
         seller::get_shipment,
@@ -73,9 +78,15 @@ use utoipa::{Modify, OpenApi};
         crate::webhooks::Kind,
         sources::SourceKeysInput,
         sources::SourceChoice,
+        push::PushKey,
+        push::PushSubscribe,
+        push::PushUnsubscribe,
+        push::BrowserSubscription,
+        push::BrowserKeys,
     )),
     tags(
         (name = "public", description = "What buyers' widgets call: no authentication, cacheable."),
+        (name = "push", description = "Buyers' notifications, from the hosted tracking page: no authentication, never cached."),
         (name = "seller", description = "A seller's backend writes its shipments: bearer token, never cached."),
         (name = "ozon", description = "A seller's Ozon postings, pulled server-side with the seller's keys."),
         (name = "sources", description = "The carriers a seller's shipments are polled from, with the seller's keys kept server-side."),

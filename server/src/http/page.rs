@@ -189,6 +189,8 @@ async fn render(
 /// One lookup rendered: the widget's markup for it, and what goes with it.
 struct Rendering {
     config: Config,
+    /// The server's key for buyers' notifications, when it signs them.
+    push_key: Option<String>,
     widget: String,
     now: Now,
     reply: Option<String>,
@@ -242,6 +244,12 @@ impl Rendering {
                 Entry::Element => Vec::new(),
             },
             rendered: Rendered::of_page(number.as_deref(), response.clone(), reply.clone(), now),
+            // "Notify me" has its place in the page (empty until the browser fills it), so that
+            // the widget taking the page over finds the markup it draws itself.
+            push_key: state
+                .vapid
+                .as_ref()
+                .map(|vapid| vapid.public_key().to_owned()),
             ..Settings::default()
         };
         let config = Config::new(entry, settings);
@@ -255,6 +263,10 @@ impl Rendering {
         let widget = trackline::render_to_html(config.clone(), &zone);
         Rendering {
             config,
+            push_key: state
+                .vapid
+                .as_ref()
+                .map(|vapid| vapid.public_key().to_owned()),
             widget,
             now,
             reply,
@@ -286,6 +298,10 @@ impl Rendering {
         }
         if let Some(reply) = &self.reply {
             root.push_str(&format!(" data-reply=\"{}\"", attr(reply)));
+        }
+        // The hosted page subscribes to notifications with it; the element never does.
+        if let (Some(_), Some(key)) = (id, &self.push_key) {
+            root.push_str(&format!(" data-push-key=\"{}\"", attr(key)));
         }
         let script = self.response.as_ref().map_or_else(String::new, |response| {
             let retry_after = response

@@ -6,6 +6,7 @@
 pub mod changes;
 pub mod lockouts;
 pub mod lookup_rules;
+pub mod push;
 pub mod seller_shipments;
 pub mod sellers;
 pub mod shipment_rows;

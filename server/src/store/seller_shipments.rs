@@ -5,15 +5,33 @@
 
 use super::changes::Change;
 use super::lookup_rules::second_factor_hash;
+use super::push::queue_pushes;
 use super::sellers::SellerId;
 use super::shipment_rows::{insert_events, insert_shipment, load, update_shipment, Column};
 use super::webhooks::queue_deliveries;
 use super::{new_id, Store, StoreError};
-use crate::webhooks::status_of;
+use crate::webhooks::{status_of, Status};
 use sqlx::{AnyConnection, Row};
 use trackline_core::second_factor::{SecondFactor, SecondFactors};
 use trackline_core::time::parse_rfc3339;
 use trackline_core::{Event, Shipment};
+
+/// Tells whoever listens of a change of the shipment `id`, in the write's own transaction: the
+/// seller's webhooks (for a shipment under a reference) and the buyers subscribed to it. Every
+/// write that can move a status comes through here, whatever its source.
+async fn tell_change(
+    connection: &mut AnyConnection,
+    seller: SellerId,
+    id: i64,
+    reference: Option<&str>,
+    before: Option<&Status>,
+    after: &Shipment,
+) -> Result<(), StoreError> {
+    if let Some(reference) = reference {
+        queue_deliveries(connection, seller, reference, before, after).await?;
+    }
+    queue_pushes(connection, id, before, after).await
+}
 
 /// Whether a write made a new shipment or replaced one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,7 +155,15 @@ impl Store {
                 .await?;
         }
         let stored = load(&mut tx, id).await?;
-        queue_deliveries(&mut tx, seller, reference, before.as_ref(), &stored).await?;
+        tell_change(
+            &mut tx,
+            seller,
+            id,
+            Some(reference),
+            before.as_ref(),
+            &stored,
+        )
+        .await?;
         self.commit(tx, Change::Shop(seller)).await?;
         let written = if existing.is_some() {
             Written::Replaced
@@ -176,7 +202,7 @@ impl Store {
             write_second_factors(&mut tx, id, &factors).await?;
         }
         let stored = load(&mut tx, id).await?;
-        queue_deliveries(&mut tx, seller, reference, Some(&before), &stored).await?;
+        tell_change(&mut tx, seller, id, Some(reference), Some(&before), &stored).await?;
         self.commit(tx, Change::Shop(seller)).await?;
         Ok(Some(Ok(stored)))
     }
@@ -227,10 +253,16 @@ impl Store {
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;
-        if let Some(reference) = reference {
-            let stored = load(&mut tx, id).await?;
-            queue_deliveries(&mut tx, shop, &reference, Some(&before), &stored).await?;
-        }
+        let stored = load(&mut tx, id).await?;
+        tell_change(
+            &mut tx,
+            shop,
+            id,
+            reference.as_deref(),
+            Some(&before),
+            &stored,
+        )
+        .await?;
         self.commit(tx, Change::Shop(shop)).await
     }
 
@@ -327,7 +359,15 @@ impl Store {
             ],
         )
         .await?;
-        queue_deliveries(&mut tx, seller, reference, Some(&before), &shipment).await?;
+        tell_change(
+            &mut tx,
+            seller,
+            id,
+            Some(reference),
+            Some(&before),
+            &shipment,
+        )
+        .await?;
         let (status, body) = respond(&shipment);
         if let Some(replay) = replay {
             sqlx::query(

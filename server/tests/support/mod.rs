@@ -10,6 +10,7 @@
 pub mod fake_17track;
 pub mod fake_cdek;
 pub mod fake_ozon;
+pub mod fake_push;
 pub mod fake_russian_post;
 pub mod nginx;
 pub mod process;

@@ -1,0 +1,384 @@
+//! Buyers' notifications, from the hosted tracking page (same origin: no CORS): the server's
+//! public key for `pushManager.subscribe`, and subscribing a browser to what a lookup shows or
+//! ending that. A subscription holds no buyer data: the push service's address and the
+//! browser's keys, the language, and the page to open.
+
+use super::error::ApiError;
+use super::json::Strict;
+use super::rate_limit::client_ip;
+use crate::lookup::{admit, shop, Caller};
+use crate::lookup_cache::ShopRef;
+use crate::push::sender::Subscription;
+use crate::seller_input::Invalid;
+use crate::state::SharedState;
+use crate::store::push::Subscriber;
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+use trackline::i18n::Lang;
+use trackline_core::url_template::percent_encode;
+use utoipa::ToSchema;
+
+/// The push routes, shop-scoped and on the short path.
+pub fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/api/v1/push/key", get(key))
+        .route(
+            "/api/v1/shops/{shop}/track/{number}/push",
+            put(subscribe_in_shop).delete(unsubscribe_in_shop),
+        )
+        .route(
+            "/api/v1/track/{number}/push",
+            put(subscribe).delete(unsubscribe),
+        )
+}
+
+/// The server's VAPID public key.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PushKey {
+    /// The application server key for `pushManager.subscribe`: a P-256 point, base64url.
+    public_key: String,
+}
+
+/// A browser's subscription, as `PushSubscription.toJSON()` gives it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserSubscription {
+    /// The push service's URL for this browser: https, on the public internet.
+    #[schema(max_length = 1000)]
+    endpoint: String,
+    /// When the browser ends it by itself, if it says.
+    #[serde(default, rename = "expirationTime")]
+    #[allow(dead_code)] // Read so that the browser's own JSON is accepted as it is.
+    expiration_time: Option<f64>,
+    /// The browser's keys.
+    keys: BrowserKeys,
+}
+
+/// The keys a message is encrypted to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserKeys {
+    /// The browser's P-256 public key, base64url.
+    p256dh: String,
+    /// The browser's 16-byte authentication secret, base64url.
+    auth: String,
+}
+
+/// Subscribing a browser to a number's shipments.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PushSubscribe {
+    /// The browser's subscription.
+    subscription: BrowserSubscription,
+    /// The language notifications are worded in: `en`, `ru` or `zh` (others read as English).
+    #[serde(default)]
+    lang: Option<String>,
+    /// The buyer's reply to the shop's second factor, as the lookup takes it.
+    #[serde(default)]
+    check: Option<String>,
+}
+
+/// Ending a browser's subscription to a number's shipments.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PushUnsubscribe {
+    /// The push service's URL the browser subscribed with: knowing it is the right to end it.
+    endpoint: String,
+}
+
+/// `GET /api/v1/push/key`: the key browsers subscribe with.
+///
+/// # Errors
+/// 404 `push_unavailable` on a server without a secret key.
+#[utoipa::path(
+    get,
+    path = "/api/v1/push/key",
+    operation_id = "push_key",
+    tag = "push",
+    summary = "The server's VAPID public key, for subscribing to notifications",
+    responses(
+        (status = 200, description = "The key.", body = PushKey),
+        (status = 404, description = "This server sends no notifications (push_unavailable).", body = trackline_core::ErrorBody),
+    ),
+    security(()),
+)]
+pub async fn key(State(state): State<SharedState>) -> Result<Json<PushKey>, ApiError> {
+    let vapid = state.vapid.as_ref().ok_or(ApiError::PushUnavailable)?;
+    Ok(Json(PushKey {
+        public_key: vapid.public_key().to_owned(),
+    }))
+}
+
+/// Subscribes a browser to notifications about what the number finds in the shop.
+///
+/// # Errors
+/// 404 `push_unavailable`, 422 for a subscription that is not a public https push service with
+/// valid keys, 429 past ten a minute from one address, and the lookup's own refusals.
+#[utoipa::path(
+    put,
+    path = "/api/v1/shops/{shop}/track/{number}/push",
+    operation_id = "subscribe_push_in_shop",
+    tag = "push",
+    summary = "Subscribe a browser to a shipment's changes",
+    description = "Admitted as the lookup is (the shop's origins, its second factor as `check`). Sent \
+        on a new stage, an exception, ready for pickup, the day before storage ends, delivered; a \
+        subscription ends a week after delivery, or when the push service says it is gone.",
+    params(
+        ("shop" = String, Path, description = "The shop's public handle."),
+        ("number" = String, Path, description = "The number the buyer looked up."),
+    ),
+    request_body = PushSubscribe,
+    responses(
+        (status = 204, description = "Subscribed (again, replacing the earlier one of this browser)."),
+        (status = 400, description = "Not a number any shipment could have (invalid_number); on a server with several shops and no default, shop_required.", body = trackline_core::ErrorBody),
+        (status = 403, description = "origin_not_allowed; check_required or check_failed: the shop asks for a second factor, as the lookup does.", body = trackline_core::ErrorBody),
+        (status = 404, description = "No shipment of this shop has this number (not_found), no shop has this handle (shop_not_found), or the server sends no notifications (push_unavailable).", body = trackline_core::ErrorBody),
+        (status = 422, description = "The body is not what the path takes; or the subscription's endpoint is not a public https push service, or its keys make no encryption (invalid, with the field).", body = trackline_core::ErrorBody),
+        (status = 429, description = "More than ten subscriptions or unsubscriptions a minute from this address (rate_limited).", body = trackline_core::ErrorBody),
+    ),
+    security(()),
+)]
+pub async fn subscribe_in_shop(
+    State(state): State<SharedState>,
+    Path((shop, number)): Path<(String, String)>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    subscribed(&state, ShopRef::Handle(shop), &number, request).await
+}
+
+/// Subscribes a browser on the short path (the server's only or default shop).
+///
+/// # Errors
+/// As the scoped path.
+#[utoipa::path(
+    put,
+    path = "/api/v1/track/{number}/push",
+    operation_id = "subscribe_push",
+    tag = "push",
+    summary = "Subscribe a browser to a shipment's changes, in the server's default shop",
+    params(("number" = String, Path, description = "The number the buyer looked up.")),
+    request_body = PushSubscribe,
+    responses(
+        (status = 204, description = "Subscribed."),
+        (status = 400, description = "Not a number any shipment could have (invalid_number); on a server with several shops and no default, shop_required.", body = trackline_core::ErrorBody),
+        (status = 403, description = "origin_not_allowed; check_required or check_failed: the shop asks for a second factor, as the lookup does.", body = trackline_core::ErrorBody),
+        (status = 404, description = "No shipment of this shop has this number (not_found), no shop has this handle (shop_not_found), or the server sends no notifications (push_unavailable).", body = trackline_core::ErrorBody),
+        (status = 422, description = "The body is not what the path takes; or the subscription's endpoint is not a public https push service, or its keys make no encryption (invalid, with the field).", body = trackline_core::ErrorBody),
+        (status = 429, description = "More than ten subscriptions or unsubscriptions a minute from this address (rate_limited).", body = trackline_core::ErrorBody),
+    ),
+    security(()),
+)]
+pub async fn subscribe(
+    State(state): State<SharedState>,
+    Path(number): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    subscribed(&state, ShopRef::Default, &number, request).await
+}
+
+/// Ends a browser's subscription to a number's shipments in the shop.
+///
+/// # Errors
+/// 400 for a number no shipment could have, 404 for an unknown shop, 422 for a body that is not
+/// `{"endpoint": …}`, 429 past ten a minute from one address.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/shops/{shop}/track/{number}/push",
+    operation_id = "unsubscribe_push_in_shop",
+    tag = "push",
+    summary = "End a browser's subscription to a shipment's changes",
+    params(
+        ("shop" = String, Path, description = "The shop's public handle."),
+        ("number" = String, Path, description = "The number the buyer looked up."),
+    ),
+    request_body = PushUnsubscribe,
+    responses(
+        (status = 204, description = "Ended, or there was none."),
+        (status = 400, description = "Not a number any shipment could have (invalid_number).", body = trackline_core::ErrorBody),
+        (status = 404, description = "No shop has this handle (shop_not_found).", body = trackline_core::ErrorBody),
+        (status = 422, description = "The body is not {\"endpoint\": …} (invalid, with the field).", body = trackline_core::ErrorBody),
+        (status = 429, description = "More than ten subscriptions or unsubscriptions a minute from this address (rate_limited).", body = trackline_core::ErrorBody),
+    ),
+    security(()),
+)]
+pub async fn unsubscribe_in_shop(
+    State(state): State<SharedState>,
+    Path((shop, number)): Path<(String, String)>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    unsubscribed(&state, ShopRef::Handle(shop), &number, request).await
+}
+
+/// Ends a browser's subscription on the short path.
+///
+/// # Errors
+/// As the scoped path.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/track/{number}/push",
+    operation_id = "unsubscribe_push",
+    tag = "push",
+    summary = "End a browser's subscription, in the server's default shop",
+    params(("number" = String, Path, description = "The number the buyer looked up.")),
+    request_body = PushUnsubscribe,
+    responses(
+        (status = 204, description = "Ended, or there was none."),
+        (status = 400, description = "Not a number any shipment could have (invalid_number).", body = trackline_core::ErrorBody),
+        (status = 422, description = "The body is not {\"endpoint\": …} (invalid, with the field).", body = trackline_core::ErrorBody),
+        (status = 429, description = "More than ten subscriptions or unsubscriptions a minute from this address (rate_limited).", body = trackline_core::ErrorBody),
+    ),
+    security(()),
+)]
+pub async fn unsubscribe(
+    State(state): State<SharedState>,
+    Path(number): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    unsubscribed(&state, ShopRef::Default, &number, request).await
+}
+
+/// Counts one subscription request of the client against its limit.
+fn limited(state: &SharedState, request: &Request) -> Result<(), ApiError> {
+    if let Some(client) = client_ip(request.extensions()) {
+        state
+            .push_limit
+            .check(client, Instant::now())
+            .map_err(|wait| ApiError::RateLimited {
+                wait,
+                reason: "too many subscriptions from this address",
+            })?;
+    }
+    Ok(())
+}
+
+async fn subscribed(
+    state: &SharedState,
+    shop_ref: ShopRef,
+    number: &str,
+    request: Request,
+) -> Result<Response, ApiError> {
+    limited(state, &request)?;
+    if state.vapid.is_none() {
+        return Err(ApiError::PushUnavailable);
+    }
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let client = client_ip(request.extensions());
+    let Strict(asked) = Strict::<PushSubscribe>::from_request(request, state).await?;
+    let subscription = Subscription {
+        endpoint: asked.subscription.endpoint,
+        p256dh: asked.subscription.keys.p256dh,
+        auth: asked.subscription.keys.auth,
+    }
+    .checked(state.allow_private_push)
+    .map_err(|error| Invalid {
+        field: match error {
+            crate::push::sender::PushError::BadKeys => "subscription.keys",
+            _ => "subscription.endpoint",
+        }
+        .to_owned(),
+        reason: error.to_string(),
+    })?;
+    let handle = match &shop_ref {
+        ShopRef::Handle(handle) => Some(handle.as_str()),
+        ShopRef::Default => None,
+    };
+    let seller = shop(&state.store, handle, state.default_shop.as_deref()).await?;
+    let admitted = admit(
+        &state.store,
+        seller,
+        number,
+        Caller {
+            origin: origin.as_deref(),
+            client,
+            reply: asked.check.as_deref(),
+        },
+    )
+    .await?;
+    let lang = asked
+        .lang
+        .as_deref()
+        .and_then(Lang::from_tag)
+        .unwrap_or_default();
+    let number = admitted.query.as_str().to_owned();
+    let shipments: Vec<(i64, bool)> = admitted
+        .found
+        .iter()
+        .map(|found| {
+            (
+                found.id,
+                found.shipment.stage == trackline_core::Stage::Delivered,
+            )
+        })
+        .collect();
+    let subscriber = Subscriber {
+        lang,
+        page: page_of(handle, &number, lang),
+        api: api_of(handle, &number),
+        number,
+    };
+    state
+        .store
+        .subscribe_push(&shipments, &subscription, &subscriber)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn unsubscribed(
+    state: &SharedState,
+    shop_ref: ShopRef,
+    number: &str,
+    request: Request,
+) -> Result<Response, ApiError> {
+    limited(state, &request)?;
+    let Strict(asked) = Strict::<PushUnsubscribe>::from_request(request, state).await?;
+    let handle = match &shop_ref {
+        ShopRef::Handle(handle) => Some(handle.as_str()),
+        ShopRef::Default => None,
+    };
+    let seller = shop(&state.store, handle, state.default_shop.as_deref()).await?;
+    let query =
+        trackline_core::TrackingQuery::parse(number).map_err(crate::lookup::LookupError::from)?;
+    let ids: Vec<i64> = state
+        .store
+        .find(seller, &query)
+        .await?
+        .iter()
+        .map(|found| found.id)
+        .collect();
+    state.store.unsubscribe_push(&ids, &asked.endpoint).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// This server's push path for a number, where a notification's "stop" action ends it.
+fn api_of(shop: Option<&str>, number: &str) -> String {
+    match shop {
+        Some(shop) => format!(
+            "/api/v1/shops/{}/track/{}/push",
+            percent_encode(shop),
+            percent_encode(number)
+        ),
+        None => format!("/api/v1/track/{}/push", percent_encode(number)),
+    }
+}
+
+/// The hosted page for a number, as a notification opens it.
+fn page_of(shop: Option<&str>, number: &str, lang: Lang) -> String {
+    let shop = shop.map_or_else(String::new, |shop| {
+        format!("shop={}&", percent_encode(shop))
+    });
+    let lang = match lang {
+        Lang::En => "en",
+        Lang::Ru => "ru",
+        Lang::Zh => "zh",
+    };
+    format!("/?{shop}n={}&lang={lang}", percent_encode(number))
+}

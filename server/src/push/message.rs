@@ -1,0 +1,122 @@
+//! What a notification says, in the language the buyer chose: the status in the widget's own
+//! words, the parcel's number, and for a pickup where and until when. Never the pickup code: a
+//! notification shows on a locked screen.
+
+use super::Occasion;
+use crate::store::push::Subscriber;
+use serde::{Deserialize, Serialize};
+use trackline::format;
+use trackline::i18n::Msg;
+use trackline::labels;
+use trackline_core::Shipment;
+
+/// The notification as the service worker shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// The first line: what happened.
+    pub title: String,
+    /// The lines under it.
+    pub body: String,
+    /// The tracking page it opens, a path on the server that sent it.
+    pub url: String,
+    /// One a parcel: a newer message replaces an older one still shown.
+    pub tag: String,
+    /// The language it is worded in (BCP 47).
+    pub lang: String,
+    /// The "stop" action's words, in that language.
+    pub stop: String,
+    /// Where the "stop" action ends the subscription: this server's push path for the number.
+    pub unsubscribe: String,
+}
+
+/// The message for `occasion` about `shipment`, looked up as `number`, opening `page`.
+pub fn compose(
+    occasion: Occasion,
+    subscriber: &Subscriber,
+    tag: &str,
+    shipment: &Shipment,
+) -> Message {
+    let (lang, number) = (subscriber.lang, subscriber.number.as_str());
+    let title = match occasion {
+        Occasion::LastDayTomorrow => lang.t(Msg::PushLastDayTomorrow).to_owned(),
+        _ => labels::headline(lang, shipment),
+    };
+    let mut lines = vec![lang.fill(Msg::PushParcel, &[("number", number)])];
+    match occasion {
+        Occasion::ReadyForPickup | Occasion::LastDayTomorrow => {
+            if let Some(point) = &shipment.pickup_point {
+                if let Some(place) = point.name.as_ref().or(point.address.as_ref()) {
+                    lines.push(place.clone());
+                }
+                if let Some(until) = &point.storage_until {
+                    let date = format::day(lang, until);
+                    lines.push(lang.fill(Msg::StorageUntil, &[("date", &date)]));
+                }
+            }
+        }
+        Occasion::ExceptionRaised => {
+            if let Some(next) = shipment
+                .exception
+                .as_ref()
+                .and_then(|e| labels::next_step(lang, e))
+            {
+                lines.push(next.to_owned());
+            }
+        }
+        Occasion::StageChanged | Occasion::Delivered => {}
+    }
+    Message {
+        title,
+        body: lines.join("\n"),
+        url: subscriber.page.clone(),
+        tag: tag.to_owned(),
+        lang: lang.tag().to_owned(),
+        stop: lang.t(Msg::PushStop).to_owned(),
+        unsubscribe: subscriber.api.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trackline::i18n::Lang;
+
+    fn shipment(json: &str) -> Shipment {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_pickup_says_where_and_until_when_and_never_the_code() {
+        let waiting = shipment(
+            r#"{"stage":"ready_for_pickup","pickup_point":{"name":"Пункт Ozon, Ленина 1",
+                "pickup_code":"4821","storage_until":"2026-11-30"}}"#,
+        );
+        let subscriber = |lang| Subscriber {
+            lang,
+            page: "/?n=RA100000048RU".into(),
+            api: "/api/v1/track/RA100000048RU/push".into(),
+            number: "RA100000048RU".into(),
+        };
+        let told = compose(
+            Occasion::ReadyForPickup,
+            &subscriber(Lang::Ru),
+            "t",
+            &waiting,
+        );
+        assert_eq!(told.title, "Ждёт в пункте выдачи");
+        assert!(told.body.contains("RA100000048RU"), "{}", told.body);
+        assert!(told.body.contains("Пункт Ozon, Ленина 1"), "{}", told.body);
+        assert!(told.body.contains("30 нояб."), "{}", told.body);
+        assert!(
+            !format!("{told:?}").contains("4821"),
+            "the code is never on a lock screen"
+        );
+        let tomorrow = compose(
+            Occasion::LastDayTomorrow,
+            &subscriber(Lang::En),
+            "t",
+            &waiting,
+        );
+        assert_eq!(tomorrow.title, "Tomorrow is the last day to collect it");
+    }
+}

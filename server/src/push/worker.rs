@@ -1,0 +1,141 @@
+//! The loop that sends buyers' notifications, run by every instance: takes what is due (leased,
+//! so no two instances send one message), sends it, and records what the push service said; and
+//! every few minutes ends old subscriptions and queues the last-day reminders.
+
+use super::sender::{self, Sent};
+use super::vapid::Vapid;
+use crate::store::push::{DuePush, PushNext};
+use crate::store::{Store, StoreError};
+use std::time::{Duration, Instant};
+
+/// How often subscriptions are looked over (past their end, a pickup deadline tomorrow).
+const SWEEP_EVERY: Duration = Duration::from_secs(300);
+
+/// The tries a message gets before it is given up on.
+const MOST_TRIES: u32 = 6;
+
+/// The push loop and what it needs.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    store: Store,
+    vapid: Vapid,
+    client: reqwest::Client,
+    /// How long to wait, when nothing is due, before looking again.
+    idle: Duration,
+}
+
+impl Worker {
+    /// A worker over `store` signing with `vapid`; push services on private networks are reached
+    /// only if `private_allowed` (tests, with a local push service).
+    pub fn new(store: Store, vapid: Vapid, idle: Duration, private_allowed: bool) -> Worker {
+        Worker {
+            store,
+            vapid,
+            client: sender::client(private_allowed),
+            idle,
+        }
+    }
+
+    /// Sends until `stop` resolves; a failing store is logged and waited out, never fatal.
+    pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        let mut swept = Instant::now()
+            .checked_sub(SWEEP_EVERY)
+            .unwrap_or_else(Instant::now);
+        loop {
+            if swept.elapsed() >= SWEEP_EVERY {
+                swept = Instant::now();
+                let now = crate::store::now_ms();
+                if let Err(error) = self.store.sweep_push(now, &tomorrow(now)).await {
+                    tracing::warn!(%error, "push: looking over subscriptions failed");
+                }
+            }
+            let idle = match self.send_due().await {
+                Ok(0) => self.idle,
+                Ok(_) => Duration::ZERO,
+                Err(error) => {
+                    tracing::warn!(%error, "push: the store failed; trying again");
+                    self.idle.max(Duration::from_secs(1))
+                }
+            };
+            tokio::select! {
+                () = &mut stop => return,
+                () = tokio::time::sleep(idle) => {}
+            }
+        }
+    }
+
+    /// Sends every message due now, one after another; returns how many were tried.
+    ///
+    /// # Errors
+    /// `StoreError` if the store fails.
+    pub async fn send_due(&self) -> Result<usize, StoreError> {
+        let mut tried = 0;
+        let lease_ms = 60_000;
+        while let Some(due) = self
+            .store
+            .claim_push(crate::store::now_ms(), lease_ms)
+            .await?
+        {
+            let next = self.send(&due).await;
+            crate::metrics::push_message(match next {
+                PushNext::Sent => "sent",
+                PushNext::RetryAt(_) => "retried",
+                PushNext::Failed => "failed",
+                PushNext::Gone => "gone",
+            });
+            self.store.record_push(&due, next).await?;
+            tried += 1;
+        }
+        Ok(tried)
+    }
+
+    async fn send(&self, due: &DuePush) -> PushNext {
+        let sent = sender::send(
+            &self.client,
+            &self.vapid,
+            &due.subscription,
+            due.body.as_bytes(),
+            &due.topic,
+        )
+        .await;
+        let now = crate::store::now_ms();
+        let later = |wait: Option<Duration>| {
+            let expired = now - due.queued_ms
+                > i64::try_from(sender::TIME_TO_LIVE.as_millis()).unwrap_or(i64::MAX);
+            if due.attempts >= MOST_TRIES || expired {
+                return PushNext::Failed;
+            }
+            // A minute, doubled each try, or what the service asked for if longer.
+            let backoff = 60_000_i64 << due.attempts.min(10);
+            let asked = wait.map_or(0, |wait| {
+                i64::try_from(wait.as_millis()).unwrap_or(i64::MAX)
+            });
+            PushNext::RetryAt(now.saturating_add(backoff.max(asked)))
+        };
+        match sent {
+            Ok(Sent::Accepted) => PushNext::Sent,
+            Ok(Sent::Gone) => PushNext::Gone,
+            Ok(Sent::Later(wait)) => later(wait),
+            Ok(Sent::Refused(status)) => {
+                tracing::warn!(status, "push: the push service refused a message");
+                PushNext::Failed
+            }
+            Err(error) => {
+                tracing::warn!(%error, "push: a message could not be sent");
+                match error {
+                    sender::PushError::Network(_) => later(None),
+                    _ => PushNext::Failed,
+                }
+            }
+        }
+    }
+}
+
+/// Tomorrow's calendar date (ISO) in Moscow, where most pickup points are: a deadline is a
+/// day at the point, and the reminder goes the day before, by its clock.
+pub fn tomorrow(now_ms: i64) -> String {
+    const MOSCOW_MS: i64 = 3 * 60 * 60 * 1000;
+    let day = (now_ms + MOSCOW_MS).div_euclid(86_400_000) + 1;
+    trackline_core::time::format_date(day)
+}

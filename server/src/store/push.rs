@@ -1,0 +1,385 @@
+//! Buyers' push subscriptions and the messages queued for them: subscribed against the shipments
+//! a lookup showed, queued in the transaction of the change they tell of, leased to one instance
+//! at a time, dropped when the push service says the subscription ended.
+
+use super::{new_id, now_ms, Store, StoreError};
+use crate::push::message::{compose, Message};
+use crate::push::sender::Subscription;
+use crate::push::{occasion_of, Occasion};
+use crate::webhooks::Status;
+use sqlx::{AnyConnection, Row};
+use trackline::i18n::Lang;
+use trackline_core::Shipment;
+
+/// How long a subscription lasts after its parcel was delivered.
+pub const AFTER_DELIVERY_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// A message taken to be sent: to whom, what, and how many tries so far (this one included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuePush {
+    /// The message's id.
+    pub id: i64,
+    /// Its subscription's id.
+    pub subscription_id: i64,
+    /// The browser's subscription, its keys opened.
+    pub subscription: Subscription,
+    /// The notification, JSON.
+    pub body: String,
+    /// The parcel's topic.
+    pub topic: String,
+    /// Tries so far, this one included.
+    pub attempts: u32,
+    /// When it was queued (ms).
+    pub queued_ms: i64,
+}
+
+/// What becomes of a message after a try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PushNext {
+    /// The push service took it.
+    Sent,
+    /// Tried again at this time (ms).
+    RetryAt(i64),
+    /// Given up on.
+    Failed,
+    /// The subscription ended: it and its messages go.
+    Gone,
+}
+
+/// What a buyer subscribes with, beside the browser's subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscriber {
+    /// The language notifications are worded in.
+    pub lang: Lang,
+    /// The tracking page they open (a path on this server).
+    pub page: String,
+    /// Where a notification's "stop" action ends the subscription (a path on this server).
+    pub api: String,
+    /// The number the buyer looked up.
+    pub number: String,
+}
+
+/// What a subscription's keys are sealed to: keys moved to another row do not open.
+fn keys_context(subscription: i64) -> String {
+    format!("push {subscription}")
+}
+
+/// The topic of a parcel's messages: at most 32 characters of base64url's alphabet (RFC 8030).
+fn topic_of(shipment: i64) -> String {
+    format!("parcel-{shipment:x}")
+}
+
+impl Store {
+    /// Subscribes a browser to the shipments a lookup showed; subscribing again replaces the
+    /// earlier subscription of the same browser and shipment. A delivered parcel's subscription
+    /// ends a week after now.
+    ///
+    /// # Errors
+    /// `SecretKeyMissing` on a server without a secret key; `StoreError` if the database fails.
+    pub async fn subscribe_push(
+        &self,
+        shipments: &[(i64, bool)],
+        subscription: &Subscription,
+        subscriber: &Subscriber,
+    ) -> Result<(), StoreError> {
+        let key = self.secret_key()?;
+        let keys = serde_json::json!({ "p256dh": subscription.p256dh, "auth": subscription.auth })
+            .to_string();
+        let mut tx = self.pool.begin().await?;
+        for (shipment, delivered) in shipments {
+            sqlx::query("DELETE FROM push_subscriptions WHERE shipment_id = $1 AND endpoint = $2")
+                .bind(shipment)
+                .bind(&subscription.endpoint)
+                .execute(&mut *tx)
+                .await?;
+            let id = new_id()?;
+            let sealed = key
+                .seal(&keys, &keys_context(id))
+                .map_err(StoreError::Secret)?;
+            let now = now_ms();
+            sqlx::query(
+                "INSERT INTO push_subscriptions
+                 (id, shipment_id, endpoint, keys, lang, page, api, number, created_ms, ends_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(id)
+            .bind(shipment)
+            .bind(&subscription.endpoint)
+            .bind(sealed)
+            .bind(subscriber.lang.tag())
+            .bind(&subscriber.page)
+            .bind(&subscriber.api)
+            .bind(&subscriber.number)
+            .bind(now)
+            .bind(delivered.then_some(now + AFTER_DELIVERY_MS))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends a browser's subscriptions to these shipments; returns how many there were.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn unsubscribe_push(
+        &self,
+        shipments: &[i64],
+        endpoint: &str,
+    ) -> Result<u64, StoreError> {
+        let mut ended = 0;
+        for shipment in shipments {
+            ended += sqlx::query(
+                "DELETE FROM push_subscriptions WHERE shipment_id = $1 AND endpoint = $2",
+            )
+            .bind(shipment)
+            .bind(endpoint)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        }
+        Ok(ended)
+    }
+
+    /// How many browsers are subscribed to a shipment.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn push_subscribers(&self, shipment: i64) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM push_subscriptions WHERE shipment_id = $1")
+                .bind(shipment)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Takes the next message due now for this instance until `now + lease_ms`; `None` when
+    /// nothing is due.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails, or a subscription's keys do not open.
+    pub async fn claim_push(&self, now: i64, lease_ms: i64) -> Result<Option<DuePush>, StoreError> {
+        let row = loop {
+            let due: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM push_messages
+                 WHERE state = 'pending' AND next_attempt_ms <= $1
+                   AND (leased_until_ms IS NULL OR leased_until_ms < $1)
+                 ORDER BY next_attempt_ms, id LIMIT 1",
+            )
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+            let Some(due) = due else {
+                return Ok(None);
+            };
+            // Of two instances that found the same row, the second updates nothing and looks again.
+            let taken = sqlx::query(
+                "UPDATE push_messages SET leased_until_ms = $1, attempts = attempts + 1
+                 WHERE id = $2 AND state = 'pending'
+                   AND (leased_until_ms IS NULL OR leased_until_ms < $3)
+                 RETURNING id, subscription_id, body, topic, attempts, queued_ms",
+            )
+            .bind(now.saturating_add(lease_ms))
+            .bind(due)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(row) = taken {
+                break row;
+            }
+        };
+        let subscription_id: i64 = row.try_get("subscription_id")?;
+        let stored = sqlx::query("SELECT endpoint, keys FROM push_subscriptions WHERE id = $1")
+            .bind(subscription_id)
+            .fetch_one(&self.pool)
+            .await?;
+        let keys = self
+            .secret_key()?
+            .open(
+                &stored.try_get::<String, _>("keys")?,
+                &keys_context(subscription_id),
+            )
+            .map_err(StoreError::Secret)?;
+        let keys: serde_json::Value = serde_json::from_str(&keys)?;
+        let key = |name: &str| keys[name].as_str().unwrap_or_default().to_owned();
+        Ok(Some(DuePush {
+            id: row.try_get("id")?,
+            subscription_id,
+            subscription: Subscription {
+                endpoint: stored.try_get("endpoint")?,
+                p256dh: key("p256dh"),
+                auth: key("auth"),
+            },
+            body: row.try_get("body")?,
+            topic: row.try_get("topic")?,
+            attempts: u32::try_from(row.try_get::<i32, _>("attempts")?).unwrap_or(0),
+            queued_ms: row.try_get("queued_ms")?,
+        }))
+    }
+
+    /// Records how a try went: sent, tried again later, given up on, or the subscription gone.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn record_push(&self, due: &DuePush, next: PushNext) -> Result<(), StoreError> {
+        let (state, next_attempt) = match next {
+            PushNext::Gone => {
+                // Its messages go with it (ON DELETE CASCADE; SQLite is told to in each connection).
+                sqlx::query("DELETE FROM push_messages WHERE subscription_id = $1")
+                    .bind(due.subscription_id)
+                    .execute(&self.pool)
+                    .await?;
+                sqlx::query("DELETE FROM push_subscriptions WHERE id = $1")
+                    .bind(due.subscription_id)
+                    .execute(&self.pool)
+                    .await?;
+                return Ok(());
+            }
+            PushNext::Sent => ("sent", None),
+            PushNext::RetryAt(at) => ("pending", Some(at)),
+            PushNext::Failed => ("failed", None),
+        };
+        sqlx::query(
+            "UPDATE push_messages
+             SET state = $1, next_attempt_ms = COALESCE($2, next_attempt_ms), leased_until_ms = NULL
+             WHERE id = $3 AND state = 'pending'",
+        )
+        .bind(state)
+        .bind(next_attempt)
+        .bind(due.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Ends subscriptions a week past delivery, and tells each subscriber of a parcel whose
+    /// pickup point keeps it only until tomorrow (`tomorrow`, an ISO date), once a deadline.
+    /// Returns how many were told. Instances sweeping at once tell each once: the mark is taken
+    /// only where it is not already set, in the transaction that queues the message.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn sweep_push(&self, now: i64, tomorrow: &str) -> Result<usize, StoreError> {
+        sqlx::query("DELETE FROM push_messages WHERE subscription_id IN (SELECT id FROM push_subscriptions WHERE ends_ms < $1)")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("DELETE FROM push_subscriptions WHERE ends_ms < $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        let candidates = sqlx::query(
+            "SELECT p.id, p.shipment_id FROM push_subscriptions p
+             JOIN shipments s ON s.id = p.shipment_id
+             WHERE s.stage = 'ready_for_pickup'
+               AND (p.reminded_until IS NULL OR p.reminded_until <> $1)",
+        )
+        .bind(tomorrow)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut told = 0;
+        for candidate in candidates {
+            let subscription: i64 = candidate.try_get("id")?;
+            let shipment_id: i64 = candidate.try_get("shipment_id")?;
+            let mut tx = self.pool.begin().await?;
+            let shipment = super::shipment_rows::load(&mut tx, shipment_id).await?;
+            let until = shipment
+                .pickup_point
+                .as_ref()
+                .and_then(|point| point.storage_until.as_deref());
+            if until != Some(tomorrow) || shipment.exception.is_some() {
+                continue;
+            }
+            let marked = sqlx::query(
+                "UPDATE push_subscriptions SET reminded_until = $1
+                 WHERE id = $2 AND (reminded_until IS NULL OR reminded_until <> $1)",
+            )
+            .bind(tomorrow)
+            .bind(subscription)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if marked == 1 {
+                queue_for(
+                    &mut tx,
+                    Occasion::LastDayTomorrow,
+                    shipment_id,
+                    &shipment,
+                    Some(subscription),
+                )
+                .await?;
+                tx.commit().await?;
+                told += 1;
+            }
+        }
+        Ok(told)
+    }
+}
+
+/// Queues, in the write's own transaction, a message for every browser subscribed to the
+/// shipment `id` telling what its change from `before` to `after` was; a delivered parcel's
+/// subscriptions end a week later.
+pub(crate) async fn queue_pushes(
+    connection: &mut AnyConnection,
+    id: i64,
+    before: Option<&Status>,
+    after: &Shipment,
+) -> Result<(), StoreError> {
+    let Some(occasion) = occasion_of(before, &crate::webhooks::status_of(after)) else {
+        return Ok(());
+    };
+    if occasion == Occasion::Delivered {
+        sqlx::query("UPDATE push_subscriptions SET ends_ms = $1 WHERE shipment_id = $2")
+            .bind(now_ms() + AFTER_DELIVERY_MS)
+            .bind(id)
+            .execute(&mut *connection)
+            .await?;
+    }
+    queue_for(connection, occasion, id, after, None).await
+}
+
+/// Queues the message of `occasion` for the shipment's subscribers (or the one named).
+async fn queue_for(
+    connection: &mut AnyConnection,
+    occasion: Occasion,
+    id: i64,
+    shipment: &Shipment,
+    only: Option<i64>,
+) -> Result<(), StoreError> {
+    let subscribers = sqlx::query(
+        "SELECT id, lang, page, api, number FROM push_subscriptions WHERE shipment_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&mut *connection)
+    .await?;
+    let now = now_ms();
+    let topic = topic_of(id);
+    for subscriber in subscribers {
+        let subscription: i64 = subscriber.try_get("id")?;
+        if only.is_some_and(|only| only != subscription) {
+            continue;
+        }
+        let told = Subscriber {
+            lang: Lang::from_tag(&subscriber.try_get::<String, _>("lang")?).unwrap_or_default(),
+            page: subscriber.try_get("page")?,
+            api: subscriber.try_get("api")?,
+            number: subscriber.try_get("number")?,
+        };
+        let message: Message = compose(occasion, &told, &topic, shipment);
+        sqlx::query(
+            "INSERT INTO push_messages
+             (id, subscription_id, body, topic, queued_ms, state, attempts, next_attempt_ms)
+             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $5)",
+        )
+        .bind(new_id()?)
+        .bind(subscription)
+        .bind(serde_json::to_string(&message)?)
+        .bind(&topic)
+        .bind(now)
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(())
+}

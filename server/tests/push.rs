@@ -1,0 +1,473 @@
+//! Buyers' notifications: the encryption against RFC 8291's worked example, and end to end a
+//! subscription from the tracking page, a status change through the seller API, and what a push
+//! service (a local fake that checks VAPID and decrypts with the browser's keys) receives; once a
+//! change however many instances send; a subscription the service ended is dropped. Runs on
+//! SQLite, and on PostgreSQL under `cargo xtask test`.
+
+use axum::http::{Method, StatusCode};
+use axum::Router;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use support::fake_push::{Browser, FakePush};
+use support::{request, seller_call, send};
+use trackline_server::push::worker::Worker;
+use trackline_server::{AppState, Config, Store};
+use web_push_native::p256::SecretKey;
+
+mod support;
+
+// RFC 8291 Appendix A: published test data, not credentials.
+const RFC_PLAINTEXT: &str = "When I grow up, I want to be a watermelon";
+const RFC_UA_PRIVATE: &str = "q1dXpw3UpT5VOmu_cf_v6ih07Aems3njxI-JWgLcM94";
+const RFC_AS_PRIVATE: &str = "yfWPiYE-n46HLnH0KqZOF1fJJU3MYrct3AELtAQ-oRw";
+const RFC_AUTH: &str = "BTBZMqHH6r4Tts7J_aSIgg";
+const RFC_BODY: &str = "DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A_yl95bQpu6cVPTpK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQexSgSxsj_Qulcy4a-fN";
+
+fn decoded(text: &str) -> Vec<u8> {
+    URL_SAFE_NO_PAD.decode(text).unwrap()
+}
+
+fn rfc_browser() -> Browser {
+    let auth: [u8; 16] = decoded(RFC_AUTH).try_into().unwrap();
+    Browser::with_keys(
+        "rfc",
+        SecretKey::from_slice(&decoded(RFC_UA_PRIVATE)).unwrap(),
+        auth,
+    )
+}
+
+#[test]
+fn the_encryption_is_rfc_8291s_worked_example() {
+    let body = decoded(RFC_BODY);
+    let auth = web_push_native::Auth::clone_from_slice(&decoded(RFC_AUTH));
+    let browser = SecretKey::from_slice(&decoded(RFC_UA_PRIVATE)).unwrap();
+    // The server's crate reads the example as the RFC says it reads…
+    assert_eq!(
+        web_push_native::decrypt(body.clone(), &browser, &auth).unwrap(),
+        RFC_PLAINTEXT.as_bytes()
+    );
+    // …and so does the fake push service's own decryption, written apart from it.
+    assert_eq!(
+        rfc_browser().decrypt(&body).unwrap(),
+        RFC_PLAINTEXT.as_bytes()
+    );
+    // Byte for byte: the record layer the crate encrypts with, given the example's salt, sender
+    // key and record size and the key the RFC derives, writes the example's body.
+    let sender = SecretKey::from_slice(&decoded(RFC_AS_PRIVATE)).unwrap();
+    let ikm = rfc_ikm(&browser, &sender, &auth);
+    let salt: [u8; 16] = body[..16].try_into().unwrap();
+    use web_push_native::p256::elliptic_curve::sec1::ToEncodedPoint;
+    let keyid = sender.public_key().to_encoded_point(false);
+    let encrypted = ece_native::encrypt(
+        ikm,
+        salt,
+        keyid.as_bytes(),
+        std::iter::once(RFC_PLAINTEXT.as_bytes().to_vec()),
+        4096,
+    )
+    .unwrap();
+    assert_eq!(URL_SAFE_NO_PAD.encode(encrypted), RFC_BODY);
+    // And a message the server's crate encrypts to the same browser reads back.
+    let fresh = web_push_native::encrypt(b"4821 stays home".to_vec(), &browser.public_key(), &auth)
+        .unwrap();
+    assert_eq!(rfc_browser().decrypt(&fresh).unwrap(), b"4821 stays home");
+}
+
+/// RFC 8291 §3.3's input keying material, as its Appendix A derives it.
+fn rfc_ikm(browser: &SecretKey, sender: &SecretKey, auth: &[u8]) -> [u8; 32] {
+    use web_push_native::p256::elliptic_curve::sec1::ToEncodedPoint;
+    let shared = web_push_native::p256::ecdh::diffie_hellman(
+        sender.to_nonzero_scalar(),
+        browser.public_key().as_affine(),
+    );
+    let mut info = b"WebPush: info\0".to_vec();
+    info.extend_from_slice(browser.public_key().to_encoded_point(false).as_bytes());
+    info.extend_from_slice(sender.public_key().to_encoded_point(false).as_bytes());
+    let mut ikm = [0u8; 32];
+    hkdf::Hkdf::<sha2::Sha256>::new(Some(auth), shared.raw_secret_bytes().as_slice())
+        .expand(&info, &mut ikm)
+        .unwrap();
+    ikm
+}
+
+/// The app of an instance with a secret key (so it signs notifications), taking the test's
+/// loopback push service.
+fn state(store: &Store) -> AppState {
+    let config = Config {
+        secret_key: Some(support::test_secret_key()),
+        allow_private_push: true,
+        ..Config::default()
+    };
+    AppState::new(store.clone(), &config)
+}
+
+fn worker(state: &AppState) -> Worker {
+    Worker::new(
+        state.store.clone(),
+        state.vapid.clone().expect("a secret key makes a VAPID key"),
+        Duration::from_millis(10),
+        true,
+    )
+}
+
+/// A shop (handle `shop`) with one shipment `p-1` at `stage`: its token.
+async fn shop_with_parcel(store: &Store, app: &Router, stage: &str) -> String {
+    let token = store.add_shop("Shop", Some("shop")).await.unwrap().token;
+    let parcel = json!({"tracking_number": "RA500000018RU", "stage": stage,
+        "updated_at": "2026-11-20T10:00:00+03:00",
+        "pickup_point": {"name": "Пункт Ozon, Ленина 1", "pickup_code": "4821", "storage_until": "2030-11-30"}});
+    let (status, body) = seller_call(
+        app,
+        Method::PUT,
+        "/api/v1/seller/shipments/p-1",
+        &token,
+        Some(parcel),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    token
+}
+
+async fn subscribe(app: &Router, subscription: &Value, lang: &str) -> (StatusCode, Value) {
+    let reply = send(
+        app,
+        request(
+            Method::PUT,
+            "/api/v1/shops/shop/track/RA500000018RU/push",
+            &[("content-type", "application/json")],
+            Some(&json!({"subscription": subscription, "lang": lang})),
+        ),
+    )
+    .await;
+    (reply.status, reply.json())
+}
+
+async fn event(app: &Router, token: &str, stage: &str, at: &str) {
+    let (status, body) = seller_call(
+        app,
+        Method::POST,
+        "/api/v1/seller/shipments/p-1/events",
+        token,
+        Some(json!({"at": at, "stage": stage, "text": stage})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+/// Runs `workers` until the push service holds `count` messages, failing after ten seconds.
+async fn send_until(workers: &[&Worker], service: &FakePush, count: usize) {
+    let started = Instant::now();
+    while service.delivered().len() < count {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "never sent: {:#?}, refused {:?}",
+            service.delivered(),
+            service.refused()
+        );
+        for worker in workers {
+            worker.send_due().await.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_status_change_reaches_the_subscribed_browser_in_its_language_and_never_the_code() {
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let token = shop_with_parcel(&store, &app, "arrived").await;
+    let service = FakePush::start().await;
+    let (_, subscription) = service.subscribe("phone");
+    let (status, body) = subscribe(&app, &subscription, "ru").await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
+    event(
+        &app,
+        &token,
+        "ready_for_pickup",
+        "2026-11-21T10:00:00+03:00",
+    )
+    .await;
+    let worker = worker(&state);
+    send_until(&[&worker], &service, 1).await;
+    let told = &service.delivered()[0];
+    assert_eq!(told.message["title"], "Ждёт в пункте выдачи", "{told:?}");
+    let body = told.message["body"].as_str().unwrap();
+    assert!(
+        body.contains("RA500000018RU") && body.contains("Пункт Ozon, Ленина 1"),
+        "{body}"
+    );
+    assert!(body.contains("30 нояб."), "{body}");
+    assert!(
+        !told.message.to_string().contains("4821"),
+        "the pickup code never goes on a lock screen"
+    );
+    assert_eq!(told.message["url"], "/?shop=shop&n=RA500000018RU&lang=ru");
+    assert_eq!(
+        told.message["unsubscribe"],
+        "/api/v1/shops/shop/track/RA500000018RU/push"
+    );
+    assert_eq!(told.message["stop"], "Больше не присылать");
+    assert!(told
+        .topic
+        .as_deref()
+        .is_some_and(|topic| topic.starts_with("parcel-")));
+    assert_eq!(told.urgency.as_deref(), Some("high"));
+    assert!(service.refused().is_empty(), "{:?}", service.refused());
+
+    // Delivered: told once more, and the subscription ends a week later.
+    event(&app, &token, "delivered", "2026-11-22T10:00:00+03:00").await;
+    send_until(&[&worker], &service, 2).await;
+    assert_eq!(service.delivered()[1].message["title"], "Получен");
+    assert_eq!(worker.send_due().await.unwrap(), 0, "nothing else is due");
+}
+
+#[tokio::test]
+async fn each_change_is_sent_once_however_many_instances_send() {
+    let (one, other) = support::two_instances().await;
+    let (first, second) = (state(&one), state(&other));
+    let app = trackline_server::app(first.clone());
+    let token = shop_with_parcel(&one, &app, "in_transit").await;
+    let service = FakePush::start().await;
+    for phone in ["a", "b"] {
+        let (_, subscription) = service.subscribe(phone);
+        assert_eq!(
+            subscribe(&app, &subscription, "en").await.0,
+            StatusCode::NO_CONTENT
+        );
+    }
+    event(&app, &token, "arrived", "2026-11-21T10:00:00+03:00").await;
+    event(
+        &app,
+        &token,
+        "out_for_delivery",
+        "2026-11-22T10:00:00+03:00",
+    )
+    .await;
+    let (a, b) = (worker(&first), worker(&second));
+    // Both instances send at once, again and again: two changes to two browsers is four.
+    let started = Instant::now();
+    while service.delivered().len() < 4 && started.elapsed() < Duration::from_secs(10) {
+        let (x, y) = tokio::join!(a.send_due(), b.send_due());
+        x.unwrap();
+        y.unwrap();
+    }
+    tokio::join!(a.send_due(), b.send_due()).0.unwrap();
+    let delivered = service.delivered();
+    assert_eq!(delivered.len(), 4, "{delivered:#?}");
+    for phone in ["a", "b"] {
+        let titles: Vec<&Value> = delivered
+            .iter()
+            .filter(|told| told.browser == phone)
+            .map(|told| &told.message["title"])
+            .collect();
+        assert_eq!(
+            titles,
+            [&json!("Arrived in your city"), &json!("Out for delivery")],
+            "{phone}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_subscription_the_push_service_ended_is_dropped_and_a_busy_one_is_tried_again() {
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let token = shop_with_parcel(&store, &app, "in_transit").await;
+    let service = FakePush::start().await;
+    let (_, kept) = service.subscribe("kept");
+    let (_, ended) = service.subscribe("ended");
+    subscribe(&app, &kept, "zh").await;
+    subscribe(&app, &ended, "zh").await;
+    service.end("ended");
+    service.be_busy(1);
+    event(&app, &token, "arrived", "2026-11-21T10:00:00+03:00").await;
+    let worker = worker(&state);
+    worker.send_due().await.unwrap();
+    let count = |endpoint: &str| {
+        let pool = support::pool(&store);
+        let endpoint = endpoint.to_owned();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM push_subscriptions WHERE endpoint = $1",
+            )
+            .bind(endpoint)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(
+        count(ended["endpoint"].as_str().unwrap()).await,
+        0,
+        "410 Gone drops it"
+    );
+    assert_eq!(count(kept["endpoint"].as_str().unwrap()).await, 1);
+    // The busy answer asked for a second; the retry waits at least that (a minute, here).
+    assert!(service.delivered().is_empty());
+    sqlx::query("UPDATE push_messages SET next_attempt_ms = 0 WHERE state = 'pending'")
+        .execute(&support::pool(&store))
+        .await
+        .unwrap();
+    send_until(&[&worker], &service, 1).await;
+    assert_eq!(service.delivered()[0].message["lang"], "zh-CN");
+}
+
+#[tokio::test]
+async fn subscriptions_are_checked_scoped_and_limited() {
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app =
+        trackline_server::app(state.clone()).layer(axum::extract::connect_info::MockConnectInfo(
+            std::net::SocketAddr::from(([203, 0, 113, 7], 1)),
+        ));
+    shop_with_parcel(&store, &app, "in_transit").await;
+    let service = FakePush::start().await;
+    let (_, good) = service.subscribe("good");
+    // The key the page subscribes with.
+    let key = send(&app, request(Method::GET, "/api/v1/push/key", &[], None)).await;
+    assert_eq!(key.status, StatusCode::OK);
+    assert_eq!(
+        key.json()["public_key"],
+        state.vapid.as_ref().unwrap().public_key()
+    );
+    // Keys that make no encryption, a number the shop does not have.
+    let mut bad = good.clone();
+    bad["keys"]["auth"] = json!("short");
+    let (status, body) = subscribe(&app, &bad, "en").await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("subscription.keys")),
+        "{body}"
+    );
+    let unknown = send(
+        &app,
+        request(
+            Method::PUT,
+            "/api/v1/shops/shop/track/RA100000048RU/push",
+            &[("content-type", "application/json")],
+            Some(&json!({"subscription": good})),
+        ),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    // Ending it: by the endpoint the browser holds.
+    assert_eq!(subscribe(&app, &good, "en").await.0, StatusCode::NO_CONTENT);
+    let ended = send(
+        &app,
+        request(
+            Method::DELETE,
+            "/api/v1/shops/shop/track/RA500000018RU/push",
+            &[("content-type", "application/json")],
+            Some(&json!({"endpoint": good["endpoint"]})),
+        ),
+    )
+    .await;
+    assert_eq!(ended.status, StatusCode::NO_CONTENT);
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM push_subscriptions")
+        .fetch_one(&support::pool(&store))
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    // Ten a minute from one address; the eleventh waits.
+    let mut last = StatusCode::OK;
+    for _ in 0..8 {
+        last = subscribe(&app, &good, "en").await.0;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_public_server_takes_only_https_push_services_on_the_internet_and_none_without_a_key() {
+    let store = support::fresh_store().await;
+    let strict = trackline_server::app(AppState::new(
+        store.clone(),
+        &Config {
+            secret_key: Some(support::test_secret_key()),
+            ..Config::default()
+        },
+    ));
+    shop_with_parcel(&store, &strict, "in_transit").await;
+    let service = FakePush::start().await;
+    let (browser, mut subscription) = service.subscribe("local");
+    let (status, body) = subscribe(&strict, &subscription, "en").await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("subscription.endpoint")
+        ),
+        "{body}"
+    );
+    subscription["endpoint"] = json!("https://10.0.0.1/push/local");
+    assert_eq!(
+        subscribe(&strict, &subscription, "en").await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    subscription["endpoint"] = json!("https://fcm.googleapis.com/fcm/send/abc");
+    assert_eq!(
+        subscribe(&strict, &subscription, "en").await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(browser.name, "local");
+
+    let keyless = support::app(&store);
+    let key = send(
+        &keyless,
+        request(Method::GET, "/api/v1/push/key", &[], None),
+    )
+    .await;
+    assert_eq!(
+        (key.status, key.json()["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("push_unavailable"))
+    );
+}
+
+#[tokio::test]
+async fn the_day_before_storage_ends_the_buyer_is_reminded_once() {
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let token = store.add_shop("Shop", Some("shop")).await.unwrap().token;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let tomorrow = trackline_server::push::worker::tomorrow(now);
+    let parcel = json!({"tracking_number": "RA500000018RU", "stage": "ready_for_pickup",
+        "pickup_point": {"name": "Пункт Ozon", "pickup_code": "4821", "storage_until": tomorrow}});
+    seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments/p-1",
+        &token,
+        Some(parcel),
+    )
+    .await;
+    let service = FakePush::start().await;
+    let (_, subscription) = service.subscribe("phone");
+    assert_eq!(
+        subscribe(&app, &subscription, "en").await.0,
+        StatusCode::NO_CONTENT
+    );
+    // Two instances sweeping at once, and again later: one reminder.
+    let (x, y) = tokio::join!(
+        store.sweep_push(now, &tomorrow),
+        store.sweep_push(now, &tomorrow)
+    );
+    assert_eq!(x.unwrap() + y.unwrap(), 1);
+    assert_eq!(store.sweep_push(now, &tomorrow).await.unwrap(), 0);
+    let worker = worker(&state);
+    send_until(&[&worker], &service, 1).await;
+    let told = &service.delivered()[0];
+    assert_eq!(
+        told.message["title"],
+        "Tomorrow is the last day to collect it"
+    );
+    assert!(!told.message.to_string().contains("4821"));
+    let _ = token;
+}
