@@ -86,6 +86,8 @@ pub struct Settings {
     pub rendered: Option<Rendered>,
     /// The address's settings that the page's plain form sends again with a number (`KEPT`).
     pub keep: Vec<(&'static str, String)>,
+    /// The reference server's key for buyers' notifications (`data-push-key`), if it sends them.
+    pub push_key: Option<String>,
 }
 
 /// The address's settings the hosted page's plain form keeps when it is sent without the widget.
@@ -131,6 +133,9 @@ pub struct Config {
     pub rendered: Option<Rendered>,
     /// Hidden fields of the plain form: the address's settings it sends again (`KEPT`).
     pub keep: Vec<(&'static str, String)>,
+    /// The server's key for notifications: "Notify me" has its place (the hosted page; the control
+    /// shows itself only outside a frame).
+    pub push_key: Option<String>,
 }
 
 impl Default for Config {
@@ -150,6 +155,7 @@ impl Default for Config {
             prefetched: None,
             rendered: None,
             keep: Vec::new(),
+            push_key: None,
         }
     }
 }
@@ -181,6 +187,8 @@ impl Config {
             prefetched: settings.prefetched,
             rendered: settings.rendered,
             keep: settings.keep,
+            // Only the hosted page's own origin has the worker that shows them.
+            push_key: given(settings.push_key).filter(|_| entry == Entry::HostedPage),
             ..Config::default()
         }
     }

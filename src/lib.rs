@@ -16,6 +16,7 @@ pub mod frame;
 pub mod i18n;
 pub mod labels;
 pub mod lookup;
+pub mod notify;
 pub mod page_url;
 pub mod qr;
 pub mod response;

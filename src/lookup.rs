@@ -131,6 +131,11 @@ impl Lookup {
         self.look_up(text);
     }
 
+    /// The buyer's reply to the seller's second factor for the number shown, if one was asked.
+    pub fn reply(self) -> Option<String> {
+        self.inner.with_value(|inner| inner.reply.clone())
+    }
+
     /// Repeats the lookup with the buyer's reply to the seller's second factor.
     pub fn reply_to_second_factor(self, reply: String) {
         self.inner.update_value(|inner| inner.reply = Some(reply));

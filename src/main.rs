@@ -37,8 +37,11 @@ fn main() {
             .active_element()
             .is_some_and(|active| active == ***input)
     });
-    // A page the reference server rendered for a number: its lookup travels in the page.
-    let rendered = trackline::rendered_in(&root);
+    // A page the reference server rendered for a number: its lookup travels in the page. A page
+    // rendered for no number under an address that holds one was not rendered for this address
+    // (the worker's shell, opened without a network): the widget starts afresh on it.
+    let stale_shell = root.get_attribute("data-number").is_none() && param("n").is_some();
+    let rendered = trackline::rendered_in(&root).filter(|_| !stale_shell);
     let settings = Settings {
         endpoint: root.get_attribute("data-endpoint"),
         shop: param("shop").or_else(|| root.get_attribute("data-shop")),
@@ -60,6 +63,8 @@ fn main() {
         keep: Settings::kept(param),
         prefetched: None,
         rendered,
+        // The server drew "Notify me"'s place with it; in a frame the control stays empty.
+        push_key: root.get_attribute("data-push-key"),
     };
     let config = Config::new(Entry::HostedPage, settings);
     if let Some(html) = document.document_element() {
@@ -76,6 +81,11 @@ fn main() {
         if let Some(origin) = frame::parent_origin(&window, param("origin")) {
             frame::report_height(&window, origin);
         }
+    }
+    // The page's worker keeps its shell for offline visits and shows notifications; a page in a
+    // frame on a storefront registers none.
+    if !frame::is_framed(&window) {
+        trackline::notify::register_worker();
     }
     #[cfg(feature = "hydrate")]
     if config.rendered.is_some() {

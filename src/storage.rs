@@ -9,6 +9,9 @@ use trackline_core::time::UnixMillis;
 
 const KEY: &str = "trackline:recent";
 
+/// Where the numbers this device gets notifications about are marked.
+const NOTIFY_KEY: &str = "trackline:notify:";
+
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
@@ -43,6 +46,30 @@ pub fn save_copy(number: &str, saved_at: UnixMillis, body: &str) {
 pub fn saved_copy(number: &str) -> Option<SavedCopy> {
     let stored = storage()?.get_item(&saved_copy::key(number)).ok()??;
     saved_copy::read(&stored)
+}
+
+/// Remembers that this device asked for notifications about `number` (or no longer does).
+pub fn remember_notifying(number: &str, on: bool) {
+    if let Some(storage) = storage() {
+        let key = format!("{NOTIFY_KEY}{number}");
+        let _ = if on {
+            storage.set_item(&key, "1")
+        } else {
+            storage.remove_item(&key)
+        };
+    }
+}
+
+/// Whether this device asked for notifications about `number`.
+pub fn notifying(number: &str) -> bool {
+    storage()
+        .and_then(|storage| {
+            storage
+                .get_item(&format!("{NOTIFY_KEY}{number}"))
+                .ok()
+                .flatten()
+        })
+        .is_some()
 }
 
 /// Forgets the device's saved copy of a number's response.

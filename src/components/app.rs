@@ -47,6 +47,10 @@ pub fn App(
             Vec::new()
         }
     });
+    let push = config
+        .push_key
+        .clone()
+        .map(|key| (key, config.endpoint.clone()));
     // Compact needs a number to show; without one the buyer gets the form after all.
     let compact = config.compact && config.number.is_some();
     let form = (!compact).then(|| {
@@ -69,7 +73,7 @@ pub fn App(
                 {move || lookup.state.with(|state| announcement(lang, state))}
             </p>
             <div class="tl-widget__result" data-testid="result">
-                <LookupResult lang lookup compact share=config.share/>
+                <LookupResult lang lookup compact share=config.share push/>
             </div>
         </div>
     }

@@ -7,6 +7,7 @@ pub mod compact;
 pub mod copy_button;
 pub mod failure;
 pub mod history;
+pub mod notify;
 pub mod parcels;
 pub mod pickup;
 pub mod recent;

@@ -3,6 +3,7 @@
 
 use crate::components::compact::CompactStatus;
 use crate::components::failure::FailureView;
+use crate::components::notify::NotifyButton;
 use crate::components::parcels::Parcels;
 use crate::components::saved_notice::SavedNotice;
 use crate::components::share::ShareButton;
@@ -12,6 +13,8 @@ use crate::lookup::Lookup;
 use crate::state::LookupState;
 use leptos::prelude::*;
 use trackline_core::delivery::expected;
+use trackline_core::summary::{progress, Progress};
+use trackline_core::url_template;
 
 /// The result area of the widget.
 #[component]
@@ -24,6 +27,8 @@ pub fn LookupResult(
     compact: bool,
     /// Whether a share button goes with a status (the hosted page).
     share: bool,
+    /// The server's key for notifications and the endpoint's template: "Notify me" is offered.
+    push: Option<(String, String)>,
 ) -> impl IntoView {
     let retry = Callback::new(move |()| lookup.retry());
     let reply = Callback::new(move |reply: String| lookup.reply_to_second_factor(reply));
@@ -62,8 +67,20 @@ pub fn LookupResult(
             view! { <CompactStatus lang response today=now.today/> }.into_any()
         }
         LookupState::Found(number, response, now) => {
-            let share = share
-                .then(|| view! { <div class="tl-widget__bar"><ShareButton lang number/></div> });
+            // Offered while some parcel can still move; a settled order has nothing to tell.
+            let moving = response.shipments.iter().any(|shipment| {
+                !matches!(
+                    progress(shipment),
+                    Progress::Delivered | Progress::Returned | Progress::Cancelled
+                )
+            });
+            let notify = push.clone().filter(|_| moving).map(|(key, endpoint)| {
+                let api = format!("{}/push", url_template::expand(&endpoint, &number));
+                view! { <NotifyButton lang number=number.clone() api key check=lookup.reply()/> }
+            });
+            let share = share.then(|| {
+                view! { <div class="tl-widget__bar">{notify}<ShareButton lang number/></div> }
+            });
             view! {
                 {share}
                 <Parcels lang response now selected/>

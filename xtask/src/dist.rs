@@ -30,6 +30,7 @@ pub fn post_build() -> Done {
     let html = std::fs::read_to_string(&page)?;
     let html = externalise_start_script(&staging, &html)?;
     write_loader(&staging, &source)?;
+    write_worker(&staging, &source)?;
     std::fs::write(&page, lower_preload_priority(&html))?;
     precompress(&staging)
 }
@@ -163,6 +164,37 @@ fn write_loader(staging: &Path, source: &Path) -> Done {
         &loader,
     )?;
     std::fs::write(staging.join("trackline-widget.js"), &loader)?;
+    Ok(())
+}
+
+/// Writes the hosted page's service worker, `sw.js`, with the page's shell: the page and its
+/// built files, named as this build hashed them, so that a new build is a new worker.
+fn write_worker(staging: &Path, source: &Path) -> Done {
+    let wasm = built(staging, "trackline-", "_bg.wasm")?;
+    let module = format!("{}.js", wasm.trim_end_matches("_bg.wasm"));
+    let shell = [
+        "/".to_owned(),
+        format!("/{}", built(staging, "trackline-start-", ".js")?),
+        format!("/{module}"),
+        format!("/{wasm}"),
+        format!("/{}", built(staging, "trackline-", ".css")?),
+        "/favicon.svg".to_owned(),
+        "/icon-192.png".to_owned(),
+        "/manifest.webmanifest".to_owned(),
+    ];
+    let version = hex(&Sha256::digest(shell.join(" ").as_bytes()));
+    let template = std::fs::read_to_string(source.join("embed/sw.js"))?;
+    let worker = template
+        .replace(
+            "/*@SHELL@*/ [\"/\"]",
+            &serde_json::Value::from(shell.to_vec()).to_string(),
+        )
+        .replace("/*@VERSION@*/ \"dev\"", &format!("\"{}\"", &version[..16]));
+    ensure(
+        !worker.contains("@SHELL@") && !worker.contains("@VERSION@"),
+        "embed/sw.js lost its placeholders",
+    )?;
+    std::fs::write(staging.join("sw.js"), worker)?;
     Ok(())
 }
 

@@ -19,7 +19,8 @@ pub struct Session {
     profile: PathBuf,
     database: String,
     _driver: Child,
-    _stop_server: oneshot::Sender<()>,
+    stop_server: std::sync::Mutex<Option<oneshot::Sender<()>>>,
+    addr: std::net::SocketAddr,
 }
 
 /// The project's root, where `dist/` and `.tools/` are.
@@ -72,6 +73,13 @@ impl Session {
             // another build from its directory instead.
             static_dir: widget_dir(),
             demo: true,
+            // As an operator who wants buyers' notifications runs it: with a secret key.
+            secret_key: Some(
+                trackline_server::secrets::SecretKey::from_base64(
+                    "ZTJlLXRyYWNrbGluZS1wdXNoLXNlY3JldC1rZXktMzI=",
+                )
+                .expect("a 32-byte key"),
+            ),
             // One browser drives many lookups in a few seconds; the limit has tests of its own.
             rate_limit: trackline_server::limiter::RateLimit {
                 per_minute: 6_000,
@@ -134,7 +142,8 @@ impl Session {
             profile,
             database,
             _driver: driver,
-            _stop_server: stop_server,
+            stop_server: std::sync::Mutex::new(Some(stop_server)),
+            addr,
         }
     }
 
@@ -311,6 +320,28 @@ impl Session {
             .await
             .expect("the shipment is written");
         shop.handle
+    }
+
+    /// Stops the server, as a buyer's network or the server going away looks to the browser:
+    /// nothing answers at its address any more.
+    pub async fn stop_server(&self) {
+        let stop = self
+            .stop_server
+            .lock()
+            .ok()
+            .and_then(|mut stop| stop.take());
+        if let Some(stop) = stop {
+            let _ = stop.send(());
+        }
+        let addr = self.addr;
+        let gone = wait_until(|| async move {
+            tokio::net::TcpStream::connect(addr)
+                .await
+                .is_err()
+                .then_some(())
+        })
+        .await;
+        assert!(gone.is_some(), "the server never stopped");
     }
 
     /// Ends the browser session and removes its profile and its store.

@@ -7,9 +7,12 @@ use trackline_e2e::{project_root, Session};
 
 /// The states worth looking at: a path of the hosted page and a file name; the last two as a
 /// buyer with JavaScript off sees them (the server's rendering alone).
-const STATES: [(&str, &str); 13] = [
+const STATES: [(&str, &str); 16] = [
     ("/", "start"),
     ("/?n=RA100000048RU", "in-transit"),
+    ("/?n=RA100000048RU&lang=ru", "in-transit-ru"),
+    ("/?n=RA100000048RU&lang=zh", "in-transit-zh"),
+    ("/?n=1000000007&lang=zh", "pickup-zh"),
     ("/?n=1000000007", "pickup"),
     ("/?n=1000000007&lang=ru", "pickup-ru"),
     ("/?n=0132112277&lang=zh", "split-zh"),

@@ -5,6 +5,7 @@ mod binary;
 mod buyer;
 mod embed;
 mod faults;
+mod installable;
 mod linked;
 
 use trackline_e2e::Session;

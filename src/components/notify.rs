@@ -1,0 +1,135 @@
+//! "Notify me": subscribes this browser to the parcel's changes where it can, and where it
+//! cannot, says why and what to do, once the buyer asks (never before: it does not nag).
+
+use crate::i18n::{Lang, Msg};
+use crate::notify::{self, Capability, NotifyError};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Where the control stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stand {
+    /// Offered.
+    Offer,
+    /// Asking the browser and the server.
+    Working,
+    /// Subscribed: it can be stopped.
+    On,
+    /// The buyer asked, and the browser cannot: why, and what to do.
+    Cannot(Capability),
+    /// The buyer asked, and it failed.
+    Failed(NotifyError),
+}
+
+/// The control under a status that may still change, on the hosted page. The server draws it
+/// offered, hidden where script does not run (it could do nothing there); the browser keeps it
+/// as it is, and takes it away only in a frame, or shows it on for a parcel it already hears of.
+#[component]
+pub fn NotifyButton(
+    /// The language of the labels, and of the notifications.
+    lang: Lang,
+    /// The number looked up.
+    number: String,
+    /// Its push path on the reference server.
+    api: String,
+    /// The server's VAPID public key.
+    key: String,
+    /// The buyer's reply to the shop's second factor, if one was asked.
+    check: Option<String>,
+) -> impl IntoView {
+    let stand = RwSignal::new(Stand::Offer);
+    let shown = RwSignal::new(true);
+    let known = number.clone();
+    // Effects run only in the browser, after the page is shown (and after hydration).
+    Effect::new(move |_| {
+        if !notify::offered_here() {
+            shown.set(false);
+        } else if notify::notifying(&known) {
+            stand.set(Stand::On);
+        }
+    });
+    let (number, api) = (StoredValue::new(number), StoredValue::new(api));
+    let (key, check) = (StoredValue::new(key), StoredValue::new(check));
+    let turn_on = move |_| {
+        let capability = notify::capability();
+        if capability != Capability::Ready {
+            stand.set(Stand::Cannot(capability));
+            return;
+        }
+        stand.set(Stand::Working);
+        spawn_local(async move {
+            let done = notify::subscribe(
+                &number.get_value(),
+                &api.get_value(),
+                &key.get_value(),
+                lang.tag(),
+                check.get_value().as_deref(),
+            )
+            .await;
+            stand.set(match done {
+                Ok(()) => Stand::On,
+                // Dismissed without an answer: offered again, never asked again unprompted.
+                Err(NotifyError::Denied) => match notify::capability() {
+                    Capability::Ready => Stand::Offer,
+                    other => Stand::Cannot(other),
+                },
+                Err(error) => Stand::Failed(error),
+            });
+        });
+    };
+    let turn_off = move |_| {
+        stand.set(Stand::Working);
+        spawn_local(async move {
+            let _ = notify::unsubscribe(&number.get_value(), &api.get_value()).await;
+            stand.set(Stand::Offer);
+        });
+    };
+    move || {
+        if !shown.get() {
+            return ().into_any();
+        }
+        let said = |msg: Msg| {
+            view! { <p class="tl-notify__said" role="status" data-testid="notify-said">{lang.t(msg)}</p> }
+        };
+        match stand.get() {
+            Stand::Offer | Stand::Working => view! {
+                <div class="tl-notify tl-needs-script" data-testid="notify">
+                    <button type="button" class="tl-button tl-button--quiet" data-testid="notify-me"
+                        disabled=move || stand.get() == Stand::Working on:click=turn_on>
+                        {lang.t(Msg::NotifyMe)}
+                    </button>
+                </div>
+            }
+            .into_any(),
+            Stand::On => view! {
+                <div class="tl-notify" data-testid="notify" data-notify="on">
+                    {said(Msg::NotifyOn)}
+                    <button type="button" class="tl-button tl-button--quiet" data-testid="notify-stop" on:click=turn_off>
+                        {lang.t(Msg::NotifyStop)}
+                    </button>
+                </div>
+            }
+            .into_any(),
+            Stand::Cannot(capability) => {
+                let (msg, kind) = match capability {
+                    Capability::Blocked => (Msg::NotifyBlocked, "blocked"),
+                    Capability::NeedsInstall => (Msg::NotifyInstall, "install"),
+                    Capability::Unsupported | Capability::Ready => {
+                        (Msg::NotifyUnsupported, "unsupported")
+                    }
+                };
+                view! { <div class="tl-notify" data-testid="notify" data-notify=kind>{said(msg)}</div> }
+                    .into_any()
+            }
+            Stand::Failed(_) => view! {
+                <div class="tl-notify" data-testid="notify" data-notify="failed">
+                    {said(Msg::NotifyFailed)}
+                    <button type="button" class="tl-button tl-button--quiet" data-testid="notify-me" on:click=turn_on>
+                        {lang.t(Msg::NotifyMe)}
+                    </button>
+                </div>
+            }
+            .into_any(),
+        }
+    }
+}
