@@ -3,6 +3,7 @@
 
 use crate::i18n::{Lang, Msg};
 use crate::notify::{self, Capability, NotifyError};
+use crate::page_url;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -19,11 +20,15 @@ enum Stand {
     Cannot(Capability),
     /// The buyer asked, and it failed.
     Failed(NotifyError),
+    /// In a frame on a storefront, where the browser would not ask for a third party: the page
+    /// opens in a tab of its own, where the buyer can turn them on.
+    Elsewhere,
 }
 
 /// The control under a status that may still change, on the hosted page. The server draws it
 /// offered, hidden where script does not run (it could do nothing there); the browser keeps it
-/// as it is, and takes it away only in a frame, or shows it on for a parcel it already hears of.
+/// as it is, shows it on for a parcel it already hears of, and in a frame (the iframe form)
+/// makes it a link that opens the page in its own tab.
 #[component]
 pub fn NotifyButton(
     /// The language of the labels, and of the notifications.
@@ -38,12 +43,13 @@ pub fn NotifyButton(
     check: Option<String>,
 ) -> impl IntoView {
     let stand = RwSignal::new(Stand::Offer);
-    let shown = RwSignal::new(true);
+    let elsewhere = RwSignal::new(None::<String>);
     let known = number.clone();
     // Effects run only in the browser, after the page is shown (and after hydration).
     Effect::new(move |_| {
         if !notify::offered_here() {
-            shown.set(false);
+            elsewhere.set(page_url::link_for(&known));
+            stand.set(Stand::Elsewhere);
         } else if notify::notifying(&known) {
             stand.set(Stand::On);
         }
@@ -85,9 +91,6 @@ pub fn NotifyButton(
         });
     };
     move || {
-        if !shown.get() {
-            return ().into_any();
-        }
         let said = |msg: Msg| {
             view! { <p class="tl-notify__said" role="status" data-testid="notify-said">{lang.t(msg)}</p> }
         };
@@ -121,6 +124,16 @@ pub fn NotifyButton(
                 view! { <div class="tl-notify" data-testid="notify" data-notify=kind>{said(msg)}</div> }
                     .into_any()
             }
+            Stand::Elsewhere => match elsewhere.get() {
+                Some(href) => view! {
+                    <div class="tl-notify" data-testid="notify" data-notify="elsewhere">
+                        <a class="tl-button tl-button--quiet" href=href target="_blank" rel="noopener"
+                            data-testid="notify-elsewhere">{lang.t(Msg::NotifyMe)}</a>
+                    </div>
+                }
+                .into_any(),
+                None => ().into_any(),
+            },
             Stand::Failed(_) => view! {
                 <div class="tl-notify" data-testid="notify" data-notify="failed">
                     {said(Msg::NotifyFailed)}

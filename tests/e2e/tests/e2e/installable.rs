@@ -190,3 +190,22 @@ async fn a_storefronts_element_registers_no_worker_and_offers_no_notifications()
     assert_eq!(offered, json!(false));
     page.close().await;
 }
+
+#[tokio::test]
+async fn in_the_iframe_form_notify_me_opens_the_page_in_its_own_tab() {
+    let page = Session::start().await;
+    page.open("/examples/iframe.html").await;
+    let frame = "document.getElementById('trackline-frame').contentDocument";
+    page.wait_for_script(&format!(
+        "return !!{frame}?.querySelector('[data-testid=notify-elsewhere]')"
+    ))
+    .await;
+    let link = page
+        .eval(&format!(
+            "const a = {frame}.querySelector('[data-testid=notify-elsewhere]'); \
+             return [a.target, new URL(a.href).pathname, new URL(a.href).searchParams.get('n')];"
+        ))
+        .await;
+    assert_eq!(link, json!(["_blank", "/", "1000000007"]));
+    page.close().await;
+}
