@@ -21,6 +21,34 @@ pub struct Session {
     _driver: Child,
     stop_server: std::sync::Mutex<Option<oneshot::Sender<()>>>,
     addr: std::net::SocketAddr,
+    /// Where chromedriver listens and the WebDriver session's id, to end the browser from `Drop`.
+    webdriver: (u16, Option<String>),
+    closed: bool,
+}
+
+/// A test that fails never reaches `close`: its browser would outlive it (chromedriver is killed,
+/// Chromium is not), and enough of them starve the machine. The session is ended here instead,
+/// with a plain blocking request, since `Drop` cannot wait for the async client.
+impl Drop for Session {
+    fn drop(&mut self) {
+        if self.closed {
+            return;
+        }
+        if let (port, Some(id)) = &self.webdriver {
+            use std::io::Write;
+            let deadline = Duration::from_secs(5);
+            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", *port)) {
+                let _ = stream.set_read_timeout(Some(deadline));
+                let _ = stream.set_write_timeout(Some(deadline));
+                let _ = write!(
+                    stream,
+                    "DELETE /session/{id} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                let _ = std::io::Read::read(&mut stream, &mut [0u8; 256]);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
 }
 
 /// The project's root, where `dist/` and `.tools/` are.
@@ -109,7 +137,12 @@ impl Session {
                 .spawn()
                 .expect("chromedriver starts (cargo xtask setup installs it)");
 
-        let profile = std::env::temp_dir().join(format!("trackline-e2e-{port}"));
+        // Unique whatever the port: a browser of an earlier test that is slow to quit (one left
+        // waiting on a push service it cannot reach) must never share its profile with a new one.
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos());
+        let profile = std::env::temp_dir().join(format!("trackline-e2e-{port}-{started}"));
         let mut args: Vec<String> = std::env::var("TRACKLINE_CHROMIUM_FLAGS")
             .unwrap_or_else(|_| "--headless --no-sandbox --disable-gpu".into())
             .split_whitespace()
@@ -126,7 +159,8 @@ impl Session {
             }),
         );
         let webdriver = format!("http://127.0.0.1:{port}");
-        let client = wait_until(|| async {
+        // A browser starting on a busy two-core machine may take longer than a condition in a page.
+        let client = wait_until_within(PATIENCE * 3, || async {
             ClientBuilder::rustls()
                 .ok()?
                 .capabilities(capabilities.clone())
@@ -136,6 +170,7 @@ impl Session {
         })
         .await
         .expect("chromedriver accepts a session");
+        let id = client.session_id().await.ok().flatten();
         Session {
             client,
             base: format!("http://{addr}"),
@@ -144,6 +179,8 @@ impl Session {
             _driver: driver,
             stop_server: std::sync::Mutex::new(Some(stop_server)),
             addr,
+            webdriver: (port, id),
+            closed: false,
         }
     }
 
@@ -345,8 +382,9 @@ impl Session {
     }
 
     /// Ends the browser session and removes its profile and its store.
-    pub async fn close(self) {
-        let _ = self.client.close().await;
+    pub async fn close(mut self) {
+        self.closed = true;
+        let _ = self.client.clone().close().await;
         let _ = std::fs::remove_dir_all(&self.profile);
         let file = self.database.trim_start_matches("sqlite://");
         for suffix in ["", "-shm", "-wal"] {
