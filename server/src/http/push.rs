@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use std::time::Instant;
 use trackline::i18n::Lang;
 use trackline_core::url_template::percent_encode;
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToSchema};
 
 /// The push routes, shop-scoped and on the short path.
 pub fn routes() -> Router<SharedState> {
@@ -91,6 +91,56 @@ pub struct PushUnsubscribe {
     endpoint: String,
 }
 
+/// What subscribing answers, for the OpenAPI document; the handlers build the responses.
+#[allow(dead_code)] // Only its derive is used.
+#[derive(IntoResponses)]
+enum SubscribeResponses {
+    /// Subscribed (again, replacing the earlier subscription of this browser).
+    #[response(status = 204)]
+    Subscribed,
+    /// Not a number any shipment could have (invalid_number); on a server with several shops and
+    /// no default, shop_required.
+    #[response(status = 400)]
+    BadRequest(trackline_core::ErrorBody),
+    /// origin_not_allowed; check_required or check_failed: the shop asks for a second factor, as
+    /// the lookup does.
+    #[response(status = 403)]
+    Forbidden(trackline_core::ErrorBody),
+    /// No shipment of this shop has this number (not_found), no shop has this handle
+    /// (shop_not_found), or the server sends no notifications (push_unavailable).
+    #[response(status = 404)]
+    NotFound(trackline_core::ErrorBody),
+    /// The body is not what the path takes; or the subscription's endpoint is not a public https
+    /// push service, or its keys make no encryption (invalid, with the field).
+    #[response(status = 422)]
+    Invalid(trackline_core::ErrorBody),
+    /// More than ten subscriptions or unsubscriptions a minute from this address (rate_limited).
+    #[response(status = 429)]
+    TooMany(trackline_core::ErrorBody),
+}
+
+/// What ending a subscription in a shop answers, for the OpenAPI document (the short path, with
+/// no handle to be unknown, answers all but the 404).
+#[allow(dead_code)] // Only its derive is used.
+#[derive(IntoResponses)]
+enum UnsubscribeResponses {
+    /// Ended, or there was none.
+    #[response(status = 204)]
+    Ended,
+    /// Not a number any shipment could have (invalid_number).
+    #[response(status = 400)]
+    BadRequest(trackline_core::ErrorBody),
+    /// No shop has this handle (shop_not_found).
+    #[response(status = 404)]
+    NotFound(trackline_core::ErrorBody),
+    /// The body is not `{"endpoint": …}` (invalid, with the field).
+    #[response(status = 422)]
+    Invalid(trackline_core::ErrorBody),
+    /// More than ten subscriptions or unsubscriptions a minute from this address (rate_limited).
+    #[response(status = 429)]
+    TooMany(trackline_core::ErrorBody),
+}
+
 /// `GET /api/v1/push/key`: the key browsers subscribe with.
 ///
 /// # Errors
@@ -133,14 +183,7 @@ pub async fn key(State(state): State<SharedState>) -> Result<Json<PushKey>, ApiE
         ("number" = String, Path, description = "The number the buyer looked up."),
     ),
     request_body = PushSubscribe,
-    responses(
-        (status = 204, description = "Subscribed (again, replacing the earlier one of this browser)."),
-        (status = 400, description = "Not a number any shipment could have (invalid_number); on a server with several shops and no default, shop_required.", body = trackline_core::ErrorBody),
-        (status = 403, description = "origin_not_allowed; check_required or check_failed: the shop asks for a second factor, as the lookup does.", body = trackline_core::ErrorBody),
-        (status = 404, description = "No shipment of this shop has this number (not_found), no shop has this handle (shop_not_found), or the server sends no notifications (push_unavailable).", body = trackline_core::ErrorBody),
-        (status = 422, description = "The body is not what the path takes; or the subscription's endpoint is not a public https push service, or its keys make no encryption (invalid, with the field).", body = trackline_core::ErrorBody),
-        (status = 429, description = "More than ten subscriptions or unsubscriptions a minute from this address (rate_limited).", body = trackline_core::ErrorBody),
-    ),
+    responses(SubscribeResponses),
     security(()),
 )]
 pub async fn subscribe_in_shop(
@@ -163,14 +206,7 @@ pub async fn subscribe_in_shop(
     summary = "Subscribe a browser to a shipment's changes, in the server's default shop",
     params(("number" = String, Path, description = "The number the buyer looked up.")),
     request_body = PushSubscribe,
-    responses(
-        (status = 204, description = "Subscribed."),
-        (status = 400, description = "Not a number any shipment could have (invalid_number); on a server with several shops and no default, shop_required.", body = trackline_core::ErrorBody),
-        (status = 403, description = "origin_not_allowed; check_required or check_failed: the shop asks for a second factor, as the lookup does.", body = trackline_core::ErrorBody),
-        (status = 404, description = "No shipment of this shop has this number (not_found), no shop has this handle (shop_not_found), or the server sends no notifications (push_unavailable).", body = trackline_core::ErrorBody),
-        (status = 422, description = "The body is not what the path takes; or the subscription's endpoint is not a public https push service, or its keys make no encryption (invalid, with the field).", body = trackline_core::ErrorBody),
-        (status = 429, description = "More than ten subscriptions or unsubscriptions a minute from this address (rate_limited).", body = trackline_core::ErrorBody),
-    ),
+    responses(SubscribeResponses),
     security(()),
 )]
 pub async fn subscribe(
@@ -197,13 +233,7 @@ pub async fn subscribe(
         ("number" = String, Path, description = "The number the buyer looked up."),
     ),
     request_body = PushUnsubscribe,
-    responses(
-        (status = 204, description = "Ended, or there was none."),
-        (status = 400, description = "Not a number any shipment could have (invalid_number).", body = trackline_core::ErrorBody),
-        (status = 404, description = "No shop has this handle (shop_not_found).", body = trackline_core::ErrorBody),
-        (status = 422, description = "The body is not {\"endpoint\": …} (invalid, with the field).", body = trackline_core::ErrorBody),
-        (status = 429, description = "More than ten subscriptions or unsubscriptions a minute from this address (rate_limited).", body = trackline_core::ErrorBody),
-    ),
+    responses(UnsubscribeResponses),
     security(()),
 )]
 pub async fn unsubscribe_in_shop(

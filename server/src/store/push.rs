@@ -142,19 +142,6 @@ impl Store {
         Ok(ended)
     }
 
-    /// How many browsers are subscribed to a shipment.
-    ///
-    /// # Errors
-    /// `StoreError` if the database fails.
-    pub async fn push_subscribers(&self, shipment: i64) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM push_subscriptions WHERE shipment_id = $1")
-                .bind(shipment)
-                .fetch_one(&self.pool)
-                .await?,
-        )
-    }
-
     /// Takes the next message due now for this instance until `now + lease_ms`; `None` when
     /// nothing is due.
     ///

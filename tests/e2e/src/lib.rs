@@ -26,18 +26,17 @@ pub struct Session {
     closed: bool,
 }
 
-/// A test that fails never reaches `close`: its browser would outlive it (chromedriver is killed,
-/// Chromium is not), and enough of them starve the machine. The session is ended here instead,
-/// with a plain blocking request, since `Drop` cannot wait for the async client.
+/// The browser's profile and the server's store go with the session. A test that fails never
+/// reaches `close`: its browser would outlive it (chromedriver is killed, Chromium is not), and
+/// enough of them starve the machine; its WebDriver session is ended here instead, with a plain
+/// blocking request, since `Drop` cannot wait for the async client.
 impl Drop for Session {
     fn drop(&mut self) {
-        if self.closed {
-            return;
-        }
-        if let (port, Some(id)) = &self.webdriver {
+        let (port, id) = self.webdriver.clone();
+        if let Some(id) = id.filter(|_| !self.closed) {
             use std::io::Write;
             let deadline = Duration::from_secs(5);
-            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", *port)) {
+            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
                 let _ = stream.set_read_timeout(Some(deadline));
                 let _ = stream.set_write_timeout(Some(deadline));
                 let _ = write!(
@@ -48,6 +47,10 @@ impl Drop for Session {
             }
         }
         let _ = std::fs::remove_dir_all(&self.profile);
+        let file = self.database.trim_start_matches("sqlite://");
+        for suffix in ["", "-shm", "-wal"] {
+            let _ = std::fs::remove_file(format!("{file}{suffix}"));
+        }
     }
 }
 
@@ -385,11 +388,7 @@ impl Session {
     pub async fn close(mut self) {
         self.closed = true;
         let _ = self.client.clone().close().await;
-        let _ = std::fs::remove_dir_all(&self.profile);
-        let file = self.database.trim_start_matches("sqlite://");
-        for suffix in ["", "-shm", "-wal"] {
-            let _ = std::fs::remove_file(format!("{file}{suffix}"));
-        }
+        // Dropped here: the profile and the store go.
     }
 }
 
