@@ -134,8 +134,11 @@ pub struct Config {
     /// Hidden fields of the plain form: the address's settings it sends again (`KEPT`).
     pub keep: Vec<(&'static str, String)>,
     /// The server's key for notifications: "Notify me" has its place (the hosted page; the control
-    /// shows itself only outside a frame).
+    /// shows itself only outside a frame; an element on its server's lookup links to that page).
     pub push_key: Option<String>,
+    /// For an element: the reference server's tracking page (`https://server/?shop=…&`), which
+    /// its "Notify me" opens, since no worker may be registered on the shop's origin.
+    pub push_page: Option<String>,
 }
 
 impl Default for Config {
@@ -156,6 +159,7 @@ impl Default for Config {
             rendered: None,
             keep: Vec::new(),
             push_key: None,
+            push_page: None,
         }
     }
 }
@@ -168,6 +172,20 @@ impl Config {
         let given = |text: Option<String>| text.filter(|value| !value.trim().is_empty());
         let lang = given(settings.lang);
         let server = settings.server.trim_end_matches('/');
+        let push_page = (entry == Entry::Element).then(|| {
+            match settings
+                .shop
+                .as_deref()
+                .map(str::trim)
+                .filter(|shop| !shop.is_empty())
+            {
+                Some(shop) => format!(
+                    "{server}/?shop={}&",
+                    trackline_core::url_template::percent_encode(shop)
+                ),
+                None => format!("{server}/?"),
+            }
+        });
         let endpoint = given(settings.endpoint).unwrap_or_else(|| match given(settings.shop) {
             Some(shop) => shop_endpoint(server, shop.trim()),
             None => format!("{server}{DEFAULT_ENDPOINT}"),
@@ -187,8 +205,9 @@ impl Config {
             prefetched: settings.prefetched,
             rendered: settings.rendered,
             keep: settings.keep,
-            // Only the hosted page's own origin has the worker that shows them.
-            push_key: given(settings.push_key).filter(|_| entry == Entry::HostedPage),
+            // The hosted page's own origin has the worker; an element links to that page.
+            push_page,
+            push_key: given(settings.push_key),
             ..Config::default()
         }
     }

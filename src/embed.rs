@@ -73,6 +73,8 @@ pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> Widge
             Entry::Element,
             Settings {
                 rendered: Some(rendered),
+                // The server that rendered it sends notifications: its page can turn them on.
+                push_key: root.get_attribute("data-push-key"),
                 ..settings
             },
         );

@@ -1,7 +1,7 @@
 //! The widget: the form, the lookup it starts, and what the lookup found, wired together.
 
 use crate::components::recent::RecentNumbers;
-use crate::components::result::{announcement, LookupResult};
+use crate::components::result::{announcement, LookupResult, Push};
 use crate::components::search_form::SearchForm;
 use crate::config::Config;
 use crate::events;
@@ -47,10 +47,11 @@ pub fn App(
             Vec::new()
         }
     });
-    let push = config
-        .push_key
-        .clone()
-        .map(|key| (key, config.endpoint.clone()));
+    let push = config.push_key.clone().map(|key| Push {
+        key,
+        endpoint: config.endpoint.clone(),
+        page: config.push_page.clone(),
+    });
     // Compact needs a number to show; without one the buyer gets the form after all.
     let compact = config.compact && config.number.is_some();
     let form = (!compact).then(|| {

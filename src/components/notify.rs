@@ -6,6 +6,7 @@ use crate::notify::{self, Capability, NotifyError};
 use crate::page_url;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use trackline_core::url_template::percent_encode;
 
 /// Where the control stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,18 +42,31 @@ pub fn NotifyButton(
     key: String,
     /// The buyer's reply to the shop's second factor, if one was asked.
     check: Option<String>,
+    /// For an element on a storefront: the reference server's page (`…/?shop=…&`), which it opens.
+    page: Option<String>,
 ) -> impl IntoView {
-    let stand = RwSignal::new(Stand::Offer);
+    let on_storefront = page.is_some();
+    let stand = RwSignal::new(if on_storefront {
+        Stand::Elsewhere
+    } else {
+        Stand::Offer
+    });
     let elsewhere = RwSignal::new(None::<String>);
     let known = number.clone();
-    // Effects run only in the browser, after the page is shown (and after hydration).
-    Effect::new(move |_| {
-        if !notify::offered_here() {
+    // Effects run only in the browser, after the page is shown (and after hydration): the link's
+    // address is the browser's to make (a server rendering an element does not know its origin).
+    Effect::new(move |_| match &page {
+        Some(base) => elsewhere.set(Some(format!(
+            "{base}n={}&lang={}",
+            percent_encode(&known),
+            lang.tag()
+        ))),
+        None if !notify::offered_here() => {
             elsewhere.set(page_url::link_for(&known));
             stand.set(Stand::Elsewhere);
-        } else if notify::notifying(&known) {
-            stand.set(Stand::On);
         }
+        None if notify::notifying(&known) => stand.set(Stand::On),
+        None => {}
     });
     let (number, api) = (StoredValue::new(number), StoredValue::new(api));
     let (key, check) = (StoredValue::new(key), StoredValue::new(check));
@@ -124,16 +138,13 @@ pub fn NotifyButton(
                 view! { <div class="tl-notify" data-testid="notify" data-notify=kind>{said(msg)}</div> }
                     .into_any()
             }
-            Stand::Elsewhere => match elsewhere.get() {
-                Some(href) => view! {
-                    <div class="tl-notify" data-testid="notify" data-notify="elsewhere">
-                        <a class="tl-button tl-button--quiet" href=href target="_blank" rel="noopener"
-                            data-testid="notify-elsewhere">{lang.t(Msg::NotifyMe)}</a>
-                    </div>
-                }
-                .into_any(),
-                None => ().into_any(),
-            },
+            Stand::Elsewhere => view! {
+                <div class="tl-notify tl-needs-script" data-testid="notify" data-notify="elsewhere">
+                    <a class="tl-button tl-button--quiet" href=move || elsewhere.get() target="_blank" rel="noopener"
+                        data-testid="notify-elsewhere">{lang.t(Msg::NotifyMe)}</a>
+                </div>
+            }
+            .into_any(),
             Stand::Failed(_) => view! {
                 <div class="tl-notify" data-testid="notify" data-notify="failed">
                     {said(Msg::NotifyFailed)}

@@ -16,6 +16,18 @@ use trackline_core::delivery::expected;
 use trackline_core::summary::{progress, Progress};
 use trackline_core::url_template;
 
+/// What "Notify me" needs: the server's key, the endpoint's template, and for an element the
+/// server's page it opens instead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Push {
+    /// The server's VAPID public key.
+    pub key: String,
+    /// The endpoint's template, whose push path is the lookup's with `/push`.
+    pub endpoint: String,
+    /// For an element, the reference server's page (`…/?shop=…&`).
+    pub page: Option<String>,
+}
+
 /// The result area of the widget.
 #[component]
 pub fn LookupResult(
@@ -27,8 +39,8 @@ pub fn LookupResult(
     compact: bool,
     /// Whether a share button goes with a status (the hosted page).
     share: bool,
-    /// The server's key for notifications and the endpoint's template: "Notify me" is offered.
-    push: Option<(String, String)>,
+    /// What "Notify me" needs, when it is offered.
+    push: Option<Push>,
 ) -> impl IntoView {
     let retry = Callback::new(move |()| lookup.retry());
     let reply = Callback::new(move |reply: String| lookup.reply_to_second_factor(reply));
@@ -74,13 +86,18 @@ pub fn LookupResult(
                     Progress::Delivered | Progress::Returned | Progress::Cancelled
                 )
             });
-            let notify = push.clone().filter(|_| moving).map(|(key, endpoint)| {
+            let notify = push.clone().filter(|_| moving).map(|Push { key, endpoint, page }| {
                 let api = format!("{}/push", url_template::expand(&endpoint, &number));
-                view! { <NotifyButton lang number=number.clone() api key check=lookup.reply()/> }
+                view! { <NotifyButton lang number=number.clone() api key check=lookup.reply() page/> }
             });
-            let share = share.then(|| {
-                view! { <div class="tl-widget__bar">{notify}<ShareButton lang number/></div> }
-            });
+            let share = if share {
+                Some(
+                    view! { <div class="tl-widget__bar">{notify}<ShareButton lang number/></div> }
+                        .into_any(),
+                )
+            } else {
+                notify.map(|notify| view! { <div class="tl-widget__bar">{notify}</div> }.into_any())
+            };
             view! {
                 {share}
                 <Parcels lang response now selected/>

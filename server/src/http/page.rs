@@ -299,8 +299,8 @@ impl Rendering {
         if let Some(reply) = &self.reply {
             root.push_str(&format!(" data-reply=\"{}\"", attr(reply)));
         }
-        // The hosted page subscribes to notifications with it; the element never does.
-        if let (Some(_), Some(key)) = (id, &self.push_key) {
+        // The hosted page subscribes to notifications with it; an element links to that page.
+        if let Some(key) = &self.push_key {
             root.push_str(&format!(" data-push-key=\"{}\"", attr(key)));
         }
         let script = self.response.as_ref().map_or_else(String::new, |response| {

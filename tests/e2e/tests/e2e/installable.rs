@@ -175,15 +175,31 @@ async fn notify_me_subscribes_where_the_browser_has_a_push_service_and_says_so_w
 }
 
 #[tokio::test]
-async fn a_storefronts_element_registers_no_worker_and_offers_no_notifications() {
+async fn a_storefronts_element_registers_no_worker_and_links_to_its_servers_page() {
     let page = Session::start().await;
-    page.open("/examples/order-page.html").await;
-    page.shadow_text("trackline-widget", "[data-testid=compact-line]")
-        .await;
+    page.open("/examples/two-widgets.html").await;
+    page.shadow_text("#first", "[data-testid=headline]").await;
     let registered = page
         .eval("return navigator.serviceWorker.getRegistrations().then((all) => all.length)")
         .await;
     assert_eq!(registered, json!(0));
+    // Its "Notify me" opens the reference server's page for the number, in a tab of its own.
+    page.wait_for_script(
+        "return !!document.querySelector('#first').shadowRoot.querySelector('[data-testid=notify-elsewhere][href]')",
+    )
+    .await;
+    let link = page
+        .eval(
+            "const a = document.querySelector('#first').shadowRoot.querySelector('[data-testid=notify-elsewhere]'); \
+             const url = new URL(a.href); \
+             return [a.target, url.origin === location.origin, url.pathname, url.searchParams.get('n'), url.searchParams.get('lang')];",
+        )
+        .await;
+    assert_eq!(link, json!(["_blank", true, "/", "RA100000048RU", "en"]));
+    // A compact element on an order page offers nothing.
+    page.open("/examples/order-page.html").await;
+    page.shadow_text("trackline-widget", "[data-testid=compact-line]")
+        .await;
     let offered = page
         .eval("return !!document.querySelector('trackline-widget').shadowRoot.querySelector('[data-testid=notify]')")
         .await;
