@@ -16,6 +16,36 @@ pub fn shop_endpoint(server: &str, shop: &str) -> String {
     )
 }
 
+/// Where notifications about `number` are subscribed to and ended: the lookup's path at
+/// `endpoint` (a template) with `/push`.
+pub fn push_path(endpoint: &str, number: &str) -> String {
+    format!(
+        "{}/push",
+        trackline_core::url_template::expand(endpoint, number)
+    )
+}
+
+/// The start of the reference server's tracking page for a shop (`{server}/?shop=…&`, or
+/// `{server}/?` for its only or default shop), to which [`page_link`] adds a number.
+pub fn page_base(server: &str, shop: Option<&str>) -> String {
+    match shop.map(str::trim).filter(|shop| !shop.is_empty()) {
+        Some(shop) => format!(
+            "{server}/?shop={}&",
+            trackline_core::url_template::percent_encode(shop)
+        ),
+        None => format!("{server}/?"),
+    }
+}
+
+/// The tracking page for `number` in `lang`, after a [`page_base`].
+pub fn page_link(base: &str, number: &str, lang: Lang) -> String {
+    format!(
+        "{base}n={}&lang={}",
+        trackline_core::url_template::percent_encode(number),
+        lang.tag()
+    )
+}
+
 /// The colour scheme: the buyer's system setting, or fixed by the seller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Theme {
@@ -172,20 +202,8 @@ impl Config {
         let given = |text: Option<String>| text.filter(|value| !value.trim().is_empty());
         let lang = given(settings.lang);
         let server = settings.server.trim_end_matches('/');
-        let push_page = (entry == Entry::Element).then(|| {
-            match settings
-                .shop
-                .as_deref()
-                .map(str::trim)
-                .filter(|shop| !shop.is_empty())
-            {
-                Some(shop) => format!(
-                    "{server}/?shop={}&",
-                    trackline_core::url_template::percent_encode(shop)
-                ),
-                None => format!("{server}/?"),
-            }
-        });
+        let push_page =
+            (entry == Entry::Element).then(|| page_base(server, settings.shop.as_deref()));
         let endpoint = given(settings.endpoint).unwrap_or_else(|| match given(settings.shop) {
             Some(shop) => shop_endpoint(server, shop.trim()),
             None => format!("{server}{DEFAULT_ENDPOINT}"),

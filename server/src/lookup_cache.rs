@@ -68,6 +68,16 @@ pub enum ShopRef {
     Default,
 }
 
+impl ShopRef {
+    /// The handle asked for, if the path named one.
+    pub fn handle(&self) -> Option<&str> {
+        match self {
+            ShopRef::Handle(handle) => Some(handle),
+            ShopRef::Default => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key {
     shop: ShopRef,
@@ -166,11 +176,7 @@ impl LookupCache {
         crate::metrics::lookup_cache(false);
         // Read before the shop is decided, so that a shop added meanwhile outdates this entry.
         let epoch = changes.epoch();
-        let handle = match &key.shop {
-            ShopRef::Handle(handle) => Some(handle.as_str()),
-            ShopRef::Default => None,
-        };
-        let shop = lookup::shop(store, handle, default_shop).await?;
+        let shop = lookup::shop(store, key.shop.handle(), default_shop).await?;
         // Read before the shop's rows are, so that a write meanwhile outdates this entry.
         let version = changes.version(epoch, shop);
         let cache = |outcome| {

@@ -1,12 +1,12 @@
 //! "Notify me": subscribes this browser to the parcel's changes where it can, and where it
 //! cannot, says why and what to do, once the buyer asks (never before: it does not nag).
 
+use crate::config::page_link;
 use crate::i18n::{Lang, Msg};
 use crate::notify::{self, Capability, NotifyError};
 use crate::page_url;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use trackline_core::url_template::percent_encode;
 
 /// Where the control stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,11 +56,7 @@ pub fn NotifyButton(
     // Effects run only in the browser, after the page is shown (and after hydration): the link's
     // address is the browser's to make (a server rendering an element does not know its origin).
     Effect::new(move |_| match &page {
-        Some(base) => elsewhere.set(Some(format!(
-            "{base}n={}&lang={}",
-            percent_encode(&known),
-            lang.tag()
-        ))),
+        Some(base) => elsewhere.set(Some(page_link(base, &known, lang))),
         None if !notify::offered_here() => {
             elsewhere.set(page_url::link_for(&known));
             stand.set(Stand::Elsewhere);

@@ -7,6 +7,7 @@ use crate::components::notify::NotifyButton;
 use crate::components::parcels::Parcels;
 use crate::components::saved_notice::SavedNotice;
 use crate::components::share::ShareButton;
+use crate::config::push_path;
 use crate::i18n::{Lang, Msg};
 use crate::labels;
 use crate::lookup::Lookup;
@@ -14,7 +15,6 @@ use crate::state::LookupState;
 use leptos::prelude::*;
 use trackline_core::delivery::expected;
 use trackline_core::summary::{progress, Progress};
-use trackline_core::url_template;
 
 /// What "Notify me" needs: the server's key, the endpoint's template, and for an element the
 /// server's page it opens instead.
@@ -87,7 +87,7 @@ pub fn LookupResult(
                 )
             });
             let notify = push.clone().filter(|_| moving).map(|Push { key, endpoint, page }| {
-                let api = format!("{}/push", url_template::expand(&endpoint, &number));
+                let api = push_path(&endpoint, &number);
                 view! { <NotifyButton lang number=number.clone() api key check=lookup.reply() page/> }
             });
             let share = if share {

@@ -189,8 +189,6 @@ async fn render(
 /// One lookup rendered: the widget's markup for it, and what goes with it.
 struct Rendering {
     config: Config,
-    /// The server's key for buyers' notifications, when it signs them.
-    push_key: Option<String>,
     widget: String,
     now: Now,
     reply: Option<String>,
@@ -263,10 +261,6 @@ impl Rendering {
         let widget = trackline::render_to_html(config.clone(), &zone);
         Rendering {
             config,
-            push_key: state
-                .vapid
-                .as_ref()
-                .map(|vapid| vapid.public_key().to_owned()),
             widget,
             now,
             reply,
@@ -300,7 +294,7 @@ impl Rendering {
             root.push_str(&format!(" data-reply=\"{}\"", attr(reply)));
         }
         // The hosted page subscribes to notifications with it; an element links to that page.
-        if let Some(key) = &self.push_key {
+        if let Some(key) = &config.push_key {
             root.push_str(&format!(" data-push-key=\"{}\"", attr(key)));
         }
         let script = self.response.as_ref().map_or_else(String::new, |response| {

@@ -19,8 +19,8 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
+use trackline::config::{page_base, page_link, push_path, shop_endpoint, DEFAULT_ENDPOINT};
 use trackline::i18n::Lang;
-use trackline_core::url_template::percent_encode;
 use utoipa::{IntoResponses, ToSchema};
 
 /// The push routes, shop-scoped and on the short path.
@@ -317,10 +317,7 @@ async fn subscribed(
         .to_owned(),
         reason: error.to_string(),
     })?;
-    let handle = match &shop_ref {
-        ShopRef::Handle(handle) => Some(handle.as_str()),
-        ShopRef::Default => None,
-    };
+    let handle = shop_ref.handle();
     let seller = shop(&state.store, handle, state.default_shop.as_deref()).await?;
     let admitted = admit(
         &state.store,
@@ -351,7 +348,7 @@ async fn subscribed(
         .collect();
     let subscriber = Subscriber {
         lang,
-        page: page_of(handle, &number, lang),
+        page: page_link(&page_base("", handle), &number, lang),
         api: api_of(handle, &number),
         number,
     };
@@ -370,10 +367,7 @@ async fn unsubscribed(
 ) -> Result<Response, ApiError> {
     limited(state, &request)?;
     let Strict(asked) = Strict::<PushUnsubscribe>::from_request(request, state).await?;
-    let handle = match &shop_ref {
-        ShopRef::Handle(handle) => Some(handle.as_str()),
-        ShopRef::Default => None,
-    };
+    let handle = shop_ref.handle();
     let seller = shop(&state.store, handle, state.default_shop.as_deref()).await?;
     let query =
         trackline_core::TrackingQuery::parse(number).map_err(crate::lookup::LookupError::from)?;
@@ -388,27 +382,12 @@ async fn unsubscribed(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// This server's push path for a number, where a notification's "stop" action ends it.
+/// This server's push path for a number, where a notification's "stop" action ends it: the
+/// lookup's path, as the widget makes it.
 fn api_of(shop: Option<&str>, number: &str) -> String {
-    match shop {
-        Some(shop) => format!(
-            "/api/v1/shops/{}/track/{}/push",
-            percent_encode(shop),
-            percent_encode(number)
-        ),
-        None => format!("/api/v1/track/{}/push", percent_encode(number)),
-    }
-}
-
-/// The hosted page for a number, as a notification opens it.
-fn page_of(shop: Option<&str>, number: &str, lang: Lang) -> String {
-    let shop = shop.map_or_else(String::new, |shop| {
-        format!("shop={}&", percent_encode(shop))
-    });
-    let lang = match lang {
-        Lang::En => "en",
-        Lang::Ru => "ru",
-        Lang::Zh => "zh",
-    };
-    format!("/?{shop}n={}&lang={lang}", percent_encode(number))
+    let endpoint = shop.map_or_else(
+        || DEFAULT_ENDPOINT.to_owned(),
+        |shop| shop_endpoint("", shop),
+    );
+    push_path(&endpoint, number)
 }

@@ -93,19 +93,14 @@ impl Subscription {
     }
 }
 
-/// The HTTP client pushes go out with: no redirects (an answer, not a delivery), and unless
+/// The HTTP client pushes go out with (`destination::client`): no redirects, and unless
 /// `private_allowed` only to public addresses, whatever a name resolves to.
 pub fn client(private_allowed: bool) -> reqwest::Client {
-    let builder = reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("trackline-push/", env!("CARGO_PKG_VERSION")));
-    let builder = if private_allowed {
-        builder
-    } else {
-        builder.dns_resolver(std::sync::Arc::new(destination::PublicOnly))
-    };
-    builder.build().unwrap_or_default()
+    destination::client(
+        concat!("trackline-push/", env!("CARGO_PKG_VERSION")),
+        TIMEOUT,
+        private_allowed,
+    )
 }
 
 /// Encrypts `message` for `subscription`, signs the request and posts it; `topic` lets the push

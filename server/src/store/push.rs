@@ -213,7 +213,7 @@ impl Store {
     pub async fn record_push(&self, due: &DuePush, next: PushNext) -> Result<(), StoreError> {
         let (state, next_attempt) = match next {
             PushNext::Gone => {
-                // Its messages go with it (ON DELETE CASCADE; SQLite is told to in each connection).
+                // Its messages first: the schema's cascade holds on SQLite only with foreign keys on.
                 sqlx::query("DELETE FROM push_messages WHERE subscription_id = $1")
                     .bind(due.subscription_id)
                     .execute(&self.pool)

@@ -79,6 +79,27 @@ impl reqwest::dns::Resolve for PublicOnly {
     }
 }
 
+/// An HTTP client for requests to addresses somebody else gave (a seller's receiver, a
+/// browser's push service): a redirect is an answer, never followed (so a public address cannot
+/// send the server somewhere private), and unless `private_allowed` a name is resolved to public
+/// addresses only.
+pub fn client(
+    user_agent: &'static str,
+    timeout: std::time::Duration,
+    private_allowed: bool,
+) -> reqwest::Client {
+    let builder = reqwest::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(user_agent);
+    let builder = if private_allowed {
+        builder
+    } else {
+        builder.dns_resolver(std::sync::Arc::new(PublicOnly))
+    };
+    builder.build().unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,20 +30,14 @@ impl Worker {
     /// A worker over `store`, retrying on `schedule`, looking for due deliveries every `idle`
     /// when there are none; it reaches receivers on private networks only if `private_allowed`.
     pub fn new(store: Store, schedule: Schedule, idle: Duration, private_allowed: bool) -> Worker {
-        let builder = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            // A redirect is an answer, not an acknowledgement: a receiver that moved says so.
-            // Not following it also keeps a public receiver from sending us somewhere private.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("trackline-webhooks/", env!("CARGO_PKG_VERSION")));
-        let builder = if private_allowed {
-            builder
-        } else {
-            builder.dns_resolver(std::sync::Arc::new(destination::PublicOnly))
-        };
         Worker {
             store,
-            client: builder.build().unwrap_or_default(),
+            // A redirect is an answer, not an acknowledgement: a receiver that moved says so.
+            client: destination::client(
+                concat!("trackline-webhooks/", env!("CARGO_PKG_VERSION")),
+                TIMEOUT,
+                private_allowed,
+            ),
             schedule,
             idle,
             private_allowed,
