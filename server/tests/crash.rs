@@ -16,7 +16,7 @@ async fn every_acknowledged_event_survives_a_sigkill() {
 
     let (mut server, addr) = start(&database).await;
     let shipment = r#"{"tracking_number":"RA500000018RU","stage":"handed_over"}"#;
-    let (status, _) = request(
+    let (status, body) = request(
         &addr,
         "PUT",
         "/api/v1/seller/shipments/crash",
@@ -26,7 +26,7 @@ async fn every_acknowledged_event_survives_a_sigkill() {
     )
     .await
     .expect("the server answers");
-    assert_eq!(status, 201);
+    assert_eq!(status, 201, "{body}");
 
     // A client posts events one after another; the server is killed in the middle.
     let client_addr = addr.clone();

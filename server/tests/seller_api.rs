@@ -459,3 +459,62 @@ async fn an_events_text_keeps_the_language_it_is_written_in() {
         );
     }
 }
+
+#[tokio::test]
+async fn writes_at_once_on_a_database_file_all_land() {
+    // Over a file (as operators run SQLite) the pool has several connections, and the workers
+    // write beside the requests: a transaction that read first and writes later was refused
+    // ("database is locked") instead of waiting its turn.
+    let dir = support::process::tempdir("writes-at-once");
+    let store = support::store_at(&support::fresh_url(Some(&dir)).await).await;
+    let token = seller(&store, "Shop").await;
+    let sweeping = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sweeper = {
+        let (store, sweeping) = (store.clone(), sweeping.clone());
+        tokio::spawn(async move {
+            while sweeping.load(std::sync::atomic::Ordering::Relaxed) {
+                store.sweep_push(0, "2026-11-22").await.unwrap();
+            }
+        })
+    };
+    let writes = (0..32).map(|i| {
+        let (store, token) = (store.clone(), token.clone());
+        tokio::spawn(async move {
+            let mut shipment = parcel();
+            shipment["order_number"] = json!(format!("55000001{i:02}"));
+            let uri = format!("/api/v1/seller/shipments/p-{i}");
+            let put = call(
+                &store,
+                Method::PUT,
+                &uri,
+                Some(&token),
+                Some(shipment),
+                None,
+            )
+            .await;
+            let event = json!({"at": "2026-11-21T09:00:00+03:00", "text": format!("event {i}")});
+            let events = format!("{uri}/events");
+            let key = format!("k-{i}");
+            let post = call(
+                &store,
+                Method::POST,
+                &events,
+                Some(&token),
+                Some(event),
+                Some(&key),
+            );
+            (put.status, put.body, post.await.status)
+        })
+    });
+    let mut answers = Vec::new();
+    for write in writes {
+        answers.push(write.await.unwrap());
+    }
+    sweeping.store(false, std::sync::atomic::Ordering::Relaxed);
+    sweeper.await.unwrap();
+    for (put, body, post) in answers {
+        assert_eq!(put, StatusCode::CREATED, "{body}");
+        assert_eq!(post, StatusCode::CREATED);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -52,7 +52,7 @@ impl Store {
         client: IpAddr,
     ) -> Result<(), StoreError> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "DELETE FROM second_factor_failures WHERE shop_id = $1 AND client = $2 AND at_ms <= $3",
         )

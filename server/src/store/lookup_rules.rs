@@ -33,7 +33,7 @@ impl Store {
         seller: SellerId,
         rules: &LookupRules,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE sellers SET allowed_origins = $1, order_check = $2 WHERE id = $3")
             .bind((!rules.allowed_origins.is_empty()).then(|| rules.allowed_origins.join(" ")))
             .bind(rules.second_factor.map(SecondFactor::as_str))

@@ -232,6 +232,19 @@ impl Store {
         }
     }
 
+    /// A transaction that writes. On SQLite it takes the write lock at its start (`BEGIN
+    /// IMMEDIATE`): a transaction that has read and then writes is refused at once ("database
+    /// is locked"), not made to wait, while another connection is writing.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails or stays locked past its busy timeout.
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// Commits a write, announcing what it changed inside its transaction to the other
     /// instances, and to this one once committed.
     ///
@@ -305,7 +318,7 @@ impl Store {
         shop: sellers::SellerId,
         shipments: &[Shipment],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for shipment in shipments {
             let id = new_id()?;
             insert_shipment(&mut tx, id, shop, None, shipment).await?;

@@ -85,7 +85,7 @@ impl Store {
         let key = self.secret_key()?;
         let keys = serde_json::json!({ "p256dh": subscription.p256dh, "auth": subscription.auth })
             .to_string();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for (shipment, delivered) in shipments {
             sqlx::query("DELETE FROM push_subscriptions WHERE shipment_id = $1 AND endpoint = $2")
                 .bind(shipment)
@@ -270,7 +270,7 @@ impl Store {
         for candidate in candidates {
             let subscription: i64 = candidate.try_get("id")?;
             let shipment_id: i64 = candidate.try_get("shipment_id")?;
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             let shipment = super::shipment_rows::load(&mut tx, shipment_id).await?;
             let until = shipment
                 .pickup_point

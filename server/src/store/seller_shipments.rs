@@ -110,7 +110,7 @@ impl Store {
         shipment: &Shipment,
         factors: &SecondFactors,
     ) -> Result<(Written, Shipment), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let existing = shipment_id(&mut tx, seller, reference).await?;
         let before = match existing {
             Some(id) => Some(status_of(&load(&mut tx, id).await?)),
@@ -187,7 +187,7 @@ impl Store {
         reference: &str,
         change: impl FnOnce(Shipment) -> Result<(Shipment, Option<SecondFactors>), E>,
     ) -> Result<Option<Result<Shipment, E>>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let Some(id) = shipment_id(&mut tx, seller, reference).await? else {
             return Ok(None);
         };
@@ -217,7 +217,7 @@ impl Store {
         reference: &str,
         posting: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE shipments SET ozon_posting = $1 WHERE seller_id = $2 AND reference = $3",
         )
@@ -240,7 +240,7 @@ impl Store {
         id: i64,
         fresh: &Shipment,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = status_of(&load(&mut tx, id).await?);
         update_shipment(&mut tx, id, fresh, &Column::FROM_SOURCE).await?;
         sqlx::query("DELETE FROM events WHERE shipment_id = $1")
@@ -320,7 +320,7 @@ impl Store {
         replay: Option<ReplayKey<'_>>,
         respond: impl FnOnce(&Shipment) -> (u16, String),
     ) -> Result<Option<(u16, String)>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let Some(id) = shipment_id(&mut tx, seller, reference).await? else {
             return Ok(None);
         };

@@ -112,7 +112,7 @@ impl Store {
         let mut last = StoreError::Conflict;
         for candidate in candidates {
             let id = new_id()?;
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             let inserted = sqlx::query(
                 "INSERT INTO sellers (id, name, token_hash, created_at, handle)
                  VALUES ($1, $2, $3, $4, $5)",
@@ -211,7 +211,7 @@ impl Store {
                     .map_err(StoreError::Secret)
             })
             .transpose()?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE sellers SET ozon_client_id = $1, ozon_api_key = $2 WHERE id = $3")
             .bind(credentials.map(|c| c.client_id.as_str()))
             .bind(sealed)

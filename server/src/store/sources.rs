@@ -52,7 +52,7 @@ impl Store {
         provider: Provider,
         keys: Option<&Keys>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM source_keys WHERE seller_id = $1 AND provider = $2")
             .bind(seller.0)
             .bind(provider.as_str())

@@ -136,7 +136,7 @@ impl Store {
         for candidate in candidates {
             let id: i64 = candidate.try_get("id")?;
             let already: Option<i64> = candidate.try_get("stale_told_ms")?;
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             let shipment = super::shipment_rows::load(&mut tx, id).await?;
             let silence = trackline_core::freshness::stale_since(&shipment, now);
             let Some(silence) = silence.filter(|since| already != Some(*since)) else {
@@ -229,7 +229,7 @@ impl Store {
     /// # Errors
     /// `StoreError` if the database fails.
     pub async fn remove_webhook(&self, seller: SellerId, id: i64) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // Children first: not every database enforces ON DELETE CASCADE without being asked.
         sqlx::query(
             "DELETE FROM webhook_attempts WHERE delivery_id IN
@@ -466,7 +466,7 @@ impl Store {
         attempt: &Attempt,
         next: Next,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO webhook_attempts (id, delivery_id, at_ms, status, error, duration_ms)
              VALUES ($1, $2, $3, $4, $5, $6)",

@@ -38,6 +38,13 @@ pub async fn start_with(database: &str, env: &[(&str, &str)]) -> (Child, String)
         .trim_start_matches("trackline is running at http://")
         .trim_end_matches('/')
         .to_owned();
+    // The rest of its output is its log: kept flowing (a closed pipe would lose it) into the
+    // test's output, where a failure shows it.
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            eprintln!("server: {line}");
+        }
+    });
     (child, addr)
 }
 
