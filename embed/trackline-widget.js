@@ -1,7 +1,6 @@
 // trackline loader: defines <trackline-widget> and loads the widget's wasm once,
 // lazily, when the first element connects. No dependencies, no inline code, no eval.
 // The build (xtask/src/dist.rs) fills in the built file names and the form's words; this template is not served.
-const files = { module: "@MODULE@", wasm: "@WASM@", css: "@CSS@" };
 // Subresource-integrity hashes of the wasm and the stylesheet: a pinned loader pins them too.
 const integrity = { wasm: "@WASM_SRI@", css: "@CSS_SRI@" };
 // The widget's stylesheet travels in this file (the build fills it in) and is adopted by each
@@ -12,12 +11,16 @@ let sheet;
 // The form's words in each language, from locales/*.json: [title, input label, button, placeholder].
 const words = /*@FORM_WORDS@*/ {};
 const base = new URL(".", import.meta.url);
-const attributes = ["endpoint", "shop", "number", "lang", "theme", "compact"];
+// The element's attributes and their kinds, from its description (embed/element.json): each is
+// observed and has a property that reflects it.
+const attributes = /*@ATTRIBUTES@*/ {};
 let widget;
 
 function load() {
-  widget ??= import(new URL(files.module, base).href).then(async (module) => {
-    const wasm = fetch(new URL(files.wasm, base), { integrity: integrity.wasm });
+  // Written out, not computed, so that a bundler that meets this file (Vite, webpack, Parcel)
+  // finds the glue and the wasm beside it and carries them along.
+  widget ??= import("@MODULE@").then(async (module) => {
+    const wasm = fetch(new URL("@WASM@", import.meta.url), { integrity: integrity.wasm });
     await module.default({ module_or_path: wasm });
     return module;
   });
@@ -170,12 +173,30 @@ function style(root) {
   link.rel = "stylesheet";
   link.crossOrigin = "anonymous";
   link.integrity = integrity.css;
-  link.href = new URL(files.css, base).href;
+  link.href = new URL("@CSS@", import.meta.url).href;
   root.append(link);
 }
 
-class TracklineWidget extends HTMLElement {
-  static observedAttributes = attributes;
+/** `<trackline-widget>`: its attributes, their properties, `lookup()` and `refresh()`. */
+export class TracklineWidgetElement extends HTMLElement {
+  static observedAttributes = Object.keys(attributes);
+
+  // Looks up a number as if the buyer typed it and pressed Track; the attributes stay.
+  lookup(number) {
+    const text = String(number ?? "");
+    if (this.handle) {
+      this.handle.lookup(text);
+      return;
+    }
+    // Before the wasm: as if typed into the drawn form and submitted, looked up when it lands.
+    this.pending = text;
+    if (this.draft) this.draft.value = text;
+  }
+
+  // Asks again for the number on screen; before the wasm, its first lookup is still coming.
+  refresh() {
+    this.handle?.refresh();
+  }
 
   // The element's settings for the widget, from its attributes.
   settings() {
@@ -188,6 +209,15 @@ class TracklineWidget extends HTMLElement {
   }
 
   connectedCallback() {
+    // A property set before this class was defined sits on the element itself, hiding the
+    // accessor: it goes through the accessor now, into its attribute.
+    for (const name of Object.keys(attributes)) {
+      if (Object.prototype.hasOwnProperty.call(this, name)) {
+        const value = this[name];
+        delete this[name];
+        this[name] = value;
+      }
+    }
     if (!this.shadowRoot) {
       const root = this.attachShadow({ mode: "open" });
       style(root);
@@ -261,4 +291,19 @@ class TracklineWidget extends HTMLElement {
   }
 }
 
-if (!customElements.get("trackline-widget")) customElements.define("trackline-widget", TracklineWidget);
+// A property for each attribute, reflecting it (`el.number = "…"` is `number="…"`); one that
+// HTMLElement has already (`lang`) keeps its own, which reflects the same attribute.
+for (const [name, kind] of Object.entries(attributes)) {
+  if (name in HTMLElement.prototype) continue;
+  Object.defineProperty(TracklineWidgetElement.prototype, name, kind === "boolean" ? {
+    get() { return this.hasAttribute(name); },
+    set(value) { this.toggleAttribute(name, Boolean(value)); },
+    configurable: true, enumerable: true,
+  } : {
+    get() { return this.getAttribute(name); },
+    set(value) { if (value === null || value === undefined) this.removeAttribute(name); else this.setAttribute(name, String(value)); },
+    configurable: true, enumerable: true,
+  });
+}
+
+if (!customElements.get("trackline-widget")) customElements.define("trackline-widget", TracklineWidgetElement);

@@ -22,6 +22,20 @@ impl WidgetHandle {
     pub fn unmount(&mut self) {
         self.mounted = None;
     }
+
+    /// Looks up `number` as if the buyer typed it and pressed Track (the element's `lookup()`).
+    pub fn lookup(&self, number: String) {
+        if let Some(mounted) = &self.mounted {
+            mounted.lookup(number);
+        }
+    }
+
+    /// Asks again for the number on screen (the element's `refresh()`).
+    pub fn refresh(&self) {
+        if let Some(mounted) = &self.mounted {
+            mounted.refresh();
+        }
+    }
 }
 
 /// Mounts the widget into `container` with the element's settings; absent ones take defaults.

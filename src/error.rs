@@ -172,6 +172,44 @@ mod tests {
         ]
     }
 
+    /// The element's description (`embed/element.json`), from which its TypeScript types are made.
+    fn described(name: &str) -> Vec<String> {
+        let element: serde_json::Value =
+            serde_json::from_str(include_str!("../embed/element.json")).unwrap();
+        serde_json::from_value(element["types"][name].clone()).unwrap()
+    }
+
+    #[test]
+    fn the_elements_description_names_every_code_event_stage_and_exception() {
+        let codes: std::collections::BTreeSet<String> = every_failure()
+            .iter()
+            .map(|failure| failure.code().to_owned())
+            .collect();
+        assert_eq!(codes, described("TracklineErrorCode").into_iter().collect());
+        let stages: Vec<String> = trackline_core::Stage::KNOWN
+            .iter()
+            .map(|stage| stage.as_str().to_owned())
+            .collect();
+        assert_eq!(stages, described("TracklineStage"));
+        let exceptions: Vec<String> = trackline_core::Exception::KNOWN
+            .iter()
+            .map(|exception| exception.as_str().to_owned())
+            .collect();
+        assert_eq!(exceptions, described("TracklineException"));
+        let element: serde_json::Value =
+            serde_json::from_str(include_str!("../embed/element.json")).unwrap();
+        let events: Vec<&str> = element["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|event| event["name"].as_str())
+            .collect();
+        assert_eq!(
+            events,
+            [crate::events::STATUS_EVENT, crate::events::ERROR_EVENT]
+        );
+    }
+
     #[test]
     fn every_failure_has_its_own_message_in_every_language() {
         for lang in [Lang::En, Lang::Ru, Lang::Zh] {

@@ -31,6 +31,7 @@ use std::any::Any;
 /// A mounted widget: dropping it removes the view and abandons its lookup.
 pub struct Mounted {
     _view: Box<dyn Any>,
+    remote: Remote,
 }
 
 impl Mounted {
@@ -38,15 +39,53 @@ impl Mounted {
     pub fn forget(self) {
         std::mem::forget(self);
     }
+
+    /// Looks up `text` as if the buyer typed it into the form and pressed Track.
+    pub fn lookup(&self, text: String) {
+        if let Some(&lookup) = self.remote.0.get() {
+            lookup.typed.set(text.clone());
+            lookup.submit(text);
+        }
+    }
+
+    /// Asks again for the number on screen without a spinner; a failed lookup is tried again.
+    pub fn refresh(&self) {
+        if let Some(&lookup) = self.remote.0.get() {
+            if lookup
+                .state
+                .with_untracked(|state| matches!(state, state::LookupState::Failed(..)))
+            {
+                lookup.retry();
+            } else {
+                lookup.refresh();
+            }
+        }
+    }
+}
+
+/// The mounted widget's lookup, for the page that mounted it (the element's `lookup()` and
+/// `refresh()`): given to the view as context, which puts its lookup in once built.
+#[derive(Clone, Default)]
+pub struct Remote(std::sync::Arc<std::sync::OnceLock<lookup::Lookup>>);
+
+impl Remote {
+    /// Puts the view's lookup in (once: a view builds one).
+    pub fn hold(&self, lookup: lookup::Lookup) {
+        let _ = self.0.set(lookup);
+    }
 }
 
 /// Renders the widget into `container`; it stays while the returned handle lives.
 pub fn mount(container: web_sys::HtmlElement, config: Config) -> Mounted {
+    let remote = Remote::default();
+    let given = remote.clone();
     let handle = leptos::mount::mount_to(container, move || {
+        provide_context(given);
         view! { <components::app::App config/> }
     });
     Mounted {
         _view: Box::new(handle),
+        remote,
     }
 }
 
@@ -84,7 +123,10 @@ pub fn hydrate(root: web_sys::HtmlElement, config: Config) -> Mounted {
         (input.value(), drawn, at)
     });
     TAKING_OVER.set(true);
+    let remote = Remote::default();
+    let given = remote.clone();
     let handle = leptos::mount::hydrate_from(root, move || {
+        provide_context(given);
         view! { <components::app::App config/> }
     });
     TAKING_OVER.set(false);
@@ -101,6 +143,7 @@ pub fn hydrate(root: web_sys::HtmlElement, config: Config) -> Mounted {
     }
     Mounted {
         _view: Box::new(handle),
+        remote,
     }
 }
 

@@ -18,6 +18,10 @@ pub fn App(
 ) -> impl IntoView {
     let lang = config.lang;
     let lookup = Lookup::new(&config);
+    // The page that mounted the widget may drive it (the element's `lookup()` and `refresh()`).
+    if let Some(remote) = use_context::<crate::Remote>() {
+        remote.hold(lookup);
+    }
     // What needs the browser (the device's storage, timers, the network) starts once the widget
     // is in the page: effects never run on a server rendering it. Once, and reading nothing.
     let begun = config.clone();

@@ -29,7 +29,9 @@ pub fn post_build() -> Done {
     let page = staging.join("index.html");
     let html = std::fs::read_to_string(&page)?;
     let html = externalise_start_script(&staging, &html)?;
-    write_loader(&staging, &source)?;
+    let element = crate::element::read(&source)?;
+    write_loader(&staging, &source, &element)?;
+    crate::element::write(&element, &staging)?;
     write_worker(&staging, &source)?;
     std::fs::write(&page, lower_preload_priority(&html))?;
     precompress(&staging)
@@ -125,7 +127,7 @@ fn version(source: &Path) -> Done<String> {
 /// Writes the `<trackline-widget>` loader with the built file names and their integrity, as
 /// `trackline-widget-<version>.js` (pinned) and `trackline-widget.js` (latest). The drawn form's
 /// words come from the same locale files as the widget's, so they cannot drift.
-fn write_loader(staging: &Path, source: &Path) -> Done {
+fn write_loader(staging: &Path, source: &Path, element: &serde_json::Value) -> Done {
     let wasm = built(staging, "trackline-", "_bg.wasm")?;
     let module = format!("{}.js", wasm.trim_end_matches("_bg.wasm"));
     ensure(
@@ -145,6 +147,10 @@ fn write_loader(staging: &Path, source: &Path) -> Done {
     }
     let template = std::fs::read_to_string(source.join("embed/trackline-widget.js"))?;
     let loader = template
+        .replace(
+            "/*@ATTRIBUTES@*/ {}",
+            &crate::element::loader_attributes(element),
+        )
         .replace(
             "/*@FORM_WORDS@*/ {}",
             &serde_json::Value::Object(words).to_string(),

@@ -7,6 +7,7 @@ mod bench;
 mod cmd;
 mod codegen;
 mod dist;
+mod element;
 mod load;
 mod postgres;
 mod run;
