@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use support::fake_push::{Browser, FakePush};
 use support::{request, seller_call, send};
 use trackline_server::push::worker::Worker;
+use trackline_server::store::push::PushNext;
 use trackline_server::{AppState, Config, Store};
 use web_push_native::p256::SecretKey;
 
@@ -270,6 +271,52 @@ async fn each_change_is_sent_once_however_many_instances_send() {
             "{phone}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_later_message_waits_for_the_one_before_it_to_one_browser() {
+    // Two instances each taking one of a browser's two messages could deliver the newer first,
+    // and the phone would end on the older status.
+    let (one, other) = support::two_instances().await;
+    let app = trackline_server::app(state(&one));
+    let token = shop_with_parcel(&one, &app, "in_transit").await;
+    let service = FakePush::start().await;
+    let (_, subscription) = service.subscribe("a");
+    assert_eq!(
+        subscribe(&app, &subscription, "en").await.0,
+        StatusCode::NO_CONTENT
+    );
+    event(&app, &token, "arrived", "2026-11-21T10:00:00+03:00").await;
+    event(
+        &app,
+        &token,
+        "out_for_delivery",
+        "2026-11-22T10:00:00+03:00",
+    )
+    .await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis() as i64)
+        + 1;
+    let first = one
+        .claim_push(now, 60_000)
+        .await
+        .unwrap()
+        .expect("one is due");
+    assert!(
+        first.body.contains("Arrived in your city"),
+        "{}",
+        first.body
+    );
+    // The other instance finds nothing while the first is in flight, not the newer one.
+    assert!(other.claim_push(now, 60_000).await.unwrap().is_none());
+    one.record_push(&first, PushNext::Sent).await.unwrap();
+    let second = other
+        .claim_push(now, 60_000)
+        .await
+        .unwrap()
+        .expect("the next is due");
+    assert!(second.body.contains("Out for delivery"), "{}", second.body);
 }
 
 #[tokio::test]

@@ -143,16 +143,20 @@ impl Store {
     }
 
     /// Takes the next message due now for this instance until `now + lease_ms`; `None` when
-    /// nothing is due.
+    /// nothing is due. A browser's messages go one at a time, in the order they were queued: one
+    /// waits while an earlier one to the same browser is in flight or waiting for a retry.
     ///
     /// # Errors
     /// `StoreError` if the database fails, or a subscription's keys do not open.
     pub async fn claim_push(&self, now: i64, lease_ms: i64) -> Result<Option<DuePush>, StoreError> {
         let row = loop {
             let due: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM push_messages
+                "SELECT id FROM push_messages m
                  WHERE state = 'pending' AND next_attempt_ms <= $1
                    AND (leased_until_ms IS NULL OR leased_until_ms < $1)
+                   AND NOT EXISTS (SELECT 1 FROM push_messages e
+                                   WHERE e.subscription_id = m.subscription_id
+                                     AND e.state = 'pending' AND e.seq < m.seq)
                  ORDER BY next_attempt_ms, id LIMIT 1",
             )
             .bind(now)
@@ -357,8 +361,9 @@ async fn queue_for(
         let message: Message = compose(occasion, &told, &topic, shipment);
         sqlx::query(
             "INSERT INTO push_messages
-             (id, subscription_id, body, topic, queued_ms, state, attempts, next_attempt_ms)
-             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $5)",
+             (id, subscription_id, body, topic, queued_ms, state, attempts, next_attempt_ms, seq)
+             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $5,
+                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM push_messages WHERE subscription_id = $2))",
         )
         .bind(new_id()?)
         .bind(subscription)
