@@ -11,6 +11,10 @@ let sheet;
 // The form's words in each language, from locales/*.json: [title, input label, button, placeholder].
 const words = /*@FORM_WORDS@*/ {};
 const base = new URL(".", import.meta.url);
+// The reference server this loader came from: it renders an element's widget, and answers its
+// lookups when the element names no endpoint. None when the loader comes from the npm package
+// (a bundle or a CDN is no tracking server): an element then asks the page's own origin.
+const server = /*@SERVER@*/ base.origin;
 // The element's attributes and their kinds, from its description (embed/element.json): each is
 // observed and has a property that reflects it.
 const attributes = /*@ATTRIBUTES@*/ {};
@@ -202,7 +206,7 @@ export class TracklineWidgetElement extends HTMLElement {
   settings() {
     const attr = (name) => this.getAttribute(name) ?? undefined;
     return {
-      endpoint: attr("endpoint"), shop: attr("shop"), server: base.origin, lang: attr("lang"),
+      endpoint: attr("endpoint"), shop: attr("shop"), server, lang: attr("lang"),
       number: attr("number"), theme: attr("theme"), compact: this.hasAttribute("compact"),
       languages: [...navigator.languages],
     };
@@ -229,7 +233,7 @@ export class TracklineWidgetElement extends HTMLElement {
     // The lookup starts now, in parallel with the wasm, not after it: rendered by this loader's
     // server when the element asks that server, else the widget's own first request.
     const settings = this.settings();
-    if (settings.number?.trim() && !settings.endpoint?.trim() && !this.handle) {
+    if (server && settings.number?.trim() && !settings.endpoint?.trim() && !this.handle) {
       if (this.rendering?.key !== keyOf(settings)) {
         this.rendering?.abort();
         this.rendering = askRendered(this);

@@ -87,7 +87,7 @@ fn lower_preload_priority(html: &str) -> String {
 }
 
 /// The first built file whose name starts with `prefix` and ends with `suffix`.
-fn built(staging: &Path, prefix: &str, suffix: &str) -> Done<String> {
+pub fn built(staging: &Path, prefix: &str, suffix: &str) -> Done<String> {
     std::fs::read_dir(staging)?
         .flatten()
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
@@ -110,7 +110,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The package's version, from the widget crate's `Cargo.toml`.
-fn version(source: &Path) -> Done<String> {
+pub fn version(source: &Path) -> Done<String> {
     let manifest = std::fs::read_to_string(source.join("Cargo.toml"))?;
     manifest
         .split("\n[")
@@ -125,16 +125,41 @@ fn version(source: &Path) -> Done<String> {
 }
 
 /// Writes the `<trackline-widget>` loader with the built file names and their integrity, as
-/// `trackline-widget-<version>.js` (pinned) and `trackline-widget.js` (latest). The drawn form's
-/// words come from the same locale files as the widget's, so they cannot drift.
+/// `trackline-widget-<version>.js` (pinned) and `trackline-widget.js` (latest).
 fn write_loader(staging: &Path, source: &Path, element: &serde_json::Value) -> Done {
-    let wasm = built(staging, "trackline-", "_bg.wasm")?;
+    let loader = loader(staging, source, element, Home::Server)?;
+    let version = version(source)?;
+    std::fs::write(
+        staging.join(format!("trackline-widget-{version}.js")),
+        &loader,
+    )?;
+    std::fs::write(staging.join("trackline-widget.js"), &loader)?;
+    Ok(())
+}
+
+/// Where a loader's elements ask when they name no endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Home {
+    /// The reference server the loader came from, which also renders their widget.
+    Server,
+    /// The page's own origin: the npm package's loader, which comes from a bundle or a CDN.
+    Page,
+}
+
+/// The `<trackline-widget>` loader for the widget built in `dir`: the built file names and
+/// their integrity, the element's attributes from its description, and the drawn form's words
+/// from the same locale files as the widget's, so that they cannot drift.
+///
+/// # Errors
+/// When a built file or a locale is missing.
+pub fn loader(dir: &Path, source: &Path, element: &serde_json::Value, home: Home) -> Done<String> {
+    let wasm = built(dir, "trackline-", "_bg.wasm")?;
     let module = format!("{}.js", wasm.trim_end_matches("_bg.wasm"));
     ensure(
-        staging.join(&module).is_file(),
+        dir.join(&module).is_file(),
         format!("no {module} beside {wasm}"),
     )?;
-    let css = built(staging, "trackline-", ".css")?;
+    let css = built(dir, "trackline-", ".css")?;
     let mut words = serde_json::Map::new();
     for lang in ["en", "ru", "zh"] {
         let path = source.join(format!("locales/{lang}.json"));
@@ -146,7 +171,12 @@ fn write_loader(staging: &Path, source: &Path, element: &serde_json::Value) -> D
         words.insert(lang.to_owned(), serde_json::Value::from(form.to_vec()));
     }
     let template = std::fs::read_to_string(source.join("embed/trackline-widget.js"))?;
-    let loader = template
+    let server = match home {
+        Home::Server => "base.origin",
+        Home::Page => "\"\"",
+    };
+    Ok(template
+        .replace("/*@SERVER@*/ base.origin", server)
         .replace(
             "/*@ATTRIBUTES@*/ {}",
             &crate::element::loader_attributes(element),
@@ -159,18 +189,11 @@ fn write_loader(staging: &Path, source: &Path, element: &serde_json::Value) -> D
         .replace("@WASM@", &format!("./{wasm}"))
         .replace(
             "/*@CSS_TEXT@*/ \"\"",
-            &serde_json::Value::String(std::fs::read_to_string(staging.join(&css))?).to_string(),
+            &serde_json::Value::String(std::fs::read_to_string(dir.join(&css))?).to_string(),
         )
         .replace("@CSS@", &format!("./{css}"))
-        .replace("@WASM_SRI@", &sri(&staging.join(&wasm))?)
-        .replace("@CSS_SRI@", &sri(&staging.join(&css))?);
-    let version = version(source)?;
-    std::fs::write(
-        staging.join(format!("trackline-widget-{version}.js")),
-        &loader,
-    )?;
-    std::fs::write(staging.join("trackline-widget.js"), &loader)?;
-    Ok(())
+        .replace("@WASM_SRI@", &sri(&dir.join(&wasm))?)
+        .replace("@CSS_SRI@", &sri(&dir.join(&css))?))
 }
 
 /// Writes the hosted page's service worker, `sw.js`, with the page's shell: the page and its

@@ -9,6 +9,7 @@ mod codegen;
 mod dist;
 mod element;
 mod load;
+mod package;
 mod postgres;
 mod run;
 mod setup;
@@ -28,6 +29,7 @@ cargo xtask <task>
   bench size|speed|load  print one figure a line, `name value unit`
   screenshots [DIR]      every demo state at 360 and 1280 px, light and dark, ru/en/zh (./screenshots)
   snippet [ORIGIN [SHOP]] the seller's two-line snippet for the built widget, pinned by its hash
+  package                the npm package (target/npm/trackline-widget) from the built widget
   codegen [--check]      write the generated files (docs/openapi.json), or check they are current
   post-build             trunk's post-build hook (run by trunk, not by hand)
 ";
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         ["snippet"] => snippet::print(None, None),
         ["snippet", origin] => snippet::print(Some(origin), None),
         ["snippet", origin, shop] => snippet::print(Some(origin), Some(shop)),
+        ["package"] => package::make(),
         ["codegen"] => codegen::write(),
         ["codegen", "--check"] => codegen::check(),
         ["post-build"] => dist::post_build(),

@@ -24,14 +24,20 @@ const DEBIAN: [&str; 9] = [
 /// npm's packages, pinned so results do not drift, installed into `.tools`:
 /// binaryen's wasm-opt (Debian's 108 emits a wasm that Chromium refuses to start), axe-core for
 /// the accessibility checks, Lighthouse for the speed benchmark (12.8 is the last for Node 20),
-/// and the OpenAPI tools a seller's developer points at docs/openapi.json.
-const NPM: [(&str, &str); 6] = [
+/// the OpenAPI tools a seller's developer points at docs/openapi.json, and what a shop's web
+/// developer meets the npm package with: Vite (a common bundler), TypeScript with React's types
+/// (the declarations checked as an editor reads them), and the Custom Elements Manifest's schema.
+const NPM: [(&str, &str); 10] = [
     ("binaryen", "132.0.0"),
     ("axe-core", "4.11.0"),
     ("lighthouse", "12.8.2"),
     ("@redocly/cli", "2.77.0"),
     ("openapi-typescript", "7.13.0"),
     ("@seriousme/openapi-schema-validator", "2.11.0"),
+    ("vite", "7.3.8"),
+    ("typescript", "5.9.3"),
+    ("@types/react", "19.2.9"),
+    ("custom-elements-manifest", "2.1.0"),
 ];
 
 /// Sets the machine up.

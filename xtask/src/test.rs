@@ -137,6 +137,7 @@ fn components() -> Done {
 
 fn end_to_end() -> Done {
     crate::dist::build()?;
+    crate::package::make()?;
     cmd("cargo")
         .args([
             "test",

@@ -226,6 +226,11 @@ impl Session {
             .expect("the page loads");
     }
 
+    /// Opens `url`, of any origin.
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.expect("the page loads");
+    }
+
     /// Types a number into the widget's input and presses Enter, as a buyer would.
     pub async fn track(&self, number: &str) {
         let input = self.find("[data-testid=number-input]").await;
@@ -476,4 +481,54 @@ impl Session {
         )
         .await;
     }
+}
+
+/// Serves the files under `dir` from a loopback origin of their own (a storefront's static host,
+/// a CDN) and returns that origin; `/` is `index.html`. Its types are what a static host sends.
+pub async fn serve_dir(dir: PathBuf) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let addr = listener.local_addr().expect("its address");
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let dir = dir.clone();
+            tokio::spawn(async move {
+                let mut request = vec![0u8; 8192];
+                let read = stream.read(&mut request).await.unwrap_or(0);
+                let head = String::from_utf8_lossy(&request[..read]).into_owned();
+                let path = head.split(' ').nth(1).unwrap_or("/");
+                let path = path.split(['?', '#']).next().unwrap_or("/");
+                let path = if path.ends_with('/') {
+                    format!("{path}index.html")
+                } else {
+                    path.to_owned()
+                };
+                let file = (!path.contains(".."))
+                    .then(|| std::fs::read(dir.join(path.trim_start_matches('/'))).ok())
+                    .flatten();
+                let kind = match path.rsplit('.').next() {
+                    Some("html") => "text/html; charset=utf-8",
+                    Some("js" | "mjs") => "text/javascript",
+                    Some("css") => "text/css",
+                    Some("wasm") => "application/wasm",
+                    Some("json") => "application/json",
+                    _ => "application/octet-stream",
+                };
+                let (status, kind, body) = match file {
+                    Some(body) => ("200 OK", kind, body),
+                    None => ("404 Not Found", "text/plain", b"not found".to_vec()),
+                };
+                let head = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: {kind}\r\ncontent-length: {}\r\n\
+                     connection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(&body).await;
+            });
+        }
+    });
+    format!("http://{addr}")
 }

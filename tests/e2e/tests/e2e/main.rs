@@ -8,6 +8,7 @@ mod embed;
 mod faults;
 mod installable;
 mod linked;
+mod package;
 
 use trackline_e2e::Session;
 
