@@ -146,6 +146,17 @@ impl LookupState {
         }
     }
 
+    /// The number the buyer asked about, whatever became of it; `None` before any.
+    pub fn number(&self) -> Option<&str> {
+        match self {
+            LookupState::Idle => None,
+            LookupState::Loading(number)
+            | LookupState::Found(number, ..)
+            | LookupState::Saved { number, .. }
+            | LookupState::Failed(_, number) => Some(number),
+        }
+    }
+
     /// Whether a silent refresh of `number`, started while `before` was shown, should replace
     /// what is shown now with `fresh`: only if the buyer still sees the same, and `fresh` differs.
     pub fn refreshed_by(

@@ -65,6 +65,16 @@ pub fn App(
             <RecentNumbers lang numbers=recent_shown on_pick=submit on_remove=forget/>
         }
     });
+    // Each widget on a page is a landmark of its own: named for its number once it has one, so
+    // that a page of several (an order list) does not read as one name many times.
+    let label = move || {
+        lookup
+            .state
+            .with(|state| match state.number().filter(|n| !n.is_empty()) {
+                Some(number) => format!("{}: {number}", lang.t(Msg::Title)),
+                None => lang.t(Msg::Title).to_owned(),
+            })
+    };
     let class = if compact {
         "tl-widget tl-widget--compact"
     } else {
@@ -72,7 +82,7 @@ pub fn App(
     };
     view! {
         <div class=class lang=lang.tag() data-theme=config.theme.as_str() data-testid="widget" part="widget" node_ref=root
-            role="region" aria-label=lang.t(Msg::Title)>
+            role="region" aria-label=label>
             {form}
             <p class="tl-visually-hidden" role="status" data-testid="announcement">
                 {move || lookup.state.with(|state| announcement(lang, state))}

@@ -32,6 +32,7 @@ pub fn post_build() -> Done {
     let element = crate::element::read(&source)?;
     write_loader(&staging, &source, &element)?;
     crate::element::write(&element, &staging)?;
+    crate::reference::write(&crate::element::manifest(&element), &source, &staging)?;
     write_worker(&staging, &source)?;
     std::fs::write(&page, lower_preload_priority(&html))?;
     precompress(&staging)

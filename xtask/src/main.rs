@@ -11,6 +11,7 @@ mod element;
 mod load;
 mod package;
 mod postgres;
+mod reference;
 mod run;
 mod setup;
 mod snippet;

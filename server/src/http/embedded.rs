@@ -52,8 +52,9 @@ fn accepts(headers: &HeaderMap, coding: &str) -> bool {
         .any(|(name, weight)| name == coding && *weight > 0.0)
 }
 
-/// Serves an embedded file: `index.html` for a directory, the brotli or gzip copy when the
-/// client takes it, `304` when its copy (by `ETag`) is current, `404` for anything else.
+/// Serves an embedded file: `index.html` for a directory (a redirect to it with its slash when
+/// named without), the brotli or gzip copy when the client takes it, `304` when its copy (by
+/// `ETag`) is current, `404` for anything else.
 pub async fn serve(request: Request) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD {
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
@@ -65,6 +66,17 @@ pub async fn serve(request: Request) -> Response {
         path.to_owned()
     };
     let Some(plain) = file(&path) else {
+        // A directory named without its slash (`/docs/widget`): where it is, as a static host
+        // says it, so that the page's relative links resolve.
+        if file(&format!("{path}/index.html")).is_some() {
+            let query = request
+                .uri()
+                .query()
+                .map(|query| format!("?{query}"))
+                .unwrap_or_default();
+            return axum::response::Redirect::permanent(&format!("/{path}/{query}"))
+                .into_response();
+        }
         return StatusCode::NOT_FOUND.into_response();
     };
     let headers = request.headers();

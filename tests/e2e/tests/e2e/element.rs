@@ -262,3 +262,77 @@ window.collect = () => {{
     assert_eq!(read, names(&declaration["cssProperties"]));
     page.close().await;
 }
+
+#[tokio::test]
+async fn the_reference_page_is_made_from_the_manifest_and_its_examples_are_live() {
+    let manifest = manifest();
+    let declaration = &manifest["modules"][0]["declarations"][0];
+    let page = Session::start().await;
+    page.resize(1280, 900).await;
+    page.open("/docs/widget").await;
+    page.wait_for_script("return location.pathname === '/docs/widget/'")
+        .await;
+
+    // Every name the manifest gives is in the page's tables.
+    let cells: Vec<String> = serde_json::from_value(
+        page.eval("return [...document.querySelectorAll('td code')].map((c) => c.textContent)")
+            .await,
+    )
+    .expect("the tables' code");
+    for list in ["attributes", "events", "cssParts", "cssProperties"] {
+        for name in names(&declaration[list]) {
+            assert!(cells.contains(&name), "{list}: {name} is not on the page");
+        }
+    }
+    for member in declaration["members"].as_array().expect("members") {
+        let name = member["name"].as_str().expect("a name");
+        let shown = if member["kind"] == "method" {
+            cells
+                .iter()
+                .any(|cell| cell.starts_with(&format!("{name}(")))
+        } else {
+            cells.contains(&name.to_owned())
+        };
+        assert!(shown, "{name} is not on the page");
+    }
+
+    // Every example is the real widget on the demo data.
+    page.wait_for_script(
+        "const all = [...document.querySelectorAll('trackline-widget')]; \
+         return all.length >= 6 && all.every((w) => w.shadowRoot?.querySelector('[part~=status], [part~=compact]'));",
+    )
+    .await;
+    // The events example writes what it heard.
+    page.wait_for_script(
+        "return document.getElementById('heard').textContent.includes('trackline:status')",
+    )
+    .await;
+    // The methods example's buttons call the methods.
+    page.eval("document.getElementById('lookup').click(); return true;")
+        .await;
+    page.wait_for_script(
+        "return document.getElementById('methods-example').shadowRoot.querySelector('[part~=pickup-code]')?.textContent === '4821'",
+    )
+    .await;
+    let asked = "performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/track/1000000007')).length";
+    let before = page.eval(&format!("return {asked}")).await;
+    page.eval("document.getElementById('refresh').click(); return true;")
+        .await;
+    page.wait_for_script(&format!("return {asked} > {before}"))
+        .await;
+    // The parts and custom-properties examples are styled by the page's own stylesheet.
+    page.wait_for_script(
+        "const code = document.querySelector('.parted').shadowRoot.querySelector('[part~=pickup-code]'); \
+         return code !== null && getComputedStyle(code).letterSpacing !== 'normal';",
+    )
+    .await;
+    page.wait_for_script(
+        "const button = document.querySelector('.branded').shadowRoot.querySelector('[part~=button]'); \
+         return button !== null && getComputedStyle(button).backgroundColor === 'rgb(179, 0, 60)';",
+    )
+    .await;
+    page.assert_no_csp_violations().await;
+    let violations = page.axe_violations().await;
+    assert!(violations.is_empty(), "{violations:#?}");
+    page.close().await;
+}
