@@ -6,12 +6,49 @@ use base64::Engine;
 use sha2::{Digest, Sha256, Sha384};
 use std::path::{Path, PathBuf};
 
-/// Builds the release widget into `dist/`.
+/// Builds the release widget into `dist/`, then the snippet configurator into `dist/configure/`.
 ///
 /// # Errors
 /// When trunk fails.
 pub fn build() -> Done {
-    cmd("trunk").args(["build", "--release"]).run()
+    cmd("trunk").args(["build", "--release"]).run()?;
+    configurator()
+}
+
+/// Builds the snippet configurator (its own trunk build, which leaves the widget's wasm as it
+/// is) and puts it in `dist/configure/` under the strict policy, with `loader.json`: the pinned
+/// loader's name and integrity, for the snippet it makes.
+///
+/// # Errors
+/// When trunk fails, or the widget was not built first.
+fn configurator() -> Done {
+    cmd("trunk")
+        .args(["build", "--release", "--config", "configurator/Trunk.toml"])
+        .run()?;
+    let built = Path::new("target/configurator-dist");
+    let out = Path::new("dist/configure");
+    if out.exists() {
+        std::fs::remove_dir_all(out)?;
+    }
+    std::fs::create_dir_all(out)?;
+    for entry in std::fs::read_dir(built)? {
+        let path = entry?.path();
+        if let Some(name) = path.file_name() {
+            std::fs::copy(&path, out.join(name))?;
+        }
+    }
+    let html = std::fs::read_to_string(built.join("index.html"))?;
+    std::fs::write(
+        out.join("index.html"),
+        externalise_start_script(out, "/configure/", &html)?,
+    )?;
+    let loader = format!("trackline-widget-{}.js", version(&crate::cmd::root())?);
+    let pinned = serde_json::json!({
+        "file": loader,
+        "integrity": sri(&Path::new("dist").join(&loader))?,
+    });
+    std::fs::write(out.join("loader.json"), pinned.to_string())?;
+    precompress(out)
 }
 
 /// trunk's post-build hook, in order: moves the start-up script out of the page, writes the
@@ -28,7 +65,7 @@ pub fn post_build() -> Done {
     let source = std::env::var_os("TRUNK_SOURCE_DIR").map_or_else(crate::cmd::root, PathBuf::from);
     let page = staging.join("index.html");
     let html = std::fs::read_to_string(&page)?;
-    let html = externalise_start_script(&staging, &html)?;
+    let html = externalise_start_script(&staging, "/", &html)?;
     let element = crate::element::read(&source)?;
     write_loader(&staging, &source, &element)?;
     crate::element::write(&element, &staging)?;
@@ -41,7 +78,7 @@ pub fn post_build() -> Done {
 /// A strict CSP (`script-src 'self'`) refuses inline scripts: trunk's start-up code goes into
 /// a hashed file of its own next to the wasm, so the hosted page and the iframe form run under
 /// that policy on any static host, with no per-request nonce.
-fn externalise_start_script(staging: &Path, html: &str) -> Done<String> {
+fn externalise_start_script(staging: &Path, base: &str, html: &str) -> Done<String> {
     const OPEN: &str = "<script type=\"module\">";
     let found: Vec<usize> = html.match_indices(OPEN).map(|(at, _)| at).collect();
     ensure(
@@ -58,7 +95,7 @@ fn externalise_start_script(staging: &Path, html: &str) -> Done<String> {
     let name = format!("trackline-start-{}.js", &hash[..16]);
     std::fs::write(staging.join(&name), &code)?;
     Ok(format!(
-        "{}<script type=\"module\" src=\"/{name}\"></script>{}",
+        "{}<script type=\"module\" src=\"{base}{name}\"></script>{}",
         &html[..found[0]],
         &html[end + "</script>".len()..]
     ))

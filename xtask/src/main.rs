@@ -23,6 +23,7 @@ const USAGE: &str = "\
 cargo xtask <task>
 
   setup                  install what building, running and testing need (idempotent)
+  build                  the release widget into dist/, the snippet configurator into dist/configure/
   run                    build the widget and serve it with demo shipments at http://127.0.0.1:8080
   release                the one binary to deploy: the release server with the widget inside
   test                   run every test: lints, domain and server (SQLite and PostgreSQL), OpenAPI
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
     cmd::enter_project();
     let done = match args.as_slice() {
         ["setup"] => setup::run(),
+        ["build"] => dist::build(),
         ["run"] => run::run(),
         ["release"] => run::release(),
         ["test"] => test::run(),

@@ -65,6 +65,21 @@ fn lints() -> Done {
         ])
         .args(["--", "-D", "warnings"])
         .run()?;
+    // The configurator as trunk builds it.
+    cmd("cargo")
+        .args([
+            "clippy",
+            "-p",
+            "trackline-configurator",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--features",
+            "hydrate",
+            "--locked",
+            "-q",
+        ])
+        .args(["--", "-D", "warnings"])
+        .run()?;
     crate::codegen::check()
 }
 

@@ -3,6 +3,7 @@
 
 mod binary;
 mod buyer;
+mod configure;
 mod element;
 mod embed;
 mod faults;

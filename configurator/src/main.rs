@@ -1,0 +1,39 @@
+//! Mounts the configurator into `#configurator`, with this server's origin and its pinned
+//! loader (`loader.json`, written by the build beside the page).
+
+use leptos::prelude::*;
+use trackline_configurator::snippet::Pinned;
+use trackline_configurator::view::Configurator;
+use wasm_bindgen::JsCast;
+
+/// Reads the pinned loader's file and hash; `None` when it cannot (the snippet then names the latest loader).
+async fn pinned() -> Option<Pinned> {
+    let response = gloo_net::http::Request::get("loader.json")
+        .send()
+        .await
+        .ok()?;
+    Pinned::from_json(&response.text().await.ok()?)
+}
+
+fn main() {
+    console_error_panic_hook::set_once();
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let origin = window.location().origin().unwrap_or_default();
+    let Some(root) = window
+        .document()
+        .and_then(|document| document.get_element_by_id("configurator"))
+        .and_then(|root| root.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let (read, write) = signal(None);
+    leptos::mount::mount_to(root, move || view! { <Configurator origin pinned=read/> }).forget();
+    // After the mount, which starts Leptos's executor.
+    leptos::task::spawn_local(async move {
+        if let Some(found) = pinned().await {
+            write.set(Some(found));
+        }
+    });
+}

@@ -1,0 +1,97 @@
+//! The snippet configurator (`/configure/`): a seller changes the settings and the brand's
+//! colours, the preview (the real widget) follows, and the snippet it gives renders the same
+//! widget on a blank page of another origin, its loader pinned by a hash that holds.
+
+use trackline_e2e::Session;
+
+/// The preview's widget, inside its shadow root.
+const PREVIEW: &str = "document.getElementById('cfg-preview-widget')";
+
+/// How a widget looks: its headline, its language, its corner radius and its accent.
+fn look(widget: &str) -> String {
+    format!(
+        "const root = {widget}.shadowRoot; \
+         return [root.querySelector('[data-testid=headline]').textContent, \
+                 root.querySelector('[part~=widget]').lang, \
+                 getComputedStyle(root.querySelector('[part~=input]')).borderTopLeftRadius, \
+                 getComputedStyle(root.querySelector('[part~=button]')).backgroundColor];"
+    )
+}
+
+/// Sets a control's value and tells the page, as a seller's input would.
+async fn choose(page: &Session, id: &str, value: &str, event: &str) {
+    page.eval(&format!(
+        "const input = document.getElementById({id:?}); input.value = {value:?}; \
+         input.dispatchEvent(new Event({event:?}, {{ bubbles: true }})); return true;"
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn a_seller_configures_the_widget_and_the_snippet_renders_it_the_same_elsewhere() {
+    let page = Session::start().await;
+    page.resize(1280, 900).await;
+    page.open("/configure/").await;
+    // The preview is the real widget, showing the demo number.
+    page.wait_for_script(&format!(
+        "return {PREVIEW}?.shadowRoot?.querySelector('[data-testid=headline]')?.textContent === 'In transit'"
+    ))
+    .await;
+    let accent = format!(
+        "return getComputedStyle({PREVIEW}.shadowRoot.querySelector('[part~=button]')).backgroundColor"
+    );
+    assert_eq!(page.eval(&accent).await, "rgb(11, 95, 255)");
+
+    // A colour changes the preview at once; the language and the shop change what it shows.
+    choose(&page, "cfg--trackline-accent", "#b3003c", "input").await;
+    page.wait_for_script(&format!(
+        "return getComputedStyle({PREVIEW}.shadowRoot.querySelector('[part~=button]')).backgroundColor === 'rgb(179, 0, 60)'"
+    ))
+    .await;
+    choose(&page, "cfg--trackline-radius", "4", "input").await;
+    choose(&page, "cfg-lang", "ru", "change").await;
+    choose(&page, "cfg-shop", "demo", "change").await;
+    page.wait_for_script(&format!(
+        "return {PREVIEW}.getAttribute('shop') === 'demo' && \
+         {PREVIEW}.shadowRoot.querySelector('[data-testid=headline]')?.textContent === 'В пути'"
+    ))
+    .await;
+
+    // The snippet says all of it, pinned.
+    let snippet = page
+        .eval("return document.querySelector('[data-testid=snippet]').textContent")
+        .await
+        .as_str()
+        .expect("the snippet")
+        .to_owned();
+    for part in [
+        "integrity=\"sha384-",
+        "shop=\"demo\"",
+        "lang=\"ru\"",
+        "number=\"RA100000048RU\"",
+        "--trackline-accent: #b3003c;",
+        "--trackline-radius: 4px;",
+    ] {
+        assert!(snippet.contains(part), "{part} is not in {snippet}");
+    }
+    page.wait_for_script(
+        "return document.querySelector('[data-testid=snippet]').textContent.includes('trackline-widget-')",
+    )
+    .await;
+
+    // Pasted into a blank page of another origin, it renders the same widget.
+    let preview = page.eval(&look(PREVIEW)).await;
+    page.open_elsewhere(format!(
+        "<!doctype html><meta charset=\"utf-8\"><title>shop</title>\n{snippet}"
+    ))
+    .await;
+    page.wait_for_script(
+        "return document.querySelector('trackline-widget')?.shadowRoot?.querySelector('[data-testid=headline]') != null",
+    )
+    .await;
+    let pasted = page
+        .eval(&look("document.querySelector('trackline-widget')"))
+        .await;
+    assert_eq!(pasted, preview);
+    page.close().await;
+}
