@@ -226,14 +226,14 @@ async fn a_status_change_reaches_the_subscribed_browser_in_its_language_and_neve
     assert_eq!(worker.send_due().await.unwrap(), 0, "nothing else is due");
 }
 
-#[tokio::test]
-async fn each_change_is_sent_once_however_many_instances_send() {
+/// Two instances over one store, `phones` subscribed to a parcel through the first, and two
+/// changes of the parcel (arrived, then out for delivery) written through it.
+async fn two_changes_to(phones: &[&str]) -> (Store, Store, FakePush) {
     let (one, other) = support::two_instances().await;
-    let (first, second) = (state(&one), state(&other));
-    let app = trackline_server::app(first.clone());
+    let app = trackline_server::app(state(&one));
     let token = shop_with_parcel(&one, &app, "in_transit").await;
     let service = FakePush::start().await;
-    for phone in ["a", "b"] {
+    for phone in phones {
         let (_, subscription) = service.subscribe(phone);
         assert_eq!(
             subscribe(&app, &subscription, "en").await.0,
@@ -248,7 +248,13 @@ async fn each_change_is_sent_once_however_many_instances_send() {
         "2026-11-22T10:00:00+03:00",
     )
     .await;
-    let (a, b) = (worker(&first), worker(&second));
+    (one, other, service)
+}
+
+#[tokio::test]
+async fn each_change_is_sent_once_however_many_instances_send() {
+    let (one, other, service) = two_changes_to(&["a", "b"]).await;
+    let (a, b) = (worker(&state(&one)), worker(&state(&other)));
     // Both instances send at once, again and again: two changes to two browsers is four.
     let started = Instant::now();
     while service.delivered().len() < 4 && started.elapsed() < Duration::from_secs(10) {
@@ -277,23 +283,7 @@ async fn each_change_is_sent_once_however_many_instances_send() {
 async fn a_later_message_waits_for_the_one_before_it_to_one_browser() {
     // Two instances each taking one of a browser's two messages could deliver the newer first,
     // and the phone would end on the older status.
-    let (one, other) = support::two_instances().await;
-    let app = trackline_server::app(state(&one));
-    let token = shop_with_parcel(&one, &app, "in_transit").await;
-    let service = FakePush::start().await;
-    let (_, subscription) = service.subscribe("a");
-    assert_eq!(
-        subscribe(&app, &subscription, "en").await.0,
-        StatusCode::NO_CONTENT
-    );
-    event(&app, &token, "arrived", "2026-11-21T10:00:00+03:00").await;
-    event(
-        &app,
-        &token,
-        "out_for_delivery",
-        "2026-11-22T10:00:00+03:00",
-    )
-    .await;
+    let (one, other, _service) = two_changes_to(&["a"]).await;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |since| since.as_millis() as i64)

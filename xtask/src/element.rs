@@ -192,6 +192,19 @@ fn union(values: &Value) -> String {
         .join(" | ")
 }
 
+/// An event map's entries, one an event: `"trackline:status": CustomEvent<…>;`.
+fn event_entries(element: &Value, indent: &str) -> String {
+    list(element, "events")
+        .map(|event| {
+            format!(
+                "{indent}{:?}: CustomEvent<{}>;\n",
+                text(event, "name"),
+                text(event, "detailType")
+            )
+        })
+        .collect()
+}
+
 /// The element's TypeScript declarations (`trackline-widget.d.ts`): its class, the types of
 /// its events' details, its event map, the tag in `HTMLElementTagNameMap`, and its events on
 /// `document`, where they bubble to.
@@ -223,13 +236,7 @@ pub fn declarations(element: &Value) -> String {
     let name = base_name(class);
     out += "\n/** The element's events, by name. */\n";
     out += &format!("export interface {name}EventMap extends HTMLElementEventMap {{\n");
-    for event in list(element, "events") {
-        out += &format!(
-            "  {:?}: CustomEvent<{}>;\n",
-            text(event, "name"),
-            text(event, "detailType")
-        );
-    }
+    out += &event_entries(element, "  ");
     out += "}\n\n/** The attributes, as a framework passes them. */\n";
     out += &format!("export interface {name}Attributes {{\n");
     for attribute in list(element, "attributes") {
@@ -275,13 +282,7 @@ pub fn declarations(element: &Value) -> String {
     out += &format!("    {tag:?}: {class};\n  }}\n");
     out += "  // The events bubble and cross the shadow root: `document` hears them too.\n";
     out += "  interface DocumentEventMap {\n";
-    for event in list(element, "events") {
-        out += &format!(
-            "    {:?}: CustomEvent<{}>;\n",
-            text(event, "name"),
-            text(event, "detailType")
-        );
-    }
+    out += &event_entries(element, "    ");
     out += "  }\n}\n";
     out
 }

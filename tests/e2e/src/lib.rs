@@ -203,27 +203,14 @@ impl Session {
     /// Serves `html` from a second loopback origin (another port) and opens it: everything the
     /// widget loads from the server is then a cross-origin request, as on a real storefront.
     pub async fn open_elsewhere(&self, html: String) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a loopback port");
-        let addr = listener.local_addr().expect("its address");
-        tokio::spawn(async move {
-            use tokio::io::{AsyncReadExt, AsyncWriteExt};
-            while let Ok((mut stream, _)) = listener.accept().await {
-                let mut request = [0u8; 4096];
-                let _ = stream.read(&mut request).await;
-                let response = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\n\
-                     content-length: {}\r\nconnection: close\r\n\r\n{html}",
-                    html.len()
-                );
-                let _ = stream.write_all(response.as_bytes()).await;
-            }
-        });
-        self.client
-            .goto(&format!("http://{addr}/"))
-            .await
-            .expect("the page loads");
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos());
+        let dir = std::env::temp_dir().join(format!("trackline-elsewhere-{started}"));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        std::fs::write(dir.join("index.html"), html).expect("the page");
+        let origin = serve_dir(dir).await;
+        self.goto(&format!("{origin}/")).await;
     }
 
     /// Opens `url`, of any origin.

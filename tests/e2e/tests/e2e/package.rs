@@ -91,6 +91,28 @@ fn element(page: &Session) -> String {
     )
 }
 
+/// Opens the shop's page, which shows the parcel at the pickup point, its wasm fetched from the
+/// shop's `wasm_path` (and checked against the integrity the loader holds).
+async fn shows_a_status(page: &Session, shop: &str, wasm_path: &str) {
+    page.goto(&format!("{shop}/")).await;
+    assert_eq!(
+        page.shadow_text("trackline-widget", "[data-testid=pickup-code]")
+            .await,
+        "4821"
+    );
+    let wasm = page
+        .eval("return performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm'))")
+        .await;
+    let from = format!("{shop}{wasm_path}");
+    assert!(
+        wasm.as_array().is_some_and(|names| names.len() == 1
+            && names[0]
+                .as_str()
+                .is_some_and(|name| name.starts_with(&from))),
+        "{wasm}"
+    );
+}
+
 #[tokio::test]
 async fn the_package_imported_by_its_name_through_an_import_map_shows_a_status() {
     let app = installed("import-map").await;
@@ -107,23 +129,8 @@ async fn the_package_imported_by_its_name_through_an_import_map_shows_a_status()
     )
     .expect("the page");
     let shop = serve_dir(app.clone()).await;
-    page.goto(&format!("{shop}/")).await;
-    assert_eq!(
-        page.shadow_text("trackline-widget", "[data-testid=pickup-code]")
-            .await,
-        "4821"
-    );
     // Its wasm came from beside the loader in node_modules, checked against its integrity.
-    let wasm = page
-        .eval("return performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm'))")
-        .await;
-    assert!(
-        wasm.as_array().is_some_and(|names| names.len() == 1
-            && names[0].as_str().is_some_and(
-                |name| name.starts_with(&format!("{shop}/node_modules/trackline-widget/"))
-            )),
-        "{wasm}"
-    );
+    shows_a_status(&page, &shop, "/node_modules/trackline-widget/").await;
     page.close().await;
     let _ = std::fs::remove_dir_all(app.parent().unwrap_or(&app));
 }
@@ -147,23 +154,8 @@ async fn a_page_bundled_by_vite_from_the_package_shows_a_status() {
     // Nothing the bundler had to guess about: every file the package names is there.
     assert!(!built.contains("doesn't exist"), "{built}");
     let shop = serve_dir(app.join("dist")).await;
-    page.goto(&format!("{shop}/")).await;
-    assert_eq!(
-        page.shadow_text("trackline-widget", "[data-testid=pickup-code]")
-            .await,
-        "4821"
-    );
     // The bundle carried the wasm along: served from the shop's own assets.
-    let wasm = page
-        .eval("return performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm'))")
-        .await;
-    assert!(
-        wasm.as_array().is_some_and(|names| names.len() == 1
-            && names[0]
-                .as_str()
-                .is_some_and(|name| name.starts_with(&format!("{shop}/assets/")))),
-        "{wasm}"
-    );
+    shows_a_status(&page, &shop, "/assets/").await;
     page.close().await;
     let _ = std::fs::remove_dir_all(app.parent().unwrap_or(&app));
 }
