@@ -5,3 +5,4 @@
 pub mod choice;
 pub mod snippet;
 pub mod view;
+pub mod words;

@@ -2,8 +2,10 @@
 //! loader (`loader.json`, written by the build beside the page).
 
 use leptos::prelude::*;
+use trackline::i18n::Lang;
 use trackline_configurator::snippet::Pinned;
 use trackline_configurator::view::Configurator;
+use trackline_configurator::words::{self, Word};
 use wasm_bindgen::JsCast;
 
 /// Reads the pinned loader's file and hash; `None` when it cannot (the snippet then names the latest loader).
@@ -28,8 +30,35 @@ fn main() {
     else {
         return;
     };
+    // The seller's language: `?lang=`, else the browser's first known, else English.
+    let asked =
+        web_sys::UrlSearchParams::new_with_str(&window.location().search().unwrap_or_default())
+            .ok()
+            .and_then(|params| params.get("lang"));
+    let preferred = window
+        .navigator()
+        .languages()
+        .into_iter()
+        .filter_map(|tag| tag.as_string());
+    let lang = asked
+        .into_iter()
+        .chain(preferred)
+        .find_map(|tag| Lang::from_tag(&tag))
+        .unwrap_or_default();
+    if let Some(document) = window.document() {
+        if let Some(html) = document.document_element() {
+            let _ = html.set_attribute("lang", lang.tag());
+        }
+        document.set_title(words::text(lang, Word::Title));
+    }
+    // What the page drew for a browser without script goes: the view draws the heading.
+    root.set_inner_html("");
     let (read, write) = signal(None);
-    leptos::mount::mount_to(root, move || view! { <Configurator origin pinned=read/> }).forget();
+    leptos::mount::mount_to(
+        root,
+        move || view! { <Configurator origin pinned=read lang/> },
+    )
+    .forget();
     // After the mount, which starts Leptos's executor.
     leptos::task::spawn_local(async move {
         if let Some(found) = pinned().await {

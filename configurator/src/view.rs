@@ -3,8 +3,10 @@
 
 use crate::choice::{Choice, Offer, Property};
 use crate::snippet::{snippet, Pinned};
+use crate::words::{self, text as t, Word};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use trackline::i18n::Lang;
 use wasm_bindgen::JsCast;
 
 /// The attributes the preview is kept to.
@@ -40,7 +42,7 @@ fn text_field(
 }
 
 /// A brand property's control: a colour picker, or the radius in px.
-fn property_field(choice: RwSignal<Choice>, property: Property) -> impl IntoView {
+fn property_field(lang: Lang, choice: RwSignal<Choice>, property: Property) -> impl IntoView {
     let id = format!("cfg{}", property.name);
     let name = property.name.clone();
     let set = move |event: leptos::ev::Event| {
@@ -59,7 +61,7 @@ fn property_field(choice: RwSignal<Choice>, property: Property) -> impl IntoView
     let kind = if property.colour { "color" } else { "number" };
     view! {
         <div class="cfg__row">
-            <label for=id.clone()>{property.description.clone()}<br/><code>{property.name.clone()}</code></label>
+            <label for=id.clone()>{words::property(lang, &property.name, &property.description)}<br/><code>{property.name.clone()}</code></label>
             <input type=kind id=id value=default min="0" max="64" on:input=set/>
         </div>
     }
@@ -119,6 +121,8 @@ pub fn Configurator(
     origin: String,
     /// The pinned loader, once read.
     pinned: ReadSignal<Option<Pinned>>,
+    /// The seller's language.
+    lang: Lang,
 ) -> impl IntoView {
     let offer = StoredValue::new(Offer::of_element());
     let choice = RwSignal::new(Choice {
@@ -154,57 +158,54 @@ pub fn Configurator(
     let properties = offer.with_value(|offer| offer.properties.clone());
 
     view! {
+        <h1>{t(lang, Word::Title)}</h1>
         <div class="cfg__grid">
             <form class="cfg__controls" on:submit=|event| event.prevent_default()>
                 <fieldset>
-                    <legend>"Where the status comes from"</legend>
-                    {text_field(choice, "cfg-shop", "Shop handle on this server",
-                        "As add-seller printed it; empty for this server's only shop.",
+                    <legend>{t(lang, Word::Source)}</legend>
+                    {text_field(choice, "cfg-shop", t(lang, Word::Shop), t(lang, Word::ShopHint),
                         |c| c.shop.clone(), |c, v| c.shop = v)}
-                    {text_field(choice, "cfg-endpoint", "Or an endpoint of your own",
-                        "A URL template with {number}; it wins over the shop.",
+                    {text_field(choice, "cfg-endpoint", t(lang, Word::Endpoint), t(lang, Word::EndpointHint),
                         |c| c.endpoint.clone(), |c, v| c.endpoint = v)}
-                    {text_field(choice, "cfg-number", "A number to show at once",
-                        "An order page puts the buyer's number here; empty for a page where buyers type one.",
+                    {text_field(choice, "cfg-number", t(lang, Word::Number), t(lang, Word::NumberHint),
                         |c| c.number.clone(), |c, v| c.number = v)}
                 </fieldset>
                 <fieldset>
-                    <legend>"How it looks"</legend>
-                    <label for="cfg-lang">"Language"</label>
+                    <legend>{t(lang, Word::Looks)}</legend>
+                    <label for="cfg-lang">{t(lang, Word::Language)}</label>
                     <select id="cfg-lang" on:change=move |event| choice.update(|c| c.lang = event_target_value(&event))>
-                        <option value="">"The buyer's browser"</option>
+                        <option value="">{t(lang, Word::BuyersBrowser)}</option>
                         {languages.into_iter().map(|tag| view! {
                             <option value=tag.clone()>{language_name(&tag).to_owned()}</option>
                         }).collect_view()}
                     </select>
-                    <label for="cfg-theme">"Theme"</label>
+                    <label for="cfg-theme">{t(lang, Word::Theme)}</label>
                     <select id="cfg-theme" on:change=move |event| choice.update(|c| c.theme = event_target_value(&event))>
                         {themes.into_iter().map(|theme| {
                             let selected = theme == "auto";
-                            view! { <option value=theme.clone() selected=selected>{theme.clone()}</option> }
+                            view! { <option value=theme.clone() selected=selected>{words::theme(lang, &theme).to_owned()}</option> }
                         }).collect_view()}
                     </select>
                     <div class="cfg__check">
                         <input type="checkbox" id="cfg-compact"
                             on:change=move |event| choice.update(|c| c.compact = event_target_checked(&event))/>
-                        <label for="cfg-compact">"Compact: one line a parcel, no form (needs a number)"</label>
+                        <label for="cfg-compact">{t(lang, Word::Compact)}</label>
                     </div>
                 </fieldset>
                 <fieldset>
-                    <legend>"Your brand"</legend>
-                    {properties.into_iter().map(|property| property_field(choice, property)).collect_view()}
-                    <p class="cfg__hint">"Colours that carry meaning (done green, warning red) stay as they are. Keep text and its background at 4.5:1."</p>
+                    <legend>{t(lang, Word::Brand)}</legend>
+                    {properties.into_iter().map(|property| property_field(lang, choice, property)).collect_view()}
+                    <p class="cfg__hint">{t(lang, Word::BrandHint)}</p>
                 </fieldset>
             </form>
             <section class="cfg__result" aria-labelledby="cfg-snippet-title">
-                <h2 id="cfg-snippet-title">"The snippet"</h2>
+                <h2 id="cfg-snippet-title">{t(lang, Word::Snippet)}</h2>
                 <pre data-testid="snippet"><code>{move || text.get()}</code></pre>
                 <button type="button" data-testid="copy" on:click=copy>
-                    {move || if copied.get() { "Copied" } else { "Copy the snippet" }}
+                    {move || t(lang, if copied.get() { Word::Copied } else { Word::Copy })}
                 </button>
-                <p class="cfg__hint">"The loader is pinned to this version by its integrity hash. A page with a strict Content-Security-Policy takes the rule from its own stylesheet instead of the <style> element; "
-                    <a href="/docs/widget/">"the reference"</a>" lists everything the element does."</p>
-                <h2>"Preview"</h2>
+                <p class="cfg__hint">{t(lang, Word::SnippetHint)}" "<a href="/docs/widget/">{t(lang, Word::Reference)}</a></p>
+                <h2>{t(lang, Word::Preview)}</h2>
                 <div class="cfg__preview" data-testid="preview" node_ref=preview></div>
             </section>
         </div>

@@ -93,5 +93,14 @@ async fn a_seller_configures_the_widget_and_the_snippet_renders_it_the_same_else
         .eval(&look("document.querySelector('trackline-widget')"))
         .await;
     assert_eq!(pasted, preview);
+
+    // A seller who reads Chinese or Russian gets the configurator in their language.
+    page.open("/configure/?lang=zh").await;
+    page.wait_for_script(
+        "return document.documentElement.lang === 'zh-CN' && \
+         document.querySelector('h1')?.textContent === '为您的店铺配置查询组件' && \
+         document.querySelector('[data-testid=copy]')?.textContent === '复制代码'",
+    )
+    .await;
     page.close().await;
 }
