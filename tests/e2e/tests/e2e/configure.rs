@@ -58,6 +58,10 @@ async fn a_seller_configures_the_widget_and_the_snippet_renders_it_the_same_else
     .await;
 
     // The snippet says all of it, pinned.
+    page.wait_for_script(
+        "return document.querySelector('[data-testid=snippet]').textContent.includes('trackline-widget-')",
+    )
+    .await;
     let snippet = page
         .eval("return document.querySelector('[data-testid=snippet]').textContent")
         .await
@@ -74,10 +78,23 @@ async fn a_seller_configures_the_widget_and_the_snippet_renders_it_the_same_else
     ] {
         assert!(snippet.contains(part), "{part} is not in {snippet}");
     }
-    page.wait_for_script(
-        "return document.querySelector('[data-testid=snippet]').textContent.includes('trackline-widget-')",
+    // Copy puts exactly that on the clipboard (the browser lets this origin read it back).
+    page.cdp(
+        "Browser.grantPermissions",
+        serde_json::json!({
+            "origin": page.origin(),
+            "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"],
+        }),
     )
     .await;
+    page.eval("document.querySelector('[data-testid=copy]').click(); return true;")
+        .await;
+    page.wait_for_script(
+        "return document.querySelector('[data-testid=copy]').textContent === 'Copied'",
+    )
+    .await;
+    let copied = page.eval("return navigator.clipboard.readText()").await;
+    assert_eq!(copied.as_str(), Some(snippet.as_str()));
 
     // Pasted into a blank page of another origin, it renders the same widget.
     let preview = page.eval(&look(PREVIEW)).await;
