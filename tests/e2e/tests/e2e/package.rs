@@ -91,9 +91,9 @@ fn element(page: &Session) -> String {
     )
 }
 
-/// Opens the shop's page, which shows the parcel at the pickup point, its wasm fetched from the
-/// shop's `wasm_path` (and checked against the integrity the loader holds).
-async fn shows_a_status(page: &Session, shop: &str, wasm_path: &str) {
+/// Opens the shop's page, which shows the parcel at the pickup point, its wasm fetched from
+/// under `wasm_from` (and checked against the integrity the loader holds).
+async fn shows_a_status(page: &Session, shop: &str, wasm_from: &str) {
     page.goto(&format!("{shop}/")).await;
     assert_eq!(
         page.shadow_text("trackline-widget", "[data-testid=pickup-code]")
@@ -103,12 +103,11 @@ async fn shows_a_status(page: &Session, shop: &str, wasm_path: &str) {
     let wasm = page
         .eval("return performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm'))")
         .await;
-    let from = format!("{shop}{wasm_path}");
     assert!(
         wasm.as_array().is_some_and(|names| names.len() == 1
             && names[0]
                 .as_str()
-                .is_some_and(|name| name.starts_with(&from))),
+                .is_some_and(|name| name.starts_with(wasm_from))),
         "{wasm}"
     );
 }
@@ -130,7 +129,36 @@ async fn the_package_imported_by_its_name_through_an_import_map_shows_a_status()
     .expect("the page");
     let shop = serve_dir(app.clone()).await;
     // Its wasm came from beside the loader in node_modules, checked against its integrity.
-    shows_a_status(&page, &shop, "/node_modules/trackline-widget/").await;
+    shows_a_status(
+        &page,
+        &shop,
+        &format!("{shop}/node_modules/trackline-widget/"),
+    )
+    .await;
+    page.close().await;
+    let _ = std::fs::remove_dir_all(app.parent().unwrap_or(&app));
+}
+
+#[tokio::test]
+async fn the_package_from_a_cdn_path_on_another_origin_shows_a_status() {
+    // As unpkg or jsDelivr serve it: the package's folder under a path of an origin of its own.
+    let app = installed("cdn").await;
+    let page = Session::start().await;
+    let cdn = serve_dir(app.join("node_modules")).await;
+    let shop_dir = app.join("shop");
+    std::fs::create_dir_all(&shop_dir).expect("the shop's folder");
+    std::fs::write(
+        shop_dir.join("index.html"),
+        format!(
+            r#"<!doctype html><meta charset="utf-8"><title>shop</title>
+<script type="module" src="{cdn}/trackline-widget/trackline-widget.js"></script>
+{}"#,
+            element(&page)
+        ),
+    )
+    .expect("the page");
+    let shop = serve_dir(shop_dir).await;
+    shows_a_status(&page, &shop, &format!("{cdn}/trackline-widget/")).await;
     page.close().await;
     let _ = std::fs::remove_dir_all(app.parent().unwrap_or(&app));
 }
@@ -155,7 +183,7 @@ async fn a_page_bundled_by_vite_from_the_package_shows_a_status() {
     assert!(!built.contains("doesn't exist"), "{built}");
     let shop = serve_dir(app.join("dist")).await;
     // The bundle carried the wasm along: served from the shop's own assets.
-    shows_a_status(&page, &shop, "/assets/").await;
+    shows_a_status(&page, &shop, &format!("{shop}/assets/")).await;
     page.close().await;
     let _ = std::fs::remove_dir_all(app.parent().unwrap_or(&app));
 }
