@@ -23,7 +23,8 @@ const USAGE: &str = "\
 cargo xtask <task>
 
   setup                  install what building, running and testing need (idempotent)
-  build                  the release widget into dist/, the snippet configurator into dist/configure/
+  build                  the release widget into dist/, the snippet configurator into dist/configure/,
+                         the npm package into target/npm/trackline-widget
   run                    build the widget and serve it with demo shipments at http://127.0.0.1:8080
   release                the one binary to deploy: the release server with the widget inside
   test                   run every test: lints, domain and server (SQLite and PostgreSQL), OpenAPI
@@ -42,7 +43,7 @@ fn main() -> ExitCode {
     cmd::enter_project();
     let done = match args.as_slice() {
         ["setup"] => setup::run(),
-        ["build"] => dist::build(),
+        ["build"] => dist::build().and_then(|()| package::make()),
         ["run"] => run::run(),
         ["release"] => run::release(),
         ["test"] => test::run(),
