@@ -78,6 +78,10 @@ async fn a_seller_configures_the_widget_and_the_snippet_renders_it_the_same_else
     ] {
         assert!(snippet.contains(part), "{part} is not in {snippet}");
     }
+    // All of it under the server's strict policy: no inline style, no inline script.
+    page.assert_no_csp_violations().await;
+    let violations = page.axe_violations().await;
+    assert!(violations.is_empty(), "{violations:#?}");
     // Copy puts exactly that on the clipboard (the browser lets this origin read it back).
     page.cdp(
         "Browser.grantPermissions",
