@@ -177,6 +177,10 @@ async fn emulate(page: &Session) {
     page.cdp("Network.enable", json!({})).await;
     page.cdp("Network.setCacheDisabled", json!({ "cacheDisabled": true }))
         .await;
+    // A first visit: the hosted page's service worker (since issue 16) would otherwise serve
+    // the shell and the wasm from its cache from the second run on, which no new buyer has.
+    page.cdp("Network.setBypassServiceWorker", json!({ "bypass": true }))
+        .await;
     page.cdp(
         "Network.emulateNetworkConditions",
         json!({ "offline": false, "latency": latency, "downloadThroughput": down, "uploadThroughput": up }),
