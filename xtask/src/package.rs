@@ -110,8 +110,8 @@ fn readme(element: &serde_json::Value, version: &str) -> String {
          ```html\n<{tag} endpoint=\"https://track.shop.example/api/v1/shops/demo/track/{{number}}\" number=\"RA100000048RU\"></{tag}>\n```\n\n\
          The element asks `endpoint` (a URL template with `{{number}}`) for the status; without it, the\n\
          page's own origin (`/api/v1/track/{{number}}`). The loader finds its WebAssembly, glue and\n\
-         styles beside itself, so it works from `node_modules`, a bundle (Vite, webpack, Parcel carry\n\
-         the files along) and a CDN path (`https://unpkg.com/trackline-widget`) alike. With esbuild,\n\
+         styles beside itself, so it works from `node_modules`, a bundle (Vite carries the files\n\
+         along; webpack 5 and Parcel 2 follow `new URL(…, import.meta.url)` too) and a CDN path (`https://unpkg.com/trackline-widget`) alike. With esbuild,\n\
          which does not follow `new URL(…, import.meta.url)`, copy the package's `.wasm` and `.css`\n\
          next to the bundle.\n\n\
          Types: `trackline-widget.d.ts` (the element, its events, `HTMLElementTagNameMap`); for\n\

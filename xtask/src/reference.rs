@@ -144,7 +144,7 @@ pub fn page(manifest: &Value) -> String {
                 "<script type=\"module\" src=\"https://track.shop.example/trackline-widget.js\"></script>\n\
                  <{tag} shop=\"demo\" number=\"RA100000048RU\"></{tag}>"
             ),
-            "Pin a version with trackline-widget-<version>.js and its integrity hash: cargo xtask snippet prints both.",
+            "Pin a version with trackline-widget-<version>.js and its integrity hash: the configurator (/configure/ on this server) and cargo xtask snippet make both.",
         ),
         (
             "npm, then an import",
@@ -157,7 +157,8 @@ pub fn page(manifest: &Value) -> String {
         ),
         (
             "A bundler",
-            "// Vite, webpack and Parcel carry the wasm, the glue and the styles along by themselves.\n\
+            "// Vite carries the wasm, the glue and the styles along by itself (webpack 5 and Parcel 2\n\
+             // follow new URL(…, import.meta.url) too, by their documentation).\n\
              import \"trackline-widget\";\n\
              // esbuild does not follow new URL(…, import.meta.url): copy\n\
              // node_modules/trackline-widget/*.wasm and *.css next to the bundle."
