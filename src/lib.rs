@@ -8,6 +8,7 @@ pub mod clipboard;
 pub mod clock;
 pub mod components;
 pub mod config;
+#[cfg(feature = "element")]
 pub mod embed;
 pub mod error;
 pub mod events;
