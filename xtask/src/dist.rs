@@ -71,6 +71,7 @@ pub fn post_build() -> Done {
     crate::element::write(&element, &staging)?;
     crate::reference::write(&crate::element::manifest(&element), &source, &staging)?;
     write_worker(&staging, &source)?;
+    write_manifests(&staging, &source)?;
     std::fs::write(&page, lower_preload_priority(&html))?;
     precompress(&staging)
 }
@@ -232,6 +233,31 @@ pub fn loader(dir: &Path, source: &Path, element: &serde_json::Value, home: Home
         .replace("@CSS@", &format!("./{css}"))
         .replace("@WASM_SRI@", &sri(&dir.join(&wasm))?)
         .replace("@CSS_SRI@", &sri(&dir.join(&css))?))
+}
+
+/// Writes the installed app's manifest in each other language of the page
+/// (`manifest-ru.webmanifest`, …): the English one with its names from `public/manifest-words.json`.
+/// Every one keeps the same `id`, so that the app is one whatever language installed it.
+fn write_manifests(staging: &Path, source: &Path) -> Done {
+    let read = |path: &Path| -> Done<serde_json::Value> {
+        serde_json::from_str(&std::fs::read_to_string(path)?)
+            .map_err(|error| Failed(format!("{}: {error}", path.display())))
+    };
+    let english = read(&staging.join("manifest.webmanifest"))?;
+    let words = read(&source.join("public/manifest-words.json"))?;
+    for lang in ["ru", "zh"] {
+        let mut manifest = english.clone();
+        for key in ["name", "short_name", "description"] {
+            let word = words[lang][key]
+                .as_str()
+                .ok_or_else(|| Failed(format!("manifest-words.json: no {lang}.{key}")))?;
+            manifest[key] = word.into();
+        }
+        manifest["lang"] = lang.into();
+        let text = serde_json::to_string_pretty(&manifest).map_err(|e| Failed(e.to_string()))?;
+        std::fs::write(staging.join(format!("manifest-{lang}.webmanifest")), text)?;
+    }
+    Ok(())
 }
 
 /// Writes the hosted page's service worker, `sw.js`, with the page's shell: the page and its

@@ -31,6 +31,8 @@ const ROOT_OPEN: &str = "<div id=\"trackline\" data-trackline-hosted><!--trackli
 const ROOT_CLOSE: &str = "<!--/trackline:widget--></div>";
 const HTML_OPEN: &str = "<html lang=\"en\">";
 const BODY_OPEN: &str = "<body class=\"tl-page\">";
+/// The installed app's manifest, in English; the build writes one a language beside it.
+const MANIFEST_LINK: &str = "<link rel=\"manifest\" href=\"/manifest.webmanifest\">";
 
 /// The largest error body the page carries from the lookup (they are a few hundred bytes).
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -553,6 +555,15 @@ impl Template {
                 ),
                 1,
             );
+        // Installed from a page in Russian or Chinese, the app is named in it.
+        let head = match config.lang.tag().split('-').next() {
+            Some(code @ ("ru" | "zh")) => head.replacen(
+                MANIFEST_LINK,
+                &format!("<link rel=\"manifest\" href=\"/manifest-{code}.webmanifest\">"),
+                1,
+            ),
+            _ => head,
+        };
         format!("{head}{}{}", rendering.root(Some("trackline")), self.tail)
     }
 }

@@ -30,6 +30,29 @@ async fn the_hosted_page_installs_and_opens_without_a_network_on_the_saved_statu
     page.close().await;
 }
 
+#[tokio::test]
+async fn the_app_is_named_in_the_language_of_the_page_it_was_installed_from() {
+    let page = Session::start().await;
+    for (lang, name) in [
+        ("ru", "Где моя посылка"),
+        ("zh", "我的包裹在哪里"),
+        ("en", "trackline: where is my parcel"),
+    ] {
+        page.open(&format!("/?n=1000000007&lang={lang}")).await;
+        page.find("[data-testid=pickup-code]").await;
+        let manifest = page.cdp("Page.getAppManifest", json!({})).await;
+        assert_eq!(manifest["errors"], json!([]), "{manifest}");
+        let data: Value = serde_json::from_str(manifest["data"].as_str().unwrap_or_default())
+            .unwrap_or_else(|_| panic!("{lang}: no manifest: {manifest}"));
+        assert_eq!(data["name"], name, "{lang}");
+        // One app whatever language installed it.
+        assert_eq!(data["id"], "/", "{lang}");
+    }
+    let errors = page.cdp("Page.getInstallabilityErrors", json!({})).await;
+    assert_eq!(errors["installabilityErrors"], json!([]), "{errors}");
+    page.close().await;
+}
+
 /// What the worker does with a push and with clicks, run in the page with stand-ins for its
 /// global scope (the page's strict CSP allows the file itself as a script, not text made into
 /// code): the browser cannot be made to deliver a push or click a notification here.
