@@ -1,6 +1,7 @@
 // trackline loader: defines <trackline-widget> and loads the widget's wasm once,
 // lazily, when the first element connects. No dependencies, no inline code, no eval.
-// The build (xtask/src/dist.rs) fills in the built file names and the form's words; this template is not served.
+// The build (xtask/src/dist.rs) fills in the built file names, the element's attributes, the
+// server it answers to and the form's words; this template is not served.
 // Subresource-integrity hashes of the wasm and the stylesheet: a pinned loader pins them too.
 const integrity = { wasm: "@WASM_SRI@", css: "@CSS_SRI@" };
 // The widget's stylesheet travels in this file (the build fills it in) and is adopted by each
