@@ -42,11 +42,8 @@ fn configurator() -> Done {
         out.join("index.html"),
         externalise_start_script(out, "/configure/", &html)?,
     )?;
-    let loader = format!("trackline-widget-{}.js", version(&crate::cmd::root())?);
-    let pinned = serde_json::json!({
-        "file": loader,
-        "integrity": sri(&Path::new("dist").join(&loader))?,
-    });
+    let (file, integrity) = pinned_loader(Path::new("dist"))?;
+    let pinned = serde_json::json!({ "file": file, "integrity": integrity });
     std::fs::write(out.join("loader.json"), pinned.to_string())?;
     precompress(out)
 }
@@ -174,6 +171,25 @@ fn write_loader(staging: &Path, source: &Path, element: &serde_json::Value) -> D
     )?;
     std::fs::write(staging.join("trackline-widget.js"), &loader)?;
     Ok(())
+}
+
+/// The pinned loader built in `dist` (`trackline-widget-<version>.js`) and its integrity hash,
+/// as a seller's snippet names them.
+///
+/// # Errors
+/// When no widget has been built.
+pub fn pinned_loader(dist: &Path) -> Done<(String, String)> {
+    let file = format!("trackline-widget-{}.js", version(&crate::cmd::root())?);
+    let path = dist.join(&file);
+    ensure(
+        path.is_file(),
+        format!(
+            "no built loader {}: cargo xtask build builds it (or trunk build --release)",
+            path.display()
+        ),
+    )?;
+    let integrity = sri(&path)?;
+    Ok((file, integrity))
 }
 
 /// Where a loader's elements ask when they name no endpoint.

@@ -1,6 +1,6 @@
 //! The seller's two-line snippet for the built widget, pinned to this version by its integrity hash.
 
-use crate::cmd::{Done, Failed};
+use crate::cmd::Done;
 use std::path::Path;
 
 /// Prints the snippet for a widget served from `origin` (`https://track.shop.example` by
@@ -10,21 +10,7 @@ use std::path::Path;
 /// When no widget has been built.
 pub fn print(origin: Option<&str>, shop: Option<&str>) -> Done {
     let origin = origin.unwrap_or("https://track.shop.example");
-    let loader = std::fs::read_dir("dist")
-        .ok()
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with("trackline-widget-") && name.ends_with(".js"))
-        .min()
-        .ok_or_else(|| {
-            Failed(
-                "no built loader in dist/: cargo xtask run builds it (or trunk build --release)"
-                    .into(),
-            )
-        })?;
-    let hash = crate::dist::sri(&Path::new("dist").join(&loader))?;
+    let (loader, hash) = crate::dist::pinned_loader(Path::new("dist"))?;
     println!(
         "<script type=\"module\" src=\"{origin}/{loader}\" integrity=\"{hash}\" crossorigin=\"anonymous\"></script>"
     );
