@@ -297,9 +297,10 @@ export class TracklineWidgetElement extends HTMLElement {
 }
 
 // A property for each attribute, reflecting it (`el.number = "…"` is `number="…"`); one that
-// HTMLElement has already (`lang`) keeps its own, which reflects the same attribute.
+// HTMLElement has already (`lang`, "inherited" in the description) keeps its own, which
+// reflects the same attribute.
 for (const [name, kind] of Object.entries(attributes)) {
-  if (name in HTMLElement.prototype) continue;
+  if (kind === "inherited") continue;
   Object.defineProperty(TracklineWidgetElement.prototype, name, kind === "boolean" ? {
     get() { return this.hasAttribute(name); },
     set(value) { this.toggleAttribute(name, Boolean(value)); },

@@ -41,26 +41,29 @@ fn text<'a>(value: &'a Value, key: &str) -> &'a str {
     value[key].as_str().unwrap_or_default()
 }
 
-/// Attributes whose property `HTMLElement` already has (`lang`): the element keeps that one.
-fn inherited(name: &str) -> bool {
-    name == "lang"
+/// Whether the attribute's property is one `HTMLElement` already has (`lang`), which the
+/// element keeps: the description says so (`"inherited": true`).
+fn inherited(attribute: &Value) -> bool {
+    attribute["inherited"] == true
 }
 
 /// The property's type: a boolean attribute is a boolean, any other is its text or null.
 fn property_type(attribute: &Value) -> String {
     match text(attribute, "type") {
         "boolean" => "boolean".into(),
-        _ if inherited(text(attribute, "name")) => "string".into(),
+        _ if inherited(attribute) => "string".into(),
         other => format!("{other} | null"),
     }
 }
 
 /// The loader's attributes and their kinds (`{"number":"string",…,"compact":"boolean"}`): it
-/// observes them and defines a reflecting property for each.
+/// observes them and defines a reflecting property for each but the inherited ones.
 pub fn loader_attributes(element: &Value) -> String {
     let kinds: Map<String, Value> = list(element, "attributes")
         .map(|attribute| {
-            let kind = if text(attribute, "type") == "boolean" {
+            let kind = if inherited(attribute) {
+                "inherited"
+            } else if text(attribute, "type") == "boolean" {
                 "boolean"
             } else {
                 "string"
@@ -97,7 +100,7 @@ pub fn manifest(element: &Value) -> Value {
             "attribute": attribute["name"],
             "reflects": true,
         });
-        if inherited(text(attribute, "name")) {
+        if inherited(attribute) {
             field["inheritedFrom"] = json!({ "name": "HTMLElement", "package": "global:" });
         }
         field
@@ -251,7 +254,7 @@ pub fn declarations(element: &Value) -> String {
     out += &doc("", text(element, "summary"));
     out += &format!("export declare class {class} extends HTMLElement {{\n");
     for attribute in list(element, "attributes") {
-        if inherited(text(attribute, "name")) {
+        if inherited(attribute) {
             continue;
         }
         out += &doc("  ", text(attribute, "description"));
