@@ -23,6 +23,8 @@ pub struct Property {
 /// light theme's; the dark twins keep their defaults).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Offer {
+    /// The element's attributes, by name.
+    pub attributes: Vec<String>,
     /// The languages of `lang`.
     pub languages: Vec<String>,
     /// The themes of `theme`.
@@ -66,7 +68,14 @@ impl Offer {
                 })
             })
             .collect();
+        let attributes = element["attributes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|attribute| attribute["name"].as_str().map(str::to_owned))
+            .collect();
         Offer {
+            attributes,
             languages: values("lang"),
             themes: values("theme"),
             properties,
@@ -169,6 +178,10 @@ mod tests {
     #[test]
     fn the_offer_is_the_elements_description() {
         let offer = Offer::of_element();
+        assert_eq!(
+            offer.attributes,
+            ["number", "endpoint", "shop", "lang", "theme", "compact"]
+        );
         assert_eq!(offer.languages, ["en", "ru", "zh"]);
         assert_eq!(offer.themes, ["light", "dark", "auto"]);
         let names: Vec<&str> = offer.properties.iter().map(|p| p.name.as_str()).collect();

@@ -9,9 +9,6 @@ use leptos::task::spawn_local;
 use trackline::i18n::Lang;
 use wasm_bindgen::JsCast;
 
-/// The attributes the preview is kept to.
-const ATTRIBUTES: [&str; 6] = ["shop", "endpoint", "lang", "theme", "number", "compact"];
-
 /// A language's own name, for the language control.
 fn language_name(tag: &str) -> &str {
     match tag {
@@ -86,7 +83,7 @@ fn keep_preview(holder: &web_sys::HtmlElement, chosen: &Choice, offer: &Offer) {
         }
     };
     let attributes = chosen.attributes();
-    for name in ATTRIBUTES {
+    for name in offer.attributes.iter().map(String::as_str) {
         match attributes.iter().find(|(known, _)| *known == name) {
             Some((_, value)) if widget.get_attribute(name).as_deref() != Some(value) => {
                 let _ = widget.set_attribute(name, value);
