@@ -81,7 +81,10 @@ function askRendered(element) {
   if (settings.compact) params.set("compact", "1");
   const controller = new AbortController();
   const key = keyOf(settings);
-  const shown = fetch(new URL(`widget?${params}`, base), { credentials: "omit", signal: controller.signal })
+  // "same-origin", which sends no cookies to another origin, as "omit" would: an order page's
+  // `<link rel="preload" as="fetch" crossorigin>` for this URL (the configurator's snippet has
+  // one) is taken only by a request of that mode, and then this one is that one.
+  const shown = fetch(new URL(`widget?${params}`, base), { credentials: "same-origin", signal: controller.signal })
     .then((response) => response.text())
     .then((html) => html.startsWith("<div data-rendered") && element.rendering?.key === key && show(element, html))
     .catch(() => false);

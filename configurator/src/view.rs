@@ -201,6 +201,9 @@ pub fn Configurator(
                 <button type="button" data-testid="copy" on:click=copy>
                     {move || t(lang, if copied.get() { Word::Copied } else { Word::Copy })}
                 </button>
+                {move || text.with(|text| text.starts_with("<link")).then(|| view! {
+                    <p class="cfg__hint" data-testid="preload-hint">{t(lang, Word::PreloadHint)}</p>
+                })}
                 <p class="cfg__hint">{t(lang, Word::SnippetHint)}" "<a href="/docs/widget/">{t(lang, Word::Reference)}</a></p>
                 <h2>{t(lang, Word::Preview)}</h2>
                 <div class="cfg__preview" data-testid="preview" node_ref=preview></div>

@@ -44,6 +44,8 @@ pub enum Word {
     Copied,
     /// About the pinned loader and a strict policy.
     SnippetHint,
+    /// About the order page's first line, the rendering's preload.
+    PreloadHint,
     /// The link to the reference.
     Reference,
     /// The preview's heading.
@@ -111,6 +113,9 @@ pub fn text(lang: Lang, word: Word) -> &'static str {
         (Lang::En, SnippetHint) => "The loader is pinned to this version by its integrity hash. A page with a strict Content-Security-Policy takes the rule from its own stylesheet instead of the <style> element.",
         (Lang::Ru, SnippetHint) => "Загрузчик закреплён за этой версией хешем целостности. Если у страницы строгая Content-Security-Policy, перенесите правило из элемента <style> в свою таблицу стилей.",
         (Lang::Zh, SnippetHint) => "加载脚本通过完整性哈希固定为此版本。若页面启用了严格的 Content-Security-Policy，请把 <style> 中的规则移到您自己的样式表中。",
+        (Lang::En, PreloadHint) => "The first line lets the browser ask for the status while the loader downloads. On an order page, put the buyer's number in it as in the element, or leave the line out.",
+        (Lang::Ru, PreloadHint) => "Первая строка позволяет браузеру запросить статус, пока скачивается загрузчик. На странице заказа подставьте в неё номер покупателя так же, как в элемент, или уберите эту строку.",
+        (Lang::Zh, PreloadHint) => "第一行让浏览器在下载加载脚本的同时请求包裹状态。在订单页中，请像在组件中一样填入买家的单号，或删去这一行。",
         (Lang::En, Reference) => "Everything the element does",
         (Lang::Ru, Reference) => "Всё, что умеет элемент",
         (Lang::Zh, Reference) => "组件的全部功能",

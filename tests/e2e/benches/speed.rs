@@ -109,15 +109,24 @@ async fn pages(origin: String) -> (String, Arc<Mutex<String>>) {
                      style=\"width:100%;height:900px;border:0\"></iframe></body></html>"
                 )
             } else if path.starts_with("/shop") {
-                // `/shop?n=…` is an order page whose element already holds the number.
-                let number = path
-                    .split_once("?n=")
-                    .map(|(_, number)| format!(" number=\"{number}\""))
+                // `/shop?n=…` is an order page whose element already holds the number;
+                // `/shop?n=…&hint`, one with the configurator's hint for its rendering.
+                let query = path.split_once('?').map_or("", |(_, query)| query);
+                let number = query.split('&').find_map(|pair| pair.strip_prefix("n="));
+                let hint = match number {
+                    Some(number) if query.split('&').any(|pair| pair == "hint") => format!(
+                        "<link rel=\"preload\" as=\"fetch\" crossorigin \
+                         href=\"{origin}/widget?n={number}&amp;lang=en\">"
+                    ),
+                    _ => String::new(),
+                };
+                let number = number
+                    .map(|number| format!(" number=\"{number}\""))
                     .unwrap_or_default();
                 format!(
                     "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
                      <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-                     <title>Shop</title></head><body><h1>Demo Shop</h1>\
+                     <title>Shop</title></head><body><h1>Demo Shop</h1>{hint}\
                      <script type=\"module\" src=\"{origin}/trackline-widget.js\"></script>\
                      <trackline-widget lang=\"en\"{number}></trackline-widget></body></html>"
                 )
@@ -389,6 +398,11 @@ async fn main() {
             "frame_painted",
         ),
         ("embed", format!("{shop_url}?n={NUMBER}"), "painted_at"),
+        (
+            "embed_hinted",
+            format!("{shop_url}?n={NUMBER}&hint"),
+            "painted_at",
+        ),
     ] {
         let mut runs = Vec::new();
         for _ in 0..RUNS {

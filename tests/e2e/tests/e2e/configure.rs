@@ -75,9 +75,16 @@ async fn a_seller_configures_the_widget_and_the_snippet_renders_it_the_same_else
         "number=\"RA100000048RU\"",
         "--trackline-accent: #b3003c;",
         "--trackline-radius: 4px;",
+        "<link rel=\"preload\" as=\"fetch\" crossorigin href=\"",
     ] {
         assert!(snippet.contains(part), "{part} is not in {snippet}");
     }
+    // The order page's first line is explained beside it.
+    assert_eq!(
+        page.eval("return document.querySelector('[data-testid=preload-hint]') !== null")
+            .await,
+        serde_json::json!(true)
+    );
     // All of it under the server's strict policy: no inline style, no inline script.
     page.assert_no_csp_violations().await;
     let violations = page.axe_violations().await;
@@ -114,6 +121,15 @@ async fn a_seller_configures_the_widget_and_the_snippet_renders_it_the_same_else
         .eval(&look("document.querySelector('trackline-widget')"))
         .await;
     assert_eq!(pasted, preview);
+    // The order page's hint and the loader asked for the rendering once between them: the
+    // loader's request took the hinted one.
+    let asked = page
+        .eval(
+            "return performance.getEntriesByType('resource') \
+             .filter((e) => e.name.includes('/widget?')).map((e) => e.initiatorType)",
+        )
+        .await;
+    assert_eq!(asked, serde_json::json!(["link"]));
 
     // A seller who reads Chinese or Russian gets the configurator in their language.
     page.open("/configure/?lang=zh").await;
