@@ -83,6 +83,36 @@ self.addEventListener("push", (event) => {
   event.waitUntil(self.registration.showNotification(title, options));
 });
 
+/**
+ * Tells this server that the push service replaced the browser's subscription (it expired, or
+ * its keys changed), so that every parcel of the old one keeps being told through the new one
+ * without the buyer coming back (Chrome 138+, Firefox 137+ and Safari 16+ fire the event). Where
+ * the browser does not say which subscription ended (both fields may be null; Firefox before 137
+ * gives neither), the old one ends on the push service's 410 and the buyer taps Notify me again.
+ */
+async function renew(old, renewed) {
+  if (!old || typeof old.endpoint !== "string") return undefined;
+  let fresh = renewed;
+  if (!fresh) {
+    let key = old.options && old.options.applicationServerKey;
+    if (!key) {
+      const answer = await fetch("/api/v1/push/key");
+      if (!answer.ok) return undefined;
+      key = (await answer.json()).public_key;
+    }
+    fresh = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  }
+  return fetch("/api/v1/push/renew", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ endpoint: old.endpoint, subscription: fresh.toJSON() }),
+  });
+}
+
+self.addEventListener("pushsubscriptionchange", (event) => {
+  event.waitUntil(renew(event.oldSubscription, event.newSubscription).catch(() => undefined));
+});
+
 /** Where a click goes: a page of this origin only, whatever a message says. */
 function pageOf(data) {
   const target = new URL((data && data.url) || "/", self.location.origin);

@@ -351,6 +351,34 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         walk.call(Method::DELETE, template, &uri, &json_body, Some(body))
             .await;
     }
+    // A subscription the push service replaced: moved, or not one a message could reach.
+    let renew = "/api/v1/push/renew";
+    let (_, renewed) = service.subscribe("walk-renewed");
+    let renewal = json!({"endpoint": browser["endpoint"], "subscription": renewed});
+    for body in [
+        renewal.clone(),
+        json!({"endpoint": browser["endpoint"], "subscription": bad_keys}),
+    ] {
+        walk.call(Method::POST, renew, renew, &json_body, Some(body))
+            .await;
+    }
+    let mut status = 0;
+    for _ in 0..40 {
+        status = walk
+            .call(
+                Method::POST,
+                renew,
+                renew,
+                &json_body,
+                Some(renewal.clone()),
+            )
+            .await
+            .0;
+        if status == 429 {
+            break;
+        }
+    }
+    assert_eq!(status, 429, "renewing is never limited");
     // Past the limit, each route answers 429.
     for (template, uri) in [
         (push_in_shop, format!("{demo}/RA100000048RU/push")),
@@ -391,6 +419,8 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         None,
     )
     .await;
+    walk.call(Method::POST, renew, renew, &json_body, Some(renewal))
+        .await;
     walk.app = keyless_app;
 
     walk.call(Method::GET, "/healthz", "/healthz", &[], None)

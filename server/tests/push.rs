@@ -354,6 +354,68 @@ async fn a_subscription_the_push_service_ended_is_dropped_and_a_busy_one_is_trie
     assert_eq!(service.delivered()[0].message["lang"], "zh-CN");
 }
 
+/// What the service worker sends on `pushsubscriptionchange`.
+async fn renew(app: &Router, old: &Value, renewed: &Value) -> (StatusCode, Value) {
+    let reply = send(
+        app,
+        request(
+            Method::POST,
+            "/api/v1/push/renew",
+            &[("content-type", "application/json")],
+            Some(&json!({"endpoint": old["endpoint"], "subscription": renewed})),
+        ),
+    )
+    .await;
+    (reply.status, reply.json())
+}
+
+#[tokio::test]
+async fn a_subscription_its_push_service_replaced_keeps_its_parcels_and_language() {
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let token = shop_with_parcel(&store, &app, "arrived").await;
+    let service = FakePush::start().await;
+    let (_, old) = service.subscribe("phone");
+    assert_eq!(subscribe(&app, &old, "ru").await.0, StatusCode::NO_CONTENT);
+    // The push service replaces it (the old one now answers 410 Gone), and the browser's worker
+    // tells this server.
+    service.end("phone");
+    let (_, renewed) = service.subscribe("phone-renewed");
+    let (status, body) = renew(&app, &old, &renewed).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
+    event(
+        &app,
+        &token,
+        "ready_for_pickup",
+        "2026-11-21T10:00:00+03:00",
+    )
+    .await;
+    send_until(&[&worker(&state)], &service, 1).await;
+    let told = &service.delivered()[0];
+    assert_eq!(told.browser, "phone-renewed");
+    assert_eq!(told.message["title"], "Ждёт в пункте выдачи");
+    assert!(service.refused().is_empty(), "{:?}", service.refused());
+
+    // A new subscription no message could reach, or a body that is not one, moves nothing.
+    let mut broken = renewed.clone();
+    broken["keys"]["p256dh"] = json!("AAAA");
+    let (status, body) = renew(&app, &renewed, &broken).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["field"], "subscription.keys", "{body}");
+    let (status, _) = renew(&app, &renewed, &json!({"endpoint": "x"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // An ended subscription nobody kept is nothing to move, and says no more.
+    let (status, _) = renew(
+        &app,
+        &json!({"endpoint": "https://push.example/none"}),
+        &renewed,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
+
 #[tokio::test]
 async fn subscriptions_are_checked_scoped_and_limited() {
     let store = support::fresh_store().await;

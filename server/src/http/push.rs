@@ -15,7 +15,7 @@ use crate::store::push::Subscriber;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
@@ -27,6 +27,7 @@ use utoipa::{IntoResponses, ToSchema};
 pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/api/v1/push/key", get(key))
+        .route("/api/v1/push/renew", post(renew))
         .route(
             "/api/v1/shops/{shop}/track/{number}/push",
             put(subscribe_in_shop).delete(unsubscribe_in_shop),
@@ -89,6 +90,18 @@ pub struct PushSubscribe {
 pub struct PushUnsubscribe {
     /// The push service's URL the browser subscribed with: knowing it is the right to end it.
     endpoint: String,
+}
+
+/// A browser's subscription the push service replaced, and its replacement (the service worker
+/// sends it on `pushsubscriptionchange`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PushRenew {
+    /// The push service's URL of the subscription that ended: knowing it is the right to move it.
+    #[schema(max_length = 1000)]
+    endpoint: String,
+    /// The browser's new subscription.
+    subscription: BrowserSubscription,
 }
 
 /// What subscribing answers, for the OpenAPI document; the handlers build the responses.
@@ -272,6 +285,58 @@ pub async fn unsubscribe(
     unsubscribed(&state, ShopRef::Default, &number, request).await
 }
 
+/// Moves every parcel of a browser's ended subscription to its new one.
+///
+/// # Errors
+/// 404 `push_unavailable` on a server without a secret key; 422 for a body that is not a
+/// `PushRenew` or a new subscription no message could reach; 429 over the subscriptions' limit.
+#[utoipa::path(
+    post,
+    path = "/api/v1/push/renew",
+    operation_id = "renew_push",
+    tag = "push",
+    summary = "Move a browser's notifications to the subscription its push service replaced it with",
+    request_body = PushRenew,
+    responses(
+        (status = 204, description = "Moved, or there was nothing under the old subscription."),
+        (status = 404, description = "This server sends no notifications (push_unavailable).", body = trackline_core::ErrorBody),
+        (status = 422, description = "The body is not a PushRenew; or the new subscription's endpoint is not a public https push service, or its keys make no encryption (invalid, with the field).", body = trackline_core::ErrorBody),
+        (status = 429, description = "More than ten subscriptions or unsubscriptions a minute from this address (rate_limited).", body = trackline_core::ErrorBody),
+    ),
+    security(()),
+)]
+pub async fn renew(
+    State(state): State<SharedState>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    limited(&state, &request)?;
+    if state.vapid.is_none() {
+        return Err(ApiError::PushUnavailable);
+    }
+    let Strict(asked) = Strict::<PushRenew>::from_request(request, &state).await?;
+    let renewed = checked(asked.subscription, state.allow_private_push)?;
+    state.store.renew_push(&asked.endpoint, &renewed).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A browser's subscription as a sender takes it, once it is one that a message can reach.
+fn checked(browser: BrowserSubscription, allow_private: bool) -> Result<Subscription, Invalid> {
+    Subscription {
+        endpoint: browser.endpoint,
+        p256dh: browser.keys.p256dh,
+        auth: browser.keys.auth,
+    }
+    .checked(allow_private)
+    .map_err(|error| Invalid {
+        field: match error {
+            crate::push::sender::PushError::BadKeys => "subscription.keys",
+            _ => "subscription.endpoint",
+        }
+        .to_owned(),
+        reason: error.to_string(),
+    })
+}
+
 /// Counts one subscription request of the client against its limit.
 fn limited(state: &SharedState, request: &Request) -> Result<(), ApiError> {
     if let Some(client) = client_ip(request.extensions()) {
@@ -303,20 +368,7 @@ async fn subscribed(
         .map(str::to_owned);
     let client = client_ip(request.extensions());
     let Strict(asked) = Strict::<PushSubscribe>::from_request(request, state).await?;
-    let subscription = Subscription {
-        endpoint: asked.subscription.endpoint,
-        p256dh: asked.subscription.keys.p256dh,
-        auth: asked.subscription.keys.auth,
-    }
-    .checked(state.allow_private_push)
-    .map_err(|error| Invalid {
-        field: match error {
-            crate::push::sender::PushError::BadKeys => "subscription.keys",
-            _ => "subscription.endpoint",
-        }
-        .to_owned(),
-        reason: error.to_string(),
-    })?;
+    let subscription = checked(asked.subscription, state.allow_private_push)?;
     let handle = shop_ref.handle();
     let seller = shop(&state.store, handle, state.default_shop.as_deref()).await?;
     let admitted = admit(

@@ -142,6 +142,46 @@ impl Store {
         Ok(ended)
     }
 
+    /// Moves every parcel of a browser's ended subscription (`old`, its push service URL) to the
+    /// subscription that replaced it, with the messages still queued for them; gives how many
+    /// moved. Where the browser has already subscribed a parcel with the new one, the old row
+    /// takes its place.
+    ///
+    /// # Errors
+    /// `SecretKeyMissing` on a server without a secret key; `StoreError` if the database fails.
+    pub async fn renew_push(&self, old: &str, renewed: &Subscription) -> Result<u64, StoreError> {
+        let key = self.secret_key()?;
+        let keys =
+            serde_json::json!({ "p256dh": renewed.p256dh, "auth": renewed.auth }).to_string();
+        let mut tx = self.begin_write().await?;
+        let rows =
+            sqlx::query("SELECT id, shipment_id FROM push_subscriptions WHERE endpoint = $1")
+                .bind(old)
+                .fetch_all(&mut *tx)
+                .await?;
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let shipment: i64 = row.try_get("shipment_id")?;
+            sqlx::query("DELETE FROM push_subscriptions WHERE shipment_id = $1 AND endpoint = $2")
+                .bind(shipment)
+                .bind(&renewed.endpoint)
+                .execute(&mut *tx)
+                .await?;
+            // Sealed again to the same row: the keys are bound to it.
+            let sealed = key
+                .seal(&keys, &keys_context(id))
+                .map_err(StoreError::Secret)?;
+            sqlx::query("UPDATE push_subscriptions SET endpoint = $1, keys = $2 WHERE id = $3")
+                .bind(&renewed.endpoint)
+                .bind(sealed)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(rows.len() as u64)
+    }
+
     /// Takes the next message due now for this instance until `now + lease_ms`; `None` when
     /// nothing is due. A browser's messages go one at a time, in the order they were queued: one
     /// waits while an earlier one to the same browser is in flight or waiting for a retry.

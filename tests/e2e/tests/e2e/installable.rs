@@ -57,12 +57,17 @@ async fn the_app_is_named_in_the_language_of_the_page_it_was_installed_from() {
 /// global scope (the page's strict CSP allows the file itself as a script, not text made into
 /// code): the browser cannot be made to deliver a push or click a notification here.
 const WORKER_UNDER_TEST: &str = r#"
-const listeners = {}, shown = [], fetched = [], opened = [], pending = [];
+const listeners = {}, shown = [], fetched = [], opened = [], pending = [], subscribed = [];
 const realAdd = window.addEventListener, realFetch = window.fetch;
 window.addEventListener = (type, listener) => { listeners[type] = listener; };
+const subscription = (endpoint) =>
+  ({ endpoint, toJSON: () => ({ endpoint, expirationTime: null, keys: { p256dh: 'P', auth: 'A' } }) });
 window.registration = {
   showNotification: (title, options) => { shown.push({ title, options }); return Promise.resolve(); },
-  pushManager: { getSubscription: () => Promise.resolve({ endpoint: 'https://push.example/abc' }) },
+  pushManager: {
+    getSubscription: () => Promise.resolve({ endpoint: 'https://push.example/abc' }),
+    subscribe: (options) => { subscribed.push(options); return Promise.resolve(subscription('https://push.example/again')); },
+  },
 };
 window.clients = {
   matchAll: () => Promise.resolve([]),
@@ -72,6 +77,7 @@ window.clients = {
 window.skipWaiting = () => Promise.resolve();
 window.fetch = (url, init) => {
   fetched.push({ url, method: init && init.method, body: init && init.body });
+  if (url === '/api/v1/push/key') return Promise.resolve(Response.json({ public_key: 'KEY' }));
   return Promise.resolve(new Response(null, { status: 204 }));
 };
 await new Promise((loaded, failed) => {
@@ -92,9 +98,16 @@ listeners.notificationclick(event({ action: '', notification: note({ url: '/?n=1
 listeners.notificationclick(event({ action: '', notification: note({ url: 'https://elsewhere.example/phish' }) }));
 listeners.notificationclick(event({ action: 'stop', notification: note({ unsubscribe: '/api/v1/track/1/push' }) }));
 listeners.notificationclick(event({ action: 'stop', notification: note({ unsubscribe: 'https://elsewhere.example/x' }) }));
+// The push service replaced a subscription: with its successor given, with none (the worker
+// subscribes again with the server's key), and without the old one (nothing to tell).
+const change = (oldSubscription, newSubscription) =>
+  listeners.pushsubscriptionchange(event({ oldSubscription, newSubscription }));
+change({ endpoint: 'https://push.example/old' }, subscription('https://push.example/new'));
+change({ endpoint: 'https://push.example/older' }, null);
+change(null, subscription('https://push.example/unknown'));
 await Promise.all(pending);
 window.fetch = realFetch;
-return { shown, fetched, opened, origin: location.origin, kinds: Object.keys(listeners).sort() };
+return { shown, fetched, opened, subscribed, origin: location.origin, kinds: Object.keys(listeners).sort() };
 "#;
 
 #[tokio::test]
@@ -109,7 +122,14 @@ async fn the_worker_shows_a_push_and_opens_only_this_servers_pages() {
     let origin = seen["origin"].as_str().unwrap().to_owned();
     assert_eq!(
         seen["kinds"],
-        json!(["activate", "fetch", "install", "notificationclick", "push"]),
+        json!([
+            "activate",
+            "fetch",
+            "install",
+            "notificationclick",
+            "push",
+            "pushsubscriptionchange"
+        ]),
         "{seen}"
     );
     let shown = &seen["shown"];
@@ -128,7 +148,42 @@ async fn the_worker_shows_a_push_and_opens_only_this_servers_pages() {
         json!([format!("{origin}/?n=1&lang=ru"), format!("{origin}/")]),
         "a click opens the parcel's page, and never another site"
     );
-    let fetched: Vec<&Value> = seen["fetched"].as_array().unwrap().iter().collect();
+    let fetched = |url: &str| -> Vec<Value> {
+        seen["fetched"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|request| request["url"].as_str().is_some_and(|at| at.ends_with(url)))
+            .cloned()
+            .collect()
+    };
+    // Each replaced subscription it knows of is moved to its successor, asked for once where the
+    // browser gave none.
+    let moved: Vec<Value> = fetched("/api/v1/push/renew")
+        .iter()
+        .map(|request| serde_json::from_str(request["body"].as_str().unwrap_or("null")).unwrap())
+        .collect();
+    let pair = |old: &str, new: &str| json!({"endpoint": old, "subscription": {"endpoint": new, "expirationTime": null, "keys": {"p256dh": "P", "auth": "A"}}});
+    assert_eq!(moved.len(), 2, "{seen}");
+    assert!(
+        moved.contains(&pair(
+            "https://push.example/old",
+            "https://push.example/new"
+        )),
+        "{seen}"
+    );
+    assert!(
+        moved.contains(&pair(
+            "https://push.example/older",
+            "https://push.example/again"
+        )),
+        "{seen}"
+    );
+    assert_eq!(
+        seen["subscribed"],
+        json!([{"userVisibleOnly": true, "applicationServerKey": "KEY"}])
+    );
+    let fetched = fetched("/api/v1/track/1/push");
     assert_eq!(fetched.len(), 1, "{seen}");
     assert_eq!(fetched[0]["url"], format!("{origin}/api/v1/track/1/push"));
     assert_eq!(fetched[0]["method"], "DELETE");
