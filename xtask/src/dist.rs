@@ -40,7 +40,7 @@ fn configurator() -> Done {
     let html = std::fs::read_to_string(built.join("index.html"))?;
     std::fs::write(
         out.join("index.html"),
-        externalise_start_script(out, "/configure/", &html)?,
+        externalise_start_script(out, "/configure/", &html, |code| Ok(code.to_owned()))?,
     )?;
     let (file, integrity) = pinned_loader(Path::new("dist"))?;
     let pinned = serde_json::json!({ "file": file, "integrity": integrity });
@@ -62,7 +62,9 @@ pub fn post_build() -> Done {
     let source = std::env::var_os("TRUNK_SOURCE_DIR").map_or_else(crate::cmd::root, PathBuf::from);
     let page = staging.join("index.html");
     let html = std::fs::read_to_string(&page)?;
-    let html = externalise_start_script(&staging, "/", &html)?;
+    let html = externalise_start_script(&staging, "/", &html, |code| {
+        after_the_first_paint_on_linked_pages(&staging, code)
+    })?;
     let element = crate::element::read(&source)?;
     write_loader(&staging, &source, &element)?;
     crate::element::write(&element, &staging)?;
@@ -74,9 +76,14 @@ pub fn post_build() -> Done {
 }
 
 /// A strict CSP (`script-src 'self'`) refuses inline scripts: trunk's start-up code goes into
-/// a hashed file of its own next to the wasm, so the hosted page and the iframe form run under
-/// that policy on any static host, with no per-request nonce.
-fn externalise_start_script(staging: &Path, base: &str, html: &str) -> Done<String> {
+/// a hashed file of its own next to the wasm (as `rewrite` leaves it), so the hosted page and
+/// the iframe form run under that policy on any static host, with no per-request nonce.
+fn externalise_start_script(
+    staging: &Path,
+    base: &str,
+    html: &str,
+    rewrite: impl Fn(&str) -> Done<String>,
+) -> Done<String> {
     const OPEN: &str = "<script type=\"module\">";
     let found: Vec<usize> = html.match_indices(OPEN).map(|(at, _)| at).collect();
     ensure(
@@ -88,7 +95,7 @@ fn externalise_start_script(staging: &Path, base: &str, html: &str) -> Done<Stri
         + html[start..]
             .find("</script>")
             .ok_or_else(|| Failed("the inline module script does not end".into()))?;
-    let code = format!("{}\n", html[start..end].trim());
+    let code = rewrite(&format!("{}\n", html[start..end].trim()))?;
     let hash = hex(&Sha256::digest(code.as_bytes()));
     let name = format!("trackline-start-{}.js", &hash[..16]);
     std::fs::write(staging.join(&name), &code)?;
@@ -97,6 +104,65 @@ fn externalise_start_script(staging: &Path, base: &str, html: &str) -> Done<Stri
         &html[..found[0]],
         &html[end + "</script>".len()..]
     ))
+}
+
+/// The text between `open` and the next `close` in `code`.
+fn between<'a>(code: &'a str, open: &str, close: &str) -> Done<&'a str> {
+    code.split_once(open)
+        .and_then(|(_, rest)| rest.split_once(close))
+        .map(|(inside, _)| inside)
+        .ok_or_else(|| Failed(format!("trunk's start-up code has no {open}…{close}")))
+}
+
+/// A page the server rendered for a linked number shows its status without the wasm: there
+/// trunk's start-up code fetches the widget's code after that first paint instead of beside it
+/// (the server leaves the page's preloads out, `Template` in server/src/http/page.rs), so that
+/// nothing but the page competes with that paint and Lighthouse no longer counts the wasm in the
+/// largest paint it simulates. The glue and the
+/// wasm keep the integrity that the preloads check elsewhere (the form, whose preloads stand and
+/// are taken by these same requests).
+fn after_the_first_paint_on_linked_pages(staging: &Path, code: &str) -> Done<String> {
+    const IMPORT_OPEN: &str = "import init, * as bindings from '";
+    const WASM_OPEN: &str = "module_or_path: '";
+    let glue = between(code, IMPORT_OPEN, "';")?;
+    let wasm = between(code, WASM_OPEN, "'")?;
+    let integrity = |path: &str| sri(&staging.join(path.trim_start_matches('/')));
+    let deferred = format!(
+        "// The build (xtask/src/dist.rs) rewrote trunk's start-up code: on a page rendered for a\n\
+         // linked number, whose status is on screen already, the widget's code comes after that paint.\n\
+         const glue = \"{glue}\";\n\
+         if (document.querySelector(\"[data-rendered][data-number]\")) {{\n\
+         \x20 // Painted as the browser reports it (the frame shown, not only drawn); where it\n\
+         \x20 // reports no paints, a task after the next frame.\n\
+         \x20 await new Promise((painted) => {{\n\
+         \x20   if (!globalThis.PerformanceObserver?.supportedEntryTypes?.includes(\"paint\")) {{\n\
+         \x20     requestAnimationFrame(() => setTimeout(painted));\n\
+         \x20     return;\n\
+         \x20   }}\n\
+         \x20   new PerformanceObserver((entries, observer) => {{\n\
+         \x20     if (!entries.getEntriesByName(\"first-contentful-paint\").length) return;\n\
+         \x20     observer.disconnect();\n\
+         \x20     painted();\n\
+         \x20   }}).observe({{ type: \"paint\", buffered: true }});\n\
+         \x20 }});\n\
+         \x20 document.head.append(Object.assign(document.createElement(\"link\"), {{\n\
+         \x20   rel: \"modulepreload\", href: glue, integrity: \"{}\", crossOrigin: \"anonymous\",\n\
+         \x20 }}));\n\
+         }}\n\
+         const bindings = await import(glue);\n\
+         const init = bindings.default;",
+        integrity(glue)?
+    );
+    Ok(code
+        .replacen(&format!("{IMPORT_OPEN}{glue}';"), &deferred, 1)
+        .replacen(
+            &format!("{WASM_OPEN}{wasm}'"),
+            &format!(
+                "module_or_path: fetch('{wasm}', {{ integrity: \"{}\" }})",
+                integrity(wasm)?
+            ),
+            1,
+        ))
 }
 
 /// The page's plain form (and its stylesheet) first, the widget's code after it: on a slow link

@@ -460,6 +460,9 @@ fn respond(
 #[derive(Debug, Clone, PartialEq)]
 pub struct Template {
     head: String,
+    /// The head for a page rendered for a number: without the preloads of the widget's code,
+    /// which its start-up script fetches after the status is painted (xtask/src/dist.rs).
+    linked_head: String,
     tail: String,
     /// The page's policy: the strict one, and the inlined stylesheet's hash.
     policy: String,
@@ -501,6 +504,7 @@ impl Template {
             }
         }
         Some(Template {
+            linked_head: without_code_preloads(&head),
             head,
             tail: html[end..].to_owned(),
             policy,
@@ -540,8 +544,12 @@ impl Template {
         } else {
             "tl-page"
         };
-        let head = self
-            .head
+        let head = if config.number.is_some() {
+            &self.linked_head
+        } else {
+            &self.head
+        };
+        let head = head
             .replacen(
                 HTML_OPEN,
                 &format!("<html lang=\"{}\">", config.lang.tag()),
@@ -568,6 +576,29 @@ impl Template {
     }
 }
 
+/// `head` without its `<link rel="modulepreload">` tags and its `<link rel="preload">` of a
+/// wasm module.
+fn without_code_preloads(head: &str) -> String {
+    let mut kept = String::with_capacity(head.len());
+    let mut rest = head;
+    while let Some(at) = rest.find("<link rel=\"") {
+        let Some(length) = rest[at..].find('>') else {
+            break;
+        };
+        let tag = &rest[at..=at + length];
+        let code = tag.starts_with("<link rel=\"modulepreload\"")
+            || (tag.starts_with("<link rel=\"preload\"")
+                && tag.contains("type=\"application/wasm\""));
+        kept.push_str(&rest[..at]);
+        if !code {
+            kept.push_str(tag);
+        }
+        rest = &rest[at + length + 1..];
+    }
+    kept.push_str(rest);
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -583,6 +614,29 @@ mod tests {
         assert_eq!(template.policy, STRICT_CSP);
         let no_place = "<html lang=\"en\"><body class=\"tl-page\"></body>";
         assert_eq!(Template::parse(no_place, |_| None), None);
+    }
+
+    #[test]
+    fn a_page_for_a_linked_number_has_no_preloads_of_the_widgets_code() {
+        let head = "<html lang=\"en\"><head><link rel=\"icon\" href=\"favicon.svg\">\
+                    <link rel=\"modulepreload\" fetchpriority=\"low\" href=\"/t-1.js\" integrity=\"a\">\
+                    <link rel=\"preload\" fetchpriority=\"low\" href=\"/t-1_bg.wasm\" as=\"fetch\" type=\"application/wasm\">\
+                    <link rel=\"manifest\" href=\"/manifest.webmanifest\"></head>";
+        assert_eq!(
+            without_code_preloads(head),
+            "<html lang=\"en\"><head><link rel=\"icon\" href=\"favicon.svg\">\
+             <link rel=\"manifest\" href=\"/manifest.webmanifest\"></head>"
+        );
+        let html = format!(
+            "{head}<body class=\"tl-page\"><div id=\"trackline\" data-trackline-hosted>\
+             <!--trackline:widget--><!--/trackline:widget--></div></body></html>"
+        );
+        let template = Template::parse(&html, |_| None).unwrap();
+        assert!(template.head.contains("modulepreload") && template.head.contains(".wasm"));
+        assert!(
+            !template.linked_head.contains("modulepreload")
+                && !template.linked_head.contains(".wasm")
+        );
     }
 
     #[test]

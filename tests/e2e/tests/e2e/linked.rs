@@ -134,6 +134,17 @@ async fn a_link_is_taken_over_without_a_change_on_screen_or_a_second_request() {
     assert_eq!(page.eval("return window.__changes").await, json!([]));
     assert_eq!(page.eval("return window.__errors").await, json!([]));
     assert_eq!(lookups_of(&page, "1000000007").await, json!(0));
+    // The widget's code (the glue and the wasm, once each) was asked for after the status was
+    // painted, never beside it.
+    let code = page
+        .eval(
+            "const paint = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Infinity; \
+             const code = performance.getEntriesByType('resource') \
+               .filter((e) => /\\/trackline-[0-9a-f]+(_bg\\.wasm|\\.js)$/.test(e.name)); \
+             return [code.length, code.every((e) => e.startTime >= paint)];",
+        )
+        .await;
+    assert_eq!(code, json!([2, true]));
 
     // Taken over: typing is the widget's (the hint answers), and Track looks up in the browser.
     page.track("RA100000048RU").await;
