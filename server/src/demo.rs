@@ -60,12 +60,23 @@ pub fn shipments(today: i64) -> Result<Vec<Shipment>, DemoError> {
     Ok(shipments)
 }
 
-/// Today as days since the Unix epoch, in UTC.
+/// Today as days since the Unix epoch, in the zone where the demo's support keeps hours (its
+/// shipments' `support.hours.time_zone`), which is where its buyers are: counted in UTC, every
+/// date would read a day behind for them from their midnight until UTC's (in Moscow, the three
+/// hours from 21:00 UTC: a parcel "kept 6 more days" showed 5).
 pub fn today() -> i64 {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    i64::try_from(seconds / 86_400).unwrap_or(0)
+    let zone = serde_json::from_str::<DemoFile>(DEMO_JSON)
+        .ok()
+        .and_then(|file| {
+            file.shipments
+                .into_iter()
+                .find_map(|shipment| Some(shipment.support?.hours?.time_zone))
+        })
+        .and_then(|name| jiff::tz::TimeZone::get(&name).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let now = jiff::Timestamp::now();
+    let offset = i64::from(zone.to_offset(now).seconds());
+    (now.as_second() + offset).div_euclid(86_400)
 }
 
 /// The handle of the demo shop, whose shipments the short lookup path shows in the demo.
