@@ -14,6 +14,8 @@ use trackline_e2e::{dist_dir, project_root, wait_until_within, Session};
 
 /// Cold loads per figure.
 const RUNS: usize = 5;
+/// Lighthouse runs per score (their median).
+const LIGHTHOUSE_RUNS: usize = 3;
 /// A slow mobile link, as Lighthouse's mobile preset has it: 150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up.
 const LINK: (u32, u32, u32) = (150, 1_600_000 / 8, 750_000 / 8);
 /// How much slower than this machine's the phone's CPU is.
@@ -339,6 +341,27 @@ async fn lighthouse(url: &str, zone: &str) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// Lighthouse's scores as the median of `LIGHTHOUSE_RUNS` runs, by category: its simulation
+/// starts from timings observed on this shared machine, and one run's performance moved between
+/// 93 and 99 for the same build.
+async fn lighthouse_median(url: &str, zone: &str) -> Vec<(String, f64)> {
+    let mut runs = Vec::new();
+    for _ in 0..LIGHTHOUSE_RUNS {
+        runs.push(lighthouse(url, zone).await);
+    }
+    eprintln!("# lighthouse {url} in {zone}: {runs:?}");
+    runs[0]
+        .iter()
+        .map(|(category, _)| {
+            let scores = runs
+                .iter()
+                .filter_map(|run| run.iter().find(|(c, _)| c == category).map(|(_, s)| *s))
+                .collect();
+            (category.clone(), median(scores))
+        })
+        .collect()
+}
+
 #[tokio::main]
 async fn main() {
     let page = Session::start().await;
@@ -515,19 +538,15 @@ async fn main() {
     }
     // The demo shop's buyers live where its support keeps hours (as the harness's browser does);
     // a linked status is also scored for a buyer elsewhere, whose widget redraws it on their clock.
-    for (category, score) in lighthouse(&hosted_url, "Europe/Moscow").await {
-        print(&format!("lighthouse_{category}"), score, "score");
-    }
     let link = format!("{hosted_url}?n={NUMBER}");
-    for (category, score) in lighthouse(&link, "Europe/Moscow").await {
-        print(&format!("lighthouse_link_{category}"), score, "score");
-    }
-    for (category, score) in lighthouse(&link, "UTC").await {
-        print(
-            &format!("lighthouse_link_elsewhere_{category}"),
-            score,
-            "score",
-        );
+    for (prefix, url, zone) in [
+        ("lighthouse", &hosted_url, "Europe/Moscow"),
+        ("lighthouse_link", &link, "Europe/Moscow"),
+        ("lighthouse_link_elsewhere", &link, "UTC"),
+    ] {
+        for (category, score) in lighthouse_median(url, zone).await {
+            print(&format!("{prefix}_{category}"), score, "score");
+        }
     }
     page.close().await;
 }
