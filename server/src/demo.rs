@@ -3,6 +3,7 @@
 //! Their dates are written around an anchor day and moved to today when seeded,
 //! so the demo always reads as a parcel on its way now, not a year ago.
 
+use crate::clock::{now_in, support_zone};
 use crate::store::lookup_rules::LookupRules;
 use crate::store::{Store, StoreError};
 use serde::Deserialize;
@@ -67,16 +68,9 @@ pub fn shipments(today: i64) -> Result<Vec<Shipment>, DemoError> {
 pub fn today() -> i64 {
     let zone = serde_json::from_str::<DemoFile>(DEMO_JSON)
         .ok()
-        .and_then(|file| {
-            file.shipments
-                .into_iter()
-                .find_map(|shipment| Some(shipment.support?.hours?.time_zone))
-        })
-        .and_then(|name| jiff::tz::TimeZone::get(&name).ok())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    let now = jiff::Timestamp::now();
-    let offset = i64::from(zone.to_offset(now).seconds());
-    (now.as_second() + offset).div_euclid(86_400)
+        .and_then(|file| support_zone(&file.shipments))
+        .unwrap_or_else(|| "UTC".to_owned());
+    now_in(&zone).today
 }
 
 /// The handle of the demo shop, whose shipments the short lookup path shows in the demo.

@@ -1,6 +1,7 @@
 //! trackline's reference tracking endpoint: stores shipments and answers contract v1.
 
 pub mod client_address;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod http;

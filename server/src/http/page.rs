@@ -8,6 +8,7 @@ use super::assets::{WidgetFiles, STRICT_CSP};
 use super::error::ApiError;
 use super::public::{count, look_up, matches_etag, CACHE_CONTROL};
 use super::rate_limit::{admit, client_ip};
+use crate::clock::{now_in, support_zone};
 use crate::lookup_cache::ShopRef;
 use crate::state::SharedState;
 use axum::body::Body;
@@ -23,7 +24,7 @@ use sha2::{Digest, Sha256};
 use trackline::config::{Config, Entry, Settings};
 use trackline::state::{LookupState, PageResponse, Rendered};
 use trackline_core::contract::parse_track_response;
-use trackline_core::time::{Now, DAY_MILLIS};
+use trackline_core::time::Now;
 use trackline_core::TrackingQuery;
 
 /// Where the widget goes in the build's `index.html`: the server puts its rendering between these.
@@ -389,26 +390,7 @@ fn page_status(config: &Config, response: Option<&PageResponse>) -> StatusCode {
 /// The zone a status is rendered for: where the shop's support keeps its hours (its buyers are
 /// most likely there); the widget reads it again on the buyer's own clock if that differs.
 fn zone_of(body: &str) -> Option<String> {
-    let response = parse_track_response(body).ok()?;
-    response
-        .shipments
-        .iter()
-        .find_map(|shipment| Some(shipment.support.as_ref()?.hours.as_ref()?.time_zone.clone()))
-}
-
-/// Now on the clocks of `zone`, to the minute (so that a page rendered twice in a minute is the
-/// same page, with the same ETag).
-fn now_in(zone: &str) -> Now {
-    let millis = jiff::Timestamp::now().as_millisecond().div_euclid(60_000) * 60_000;
-    let offset_minutes = jiff::tz::TimeZone::get(zone)
-        .ok()
-        .and_then(|zone| Some(zone.to_offset(jiff::Timestamp::from_millisecond(millis).ok()?)))
-        .map_or(0, |offset| offset.seconds() / 60);
-    Now {
-        millis,
-        today: (millis + i64::from(offset_minutes) * 60_000).div_euclid(DAY_MILLIS),
-        offset_minutes,
-    }
+    support_zone(&parse_track_response(body).ok()?.shipments)
 }
 
 /// The languages of `Accept-Language`, best first.
