@@ -63,7 +63,7 @@ pub fn post_build() -> Done {
     let page = staging.join("index.html");
     let html = std::fs::read_to_string(&page)?;
     let html = externalise_start_script(&staging, "/", &html, |code| {
-        after_the_first_paint_on_linked_pages(&staging, code)
+        after_the_first_paint_on_linked_pages(&staging, &source, code)
     })?;
     let element = crate::element::read(&source)?;
     write_loader(&staging, &source, &element)?;
@@ -118,43 +118,24 @@ fn between<'a>(code: &'a str, open: &str, close: &str) -> Done<&'a str> {
 /// trunk's start-up code fetches the widget's code after that first paint instead of beside it
 /// (the server leaves the page's preloads out, `Template` in server/src/http/page.rs), so that
 /// nothing but the page competes with that paint and Lighthouse no longer counts the wasm in the
-/// largest paint it simulates. The glue and the
-/// wasm keep the integrity that the preloads check elsewhere (the form, whose preloads stand and
-/// are taken by these same requests).
-fn after_the_first_paint_on_linked_pages(staging: &Path, code: &str) -> Done<String> {
+/// largest paint it simulates (`embed/after-paint.js` takes the place of the glue's import). The
+/// glue and the wasm keep the integrity that the preloads check elsewhere (the form, whose
+/// preloads stand and are taken by these same requests).
+fn after_the_first_paint_on_linked_pages(
+    staging: &Path,
+    source: &Path,
+    code: &str,
+) -> Done<String> {
     const IMPORT_OPEN: &str = "import init, * as bindings from '";
     const WASM_OPEN: &str = "module_or_path: '";
     let glue = between(code, IMPORT_OPEN, "';")?;
     let wasm = between(code, WASM_OPEN, "'")?;
     let integrity = |path: &str| sri(&staging.join(path.trim_start_matches('/')));
-    let deferred = format!(
-        "// The build (xtask/src/dist.rs) rewrote trunk's start-up code: on a page rendered for a\n\
-         // linked number, whose status is on screen already, the widget's code comes after that paint.\n\
-         const glue = \"{glue}\";\n\
-         if (document.querySelector(\"[data-rendered][data-number]\")) {{\n\
-         \x20 // Painted as the browser reports it (the frame shown, not only drawn); where it\n\
-         \x20 // reports no paints, a task after the next frame.\n\
-         \x20 await new Promise((painted) => {{\n\
-         \x20   if (!globalThis.PerformanceObserver?.supportedEntryTypes?.includes(\"paint\")) {{\n\
-         \x20     requestAnimationFrame(() => setTimeout(painted));\n\
-         \x20     return;\n\
-         \x20   }}\n\
-         \x20   new PerformanceObserver((entries, observer) => {{\n\
-         \x20     if (!entries.getEntriesByName(\"first-contentful-paint\").length) return;\n\
-         \x20     observer.disconnect();\n\
-         \x20     painted();\n\
-         \x20   }}).observe({{ type: \"paint\", buffered: true }});\n\
-         \x20 }});\n\
-         \x20 document.head.append(Object.assign(document.createElement(\"link\"), {{\n\
-         \x20   rel: \"modulepreload\", href: glue, integrity: \"{}\", crossOrigin: \"anonymous\",\n\
-         \x20 }}));\n\
-         }}\n\
-         const bindings = await import(glue);\n\
-         const init = bindings.default;",
-        integrity(glue)?
-    );
+    let deferred = std::fs::read_to_string(source.join("embed/after-paint.js"))?
+        .replace("@GLUE_SRI@", &integrity(glue)?)
+        .replace("@GLUE@", glue);
     Ok(code
-        .replacen(&format!("{IMPORT_OPEN}{glue}';"), &deferred, 1)
+        .replacen(&format!("{IMPORT_OPEN}{glue}';"), deferred.trim_end(), 1)
         .replacen(
             &format!("{WASM_OPEN}{wasm}'"),
             &format!(
