@@ -75,7 +75,10 @@ function ask(url) {
 // arrives, taken over by the wasm when that lands. One request, as the lookup alone would be.
 function askRendered(element) {
   const settings = element.settings();
-  const params = new URLSearchParams({ n: settings.number, lang: language(element) });
+  // Without a `lang` of its own the server picks from the browser's `Accept-Language` (the same
+  // list as `navigator.languages`), so that the URL is one an order page can name in advance.
+  const params = new URLSearchParams({ n: settings.number });
+  if (settings.lang) params.set("lang", settings.lang);
   if (settings.shop) params.set("shop", settings.shop);
   if (settings.theme) params.set("theme", settings.theme);
   if (settings.compact) params.set("compact", "1");

@@ -87,6 +87,9 @@ pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> Widge
             Entry::Element,
             Settings {
                 rendered: Some(rendered),
+                // The language the server drew it in (its pick from `Accept-Language` when the
+                // element names none), or the views would not match the markup they take over.
+                lang: root.get_attribute("data-lang").or(settings.lang),
                 // The server that rendered it sends notifications: its page can turn them on.
                 push_key: root.get_attribute("data-push-key"),
                 ..settings

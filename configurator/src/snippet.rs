@@ -85,8 +85,9 @@ pub fn snippet(origin: &str, pinned: Option<&Pinned>, choice: &Choice, offer: &O
 /// paints at 1.6× a static page's time instead of 2.1×). The URL is the one the loader's
 /// `askRendered` builds, and only a request for that very URL takes the hint, so there is none
 /// where the URL is not known here: no number, an endpoint of the seller's own (the widget asks
-/// it, not this server), a language left to the buyer's browser, or a value that would need
-/// encoding. An end-to-end test pastes the snippet and counts the requests.
+/// it, not this server), or a value that would need encoding. A language left to the buyer's
+/// browser stays out of the URL: the server picks it from the `Accept-Language` that the hint and
+/// the loader both send. An end-to-end test pastes the snippet and counts the requests.
 fn rendering_hint(origin: &str, choice: &Choice) -> Option<String> {
     let attributes = choice.attributes();
     let value = |name: &str| {
@@ -100,11 +101,8 @@ fn rendering_hint(origin: &str, choice: &Choice) -> Option<String> {
         return None;
     }
     // In the loader's order: n, lang, shop, theme, compact.
-    let mut query = vec![
-        format!("n={}", value("number")?),
-        format!("lang={}", value("lang")?),
-    ];
-    for name in ["shop", "theme"] {
+    let mut query = vec![format!("n={}", value("number")?)];
+    for name in ["lang", "shop", "theme"] {
         if let Some(value) = value(name) {
             query.push(format!("{name}={value}"));
         }
@@ -172,14 +170,26 @@ mod tests {
             )
         );
         assert!(hinted(order.clone()));
-        // The buyer types the number; the buyer's browser picks the language; the seller's own
-        // endpoint answers; a value the URL would have to encode.
+        // The buyer's browser picks the language: the server does, from the same browser's
+        // `Accept-Language`, for a URL without one.
+        assert_eq!(
+            rendering_hint(
+                "https://t.example",
+                &Choice {
+                    lang: String::new(),
+                    ..order.clone()
+                }
+            )
+            .as_deref(),
+            Some(
+                "<link rel=\"preload\" as=\"fetch\" crossorigin \
+                 href=\"https://t.example/widget?n=1000000007-0001&amp;theme=dark\">"
+            )
+        );
+        // The buyer types the number; the seller's own endpoint answers; a value the URL would
+        // have to encode.
         assert!(!hinted(Choice {
             number: String::new(),
-            ..order.clone()
-        }));
-        assert!(!hinted(Choice {
-            lang: String::new(),
             ..order.clone()
         }));
         assert!(!hinted(Choice {

@@ -280,6 +280,24 @@ async fn an_element_gets_its_widget_rendered_with_the_response_inside_under_the_
         "public, max-age=30, stale-while-revalidate=30"
     );
 
+    // An element that names no language gets the one its browser asks for: the loader's URL then
+    // has none, and an order page's hint can name that URL before the loader runs.
+    let negotiated = send(
+        &app,
+        get(
+            "/widget?n=1000000007",
+            &[("accept-language", "de-DE, ru-RU;q=0.9, en;q=0.5")],
+        ),
+    )
+    .await;
+    assert_eq!(negotiated.status, StatusCode::OK);
+    assert!(
+        negotiated.text.contains(" data-lang=\"ru\""),
+        "{}",
+        negotiated.text
+    );
+    assert!(header(&negotiated, header::VARY).contains("Accept-Language"));
+
     let unknown = send(&app, get("/widget?n=9999999999&lang=en", &[])).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(unknown.text.contains("We found nothing for 9999999999"));

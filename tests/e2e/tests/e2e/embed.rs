@@ -38,18 +38,7 @@ async fn two_widgets_on_one_page_work_independently_and_load_the_wasm_once() {
     );
 
     // A lookup in the first widget leaves the second as it was.
-    page.eval(
-        "const root = document.querySelector('#first').shadowRoot; \
-         const input = root.querySelector('[data-testid=number-input]'); \
-         input.value = '1000000008'; input.dispatchEvent(new Event('input', { bubbles: true })); \
-         root.querySelector('[data-testid=track-button]').click(); return true;",
-    )
-    .await;
-    page.wait_for_script(
-        "return document.querySelector('#first').shadowRoot \
-         .querySelector('[data-testid=shipment][data-stage=delivered]') !== null",
-    )
-    .await;
+    track_delivered_in(&page, "#first").await;
     assert_eq!(
         page.shadow_text("#second", "[data-testid=headline]").await,
         "Ждёт в пункте выдачи"
@@ -354,6 +343,19 @@ async fn open_storefront(page: &Session, elements: &str) {
     .await;
 }
 
+/// Types the demo's delivered number into the widget of `host`, presses Track, and waits for it.
+async fn track_delivered_in(page: &Session, host: &str) {
+    page.eval(&format!(
+        "const root = document.querySelector({host:?}).shadowRoot; \
+         const input = root.querySelector('[data-testid=number-input]'); \
+         input.value = '1000000008'; input.dispatchEvent(new Event('input', {{ bubbles: true }})); \
+         root.querySelector('[data-testid=track-button]').click(); return true;"
+    ))
+    .await;
+    page.shadow_text(host, "[data-testid=shipment][data-stage=delivered]")
+        .await;
+}
+
 /// The requests the page made whose address holds `part`, each as [made before the wasm had
 /// arrived, by what].
 async fn requests(page: &Session, part: &str) -> serde_json::Value {
@@ -404,18 +406,7 @@ async fn an_element_on_its_servers_lookup_shows_the_rendered_status_before_the_w
     assert_eq!(requests(&page, "/track/").await, json!([]));
     assert_eq!(page.eval("return window.__errors").await, json!([]));
     // Taken over: Track in the first element looks up in the browser.
-    page.eval(
-        "const root = document.querySelector('trackline-widget').shadowRoot; \
-         const input = root.querySelector('[data-testid=number-input]'); \
-         input.value = '1000000008'; input.dispatchEvent(new Event('input', { bubbles: true })); \
-         root.querySelector('[data-testid=track-button]').click(); return true;",
-    )
-    .await;
-    page.shadow_text(
-        "trackline-widget",
-        "[data-testid=shipment][data-stage=delivered]",
-    )
-    .await;
+    track_delivered_in(&page, "trackline-widget").await;
     assert_eq!(
         requests(&page, "/track/1000000008")
             .await
@@ -457,5 +448,62 @@ async fn an_element_with_its_own_endpoint_asks_once_while_the_wasm_is_still_down
         json!([[true, "fetch"]])
     );
     assert_eq!(requests(&page, "/widget?").await, json!([]));
+    page.close().await;
+}
+
+#[tokio::test]
+async fn an_element_without_a_language_takes_the_one_its_server_picked_and_its_order_pages_hint() {
+    let page = Session::start().await;
+    crate::linked::watch_the_widget(&page).await;
+    // A browser whose `Accept-Language` names only Russian while `navigator.languages` stays
+    // English (as where the header is reduced to one language): the server's pick is what the
+    // widget shows, and what the wasm takes over without redrawing it.
+    page.cdp("Network.enable", json!({})).await;
+    page.cdp(
+        "Network.setExtraHTTPHeaders",
+        json!({ "headers": { "Accept-Language": "ru-RU,ru;q=0.9" } }),
+    )
+    .await;
+    let origin = page.origin().to_owned();
+    open_storefront(
+        &page,
+        &format!(
+            "<link rel=\"preload\" as=\"fetch\" crossorigin href=\"{origin}/widget?n=RA100000048RU\">\
+             <trackline-widget number=\"RA100000048RU\"></trackline-widget>"
+        ),
+    )
+    .await;
+    page.wait_for_script(
+        "return document.querySelector('trackline-widget').shadowRoot?.querySelector('[data-rendered][data-hydrated]') != null",
+    )
+    .await;
+    assert_eq!(
+        page.eval(
+            "const root = document.querySelector('trackline-widget').shadowRoot; \
+             return [navigator.language, root.querySelector('[part~=widget]').lang, \
+                     root.querySelector('[data-testid=headline]').textContent]"
+        )
+        .await,
+        json!(["en-US", "ru", "В пути"])
+    );
+    // The order page's hint named the loader's URL: one request for the rendering, the hint's.
+    let asked = page
+        .eval(
+            "return performance.getEntriesByType('resource') \
+             .filter((e) => e.name.includes('/widget?')).map((e) => [e.name.split('/').pop(), e.initiatorType])",
+        )
+        .await;
+    assert_eq!(asked, json!([["widget?n=RA100000048RU", "link"]]));
+    assert_eq!(page.eval("return window.__errors").await, json!([]));
+    // Taken over in Russian: the next lookup is drawn by the wasm in it.
+    track_delivered_in(&page, "trackline-widget").await;
+    assert_eq!(
+        page.eval(
+            "return document.querySelector('trackline-widget').shadowRoot \
+             .querySelector('[data-testid=headline]').textContent"
+        )
+        .await,
+        json!("Получен")
+    );
     page.close().await;
 }
