@@ -1,5 +1,6 @@
 //! trackline's reference tracking endpoint: stores shipments and answers contract v1.
 
+pub mod background;
 pub mod client_address;
 pub mod clock;
 pub mod config;

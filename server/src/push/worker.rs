@@ -4,9 +4,10 @@
 
 use super::sender::{self, Sent};
 use super::vapid::Vapid;
+use crate::background::{keep_turning, Every};
 use crate::store::push::{DuePush, PushNext};
 use crate::store::{Store, StoreError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How often subscriptions are looked over (past their end, a pickup deadline tomorrow).
 const SWEEP_EVERY: Duration = Duration::from_secs(300);
@@ -38,31 +39,21 @@ impl Worker {
 
     /// Sends until `stop` resolves; a failing store is logged and waited out, never fatal.
     pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
-        tokio::pin!(stop);
-        let mut swept = Instant::now()
-            .checked_sub(SWEEP_EVERY)
-            .unwrap_or_else(Instant::now);
-        loop {
-            if swept.elapsed() >= SWEEP_EVERY {
-                swept = Instant::now();
-                let now = crate::store::now_ms();
-                if let Err(error) = self.store.sweep_push(now, &tomorrow(now)).await {
-                    tracing::warn!(%error, "push: looking over subscriptions failed");
+        let mut sweeps = Every::new(SWEEP_EVERY);
+        let worker = &self;
+        keep_turning(stop, self.idle, "push", || {
+            let sweep = sweeps.due();
+            async move {
+                if sweep {
+                    let now = crate::store::now_ms();
+                    if let Err(error) = worker.store.sweep_push(now, &tomorrow(now)).await {
+                        tracing::warn!(%error, "push: looking over subscriptions failed");
+                    }
                 }
+                worker.send_due().await
             }
-            let idle = match self.send_due().await {
-                Ok(0) => self.idle,
-                Ok(_) => Duration::ZERO,
-                Err(error) => {
-                    tracing::warn!(%error, "push: the store failed; trying again");
-                    self.idle.max(Duration::from_secs(1))
-                }
-            };
-            tokio::select! {
-                () = &mut stop => return,
-                () = tokio::time::sleep(idle) => {}
-            }
-        }
+        })
+        .await;
     }
 
     /// Sends every message due now, one after another; returns how many were tried.

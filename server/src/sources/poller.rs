@@ -128,21 +128,8 @@ impl Poller {
 
     /// Polls until `stop` resolves; a failing store is logged and waited out, never fatal.
     pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
-        tokio::pin!(stop);
-        loop {
-            let idle = match self.poll_due().await {
-                Ok(0) => self.idle,
-                Ok(_) => Duration::ZERO,
-                Err(error) => {
-                    tracing::warn!(%error, "polling carriers: the store failed; trying again");
-                    self.idle.max(Duration::from_secs(1))
-                }
-            };
-            tokio::select! {
-                () = &mut stop => return,
-                () = tokio::time::sleep(idle) => {}
-            }
-        }
+        crate::background::keep_turning(stop, self.idle, "polling carriers", || self.poll_due())
+            .await;
     }
 
     /// Polls every shipment due now, one after another (each provider's client keeps its

@@ -4,6 +4,7 @@
 //! no database-specific types), so the two cannot drift apart.
 
 pub mod changes;
+mod lease;
 pub mod lockouts;
 pub mod lookup_rules;
 pub mod push;

@@ -2,6 +2,7 @@
 //! a lookup showed, queued in the transaction of the change they tell of, leased to one instance
 //! at a time, dropped when the push service says the subscription ended.
 
+use super::lease::Queue;
 use super::{new_id, now_ms, Store, StoreError};
 use crate::push::message::{compose, Message};
 use crate::push::sender::Subscription;
@@ -13,6 +14,21 @@ use trackline_core::Shipment;
 
 /// How long a subscription lasts after its parcel was delivered.
 pub const AFTER_DELIVERY_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// The messages waiting to be sent: a browser's go one at a time, in the order they were queued.
+const MESSAGES: Queue = Queue {
+    find: "SELECT id FROM push_messages m
+           WHERE state = 'pending' AND next_attempt_ms <= $1
+             AND (leased_until_ms IS NULL OR leased_until_ms < $1)
+             AND NOT EXISTS (SELECT 1 FROM push_messages e
+                             WHERE e.subscription_id = m.subscription_id
+                               AND e.state = 'pending' AND e.seq < m.seq)
+           ORDER BY next_attempt_ms, id LIMIT 1",
+    take: "UPDATE push_messages SET leased_until_ms = $1, attempts = attempts + 1
+           WHERE id = $2 AND state = 'pending'
+             AND (leased_until_ms IS NULL OR leased_until_ms < $3)
+           RETURNING id, subscription_id, body, topic, attempts, queued_ms",
+};
 
 /// A message taken to be sent: to whom, what, and how many tries so far (this one included).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,37 +205,8 @@ impl Store {
     /// # Errors
     /// `StoreError` if the database fails, or a subscription's keys do not open.
     pub async fn claim_push(&self, now: i64, lease_ms: i64) -> Result<Option<DuePush>, StoreError> {
-        let row = loop {
-            let due: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM push_messages m
-                 WHERE state = 'pending' AND next_attempt_ms <= $1
-                   AND (leased_until_ms IS NULL OR leased_until_ms < $1)
-                   AND NOT EXISTS (SELECT 1 FROM push_messages e
-                                   WHERE e.subscription_id = m.subscription_id
-                                     AND e.state = 'pending' AND e.seq < m.seq)
-                 ORDER BY next_attempt_ms, id LIMIT 1",
-            )
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
-            let Some(due) = due else {
-                return Ok(None);
-            };
-            // Of two instances that found the same row, the second updates nothing and looks again.
-            let taken = sqlx::query(
-                "UPDATE push_messages SET leased_until_ms = $1, attempts = attempts + 1
-                 WHERE id = $2 AND state = 'pending'
-                   AND (leased_until_ms IS NULL OR leased_until_ms < $3)
-                 RETURNING id, subscription_id, body, topic, attempts, queued_ms",
-            )
-            .bind(now.saturating_add(lease_ms))
-            .bind(due)
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
-            if let Some(row) = taken {
-                break row;
-            }
+        let Some(row) = MESSAGES.lease(&self.pool, now, lease_ms).await? else {
+            return Ok(None);
         };
         let subscription_id: i64 = row.try_get("subscription_id")?;
         let stored = sqlx::query("SELECT endpoint, keys FROM push_subscriptions WHERE id = $1")

@@ -2,6 +2,7 @@
 //! provider a shipment is polled from; and the poll schedule, taken under a lease so that no
 //! two instances poll one shipment at once and a crashed instance's lease simply expires.
 
+use super::lease::Queue;
 use super::sellers::SellerId;
 use super::{Store, StoreError};
 use crate::sources::{Keys, Provider};
@@ -26,6 +27,18 @@ pub struct DuePoll {
 
 /// The stored source of a shipment the seller said is polled from nowhere.
 const NONE: &str = "none";
+
+/// The shipments polled from a carrier, most overdue first.
+const POLLS: Queue = Queue {
+    find: "SELECT id FROM shipments
+           WHERE source IS NOT NULL AND next_poll_ms <= $1
+             AND (poll_leased_until_ms IS NULL OR poll_leased_until_ms < $1)
+           ORDER BY next_poll_ms, id LIMIT 1",
+    take: "UPDATE shipments SET poll_leased_until_ms = $1
+           WHERE id = $2 AND next_poll_ms <= $3
+             AND (poll_leased_until_ms IS NULL OR poll_leased_until_ms < $3)
+           RETURNING id, seller_id, tracking_number, ozon_posting, source, poll_failures",
+};
 
 /// What a seller's keys for a provider are sealed to: moved to another row, they do not open.
 fn keys_context(seller: SellerId, provider: Provider) -> String {
@@ -194,35 +207,8 @@ impl Store {
     /// # Errors
     /// `StoreError` if the database fails.
     pub async fn claim_poll(&self, now: i64, lease_ms: i64) -> Result<Option<DuePoll>, StoreError> {
-        // As for webhook deliveries: looked for first, so an idle instance writes nothing, then
-        // taken with the lease's condition checked again on the row updated.
-        let row = loop {
-            let due: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM shipments
-                 WHERE source IS NOT NULL AND next_poll_ms <= $1
-                   AND (poll_leased_until_ms IS NULL OR poll_leased_until_ms < $1)
-                 ORDER BY next_poll_ms, id LIMIT 1",
-            )
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
-            let Some(due) = due else {
-                return Ok(None);
-            };
-            let taken = sqlx::query(
-                "UPDATE shipments SET poll_leased_until_ms = $1
-                 WHERE id = $2 AND next_poll_ms <= $3
-                   AND (poll_leased_until_ms IS NULL OR poll_leased_until_ms < $3)
-                 RETURNING id, seller_id, tracking_number, ozon_posting, source, poll_failures",
-            )
-            .bind(now.saturating_add(lease_ms))
-            .bind(due)
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
-            if let Some(row) = taken {
-                break row;
-            }
+        let Some(row) = POLLS.lease(&self.pool, now, lease_ms).await? else {
+            return Ok(None);
         };
         match self.due_poll(&row, now).await? {
             Some(due) => Ok(Some(due)),

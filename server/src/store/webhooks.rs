@@ -1,11 +1,24 @@
 //! Sellers' webhook subscriptions and their deliveries: queued in the transaction of the change
 //! they tell of, leased to one instance at a time, and logged attempt by attempt.
 
+use super::lease::Queue;
 use super::sellers::SellerId;
 use super::{new_id, now_ms, now_rfc3339, Store, StoreError};
 use crate::webhooks::{kinds_of, Kind, Payload, Status};
 use sqlx::{AnyConnection, Row};
 use trackline_core::Shipment;
+
+/// The deliveries waiting to be posted, most overdue first.
+const DELIVERIES: Queue = Queue {
+    find: "SELECT id FROM webhook_deliveries
+           WHERE state = 'pending' AND next_attempt_ms <= $1
+             AND (leased_until_ms IS NULL OR leased_until_ms < $1)
+           ORDER BY next_attempt_ms, id LIMIT 1",
+    take: "UPDATE webhook_deliveries SET leased_until_ms = $1, attempts = attempts + 1
+           WHERE id = $2 AND state = 'pending'
+             AND (leased_until_ms IS NULL OR leased_until_ms < $3)
+           RETURNING id, webhook_id, kind, body, attempts, queued_at_ms",
+};
 
 /// A subscription as its seller sees it: everything but the secret, which is shown once.
 #[derive(Debug, Clone, PartialEq)]
@@ -392,37 +405,8 @@ impl Store {
     /// # Errors
     /// `StoreError` if the database fails, or a secret does not open.
     pub async fn claim_delivery(&self, now: i64, lease_ms: i64) -> Result<Option<Due>, StoreError> {
-        // Looked for first, taken only when one is due: an idle instance writes nothing (on
-        // SQLite a write every second would take the lock from sellers' writes).
-        let row = loop {
-            let due: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM webhook_deliveries
-                 WHERE state = 'pending' AND next_attempt_ms <= $1
-                   AND (leased_until_ms IS NULL OR leased_until_ms < $1)
-                 ORDER BY next_attempt_ms, id LIMIT 1",
-            )
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
-            let Some(due) = due else {
-                return Ok(None);
-            };
-            // The lease's condition is checked again on the row being updated: of two instances
-            // that found the same row, the second updates nothing and looks again.
-            let taken = sqlx::query(
-                "UPDATE webhook_deliveries SET leased_until_ms = $1, attempts = attempts + 1
-                 WHERE id = $2 AND state = 'pending'
-                   AND (leased_until_ms IS NULL OR leased_until_ms < $3)
-                 RETURNING id, webhook_id, kind, body, attempts, queued_at_ms",
-            )
-            .bind(now.saturating_add(lease_ms))
-            .bind(due)
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
-            if let Some(row) = taken {
-                break row;
-            }
+        let Some(row) = DELIVERIES.lease(&self.pool, now, lease_ms).await? else {
+            return Ok(None);
         };
         let webhook: i64 = row.try_get("webhook_id")?;
         let subscription = sqlx::query(

@@ -4,6 +4,7 @@
 use super::destination;
 use super::schedule::Schedule;
 use super::signature;
+use crate::background::{keep_turning, Every};
 use crate::store::webhooks::{Attempt, Due, Next};
 use crate::store::{Store, StoreError};
 use std::time::{Duration, Instant};
@@ -47,30 +48,20 @@ impl Worker {
     /// Delivers until `stop` resolves, looking for shipments gone stale every ten minutes; a
     /// failing store is logged and waited out, never fatal.
     pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
-        tokio::pin!(stop);
-        let mut swept = Instant::now()
-            .checked_sub(SWEEP_EVERY)
-            .unwrap_or_else(Instant::now);
-        loop {
-            if swept.elapsed() >= SWEEP_EVERY {
-                swept = Instant::now();
-                if let Err(error) = self.store.sweep_stale(crate::store::now_ms()).await {
-                    tracing::warn!(%error, "webhooks: looking for stale shipments failed");
+        let mut sweeps = Every::new(SWEEP_EVERY);
+        let worker = &self;
+        keep_turning(stop, self.idle, "webhook deliveries", || {
+            let sweep = sweeps.due();
+            async move {
+                if sweep {
+                    if let Err(error) = worker.store.sweep_stale(crate::store::now_ms()).await {
+                        tracing::warn!(%error, "webhooks: looking for stale shipments failed");
+                    }
                 }
+                worker.deliver_due().await
             }
-            let idle = match self.deliver_due().await {
-                Ok(0) => self.idle,
-                Ok(_) => Duration::ZERO,
-                Err(error) => {
-                    tracing::warn!(%error, "webhook deliveries: the store failed; trying again");
-                    self.idle.max(Duration::from_secs(1))
-                }
-            };
-            tokio::select! {
-                () = &mut stop => return,
-                () = tokio::time::sleep(idle) => {}
-            }
-        }
+        })
+        .await;
     }
 
     /// Sends every delivery due now, one after another; returns how many were tried.

@@ -1,0 +1,103 @@
+//! The loops every instance runs beside its requests (webhook deliveries, notifications, carrier
+//! polls): how often they turn, and what a failing store does to them.
+
+use crate::store::StoreError;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+/// Runs `turn` until `stop` resolves: again at once after a turn that did something (the queue
+/// may hold more), after `idle` after one that found nothing, and after at least a second when
+/// the store failed, which is logged as `what`'s and waited out, never fatal.
+pub async fn keep_turning<Turn, Turned>(
+    stop: impl Future<Output = ()>,
+    idle: Duration,
+    what: &'static str,
+    mut turn: Turn,
+) where
+    Turn: FnMut() -> Turned,
+    Turned: Future<Output = Result<usize, StoreError>>,
+{
+    tokio::pin!(stop);
+    loop {
+        let wait = match turn().await {
+            Ok(0) => idle,
+            Ok(_) => Duration::ZERO,
+            Err(error) => {
+                tracing::warn!(%error, "{what}: the store failed; trying again");
+                idle.max(Duration::from_secs(1))
+            }
+        };
+        tokio::select! {
+            () = &mut stop => return,
+            () = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// A chore done now and then between turns: due on the first, then once every `period`.
+#[derive(Debug)]
+pub struct Every {
+    period: Duration,
+    last: Option<Instant>,
+}
+
+impl Every {
+    /// A chore due at once, then every `period`.
+    pub fn new(period: Duration) -> Every {
+        Every { period, last: None }
+    }
+
+    /// Whether the chore is due now; if it is, the next is a `period` from now.
+    pub fn due(&mut self) -> bool {
+        let due = self.last.is_none_or(|last| last.elapsed() >= self.period);
+        if due {
+            self.last = Some(Instant::now());
+        }
+        due
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chore_is_due_first_and_then_once_a_period() {
+        let mut hourly = Every::new(Duration::from_secs(3600));
+        assert!(hourly.due());
+        assert!(!hourly.due());
+        let mut always = Every::new(Duration::ZERO);
+        assert!(always.due());
+        assert!(always.due());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_busy_queue_turns_at_once_an_idle_one_waits_and_a_failing_store_never_stops_it() {
+        let turns = std::sync::Mutex::new(Vec::new());
+        let answers = [Ok(2), Ok(0), Err(()), Ok(0)];
+        let started = tokio::time::Instant::now();
+        keep_turning(
+            tokio::time::sleep(Duration::from_secs(30)),
+            Duration::from_millis(100),
+            "test",
+            || {
+                let mut turns = turns
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                let answer = answers.get(turns.len()).copied().unwrap_or(Ok(0));
+                turns.push(started.elapsed());
+                async move { answer.map_err(|()| StoreError::Database(sqlx::Error::PoolTimedOut)) }
+            },
+        )
+        .await;
+        let turns = turns.into_inner().unwrap_or_default();
+        assert_eq!(
+            turns[..5],
+            [0, 0, 100, 1100, 1200].map(Duration::from_millis),
+            "a busy queue at once, an idle one after 100 ms, a failed store after a second"
+        );
+        // It returned when told to stop, not before.
+        assert!(turns.last() >= Some(&Duration::from_millis(29_900)));
+        assert!(turns.last() <= Some(&Duration::from_secs(30)));
+    }
+}
