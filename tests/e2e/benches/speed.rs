@@ -100,16 +100,15 @@ async fn pages(origin: String) -> (String, Arc<Mutex<String>>) {
                 // The result page's stylesheet is inlined: a second request would slow the floor unfairly.
                 let style = format!("<style>{}</style>", stylesheet().1);
                 floor_page(&style, &shared.lock().unwrap())
+            } else if path.starts_with("/framed-floor") {
+                // `/framed-floor?n=…`: the same page framing the floor's own result, the least
+                // any iframe can cost (its page is asked for only once the page around it came).
+                let query = path.split_once('?').map_or("", |(_, query)| query);
+                frame_page(&format!("/result?{query}"))
             } else if path.starts_with("/frame") {
                 // `/frame?n=…`: a site builder's page with the iframe form, from the tracking server.
                 let query = path.split_once('?').map_or("", |(_, query)| query);
-                format!(
-                    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-                     <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-                     <title>Order</title></head><body><h1>Demo Shop</h1>\
-                     <iframe title=\"Parcel tracking\" src=\"{origin}/?{query}&amp;lang=en\" \
-                     style=\"width:100%;height:900px;border:0\"></iframe></body></html>"
-                )
+                frame_page(&format!("{origin}/?{query}&amp;lang=en"))
             } else if path.starts_with("/shop") {
                 // `/shop?n=…` is an order page whose element already holds the number;
                 // `/shop?n=…&hint`, one with the configurator's hint for its rendering.
@@ -162,6 +161,17 @@ fn stylesheet() -> (String, String) {
         .unwrap_or_default();
     let text = std::fs::read_to_string(dist.join(&name)).unwrap_or_default();
     (name, text)
+}
+
+/// A site builder's order page with an iframe of `src`.
+fn frame_page(src: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Order</title></head><body><h1>Demo Shop</h1>\
+         <iframe title=\"Parcel tracking\" src=\"{src}\" \
+         style=\"width:100%;height:900px;border:0\"></iframe></body></html>"
+    )
 }
 
 /// The floor: the form as a plain GET form, or `result` (the widget's markup); `style` goes in the head.
@@ -416,6 +426,11 @@ async fn main() {
         ),
         ("hosted", format!("{hosted_url}?n={NUMBER}"), "painted_at"),
         (
+            "framed_floor",
+            format!("{elsewhere}/framed-floor?n={NUMBER}"),
+            "frame_painted",
+        ),
+        (
             "iframe",
             format!("{elsewhere}/frame?n={NUMBER}"),
             "frame_painted",
@@ -504,6 +519,19 @@ async fn main() {
                 painted / floor_link
             );
         }
+    }
+    // An iframe beside the least any iframe costs: the part of its time that is the form's own.
+    let framed = |name: &str| {
+        links
+            .iter()
+            .find(|(each, _)| *each == name)
+            .map(|(_, at)| *at)
+    };
+    if let (Some(iframe), Some(framed_floor)) = (framed("iframe"), framed("framed_floor")) {
+        println!(
+            "iframe_link_to_timeline_vs_framed_floor {:.2} x",
+            iframe / framed_floor
+        );
     }
     // What a link's first render needs from the server, brotli as sent: the rendered page (its
     // stylesheet inside); for an element on its server's lookup, the loader and its rendering.
