@@ -272,7 +272,9 @@ pub fn loader(dir: &Path, source: &Path, element: &serde_json::Value, home: Home
             .map(|key| locale[key].clone());
         words.insert(lang.to_owned(), serde_json::Value::from(form.to_vec()));
     }
-    let template = std::fs::read_to_string(source.join("embed/trackline-widget.js"))?;
+    let template = without_comment_lines(&std::fs::read_to_string(
+        source.join("embed/trackline-widget.js"),
+    )?);
     let server = match home {
         Home::Server => "base.origin",
         Home::Page => "\"\"",
@@ -400,4 +402,46 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> Done {
         }
     }
     Ok(())
+}
+
+/// `js` without its lines that hold only a `//` comment: a fifth of the loader's bytes as sent
+/// (1.9 of 8.6 KB brotli), on the way to every element's first paint. The loader's multi-line
+/// strings are none (its styles go in as one JSON string), so no such line is inside one.
+fn without_comment_lines(js: &str) -> String {
+    js.lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .flat_map(|line| [line, "\n"])
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_whole_comment_lines_go() {
+        let js = "// why\nconst a = \"//x\"; // kept\n  // indented\nfetch(`//host`);\n";
+        assert_eq!(
+            without_comment_lines(js),
+            "const a = \"//x\"; // kept\nfetch(`//host`);\n"
+        );
+    }
+
+    #[test]
+    fn the_loader_has_no_comment_line_inside_a_string() {
+        // Every multi-line construct the stripper could cut is a template literal; the loader's
+        // each open and close on one line.
+        let loader = include_str!("../../embed/trackline-widget.js");
+        for (at, line) in loader.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            let code = line.split(" // ").next().unwrap_or(line);
+            assert!(
+                code.matches('`').count() % 2 == 0,
+                "line {} opens a template literal it does not close: {line}",
+                at + 1
+            );
+        }
+    }
 }

@@ -114,6 +114,12 @@ return { shown, fetched, opened, subscribed, origin: location.origin, kinds: Obj
 async fn the_worker_shows_a_push_and_opens_only_this_servers_pages() {
     let page = Session::start().await;
     page.open("/").await;
+    // The page's own widget first: its listeners (`online`, `visibilitychange`) must not land in
+    // the stand-in scope, which takes every `addEventListener` while the worker's file loads.
+    page.wait_for_script(
+        "return document.getElementById('trackline')?.hasAttribute('data-hydrated') === true",
+    )
+    .await;
     let seen = page
         .eval(&format!(
             "return (async () => {{ {WORKER_UNDER_TEST} }})();"
