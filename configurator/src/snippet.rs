@@ -82,7 +82,7 @@ pub fn snippet(origin: &str, pinned: Option<&Pinned>, choice: &Choice, offer: &O
 
 /// For an order page: a hint that starts the request for the element's rendering beside the
 /// loader's own, a round trip sooner than the loader could (on a slow phone the timeline then
-/// paints at 1.6× a static page's time instead of 2.1×). The URL is the one the loader's
+/// paints at 2.0× a static page's time instead of 2.7×). The URL is the one the loader's
 /// `askRendered` builds, and only a request for that very URL takes the hint, so there is none
 /// where the URL is not known here: no number, an endpoint of the seller's own (the widget asks
 /// it, not this server), or a value that would need encoding. A language left to the buyer's
