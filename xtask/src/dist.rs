@@ -61,7 +61,7 @@ pub fn post_build() -> Done {
     );
     let source = std::env::var_os("TRUNK_SOURCE_DIR").map_or_else(crate::cmd::root, PathBuf::from);
     let page = staging.join("index.html");
-    let html = std::fs::read_to_string(&page)?;
+    let html = without_stylesheet_comments(&staging, &std::fs::read_to_string(&page)?)?;
     let html = externalise_start_script(&staging, "/", &html, |code| {
         after_the_first_paint_on_linked_pages(&staging, &source, code)
     })?;
@@ -73,6 +73,56 @@ pub fn post_build() -> Done {
     write_manifests(&staging, &source)?;
     std::fs::write(&page, lower_preload_priority(&html))?;
     precompress(&staging)
+}
+
+/// The built stylesheet without its comments, and `html`'s integrity for it made again: every
+/// copy of it goes on the way to a first paint (inline in a rendered page, carried by the
+/// loader, the file itself), and its comments are a fifth of it (0.8 of 3.6 KB brotli).
+fn without_stylesheet_comments(staging: &Path, html: &str) -> Done<String> {
+    let name = built(staging, "trackline-", ".css")?;
+    let path = staging.join(&name);
+    let before = sri(&path)?;
+    ensure(
+        html.contains(&format!("integrity=\"{before}\"")),
+        format!("index.html names {name} without its integrity"),
+    )?;
+    std::fs::write(
+        &path,
+        without_css_comments(&std::fs::read_to_string(&path)?),
+    )?;
+    Ok(html.replace(&before, &sri(&path)?))
+}
+
+/// `css` without its `/* … */` comments; a comment's opening inside a quoted string stays.
+fn without_css_comments(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    let mut quote: Option<char> = None;
+    while let Some(c) = rest.chars().next() {
+        match quote {
+            None if rest.starts_with("/*") => {
+                rest = rest[2..].split_once("*/").map_or("", |(_, after)| after);
+                continue;
+            }
+            None if c == '"' || c == '\'' => quote = Some(c),
+            Some(open) if c == open => quote = None,
+            Some(_) if c == '\\' => {
+                // An escaped character, the quote included, is the string's own.
+                out.push(c);
+                rest = &rest[1..];
+                let Some(next) = rest.chars().next() else {
+                    break;
+                };
+                out.push(next);
+                rest = &rest[next.len_utf8()..];
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 /// A strict CSP (`script-src 'self'`) refuses inline scripts: trunk's start-up code goes into
@@ -417,6 +467,15 @@ fn without_comment_lines(js: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn css_comments_go_and_strings_stay() {
+        let css = "/* why */a{b:c}/* two\n lines */\n.q::before{content:\"/* no */\\\" /*\"}\nd{e:'/*'}/* open";
+        assert_eq!(
+            without_css_comments(css),
+            "a{b:c}\n.q::before{content:\"/* no */\\\" /*\"}\nd{e:'/*'}"
+        );
+    }
 
     #[test]
     fn only_whole_comment_lines_go() {
