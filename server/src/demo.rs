@@ -36,8 +36,16 @@ pub enum DemoError {
 /// # Errors
 /// `DemoError::File` if the embedded file does not parse.
 pub fn shipments(today: i64) -> Result<Vec<Shipment>, DemoError> {
-    let file: DemoFile =
-        serde_json::from_str(DEMO_JSON).map_err(|e| DemoError::File(e.to_string()))?;
+    moved(file()?, today)
+}
+
+/// The embedded demo file, read.
+fn file() -> Result<DemoFile, DemoError> {
+    serde_json::from_str(DEMO_JSON).map_err(|e| DemoError::File(e.to_string()))
+}
+
+/// `file`'s shipments with their dates moved so that the anchor day is `today`.
+fn moved(file: DemoFile, today: i64) -> Result<Vec<Shipment>, DemoError> {
     let anchor = parse_date(&file.anchor_date)
         .ok_or_else(|| DemoError::File(format!("anchor_date {:?}", file.anchor_date)))?;
     let delta = today - anchor;
@@ -66,11 +74,12 @@ pub fn shipments(today: i64) -> Result<Vec<Shipment>, DemoError> {
 /// date would read a day behind for them from their midnight until UTC's (in Moscow, the three
 /// hours from 21:00 UTC: a parcel "kept 6 more days" showed 5).
 pub fn today() -> i64 {
-    let zone = serde_json::from_str::<DemoFile>(DEMO_JSON)
-        .ok()
-        .and_then(|file| support_zone(&file.shipments))
-        .unwrap_or_else(|| "UTC".to_owned());
-    now_in(&zone).today
+    today_for(&file().map(|file| file.shipments).unwrap_or_default())
+}
+
+/// Today as days since the Unix epoch where `shipments`' support keeps hours (UTC if nowhere).
+fn today_for(shipments: &[Shipment]) -> i64 {
+    now_in(&support_zone(shipments).unwrap_or_else(|| "UTC".to_owned())).today
 }
 
 /// The handle of the demo shop, whose shipments the short lookup path shows in the demo.
@@ -86,7 +95,9 @@ pub async fn seed_if_empty(store: &Store) -> Result<usize, DemoError> {
     if store.count().await? > 0 {
         return Ok(0);
     }
-    let shipments = shipments(today())?;
+    let file = file()?;
+    let today = today_for(&file.shipments);
+    let shipments = moved(file, today)?;
     let shop = store.add_shop("Demo Shop", Some(DEMO_SHOP)).await?;
     store.insert_all(shop.id, &shipments).await?;
     seed_guarded(store, &shipments).await?;
