@@ -3,7 +3,9 @@
 
 use crate::store::StoreError;
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// tokio's, so that a paused test clock moves it too.
+use tokio::time::Instant;
 
 /// Runs `turn` until `stop` resolves: again at once after a turn that did something (the queue
 /// may hold more), after `idle` after one that found nothing, and after at least a second when
@@ -34,21 +36,50 @@ pub async fn keep_turning<Turn, Turned>(
     }
 }
 
+/// As `keep_turning`, with `sweep` done before the first turn and then before the first turn
+/// after every `period` (ending what is old, queuing reminders); a sweep logs its own failures.
+pub async fn keep_turning_and_sweeping<Sweep, Swept, Turn, Turned>(
+    stop: impl Future<Output = ()>,
+    idle: Duration,
+    what: &'static str,
+    period: Duration,
+    mut sweep: Sweep,
+    mut turn: Turn,
+) where
+    Sweep: FnMut() -> Swept,
+    Swept: Future<Output = ()>,
+    Turn: FnMut() -> Turned,
+    Turned: Future<Output = Result<usize, StoreError>>,
+{
+    let mut sweeps = Every::new(period);
+    keep_turning(stop, idle, what, || {
+        let swept = sweeps.due().then(&mut sweep);
+        let turned = turn();
+        async move {
+            if let Some(swept) = swept {
+                swept.await;
+            }
+            turned.await
+        }
+    })
+    .await;
+}
+
 /// A chore done now and then between turns: due on the first, then once every `period`.
 #[derive(Debug)]
-pub struct Every {
+struct Every {
     period: Duration,
     last: Option<Instant>,
 }
 
 impl Every {
     /// A chore due at once, then every `period`.
-    pub fn new(period: Duration) -> Every {
+    fn new(period: Duration) -> Every {
         Every { period, last: None }
     }
 
     /// Whether the chore is due now; if it is, the next is a `period` from now.
-    pub fn due(&mut self) -> bool {
+    fn due(&mut self) -> bool {
         let due = self.last.is_none_or(|last| last.elapsed() >= self.period);
         if due {
             self.last = Some(Instant::now());
@@ -99,5 +130,32 @@ mod tests {
         // It returned when told to stop, not before.
         assert!(turns.last() >= Some(&Duration::from_millis(29_900)));
         assert!(turns.last() <= Some(&Duration::from_secs(30)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_sweep_comes_before_the_first_turn_and_then_once_a_period() {
+        let swept = std::sync::Mutex::new(Vec::new());
+        let started = tokio::time::Instant::now();
+        keep_turning_and_sweeping(
+            tokio::time::sleep(Duration::from_millis(2_500)),
+            Duration::from_millis(400),
+            "test",
+            Duration::from_secs(1),
+            || {
+                swept
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .push(started.elapsed());
+                async {}
+            },
+            || async { Ok(0) },
+        )
+        .await;
+        // Turns at 0, 400, 800, 1200…: the first sweep with the first, the next with the first
+        // turn a second or more after it.
+        assert_eq!(
+            swept.into_inner().unwrap_or_default(),
+            [0, 1200, 2400].map(Duration::from_millis)
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use super::sender::{self, Sent};
 use super::vapid::Vapid;
-use crate::background::{keep_turning, Every};
+use crate::background::keep_turning_and_sweeping;
 use crate::store::push::{DuePush, PushNext};
 use crate::store::{Store, StoreError};
 use std::time::Duration;
@@ -39,19 +39,14 @@ impl Worker {
 
     /// Sends until `stop` resolves; a failing store is logged and waited out, never fatal.
     pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
-        let mut sweeps = Every::new(SWEEP_EVERY);
-        let worker = &self;
-        keep_turning(stop, self.idle, "push", || {
-            let sweep = sweeps.due();
-            async move {
-                if sweep {
-                    let now = crate::store::now_ms();
-                    if let Err(error) = worker.store.sweep_push(now, &tomorrow(now)).await {
-                        tracing::warn!(%error, "push: looking over subscriptions failed");
-                    }
-                }
-                worker.send_due().await
+        let sweep = || async {
+            let now = crate::store::now_ms();
+            if let Err(error) = self.store.sweep_push(now, &tomorrow(now)).await {
+                tracing::warn!(%error, "push: looking over subscriptions failed");
             }
+        };
+        keep_turning_and_sweeping(stop, self.idle, "push", SWEEP_EVERY, sweep, || {
+            self.send_due()
         })
         .await;
     }

@@ -4,7 +4,7 @@
 use super::destination;
 use super::schedule::Schedule;
 use super::signature;
-use crate::background::{keep_turning, Every};
+use crate::background::keep_turning_and_sweeping;
 use crate::store::webhooks::{Attempt, Due, Next};
 use crate::store::{Store, StoreError};
 use std::time::{Duration, Instant};
@@ -48,19 +48,19 @@ impl Worker {
     /// Delivers until `stop` resolves, looking for shipments gone stale every ten minutes; a
     /// failing store is logged and waited out, never fatal.
     pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
-        let mut sweeps = Every::new(SWEEP_EVERY);
-        let worker = &self;
-        keep_turning(stop, self.idle, "webhook deliveries", || {
-            let sweep = sweeps.due();
-            async move {
-                if sweep {
-                    if let Err(error) = worker.store.sweep_stale(crate::store::now_ms()).await {
-                        tracing::warn!(%error, "webhooks: looking for stale shipments failed");
-                    }
-                }
-                worker.deliver_due().await
+        let sweep = || async {
+            if let Err(error) = self.store.sweep_stale(crate::store::now_ms()).await {
+                tracing::warn!(%error, "webhooks: looking for stale shipments failed");
             }
-        })
+        };
+        keep_turning_and_sweeping(
+            stop,
+            self.idle,
+            "webhook deliveries",
+            SWEEP_EVERY,
+            sweep,
+            || self.deliver_due(),
+        )
         .await;
     }
 
