@@ -45,6 +45,8 @@ const PROBE: &str = r#"
     // The widget is the buyer's once it runs: mounted, or the server's markup taken over.
     const hosted = document.getElementById('trackline');
     if (marks.widget === undefined && find('[data-testid=widget]') && (!hosted?.hasAttribute('data-rendered') || hosted.hasAttribute('data-hydrated'))) marks.widget = performance.now();
+    // A rendering the wasm has taken over: the widget's controls (Notify me, share, copy) work.
+    if (marks.taken_over === undefined && find('[data-hydrated]')) marks.taken_over = performance.now();
     if (marks.timeline === undefined && !marks.pendingTimeline && find('[data-testid=step]')) {
       marks.pendingTimeline = true;
       const pressed = Number(sessionStorage.getItem('bench-pressed'));
@@ -440,6 +442,8 @@ async fn main() {
 
     // A link in an SMS or an e-mail: the number is in the address, nothing is typed.
     let mut links: Vec<(&str, f64)> = Vec::new();
+    // Where the server rendered the status, also when the wasm had taken it over.
+    let mut taken_over: Vec<(&str, f64)> = Vec::new();
     for (name, url, mark_name) in [
         (
             "floor",
@@ -464,12 +468,21 @@ async fn main() {
             "painted_at",
         ),
     ] {
-        let mut runs = Vec::new();
+        let rendered = matches!(name, "hosted" | "embed" | "embed_hinted");
+        let (mut runs, mut takeovers) = (Vec::new(), Vec::new());
         for _ in 0..RUNS {
             runs.push(link_run(&page, &url, mark_name).await);
+            if rendered {
+                takeovers.push(mark(&page, "taken_over").await);
+            }
         }
-        eprintln!("# {name} link: timeline painted at {runs:.0?} ms");
+        eprintln!(
+            "# {name} link: timeline painted at {runs:.0?} ms, taken over at {takeovers:.0?} ms"
+        );
         links.push((name, median(runs)));
+        if rendered {
+            taken_over.push((name, median(takeovers)));
+        }
     }
     // The same link with script off, beside the floor measured the same way (first contentful paint).
     page.cdp(
@@ -541,6 +554,13 @@ async fn main() {
                 painted / floor_link
             );
         }
+    }
+    for (name, at) in &taken_over {
+        print(&format!("{name}_link_to_taken_over"), *at, "ms");
+        println!(
+            "{name}_link_to_taken_over_vs_floor {:.2} x",
+            at / floor_link
+        );
     }
     // An iframe beside the least any iframe costs: the part of its time that is the form's own.
     let framed = |name: &str| {
