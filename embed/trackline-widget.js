@@ -22,13 +22,20 @@ const attributes = /*@ATTRIBUTES@*/ {};
 let widget;
 
 function load() {
+  if (widget) return widget;
   // Written out, not computed, so that a bundler that meets this file (Vite, webpack, Parcel)
-  // finds the glue and the wasm beside it and carries them along.
-  widget ??= import("@MODULE@").then(async (module) => {
-    const wasm = fetch(new URL("@WASM@", import.meta.url), { integrity: integrity.wasm });
+  // finds the glue and the wasm beside it and carries them along. The wasm is asked beside the
+  // glue rather than after it: a round trip less on a slow link.
+  const wasm = fetch(new URL("@WASM@", import.meta.url), { integrity: integrity.wasm });
+  // Its failure is the widget's, met where the glue awaits it; not a second, unhandled one.
+  wasm.catch(() => {});
+  widget = import("@MODULE@").then(async (module) => {
     await module.default({ module_or_path: wasm });
     return module;
   });
+  // The browser's first date formatter loads its locale data (60 ms on a slowed phone): paid in
+  // a task of its own while the wasm downloads, not inside the widget's first render.
+  setTimeout(() => new Intl.DateTimeFormat());
   return widget;
 }
 

@@ -168,9 +168,9 @@ fn between<'a>(code: &'a str, open: &str, close: &str) -> Done<&'a str> {
 /// trunk's start-up code fetches the widget's code after that first paint instead of beside it
 /// (the server leaves the page's preloads out, `Template` in server/src/http/page.rs), so that
 /// nothing but the page competes with that paint and Lighthouse no longer counts the wasm in the
-/// largest paint it simulates (`embed/after-paint.js` takes the place of the glue's import). The
-/// glue and the wasm keep the integrity that the preloads check elsewhere (the form, whose
-/// preloads stand and are taken by these same requests).
+/// largest paint it simulates (`embed/after-paint.js` takes the place of the glue's import and
+/// asks for the wasm beside the glue). The glue and the wasm keep the integrity that the
+/// preloads check elsewhere (the form, whose preloads stand and are taken by these same requests).
 fn after_the_first_paint_on_linked_pages(
     staging: &Path,
     source: &Path,
@@ -183,15 +183,14 @@ fn after_the_first_paint_on_linked_pages(
     let integrity = |path: &str| sri(&staging.join(path.trim_start_matches('/')));
     let deferred = std::fs::read_to_string(source.join("embed/after-paint.js"))?
         .replace("@GLUE_SRI@", &integrity(glue)?)
-        .replace("@GLUE@", glue);
+        .replace("@GLUE@", glue)
+        .replace("@WASM_SRI@", &integrity(wasm)?)
+        .replace("@WASM@", wasm);
     Ok(code
         .replacen(&format!("{IMPORT_OPEN}{glue}';"), deferred.trim_end(), 1)
         .replacen(
             &format!("{WASM_OPEN}{wasm}'"),
-            &format!(
-                "module_or_path: fetch('{wasm}', {{ integrity: \"{}\" }})",
-                integrity(wasm)?
-            ),
+            "module_or_path: wasmResponse",
             1,
         ))
 }

@@ -405,6 +405,10 @@ async fn an_element_on_its_servers_lookup_shows_the_rendered_status_before_the_w
     );
     assert_eq!(requests(&page, "/track/").await, json!([]));
     assert_eq!(page.eval("return window.__errors").await, json!([]));
+    assert_eq!(
+        crate::linked::wasm_asked_beside_the_glue(&page).await,
+        json!(true)
+    );
     // Taken over: Track in the first element looks up in the browser.
     track_delivered_in(&page, "trackline-widget").await;
     assert_eq!(

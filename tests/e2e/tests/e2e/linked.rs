@@ -41,6 +41,18 @@ pub async fn watch_the_widget(page: &Session) {
     .await;
 }
 
+/// Whether the page asked for the wasm while the glue was still on its way: the widget's code
+/// then costs one round trip, not one after the other.
+pub async fn wasm_asked_beside_the_glue(page: &Session) -> serde_json::Value {
+    page.eval(
+        "const entries = performance.getEntriesByType('resource'); \
+         const glue = entries.find((e) => /\\/trackline-[0-9a-f]+\\.js$/.test(e.name)); \
+         const wasm = entries.find((e) => e.name.endsWith('.wasm')); \
+         return Boolean(glue && wasm && wasm.startTime < glue.responseEnd);",
+    )
+    .await
+}
+
 /// Opens `path` with script turned off, as some buyers' browsers have it.
 async fn open_without_script(page: &Session, path: &str) {
     page.cdp(
@@ -156,6 +168,20 @@ async fn a_link_is_taken_over_without_a_change_on_screen_or_a_second_request() {
         json!("?n=RA100000048RU")
     );
     assert_eq!(page.eval("return window.__errors").await, json!([]));
+    page.close().await;
+}
+
+#[tokio::test]
+async fn a_links_page_asks_for_the_glue_and_the_wasm_together_after_its_paint() {
+    let page = Session::start().await;
+    // Slow enough that the glue is still arriving when the wasm is asked for beside it.
+    page.throttle(Some(100_000)).await;
+    page.open("/?n=1000000007").await;
+    page.wait_for_script(
+        "return document.getElementById('trackline').hasAttribute('data-hydrated')",
+    )
+    .await;
+    assert_eq!(wasm_asked_beside_the_glue(&page).await, json!(true));
     page.close().await;
 }
 
