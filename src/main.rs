@@ -89,9 +89,16 @@ fn main() {
     }
     #[cfg(feature = "hydrate")]
     if config.rendered.is_some() {
-        trackline::hydrate(root.clone(), config).forget();
-        // For the page's own tests and tools: the markup is the widget's now.
-        let _ = root.set_attribute("data-hydrated", "");
+        // In a task of its own, after the wasm's start: two shorter tasks instead of one long
+        // one, so a tap on the page in between is answered sooner.
+        leptos::prelude::set_timeout(
+            move || {
+                trackline::hydrate(root.clone(), config).forget();
+                // For the page's own tests and tools: the markup is the widget's now.
+                let _ = root.set_attribute("data-hydrated", "");
+            },
+            std::time::Duration::ZERO,
+        );
         return;
     }
     // The page's no-script form stays until the widget takes its place.

@@ -186,6 +186,29 @@ async fn a_links_page_asks_for_the_glue_and_the_wasm_together_after_its_paint() 
 }
 
 #[tokio::test]
+async fn a_links_page_is_taken_over_in_a_task_after_the_wasms_start() {
+    let page = Session::start().await;
+    // trunk's start-up code announces the wasm started once its start function has returned.
+    page.cdp("Page.enable", json!({})).await;
+    page.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": "addEventListener('TrunkApplicationStarted', () => { \
+            window.__takenOverAtStart = document.getElementById('trackline')?.hasAttribute('data-hydrated'); })" }),
+    )
+    .await;
+    page.open("/?n=1000000007").await;
+    page.wait_for_script(
+        "return document.getElementById('trackline').hasAttribute('data-hydrated')",
+    )
+    .await;
+    assert_eq!(
+        page.eval("return window.__takenOverAtStart ?? null").await,
+        json!(false)
+    );
+    page.close().await;
+}
+
+#[tokio::test]
 async fn what_the_buyer_types_before_the_wasm_arrives_stays_with_its_focus() {
     let page = Session::start().await;
     // A slow link holds the wasm back long enough to type.
