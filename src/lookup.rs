@@ -115,8 +115,22 @@ impl Lookup {
                 };
                 let now = clock::now();
                 if (now.today, now.offset_minutes) != (shown.today, shown.offset_minutes) {
-                    self.state
-                        .set(LookupState::Found(number.clone(), response.clone(), now));
+                    // Drawn again in a task after the takeover, not inside it: two shorter
+                    // tasks, and the server's times have been on screen since the first paint.
+                    let taken_over = rendered.state.clone();
+                    let found = LookupState::Found(number.clone(), response.clone(), now);
+                    set_timeout(
+                        move || {
+                            // Unless the buyer has asked for something else since, or the view
+                            // is gone.
+                            let _ = self.state.try_update(|state| {
+                                if *state == taken_over {
+                                    *state = found;
+                                }
+                            });
+                        },
+                        Duration::ZERO,
+                    );
                 }
                 if let Some(body) = rendered.body.clone() {
                     self.remember_later(number, body, now);
