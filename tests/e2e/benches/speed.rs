@@ -15,7 +15,7 @@ use trackline_e2e::{dist_dir, project_root, wait_until_within, Session};
 /// Cold loads per figure.
 const RUNS: usize = 5;
 /// Lighthouse runs per score (their median).
-const LIGHTHOUSE_RUNS: usize = 3;
+const LIGHTHOUSE_RUNS: usize = 5;
 /// A slow mobile link, as Lighthouse's mobile preset has it: 150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up.
 const LINK: (u32, u32, u32) = (150, 1_600_000 / 8, 750_000 / 8);
 /// How much slower than this machine's the phone's CPU is.
