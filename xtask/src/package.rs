@@ -36,8 +36,14 @@ pub fn make() -> Done {
     }
     // The glue's own fallback names the wasm as wasm-bindgen wrote it, before trunk hashed it: a
     // bundler looking for that file warns that it is missing. It names the file that is there.
-    let glue = std::fs::read_to_string(dist.join(&module))?
-        .replace("'trackline_bg.wasm'", &format!("'./{wasm}'"));
+    // (As the build's minifier writes it, in double quotes.)
+    const WRITTEN: &str = "\"trackline_bg.wasm\"";
+    let glue = std::fs::read_to_string(dist.join(&module))?;
+    ensure(
+        glue.contains(WRITTEN),
+        format!("{module} does not name the wasm as {WRITTEN}"),
+    )?;
+    let glue = glue.replace(WRITTEN, &format!("\"./{wasm}\""));
     std::fs::write(out.join(&module), glue)?;
     std::fs::write(
         out.join(crate::element::LOADER),
