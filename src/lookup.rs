@@ -123,10 +123,12 @@ impl Lookup {
                         move || {
                             // Unless the buyer has asked for something else since, or the view
                             // is gone.
-                            let _ = self.state.try_update(|state| {
-                                if *state == taken_over {
+                            let _ = self.state.try_maybe_update(|state| {
+                                let still = *state == taken_over;
+                                if still {
                                     *state = found;
                                 }
+                                (still, ())
                             });
                         },
                         Duration::ZERO,

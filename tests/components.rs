@@ -1024,3 +1024,40 @@ fn the_servers_words_for_dates_and_counts_are_the_browsers() {
         }
     }
 }
+
+#[wasm_bindgen_test]
+async fn a_lookup_asked_during_a_takeover_is_not_undone_by_the_redraw_on_the_buyers_clock() {
+    use trackline::lookup::Lookup;
+    use trackline::state::{LookupState, PageResponse, Rendered};
+    // As `mount` does, which this test does without.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    // Rendered on a clock ten hours east of the device's: taken over, it is drawn again later.
+    let device = trackline::clock::now();
+    let shown = Now {
+        offset_minutes: device.offset_minutes + 600,
+        ..device
+    };
+    let response = PageResponse {
+        status: 200,
+        retry_after: None,
+        body: PICKUP.into(),
+    };
+    let config = Config {
+        endpoint: "/nowhere/{number}".into(),
+        number: Some("1000000007".into()),
+        remember: false,
+        rendered: Rendered::of_page(Some("1000000007"), Some(response), None, shown),
+        ..Config::default()
+    };
+    let lookup = Lookup::new(&config);
+    lookup.begin(&config);
+    // The buyer asks for another number before that redraw's task has run.
+    lookup.submit("RA100000048RU".into());
+    // A task posted now runs after the redraw's.
+    tick(0).await;
+    let state = lookup.state.get_untracked();
+    assert!(
+        !matches!(&state, LookupState::Found(number, ..) if number == "1000000007"),
+        "the redraw put back the status the buyer had left: {state:?}"
+    );
+}
