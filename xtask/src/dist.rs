@@ -81,17 +81,10 @@ pub fn post_build() -> Done {
 /// loader, the file itself), and its comments are a fifth of it (0.8 of 3.6 KB brotli).
 fn without_stylesheet_comments(staging: &Path, html: &str) -> Done<String> {
     let name = built(staging, "trackline-", ".css")?;
-    let path = staging.join(&name);
-    let before = sri(&path)?;
-    ensure(
-        html.contains(&format!("integrity=\"{before}\"")),
-        format!("index.html names {name} without its integrity"),
-    )?;
-    std::fs::write(
-        &path,
-        without_css_comments(&std::fs::read_to_string(&path)?),
-    )?;
-    Ok(html.replace(&before, &sri(&path)?))
+    changed_in_place(staging, &name, html, |path| {
+        std::fs::write(path, without_css_comments(&std::fs::read_to_string(path)?))?;
+        Ok(())
+    })
 }
 
 /// wasm-bindgen's glue minified by esbuild (which Vite brings into `.tools`), and `html`'s
@@ -101,22 +94,35 @@ fn without_stylesheet_comments(staging: &Path, html: &str) -> Done<String> {
 fn minified_glue(staging: &Path, html: &str) -> Done<String> {
     let wasm = built(staging, "trackline-", "_bg.wasm")?;
     let name = format!("{}.js", wasm.trim_end_matches("_bg.wasm"));
-    let path = staging.join(&name);
+    changed_in_place(staging, &name, html, |path| {
+        let file = path.to_string_lossy();
+        cmd("esbuild")
+            .args([
+                &*file,
+                "--minify",
+                "--log-level=warning",
+                "--allow-overwrite",
+                &format!("--outfile={file}"),
+            ])
+            .run()
+    })
+}
+
+/// The built file `name` after `change`, and `html`'s integrity for it made again (trunk wrote
+/// it for the file as it was).
+fn changed_in_place(
+    staging: &Path,
+    name: &str,
+    html: &str,
+    change: impl FnOnce(&Path) -> Done,
+) -> Done<String> {
+    let path = staging.join(name);
     let before = sri(&path)?;
     ensure(
         html.contains(&format!("integrity=\"{before}\"")),
         format!("index.html names {name} without its integrity"),
     )?;
-    let file = path.to_string_lossy();
-    cmd("esbuild")
-        .args([
-            &*file,
-            "--minify",
-            "--log-level=warning",
-            "--allow-overwrite",
-            &format!("--outfile={file}"),
-        ])
-        .run()?;
+    change(&path)?;
     Ok(html.replace(&before, &sri(&path)?))
 }
 
