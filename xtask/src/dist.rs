@@ -87,7 +87,7 @@ fn without_stylesheet_comments(staging: &Path, html: &str) -> Done<String> {
     })
 }
 
-/// wasm-bindgen's glue minified by esbuild (which Vite brings into `.tools`), and `html`'s
+/// wasm-bindgen's glue minified by esbuild (pinned in `.tools` by setup), and `html`'s
 /// integrity for it made again: every takeover and every element waits for it beside the wasm,
 /// and as wasm-bindgen writes it, it is twice the size (60 against 28 KB, 8.9 against 6.7 KB
 /// brotli). Its exports keep their names.
