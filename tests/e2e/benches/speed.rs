@@ -337,8 +337,10 @@ fn print(name: &str, value: f64, unit: &str) {
     println!("{name} {value:.0} {unit}");
 }
 
-/// Lighthouse's mobile scores (0–100) for a page opened by a buyer whose clock is in `zone`, by category id.
-async fn lighthouse(url: &str, zone: &str) -> Vec<(String, f64)> {
+/// Lighthouse's mobile scores (0–100) for a page opened by a buyer whose clock is in `zone`, by
+/// category id, then the two simulated figures that move the performance score on these pages
+/// (total blocking time and largest contentful paint, in ms), each with its unit.
+async fn lighthouse(url: &str, zone: &str) -> Vec<(String, f64, &'static str)> {
     let root = project_root();
     // Asynchronously: the server under test runs on this same runtime and must keep answering.
     let output = tokio::process::Command::new(root.join(".tools/node_modules/.bin/lighthouse"))
@@ -364,34 +366,42 @@ async fn lighthouse(url: &str, zone: &str) -> Vec<(String, f64)> {
             String::from_utf8_lossy(&output.stderr)
         )
     });
-    ["performance", "accessibility", "best-practices"]
+    let scores = ["performance", "accessibility", "best-practices"]
         .iter()
         .map(|id| {
             let score = report["categories"][id]["score"]
                 .as_f64()
                 .unwrap_or(f64::NAN);
-            ((*id).replace('-', "_"), score * 100.0)
-        })
-        .collect()
+            ((*id).replace('-', "_"), score * 100.0, "score")
+        });
+    let timings = ["total-blocking-time", "largest-contentful-paint"]
+        .iter()
+        .map(|id| {
+            let value = report["audits"][id]["numericValue"]
+                .as_f64()
+                .unwrap_or(f64::NAN);
+            ((*id).replace('-', "_"), value, "ms")
+        });
+    scores.chain(timings).collect()
 }
 
-/// Lighthouse's scores as the median of `LIGHTHOUSE_RUNS` runs, by category: its simulation
-/// starts from timings observed on this shared machine, and one run's performance moved between
-/// 93 and 99 for the same build.
-async fn lighthouse_median(url: &str, zone: &str) -> Vec<(String, f64)> {
+/// Lighthouse's figures as the median of `LIGHTHOUSE_RUNS` runs, each: its simulation starts
+/// from timings observed on this shared machine, and one run's performance moved between 93 and
+/// 99 for the same build.
+async fn lighthouse_median(url: &str, zone: &str) -> Vec<(String, f64, &'static str)> {
     let mut runs = Vec::new();
     for _ in 0..LIGHTHOUSE_RUNS {
         runs.push(lighthouse(url, zone).await);
     }
-    eprintln!("# lighthouse {url} in {zone}: {runs:?}");
+    eprintln!("# lighthouse {url} in {zone}: {runs:.0?}");
     runs[0]
         .iter()
-        .map(|(category, _)| {
-            let scores = runs
+        .map(|(name, _, unit)| {
+            let values = runs
                 .iter()
-                .filter_map(|run| run.iter().find(|(c, _)| c == category).map(|(_, s)| *s))
+                .filter_map(|run| run.iter().find(|(n, ..)| n == name).map(|(_, v, _)| *v))
                 .collect();
-            (category.clone(), median(scores))
+            (name.clone(), median(values), *unit)
         })
         .collect()
 }
@@ -614,8 +624,8 @@ async fn main() {
         ("lighthouse_link", &link, "Europe/Moscow"),
         ("lighthouse_link_elsewhere", &link, "UTC"),
     ] {
-        for (category, score) in lighthouse_median(url, zone).await {
-            print(&format!("{prefix}_{category}"), score, "score");
+        for (name, value, unit) in lighthouse_median(url, zone).await {
+            print(&format!("{prefix}_{name}"), value, unit);
         }
     }
     page.close().await;
