@@ -92,8 +92,7 @@ fn without_stylesheet_comments(staging: &Path, html: &str) -> Done<String> {
 /// and as wasm-bindgen writes it, it is twice the size (60 against 28 KB, 8.9 against 6.7 KB
 /// brotli). Its exports keep their names.
 fn minified_glue(staging: &Path, html: &str) -> Done<String> {
-    let wasm = built(staging, "trackline-", "_bg.wasm")?;
-    let name = format!("{}.js", wasm.trim_end_matches("_bg.wasm"));
+    let (_, name) = built_wasm_and_glue(staging)?;
     changed_in_place(staging, &name, html, |path| {
         let file = path.to_string_lossy();
         cmd("esbuild")
@@ -263,6 +262,17 @@ pub fn built(staging: &Path, prefix: &str, suffix: &str) -> Done<String> {
         .ok_or_else(|| Failed(format!("no {prefix}*{suffix} in {}", staging.display())))
 }
 
+/// The built wasm in `dir` and wasm-bindgen's glue beside it (`trackline-<hash>_bg.wasm`,
+/// `trackline-<hash>.js`), by name.
+///
+/// # Errors
+/// When no wasm has been built there.
+pub fn built_wasm_and_glue(dir: &Path) -> Done<(String, String)> {
+    let wasm = built(dir, "trackline-", "_bg.wasm")?;
+    let glue = format!("{}.js", wasm.trim_end_matches("_bg.wasm"));
+    Ok((wasm, glue))
+}
+
 /// The subresource-integrity hash of a file.
 pub fn sri(file: &Path) -> Done<String> {
     let bytes = std::fs::read(file)?;
@@ -339,8 +349,7 @@ pub enum Home {
 /// # Errors
 /// When a built file or a locale is missing.
 pub fn loader(dir: &Path, source: &Path, element: &serde_json::Value, home: Home) -> Done<String> {
-    let wasm = built(dir, "trackline-", "_bg.wasm")?;
-    let module = format!("{}.js", wasm.trim_end_matches("_bg.wasm"));
+    let (wasm, module) = built_wasm_and_glue(dir)?;
     ensure(
         dir.join(&module).is_file(),
         format!("no {module} beside {wasm}"),
@@ -412,8 +421,7 @@ fn write_manifests(staging: &Path, source: &Path) -> Done {
 /// Writes the hosted page's service worker, `sw.js`, with the page's shell: the page and its
 /// built files, named as this build hashed them, so that a new build is a new worker.
 fn write_worker(staging: &Path, source: &Path) -> Done {
-    let wasm = built(staging, "trackline-", "_bg.wasm")?;
-    let module = format!("{}.js", wasm.trim_end_matches("_bg.wasm"));
+    let (wasm, module) = built_wasm_and_glue(staging)?;
     let shell = [
         "/".to_owned(),
         format!("/{}", built(staging, "trackline-start-", ".js")?),
@@ -489,8 +497,9 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> Done {
 }
 
 /// `js` without its lines that hold only a `//` comment: a fifth of the loader's bytes as sent
-/// (1.9 of 8.6 KB brotli), on the way to every element's first paint. The loader's multi-line
-/// strings are none (its styles go in as one JSON string), so no such line is inside one.
+/// (1.9 of 8.6 KB brotli), on the way to every element's first paint; the hosted page's start
+/// script too. Neither has a multi-line string (the loader's styles go in as one JSON string), so
+/// no such line is inside one.
 fn without_comment_lines(js: &str) -> String {
     js.lines()
         .filter(|line| !line.trim_start().starts_with("//"))
@@ -521,20 +530,27 @@ mod tests {
     }
 
     #[test]
-    fn the_loader_has_no_comment_line_inside_a_string() {
-        // Every multi-line construct the stripper could cut is a template literal; the loader's
-        // each open and close on one line.
-        let loader = include_str!("../../embed/trackline-widget.js");
-        for (at, line) in loader.lines().enumerate() {
-            if line.trim_start().starts_with("//") {
-                continue;
+    fn the_scripts_stripped_of_comment_lines_have_none_inside_a_string() {
+        // Every multi-line construct the stripper could cut is a template literal; these
+        // scripts' each open and close on one line.
+        for (file, script) in [
+            (
+                "trackline-widget.js",
+                include_str!("../../embed/trackline-widget.js"),
+            ),
+            ("after-paint.js", include_str!("../../embed/after-paint.js")),
+        ] {
+            for (at, line) in script.lines().enumerate() {
+                if line.trim_start().starts_with("//") {
+                    continue;
+                }
+                let code = line.split(" // ").next().unwrap_or(line);
+                assert!(
+                    code.matches('`').count() % 2 == 0,
+                    "{file} line {} opens a template literal it does not close: {line}",
+                    at + 1
+                );
             }
-            let code = line.split(" // ").next().unwrap_or(line);
-            assert!(
-                code.matches('`').count() % 2 == 0,
-                "line {} opens a template literal it does not close: {line}",
-                at + 1
-            );
         }
     }
 }

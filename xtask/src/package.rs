@@ -4,7 +4,7 @@
 //! declarations. It is packed and installed by the tests, never published from here.
 
 use crate::cmd::{ensure, Done};
-use crate::dist::{built, loader, version, Home};
+use crate::dist::{built, built_wasm_and_glue, loader, version, Home};
 use std::path::{Path, PathBuf};
 
 /// Where the package is made.
@@ -28,8 +28,7 @@ pub fn make() -> Done {
     std::fs::create_dir_all(&out)?;
     let element = crate::element::read(&source)?;
 
-    let wasm = built(dist, "trackline-", "_bg.wasm")?;
-    let module = format!("{}.js", wasm.trim_end_matches("_bg.wasm"));
+    let (wasm, module) = built_wasm_and_glue(dist)?;
     let css = built(dist, "trackline-", ".css")?;
     for file in [&wasm, &css] {
         std::fs::copy(dist.join(file), out.join(file))?;
