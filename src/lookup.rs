@@ -110,25 +110,27 @@ impl Lookup {
                 }
             }
             Some(rendered) => {
-                let LookupState::Found(number, response, shown) = &rendered.state else {
+                let LookupState::Found(number, _, shown) = &rendered.state else {
                     return;
                 };
                 let now = clock::now();
                 if (now.today, now.offset_minutes) != (shown.today, shown.offset_minutes) {
                     // Drawn again in a task after the takeover, not inside it: two shorter
                     // tasks, and the server's times have been on screen since the first paint.
-                    let taken_over = rendered.state.clone();
-                    let found = LookupState::Found(number.clone(), response.clone(), now);
+                    // Only the clock changes: the status shown is still the one taken over
+                    // (its number, the server's moment) unless the buyer has asked for something
+                    // else since, or the view is gone.
+                    let (taken_over, shown) = (number.clone(), *shown);
                     set_timeout(
                         move || {
-                            // Unless the buyer has asked for something else since, or the view
-                            // is gone.
-                            let _ = self.state.try_maybe_update(|state| {
-                                let still = *state == taken_over;
-                                if still {
-                                    *state = found;
+                            let _ = self.state.try_maybe_update(|state| match state {
+                                LookupState::Found(found, _, at)
+                                    if *found == taken_over && *at == shown =>
+                                {
+                                    *at = now;
+                                    (true, ())
                                 }
-                                (still, ())
+                                _ => (false, ()),
                             });
                         },
                         Duration::ZERO,
