@@ -146,6 +146,14 @@ impl LookupState {
         }
     }
 
+    /// The number whose status is on screen (found, or a saved copy); `None` while there is none.
+    pub fn status_number(&self) -> Option<&str> {
+        match self {
+            LookupState::Found(number, ..) | LookupState::Saved { number, .. } => Some(number),
+            LookupState::Idle | LookupState::Loading(_) | LookupState::Failed(..) => None,
+        }
+    }
+
     /// The number the buyer asked about, whatever became of it; `None` before any.
     pub fn number(&self) -> Option<&str> {
         match self {

@@ -615,6 +615,60 @@ async fn a_moving_parcel_is_looked_up_again_and_a_delivered_one_is_not() {
     );
 }
 
+#[wasm_bindgen_test]
+async fn a_refresh_that_brings_a_change_keeps_the_cards_below_the_timeline_on_screen() {
+    // Each answer is another moment of the same parcel: every refresh redraws the status.
+    stub_fetch(
+        "redrawn",
+        "window.__redrawn = (window.__redrawn || 0) + 1;
+         const body = { version: 1, query: 'RA1', shipments: [{ stage: 'in_transit',
+           updated_at: `2026-11-2${window.__redrawn % 10}T10:00:00Z`,
+           events: [{ at: '2026-11-20T10:00:00Z', stage: 'in_transit', text: `scan ${window.__redrawn}` }],
+           support: { contacts: [{ kind: 'email', value: 'help@shop.example' }] } }] };
+         return Promise.resolve(new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } }));",
+    );
+    let root = fresh_root();
+    let config = Config {
+        endpoint: "/redrawn/{number}".into(),
+        number: Some("RA1".into()),
+        remember: false,
+        refresh_ms: 100,
+        ..Config::default()
+    };
+    trackline::mount(root.clone(), config).forget();
+    wait_for(&root, "[data-testid=history]").await;
+    // From here on, every painted frame must hold both cards.
+    let cards_gone = js_sys::Function::new_with_args(
+        "root",
+        "window.__cardsGone = 0; const frame = () => {
+           if (!(root.querySelector('[data-testid=support]') && root.querySelector('[data-testid=history]')))
+             window.__cardsGone += 1;
+           requestAnimationFrame(frame); }; requestAnimationFrame(frame);",
+    );
+    cards_gone.call1(&JsValue::NULL, &root).unwrap();
+    let asked = || {
+        js_sys::eval("window.__redrawn")
+            .ok()
+            .and_then(|count| count.as_f64())
+            .unwrap_or(0.0)
+    };
+    let seen = asked();
+    for _ in 0..250 {
+        if asked() >= seen + 3.0 {
+            break;
+        }
+        tick(20).await;
+    }
+    // A frame after the last refresh, so that its drawing has been painted.
+    tick(50).await;
+    assert!(asked() >= seen + 3.0, "refreshed {} times", asked() - seen);
+    assert_eq!(
+        js_sys::eval("window.__cardsGone").unwrap().as_f64(),
+        Some(0.0),
+        "frames painted without the support card or the history"
+    );
+}
+
 /// Markup, handlers and URLs that would run script if any text or link were trusted.
 const XSS: [&str; 10] = [
     "<script>window.__xss.push('script')</script>",

@@ -21,6 +21,9 @@ pub fn Parcels(
     /// Which parcel the buyer opened, if they did; kept by the caller so that a refresh does not
     /// move the buyer. Until then, the parcel that still needs them.
     selected: RwSignal<Option<usize>>,
+    /// Whether it draws again a status on screen for the same number, all at once.
+    #[prop(optional)]
+    redrawn: bool,
 ) -> impl IntoView {
     let count = response.shipments.len();
     let first = first_to_open(&response.shipments);
@@ -66,7 +69,7 @@ pub fn Parcels(
         let index = shown();
         shipments
             .with_value(|all| all.get(index).cloned())
-            .map(|shipment| view! { <ShipmentView lang shipment now/> })
+            .map(|shipment| view! { <ShipmentView lang shipment now redrawn/> })
     };
     if count > 1 {
         view! {

@@ -45,64 +45,76 @@ pub fn LookupResult(
     let retry = Callback::new(move |()| lookup.retry());
     let reply = Callback::new(move |reply: String| lookup.reply_to_second_factor(reply));
     let selected = lookup.selected;
-    move || match lookup.state.get() {
-        LookupState::Idle => ().into_any(),
-        LookupState::Loading(number) => view! {
-            <p class="tl-loading" data-testid="loading">
-                <span class="tl-loading__spinner" aria-hidden="true"></span>
-                {lang.fill(Msg::Loading, &[("number", &number)])}
-            </p>
-        }
-        .into_any(),
-        LookupState::Failed(failure, number) => {
-            view! { <FailureView lang failure number on_retry=retry on_reply=reply/> }.into_any()
-        }
-        LookupState::Saved {
-            response,
-            now,
-            saved_at,
-            offline,
-            ..
-        } => {
-            let status = if compact {
-                view! { <CompactStatus lang response today=now.today/> }.into_any()
-            } else {
-                view! { <Parcels lang response now selected/> }.into_any()
-            };
-            view! {
-                <SavedNotice lang saved_at now=now.millis offline on_retry=retry/>
-                {status}
+    // The number whose status is on screen, to tell a status drawn again for it (a refresh that
+    // found a change, the buyer's clock after a takeover, a saved copy replaced) from a new one.
+    let on_screen = StoredValue::new(None::<String>);
+    move || {
+        let state = lookup.state.get();
+        let shown = state.status_number().map(str::to_owned);
+        let redrawn = shown.is_some() && on_screen.with_value(|before| *before == shown);
+        on_screen.set_value(shown);
+        match state {
+            LookupState::Idle => ().into_any(),
+            LookupState::Loading(number) => view! {
+                <p class="tl-loading" data-testid="loading">
+                    <span class="tl-loading__spinner" aria-hidden="true"></span>
+                    {lang.fill(Msg::Loading, &[("number", &number)])}
+                </p>
             }
-            .into_any()
-        }
-        LookupState::Found(_, response, now) if compact => {
-            view! { <CompactStatus lang response today=now.today/> }.into_any()
-        }
-        LookupState::Found(number, response, now) => {
-            // Offered while some parcel can still move; a settled order has nothing to tell.
-            let moving = response.shipments.iter().any(|shipment| {
-                !matches!(
-                    progress(shipment),
-                    Progress::Delivered | Progress::Returned | Progress::Cancelled
-                )
-            });
-            let notify = push.clone().filter(|_| moving).map(|Push { key, endpoint, page }| {
+            .into_any(),
+            LookupState::Failed(failure, number) => {
+                view! { <FailureView lang failure number on_retry=retry on_reply=reply/> }
+                    .into_any()
+            }
+            LookupState::Saved {
+                response,
+                now,
+                saved_at,
+                offline,
+                ..
+            } => {
+                let status = if compact {
+                    view! { <CompactStatus lang response today=now.today/> }.into_any()
+                } else {
+                    view! { <Parcels lang response now selected redrawn/> }.into_any()
+                };
+                view! {
+                    <SavedNotice lang saved_at now=now.millis offline on_retry=retry/>
+                    {status}
+                }
+                .into_any()
+            }
+            LookupState::Found(_, response, now) if compact => {
+                view! { <CompactStatus lang response today=now.today/> }.into_any()
+            }
+            LookupState::Found(number, response, now) => {
+                // Offered while some parcel can still move; a settled order has nothing to tell.
+                let moving = response.shipments.iter().any(|shipment| {
+                    !matches!(
+                        progress(shipment),
+                        Progress::Delivered | Progress::Returned | Progress::Cancelled
+                    )
+                });
+                let notify = push.clone().filter(|_| moving).map(|Push { key, endpoint, page }| {
                 let api = push_path(&endpoint, &number);
                 view! { <NotifyButton lang number=number.clone() api key check=lookup.reply() page/> }
             });
-            let share = if share {
-                Some(
+                let share = if share {
+                    Some(
                     view! { <div class="tl-widget__bar">{notify}<ShareButton lang number/></div> }
                         .into_any(),
                 )
-            } else {
-                notify.map(|notify| view! { <div class="tl-widget__bar">{notify}</div> }.into_any())
-            };
-            view! {
-                {share}
-                <Parcels lang response now selected/>
+                } else {
+                    notify.map(|notify| {
+                        view! { <div class="tl-widget__bar">{notify}</div> }.into_any()
+                    })
+                };
+                view! {
+                    {share}
+                    <Parcels lang response now selected redrawn/>
+                }
+                .into_any()
             }
-            .into_any()
         }
     }
 }

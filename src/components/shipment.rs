@@ -24,6 +24,9 @@ pub fn ShipmentView(
     shipment: Shipment,
     /// The moment the status was fetched.
     now: Now,
+    /// Whether it draws again a status on screen for the same number, all at once.
+    #[prop(optional)]
+    redrawn: bool,
 ) -> impl IntoView {
     let timeline = Timeline::of(&shipment);
     let outlook = Outlook::of(&shipment, &timeline, now);
@@ -46,7 +49,7 @@ pub fn ShipmentView(
         .clone()
         .filter(|_| support_first)
         .map(|support| support_view(support, message.clone()));
-    let later = after_paint(move || {
+    let later = after_paint(redrawn, move || {
         let support_late = support
             .clone()
             .filter(|_| !support_first)

@@ -256,6 +256,18 @@ async fn what_the_buyer_types_before_the_wasm_arrives_stays_with_its_focus() {
 async fn a_buyer_elsewhere_sees_the_times_on_their_own_clock_once_the_wasm_runs() {
     let page = Session::start().await;
     live_in(&page, "Asia/Tokyo").await;
+    // Every painted frame in which the support card or the history was missing: the redraw on
+    // the buyer's clock must not take them away for a frame (a buyer scrolled down to them
+    // would be thrown up the page).
+    page.cdp("Page.enable", json!({})).await;
+    page.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": "window.__cardsGone = 0; const frame = () => { \
+            const card = (id) => document.querySelector(`#trackline [data-testid=${id}]`); \
+            if (document.readyState !== 'loading' && !(card('support') && card('history'))) __cardsGone += 1; \
+            requestAnimationFrame(frame); }; requestAnimationFrame(frame);" }),
+    )
+    .await;
     page.open("/?n=1000000007&lang=en").await;
     page.wait_for_script(
         "return document.getElementById('trackline').hasAttribute('data-hydrated')",
@@ -273,6 +285,7 @@ async fn a_buyer_elsewhere_sees_the_times_on_their_own_clock_once_the_wasm_runs(
         times[0], times[1],
         "the server's text was already the buyer's: {times}"
     );
+    assert_eq!(page.eval("return window.__cardsGone").await, json!(0));
     page.close().await;
 }
 
