@@ -44,6 +44,8 @@ pub struct Lookup {
     /// Which parcel of a split order the buyer opened (none yet: the one that needs them); kept
     /// here so that a refresh does not move the buyer.
     pub selected: RwSignal<Option<usize>>,
+    /// Whether the buyer opened the whole history; kept, as `selected` is, through a refresh.
+    pub history_expanded: RwSignal<bool>,
     /// The numbers remembered on this device, newest first.
     pub recent: RwSignal<Vec<String>>,
     inner: StoredValue<Inner, LocalStorage>,
@@ -78,6 +80,7 @@ impl Lookup {
             state: RwSignal::new(state),
             typed: RwSignal::new(typed.unwrap_or_default()),
             selected: RwSignal::new(None),
+            history_expanded: RwSignal::new(false),
             recent: RwSignal::new(Vec::new()),
             inner: StoredValue::new_local(Inner {
                 endpoint: config.endpoint.clone(),
@@ -241,6 +244,7 @@ impl Lookup {
         let number = query.as_str().to_owned();
         self.typed.set(number.clone());
         self.selected.set(None);
+        self.history_expanded.set(false);
         self.state.set(LookupState::Loading(number.clone()));
         let asked = self.ask(&number);
         // After the request has gone out (a task later), while the response is on its way.

@@ -616,14 +616,15 @@ async fn a_moving_parcel_is_looked_up_again_and_a_delivered_one_is_not() {
 }
 
 #[wasm_bindgen_test]
-async fn a_refresh_that_brings_a_change_keeps_the_cards_below_the_timeline_on_screen() {
+async fn a_refresh_that_brings_a_change_moves_nothing_below_the_timeline() {
     // Each answer is another moment of the same parcel: every refresh redraws the status.
     stub_fetch(
         "redrawn",
         "window.__redrawn = (window.__redrawn || 0) + 1;
          const body = { version: 1, query: 'RA1', shipments: [{ stage: 'in_transit',
            updated_at: `2026-11-2${window.__redrawn % 10}T10:00:00Z`,
-           events: [{ at: '2026-11-20T10:00:00Z', stage: 'in_transit', text: `scan ${window.__redrawn}` }],
+           events: [1, 2, 3, 4, 5].map((day) => ({ at: `2026-11-1${day}T10:00:00Z`, stage: 'in_transit',
+             text: `scan ${day}.${window.__redrawn}` })),
            support: { contacts: [{ kind: 'email', value: 'help@shop.example' }] } }] };
          return Promise.resolve(new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } }));",
     );
@@ -636,7 +637,10 @@ async fn a_refresh_that_brings_a_change_keeps_the_cards_below_the_timeline_on_sc
         ..Config::default()
     };
     trackline::mount(root.clone(), config).forget();
-    wait_for(&root, "[data-testid=history]").await;
+    let toggle: HtmlElement = wait_for(&root, "[data-testid=history-toggle]")
+        .await
+        .unchecked_into();
+    toggle.click();
     // From here on, every painted frame must hold both cards.
     let cards_gone = js_sys::Function::new_with_args(
         "root",
@@ -667,6 +671,16 @@ async fn a_refresh_that_brings_a_change_keeps_the_cards_below_the_timeline_on_sc
         Some(0.0),
         "frames painted without the support card or the history"
     );
+    // The whole history the buyer opened stays open, with a newer answer's words.
+    let events = all(&root, "[data-testid=event]");
+    assert_eq!(events.len(), 5, "{}", root.inner_html());
+    let drawn = text(&events[0]);
+    let answer = drawn
+        .split("scan 5.")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|count| count.parse::<f64>().ok());
+    assert!(answer.is_some_and(|answer| answer > seen), "{drawn}");
 }
 
 /// Markup, handlers and URLs that would run script if any text or link were trusted.

@@ -17,13 +17,15 @@ pub fn HistoryView(
     lang: Lang,
     /// The events in any order.
     events: Vec<Event>,
+    /// Whether all are shown; kept by the caller so that a refresh does not fold them again.
+    #[prop(optional)]
+    expanded: RwSignal<bool>,
 ) -> impl IntoView {
     let all = events_newest_first(&events)
         .into_iter()
         .cloned()
         .collect::<Vec<_>>();
     let total = all.len();
-    let expanded = RwSignal::new(false);
     // Only what is shown is built: an endpoint may send thousands of events.
     let items = move || {
         let shown = if expanded.get() {

@@ -24,6 +24,9 @@ pub fn Parcels(
     /// Whether it draws again a status on screen for the same number, all at once.
     #[prop(optional)]
     redrawn: bool,
+    /// Whether the buyer opened the whole history; kept by the caller, as `selected` is.
+    #[prop(optional)]
+    history_expanded: RwSignal<bool>,
 ) -> impl IntoView {
     let count = response.shipments.len();
     let first = first_to_open(&response.shipments);
@@ -69,7 +72,7 @@ pub fn Parcels(
         let index = shown();
         shipments
             .with_value(|all| all.get(index).cloned())
-            .map(|shipment| view! { <ShipmentView lang shipment now redrawn/> })
+            .map(|shipment| view! { <ShipmentView lang shipment now redrawn history_expanded/> })
     };
     if count > 1 {
         view! {

@@ -45,6 +45,7 @@ pub fn LookupResult(
     let retry = Callback::new(move |()| lookup.retry());
     let reply = Callback::new(move |reply: String| lookup.reply_to_second_factor(reply));
     let selected = lookup.selected;
+    let history_expanded = lookup.history_expanded;
     // The number whose status is on screen, to tell a status drawn again for it (a refresh that
     // found a change, the buyer's clock after a takeover, a saved copy replaced) from a new one.
     let on_screen = StoredValue::new(None::<String>);
@@ -76,7 +77,8 @@ pub fn LookupResult(
                 let status = if compact {
                     view! { <CompactStatus lang response today=now.today/> }.into_any()
                 } else {
-                    view! { <Parcels lang response now selected redrawn/> }.into_any()
+                    view! { <Parcels lang response now selected redrawn history_expanded/> }
+                        .into_any()
                 };
                 view! {
                     <SavedNotice lang saved_at now=now.millis offline on_retry=retry/>
@@ -111,7 +113,7 @@ pub fn LookupResult(
                 };
                 view! {
                     {share}
-                    <Parcels lang response now selected redrawn/>
+                    <Parcels lang response now selected redrawn history_expanded/>
                 }
                 .into_any()
             }

@@ -27,6 +27,9 @@ pub fn ShipmentView(
     /// Whether it draws again a status on screen for the same number, all at once.
     #[prop(optional)]
     redrawn: bool,
+    /// Whether the buyer opened the whole history.
+    #[prop(optional)]
+    history_expanded: RwSignal<bool>,
 ) -> impl IntoView {
     let timeline = Timeline::of(&shipment);
     let outlook = Outlook::of(&shipment, &timeline, now);
@@ -56,7 +59,7 @@ pub fn ShipmentView(
             .map(|support| support_view(support, message.clone()));
         let history = (!events.is_empty()).then(|| {
             let events = events.clone();
-            view! { <HistoryView lang events/> }
+            view! { <HistoryView lang events expanded=history_expanded/> }
         });
         view! {
             {support_late}
