@@ -376,6 +376,13 @@ impl Session {
         assert!(gone.is_some(), "the server never stopped");
     }
 
+    /// Ends the browser and keeps the server: for a tool that runs a browser of its own against
+    /// it (Lighthouse), which must not share a two-core machine with this one.
+    pub async fn end_browser(&mut self) {
+        self.closed = true;
+        let _ = self.client.clone().close().await;
+    }
+
     /// Ends the browser session and removes its profile and its store.
     pub async fn close(mut self) {
         self.closed = true;
