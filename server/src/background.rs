@@ -1,7 +1,8 @@
 //! The loops every instance runs beside its requests (webhook deliveries, notifications, carrier
-//! polls): how often they turn, and what a failing store does to them.
+//! polls, forgetting what has outlived its use): how often they turn, and what a failing store
+//! does to them.
 
-use crate::store::StoreError;
+use crate::store::{Store, StoreError};
 use std::future::Future;
 use std::time::Duration;
 // tokio's, so that a paused test clock moves it too.
@@ -62,6 +63,28 @@ pub async fn keep_turning_and_sweeping<Sweep, Swept, Turn, Turned>(
             turned.await
         }
     })
+    .await;
+}
+
+/// How often an instance looks for rows that have outlived their use.
+const FORGET_EVERY: Duration = Duration::from_secs(600);
+
+/// Forgets what has outlived its use (`Store::forget_expired`) until `stop` resolves: batch
+/// after batch while there is any, then every ten minutes.
+pub async fn keep_forgetting(store: Store, stop: impl Future<Output = ()>) {
+    let store = &store;
+    keep_turning(
+        stop,
+        FORGET_EVERY,
+        "forgetting expired rows",
+        || async move {
+            let forgotten = store.forget_expired(crate::store::now_ms()).await?;
+            if forgotten.total() > 0 {
+                tracing::debug!(?forgotten, "forgot expired rows");
+            }
+            Ok(usize::try_from(forgotten.total()).unwrap_or(usize::MAX))
+        },
+    )
     .await;
 }
 

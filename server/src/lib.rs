@@ -104,10 +104,16 @@ pub async fn start(
     );
     let (polling_stopped, polling_stopping) = tokio::sync::oneshot::channel::<()>();
     let (push_stopped, push_stopping) = tokio::sync::oneshot::channel::<()>();
+    let (forgetting_stopped, forgetting_stopping) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(worker.run(async move {
         let _ = stopping.await;
         let _ = polling_stopped.send(());
         let _ = push_stopped.send(());
+        let _ = forgetting_stopped.send(());
+    }));
+    // Every instance forgets what has outlived its use, so that the store does not grow for years.
+    tokio::spawn(background::keep_forgetting(store.clone(), async move {
+        let _ = forgetting_stopping.await;
     }));
     let state = AppState::new(store, config);
     // Buyers' notifications go out from every instance too, each taking its own.

@@ -181,7 +181,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
     path = "/api/v1/seller/shipments/{reference}/events",
     tag = "seller",
     summary = "Append one event, or a batch, and move the status to the newest",
-    params(Reference, ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body gets the replay of the first response and appends nothing.", min_length = 1, max_length = 200)),
+    params(Reference, ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body within a day gets the replay of the first response and appends nothing; after a day the key is forgotten.", min_length = 1, max_length = 200)),
     request_body = EventsBody,
     responses(
         (status = 201, description = "Appended (or replayed: Idempotent-Replayed: true).", body = EventsAdded, headers(("Idempotent-Replayed" = String, description = "true when this is the replay of an earlier response to the same key."))),

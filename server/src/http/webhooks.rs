@@ -211,7 +211,7 @@ impl From<DeliveryLog> for DeliveryView {
 /// A subscription's delivery log.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Deliveries {
-    /// Newest first, the last hundred.
+    /// Newest first, the last hundred; one that ended is kept thirty days, one still tried until it ends.
     deliveries: Vec<DeliveryView>,
 }
 

@@ -8,6 +8,7 @@ mod lease;
 pub mod lockouts;
 pub mod lookup_rules;
 pub mod push;
+pub mod retention;
 pub mod seller_shipments;
 pub mod sellers;
 pub mod shipment_rows;

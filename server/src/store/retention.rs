@@ -1,0 +1,95 @@
+//! What the store forgets once nobody can ask for it again, so that a server run for years
+//! keeps the rows it serves and not every one it ever wrote.
+
+use super::{Store, StoreError};
+use std::time::Duration;
+
+/// How long a seller's `Idempotency-Key` replays its first answer: a day, as the payment APIs
+/// that made the header common keep theirs. A retry later than that is a new request.
+pub const IDEMPOTENCY_KEYS_FOR: Duration = Duration::from_secs(24 * 3600);
+
+/// How long a delivery that ended (acknowledged, or given up on after a day) stays in its
+/// receiver's log and can be replayed. One still being tried is never forgotten.
+pub const SETTLED_DELIVERIES_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// Rows forgotten in one statement at most: a store that ran for years before this sweep
+/// existed is emptied in many short transactions, not one that holds it for minutes.
+const BATCH: i64 = 1000;
+
+/// How many rows of each kind one sweep forgot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Forgotten {
+    /// Idempotency keys older than `IDEMPOTENCY_KEYS_FOR`.
+    pub idempotency_keys: u64,
+    /// Settled webhook deliveries older than `SETTLED_DELIVERIES_FOR`, with their tries.
+    pub deliveries: u64,
+    /// Wrong second-factor replies older than the lockout's window.
+    pub wrong_replies: u64,
+}
+
+impl Forgotten {
+    /// All rows forgotten; zero once there is nothing left to forget.
+    pub fn total(self) -> u64 {
+        self.idempotency_keys + self.deliveries + self.wrong_replies
+    }
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl Store {
+    /// Forgets, as of `now` (ms), at most a batch of each kind of row that has outlived its
+    /// use; call again while it forgets any. Instances that sweep at once do each other no harm.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn forget_expired(&self, now: i64) -> Result<Forgotten, StoreError> {
+        let keys_before =
+            trackline_core::time::format_rfc3339(now.saturating_sub(millis(IDEMPOTENCY_KEYS_FOR)));
+        let idempotency_keys = sqlx::query(
+            "DELETE FROM idempotency_keys WHERE (seller_id, idempotency_key) IN
+             (SELECT seller_id, idempotency_key FROM idempotency_keys WHERE created_at < $1 LIMIT $2)",
+        )
+        .bind(keys_before)
+        .bind(BATCH)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+
+        // Tries first, of the same deliveries (the same order, in one transaction): not every
+        // database enforces ON DELETE CASCADE without being asked.
+        let settled = "SELECT id FROM webhook_deliveries
+             WHERE state <> 'pending' AND queued_at_ms < $1 ORDER BY id LIMIT $2";
+        let deliveries_before = now.saturating_sub(millis(SETTLED_DELIVERIES_FOR));
+        let mut tx = self.begin_write().await?;
+        sqlx::query(&format!(
+            "DELETE FROM webhook_attempts WHERE delivery_id IN ({settled})"
+        ))
+        .bind(deliveries_before)
+        .bind(BATCH)
+        .execute(&mut *tx)
+        .await?;
+        let deliveries = sqlx::query(&format!(
+            "DELETE FROM webhook_deliveries WHERE id IN ({settled})"
+        ))
+        .bind(deliveries_before)
+        .bind(BATCH)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+
+        // Few: only the wrong replies of addresses that never replied again after their window.
+        let wrong_replies = sqlx::query("DELETE FROM second_factor_failures WHERE at_ms <= $1")
+            .bind(now.saturating_sub(millis(super::lockouts::WINDOW)))
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(Forgotten {
+            idempotency_keys,
+            deliveries,
+            wrong_replies,
+        })
+    }
+}

@@ -1,0 +1,211 @@
+//! What the store forgets once nobody can ask for it again: an idempotency key after a day, a
+//! settled webhook delivery after thirty days (never one still being tried), a wrong
+//! second-factor reply after its window; in batches, until nothing is left. Runs on SQLite, and
+//! on PostgreSQL under `cargo xtask test`.
+
+use axum::http::{Method, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use support::{request, seller_call, send};
+use trackline_server::store::retention::{Forgotten, IDEMPOTENCY_KEYS_FOR, SETTLED_DELIVERIES_FOR};
+use trackline_server::{AppState, Config, Store};
+
+mod support;
+
+const HOUR: i64 = 3_600_000;
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis() as i64)
+}
+
+/// The seller API, taking plain http receivers (this test's never answers: nothing is sent).
+fn app(store: &Store) -> Router {
+    let config = Config {
+        allow_http_webhooks: true,
+        ..Config::default()
+    };
+    trackline_server::app(AppState::new(store.clone(), &config))
+}
+
+/// Forgets as of `at` until nothing is left, adding up what each sweep forgot.
+async fn forget_all(store: &Store, at: i64) -> Forgotten {
+    let mut all = Forgotten::default();
+    loop {
+        let once = store.forget_expired(at).await.unwrap();
+        if once.total() == 0 {
+            return all;
+        }
+        all.idempotency_keys += once.idempotency_keys;
+        all.deliveries += once.deliveries;
+        all.wrong_replies += once.wrong_replies;
+    }
+}
+
+/// Writes the seller's shipment `p-1` at `stage`.
+async fn put_parcel(app: &Router, token: &str, stage: &str) {
+    let parcel = json!({"tracking_number": "RA500000018RU", "stage": stage,
+                        "updated_at": "2026-11-20T10:00:00+03:00"});
+    let uri = "/api/v1/seller/shipments/p-1";
+    let (status, body) = seller_call(app, Method::PUT, uri, token, Some(parcel)).await;
+    assert!(status.is_success(), "{body}");
+}
+
+/// Posts `event` to the seller's shipment under `key`: the status and whether it was a replay.
+async fn post_event(app: &Router, token: &str, event: &Value, key: &str) -> (StatusCode, bool) {
+    let authorization = support::bearer(token);
+    let headers = [
+        ("authorization", authorization.as_str()),
+        ("content-type", "application/json"),
+        ("idempotency-key", key),
+    ];
+    let reply = send(
+        app,
+        request(
+            Method::POST,
+            "/api/v1/seller/shipments/p-1/events",
+            &headers,
+            Some(event),
+        ),
+    )
+    .await;
+    let replayed = reply
+        .headers
+        .get("idempotent-replayed")
+        .is_some_and(|value| value == "true");
+    (reply.status, replayed)
+}
+
+async fn count(store: &Store, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&support::pool(store))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_idempotency_key_replays_for_a_day_and_is_then_forgotten() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (_, token) = store.add_seller("Shop").await.unwrap();
+    put_parcel(&app, &token, "in_transit").await;
+    let event = json!({"at": "2026-11-21T10:00:00+03:00", "stage": "arrived", "text": "Arrived"});
+    assert_eq!(
+        post_event(&app, &token, &event, "k-1").await,
+        (StatusCode::CREATED, false)
+    );
+    let almost = now() + i64::try_from(IDEMPOTENCY_KEYS_FOR.as_millis()).unwrap() - HOUR;
+    assert_eq!(forget_all(&store, almost).await, Forgotten::default());
+    assert_eq!(
+        post_event(&app, &token, &event, "k-1").await,
+        (StatusCode::CREATED, true)
+    );
+    let after = now() + i64::try_from(IDEMPOTENCY_KEYS_FOR.as_millis()).unwrap() + HOUR;
+    assert_eq!(forget_all(&store, after).await.idempotency_keys, 1);
+    // The key is free again: the same request is a new one.
+    assert_eq!(
+        post_event(&app, &token, &event, "k-1").await,
+        (StatusCode::CREATED, false)
+    );
+}
+
+#[tokio::test]
+async fn a_settled_delivery_is_forgotten_after_thirty_days_with_its_tries_and_a_pending_one_never()
+{
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (_, token) = store.add_seller("Shop").await.unwrap();
+    let (status, webhook) = seller_call(
+        &app,
+        Method::POST,
+        "/api/v1/seller/webhooks",
+        &token,
+        Some(json!({"url": "http://127.0.0.1:9/hook", "events": ["status_changed"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{webhook}");
+    let id = webhook["id"].as_str().unwrap().to_owned();
+    for stage in ["in_transit", "arrived"] {
+        put_parcel(&app, &token, stage).await;
+    }
+    let pool = support::pool(&store);
+    let queued: Vec<i64> = sqlx::query_scalar("SELECT id FROM webhook_deliveries ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(queued.len(), 2, "{queued:?}");
+    // The first was acknowledged after one try; the second is still being tried.
+    sqlx::query("UPDATE webhook_deliveries SET state = 'delivered' WHERE id = $1")
+        .bind(queued[0])
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO webhook_attempts (id, delivery_id, at_ms, status, error, duration_ms)
+         VALUES (1, $1, $2, 200, NULL, 5)",
+    )
+    .bind(queued[0])
+    .bind(now())
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    let month = i64::try_from(SETTLED_DELIVERIES_FOR.as_millis()).unwrap();
+    assert_eq!(
+        forget_all(&store, now() + month - HOUR).await,
+        Forgotten::default()
+    );
+    assert_eq!(forget_all(&store, now() + month + HOUR).await.deliveries, 1);
+    assert_eq!(count(&store, "webhook_attempts").await, 0);
+    let (_, log) = seller_call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/seller/webhooks/{id}/deliveries"),
+        &token,
+        None,
+    )
+    .await;
+    let states: Vec<&str> = log["deliveries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|delivery| delivery["state"].as_str())
+        .collect();
+    assert_eq!(states, ["pending"], "{log}");
+    // Never, for one still being tried.
+    assert_eq!(
+        forget_all(&store, now() + 100 * month).await,
+        Forgotten::default()
+    );
+}
+
+#[tokio::test]
+async fn old_rows_go_in_batches_until_none_is_left_and_wrong_replies_after_their_window() {
+    let store = support::fresh_store().await;
+    let (seller, _) = store.add_seller("Shop").await.unwrap();
+    // More keys than one batch forgets, all years old.
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500)
+         INSERT INTO idempotency_keys (seller_id, idempotency_key, request_hash, status, body, created_at)
+         SELECT $1, 'k-' || i, 'h', 201, '{}', '2020-01-01T00:00:00Z' FROM n",
+    )
+    .bind(seller.0)
+    .execute(&support::pool(&store))
+    .await
+    .unwrap();
+    let first = store.forget_expired(now()).await.unwrap();
+    assert!(
+        first.idempotency_keys > 0 && first.idempotency_keys < 2500,
+        "{first:?}"
+    );
+    let client = "203.0.113.7".parse().unwrap();
+    store.count_wrong_reply(seller, client).await.unwrap();
+    let rest = forget_all(&store, now()).await;
+    assert_eq!(rest.idempotency_keys, 2500 - first.idempotency_keys);
+    // A wrong reply counts until its window ends.
+    assert_eq!(rest.wrong_replies, 0);
+    assert_eq!(forget_all(&store, now() + HOUR).await.wrong_replies, 1);
+    assert_eq!(count(&store, "idempotency_keys").await, 0);
+    assert_eq!(count(&store, "second_factor_failures").await, 0);
+}
