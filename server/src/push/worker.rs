@@ -87,16 +87,13 @@ impl Worker {
         .await;
         let now = crate::store::now_ms();
         let later = |wait: Option<Duration>| {
-            let expired = now - due.queued_ms
-                > i64::try_from(sender::TIME_TO_LIVE.as_millis()).unwrap_or(i64::MAX);
+            let expired = now - due.queued_ms > crate::store::duration_ms(sender::TIME_TO_LIVE);
             if due.attempts >= MOST_TRIES || expired {
                 return PushNext::Failed;
             }
             // A minute, doubled each try, or what the service asked for if longer.
             let backoff = 60_000_i64 << due.attempts.min(10);
-            let asked = wait.map_or(0, |wait| {
-                i64::try_from(wait.as_millis()).unwrap_or(i64::MAX)
-            });
+            let asked = wait.map_or(0, crate::store::duration_ms);
             PushNext::RetryAt(now.saturating_add(backoff.max(asked)))
         };
         match sent {

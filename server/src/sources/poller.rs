@@ -197,8 +197,7 @@ impl Poller {
         let now = crate::store::now_ms();
         let answer = match &due.keys {
             Some(keys) => {
-                let interval =
-                    i64::try_from(due.provider.poll_interval().as_millis()).unwrap_or(i64::MAX);
+                let interval = crate::store::duration_ms(due.provider.poll_interval());
                 let turn = self
                     .store
                     .take_turn(due.provider, due.seller, now, interval)

@@ -12,10 +12,6 @@ pub const MAX_WRONG: i64 = 10;
 /// How long a wrong reply counts.
 pub const WINDOW: Duration = Duration::from_secs(600);
 
-fn window_ms() -> i64 {
-    i64::try_from(WINDOW.as_millis()).unwrap_or(i64::MAX)
-}
-
 impl Store {
     /// How long `client` must wait before its next reply in `shop` counts; `None` when it may reply now.
     ///
@@ -33,11 +29,11 @@ impl Store {
         )
         .bind(shop.0)
         .bind(client.to_string())
-        .bind(now - window_ms())
+        .bind(now - super::duration_ms(WINDOW))
         .fetch_one(&self.pool)
         .await?;
         Ok((count >= MAX_WRONG).then(|| {
-            let free_at = oldest.unwrap_or(now) + window_ms();
+            let free_at = oldest.unwrap_or(now) + super::duration_ms(WINDOW);
             Duration::from_millis(u64::try_from(free_at - now).unwrap_or(0).max(1))
         }))
     }
@@ -58,7 +54,7 @@ impl Store {
         )
         .bind(shop.0)
         .bind(client.to_string())
-        .bind(now - window_ms())
+        .bind(now - super::duration_ms(WINDOW))
         .execute(&mut *tx)
         .await?;
         sqlx::query(

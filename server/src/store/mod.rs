@@ -414,7 +414,13 @@ impl Found {
 pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .map_or(0, duration_ms)
+}
+
+/// A duration in the store's milliseconds (`i64`, as its columns hold them); the longest
+/// saturate rather than wrap.
+pub(crate) fn duration_ms(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// Now as RFC 3339 UTC, for the server's own stamps.

@@ -1,7 +1,7 @@
 //! What the store forgets once nobody can ask for it again, so that a server run for years
 //! keeps the rows it serves and not every one it ever wrote.
 
-use super::{Store, StoreError};
+use super::{duration_ms, Store, StoreError};
 use std::time::Duration;
 
 /// How long a seller's `Idempotency-Key` replays its first answer: a day, as the payment APIs
@@ -34,10 +34,6 @@ impl Forgotten {
     }
 }
 
-fn millis(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
-}
-
 impl Store {
     /// Forgets, as of `now` (ms), at most a batch of each kind of row that has outlived its
     /// use; call again while it forgets any. Instances that sweep at once do each other no harm.
@@ -45,8 +41,9 @@ impl Store {
     /// # Errors
     /// `StoreError` if the database fails.
     pub async fn forget_expired(&self, now: i64) -> Result<Forgotten, StoreError> {
-        let keys_before =
-            trackline_core::time::format_rfc3339(now.saturating_sub(millis(IDEMPOTENCY_KEYS_FOR)));
+        let keys_before = trackline_core::time::format_rfc3339(
+            now.saturating_sub(duration_ms(IDEMPOTENCY_KEYS_FOR)),
+        );
         let idempotency_keys = sqlx::query(
             "DELETE FROM idempotency_keys WHERE (seller_id, idempotency_key) IN
              (SELECT seller_id, idempotency_key FROM idempotency_keys WHERE created_at < $1 LIMIT $2)",
@@ -61,7 +58,7 @@ impl Store {
         // database enforces ON DELETE CASCADE without being asked.
         let settled = "SELECT id FROM webhook_deliveries
              WHERE state <> 'pending' AND queued_at_ms < $1 ORDER BY id LIMIT $2";
-        let deliveries_before = now.saturating_sub(millis(SETTLED_DELIVERIES_FOR));
+        let deliveries_before = now.saturating_sub(duration_ms(SETTLED_DELIVERIES_FOR));
         let mut tx = self.begin_write().await?;
         sqlx::query(&format!(
             "DELETE FROM webhook_attempts WHERE delivery_id IN ({settled})"
@@ -82,7 +79,7 @@ impl Store {
 
         // Few: only the wrong replies of addresses that never replied again after their window.
         let wrong_replies = sqlx::query("DELETE FROM second_factor_failures WHERE at_ms <= $1")
-            .bind(now.saturating_sub(millis(super::lockouts::WINDOW)))
+            .bind(now.saturating_sub(duration_ms(super::lockouts::WINDOW)))
             .execute(&self.pool)
             .await?
             .rows_affected();

@@ -135,7 +135,7 @@ impl Worker {
             at_ms,
             status,
             error,
-            duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+            duration_ms: crate::store::duration_ms(started.elapsed()),
         }
     }
 }
