@@ -18,7 +18,6 @@ pub fn HistoryView(
     /// The events in any order.
     events: Vec<Event>,
     /// Whether all are shown; kept by the caller so that a refresh does not fold them again.
-    #[prop(optional)]
     expanded: RwSignal<bool>,
 ) -> impl IntoView {
     let all = events_newest_first(&events)

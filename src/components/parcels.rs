@@ -22,10 +22,8 @@ pub fn Parcels(
     /// move the buyer. Until then, the parcel that still needs them.
     selected: RwSignal<Option<usize>>,
     /// Whether it draws again a status on screen for the same number, all at once.
-    #[prop(optional)]
     redrawn: bool,
     /// Whether the buyer opened the whole history; kept by the caller, as `selected` is.
-    #[prop(optional)]
     history_expanded: RwSignal<bool>,
 ) -> impl IntoView {
     let count = response.shipments.len();

@@ -15,6 +15,7 @@ use crate::state::LookupState;
 use leptos::prelude::*;
 use trackline_core::delivery::expected;
 use trackline_core::summary::{progress, Progress};
+use trackline_core::TrackResponse;
 
 /// What "Notify me" needs: the server's key, the endpoint's template, and for an element the
 /// server's page it opens instead.
@@ -90,34 +91,50 @@ pub fn LookupResult(
                 view! { <CompactStatus lang response today=now.today/> }.into_any()
             }
             LookupState::Found(number, response, now) => {
-                // Offered while some parcel can still move; a settled order has nothing to tell.
-                let moving = response.shipments.iter().any(|shipment| {
-                    !matches!(
-                        progress(shipment),
-                        Progress::Delivered | Progress::Returned | Progress::Cancelled
-                    )
-                });
-                let notify = push.clone().filter(|_| moving).map(|Push { key, endpoint, page }| {
-                let api = push_path(&endpoint, &number);
-                view! { <NotifyButton lang number=number.clone() api key check=lookup.reply() page/> }
-            });
-                let share = if share {
-                    Some(
-                    view! { <div class="tl-widget__bar">{notify}<ShareButton lang number/></div> }
-                        .into_any(),
-                )
-                } else {
-                    notify.map(|notify| {
-                        view! { <div class="tl-widget__bar">{notify}</div> }.into_any()
-                    })
-                };
+                let bar = status_bar(lang, number, &response, push.clone(), share, lookup.reply());
                 view! {
-                    {share}
+                    {bar}
                     <Parcels lang response now selected redrawn history_expanded/>
                 }
                 .into_any()
             }
         }
+    }
+}
+
+/// The bar above a found status: "Notify me" while some parcel can still move (a settled order
+/// has nothing to tell), and the share button on the hosted page.
+fn status_bar(
+    lang: Lang,
+    number: String,
+    response: &TrackResponse,
+    push: Option<Push>,
+    share: bool,
+    check: Option<String>,
+) -> Option<AnyView> {
+    let moving = response.shipments.iter().any(|shipment| {
+        !matches!(
+            progress(shipment),
+            Progress::Delivered | Progress::Returned | Progress::Cancelled
+        )
+    });
+    let notify = push.filter(|_| moving).map(
+        |Push {
+             key,
+             endpoint,
+             page,
+         }| {
+            let api = push_path(&endpoint, &number);
+            view! { <NotifyButton lang number=number.clone() api key check page/> }
+        },
+    );
+    if share {
+        Some(
+            view! { <div class="tl-widget__bar">{notify}<ShareButton lang number/></div> }
+                .into_any(),
+        )
+    } else {
+        notify.map(|notify| view! { <div class="tl-widget__bar">{notify}</div> }.into_any())
     }
 }
 

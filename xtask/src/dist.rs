@@ -277,8 +277,9 @@ pub fn version(source: &Path) -> Done<String> {
 fn write_loader(staging: &Path, source: &Path, element: &serde_json::Value) -> Done {
     let pinned = staging.join(format!("trackline-widget-{}.js", version(source)?));
     std::fs::write(&pinned, loader(staging, source, element, Home::Server)?)?;
-    // On the way to every element's first paint: 6 081 → 5 527 B brotli. (The npm package's
-    // copy stays readable; a seller's bundler minifies it with the shop.)
+    // On the way to every element's first paint: 6 081 → 5 333 B brotli, with the minified
+    // stylesheet it carries. (The npm package's copy stays readable; a seller's bundler
+    // minifies it with the shop.)
     minified(&pinned)?;
     std::fs::copy(&pinned, staging.join("trackline-widget.js"))?;
     Ok(())

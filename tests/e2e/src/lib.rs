@@ -385,8 +385,7 @@ impl Session {
 
     /// Ends the browser session and removes its profile and its store.
     pub async fn close(mut self) {
-        self.closed = true;
-        let _ = self.client.clone().close().await;
+        self.end_browser().await;
         // Dropped here: the profile and the store go.
     }
 }
