@@ -1,6 +1,9 @@
 //! Server settings from the command line and the environment.
 
-use crate::client_address::{BadProxy, TrustedProxies};
+use crate::client_address::{
+    parse_ipv6_prefix, BadHeader, BadPrefix, BadProxy, ClientHeader, TrustedProxies,
+    DEFAULT_IPV6_PREFIX,
+};
 use crate::secrets::{SecretError, SecretKey};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -24,8 +27,12 @@ pub struct Config {
     /// The handle of the shop `/api/v1/track/{number}` answers for on a server with several
     /// shops (with one shop, that one; with `--demo`, the demo shop).
     pub default_shop: Option<String>,
-    /// The reverse proxies whose `Forwarded` / `X-Forwarded-For` headers name the client; none by default.
+    /// The reverse proxies whose header names the client; none by default.
     pub trusted_proxies: TrustedProxies,
+    /// The one header those proxies name the client in (`X-Forwarded-For` by default).
+    pub client_header: ClientHeader,
+    /// How many leading bits of an IPv6 address are one client (64 by default).
+    pub ipv6_client_prefix: u8,
     /// Where Prometheus metrics are served (`/metrics`); off by default.
     pub metrics_addr: Option<SocketAddr>,
     /// The key sellers' provider keys are sealed with; without it the server keeps none.
@@ -53,6 +60,8 @@ impl Default for Config {
             ozon_base_url: crate::ozon::OZON_BASE_URL.to_owned(),
             default_shop: None,
             trusted_proxies: TrustedProxies::default(),
+            client_header: ClientHeader::default(),
+            ipv6_client_prefix: DEFAULT_IPV6_PREFIX,
             metrics_addr: None,
             secret_key: None,
             allow_http_webhooks: false,
@@ -81,6 +90,12 @@ pub enum ConfigError {
     /// A trusted proxy that is not an address or a range.
     #[error("trusted proxies: {0}")]
     TrustedProxies(#[from] BadProxy),
+    /// The client header is not a header name.
+    #[error("client header: {0}")]
+    ClientHeader(#[from] BadHeader),
+    /// The IPv6 client prefix is not a length from 1 to 128.
+    #[error("{0}")]
+    Ipv6Prefix(#[from] BadPrefix),
     /// The secret key, or its file, cannot be used.
     #[error("secret key {0}: {1}")]
     SecretKey(String, SecretError),
@@ -98,6 +113,8 @@ struct FileConfig {
     ozon_base_url: Option<String>,
     default_shop: Option<String>,
     trusted_proxies: Option<Vec<String>>,
+    client_header: Option<String>,
+    ipv6_client_prefix: Option<u8>,
     metrics_addr: Option<String>,
     secret_key_file: Option<PathBuf>,
     allow_http_webhooks: Option<bool>,
@@ -144,6 +161,12 @@ impl FileConfig {
         if let Some(proxies) = self.trusted_proxies {
             config.trusted_proxies = TrustedProxies::parse(proxies.iter().map(String::as_str))?;
         }
+        if let Some(header) = self.client_header {
+            config.client_header = ClientHeader::parse(&header)?;
+        }
+        if let Some(prefix) = self.ipv6_client_prefix {
+            config.ipv6_client_prefix = parse_ipv6_prefix(&prefix.to_string())?;
+        }
         if let Some(addr) = self.metrics_addr {
             config.metrics_addr = Some(parse_addr(&addr)?);
         }
@@ -184,11 +207,13 @@ impl Config {
     /// Reads, each over the one before: the TOML file named by `--config` or `TRACKLINE_CONFIG`;
     /// `TRACKLINE_ADDR`, `TRACKLINE_DATABASE_URL`, `TRACKLINE_STATIC_DIR`, `TRACKLINE_DEMO`,
     /// `TRACKLINE_RATE_PER_MINUTE`, `TRACKLINE_RATE_BURST`, `TRACKLINE_DEFAULT_SHOP`,
-    /// `TRACKLINE_TRUSTED_PROXIES`, `TRACKLINE_METRICS_ADDR`, `TRACKLINE_SECRET_KEY` (base64)
+    /// `TRACKLINE_TRUSTED_PROXIES`, `TRACKLINE_CLIENT_HEADER`, `TRACKLINE_IPV6_CLIENT_PREFIX`,
+    /// `TRACKLINE_METRICS_ADDR`, `TRACKLINE_SECRET_KEY` (base64)
     /// or `TRACKLINE_SECRET_KEY_FILE`, `TRACKLINE_ALLOW_HTTP_WEBHOOKS`, `TRACKLINE_PUSH_CONTACT`,
     /// `TRACKLINE_ALLOW_PRIVATE_PUSH`, `TRACKLINE_OZON_BASE_URL`,
     /// `TRACKLINE_RUSSIAN_POST_URL`, `TRACKLINE_CDEK_URL`, `TRACKLINE_SEVENTEEN_TRACK_URL`; then the flags `--addr`,
     /// `--database`, `--static-dir`, `--demo`, `--default-shop`, `--trusted-proxies`,
+    /// `--client-header`, `--ipv6-client-prefix`,
     /// `--metrics-addr`, `--secret-key-file`, `--allow-http-webhooks`, `--push-contact`,
     /// `--allow-private-push`, which win. The key itself is never a flag: the process list would show it.
     ///
@@ -246,6 +271,12 @@ impl Config {
         if let Some(proxies) = env("TRACKLINE_TRUSTED_PROXIES") {
             config.trusted_proxies = TrustedProxies::parse(proxies.split(','))?;
         }
+        if let Some(header) = env("TRACKLINE_CLIENT_HEADER") {
+            config.client_header = ClientHeader::parse(&header)?;
+        }
+        if let Some(prefix) = env("TRACKLINE_IPV6_CLIENT_PREFIX") {
+            config.ipv6_client_prefix = parse_ipv6_prefix(&prefix)?;
+        }
         if let Some(addr) = env("TRACKLINE_METRICS_ADDR") {
             config.metrics_addr = Some(parse_addr(&addr)?);
         }
@@ -290,6 +321,10 @@ impl Config {
                 "--default-shop" => config.default_shop = Some(value()?),
                 "--trusted-proxies" => {
                     config.trusted_proxies = TrustedProxies::parse(value()?.split(','))?;
+                }
+                "--client-header" => config.client_header = ClientHeader::parse(&value()?)?,
+                "--ipv6-client-prefix" => {
+                    config.ipv6_client_prefix = parse_ipv6_prefix(&value()?)?;
                 }
                 "--metrics-addr" => config.metrics_addr = Some(parse_addr(&value()?)?),
                 "--secret-key-file" => {
@@ -398,6 +433,36 @@ mod tests {
         assert!(matches!(
             Config::from_env_and_args(|_| None, args(&["--trusted-proxies", "nginx"])),
             Err(ConfigError::TrustedProxies(_))
+        ));
+    }
+
+    #[test]
+    fn the_client_header_and_ipv6_prefix_come_from_the_environment_or_the_flag() {
+        let config = Config::default();
+        assert_eq!(config.client_header, ClientHeader::XForwardedFor);
+        assert_eq!(config.ipv6_client_prefix, 64);
+        let env = |key: &str| match key {
+            "TRACKLINE_CLIENT_HEADER" => Some("Forwarded".to_owned()),
+            "TRACKLINE_IPV6_CLIENT_PREFIX" => Some("56".to_owned()),
+            _ => None,
+        };
+        let config = Config::from_env_and_args(env, args(&[])).unwrap();
+        assert_eq!(config.client_header, ClientHeader::Forwarded);
+        assert_eq!(config.ipv6_client_prefix, 56);
+        let config = Config::from_env_and_args(
+            env,
+            args(&["--client-header", "X-Real-IP", "--ipv6-client-prefix", "48"]),
+        )
+        .unwrap();
+        assert_eq!(config.client_header.name(), "x-real-ip");
+        assert_eq!(config.ipv6_client_prefix, 48);
+        assert!(matches!(
+            Config::from_env_and_args(|_| None, args(&["--ipv6-client-prefix", "0"])),
+            Err(ConfigError::Ipv6Prefix(_))
+        ));
+        assert!(matches!(
+            Config::from_env_and_args(|_| None, args(&["--client-header", "a b"])),
+            Err(ConfigError::ClientHeader(_))
         ));
     }
 

@@ -4,7 +4,7 @@
 //! `State<Part>` (`FromRef`), so a service a handler cannot work without is never missing
 //! at run time.
 
-use crate::client_address::TrustedProxies;
+use crate::client_address::ClientIdentity;
 use crate::http::assets::WidgetFiles;
 use crate::limiter::{Limiter, RateLimit};
 use crate::lookup_cache::LookupCache;
@@ -68,8 +68,8 @@ pub struct AppState {
     pub widget: Option<WidgetFiles>,
     /// The handle of the shop the short lookup path answers for, when the server has several.
     pub default_shop: Option<String>,
-    /// The proxies whose forwarding headers name the client.
-    pub trusted_proxies: TrustedProxies,
+    /// Who the client is: the proxies believed, the header they set, the IPv6 prefix of one client.
+    pub clients: ClientIdentity,
     /// Whether plain `http://` webhook receivers may be subscribed.
     pub allow_http_webhooks: bool,
     /// The key buyers' notifications are signed with; none without a secret key (no push then).
@@ -90,7 +90,11 @@ impl AppState {
             limits: Limits::new(config.rate_limit),
             lookup_cache: LookupCache::default(),
             widget: WidgetFiles::choose(config.static_dir.clone()),
-            trusted_proxies: config.trusted_proxies.clone(),
+            clients: ClientIdentity {
+                trusted: config.trusted_proxies.clone(),
+                header: config.client_header.clone(),
+                ipv6_prefix: config.ipv6_client_prefix,
+            },
             allow_http_webhooks: config.allow_http_webhooks,
             vapid: config.secret_key.as_ref().map(|key| {
                 crate::push::vapid::Vapid::from_secret_key(
@@ -127,11 +131,5 @@ impl FromRef<SharedState> for OzonClient {
 impl FromRef<SharedState> for Limits {
     fn from_ref(state: &SharedState) -> Limits {
         state.limits.clone()
-    }
-}
-
-impl FromRef<SharedState> for TrustedProxies {
-    fn from_ref(state: &SharedState) -> TrustedProxies {
-        state.trusted_proxies.clone()
     }
 }

@@ -1,9 +1,10 @@
-//! Behind a real nginx (Debian's, as a seller runs it): the server tells buyers apart by the
-//! address the trusted proxy forwards, and believes no one else's forwarding header.
+//! Behind a real nginx (Debian's, as a seller runs it, with the README's own block): the server
+//! tells buyers apart by the address the trusted proxy forwards in the one header the operator
+//! named, and believes no other forwarding header, nor anyone else's.
 
 use std::net::SocketAddr;
 use support::nginx::{free_port, get_from, wait_for, Nginx};
-use trackline_server::client_address::TrustedProxies;
+use trackline_server::client_address::{ClientHeader, TrustedProxies};
 use trackline_server::limiter::RateLimit;
 use trackline_server::Config;
 
@@ -11,11 +12,34 @@ mod support;
 
 /// The demo server on a free port, trusting the proxy on 127.0.0.1, three lookups per buyer.
 async fn server() -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
-    let three = RateLimit {
-        per_minute: 1,
-        burst: 3,
+    server_over(support::fresh_url(None).await, THREE).await
+}
+
+/// The demo server as `server` starts it, believing the proxy's `header` instead of the default.
+async fn server_reading(header: &str) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let config = Config {
+        client_header: ClientHeader::parse(header).expect("a header name"),
+        ..config(support::fresh_url(None).await, THREE)
     };
-    server_over(support::fresh_url(None).await, three).await
+    serve(&config).await
+}
+
+/// Three lookups per buyer, then a wait.
+const THREE: RateLimit = RateLimit {
+    per_minute: 1,
+    burst: 3,
+};
+
+/// The demo server's settings over the store at `database`, trusting the proxy on 127.0.0.1.
+fn config(database: String, lookups: RateLimit) -> Config {
+    Config {
+        addr: "127.0.0.1:0".parse().expect("an address"),
+        database_url: database,
+        demo: true,
+        rate_limit: lookups,
+        trusted_proxies: TrustedProxies::parse(["127.0.0.1"]).expect("a range"),
+        ..Config::default()
+    }
 }
 
 /// An instance of the demo server over the store at `database`, trusting the proxy on 127.0.0.1.
@@ -23,16 +47,13 @@ async fn server_over(
     database: String,
     lookups: RateLimit,
 ) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
-    let config = Config {
-        addr: "127.0.0.1:0".parse().expect("an address"),
-        database_url: database,
-        demo: true,
-        rate_limit: lookups,
-        trusted_proxies: TrustedProxies::parse(["127.0.0.1"]).expect("a range"),
-        ..Config::default()
-    };
+    serve(&config(database, lookups)).await
+}
+
+/// The server with `config`, on a free port, until the sender is dropped.
+async fn serve(config: &Config) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (listening, serving) = trackline_server::start(&config, async {
+    let (listening, serving) = trackline_server::start(config, async {
         let _ = stopped.await;
     })
     .await
@@ -63,6 +84,59 @@ async fn buyers_behind_the_proxy_get_their_own_limits() {
     }
     let header = "x-forwarded-for: 203.0.113.99\r\n";
     assert_eq!(get_from("127.0.0.4", nginx.addr, LOOKUP, header).await, 429);
+}
+
+/// Each forwarding header a client may write, naming another address every time.
+fn forged(i: u32) -> [String; 3] {
+    [
+        format!("forwarded: for=198.51.100.{i}\r\n"),
+        format!("x-real-ip: 198.51.100.{i}\r\n"),
+        format!("x-forwarded-for: 198.51.100.{i}\r\n"),
+    ]
+}
+
+// Regression: behind the README's nginx block the server preferred `Forwarded`, which nginx
+// passes on as the client wrote it, so every client chose its own address (40 lookups with
+// `Forwarded: for=198.51.100.$i` were 40 × 200 where 20 were allowed).
+#[tokio::test]
+async fn no_forged_forwarding_header_makes_a_new_buyer_through_the_readme_proxy() {
+    let (server, _stop) = server().await;
+    let nginx = Nginx::start(server).await;
+    // Three lookups, each with another header forged: all are one buyer's.
+    for (i, header) in forged(1).iter().enumerate() {
+        assert_eq!(
+            get_from("127.0.0.8", nginx.addr, LOOKUP, header).await,
+            200,
+            "lookup {i}: {header}"
+        );
+    }
+    for header in forged(2) {
+        assert_eq!(
+            get_from("127.0.0.8", nginx.addr, LOOKUP, &header).await,
+            429,
+            "{header}"
+        );
+    }
+    let all = forged(3).concat();
+    assert_eq!(get_from("127.0.0.8", nginx.addr, LOOKUP, &all).await, 429);
+}
+
+#[tokio::test]
+async fn a_proxy_that_sets_x_real_ip_is_believed_in_that_header_alone() {
+    let (server, _stop) = server_reading("X-Real-IP").await;
+    let nginx = Nginx::start_with(&[server], "proxy_set_header X-Real-IP $remote_addr;").await;
+    for header in forged(4) {
+        assert_eq!(
+            get_from("127.0.0.9", nginx.addr, LOOKUP, &header).await,
+            200
+        );
+    }
+    assert_eq!(
+        get_from("127.0.0.9", nginx.addr, LOOKUP, &forged(5).concat()).await,
+        429
+    );
+    // The proxy's own header tells the next buyer apart.
+    assert_eq!(get_from("127.0.0.10", nginx.addr, LOOKUP, "").await, 200);
 }
 
 #[tokio::test]

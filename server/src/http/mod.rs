@@ -54,7 +54,7 @@ pub fn app(state: AppState) -> Router {
             .fallback_service(assets::service(files)),
         None => api,
     };
-    let trusted = state.trusted_proxies.clone();
+    let clients = state.clients.clone();
     api.with_state(state)
         .layer(axum::middleware::from_fn(crate::metrics::track_requests))
         .layer(CompressionLayer::new())
@@ -71,7 +71,7 @@ pub fn app(state: AppState) -> Router {
         )
         // Outermost, so that the log and every limit see the same client.
         .layer(axum::middleware::from_fn_with_state(
-            trusted,
+            clients,
             rate_limit::identify_client,
         ))
 }

@@ -1,17 +1,16 @@
 //! The public lookup's limit per shop and client address, as a middleware: `429` with `Retry-After`.
 
 use super::error::ApiError;
-use crate::client_address::{client_address, TrustedProxies};
+use crate::client_address::ClientIdentity;
 use crate::state::Limits;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, RawPathParams, Request, State};
-use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
-/// The client's address, as `identify_client` found it.
+/// The client, as `identify_client` found it: an address, or an IPv6 client's network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientAddr(pub IpAddr);
 
@@ -22,9 +21,9 @@ pub fn client_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
 
 /// Finds who the client is, once a request, for the limits, the lockouts and the log: the
 /// connection's peer (or the test's stand-in for one), or behind a trusted proxy the address
-/// its forwarding headers name.
+/// the proxy's header names (`ClientIdentity::client`).
 pub async fn identify_client(
-    State(trusted): State<TrustedProxies>,
+    State(identity): State<ClientIdentity>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -38,20 +37,7 @@ pub async fn identify_client(
                 .map(|MockConnectInfo(addr)| addr.ip())
         });
     if let Some(peer) = peer {
-        let values = |name: header::HeaderName| -> Vec<&str> {
-            request
-                .headers()
-                .get_all(name)
-                .iter()
-                .filter_map(|value| value.to_str().ok())
-                .collect()
-        };
-        let client = client_address(
-            peer,
-            &values(header::FORWARDED),
-            &values(header::HeaderName::from_static("x-forwarded-for")),
-            &trusted,
-        );
+        let client = identity.client(peer, request.headers());
         request.extensions_mut().insert(ClientAddr(client));
     }
     next.run(request).await

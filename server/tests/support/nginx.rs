@@ -55,12 +55,24 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// nginx on a free port, passing every request to `upstream` with the client in `X-Forwarded-For`.
+/// nginx on a free port with the README's own block, passing every request to the servers.
 pub struct Nginx {
     /// Where nginx listens.
     pub addr: SocketAddr,
     dir: PathBuf,
     process: Child,
+}
+
+/// The README's nginx block, the one sellers copy: what the tests run, so that the documented
+/// configuration is the tested one.
+fn readme_block() -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("the README is read");
+    let (_, after) = readme
+        .split_once("```nginx\n")
+        .expect("the README has an nginx block");
+    let (block, _) = after.split_once("```").expect("the nginx block ends");
+    block.to_owned()
 }
 
 impl Nginx {
@@ -71,6 +83,12 @@ impl Nginx {
 
     /// nginx passing requests to `upstreams` in turn (round robin).
     pub async fn start_before(upstreams: &[SocketAddr]) -> Nginx {
+        Nginx::start_with(upstreams, "").await
+    }
+
+    /// nginx with the README's block, passing requests to `upstreams` in turn (round robin),
+    /// with `extra` directives added to its `location /`.
+    pub async fn start_with(upstreams: &[SocketAddr], extra: &str) -> Nginx {
         let port = free_port();
         let dir = std::env::temp_dir().join(format!("trackline-nginx-{port}"));
         std::fs::create_dir_all(&dir).expect("a folder for nginx");
@@ -79,17 +97,35 @@ impl Nginx {
             .iter()
             .map(|upstream| format!("server {upstream}; "))
             .collect();
+        // The README's block with only its addresses made the test's: the upstream's servers,
+        // and a plain loopback listener instead of the seller's TLS one.
+        let block = readme_block();
+        let site: String = block
+            .lines()
+            .map(|line| {
+                if line.trim_start().starts_with("upstream ") {
+                    line.replace("server 127.0.0.1:8080; ", &servers)
+                } else if line.trim_start().starts_with("listen ") {
+                    format!("    listen 127.0.0.1:{port};")
+                } else if line.trim_start().starts_with("location / {") {
+                    format!("{line}\n        {extra}")
+                } else {
+                    line.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            site.contains(&servers) && site.contains(&format!("listen 127.0.0.1:{port};")),
+            "the README's nginx block has an upstream line and a listen line: {block}"
+        );
         // As root nginx drops to `nobody` unless told; the test's files are its own.
         let user = if running_as_root() { "user root;" } else { "" };
         let conf = format!(
             "{user}\nworker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
              events {{ worker_connections 256; }}\nhttp {{\n  access_log off;\n\
              client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fastcgi;\n\
-             uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;\n\
-             upstream instances {{ {servers} }}\n\
-             server {{\n    listen 127.0.0.1:{port};\n    location / {{\n\
-             proxy_pass http://instances;\n\
-             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n    }}\n  }}\n}}\n"
+             uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;\n{site}\n}}\n"
         );
         std::fs::write(dir.join("nginx.conf"), conf).expect("nginx.conf is written");
         let binary = ["/usr/sbin/nginx", "nginx"]
