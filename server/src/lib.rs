@@ -100,7 +100,7 @@ pub async fn start(
         store.clone(),
         webhooks::schedule::Schedule::default(),
         std::time::Duration::from_secs(1),
-        config.allow_http_webhooks,
+        config.allow_private_webhooks,
     );
     let (polling_stopped, polling_stopping) = tokio::sync::oneshot::channel::<()>();
     let (push_stopped, push_stopping) = tokio::sync::oneshot::channel::<()>();

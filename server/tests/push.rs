@@ -570,3 +570,38 @@ async fn the_day_before_storage_ends_the_buyer_is_reminded_once() {
     assert!(!told.message.to_string().contains("4821"));
     let _ = token;
 }
+
+/// A subscription stored when its address passed (an older filter, a switch since turned off)
+/// is not sent to once the address is refused: written in the URL, it meets no resolver, so
+/// the worker itself refuses it, and the subscription ends.
+#[tokio::test]
+async fn a_stored_subscription_to_a_private_address_is_never_sent_to() {
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let token = shop_with_parcel(&store, &app, "in_transit").await;
+    let service = FakePush::start().await;
+    let (_, subscription) = service.subscribe("phone");
+    assert!(subscription["endpoint"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+    assert_eq!(
+        subscribe(&app, &subscription, "en").await.0,
+        StatusCode::NO_CONTENT
+    );
+    event(&app, &token, "arrived", "2026-11-21T10:00:00+03:00").await;
+    let public_only = Worker::new(
+        store.clone(),
+        state.vapid.clone().unwrap(),
+        Duration::from_millis(10),
+        false,
+    );
+    assert_eq!(public_only.send_due().await.unwrap(), 1);
+    assert!(service.delivered().is_empty(), "{:?}", service.delivered());
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM push_subscriptions")
+        .fetch_one(&support::pool(&store))
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the subscription ended");
+}

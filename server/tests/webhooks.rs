@@ -75,10 +75,12 @@ impl Receiver {
     }
 }
 
-/// The seller API over `store`, taking plain http receivers (they are on loopback here).
+/// The seller API over `store`, taking plain http receivers on private networks (they are on
+/// loopback here).
 fn app(store: &Store) -> Router {
     let config = Config {
         allow_http_webhooks: true,
+        allow_private_webhooks: true,
         ..Config::default()
     };
     trackline_server::app(AppState::new(store.clone(), &config))
@@ -92,7 +94,7 @@ const QUICK: Schedule = Schedule {
 };
 
 fn worker(store: &Store, schedule: Schedule) -> Worker {
-    // The receiver is on this machine: a private network, as `allow_http_webhooks` allows.
+    // The receiver is on this machine: a private network, as `allow_private_webhooks` allows.
     Worker::new(store.clone(), schedule, Duration::from_millis(10), true)
 }
 
@@ -581,4 +583,55 @@ async fn no_delivery_reaches_a_private_network_unless_the_operator_allows_it() {
         .await
         .unwrap();
     deliver_until(&worker(&store, QUICK), &receiver, |got| got.len() == 2).await;
+}
+
+/// Plain http is a switch of its own: a server that takes `http://` receivers still refuses
+/// one on a private network (written as an address, or in an IPv6 form that carries one) until
+/// the operator also allows private networks.
+#[tokio::test]
+async fn allowing_plain_http_opens_no_private_network() {
+    let store = support::fresh_store().await;
+    let with = |private: bool| {
+        trackline_server::app(AppState::new(
+            store.clone(),
+            &Config {
+                allow_http_webhooks: true,
+                allow_private_webhooks: private,
+                ..Config::default()
+            },
+        ))
+    };
+    let (http_only, private) = (with(false), with(true));
+    let (_, token) = store.add_seller("Shop").await.unwrap();
+    let subscribe = |app: &Router, url: &str| {
+        let (app, url, token) = (app.clone(), url.to_owned(), token.clone());
+        async move {
+            seller_call(
+                &app,
+                Method::POST,
+                "/api/v1/seller/webhooks",
+                &token,
+                Some(json!({"url": url, "events": ["status_changed"]})),
+            )
+            .await
+        }
+    };
+    for url in [
+        "http://127.0.0.1:9100/metrics",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data",
+        "http://[2002:7f00:1::]:9100/metrics",
+        "http://[fec0::1]/hook",
+    ] {
+        let (status, body) = subscribe(&http_only, url).await;
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("url")),
+            "{url}: {body}"
+        );
+    }
+    let (status, body) = subscribe(&http_only, "http://hooks.shop.example/trackline").await;
+    assert_eq!(status, StatusCode::CREATED, "plain http to a name: {body}");
+    let (status, body) = subscribe(&private, "http://127.0.0.1:9100/hook").await;
+    assert_eq!(status, StatusCode::CREATED, "both switches: {body}");
 }
