@@ -1,6 +1,7 @@
 //! trackline's reference tracking endpoint: stores shipments and answers contract v1.
 
 pub mod background;
+pub mod caps;
 pub mod client_address;
 pub mod clock;
 pub mod config;

@@ -635,3 +635,131 @@ async fn allowing_plain_http_opens_no_private_network() {
     let (status, body) = subscribe(&private, "http://127.0.0.1:9100/hook").await;
     assert_eq!(status, StatusCode::CREATED, "both switches: {body}");
 }
+
+/// One seller holds at most 20 subscriptions (every change queues a delivery to each): the 21st
+/// is refused with the reason, in sequence and when 25 are asked for at once, until one ends.
+#[tokio::test]
+async fn a_seller_holds_at_most_twenty_subscriptions() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (_, token) = store.add_seller("Shop").await.unwrap();
+    let subscribe = |n: usize| {
+        let (app, token) = (app.clone(), token.clone());
+        async move {
+            seller_call(
+                &app,
+                Method::POST,
+                "/api/v1/seller/webhooks",
+                &token,
+                Some(json!({"url": format!("https://hooks{n}.shop.example/t"), "events": ["delivered"]})),
+            )
+            .await
+        }
+    };
+    let mut ids = Vec::new();
+    for n in 0..20 {
+        let (status, body) = subscribe(n).await;
+        assert_eq!(status, StatusCode::CREATED, "{n}: {body}");
+        ids.push(body["id"].as_str().unwrap().to_owned());
+    }
+    let (status, body) = subscribe(20).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("limit_reached")),
+        "{body}"
+    );
+    assert!(body["message"].as_str().unwrap().contains("20"), "{body}");
+    let (status, _) = seller_call(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/seller/webhooks/{}", ids[0]),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(subscribe(21).await.0, StatusCode::CREATED, "room again");
+
+    // Another seller asks for 25 at once: no two requests both see the twentieth place free.
+    let (_, token) = store.add_seller("Busy shop").await.unwrap();
+    let asked = (0..25).map(|n| {
+        let (app, token) = (app.clone(), token.clone());
+        async move {
+            seller_call(
+                &app,
+                Method::POST,
+                "/api/v1/seller/webhooks",
+                &token,
+                Some(json!({"url": format!("https://busy{n}.shop.example/t"), "events": ["delivered"]})),
+            )
+            .await
+            .0
+        }
+    });
+    let answers = futures_util::future::join_all(asked).await;
+    let (_, list) = seller_call(&app, Method::GET, "/api/v1/seller/webhooks", &token, None).await;
+    assert_eq!(
+        list["webhooks"].as_array().unwrap().len(),
+        20,
+        "{answers:?}"
+    );
+    let created = answers
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    assert_eq!((created, refused), (20, 5), "{answers:?}");
+}
+
+/// However many subscriptions rows a seller holds (made before the cap, or written around
+/// it), one change queues deliveries for the first 20 only.
+#[tokio::test]
+async fn one_change_queues_at_most_the_caps_deliveries() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (token, id, _) = subscribed(
+        &app,
+        &store,
+        "https://hooks.shop.example/t",
+        &["status_changed"],
+    )
+    .await;
+    let pool = support::pool(&store);
+    for n in 1..=24_i64 {
+        sqlx::query(
+            "INSERT INTO webhooks (id, seller_id, url, kinds, secret, created_at)
+             SELECT id + $1, seller_id, url, kinds, secret, created_at FROM webhooks WHERE id = $2",
+        )
+        .bind(n)
+        .bind(id.parse::<i64>().unwrap())
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let mut queued = Vec::new();
+    for stage in ["in_transit", "arrived"] {
+        let (status, body) = seller_call(
+            &app,
+            Method::PUT,
+            "/api/v1/seller/shipments/p-1",
+            &token,
+            Some(parcel(stage)),
+        )
+        .await;
+        assert!(status.is_success(), "{body}");
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        queued.push(count);
+    }
+    assert!(queued[0] <= 20, "{queued:?}");
+    assert_eq!(
+        queued[1] - queued[0],
+        20,
+        "a change told to 20 receivers of 25: {queued:?}"
+    );
+}

@@ -238,7 +238,7 @@ fn needs_secret_key(store: &Store) -> Result<(), ApiError> {
 /// `POST /api/v1/seller/webhooks`: subscribes a receiver; the answer holds its signing secret, once.
 ///
 /// # Errors
-/// 401 without a valid token, 400/422 for a body that cannot be taken.
+/// 401 without a valid token, 400/422 for a body that cannot be taken, 422 past the seller's cap.
 #[utoipa::path(
     post,
     path = "/api/v1/seller/webhooks",
@@ -254,7 +254,7 @@ fn needs_secret_key(store: &Store) -> Result<(), ApiError> {
         (status = 201, description = "Subscribed; secret is in this answer only.", body = SubscriptionView),
         (status = 400, description = "The body is not JSON (malformed_json).", body = trackline_core::ErrorBody),
         (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
-        (status = 422, description = "A field cannot be accepted (invalid, with field), or the server keeps no secrets (field webhooks).", body = trackline_core::ErrorBody),
+        (status = 422, description = "A field cannot be accepted (invalid, with field), the server keeps no secrets (field webhooks), or the seller already has 20 subscriptions (limit_reached).", body = trackline_core::ErrorBody),
     ),
     security(("bearer" = [])),
 )]
