@@ -126,6 +126,13 @@ impl Store {
             .to_string();
         let client = client.and_then(|client| client_digest(key, client));
         let mut tx = self.begin_write().await?;
+        // The parcels' rows first, in one order, before any subscription row: a seller's write
+        // takes its shipment's row and then its subscriptions', so the other order could deadlock.
+        let mut held_rows: Vec<i64> = shipments.iter().map(|(shipment, _)| *shipment).collect();
+        held_rows.sort_unstable();
+        for shipment in held_rows {
+            self.hold_row(&mut tx, "shipments", shipment).await?;
+        }
         for (shipment, _) in shipments {
             sqlx::query("DELETE FROM push_subscriptions WHERE shipment_id = $1 AND endpoint = $2")
                 .bind(shipment)
@@ -146,7 +153,6 @@ impl Store {
             }
         }
         for (shipment, delivered) in shipments {
-            self.hold_row(&mut tx, "shipments", *shipment).await?;
             let held: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM push_subscriptions WHERE shipment_id = $1",
             )
