@@ -37,9 +37,12 @@ pub struct Config {
     pub metrics_addr: Option<SocketAddr>,
     /// The key sellers' provider keys are sealed with; without it the server keeps none.
     pub secret_key: Option<SecretKey>,
-    /// Whether sellers may subscribe plain `http://` webhook receivers, and receivers on private
-    /// networks (the operator's own, a test); public `https://` only by default.
+    /// Whether sellers may subscribe plain `http://` webhook receivers; `https://` only by default.
     pub allow_http_webhooks: bool,
+    /// Whether webhook receivers on private networks (loopback, RFC 1918, link-local, unique-local
+    /// and the IPv6 forms that carry them) are reached: the operator's own network, a test. Public
+    /// addresses only by default.
+    pub allow_private_webhooks: bool,
     /// Where the carriers' tracking services are (local fakes in tests).
     pub providers: crate::sources::ProviderUrls,
     /// Who runs this server, for browsers' push services (`mailto:` or `https:`, VAPID's `sub`).
@@ -65,6 +68,7 @@ impl Default for Config {
             metrics_addr: None,
             secret_key: None,
             allow_http_webhooks: false,
+            allow_private_webhooks: false,
             providers: crate::sources::ProviderUrls::default(),
             push_contact: None,
             allow_private_push: false,
@@ -118,6 +122,7 @@ struct FileConfig {
     metrics_addr: Option<String>,
     secret_key_file: Option<PathBuf>,
     allow_http_webhooks: Option<bool>,
+    allow_private_webhooks: Option<bool>,
     russian_post_url: Option<String>,
     cdek_url: Option<String>,
     seventeen_track_url: Option<String>,
@@ -176,6 +181,9 @@ impl FileConfig {
         if let Some(allow) = self.allow_http_webhooks {
             config.allow_http_webhooks = allow;
         }
+        if let Some(allow) = self.allow_private_webhooks {
+            config.allow_private_webhooks = allow;
+        }
         if let Some(url) = self.russian_post_url {
             config.providers.russian_post = url;
         }
@@ -209,12 +217,14 @@ impl Config {
     /// `TRACKLINE_RATE_PER_MINUTE`, `TRACKLINE_RATE_BURST`, `TRACKLINE_DEFAULT_SHOP`,
     /// `TRACKLINE_TRUSTED_PROXIES`, `TRACKLINE_CLIENT_HEADER`, `TRACKLINE_IPV6_CLIENT_PREFIX`,
     /// `TRACKLINE_METRICS_ADDR`, `TRACKLINE_SECRET_KEY` (base64)
-    /// or `TRACKLINE_SECRET_KEY_FILE`, `TRACKLINE_ALLOW_HTTP_WEBHOOKS`, `TRACKLINE_PUSH_CONTACT`,
+    /// or `TRACKLINE_SECRET_KEY_FILE`, `TRACKLINE_ALLOW_HTTP_WEBHOOKS`,
+    /// `TRACKLINE_ALLOW_PRIVATE_WEBHOOKS`, `TRACKLINE_PUSH_CONTACT`,
     /// `TRACKLINE_ALLOW_PRIVATE_PUSH`, `TRACKLINE_OZON_BASE_URL`,
     /// `TRACKLINE_RUSSIAN_POST_URL`, `TRACKLINE_CDEK_URL`, `TRACKLINE_SEVENTEEN_TRACK_URL`; then the flags `--addr`,
     /// `--database`, `--static-dir`, `--demo`, `--default-shop`, `--trusted-proxies`,
     /// `--client-header`, `--ipv6-client-prefix`,
-    /// `--metrics-addr`, `--secret-key-file`, `--allow-http-webhooks`, `--push-contact`,
+    /// `--metrics-addr`, `--secret-key-file`, `--allow-http-webhooks`,
+    /// `--allow-private-webhooks`, `--push-contact`,
     /// `--allow-private-push`, which win. The key itself is never a flag: the process list would show it.
     ///
     /// # Errors
@@ -292,6 +302,9 @@ impl Config {
         if let Some(allow) = env("TRACKLINE_ALLOW_HTTP_WEBHOOKS") {
             config.allow_http_webhooks = allow == "1" || allow == "true";
         }
+        if let Some(allow) = env("TRACKLINE_ALLOW_PRIVATE_WEBHOOKS") {
+            config.allow_private_webhooks = allow == "1" || allow == "true";
+        }
         if let Some(contact) = env("TRACKLINE_PUSH_CONTACT") {
             config.push_contact = Some(contact);
         }
@@ -316,6 +329,7 @@ impl Config {
                 "--static-dir" => config.static_dir = Some(PathBuf::from(value()?)),
                 "--demo" => config.demo = true,
                 "--allow-http-webhooks" => config.allow_http_webhooks = true,
+                "--allow-private-webhooks" => config.allow_private_webhooks = true,
                 "--allow-private-push" => config.allow_private_push = true,
                 "--push-contact" => config.push_contact = Some(value()?),
                 "--default-shop" => config.default_shop = Some(value()?),
@@ -464,6 +478,35 @@ mod tests {
             Config::from_env_and_args(|_| None, args(&["--client-header", "a b"])),
             Err(ConfigError::ClientHeader(_))
         ));
+    }
+
+    #[test]
+    fn private_webhook_receivers_are_a_switch_of_their_own() {
+        let none = |_: &str| None;
+        let config = Config::from_env_and_args(none, args(&["--allow-http-webhooks"])).unwrap();
+        assert!(config.allow_http_webhooks);
+        assert!(
+            !config.allow_private_webhooks,
+            "http alone opens no private network"
+        );
+        let config = Config::from_env_and_args(none, args(&["--allow-private-webhooks"])).unwrap();
+        assert!(config.allow_private_webhooks && !config.allow_http_webhooks);
+        let env = |key: &str| (key == "TRACKLINE_ALLOW_PRIVATE_WEBHOOKS").then(|| "1".to_owned());
+        assert!(
+            Config::from_env_and_args(env, args(&[]))
+                .unwrap()
+                .allow_private_webhooks
+        );
+        let path = std::env::temp_dir().join(format!(
+            "trackline-config-private-{}.toml",
+            std::process::id()
+        ));
+        std::fs::write(&path, "allow_private_webhooks = true\n").unwrap();
+        let file = path.display().to_string();
+        let config = Config::from_env_and_args(none, args(&["--config", &file])).unwrap();
+        assert!(config.allow_private_webhooks && !config.allow_http_webhooks);
+        let _ = std::fs::remove_file(path);
+        assert!(!Config::default().allow_private_webhooks, "off by default");
     }
 
     #[test]

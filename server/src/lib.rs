@@ -1,6 +1,7 @@
 //! trackline's reference tracking endpoint: stores shipments and answers contract v1.
 
 pub mod background;
+pub mod caps;
 pub mod client_address;
 pub mod clock;
 pub mod config;
@@ -100,7 +101,7 @@ pub async fn start(
         store.clone(),
         webhooks::schedule::Schedule::default(),
         std::time::Duration::from_secs(1),
-        config.allow_http_webhooks,
+        config.allow_private_webhooks,
     );
     let (polling_stopped, polling_stopping) = tokio::sync::oneshot::channel::<()>();
     let (push_stopped, push_stopping) = tokio::sync::oneshot::channel::<()>();

@@ -72,6 +72,8 @@ pub struct AppState {
     pub clients: ClientIdentity,
     /// Whether plain `http://` webhook receivers may be subscribed.
     pub allow_http_webhooks: bool,
+    /// Whether webhook receivers on private networks may be subscribed.
+    pub allow_private_webhooks: bool,
     /// The key buyers' notifications are signed with; none without a secret key (no push then).
     pub vapid: Option<crate::push::vapid::Vapid>,
     /// Whether push services on private networks may be subscribed (tests).
@@ -96,6 +98,7 @@ impl AppState {
                 ipv6_prefix: config.ipv6_client_prefix,
             },
             allow_http_webhooks: config.allow_http_webhooks,
+            allow_private_webhooks: config.allow_private_webhooks,
             vapid: config.secret_key.as_ref().map(|key| {
                 crate::push::vapid::Vapid::from_secret_key(
                     key,

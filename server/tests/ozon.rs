@@ -368,3 +368,63 @@ async fn a_pulled_posting_is_polled_like_a_carriers_parcel() {
         2
     );
 }
+
+/// Seller B who gives seller A's Client-Id (no secret) with a key of its own is asked of Ozon,
+/// which refuses it, rather than served A's posting from the cache A's pull filled.
+#[tokio::test]
+async fn another_sellers_client_id_does_not_open_the_cache() {
+    let (base, calls) = start_fake().await;
+    let store = support::fresh_store().await;
+    let (_, token_a) = store.add_seller("Shop A").await.unwrap();
+    let (_, token_b) = store.add_seller("Shop B").await.unwrap();
+    let app = app_over(&store, &base, Duration::from_secs(60));
+    let call = |token: &str, method: Method, uri: &str, body: Option<Value>| {
+        let authorization = bearer(token);
+        send(
+            &app,
+            request(
+                method,
+                uri,
+                &[("authorization", &authorization)],
+                body.as_ref(),
+            ),
+        )
+    };
+    let posting = "/api/v1/seller/ozon/postings/11111111-0001-1";
+    let (status, _) = call(
+        &token_a,
+        Method::PUT,
+        "/api/v1/seller/ozon",
+        Some(json!({"client_id": CLIENT_ID, "api_key": API_KEY})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = call(&token_a, Method::POST, posting, None).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = call(
+        &token_b,
+        Method::PUT,
+        "/api/v1/seller/ozon",
+        Some(json!({"client_id": CLIENT_ID, "api_key": "a guess"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = call(&token_b, Method::POST, posting, None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_GATEWAY, Some("ozon_refused_keys")),
+        "B got {body}"
+    );
+    assert_eq!(
+        calls.lock().unwrap()["/v3/posting/fbs/get 11111111-0001-1"],
+        2,
+        "B's keys were put to Ozon"
+    );
+    // A, with its own keys, is still served from the cache.
+    let (status, body) = call(&token_a, Method::POST, posting, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        calls.lock().unwrap()["/v3/posting/fbs/get 11111111-0001-1"],
+        2
+    );
+}

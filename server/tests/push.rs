@@ -570,3 +570,193 @@ async fn the_day_before_storage_ends_the_buyer_is_reminded_once() {
     assert!(!told.message.to_string().contains("4821"));
     let _ = token;
 }
+
+/// A subscription stored when its address passed (an older filter, a switch since turned off)
+/// is not sent to once the address is refused: written in the URL, it meets no resolver, so
+/// the worker itself refuses it, and the subscription ends.
+#[tokio::test]
+async fn a_stored_subscription_to_a_private_address_is_never_sent_to() {
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let token = shop_with_parcel(&store, &app, "in_transit").await;
+    let service = FakePush::start().await;
+    let (_, subscription) = service.subscribe("phone");
+    assert!(subscription["endpoint"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+    assert_eq!(
+        subscribe(&app, &subscription, "en").await.0,
+        StatusCode::NO_CONTENT
+    );
+    event(&app, &token, "arrived", "2026-11-21T10:00:00+03:00").await;
+    let public_only = Worker::new(
+        store.clone(),
+        state.vapid.clone().unwrap(),
+        Duration::from_millis(10),
+        false,
+    );
+    assert_eq!(public_only.send_due().await.unwrap(), 1);
+    assert!(service.delivered().is_empty(), "{:?}", service.delivered());
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM push_subscriptions")
+        .fetch_one(&support::pool(&store))
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the subscription ended");
+}
+
+/// Subscribes `subscription` to whatever `number` finds in the shop.
+async fn subscribe_to(app: &Router, number: &str, subscription: &Value) -> (StatusCode, Value) {
+    let reply = send(
+        app,
+        request(
+            Method::PUT,
+            &format!("/api/v1/shops/shop/track/{number}/push"),
+            &[("content-type", "application/json")],
+            Some(&json!({"subscription": subscription, "lang": "en"})),
+        ),
+    )
+    .await;
+    (reply.status, reply.json())
+}
+
+/// A parcel takes at most 50 browsers (each change queues a message to every one): the 51st
+/// is refused with the reason, and a browser already subscribed may still subscribe again.
+#[tokio::test]
+async fn a_parcel_takes_at_most_fifty_browsers() {
+    let store = support::fresh_store().await;
+    let app = trackline_server::app(state(&store));
+    shop_with_parcel(&store, &app, "in_transit").await;
+    let service = FakePush::start().await;
+    let mut first = None;
+    for n in 0..50 {
+        let (_, subscription) = service.subscribe(&format!("phone-{n}"));
+        let (status, body) = subscribe(&app, &subscription, "en").await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{n}: {body}");
+        first.get_or_insert(subscription);
+    }
+    let (_, one_more) = service.subscribe("phone-50");
+    let (status, body) = subscribe(&app, &one_more, "en").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("limit_reached")),
+        "{body}"
+    );
+    assert!(body["message"].as_str().unwrap().contains("50"), "{body}");
+    assert_eq!(
+        subscribe(&app, &first.unwrap(), "ru").await.0,
+        StatusCode::NO_CONTENT,
+        "subscribing again replaces, and takes no new place"
+    );
+}
+
+/// One client address holds at most 100 subscriptions across the server, one a shipment the
+/// number covers: 33 browsers on an order of three parcels are 99, the 34th is refused; another
+/// address is not.
+#[tokio::test]
+async fn one_address_holds_at_most_a_hundred_subscriptions() {
+    let store = support::fresh_store().await;
+    let from = |last: u8| {
+        trackline_server::app(AppState {
+            // The per-minute limit is another guard; this test counts what is held.
+            push_limit: trackline_server::limiter::Limiter::new(
+                trackline_server::limiter::RateLimit {
+                    per_minute: 1000,
+                    burst: 1000,
+                },
+            ),
+            ..state(&store)
+        })
+        .layer(axum::extract::connect_info::MockConnectInfo(
+            std::net::SocketAddr::from(([203, 0, 113, last], 1)),
+        ))
+    };
+    let (app, neighbour) = (from(7), from(8));
+    let token = store.add_shop("Shop", Some("shop")).await.unwrap().token;
+    for (reference, tracking) in [
+        ("o-1", "RA500000018RU"),
+        ("o-2", "RA500000021RU"),
+        ("o-3", "RA500000035RU"),
+    ] {
+        let (status, body) = seller_call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/seller/shipments/{reference}"),
+            &token,
+            Some(json!({"order_number": "7700000042", "tracking_number": tracking, "stage": "in_transit"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let service = FakePush::start().await;
+    for n in 0..33 {
+        let (_, subscription) = service.subscribe(&format!("phone-{n}"));
+        let (status, body) = subscribe_to(&app, "7700000042", &subscription).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{n}: {body}");
+    }
+    let (_, one_more) = service.subscribe("phone-33");
+    let (status, body) = subscribe_to(&app, "7700000042", &one_more).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("limit_reached")),
+        "{body}"
+    );
+    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM push_subscriptions")
+        .fetch_one(&support::pool(&store))
+        .await
+        .unwrap();
+    assert_eq!(held, 99, "nothing of the refused one is kept");
+    // The table holds no address, only what counts it.
+    let addresses: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM push_subscriptions WHERE client LIKE '%203.0.113%'",
+    )
+    .fetch_one(&support::pool(&store))
+    .await
+    .unwrap();
+    assert_eq!(addresses, 0);
+    assert_eq!(
+        subscribe_to(&neighbour, "RA500000018RU", &one_more).await.0,
+        StatusCode::NO_CONTENT,
+        "another address has its own"
+    );
+}
+
+/// Whatever rows a parcel holds (made before the cap), one change queues at most 50 messages.
+#[tokio::test]
+async fn one_change_queues_at_most_fifty_messages() {
+    let store = support::fresh_store().await;
+    let app = trackline_server::app(state(&store));
+    let token = shop_with_parcel(&store, &app, "in_transit").await;
+    let service = FakePush::start().await;
+    let (_, subscription) = service.subscribe("phone");
+    assert_eq!(
+        subscribe(&app, &subscription, "en").await.0,
+        StatusCode::NO_CONTENT
+    );
+    let pool = support::pool(&store);
+    let original: i64 = sqlx::query_scalar("SELECT id FROM push_subscriptions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    for n in 1..=54_i64 {
+        sqlx::query(
+            "INSERT INTO push_subscriptions
+             (id, shipment_id, endpoint, keys, lang, page, api, number, created_ms, ends_ms)
+             SELECT id + $1, shipment_id, endpoint || $2, keys, lang, page, api, number, created_ms, ends_ms
+             FROM push_subscriptions WHERE id = $3",
+        )
+        .bind(n)
+        .bind(format!("-{n}"))
+        .bind(original)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    event(&app, &token, "arrived", "2026-11-21T10:00:00+03:00").await;
+    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM push_messages")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(queued, 50);
+}

@@ -1,6 +1,7 @@
 //! What the store forgets once nobody can ask for it again: an idempotency key after a day, a
 //! settled webhook delivery after thirty days (never one still being tried), a wrong
-//! second-factor reply after its window; in batches, until nothing is left. Runs on SQLite, and
+//! second-factor reply after its window, a buyer's push subscription after sixty days whether
+//! its parcel arrived or not; in batches, until nothing is left. Runs on SQLite, and
 //! on PostgreSQL under `cargo xtask test`.
 
 use axum::http::{Method, StatusCode};
@@ -20,10 +21,12 @@ fn now() -> i64 {
         .map_or(0, |since| since.as_millis() as i64)
 }
 
-/// The seller API, taking plain http receivers (this test's never answers: nothing is sent).
+/// The seller API, taking plain http receivers on loopback (this test's never answers: nothing
+/// is sent).
 fn app(store: &Store) -> Router {
     let config = Config {
         allow_http_webhooks: true,
+        allow_private_webhooks: true,
         ..Config::default()
     };
     trackline_server::app(AppState::new(store.clone(), &config))
@@ -40,6 +43,7 @@ async fn forget_all(store: &Store, at: i64) -> Forgotten {
         all.idempotency_keys += once.idempotency_keys;
         all.deliveries += once.deliveries;
         all.wrong_replies += once.wrong_replies;
+        all.push_subscriptions += once.push_subscriptions;
     }
 }
 
@@ -208,4 +212,49 @@ async fn old_rows_go_in_batches_until_none_is_left_and_wrong_replies_after_their
     assert_eq!(forget_all(&store, now() + HOUR).await.wrong_replies, 1);
     assert_eq!(count(&store, "idempotency_keys").await, 0);
     assert_eq!(count(&store, "second_factor_failures").await, 0);
+}
+
+/// A buyer's subscription on a parcel that never arrives (so never given an end) is forgotten
+/// sixty days after it was made, with its queued messages; a younger one stays.
+#[tokio::test]
+async fn a_push_subscription_ends_after_sixty_days_delivered_or_not() {
+    let store = support::fresh_store().await;
+    let pool = support::pool(&store);
+    let now = now();
+    let day = 24 * HOUR;
+    for (id, age) in [(1_i64, 61 * day), (2, 59 * day)] {
+        sqlx::query(
+            "INSERT INTO push_subscriptions
+             (id, shipment_id, endpoint, keys, lang, page, api, number, created_ms)
+             VALUES ($1, 7, $2, 'sealed', 'en', '/', '/push', 'RA500000018RU', $3)",
+        )
+        .bind(id)
+        .bind(format!("https://push.example/{id}"))
+        .bind(now - age)
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO push_messages
+             (id, subscription_id, body, topic, queued_ms, state, attempts, next_attempt_ms, seq)
+             VALUES ($1, $1, '{}', 'parcel-7', $2, 'pending', 0, $2, 1)",
+        )
+        .bind(id)
+        .bind(now - HOUR)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let forgotten = forget_all(&store, now).await;
+    assert_eq!(forgotten.push_subscriptions, 1);
+    let left: Vec<i64> = sqlx::query_scalar("SELECT id FROM push_subscriptions")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, [2]);
+    let messages: Vec<i64> = sqlx::query_scalar("SELECT subscription_id FROM push_messages")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(messages, [2], "the old one's messages went with it");
 }

@@ -78,6 +78,7 @@ fn s10(serial: u32) -> String {
 fn app(store: &Store, url: &str) -> Router {
     let config = Config {
         allow_http_webhooks: true,
+        allow_private_webhooks: true,
         providers: trackline_server::sources::ProviderUrls {
             russian_post: url.to_owned(),
             ..Default::default()

@@ -75,10 +75,12 @@ impl Receiver {
     }
 }
 
-/// The seller API over `store`, taking plain http receivers (they are on loopback here).
+/// The seller API over `store`, taking plain http receivers on private networks (they are on
+/// loopback here).
 fn app(store: &Store) -> Router {
     let config = Config {
         allow_http_webhooks: true,
+        allow_private_webhooks: true,
         ..Config::default()
     };
     trackline_server::app(AppState::new(store.clone(), &config))
@@ -92,7 +94,7 @@ const QUICK: Schedule = Schedule {
 };
 
 fn worker(store: &Store, schedule: Schedule) -> Worker {
-    // The receiver is on this machine: a private network, as `allow_http_webhooks` allows.
+    // The receiver is on this machine: a private network, as `allow_private_webhooks` allows.
     Worker::new(store.clone(), schedule, Duration::from_millis(10), true)
 }
 
@@ -581,4 +583,183 @@ async fn no_delivery_reaches_a_private_network_unless_the_operator_allows_it() {
         .await
         .unwrap();
     deliver_until(&worker(&store, QUICK), &receiver, |got| got.len() == 2).await;
+}
+
+/// Plain http is a switch of its own: a server that takes `http://` receivers still refuses
+/// one on a private network (written as an address, or in an IPv6 form that carries one) until
+/// the operator also allows private networks.
+#[tokio::test]
+async fn allowing_plain_http_opens_no_private_network() {
+    let store = support::fresh_store().await;
+    let with = |private: bool| {
+        trackline_server::app(AppState::new(
+            store.clone(),
+            &Config {
+                allow_http_webhooks: true,
+                allow_private_webhooks: private,
+                ..Config::default()
+            },
+        ))
+    };
+    let (http_only, private) = (with(false), with(true));
+    let (_, token) = store.add_seller("Shop").await.unwrap();
+    let subscribe = |app: &Router, url: &str| {
+        let (app, url, token) = (app.clone(), url.to_owned(), token.clone());
+        async move {
+            seller_call(
+                &app,
+                Method::POST,
+                "/api/v1/seller/webhooks",
+                &token,
+                Some(json!({"url": url, "events": ["status_changed"]})),
+            )
+            .await
+        }
+    };
+    for url in [
+        "http://127.0.0.1:9100/metrics",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data",
+        "http://[2002:7f00:1::]:9100/metrics",
+        "http://[fec0::1]/hook",
+    ] {
+        let (status, body) = subscribe(&http_only, url).await;
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("url")),
+            "{url}: {body}"
+        );
+    }
+    let (status, body) = subscribe(&http_only, "http://hooks.shop.example/trackline").await;
+    assert_eq!(status, StatusCode::CREATED, "plain http to a name: {body}");
+    let (status, body) = subscribe(&private, "http://127.0.0.1:9100/hook").await;
+    assert_eq!(status, StatusCode::CREATED, "both switches: {body}");
+}
+
+/// One seller holds at most 20 subscriptions (every change queues a delivery to each): the 21st
+/// is refused with the reason, in sequence and when 25 are asked for at once, until one ends.
+#[tokio::test]
+async fn a_seller_holds_at_most_twenty_subscriptions() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (_, token) = store.add_seller("Shop").await.unwrap();
+    let subscribe = |n: usize| {
+        let (app, token) = (app.clone(), token.clone());
+        async move {
+            seller_call(
+                &app,
+                Method::POST,
+                "/api/v1/seller/webhooks",
+                &token,
+                Some(json!({"url": format!("https://hooks{n}.shop.example/t"), "events": ["delivered"]})),
+            )
+            .await
+        }
+    };
+    let mut ids = Vec::new();
+    for n in 0..20 {
+        let (status, body) = subscribe(n).await;
+        assert_eq!(status, StatusCode::CREATED, "{n}: {body}");
+        ids.push(body["id"].as_str().unwrap().to_owned());
+    }
+    let (status, body) = subscribe(20).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("limit_reached")),
+        "{body}"
+    );
+    assert!(body["message"].as_str().unwrap().contains("20"), "{body}");
+    let (status, _) = seller_call(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/seller/webhooks/{}", ids[0]),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(subscribe(21).await.0, StatusCode::CREATED, "room again");
+
+    // Another seller asks for 25 at once: no two requests both see the twentieth place free.
+    let (_, token) = store.add_seller("Busy shop").await.unwrap();
+    let asked = (0..25).map(|n| {
+        let (app, token) = (app.clone(), token.clone());
+        async move {
+            seller_call(
+                &app,
+                Method::POST,
+                "/api/v1/seller/webhooks",
+                &token,
+                Some(json!({"url": format!("https://busy{n}.shop.example/t"), "events": ["delivered"]})),
+            )
+            .await
+            .0
+        }
+    });
+    let answers = futures_util::future::join_all(asked).await;
+    let (_, list) = seller_call(&app, Method::GET, "/api/v1/seller/webhooks", &token, None).await;
+    assert_eq!(
+        list["webhooks"].as_array().unwrap().len(),
+        20,
+        "{answers:?}"
+    );
+    let created = answers
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    assert_eq!((created, refused), (20, 5), "{answers:?}");
+}
+
+/// However many subscriptions rows a seller holds (made before the cap, or written around
+/// it), one change queues deliveries for the first 20 only.
+#[tokio::test]
+async fn one_change_queues_at_most_the_caps_deliveries() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (token, id, _) = subscribed(
+        &app,
+        &store,
+        "https://hooks.shop.example/t",
+        &["status_changed"],
+    )
+    .await;
+    let pool = support::pool(&store);
+    for n in 1..=24_i64 {
+        sqlx::query(
+            "INSERT INTO webhooks (id, seller_id, url, kinds, secret, created_at)
+             SELECT id + $1, seller_id, url, kinds, secret, created_at FROM webhooks WHERE id = $2",
+        )
+        .bind(n)
+        .bind(id.parse::<i64>().unwrap())
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let mut queued = Vec::new();
+    for stage in ["in_transit", "arrived"] {
+        let (status, body) = seller_call(
+            &app,
+            Method::PUT,
+            "/api/v1/seller/shipments/p-1",
+            &token,
+            Some(parcel(stage)),
+        )
+        .await;
+        assert!(status.is_success(), "{body}");
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        queued.push(count);
+    }
+    assert!(queued[0] <= 20, "{queued:?}");
+    assert_eq!(
+        queued[1] - queued[0],
+        20,
+        "a change told to 20 receivers of 25: {queued:?}"
+    );
 }

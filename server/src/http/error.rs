@@ -1,5 +1,6 @@
 //! Every way a request can fail, and the one place each becomes an HTTP status and an `ErrorBody`.
 
+use crate::caps::Cap;
 use crate::lookup::LookupError;
 use crate::ozon::OzonError;
 use crate::seller_input::Invalid;
@@ -92,6 +93,14 @@ impl ApiError {
                 (StatusCode::BAD_REQUEST, "shop_required")
             }
             ApiError::Store(StoreError::Conflict) => (StatusCode::CONFLICT, "conflict"),
+            // What the seller or the parcel holds is full until one is ended: nothing to wait for.
+            ApiError::Store(StoreError::Full(Cap::WebhooksPerSeller | Cap::PushPerShipment)) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "limit_reached")
+            }
+            // Too many from this client, as the rate limits answer; they end with their parcels.
+            ApiError::Store(StoreError::Full(Cap::PushPerClient)) => {
+                (StatusCode::TOO_MANY_REQUESTS, "limit_reached")
+            }
             ApiError::Store(_) | ApiError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
@@ -145,6 +154,7 @@ impl IntoResponse for ApiError {
         let message = match &self {
             // Store and server details are for the log, not for the public.
             ApiError::Store(StoreError::Conflict) => self.to_string(),
+            ApiError::Store(StoreError::Full(cap)) => cap.reason().to_owned(),
             ApiError::Store(_) | ApiError::Internal(_) => {
                 tracing::error!(error = %self, "request failed inside the server");
                 "the server could not answer".to_owned()

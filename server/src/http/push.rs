@@ -124,10 +124,12 @@ enum SubscribeResponses {
     #[response(status = 404)]
     NotFound(trackline_core::ErrorBody),
     /// The body is not what the path takes; or the subscription's endpoint is not a public https
-    /// push service, or its keys make no encryption (invalid, with the field).
+    /// push service, or its keys make no encryption (invalid, with the field); or the parcel
+    /// already has 50 subscribed browsers (limit_reached).
     #[response(status = 422)]
     Invalid(trackline_core::ErrorBody),
-    /// More than ten subscriptions or unsubscriptions a minute from this address (rate_limited).
+    /// More than ten subscriptions or unsubscriptions a minute from this address (rate_limited),
+    /// or 100 subscriptions held by this address across the server (limit_reached).
     #[response(status = 429)]
     TooMany(trackline_core::ErrorBody),
 }
@@ -181,7 +183,8 @@ pub async fn key(State(state): State<SharedState>) -> Result<Json<PushKey>, ApiE
 ///
 /// # Errors
 /// 404 `push_unavailable`, 422 for a subscription that is not a public https push service with
-/// valid keys, 429 past ten a minute from one address, and the lookup's own refusals.
+/// valid keys or past the parcel's cap, 429 past ten a minute or the cap of one address, and
+/// the lookup's own refusals.
 #[utoipa::path(
     put,
     path = "/api/v1/shops/{shop}/track/{number}/push",
@@ -190,7 +193,9 @@ pub async fn key(State(state): State<SharedState>) -> Result<Json<PushKey>, ApiE
     summary = "Subscribe a browser to a shipment's changes",
     description = "Admitted as the lookup is (the shop's origins, its second factor as `check`). Sent \
         on a new stage, an exception, ready for pickup, the day before storage ends, delivered; a \
-        subscription ends a week after delivery, or when the push service says it is gone.",
+        subscription ends a week after delivery, 60 days after it was made if the parcel is never \
+        delivered, or when the push service says it is gone. A parcel takes at most 50 browsers, \
+        an address at most 100 subscriptions (one a shipment the number covers).",
     params(
         ("shop" = String, Path, description = "The shop's public handle."),
         ("number" = String, Path, description = "The number the buyer looked up."),
@@ -406,7 +411,7 @@ async fn subscribed(
     };
     state
         .store
-        .subscribe_push(&shipments, &subscription, &subscriber)
+        .subscribe_push(&shipments, &subscription, &subscriber, client)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -55,7 +55,11 @@ impl SubscriptionInput {
     ///
     /// # Errors
     /// `Invalid` naming the field at fault.
-    fn validate(self, allow_http: bool) -> Result<(String, Vec<Kind>), Invalid> {
+    fn validate(
+        self,
+        allow_http: bool,
+        allow_private: bool,
+    ) -> Result<(String, Vec<Kind>), Invalid> {
         let invalid = |field: &str, reason: &str| Invalid {
             field: field.to_owned(),
             reason: reason.to_owned(),
@@ -75,7 +79,7 @@ impl SubscriptionInput {
                 "must name a host, in 2000 characters at most",
             ));
         }
-        if !allow_http && crate::webhooks::destination::refused_literal(url.as_str()) {
+        if !allow_private && crate::webhooks::destination::refused_literal(url.as_str()) {
             return Err(invalid(
                 "url",
                 "must be a public address (this server reaches no private network)",
@@ -234,7 +238,7 @@ fn needs_secret_key(store: &Store) -> Result<(), ApiError> {
 /// `POST /api/v1/seller/webhooks`: subscribes a receiver; the answer holds its signing secret, once.
 ///
 /// # Errors
-/// 401 without a valid token, 400/422 for a body that cannot be taken.
+/// 401 without a valid token, 400/422 for a body that cannot be taken, 422 past the seller's cap.
 #[utoipa::path(
     post,
     path = "/api/v1/seller/webhooks",
@@ -250,7 +254,7 @@ fn needs_secret_key(store: &Store) -> Result<(), ApiError> {
         (status = 201, description = "Subscribed; secret is in this answer only.", body = SubscriptionView),
         (status = 400, description = "The body is not JSON (malformed_json).", body = trackline_core::ErrorBody),
         (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
-        (status = 422, description = "A field cannot be accepted (invalid, with field), or the server keeps no secrets (field webhooks).", body = trackline_core::ErrorBody),
+        (status = 422, description = "A field cannot be accepted (invalid, with field), the server keeps no secrets (field webhooks), or the seller already has 20 subscriptions (limit_reached).", body = trackline_core::ErrorBody),
     ),
     security(("bearer" = [])),
 )]
@@ -259,7 +263,7 @@ pub async fn subscribe(
     Seller(seller): Seller,
     Strict(input): Strict<SubscriptionInput>,
 ) -> Result<Response, ApiError> {
-    let (url, kinds) = input.validate(state.allow_http_webhooks)?;
+    let (url, kinds) = input.validate(state.allow_http_webhooks, state.allow_private_webhooks)?;
     needs_secret_key(&state.store)?;
     let (webhook, secret) = state.store.add_webhook(seller, &url, &kinds).await?;
     Ok((
@@ -435,35 +439,43 @@ mod tests {
             events: events.iter().map(|e| (*e).to_owned()).collect(),
         };
         assert!(input("https://shop.example/hook", &["delivered"])
-            .validate(false)
+            .validate(false, false)
             .is_ok());
         let field = |result: Result<(String, Vec<Kind>), Invalid>| result.err().map(|e| e.field);
         assert_eq!(
-            field(input("http://shop.example/hook", &["delivered"]).validate(false)),
+            field(input("http://shop.example/hook", &["delivered"]).validate(false, false)),
             Some("url".into())
         );
         assert!(input("http://127.0.0.1:9/hook", &["delivered"])
-            .validate(true)
+            .validate(true, true)
             .is_ok());
         assert_eq!(
-            field(input("https://169.254.169.254/latest", &["delivered"]).validate(false)),
+            field(input("http://127.0.0.1:9/hook", &["delivered"]).validate(true, false)),
+            Some("url".into()),
+            "plain http opens no private network"
+        );
+        assert!(input("https://10.0.0.5/hook", &["delivered"])
+            .validate(false, true)
+            .is_ok());
+        assert_eq!(
+            field(input("https://169.254.169.254/latest", &["delivered"]).validate(false, false)),
             Some("url".into()),
             "the cloud's metadata service is no receiver"
         );
         assert_eq!(
-            field(input("https://a:b@shop.example/", &["delivered"]).validate(false)),
+            field(input("https://a:b@shop.example/", &["delivered"]).validate(false, false)),
             Some("url".into())
         );
         assert_eq!(
-            field(input("/hook", &["delivered"]).validate(false)),
+            field(input("/hook", &["delivered"]).validate(false, false)),
             Some("url".into())
         );
         assert_eq!(
-            field(input("https://shop.example/", &[]).validate(false)),
+            field(input("https://shop.example/", &[]).validate(false, false)),
             Some("events".into())
         );
         assert_eq!(
-            field(input("https://shop.example/", &["delivered", "shipped"]).validate(false)),
+            field(input("https://shop.example/", &["delivered", "shipped"]).validate(false, false)),
             Some("events[1]".into())
         );
     }

@@ -1,9 +1,9 @@
 //! The Ozon Seller API, pulled server-side with the seller's keys, which never reach a browser.
 //!
 //! A posting is asked for as FBS (`POST /v3/posting/fbs/get`) and, if Ozon does not know
-//! it there, as FBO (`POST /v2/posting/fbo/get`). Answers are cached for a while, and
-//! 429 and 5xx answers are retried with exponential backoff and jitter, honouring
-//! `Retry-After`. The base URL is configuration, so tests point it at a local fake.
+//! it there, as FBO (`POST /v2/posting/fbo/get`). Answers are cached for a while, for the
+//! same keys only, and 429 and 5xx answers are retried with exponential backoff and jitter,
+//! honouring `Retry-After`. The base URL is configuration, so tests point it at a local fake.
 
 pub mod mapping;
 pub mod wire;
@@ -66,7 +66,24 @@ impl Default for Backoff {
     }
 }
 
-type CacheKey = (String, String);
+/// A cached posting is found only with the very keys that pulled it: a digest of both keys
+/// (never the raw `Api-Key`, so that a key printed in a debug dump reveals nothing) and the
+/// posting number. Keyed by `Client-Id` alone, anyone who knew another seller's Client-Id
+/// (it is no secret: it shows in Ozon's seller pages and URLs) got that seller's postings
+/// from the cache with any Api-Key.
+type CacheKey = ([u8; 32], String);
+
+/// The digest that stands for a pair of keys in the cache; each part is length-prefixed so
+/// that no two different pairs concatenate to the same bytes.
+fn keys_digest(credentials: &Credentials) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut digest = Sha256::new();
+    for part in [&credentials.client_id, &credentials.api_key] {
+        digest.update((part.len() as u64).to_be_bytes());
+        digest.update(part.as_bytes());
+    }
+    digest.finalize().into()
+}
 
 /// The client for Ozon's posting API, shared by every request.
 #[derive(Debug, Clone)]
@@ -102,7 +119,7 @@ impl OzonClient {
         credentials: &Credentials,
         posting_number: &str,
     ) -> Result<Shipment, OzonError> {
-        let key = (credentials.client_id.clone(), posting_number.to_owned());
+        let key = (keys_digest(credentials), posting_number.to_owned());
         if let Some(shipment) = self.cached(&key) {
             crate::metrics::ozon_cache_hit();
             return Ok(shipment);

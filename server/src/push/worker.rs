@@ -23,6 +23,8 @@ pub struct Worker {
     client: reqwest::Client,
     /// How long to wait, when nothing is due, before looking again.
     idle: Duration,
+    /// Whether push services on private networks are reached.
+    private_allowed: bool,
 }
 
 impl Worker {
@@ -34,6 +36,7 @@ impl Worker {
             vapid,
             client: sender::client(private_allowed),
             idle,
+            private_allowed,
         }
     }
 
@@ -77,6 +80,14 @@ impl Worker {
     }
 
     async fn send(&self, due: &DuePush) -> PushNext {
+        // An address written in the URL meets no resolver, so `PublicOnly` never sees it: a
+        // subscription stored before the filter knew its form (NAT64, 6to4…) ends here.
+        if !self.private_allowed
+            && crate::webhooks::destination::refused_literal(&due.subscription.endpoint)
+        {
+            tracing::warn!("push: a subscription names a private address; it ends");
+            return PushNext::Gone;
+        }
         let sent = sender::send(
             &self.client,
             &self.vapid,

@@ -51,6 +51,9 @@ pub enum StoreError {
     /// Secrets are kept, or asked to be kept, but the server has no secret key.
     #[error("this server keeps sellers' provider keys sealed and needs its secret key: set TRACKLINE_SECRET_KEY (or secret_key_file); trackline-server secret-key prints a new one")]
     SecretKeyMissing,
+    /// The row would take its party past a cap (`caps::Cap`); nothing was written.
+    #[error("{}", .0.reason())]
+    Full(crate::caps::Cap),
     /// The URL names a database this server does not speak.
     #[error("unsupported database URL (sqlite:… or postgres://…): {0}")]
     UnsupportedUrl(String),
@@ -245,6 +248,27 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         })
+    }
+
+    /// Holds the row `id` of `table` until `tx` ends, so that writers who count rows under it
+    /// before adding one (a cap) count one after another. SQLite's `BEGIN IMMEDIATE` already
+    /// makes every writer wait for the one before; PostgreSQL locks just that row.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub(crate) async fn hold_row(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        table: &'static str,
+        id: i64,
+    ) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query(&format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Commits a write, announcing what it changed inside its transaction to the other

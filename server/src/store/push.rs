@@ -4,11 +4,13 @@
 
 use super::lease::Queue;
 use super::{new_id, now_ms, Store, StoreError};
+use crate::caps::Cap;
 use crate::push::message::{compose, Message};
 use crate::push::sender::Subscription;
 use crate::push::{occasion_of, Occasion};
 use crate::webhooks::Status;
 use sqlx::{AnyConnection, Row};
+use std::net::IpAddr;
 use trackline::i18n::Lang;
 use trackline_core::Shipment;
 
@@ -80,34 +82,86 @@ fn keys_context(subscription: i64) -> String {
     format!("push {subscription}")
 }
 
+/// What stands for a subscriber's address in the store: an HMAC under a key derived from the
+/// server's, so that the table holds no buyer's address (a digest of a bare address would be
+/// reversed by trying all four billion) and still counts one address's subscriptions.
+fn client_digest(key: &crate::secrets::SecretKey, client: IpAddr) -> Option<String> {
+    use hmac::{Hmac, Mac};
+    // HMAC takes a key of any length: this is never `None`.
+    let mut mac =
+        Hmac::<sha2::Sha256>::new_from_slice(&key.derive("trackline push client")).ok()?;
+    mac.update(client.to_string().as_bytes());
+    let digest = mac.finalize().into_bytes();
+    Some(
+        digest[..16]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect(),
+    )
+}
+
 /// The topic of a parcel's messages: at most 32 characters of base64url's alphabet (RFC 8030).
 fn topic_of(shipment: i64) -> String {
     format!("parcel-{shipment:x}")
 }
 
 impl Store {
-    /// Subscribes a browser to the shipments a lookup showed; subscribing again replaces the
-    /// earlier subscription of the same browser and shipment. A delivered parcel's subscription
-    /// ends a week after now.
+    /// Subscribes a browser to the shipments a lookup showed, for `client` (its address, kept
+    /// only as a keyed digest); subscribing again replaces the earlier subscription of the same
+    /// browser and shipment. A delivered parcel's subscription ends a week after now.
     ///
     /// # Errors
-    /// `SecretKeyMissing` on a server without a secret key; `StoreError` if the database fails.
+    /// `Full(PushPerShipment)` or `Full(PushPerClient)` past a cap, and then nothing is
+    /// subscribed; `SecretKeyMissing` on a server without a secret key; `StoreError` if the
+    /// database fails.
     pub async fn subscribe_push(
         &self,
         shipments: &[(i64, bool)],
         subscription: &Subscription,
         subscriber: &Subscriber,
+        client: Option<IpAddr>,
     ) -> Result<(), StoreError> {
         let key = self.secret_key()?;
         let keys = serde_json::json!({ "p256dh": subscription.p256dh, "auth": subscription.auth })
             .to_string();
+        let client = client.and_then(|client| client_digest(key, client));
         let mut tx = self.begin_write().await?;
-        for (shipment, delivered) in shipments {
+        // The parcels' rows first, in one order, before any subscription row: a seller's write
+        // takes its shipment's row and then its subscriptions', so the other order could deadlock.
+        let mut held_rows: Vec<i64> = shipments.iter().map(|(shipment, _)| *shipment).collect();
+        held_rows.sort_unstable();
+        for shipment in held_rows {
+            self.hold_row(&mut tx, "shipments", shipment).await?;
+        }
+        for (shipment, _) in shipments {
             sqlx::query("DELETE FROM push_subscriptions WHERE shipment_id = $1 AND endpoint = $2")
                 .bind(shipment)
                 .bind(&subscription.endpoint)
                 .execute(&mut *tx)
                 .await?;
+        }
+        if let Some(client) = &client {
+            // Not held: no row stands for an address. Parallel requests from one address may
+            // pass it by a few, as many as its rate limit lets through at once.
+            let held: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM push_subscriptions WHERE client = $1")
+                    .bind(client)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if held + shipments.len() as i64 > Cap::PushPerClient.limit() {
+                return Err(StoreError::Full(Cap::PushPerClient));
+            }
+        }
+        for (shipment, delivered) in shipments {
+            let held: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM push_subscriptions WHERE shipment_id = $1",
+            )
+            .bind(shipment)
+            .fetch_one(&mut *tx)
+            .await?;
+            if held >= Cap::PushPerShipment.limit() {
+                return Err(StoreError::Full(Cap::PushPerShipment));
+            }
             let id = new_id()?;
             let sealed = key
                 .seal(&keys, &keys_context(id))
@@ -115,8 +169,8 @@ impl Store {
             let now = now_ms();
             sqlx::query(
                 "INSERT INTO push_subscriptions
-                 (id, shipment_id, endpoint, keys, lang, page, api, number, created_ms, ends_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 (id, shipment_id, endpoint, keys, lang, page, api, number, created_ms, ends_ms, client)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(id)
             .bind(shipment)
@@ -128,6 +182,7 @@ impl Store {
             .bind(&subscriber.number)
             .bind(now)
             .bind(delivered.then_some(now + AFTER_DELIVERY_MS))
+            .bind(&client)
             .execute(&mut *tx)
             .await?;
         }
@@ -366,10 +421,14 @@ async fn queue_for(
     shipment: &Shipment,
     only: Option<i64>,
 ) -> Result<(), StoreError> {
+    // At most the cap's subscribers, the oldest: one change queues at most `PushPerShipment`
+    // messages, whatever rows came before the cap.
     let subscribers = sqlx::query(
-        "SELECT id, lang, page, api, number FROM push_subscriptions WHERE shipment_id = $1",
+        "SELECT id, lang, page, api, number FROM push_subscriptions WHERE shipment_id = $1
+         ORDER BY created_ms, id LIMIT $2",
     )
     .bind(id)
+    .bind(Cap::PushPerShipment.limit())
     .fetch_all(&mut *connection)
     .await?;
     let now = now_ms();

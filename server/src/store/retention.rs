@@ -25,12 +25,14 @@ pub struct Forgotten {
     pub deliveries: u64,
     /// Wrong second-factor replies older than the lockout's window.
     pub wrong_replies: u64,
+    /// Buyers' push subscriptions older than `caps::PUSH_SUBSCRIPTION_LIFETIME`, with their messages.
+    pub push_subscriptions: u64,
 }
 
 impl Forgotten {
     /// All rows forgotten; zero once there is nothing left to forget.
     pub fn total(self) -> u64 {
-        self.idempotency_keys + self.deliveries + self.wrong_replies
+        self.idempotency_keys + self.deliveries + self.wrong_replies + self.push_subscriptions
     }
 }
 
@@ -83,10 +85,34 @@ impl Store {
             .execute(&self.pool)
             .await?
             .rows_affected();
+
+        // A subscription on a parcel that is never delivered (so never given an end) ends by
+        // its age; its messages first, as the deliveries' tries above.
+        let old = "SELECT id FROM push_subscriptions WHERE created_ms < $1 ORDER BY id LIMIT $2";
+        let subscribed_before =
+            now.saturating_sub(duration_ms(crate::caps::PUSH_SUBSCRIPTION_LIFETIME));
+        let mut tx = self.begin_write().await?;
+        sqlx::query(&format!(
+            "DELETE FROM push_messages WHERE subscription_id IN ({old})"
+        ))
+        .bind(subscribed_before)
+        .bind(BATCH)
+        .execute(&mut *tx)
+        .await?;
+        let push_subscriptions = sqlx::query(&format!(
+            "DELETE FROM push_subscriptions WHERE id IN ({old})"
+        ))
+        .bind(subscribed_before)
+        .bind(BATCH)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
         Ok(Forgotten {
             idempotency_keys,
             deliveries,
             wrong_replies,
+            push_subscriptions,
         })
     }
 }

@@ -4,6 +4,7 @@
 use super::lease::Queue;
 use super::sellers::SellerId;
 use super::{new_id, now_ms, now_rfc3339, Store, StoreError};
+use crate::caps::Cap;
 use crate::webhooks::{kinds_of, Kind, Payload, Status};
 use sqlx::{AnyConnection, Row};
 use trackline_core::Shipment;
@@ -180,7 +181,8 @@ impl Store {
     /// signing secret, which is shown this once.
     ///
     /// # Errors
-    /// `StoreError::Secret` when the server has no secret key to seal it with; others if the database fails.
+    /// `Full(WebhooksPerSeller)` when the seller has as many as the cap; `StoreError::Secret`
+    /// when the server has no secret key to seal it with; others if the database fails.
     pub async fn add_webhook(
         &self,
         seller: SellerId,
@@ -195,6 +197,17 @@ impl Store {
             .map_err(StoreError::Secret)?;
         let kinds = kinds.iter().map(|kind| kind.as_str()).collect::<Vec<_>>();
         let created_at = now_rfc3339();
+        let mut tx = self.begin_write().await?;
+        // Counted and added in one transaction, the seller's row held: parallel requests
+        // cannot each see room for one more.
+        self.hold_row(&mut tx, "sellers", seller.0).await?;
+        let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhooks WHERE seller_id = $1")
+            .bind(seller.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        if held >= Cap::WebhooksPerSeller.limit() {
+            return Err(StoreError::Full(Cap::WebhooksPerSeller));
+        }
         sqlx::query(
             "INSERT INTO webhooks (id, seller_id, url, kinds, secret, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -205,8 +218,9 @@ impl Store {
         .bind(kinds.join(" "))
         .bind(sealed)
         .bind(&created_at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         let webhook = Webhook {
             id,
             url: url.to_owned(),
@@ -522,10 +536,15 @@ async fn queue_kinds(
     if kinds.is_empty() {
         return Ok(());
     }
-    let subscriptions = sqlx::query("SELECT id, kinds FROM webhooks WHERE seller_id = $1")
-        .bind(seller.0)
-        .fetch_all(&mut *connection)
-        .await?;
+    // At most the cap's subscriptions, the oldest: one change queues at most
+    // `WebhooksPerSeller × the kinds it is` deliveries, whatever rows came before the cap.
+    let subscriptions = sqlx::query(
+        "SELECT id, kinds FROM webhooks WHERE seller_id = $1 ORDER BY created_at, id LIMIT $2",
+    )
+    .bind(seller.0)
+    .bind(Cap::WebhooksPerSeller.limit())
+    .fetch_all(&mut *connection)
+    .await?;
     let now = now_ms();
     let created_at = now_rfc3339();
     for subscription in subscriptions {

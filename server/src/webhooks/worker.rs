@@ -23,7 +23,7 @@ pub struct Worker {
     schedule: Schedule,
     /// How long to wait, when nothing is due, before looking again.
     idle: Duration,
-    /// Whether receivers on private networks are reached (`allow_http_webhooks`).
+    /// Whether receivers on private networks are reached (`allow_private_webhooks`).
     private_allowed: bool,
 }
 

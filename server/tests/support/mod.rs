@@ -149,10 +149,11 @@ pub fn stage_and_exception(
 }
 
 /// The app of one instance over `store` that asks the carriers at `providers` (local fakes)
-/// and may tell plain-http webhook receivers.
+/// and may tell plain-http webhook receivers on private networks (the tests' own, on loopback).
 pub fn app_asking(store: &Store, providers: trackline_server::sources::ProviderUrls) -> Router {
     let config = Config {
         allow_http_webhooks: true,
+        allow_private_webhooks: true,
         providers,
         ..Config::default()
     };
