@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::seller_call;
+use support::tarpit::Tarpit;
 use trackline_server::webhooks::schedule::Schedule;
 use trackline_server::webhooks::signature;
 use trackline_server::webhooks::worker::Worker;
@@ -581,4 +582,87 @@ async fn no_delivery_reaches_a_private_network_unless_the_operator_allows_it() {
         .await
         .unwrap();
     deliver_until(&worker(&store, QUICK), &receiver, |got| got.len() == 2).await;
+}
+
+/// Seller A's receiver is a tarpit with `queued` deliveries of A's waiting for it (over
+/// `subscriptions` subscriptions on its one host), queued before one of seller B's to B's own
+/// receiver; a worker runs. Returns the tarpit, B's receiver, and when the worker started.
+async fn tarpit_before_another_seller(
+    queued: usize,
+    subscriptions: usize,
+) -> (Tarpit, Receiver, Instant) {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let tarpit = Tarpit::start().await;
+    let (_, token) = store.add_seller("Shop A").await.unwrap();
+    for path in 0..subscriptions {
+        let url = format!("{}/hook-{path}", tarpit.origin);
+        let (status, body) = seller_call(
+            &app,
+            Method::POST,
+            "/api/v1/seller/webhooks",
+            &token,
+            Some(json!({"url": url, "events": ["status_changed"]})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    for n in 0..queued.div_ceil(subscriptions) {
+        let uri = format!("/api/v1/seller/shipments/a-{n}");
+        seller_call(&app, Method::PUT, &uri, &token, Some(parcel("in_transit"))).await;
+    }
+    let (receiver, url) = Receiver::start(&[]).await;
+    let (other, _, _) = subscribed(&app, &store, &url, &["status_changed"]).await;
+    let uri = "/api/v1/seller/shipments/b-1";
+    seller_call(&app, Method::PUT, uri, &other, Some(parcel("in_transit"))).await;
+    let worker = worker(&store, QUICK);
+    let started = Instant::now();
+    tokio::spawn(worker.run(std::future::pending()));
+    (tarpit, receiver, started)
+}
+
+/// Waits until `receiver` has one delivery; how long that took from `started`, failing past
+/// `deadline`.
+async fn first_delivery_within(
+    receiver: &Receiver,
+    started: Instant,
+    deadline: Duration,
+) -> Duration {
+    while receiver.received().is_empty() {
+        assert!(
+            started.elapsed() < deadline,
+            "the other seller's delivery did not arrive within {deadline:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    started.elapsed()
+}
+
+#[tokio::test]
+async fn a_receiver_that_never_answers_holds_up_only_its_own_deliveries() {
+    // Six of A's deliveries to a tarpit, each held for the whole ten-second timeout of its try,
+    // are due before B's: one at a time, B's waited a minute.
+    let (tarpit, receiver, started) = tarpit_before_another_seller(6, 1).await;
+    let took = first_delivery_within(&receiver, started, Duration::from_secs(2)).await;
+    eprintln!(
+        "B's delivery arrived after {took:?}, A's tarpit holding {} connections",
+        tarpit.open()
+    );
+    assert_eq!(receiver.received().len(), 1);
+}
+
+#[tokio::test]
+async fn no_more_than_two_deliveries_are_open_at_once_to_one_host() {
+    // Eight of A's deliveries over two subscriptions on one host (two paths of the tarpit).
+    let (tarpit, receiver, started) = tarpit_before_another_seller(8, 2).await;
+    tarpit.wait_open(2, Duration::from_secs(2)).await;
+    // B's delivery, queued after all of A's, goes out only once a turn has passed over A's
+    // others and left them: by then every one of A's that could be sent was.
+    first_delivery_within(&receiver, started, Duration::from_secs(2)).await;
+    assert_eq!(
+        tarpit.most_open(),
+        2,
+        "connections open at once to one host"
+    );
+    assert_eq!(tarpit.accepted(), 2, "a third try went to the tarpit");
 }

@@ -1,0 +1,252 @@
+//! Deliveries to hosts somebody else named (sellers' webhook receivers, browsers' push services)
+//! sent several at once, each in its own task, with a bound on all of them and a smaller one per
+//! destination host: a receiver that accepts the connection and never answers holds its own
+//! host's few places until the request times out, and every other host's deliveries go on.
+//!
+//! A row whose host is already at its bound is not taken (`Outbox::waiting` lists rows without
+//! leasing them), so it costs neither a place nor a write and stays for any instance to take;
+//! the lease of a row taken (`Outbox::take`) outlasts its request, so no other instance sends it
+//! while it is in flight.
+
+use crate::store::{Place, StoreError, Waiting};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::task::JoinSet;
+
+/// How many rows one look at the queue reads, and how many such pages a turn reads at most
+/// before it leaves the rest to the next turn: a queue whose first rows all go to busy hosts
+/// is read past them, not forever.
+const PAGE: i64 = 64;
+const PAGES: usize = 8;
+
+/// A queue of deliveries to other hosts, as the loop that sends them sees it.
+pub trait Outbox: Clone + Send + Sync + 'static {
+    /// A row taken to be sent.
+    type Due: Send + 'static;
+
+    /// Up to `limit` rows due at `now` and free, after `after` in queue order, not taken.
+    fn waiting(
+        &self,
+        now: i64,
+        after: Option<Place>,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<Waiting>, StoreError>> + Send;
+
+    /// Leases the row `id` for longer than its request may take, if it is still due and free
+    /// at `now`; `None` when another instance took it first.
+    fn take(
+        &self,
+        id: i64,
+        now: i64,
+    ) -> impl Future<Output = Result<Option<Self::Due>, StoreError>> + Send;
+
+    /// Sends a row taken and records how it went; logs its own failures.
+    fn deliver(&self, due: Self::Due) -> impl Future<Output = ()> + Send;
+}
+
+/// How many deliveries may be in flight at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// In all.
+    pub most: usize,
+    /// To one host (its name and port).
+    pub per_host: usize,
+}
+
+/// The deliveries one instance has in flight.
+#[derive(Debug)]
+pub struct InFlight {
+    bounds: Bounds,
+    // Locked by the one loop that turns (a turn, then `finish`), never by two at once; a lock
+    // only so that a turn is `&self` and `keep_turning` can call it again and again.
+    tasks: tokio::sync::Mutex<JoinSet<()>>,
+    hosts: Hosts,
+}
+
+impl InFlight {
+    /// Nothing in flight yet, to be sent within `bounds`.
+    pub fn new(bounds: Bounds) -> InFlight {
+        InFlight {
+            bounds,
+            tasks: tokio::sync::Mutex::new(JoinSet::new()),
+            hosts: Hosts::default(),
+        }
+    }
+
+    /// Starts what is due in `outbox` as far as the bounds allow, each in its own task, and
+    /// returns how many it started: when every place is taken it first waits for one to free
+    /// (at most a request's timeout); rows to a host at its bound are left where they are.
+    ///
+    /// # Errors
+    /// `StoreError` if the store fails; what was started until then goes on.
+    pub async fn turn<O: Outbox>(&self, outbox: &O) -> Result<usize, StoreError> {
+        let mut tasks = self.tasks.lock().await;
+        while let Some(ended) = tasks.try_join_next() {
+            log_panic(ended);
+        }
+        if tasks.len() >= self.bounds.most {
+            if let Some(ended) = tasks.join_next().await {
+                log_panic(ended);
+            }
+        }
+        let mut started = 0;
+        let mut after = None;
+        for _ in 0..PAGES {
+            let page = outbox.waiting(crate::store::now_ms(), after, PAGE).await?;
+            for row in &page {
+                if tasks.len() >= self.bounds.most {
+                    return Ok(started);
+                }
+                let Some(visit) = self
+                    .hosts
+                    .enter(host_of(&row.destination), self.bounds.per_host)
+                else {
+                    continue;
+                };
+                let Some(due) = outbox.take(row.id, crate::store::now_ms()).await? else {
+                    continue;
+                };
+                let outbox = outbox.clone();
+                tasks.spawn(async move {
+                    outbox.deliver(due).await;
+                    drop(visit);
+                });
+                started += 1;
+            }
+            match page.last() {
+                Some(last) if page.len() == usize::try_from(PAGE).unwrap_or(usize::MAX) => {
+                    after = Some(last.place);
+                }
+                _ => break,
+            }
+        }
+        Ok(started)
+    }
+
+    /// Waits for every delivery in flight to end (each within its request's timeout).
+    pub async fn finish(&self) {
+        let mut tasks = self.tasks.lock().await;
+        while let Some(ended) = tasks.join_next().await {
+            log_panic(ended);
+        }
+    }
+
+    /// Sends everything due in `outbox` now and what falls due meanwhile, within the bounds, and
+    /// returns when nothing due is left and nothing is in flight; returns how many were sent.
+    ///
+    /// # Errors
+    /// `StoreError` if the store fails; what was started until then ends first.
+    pub async fn send_all<O: Outbox>(&self, outbox: &O) -> Result<usize, StoreError> {
+        let mut sent = 0;
+        loop {
+            let started = match self.turn(outbox).await {
+                Ok(started) => started,
+                Err(error) => {
+                    self.finish().await;
+                    return Err(error);
+                }
+            };
+            sent += started;
+            if started == 0 {
+                // What is left waits for a host's place: one delivery ending may free it.
+                match self.tasks.lock().await.join_next().await {
+                    Some(ended) => log_panic(ended),
+                    None => return Ok(sent),
+                }
+            }
+        }
+    }
+}
+
+fn log_panic(ended: Result<(), tokio::task::JoinError>) {
+    if let Err(error) = ended {
+        tracing::error!(%error, "a delivery's task ended without finishing");
+    }
+}
+
+/// The host a delivery goes to, as bounded: its name (or address) and port; the destination
+/// itself when it is not a URL (it then fails on its own).
+fn host_of(destination: &str) -> String {
+    match reqwest::Url::parse(destination) {
+        Ok(url) => format!(
+            "{}:{}",
+            url.host_str().unwrap_or_default(),
+            url.port_or_known_default().unwrap_or(0)
+        ),
+        Err(_) => destination.to_owned(),
+    }
+}
+
+/// How many deliveries are in flight to each host; a host with none is forgotten.
+#[derive(Debug, Clone, Default)]
+struct Hosts(Arc<Mutex<HashMap<String, usize>>>);
+
+impl Hosts {
+    /// A place for one more delivery to `host`, if it has fewer than `most` in flight.
+    fn enter(&self, host: String, most: usize) -> Option<Visit> {
+        let mut hosts = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = hosts.entry(host.clone()).or_insert(0);
+        if *count >= most {
+            return None;
+        }
+        *count += 1;
+        Some(Visit {
+            hosts: self.clone(),
+            host,
+        })
+    }
+}
+
+/// One delivery's place at its host, given back when it ends (or its task is dropped).
+#[derive(Debug)]
+struct Visit {
+    hosts: Hosts,
+    host: String,
+}
+
+impl Drop for Visit {
+    fn drop(&mut self) {
+        let mut hosts = self.hosts.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = hosts.get_mut(&self.host) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                hosts.remove(&self.host);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_host_takes_its_bound_and_is_forgotten_when_idle() {
+        let hosts = Hosts::default();
+        let first = hosts.enter("a:443".into(), 2);
+        let second = hosts.enter("a:443".into(), 2);
+        assert!(first.is_some() && second.is_some());
+        assert!(hosts.enter("a:443".into(), 2).is_none(), "a third to a");
+        assert!(hosts.enter("b:443".into(), 2).is_some(), "b is not a");
+        drop(first);
+        let third = hosts.enter("a:443".into(), 2);
+        assert!(third.is_some(), "a place freed is taken again");
+        drop((second, third));
+        assert!(
+            hosts.0.lock().unwrap().is_empty(),
+            "no host is remembered once nothing is in flight to it"
+        );
+    }
+
+    #[test]
+    fn a_host_is_its_name_and_port() {
+        assert_eq!(host_of("https://hooks.example/a"), "hooks.example:443");
+        assert_eq!(
+            host_of("https://hooks.example:8443/b"),
+            "hooks.example:8443"
+        );
+        assert_eq!(host_of("http://127.0.0.1:9000/push/x"), "127.0.0.1:9000");
+        assert_eq!(host_of("http://[::1]:9000/"), "[::1]:9000");
+    }
+}
