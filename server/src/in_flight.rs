@@ -1,7 +1,9 @@
 //! Deliveries to hosts somebody else named (sellers' webhook receivers, browsers' push services)
-//! sent several at once, each in its own task, with a bound on all of them and a smaller one per
-//! destination host: a receiver that accepts the connection and never answers holds its own
-//! host's few places until the request times out, and every other host's deliveries go on.
+//! sent several at once, each in its own task, with a bound on all of them and smaller ones per
+//! destination host and per seller: a receiver that accepts the connection and never answers
+//! holds its own host's few places until the request times out, and every other host's
+//! deliveries go on; a seller whose receivers are many such hosts (one machine on many ports, a
+//! wildcard name) holds its own share of the places, not all of them.
 //!
 //! A row whose host is already at its bound is not taken (`Outbox::waiting` lists rows without
 //! leasing them), so it costs neither a place nor a write and stays for any instance to take;
@@ -11,6 +13,7 @@
 use crate::store::{Place, StoreError, Waiting};
 use std::collections::HashMap;
 use std::future::Future;
+use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::task::JoinSet;
 
@@ -52,6 +55,8 @@ pub struct Bounds {
     pub most: usize,
     /// To one host (its name and port).
     pub per_host: usize,
+    /// For one seller (its receivers, its buyers' browsers).
+    pub per_seller: usize,
 }
 
 /// The deliveries one instance has in flight.
@@ -61,7 +66,8 @@ pub struct InFlight {
     // Locked by the one loop that turns (a turn, then `finish`), never by two at once; a lock
     // only so that a turn is `&self` and `keep_turning` can call it again and again.
     tasks: tokio::sync::Mutex<JoinSet<()>>,
-    hosts: Hosts,
+    hosts: Counts<String>,
+    sellers: Counts<i64>,
 }
 
 impl InFlight {
@@ -70,13 +76,15 @@ impl InFlight {
         InFlight {
             bounds,
             tasks: tokio::sync::Mutex::new(JoinSet::new()),
-            hosts: Hosts::default(),
+            hosts: Counts::default(),
+            sellers: Counts::default(),
         }
     }
 
     /// Starts what is due in `outbox` as far as the bounds allow, each in its own task, and
     /// returns how many it started: when every place is taken it first waits for one to free
-    /// (at most a request's timeout); rows to a host at its bound are left where they are.
+    /// (at most a request's timeout); rows to a host or of a seller at its bound are left where
+    /// they are.
     ///
     /// # Errors
     /// `StoreError` if the store fails; what was started until then goes on.
@@ -98,10 +106,13 @@ impl InFlight {
                 if tasks.len() >= self.bounds.most {
                     return Ok(started);
                 }
-                let Some(visit) = self
+                let Some(host) = self
                     .hosts
                     .enter(host_of(&row.destination), self.bounds.per_host)
                 else {
+                    continue;
+                };
+                let Some(seller) = self.sellers.enter(row.seller, self.bounds.per_seller) else {
                     continue;
                 };
                 let Some(due) = outbox.take(row.id, crate::store::now_ms()).await? else {
@@ -110,7 +121,7 @@ impl InFlight {
                 let outbox = outbox.clone();
                 tasks.spawn(async move {
                     outbox.deliver(due).await;
-                    drop(visit);
+                    drop((host, seller));
                 });
                 started += 1;
             }
@@ -178,40 +189,46 @@ fn host_of(destination: &str) -> String {
     }
 }
 
-/// How many deliveries are in flight to each host; a host with none is forgotten.
-#[derive(Debug, Clone, Default)]
-struct Hosts(Arc<Mutex<HashMap<String, usize>>>);
+/// How many deliveries are in flight to each host, or for each seller; one with none is
+/// forgotten.
+#[derive(Debug, Clone)]
+struct Counts<K>(Arc<Mutex<HashMap<K, usize>>>);
 
-impl Hosts {
-    /// A place for one more delivery to `host`, if it has fewer than `most` in flight.
-    fn enter(&self, host: String, most: usize) -> Option<Visit> {
-        let mut hosts = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let count = hosts.entry(host.clone()).or_insert(0);
-        if *count >= most {
+impl<K> Default for Counts<K> {
+    fn default() -> Self {
+        Counts(Arc::default())
+    }
+}
+
+impl<K: Hash + Eq + Clone> Counts<K> {
+    /// A place for one more delivery to (or for) `key`, if it has fewer than `most` in flight.
+    fn enter(&self, key: K, most: usize) -> Option<Visit<K>> {
+        let mut counts = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if counts.get(&key).copied().unwrap_or(0) >= most {
             return None;
         }
-        *count += 1;
+        *counts.entry(key.clone()).or_insert(0) += 1;
         Some(Visit {
-            hosts: self.clone(),
-            host,
+            counts: self.clone(),
+            key,
         })
     }
 }
 
-/// One delivery's place at its host, given back when it ends (or its task is dropped).
+/// One delivery's place, given back when it ends (or its task is dropped).
 #[derive(Debug)]
-struct Visit {
-    hosts: Hosts,
-    host: String,
+struct Visit<K: Hash + Eq> {
+    counts: Counts<K>,
+    key: K,
 }
 
-impl Drop for Visit {
+impl<K: Hash + Eq> Drop for Visit<K> {
     fn drop(&mut self) {
-        let mut hosts = self.hosts.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(count) = hosts.get_mut(&self.host) {
+        let mut counts = self.counts.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = counts.get_mut(&self.key) {
             *count = count.saturating_sub(1);
             if *count == 0 {
-                hosts.remove(&self.host);
+                counts.remove(&self.key);
             }
         }
     }
@@ -223,7 +240,7 @@ mod tests {
 
     #[test]
     fn a_host_takes_its_bound_and_is_forgotten_when_idle() {
-        let hosts = Hosts::default();
+        let hosts = Counts::<String>::default();
         let first = hosts.enter("a:443".into(), 2);
         let second = hosts.enter("a:443".into(), 2);
         assert!(first.is_some() && second.is_some());

@@ -635,3 +635,47 @@ async fn a_push_service_that_never_answers_holds_up_only_its_own_messages() {
     );
     assert_eq!(tarpit.accepted(), 4);
 }
+
+#[tokio::test]
+async fn a_shops_buyers_at_push_services_that_never_answer_hold_no_more_than_its_share() {
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let service = FakePush::start().await;
+    // Nine browsers at three push services that never answer (three hosts, three each, under
+    // the four a host may have): all nine would be nine of the sixteen places; the shop gets eight.
+    let tarpits = [
+        Tarpit::start().await,
+        Tarpit::start().await,
+        Tarpit::start().await,
+    ];
+    let a = shop_named_with_parcel(&store, &app, "shop-a", "in_transit").await;
+    for phone in 0..9 {
+        let (_, mut subscription) = service.subscribe(&format!("a-{phone}"));
+        let origin = &tarpits[phone % 3].origin;
+        subscription["endpoint"] = json!(format!("{origin}/push/a-{phone}"));
+        let (status, body) = subscribe_at(&app, "shop-a", &subscription, "en").await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    }
+    let b = shop_named_with_parcel(&store, &app, "shop-b", "in_transit").await;
+    let (_, phone) = service.subscribe("b");
+    let (status, body) = subscribe_at(&app, "shop-b", &phone, "en").await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    event(&app, &a, "arrived", "2026-11-21T10:00:00+03:00").await;
+    event(&app, &b, "arrived", "2026-11-21T10:00:00+03:00").await;
+
+    let started = Instant::now();
+    tokio::spawn(worker(&state).run(std::future::pending()));
+    let open = || tarpits.iter().map(Tarpit::open).sum::<usize>();
+    while open() < 8 || service.delivered().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{} open, {} told",
+            open(),
+            service.delivered().len()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let accepted: Vec<usize> = tarpits.iter().map(Tarpit::accepted).collect();
+    assert_eq!(accepted.iter().sum::<usize>(), 8, "{accepted:?}");
+}

@@ -584,19 +584,14 @@ async fn no_delivery_reaches_a_private_network_unless_the_operator_allows_it() {
     deliver_until(&worker(&store, QUICK), &receiver, |got| got.len() == 2).await;
 }
 
-/// Seller A's receiver is a tarpit with `queued` deliveries of A's waiting for it (over
-/// `subscriptions` subscriptions on its one host), queued before one of seller B's to B's own
-/// receiver; a worker runs. Returns the tarpit, B's receiver, and when the worker started.
-async fn tarpit_before_another_seller(
-    queued: usize,
-    subscriptions: usize,
-) -> (Tarpit, Receiver, Instant) {
+/// Seller A subscribed at `urls` (its tarpits), with `shipments` changes of its own queued for
+/// each, before one of seller B's to B's own receiver; a worker runs. Returns B's receiver and
+/// when the worker started.
+async fn tarpits_before_another_seller(urls: &[String], shipments: usize) -> (Receiver, Instant) {
     let store = support::fresh_store().await;
     let app = app(&store);
-    let tarpit = Tarpit::start().await;
     let (_, token) = store.add_seller("Shop A").await.unwrap();
-    for path in 0..subscriptions {
-        let url = format!("{}/hook-{path}", tarpit.origin);
+    for url in urls {
         let (status, body) = seller_call(
             &app,
             Method::POST,
@@ -607,7 +602,7 @@ async fn tarpit_before_another_seller(
         .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
-    for n in 0..queued.div_ceil(subscriptions) {
+    for n in 0..shipments {
         let uri = format!("/api/v1/seller/shipments/a-{n}");
         seller_call(&app, Method::PUT, &uri, &token, Some(parcel("in_transit"))).await;
     }
@@ -618,7 +613,7 @@ async fn tarpit_before_another_seller(
     let worker = worker(&store, QUICK);
     let started = Instant::now();
     tokio::spawn(worker.run(std::future::pending()));
-    (tarpit, receiver, started)
+    (receiver, started)
 }
 
 /// Waits until `receiver` has one delivery; how long that took from `started`, failing past
@@ -642,7 +637,9 @@ async fn first_delivery_within(
 async fn a_receiver_that_never_answers_holds_up_only_its_own_deliveries() {
     // Six of A's deliveries to a tarpit, each held for the whole ten-second timeout of its try,
     // are due before B's: one at a time, B's waited a minute.
-    let (tarpit, receiver, started) = tarpit_before_another_seller(6, 1).await;
+    let tarpit = Tarpit::start().await;
+    let hook = format!("{}/hook", tarpit.origin);
+    let (receiver, started) = tarpits_before_another_seller(&[hook], 6).await;
     let took = first_delivery_within(&receiver, started, Duration::from_secs(2)).await;
     eprintln!(
         "B's delivery arrived after {took:?}, A's tarpit holding {} connections",
@@ -654,7 +651,9 @@ async fn a_receiver_that_never_answers_holds_up_only_its_own_deliveries() {
 #[tokio::test]
 async fn no_more_than_two_deliveries_are_open_at_once_to_one_host() {
     // Eight of A's deliveries over two subscriptions on one host (two paths of the tarpit).
-    let (tarpit, receiver, started) = tarpit_before_another_seller(8, 2).await;
+    let tarpit = Tarpit::start().await;
+    let hooks = [0, 1].map(|path| format!("{}/hook-{path}", tarpit.origin));
+    let (receiver, started) = tarpits_before_another_seller(&hooks, 4).await;
     tarpit.wait_open(2, Duration::from_secs(2)).await;
     // B's delivery, queued after all of A's, goes out only once a turn has passed over A's
     // others and left them: by then every one of A's that could be sent was.
@@ -665,4 +664,35 @@ async fn no_more_than_two_deliveries_are_open_at_once_to_one_host() {
         "connections open at once to one host"
     );
     assert_eq!(tarpit.accepted(), 2, "a third try went to the tarpit");
+}
+
+#[tokio::test]
+async fn a_seller_whose_receivers_all_never_answer_holds_no_more_than_its_share() {
+    // Three tarpits (three hosts: one machine's three ports), three of A's deliveries to each:
+    // two to each host would be six of the sixteen places; A gets four.
+    let tarpits = [
+        Tarpit::start().await,
+        Tarpit::start().await,
+        Tarpit::start().await,
+    ];
+    let hooks = tarpits
+        .clone()
+        .map(|tarpit| format!("{}/hook", tarpit.origin));
+    let (receiver, started) = tarpits_before_another_seller(&hooks, 3).await;
+    let open = || tarpits.iter().map(Tarpit::open).sum::<usize>();
+    while open() < 4 {
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{} open",
+            open()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    first_delivery_within(&receiver, started, Duration::from_secs(2)).await;
+    let accepted: Vec<usize> = tarpits.iter().map(Tarpit::accepted).collect();
+    assert_eq!(accepted.iter().sum::<usize>(), 4, "{accepted:?}");
+    assert!(
+        tarpits.iter().all(|tarpit| tarpit.most_open() <= 2),
+        "{accepted:?}"
+    );
 }

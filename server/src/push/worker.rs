@@ -16,12 +16,14 @@ use std::time::Duration;
 const LEASE: Duration = Duration::from_secs(60);
 const _: () = assert!(LEASE.as_secs() > 2 * sender::TIMEOUT.as_secs());
 
-/// Messages in flight at once: sixteen, four to one host. A browser's push service is a host
-/// many buyers share (every Chrome's is one), so it gets more than a seller's receiver; anybody
-/// can subscribe with an endpoint of their own, which gets no more.
+/// Messages in flight at once: sixteen, four to one host, eight for one shop's buyers. A
+/// browser's push service is a host many buyers share (every Chrome's is one), so it gets more
+/// than a seller's receiver; anybody can subscribe with an endpoint of their own, which gets no
+/// more, and endpoints on many hosts hold at most the places of the shop they subscribed at.
 const BOUNDS: Bounds = Bounds {
     most: 16,
     per_host: 4,
+    per_seller: 8,
 };
 
 /// How often subscriptions are looked over (past their end, a pickup deadline tomorrow).

@@ -75,6 +75,8 @@ pub struct Waiting {
     pub id: i64,
     /// Where it goes: a receiver's URL, a push service's endpoint.
     pub destination: String,
+    /// The seller it is for: whose receiver, or whose buyer's browser (0 when not known).
+    pub seller: i64,
     /// Its place in the queue, to list the rows after it.
     pub place: Place,
 }
@@ -90,7 +92,7 @@ pub struct Place {
 
 /// Up to `limit` rows that `sql` lists as due at `now` and free, after `after` (from the start
 /// without it), in queue order. `sql` takes `$1` now, `$2`/`$3` the place after which to list,
-/// `$4` the limit, and returns `id`, `destination`, `due_ms`.
+/// `$4` the limit, and returns `id`, `destination`, `seller_id`, `due_ms`.
 ///
 /// Reading only: a row left to later is not written (and an idle instance writes nothing).
 ///
@@ -120,6 +122,7 @@ pub(super) async fn waiting(
             Ok(Waiting {
                 id,
                 destination: row.try_get("destination")?,
+                seller: row.try_get::<Option<i64>, _>("seller_id")?.unwrap_or(0),
                 place: Place {
                     due_ms: row.try_get("due_ms")?,
                     id,

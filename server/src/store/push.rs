@@ -31,8 +31,10 @@ const MESSAGES: Queue = Queue {
 };
 
 /// The messages `MESSAGES` would take, where each goes, in queue order (`lease::waiting`).
-const WAITING: &str = "SELECT m.id, s.endpoint AS destination, m.next_attempt_ms AS due_ms
+const WAITING: &str =
+    "SELECT m.id, s.endpoint AS destination, p.seller_id, m.next_attempt_ms AS due_ms
      FROM push_messages m JOIN push_subscriptions s ON s.id = m.subscription_id
+     LEFT JOIN shipments p ON p.id = s.shipment_id
      WHERE m.state = 'pending' AND m.next_attempt_ms <= $1
        AND (m.leased_until_ms IS NULL OR m.leased_until_ms < $1)
        AND (m.next_attempt_ms > $2 OR (m.next_attempt_ms = $2 AND m.id > $3))

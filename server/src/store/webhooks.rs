@@ -22,7 +22,7 @@ const DELIVERIES: Queue = Queue {
 
 /// The delivery most due of each receiver, due and free, where it goes, in queue order
 /// (`lease::waiting`): one receiver's backlog is one row, so a page reaches the other receivers.
-const WAITING: &str = "SELECT d.id, w.url AS destination, d.next_attempt_ms AS due_ms
+const WAITING: &str = "SELECT d.id, w.url AS destination, w.seller_id, d.next_attempt_ms AS due_ms
      FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
      WHERE d.state = 'pending' AND d.next_attempt_ms <= $1
        AND (d.leased_until_ms IS NULL OR d.leased_until_ms < $1)

@@ -22,10 +22,12 @@ const LEASE: Duration = Duration::from_secs(60);
 const _: () = assert!(LEASE.as_secs() > 2 * TIMEOUT.as_secs());
 
 /// Deliveries in flight at once: sixteen, two to one host (a seller's receiver is one host, and
-/// two let it take one while a slow one holds the other).
+/// two let it take one while a slow one holds the other), four for one seller (so that a seller
+/// needs four hosts' tarpits to hold its whole share, and cannot hold the others').
 const BOUNDS: Bounds = Bounds {
     most: 16,
     per_host: 2,
+    per_seller: 4,
 };
 
 /// How often shipments are looked over for ones gone stale.
