@@ -256,6 +256,119 @@ mod tests {
         );
     }
 
+    /// A queue in memory whose deliveries never end until the test lets them.
+    #[derive(Clone)]
+    struct Held {
+        rows: Arc<Mutex<Vec<Waiting>>>,
+        taken: Arc<Mutex<Vec<i64>>>,
+        release: Arc<tokio::sync::Semaphore>,
+    }
+
+    impl Held {
+        /// Rows 0, 1, … to `http://{host}/` for the seller `seller` of each pair.
+        fn new(rows: &[(&str, i64)]) -> Held {
+            let rows = rows
+                .iter()
+                .zip(0..)
+                .map(|(&(host, seller), id)| Waiting {
+                    id,
+                    destination: format!("http://{host}/"),
+                    seller,
+                    place: Place { due_ms: 0, id },
+                })
+                .collect();
+            Held {
+                rows: Arc::new(Mutex::new(rows)),
+                taken: Arc::default(),
+                release: Arc::new(tokio::sync::Semaphore::new(0)),
+            }
+        }
+
+        fn taken(&self) -> Vec<i64> {
+            self.taken.lock().unwrap().clone()
+        }
+    }
+
+    impl Outbox for Held {
+        type Due = i64;
+
+        async fn waiting(
+            &self,
+            _now: i64,
+            after: Option<Place>,
+            limit: i64,
+        ) -> Result<Vec<Waiting>, StoreError> {
+            let taken = self.taken();
+            let after = after.map_or(-1, |place| place.id);
+            let rows = self.rows.lock().unwrap();
+            Ok(rows
+                .iter()
+                .filter(|row| row.id > after && !taken.contains(&row.id))
+                .take(usize::try_from(limit).unwrap())
+                .cloned()
+                .collect())
+        }
+
+        async fn take(&self, id: i64, _now: i64) -> Result<Option<i64>, StoreError> {
+            self.taken.lock().unwrap().push(id);
+            Ok(Some(id))
+        }
+
+        async fn deliver(&self, _due: i64) {
+            let _ = self.release.acquire().await.map(|permit| permit.forget());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_turn_starts_what_the_bounds_allow_and_takes_nothing_else() {
+        let bounds = Bounds {
+            most: 16,
+            per_host: 2,
+            per_seller: 4,
+        };
+        // Per host: five rows to one host, two taken; the row after them still is.
+        let one_host = Held::new(&[("a", 1), ("a", 1), ("a", 1), ("a", 1), ("a", 1), ("b", 2)]);
+        assert_eq!(InFlight::new(bounds).turn(&one_host).await.unwrap(), 3);
+        assert_eq!(one_host.taken(), [0, 1, 5]);
+        // Per seller: one seller's rows to six hosts, four taken; another seller's still is.
+        let one_seller = Held::new(&[
+            ("a", 1),
+            ("b", 1),
+            ("c", 1),
+            ("d", 1),
+            ("e", 1),
+            ("f", 1),
+            ("g", 2),
+        ]);
+        assert_eq!(InFlight::new(bounds).turn(&one_seller).await.unwrap(), 5);
+        assert_eq!(one_seller.taken(), [0, 1, 2, 3, 6]);
+        // In all: twenty sellers' rows to twenty hosts, sixteen taken, and no more until one ends.
+        let names: Vec<String> = (0..20).map(|n| format!("h{n}")).collect();
+        let rows: Vec<(&str, i64)> = names.iter().map(String::as_str).zip(0..).collect();
+        let many = Held::new(&rows);
+        let in_flight = InFlight::new(bounds);
+        assert_eq!(in_flight.turn(&many).await.unwrap(), 16);
+        assert_eq!(many.taken().len(), 16);
+        many.release.add_permits(1);
+        assert_eq!(in_flight.turn(&many).await.unwrap(), 1, "one place freed");
+        assert_eq!(many.taken().len(), 17);
+    }
+
+    #[tokio::test]
+    async fn a_queue_whose_first_pages_all_wait_for_a_busy_host_is_read_past_them() {
+        // More rows to one busy host than a page holds, and one to another host after them.
+        let mut rows = vec![("busy", 1); usize::try_from(PAGE).unwrap() * 2];
+        rows.push(("free", 2));
+        let queue = Held::new(&rows);
+        let bounds = Bounds {
+            most: 16,
+            per_host: 2,
+            per_seller: 16,
+        };
+        assert_eq!(InFlight::new(bounds).turn(&queue).await.unwrap(), 3);
+        assert_eq!(queue.taken(), [0, 1, 2 * PAGE]);
+    }
+
     #[test]
     fn a_host_is_its_name_and_port() {
         assert_eq!(host_of("https://hooks.example/a"), "hooks.example:443");
