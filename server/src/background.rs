@@ -1,6 +1,7 @@
 //! The loops every instance runs beside its requests (webhook deliveries, notifications, carrier
 //! polls, forgetting what has outlived its use): how often they turn, and what a failing store
-//! does to them.
+//! does to them. What a turn does is its own: the delivery loops' turns start sends that go on
+//! in tasks of their own (`in_flight`), a poll's turn does its work itself.
 
 use crate::store::{Store, StoreError};
 use std::future::Future;
@@ -8,9 +9,10 @@ use std::time::Duration;
 // tokio's, so that a paused test clock moves it too.
 use tokio::time::Instant;
 
-/// Runs `turn` until `stop` resolves: again at once after a turn that did something (the queue
-/// may hold more), after `idle` after one that found nothing, and after at least a second when
-/// the store failed, which is logged as `what`'s and waited out, never fatal.
+/// Runs `turn` until `stop` resolves: again at once after a turn that did or started something
+/// (the queue may hold more), after `idle` after one that found nothing to do, and after at
+/// least a second when the store failed, which is logged as `what`'s and waited out, never
+/// fatal. `stop` is heard between turns, so a turn ends first.
 pub async fn keep_turning<Turn, Turned>(
     stop: impl Future<Output = ()>,
     idle: Duration,

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod http;
+pub mod in_flight;
 pub mod limiter;
 pub mod lookup;
 pub mod lookup_cache;

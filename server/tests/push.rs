@@ -11,6 +11,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use support::fake_push::{Browser, FakePush};
+use support::tarpit::Tarpit;
 use support::{request, seller_call, send};
 use trackline_server::push::worker::Worker;
 use trackline_server::store::push::PushNext;
@@ -115,7 +116,12 @@ fn worker(state: &AppState) -> Worker {
 
 /// A shop (handle `shop`) with one shipment `p-1` at `stage`: its token.
 async fn shop_with_parcel(store: &Store, app: &Router, stage: &str) -> String {
-    let token = store.add_shop("Shop", Some("shop")).await.unwrap().token;
+    shop_named_with_parcel(store, app, "shop", stage).await
+}
+
+/// A shop with the handle `handle` and one shipment `p-1` at `stage`: its token.
+async fn shop_named_with_parcel(store: &Store, app: &Router, handle: &str, stage: &str) -> String {
+    let token = store.add_shop("Shop", Some(handle)).await.unwrap().token;
     let parcel = json!({"tracking_number": "RA500000018RU", "stage": stage,
         "updated_at": "2026-11-20T10:00:00+03:00",
         "pickup_point": {"name": "Пункт Ozon, Ленина 1", "pickup_code": "4821", "storage_until": "2030-11-30"}});
@@ -132,11 +138,21 @@ async fn shop_with_parcel(store: &Store, app: &Router, stage: &str) -> String {
 }
 
 async fn subscribe(app: &Router, subscription: &Value, lang: &str) -> (StatusCode, Value) {
+    subscribe_at(app, "shop", subscription, lang).await
+}
+
+/// Subscribes a browser to the parcel of the shop `handle`.
+async fn subscribe_at(
+    app: &Router,
+    handle: &str,
+    subscription: &Value,
+    lang: &str,
+) -> (StatusCode, Value) {
     let reply = send(
         app,
         request(
             Method::PUT,
-            "/api/v1/shops/shop/track/RA500000018RU/push",
+            &format!("/api/v1/shops/{handle}/track/RA500000018RU/push"),
             &[("content-type", "application/json")],
             Some(&json!({"subscription": subscription, "lang": lang})),
         ),
@@ -759,4 +775,97 @@ async fn one_change_queues_at_most_fifty_messages() {
         .await
         .unwrap();
     assert_eq!(queued, 50);
+}
+
+#[tokio::test]
+async fn a_push_service_that_never_answers_holds_up_only_its_own_messages() {
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let tarpit = Tarpit::start().await;
+    let service = FakePush::start().await;
+    // Five browsers of shop A's buyers whose push service takes the connection and never
+    // answers: one at a time, each held the next for the ten-second timeout of its try.
+    let a = shop_named_with_parcel(&store, &app, "shop-a", "in_transit").await;
+    for phone in 0..5 {
+        let (_, mut subscription) = service.subscribe(&format!("a-{phone}"));
+        subscription["endpoint"] = json!(format!("{}/push/a-{phone}", tarpit.origin));
+        let (status, body) = subscribe_at(&app, "shop-a", &subscription, "en").await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    }
+    let b = shop_named_with_parcel(&store, &app, "shop-b", "in_transit").await;
+    let (_, phone) = service.subscribe("b");
+    let (status, body) = subscribe_at(&app, "shop-b", &phone, "en").await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    event(&app, &a, "arrived", "2026-11-21T10:00:00+03:00").await;
+    event(&app, &b, "arrived", "2026-11-21T10:00:00+03:00").await;
+
+    let started = Instant::now();
+    tokio::spawn(worker(&state).run(std::future::pending()));
+    while service.delivered().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "shop B's buyer was not told within 2 s; refused {:?}",
+            service.refused()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    eprintln!(
+        "B's message arrived after {:?}, A's tarpit holding {} connections",
+        started.elapsed(),
+        tarpit.open()
+    );
+    assert_eq!(service.delivered()[0].browser, "b");
+    // Four to the push service's host at once, never the fifth.
+    tarpit.wait_open(4, Duration::from_secs(2)).await;
+    assert_eq!(
+        tarpit.most_open(),
+        4,
+        "connections open at once to one host"
+    );
+    assert_eq!(tarpit.accepted(), 4);
+}
+
+#[tokio::test]
+async fn a_shops_buyers_at_push_services_that_never_answer_hold_no_more_than_its_share() {
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let service = FakePush::start().await;
+    // Nine browsers at three push services that never answer (three hosts, three each, under
+    // the four a host may have): all nine would be nine of the sixteen places; the shop gets eight.
+    let tarpits = [
+        Tarpit::start().await,
+        Tarpit::start().await,
+        Tarpit::start().await,
+    ];
+    let a = shop_named_with_parcel(&store, &app, "shop-a", "in_transit").await;
+    for phone in 0..9 {
+        let (_, mut subscription) = service.subscribe(&format!("a-{phone}"));
+        let origin = &tarpits[phone % 3].origin;
+        subscription["endpoint"] = json!(format!("{origin}/push/a-{phone}"));
+        let (status, body) = subscribe_at(&app, "shop-a", &subscription, "en").await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    }
+    let b = shop_named_with_parcel(&store, &app, "shop-b", "in_transit").await;
+    let (_, phone) = service.subscribe("b");
+    let (status, body) = subscribe_at(&app, "shop-b", &phone, "en").await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    event(&app, &a, "arrived", "2026-11-21T10:00:00+03:00").await;
+    event(&app, &b, "arrived", "2026-11-21T10:00:00+03:00").await;
+
+    let started = Instant::now();
+    tokio::spawn(worker(&state).run(std::future::pending()));
+    let open = || tarpits.iter().map(Tarpit::open).sum::<usize>();
+    while open() < 8 || service.delivered().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{} open, {} told",
+            open(),
+            service.delivered().len()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let accepted: Vec<usize> = tarpits.iter().map(Tarpit::accepted).collect();
+    assert_eq!(accepted.iter().sum::<usize>(), 8, "{accepted:?}");
 }

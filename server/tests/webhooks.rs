@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::seller_call;
+use support::tarpit::Tarpit;
 use trackline_server::webhooks::schedule::Schedule;
 use trackline_server::webhooks::signature;
 use trackline_server::webhooks::worker::Worker;
@@ -761,5 +762,118 @@ async fn one_change_queues_at_most_the_caps_deliveries() {
         queued[1] - queued[0],
         20,
         "a change told to 20 receivers of 25: {queued:?}"
+    );
+}
+
+/// Seller A subscribed at `urls` (its tarpits), with `shipments` changes of its own queued for
+/// each, before one of seller B's to B's own receiver; a worker runs. Returns B's receiver and
+/// when the worker started.
+async fn tarpits_before_another_seller(urls: &[String], shipments: usize) -> (Receiver, Instant) {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (_, token) = store.add_seller("Shop A").await.unwrap();
+    for url in urls {
+        let (status, body) = seller_call(
+            &app,
+            Method::POST,
+            "/api/v1/seller/webhooks",
+            &token,
+            Some(json!({"url": url, "events": ["status_changed"]})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    for n in 0..shipments {
+        let uri = format!("/api/v1/seller/shipments/a-{n}");
+        seller_call(&app, Method::PUT, &uri, &token, Some(parcel("in_transit"))).await;
+    }
+    let (receiver, url) = Receiver::start(&[]).await;
+    let (other, _, _) = subscribed(&app, &store, &url, &["status_changed"]).await;
+    let uri = "/api/v1/seller/shipments/b-1";
+    seller_call(&app, Method::PUT, uri, &other, Some(parcel("in_transit"))).await;
+    let worker = worker(&store, QUICK);
+    let started = Instant::now();
+    tokio::spawn(worker.run(std::future::pending()));
+    (receiver, started)
+}
+
+/// Waits until `receiver` has one delivery; how long that took from `started`, failing past
+/// `deadline`.
+async fn first_delivery_within(
+    receiver: &Receiver,
+    started: Instant,
+    deadline: Duration,
+) -> Duration {
+    while receiver.received().is_empty() {
+        assert!(
+            started.elapsed() < deadline,
+            "the other seller's delivery did not arrive within {deadline:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    started.elapsed()
+}
+
+#[tokio::test]
+async fn a_receiver_that_never_answers_holds_up_only_its_own_deliveries() {
+    // Six of A's deliveries to a tarpit, each held for the whole ten-second timeout of its try,
+    // are due before B's: one at a time, B's waited a minute.
+    let tarpit = Tarpit::start().await;
+    let hook = format!("{}/hook", tarpit.origin);
+    let (receiver, started) = tarpits_before_another_seller(&[hook], 6).await;
+    let took = first_delivery_within(&receiver, started, Duration::from_secs(2)).await;
+    eprintln!(
+        "B's delivery arrived after {took:?}, A's tarpit holding {} connections",
+        tarpit.open()
+    );
+    assert_eq!(receiver.received().len(), 1);
+}
+
+#[tokio::test]
+async fn no_more_than_two_deliveries_are_open_at_once_to_one_host() {
+    // Eight of A's deliveries over two subscriptions on one host (two paths of the tarpit).
+    let tarpit = Tarpit::start().await;
+    let hooks = [0, 1].map(|path| format!("{}/hook-{path}", tarpit.origin));
+    let (receiver, started) = tarpits_before_another_seller(&hooks, 4).await;
+    tarpit.wait_open(2, Duration::from_secs(2)).await;
+    // B's delivery, queued after all of A's, goes out only once a turn has passed over A's
+    // others and left them: by then every one of A's that could be sent was.
+    first_delivery_within(&receiver, started, Duration::from_secs(2)).await;
+    assert_eq!(
+        tarpit.most_open(),
+        2,
+        "connections open at once to one host"
+    );
+    assert_eq!(tarpit.accepted(), 2, "a third try went to the tarpit");
+}
+
+#[tokio::test]
+async fn a_seller_whose_receivers_all_never_answer_holds_no_more_than_its_share() {
+    // Three tarpits (three hosts: one machine's three ports), three of A's deliveries to each:
+    // two to each host would be six of the sixteen places; A gets four.
+    let tarpits = [
+        Tarpit::start().await,
+        Tarpit::start().await,
+        Tarpit::start().await,
+    ];
+    let hooks = tarpits
+        .clone()
+        .map(|tarpit| format!("{}/hook", tarpit.origin));
+    let (receiver, started) = tarpits_before_another_seller(&hooks, 3).await;
+    let open = || tarpits.iter().map(Tarpit::open).sum::<usize>();
+    while open() < 4 {
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{} open",
+            open()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    first_delivery_within(&receiver, started, Duration::from_secs(2)).await;
+    let accepted: Vec<usize> = tarpits.iter().map(Tarpit::accepted).collect();
+    assert_eq!(accepted.iter().sum::<usize>(), 4, "{accepted:?}");
+    assert!(
+        tarpits.iter().all(|tarpit| tarpit.most_open() <= 2),
+        "{accepted:?}"
     );
 }

@@ -14,8 +14,9 @@ use web_push_native::{Auth, WebPushBuilder};
 /// after which a status is better read on the page.
 pub const TIME_TO_LIVE: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// How long one request may take.
-const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one request may take: connecting, sending, and the answer's status line and
+/// headers, all told.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A browser's subscription as its `PushSubscription.toJSON()` gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,13 +1,30 @@
 //! The loop that sends buyers' notifications, run by every instance: takes what is due (leased,
-//! so no two instances send one message), sends it, and records what the push service said; and
-//! every few minutes ends old subscriptions and queues the last-day reminders.
+//! so no two instances send one message), sends it, and records what the push service said,
+//! several at once, a few per push service's host (`in_flight`); and every few minutes ends old
+//! subscriptions and queues the last-day reminders.
 
 use super::sender::{self, Sent};
 use super::vapid::Vapid;
 use crate::background::keep_turning_and_sweeping;
+use crate::in_flight::{Bounds, InFlight, Outbox};
 use crate::store::push::{DuePush, PushNext};
-use crate::store::{Store, StoreError};
+use crate::store::{Place, Store, StoreError, Waiting};
 use std::time::Duration;
+
+/// How long a message taken is kept from other instances: well past its request's timeout, so
+/// that none sends it again while it is in flight.
+const LEASE: Duration = Duration::from_secs(60);
+const _: () = assert!(LEASE.as_secs() > 2 * sender::TIMEOUT.as_secs());
+
+/// Messages in flight at once: sixteen, four to one host, eight for one shop's buyers. A
+/// browser's push service is a host many buyers share (every Chrome's is one), so it gets more
+/// than a seller's receiver; anybody can subscribe with an endpoint of their own, which gets no
+/// more, and endpoints on many hosts hold at most the places of the shop they subscribed at.
+const BOUNDS: Bounds = Bounds {
+    most: 16,
+    per_host: 4,
+    per_seller: 8,
+};
 
 /// How often subscriptions are looked over (past their end, a pickup deadline tomorrow).
 const SWEEP_EVERY: Duration = Duration::from_secs(300);
@@ -40,8 +57,10 @@ impl Worker {
         }
     }
 
-    /// Sends until `stop` resolves; a failing store is logged and waited out, never fatal.
+    /// Sends until `stop` resolves; a failing store is logged and waited out, never fatal. What
+    /// is in flight when it stops ends first (each within its request's timeout).
     pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
+        let in_flight = InFlight::new(BOUNDS);
         let sweep = || async {
             let now = crate::store::now_ms();
             if let Err(error) = self.store.sweep_push(now, &tomorrow(now)).await {
@@ -49,34 +68,19 @@ impl Worker {
             }
         };
         keep_turning_and_sweeping(stop, self.idle, "push", SWEEP_EVERY, sweep, || {
-            self.send_due()
+            in_flight.turn(&self)
         })
         .await;
+        in_flight.finish().await;
     }
 
-    /// Sends every message due now, one after another; returns how many were tried.
+    /// Sends every message due now (and what falls due meanwhile), several at once, and returns
+    /// when all have been tried: how many tries.
     ///
     /// # Errors
     /// `StoreError` if the store fails.
     pub async fn send_due(&self) -> Result<usize, StoreError> {
-        let mut tried = 0;
-        let lease_ms = 60_000;
-        while let Some(due) = self
-            .store
-            .claim_push(crate::store::now_ms(), lease_ms)
-            .await?
-        {
-            let next = self.send(&due).await;
-            crate::metrics::push_message(match next {
-                PushNext::Sent => "sent",
-                PushNext::RetryAt(_) => "retried",
-                PushNext::Failed => "failed",
-                PushNext::Gone => "gone",
-            });
-            self.store.record_push(&due, next).await?;
-            tried += 1;
-        }
-        Ok(tried)
+        InFlight::new(BOUNDS).send_all(self).await
     }
 
     async fn send(&self, due: &DuePush) -> PushNext {
@@ -122,6 +126,38 @@ impl Worker {
                     _ => PushNext::Failed,
                 }
             }
+        }
+    }
+}
+
+impl Outbox for Worker {
+    type Due = DuePush;
+
+    async fn waiting(
+        &self,
+        now: i64,
+        after: Option<Place>,
+        limit: i64,
+    ) -> Result<Vec<Waiting>, StoreError> {
+        self.store.waiting_pushes(now, after, limit).await
+    }
+
+    async fn take(&self, id: i64, now: i64) -> Result<Option<DuePush>, StoreError> {
+        let lease_ms = crate::store::duration_ms(LEASE);
+        self.store.take_push(id, now, lease_ms).await
+    }
+
+    async fn deliver(&self, due: DuePush) {
+        let next = self.send(&due).await;
+        crate::metrics::push_message(match next {
+            PushNext::Sent => "sent",
+            PushNext::RetryAt(_) => "retried",
+            PushNext::Failed => "failed",
+            PushNext::Gone => "gone",
+        });
+        if let Err(error) = self.store.record_push(&due, next).await {
+            // Its lease ends and it is tried again.
+            tracing::warn!(%error, id = due.id, "push: a try could not be recorded");
         }
     }
 }

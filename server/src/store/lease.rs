@@ -1,9 +1,11 @@
 //! Leases on queue rows: how every instance takes the next due row of a queue (a webhook
 //! delivery, a push message, a shipment to poll) without two taking the same one, and without
-//! an idle instance writing anything.
+//! an idle instance writing anything; and, for the queues of deliveries to other hosts, how a
+//! page of what is due is listed (`waiting`) so that the caller can leave a row to later without
+//! writing it.
 
 use sqlx::any::AnyRow;
-use sqlx::AnyPool;
+use sqlx::{AnyPool, Row};
 
 /// A queue's two statements, in SQL both databases read.
 pub(super) struct Queue {
@@ -38,15 +40,94 @@ impl Queue {
             let Some(due) = due else {
                 return Ok(None);
             };
-            let taken = sqlx::query(self.take)
-                .bind(now.saturating_add(lease_ms))
-                .bind(due)
-                .bind(now)
-                .fetch_optional(pool)
-                .await?;
+            let taken = self.lease_row(pool, due, now, lease_ms).await?;
             if taken.is_some() {
                 return Ok(taken);
             }
         }
     }
+
+    /// Leases the row `id` until `now + lease_ms` if it is still due and free at `now`, and
+    /// returns it; `None` when another instance took it first (or it is no longer due).
+    ///
+    /// # Errors
+    /// The database's.
+    pub async fn lease_row(
+        &self,
+        pool: &AnyPool,
+        id: i64,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<Option<AnyRow>, sqlx::Error> {
+        sqlx::query(self.take)
+            .bind(now.saturating_add(lease_ms))
+            .bind(id)
+            .bind(now)
+            .fetch_optional(pool)
+            .await
+    }
+}
+
+/// A row of a delivery queue that is due and free, listed but not taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    /// The row's id, to take it by.
+    pub id: i64,
+    /// Where it goes: a receiver's URL, a push service's endpoint.
+    pub destination: String,
+    /// The seller it is for: whose receiver, or whose buyer's browser (0 when not known).
+    pub seller: i64,
+    /// Its place in the queue, to list the rows after it.
+    pub place: Place,
+}
+
+/// A row's place in a delivery queue: most due first, then by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// When it is due (ms).
+    pub due_ms: i64,
+    /// Its id.
+    pub id: i64,
+}
+
+/// Up to `limit` rows that `sql` lists as due at `now` and free, after `after` (from the start
+/// without it), in queue order. `sql` takes `$1` now, `$2`/`$3` the place after which to list,
+/// `$4` the limit, and returns `id`, `destination`, `seller_id`, `due_ms`.
+///
+/// Reading only: a row left to later is not written (and an idle instance writes nothing).
+///
+/// # Errors
+/// The database's.
+pub(super) async fn waiting(
+    pool: &AnyPool,
+    sql: &'static str,
+    now: i64,
+    after: Option<Place>,
+    limit: i64,
+) -> Result<Vec<Waiting>, sqlx::Error> {
+    let after = after.unwrap_or(Place {
+        due_ms: i64::MIN,
+        id: i64::MIN,
+    });
+    let rows = sqlx::query(sql)
+        .bind(now)
+        .bind(after.due_ms)
+        .bind(after.id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let id = row.try_get("id")?;
+            Ok(Waiting {
+                id,
+                destination: row.try_get("destination")?,
+                seller: row.try_get::<Option<i64>, _>("seller_id")?.unwrap_or(0),
+                place: Place {
+                    due_ms: row.try_get("due_ms")?,
+                    id,
+                },
+            })
+        })
+        .collect()
 }

@@ -15,6 +15,8 @@ pub mod shipment_rows;
 pub mod sources;
 pub mod webhooks;
 
+pub use lease::{Place, Waiting};
+
 use crate::secrets::SecretKey;
 use changes::{Change, Changes};
 use shipment_rows::{insert_events, insert_shipment, read_events, read_shipment, SHIPMENT_COLUMNS};

@@ -2,7 +2,7 @@
 //! a lookup showed, queued in the transaction of the change they tell of, leased to one instance
 //! at a time, dropped when the push service says the subscription ended.
 
-use super::lease::Queue;
+use super::lease::{self, Place, Queue, Waiting};
 use super::{new_id, now_ms, Store, StoreError};
 use crate::caps::Cap;
 use crate::push::message::{compose, Message};
@@ -31,6 +31,19 @@ const MESSAGES: Queue = Queue {
              AND (leased_until_ms IS NULL OR leased_until_ms < $3)
            RETURNING id, subscription_id, body, topic, attempts, queued_ms",
 };
+
+/// The messages `MESSAGES` would take, where each goes, in queue order (`lease::waiting`).
+const WAITING: &str =
+    "SELECT m.id, s.endpoint AS destination, p.seller_id, m.next_attempt_ms AS due_ms
+     FROM push_messages m JOIN push_subscriptions s ON s.id = m.subscription_id
+     LEFT JOIN shipments p ON p.id = s.shipment_id
+     WHERE m.state = 'pending' AND m.next_attempt_ms <= $1
+       AND (m.leased_until_ms IS NULL OR m.leased_until_ms < $1)
+       AND (m.next_attempt_ms > $2 OR (m.next_attempt_ms = $2 AND m.id > $3))
+       AND NOT EXISTS (SELECT 1 FROM push_messages e
+                       WHERE e.subscription_id = m.subscription_id
+                         AND e.state = 'pending' AND e.seq < m.seq)
+     ORDER BY m.next_attempt_ms, m.id LIMIT $4";
 
 /// A message taken to be sent: to whom, what, and how many tries so far (this one included).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -260,9 +273,45 @@ impl Store {
     /// # Errors
     /// `StoreError` if the database fails, or a subscription's keys do not open.
     pub async fn claim_push(&self, now: i64, lease_ms: i64) -> Result<Option<DuePush>, StoreError> {
-        let Some(row) = MESSAGES.lease(&self.pool, now, lease_ms).await? else {
-            return Ok(None);
-        };
+        match MESSAGES.lease(&self.pool, now, lease_ms).await? {
+            Some(row) => Ok(Some(self.due_push_of(&row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Up to `limit` messages due at `now` that `claim_push` could take, after `after` in queue
+    /// order; none is taken (`take_push` takes one).
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn waiting_pushes(
+        &self,
+        now: i64,
+        after: Option<Place>,
+        limit: i64,
+    ) -> Result<Vec<Waiting>, StoreError> {
+        Ok(lease::waiting(&self.pool, WAITING, now, after, limit).await?)
+    }
+
+    /// Takes the message `id` for this instance until `now + lease_ms` if it is still due and
+    /// free, as `claim_push` takes the next; `None` when another instance took it first.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails, or a subscription's keys do not open.
+    pub async fn take_push(
+        &self,
+        id: i64,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<Option<DuePush>, StoreError> {
+        match MESSAGES.lease_row(&self.pool, id, now, lease_ms).await? {
+            Some(row) => Ok(Some(self.due_push_of(&row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A leased message's row with what it needs to be sent: the browser's subscription.
+    async fn due_push_of(&self, row: &sqlx::any::AnyRow) -> Result<DuePush, StoreError> {
         let subscription_id: i64 = row.try_get("subscription_id")?;
         let stored = sqlx::query("SELECT endpoint, keys FROM push_subscriptions WHERE id = $1")
             .bind(subscription_id)
@@ -277,7 +326,7 @@ impl Store {
             .map_err(StoreError::Secret)?;
         let keys: serde_json::Value = serde_json::from_str(&keys)?;
         let key = |name: &str| keys[name].as_str().unwrap_or_default().to_owned();
-        Ok(Some(DuePush {
+        Ok(DuePush {
             id: row.try_get("id")?,
             subscription_id,
             subscription: Subscription {
@@ -289,7 +338,7 @@ impl Store {
             topic: row.try_get("topic")?,
             attempts: u32::try_from(row.try_get::<i32, _>("attempts")?).unwrap_or(0),
             queued_ms: row.try_get("queued_ms")?,
-        }))
+        })
     }
 
     /// Records how a try went: sent, tried again later, given up on, or the subscription gone.

@@ -1,7 +1,7 @@
 //! Sellers' webhook subscriptions and their deliveries: queued in the transaction of the change
 //! they tell of, leased to one instance at a time, and logged attempt by attempt.
 
-use super::lease::Queue;
+use super::lease::{self, Place, Queue, Waiting};
 use super::sellers::SellerId;
 use super::{new_id, now_ms, now_rfc3339, Store, StoreError};
 use crate::caps::Cap;
@@ -20,6 +20,21 @@ const DELIVERIES: Queue = Queue {
              AND (leased_until_ms IS NULL OR leased_until_ms < $3)
            RETURNING id, webhook_id, kind, body, attempts, queued_at_ms",
 };
+
+/// The delivery most due of each receiver, due and free, where it goes, in queue order
+/// (`lease::waiting`): one receiver's backlog is one row, so a page reaches the other receivers.
+const WAITING: &str = "SELECT d.id, w.url AS destination, w.seller_id, d.next_attempt_ms AS due_ms
+     FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+     WHERE d.state = 'pending' AND d.next_attempt_ms <= $1
+       AND (d.leased_until_ms IS NULL OR d.leased_until_ms < $1)
+       AND (d.next_attempt_ms > $2 OR (d.next_attempt_ms = $2 AND d.id > $3))
+       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
+                       WHERE e.webhook_id = d.webhook_id AND e.state = 'pending'
+                         AND e.next_attempt_ms <= $1
+                         AND (e.leased_until_ms IS NULL OR e.leased_until_ms < $1)
+                         AND (e.next_attempt_ms < d.next_attempt_ms
+                              OR (e.next_attempt_ms = d.next_attempt_ms AND e.id < d.id)))
+     ORDER BY d.next_attempt_ms, d.id LIMIT $4";
 
 /// A subscription as its seller sees it: everything but the secret, which is shown once.
 #[derive(Debug, Clone, PartialEq)]
@@ -419,9 +434,45 @@ impl Store {
     /// # Errors
     /// `StoreError` if the database fails, or a secret does not open.
     pub async fn claim_delivery(&self, now: i64, lease_ms: i64) -> Result<Option<Due>, StoreError> {
-        let Some(row) = DELIVERIES.lease(&self.pool, now, lease_ms).await? else {
-            return Ok(None);
-        };
+        match DELIVERIES.lease(&self.pool, now, lease_ms).await? {
+            Some(row) => Ok(Some(self.due_of(&row, now).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Up to `limit` deliveries due at `now` and free, the most due of each receiver, after
+    /// `after` in queue order; none is taken (`take_delivery` takes one).
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn waiting_deliveries(
+        &self,
+        now: i64,
+        after: Option<Place>,
+        limit: i64,
+    ) -> Result<Vec<Waiting>, StoreError> {
+        Ok(lease::waiting(&self.pool, WAITING, now, after, limit).await?)
+    }
+
+    /// Takes the delivery `id` for this instance for `lease_ms` if it is still due and free at
+    /// `now`, as `claim_delivery` takes the most due; `None` when another instance took it first.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails, or a secret does not open.
+    pub async fn take_delivery(
+        &self,
+        id: i64,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<Option<Due>, StoreError> {
+        match DELIVERIES.lease_row(&self.pool, id, now, lease_ms).await? {
+            Some(row) => Ok(Some(self.due_of(&row, now).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A leased delivery's row with what it needs to be sent: its receiver and open secrets.
+    async fn due_of(&self, row: &sqlx::any::AnyRow, now: i64) -> Result<Due, StoreError> {
         let webhook: i64 = row.try_get("webhook_id")?;
         let subscription = sqlx::query(
             "SELECT url, secret, previous_secret, previous_until_ms FROM webhooks WHERE id = $1",
@@ -442,7 +493,7 @@ impl Store {
                 secrets.push(open(&previous)?);
             }
         }
-        Ok(Some(Due {
+        Ok(Due {
             id: row.try_get("id")?,
             url: subscription.try_get("url")?,
             kind: row.try_get("kind")?,
@@ -450,7 +501,7 @@ impl Store {
             attempts: u32::try_from(row.try_get::<i32, _>("attempts")?).unwrap_or(0),
             queued_at_ms: row.try_get("queued_at_ms")?,
             secrets,
-        }))
+        })
     }
 
     /// Logs a try of a delivery and says what becomes of it; a delivery already acknowledged

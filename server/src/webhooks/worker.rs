@@ -1,16 +1,34 @@
 //! The loop that delivers webhooks, run by every instance: takes what is due (leased, so no two
-//! instances send one delivery at once), signs it, posts it, logs the try, and schedules the next.
+//! instances send one delivery at once), signs it, posts it, logs the try, and schedules the next;
+//! several at once, a few per receiver's host (`in_flight`), so that a receiver that never
+//! answers holds up its own deliveries only.
 
 use super::destination;
 use super::schedule::Schedule;
 use super::signature;
 use crate::background::keep_turning_and_sweeping;
+use crate::in_flight::{Bounds, InFlight, Outbox};
 use crate::store::webhooks::{Attempt, Due, Next};
-use crate::store::{Store, StoreError};
+use crate::store::{Place, Store, StoreError, Waiting};
 use std::time::{Duration, Instant};
 
-/// How long one try may take before it counts as failed.
+/// How long one try may take before it counts as failed: connecting, sending, and the answer's
+/// status line and headers, all told (the body is not read).
 const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a delivery taken is kept from other instances: well past its try's timeout, so that
+/// none sends it again while it is in flight; a crashed instance's deliveries wait this long.
+const LEASE: Duration = Duration::from_secs(60);
+const _: () = assert!(LEASE.as_secs() > 2 * TIMEOUT.as_secs());
+
+/// Deliveries in flight at once: sixteen, two to one host (a seller's receiver is one host, and
+/// two let it take one while a slow one holds the other), four for one seller (so that a seller
+/// needs four hosts' tarpits to hold its whole share, and cannot hold the others').
+const BOUNDS: Bounds = Bounds {
+    most: 16,
+    per_host: 2,
+    per_seller: 4,
+};
 
 /// How often shipments are looked over for ones gone stale.
 const SWEEP_EVERY: Duration = Duration::from_secs(600);
@@ -46,8 +64,10 @@ impl Worker {
     }
 
     /// Delivers until `stop` resolves, looking for shipments gone stale every ten minutes; a
-    /// failing store is logged and waited out, never fatal.
+    /// failing store is logged and waited out, never fatal. What is in flight when it stops ends
+    /// first (each within its try's timeout).
     pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
+        let in_flight = InFlight::new(BOUNDS);
         let sweep = || async {
             if let Err(error) = self.store.sweep_stale(crate::store::now_ms()).await {
                 tracing::warn!(%error, "webhooks: looking for stale shipments failed");
@@ -59,46 +79,42 @@ impl Worker {
             "webhook deliveries",
             SWEEP_EVERY,
             sweep,
-            || self.deliver_due(),
+            || in_flight.turn(&self),
         )
         .await;
+        in_flight.finish().await;
     }
 
-    /// Sends every delivery due now, one after another; returns how many were tried.
+    /// Sends every delivery due now (and what falls due meanwhile), several at once, and returns
+    /// when all have been tried: how many tries.
     ///
     /// # Errors
     /// `StoreError` if the store fails; what was tried until then is logged.
     pub async fn deliver_due(&self) -> Result<usize, StoreError> {
-        let mut tried = 0;
-        let lease_ms = i64::try_from(TIMEOUT.as_millis() * 6).unwrap_or(i64::MAX);
-        while let Some(due) = self
-            .store
-            .claim_delivery(crate::store::now_ms(), lease_ms)
-            .await?
-        {
-            let attempt = self.send(&due).await;
-            let acknowledged = attempt
-                .status
-                .is_some_and(|status| (200..300).contains(&status));
-            let next = if acknowledged {
-                Next::Delivered
-            } else {
-                let mut byte = [0u8; 1];
-                let random =
-                    getrandom::fill(&mut byte).map_or(0.5, |()| f64::from(byte[0]) / 256.0);
-                self.schedule
-                    .next_try(due.attempts, due.queued_at_ms, attempt.at_ms, random)
-                    .map_or(Next::Failed, Next::RetryAt)
-            };
-            crate::metrics::webhook_delivery(match next {
-                Next::Delivered => "delivered",
-                Next::RetryAt(_) => "retried",
-                Next::Failed => "failed",
-            });
-            self.store.record_attempt(due.id, &attempt, next).await?;
-            tried += 1;
-        }
-        Ok(tried)
+        InFlight::new(BOUNDS).send_all(self).await
+    }
+
+    /// One try of a delivery taken: sent, logged, and the next one scheduled.
+    async fn deliver_one(&self, due: Due) -> Result<(), StoreError> {
+        let attempt = self.send(&due).await;
+        let acknowledged = attempt
+            .status
+            .is_some_and(|status| (200..300).contains(&status));
+        let next = if acknowledged {
+            Next::Delivered
+        } else {
+            let mut byte = [0u8; 1];
+            let random = getrandom::fill(&mut byte).map_or(0.5, |()| f64::from(byte[0]) / 256.0);
+            self.schedule
+                .next_try(due.attempts, due.queued_at_ms, attempt.at_ms, random)
+                .map_or(Next::Failed, Next::RetryAt)
+        };
+        crate::metrics::webhook_delivery(match next {
+            Next::Delivered => "delivered",
+            Next::RetryAt(_) => "retried",
+            Next::Failed => "failed",
+        });
+        self.store.record_attempt(due.id, &attempt, next).await
     }
 
     /// One try: the body posted with its signature, the receiver's answer noted.
@@ -136,6 +152,32 @@ impl Worker {
             status,
             error,
             duration_ms: crate::store::duration_ms(started.elapsed()),
+        }
+    }
+}
+
+impl Outbox for Worker {
+    type Due = Due;
+
+    async fn waiting(
+        &self,
+        now: i64,
+        after: Option<Place>,
+        limit: i64,
+    ) -> Result<Vec<Waiting>, StoreError> {
+        self.store.waiting_deliveries(now, after, limit).await
+    }
+
+    async fn take(&self, id: i64, now: i64) -> Result<Option<Due>, StoreError> {
+        let lease_ms = crate::store::duration_ms(LEASE);
+        self.store.take_delivery(id, now, lease_ms).await
+    }
+
+    async fn deliver(&self, due: Due) {
+        let id = due.id;
+        if let Err(error) = self.deliver_one(due).await {
+            // Its lease ends and it is tried again; the receiver may see it twice (by its id).
+            tracing::warn!(%error, id, "webhooks: a try could not be recorded");
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod fake_push;
 pub mod fake_russian_post;
 pub mod nginx;
 pub mod process;
+pub mod tarpit;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
