@@ -188,7 +188,10 @@ async fn add_seller_and_print_token(config: &Config, name: &str, handle: Option<
     match added {
         Ok(seller) => {
             println!("{}", seller.token);
-            eprintln!("seller {name:?} added; keep this token now, it is stored only as a hash");
+            eprintln!(
+                "seller {name:?} added; keep this token (named \"first\") now, it is stored only as a hash; \
+                 the seller makes more, lists and revokes them at /api/v1/seller/tokens"
+            );
             eprintln!(
                 "its shop's handle is {handle:?}: buyers' widgets ask /api/v1/shops/{handle}/track/{{number}} \
                  (the hosted page: /?shop={handle}; the element: <trackline-widget shop=\"{handle}\">)",

@@ -13,6 +13,7 @@ pub mod seller_shipments;
 pub mod sellers;
 pub mod shipment_rows;
 pub mod sources;
+pub mod tokens;
 pub mod webhooks;
 
 use crate::secrets::SecretKey;
