@@ -16,3 +16,8 @@ CREATE INDEX seller_tokens_seller ON seller_tokens (seller_id);
 INSERT INTO seller_tokens (id, seller_id, name, token_hash, created_at)
 SELECT id, id, 'first', token_hash, created_at FROM sellers;
 UPDATE sellers SET token_hash = 'seller_tokens:' || CAST(id AS TEXT);
+
+-- Pending webhook deliveries name the shipment they tell of, so that they go with it when it
+-- is deleted (those queued before this migration name none).
+ALTER TABLE webhook_deliveries ADD COLUMN shipment_id BIGINT;
+CREATE INDEX webhook_deliveries_shipment ON webhook_deliveries (shipment_id);

@@ -799,6 +799,26 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     ] {
         walk.call(Method::DELETE, hook, &uri, headers, None).await;
     }
+    // A shipment deleted: by its seller, then again (gone), and without a token.
+    walk.call(
+        Method::PUT,
+        shipment,
+        "/api/v1/seller/shipments/w-gone",
+        &bearer,
+        Some(json!({"stage": "packed", "order_number": "6600000099"})),
+    )
+    .await;
+    for headers in [&[][..], &bearer[..], &bearer[..]] {
+        walk.call(
+            Method::DELETE,
+            shipment,
+            "/api/v1/seller/shipments/w-gone",
+            headers,
+            None,
+        )
+        .await;
+    }
+
     // The seller's tokens: made, listed, revoked; the last one kept.
     let tokens = "/api/v1/seller/tokens";
     let one_token = "/api/v1/seller/tokens/{id}";

@@ -40,6 +40,7 @@ use utoipa::{Modify, OpenApi};
         seller::put_shipment,
         seller::get_shipment,
         seller::patch_shipment,
+        seller::delete_shipment,
         seller::post_events,
         seller::get_settings,
         seller::put_settings,

@@ -7,6 +7,7 @@ pub mod changes;
 mod lease;
 pub mod lockouts;
 pub mod lookup_rules;
+pub mod operator;
 pub mod push;
 pub mod retention;
 pub mod seller_shipments;
