@@ -2,6 +2,8 @@
 //! (the widget from `D`, else the one built into the binary with `embed-widget`),
 //! adds a seller: `trackline-server add-seller NAME [--handle SHOP] [--database URL]`, printing
 //! its token once (and its shop's lookup path),
+//! lists sellers: `trackline-server sellers list [--database URL]`, removes one with all its
+//! data: `trackline-server sellers remove HANDLE [--database URL]`,
 //! prints a new secret key for sealing sellers' provider keys: `trackline-server secret-key`,
 //! asks a running server whether it is ready, for container health checks:
 //! `trackline-server healthcheck [--addr A]` (exit 0 or 1), or prints the OpenAPI document of
@@ -71,6 +73,15 @@ async fn main() -> ExitCode {
         });
         (name, handle)
     });
+    let sellers = (args.first().map(String::as_str) == Some("sellers")).then(|| {
+        args.remove(0);
+        let mut words = Vec::new();
+        // The command's own words come before the options.
+        while args.first().is_some_and(|arg| !arg.starts_with("--")) {
+            words.push(args.remove(0));
+        }
+        words
+    });
     let config = match Config::from_env_and_args(|k| std::env::var(k).ok(), args) {
         Ok(config) => config,
         Err(error) => {
@@ -83,6 +94,9 @@ async fn main() -> ExitCode {
     }
     if healthcheck {
         return check_health(&config).await;
+    }
+    if let Some(words) = sellers {
+        return manage_sellers(&config, &words).await;
     }
     // Ctrl-C or SIGTERM (what orchestrators send) stop accepting; requests in flight finish.
     let shutdown = async {
@@ -188,7 +202,10 @@ async fn add_seller_and_print_token(config: &Config, name: &str, handle: Option<
     match added {
         Ok(seller) => {
             println!("{}", seller.token);
-            eprintln!("seller {name:?} added; keep this token now, it is stored only as a hash");
+            eprintln!(
+                "seller {name:?} added; keep this token (named \"first\") now, it is stored only as a hash; \
+                 the seller makes more, lists and revokes them at /api/v1/seller/tokens"
+            );
             eprintln!(
                 "its shop's handle is {handle:?}: buyers' widgets ask /api/v1/shops/{handle}/track/{{number}} \
                  (the hosted page: /?shop={handle}; the element: <trackline-widget shop=\"{handle}\">)",
@@ -203,6 +220,59 @@ async fn add_seller_and_print_token(config: &Config, name: &str, handle: Option<
         Err(error) => {
             eprintln!("trackline-server: {error}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `sellers list`: one seller a line (handle, name, when added, how many shipments);
+/// `sellers remove HANDLE`: the seller and everything it wrote, all at once.
+async fn manage_sellers(config: &Config, words: &[String]) -> ExitCode {
+    let usage = "trackline-server sellers list | sellers remove HANDLE [--database URL]";
+    let store = match Store::open(&config.database_url).await {
+        Ok(store) => store,
+        Err(error) => {
+            eprintln!("trackline-server: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match words {
+        [list] if list == "list" => match store.sellers().await {
+            Ok(sellers) => {
+                println!("handle\tname\tcreated\tshipments");
+                for seller in sellers {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        seller.handle, seller.name, seller.created_at, seller.shipments
+                    );
+                }
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("trackline-server: {error}");
+                ExitCode::FAILURE
+            }
+        },
+        [remove, handle] if remove == "remove" => match store.remove_seller(handle).await {
+            Ok(Some(shipments)) => {
+                eprintln!(
+                    "removed seller {handle:?} with its {shipments} shipment(s), tokens, webhooks, \
+                     subscriptions and keys; instances over PostgreSQL forget it at once, a server \
+                     over this SQLite file within 10 s"
+                );
+                ExitCode::SUCCESS
+            }
+            Ok(None) => {
+                eprintln!("trackline-server: no shop has the handle {handle:?} (trackline-server sellers list)");
+                ExitCode::FAILURE
+            }
+            Err(error) => {
+                eprintln!("trackline-server: {error}");
+                ExitCode::FAILURE
+            }
+        },
+        _ => {
+            eprintln!("trackline-server: {usage}");
+            ExitCode::from(2)
         }
     }
 }

@@ -799,6 +799,82 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     ] {
         walk.call(Method::DELETE, hook, &uri, headers, None).await;
     }
+    // A shipment deleted: by its seller, then again (gone), and without a token.
+    walk.call(
+        Method::PUT,
+        shipment,
+        "/api/v1/seller/shipments/w-gone",
+        &bearer,
+        Some(json!({"stage": "packed", "order_number": "6600000099"})),
+    )
+    .await;
+    for headers in [&[][..], &bearer[..], &bearer[..]] {
+        walk.call(
+            Method::DELETE,
+            shipment,
+            "/api/v1/seller/shipments/w-gone",
+            headers,
+            None,
+        )
+        .await;
+    }
+
+    // The seller's tokens: made, listed, revoked; the last one kept.
+    let tokens = "/api/v1/seller/tokens";
+    let one_token = "/api/v1/seller/tokens/{id}";
+    let (_, made) = walk
+        .call(
+            Method::POST,
+            tokens,
+            tokens,
+            &bearer,
+            Some(json!({"name": "walk ci"})),
+        )
+        .await;
+    let made = made["id"].as_str().unwrap_or_default().to_owned();
+    walk.call(
+        Method::POST,
+        tokens,
+        tokens,
+        &[],
+        Some(json!({"name": "x"})),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        tokens,
+        tokens,
+        &bearer,
+        Some(json!({"name": ""})),
+    )
+    .await;
+    walk.not_json(Method::POST, tokens, tokens, &auth, "{")
+        .await;
+    walk.call(Method::GET, tokens, tokens, &[], None).await;
+    for headers in [&[][..], &bearer[..], &bearer[..]] {
+        walk.call(
+            Method::DELETE,
+            one_token,
+            &format!("{tokens}/{made}"),
+            headers,
+            None,
+        )
+        .await;
+    }
+    let (_, listed) = walk.call(Method::GET, tokens, tokens, &bearer, None).await;
+    let last = listed["tokens"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    walk.call(
+        Method::DELETE,
+        one_token,
+        &format!("{tokens}/{last}"),
+        &bearer,
+        None,
+    )
+    .await;
+
     // Carriers: the seller's keys for a provider, and a shipment's source.
     let keys = "/api/v1/seller/sources/{provider}";
     let own_keys = "/api/v1/seller/sources/russian_post";

@@ -74,14 +74,20 @@ async fn without_a_valid_token_nothing_is_read_or_written() {
         assert_eq!(answer.headers[header::WWW_AUTHENTICATE], "Bearer");
         assert_eq!(answer.body["error"], "unauthorized");
     }
-    // The token is kept only as a hash: the table never holds it.
-    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sellers")
+    // The token is kept only as a hash: no table holds it.
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM seller_tokens")
         .fetch_all(&support::pool(&store))
         .await
         .unwrap();
+    assert_eq!(stored.len(), 1);
     assert!(stored
         .iter()
         .all(|hash| hash.len() == 64 && !hash.contains(&token[3..])));
+    let left: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sellers")
+        .fetch_all(&support::pool(&store))
+        .await
+        .unwrap();
+    assert!(left.iter().all(|kept| !stored.contains(kept)), "{left:?}");
 }
 
 #[tokio::test]

@@ -24,6 +24,12 @@ pub enum ApiError {
     /// The seller has no such webhook subscription, or no such delivery of one.
     #[error("the seller has no such webhook subscription or delivery")]
     WebhookNotFound,
+    /// The seller has no such token.
+    #[error("the seller has no such token")]
+    TokenNotFound,
+    /// The seller asked to revoke its last token, which would lock it out.
+    #[error("this is the seller's last token: make another (POST /api/v1/seller/tokens) before revoking it")]
+    LastToken,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -87,6 +93,8 @@ impl ApiError {
             }
             ApiError::Lookup(LookupError::UnknownShop) => (StatusCode::NOT_FOUND, "shop_not_found"),
             ApiError::WebhookNotFound => (StatusCode::NOT_FOUND, "webhook_not_found"),
+            ApiError::TokenNotFound => (StatusCode::NOT_FOUND, "token_not_found"),
+            ApiError::LastToken => (StatusCode::CONFLICT, "last_token"),
             ApiError::ProviderNotFound => (StatusCode::NOT_FOUND, "provider_not_found"),
             ApiError::PushUnavailable => (StatusCode::NOT_FOUND, "push_unavailable"),
             ApiError::Lookup(LookupError::ShopRequired) => {

@@ -9,6 +9,7 @@
 //! | `ozon` | the seller's backend, for its Ozon postings |
 //! | `webhooks` | the seller's backend, for the changes it is told of |
 //! | `sources` | the seller's backend, for the carriers its shipments are polled from |
+//! | `tokens` | the seller's backend, for its own bearer tokens |
 //! | `page` | buyers opening the hosted page or the iframe form: rendered here, the status of a linked number in it |
 //! | `assets` | browsers fetching the built widget (from a directory, or `embedded` in the binary) |
 
@@ -26,6 +27,7 @@ pub mod push;
 pub mod rate_limit;
 pub mod seller;
 pub mod sources;
+pub mod tokens;
 pub mod webhooks;
 
 use crate::state::{AppState, SharedState};
@@ -83,6 +85,7 @@ fn seller_api() -> Router<SharedState> {
         .merge(ozon::routes())
         .merge(webhooks::routes())
         .merge(sources::routes())
+        .merge(tokens::routes())
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

@@ -2,7 +2,7 @@
 //! types they read and write, so it cannot drift from the code. `docs/openapi.json` is this
 //! document checked in (`trackline-server openapi` prints it; a test fails when it is stale).
 
-use super::{ozon, public, push, seller, sources, webhooks};
+use super::{ozon, public, push, seller, sources, tokens, webhooks};
 use crate::seller_input::{
     BuyerCheckInput, EventBatch, EventInput, EventsBody, LookupRulesInput, ShipmentInput,
     ShipmentPatch,
@@ -40,9 +40,13 @@ use utoipa::{Modify, OpenApi};
         seller::put_shipment,
         seller::get_shipment,
         seller::patch_shipment,
+        seller::delete_shipment,
         seller::post_events,
         seller::get_settings,
         seller::put_settings,
+        tokens::create,
+        tokens::list,
+        tokens::revoke,
         ozon::put_keys,
         ozon::pull_posting,
         webhooks::subscribe,
@@ -68,6 +72,9 @@ use utoipa::{Modify, OpenApi};
         EventsBody,
         BuyerCheckInput,
         LookupRulesInput,
+        tokens::TokenInput,
+        tokens::TokenView,
+        tokens::Tokens,
         ozon::KeysInput,
         webhooks::SubscriptionInput,
         webhooks::SubscriptionView,

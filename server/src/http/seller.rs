@@ -1,7 +1,7 @@
 //! The seller API: write shipments and append events, each seller to its own.
 //!
 //! `PUT /api/v1/seller/shipments/{reference}` writes a shipment whole (history included),
-//! `GET` reads it back, `PATCH` sets the fields it names, `POST …/events` appends one event
+//! `GET` reads it back, `PATCH` sets the fields it names, `DELETE` removes it, `POST …/events` appends one event
 //! or `{"events": [...]}`; with an `Idempotency-Key` a retried append gets the replay of
 //! the first response and never appends twice. Server to server, with a bearer token: no
 //! CORS, so no browser page can call it.
@@ -32,7 +32,10 @@ pub fn routes() -> Router<SharedState> {
     Router::new()
         .route(
             "/api/v1/seller/shipments/{reference}",
-            get(get_shipment).put(put_shipment).patch(patch_shipment),
+            get(get_shipment)
+                .put(put_shipment)
+                .patch(patch_shipment)
+                .delete(delete_shipment),
         )
         .route(
             "/api/v1/seller/shipments/{reference}/events",
@@ -151,6 +154,38 @@ pub async fn get_shipment(
         shipment: &shipment,
     })
     .into_response())
+}
+
+/// `DELETE /api/v1/seller/shipments/{reference}`: the seller's own shipment goes, with its
+/// history, the buyers' subscriptions to it and what is queued about it; buyers' lookups stop
+/// finding it at once, on every instance.
+///
+/// # Errors
+/// 401 without a valid token, 404 when this seller has no such shipment.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/seller/shipments/{reference}",
+    tag = "seller",
+    summary = "Delete the seller's own shipment, with its history and buyers' subscriptions",
+    description = "Its events, the buyers' notification subscriptions and the messages queued for         them, and the webhook deliveries about it not yet made go with it; public lookups stop         finding it at once. No webhook tells of a deletion: only the seller deletes.",
+    params(Reference),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 404, description = "This seller has no shipment under this reference (not_found).", body = trackline_core::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn delete_shipment(
+    State(store): State<Store>,
+    Seller(seller): Seller,
+    Reference(reference): Reference,
+) -> Result<StatusCode, ApiError> {
+    if store.delete_shipment(seller, &reference).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
 }
 
 /// The `Idempotency-Key` header, if the request has one.

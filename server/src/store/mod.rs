@@ -7,12 +7,14 @@ pub mod changes;
 mod lease;
 pub mod lockouts;
 pub mod lookup_rules;
+pub mod operator;
 pub mod push;
 pub mod retention;
 pub mod seller_shipments;
 pub mod sellers;
 pub mod shipment_rows;
 pub mod sources;
+pub mod tokens;
 pub mod webhooks;
 
 pub use lease::{Place, Waiting};

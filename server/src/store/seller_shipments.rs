@@ -8,7 +8,7 @@ use super::lookup_rules::second_factor_hash;
 use super::push::queue_pushes;
 use super::sellers::SellerId;
 use super::shipment_rows::{insert_events, insert_shipment, load, update_shipment, Column};
-use super::webhooks::queue_deliveries;
+use super::webhooks::{queue_deliveries, About};
 use super::{new_id, Store, StoreError};
 use crate::webhooks::{status_of, Status};
 use sqlx::{AnyConnection, Row};
@@ -28,7 +28,12 @@ async fn tell_change(
     after: &Shipment,
 ) -> Result<(), StoreError> {
     if let Some(reference) = reference {
-        queue_deliveries(connection, seller, reference, before, after).await?;
+        let about = About {
+            seller,
+            shipment: id,
+            reference,
+        };
+        queue_deliveries(connection, about, before, after).await?;
     }
     queue_pushes(connection, id, before, after).await
 }
@@ -264,6 +269,39 @@ impl Store {
         )
         .await?;
         self.commit(tx, Change::Shop(shop)).await
+    }
+
+    /// Deletes the seller's shipment under `reference` with everything about it: its events, the
+    /// buyers' subscriptions to it and the messages queued for them, and the webhook deliveries
+    /// about it not yet made (those made stay in the seller's delivery log until it forgets
+    /// them). `false` when the seller has no such shipment; another seller's is never touched.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails; nothing is deleted then.
+    pub async fn delete_shipment(
+        &self,
+        seller: SellerId,
+        reference: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let Some(id) = shipment_id(&mut tx, seller, reference).await? else {
+            return Ok(false);
+        };
+        // Children first: not every database enforces ON DELETE CASCADE without being asked.
+        for statement in [
+            "DELETE FROM push_messages WHERE subscription_id IN
+             (SELECT id FROM push_subscriptions WHERE shipment_id = $1)",
+            "DELETE FROM push_subscriptions WHERE shipment_id = $1",
+            "DELETE FROM webhook_attempts WHERE delivery_id IN
+             (SELECT id FROM webhook_deliveries WHERE shipment_id = $1 AND state = 'pending')",
+            "DELETE FROM webhook_deliveries WHERE shipment_id = $1 AND state = 'pending'",
+            "DELETE FROM events WHERE shipment_id = $1",
+            "DELETE FROM shipments WHERE id = $1",
+        ] {
+            sqlx::query(statement).bind(id).execute(&mut *tx).await?;
+        }
+        self.commit(tx, Change::Shop(seller)).await?;
+        Ok(true)
     }
 
     /// The seller's shipment under `reference`; another seller's is never found.

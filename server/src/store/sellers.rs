@@ -1,5 +1,5 @@
-//! Sellers, their bearer tokens and their public shop handles: a token is shown once, and only
-//! its SHA-256 is kept; a handle is public, and scopes the lookup to the seller's own shipments.
+//! Sellers and their public shop handles: a handle is public, and scopes the lookup to the
+//! seller's own shipments. Their bearer tokens are `tokens`.
 
 use super::{new_id, Store, StoreError};
 use crate::secrets::{is_sealed, SecretKey};
@@ -20,13 +20,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-fn new_token() -> Result<String, StoreError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)?;
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    Ok(format!("{TOKEN_PREFIX}{hex}"))
-}
-
 /// A seller just added: its id, its public shop handle, and its bearer token (shown once).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSeller {
@@ -34,9 +27,12 @@ pub struct NewSeller {
     pub id: SellerId,
     /// Its public shop handle, the `{shop}` of `/api/v1/shops/{shop}/track/{number}`.
     pub handle: String,
-    /// Its bearer token for the seller API; not kept, so it cannot be shown again.
+    /// Its first bearer token for the seller API (named `first`); not kept, so it cannot be shown again.
     pub token: String,
 }
+
+/// The name of the token `add-seller` prints.
+pub const FIRST_TOKEN: &str = "first";
 
 /// The longest shop handle.
 pub const MAX_HANDLE: usize = 40;
@@ -108,29 +104,36 @@ impl Store {
                 })
                 .collect(),
         };
-        let token = new_token()?;
         let mut last = StoreError::Conflict;
         for candidate in candidates {
             let id = new_id()?;
             let mut tx = self.begin_write().await?;
+            // The tokens are in seller_tokens; this column, unique and required, holds no hash.
             let inserted = sqlx::query(
                 "INSERT INTO sellers (id, name, token_hash, created_at, handle)
                  VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(id)
             .bind(name)
-            .bind(sha256_hex(token.as_bytes()))
+            .bind(format!("seller_tokens:{id}"))
             .bind(super::now_rfc3339())
             .bind(&candidate)
             .execute(&mut *tx)
             .await
             .map_err(StoreError::from_conflict);
-            let added = match inserted {
-                Ok(_) => self.commit(tx, super::changes::Change::Shops).await,
+            let token = match inserted {
+                Ok(_) => super::tokens::insert_token(&mut tx, SellerId(id), FIRST_TOKEN).await,
+                Err(error) => Err(error),
+            };
+            let added = match token {
+                Ok((_, token)) => self
+                    .commit(tx, super::changes::Change::Shops)
+                    .await
+                    .map(|()| token),
                 Err(error) => Err(error),
             };
             match added {
-                Ok(_) => {
+                Ok(token) => {
                     return Ok(NewSeller {
                         id: SellerId(id),
                         handle: candidate,
@@ -171,21 +174,6 @@ impl Store {
             [one] => Some(SellerId(*one)),
             _ => None,
         })
-    }
-
-    /// The seller a bearer token belongs to, if any.
-    ///
-    /// # Errors
-    /// `StoreError` if the database fails.
-    pub async fn seller_by_token(&self, token: &str) -> Result<Option<SellerId>, StoreError> {
-        if !token.starts_with(TOKEN_PREFIX) {
-            return Ok(None);
-        }
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM sellers WHERE token_hash = $1")
-            .bind(sha256_hex(token.as_bytes()))
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(id.map(SellerId))
     }
 }
 

@@ -185,7 +185,12 @@ impl Store {
             }
             let seller = SellerId(candidate.try_get("seller_id")?);
             let reference: String = candidate.try_get("reference")?;
-            queue_kinds(&mut tx, seller, &reference, &[Kind::GoneStale], &shipment).await?;
+            let about = About {
+                seller,
+                shipment: id,
+                reference: &reference,
+            };
+            queue_kinds(&mut tx, about, &[Kind::GoneStale], &shipment).await?;
             tx.commit().await?;
             told += 1;
         }
@@ -563,24 +568,34 @@ async fn owns(
     Ok(found.is_some())
 }
 
+/// The shipment a delivery tells of: its seller, its row (so that pending deliveries go with
+/// it when it is deleted) and the seller's reference for it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct About<'a> {
+    /// Its seller.
+    pub seller: SellerId,
+    /// Its row id.
+    pub shipment: i64,
+    /// The seller's reference.
+    pub reference: &'a str,
+}
+
 /// Queues, in the write's own transaction, a delivery for every subscription of the seller that
-/// hears of what the change of the shipment under `reference` from `before` to `after` was.
+/// hears of what the change of the shipment from `before` to `after` was.
 pub(crate) async fn queue_deliveries(
     connection: &mut AnyConnection,
-    seller: SellerId,
-    reference: &str,
+    about: About<'_>,
     before: Option<&Status>,
     after: &Shipment,
 ) -> Result<(), StoreError> {
     let kinds = kinds_of(before, &crate::webhooks::status_of(after));
-    queue_kinds(connection, seller, reference, &kinds, after).await
+    queue_kinds(connection, about, &kinds, after).await
 }
 
 /// Queues a delivery of each of `kinds` about the shipment for every subscription hearing of it.
 async fn queue_kinds(
     connection: &mut AnyConnection,
-    seller: SellerId,
-    reference: &str,
+    about: About<'_>,
     kinds: &[Kind],
     after: &Shipment,
 ) -> Result<(), StoreError> {
@@ -592,7 +607,7 @@ async fn queue_kinds(
     let subscriptions = sqlx::query(
         "SELECT id, kinds FROM webhooks WHERE seller_id = $1 ORDER BY created_at, id LIMIT $2",
     )
-    .bind(seller.0)
+    .bind(about.seller.0)
     .bind(Cap::WebhooksPerSeller.limit())
     .fetch_all(&mut *connection)
     .await?;
@@ -607,19 +622,20 @@ async fn queue_kinds(
                 id: id.to_string(),
                 kind: *kind,
                 created_at: &created_at,
-                reference,
+                reference: about.reference,
                 shipment: after,
             })?;
             sqlx::query(
                 "INSERT INTO webhook_deliveries
-                 (id, webhook_id, kind, body, queued_at_ms, state, attempts, next_attempt_ms)
-                 VALUES ($1, $2, $3, $4, $5, 'pending', 0, $5)",
+                 (id, webhook_id, kind, body, queued_at_ms, state, attempts, next_attempt_ms, shipment_id)
+                 VALUES ($1, $2, $3, $4, $5, 'pending', 0, $5, $6)",
             )
             .bind(id)
             .bind(webhook)
             .bind(kind.as_str())
             .bind(body)
             .bind(now)
+            .bind(about.shipment)
             .execute(&mut *connection)
             .await?;
         }
