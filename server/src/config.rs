@@ -50,6 +50,8 @@ pub struct Config {
     /// Whether buyers' push subscriptions may name a push service on a private network or over
     /// plain `http://` (a test's local one); public `https://` only by default.
     pub allow_private_push: bool,
+    /// How long a client may take to send a request, and how many connections are served at once.
+    pub connections: crate::connections::Limits,
 }
 
 impl Default for Config {
@@ -72,6 +74,7 @@ impl Default for Config {
             providers: crate::sources::ProviderUrls::default(),
             push_contact: None,
             allow_private_push: false,
+            connections: crate::connections::Limits::default(),
         }
     }
 }
@@ -128,6 +131,7 @@ struct FileConfig {
     seventeen_track_url: Option<String>,
     push_contact: Option<String>,
     allow_private_push: Option<bool>,
+    max_connections: Option<u32>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -199,6 +203,9 @@ impl FileConfig {
         if let Some(allow) = self.allow_private_push {
             config.allow_private_push = allow;
         }
+        if let Some(n) = self.max_connections.filter(|n| *n > 0) {
+            config.connections.max_connections = n as usize;
+        }
         if let Some(limit) = self.rate_limit {
             if let Some(n) = limit.per_minute.filter(|n| *n > 0) {
                 config.rate_limit.per_minute = n;
@@ -219,7 +226,7 @@ impl Config {
     /// `TRACKLINE_METRICS_ADDR`, `TRACKLINE_SECRET_KEY` (base64)
     /// or `TRACKLINE_SECRET_KEY_FILE`, `TRACKLINE_ALLOW_HTTP_WEBHOOKS`,
     /// `TRACKLINE_ALLOW_PRIVATE_WEBHOOKS`, `TRACKLINE_PUSH_CONTACT`,
-    /// `TRACKLINE_ALLOW_PRIVATE_PUSH`, `TRACKLINE_OZON_BASE_URL`,
+    /// `TRACKLINE_ALLOW_PRIVATE_PUSH`, `TRACKLINE_MAX_CONNECTIONS`, `TRACKLINE_OZON_BASE_URL`,
     /// `TRACKLINE_RUSSIAN_POST_URL`, `TRACKLINE_CDEK_URL`, `TRACKLINE_SEVENTEEN_TRACK_URL`; then the flags `--addr`,
     /// `--database`, `--static-dir`, `--demo`, `--default-shop`, `--trusted-proxies`,
     /// `--client-header`, `--ipv6-client-prefix`,
@@ -311,6 +318,10 @@ impl Config {
         if let Some(allow) = env("TRACKLINE_ALLOW_PRIVATE_PUSH") {
             config.allow_private_push = allow == "1" || allow == "true";
         }
+        if let Some(n) = env("TRACKLINE_MAX_CONNECTIONS") {
+            config.connections.max_connections =
+                parse_count("TRACKLINE_MAX_CONNECTIONS", &n)? as usize;
+        }
         if let Some(burst) = env("TRACKLINE_RATE_BURST") {
             config.rate_limit.burst = parse_count("TRACKLINE_RATE_BURST", &burst)?;
         }
@@ -396,7 +407,7 @@ mod tests {
             std::env::temp_dir().join(format!("trackline-config-{}.toml", std::process::id()));
         std::fs::write(
             &path,
-            "addr = \"0.0.0.0:8081\"\ndatabase_url = \"postgres://db/trackline\"\n[rate_limit]\nburst = 5\n",
+            "addr = \"0.0.0.0:8081\"\ndatabase_url = \"postgres://db/trackline\"\nmax_connections = 500\n[rate_limit]\nburst = 5\n",
         )
         .unwrap();
         let file = path.display().to_string();
@@ -409,6 +420,10 @@ mod tests {
         );
         assert_eq!(config.database_url, "postgres://db/trackline");
         assert_eq!(config.rate_limit.burst, 5);
+        assert_eq!(config.connections.max_connections, 500);
+        let many = |key: &str| (key == "TRACKLINE_MAX_CONNECTIONS").then(|| "20000".to_owned());
+        let config = Config::from_env_and_args(many, args(&["--config", &file])).unwrap();
+        assert_eq!(config.connections.max_connections, 20_000);
         let none = |_: &str| None;
         let config = Config::from_env_and_args(
             none,

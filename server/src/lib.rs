@@ -5,6 +5,7 @@ pub mod caps;
 pub mod client_address;
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod demo;
 pub mod http;
 pub mod in_flight;
@@ -90,7 +91,12 @@ pub async fn start(
             })?;
             metrics::enable();
             // Scraped from inside the operator's network; it stops with the process.
-            tokio::spawn(async move { axum::serve(listener, metrics::router()).await });
+            tokio::spawn(connections::serve(
+                listener,
+                metrics::router(),
+                config.connections,
+                std::future::pending(),
+            ));
             Some(bound)
         }
         None => None,
@@ -135,17 +141,11 @@ pub async fn start(
         let _ = polling_stopping.await;
     }));
     let app = app(state);
-    let serving = async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = stopped.send(());
-        })
-        .await
-    };
+    let limits = config.connections;
+    let serving = connections::serve(listener, app, limits, async move {
+        shutdown.await;
+        let _ = stopped.send(());
+    });
     Ok((Listening { addr, metrics }, serving))
 }
 

@@ -73,7 +73,9 @@ fn recording() -> bool {
 
 /// The metrics listener's routes: `GET /metrics` in Prometheus's text format.
 pub fn router() -> Router {
-    Router::new().route("/metrics", get(render))
+    Router::new()
+        .route("/metrics", get(render))
+        .layer(crate::http::no_sniffing())
 }
 
 async fn render() -> Response {

@@ -110,6 +110,21 @@ impl BuyerCheckInput {
     }
 }
 
+/// Whether `text` is an origin a seller may allow: `https://` or `http://`, then a host and
+/// perhaps a port, of letters, digits, `.`, `-`, `:`, `[` and `]` only; so nothing that could
+/// end a header's value or start another policy directive (no `;`, `,`, space or quote).
+pub fn is_origin(text: &str) -> bool {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    rest.is_some_and(|host| {
+        !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+    })
+}
+
 /// A seller's rules for the public lookup, as the seller writes them.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -129,16 +144,7 @@ impl LookupRulesInput {
     /// `Invalid` for an origin that is not `scheme://host[:port]` or an unknown check.
     pub fn validate(self) -> Result<LookupRules, Invalid> {
         for (i, origin) in self.allowed_origins.iter().enumerate() {
-            let rest = origin
-                .strip_prefix("https://")
-                .or_else(|| origin.strip_prefix("http://"));
-            let ok = rest.is_some_and(|host| {
-                !host.is_empty()
-                    && host.bytes().all(|b| {
-                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
-                    })
-            });
-            if !ok {
+            if !is_origin(origin) {
                 return Err(invalid(
                     format!("allowed_origins[{i}]"),
                     "an origin: https://shop.example, with no path",

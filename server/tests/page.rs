@@ -327,3 +327,149 @@ async fn an_element_gets_its_widget_rendered_with_the_response_inside_under_the_
     assert_eq!(own.status, StatusCode::OK);
     assert!(own.text.contains("data-testid=\"shipment\""));
 }
+
+/// The directives of a `Content-Security-Policy`, each trimmed.
+fn directives(policy: &str) -> Vec<&str> {
+    policy.split(';').map(str::trim).collect()
+}
+
+#[tokio::test]
+async fn the_page_and_the_iframe_form_may_be_framed_by_the_shops_origins_only() {
+    let (app, store, _dir) = demo_app().await;
+    // The demo shop lists no origins: any site may frame its page, as any may read its lookup.
+    for uri in ["/", "/?n=1000000007"] {
+        let page = send(&app, get(uri, &[("sec-fetch-dest", "iframe")])).await;
+        let policy = header(&page, header::CONTENT_SECURITY_POLICY);
+        assert!(policy.contains("default-src 'self'"), "{policy}");
+        assert!(!policy.contains("frame-ancestors"), "{uri}: {policy}");
+    }
+    let shop = shop_with(
+        &store,
+        "Framed",
+        serde_json::json!({"tracking_number": "RA900000016RU", "stage": "in_transit"}),
+    )
+    .await;
+    let settings = serde_json::json!({
+        "allowed_origins": ["https://shop.example", "https://www.shop.example:8443"]
+    });
+    let (status, body) = support::seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/settings",
+        &shop.token,
+        Some(settings),
+    )
+    .await;
+    assert!(status.is_success(), "{body}");
+    let framed = "frame-ancestors 'self' https://shop.example https://www.shop.example:8443";
+    let form = format!("/?shop={}", shop.handle);
+    let linked = format!("/?shop={}&n=RA900000016RU", shop.handle);
+    for page in [
+        send(&app, get(&form, &[("sec-fetch-dest", "iframe")])).await,
+        send(&app, get(&linked, &[])).await,
+        send(&app, post_form(&form, "n=RA900000016RU&check=1234")).await,
+    ] {
+        let policy = header(&page, header::CONTENT_SECURITY_POLICY);
+        assert_eq!(
+            directives(policy).last(),
+            Some(&framed),
+            "{}: {policy}",
+            page.status
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_sellers_origins_cannot_add_a_directive_to_the_pages_policy() {
+    let (app, store, _dir) = demo_app().await;
+    let shop = shop_with(
+        &store,
+        "Hostile",
+        serde_json::json!({"tracking_number": "RA900000016RU", "stage": "in_transit"}),
+    )
+    .await;
+    // The seller API refuses anything but an origin.
+    for hostile in [
+        "https://shop.example; script-src *",
+        "https://shop.example,https://evil.example",
+        "https://shop.example\r\nX-Injected: 1",
+        "https://shop.example 'unsafe-inline'",
+        "*",
+    ] {
+        let settings = serde_json::json!({ "allowed_origins": [hostile] });
+        let (status, body) = support::seller_call(
+            &app,
+            Method::PUT,
+            "/api/v1/seller/settings",
+            &shop.token,
+            Some(settings),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{hostile:?}: {body}"
+        );
+    }
+    // A row written by other means (the store keeps the list space-separated) still cannot.
+    sqlx::query("UPDATE sellers SET allowed_origins = $1 WHERE id = $2")
+        .bind("https://ok.example https://evil.example;script-src * 'unsafe-inline' data:")
+        .bind(shop.id.0)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let page = send(&app, get(&format!("/?shop={}", shop.handle), &[])).await;
+    let policy = header(&page, header::CONTENT_SECURITY_POLICY);
+    let directives = directives(policy);
+    assert_eq!(
+        directives.last(),
+        Some(&"frame-ancestors 'self' https://ok.example"),
+        "{policy}"
+    );
+    let scripts: Vec<&&str> = directives
+        .iter()
+        .filter(|directive| directive.starts_with("script-src"))
+        .collect();
+    assert_eq!(
+        scripts,
+        [&"script-src 'self' 'wasm-unsafe-eval'"],
+        "{policy}"
+    );
+}
+
+#[tokio::test]
+async fn every_answer_of_every_route_says_nosniff() {
+    let (app, _store, _dir) = demo_app().await;
+    let requests = [
+        get("/", &[]),
+        get("/?n=1000000007", &[]),
+        get("/widget?n=1000000007", &[]),
+        get("/healthz", &[]),
+        get("/api/v1/track/1000000007", &[]),
+        get("/api/v1/track/NOSUCH1", &[]),
+        get("/api/v1/shops/nosuch/track/1000000007", &[]),
+        get("/api/openapi.json", &[]),
+        get("/api/v1/seller/shipments/x", &[]),
+        get("/no-such-file.js", &[]),
+        post_form("/", "n=1000000007&check=0000"),
+        request(
+            Method::PUT,
+            "/api/v1/track/1000000007/push",
+            &[("content-type", "application/json")],
+            None,
+        ),
+    ];
+    for request in requests {
+        let uri = request.uri().to_string();
+        let reply = send(&app, request).await;
+        assert_eq!(
+            header(&reply, header::X_CONTENT_TYPE_OPTIONS),
+            "nosniff",
+            "{uri} ({})",
+            reply.status
+        );
+    }
+    let metrics = trackline_server::metrics::router();
+    let reply = send(&metrics, get("/metrics", &[])).await;
+    assert_eq!(header(&reply, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+}

@@ -76,6 +76,17 @@ pub fn app(state: AppState) -> Router {
             clients,
             rate_limit::identify_client,
         ))
+        .layer(no_sniffing())
+}
+
+/// `X-Content-Type-Options: nosniff` on every answer: a browser takes each as the type it is
+/// sent as, so that no JSON answer or file whose text a seller or buyer wrote is run as a
+/// script or shown as a page.
+pub fn no_sniffing() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    )
 }
 
 /// The seller API, its Ozon part included: server to server with a bearer token (no CORS, so

@@ -9,7 +9,9 @@ use super::error::ApiError;
 use super::public::{count, look_up, matches_etag, CACHE_CONTROL};
 use super::rate_limit::{admit, client_ip};
 use crate::clock::{now_in, support_zone};
+use crate::lookup::LookupError;
 use crate::lookup_cache::ShopRef;
+use crate::seller_input::is_origin;
 use crate::state::SharedState;
 use axum::body::Body;
 use axum::extract::{Form, Query, Request, State};
@@ -174,6 +176,10 @@ async fn render(
     };
     let rendering =
         Rendering::of(state, Entry::HostedPage, query, number, reply, None, parts).await;
+    let policy = framed_by(
+        &template.policy,
+        frame_ancestors(state, query).await.as_deref(),
+    );
     let framed = parts
         .headers
         .get("sec-fetch-dest")
@@ -183,10 +189,49 @@ async fn render(
         &parts.headers,
         rendering.status,
         rendering.cache,
-        &template.policy,
+        &policy,
         page,
         rendering.reply.is_none(),
     )
+}
+
+/// The pages that may frame the page of the shop it names (or the server's default shop): its
+/// allowed origins, when it lists some; `None`, any page, when it lists none, or there is no such
+/// shop (nothing of a shop is shown then). A store that fails gives the empty list: framed by
+/// this server's own pages only.
+async fn frame_ancestors(state: &SharedState, query: &PageQuery) -> Option<Vec<String>> {
+    let handle = query
+        .shop
+        .as_deref()
+        .filter(|handle| !handle.trim().is_empty());
+    let default = state.default_shop.as_deref();
+    let shop = match crate::lookup::shop(&state.store, handle, default).await {
+        Ok(shop) => shop,
+        Err(LookupError::UnknownShop | LookupError::ShopRequired) => return None,
+        Err(_) => return Some(Vec::new()),
+    };
+    match state.store.lookup_rules(shop).await {
+        Ok(rules) if rules.allowed_origins.is_empty() => None,
+        Ok(rules) => Some(rules.allowed_origins),
+        Err(_) => Some(Vec::new()),
+    }
+}
+
+/// `policy` with `frame-ancestors` for `origins`: this server's pages and those origins, or no
+/// directive (any page) for `None`. An origin that is not one (the seller API refuses them; a
+/// row written by other means might hold one) is left out rather than let end the directive.
+fn framed_by(policy: &str, origins: Option<&[String]>) -> String {
+    match origins {
+        None => policy.to_owned(),
+        Some(origins) => {
+            let mut policy = format!("{policy}; frame-ancestors 'self'");
+            for origin in origins.iter().filter(|origin| is_origin(origin)) {
+                policy.push(' ');
+                policy.push_str(origin);
+            }
+            policy
+        }
+    }
 }
 
 /// One lookup rendered: the widget's markup for it, and what goes with it.

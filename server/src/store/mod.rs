@@ -358,8 +358,9 @@ impl Store {
     }
 
     /// Every shipment of one shop that has this number as its order, shipment or tracking
-    /// number, with what the public lookup needs to decide whether to show it. Another shop's
-    /// shipment with the same number is never found.
+    /// number, with what the public lookup needs to decide whether to show it, by shipment
+    /// number, then tracking number, then id. Another shop's shipment with the same number is
+    /// never found.
     ///
     /// # Errors
     /// `StoreError` if the database fails or a stored row no longer reads.
@@ -369,18 +370,11 @@ impl Store {
         query: &TrackingQuery,
     ) -> Result<Vec<Found>, StoreError> {
         let mut connection = self.pool.acquire().await?;
-        let rows = sqlx::query(&format!(
-            "SELECT {SHIPMENT_COLUMNS}, check_phone_hash, check_postcode_hash, ozon_posting,
-                    source, polled_at_ms
-             FROM shipments
-             WHERE seller_id = $2
-               AND (order_number = $1 OR shipment_number = $1 OR tracking_number = $1)
-             ORDER BY shipment_number, tracking_number, id"
-        ))
-        .bind(query.as_str())
-        .bind(shop.0)
-        .fetch_all(&mut *connection)
-        .await?;
+        let rows = sqlx::query(&find_statement())
+            .bind(query.as_str())
+            .bind(shop.0)
+            .fetch_all(&mut *connection)
+            .await?;
         let ids = rows
             .iter()
             .map(|row| row.try_get("id"))
@@ -403,8 +397,61 @@ impl Store {
                 shipment,
             });
         }
+        // Sorted here, not by the statement: an ORDER BY made SQLite read the whole shop
+        // through the index that gives that order rather than probe the number indexes.
+        fn order(found: &Found) -> (Option<&str>, Option<&str>, i64) {
+            let shipment = &found.shipment;
+            (
+                shipment.shipment_number.as_deref(),
+                shipment.tracking_number.as_deref(),
+                found.id,
+            )
+        }
+        found.sort_by(|a, b| order(a).cmp(&order(b)));
         Ok(found)
     }
+
+    /// How the database runs `find`'s statement for this number in this shop, one line per
+    /// step (SQLite's `EXPLAIN QUERY PLAN` details, PostgreSQL's `EXPLAIN`): what a test holds
+    /// to the number indexes.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn find_plan(
+        &self,
+        shop: sellers::SellerId,
+        query: &TrackingQuery,
+    ) -> Result<Vec<String>, StoreError> {
+        let statement = find_statement();
+        let (explain, column) = match self.backend {
+            Backend::Sqlite => (format!("EXPLAIN QUERY PLAN {statement}"), "detail"),
+            Backend::Postgres => (format!("EXPLAIN {statement}"), "QUERY PLAN"),
+        };
+        let rows = sqlx::query(&explain)
+            .bind(query.as_str())
+            .bind(shop.0)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| row.try_get::<String, _>(column))
+            .collect::<Result<_, _>>()?)
+    }
+}
+
+/// `find`'s statement (`$1` the number, `$2` the shop): one probe per kind of number, each in
+/// its (seller_id, number) index. Written as a UNION because both databases answer an OR of the
+/// three by reading every shipment of the shop (SQLite through (seller_id, reference)); UNION,
+/// not UNION ALL, so that a shipment whose numbers coincide comes once.
+fn find_statement() -> String {
+    let columns = format!(
+        "{SHIPMENT_COLUMNS}, check_phone_hash, check_postcode_hash, ozon_posting, source, polled_at_ms"
+    );
+    ["order_number", "shipment_number", "tracking_number"]
+        .map(|number| {
+            format!("SELECT {columns} FROM shipments WHERE seller_id = $2 AND {number} = $1")
+        })
+        .join(" UNION ")
 }
 
 /// A shipment the public lookup found, with what deciding whether to show it needs.
