@@ -137,7 +137,8 @@ impl reqwest::dns::Resolve for PublicOnly {
 /// An HTTP client for requests to addresses somebody else gave (a seller's receiver, a
 /// browser's push service): a redirect is an answer, never followed (so a public address cannot
 /// send the server somewhere private), and unless `private_allowed` a name is resolved to public
-/// addresses only.
+/// addresses only and no proxy from the environment (`HTTP_PROXY`, `HTTPS_PROXY`) is used: a proxy
+/// resolves the name itself, past `PublicOnly`, and would connect anywhere it is asked to.
 pub fn client(
     user_agent: &'static str,
     timeout: std::time::Duration,
@@ -150,7 +151,9 @@ pub fn client(
     let builder = if private_allowed {
         builder
     } else {
-        builder.dns_resolver(std::sync::Arc::new(PublicOnly))
+        builder
+            .dns_resolver(std::sync::Arc::new(PublicOnly))
+            .no_proxy()
     };
     builder.build().unwrap_or_default()
 }
