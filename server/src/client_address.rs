@@ -112,25 +112,30 @@ impl ClientHeader {
     /// The hops this header names, from the first to the one nearest this server; `None` for
     /// one that cannot be read.
     fn hops(&self, headers: &HeaderMap) -> Vec<Option<IpAddr>> {
-        let values = headers
-            .get_all(self.name())
-            .iter()
-            .map(|value| value.to_str().ok());
+        let values = headers.get_all(self.name());
+        // Split as bytes: a proxy appends its hop to the client's own value, so one byte that is
+        // not text in the client's part must not make the proxy's hop unreadable too.
+        let elements = || {
+            values
+                .iter()
+                .flat_map(|value| value.as_bytes().split(|byte| *byte == b','))
+                .map(|element| std::str::from_utf8(element).ok())
+        };
         match self {
-            ClientHeader::XForwardedFor => values
-                .flat_map(|value| value.unwrap_or(",").split(','))
-                .map(read_address)
+            ClientHeader::XForwardedFor => elements()
+                .map(|element| element.and_then(read_address))
                 .collect(),
-            ClientHeader::Forwarded => values
-                .flat_map(|value| value.unwrap_or(",").split(','))
-                .map(forwarded_for)
+            ClientHeader::Forwarded => elements()
+                .map(|element| element.and_then(forwarded_for))
                 .collect(),
             // The proxy sets it, so there is one; two mean someone else's is among them, and
             // which one is the proxy's cannot be told: neither is believed.
             ClientHeader::Single(_) => {
-                let values: Vec<Option<&str>> = values.collect();
-                match values.as_slice() {
-                    [value] => vec![value.and_then(read_address)],
+                let mut all = values.iter();
+                match (all.next(), all.next()) {
+                    (Some(value), None) => {
+                        vec![value.to_str().ok().and_then(read_address)]
+                    }
                     _ => vec![None],
                 }
             }
@@ -321,6 +326,19 @@ mod tests {
         assert_eq!(
             identity("10.0.0.0/8", "X-Forwarded-For").client(peer, &without),
             peer
+        );
+    }
+
+    #[test]
+    fn a_byte_that_is_not_text_in_the_clients_part_leaves_the_proxys_hop_readable() {
+        let mut sent = HeaderMap::new();
+        sent.append(
+            "x-forwarded-for",
+            axum::http::HeaderValue::from_bytes(b"198.51.100.1\xff, 192.0.2.9").unwrap(),
+        );
+        assert_eq!(
+            identity("10.0.0.0/8", "X-Forwarded-For").client(ip("10.0.0.2"), &sent),
+            ip("192.0.2.9")
         );
     }
 

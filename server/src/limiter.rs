@@ -39,11 +39,33 @@ struct Bucket {
 #[derive(Debug, Clone)]
 pub struct Limiter<K = IpAddr> {
     limit: RateLimit,
-    buckets: Arc<Mutex<HashMap<K, Bucket>>>,
+    buckets: Arc<Mutex<Buckets<K>>>,
+}
+
+/// The buckets, and when idle ones were last swept.
+#[derive(Debug)]
+struct Buckets<K> {
+    map: HashMap<K, Bucket>,
+    swept_at: Option<Instant>,
+    sweeps: u64,
+}
+
+impl<K> Default for Buckets<K> {
+    fn default() -> Self {
+        Buckets {
+            map: HashMap::new(),
+            swept_at: None,
+            sweeps: 0,
+        }
+    }
 }
 
 /// Buckets kept before idle ones are swept, so memory stays bounded under many clients.
 const SWEEP_ABOVE: usize = 10_000;
+
+/// How often the buckets may be swept: a sweep reads every bucket under the lock, and a flood of
+/// new keys (random shop handles, many addresses) would otherwise make every request one.
+const SWEEP_EVERY: Duration = Duration::from_secs(1);
 
 impl<K: std::hash::Hash + Eq> Limiter<K> {
     /// A limiter with no keys yet.
@@ -69,12 +91,18 @@ impl<K: std::hash::Hash + Eq> Limiter<K> {
         let burst = f64::from(self.limit.burst.max(1));
         // A poisoned lock only means another request panicked mid-update: the map is still usable.
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        if buckets.len() > SWEEP_ABOVE {
-            buckets.retain(|_, bucket| {
-                bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate < burst
+        let due = buckets
+            .swept_at
+            .is_none_or(|at| now.saturating_duration_since(at) >= SWEEP_EVERY);
+        if buckets.map.len() > SWEEP_ABOVE && due {
+            buckets.map.retain(|_, bucket| {
+                bucket.tokens + now.saturating_duration_since(bucket.at).as_secs_f64() * rate
+                    < burst
             });
+            buckets.swept_at = Some(now);
+            buckets.sweeps += 1;
         }
-        let bucket = buckets.entry(key).or_insert(Bucket {
+        let bucket = buckets.map.entry(key).or_insert(Bucket {
             tokens: burst,
             at: now,
         });
@@ -121,6 +149,24 @@ mod tests {
         );
         assert_eq!(limiter.check(A, start + Duration::from_secs(1)), Ok(()));
         assert!(limiter.check(A, start + Duration::from_secs(1)).is_err());
+    }
+
+    #[test]
+    fn a_flood_of_new_keys_sweeps_at_most_once_a_second() {
+        let limiter: Limiter<u32> = Limiter::new(RateLimit::default());
+        let start = Instant::now();
+        for key in 0..(SWEEP_ABOVE as u32 + 5_000) {
+            let _ = limiter.check(key, start);
+        }
+        let sweeps = |limiter: &Limiter<u32>| limiter.buckets.lock().map(|b| b.sweeps).unwrap();
+        assert_eq!(
+            sweeps(&limiter),
+            1,
+            "every new key past the bound would sweep"
+        );
+        let later = start + SWEEP_EVERY;
+        let _ = limiter.check(u32::MAX, later);
+        assert_eq!(sweeps(&limiter), 2);
     }
 
     proptest! {
