@@ -6,6 +6,7 @@
 
 use crate::ozon::OzonClient;
 use crate::sources::poller::Poller;
+use crate::store::lockouts::{Counted, Tally};
 use crate::store::lookup_rules::{second_factor_hash, LookupRules};
 use crate::store::sellers::SellerId;
 use crate::store::{Found, Store, StoreError};
@@ -213,9 +214,18 @@ pub fn admit_origin(rules: &LookupRules, origin: Option<&str>) -> Result<(), Loo
     }
 }
 
+/// Wrong replies one client address may give in a shop in `ADDRESS_WINDOW`: a buyer who
+/// mistypes a few times is not stopped, a guesser gets ten tries every ten minutes.
+pub const ADDRESS_MAX_WRONG: i64 = 10;
+/// How long an address's wrong replies count, from the first of them.
+pub const ADDRESS_WINDOW: Duration = Duration::from_secs(600);
+
 /// Asks for the second factor when a shipment of a guarded shop was found by a guessable
 /// number, and counts wrong replies against the caller's address in this shop, in the store,
-/// so that the lockout holds on every instance and after a restart. Says whether one was asked.
+/// so that the lockout holds on every instance and after a restart. Whether the caller may
+/// try and the counting of a wrong try are one step there: replies sent at once are counted
+/// one after another, and none is evaluated once the address has used up its tries. Says
+/// whether one was asked.
 async fn admit_second_factor(
     store: &Store,
     found: &[Found],
@@ -226,27 +236,35 @@ async fn admit_second_factor(
     let Some(factor) = rules.second_factor else {
         return Ok(false);
     };
-    let mut checked = false;
-    for shipment in found.iter().filter(|f| !f.by_tracking_number) {
-        let Some(reply) = caller.reply.filter(|reply| !reply.trim().is_empty()) else {
-            return Err(LookupError::SecondFactorRequired(factor));
-        };
-        if let Some(client) = caller.client {
-            if let Some(wait) = store.second_factor_wait(shop, client).await? {
-                return Err(LookupError::TooManyWrongReplies(wait));
-            }
-        }
-        let given = second_factor_hash(shipment.id, factor, reply);
-        // A shipment the seller gave no second factor for cannot be opened by order number at all.
-        if given.is_none() || given.as_deref() != shipment.second_factor_hash(factor) {
-            if let Some(client) = caller.client {
-                store.count_wrong_reply(shop, client).await?;
-            }
-            return Err(LookupError::SecondFactorFailed(factor));
-        }
-        checked = true;
+    let guarded: Vec<&Found> = found.iter().filter(|f| !f.by_tracking_number).collect();
+    if guarded.is_empty() {
+        return Ok(false);
     }
-    Ok(checked)
+    let Some(reply) = caller.reply.filter(|reply| !reply.trim().is_empty()) else {
+        return Err(LookupError::SecondFactorRequired(factor));
+    };
+    // A shipment the seller gave no second factor for cannot be opened by order number at all.
+    let right = guarded.iter().all(|shipment| {
+        let given = second_factor_hash(shipment.id, factor, reply);
+        given.is_some() && given.as_deref() == shipment.second_factor_hash(factor)
+    });
+    let tallies: Vec<Tally> = caller
+        .client
+        .map(|client| Tally {
+            against: "address",
+            subject: client.to_string(),
+            max: ADDRESS_MAX_WRONG,
+            window: ADDRESS_WINDOW,
+        })
+        .into_iter()
+        .collect();
+    // A right reply is let through only where a wrong one would have been evaluated, or the
+    // answer to a guess past the limit would tell whether it was right.
+    match store.count_reply(shop, &tallies, !right).await? {
+        Counted::Full { wait, .. } => Err(LookupError::TooManyWrongReplies(wait)),
+        Counted::Room if right => Ok(true),
+        Counted::Room => Err(LookupError::SecondFactorFailed(factor)),
+    }
 }
 
 /// Brings shipments pulled from Ozon up to date, all at once and by `deadline` (Ozon is

@@ -2,12 +2,13 @@
 //! factor for lookups by order number. Runs on SQLite, and on PostgreSQL under `cargo xtask test`.
 
 use axum::body::Body;
-use axum::extract::connect_info::MockConnectInfo;
+use axum::extract::connect_info::{ConnectInfo, MockConnectInfo};
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
 use support::{bearer, request};
-use trackline_server::Store;
+use trackline_server::limiter::RateLimit;
+use trackline_server::{AppState, Config, Store};
 
 mod support;
 
@@ -34,10 +35,17 @@ fn lookup(uri: &str, origin: Option<&str>) -> Request<Body> {
 async fn guarded_shop(rules: Value) -> (Router, Store) {
     let store = support::fresh_store().await;
     let (_, token) = store.add_seller("Guarded shop").await.unwrap();
-    let app = support::app(&store).layer(MockConnectInfo(std::net::SocketAddr::from((
-        [192, 0, 2, 9],
-        4000,
-    ))));
+    // Lookups are not what these tests limit: room for every reply they send at once.
+    let config = Config {
+        rate_limit: RateLimit {
+            per_minute: 600,
+            burst: 1000,
+        },
+        ..Config::default()
+    };
+    let app = trackline_server::app(AppState::new(store.clone(), &config)).layer(MockConnectInfo(
+        std::net::SocketAddr::from(([192, 0, 2, 9], 4000)),
+    ));
     let (status, body) = send(
         &app,
         seller_request(Method::PUT, "/api/v1/seller/settings", &token, rules),
@@ -133,6 +141,64 @@ async fn guessing_the_second_factor_is_stopped_after_a_few_tries() {
     let reply = support::send(&app, lookup("/api/v1/track/7700000001?check=420111", None)).await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(reply.headers.contains_key(header::RETRY_AFTER));
+}
+
+/// A lookup of the guarded order with the buyer's `reply`, from `client`, with `headers`.
+fn reply_from(client: [u8; 4], reply: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut request = request(
+        Method::GET,
+        &format!("/api/v1/track/7700000001?check={reply}"),
+        headers,
+        None,
+    );
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(std::net::SocketAddr::from((client, 4000))));
+    request
+}
+
+/// Sends all `requests` at once and counts the answers by status.
+async fn all_at_once(
+    app: &Router,
+    requests: Vec<Request<Body>>,
+) -> std::collections::BTreeMap<u16, usize> {
+    let replies = futures_util::future::join_all(
+        requests
+            .into_iter()
+            .map(|request| tokio::spawn(support::send_owned(app.clone(), request))),
+    )
+    .await;
+    let mut by_status = std::collections::BTreeMap::new();
+    for reply in replies {
+        let reply = reply.unwrap();
+        if reply.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(reply.headers.contains_key(header::RETRY_AFTER));
+        }
+        *by_status.entry(reply.status.as_u16()).or_default() += 1;
+    }
+    by_status
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_wrong_replies_at_once_get_no_more_than_ten_evaluated() {
+    let (app, _) = guarded_shop(json!({"order_check": "postcode"})).await;
+    let guesses = (0..30)
+        .map(|guess| reply_from([198, 51, 100, 1], &format!("1000{guess:02}"), &[]))
+        .collect();
+    let by_status = all_at_once(&app, guesses).await;
+    let evaluated = by_status.get(&403).copied().unwrap_or(0);
+    assert!(evaluated <= 10, "{by_status:?}");
+    assert_eq!(
+        evaluated + by_status.get(&429).copied().unwrap_or(0),
+        30,
+        "{by_status:?}"
+    );
+    // The right reply waits too, or it would be an eleventh guess answered.
+    let right = support::send(&app, reply_from([198, 51, 100, 1], "420111", &[])).await;
+    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another address of the same buyer's household is not locked out by this one.
+    let other = support::send(&app, reply_from([198, 51, 100, 2], "420111", &[])).await;
+    assert_eq!(other.status, StatusCode::OK, "{}", other.text);
 }
 
 #[tokio::test]
