@@ -57,15 +57,35 @@ pub enum LookupError {
     /// The buyer's reply does not match.
     #[error("{} does not match this order", .0.as_str())]
     SecondFactorFailed(SecondFactor),
-    /// This client gave too many wrong replies; it may try again after the wait.
-    #[error("too many wrong answers from this address")]
-    TooManyWrongReplies(Duration),
+    /// Too many wrong replies came from this client's address, or for this order from any
+    /// address; asked again after the wait.
+    #[error("too many wrong answers {}", .1.as_str())]
+    TooManyWrongReplies(Duration, Guessed),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The answer could not be written as JSON.
     #[error("the answer could not be written: {0}")]
     Unwritable(serde_json::Error),
+}
+
+/// What too many wrong replies were counted against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guessed {
+    /// The client's address, in this shop.
+    Address,
+    /// The order (a shipment the number found), from any address.
+    Order,
+}
+
+impl Guessed {
+    /// The words that end "too many wrong answers …".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Guessed::Address => "from this address",
+            Guessed::Order => "for this order",
+        }
+    }
 }
 
 /// Who asks, as far as the lookup rules care.
@@ -220,12 +240,21 @@ pub const ADDRESS_MAX_WRONG: i64 = 10;
 /// How long an address's wrong replies count, from the first of them.
 pub const ADDRESS_WINDOW: Duration = Duration::from_secs(600);
 
+/// Wrong replies one shipment may get in `SHIPMENT_WINDOW`, from all addresses together: a
+/// guesser who spreads four-digit guesses (10 000 of them) over many addresses tries 10 a
+/// day, a 0.1 % chance a day and 500 days for an even one, while a buyer who mistypes ten
+/// times in a day is unheard of. Someone who knows the order number can make its buyer wait
+/// a day; that is the price of a bound that no number of addresses lifts.
+pub const SHIPMENT_MAX_WRONG: i64 = 10;
+/// How long a shipment's wrong replies count, from the first of them.
+pub const SHIPMENT_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
 /// Asks for the second factor when a shipment of a guarded shop was found by a guessable
-/// number, and counts wrong replies against the caller's address in this shop, in the store,
-/// so that the lockout holds on every instance and after a restart. Whether the caller may
-/// try and the counting of a wrong try are one step there: replies sent at once are counted
-/// one after another, and none is evaluated once the address has used up its tries. Says
-/// whether one was asked.
+/// number, and counts wrong replies against the caller's address in this shop and against
+/// every shipment the number found, in the store, so that the lockout holds on every instance
+/// and after a restart. Whether the caller may try and the counting of a wrong try are one
+/// step there: replies sent at once are counted one after another, and none is evaluated once
+/// the address, or the order, has used up its tries. Says whether one was asked.
 async fn admit_second_factor(
     store: &Store,
     found: &[Found],
@@ -248,20 +277,31 @@ async fn admit_second_factor(
         let given = second_factor_hash(shipment.id, factor, reply);
         given.is_some() && given.as_deref() == shipment.second_factor_hash(factor)
     });
-    let tallies: Vec<Tally> = caller
-        .client
-        .map(|client| Tally {
-            against: "address",
-            subject: client.to_string(),
-            max: ADDRESS_MAX_WRONG,
-            window: ADDRESS_WINDOW,
-        })
-        .into_iter()
-        .collect();
+    let address = caller.client.map(|client| Tally {
+        against: "address",
+        subject: client.to_string(),
+        max: ADDRESS_MAX_WRONG,
+        window: ADDRESS_WINDOW,
+    });
+    let shipments = guarded.iter().map(|shipment| Tally {
+        against: "shipment",
+        subject: shipment.id.to_string(),
+        max: SHIPMENT_MAX_WRONG,
+        window: SHIPMENT_WINDOW,
+    });
+    let tallies: Vec<Tally> = address.into_iter().chain(shipments).collect();
     // A right reply is let through only where a wrong one would have been evaluated, or the
     // answer to a guess past the limit would tell whether it was right.
     match store.count_reply(shop, &tallies, !right).await? {
-        Counted::Full { wait, .. } => Err(LookupError::TooManyWrongReplies(wait)),
+        Counted::Full { tally, wait } => {
+            let guessed = match tallies.get(tally) {
+                Some(Tally {
+                    against: "address", ..
+                }) => Guessed::Address,
+                _ => Guessed::Order,
+            };
+            Err(LookupError::TooManyWrongReplies(wait, guessed))
+        }
         Counted::Room if right => Ok(true),
         Counted::Room => Err(LookupError::SecondFactorFailed(factor)),
     }

@@ -116,7 +116,7 @@ impl ApiError {
                 (StatusCode::FORBIDDEN, "check_failed")
             }
             ApiError::RateLimited { .. }
-            | ApiError::Lookup(LookupError::TooManyWrongReplies(_)) => {
+            | ApiError::Lookup(LookupError::TooManyWrongReplies(..)) => {
                 (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
             }
             ApiError::Lookup(LookupError::Store(_) | LookupError::Unwritable(_)) => {
@@ -153,7 +153,7 @@ impl IntoResponse for ApiError {
             ApiError::RateLimited { wait, reason } => {
                 format!("{reason}; try again in {} s", whole_seconds(*wait))
             }
-            ApiError::Lookup(error @ LookupError::TooManyWrongReplies(wait)) => {
+            ApiError::Lookup(error @ LookupError::TooManyWrongReplies(wait, _)) => {
                 format!("{error}; try again in {} s", whole_seconds(*wait))
             }
             other => other.to_string(),
@@ -173,7 +173,7 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(body)).into_response();
         let wait = match &self {
             ApiError::RateLimited { wait, .. }
-            | ApiError::Lookup(LookupError::TooManyWrongReplies(wait)) => Some(*wait),
+            | ApiError::Lookup(LookupError::TooManyWrongReplies(wait, _)) => Some(*wait),
             _ => None,
         };
         if let Some(wait) = wait {

@@ -80,7 +80,8 @@ enum LookupResponses {
     /// No shipment of this shop has this number (not_found), or no shop has this handle (shop_not_found).
     #[response(status = 404)]
     NotFound(trackline_core::ErrorBody),
-    /// Too many lookups of this shop, or wrong second factors, from this address (rate_limited).
+    /// Too many lookups of this shop, or wrong second factors, from this address; or too many
+    /// wrong second factors for this order from any address (rate_limited, the message says which).
     #[response(status = 429, headers(("Retry-After" = u32, description = "Seconds to wait.")))]
     TooMany(trackline_core::ErrorBody),
 }
@@ -168,7 +169,7 @@ pub fn count<T>(answered: &Result<T, ApiError>, not_modified: bool) {
             LookupError::OriginNotAllowed => "origin_not_allowed",
             LookupError::SecondFactorRequired(_) => "check_required",
             LookupError::SecondFactorFailed(_) => "check_failed",
-            LookupError::TooManyWrongReplies(_) => {
+            LookupError::TooManyWrongReplies(..) => {
                 crate::metrics::locked_out();
                 "locked_out"
             }
