@@ -88,6 +88,18 @@ impl Guessed {
     }
 }
 
+/// Where a browser says a request comes from (`Sec-Fetch-Site`): whether a wrong reply in it
+/// may be counted against the client's address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Site<'a> {
+    /// Not another site's: `same-origin`, `same-site`, `none` (typed by the buyer), or no
+    /// `Sec-Fetch-Site` at all (a client that is not a browser).
+    #[default]
+    Own,
+    /// Another site's page (an `<img>`, a form, a script there), with the `Origin` it sent, if any.
+    Cross(Option<&'a str>),
+}
+
 /// Who asks, as far as the lookup rules care.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Caller<'a> {
@@ -95,6 +107,8 @@ pub struct Caller<'a> {
     pub origin: Option<&'a str>,
     /// The client's address, for the second-factor limiter.
     pub client: Option<IpAddr>,
+    /// Which site's page sent the request, as the browser says.
+    pub site: Site<'a>,
     /// The buyer's reply to the second factor (`?check=`).
     pub reply: Option<&'a str>,
 }
@@ -249,9 +263,24 @@ pub const SHIPMENT_MAX_WRONG: i64 = 10;
 /// How long a shipment's wrong replies count, from the first of them.
 pub const SHIPMENT_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
+/// Whether a wrong reply in this request counts against the client's address: not when
+/// another site's page sent it from an origin the shop did not allow, or any page on the web
+/// could lock a buyer out by making the buyer's browser send wrong replies. Such a reply still
+/// counts against the order, so it cannot be used to guess without bound.
+fn counts_against_address(rules: &LookupRules, site: Site<'_>) -> bool {
+    match site {
+        Site::Own => true,
+        Site::Cross(Some(origin)) => rules
+            .allowed_origins
+            .iter()
+            .any(|allowed| allowed == origin),
+        Site::Cross(None) => false,
+    }
+}
+
 /// Asks for the second factor when a shipment of a guarded shop was found by a guessable
-/// number, and counts wrong replies against the caller's address in this shop and against
-/// every shipment the number found, in the store, so that the lockout holds on every instance
+/// number, and counts wrong replies against the caller's address in this shop (unless
+/// another site's page sent them, [`counts_against_address`]) and against every shipment the number found, in the store, so that the lockout holds on every instance
 /// and after a restart. Whether the caller may try and the counting of a wrong try are one
 /// step there: replies sent at once are counted one after another, and none is evaluated once
 /// the address, or the order, has used up its tries. Says whether one was asked.
@@ -277,12 +306,17 @@ async fn admit_second_factor(
         let given = second_factor_hash(shipment.id, factor, reply);
         given.is_some() && given.as_deref() == shipment.second_factor_hash(factor)
     });
-    let address = caller.client.map(|client| Tally {
-        against: "address",
-        subject: client.to_string(),
-        max: ADDRESS_MAX_WRONG,
-        window: ADDRESS_WINDOW,
-    });
+    // Right and wrong replies meet the same tallies, or a 429 for one and not the other
+    // would answer the guess.
+    let address = caller
+        .client
+        .filter(|_| counts_against_address(rules, caller.site))
+        .map(|client| Tally {
+            against: "address",
+            subject: client.to_string(),
+            max: ADDRESS_MAX_WRONG,
+            window: ADDRESS_WINDOW,
+        });
     let shipments = guarded.iter().map(|shipment| Tally {
         against: "shipment",
         subject: shipment.id.to_string(),

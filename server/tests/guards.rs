@@ -73,6 +73,14 @@ async fn guarded_shop(rules: Value) -> (Router, Store) {
         !body.contains("4567") && !body.contains("420"),
         "second factors are never shown: {body}"
     );
+    let another = json!({
+        "order_number": "7700000002",
+        "stage": "in_transit",
+        "buyer_check": {"phone": "+7 900 123-45-67", "postcode": "420 111"}
+    });
+    let uri = "/api/v1/seller/shipments/g-2";
+    let (status, body) = send(&app, seller_request(Method::PUT, uri, &token, another)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
     (app, store)
 }
 
@@ -145,9 +153,14 @@ async fn guessing_the_second_factor_is_stopped_after_a_few_tries() {
 
 /// A lookup of the guarded order with the buyer's `reply`, from `client`, with `headers`.
 fn reply_from(client: [u8; 4], reply: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    reply_to("7700000001", client, reply, headers)
+}
+
+/// A lookup of `order` with the buyer's `reply`, from `client`, with `headers`.
+fn reply_to(order: &str, client: [u8; 4], reply: &str, headers: &[(&str, &str)]) -> Request<Body> {
     let mut request = request(
         Method::GET,
-        &format!("/api/v1/track/7700000001?check={reply}"),
+        &format!("/api/v1/track/{order}?check={reply}"),
         headers,
         None,
     );
@@ -226,6 +239,60 @@ async fn guesses_spread_over_many_addresses_lock_the_order_not_each_address() {
     // The status by tracking number needs no factor, and is not locked.
     let (status, _) = send(&app, lookup("/api/v1/track/RA500000018RU", None)).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn another_sites_page_cannot_lock_a_buyer_out() {
+    // A shop that lets any storefront read it: evil.example's requests reach the second factor.
+    let (app, _) = guarded_shop(json!({"order_check": "phone_last4"})).await;
+    let buyer = [198, 51, 100, 7];
+    // evil.example makes the buyer's browser send wrong replies (a form, a fetch), more than
+    // an address may give; they lock that order, whoever asks, not the buyer.
+    let evil = [
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "https://evil.example"),
+    ];
+    for guess in 0..12 {
+        let wrong = reply_to("7700000001", buyer, &format!("00{guess:02}"), &evil);
+        let (status, body) = send(&app, wrong).await;
+        let expected = if guess < 10 {
+            StatusCode::FORBIDDEN
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(status, expected, "guess {guess}: {body}");
+    }
+    // An <img> sends no Origin; it too counts against the order only.
+    let img = [("sec-fetch-site", "cross-site")];
+    let refused = support::send(&app, reply_to("7700000001", buyer, "0099", &img)).await;
+    assert!(refused.text.contains("for this order"), "{}", refused.text);
+    let own = [("sec-fetch-site", "same-origin")];
+    let opened = support::send(&app, reply_to("7700000002", buyer, "4567", &own)).await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text);
+}
+
+#[tokio::test]
+async fn wrong_replies_from_the_shops_own_storefront_count_against_the_address() {
+    let rules = json!({"order_check": "phone_last4", "allowed_origins": ["https://shop.example"]});
+    let (app, _) = guarded_shop(rules).await;
+    let storefront = [
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "https://shop.example"),
+    ];
+    let shopper = [198, 51, 100, 8];
+    for guess in 0..10 {
+        let wrong = reply_to("7700000002", shopper, &format!("00{guess:02}"), &storefront);
+        let (status, body) = send(&app, wrong).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "guess {guess}: {body}");
+    }
+    let own = [("sec-fetch-site", "same-origin")];
+    let refused = support::send(&app, reply_to("7700000001", shopper, "4567", &own)).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        refused.text.contains("from this address"),
+        "{}",
+        refused.text
+    );
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 
 use super::error::ApiError;
 use super::rate_limit::{client_ip, limit_lookups};
-use crate::lookup::{Caller, LookupError};
+use crate::lookup::{Caller, LookupError, Site};
 use crate::lookup_cache::ShopRef;
 use crate::state::{AppState, SharedState};
 use crate::store::Store;
@@ -193,9 +193,7 @@ async fn answer(
     request: &Parts,
 ) -> Result<Response, ApiError> {
     let headers = &request.headers;
-    let origin = headers
-        .get(header::ORIGIN)
-        .and_then(|value| value.to_str().ok());
+    let origin = origin_of(headers);
     let response = look_up(
         state,
         shop,
@@ -248,6 +246,7 @@ pub async fn look_up(
     let caller = Caller {
         origin,
         client: client_ip(&request.extensions),
+        site: site(&request.headers, origin_of(&request.headers)),
         reply,
     };
     Ok(state
@@ -264,6 +263,26 @@ pub async fn look_up(
             caller,
         )
         .await?)
+}
+
+/// Which site's page sent a request, from its `Sec-Fetch-Site`, with the request's `Origin`:
+/// a value this server does not know is taken as another site's, which only spares the
+/// address a count.
+pub fn site<'a>(headers: &HeaderMap, origin: Option<&'a str>) -> Site<'a> {
+    let Some(fetched_from) = headers.get("sec-fetch-site") else {
+        return Site::Own;
+    };
+    match fetched_from.as_bytes() {
+        b"same-origin" | b"same-site" | b"none" => Site::Own,
+        _ => Site::Cross(origin),
+    }
+}
+
+/// The request's `Origin`, if it is text.
+fn origin_of(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::ORIGIN)
+        .and_then(|value| value.to_str().ok())
 }
 
 /// Whether `If-None-Match` names this answer (weak comparison, lists and `*` included).
