@@ -109,7 +109,7 @@ pub struct Caller<'a> {
     pub client: Option<IpAddr>,
     /// Which site's page sent the request, as the browser says.
     pub site: Site<'a>,
-    /// The buyer's reply to the second factor (`?check=`).
+    /// The buyer's reply to the second factor (the `Trackline-Check` header, or the hosted page's form).
     pub reply: Option<&'a str>,
 }
 

@@ -111,15 +111,11 @@ async fn an_order_number_needs_the_second_factor_and_a_tracking_number_does_not(
         (error["error"].as_str(), error["field"].as_str()),
         (Some("check_required"), Some("phone_last4"))
     );
-    let (status, body) = send(&app, lookup("/api/v1/track/7700000001?check=0000", None)).await;
+    let (status, body) = send(&app, reply_from([192, 0, 2, 9], "0000", &[])).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body.contains("check_failed"), "{body}");
-    for answer in ["4567", "%2B7%20(900)%20123-45-67"] {
-        let (status, body) = send(
-            &app,
-            lookup(&format!("/api/v1/track/7700000001?check={answer}"), None),
-        )
-        .await;
+    for answer in ["4567", "+7 (900) 123-45-67"] {
+        let (status, body) = send(&app, reply_from([192, 0, 2, 9], answer, &[])).await;
         assert_eq!(status, StatusCode::OK, "{answer}: {body}");
         assert!(!body.contains("4567"), "{body}");
     }
@@ -135,18 +131,12 @@ async fn an_order_number_needs_the_second_factor_and_a_tracking_number_does_not(
 async fn guessing_the_second_factor_is_stopped_after_a_few_tries() {
     let (app, _) = guarded_shop(json!({"order_check": "postcode"})).await;
     for guess in 0..10 {
-        let (status, _) = send(
-            &app,
-            lookup(
-                &format!("/api/v1/track/7700000001?check=10000{guess}"),
-                None,
-            ),
-        )
-        .await;
+        let wrong = reply_from([192, 0, 2, 9], &format!("10000{guess}"), &[]);
+        let (status, _) = send(&app, wrong).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "guess {guess}");
     }
     // Even the right answer waits now, or guessing would go on with free answers.
-    let reply = support::send(&app, lookup("/api/v1/track/7700000001?check=420111", None)).await;
+    let reply = support::send(&app, reply_from([192, 0, 2, 9], "420111", &[])).await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(reply.headers.contains_key(header::RETRY_AFTER));
 }
@@ -158,10 +148,12 @@ fn reply_from(client: [u8; 4], reply: &str, headers: &[(&str, &str)]) -> Request
 
 /// A lookup of `order` with the buyer's `reply`, from `client`, with `headers`.
 fn reply_to(order: &str, client: [u8; 4], reply: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut headers = headers.to_vec();
+    headers.push(("trackline-check", reply));
     let mut request = request(
         Method::GET,
-        &format!("/api/v1/track/{order}?check={reply}"),
-        headers,
+        &format!("/api/v1/track/{order}"),
+        &headers,
         None,
     );
     request
@@ -293,6 +285,70 @@ async fn wrong_replies_from_the_shops_own_storefront_count_against_the_address()
         "{}",
         refused.text
     );
+}
+
+/// What the server logs while `during` runs on this thread, at every level.
+async fn logged<F: std::future::Future<Output = ()>>(during: F) -> String {
+    #[derive(Clone, Default)]
+    struct Log(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Log {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    during.await;
+    drop(guard);
+    let bytes = log.0.lock().unwrap().clone();
+    String::from_utf8(bytes).unwrap()
+}
+
+#[tokio::test]
+async fn the_reply_travels_in_a_header_and_never_in_a_url_or_the_log() {
+    let (app, _) = guarded_shop(json!({"order_check": "phone_last4"})).await;
+    let log = logged(async {
+        let in_url = support::send(&app, lookup("/api/v1/track/7700000001?check=4567", None)).await;
+        assert_eq!(in_url.status, StatusCode::BAD_REQUEST);
+        assert_eq!(in_url.json()["error"], "check_in_url");
+        assert!(in_url.text.contains("Trackline-Check"), "{}", in_url.text);
+        let in_header = support::send(&app, reply_from([192, 0, 2, 9], "4567", &[])).await;
+        assert_eq!(in_header.status, StatusCode::OK, "{}", in_header.text);
+        assert!(in_header.headers[header::VARY]
+            .to_str()
+            .unwrap()
+            .contains("Trackline-Check"));
+    })
+    .await;
+    assert!(log.contains("path=/api/v1/track/7700000001"), "{log}");
+    assert!(!log.contains("4567") && !log.contains("check="), "{log}");
+    // A page elsewhere may send the header: the preflight allows it.
+    let preflight = request(
+        Method::OPTIONS,
+        "/api/v1/track/7700000001",
+        &[
+            ("origin", "https://shop.example"),
+            ("access-control-request-method", "GET"),
+            ("access-control-request-headers", "trackline-check"),
+        ],
+        None,
+    );
+    let allowed = support::send(&app, preflight).await;
+    let allowed = allowed.headers[header::ACCESS_CONTROL_ALLOW_HEADERS]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(allowed.contains("trackline-check"), "{allowed}");
 }
 
 #[tokio::test]
