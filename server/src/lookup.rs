@@ -279,11 +279,12 @@ fn counts_against_address(rules: &LookupRules, site: Site<'_>) -> bool {
 }
 
 /// Asks for the second factor when a shipment of a guarded shop was found by a guessable
-/// number, and counts wrong replies against the caller's address in this shop (unless
-/// another site's page sent them, [`counts_against_address`]) and against every shipment the number found, in the store, so that the lockout holds on every instance
-/// and after a restart. Whether the caller may try and the counting of a wrong try are one
-/// step there: replies sent at once are counted one after another, and none is evaluated once
-/// the address, or the order, has used up its tries. Says whether one was asked.
+/// number, and counts wrong replies against the caller's address in this shop (unless another
+/// site's page sent them, [`counts_against_address`]) and against every shipment the number
+/// found, in the store, so that the lockout holds on every instance and after a restart.
+/// Whether the caller may try and the counting of a wrong try are one step there: replies sent
+/// at once are counted one after another, and none is evaluated once the address, or the
+/// order, has used up its tries. Says whether one was asked.
 async fn admit_second_factor(
     store: &Store,
     found: &[Found],
