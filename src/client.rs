@@ -8,6 +8,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use trackline_core::contract::MAX_BODY_BYTES;
 use trackline_core::retry::{Setback, LOOKUP};
+use trackline_core::second_factor;
 use trackline_core::ContractError;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -63,15 +64,21 @@ impl Prefetched {
         Some(Prefetched { url, handle })
     }
 
-    /// The response for `url` if this request asked for it; otherwise it is abandoned.
-    fn answer_for(self, url: &str, signal: Option<&AbortSignal>) -> Option<js_sys::Promise> {
+    /// The response for `url` if this request asked for it (the loader asks without a reply to
+    /// a second factor, so only for a request `without_reply`); otherwise it is abandoned.
+    fn answer_for(
+        self,
+        url: &str,
+        without_reply: bool,
+        signal: Option<&AbortSignal>,
+    ) -> Option<js_sys::Promise> {
         let method = |name: &str| -> Option<js_sys::Function> {
             Reflect::get(&self.handle, &name.into())
                 .ok()?
                 .dyn_into()
                 .ok()
         };
-        if self.url != url {
+        if self.url != url || !without_reply {
             let _ = method("abort")?.call0(&self.handle);
             return None;
         }
@@ -84,14 +91,17 @@ impl Prefetched {
     }
 }
 
-/// Starts a request for `url`; returns a handle to cancel it and the future of its result.
-/// A request the loader already made for the same URL stands in for the first attempt.
+/// Starts a request for `url`, with the buyer's `reply` to a second factor in its header
+/// (never in the URL, which logs keep); returns a handle to cancel it and the future of its
+/// result. A request the loader already made for the same URL, without a reply, stands in for
+/// the first attempt.
 ///
 /// Credentials are never sent: the lookup is public, and a seller's cookies are
 /// no business of the endpoint's. A failure that may pass (5xx, a dropped connection,
 /// a short `Retry-After`) is tried again under `retry::LOOKUP`, all within `timeout_ms`.
 pub fn start(
     url: String,
+    reply: Option<String>,
     timeout_ms: u32,
     prefetched: Option<Prefetched>,
 ) -> (
@@ -110,7 +120,9 @@ pub fn start(
         let signal = controller.as_ref().map(AbortController::signal);
         let aborted = || signal.as_ref().is_some_and(AbortSignal::aborted);
         let mut retry = 0;
-        let mut prefetched = prefetched.and_then(|first| first.answer_for(&url, signal.as_ref()));
+        let reply = reply.map(|reply| second_factor::header_value(&reply));
+        let mut prefetched =
+            prefetched.and_then(|first| first.answer_for(&url, reply.is_none(), signal.as_ref()));
         let result = loop {
             let result = match prefetched.take() {
                 Some(answer) => match JsFuture::from(answer)
@@ -120,7 +132,7 @@ pub fn start(
                     Ok(response) => read(response.into()).await,
                     Err(_) => Err(FetchError::Network),
                 },
-                None => fetch(&url, signal.as_ref()).await,
+                None => fetch(&url, reply.as_deref(), signal.as_ref()).await,
             };
             let Err(error) = &result else {
                 break result;
@@ -201,10 +213,19 @@ fn arm_timeout(controller: &AbortController, ms: u32, flag: Rc<Cell<bool>>) -> O
     Some((window, handle, closure))
 }
 
-async fn fetch(url: &str, signal: Option<&AbortSignal>) -> Result<Received, FetchError> {
-    let response = Request::get(url)
+async fn fetch(
+    url: &str,
+    reply: Option<&str>,
+    signal: Option<&AbortSignal>,
+) -> Result<Received, FetchError> {
+    let request = Request::get(url)
         .credentials(RequestCredentials::Omit)
-        .header("Accept", "application/json")
+        .header("Accept", "application/json");
+    let request = match reply {
+        Some(reply) => request.header(second_factor::REPLY_HEADER, reply),
+        None => request,
+    };
+    let response = request
         .abort_signal(signal)
         .send()
         .await

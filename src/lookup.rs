@@ -271,19 +271,15 @@ impl Lookup {
         self,
         number: &str,
     ) -> impl std::future::Future<Output = Result<Received, crate::error::FetchError>> {
-        let (url, timeout_ms) = self.inner.with_value(|inner| {
+        let (url, reply, timeout_ms) = self.inner.with_value(|inner| {
             let url = url_template::expand(&inner.endpoint, number);
-            let url = match &inner.reply {
-                Some(reply) => url_template::with_param(&url, "check", reply),
-                None => url,
-            };
-            (url, inner.timeout_ms)
+            (url, inner.reply.clone(), inner.timeout_ms)
         });
         let prefetched = self
             .inner
             .try_update_value(|inner| inner.prefetched.take())
             .flatten();
-        let (in_flight, result) = client::start(url, timeout_ms, prefetched);
+        let (in_flight, result) = client::start(url, reply, timeout_ms, prefetched);
         self.inner.update_value(|inner| {
             inner.in_flight = Some(in_flight);
             inner.asked_at = js_sys::Date::now();

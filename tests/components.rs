@@ -683,6 +683,48 @@ async fn a_refresh_that_brings_a_change_moves_nothing_below_the_timeline() {
     assert!(answer.is_some_and(|answer| answer > seen), "{drawn}");
 }
 
+#[wasm_bindgen_test]
+async fn the_reply_to_the_second_factor_goes_in_a_header_never_in_the_url() {
+    // An endpoint that opens the order only to the reply in its header, and notes every URL asked.
+    stub_fetch(
+        "guarded-order",
+        "const reply = new Request(input, init).headers.get('trackline-check');
+         window.__guardedUrls = (window.__guardedUrls || []).concat([url]);
+         const opened = (reply || '').replace(/[^0-9]/g, '') === '1234';
+         const body = opened
+           ? { version: 1, query: '5000000001', shipments: [{ stage: 'in_transit', status_text: 'On its way' }] }
+           : { error: reply ? 'check_failed' : 'check_required', message: 'asked', field: 'phone_last4' };
+         return Promise.resolve(new Response(JSON.stringify(body),
+           { status: opened ? 200 : 403, headers: { 'content-type': 'application/json' } }));",
+    );
+    let root = fresh_root();
+    let config = Config {
+        endpoint: "/guarded-order/{number}".into(),
+        number: Some("5000000001".into()),
+        remember: false,
+        ..Config::default()
+    };
+    trackline::mount(root.clone(), config).forget();
+    let input: web_sys::HtmlInputElement = wait_for(&root, "[data-testid=check-input]")
+        .await
+        .unchecked_into();
+    input.set_value("12 34");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    let submit: HtmlElement = wait_for(&root, "[data-testid=check-submit]")
+        .await
+        .unchecked_into();
+    submit.click();
+    wait_for(&root, "[data-testid=shipment]").await;
+    let urls = js_sys::eval("JSON.stringify(window.__guardedUrls)")
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(urls.matches("guarded-order").count() >= 2, "{urls}");
+    assert!(!urls.contains("check") && !urls.contains("1234"), "{urls}");
+}
+
 /// Markup, handlers and URLs that would run script if any text or link were trusted.
 const XSS: [&str; 10] = [
     "<script>window.__xss.push('script')</script>",
@@ -746,14 +788,15 @@ async fn hostile_text_and_links_in_every_field_stay_text() {
     assert_eq!(ran, 0.0, "a payload ran");
 }
 
-/// Answers the page's own fetch for URLs containing `marker` with `script`'s value (a `Response` or a rejection).
+/// Answers the page's own fetch for URLs containing `marker` with `script`'s value (a `Response`
+/// or a rejection); the script sees `url` and fetch's own `input` and `init`.
 fn stub_fetch(marker: &str, script: &str) {
     js_sys::eval(&format!(
-        "window.__stubs = window.__stubs || {{}}; window.__stubs['{marker}'] = (url) => {{ {script} }};
+        "window.__stubs = window.__stubs || {{}}; window.__stubs['{marker}'] = (url, input, init) => {{ {script} }};
          if (!window.__stubbed) {{ window.__stubbed = true; const original = window.fetch;
            window.fetch = (input, init) => {{ const url = String(input.url || input);
              const hit = Object.keys(window.__stubs).find(m => url.includes(m));
-             return hit ? window.__stubs[hit](url) : original(input, init); }}; }}"
+             return hit ? window.__stubs[hit](url, input, init) : original(input, init); }}; }}"
     ))
     .unwrap();
 }

@@ -3,8 +3,23 @@
 //! Order numbers are guessable; like the big tracking services, a seller can ask
 //! for something only the buyer knows before showing an order found by its number.
 //! The endpoint answers `403 {"error": "check_required", "field": "phone_last4"}`
-//! and the widget asks the buyer, then repeats the lookup with the buyer's reply in `?check=`.
+//! and the widget asks the buyer, then repeats the lookup with the buyer's reply in the
+//! `Trackline-Check` header (never in the URL, which logs keep).
 //! (`check` is the wire's word; in code it is the second factor everywhere.)
+
+/// The request header that carries the buyer's reply to the lookup.
+pub const REPLY_HEADER: &str = "trackline-check";
+
+/// The reply as the header carries it: visible ASCII and spaces only (a browser refuses a
+/// header with other characters), which keeps every character a reply is matched on.
+pub fn header_value(reply: &str) -> String {
+    reply
+        .chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
 
 /// What the buyer is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -99,6 +114,16 @@ impl Needed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reply_in_the_header_keeps_what_it_is_matched_on() {
+        assert_eq!(header_value(" +7 (900) 123-45-67\n"), "+7 (900) 123-45-67");
+        assert_eq!(header_value("42０111 ё"), "42111");
+        assert_eq!(
+            SecondFactor::Postcode.normalise(&header_value("sw1a 1aa")),
+            SecondFactor::Postcode.normalise("sw1a 1aa")
+        );
+    }
 
     #[test]
     fn replies_are_compared_in_one_form() {

@@ -15,20 +15,6 @@ pub fn expand(template: &str, number: &str) -> String {
     }
 }
 
-/// Adds `name=value` to a URL's query string, the value percent-encoded.
-pub fn with_param(url: &str, name: &str, value: &str) -> String {
-    let (base, fragment) = url
-        .split_once('#')
-        .map_or((url, None), |(b, f)| (b, Some(f)));
-    let joiner = if base.contains('?') { '&' } else { '?' };
-    let mut out = format!("{base}{joiner}{name}={}", percent_encode(value));
-    if let Some(fragment) = fragment {
-        out.push('#');
-        out.push_str(fragment);
-    }
-    out
-}
-
 /// Encodes every byte but RFC 3986's unreserved characters.
 pub fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -48,18 +34,6 @@ pub fn percent_encode(text: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    #[test]
-    fn a_parameter_joins_any_query_and_keeps_the_fragment() {
-        assert_eq!(
-            with_param("/t/RA1", "check", "12 34"),
-            "/t/RA1?check=12%2034"
-        );
-        assert_eq!(
-            with_param("/t?n=RA1#x", "check", "&"),
-            "/t?n=RA1&check=%26#x"
-        );
-    }
 
     #[test]
     fn the_number_fills_the_placeholder() {

@@ -6,6 +6,7 @@
 
 use crate::ozon::OzonClient;
 use crate::sources::poller::Poller;
+use crate::store::lockouts::{Counted, Tally};
 use crate::store::lookup_rules::{second_factor_hash, LookupRules};
 use crate::store::sellers::SellerId;
 use crate::store::{Found, Store, StoreError};
@@ -56,15 +57,47 @@ pub enum LookupError {
     /// The buyer's reply does not match.
     #[error("{} does not match this order", .0.as_str())]
     SecondFactorFailed(SecondFactor),
-    /// This client gave too many wrong replies; it may try again after the wait.
-    #[error("too many wrong answers from this address")]
-    TooManyWrongReplies(Duration),
+    /// Too many wrong replies came from this client's address, or for this order from any
+    /// address; asked again after the wait.
+    #[error("too many wrong answers {}", .1.as_str())]
+    TooManyWrongReplies(Duration, Guessed),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The answer could not be written as JSON.
     #[error("the answer could not be written: {0}")]
     Unwritable(serde_json::Error),
+}
+
+/// What too many wrong replies were counted against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guessed {
+    /// The client's address, in this shop.
+    Address,
+    /// The order (a shipment the number found), from any address.
+    Order,
+}
+
+impl Guessed {
+    /// The words that end "too many wrong answers …".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Guessed::Address => "from this address",
+            Guessed::Order => "for this order",
+        }
+    }
+}
+
+/// Where a browser says a request comes from (`Sec-Fetch-Site`): whether a wrong reply in it
+/// may be counted against the client's address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Site<'a> {
+    /// Not another site's: `same-origin`, `same-site`, `none` (typed by the buyer), or no
+    /// `Sec-Fetch-Site` at all (a client that is not a browser).
+    #[default]
+    Own,
+    /// Another site's page (an `<img>`, a form, a script there), with the `Origin` it sent, if any.
+    Cross(Option<&'a str>),
 }
 
 /// Who asks, as far as the lookup rules care.
@@ -74,7 +107,9 @@ pub struct Caller<'a> {
     pub origin: Option<&'a str>,
     /// The client's address, for the second-factor limiter.
     pub client: Option<IpAddr>,
-    /// The buyer's reply to the second factor (`?check=`).
+    /// Which site's page sent the request, as the browser says.
+    pub site: Site<'a>,
+    /// The buyer's reply to the second factor (the `Trackline-Check` header, or the hosted page's form).
     pub reply: Option<&'a str>,
 }
 
@@ -213,9 +248,43 @@ pub fn admit_origin(rules: &LookupRules, origin: Option<&str>) -> Result<(), Loo
     }
 }
 
+/// Wrong replies one client address may give in a shop in `ADDRESS_WINDOW`: a buyer who
+/// mistypes a few times is not stopped, a guesser gets ten tries every ten minutes.
+pub const ADDRESS_MAX_WRONG: i64 = 10;
+/// How long an address's wrong replies count, from the first of them.
+pub const ADDRESS_WINDOW: Duration = Duration::from_secs(600);
+
+/// Wrong replies one shipment may get in `SHIPMENT_WINDOW`, from all addresses together: a
+/// guesser who spreads four-digit guesses (10 000 of them) over many addresses tries 10 a
+/// day, a 0.1 % chance a day and 500 days for an even one, while a buyer who mistypes ten
+/// times in a day is unheard of. Someone who knows the order number can make its buyer wait
+/// a day; that is the price of a bound that no number of addresses lifts.
+pub const SHIPMENT_MAX_WRONG: i64 = 10;
+/// How long a shipment's wrong replies count, from the first of them.
+pub const SHIPMENT_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+/// Whether a wrong reply in this request counts against the client's address: not when
+/// another site's page sent it from an origin the shop did not allow, or any page on the web
+/// could lock a buyer out by making the buyer's browser send wrong replies. Such a reply still
+/// counts against the order, so it cannot be used to guess without bound.
+fn counts_against_address(rules: &LookupRules, site: Site<'_>) -> bool {
+    match site {
+        Site::Own => true,
+        Site::Cross(Some(origin)) => rules
+            .allowed_origins
+            .iter()
+            .any(|allowed| allowed == origin),
+        Site::Cross(None) => false,
+    }
+}
+
 /// Asks for the second factor when a shipment of a guarded shop was found by a guessable
-/// number, and counts wrong replies against the caller's address in this shop, in the store,
-/// so that the lockout holds on every instance and after a restart. Says whether one was asked.
+/// number, and counts wrong replies against the caller's address in this shop (unless another
+/// site's page sent them, [`counts_against_address`]) and against every shipment the number
+/// found, in the store, so that the lockout holds on every instance and after a restart.
+/// Whether the caller may try and the counting of a wrong try are one step there: replies sent
+/// at once are counted one after another, and none is evaluated once the address, or the
+/// order, has used up its tries. Says whether one was asked.
 async fn admit_second_factor(
     store: &Store,
     found: &[Found],
@@ -226,27 +295,51 @@ async fn admit_second_factor(
     let Some(factor) = rules.second_factor else {
         return Ok(false);
     };
-    let mut checked = false;
-    for shipment in found.iter().filter(|f| !f.by_tracking_number) {
-        let Some(reply) = caller.reply.filter(|reply| !reply.trim().is_empty()) else {
-            return Err(LookupError::SecondFactorRequired(factor));
-        };
-        if let Some(client) = caller.client {
-            if let Some(wait) = store.second_factor_wait(shop, client).await? {
-                return Err(LookupError::TooManyWrongReplies(wait));
-            }
-        }
-        let given = second_factor_hash(shipment.id, factor, reply);
-        // A shipment the seller gave no second factor for cannot be opened by order number at all.
-        if given.is_none() || given.as_deref() != shipment.second_factor_hash(factor) {
-            if let Some(client) = caller.client {
-                store.count_wrong_reply(shop, client).await?;
-            }
-            return Err(LookupError::SecondFactorFailed(factor));
-        }
-        checked = true;
+    let guarded: Vec<&Found> = found.iter().filter(|f| !f.by_tracking_number).collect();
+    if guarded.is_empty() {
+        return Ok(false);
     }
-    Ok(checked)
+    let Some(reply) = caller.reply.filter(|reply| !reply.trim().is_empty()) else {
+        return Err(LookupError::SecondFactorRequired(factor));
+    };
+    // A shipment the seller gave no second factor for cannot be opened by order number at all.
+    let right = guarded.iter().all(|shipment| {
+        let given = second_factor_hash(shipment.id, factor, reply);
+        given.is_some() && given.as_deref() == shipment.second_factor_hash(factor)
+    });
+    // Right and wrong replies meet the same tallies, or a 429 for one and not the other
+    // would answer the guess.
+    let address = caller
+        .client
+        .filter(|_| counts_against_address(rules, caller.site))
+        .map(|client| Tally {
+            against: "address",
+            subject: client.to_string(),
+            max: ADDRESS_MAX_WRONG,
+            window: ADDRESS_WINDOW,
+        });
+    let shipments = guarded.iter().map(|shipment| Tally {
+        against: "shipment",
+        subject: shipment.id.to_string(),
+        max: SHIPMENT_MAX_WRONG,
+        window: SHIPMENT_WINDOW,
+    });
+    let tallies: Vec<Tally> = address.into_iter().chain(shipments).collect();
+    // A right reply is let through only where a wrong one would have been evaluated, or the
+    // answer to a guess past the limit would tell whether it was right.
+    match store.count_reply(shop, &tallies, !right).await? {
+        Counted::Full { tally, wait } => {
+            let guessed = match tallies.get(tally) {
+                Some(Tally {
+                    against: "address", ..
+                }) => Guessed::Address,
+                _ => Guessed::Order,
+            };
+            Err(LookupError::TooManyWrongReplies(wait, guessed))
+        }
+        Counted::Room if right => Ok(true),
+        Counted::Room => Err(LookupError::SecondFactorFailed(factor)),
+    }
 }
 
 /// Brings shipments pulled from Ozon up to date, all at once and by `deadline` (Ozon is

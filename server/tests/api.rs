@@ -21,14 +21,20 @@ async fn demo_store() -> Store {
 }
 
 async fn get(store: &Store, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    get_answered(store, uri, None).await
+}
+
+/// [`get`], with the buyer's reply to the second factor if given.
+async fn get_answered(
+    store: &Store,
+    uri: &str,
+    reply: Option<&str>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let mut headers = vec![("origin", "https://shop.example")];
+    headers.extend(reply.map(|reply| ("trackline-check", reply)));
     let reply = send(
         &trackline_server::app(support::demo_state(store)),
-        request(
-            Method::GET,
-            uri,
-            &[("origin", "https://shop.example")],
-            None,
-        ),
+        request(Method::GET, uri, &headers, None),
     )
     .await;
     (reply.status, reply.headers, reply.text)
@@ -147,12 +153,9 @@ async fn the_demo_covers_every_stage_and_every_exception() {
     let store = demo_store().await;
     for (number, _) in demo::HIGHLIGHTS {
         if number == demo::GUARDED_ORDER {
-            let answered = format!(
-                "/api/v1/shops/{}/track/{number}?check={}",
-                demo::GUARDED_SHOP,
-                demo::GUARDED_PHONE_LAST4
-            );
-            let (status, _, body) = get(&store, &answered).await;
+            let uri = format!("/api/v1/shops/{}/track/{number}", demo::GUARDED_SHOP);
+            let (status, _, body) =
+                get_answered(&store, &uri, Some(demo::GUARDED_PHONE_LAST4)).await;
             assert_eq!(status, StatusCode::OK, "{number}: {body}");
         } else {
             track(&store, number).await;
@@ -360,11 +363,7 @@ async fn the_guarded_demo_order_asks_for_the_phone_digits() {
         (error.error.as_str(), error.field.as_deref()),
         ("check_required", Some("phone_last4"))
     );
-    let (status, _, body) = get(
-        &store,
-        &format!("{uri}?check={}", demo::GUARDED_PHONE_LAST4),
-    )
-    .await;
+    let (status, _, body) = get_answered(&store, &uri, Some(demo::GUARDED_PHONE_LAST4)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         parse_track_response(&body).unwrap().shipments[0].stage,

@@ -2,12 +2,13 @@
 //! factor for lookups by order number. Runs on SQLite, and on PostgreSQL under `cargo xtask test`.
 
 use axum::body::Body;
-use axum::extract::connect_info::MockConnectInfo;
+use axum::extract::connect_info::{ConnectInfo, MockConnectInfo};
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
 use support::{bearer, request};
-use trackline_server::Store;
+use trackline_server::limiter::RateLimit;
+use trackline_server::{AppState, Config, Store};
 
 mod support;
 
@@ -34,10 +35,17 @@ fn lookup(uri: &str, origin: Option<&str>) -> Request<Body> {
 async fn guarded_shop(rules: Value) -> (Router, Store) {
     let store = support::fresh_store().await;
     let (_, token) = store.add_seller("Guarded shop").await.unwrap();
-    let app = support::app(&store).layer(MockConnectInfo(std::net::SocketAddr::from((
-        [192, 0, 2, 9],
-        4000,
-    ))));
+    // Lookups are not what these tests limit: room for every reply they send at once.
+    let config = Config {
+        rate_limit: RateLimit {
+            per_minute: 600,
+            burst: 1000,
+        },
+        ..Config::default()
+    };
+    let app = trackline_server::app(AppState::new(store.clone(), &config)).layer(MockConnectInfo(
+        std::net::SocketAddr::from(([192, 0, 2, 9], 4000)),
+    ));
     let (status, body) = send(
         &app,
         seller_request(Method::PUT, "/api/v1/seller/settings", &token, rules),
@@ -65,6 +73,14 @@ async fn guarded_shop(rules: Value) -> (Router, Store) {
         !body.contains("4567") && !body.contains("420"),
         "second factors are never shown: {body}"
     );
+    let another = json!({
+        "order_number": "7700000002",
+        "stage": "in_transit",
+        "buyer_check": {"phone": "+7 900 123-45-67", "postcode": "420 111"}
+    });
+    let uri = "/api/v1/seller/shipments/g-2";
+    let (status, body) = send(&app, seller_request(Method::PUT, uri, &token, another)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
     (app, store)
 }
 
@@ -95,15 +111,11 @@ async fn an_order_number_needs_the_second_factor_and_a_tracking_number_does_not(
         (error["error"].as_str(), error["field"].as_str()),
         (Some("check_required"), Some("phone_last4"))
     );
-    let (status, body) = send(&app, lookup("/api/v1/track/7700000001?check=0000", None)).await;
+    let (status, body) = send(&app, reply_from([192, 0, 2, 9], "0000", &[])).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body.contains("check_failed"), "{body}");
-    for answer in ["4567", "%2B7%20(900)%20123-45-67"] {
-        let (status, body) = send(
-            &app,
-            lookup(&format!("/api/v1/track/7700000001?check={answer}"), None),
-        )
-        .await;
+    for answer in ["4567", "+7 (900) 123-45-67"] {
+        let (status, body) = send(&app, reply_from([192, 0, 2, 9], answer, &[])).await;
         assert_eq!(status, StatusCode::OK, "{answer}: {body}");
         assert!(!body.contains("4567"), "{body}");
     }
@@ -119,20 +131,224 @@ async fn an_order_number_needs_the_second_factor_and_a_tracking_number_does_not(
 async fn guessing_the_second_factor_is_stopped_after_a_few_tries() {
     let (app, _) = guarded_shop(json!({"order_check": "postcode"})).await;
     for guess in 0..10 {
-        let (status, _) = send(
-            &app,
-            lookup(
-                &format!("/api/v1/track/7700000001?check=10000{guess}"),
-                None,
-            ),
-        )
-        .await;
+        let wrong = reply_from([192, 0, 2, 9], &format!("10000{guess}"), &[]);
+        let (status, _) = send(&app, wrong).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "guess {guess}");
     }
     // Even the right answer waits now, or guessing would go on with free answers.
-    let reply = support::send(&app, lookup("/api/v1/track/7700000001?check=420111", None)).await;
+    let reply = support::send(&app, reply_from([192, 0, 2, 9], "420111", &[])).await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(reply.headers.contains_key(header::RETRY_AFTER));
+}
+
+/// A lookup of the guarded order with the buyer's `reply`, from `client`, with `headers`.
+fn reply_from(client: [u8; 4], reply: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    reply_to("7700000001", client, reply, headers)
+}
+
+/// A lookup of `order` with the buyer's `reply`, from `client`, with `headers`.
+fn reply_to(order: &str, client: [u8; 4], reply: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut headers = headers.to_vec();
+    headers.push(("trackline-check", reply));
+    let mut request = request(
+        Method::GET,
+        &format!("/api/v1/track/{order}"),
+        &headers,
+        None,
+    );
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(std::net::SocketAddr::from((client, 4000))));
+    request
+}
+
+/// Sends all `requests` at once and counts the answers by status.
+async fn all_at_once(
+    app: &Router,
+    requests: Vec<Request<Body>>,
+) -> std::collections::BTreeMap<u16, usize> {
+    let replies = futures_util::future::join_all(
+        requests
+            .into_iter()
+            .map(|request| tokio::spawn(support::send_owned(app.clone(), request))),
+    )
+    .await;
+    let mut by_status = std::collections::BTreeMap::new();
+    for reply in replies {
+        let reply = reply.unwrap();
+        if reply.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(reply.headers.contains_key(header::RETRY_AFTER));
+        }
+        *by_status.entry(reply.status.as_u16()).or_default() += 1;
+    }
+    by_status
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_wrong_replies_at_once_get_no_more_than_ten_evaluated() {
+    let (app, _) = guarded_shop(json!({"order_check": "postcode"})).await;
+    let guesses = (0..30)
+        .map(|guess| reply_from([198, 51, 100, 1], &format!("1000{guess:02}"), &[]))
+        .collect();
+    let by_status = all_at_once(&app, guesses).await;
+    let evaluated = by_status.get(&403).copied().unwrap_or(0);
+    assert!(evaluated <= 10, "{by_status:?}");
+    assert_eq!(
+        evaluated + by_status.get(&429).copied().unwrap_or(0),
+        30,
+        "{by_status:?}"
+    );
+    // The right reply waits too, or it would be an eleventh guess answered.
+    let right = support::send(&app, reply_from([198, 51, 100, 1], "420111", &[])).await;
+    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(right.text.contains("from this address"), "{}", right.text);
+}
+
+#[tokio::test]
+async fn guesses_spread_over_many_addresses_lock_the_order_not_each_address() {
+    let (app, _) = guarded_shop(json!({"order_check": "phone_last4"})).await;
+    // One guess from each of thirty addresses, all at once: none of them is near its own limit.
+    let guesses = (0..30u8)
+        .map(|guess| reply_from([203, 0, 113, guess], &format!("00{guess:02}"), &[]))
+        .collect();
+    let by_status = all_at_once(&app, guesses).await;
+    assert_eq!(
+        (by_status.get(&403), by_status.get(&429)),
+        (Some(&10), Some(&20)),
+        "{by_status:?}"
+    );
+    for (client, reply) in [([203, 0, 113, 50], "0050"), ([203, 0, 113, 51], "4567")] {
+        let refused = support::send(&app, reply_from(client, reply, &[])).await;
+        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{reply}");
+        assert!(refused.text.contains("for this order"), "{}", refused.text);
+        let wait: u64 = refused.headers[header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(wait > 3600, "the order waits for its day: {wait} s");
+    }
+    // The status by tracking number needs no factor, and is not locked.
+    let (status, _) = send(&app, lookup("/api/v1/track/RA500000018RU", None)).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn another_sites_page_cannot_lock_a_buyer_out() {
+    // A shop that lets any storefront read it: evil.example's requests reach the second factor.
+    let (app, _) = guarded_shop(json!({"order_check": "phone_last4"})).await;
+    let buyer = [198, 51, 100, 7];
+    // evil.example makes the buyer's browser send wrong replies (a form, a fetch), more than
+    // an address may give; they lock that order, whoever asks, not the buyer.
+    let evil = [
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "https://evil.example"),
+    ];
+    for guess in 0..12 {
+        let wrong = reply_to("7700000001", buyer, &format!("00{guess:02}"), &evil);
+        let (status, body) = send(&app, wrong).await;
+        let expected = if guess < 10 {
+            StatusCode::FORBIDDEN
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(status, expected, "guess {guess}: {body}");
+    }
+    // An <img> sends no Origin; it too counts against the order only.
+    let img = [("sec-fetch-site", "cross-site")];
+    let refused = support::send(&app, reply_to("7700000001", buyer, "0099", &img)).await;
+    assert!(refused.text.contains("for this order"), "{}", refused.text);
+    let own = [("sec-fetch-site", "same-origin")];
+    let opened = support::send(&app, reply_to("7700000002", buyer, "4567", &own)).await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text);
+}
+
+#[tokio::test]
+async fn wrong_replies_from_the_shops_own_storefront_count_against_the_address() {
+    let rules = json!({"order_check": "phone_last4", "allowed_origins": ["https://shop.example"]});
+    let (app, _) = guarded_shop(rules).await;
+    let storefront = [
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "https://shop.example"),
+    ];
+    let shopper = [198, 51, 100, 8];
+    for guess in 0..10 {
+        let wrong = reply_to("7700000002", shopper, &format!("00{guess:02}"), &storefront);
+        let (status, body) = send(&app, wrong).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "guess {guess}: {body}");
+    }
+    let own = [("sec-fetch-site", "same-origin")];
+    let refused = support::send(&app, reply_to("7700000001", shopper, "4567", &own)).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        refused.text.contains("from this address"),
+        "{}",
+        refused.text
+    );
+}
+
+/// What the server logs while `during` runs on this thread, at every level.
+async fn logged<F: std::future::Future<Output = ()>>(during: F) -> String {
+    #[derive(Clone, Default)]
+    struct Log(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Log {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    during.await;
+    drop(guard);
+    let bytes = log.0.lock().unwrap().clone();
+    String::from_utf8(bytes).unwrap()
+}
+
+#[tokio::test]
+async fn the_reply_travels_in_a_header_and_never_in_a_url_or_the_log() {
+    let (app, _) = guarded_shop(json!({"order_check": "phone_last4"})).await;
+    let log = logged(async {
+        let in_url = support::send(&app, lookup("/api/v1/track/7700000001?check=4567", None)).await;
+        assert_eq!(in_url.status, StatusCode::BAD_REQUEST);
+        assert_eq!(in_url.json()["error"], "check_in_url");
+        assert!(in_url.text.contains("Trackline-Check"), "{}", in_url.text);
+        let in_header = support::send(&app, reply_from([192, 0, 2, 9], "4567", &[])).await;
+        assert_eq!(in_header.status, StatusCode::OK, "{}", in_header.text);
+        assert!(in_header.headers[header::VARY]
+            .to_str()
+            .unwrap()
+            .contains("Trackline-Check"));
+    })
+    .await;
+    assert!(log.contains("path=/api/v1/track/7700000001"), "{log}");
+    assert!(!log.contains("4567") && !log.contains("check="), "{log}");
+    // A page elsewhere may send the header: the preflight allows it.
+    let preflight = request(
+        Method::OPTIONS,
+        "/api/v1/track/7700000001",
+        &[
+            ("origin", "https://shop.example"),
+            ("access-control-request-method", "GET"),
+            ("access-control-request-headers", "trackline-check"),
+        ],
+        None,
+    );
+    let allowed = support::send(&app, preflight).await;
+    let allowed = allowed.headers[header::ACCESS_CONTROL_ALLOW_HEADERS]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(allowed.contains("trackline-check"), "{allowed}");
 }
 
 #[tokio::test]

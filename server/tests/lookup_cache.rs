@@ -156,11 +156,13 @@ async fn a_response_a_second_factor_opened_is_not_cached_for_the_next_buyer() {
         demo::GUARDED_SHOP,
         demo::GUARDED_ORDER
     );
-    let opened = send(
-        &app,
-        lookup(&format!("{order}?check={}", demo::GUARDED_PHONE_LAST4)),
-    )
-    .await;
+    let answered = request(
+        Method::GET,
+        &order,
+        &[("trackline-check", demo::GUARDED_PHONE_LAST4)],
+        None,
+    );
+    let opened = send(&app, answered).await;
     assert_eq!(opened.status, StatusCode::OK, "{}", opened.text);
     let next = send(&app, lookup(&order)).await;
     assert_eq!(next.status, StatusCode::FORBIDDEN, "{}", next.text);

@@ -166,6 +166,60 @@ async fn a_guarded_order_asks_and_a_posted_reply_opens_it_for_this_buyer_only() 
 }
 
 #[tokio::test]
+async fn another_sites_form_posts_do_not_lock_the_buyer_out_of_the_page() {
+    let (app, store, _dir) = demo_app().await;
+    let shop = store
+        .shop_by_handle(demo::GUARDED_SHOP)
+        .await
+        .unwrap()
+        .unwrap();
+    let another: trackline_core::Shipment = serde_json::from_value(
+        serde_json::json!({"order_number": "5000000002", "stage": "in_transit"}),
+    )
+    .unwrap();
+    let factors = trackline_core::second_factor::SecondFactors {
+        phone: Some(format!("+7 900 000-{}", demo::GUARDED_PHONE_LAST4)),
+        postcode: None,
+    };
+    store
+        .put_shipment(shop, "second", &another, &factors)
+        .await
+        .unwrap();
+    let post = |form: String, headers: &[(&'static str, &str)]| {
+        let mut request = post_form(&format!("/?shop={}", demo::GUARDED_SHOP), &form);
+        for (name, value) in headers {
+            request.headers_mut().insert(*name, value.parse().unwrap());
+        }
+        request
+    };
+    // A page on evil.example posts wrong replies to the hosted page's form in the buyer's browser.
+    let evil = [
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "https://evil.example"),
+    ];
+    for guess in 0..12 {
+        let wrong = send(
+            &app,
+            post(format!("n=5000000002&check=00{guess:02}"), &evil),
+        )
+        .await;
+        assert_ne!(wrong.status, StatusCode::OK, "guess {guess}");
+    }
+    // The buyer's own reply on the page itself still opens the order.
+    let own = [
+        ("sec-fetch-site", "same-origin"),
+        ("origin", "http://localhost"),
+    ];
+    let form = format!(
+        "n={}&check={}",
+        demo::GUARDED_ORDER,
+        demo::GUARDED_PHONE_LAST4
+    );
+    let opened = send(&app, post(form, &own)).await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text);
+}
+
+#[tokio::test]
 async fn the_page_without_a_number_is_the_form_in_the_buyers_language() {
     let (app, _store, _dir) = demo_app().await;
     let page = send(&app, get("/", &[("accept-language", "de, zh-CN;q=0.8")])).await;

@@ -203,8 +203,13 @@ async fn old_rows_go_in_batches_until_none_is_left_and_wrong_replies_after_their
         first.idempotency_keys > 0 && first.idempotency_keys < 2500,
         "{first:?}"
     );
-    let client = "203.0.113.7".parse().unwrap();
-    store.count_wrong_reply(seller, client).await.unwrap();
+    let tally = trackline_server::store::lockouts::Tally {
+        against: "address",
+        subject: "203.0.113.7".to_owned(),
+        max: 10,
+        window: std::time::Duration::from_secs(600),
+    };
+    store.count_reply(seller, &[tally], true).await.unwrap();
     let rest = forget_all(&store, now()).await;
     assert_eq!(rest.idempotency_keys, 2500 - first.idempotency_keys);
     // A wrong reply counts until its window ends.

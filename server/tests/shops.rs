@@ -42,6 +42,11 @@ fn get(uri: &str) -> axum::http::Request<axum::body::Body> {
     request(Method::GET, uri, &[], None)
 }
 
+/// A lookup with the buyer's reply to the second factor.
+fn answer(uri: &str, reply: &str) -> axum::http::Request<axum::body::Body> {
+    request(Method::GET, uri, &[("trackline-check", reply)], None)
+}
+
 // The phishing channel this closes: a second shop wrote a shipment with the first shop's tracking
 // number and its own support contacts, and the first shop's buyers were shown both, the impostor's first.
 #[tokio::test]
@@ -172,14 +177,14 @@ async fn each_shops_limits_and_lockouts_are_its_own() {
     for _ in 0..10 {
         let wrong = send(
             &app,
-            get(&format!("/api/v1/shops/{a}/track/7100000001?check=0000")),
+            answer(&format!("/api/v1/shops/{a}/track/7100000001"), "0000"),
         )
         .await;
         assert_ne!(wrong.status, StatusCode::OK);
     }
     let locked = send(
         &app,
-        get(&format!("/api/v1/shops/{a}/track/7100000001?check=4567")),
+        answer(&format!("/api/v1/shops/{a}/track/7100000001"), "4567"),
     )
     .await;
     assert_eq!(
@@ -190,7 +195,7 @@ async fn each_shops_limits_and_lockouts_are_its_own() {
     );
     let other = send(
         &app,
-        get(&format!("/api/v1/shops/{b}/track/7100000001?check=4567")),
+        answer(&format!("/api/v1/shops/{b}/track/7100000001"), "4567"),
     )
     .await;
     assert_eq!(other.status, StatusCode::OK, "{}", other.text);

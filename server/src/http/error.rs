@@ -62,6 +62,9 @@ pub enum ApiError {
         /// What was too many.
         reason: &'static str,
     },
+    /// The reply to a second factor came in the URL (`?check=`), where logs keep it.
+    #[error("send the reply to the second factor in the Trackline-Check header, never in the URL")]
+    CheckInUrl,
     /// Pulling from the Ozon Seller API failed.
     #[error(transparent)]
     Ozon(OzonError),
@@ -117,6 +120,7 @@ impl ApiError {
             ApiError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::BadIdempotencyKey => (StatusCode::BAD_REQUEST, "bad_idempotency_key"),
+            ApiError::CheckInUrl => (StatusCode::BAD_REQUEST, "check_in_url"),
             ApiError::IdempotencyKeyReused => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
             }
@@ -133,7 +137,7 @@ impl ApiError {
                 (StatusCode::FORBIDDEN, "check_failed")
             }
             ApiError::RateLimited { .. }
-            | ApiError::Lookup(LookupError::TooManyWrongReplies(_)) => {
+            | ApiError::Lookup(LookupError::TooManyWrongReplies(..)) => {
                 (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
             }
             ApiError::Lookup(LookupError::Store(_) | LookupError::Unwritable(_)) => {
@@ -171,7 +175,7 @@ impl IntoResponse for ApiError {
             ApiError::RateLimited { wait, reason } => {
                 format!("{reason}; try again in {} s", whole_seconds(*wait))
             }
-            ApiError::Lookup(error @ LookupError::TooManyWrongReplies(wait)) => {
+            ApiError::Lookup(error @ LookupError::TooManyWrongReplies(wait, _)) => {
                 format!("{error}; try again in {} s", whole_seconds(*wait))
             }
             other => other.to_string(),
@@ -191,7 +195,7 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(body)).into_response();
         let wait = match &self {
             ApiError::RateLimited { wait, .. }
-            | ApiError::Lookup(LookupError::TooManyWrongReplies(wait)) => Some(*wait),
+            | ApiError::Lookup(LookupError::TooManyWrongReplies(wait, _)) => Some(*wait),
             _ => None,
         };
         if let Some(wait) = wait {

@@ -63,10 +63,12 @@ pub fn app(state: AppState) -> Router {
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
                 let client = rate_limit::client_ip(request.extensions());
+                // The path only: a query may hold what the log must not keep (a reply to a
+                // second factor sent where it should not be, a token in a link).
                 tracing::info_span!(
                     "request",
                     method = %request.method(),
-                    uri = %request.uri(),
+                    path = %request.uri().path(),
                     client = ?client,
                 )
             }),

@@ -4,20 +4,21 @@
 
 use super::error::ApiError;
 use super::rate_limit::{client_ip, limit_lookups};
-use crate::lookup::{Caller, LookupError};
+use crate::lookup::{Caller, LookupError, Site};
 use crate::lookup_cache::ShopRef;
 use crate::state::{AppState, SharedState};
 use crate::store::Store;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use utoipa::{IntoParams, IntoResponses};
+use trackline_core::second_factor::REPLY_HEADER;
+use utoipa::IntoResponses;
 
 /// How long a browser or CDN may reuse an answer without asking: short, because statuses move,
 /// and the widget looks again every minute at most.
@@ -36,7 +37,8 @@ pub fn routes(state: &SharedState) -> Router<SharedState> {
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
-                .allow_methods([Method::GET]),
+                .allow_methods([Method::GET])
+                .allow_headers([HeaderName::from_static(REPLY_HEADER)]),
         )
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
@@ -46,12 +48,26 @@ pub fn routes(state: &SharedState) -> Router<SharedState> {
         .route("/readyz", get(readyz))
 }
 
-/// The lookup's query string.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
+/// The lookup's query string, read only to refuse a reply put there.
+#[derive(Debug, Deserialize)]
 pub struct LookupParams {
-    /// The buyer's reply to the seller's second factor, after a check_required answer.
     check: Option<String>,
+}
+
+/// The buyer's reply to the seller's second factor, from the `Trackline-Check` header: in the
+/// address it would be kept by every log and proxy on the way, and by the browser's history.
+///
+/// # Errors
+/// `CheckInUrl` when the reply came as `?check=`: refused rather than ignored, so that a client
+/// still sending it learns why at once instead of asking its buyer again and again.
+fn reply_of(params: &LookupParams, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    if params.check.is_some() {
+        return Err(ApiError::CheckInUrl);
+    }
+    // A reply is matched on its ASCII letters and digits only: other bytes cannot matter.
+    Ok(headers
+        .get(REPLY_HEADER)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned()))
 }
 
 /// What a lookup answers, for the OpenAPI document; the handlers build the responses.
@@ -71,7 +87,8 @@ enum LookupResponses {
     #[response(status = 304)]
     NotModified,
     /// Not a number any shipment could have (invalid_number); on the short path of a server with
-    /// several shops and no default one, shop_required, whose message names the scoped path.
+    /// several shops and no default one, shop_required, whose message names the scoped path;
+    /// check_in_url for a reply to the second factor in the URL (?check=) instead of the Trackline-Check header.
     #[response(status = 400)]
     BadRequest(trackline_core::ErrorBody),
     /// origin_not_allowed; check_required or check_failed with field phone_last4 or postcode.
@@ -80,7 +97,8 @@ enum LookupResponses {
     /// No shipment of this shop has this number (not_found), or no shop has this handle (shop_not_found).
     #[response(status = 404)]
     NotFound(trackline_core::ErrorBody),
-    /// Too many lookups of this shop, or wrong second factors, from this address (rate_limited).
+    /// Too many lookups of this shop, or wrong second factors, from this address; or too many
+    /// wrong second factors for this order from any address (rate_limited, the message says which).
     #[response(status = 429, headers(("Retry-After" = u32, description = "Seconds to wait.")))]
     TooMany(trackline_core::ErrorBody),
 }
@@ -100,7 +118,7 @@ enum LookupResponses {
     params(
         ("shop" = String, Path, description = "The shop's public handle, as add-seller printed it."),
         ("number" = String, Path, description = "An order, posting or tracking number, in any case, with spaces or dashes."),
-        LookupParams,
+        ("Trackline-Check" = Option<String>, Header, description = "The buyer's reply to the seller's second factor, after a check_required answer. Never in the URL: `?check=` is refused (400 check_in_url)."),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the client has."),
     ),
     responses(LookupResponses),
@@ -130,7 +148,7 @@ pub async fn track_in_shop(
         answers shop_required, never a mix of shops. Needs no authentication.",
     params(
         ("number" = String, Path, description = "An order, posting or tracking number, in any case, with spaces or dashes."),
-        LookupParams,
+        ("Trackline-Check" = Option<String>, Header, description = "The buyer's reply to the seller's second factor, after a check_required answer. Never in the URL: `?check=` is refused (400 check_in_url)."),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the client has."),
     ),
     responses(LookupResponses),
@@ -168,7 +186,7 @@ pub fn count<T>(answered: &Result<T, ApiError>, not_modified: bool) {
             LookupError::OriginNotAllowed => "origin_not_allowed",
             LookupError::SecondFactorRequired(_) => "check_required",
             LookupError::SecondFactorFailed(_) => "check_failed",
-            LookupError::TooManyWrongReplies(_) => {
+            LookupError::TooManyWrongReplies(..) => {
                 crate::metrics::locked_out();
                 "locked_out"
             }
@@ -192,18 +210,9 @@ async fn answer(
     request: &Parts,
 ) -> Result<Response, ApiError> {
     let headers = &request.headers;
-    let origin = headers
-        .get(header::ORIGIN)
-        .and_then(|value| value.to_str().ok());
-    let response = look_up(
-        state,
-        shop,
-        number,
-        origin,
-        params.check.as_deref(),
-        request,
-    )
-    .await?;
+    let origin = origin_of(headers);
+    let reply = reply_of(params, headers)?;
+    let response = look_up(state, shop, number, origin, reply.as_deref(), request).await?;
     let etag = HeaderValue::from_str(&response.etag)
         .map_err(|error| ApiError::Internal(error.to_string()))?;
     // Guarded answers differ by origin and must not be shared by a CDN between buyers.
@@ -217,7 +226,10 @@ async fn answer(
                 CACHE_CONTROL
             }),
         ),
-        (header::VARY, HeaderValue::from_static("Origin")),
+        (
+            header::VARY,
+            HeaderValue::from_static("Origin, Trackline-Check"),
+        ),
     ];
     if matches_etag(headers, &response.etag) {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
@@ -247,6 +259,7 @@ pub async fn look_up(
     let caller = Caller {
         origin,
         client: client_ip(&request.extensions),
+        site: site(&request.headers, origin_of(&request.headers)),
         reply,
     };
     Ok(state
@@ -263,6 +276,26 @@ pub async fn look_up(
             caller,
         )
         .await?)
+}
+
+/// Which site's page sent a request, from its `Sec-Fetch-Site`, with the request's `Origin`:
+/// a value this server does not know is taken as another site's, which only spares the
+/// address a count.
+pub fn site<'a>(headers: &HeaderMap, origin: Option<&'a str>) -> Site<'a> {
+    let Some(fetched_from) = headers.get("sec-fetch-site") else {
+        return Site::Own;
+    };
+    match fetched_from.as_bytes() {
+        b"same-origin" | b"same-site" | b"none" => Site::Own,
+        _ => Site::Cross(origin),
+    }
+}
+
+/// The request's `Origin`, if it is text.
+fn origin_of(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::ORIGIN)
+        .and_then(|value| value.to_str().ok())
 }
 
 /// Whether `If-None-Match` names this answer (weak comparison, lists and `*` included).

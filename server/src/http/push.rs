@@ -372,6 +372,7 @@ async fn subscribed(
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
     let client = client_ip(request.extensions());
+    let site = super::public::site(request.headers(), origin.as_deref());
     let Strict(asked) = Strict::<PushSubscribe>::from_request(request, state).await?;
     let subscription = checked(asked.subscription, state.allow_private_push)?;
     let handle = shop_ref.handle();
@@ -383,6 +384,7 @@ async fn subscribed(
         Caller {
             origin: origin.as_deref(),
             client,
+            site,
             reply: asked.check.as_deref(),
         },
     )

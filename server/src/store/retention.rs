@@ -79,9 +79,9 @@ impl Store {
         .rows_affected();
         tx.commit().await?;
 
-        // Few: only the wrong replies of addresses that never replied again after their window.
-        let wrong_replies = sqlx::query("DELETE FROM second_factor_failures WHERE at_ms <= $1")
-            .bind(now.saturating_sub(duration_ms(super::lockouts::WINDOW)))
+        // Few: only the counters of keys that never replied again after their window.
+        let wrong_replies = sqlx::query("DELETE FROM second_factor_failures WHERE ends_ms <= $1")
+            .bind(now)
             .execute(&self.pool)
             .await?
             .rows_affected();

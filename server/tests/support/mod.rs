@@ -85,7 +85,12 @@ pub fn bearer(token: &str) -> String {
 
 /// Sends one request through `app` and reads the whole reply.
 pub async fn send(app: &Router, request: Request<Body>) -> Reply {
-    let response = app.clone().oneshot(request).await.expect("the app answers");
+    send_owned(app.clone(), request).await
+}
+
+/// [`send`] for a task of its own, which owns what it holds.
+pub async fn send_owned(app: Router, request: Request<Body>) -> Reply {
+    let response = app.oneshot(request).await.expect("the app answers");
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response
