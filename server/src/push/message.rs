@@ -1,6 +1,8 @@
 //! What a notification says, in the language the buyer chose: the status in the widget's own
-//! words, the parcel's number, and for a pickup where and until when. Never the pickup code: a
-//! notification shows on a locked screen.
+//! words, the parcel's number, and for a pickup until when. Never the pickup code, nor the
+//! point's name or address: a notification shows on a locked screen, and anyone who has the
+//! tracking number may subscribe to it, where a shop with a second factor shows the code and
+//! the point only to a right reply. The page it opens shows them to whom the shop allows.
 
 use super::Occasion;
 use crate::store::push::Subscriber;
@@ -45,9 +47,6 @@ pub fn compose(
     match occasion {
         Occasion::ReadyForPickup | Occasion::LastDayTomorrow => {
             if let Some(point) = &shipment.pickup_point {
-                if let Some(place) = point.name.as_ref().or(point.address.as_ref()) {
-                    lines.push(place.clone());
-                }
                 if let Some(until) = &point.storage_until {
                     let date = format::day(lang, until);
                     lines.push(lang.fill(Msg::StorageUntil, &[("date", &date)]));
@@ -86,9 +85,10 @@ mod tests {
     }
 
     #[test]
-    fn a_pickup_says_where_and_until_when_and_never_the_code() {
+    fn a_pickup_says_until_when_and_never_the_code_or_the_point() {
         let waiting = shipment(
             r#"{"stage":"ready_for_pickup","pickup_point":{"name":"Пункт Ozon, Ленина 1",
+                "address":"Ленина 1, Москва","hours":"10–22","map_url":"https://maps.example/p",
                 "pickup_code":"4821","storage_until":"2026-11-30"}}"#,
         );
         let subscriber = |lang| Subscriber {
@@ -105,7 +105,12 @@ mod tests {
         );
         assert_eq!(told.title, "Ждёт в пункте выдачи");
         assert!(told.body.contains("RA100000048RU"), "{}", told.body);
-        assert!(told.body.contains("Пункт Ozon, Ленина 1"), "{}", told.body);
+        assert!(
+            !["Ленина", "10–22", "maps.example"]
+                .iter()
+                .any(|text| format!("{told:?}").contains(text)),
+            "the point is not on a lock screen, nor told to whoever subscribed to a guessed number"
+        );
         assert!(told.body.contains("30 нояб."), "{}", told.body);
         assert!(
             !format!("{told:?}").contains("4821"),
