@@ -725,6 +725,104 @@ async fn the_reply_to_the_second_factor_goes_in_a_header_never_in_the_url() {
     assert!(!urls.contains("check") && !urls.contains("1234"), "{urls}");
 }
 
+#[wasm_bindgen_test]
+async fn a_withheld_pickup_code_is_shown_after_the_second_factor_at_the_card() {
+    // A shop with a second factor withholds the code and the point from a lookup by tracking
+    // number (a guessable number); the buyer opens them at the card, the reply in the header.
+    stub_fetch(
+        "guarded-pickup",
+        "const reply = new Request(input, init).headers.get('trackline-check');
+         window.__pickupUrls = (window.__pickupUrls || []).concat([url]);
+         const digits = (reply || '').replace(/[^0-9]/g, '').slice(-4);
+         const shipment = { tracking_number: 'RA500000021RU', stage: 'ready_for_pickup',
+           pickup_point: digits === '1234'
+             ? { name: 'Point 1', address: 'Baumana 12', pickup_code: '4821', storage_until: '2099-11-30' }
+             : { storage_until: '2099-11-30',
+                 withheld: { fields: ['pickup_code', 'name', 'address'], check: 'phone_last4' } } };
+         const body = reply && digits !== '1234'
+           ? { error: 'check_failed', message: 'wrong', field: 'phone_last4' }
+           : { version: 1, query: 'RA500000021RU', shipments: [shipment] };
+         return Promise.resolve(new Response(JSON.stringify(body),
+           { status: body.error ? 403 : 200, headers: { 'content-type': 'application/json' } }));",
+    );
+    let root = mount_app("/guarded-pickup/{number}", Some("RA500000021RU"));
+    let withheld = wait_for(&root, "[data-testid=pickup-withheld]").await;
+    assert!(
+        text(&withheld).contains("to its buyer only"),
+        "{}",
+        text(&withheld)
+    );
+    assert!(root
+        .query_selector("[data-testid=pickup-code]")
+        .unwrap()
+        .is_none());
+    assert!(root
+        .query_selector("[data-testid=storage-until]")
+        .unwrap()
+        .is_some());
+    let show: HtmlElement = wait_for(&root, "[data-testid=pickup-show]")
+        .await
+        .unchecked_into();
+    assert_eq!(text(&show).trim(), "Show the code");
+    show.click();
+    let input: web_sys::HtmlInputElement = wait_for(&root, "[data-testid=check-input]")
+        .await
+        .unchecked_into();
+    input.set_value("+7 900 000-12-34");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    let submit: HtmlElement = wait_for(&root, "[data-testid=check-submit]")
+        .await
+        .unchecked_into();
+    assert_eq!(text(&submit).trim(), "Show the code");
+    submit.click();
+    assert_eq!(
+        text(&wait_for(&root, "[data-testid=pickup-code]").await),
+        "4821"
+    );
+    assert!(root
+        .query_selector("[data-testid=pickup-withheld]")
+        .unwrap()
+        .is_none());
+    assert!(root.inner_html().contains("Baumana 12"));
+    let urls = js_sys::eval("JSON.stringify(window.__pickupUrls)")
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(!urls.contains("check") && !urls.contains("1234"), "{urls}");
+}
+
+#[wasm_bindgen_test]
+async fn a_withheld_pickup_that_no_reply_opens_says_where_to_find_the_code() {
+    // No factor this widget knows (or none at all): no form, the storage day, and where to look.
+    for check in [r#","check":"passport""#, ""] {
+        let json = format!(
+            r#"{{"shipments":[{{"stage":"ready_for_pickup","pickup_point":{{"storage_until":"2026-11-30",
+                "withheld":{{"fields":["pickup_code"]{check}}}}}}}]}}"#
+        );
+        let root = mount_shipment(Lang::Ru, &json, day("2026-11-23"));
+        let withheld = wait_for(&root, "[data-testid=pickup-withheld]").await;
+        assert!(
+            text(&withheld).contains("спросите поддержку"),
+            "{}",
+            text(&withheld)
+        );
+        assert!(root
+            .query_selector("[data-testid=check-form]")
+            .unwrap()
+            .is_none());
+        assert!(root
+            .query_selector("[data-testid=pickup-code]")
+            .unwrap()
+            .is_none());
+        assert!(root
+            .query_selector("[data-testid=storage-until]")
+            .unwrap()
+            .is_some());
+    }
+}
+
 /// Markup, handlers and URLs that would run script if any text or link were trusted.
 const XSS: [&str; 10] = [
     "<script>window.__xss.push('script')</script>",

@@ -155,6 +155,73 @@ pub struct PickupPoint {
     /// A map page for the point (https); without it the widget searches the address on OpenStreetMap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub map_url: Option<String>,
+    /// What the endpoint kept back of this point until the buyer answers the shop's second
+    /// factor (since 1.5): a lookup by tracking number, which anyone may guess, shows the status
+    /// only. The lookup writes it; a seller's write that carries it is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withheld: Option<Withheld>,
+}
+
+impl PickupPoint {
+    /// Whether the point says where to collect the parcel, or with what: what a guarded shop
+    /// keeps back. `storage_until` is not among it: it says until when, not where or how.
+    pub fn says_where_or_how(&self) -> bool {
+        self.pickup_code.is_some()
+            || self.name.is_some()
+            || self.address.is_some()
+            || self.hours.is_some()
+            || self.map_url.is_some()
+    }
+
+    /// The point without what says where to collect the parcel or with what, and a note of what
+    /// was left out and which second factor (its wire name) opens it, if one can.
+    pub fn withholding(self, check: Option<&str>) -> PickupPoint {
+        let fields = [
+            ("pickup_code", self.pickup_code.is_some()),
+            ("name", self.name.is_some()),
+            ("address", self.address.is_some()),
+            ("hours", self.hours.is_some()),
+            ("map_url", self.map_url.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, present)| *present)
+        .map(|(field, _)| field.to_owned())
+        .collect();
+        PickupPoint {
+            name: None,
+            address: None,
+            hours: None,
+            pickup_code: None,
+            map_url: None,
+            storage_until: self.storage_until,
+            withheld: Some(Withheld {
+                fields,
+                check: check.map(str::to_owned),
+            }),
+        }
+    }
+}
+
+/// What an endpoint left out of a pickup point, and what opens it (since 1.5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Withheld {
+    /// The point's fields left out (`pickup_code`, `name`, `address`, `hours`, `map_url`);
+    /// readers keep names they do not know.
+    #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub fields: Vec<String>,
+    /// The second factor whose reply, in the `Trackline-Check` header of the same lookup,
+    /// shows them (`phone_last4`, `postcode`); absent when no reply can.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
+}
+
+impl Withheld {
+    /// Whether the pickup code is among what was left out.
+    pub fn code(&self) -> bool {
+        self.fields.iter().any(|field| field == "pickup_code")
+    }
 }
 
 /// How to reach the seller's or carrier's support.
@@ -386,6 +453,42 @@ mod tests {
             shipment.support.as_ref().unwrap().contacts[0].kind,
             ContactKind::Unknown("carrier_pigeon".into())
         );
+    }
+
+    #[test]
+    fn a_withheld_point_keeps_only_its_storage_day_and_says_what_opens_it() {
+        let body = r#"{"shipments":[{"stage":"ready_for_pickup","pickup_point":{"name":"Пункт",
+            "address":"Ленина 1","pickup_code":"4821","storage_until":"2026-11-30"}}]}"#;
+        let point = parse_track_response(body).unwrap().shipments[0]
+            .pickup_point
+            .clone()
+            .unwrap();
+        assert!(point.says_where_or_how());
+        let withheld = point.withholding(Some("phone_last4"));
+        assert!(!withheld.says_where_or_how());
+        assert_eq!(withheld.storage_until.as_deref(), Some("2026-11-30"));
+        let note = withheld.withheld.clone().unwrap();
+        assert_eq!(note.fields, ["pickup_code", "name", "address"]);
+        assert_eq!(note.check.as_deref(), Some("phone_last4"));
+        assert!(note.code());
+        let written = serde_json::to_string(&withheld).unwrap();
+        assert!(
+            !written.contains("4821") && !written.contains("Ленина"),
+            "{written}"
+        );
+    }
+
+    #[test]
+    fn a_withheld_note_is_read_leniently() {
+        let body = r#"{"shipments":[{"stage":"ready_for_pickup","pickup_point":{
+            "withheld":{"fields":null,"check":"passport","why":"x"}}}]}"#;
+        let point = parse_track_response(body).unwrap().shipments[0]
+            .pickup_point
+            .clone()
+            .unwrap();
+        let note = point.withheld.unwrap();
+        assert!(note.fields.is_empty());
+        assert_eq!(note.check.as_deref(), Some("passport"));
     }
 
     #[test]

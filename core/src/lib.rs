@@ -26,7 +26,7 @@ pub mod url_template;
 
 pub use contract::{
     Carrier, Contact, ContactKind, ContractError, DeliveryWindow, ErrorBody, Event, OpeningHours,
-    OpeningPeriod, PickupPoint, Shipment, Support, TrackResponse, CONTRACT_VERSION,
+    OpeningPeriod, PickupPoint, Shipment, Support, TrackResponse, Withheld, CONTRACT_VERSION,
 };
 pub use query::{InputError, TrackingQuery};
 pub use status::{Exception, Stage};

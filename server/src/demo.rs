@@ -101,16 +101,20 @@ pub async fn seed_if_empty(store: &Store) -> Result<usize, DemoError> {
     let shop = store.add_shop("Demo Shop", Some(DEMO_SHOP)).await?;
     store.insert_all(shop.id, &shipments).await?;
     seed_guarded(store, &shipments).await?;
-    Ok(shipments.len() + 1)
+    Ok(shipments.len() + 2)
 }
 
 /// The order number of the demo shipment whose seller asks for the buyer's phone digits.
 pub const GUARDED_ORDER: &str = "5000000001";
 /// The last four digits of that buyer's phone.
 pub const GUARDED_PHONE_LAST4: &str = "1234";
+/// The tracking number of the guarded demo seller's parcel at a pickup point: its status is
+/// shown to anyone, its point and code to the buyer's phone digits.
+pub const GUARDED_PICKUP: &str = "RA500000021RU";
 
 /// A demo seller that shows orders found by order number only to their buyer: the in-transit
-/// parcel again, under its own order number, opened by the last four digits of the phone.
+/// parcel again, under its own order number, and the parcel at a pickup point under a tracking
+/// number, each opened by the last four digits of the phone.
 async fn seed_guarded(store: &Store, shipments: &[Shipment]) -> Result<(), DemoError> {
     let Some(mut shipment) = shipments
         .iter()
@@ -146,11 +150,24 @@ async fn seed_guarded(store: &Store, shipments: &[Shipment]) -> Result<(), DemoE
     store
         .put_shipment(seller, "demo-guarded", &shipment, &factors)
         .await?;
+    let Some(mut waiting) = shipments
+        .iter()
+        .find(|s| s.stage == trackline_core::Stage::ReadyForPickup)
+        .cloned()
+    else {
+        return Err(DemoError::File("no pickup parcel to guard".into()));
+    };
+    waiting.order_number = Some("5000000003".to_owned());
+    waiting.shipment_number = Some("5000000003-0001-1".to_owned());
+    waiting.tracking_number = Some(GUARDED_PICKUP.to_owned());
+    store
+        .put_shipment(seller, "demo-guarded-pickup", &waiting, &factors)
+        .await?;
     Ok(())
 }
 
 /// A few demo numbers worth typing, with what each shows; printed at start-up.
-pub const HIGHLIGHTS: [(&str, &str); 9] = [
+pub const HIGHLIGHTS: [(&str, &str); 10] = [
     ("RA100000048RU", "in transit (Russian Post)"),
     ("1000000007", "waiting at a pickup point, with its code"),
     ("0132112277", "one order split into two parcels"),
@@ -162,5 +179,9 @@ pub const HIGHLIGHTS: [(&str, &str); 9] = [
     (
         "5000000001",
         "in the shop demo-guarded (/?shop=demo-guarded): asks for the phone's last four digits, 1234",
+    ),
+    (
+        GUARDED_PICKUP,
+        "in the shop demo-guarded: at a pickup point, its code and point shown for the phone's digits, 1234",
     ),
 ];

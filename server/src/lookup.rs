@@ -1,8 +1,9 @@
 //! The public lookup as a service: find which shop is asked, find the number's shipments in
 //! that shop only, apply the shop's lookup rules (allowed origins, a second factor for order
-//! numbers), bring shipments pulled from Ozon or polled from a carrier up to date, and say
-//! which have gone quiet for longer than their stage usually takes. It knows no HTTP;
-//! `http::public` turns its result into a response.
+//! numbers, and for a pickup's code and point when found by tracking number), bring shipments
+//! pulled from Ozon or polled from a carrier up to date, and say which have gone quiet for
+//! longer than their stage usually takes. It knows no HTTP; `http::public` turns its result
+//! into a response.
 
 use crate::ozon::OzonClient;
 use crate::sources::poller::Poller;
@@ -18,7 +19,9 @@ use tokio::time::Instant;
 use trackline_core::freshness::stale_since;
 use trackline_core::second_factor::SecondFactor;
 use trackline_core::time::format_rfc3339;
-use trackline_core::{InputError, Shipment, TrackResponse, TrackingQuery, CONTRACT_VERSION};
+use trackline_core::{
+    InputError, PickupPoint, Shipment, TrackResponse, TrackingQuery, CONTRACT_VERSION,
+};
 
 /// How long a lookup waits for Ozon and carriers, for all its shipments together.
 pub const REFRESH_DEADLINE: Duration = Duration::from_secs(3);
@@ -160,6 +163,7 @@ pub async fn track(
         mut found,
         rules,
         checked,
+        shown,
     } = admit(store, shop, number, caller).await?;
     let deadline = Instant::now() + REFRESH_DEADLINE;
     let (from_ozon, from_carriers): (Vec<&mut Found>, Vec<&mut Found>) = found
@@ -171,10 +175,13 @@ pub async fn track(
         refresh_from_carriers(store, refreshers.poller, from_carriers, deadline),
     );
     let now = crate::store::now_ms();
+    // After the refresh, which may bring a pickup point the stored shipment did not have.
     let shipments = found
         .into_iter()
-        .map(|f| Shipment {
+        .zip(shown)
+        .map(|(f, shown)| Shipment {
             stale_since: stale_since(&f.shipment, now).map(format_rfc3339),
+            pickup_point: shown.pickup_point(f.shipment.pickup_point),
             ..f.shipment
         })
         .collect();
@@ -200,6 +207,39 @@ pub struct Admitted {
     pub rules: LookupRules,
     /// A second factor was asked of this caller and given.
     pub checked: bool,
+    /// What this caller may see of each shipment in `found`, in its order.
+    pub shown: Vec<Shown>,
+}
+
+/// What a caller may see of one shipment found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// All of it.
+    Whole,
+    /// All but where its pickup point is and the code that releases the parcel there: it was
+    /// found by tracking number in a shop with a second factor, without the right reply. The
+    /// factor whose reply opens them, if the seller gave one for this shipment.
+    WithoutPickup(Option<SecondFactor>),
+}
+
+impl Shown {
+    /// The pickup point as this caller may see it.
+    pub fn pickup_point(self, point: Option<PickupPoint>) -> Option<PickupPoint> {
+        match self {
+            Shown::WithoutPickup(factor) => point.map(|point| {
+                if point.says_where_or_how() {
+                    point.withholding(factor.map(SecondFactor::as_str))
+                } else {
+                    point
+                }
+            }),
+            // A note of what was left out is the lookup's to write, never a seller's.
+            Shown::Whole => point.map(|point| PickupPoint {
+                withheld: None,
+                ..point
+            }),
+        }
+    }
 }
 
 /// Finds `number` in `shop` and admits `caller` as the lookup does (origin, second factor),
@@ -220,12 +260,13 @@ pub async fn admit(
     }
     let rules = store.lookup_rules(shop).await?;
     admit_origin(&rules, caller.origin)?;
-    let checked = admit_second_factor(store, &found, &rules, shop, caller).await?;
+    let (checked, shown) = admit_second_factor(store, &found, &rules, shop, caller).await?;
     Ok(Admitted {
         query,
         found,
         rules,
         checked,
+        shown,
     })
 }
 
@@ -279,31 +320,77 @@ fn counts_against_address(rules: &LookupRules, site: Site<'_>) -> bool {
 }
 
 /// Asks for the second factor when a shipment of a guarded shop was found by a guessable
-/// number, and counts wrong replies against the caller's address in this shop (unless another
-/// site's page sent them, [`counts_against_address`]) and against every shipment the number
-/// found, in the store, so that the lockout holds on every instance and after a restart.
-/// Whether the caller may try and the counting of a wrong try are one step there: replies sent
-/// at once are counted one after another, and none is evaluated once the address, or the
-/// order, has used up its tries. Says whether one was asked.
+/// number; when all were found by tracking number, which anyone may guess too (S10 numbers are
+/// sequential, with a computable check digit), shows their status and keeps where to collect
+/// them, and the code that releases them, for a right reply. A reply is evaluated by
+/// [`check_reply`] either way. Says whether one was asked and given, and what the caller may
+/// see of each shipment.
 async fn admit_second_factor(
     store: &Store,
     found: &[Found],
     rules: &LookupRules,
     shop: SellerId,
     caller: Caller<'_>,
-) -> Result<bool, LookupError> {
+) -> Result<(bool, Vec<Shown>), LookupError> {
     let Some(factor) = rules.second_factor else {
-        return Ok(false);
+        return Ok((false, vec![Shown::Whole; found.len()]));
     };
+    let reply = caller.reply.filter(|reply| !reply.trim().is_empty());
     let guarded: Vec<&Found> = found.iter().filter(|f| !f.by_tracking_number).collect();
-    if guarded.is_empty() {
-        return Ok(false);
-    }
-    let Some(reply) = caller.reply.filter(|reply| !reply.trim().is_empty()) else {
-        return Err(LookupError::SecondFactorRequired(factor));
+    let opened: Vec<&Found> = if guarded.is_empty() {
+        // Only a shipment the seller gave the factor for can be opened; a reply that could
+        // open none is not evaluated, so that it answers nothing.
+        let openable: Vec<&Found> = found
+            .iter()
+            .filter(|f| f.second_factor_hash(factor).is_some())
+            .collect();
+        match reply {
+            Some(reply) if !openable.is_empty() => {
+                check_reply(store, &openable, rules, factor, shop, caller, reply).await?;
+                openable
+            }
+            _ => Vec::new(),
+        }
+    } else {
+        let Some(reply) = reply else {
+            return Err(LookupError::SecondFactorRequired(factor));
+        };
+        check_reply(store, &guarded, rules, factor, shop, caller, reply).await?;
+        guarded
     };
+    let shown = found
+        .iter()
+        .map(|f| {
+            if opened.iter().any(|o| o.id == f.id) || !f.by_tracking_number {
+                Shown::Whole
+            } else {
+                Shown::WithoutPickup(f.second_factor_hash(factor).is_some().then_some(factor))
+            }
+        })
+        .collect();
+    Ok((!opened.is_empty(), shown))
+}
+
+/// Checks `reply` against every shipment in `asked`, and counts a wrong one against the
+/// caller's address in this shop (unless another site's page sent it, [`counts_against_address`])
+/// and against each of those shipments, in the store, so that the lockout holds on every
+/// instance and after a restart. Whether the caller may try and the counting of a wrong try are
+/// one step there: replies sent at once are counted one after another, and none is evaluated
+/// once the address, or the order, has used up its tries.
+///
+/// # Errors
+/// `SecondFactorFailed` for a wrong reply, `TooManyWrongReplies` past either limit.
+async fn check_reply(
+    store: &Store,
+    asked: &[&Found],
+    rules: &LookupRules,
+    factor: SecondFactor,
+    shop: SellerId,
+    caller: Caller<'_>,
+    reply: &str,
+) -> Result<(), LookupError> {
     // A shipment the seller gave no second factor for cannot be opened by order number at all.
-    let right = guarded.iter().all(|shipment| {
+    let right = asked.iter().all(|shipment| {
         let given = second_factor_hash(shipment.id, factor, reply);
         given.is_some() && given.as_deref() == shipment.second_factor_hash(factor)
     });
@@ -318,7 +405,7 @@ async fn admit_second_factor(
             max: ADDRESS_MAX_WRONG,
             window: ADDRESS_WINDOW,
         });
-    let shipments = guarded.iter().map(|shipment| Tally {
+    let shipments = asked.iter().map(|shipment| Tally {
         against: "shipment",
         subject: shipment.id.to_string(),
         max: SHIPMENT_MAX_WRONG,
@@ -337,7 +424,7 @@ async fn admit_second_factor(
             };
             Err(LookupError::TooManyWrongReplies(wait, guessed))
         }
-        Counted::Room if right => Ok(true),
+        Counted::Room if right => Ok(()),
         Counted::Room => Err(LookupError::SecondFactorFailed(factor)),
     }
 }

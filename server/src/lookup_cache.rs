@@ -6,9 +6,13 @@
 //! (`store::changes`), which every write bumps, in this instance and, through PostgreSQL's
 //! `NOTIFY`, in every other: a cached response is never served after a write it does not show.
 //! What differs by buyer is not cached: a response a second factor opened is read afresh each
-//! time, and the origin rule is applied to a cached response at every request. Writes made
-//! around every instance (an operator's SQL, `add-seller` on a SQLite file a server has open)
-//! are seen when an entry expires, `TIME_TO_LIVE` after it was read.
+//! time, and the origin rule is applied to a cached response at every request. A response with
+//! a pickup withheld (found by tracking number in a guarded shop) is the same for every caller
+//! without a reply, and cached for them; a caller with a reply in such a shop is never answered
+//! from the cache, so that the reply is evaluated (and counted when wrong) and never gets the
+//! withheld answer, and what it opens is never cached. Writes made around every instance (an
+//! operator's SQL, `add-seller` on a SQLite file a server has open) are seen when an entry
+//! expires, `TIME_TO_LIVE` after it was read.
 
 use crate::lookup::{self, Caller, LookupError, Refreshers};
 use crate::store::changes::Version;
@@ -161,16 +165,22 @@ impl LookupCache {
             number: query.as_str().to_owned(),
         };
         let changes = store.changes();
+        let replied = caller.reply.is_some_and(|reply| !reply.trim().is_empty());
         if let Some(entry) = self.entries.get(&key) {
             if changes.is_current(entry.version, entry.shop) {
-                crate::metrics::lookup_cache(true);
-                return match &entry.outcome {
+                match &entry.outcome {
+                    // A reply in a shop that asks for one is the lookup's to evaluate.
+                    Outcome::Found { rules, .. } if replied && rules.second_factor.is_some() => {}
                     Outcome::Found { response, rules } => {
+                        crate::metrics::lookup_cache(true);
                         lookup::admit_origin(rules, caller.origin)?;
-                        Ok(response.clone())
+                        return Ok(response.clone());
                     }
-                    Outcome::NotFound => Err(LookupError::NotFound),
-                };
+                    Outcome::NotFound => {
+                        crate::metrics::lookup_cache(true);
+                        return Err(LookupError::NotFound);
+                    }
+                }
             }
         }
         crate::metrics::lookup_cache(false);

@@ -370,6 +370,12 @@ impl ShipmentInput {
             web_link("carrier.tracking_url", carrier.tracking_url.as_deref())?;
         }
         if let Some(point) = &self.pickup_point {
+            if point.withheld.is_some() {
+                return Err(invalid(
+                    "pickup_point.withheld",
+                    "the lookup says what it withholds; a seller does not write it",
+                ));
+            }
             web_link("pickup_point.map_url", point.map_url.as_deref())?;
             if let Some(until) = &point.storage_until {
                 date("pickup_point.storage_until", until)?;

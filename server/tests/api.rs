@@ -14,8 +14,8 @@ async fn demo_store() -> Store {
     let store = support::fresh_store().await;
     assert_eq!(
         demo::seed_if_empty(&store).await.unwrap(),
-        // The file's shipments, and the one the guarded demo seller owns.
-        demo::shipments(0).unwrap().len() + 1
+        // The file's shipments, and the two the guarded demo seller owns.
+        demo::shipments(0).unwrap().len() + 2
     );
     store
 }
@@ -152,7 +152,7 @@ async fn the_demo_covers_every_stage_and_every_exception() {
     // Every highlighted number is really in the demo.
     let store = demo_store().await;
     for (number, _) in demo::HIGHLIGHTS {
-        if number == demo::GUARDED_ORDER {
+        if number == demo::GUARDED_ORDER || number == demo::GUARDED_PICKUP {
             let uri = format!("/api/v1/shops/{}/track/{number}", demo::GUARDED_SHOP);
             let (status, _, body) =
                 get_answered(&store, &uri, Some(demo::GUARDED_PHONE_LAST4)).await;

@@ -165,6 +165,50 @@ async fn a_guarded_order_asks_and_a_posted_reply_opens_it_for_this_buyer_only() 
     assert!(!header(&opened, header::ETAG).is_empty());
 }
 
+/// A pickup code is a credential, and tracking numbers can be counted out: in a shop with a
+/// second factor the page shows where and with what to collect a parcel only to a posted reply.
+#[tokio::test]
+async fn the_hosted_page_without_script_withholds_the_pickup_and_opens_it_to_a_posted_reply() {
+    let (app, _store, _dir) = demo_app().await;
+    let shop = demo::GUARDED_SHOP;
+    let number = demo::GUARDED_PICKUP;
+    let secrets = ["4821", "Baumana", "10:00–21:00", "openstreetmap.org/?mlat"];
+    let page = send(&app, get(&format!("/?shop={shop}&n={number}"), &[])).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for secret in secrets {
+        assert!(!page.text.contains(secret), "{secret} in the page");
+    }
+    assert!(page.text.contains("data-testid=\"pickup-withheld\""));
+    // "Show the code" is a form that works without script: it posts the reply, never in the address.
+    assert!(page.text.contains("<form method=\"post\""), "{}", page.text);
+    assert!(page.text.contains("name=\"check\""));
+
+    let post = |form: String| {
+        Request::builder()
+            .method(Method::POST)
+            .uri(format!("/?shop={shop}&n={number}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .unwrap()
+    };
+    let wrong = send(&app, post(format!("n={number}&check=0000"))).await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    for secret in secrets {
+        assert!(!wrong.text.contains(secret), "{secret} after a wrong reply");
+    }
+    let right = format!("n={number}&check={}", demo::GUARDED_PHONE_LAST4);
+    let opened = send(&app, post(right)).await;
+    assert_eq!(opened.status, StatusCode::OK);
+    for secret in secrets {
+        assert!(
+            opened.text.contains(secret),
+            "{secret} not in the opened page"
+        );
+    }
+    assert!(opened.text.contains("data-testid=\"pickup-code\""));
+    assert_eq!(header(&opened, header::CACHE_CONTROL), "private, no-store");
+}
+
 #[tokio::test]
 async fn another_sites_form_posts_do_not_lock_the_buyer_out_of_the_page() {
     let (app, store, _dir) = demo_app().await;

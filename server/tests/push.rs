@@ -191,6 +191,74 @@ async fn send_until(workers: &[&Worker], service: &FakePush, count: usize) {
 }
 
 #[tokio::test]
+async fn a_browser_the_lookup_withheld_the_pickup_point_from_is_not_told_it_either() {
+    // A shop with a second factor: by tracking number, without the buyer's reply, a lookup
+    // withholds where the parcel waits, and so does a notification to whoever subscribed so.
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let token = store.add_shop("Shop", Some("shop")).await.unwrap().token;
+    let (status, body) = seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/settings",
+        &token,
+        Some(json!({"order_check": "phone_last4"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let parcel = json!({"tracking_number": "RA500000018RU", "stage": "arrived",
+        "updated_at": "2026-11-20T10:00:00+03:00",
+        "pickup_point": {"name": "Пункт Ozon, Ленина 1", "pickup_code": "4821", "storage_until": "2030-11-30"},
+        "buyer_check": {"phone": "+7 900 123-45-67"}});
+    let (status, body) = seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments/p-1",
+        &token,
+        Some(parcel),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let service = FakePush::start().await;
+    let (_, stranger) = service.subscribe("stranger");
+    let (status, body) = subscribe(&app, &stranger, "ru").await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (_, buyer) = service.subscribe("buyer");
+    let replied = send(
+        &app,
+        request(
+            Method::PUT,
+            "/api/v1/shops/shop/track/RA500000018RU/push",
+            &[("content-type", "application/json")],
+            Some(&json!({"subscription": buyer, "lang": "ru", "check": "4567"})),
+        ),
+    )
+    .await;
+    assert_eq!(replied.status, StatusCode::NO_CONTENT, "{}", replied.text);
+    event(
+        &app,
+        &token,
+        "ready_for_pickup",
+        "2026-11-21T10:00:00+03:00",
+    )
+    .await;
+    send_until(&[&worker(&state)], &service, 2).await;
+    for told in service.delivered() {
+        let message = told.message.to_string();
+        assert!(message.contains("30 нояб."), "{message}");
+        assert!(!message.contains("4821"), "{message}");
+        let named = message.contains("Ленина");
+        assert_eq!(
+            named,
+            told.browser == "buyer",
+            "{}: {message}",
+            told.browser
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_status_change_reaches_the_subscribed_browser_in_its_language_and_never_the_code() {
     let store = support::fresh_store().await;
     let state = state(&store);

@@ -6,6 +6,48 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use trackline_core::second_factor::SecondFactor;
 
+/// The form that asks the buyer for the seller's second factor: where a lookup was refused for
+/// want of it, and at a pickup card whose code was withheld. Without script it posts the reply
+/// and the number to the page (never in the address), which renders what they open.
+#[component]
+pub fn SecondFactorForm(
+    /// The language of the labels.
+    lang: Lang,
+    /// What the buyer is asked for.
+    factor: SecondFactor,
+    /// The number looked up, posted with the reply.
+    number: String,
+    /// The words on the button.
+    submit: Msg,
+    /// Repeats the lookup with the reply.
+    on_reply: Callback<String>,
+) -> impl IntoView {
+    let reply = RwSignal::new(String::new());
+    let (label, inputmode, autocomplete) = match factor {
+        SecondFactor::PhoneLast4 => (Msg::CheckPhoneLabel, "numeric", "off"),
+        SecondFactor::Postcode => (Msg::CheckPostcodeLabel, "text", "postal-code"),
+    };
+    let sent = move |event: SubmitEvent| {
+        event.prevent_default();
+        on_reply.run(reply.get_untracked());
+    };
+    view! {
+        <form class="tl-check" method="post" on:submit=sent novalidate=true data-testid="check-form">
+            <input type="hidden" name="n" value=number/>
+            <label class="tl-form__label" for="tl-check-reply">{lang.t(label)}</label>
+            <div class="tl-form__row">
+                <input id="tl-check-reply" class="tl-form__input" name="check" type="text" inputmode=inputmode
+                    autocomplete=autocomplete maxlength="20" data-testid="check-input"
+                    prop:value=move || reply.get()
+                    on:input=move |event| reply.set(event_target_value(&event))/>
+                <button class="tl-form__button" type="submit" data-testid="check-submit">
+                    {lang.t(submit)}
+                </button>
+            </div>
+        </form>
+    }
+}
+
 /// A failed lookup's message, with a retry button when trying again could help.
 #[component]
 pub fn FailureView(
@@ -21,31 +63,7 @@ pub fn FailureView(
     on_reply: Callback<String>,
 ) -> impl IntoView {
     let second_factor = failure.second_factor().map(|needed| {
-        let reply = RwSignal::new(String::new());
-        let (label, inputmode, autocomplete) = match needed.factor {
-            SecondFactor::PhoneLast4 => (Msg::CheckPhoneLabel, "numeric", "off"),
-            SecondFactor::Postcode => (Msg::CheckPostcodeLabel, "text", "postal-code"),
-        };
-        let submit = move |event: SubmitEvent| {
-            event.prevent_default();
-            on_reply.run(reply.get_untracked());
-        };
-        // Without script the page's own form posts the reply (never in the address) with the number.
-        view! {
-            <form class="tl-check" method="post" on:submit=submit novalidate=true data-testid="check-form">
-                <input type="hidden" name="n" value=number.clone()/>
-                <label class="tl-form__label" for="tl-check-reply">{lang.t(label)}</label>
-                <div class="tl-form__row">
-                    <input id="tl-check-reply" class="tl-form__input" name="check" type="text" inputmode=inputmode
-                        autocomplete=autocomplete maxlength="20" data-testid="check-input"
-                        prop:value=move || reply.get()
-                        on:input=move |event| reply.set(event_target_value(&event))/>
-                    <button class="tl-form__button" type="submit" data-testid="check-submit">
-                        {lang.t(Msg::CheckSubmit)}
-                    </button>
-                </div>
-            </form>
-        }
+        view! { <SecondFactorForm lang factor=needed.factor number=number.clone() submit=Msg::CheckSubmit on_reply/> }
     });
     let retry = failure.retryable().then(|| {
         view! {

@@ -1,15 +1,20 @@
 //! The pickup point card: where the parcel waits, the code that releases it (in digits and as a
-//! QR code for the point's scanner), and until when.
+//! QR code for the point's scanner), and until when. When the endpoint withheld the code and the
+//! point (a shop with a second factor, a lookup by tracking number), the card says so and asks
+//! for the factor; the lookup repeated with the reply shows them.
 
 use crate::components::copy_button::CopyButton;
+use crate::components::failure::SecondFactorForm;
+use crate::components::result::Replying;
 use crate::format;
 use crate::i18n::{Lang, Msg};
 use crate::qr::{qr_path, QrPath};
 use leptos::prelude::*;
 use trackline_core::link::safe_href;
 use trackline_core::pickup::{storage_left, StorageLeft};
+use trackline_core::second_factor::SecondFactor;
 use trackline_core::url_template::percent_encode;
-use trackline_core::PickupPoint;
+use trackline_core::{PickupPoint, Withheld};
 
 /// The pickup point with the pickup code in large digits and as a QR code, a copy button and the
 /// days left.
@@ -48,6 +53,11 @@ pub fn PickupCard(
             </div>
         }
     });
+    let withheld = point
+        .withheld
+        .clone()
+        .filter(|note| !note.fields.is_empty())
+        .map(|note| withheld_view(lang, &note));
     let until = point.storage_until.as_deref().map(|day| {
         let date = format::day(lang, day);
         let (text, urgent) = match storage_left(day, today) {
@@ -95,6 +105,7 @@ pub fn PickupCard(
     view! {
         <section class="tl-card tl-pickup" part="pickup" data-testid="pickup">
             <h3 class="tl-card__title">{lang.t(Msg::PickupPoint)}</h3>
+            {withheld}
             {code}
             {until}
             {point.name.map(|name| view! { <p class="tl-pickup__name">{name}</p> })}
@@ -102,5 +113,33 @@ pub fn PickupCard(
             {hours}
             {map}
         </section>
+    }
+}
+
+/// What stands in for a withheld code and point: why they are not shown, and "Show the code",
+/// which opens the second factor's form (a `<details>`, so that it opens without script too),
+/// when a factor the widget knows opens them and the lookup can be repeated from here.
+fn withheld_view(lang: Lang, note: &Withheld) -> AnyView {
+    let factor = note.check.as_deref().and_then(SecondFactor::from_wire);
+    match (factor, use_context::<Replying>()) {
+        (Some(factor), Some(Replying { number, on_reply })) => view! {
+            <div class="tl-pickup__withheld" data-testid="pickup-withheld">
+                <p class="tl-pickup__withheld-text">{lang.t(Msg::PickupWithheld)}</p>
+                <details class="tl-pickup__open">
+                    <summary class="tl-button tl-button--primary tl-pickup__show" data-testid="pickup-show">
+                        {lang.t(Msg::PickupShowCode)}
+                    </summary>
+                    <SecondFactorForm lang factor number=number.get_untracked()
+                        submit=Msg::PickupShowCode on_reply/>
+                </details>
+            </div>
+        }
+        .into_any(),
+        _ => view! {
+            <div class="tl-pickup__withheld" data-testid="pickup-withheld">
+                <p class="tl-pickup__withheld-text">{lang.t(Msg::PickupWithheldClosed)}</p>
+            </div>
+        }
+        .into_any(),
     }
 }

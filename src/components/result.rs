@@ -29,6 +29,17 @@ pub struct Push {
     pub page: Option<String>,
 }
 
+/// What a view inside a status needs to ask for the seller's second factor and repeat the lookup
+/// with the reply (the pickup card whose code was withheld): given by [`LookupResult`] to the
+/// views under it, so that the status's views need not carry it.
+#[derive(Debug, Clone, Copy)]
+pub struct Replying {
+    /// The number looked up, as the lookup has it.
+    pub number: Signal<String>,
+    /// Repeats the lookup with the buyer's reply.
+    pub on_reply: Callback<String>,
+}
+
 /// The result area of the widget.
 #[component]
 pub fn LookupResult(
@@ -45,6 +56,14 @@ pub fn LookupResult(
 ) -> impl IntoView {
     let retry = Callback::new(move |()| lookup.retry());
     let reply = Callback::new(move |reply: String| lookup.reply_to_second_factor(reply));
+    provide_context(Replying {
+        number: Signal::derive(move || {
+            lookup
+                .state
+                .with(|state| state.number().unwrap_or_default().to_owned())
+        }),
+        on_reply: reply,
+    });
     let selected = lookup.selected;
     let history_expanded = lookup.history_expanded;
     // The number whose status is on screen, to tell a status drawn again for it (a refresh that

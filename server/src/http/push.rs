@@ -6,12 +6,12 @@
 use super::error::ApiError;
 use super::json::Strict;
 use super::rate_limit::client_ip;
-use crate::lookup::{admit, shop, Caller};
+use crate::lookup::{admit, shop, Caller, Shown};
 use crate::lookup_cache::ShopRef;
 use crate::push::sender::Subscription;
 use crate::seller_input::Invalid;
 use crate::state::SharedState;
-use crate::store::push::Subscriber;
+use crate::store::push::{Subscribed, Subscriber};
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -395,14 +395,14 @@ async fn subscribed(
         .and_then(Lang::from_tag)
         .unwrap_or_default();
     let number = admitted.query.as_str().to_owned();
-    let shipments: Vec<(i64, bool)> = admitted
+    let shipments: Vec<Subscribed> = admitted
         .found
         .iter()
-        .map(|found| {
-            (
-                found.id,
-                found.shipment.stage == trackline_core::Stage::Delivered,
-            )
+        .zip(&admitted.shown)
+        .map(|(found, shown)| Subscribed {
+            shipment: found.id,
+            delivered: found.shipment.stage == trackline_core::Stage::Delivered,
+            shows_pickup: *shown == Shown::Whole,
         })
         .collect();
     let subscriber = Subscriber {

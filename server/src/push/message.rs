@@ -1,6 +1,8 @@
 //! What a notification says, in the language the buyer chose: the status in the widget's own
 //! words, the parcel's number, and for a pickup where and until when. Never the pickup code: a
-//! notification shows on a locked screen.
+//! notification shows on a locked screen. Nor where, to a subscriber whose lookup did not show
+//! it (a tracking number in a shop with a second factor, without the buyer's reply): anyone who
+//! has the number may subscribe.
 
 use super::Occasion;
 use crate::store::push::Subscriber;
@@ -29,12 +31,14 @@ pub struct Message {
     pub unsubscribe: String,
 }
 
-/// The message for `occasion` about `shipment`, looked up as `number`, opening `page`.
+/// The message for `occasion` about `shipment`, looked up as `number`, opening `page`; naming
+/// the pickup point only when `shows_pickup`, as the subscriber's lookup did.
 pub fn compose(
     occasion: Occasion,
     subscriber: &Subscriber,
     tag: &str,
     shipment: &Shipment,
+    shows_pickup: bool,
 ) -> Message {
     let (lang, number) = (subscriber.lang, subscriber.number.as_str());
     let title = match occasion {
@@ -45,7 +49,8 @@ pub fn compose(
     match occasion {
         Occasion::ReadyForPickup | Occasion::LastDayTomorrow => {
             if let Some(point) = &shipment.pickup_point {
-                if let Some(place) = point.name.as_ref().or(point.address.as_ref()) {
+                let place = point.name.as_ref().or(point.address.as_ref());
+                if let Some(place) = place.filter(|_| shows_pickup) {
                     lines.push(place.clone());
                 }
                 if let Some(until) = &point.storage_until {
@@ -89,6 +94,7 @@ mod tests {
     fn a_pickup_says_where_and_until_when_and_never_the_code() {
         let waiting = shipment(
             r#"{"stage":"ready_for_pickup","pickup_point":{"name":"Пункт Ozon, Ленина 1",
+                "address":"Ленина 1, Москва","hours":"10–22","map_url":"https://maps.example/p",
                 "pickup_code":"4821","storage_until":"2026-11-30"}}"#,
         );
         let subscriber = |lang| Subscriber {
@@ -102,6 +108,7 @@ mod tests {
             &subscriber(Lang::Ru),
             "t",
             &waiting,
+            true,
         );
         assert_eq!(told.title, "Ждёт в пункте выдачи");
         assert!(told.body.contains("RA100000048RU"), "{}", told.body);
@@ -111,11 +118,24 @@ mod tests {
             !format!("{told:?}").contains("4821"),
             "the code is never on a lock screen"
         );
+        // A subscriber whose lookup withheld the point is not told it either.
+        let withheld = compose(
+            Occasion::ReadyForPickup,
+            &subscriber(Lang::Ru),
+            "t",
+            &waiting,
+            false,
+        );
+        assert!(withheld.body.contains("30 нояб."), "{}", withheld.body);
+        for secret in ["Ленина", "10–22", "maps.example", "4821"] {
+            assert!(!format!("{withheld:?}").contains(secret), "{withheld:?}");
+        }
         let tomorrow = compose(
             Occasion::LastDayTomorrow,
             &subscriber(Lang::En),
             "t",
             &waiting,
+            true,
         );
         assert_eq!(tomorrow.title, "Tomorrow is the last day to collect it");
     }

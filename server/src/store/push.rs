@@ -95,6 +95,17 @@ fn keys_context(subscription: i64) -> String {
     format!("push {subscription}")
 }
 
+/// A parcel a browser subscribes to, as its lookup showed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subscribed {
+    /// The shipment's row.
+    pub shipment: i64,
+    /// It is delivered: the subscription ends a week from now.
+    pub delivered: bool,
+    /// The lookup showed where it waits (its pickup point): its notifications may say so.
+    pub shows_pickup: bool,
+}
+
 /// What stands for a subscriber's address in the store: an HMAC under a key derived from the
 /// server's, so that the table holds no buyer's address (a digest of a bare address would be
 /// reversed by trying all four billion) and still counts one address's subscriptions.
@@ -129,7 +140,7 @@ impl Store {
     /// database fails.
     pub async fn subscribe_push(
         &self,
-        shipments: &[(i64, bool)],
+        shipments: &[Subscribed],
         subscription: &Subscription,
         subscriber: &Subscriber,
         client: Option<IpAddr>,
@@ -141,14 +152,14 @@ impl Store {
         let mut tx = self.begin_write().await?;
         // The parcels' rows first, in one order, before any subscription row: a seller's write
         // takes its shipment's row and then its subscriptions', so the other order could deadlock.
-        let mut held_rows: Vec<i64> = shipments.iter().map(|(shipment, _)| *shipment).collect();
+        let mut held_rows: Vec<i64> = shipments.iter().map(|parcel| parcel.shipment).collect();
         held_rows.sort_unstable();
         for shipment in held_rows {
             self.hold_row(&mut tx, "shipments", shipment).await?;
         }
-        for (shipment, _) in shipments {
+        for parcel in shipments {
             sqlx::query("DELETE FROM push_subscriptions WHERE shipment_id = $1 AND endpoint = $2")
-                .bind(shipment)
+                .bind(parcel.shipment)
                 .bind(&subscription.endpoint)
                 .execute(&mut *tx)
                 .await?;
@@ -165,11 +176,11 @@ impl Store {
                 return Err(StoreError::Full(Cap::PushPerClient));
             }
         }
-        for (shipment, delivered) in shipments {
+        for parcel in shipments {
             let held: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM push_subscriptions WHERE shipment_id = $1",
             )
-            .bind(shipment)
+            .bind(parcel.shipment)
             .fetch_one(&mut *tx)
             .await?;
             if held >= Cap::PushPerShipment.limit() {
@@ -182,11 +193,12 @@ impl Store {
             let now = now_ms();
             sqlx::query(
                 "INSERT INTO push_subscriptions
-                 (id, shipment_id, endpoint, keys, lang, page, api, number, created_ms, ends_ms, client)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                 (id, shipment_id, endpoint, keys, lang, page, api, number, created_ms, ends_ms, client,
+                  shows_pickup)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(id)
-            .bind(shipment)
+            .bind(parcel.shipment)
             .bind(&subscription.endpoint)
             .bind(sealed)
             .bind(subscriber.lang.tag())
@@ -194,8 +206,9 @@ impl Store {
             .bind(&subscriber.api)
             .bind(&subscriber.number)
             .bind(now)
-            .bind(delivered.then_some(now + AFTER_DELIVERY_MS))
+            .bind(parcel.delivered.then_some(now + AFTER_DELIVERY_MS))
             .bind(&client)
+            .bind(i64::from(parcel.shows_pickup))
             .execute(&mut *tx)
             .await?;
         }
@@ -473,7 +486,7 @@ async fn queue_for(
     // At most the cap's subscribers, the oldest: one change queues at most `PushPerShipment`
     // messages, whatever rows came before the cap.
     let subscribers = sqlx::query(
-        "SELECT id, lang, page, api, number FROM push_subscriptions WHERE shipment_id = $1
+        "SELECT id, lang, page, api, number, shows_pickup FROM push_subscriptions WHERE shipment_id = $1
          ORDER BY created_ms, id LIMIT $2",
     )
     .bind(id)
@@ -493,7 +506,8 @@ async fn queue_for(
             api: subscriber.try_get("api")?,
             number: subscriber.try_get("number")?,
         };
-        let message: Message = compose(occasion, &told, &topic, shipment);
+        let shows_pickup = subscriber.try_get::<i64, _>("shows_pickup")? != 0;
+        let message: Message = compose(occasion, &told, &topic, shipment, shows_pickup);
         sqlx::query(
             "INSERT INTO push_messages
              (id, subscription_id, body, topic, queued_ms, state, attempts, next_attempt_ms, seq)

@@ -7,7 +7,7 @@ use trackline_e2e::{project_root, Session};
 
 /// The states worth looking at: a path of the hosted page and a file name; the last two as a
 /// buyer with JavaScript off sees them (the server's rendering alone).
-const STATES: [(&str, &str); 16] = [
+const STATES: [(&str, &str); 17] = [
     ("/", "start"),
     ("/?n=RA100000048RU", "in-transit"),
     ("/?n=RA100000048RU&lang=ru", "in-transit-ru"),
@@ -26,6 +26,10 @@ const STATES: [(&str, &str); 16] = [
     (
         "/?shop=demo-guarded&n=5000000001&lang=zh",
         "asked-zh-noscript",
+    ),
+    (
+        "/?shop=demo-guarded&n=RA500000021RU&lang=ru",
+        "pickup-withheld-ru-noscript",
     ),
 ];
 
@@ -61,6 +65,53 @@ async fn main() {
             }
         }
     }
+    guarded_pickup(&page, &dir).await;
     page.close().await;
     println!("screenshots in {}", dir.display());
+}
+
+/// The guarded demo shop's parcel at a pickup point, found by tracking number: the card with its
+/// code withheld, then opened with the buyer's phone digits at "Show the code", in each language.
+async fn guarded_pickup(page: &Session, dir: &std::path::Path) {
+    use trackline_server::demo::{GUARDED_PHONE_LAST4, GUARDED_PICKUP, GUARDED_SHOP};
+    page.cdp(
+        "Emulation.setScriptExecutionDisabled",
+        serde_json::json!({ "value": false }),
+    )
+    .await;
+    for lang in ["ru", "en", "zh"] {
+        page.open(&format!(
+            "/?shop={GUARDED_SHOP}&n={GUARDED_PICKUP}&lang={lang}&theme=light"
+        ))
+        .await;
+        page.find("[data-testid=pickup-withheld]").await;
+        for width in [360, 1280] {
+            let name = format!("pickup-withheld-{lang}-{width}-light.png");
+            page.screenshot(width, &dir.join(name)).await;
+        }
+        page.find("[data-testid=pickup-show]")
+            .await
+            .click()
+            .await
+            .expect("Show the code opens");
+        page.find("[data-testid=check-input]")
+            .await
+            .send_keys(GUARDED_PHONE_LAST4)
+            .await
+            .expect("typing works");
+        for width in [360, 1280] {
+            let name = format!("pickup-asking-{lang}-{width}-light.png");
+            page.screenshot(width, &dir.join(name)).await;
+        }
+        page.find("[data-testid=check-submit]")
+            .await
+            .click()
+            .await
+            .expect("the reply is sent");
+        page.find("[data-testid=pickup-code]").await;
+        for width in [360, 1280] {
+            let name = format!("pickup-opened-{lang}-{width}-light.png");
+            page.screenshot(width, &dir.join(name)).await;
+        }
+    }
 }

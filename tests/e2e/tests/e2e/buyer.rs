@@ -317,6 +317,30 @@ async fn an_order_the_shop_guards_opens_with_the_phones_last_digits() {
     page.close().await;
 }
 
+#[tokio::test]
+async fn a_pickup_code_the_shop_withholds_opens_at_the_card_with_the_phones_last_digits() {
+    let page = Session::start().await;
+    page.open("/?shop=demo-guarded&n=RA500000021RU&lang=en")
+        .await;
+    let withheld = page.find("[data-testid=pickup-withheld]").await;
+    assert!(withheld.text().await.unwrap().contains("to its buyer only"));
+    assert!(page.all("[data-testid=pickup-code]").await.is_empty());
+    assert_accessible(&page, "a withheld pickup card").await;
+    page.find("[data-testid=pickup-show]")
+        .await
+        .click()
+        .await
+        .expect("Show the code opens");
+    let input = page.find("[data-testid=check-input]").await;
+    input.send_keys("1234\u{E007}").await.expect("typing works");
+    assert_eq!(page.text("[data-testid=pickup-code]").await, "4821");
+    assert!(page.all("[data-testid=pickup-withheld]").await.is_empty());
+    // The answer never goes into the page's address.
+    page.wait_for_script("return location.search === '?shop=demo-guarded&n=RA500000021RU&lang=en'")
+        .await;
+    page.close().await;
+}
+
 /// What a scanner reads from the page as it is on screen (the window is tall enough to hold the
 /// whole pickup card), if anything. The whole window, not the element: with script off,
 /// chromedriver cannot take an element's picture.

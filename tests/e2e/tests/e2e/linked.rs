@@ -322,6 +322,28 @@ async fn a_guarded_order_asks_and_is_answered_by_a_posted_form_without_script() 
 }
 
 #[tokio::test]
+async fn a_withheld_pickup_code_opens_by_a_posted_form_without_script() {
+    let page = Session::start().await;
+    open_without_script(&page, "/?shop=demo-guarded&n=RA500000021RU").await;
+    page.find("[data-testid=pickup-withheld]").await;
+    assert!(page.all("[data-testid=pickup-code]").await.is_empty());
+    page.find("[data-testid=pickup-show]")
+        .await
+        .click()
+        .await
+        .expect("Show the code opens without script");
+    let input = page.find("[data-testid=check-input]").await;
+    input.send_keys("1234\u{E007}").await.expect("typing works");
+    page.find("[data-testid=pickup-code]").await;
+    let address = page.eval("return location.href").await;
+    assert!(
+        address.as_str().is_some_and(|href| !href.contains("1234")),
+        "{address}"
+    );
+    page.close().await;
+}
+
+#[tokio::test]
 async fn hostile_text_in_a_rendered_page_stays_text_with_or_without_script() {
     let page = Session::start().await;
     let mut shipment =
