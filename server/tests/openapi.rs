@@ -46,6 +46,26 @@ fn the_checked_in_document_is_the_generated_one() {
     );
 }
 
+// Regression: the token handlers were named like the webhook ones (`list`), and utoipa takes a
+// handler's name for its operationId: two operations shared one, which clients generated from the
+// document cannot tell apart (Redocly's linter failed the test command on it).
+#[test]
+fn every_operation_has_its_own_id() {
+    let doc = openapi();
+    let mut ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .filter_map(Value::as_object)
+        .flat_map(|operations| operations.values())
+        .filter_map(|operation| operation["operationId"].as_str())
+        .collect();
+    let all = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), all, "an operationId is used twice: {ids:?}");
+}
+
 /// A request whose body is `text` as it is, JSON or not.
 fn text_request(
     method: Method,

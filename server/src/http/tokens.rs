@@ -26,8 +26,8 @@ pub const MAX_NAME: usize = 64;
 /// The token routes of the seller API.
 pub fn routes() -> Router<SharedState> {
     Router::new()
-        .route("/api/v1/seller/tokens", post(create).get(list))
-        .route("/api/v1/seller/tokens/{id}", delete(revoke))
+        .route("/api/v1/seller/tokens", post(create_token).get(list_tokens))
+        .route("/api/v1/seller/tokens/{id}", delete(revoke_token))
 }
 
 /// A token asked for.
@@ -118,7 +118,7 @@ pub struct Tokens {
     ),
     security(("bearer" = [])),
 )]
-pub async fn create(
+pub async fn create_token(
     State(store): State<Store>,
     Seller(seller): Seller,
     Strict(input): Strict<TokenInput>,
@@ -153,7 +153,7 @@ pub async fn create(
     ),
     security(("bearer" = [])),
 )]
-pub async fn list(
+pub async fn list_tokens(
     State(store): State<Store>,
     Seller(seller): Seller,
 ) -> Result<Json<Tokens>, ApiError> {
@@ -185,7 +185,7 @@ pub async fn list(
     ),
     security(("bearer" = [])),
 )]
-pub async fn revoke(
+pub async fn revoke_token(
     State(store): State<Store>,
     Seller(seller): Seller,
     Path(id): Path<String>,
