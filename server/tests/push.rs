@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use support::fake_push::{Browser, FakePush};
 use support::tarpit::Tarpit;
 use support::{request, seller_call, send};
+use trackline_server::push::services::PushServices;
 use trackline_server::push::worker::Worker;
 use trackline_server::store::push::PushNext;
 use trackline_server::{AppState, Config, Store};
@@ -94,12 +95,18 @@ fn rfc_ikm(browser: &SecretKey, sender: &SecretKey, auth: &[u8]) -> [u8; 32] {
     ikm
 }
 
+/// The push services of a test: its fake's host, on loopback (every port).
+fn loopback_services() -> PushServices {
+    PushServices::parse(["127.0.0.1"]).unwrap()
+}
+
 /// The app of an instance with a secret key (so it signs notifications), taking the test's
-/// loopback push service.
+/// loopback push service, and only that one.
 fn state(store: &Store) -> AppState {
     let config = Config {
         secret_key: Some(support::test_secret_key()),
         allow_private_push: true,
+        push_services: loopback_services(),
         ..Config::default()
     };
     AppState::new(store.clone(), &config)
@@ -111,6 +118,7 @@ fn worker(state: &AppState) -> Worker {
         state.vapid.clone().expect("a secret key makes a VAPID key"),
         Duration::from_millis(10),
         true,
+        state.push_services.clone(),
     )
 }
 
@@ -542,6 +550,114 @@ async fn a_public_server_takes_only_https_push_services_on_the_internet_and_none
     );
 }
 
+/// Anybody may subscribe (a tracking number is enough): were any host taken, endpoints on a few
+/// hosts that never answer would hold every place the worker sends through, and no shop's buyer
+/// would be told anything. Only the browsers' push services are taken (`push_services`).
+#[tokio::test]
+async fn a_push_service_that_is_not_a_browsers_is_refused() {
+    let store = support::fresh_store().await;
+    let public = trackline_server::app(AppState::new(
+        store.clone(),
+        &Config {
+            secret_key: Some(support::test_secret_key()),
+            ..Config::default()
+        },
+    ));
+    shop_with_parcel(&store, &public, "in_transit").await;
+    let service = FakePush::start().await;
+    let (_, mut subscription) = service.subscribe("phone");
+    for endpoint in [
+        "https://tarpit.example/push/a",
+        "https://notify.windows.com.tarpit.example/w/?token=a",
+        "https://fcm.googleapis.com.tarpit.example/fcm/send/a",
+    ] {
+        subscription["endpoint"] = json!(endpoint);
+        let (status, body) = subscribe(&public, &subscription, "en").await;
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("subscription.endpoint")
+            ),
+            "{endpoint}: {body}"
+        );
+        assert!(
+            body["message"].as_str().unwrap().contains("push_services"),
+            "{body}"
+        );
+        let (status, body) = renew(&public, &json!({"endpoint": "https://x"}), &subscription).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{endpoint}: {body}"
+        );
+    }
+    for endpoint in [
+        "https://fcm.googleapis.com/fcm/send/a:b",
+        "https://updates.push.services.mozilla.com/wpush/v2/a",
+        "https://wns2-par02p.notify.windows.com/w/?token=a",
+        "https://web.push.apple.com/QGx1",
+    ] {
+        subscription["endpoint"] = json!(endpoint);
+        let (status, body) = subscribe(&public, &subscription, "en").await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{endpoint}: {body}");
+    }
+    // On a test's server, private addresses allowed, the list still holds: a tarpit under
+    // another name than the listed service's is refused.
+    let app = trackline_server::app(state(&store));
+    let tarpit = Tarpit::start().await;
+    let port = tarpit.origin.rsplit(':').next().unwrap();
+    subscription["endpoint"] = json!(format!("http://localhost:{port}/push/a"));
+    let (status, body) = subscribe(&app, &subscription, "en").await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("subscription.endpoint")
+        ),
+        "{body}"
+    );
+}
+
+/// A subscription stored while its push service was listed is not sent to once the operator
+/// takes it off the list: the worker ends it without a connection.
+#[tokio::test]
+async fn a_stored_subscription_to_a_push_service_no_longer_listed_is_never_sent_to() {
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let token = shop_with_parcel(&store, &app, "in_transit").await;
+    let tarpit = Tarpit::start().await;
+    let service = FakePush::start().await;
+    let (_, mut subscription) = service.subscribe("phone");
+    subscription["endpoint"] = json!(format!("{}/push/phone", tarpit.origin));
+    assert_eq!(
+        subscribe(&app, &subscription, "en").await.0,
+        StatusCode::NO_CONTENT
+    );
+    event(&app, &token, "arrived", "2026-11-21T10:00:00+03:00").await;
+    let browsers_only = Worker::new(
+        store.clone(),
+        state.vapid.clone().unwrap(),
+        Duration::from_millis(10),
+        true,
+        PushServices::default(),
+    );
+    let started = Instant::now();
+    assert_eq!(browsers_only.send_due().await.unwrap(), 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the tarpit held it {:?}",
+        started.elapsed()
+    );
+    assert_eq!(tarpit.accepted(), 0, "no connection to an unlisted host");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM push_subscriptions")
+        .fetch_one(&support::pool(&store))
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the subscription ended");
+}
+
 #[tokio::test]
 async fn the_day_before_storage_ends_the_buyer_is_reminded_once() {
     let store = support::fresh_store().await;
@@ -612,6 +728,7 @@ async fn a_stored_subscription_to_a_private_address_is_never_sent_to() {
         state.vapid.clone().unwrap(),
         Duration::from_millis(10),
         false,
+        loopback_services(),
     );
     assert_eq!(public_only.send_due().await.unwrap(), 1);
     assert!(service.delivered().is_empty(), "{:?}", service.delivered());

@@ -1,6 +1,7 @@
 //! One message to one browser: encrypted for it (RFC 8291, aes128gcm), signed as this server
 //! (RFC 8292, VAPID), posted to its push service (RFC 8030), and the answer read.
 
+use super::services::PushServices;
 use super::vapid::Vapid;
 use crate::webhooks::destination;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -51,6 +52,9 @@ pub enum PushError {
     /// The endpoint is not an https URL on the public internet.
     #[error("the push service address is not public https: {0}")]
     Destination(String),
+    /// The endpoint's host is not one of the push services this server sends to.
+    #[error("{0} is not a browser's push service this server sends to (push_services)")]
+    Unlisted(String),
     /// Encryption or signing failed.
     #[error("the message could not be encrypted or signed: {0}")]
     Seal(String),
@@ -61,13 +65,22 @@ pub enum PushError {
 
 impl Subscription {
     /// Checks what a browser sent: an https endpoint (any scheme only when `private_allowed`, for
-    /// tests against a local push service) and keys that make an encryption.
+    /// tests against a local push service) on one of `services`, and keys that make an
+    /// encryption.
     ///
     /// # Errors
-    /// `Destination` or `BadKeys`.
-    pub fn checked(self, private_allowed: bool) -> Result<Subscription, PushError> {
+    /// `Destination`, `Unlisted` or `BadKeys`.
+    pub fn checked(
+        self,
+        services: &PushServices,
+        private_allowed: bool,
+    ) -> Result<Subscription, PushError> {
         let url = reqwest::Url::parse(&self.endpoint)
             .map_err(|_| PushError::Destination(self.endpoint.clone()))?;
+        let host = url.host_str().unwrap_or_default();
+        if !services.allows(host) {
+            return Err(PushError::Unlisted(host.to_owned()));
+        }
         let https = url.scheme() == "https";
         if !private_allowed && (!https || destination::refused_literal(&self.endpoint)) {
             return Err(PushError::Destination(self.endpoint));
