@@ -986,3 +986,79 @@ async fn a_shops_buyers_at_push_services_that_never_answer_hold_no_more_than_its
     let accepted: Vec<usize> = tarpits.iter().map(Tarpit::accepted).collect();
     assert_eq!(accepted.iter().sum::<usize>(), 8, "{accepted:?}");
 }
+
+/// A worker's turn reads a few pages of what is due and passes over a shop's rows once that shop
+/// has its eight in flight: 600 messages of one shop's buyers at a push service that never
+/// answers, queued first, filled every page a turn read, and another shop's buyer was never
+/// reached. A page lists at most a shop's share, so the other shop's message goes at once.
+#[tokio::test]
+async fn a_shop_with_hundreds_of_messages_ahead_does_not_starve_another_shop() {
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let tarpit = Tarpit::start().await;
+    let service = FakePush::start().await;
+    // Twelve parcels of shop A under one number, fifty browsers each (the cap): 600 subscriptions.
+    let a = store.add_shop("A", Some("shop-a")).await.unwrap().token;
+    for parcel in 0..12 {
+        let (status, body) = seller_call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/seller/shipments/a-{parcel}"),
+            &a,
+            Some(json!({"tracking_number": "RA500000018RU", "stage": "in_transit"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    for phone in 0..50 {
+        let (_, mut subscription) = service.subscribe(&format!("a-{phone}"));
+        subscription["endpoint"] = json!(format!("{}/push/a-{phone}", tarpit.origin));
+        let (status, body) = subscribe_at(&app, "shop-a", &subscription, "en").await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    }
+    for parcel in 0..12 {
+        let (status, body) = seller_call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/seller/shipments/a-{parcel}/events"),
+            &a,
+            Some(json!({"at": "2026-11-21T10:00:00+03:00", "stage": "arrived", "text": "arrived"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let pool = support::pool(&store);
+    // Shop A's are first in the queue, a minute before anything queued next.
+    sqlx::query("UPDATE push_messages SET next_attempt_ms = next_attempt_ms - 60000")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM push_messages")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(queued, 600);
+    let b = shop_named_with_parcel(&store, &app, "shop-b", "in_transit").await;
+    let (_, phone) = service.subscribe("b");
+    let (status, body) = subscribe_at(&app, "shop-b", &phone, "en").await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    event(&app, &b, "arrived", "2026-11-21T10:00:00+03:00").await;
+
+    let started = Instant::now();
+    tokio::spawn(worker(&state).run(std::future::pending()));
+    while service.delivered().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "shop B's buyer was not told within 3 s; {} connections held by shop A's",
+            tarpit.open()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    eprintln!(
+        "B's message arrived after {:?}, 600 of A's queued ahead",
+        started.elapsed()
+    );
+    assert_eq!(service.delivered()[0].browser, "b");
+    assert!(tarpit.accepted() <= 4, "{}", tarpit.accepted());
+}

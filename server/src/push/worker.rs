@@ -153,8 +153,11 @@ impl Outbox for Worker {
         now: i64,
         after: Option<Place>,
         limit: i64,
+        per_seller: i64,
     ) -> Result<Vec<Waiting>, StoreError> {
-        self.store.waiting_pushes(now, after, limit).await
+        self.store
+            .waiting_pushes(now, after, limit, per_seller)
+            .await
     }
 
     async fn take(&self, id: i64, now: i64) -> Result<Option<DuePush>, StoreError> {
