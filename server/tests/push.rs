@@ -1062,3 +1062,70 @@ async fn a_shop_with_hundreds_of_messages_ahead_does_not_starve_another_shop() {
     assert_eq!(service.delivered()[0].browser, "b");
     assert!(tarpit.accepted() <= 4, "{}", tarpit.accepted());
 }
+
+/// A log line that fits in a shared buffer, for a test to read.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+/// A subscription's endpoint is its capability: whoever knows it may move the browser's
+/// subscriptions to a browser of their own (`/api/v1/push/renew`). reqwest's error names the URL
+/// it failed to reach, so a failed push logged it; the log, at the server's own level, never
+/// holds it.
+#[tokio::test]
+async fn a_failed_push_never_writes_the_endpoint_to_the_log() {
+    let log = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter("info,sqlx=warn")
+        .with_ansi(false)
+        .with_writer(log.clone())
+        .finish();
+    let _logging = tracing::subscriber::set_default(subscriber);
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let token = shop_with_parcel(&store, &app, "in_transit").await;
+    // A push service that is gone: nothing listens on its port any more.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let service = FakePush::start().await;
+    let (_, mut subscription) = service.subscribe("phone");
+    let capability = "cap-7Hq2ZkPw9sLx";
+    let endpoint = format!("http://127.0.0.1:{port}/push/{capability}");
+    subscription["endpoint"] = json!(endpoint);
+    assert_eq!(
+        subscribe(&app, &subscription, "en").await.0,
+        StatusCode::NO_CONTENT
+    );
+    event(&app, &token, "arrived", "2026-11-21T10:00:00+03:00").await;
+    assert_eq!(worker(&state).send_due().await.unwrap(), 1);
+    let written = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        written.contains("could not be sent"),
+        "the failure is logged: {written}"
+    );
+    assert!(
+        !written.contains(capability) && !written.contains(&format!(":{port}/")),
+        "the endpoint is in the log: {written}"
+    );
+}
