@@ -1129,3 +1129,79 @@ async fn a_failed_push_never_writes_the_endpoint_to_the_log() {
         "the endpoint is in the log: {written}"
     );
 }
+
+/// A buyer subscribing while the seller deletes the parcel: the subscription went in after the
+/// deletion had removed the parcel's subscriptions, and outlived the parcel; on PostgreSQL the
+/// two took the parcel's and the subscription's locks in opposite orders and one was killed as a
+/// deadlock (500). Now either the subscription is made first and goes with the parcel, or the
+/// parcel is gone first and subscribing answers 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parcel_deleted_while_a_buyer_subscribes_leaves_no_subscription_and_no_error() {
+    let store = support::fresh_store().await;
+    let app = trackline_server::app(state(&store));
+    let token = store.add_shop("Shop", Some("shop")).await.unwrap().token;
+    let service = FakePush::start().await;
+    let (_, phone) = service.subscribe("phone");
+    // (subscribing's status, whether the parcel went during it, deleting's status) → rounds.
+    let mut answers = std::collections::BTreeMap::<(u16, bool, u16), usize>::new();
+    for round in 0..60 {
+        let uri = format!("/api/v1/seller/shipments/p-{round}");
+        let (status, body) = seller_call(
+            &app,
+            Method::PUT,
+            &uri,
+            &token,
+            Some(json!({"tracking_number": "RA500000018RU", "stage": "in_transit"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        // Subscribed once already: subscribing again rewrites the row the deletion removes.
+        assert_eq!(
+            subscribe(&app, &phone, "en").await.0,
+            StatusCode::NO_CONTENT
+        );
+        let subscribing = {
+            let (app, phone) = (app.clone(), phone.clone());
+            tokio::spawn(async move { subscribe(&app, &phone, "ru").await })
+        };
+        let deleting = {
+            let (app, token) = (app.clone(), token.clone());
+            tokio::spawn(async move {
+                for _ in 0..round % 4 {
+                    tokio::task::yield_now().await;
+                }
+                seller_call(&app, Method::DELETE, &uri, &token, None).await
+            })
+        };
+        let (subscribed, body) = subscribing.await.unwrap();
+        let (deleted, deleted_body) = deleting.await.unwrap();
+        assert!(
+            matches!(subscribed, StatusCode::NO_CONTENT | StatusCode::NOT_FOUND),
+            "round {round}: subscribing answered {subscribed} {body}"
+        );
+        assert_eq!(
+            deleted,
+            StatusCode::NO_CONTENT,
+            "round {round}: {deleted_body}"
+        );
+        *answers
+            .entry((
+                subscribed.as_u16(),
+                body["message"] == "it was deleted meanwhile",
+                deleted.as_u16(),
+            ))
+            .or_default() += 1;
+    }
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM push_subscriptions s
+         WHERE NOT EXISTS (SELECT 1 FROM shipments p WHERE p.id = s.shipment_id)",
+    )
+    .fetch_one(&support::pool(&store))
+    .await
+    .unwrap();
+    eprintln!("(subscribe, deleted meanwhile, delete) → rounds: {answers:?}");
+    assert_eq!(
+        orphans, 0,
+        "subscriptions outlived their parcel; {answers:?}"
+    );
+}
