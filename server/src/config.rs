@@ -4,6 +4,7 @@ use crate::client_address::{
     parse_ipv6_prefix, BadHeader, BadPrefix, BadProxy, ClientHeader, TrustedProxies,
     DEFAULT_IPV6_PREFIX,
 };
+use crate::push::services::{BadPushService, PushServices};
 use crate::secrets::{SecretError, SecretKey};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -50,6 +51,9 @@ pub struct Config {
     /// Whether buyers' push subscriptions may name a push service on a private network or over
     /// plain `http://` (a test's local one); public `https://` only by default.
     pub allow_private_push: bool,
+    /// The push services buyers' subscriptions may name: host names, or `*.suffix`; the
+    /// browsers' own by default (`push::services::BROWSERS`).
+    pub push_services: PushServices,
     /// How long a client may take to send a request, and how many connections are served at once.
     pub connections: crate::connections::Limits,
 }
@@ -74,6 +78,7 @@ impl Default for Config {
             providers: crate::sources::ProviderUrls::default(),
             push_contact: None,
             allow_private_push: false,
+            push_services: PushServices::default(),
             connections: crate::connections::Limits::default(),
         }
     }
@@ -103,6 +108,9 @@ pub enum ConfigError {
     /// The IPv6 client prefix is not a length from 1 to 128.
     #[error("{0}")]
     Ipv6Prefix(#[from] BadPrefix),
+    /// A push service that is not a host name or `*.suffix`.
+    #[error("{0}")]
+    PushServices(#[from] BadPushService),
     /// The secret key, or its file, cannot be used.
     #[error("secret key {0}: {1}")]
     SecretKey(String, SecretError),
@@ -131,6 +139,7 @@ struct FileConfig {
     seventeen_track_url: Option<String>,
     push_contact: Option<String>,
     allow_private_push: Option<bool>,
+    push_services: Option<Vec<String>>,
     max_connections: Option<u32>,
 }
 
@@ -203,6 +212,9 @@ impl FileConfig {
         if let Some(allow) = self.allow_private_push {
             config.allow_private_push = allow;
         }
+        if let Some(services) = self.push_services {
+            config.push_services = PushServices::parse(services.iter().map(String::as_str))?;
+        }
         if let Some(n) = self.max_connections.filter(|n| *n > 0) {
             config.connections.max_connections = n as usize;
         }
@@ -226,13 +238,13 @@ impl Config {
     /// `TRACKLINE_METRICS_ADDR`, `TRACKLINE_SECRET_KEY` (base64)
     /// or `TRACKLINE_SECRET_KEY_FILE`, `TRACKLINE_ALLOW_HTTP_WEBHOOKS`,
     /// `TRACKLINE_ALLOW_PRIVATE_WEBHOOKS`, `TRACKLINE_PUSH_CONTACT`,
-    /// `TRACKLINE_ALLOW_PRIVATE_PUSH`, `TRACKLINE_MAX_CONNECTIONS`, `TRACKLINE_OZON_BASE_URL`,
+    /// `TRACKLINE_ALLOW_PRIVATE_PUSH`, `TRACKLINE_PUSH_SERVICES`, `TRACKLINE_MAX_CONNECTIONS`, `TRACKLINE_OZON_BASE_URL`,
     /// `TRACKLINE_RUSSIAN_POST_URL`, `TRACKLINE_CDEK_URL`, `TRACKLINE_SEVENTEEN_TRACK_URL`; then the flags `--addr`,
     /// `--database`, `--static-dir`, `--demo`, `--default-shop`, `--trusted-proxies`,
     /// `--client-header`, `--ipv6-client-prefix`,
     /// `--metrics-addr`, `--secret-key-file`, `--allow-http-webhooks`,
     /// `--allow-private-webhooks`, `--push-contact`,
-    /// `--allow-private-push`, which win. The key itself is never a flag: the process list would show it.
+    /// `--allow-private-push`, `--push-services`, which win. The key itself is never a flag: the process list would show it.
     ///
     /// # Errors
     /// `ConfigError` for a file that cannot be read, an address that does not parse or an unknown flag.
@@ -318,6 +330,9 @@ impl Config {
         if let Some(allow) = env("TRACKLINE_ALLOW_PRIVATE_PUSH") {
             config.allow_private_push = allow == "1" || allow == "true";
         }
+        if let Some(services) = env("TRACKLINE_PUSH_SERVICES") {
+            config.push_services = PushServices::parse(services.split(','))?;
+        }
         if let Some(n) = env("TRACKLINE_MAX_CONNECTIONS") {
             config.connections.max_connections =
                 parse_count("TRACKLINE_MAX_CONNECTIONS", &n)? as usize;
@@ -343,6 +358,9 @@ impl Config {
                 "--allow-private-webhooks" => config.allow_private_webhooks = true,
                 "--allow-private-push" => config.allow_private_push = true,
                 "--push-contact" => config.push_contact = Some(value()?),
+                "--push-services" => {
+                    config.push_services = PushServices::parse(value()?.split(','))?;
+                }
                 "--default-shop" => config.default_shop = Some(value()?),
                 "--trusted-proxies" => {
                     config.trusted_proxies = TrustedProxies::parse(value()?.split(','))?;
@@ -525,12 +543,45 @@ mod tests {
     }
 
     #[test]
+    fn push_services_come_from_the_file_or_the_environment() {
+        assert_eq!(Config::default().push_services, PushServices::default());
+        let env = |key: &str| {
+            (key == "TRACKLINE_PUSH_SERVICES").then(|| "fcm.googleapis.com, *.push.example".into())
+        };
+        let config = Config::from_env_and_args(env, args(&[])).unwrap();
+        assert_eq!(
+            config.push_services.entries(),
+            ["fcm.googleapis.com", "*.push.example"]
+        );
+        let path =
+            std::env::temp_dir().join(format!("trackline-config-push-{}.toml", std::process::id()));
+        std::fs::write(&path, "push_services = [\"127.0.0.1\"]\n").unwrap();
+        let file = path.display().to_string();
+        let config = Config::from_env_and_args(|_| None, args(&["--config", &file])).unwrap();
+        assert_eq!(config.push_services.entries(), ["127.0.0.1"]);
+        let config = Config::from_env_and_args(
+            |_| None,
+            args(&["--config", &file, "--push-services", "web.push.apple.com"]),
+        )
+        .unwrap();
+        assert_eq!(config.push_services.entries(), ["web.push.apple.com"]);
+        let _ = std::fs::remove_file(path);
+        let bad =
+            |key: &str| (key == "TRACKLINE_PUSH_SERVICES").then(|| "https://x.example".into());
+        assert!(matches!(
+            Config::from_env_and_args(bad, args(&[])),
+            Err(ConfigError::PushServices(_))
+        ));
+    }
+
+    #[test]
     fn the_example_file_reads() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/trackline.example.toml");
         let config = Config::from_env_and_args(|_| None, args(&["--config", path])).unwrap();
         assert_eq!(config.static_dir, None, "the binary's own widget");
         assert_eq!(config.database_url, "sqlite://trackline.db");
         assert!(config.trusted_proxies.trusts("127.0.0.1".parse().unwrap()));
+        assert_eq!(config.push_services, PushServices::default());
     }
 
     #[test]

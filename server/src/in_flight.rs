@@ -28,12 +28,15 @@ pub trait Outbox: Clone + Send + Sync + 'static {
     /// A row taken to be sent.
     type Due: Send + 'static;
 
-    /// Up to `limit` rows due at `now` and free, after `after` in queue order, not taken.
+    /// Up to `limit` rows due at `now` and free, after `after` in queue order, at most
+    /// `per_seller` of one seller's, not taken: a seller with more due than that ahead of the
+    /// others fills no more of a page than it may have in flight.
     fn waiting(
         &self,
         now: i64,
         after: Option<Place>,
         limit: i64,
+        per_seller: i64,
     ) -> impl Future<Output = Result<Vec<Waiting>, StoreError>> + Send;
 
     /// Leases the row `id` for longer than its request may take, if it is still due and free
@@ -101,7 +104,10 @@ impl InFlight {
         let mut started = 0;
         let mut after = None;
         for _ in 0..PAGES {
-            let page = outbox.waiting(crate::store::now_ms(), after, PAGE).await?;
+            let per_seller = i64::try_from(self.bounds.per_seller).unwrap_or(i64::MAX);
+            let page = outbox
+                .waiting(crate::store::now_ms(), after, PAGE, per_seller)
+                .await?;
             for row in &page {
                 if tasks.len() >= self.bounds.most {
                     return Ok(started);
@@ -297,13 +303,20 @@ mod tests {
             _now: i64,
             after: Option<Place>,
             limit: i64,
+            per_seller: i64,
         ) -> Result<Vec<Waiting>, StoreError> {
             let taken = self.taken();
             let after = after.map_or(-1, |place| place.id);
             let rows = self.rows.lock().unwrap();
+            let mut listed = HashMap::<i64, i64>::new();
             Ok(rows
                 .iter()
                 .filter(|row| row.id > after && !taken.contains(&row.id))
+                .filter(|row| {
+                    let count = listed.entry(row.seller).or_default();
+                    *count += 1;
+                    *count <= per_seller
+                })
                 .take(usize::try_from(limit).unwrap())
                 .cloned()
                 .collect())

@@ -131,6 +131,7 @@ pub async fn start(
             vapid,
             std::time::Duration::from_secs(1),
             config.allow_private_push,
+            config.push_services.clone(),
         );
         tokio::spawn(pusher.run(async move {
             let _ = push_stopping.await;

@@ -78,6 +78,8 @@ pub struct AppState {
     pub vapid: Option<crate::push::vapid::Vapid>,
     /// Whether push services on private networks may be subscribed (tests).
     pub allow_private_push: bool,
+    /// The push services subscriptions may name (`push_services`).
+    pub push_services: crate::push::services::PushServices,
     /// Subscriptions to notifications, per client address.
     pub push_limit: Limiter<IpAddr>,
 }
@@ -109,6 +111,7 @@ impl AppState {
                 )
             }),
             allow_private_push: config.allow_private_push,
+            push_services: config.push_services.clone(),
             push_limit: Limiter::new(PUSH_SUBSCRIPTIONS),
             default_shop: config
                 .default_shop

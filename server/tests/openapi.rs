@@ -172,6 +172,8 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     let signing = trackline_server::Config {
         secret_key: Some(support::test_secret_key()),
         allow_private_push: true,
+        push_services: trackline_server::push::services::PushServices::parse(["127.0.0.1"])
+            .unwrap(),
         ..trackline_server::Config::default()
     };
     let keyless = support::state(&store);

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use support::fake_push::{Browser, FakePush};
 use support::tarpit::Tarpit;
 use support::{request, seller_call, send};
+use trackline_server::push::services::PushServices;
 use trackline_server::push::worker::Worker;
 use trackline_server::store::push::PushNext;
 use trackline_server::{AppState, Config, Store};
@@ -94,12 +95,18 @@ fn rfc_ikm(browser: &SecretKey, sender: &SecretKey, auth: &[u8]) -> [u8; 32] {
     ikm
 }
 
+/// The push services of a test: its fake's host, on loopback (every port).
+fn loopback_services() -> PushServices {
+    PushServices::parse(["127.0.0.1"]).unwrap()
+}
+
 /// The app of an instance with a secret key (so it signs notifications), taking the test's
-/// loopback push service.
+/// loopback push service, and only that one.
 fn state(store: &Store) -> AppState {
     let config = Config {
         secret_key: Some(support::test_secret_key()),
         allow_private_push: true,
+        push_services: loopback_services(),
         ..Config::default()
     };
     AppState::new(store.clone(), &config)
@@ -111,6 +118,7 @@ fn worker(state: &AppState) -> Worker {
         state.vapid.clone().expect("a secret key makes a VAPID key"),
         Duration::from_millis(10),
         true,
+        state.push_services.clone(),
     )
 }
 
@@ -610,6 +618,114 @@ async fn a_public_server_takes_only_https_push_services_on_the_internet_and_none
     );
 }
 
+/// Anybody may subscribe (a tracking number is enough): were any host taken, endpoints on a few
+/// hosts that never answer would hold every place the worker sends through, and no shop's buyer
+/// would be told anything. Only the browsers' push services are taken (`push_services`).
+#[tokio::test]
+async fn a_push_service_that_is_not_a_browsers_is_refused() {
+    let store = support::fresh_store().await;
+    let public = trackline_server::app(AppState::new(
+        store.clone(),
+        &Config {
+            secret_key: Some(support::test_secret_key()),
+            ..Config::default()
+        },
+    ));
+    shop_with_parcel(&store, &public, "in_transit").await;
+    let service = FakePush::start().await;
+    let (_, mut subscription) = service.subscribe("phone");
+    for endpoint in [
+        "https://tarpit.example/push/a",
+        "https://notify.windows.com.tarpit.example/w/?token=a",
+        "https://fcm.googleapis.com.tarpit.example/fcm/send/a",
+    ] {
+        subscription["endpoint"] = json!(endpoint);
+        let (status, body) = subscribe(&public, &subscription, "en").await;
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("subscription.endpoint")
+            ),
+            "{endpoint}: {body}"
+        );
+        assert!(
+            body["message"].as_str().unwrap().contains("push_services"),
+            "{body}"
+        );
+        let (status, body) = renew(&public, &json!({"endpoint": "https://x"}), &subscription).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{endpoint}: {body}"
+        );
+    }
+    for endpoint in [
+        "https://fcm.googleapis.com/fcm/send/a:b",
+        "https://updates.push.services.mozilla.com/wpush/v2/a",
+        "https://wns2-par02p.notify.windows.com/w/?token=a",
+        "https://web.push.apple.com/QGx1",
+    ] {
+        subscription["endpoint"] = json!(endpoint);
+        let (status, body) = subscribe(&public, &subscription, "en").await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{endpoint}: {body}");
+    }
+    // On a test's server, private addresses allowed, the list still holds: a tarpit under
+    // another name than the listed service's is refused.
+    let app = trackline_server::app(state(&store));
+    let tarpit = Tarpit::start().await;
+    let port = tarpit.origin.rsplit(':').next().unwrap();
+    subscription["endpoint"] = json!(format!("http://localhost:{port}/push/a"));
+    let (status, body) = subscribe(&app, &subscription, "en").await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("subscription.endpoint")
+        ),
+        "{body}"
+    );
+}
+
+/// A subscription stored while its push service was listed is not sent to once the operator
+/// takes it off the list: the worker ends it without a connection.
+#[tokio::test]
+async fn a_stored_subscription_to_a_push_service_no_longer_listed_is_never_sent_to() {
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let token = shop_with_parcel(&store, &app, "in_transit").await;
+    let tarpit = Tarpit::start().await;
+    let service = FakePush::start().await;
+    let (_, mut subscription) = service.subscribe("phone");
+    subscription["endpoint"] = json!(format!("{}/push/phone", tarpit.origin));
+    assert_eq!(
+        subscribe(&app, &subscription, "en").await.0,
+        StatusCode::NO_CONTENT
+    );
+    event(&app, &token, "arrived", "2026-11-21T10:00:00+03:00").await;
+    let browsers_only = Worker::new(
+        store.clone(),
+        state.vapid.clone().unwrap(),
+        Duration::from_millis(10),
+        true,
+        PushServices::default(),
+    );
+    let started = Instant::now();
+    assert_eq!(browsers_only.send_due().await.unwrap(), 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the tarpit held it {:?}",
+        started.elapsed()
+    );
+    assert_eq!(tarpit.accepted(), 0, "no connection to an unlisted host");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM push_subscriptions")
+        .fetch_one(&support::pool(&store))
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the subscription ended");
+}
+
 #[tokio::test]
 async fn the_day_before_storage_ends_the_buyer_is_reminded_once() {
     let store = support::fresh_store().await;
@@ -680,6 +796,7 @@ async fn a_stored_subscription_to_a_private_address_is_never_sent_to() {
         state.vapid.clone().unwrap(),
         Duration::from_millis(10),
         false,
+        loopback_services(),
     );
     assert_eq!(public_only.send_due().await.unwrap(), 1);
     assert!(service.delivered().is_empty(), "{:?}", service.delivered());
@@ -936,4 +1053,223 @@ async fn a_shops_buyers_at_push_services_that_never_answer_hold_no_more_than_its
     }
     let accepted: Vec<usize> = tarpits.iter().map(Tarpit::accepted).collect();
     assert_eq!(accepted.iter().sum::<usize>(), 8, "{accepted:?}");
+}
+
+/// A worker's turn reads a few pages of what is due and passes over a shop's rows once that shop
+/// has its eight in flight: 600 messages of one shop's buyers at a push service that never
+/// answers, queued first, filled every page a turn read, and another shop's buyer was never
+/// reached. A page lists at most a shop's share, so the other shop's message goes at once.
+#[tokio::test]
+async fn a_shop_with_hundreds_of_messages_ahead_does_not_starve_another_shop() {
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let tarpit = Tarpit::start().await;
+    let service = FakePush::start().await;
+    // Twelve parcels of shop A under one number, fifty browsers each (the cap): 600 subscriptions.
+    let a = store.add_shop("A", Some("shop-a")).await.unwrap().token;
+    for parcel in 0..12 {
+        let (status, body) = seller_call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/seller/shipments/a-{parcel}"),
+            &a,
+            Some(json!({"tracking_number": "RA500000018RU", "stage": "in_transit"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    for phone in 0..50 {
+        let (_, mut subscription) = service.subscribe(&format!("a-{phone}"));
+        subscription["endpoint"] = json!(format!("{}/push/a-{phone}", tarpit.origin));
+        let (status, body) = subscribe_at(&app, "shop-a", &subscription, "en").await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    }
+    for parcel in 0..12 {
+        let (status, body) = seller_call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/seller/shipments/a-{parcel}/events"),
+            &a,
+            Some(json!({"at": "2026-11-21T10:00:00+03:00", "stage": "arrived", "text": "arrived"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let pool = support::pool(&store);
+    // Shop A's are first in the queue, a minute before anything queued next.
+    sqlx::query("UPDATE push_messages SET next_attempt_ms = next_attempt_ms - 60000")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM push_messages")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(queued, 600);
+    let b = shop_named_with_parcel(&store, &app, "shop-b", "in_transit").await;
+    let (_, phone) = service.subscribe("b");
+    let (status, body) = subscribe_at(&app, "shop-b", &phone, "en").await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    event(&app, &b, "arrived", "2026-11-21T10:00:00+03:00").await;
+
+    let started = Instant::now();
+    tokio::spawn(worker(&state).run(std::future::pending()));
+    while service.delivered().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "shop B's buyer was not told within 3 s; {} connections held by shop A's",
+            tarpit.open()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    eprintln!(
+        "B's message arrived after {:?}, 600 of A's queued ahead",
+        started.elapsed()
+    );
+    assert_eq!(service.delivered()[0].browser, "b");
+    assert!(tarpit.accepted() <= 4, "{}", tarpit.accepted());
+}
+
+/// A log line that fits in a shared buffer, for a test to read.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+/// A subscription's endpoint is its capability: whoever knows it may move the browser's
+/// subscriptions to a browser of their own (`/api/v1/push/renew`). reqwest's error names the URL
+/// it failed to reach, so a failed push logged it; the log, at the server's own level, never
+/// holds it.
+#[tokio::test]
+async fn a_failed_push_never_writes_the_endpoint_to_the_log() {
+    let log = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter("info,sqlx=warn")
+        .with_ansi(false)
+        .with_writer(log.clone())
+        .finish();
+    let _logging = tracing::subscriber::set_default(subscriber);
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let token = shop_with_parcel(&store, &app, "in_transit").await;
+    // A push service that is gone: nothing listens on its port any more.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let service = FakePush::start().await;
+    let (_, mut subscription) = service.subscribe("phone");
+    let capability = "cap-7Hq2ZkPw9sLx";
+    let endpoint = format!("http://127.0.0.1:{port}/push/{capability}");
+    subscription["endpoint"] = json!(endpoint);
+    assert_eq!(
+        subscribe(&app, &subscription, "en").await.0,
+        StatusCode::NO_CONTENT
+    );
+    event(&app, &token, "arrived", "2026-11-21T10:00:00+03:00").await;
+    assert_eq!(worker(&state).send_due().await.unwrap(), 1);
+    let written = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        written.contains("could not be sent"),
+        "the failure is logged: {written}"
+    );
+    assert!(
+        !written.contains(capability) && !written.contains(&format!(":{port}/")),
+        "the endpoint is in the log: {written}"
+    );
+}
+
+/// A buyer subscribing while the seller deletes the parcel: the subscription went in after the
+/// deletion had removed the parcel's subscriptions, and outlived the parcel; on PostgreSQL the
+/// two took the parcel's and the subscription's locks in opposite orders and one was killed as a
+/// deadlock (500). Now either the subscription is made first and goes with the parcel, or the
+/// parcel is gone first and subscribing answers 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parcel_deleted_while_a_buyer_subscribes_leaves_no_subscription_and_no_error() {
+    let store = support::fresh_store().await;
+    let app = trackline_server::app(state(&store));
+    let token = store.add_shop("Shop", Some("shop")).await.unwrap().token;
+    let service = FakePush::start().await;
+    let (_, phone) = service.subscribe("phone");
+    // (subscribing's status, whether the parcel went during it, deleting's status) → rounds.
+    let mut answers = std::collections::BTreeMap::<(u16, bool, u16), usize>::new();
+    for round in 0..60 {
+        let uri = format!("/api/v1/seller/shipments/p-{round}");
+        let (status, body) = seller_call(
+            &app,
+            Method::PUT,
+            &uri,
+            &token,
+            Some(json!({"tracking_number": "RA500000018RU", "stage": "in_transit"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        // Subscribed once already: subscribing again rewrites the row the deletion removes.
+        assert_eq!(
+            subscribe(&app, &phone, "en").await.0,
+            StatusCode::NO_CONTENT
+        );
+        let subscribing = {
+            let (app, phone) = (app.clone(), phone.clone());
+            tokio::spawn(async move { subscribe(&app, &phone, "ru").await })
+        };
+        let deleting = {
+            let (app, token) = (app.clone(), token.clone());
+            tokio::spawn(async move {
+                for _ in 0..round % 4 {
+                    tokio::task::yield_now().await;
+                }
+                seller_call(&app, Method::DELETE, &uri, &token, None).await
+            })
+        };
+        let (subscribed, body) = subscribing.await.unwrap();
+        let (deleted, deleted_body) = deleting.await.unwrap();
+        assert!(
+            matches!(subscribed, StatusCode::NO_CONTENT | StatusCode::NOT_FOUND),
+            "round {round}: subscribing answered {subscribed} {body}"
+        );
+        assert_eq!(
+            deleted,
+            StatusCode::NO_CONTENT,
+            "round {round}: {deleted_body}"
+        );
+        *answers
+            .entry((
+                subscribed.as_u16(),
+                body["message"] == "it was deleted meanwhile",
+                deleted.as_u16(),
+            ))
+            .or_default() += 1;
+    }
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM push_subscriptions s
+         WHERE NOT EXISTS (SELECT 1 FROM shipments p WHERE p.id = s.shipment_id)",
+    )
+    .fetch_one(&support::pool(&store))
+    .await
+    .unwrap();
+    eprintln!("(subscribe, deleted meanwhile, delete) → rounds: {answers:?}");
+    assert_eq!(
+        orphans, 0,
+        "subscriptions outlived their parcel; {answers:?}"
+    );
 }

@@ -877,3 +877,49 @@ async fn a_seller_whose_receivers_all_never_answer_holds_no_more_than_its_share(
         "{accepted:?}"
     );
 }
+
+/// A worker's turn reads a few pages of what is due and passes over a seller's rows once that
+/// seller has its four in flight: 26 sellers whose 20 receivers each never answer (520
+/// deliveries, a receiver's most due one listed) filled every page a turn read, and the next
+/// seller's delivery was never reached. A page lists at most a seller's share, so it goes at once.
+#[tokio::test]
+async fn sellers_with_hundreds_of_deliveries_ahead_do_not_starve_another() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let tarpit = Tarpit::start().await;
+    for seller in 0..26 {
+        let (_, token) = store.add_seller(&format!("Shop {seller}")).await.unwrap();
+        for hook in 0..20 {
+            let (status, body) = seller_call(
+                &app,
+                Method::POST,
+                "/api/v1/seller/webhooks",
+                &token,
+                Some(json!({"url": format!("{}/hook-{hook}", tarpit.origin), "events": ["status_changed"]})),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+        let uri = "/api/v1/seller/shipments/a-1";
+        seller_call(&app, Method::PUT, uri, &token, Some(parcel("in_transit"))).await;
+    }
+    let pool = support::pool(&store);
+    sqlx::query("UPDATE webhook_deliveries SET next_attempt_ms = next_attempt_ms - 60000")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(queued, 520);
+    let (receiver, url) = Receiver::start(&[]).await;
+    let (other, _, _) = subscribed(&app, &store, &url, &["status_changed"]).await;
+    let uri = "/api/v1/seller/shipments/b-1";
+    seller_call(&app, Method::PUT, uri, &other, Some(parcel("in_transit"))).await;
+    let started = Instant::now();
+    tokio::spawn(worker(&store, QUICK).run(std::future::pending()));
+    let took = first_delivery_within(&receiver, started, Duration::from_secs(3)).await;
+    eprintln!("B's delivery arrived after {took:?}, 520 of other sellers' queued ahead");
+    assert_eq!(receiver.received().len(), 1);
+}

@@ -104,6 +104,8 @@ impl ApiError {
                 (StatusCode::BAD_REQUEST, "shop_required")
             }
             ApiError::Store(StoreError::Conflict) => (StatusCode::CONFLICT, "conflict"),
+            // What the request was about went while it was answered: as if it had never been.
+            ApiError::Store(StoreError::Gone) => (StatusCode::NOT_FOUND, "not_found"),
             // What the seller or the parcel holds is full until one is ended: nothing to wait for.
             ApiError::Store(StoreError::Full(Cap::WebhooksPerSeller | Cap::PushPerShipment)) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "limit_reached")
@@ -165,7 +167,7 @@ impl IntoResponse for ApiError {
         let (status, code) = self.status_and_code();
         let message = match &self {
             // Store and server details are for the log, not for the public.
-            ApiError::Store(StoreError::Conflict) => self.to_string(),
+            ApiError::Store(StoreError::Conflict | StoreError::Gone) => self.to_string(),
             ApiError::Store(StoreError::Full(cap)) => cap.reason().to_owned(),
             ApiError::Store(_) | ApiError::Internal(_) => {
                 tracing::error!(error = %self, "request failed inside the server");

@@ -49,7 +49,8 @@ pub struct PushKey {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BrowserSubscription {
-    /// The push service's URL for this browser: https, on the public internet.
+    /// The push service's URL for this browser: https, on a browser's push service the server
+    /// sends to (`push_services`: FCM, Mozilla's, Windows', Apple's by default).
     #[schema(max_length = 1000)]
     endpoint: String,
     /// When the browser ends it by itself, if it says.
@@ -123,8 +124,8 @@ enum SubscribeResponses {
     /// (shop_not_found), or the server sends no notifications (push_unavailable).
     #[response(status = 404)]
     NotFound(trackline_core::ErrorBody),
-    /// The body is not what the path takes; or the subscription's endpoint is not a public https
-    /// push service, or its keys make no encryption (invalid, with the field); or the parcel
+    /// The body is not what the path takes; or the subscription's endpoint is not https on one
+    /// of the server's push services, or its keys make no encryption (invalid, with the field); or the parcel
     /// already has 50 subscribed browsers (limit_reached).
     #[response(status = 422)]
     Invalid(trackline_core::ErrorBody),
@@ -182,8 +183,8 @@ pub async fn key(State(state): State<SharedState>) -> Result<Json<PushKey>, ApiE
 /// Subscribes a browser to notifications about what the number finds in the shop.
 ///
 /// # Errors
-/// 404 `push_unavailable`, 422 for a subscription that is not a public https push service with
-/// valid keys or past the parcel's cap, 429 past ten a minute or the cap of one address, and
+/// 404 `push_unavailable`, 422 for a subscription that is not on one of the server's push
+/// services with valid keys or past the parcel's cap, 429 past ten a minute or the cap of one address, and
 /// the lookup's own refusals.
 #[utoipa::path(
     put,
@@ -305,7 +306,7 @@ pub async fn unsubscribe(
     responses(
         (status = 204, description = "Moved, or there was nothing under the old subscription."),
         (status = 404, description = "This server sends no notifications (push_unavailable).", body = trackline_core::ErrorBody),
-        (status = 422, description = "The body is not a PushRenew; or the new subscription's endpoint is not a public https push service, or its keys make no encryption (invalid, with the field).", body = trackline_core::ErrorBody),
+        (status = 422, description = "The body is not a PushRenew; or the new subscription's endpoint is not https on one of the server's push services, or its keys make no encryption (invalid, with the field).", body = trackline_core::ErrorBody),
         (status = 429, description = "More than ten subscriptions or unsubscriptions a minute from this address (rate_limited).", body = trackline_core::ErrorBody),
     ),
     security(()),
@@ -319,19 +320,20 @@ pub async fn renew(
         return Err(ApiError::PushUnavailable);
     }
     let Strict(asked) = Strict::<PushRenew>::from_request(request, &state).await?;
-    let renewed = checked(asked.subscription, state.allow_private_push)?;
+    let renewed = checked(asked.subscription, &state)?;
     state.store.renew_push(&asked.endpoint, &renewed).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// A browser's subscription as a sender takes it, once it is one that a message can reach.
-fn checked(browser: BrowserSubscription, allow_private: bool) -> Result<Subscription, Invalid> {
+/// A browser's subscription as a sender takes it, once it is one that a message can reach, on
+/// one of the push services the server sends to.
+fn checked(browser: BrowserSubscription, state: &SharedState) -> Result<Subscription, Invalid> {
     Subscription {
         endpoint: browser.endpoint,
         p256dh: browser.keys.p256dh,
         auth: browser.keys.auth,
     }
-    .checked(allow_private)
+    .checked(&state.push_services, state.allow_private_push)
     .map_err(|error| Invalid {
         field: match error {
             crate::push::sender::PushError::BadKeys => "subscription.keys",
@@ -374,7 +376,7 @@ async fn subscribed(
     let client = client_ip(request.extensions());
     let site = super::public::site(request.headers(), origin.as_deref());
     let Strict(asked) = Strict::<PushSubscribe>::from_request(request, state).await?;
-    let subscription = checked(asked.subscription, state.allow_private_push)?;
+    let subscription = checked(asked.subscription, state)?;
     let handle = shop_ref.handle();
     let seller = shop(&state.store, handle, state.default_shop.as_deref()).await?;
     let admitted = admit(

@@ -1,7 +1,8 @@
 //! Web Push to buyers who asked to hear about their parcel: which changes are told (`occasion_of`),
 //! in what words (`message`), how one is encrypted and signed for the browser's push service
 //! (`sender`, RFC 8291 and RFC 8292 through `web-push-native`), with the server's key
-//! (`vapid`), and the loop that sends them from every instance at once (`worker`).
+//! (`vapid`), to which push services only (`services`), and the loop that sends them from every
+//! instance at once (`worker`).
 //!
 //! Messages are queued in the store in the same transaction as the change they tell of
 //! (`store::push`), as webhooks are: whatever moved the status (the seller API, Ozon, a carrier's
@@ -9,6 +10,7 @@
 
 pub mod message;
 pub mod sender;
+pub mod services;
 pub mod vapid;
 pub mod worker;
 

@@ -1,6 +1,7 @@
 //! One message to one browser: encrypted for it (RFC 8291, aes128gcm), signed as this server
 //! (RFC 8292, VAPID), posted to its push service (RFC 8030), and the answer read.
 
+use super::services::PushServices;
 use super::vapid::Vapid;
 use crate::webhooks::destination;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -42,38 +43,56 @@ pub enum Sent {
     Refused(u16),
 }
 
-/// Why a message could not be sent at all.
+/// Why a message could not be sent at all. None of them names the endpoint: whoever knows it
+/// may move the browser's subscriptions (`/api/v1/push/renew`), and these are logged.
 #[derive(Debug, Error)]
 pub enum PushError {
     /// The subscription's keys are not a P-256 point and a 16-byte secret in base64url.
     #[error("the subscription's keys are not valid")]
     BadKeys,
     /// The endpoint is not an https URL on the public internet.
-    #[error("the push service address is not public https: {0}")]
-    Destination(String),
+    #[error("the push service address is not a public https URL")]
+    Destination,
+    /// The endpoint's host is not one of the push services this server sends to.
+    #[error("{0} is not a browser's push service this server sends to (push_services)")]
+    Unlisted(String),
     /// Encryption or signing failed.
     #[error("the message could not be encrypted or signed: {0}")]
     Seal(String),
-    /// No answer from the push service.
+    /// No answer from the push service (the error without the URL reqwest would name).
     #[error("the push service did not answer: {0}")]
-    Network(#[from] reqwest::Error),
+    Network(reqwest::Error),
+}
+
+impl From<reqwest::Error> for PushError {
+    fn from(error: reqwest::Error) -> Self {
+        PushError::Network(error.without_url())
+    }
 }
 
 impl Subscription {
     /// Checks what a browser sent: an https endpoint (any scheme only when `private_allowed`, for
-    /// tests against a local push service) and keys that make an encryption.
+    /// tests against a local push service) on one of `services`, and keys that make an
+    /// encryption.
     ///
     /// # Errors
-    /// `Destination` or `BadKeys`.
-    pub fn checked(self, private_allowed: bool) -> Result<Subscription, PushError> {
-        let url = reqwest::Url::parse(&self.endpoint)
-            .map_err(|_| PushError::Destination(self.endpoint.clone()))?;
+    /// `Destination`, `Unlisted` or `BadKeys`.
+    pub fn checked(
+        self,
+        services: &PushServices,
+        private_allowed: bool,
+    ) -> Result<Subscription, PushError> {
+        let url = reqwest::Url::parse(&self.endpoint).map_err(|_| PushError::Destination)?;
+        let host = url.host_str().unwrap_or_default();
+        if !services.allows(host) {
+            return Err(PushError::Unlisted(host.to_owned()));
+        }
         let https = url.scheme() == "https";
         if !private_allowed && (!https || destination::refused_literal(&self.endpoint)) {
-            return Err(PushError::Destination(self.endpoint));
+            return Err(PushError::Destination);
         }
         if !matches!(url.scheme(), "https" | "http") || self.endpoint.len() > 1_000 {
-            return Err(PushError::Destination(self.endpoint));
+            return Err(PushError::Destination);
         }
         self.keys()?;
         Ok(self)
@@ -120,14 +139,14 @@ pub async fn send(
     let endpoint = subscription
         .endpoint
         .parse()
-        .map_err(|_| PushError::Destination(subscription.endpoint.clone()))?;
+        .map_err(|_| PushError::Destination)?;
     let request = WebPushBuilder::new(endpoint, public, auth)
         .with_valid_duration(TIME_TO_LIVE)
         .with_vapid(vapid.key_pair(), vapid.contact())
         .build(message.to_vec())
         .map_err(|error| PushError::Seal(error.to_string()))?;
-    let mut request =
-        reqwest::Request::try_from(request).map_err(|error| PushError::Seal(error.to_string()))?;
+    let mut request = reqwest::Request::try_from(request)
+        .map_err(|error| PushError::Seal(error.without_url().to_string()))?;
     let headers = request.headers_mut();
     if let Ok(topic) = reqwest::header::HeaderValue::from_str(topic) {
         headers.insert("Topic", topic);

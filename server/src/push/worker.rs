@@ -4,6 +4,7 @@
 //! subscriptions and queues the last-day reminders.
 
 use super::sender::{self, Sent};
+use super::services::PushServices;
 use super::vapid::Vapid;
 use crate::background::keep_turning_and_sweeping;
 use crate::in_flight::{Bounds, InFlight, Outbox};
@@ -42,18 +43,27 @@ pub struct Worker {
     idle: Duration,
     /// Whether push services on private networks are reached.
     private_allowed: bool,
+    /// The push services messages go to; a stored subscription elsewhere ends unsent.
+    services: PushServices,
 }
 
 impl Worker {
-    /// A worker over `store` signing with `vapid`; push services on private networks are reached
-    /// only if `private_allowed` (tests, with a local push service).
-    pub fn new(store: Store, vapid: Vapid, idle: Duration, private_allowed: bool) -> Worker {
+    /// A worker over `store` signing with `vapid`, sending to `services` only; push services on
+    /// private networks are reached only if `private_allowed` (tests, with a local push service).
+    pub fn new(
+        store: Store,
+        vapid: Vapid,
+        idle: Duration,
+        private_allowed: bool,
+        services: PushServices,
+    ) -> Worker {
         Worker {
             store,
             vapid,
             client: sender::client(private_allowed),
             idle,
             private_allowed,
+            services,
         }
     }
 
@@ -90,6 +100,11 @@ impl Worker {
             && crate::webhooks::destination::refused_literal(&due.subscription.endpoint)
         {
             tracing::warn!("push: a subscription names a private address; it ends");
+            return PushNext::Gone;
+        }
+        // Subscribed when its host was listed (the list changed since): it is sent nowhere else.
+        if !self.services.allows_endpoint(&due.subscription.endpoint) {
+            tracing::warn!("push: a subscription's push service is no longer listed; it ends");
             return PushNext::Gone;
         }
         let sent = sender::send(
@@ -138,8 +153,11 @@ impl Outbox for Worker {
         now: i64,
         after: Option<Place>,
         limit: i64,
+        per_seller: i64,
     ) -> Result<Vec<Waiting>, StoreError> {
-        self.store.waiting_pushes(now, after, limit).await
+        self.store
+            .waiting_pushes(now, after, limit, per_seller)
+            .await
     }
 
     async fn take(&self, id: i64, now: i64) -> Result<Option<DuePush>, StoreError> {

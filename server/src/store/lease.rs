@@ -90,32 +90,83 @@ pub struct Place {
     pub id: i64,
 }
 
-/// Up to `limit` rows that `sql` lists as due at `now` and free, after `after` (from the start
-/// without it), in queue order. `sql` takes `$1` now, `$2`/`$3` the place after which to list,
-/// `$4` the limit, and returns `id`, `destination`, `seller_id`, `due_ms`.
+/// How a delivery queue's due rows are listed (`waiting`), in SQL both databases read. Each takes
+/// `$1` now, `$2`/`$3` the place after which to list, `$4` the limit, and returns `id`,
+/// `destination`, `seller_id`, `due_ms` in queue order.
+pub(super) struct Listing {
+    /// The first rows due, whoever's: an index range read that stops at the limit.
+    pub first: &'static str,
+    /// The first rows due, at most `$5` of each seller's: looked for seller by seller (a few
+    /// index probes each), so that it costs what the server's sellers (or their receivers) are,
+    /// not how many rows are due.
+    pub fair: &'static str,
+}
+
+/// Up to `limit` rows due at `now` and free, after `after` (from the start without it), in
+/// queue order, at most `per_seller` of one seller's.
 ///
 /// Reading only: a row left to later is not written (and an idle instance writes nothing).
+/// One seller's rows, however many are due ahead of the others', fill no more than their share
+/// of a page, so a turn reading a few pages reaches every seller's. The first rows due are read
+/// first: when no seller has more than its share among them they are the answer, and only a
+/// seller past its share (a backlog) costs the seller-by-seller reading.
 ///
 /// # Errors
 /// The database's.
 pub(super) async fn waiting(
     pool: &AnyPool,
-    sql: &'static str,
+    listing: &Listing,
     now: i64,
     after: Option<Place>,
     limit: i64,
+    per_seller: i64,
 ) -> Result<Vec<Waiting>, sqlx::Error> {
     let after = after.unwrap_or(Place {
         due_ms: i64::MIN,
         id: i64::MIN,
     });
-    let rows = sqlx::query(sql)
+    let first = sqlx::query(listing.first)
         .bind(now)
         .bind(after.due_ms)
         .bind(after.id)
         .bind(limit)
         .fetch_all(pool)
         .await?;
+    let first = rows_of(&first)?;
+    let full = i64::try_from(first.len()).unwrap_or(i64::MAX) >= limit;
+    let mut counts = std::collections::HashMap::<i64, i64>::new();
+    let over = first.iter().any(|row| {
+        let count = counts.entry(row.seller).or_default();
+        *count += 1;
+        *count > per_seller
+    });
+    if !over {
+        return Ok(first);
+    }
+    if !full {
+        // Every row due after `after` is here: the first of each seller's are the answer.
+        counts.clear();
+        return Ok(first
+            .into_iter()
+            .filter(|row| {
+                let count = counts.entry(row.seller).or_default();
+                *count += 1;
+                *count <= per_seller
+            })
+            .collect());
+    }
+    let fair = sqlx::query(listing.fair)
+        .bind(now)
+        .bind(after.due_ms)
+        .bind(after.id)
+        .bind(limit)
+        .bind(per_seller)
+        .fetch_all(pool)
+        .await?;
+    rows_of(&fair)
+}
+
+fn rows_of(rows: &[AnyRow]) -> Result<Vec<Waiting>, sqlx::Error> {
     rows.iter()
         .map(|row| {
             let id = row.try_get("id")?;

@@ -55,6 +55,10 @@ pub enum StoreError {
     /// Secrets are kept, or asked to be kept, but the server has no secret key.
     #[error("this server keeps sellers' provider keys sealed and needs its secret key: set TRACKLINE_SECRET_KEY (or secret_key_file); trackline-server secret-key prints a new one")]
     SecretKeyMissing,
+    /// The row a write hangs under (a shipment, a seller) was deleted meanwhile; nothing was
+    /// written.
+    #[error("it was deleted meanwhile")]
+    Gone,
     /// The row would take its party past a cap (`caps::Cap`); nothing was written.
     #[error("{}", .0.reason())]
     Full(crate::caps::Cap),
@@ -255,24 +259,29 @@ impl Store {
     }
 
     /// Holds the row `id` of `table` until `tx` ends, so that writers who count rows under it
-    /// before adding one (a cap) count one after another. SQLite's `BEGIN IMMEDIATE` already
-    /// makes every writer wait for the one before; PostgreSQL locks just that row.
+    /// before adding one (a cap), or add rows under it at all, go one after another with
+    /// whoever deletes it (who holds it first). SQLite's `BEGIN IMMEDIATE` already makes every
+    /// writer wait for the one before; PostgreSQL locks just that row.
     ///
     /// # Errors
-    /// `StoreError` if the database fails.
+    /// `Gone` when the row is not there (deleted since it was read, or by the writer held up
+    /// meanwhile): nothing may be added under it. `StoreError` if the database fails.
     pub(crate) async fn hold_row(
         &self,
         tx: &mut Transaction<'static, Any>,
         table: &'static str,
         id: i64,
     ) -> Result<(), StoreError> {
-        if self.backend == Backend::Postgres {
-            sqlx::query(&format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
-                .bind(id)
-                .fetch_optional(&mut **tx)
-                .await?;
-        }
-        Ok(())
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        };
+        sqlx::query(&format!("SELECT id FROM {table} WHERE id = $1{lock}"))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|_| ())
+            .ok_or(StoreError::Gone)
     }
 
     /// Commits a write, announcing what it changed inside its transaction to the other

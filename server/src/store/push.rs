@@ -2,7 +2,7 @@
 //! a lookup showed, queued in the transaction of the change they tell of, leased to one instance
 //! at a time, dropped when the push service says the subscription ended.
 
-use super::lease::{self, Place, Queue, Waiting};
+use super::lease::{self, Listing, Place, Queue, Waiting};
 use super::{new_id, now_ms, Store, StoreError};
 use crate::caps::Cap;
 use crate::push::message::{compose, Message};
@@ -32,18 +32,70 @@ const MESSAGES: Queue = Queue {
            RETURNING id, subscription_id, body, topic, attempts, queued_ms",
 };
 
-/// The messages `MESSAGES` would take, where each goes, in queue order (`lease::waiting`).
-const WAITING: &str =
-    "SELECT m.id, s.endpoint AS destination, p.seller_id, m.next_attempt_ms AS due_ms
-     FROM push_messages m JOIN push_subscriptions s ON s.id = m.subscription_id
-     LEFT JOIN shipments p ON p.id = s.shipment_id
-     WHERE m.state = 'pending' AND m.next_attempt_ms <= $1
-       AND (m.leased_until_ms IS NULL OR m.leased_until_ms < $1)
-       AND (m.next_attempt_ms > $2 OR (m.next_attempt_ms = $2 AND m.id > $3))
-       AND NOT EXISTS (SELECT 1 FROM push_messages e
-                       WHERE e.subscription_id = m.subscription_id
-                         AND e.state = 'pending' AND e.seq < m.seq)
-     ORDER BY m.next_attempt_ms, m.id LIMIT $4";
+/// A message `MESSAGES` could take at `$1`: due, free, and the first pending of its browser's.
+macro_rules! takeable {
+    ($m:literal) => {
+        concat!(
+            $m,
+            ".state = 'pending' AND ",
+            $m,
+            ".next_attempt_ms <= $1
+             AND (",
+            $m,
+            ".leased_until_ms IS NULL OR ",
+            $m,
+            ".leased_until_ms < $1)
+             AND NOT EXISTS (SELECT 1 FROM push_messages e
+                             WHERE e.subscription_id = ",
+            $m,
+            ".subscription_id
+                               AND e.state = 'pending' AND e.seq < ",
+            $m,
+            ".seq)"
+        )
+    };
+}
+
+/// The messages `MESSAGES` would take, where each goes, in queue order (`lease::waiting`): the
+/// first due, and at most `$5` of each seller's, each seller's next one found from its last one
+/// through `push_messages_seller_due` (the sellers with none cost one probe each).
+const WAITING: Listing = Listing {
+    first: concat!(
+        "SELECT m.id, s.endpoint AS destination, m.seller_id, m.next_attempt_ms AS due_ms
+         FROM push_messages m JOIN push_subscriptions s ON s.id = m.subscription_id
+         WHERE ",
+        takeable!("m"),
+        " AND (m.next_attempt_ms > $2 OR (m.next_attempt_ms = $2 AND m.id > $3))
+         ORDER BY m.next_attempt_ms, m.id LIMIT $4"
+    ),
+    fair: concat!(
+        "WITH RECURSIVE listed (seller_id, id, nth) AS (
+             SELECT r.id,
+                    (SELECT m.id FROM push_messages m
+                     WHERE m.seller_id = r.id AND ",
+        takeable!("m"),
+        "      AND m.next_attempt_ms >= $2 AND (m.next_attempt_ms > $2 OR m.id > $3)
+                     ORDER BY m.next_attempt_ms, m.id LIMIT 1),
+                    1
+             FROM (SELECT id FROM sellers UNION ALL SELECT 0) r
+           UNION ALL
+             SELECT l.seller_id,
+                    (SELECT m.id FROM push_messages m
+                     WHERE m.seller_id = l.seller_id AND ",
+        takeable!("m"),
+        "      AND m.next_attempt_ms >= p.next_attempt_ms
+                       AND (m.next_attempt_ms > p.next_attempt_ms OR m.id > p.id)
+                     ORDER BY m.next_attempt_ms, m.id LIMIT 1),
+                    l.nth + 1
+             FROM listed l JOIN push_messages p ON p.id = l.id
+             WHERE l.nth < $5
+         )
+         SELECT m.id, s.endpoint AS destination, m.seller_id, m.next_attempt_ms AS due_ms
+         FROM listed l JOIN push_messages m ON m.id = l.id
+         JOIN push_subscriptions s ON s.id = m.subscription_id
+         ORDER BY m.next_attempt_ms, m.id LIMIT $4"
+    ),
+};
 
 /// A message taken to be sent: to whom, what, and how many tries so far (this one included).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,7 +345,7 @@ impl Store {
     }
 
     /// Up to `limit` messages due at `now` that `claim_push` could take, after `after` in queue
-    /// order; none is taken (`take_push` takes one).
+    /// order, at most `per_seller` of one shop's buyers'; none is taken (`take_push` takes one).
     ///
     /// # Errors
     /// `StoreError` if the database fails.
@@ -302,8 +354,9 @@ impl Store {
         now: i64,
         after: Option<Place>,
         limit: i64,
+        per_seller: i64,
     ) -> Result<Vec<Waiting>, StoreError> {
-        Ok(lease::waiting(&self.pool, WAITING, now, after, limit).await?)
+        Ok(lease::waiting(&self.pool, &WAITING, now, after, limit, per_seller).await?)
     }
 
     /// Takes the message `id` for this instance until `now + lease_ms` if it is still due and
@@ -510,15 +563,18 @@ async fn queue_for(
         let message: Message = compose(occasion, &told, &topic, shipment, shows_pickup);
         sqlx::query(
             "INSERT INTO push_messages
-             (id, subscription_id, body, topic, queued_ms, state, attempts, next_attempt_ms, seq)
+             (id, subscription_id, body, topic, queued_ms, state, attempts, next_attempt_ms, seq,
+              seller_id)
              VALUES ($1, $2, $3, $4, $5, 'pending', 0, $5,
-                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM push_messages WHERE subscription_id = $2))",
+                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM push_messages WHERE subscription_id = $2),
+                     COALESCE((SELECT seller_id FROM shipments WHERE id = $6), 0))",
         )
         .bind(new_id()?)
         .bind(subscription)
         .bind(serde_json::to_string(&message)?)
         .bind(&topic)
         .bind(now)
+        .bind(id)
         .execute(&mut *connection)
         .await?;
     }

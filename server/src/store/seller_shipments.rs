@@ -287,6 +287,14 @@ impl Store {
         let Some(id) = shipment_id(&mut tx, seller, reference).await? else {
             return Ok(false);
         };
+        // The shipment's row first, as a buyer's subscribing holds it before writing under it:
+        // in one order, neither waits for the other's lock while holding what it waits for, and
+        // a subscription made after this finds no shipment (404) instead of outliving it.
+        match self.hold_row(&mut tx, "shipments", id).await {
+            Ok(()) => {}
+            Err(StoreError::Gone) => return Ok(false),
+            Err(error) => return Err(error),
+        }
         // Children first: not every database enforces ON DELETE CASCADE without being asked.
         for statement in [
             "DELETE FROM push_messages WHERE subscription_id IN

@@ -1,7 +1,7 @@
 //! Sellers' webhook subscriptions and their deliveries: queued in the transaction of the change
 //! they tell of, leased to one instance at a time, and logged attempt by attempt.
 
-use super::lease::{self, Place, Queue, Waiting};
+use super::lease::{self, Listing, Place, Queue, Waiting};
 use super::sellers::SellerId;
 use super::{new_id, now_ms, now_rfc3339, Store, StoreError};
 use crate::caps::Cap;
@@ -23,7 +23,10 @@ const DELIVERIES: Queue = Queue {
 
 /// The delivery most due of each receiver, due and free, where it goes, in queue order
 /// (`lease::waiting`): one receiver's backlog is one row, so a page reaches the other receivers.
-const WAITING: &str = "SELECT d.id, w.url AS destination, w.seller_id, d.next_attempt_ms AS due_ms
+/// The first due, whoever's; or at most `$5` of each seller's, from each receiver's most due
+/// (one probe a receiver, through `webhook_deliveries_pending`: a seller has at most 20).
+const WAITING: Listing = Listing {
+    first: "SELECT d.id, w.url AS destination, w.seller_id, d.next_attempt_ms AS due_ms
      FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
      WHERE d.state = 'pending' AND d.next_attempt_ms <= $1
        AND (d.leased_until_ms IS NULL OR d.leased_until_ms < $1)
@@ -34,7 +37,24 @@ const WAITING: &str = "SELECT d.id, w.url AS destination, w.seller_id, d.next_at
                          AND (e.leased_until_ms IS NULL OR e.leased_until_ms < $1)
                          AND (e.next_attempt_ms < d.next_attempt_ms
                               OR (e.next_attempt_ms = d.next_attempt_ms AND e.id < d.id)))
-     ORDER BY d.next_attempt_ms, d.id LIMIT $4";
+     ORDER BY d.next_attempt_ms, d.id LIMIT $4",
+    fair: "SELECT id, destination, seller_id, due_ms FROM (
+         SELECT d.id, h.url AS destination, h.seller_id, d.next_attempt_ms AS due_ms,
+                ROW_NUMBER() OVER (PARTITION BY h.seller_id
+                                   ORDER BY d.next_attempt_ms, d.id) AS nth
+         FROM (SELECT w.url, w.seller_id,
+                      (SELECT e.id FROM webhook_deliveries e
+                       WHERE e.webhook_id = w.id AND e.state = 'pending'
+                         AND e.next_attempt_ms <= $1
+                         AND (e.leased_until_ms IS NULL OR e.leased_until_ms < $1)
+                       ORDER BY e.next_attempt_ms, e.id LIMIT 1) AS head
+               FROM webhooks w) h
+         JOIN webhook_deliveries d ON d.id = h.head
+         WHERE d.next_attempt_ms > $2 OR (d.next_attempt_ms = $2 AND d.id > $3)
+     ) ranked
+     WHERE nth <= $5
+     ORDER BY due_ms, id LIMIT $4",
+};
 
 /// A subscription as its seller sees it: everything but the secret, which is shown once.
 #[derive(Debug, Clone, PartialEq)]
@@ -446,7 +466,8 @@ impl Store {
     }
 
     /// Up to `limit` deliveries due at `now` and free, the most due of each receiver, after
-    /// `after` in queue order; none is taken (`take_delivery` takes one).
+    /// `after` in queue order, at most `per_seller` of one seller's; none is taken
+    /// (`take_delivery` takes one).
     ///
     /// # Errors
     /// `StoreError` if the database fails.
@@ -455,8 +476,9 @@ impl Store {
         now: i64,
         after: Option<Place>,
         limit: i64,
+        per_seller: i64,
     ) -> Result<Vec<Waiting>, StoreError> {
-        Ok(lease::waiting(&self.pool, WAITING, now, after, limit).await?)
+        Ok(lease::waiting(&self.pool, &WAITING, now, after, limit, per_seller).await?)
     }
 
     /// Takes the delivery `id` for this instance for `lease_ms` if it is still due and free at

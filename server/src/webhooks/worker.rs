@@ -164,8 +164,11 @@ impl Outbox for Worker {
         now: i64,
         after: Option<Place>,
         limit: i64,
+        per_seller: i64,
     ) -> Result<Vec<Waiting>, StoreError> {
-        self.store.waiting_deliveries(now, after, limit).await
+        self.store
+            .waiting_deliveries(now, after, limit, per_seller)
+            .await
     }
 
     async fn take(&self, id: i64, now: i64) -> Result<Option<Due>, StoreError> {
