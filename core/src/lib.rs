@@ -13,6 +13,7 @@ pub mod number;
 mod openapi;
 pub mod outlook;
 pub mod pickup;
+pub mod place;
 pub mod query;
 pub mod recent;
 pub mod retry;

@@ -182,7 +182,8 @@ pub struct EventInput {
     /// The language `text` is written in, a BCP 47 tag (`ru`, `zh-CN`, `en`).
     #[schema(examples("ru", "zh-CN"), max_length = 35)]
     text_lang: Option<String>,
-    /// A city-level place, never the buyer's street.
+    /// A city-level place, never the buyer's street; a postcode in it is left out (the office
+    /// holding a parcel usually has the buyer's own).
     #[schema(max_length = 500)]
     location: Option<String>,
 }
@@ -285,7 +286,9 @@ impl EventInput {
                 .text_lang
                 .map(|tag| language_tag(&format!("{field}.text_lang"), tag))
                 .transpose()?,
-            location: self::text(&format!("{field}.location"), self.location)?,
+            location: self::text(&format!("{field}.location"), self.location)?
+                .as_deref()
+                .and_then(trackline_core::place::city_level),
         })
     }
 }

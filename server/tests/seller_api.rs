@@ -524,3 +524,42 @@ async fn writes_at_once_on_a_database_file_all_land() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+// The office a seller names may carry its postcode, usually the buyer's own: anyone with the
+// tracking number would read where the buyer lives, and a shop's postcode second factor.
+#[tokio::test]
+async fn a_postcode_in_an_events_place_is_never_shown() {
+    let store = support::fresh_store().await;
+    let token = seller(&store, "Postcodes").await;
+    let mut shipment = parcel();
+    shipment["events"][0]["location"] = json!("Казань 420111");
+    let put = call(
+        &store,
+        Method::PUT,
+        "/api/v1/seller/shipments/pc-1",
+        Some(&token),
+        Some(shipment),
+        None,
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::CREATED, "{}", put.body);
+    let looked = call(
+        &store,
+        Method::GET,
+        "/api/v1/track/RA500000018RU",
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(looked.status, StatusCode::OK, "{}", looked.body);
+    assert_eq!(
+        looked.body["shipments"][0]["events"][0]["location"],
+        "Казань"
+    );
+    assert!(
+        !looked.body.to_string().contains("420111"),
+        "{}",
+        looked.body
+    );
+}

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use thiserror::Error;
 use trackline_core::number::{recognise, Recognised, RUSSIAN_POST};
+use trackline_core::place::city_level;
 use trackline_core::{Event, Exception, Stage};
 
 /// A provider a shipment can be polled from.
@@ -157,8 +158,12 @@ pub struct Reading {
 
 impl Reading {
     /// The reading of `operations` (each with the status it means, if any): the newest that
-    /// says a status gives it, the newest of all gives the words and the moment.
+    /// says a status gives it, the newest of all gives the words and the moment; places at a
+    /// city's level (`place::city_level`: carriers name offices with their postcodes).
     pub fn of(mut operations: Vec<(Event, Option<Meaning>)>) -> Reading {
+        for (event, _) in &mut operations {
+            event.location = event.location.as_deref().and_then(city_level);
+        }
         use trackline_core::time::parse_rfc3339;
         operations.sort_by_key(|(event, _)| parse_rfc3339(&event.at).unwrap_or(0));
         let newest = operations.last().map(|(event, _)| event);
@@ -174,13 +179,21 @@ impl Reading {
         }
     }
 
-    /// What a provider that answers in the contract's shape (Ozon's adapter) says.
+    /// What a provider that answers in the contract's shape (Ozon's adapter) says, its places
+    /// at a city's level.
     pub fn of_shipment(shipment: trackline_core::Shipment) -> Reading {
         Reading {
             status: Some((shipment.stage, shipment.exception)),
             status_text: shipment.status_text,
             updated_at: shipment.updated_at,
-            events: shipment.events,
+            events: shipment
+                .events
+                .into_iter()
+                .map(|event| Event {
+                    location: event.location.as_deref().and_then(city_level),
+                    ..event
+                })
+                .collect(),
             tracking_number: shipment.tracking_number,
         }
     }

@@ -239,7 +239,11 @@ mod tests {
             reading.events[1].text,
             "Обработка: Прибыло в место вручения"
         );
-        assert_eq!(reading.events[1].location.as_deref(), Some("Казань 420000"));
+        assert_eq!(
+            reading.events[1].location.as_deref(),
+            Some("Казань"),
+            "the office's postcode is left out"
+        );
         assert_eq!(reading.events[1].text_lang.as_deref(), Some("ru"));
         assert_eq!(
             reading.events[2].stage, None,
