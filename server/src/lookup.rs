@@ -295,6 +295,13 @@ pub const ADDRESS_MAX_WRONG: i64 = 10;
 /// How long an address's wrong replies count, from the first of them.
 pub const ADDRESS_WINDOW: Duration = Duration::from_secs(600);
 
+/// Wrong replies one client address may send in a shop in `ADDRESS_WINDOW` as another site's
+/// page (no origin, or one the shop did not allow), counted apart from its own replies: enough
+/// that no page on the web can use up a buyer's tries this way beyond this count, a bound on a
+/// script that sends `Sec-Fetch-Site: cross-site` to stay off the address's count, which
+/// otherwise would meet only the per-order count and could guess across many orders.
+pub const CROSS_SITE_MAX_WRONG: i64 = 30;
+
 /// Wrong replies one shipment may get in `SHIPMENT_WINDOW`, from all addresses together: a
 /// guesser who spreads four-digit guesses (10 000 of them) over many addresses tries 10 a
 /// day, a 0.1 % chance a day and 500 days for an even one, while a buyer who mistypes ten
@@ -306,8 +313,9 @@ pub const SHIPMENT_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
 /// Whether a wrong reply in this request counts against the client's address: not when
 /// another site's page sent it from an origin the shop did not allow, or any page on the web
-/// could lock a buyer out by making the buyer's browser send wrong replies. Such a reply still
-/// counts against the order, so it cannot be used to guess without bound.
+/// could lock a buyer out by making the buyer's browser send wrong replies. Such a reply
+/// counts against the address's cross-site tally (`CROSS_SITE_MAX_WRONG`) and the order
+/// instead, so it cannot be used to guess without bound.
 fn counts_against_address(rules: &LookupRules, site: Site<'_>) -> bool {
     match site {
         Site::Own => true,
@@ -372,11 +380,11 @@ async fn admit_second_factor(
 }
 
 /// Checks `reply` against every shipment in `asked`, and counts a wrong one against the
-/// caller's address in this shop (unless another site's page sent it, [`counts_against_address`])
-/// and against each of those shipments, in the store, so that the lockout holds on every
-/// instance and after a restart. Whether the caller may try and the counting of a wrong try are
-/// one step there: replies sent at once are counted one after another, and none is evaluated
-/// once the address, or the order, has used up its tries.
+/// caller's address in this shop (apart, when another site's page sent it,
+/// [`counts_against_address`]) and against each of those shipments, in the store, so
+/// that the lockout holds on every instance and after a restart. Whether the caller may try
+/// and the counting of a wrong try are one step there: replies sent at once are counted one
+/// after another, and none is evaluated once the address, or the order, has used up its tries.
 ///
 /// # Errors
 /// `SecondFactorFailed` for a wrong reply, `TooManyWrongReplies` past either limit.
@@ -396,15 +404,17 @@ async fn check_reply(
     });
     // Right and wrong replies meet the same tallies, or a 429 for one and not the other
     // would answer the guess.
-    let address = caller
-        .client
-        .filter(|_| counts_against_address(rules, caller.site))
-        .map(|client| Tally {
-            against: "address",
-            subject: client.to_string(),
-            max: ADDRESS_MAX_WRONG,
-            window: ADDRESS_WINDOW,
-        });
+    let (against, max) = if counts_against_address(rules, caller.site) {
+        ("address", ADDRESS_MAX_WRONG)
+    } else {
+        ("address-cross", CROSS_SITE_MAX_WRONG)
+    };
+    let address = caller.client.map(|client| Tally {
+        against,
+        subject: client.to_string(),
+        max,
+        window: ADDRESS_WINDOW,
+    });
     let shipments = asked.iter().map(|shipment| Tally {
         against: "shipment",
         subject: shipment.id.to_string(),
@@ -418,7 +428,8 @@ async fn check_reply(
         Counted::Full { tally, wait } => {
             let guessed = match tallies.get(tally) {
                 Some(Tally {
-                    against: "address", ..
+                    against: "address" | "address-cross",
+                    ..
                 }) => Guessed::Address,
                 _ => Guessed::Order,
             };

@@ -33,6 +33,12 @@ fn lookup(uri: &str, origin: Option<&str>) -> Request<Body> {
 
 /// A seller with one shipment whose buyer's phone ends in 4567, under the given rules.
 async fn guarded_shop(rules: Value) -> (Router, Store) {
+    let (app, store, _) = guarded_shop_and_token(rules).await;
+    (app, store)
+}
+
+/// `guarded_shop`, and its seller's token.
+async fn guarded_shop_and_token(rules: Value) -> (Router, Store, String) {
     let store = support::fresh_store().await;
     let (_, token) = store.add_seller("Guarded shop").await.unwrap();
     // Lookups are not what these tests limit: room for every reply they send at once.
@@ -81,7 +87,7 @@ async fn guarded_shop(rules: Value) -> (Router, Store) {
     let uri = "/api/v1/seller/shipments/g-2";
     let (status, body) = send(&app, seller_request(Method::PUT, uri, &token, another)).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    (app, store)
+    (app, store, token)
 }
 
 #[tokio::test]
@@ -285,6 +291,48 @@ async fn wrong_replies_from_the_shops_own_storefront_count_against_the_address()
         "{}",
         refused.text
     );
+}
+
+/// A script (not a browser) says `Sec-Fetch-Site: cross-site` with no `Origin`, so that its
+/// wrong replies stay off its address's count, and spreads them over many orders, each of
+/// which allows ten a day: the address's cross-site tally still stops it at 30, while the
+/// same address's replies from the shop's own page are not locked out.
+#[tokio::test]
+async fn a_script_posing_as_another_sites_page_still_meets_a_per_address_bound() {
+    let (app, _, token) = guarded_shop_and_token(json!({"order_check": "phone_last4"})).await;
+    for order in ["7700000003", "7700000004", "7700000005"] {
+        let shipment = json!({"order_number": order, "stage": "in_transit",
+            "buyer_check": {"phone": "+7 900 123-45-67"}});
+        let uri = format!("/api/v1/seller/shipments/g-{order}");
+        let (status, body) = send(&app, seller_request(Method::PUT, &uri, &token, shipment)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let guesser = [198, 51, 100, 9];
+    let img = [("sec-fetch-site", "cross-site")];
+    let orders = [
+        "7700000001",
+        "7700000002",
+        "7700000003",
+        "7700000004",
+        "7700000005",
+    ];
+    let mut evaluated = 0;
+    for guess in 0..40 {
+        let order = orders[guess % orders.len()];
+        let wrong = reply_to(order, guesser, &format!("00{guess:02}"), &img);
+        let (status, body) = send(&app, wrong).await;
+        match status {
+            StatusCode::FORBIDDEN => evaluated += 1,
+            StatusCode::TOO_MANY_REQUESTS => {
+                assert!(body.contains("from this address"), "guess {guess}: {body}")
+            }
+            other => panic!("guess {guess}: {other} {body}"),
+        }
+    }
+    assert_eq!(evaluated, 30, "wrong replies evaluated from one address");
+    let own = [("sec-fetch-site", "same-origin")];
+    let opened = support::send(&app, reply_to("7700000001", guesser, "4567", &own)).await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text);
 }
 
 /// What the server logs while `during` runs on this thread, at every level.
