@@ -12,6 +12,7 @@ use crate::store::lookup_rules::{second_factor_hash, LookupRules};
 use crate::store::sellers::SellerId;
 use crate::store::{Found, Store, StoreError};
 use futures_util::future::join_all;
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::time::Duration;
 use thiserror::Error;
@@ -302,13 +303,15 @@ pub const ADDRESS_WINDOW: Duration = Duration::from_secs(600);
 /// otherwise would meet only the per-order count and could guess across many orders.
 pub const CROSS_SITE_MAX_WRONG: i64 = 30;
 
-/// Wrong replies one shipment may get in `SHIPMENT_WINDOW`, from all addresses together: a
-/// guesser who spreads four-digit guesses (10 000 of them) over many addresses tries 10 a
-/// day, a 0.1 % chance a day and 500 days for an even one, while a buyer who mistypes ten
-/// times in a day is unheard of. Someone who knows the order number can make its buyer wait
-/// a day; that is the price of a bound that no number of addresses lifts.
+/// Wrong replies one order may get in `SHIPMENT_WINDOW`, from all addresses together, through
+/// any of its shipments (an Ozon order split into postings is one order, or each posting's
+/// number would be a count of its own): a guesser who spreads four-digit guesses (10 000 of
+/// them) over many addresses tries 10 a day, a 0.1 % chance a day and 500 days for an even
+/// one, while a buyer who mistypes ten times in a day is unheard of. Someone who knows the
+/// order number can make its buyer wait a day; that is the price of a bound that no number of
+/// addresses lifts. A shipment without an order number is its own order.
 pub const SHIPMENT_MAX_WRONG: i64 = 10;
-/// How long a shipment's wrong replies count, from the first of them.
+/// How long an order's wrong replies count, from the first of them.
 pub const SHIPMENT_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
 /// Whether a wrong reply in this request counts against the client's address: not when
@@ -381,7 +384,7 @@ async fn admit_second_factor(
 
 /// Checks `reply` against every shipment in `asked`, and counts a wrong one against the
 /// caller's address in this shop (apart, when another site's page sent it,
-/// [`counts_against_address`]) and against each of those shipments, in the store, so
+/// [`counts_against_address`]) and against each of those shipments' orders, in the store, so
 /// that the lockout holds on every instance and after a restart. Whether the caller may try
 /// and the counting of a wrong try are one step there: replies sent at once are counted one
 /// after another, and none is evaluated once the address, or the order, has used up its tries.
@@ -415,13 +418,21 @@ async fn check_reply(
         max,
         window: ADDRESS_WINDOW,
     });
-    let shipments = asked.iter().map(|shipment| Tally {
-        against: "shipment",
-        subject: shipment.id.to_string(),
+    // One tally an order, however many of its shipments were asked (each counted once).
+    let orders: BTreeSet<(&'static str, String)> = asked
+        .iter()
+        .map(|shipment| match &shipment.shipment.order_number {
+            Some(order) => ("order", order.clone()),
+            None => ("shipment", shipment.id.to_string()),
+        })
+        .collect();
+    let orders = orders.into_iter().map(|(against, subject)| Tally {
+        against,
+        subject,
         max: SHIPMENT_MAX_WRONG,
         window: SHIPMENT_WINDOW,
     });
-    let tallies: Vec<Tally> = address.into_iter().chain(shipments).collect();
+    let tallies: Vec<Tally> = address.into_iter().chain(orders).collect();
     // A right reply is let through only where a wrong one would have been evaluated, or the
     // answer to a guess past the limit would tell whether it was right.
     match store.count_reply(shop, &tallies, !right).await? {

@@ -335,6 +335,48 @@ async fn a_script_posing_as_another_sites_page_still_meets_a_per_address_bound()
     assert_eq!(opened.status, StatusCode::OK, "{}", opened.text);
 }
 
+/// An Ozon order split into three postings is one order: ten wrong replies through the first
+/// posting's number, from as many addresses, make the second posting and the order number
+/// wait too, even for the right reply (each posting's number is not a count of its own).
+#[tokio::test]
+async fn guesses_through_one_posting_lock_the_whole_order() {
+    let (app, _, token) = guarded_shop_and_token(json!({"order_check": "phone_last4"})).await;
+    for posting in 1..=3 {
+        let shipment = json!({"order_number": "12345678-0001",
+            "shipment_number": format!("12345678-0001-{posting}"), "stage": "in_transit",
+            "buyer_check": {"phone": "+7 900 123-45-67"}});
+        let uri = format!("/api/v1/seller/shipments/ozon-{posting}");
+        let (status, body) = send(&app, seller_request(Method::PUT, &uri, &token, shipment)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let own = [("sec-fetch-site", "same-origin")];
+    for guess in 0..10u8 {
+        let wrong = reply_to(
+            "12345678-0001-1",
+            [203, 0, 113, guess],
+            &format!("00{guess:02}"),
+            &own,
+        );
+        let (status, body) = send(&app, wrong).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "guess {guess}: {body}");
+    }
+    for (number, client) in [("12345678-0001-2", 100), ("12345678-0001", 101)] {
+        let right =
+            support::send(&app, reply_to(number, [203, 0, 113, client], "4567", &own)).await;
+        assert_eq!(
+            right.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{number}: {}",
+            right.text
+        );
+        assert!(
+            right.text.contains("for this order"),
+            "{number}: {}",
+            right.text
+        );
+    }
+}
+
 /// What the server logs while `during` runs on this thread, at every level.
 async fn logged<F: std::future::Future<Output = ()>>(during: F) -> String {
     #[derive(Clone, Default)]
