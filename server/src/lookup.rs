@@ -8,7 +8,7 @@
 use crate::ozon::OzonClient;
 use crate::sources::poller::Poller;
 use crate::store::lockouts::{Counted, Tally};
-use crate::store::lookup_rules::{second_factor_hash, LookupRules};
+use crate::store::lookup_rules::{second_factor_matches, LookupRules};
 use crate::store::sellers::SellerId;
 use crate::store::{Found, Store, StoreError};
 use futures_util::future::join_all;
@@ -401,9 +401,11 @@ async fn check_reply(
     reply: &str,
 ) -> Result<(), LookupError> {
     // A shipment the seller gave no second factor for cannot be opened by order number at all.
+    let key = store.secret_key().ok();
     let right = asked.iter().all(|shipment| {
-        let given = second_factor_hash(shipment.id, factor, reply);
-        given.is_some() && given.as_deref() == shipment.second_factor_hash(factor)
+        shipment
+            .second_factor_hash(factor)
+            .is_some_and(|stored| second_factor_matches(key, shipment.id, factor, reply, stored))
     });
     // Right and wrong replies meet the same tallies, or a 429 for one and not the other
     // would answer the guess.

@@ -377,6 +377,83 @@ async fn guesses_through_one_posting_lock_the_whole_order() {
     }
 }
 
+/// Whoever reads the shipments table without the secret key (the operator, a backup) tries
+/// all 10 000 four-digit replies against a row's second factor: with the bare SHA-256 of
+/// `id:factor:digits` one of them matches; with the HMAC none does. A row kept in the older
+/// form still opens with the right reply, and is kept as an HMAC once the seller gives the
+/// factor again.
+#[tokio::test]
+async fn a_second_factor_at_rest_is_not_reversed_by_trying_every_value() {
+    use trackline_core::second_factor::SecondFactor;
+    use trackline_server::store::lookup_rules::second_factor_hash;
+    let (app, store, token) = guarded_shop_and_token(json!({"order_check": "phone_last4"})).await;
+    let pool = support::pool(&store);
+    let row = |order: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_as::<_, (i64, String)>(
+                "SELECT id, check_phone_hash FROM shipments WHERE order_number = $1",
+            )
+            .bind(order)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let (id, stored) = row("7700000001").await;
+    let bare = |digits: &str| second_factor_hash(None, id, SecondFactor::PhoneLast4, digits);
+    let reversed = (0..10_000)
+        .map(|n| format!("{n:04}"))
+        .find(|digits| bare(digits).as_deref() == Some(stored.as_str()));
+    assert_eq!(reversed, None, "the row gave its digits away");
+    let own = [("sec-fetch-site", "same-origin")];
+    let opened = support::send(
+        &app,
+        reply_to("7700000001", [198, 51, 100, 20], "4567", &own),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text);
+
+    // A row an older version wrote.
+    let (id, _) = row("7700000002").await;
+    let old = second_factor_hash(None, id, SecondFactor::PhoneLast4, "4567").unwrap();
+    sqlx::query("UPDATE shipments SET check_phone_hash = $1 WHERE id = $2")
+        .bind(&old)
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let opened = support::send(
+        &app,
+        reply_to("7700000002", [198, 51, 100, 21], "4567", &own),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text);
+    let wrong = support::send(
+        &app,
+        reply_to("7700000002", [198, 51, 100, 21], "4568", &own),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.text);
+    let again = json!({"order_number": "7700000002", "stage": "in_transit",
+        "buyer_check": {"phone": "+7 900 123-45-67"}});
+    let uri = "/api/v1/seller/shipments/g-2";
+    let (status, body) = send(&app, seller_request(Method::PUT, uri, &token, again)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (id, rewritten) = row("7700000002").await;
+    assert_ne!(rewritten, old);
+    assert_ne!(
+        rewritten,
+        second_factor_hash(None, id, SecondFactor::PhoneLast4, "4567").unwrap()
+    );
+    let opened = support::send(
+        &app,
+        reply_to("7700000002", [198, 51, 100, 22], "4567", &own),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text);
+}
+
 /// What the server logs while `during` runs on this thread, at every level.
 async fn logged<F: std::future::Future<Output = ()>>(during: F) -> String {
     #[derive(Clone, Default)]
