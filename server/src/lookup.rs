@@ -8,10 +8,11 @@
 use crate::ozon::OzonClient;
 use crate::sources::poller::Poller;
 use crate::store::lockouts::{Counted, Tally};
-use crate::store::lookup_rules::{second_factor_hash, LookupRules};
+use crate::store::lookup_rules::{second_factor_matches, LookupRules};
 use crate::store::sellers::SellerId;
 use crate::store::{Found, Store, StoreError};
 use futures_util::future::join_all;
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::time::Duration;
 use thiserror::Error;
@@ -295,19 +296,29 @@ pub const ADDRESS_MAX_WRONG: i64 = 10;
 /// How long an address's wrong replies count, from the first of them.
 pub const ADDRESS_WINDOW: Duration = Duration::from_secs(600);
 
-/// Wrong replies one shipment may get in `SHIPMENT_WINDOW`, from all addresses together: a
-/// guesser who spreads four-digit guesses (10 000 of them) over many addresses tries 10 a
-/// day, a 0.1 % chance a day and 500 days for an even one, while a buyer who mistypes ten
-/// times in a day is unheard of. Someone who knows the order number can make its buyer wait
-/// a day; that is the price of a bound that no number of addresses lifts.
+/// Wrong replies one client address may send in a shop in `ADDRESS_WINDOW` as another site's
+/// page (no origin, or one the shop did not allow), counted apart from its own replies: enough
+/// that no page on the web can use up a buyer's tries this way beyond this count, a bound on a
+/// script that sends `Sec-Fetch-Site: cross-site` to stay off the address's count, which
+/// otherwise would meet only the per-order count and could guess across many orders.
+pub const CROSS_SITE_MAX_WRONG: i64 = 30;
+
+/// Wrong replies one order may get in `SHIPMENT_WINDOW`, from all addresses together, through
+/// any of its shipments (an Ozon order split into postings is one order, or each posting's
+/// number would be a count of its own): a guesser who spreads four-digit guesses (10 000 of
+/// them) over many addresses tries 10 a day, a 0.1 % chance a day and 500 days for an even
+/// one, while a buyer who mistypes ten times in a day is unheard of. Someone who knows the
+/// order number can make its buyer wait a day; that is the price of a bound that no number of
+/// addresses lifts. A shipment without an order number is its own order.
 pub const SHIPMENT_MAX_WRONG: i64 = 10;
-/// How long a shipment's wrong replies count, from the first of them.
+/// How long an order's wrong replies count, from the first of them.
 pub const SHIPMENT_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
 /// Whether a wrong reply in this request counts against the client's address: not when
 /// another site's page sent it from an origin the shop did not allow, or any page on the web
-/// could lock a buyer out by making the buyer's browser send wrong replies. Such a reply still
-/// counts against the order, so it cannot be used to guess without bound.
+/// could lock a buyer out by making the buyer's browser send wrong replies. Such a reply
+/// counts against the address's cross-site tally (`CROSS_SITE_MAX_WRONG`) and the order
+/// instead, so it cannot be used to guess without bound.
 fn counts_against_address(rules: &LookupRules, site: Site<'_>) -> bool {
     match site {
         Site::Own => true,
@@ -372,11 +383,11 @@ async fn admit_second_factor(
 }
 
 /// Checks `reply` against every shipment in `asked`, and counts a wrong one against the
-/// caller's address in this shop (unless another site's page sent it, [`counts_against_address`])
-/// and against each of those shipments, in the store, so that the lockout holds on every
-/// instance and after a restart. Whether the caller may try and the counting of a wrong try are
-/// one step there: replies sent at once are counted one after another, and none is evaluated
-/// once the address, or the order, has used up its tries.
+/// caller's address in this shop (apart, when another site's page sent it,
+/// [`counts_against_address`]) and against each of those shipments' orders, in the store, so
+/// that the lockout holds on every instance and after a restart. Whether the caller may try
+/// and the counting of a wrong try are one step there: replies sent at once are counted one
+/// after another, and none is evaluated once the address, or the order, has used up its tries.
 ///
 /// # Errors
 /// `SecondFactorFailed` for a wrong reply, `TooManyWrongReplies` past either limit.
@@ -390,35 +401,48 @@ async fn check_reply(
     reply: &str,
 ) -> Result<(), LookupError> {
     // A shipment the seller gave no second factor for cannot be opened by order number at all.
+    let key = store.secret_key().ok();
     let right = asked.iter().all(|shipment| {
-        let given = second_factor_hash(shipment.id, factor, reply);
-        given.is_some() && given.as_deref() == shipment.second_factor_hash(factor)
+        shipment
+            .second_factor_hash(factor)
+            .is_some_and(|stored| second_factor_matches(key, shipment.id, factor, reply, stored))
     });
     // Right and wrong replies meet the same tallies, or a 429 for one and not the other
     // would answer the guess.
-    let address = caller
-        .client
-        .filter(|_| counts_against_address(rules, caller.site))
-        .map(|client| Tally {
-            against: "address",
-            subject: client.to_string(),
-            max: ADDRESS_MAX_WRONG,
-            window: ADDRESS_WINDOW,
-        });
-    let shipments = asked.iter().map(|shipment| Tally {
-        against: "shipment",
-        subject: shipment.id.to_string(),
+    let (against, max) = if counts_against_address(rules, caller.site) {
+        ("address", ADDRESS_MAX_WRONG)
+    } else {
+        ("address-cross", CROSS_SITE_MAX_WRONG)
+    };
+    let address = caller.client.map(|client| Tally {
+        against,
+        subject: client.to_string(),
+        max,
+        window: ADDRESS_WINDOW,
+    });
+    // One tally an order, however many of its shipments were asked (each counted once).
+    let orders: BTreeSet<(&'static str, String)> = asked
+        .iter()
+        .map(|shipment| match &shipment.shipment.order_number {
+            Some(order) => ("order", order.clone()),
+            None => ("shipment", shipment.id.to_string()),
+        })
+        .collect();
+    let orders = orders.into_iter().map(|(against, subject)| Tally {
+        against,
+        subject,
         max: SHIPMENT_MAX_WRONG,
         window: SHIPMENT_WINDOW,
     });
-    let tallies: Vec<Tally> = address.into_iter().chain(shipments).collect();
+    let tallies: Vec<Tally> = address.into_iter().chain(orders).collect();
     // A right reply is let through only where a wrong one would have been evaluated, or the
     // answer to a guess past the limit would tell whether it was right.
     match store.count_reply(shop, &tallies, !right).await? {
         Counted::Full { tally, wait } => {
             let guessed = match tallies.get(tally) {
                 Some(Tally {
-                    against: "address", ..
+                    against: "address" | "address-cross",
+                    ..
                 }) => Guessed::Address,
                 _ => Guessed::Order,
             };

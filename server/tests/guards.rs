@@ -33,6 +33,12 @@ fn lookup(uri: &str, origin: Option<&str>) -> Request<Body> {
 
 /// A seller with one shipment whose buyer's phone ends in 4567, under the given rules.
 async fn guarded_shop(rules: Value) -> (Router, Store) {
+    let (app, store, _) = guarded_shop_and_token(rules).await;
+    (app, store)
+}
+
+/// `guarded_shop`, and its seller's token.
+async fn guarded_shop_and_token(rules: Value) -> (Router, Store, String) {
     let store = support::fresh_store().await;
     let (_, token) = store.add_seller("Guarded shop").await.unwrap();
     // Lookups are not what these tests limit: room for every reply they send at once.
@@ -81,7 +87,7 @@ async fn guarded_shop(rules: Value) -> (Router, Store) {
     let uri = "/api/v1/seller/shipments/g-2";
     let (status, body) = send(&app, seller_request(Method::PUT, uri, &token, another)).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    (app, store)
+    (app, store, token)
 }
 
 #[tokio::test]
@@ -285,6 +291,167 @@ async fn wrong_replies_from_the_shops_own_storefront_count_against_the_address()
         "{}",
         refused.text
     );
+}
+
+/// A script (not a browser) says `Sec-Fetch-Site: cross-site` with no `Origin`, so that its
+/// wrong replies stay off its address's count, and spreads them over many orders, each of
+/// which allows ten a day: the address's cross-site tally still stops it at 30, while the
+/// same address's replies from the shop's own page are not locked out.
+#[tokio::test]
+async fn a_script_posing_as_another_sites_page_still_meets_a_per_address_bound() {
+    let (app, _, token) = guarded_shop_and_token(json!({"order_check": "phone_last4"})).await;
+    for order in ["7700000003", "7700000004", "7700000005"] {
+        let shipment = json!({"order_number": order, "stage": "in_transit",
+            "buyer_check": {"phone": "+7 900 123-45-67"}});
+        let uri = format!("/api/v1/seller/shipments/g-{order}");
+        let (status, body) = send(&app, seller_request(Method::PUT, &uri, &token, shipment)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let guesser = [198, 51, 100, 9];
+    let img = [("sec-fetch-site", "cross-site")];
+    let orders = [
+        "7700000001",
+        "7700000002",
+        "7700000003",
+        "7700000004",
+        "7700000005",
+    ];
+    let mut evaluated = 0;
+    for guess in 0..40 {
+        let order = orders[guess % orders.len()];
+        let wrong = reply_to(order, guesser, &format!("00{guess:02}"), &img);
+        let (status, body) = send(&app, wrong).await;
+        match status {
+            StatusCode::FORBIDDEN => evaluated += 1,
+            StatusCode::TOO_MANY_REQUESTS => {
+                assert!(body.contains("from this address"), "guess {guess}: {body}")
+            }
+            other => panic!("guess {guess}: {other} {body}"),
+        }
+    }
+    assert_eq!(evaluated, 30, "wrong replies evaluated from one address");
+    let own = [("sec-fetch-site", "same-origin")];
+    let opened = support::send(&app, reply_to("7700000001", guesser, "4567", &own)).await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text);
+}
+
+/// An Ozon order split into three postings is one order: ten wrong replies through the first
+/// posting's number, from as many addresses, make the second posting and the order number
+/// wait too, even for the right reply (each posting's number is not a count of its own).
+#[tokio::test]
+async fn guesses_through_one_posting_lock_the_whole_order() {
+    let (app, _, token) = guarded_shop_and_token(json!({"order_check": "phone_last4"})).await;
+    for posting in 1..=3 {
+        let shipment = json!({"order_number": "12345678-0001",
+            "shipment_number": format!("12345678-0001-{posting}"), "stage": "in_transit",
+            "buyer_check": {"phone": "+7 900 123-45-67"}});
+        let uri = format!("/api/v1/seller/shipments/ozon-{posting}");
+        let (status, body) = send(&app, seller_request(Method::PUT, &uri, &token, shipment)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let own = [("sec-fetch-site", "same-origin")];
+    for guess in 0..10u8 {
+        let wrong = reply_to(
+            "12345678-0001-1",
+            [203, 0, 113, guess],
+            &format!("00{guess:02}"),
+            &own,
+        );
+        let (status, body) = send(&app, wrong).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "guess {guess}: {body}");
+    }
+    for (number, client) in [("12345678-0001-2", 100), ("12345678-0001", 101)] {
+        let right =
+            support::send(&app, reply_to(number, [203, 0, 113, client], "4567", &own)).await;
+        assert_eq!(
+            right.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{number}: {}",
+            right.text
+        );
+        assert!(
+            right.text.contains("for this order"),
+            "{number}: {}",
+            right.text
+        );
+    }
+}
+
+/// Whoever reads the shipments table without the secret key (the operator, a backup) tries
+/// all 10 000 four-digit replies against a row's second factor: with the bare SHA-256 of
+/// `id:factor:digits` one of them matches; with the HMAC none does. A row kept in the older
+/// form still opens with the right reply, and is kept as an HMAC once the seller gives the
+/// factor again.
+#[tokio::test]
+async fn a_second_factor_at_rest_is_not_reversed_by_trying_every_value() {
+    use trackline_core::second_factor::SecondFactor;
+    use trackline_server::store::lookup_rules::second_factor_hash;
+    let (app, store, token) = guarded_shop_and_token(json!({"order_check": "phone_last4"})).await;
+    let pool = support::pool(&store);
+    let row = |order: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_as::<_, (i64, String)>(
+                "SELECT id, check_phone_hash FROM shipments WHERE order_number = $1",
+            )
+            .bind(order)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let (id, stored) = row("7700000001").await;
+    let bare = |digits: &str| second_factor_hash(None, id, SecondFactor::PhoneLast4, digits);
+    let reversed = (0..10_000)
+        .map(|n| format!("{n:04}"))
+        .find(|digits| bare(digits).as_deref() == Some(stored.as_str()));
+    assert_eq!(reversed, None, "the row gave its digits away");
+    let own = [("sec-fetch-site", "same-origin")];
+    let opened = support::send(
+        &app,
+        reply_to("7700000001", [198, 51, 100, 20], "4567", &own),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text);
+
+    // A row an older version wrote.
+    let (id, _) = row("7700000002").await;
+    let old = second_factor_hash(None, id, SecondFactor::PhoneLast4, "4567").unwrap();
+    sqlx::query("UPDATE shipments SET check_phone_hash = $1 WHERE id = $2")
+        .bind(&old)
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let opened = support::send(
+        &app,
+        reply_to("7700000002", [198, 51, 100, 21], "4567", &own),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text);
+    let wrong = support::send(
+        &app,
+        reply_to("7700000002", [198, 51, 100, 21], "4568", &own),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.text);
+    let again = json!({"order_number": "7700000002", "stage": "in_transit",
+        "buyer_check": {"phone": "+7 900 123-45-67"}});
+    let uri = "/api/v1/seller/shipments/g-2";
+    let (status, body) = send(&app, seller_request(Method::PUT, uri, &token, again)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (id, rewritten) = row("7700000002").await;
+    assert_ne!(rewritten, old);
+    assert_ne!(
+        rewritten,
+        second_factor_hash(None, id, SecondFactor::PhoneLast4, "4567").unwrap()
+    );
+    let opened = support::send(
+        &app,
+        reply_to("7700000002", [198, 51, 100, 22], "4567", &own),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text);
 }
 
 /// What the server logs while `during` runs on this thread, at every level.

@@ -687,6 +687,100 @@ async fn a_push_service_that_is_not_a_browsers_is_refused() {
     );
 }
 
+/// The list names hosts, not ports: an endpoint on another port of a listed push service (one
+/// that takes the connection and never answers holds a delivery place for the whole timeout,
+/// and each port would count as a host of its own) is refused in subscribing and renewing; an
+/// explicit `:443` is the same endpoint as none.
+#[tokio::test]
+async fn a_port_other_than_https_on_a_listed_push_service_is_refused() {
+    let store = support::fresh_store().await;
+    let public = trackline_server::app(AppState::new(
+        store.clone(),
+        &Config {
+            secret_key: Some(support::test_secret_key()),
+            ..Config::default()
+        },
+    ));
+    shop_with_parcel(&store, &public, "in_transit").await;
+    let service = FakePush::start().await;
+    let (_, mut subscription) = service.subscribe("phone");
+    for endpoint in [
+        "https://fcm.googleapis.com:81/x",
+        "https://fcm.googleapis.com:8443/fcm/send/a",
+        "https://updates.push.services.mozilla.com:1/wpush/v2/a",
+        "https://web.push.apple.com:65535/QGx1",
+    ] {
+        subscription["endpoint"] = json!(endpoint);
+        let (status, body) = subscribe(&public, &subscription, "en").await;
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("subscription.endpoint")
+            ),
+            "{endpoint}: {body}"
+        );
+        assert!(body["message"].as_str().unwrap().contains("443"), "{body}");
+        let (status, body) = renew(&public, &json!({"endpoint": "https://x"}), &subscription).await;
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("subscription.endpoint")
+            ),
+            "{endpoint}: {body}"
+        );
+    }
+    subscription["endpoint"] = json!("https://fcm.googleapis.com:443/fcm/send/a:b");
+    let (status, body) = subscribe(&public, &subscription, "en").await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+}
+
+/// A subscription stored on another port than 443 (before ports were checked, or while private
+/// push services were allowed) is not sent to by a worker that sends to the public ones only:
+/// it ends, rather than waiting to be tried again.
+#[tokio::test]
+async fn a_stored_subscription_on_a_port_other_than_https_is_never_sent_to() {
+    let store = support::fresh_store().await;
+    let state = state(&store);
+    let app = trackline_server::app(state.clone());
+    let token = shop_with_parcel(&store, &app, "in_transit").await;
+    let tarpit = Tarpit::start().await;
+    let port = tarpit.origin.rsplit(':').next().unwrap();
+    let service = FakePush::start().await;
+    let (_, mut subscription) = service.subscribe("phone");
+    subscription["endpoint"] = json!(format!("https://localhost:{port}/push/phone"));
+    let local_names = || PushServices::parse(["localhost"]).unwrap();
+    let lenient = trackline_server::app(AppState::new(
+        store.clone(),
+        &Config {
+            secret_key: Some(support::test_secret_key()),
+            allow_private_push: true,
+            push_services: local_names(),
+            ..Config::default()
+        },
+    ));
+    assert_eq!(
+        subscribe(&lenient, &subscription, "en").await.0,
+        StatusCode::NO_CONTENT
+    );
+    event(&app, &token, "arrived", "2026-11-21T10:00:00+03:00").await;
+    let public_only = Worker::new(
+        store.clone(),
+        state.vapid.clone().unwrap(),
+        Duration::from_millis(10),
+        false,
+        local_names(),
+    );
+    assert_eq!(public_only.send_due().await.unwrap(), 1);
+    assert_eq!(tarpit.accepted(), 0, "no connection to another port");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM push_subscriptions")
+        .fetch_one(&support::pool(&store))
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the subscription ended");
+}
+
 /// A subscription stored while its push service was listed is not sent to once the operator
 /// takes it off the list: the worker ends it without a connection.
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! One message to one browser: encrypted for it (RFC 8291, aes128gcm), signed as this server
 //! (RFC 8292, VAPID), posted to its push service (RFC 8030), and the answer read.
 
-use super::services::PushServices;
+use super::services::{self, PushServices};
 use super::vapid::Vapid;
 use crate::webhooks::destination;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -53,6 +53,9 @@ pub enum PushError {
     /// The endpoint is not an https URL on the public internet.
     #[error("the push service address is not a public https URL")]
     Destination,
+    /// The endpoint names a port other than 443 (`services::on_https_port`).
+    #[error("a push service is reached on port 443 only, not {0}")]
+    Port(u16),
     /// The endpoint's host is not one of the push services this server sends to.
     #[error("{0} is not a browser's push service this server sends to (push_services)")]
     Unlisted(String),
@@ -71,12 +74,12 @@ impl From<reqwest::Error> for PushError {
 }
 
 impl Subscription {
-    /// Checks what a browser sent: an https endpoint (any scheme only when `private_allowed`, for
-    /// tests against a local push service) on one of `services`, and keys that make an
-    /// encryption.
+    /// Checks what a browser sent: an https endpoint on port 443 (any scheme and port only when
+    /// `private_allowed`, for tests against a local push service) on one of `services`, and keys
+    /// that make an encryption.
     ///
     /// # Errors
-    /// `Destination`, `Unlisted` or `BadKeys`.
+    /// `Destination`, `Unlisted`, `Port` or `BadKeys`.
     pub fn checked(
         self,
         services: &PushServices,
@@ -90,6 +93,9 @@ impl Subscription {
         let https = url.scheme() == "https";
         if !private_allowed && (!https || destination::refused_literal(&self.endpoint)) {
             return Err(PushError::Destination);
+        }
+        if !private_allowed && !services::on_https_port(&self.endpoint) {
+            return Err(PushError::Port(url.port().unwrap_or_default()));
         }
         if !matches!(url.scheme(), "https" | "http") || self.endpoint.len() > 1_000 {
             return Err(PushError::Destination);

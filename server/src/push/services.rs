@@ -92,6 +92,14 @@ impl PushServices {
     }
 }
 
+/// Whether the URL `endpoint` is reached on 443, where the browsers' push services answer (an
+/// explicit `:443` too); `false` for no URL. The list names hosts, not ports: another port of a
+/// listed host is nobody's push service, only a connection that may hang for the whole timeout,
+/// and each port would count as a host of its own in the places deliveries share.
+pub fn on_https_port(endpoint: &str) -> bool {
+    reqwest::Url::parse(endpoint).is_ok_and(|url| url.port_or_known_default() == Some(443))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +130,24 @@ mod tests {
             "not a url",
         ] {
             assert!(!browsers.allows_endpoint(endpoint), "{endpoint}");
+        }
+    }
+
+    #[test]
+    fn only_the_https_port_is_a_push_services() {
+        for endpoint in [
+            "https://fcm.googleapis.com/fcm/send/a",
+            "https://fcm.googleapis.com:443/fcm/send/a",
+        ] {
+            assert!(on_https_port(endpoint), "{endpoint}");
+        }
+        for endpoint in [
+            "https://fcm.googleapis.com:81/x",
+            "https://fcm.googleapis.com:8443/x",
+            "http://fcm.googleapis.com/x",
+            "not a url",
+        ] {
+            assert!(!on_https_port(endpoint), "{endpoint}");
         }
     }
 

@@ -4,7 +4,7 @@
 //! subscriptions and queues the last-day reminders.
 
 use super::sender::{self, Sent};
-use super::services::PushServices;
+use super::services::{self, PushServices};
 use super::vapid::Vapid;
 use crate::background::keep_turning_and_sweeping;
 use crate::in_flight::{Bounds, InFlight, Outbox};
@@ -105,6 +105,11 @@ impl Worker {
         // Subscribed when its host was listed (the list changed since): it is sent nowhere else.
         if !self.services.allows_endpoint(&due.subscription.endpoint) {
             tracing::warn!("push: a subscription's push service is no longer listed; it ends");
+            return PushNext::Gone;
+        }
+        // Stored before ports were checked: another port of a listed host is no push service.
+        if !self.private_allowed && !services::on_https_port(&due.subscription.endpoint) {
+            tracing::warn!("push: a subscription names a port other than 443; it ends");
             return PushNext::Gone;
         }
         let sent = sender::send(

@@ -10,9 +10,9 @@ use std::time::Duration;
 /// A counter of wrong replies: whom it counts against, and how many it allows in how long.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tally {
-    /// What kind of key: `"address"`, `"shipment"`.
+    /// What kind of key: `"address"`, `"address-cross"` (another site's page), `"order"`, `"shipment"`.
     pub against: &'static str,
-    /// The key itself (an address, a shipment's id), as text.
+    /// The key itself (an address, an order number, a shipment's id), as text.
     pub subject: String,
     /// Wrong replies allowed in one window.
     pub max: i64,

@@ -2,16 +2,64 @@
 
 use super::sellers::{sha256_hex, SellerId};
 use super::{Store, StoreError};
+use crate::secrets::SecretKey;
 use sqlx::Row;
 use trackline_core::second_factor::SecondFactor;
 
-/// The hash a second factor is kept as: salted with the shipment's id, so equal values differ;
-/// `None` when `value` holds nothing usable for `factor`.
-pub fn second_factor_hash(shipment_id: i64, factor: SecondFactor, value: &str) -> Option<String> {
+/// The prefix of a second factor kept as an HMAC (`keyed`); a value without it is the bare
+/// SHA-256 that older versions, and a server without a secret key, keep.
+const KEYED: &str = "k1:";
+
+/// The form a second factor is kept in, salted with the shipment's id so that equal values
+/// differ: with the server's secret key, an HMAC under a key derived from it, so that whoever
+/// reads the table without the key cannot try the 10 000 four-digit values against a row;
+/// without one, the bare SHA-256, which they can. `None` when `value` holds nothing usable for
+/// `factor`.
+pub fn second_factor_hash(
+    key: Option<&SecretKey>,
+    shipment_id: i64,
+    factor: SecondFactor,
+    value: &str,
+) -> Option<String> {
     let normal = factor.normalise(value)?;
-    Some(sha256_hex(
-        format!("{shipment_id}:{}:{normal}", factor.as_str()).as_bytes(),
-    ))
+    let message = format!("{shipment_id}:{}:{normal}", factor.as_str());
+    match key {
+        Some(key) => keyed(key, &message),
+        None => Some(sha256_hex(message.as_bytes())),
+    }
+}
+
+/// Whether `reply` is the second factor kept as `stored`, in either form: rows written before
+/// the HMAC (or without a key) keep working until the seller gives the factor again.
+pub fn second_factor_matches(
+    key: Option<&SecretKey>,
+    shipment_id: i64,
+    factor: SecondFactor,
+    reply: &str,
+    stored: &str,
+) -> bool {
+    let Some(normal) = factor.normalise(reply) else {
+        return false;
+    };
+    let message = format!("{shipment_id}:{}:{normal}", factor.as_str());
+    if stored.starts_with(KEYED) {
+        key.and_then(|key| keyed(key, &message))
+            .is_some_and(|given| given == stored)
+    } else {
+        sha256_hex(message.as_bytes()) == stored
+    }
+}
+
+/// `message`'s HMAC-SHA256 under the key derived from `key` for second factors, prefixed.
+fn keyed(key: &SecretKey, message: &str) -> Option<String> {
+    use hmac::{Hmac, Mac};
+    // HMAC takes a key of any length: this is never `None`.
+    let mut mac =
+        Hmac::<sha2::Sha256>::new_from_slice(&key.derive("trackline second factor")).ok()?;
+    mac.update(message.as_bytes());
+    let digest = mac.finalize().into_bytes();
+    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    Some(format!("{KEYED}{hex}"))
 }
 
 /// A seller's rules for the public lookup of its shipments.

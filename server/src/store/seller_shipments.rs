@@ -10,6 +10,7 @@ use super::sellers::SellerId;
 use super::shipment_rows::{insert_events, insert_shipment, load, update_shipment, Column};
 use super::webhooks::{queue_deliveries, About};
 use super::{new_id, Store, StoreError};
+use crate::secrets::SecretKey;
 use crate::webhooks::{status_of, Status};
 use sqlx::{AnyConnection, Row};
 use trackline_core::second_factor::{SecondFactor, SecondFactors};
@@ -81,16 +82,18 @@ async fn shipment_id(
     )
 }
 
-/// Keeps a shipment's second factors as salted hashes; an absent one clears its hash.
+/// Keeps a shipment's second factors as salted hashes, keyed with `key` when the server has
+/// one (`second_factor_hash`); an absent one clears its hash.
 async fn write_second_factors(
     connection: &mut AnyConnection,
     id: i64,
     factors: &SecondFactors,
+    key: Option<&SecretKey>,
 ) -> Result<(), StoreError> {
     let hash = |factor| {
         factors
             .given(factor)
-            .and_then(|value| second_factor_hash(id, factor, value))
+            .and_then(|value| second_factor_hash(key, id, factor, value))
     };
     sqlx::query(
         "UPDATE shipments SET check_phone_hash = $1, check_postcode_hash = $2 WHERE id = $3",
@@ -149,7 +152,7 @@ impl Store {
             .await
             .map_err(StoreError::from_conflict)?;
         insert_events(&mut tx, id, &shipment.events).await?;
-        write_second_factors(&mut tx, id, factors).await?;
+        write_second_factors(&mut tx, id, factors, self.secret_key().ok()).await?;
         if let Some(source) = source {
             let polled = crate::sources::Provider::from_wire(&source).map(|_| super::now_ms());
             sqlx::query("UPDATE shipments SET source = $1, next_poll_ms = $2 WHERE id = $3")
@@ -204,7 +207,7 @@ impl Store {
         };
         update_shipment(&mut tx, id, &changed, &Column::ALL).await?;
         if let Some(factors) = factors {
-            write_second_factors(&mut tx, id, &factors).await?;
+            write_second_factors(&mut tx, id, &factors, self.secret_key().ok()).await?;
         }
         let stored = load(&mut tx, id).await?;
         tell_change(&mut tx, seller, id, Some(reference), Some(&before), &stored).await?;
