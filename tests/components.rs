@@ -894,6 +894,48 @@ async fn an_answer_opened_by_the_second_factor_is_never_kept_on_the_device() {
 }
 
 #[wasm_bindgen_test]
+async fn an_elements_second_factor_form_posts_to_its_servers_page_not_the_storefront() {
+    // The element's page is the storefront's: its form, sent without the widget, must not go there.
+    stub_fetch(
+        "element-guarded",
+        "return Promise.resolve(new Response(JSON.stringify({ error: 'check_required',
+           message: 'asked', field: 'phone_last4' }),
+           { status: 403, headers: { 'content-type': 'application/json' } }));",
+    );
+    for (server, method, action) in [
+        (
+            "https://track.example",
+            "post",
+            Some("https://track.example/?shop=demo&lang=en"),
+        ),
+        ("", "dialog", None),
+    ] {
+        let root = fresh_root();
+        let settings = trackline::config::Settings {
+            endpoint: Some("https://api.example/element-guarded/{number}".into()),
+            shop: Some("demo".into()),
+            server: server.into(),
+            lang: Some("en".into()),
+            number: Some("5000000001".into()),
+            ..Default::default()
+        };
+        let config = Config::new(trackline::config::Entry::Element, settings);
+        trackline::mount(root.clone(), config).forget();
+        let form = wait_for(&root, "[data-testid=check-form]").await;
+        assert_eq!(
+            form.get_attribute("method").as_deref(),
+            Some(method),
+            "{server:?}"
+        );
+        assert_eq!(
+            form.get_attribute("action").as_deref(),
+            action,
+            "{server:?}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
 async fn a_withheld_pickup_that_no_reply_opens_says_where_to_find_the_code() {
     // No factor this widget knows (or none at all): no form, the storage day, and where to look.
     for check in [r#","check":"passport""#, ""] {
