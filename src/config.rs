@@ -46,6 +46,44 @@ pub fn page_link(base: &str, number: &str, lang: Lang) -> String {
     )
 }
 
+/// Where the second factor's form sends the number and the buyer's reply when no script takes
+/// it (a page the server rendered, before the wasm or without it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ReplyPost {
+    /// To the page's own address: the hosted page, whose server renders what the reply opens.
+    #[default]
+    Page,
+    /// To the reference server's hosted page at this absolute address: an element that knows
+    /// the server it came from.
+    Hosted(String),
+    /// Nowhere: an element whose server is not known. Its page is the storefront's, and the
+    /// storefront's own server must never receive the reply (nor its logs keep it).
+    Nowhere,
+}
+
+impl ReplyPost {
+    /// Where an element's form posts: the hosted page of `server` for `shop`, in `lang`, when
+    /// `server` is an absolute http(s) origin; else nowhere.
+    pub fn of_element(server: &str, shop: Option<&str>, lang: Lang) -> ReplyPost {
+        let absolute = server.starts_with("https://") || server.starts_with("http://");
+        if absolute {
+            ReplyPost::Hosted(format!("{}lang={}", page_base(server, shop), lang.tag()))
+        } else {
+            ReplyPost::Nowhere
+        }
+    }
+
+    /// The form's `method` and `action`: `dialog`, which sends nothing outside a `<dialog>`,
+    /// when the reply may go nowhere; no action, the page's own address, for the hosted page.
+    pub fn form(&self) -> (&'static str, Option<String>) {
+        match self {
+            ReplyPost::Page => ("post", None),
+            ReplyPost::Hosted(page) => ("post", Some(page.clone())),
+            ReplyPost::Nowhere => ("dialog", None),
+        }
+    }
+}
+
 /// The colour scheme: the buyer's system setting, or fixed by the seller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Theme {
@@ -169,6 +207,8 @@ pub struct Config {
     /// For an element: the reference server's tracking page (`https://server/?shop=…&`), which
     /// its "Notify me" opens, since no worker may be registered on the shop's origin.
     pub push_page: Option<String>,
+    /// Where the second factor's form posts without script.
+    pub reply_post: ReplyPost,
 }
 
 impl Default for Config {
@@ -190,6 +230,7 @@ impl Default for Config {
             keep: Vec::new(),
             push_key: None,
             push_page: None,
+            reply_post: ReplyPost::Page,
         }
     }
 }
@@ -200,20 +241,24 @@ impl Config {
     /// short path; the language is the page's, else the browser's first known, else English.
     pub fn new(entry: Entry, settings: Settings) -> Config {
         let given = |text: Option<String>| text.filter(|value| !value.trim().is_empty());
-        let lang = given(settings.lang);
+        let lang = Config::pick_lang(
+            given(settings.lang).as_deref(),
+            settings.languages.iter().map(String::as_str),
+        );
         let server = settings.server.trim_end_matches('/');
         let push_page =
             (entry == Entry::Element).then(|| page_base(server, settings.shop.as_deref()));
+        let reply_post = match entry {
+            Entry::HostedPage => ReplyPost::Page,
+            Entry::Element => ReplyPost::of_element(server, settings.shop.as_deref(), lang),
+        };
         let endpoint = given(settings.endpoint).unwrap_or_else(|| match given(settings.shop) {
             Some(shop) => shop_endpoint(server, shop.trim()),
             None => format!("{server}{DEFAULT_ENDPOINT}"),
         });
         Config {
             endpoint,
-            lang: Config::pick_lang(
-                lang.as_deref(),
-                settings.languages.iter().map(String::as_str),
-            ),
+            lang,
             number: given(settings.number),
             draft: given(settings.draft),
             focus: settings.focus,
@@ -226,6 +271,7 @@ impl Config {
             // The hosted page's own origin has the worker; an element links to that page.
             push_page,
             push_key: given(settings.push_key),
+            reply_post,
             ..Config::default()
         }
     }
@@ -300,6 +346,29 @@ mod tests {
         assert_eq!(element.theme, Theme::Dark);
         assert_eq!(element.draft.as_deref(), Some("RA1"));
         assert!(!element.share && element.remember);
-        assert!(Config::new(Entry::HostedPage, settings).share);
+        assert!(Config::new(Entry::HostedPage, settings.clone()).share);
+    }
+
+    #[test]
+    fn an_elements_reply_goes_to_its_servers_page_or_nowhere_never_to_the_storefront() {
+        let element = |server: &str| {
+            let settings = Settings {
+                server: server.into(),
+                shop: Some("a/b".into()),
+                lang: Some("ru".into()),
+                ..Settings::default()
+            };
+            Config::new(Entry::Element, settings).reply_post
+        };
+        assert_eq!(
+            element("https://track.example/"),
+            ReplyPost::Hosted("https://track.example/?shop=a%2Fb&lang=ru".into())
+        );
+        // The server's own rendering for an element, and a bundle: no server known.
+        assert_eq!(element(""), ReplyPost::Nowhere);
+        assert_eq!(element("null"), ReplyPost::Nowhere);
+        assert_eq!(ReplyPost::Nowhere.form(), ("dialog", None));
+        let hosted = Config::new(Entry::HostedPage, Settings::default()).reply_post;
+        assert_eq!(hosted.form(), ("post", None));
     }
 }

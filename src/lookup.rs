@@ -140,7 +140,7 @@ impl Lookup {
                     );
                 }
                 if let Some(body) = rendered.body.clone() {
-                    self.remember_later(number, body, now);
+                    self.remember_later(number, body, now, rendered.reply.is_some());
                 }
             }
         }
@@ -182,7 +182,7 @@ impl Lookup {
         let Some((number, before)) = self.state.with_untracked(LookupState::refresh_target) else {
             return;
         };
-        let asked = self.ask(&number);
+        let (asked, opened) = self.ask(&number);
         spawn_local(async move {
             let Ok(received) = asked.await else {
                 return;
@@ -192,7 +192,7 @@ impl Lookup {
             });
             if replaces {
                 let now = clock::now();
-                self.remember_later(&number, received.body, now);
+                self.remember_later(&number, received.body, now, opened);
                 self.state
                     .set(LookupState::Found(number, received.response, now));
             }
@@ -246,7 +246,7 @@ impl Lookup {
         self.selected.set(None);
         self.history_expanded.set(false);
         self.state.set(LookupState::Loading(number.clone()));
-        let asked = self.ask(&number);
+        let (asked, opened) = self.ask(&number);
         // After the request has gone out (a task later), while the response is on its way.
         let lang = self.inner.with_value(|inner| inner.lang);
         set_timeout(move || format::prepare(lang), Duration::ZERO);
@@ -254,7 +254,7 @@ impl Lookup {
             let outcome = asked.await;
             let now = clock::now();
             let outcome = outcome.map(|received| {
-                self.remember_later(&number, received.body, now);
+                self.remember_later(&number, received.body, now, opened);
                 received.response
             });
             let remember = self.inner.with_value(|inner| inner.remember);
@@ -266,11 +266,15 @@ impl Lookup {
         });
     }
 
-    /// Sends the request for `number`, with the buyer's reply if there is one.
+    /// Sends the request for `number`, with the buyer's reply if there is one; says whether it
+    /// carried one (what it answers is then opened by the reply).
     fn ask(
         self,
         number: &str,
-    ) -> impl std::future::Future<Output = Result<Received, crate::error::FetchError>> {
+    ) -> (
+        impl std::future::Future<Output = Result<Received, crate::error::FetchError>>,
+        bool,
+    ) {
         let (url, reply, timeout_ms) = self.inner.with_value(|inner| {
             let url = url_template::expand(&inner.endpoint, number);
             (url, inner.reply.clone(), inner.timeout_ms)
@@ -279,17 +283,24 @@ impl Lookup {
             .inner
             .try_update_value(|inner| inner.prefetched.take())
             .flatten();
+        let opened = reply.is_some();
         let (in_flight, result) = client::start(url, reply, timeout_ms, prefetched);
         self.inner.update_value(|inner| {
             inner.in_flight = Some(in_flight);
             inner.asked_at = js_sys::Date::now();
         });
-        result
+        (result, opened)
     }
 
     /// Remembers the number and saves a copy of its response on the device, and puts the number
     /// in the page's address, once the status is on screen: the buyer is waiting for that.
-    fn remember_later(self, number: &str, body: String, now: Now) {
+    ///
+    /// A response `opened` by the buyer's reply to a second factor (an order's status, a pickup
+    /// code) is never saved, and the number's older copy goes too: `localStorage` is readable by
+    /// every script of the storefront and by the next user of a shared device, and a copy saved
+    /// before this rule cannot be told from one that was not opened. Offline, that number then
+    /// shows the network failure, not a status.
+    fn remember_later(self, number: &str, body: String, now: Now, opened: bool) {
         let (remember, share) = self.inner.with_value(|inner| (inner.remember, inner.share));
         let number = number.to_owned();
         set_timeout(
@@ -302,7 +313,11 @@ impl Lookup {
                         storage::forget_copy(dropped);
                     }
                     storage::remember_numbers(&remembered);
-                    storage::save_copy(&number, now.millis, &body);
+                    if opened {
+                        storage::forget_copy(&number);
+                    } else {
+                        storage::save_copy(&number, now.millis, &body);
+                    }
                     self.recent.set(remembered);
                 }
                 if share {

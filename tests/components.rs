@@ -793,6 +793,148 @@ async fn a_withheld_pickup_code_is_shown_after_the_second_factor_at_the_card() {
     assert!(!urls.contains("check") && !urls.contains("1234"), "{urls}");
 }
 
+/// Every key and value in the device's `localStorage`, one line each.
+fn stored_on_device() -> String {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    (0..storage.length().unwrap())
+        .filter_map(|index| storage.key(index).unwrap())
+        .map(|key| {
+            format!(
+                "{key} = {}",
+                storage.get_item(&key).unwrap().unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_opened_by_the_second_factor_is_never_kept_on_the_device() {
+    // A guarded shop: the tracking number alone shows the status, the reply opens the code and
+    // the point. Storage is the storefront's: any of its scripts, and the next user of a shared
+    // device, read it.
+    let number = "RA500000035RU";
+    trackline::storage::forget_copy(number);
+    stub_fetch(
+        "opened-pickup",
+        "const reply = new Request(input, init).headers.get('trackline-check');
+         if (window.__openedCut) return Promise.reject(new TypeError('Failed to fetch'));
+         const opened = (reply || '').replace(/[^0-9]/g, '').slice(-4) === '1234';
+         const shipment = { tracking_number: 'RA500000035RU', stage: 'ready_for_pickup',
+           pickup_point: opened
+             ? { name: 'Point 7', address: 'Baumana 77', pickup_code: '7395', storage_until: '2099-11-30' }
+             : { storage_until: '2099-11-30',
+                 withheld: { fields: ['pickup_code', 'name', 'address'], check: 'phone_last4' } } };
+         return Promise.resolve(new Response(JSON.stringify({ version: 1, query: 'RA500000035RU', shipments: [shipment] }),
+           { status: 200, headers: { 'content-type': 'application/json' } }));",
+    );
+    let mount = || {
+        let root = fresh_root();
+        let config = Config {
+            endpoint: "https://shop.example/opened-pickup/{number}".into(),
+            number: Some(number.into()),
+            remember: true,
+            ..Config::default()
+        };
+        trackline::mount(root.clone(), config).forget();
+        root
+    };
+    let root = mount();
+    wait_for(&root, "[data-testid=pickup-withheld]").await;
+    // The status that the number alone shows is kept, as any status is.
+    for _ in 0..250 {
+        if trackline::storage::saved_copy(number).is_some() {
+            break;
+        }
+        tick(20).await;
+    }
+    assert!(trackline::storage::saved_copy(number).is_some());
+
+    let show: HtmlElement = wait_for(&root, "[data-testid=pickup-show]")
+        .await
+        .unchecked_into();
+    show.click();
+    let input: web_sys::HtmlInputElement = wait_for(&root, "[data-testid=check-input]")
+        .await
+        .unchecked_into();
+    input.set_value("1234");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    let submit: HtmlElement = wait_for(&root, "[data-testid=check-submit]")
+        .await
+        .unchecked_into();
+    submit.click();
+    assert_eq!(
+        text(&wait_for(&root, "[data-testid=pickup-code]").await),
+        "7395"
+    );
+    // Saving happens a task after the status is on screen; the older copy goes then too.
+    for _ in 0..250 {
+        if trackline::storage::saved_copy(number).is_none() {
+            break;
+        }
+        tick(20).await;
+    }
+    tick(50).await;
+    let stored = stored_on_device();
+    assert!(
+        !stored.contains("7395") && !stored.contains("Baumana 77") && !stored.contains("Point 7"),
+        "the device keeps the opened answer: {stored}"
+    );
+    assert_eq!(trackline::storage::saved_copy(number), None, "{stored}");
+
+    // Offline, the next user of the device sees no status for that number.
+    js_sys::eval("window.__openedCut = true").unwrap();
+    let offline = mount();
+    assert_eq!(failure_code(&offline).await, "network");
+    assert!(!offline.inner_html().contains("7395"));
+    js_sys::eval("window.__openedCut = false").unwrap();
+    trackline::storage::forget_copy(number);
+}
+
+#[wasm_bindgen_test]
+async fn an_elements_second_factor_form_posts_to_its_servers_page_not_the_storefront() {
+    // The element's page is the storefront's: its form, sent without the widget, must not go there.
+    stub_fetch(
+        "element-guarded",
+        "return Promise.resolve(new Response(JSON.stringify({ error: 'check_required',
+           message: 'asked', field: 'phone_last4' }),
+           { status: 403, headers: { 'content-type': 'application/json' } }));",
+    );
+    for (server, method, action) in [
+        (
+            "https://track.example",
+            "post",
+            Some("https://track.example/?shop=demo&lang=en"),
+        ),
+        ("", "dialog", None),
+    ] {
+        let root = fresh_root();
+        let settings = trackline::config::Settings {
+            endpoint: Some("https://api.example/element-guarded/{number}".into()),
+            shop: Some("demo".into()),
+            server: server.into(),
+            lang: Some("en".into()),
+            number: Some("5000000001".into()),
+            ..Default::default()
+        };
+        let config = Config::new(trackline::config::Entry::Element, settings);
+        trackline::mount(root.clone(), config).forget();
+        let form = wait_for(&root, "[data-testid=check-form]").await;
+        assert_eq!(
+            form.get_attribute("method").as_deref(),
+            Some(method),
+            "{server:?}"
+        );
+        assert_eq!(
+            form.get_attribute("action").as_deref(),
+            action,
+            "{server:?}"
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_withheld_pickup_that_no_reply_opens_says_where_to_find_the_code() {
     // No factor this widget knows (or none at all): no form, the storage day, and where to look.

@@ -426,6 +426,69 @@ async fn an_element_gets_its_widget_rendered_with_the_response_inside_under_the_
     assert!(own.text.contains("data-testid=\"shipment\""));
 }
 
+/// Each `<form>` of `markup`: its opening tag, and what it holds up to its end.
+fn forms(markup: &str) -> Vec<(&str, &str)> {
+    markup
+        .split("<form")
+        .skip(1)
+        .map(|rest| {
+            let (tag, after) = rest.split_once('>').unwrap();
+            (tag, after.split("</form>").next().unwrap())
+        })
+        .collect()
+}
+
+/// An element's markup goes into a storefront's page: a form in it that posts to no address, or
+/// to one of its own, sends the buyer's reply to the storefront's server (and into its log).
+#[tokio::test]
+async fn an_elements_second_factor_form_never_posts_to_the_storefront() {
+    let (app, _store, _dir) = demo_app().await;
+    let shop = demo::GUARDED_SHOP;
+    for number in [demo::GUARDED_ORDER, demo::GUARDED_PICKUP] {
+        let widget = send(
+            &app,
+            get(
+                &format!("/widget?shop={shop}&n={number}&lang=en"),
+                &[("origin", "https://shop.example")],
+            ),
+        )
+        .await;
+        assert!(
+            widget.text.starts_with("<div data-rendered"),
+            "{}",
+            widget.text
+        );
+        let forms = forms(&widget.text);
+        let check = forms
+            .iter()
+            .filter(|(_, inside)| inside.contains("name=\"check\""))
+            .count();
+        assert_eq!(check, 1, "{number}: {}", widget.text);
+        for (tag, inside) in forms {
+            let absolute = ["action=\"https://", "action=\"http://"]
+                .iter()
+                .any(|action| tag.contains(action));
+            assert!(
+                !tag.contains("method=\"post\"") || absolute,
+                "{number}: a form posts to the storefront: <form{tag}>"
+            );
+            if inside.contains("name=\"check\"") {
+                assert!(
+                    tag.contains("method=\"dialog\"") || absolute,
+                    "{number}: the reply is sent to the storefront: <form{tag}>"
+                );
+            }
+        }
+    }
+    // The hosted page's own form still posts to the page.
+    let page = send(
+        &app,
+        get(&format!("/?shop={shop}&n={}", demo::GUARDED_ORDER), &[]),
+    )
+    .await;
+    assert!(page.text.contains("<form method=\"post\""), "{}", page.text);
+}
+
 /// The directives of a `Content-Security-Policy`, each trimmed.
 fn directives(policy: &str) -> Vec<&str> {
     policy.split(';').map(str::trim).collect()

@@ -88,7 +88,7 @@ pub fn App(
                 {move || lookup.state.with(|state| announcement(lang, state))}
             </p>
             <div class="tl-widget__result" data-testid="result">
-                <LookupResult lang lookup compact share=config.share push/>
+                <LookupResult lang lookup compact share=config.share push reply_post=config.reply_post.clone()/>
             </div>
         </div>
     }

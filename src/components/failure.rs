@@ -1,5 +1,6 @@
 //! What the buyer sees when a lookup fails: the reason and a way to try again.
 
+use crate::config::ReplyPost;
 use crate::error::Failure;
 use crate::i18n::{Lang, Msg};
 use leptos::ev::SubmitEvent;
@@ -8,7 +9,8 @@ use trackline_core::second_factor::SecondFactor;
 
 /// The form that asks the buyer for the seller's second factor: where a lookup was refused for
 /// want of it, and at a pickup card whose code was withheld. Without script it posts the reply
-/// and the number to the page (never in the address), which renders what they open.
+/// and the number to the page (never in the address), which renders what they open; in an
+/// element, to the reference server's page, or nowhere: never to the storefront's server.
 #[component]
 pub fn SecondFactorForm(
     /// The language of the labels.
@@ -21,8 +23,11 @@ pub fn SecondFactorForm(
     submit: Msg,
     /// Repeats the lookup with the reply.
     on_reply: Callback<String>,
+    /// Where the form posts without script.
+    post: ReplyPost,
 ) -> impl IntoView {
     let reply = RwSignal::new(String::new());
+    let (method, action) = post.form();
     let (label, inputmode, autocomplete) = match factor {
         SecondFactor::PhoneLast4 => (Msg::CheckPhoneLabel, "numeric", "off"),
         SecondFactor::Postcode => (Msg::CheckPostcodeLabel, "text", "postal-code"),
@@ -32,7 +37,7 @@ pub fn SecondFactorForm(
         on_reply.run(reply.get_untracked());
     };
     view! {
-        <form class="tl-check" method="post" on:submit=sent novalidate=true data-testid="check-form">
+        <form class="tl-check" method=method action=action on:submit=sent novalidate=true data-testid="check-form">
             <input type="hidden" name="n" value=number/>
             <label class="tl-form__label" for="tl-check-reply">{lang.t(label)}</label>
             <div class="tl-form__row">
@@ -61,9 +66,11 @@ pub fn FailureView(
     on_retry: Callback<()>,
     /// Repeats the lookup with the buyer's reply to the seller's second factor.
     on_reply: Callback<String>,
+    /// Where the second factor's form posts without script.
+    post: ReplyPost,
 ) -> impl IntoView {
     let second_factor = failure.second_factor().map(|needed| {
-        view! { <SecondFactorForm lang factor=needed.factor number=number.clone() submit=Msg::CheckSubmit on_reply/> }
+        view! { <SecondFactorForm lang factor=needed.factor number=number.clone() submit=Msg::CheckSubmit on_reply post/> }
     });
     let retry = failure.retryable().then(|| {
         view! {

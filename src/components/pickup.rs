@@ -122,7 +122,7 @@ pub fn PickupCard(
 fn withheld_view(lang: Lang, note: &Withheld) -> AnyView {
     let factor = note.check.as_deref().and_then(SecondFactor::from_wire);
     match (factor, use_context::<Replying>()) {
-        (Some(factor), Some(Replying { number, on_reply })) => view! {
+        (Some(factor), Some(Replying { number, on_reply, post })) => view! {
             <div class="tl-pickup__withheld" data-testid="pickup-withheld">
                 <p class="tl-pickup__withheld-text">{lang.t(Msg::PickupWithheld)}</p>
                 <details class="tl-pickup__open">
@@ -130,7 +130,7 @@ fn withheld_view(lang: Lang, note: &Withheld) -> AnyView {
                         {lang.t(Msg::PickupShowCode)}
                     </summary>
                     <SecondFactorForm lang factor number=number.get_untracked()
-                        submit=Msg::PickupShowCode on_reply/>
+                        submit=Msg::PickupShowCode on_reply post=post.get_value()/>
                 </details>
             </div>
         }

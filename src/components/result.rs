@@ -7,7 +7,7 @@ use crate::components::notify::NotifyButton;
 use crate::components::parcels::Parcels;
 use crate::components::saved_notice::SavedNotice;
 use crate::components::share::ShareButton;
-use crate::config::push_path;
+use crate::config::{push_path, ReplyPost};
 use crate::i18n::{Lang, Msg};
 use crate::labels;
 use crate::lookup::Lookup;
@@ -38,6 +38,8 @@ pub struct Replying {
     pub number: Signal<String>,
     /// Repeats the lookup with the buyer's reply.
     pub on_reply: Callback<String>,
+    /// Where the second factor's form posts without script.
+    pub post: StoredValue<ReplyPost>,
 }
 
 /// The result area of the widget.
@@ -53,7 +55,10 @@ pub fn LookupResult(
     share: bool,
     /// What "Notify me" needs, when it is offered.
     push: Option<Push>,
+    /// Where the second factor's form posts without script.
+    reply_post: ReplyPost,
 ) -> impl IntoView {
+    let post = StoredValue::new(reply_post);
     let retry = Callback::new(move |()| lookup.retry());
     let reply = Callback::new(move |reply: String| lookup.reply_to_second_factor(reply));
     provide_context(Replying {
@@ -63,6 +68,7 @@ pub fn LookupResult(
                 .with(|state| state.number().unwrap_or_default().to_owned())
         }),
         on_reply: reply,
+        post,
     });
     let selected = lookup.selected;
     let history_expanded = lookup.history_expanded;
@@ -84,7 +90,8 @@ pub fn LookupResult(
             }
             .into_any(),
             LookupState::Failed(failure, number) => {
-                view! { <FailureView lang failure number on_retry=retry on_reply=reply/> }
+                let post = post.get_value();
+                view! { <FailureView lang failure number on_retry=retry on_reply=reply post/> }
                     .into_any()
             }
             LookupState::Saved {

@@ -511,3 +511,104 @@ async fn an_element_without_a_language_takes_the_one_its_server_picked_and_its_o
     );
     page.close().await;
 }
+
+/// A guarded order in an element on another origin: the reply crosses in the `Trackline-Check`
+/// header, which a page may send across origins only once the server's preflight allows it,
+/// opens the order, and goes into no address (a proxy's or a server's log keeps those) and no
+/// storage of the storefront's.
+#[tokio::test]
+async fn an_element_elsewhere_opens_a_guarded_order_with_the_reply_in_its_header() {
+    let page = Session::start().await;
+    // The storefront notes every request the page's scripts make, with the header it carries.
+    open_storefront(
+        &page,
+        "<script>window.__asked = []; const original = window.fetch; \
+           window.fetch = (input, init) => { const request = new Request(input, init); \
+             const entry = { url: request.url, check: request.headers.get('trackline-check') }; \
+             window.__asked.push(entry); \
+             return original(input, init).then((response) => { entry.status = response.status; return response; }); };</script>\
+         <trackline-widget shop=\"demo-guarded\" number=\"5000000001\" lang=\"en\"></trackline-widget>",
+    )
+    .await;
+    page.wait_for_script(
+        "return document.querySelector('trackline-widget').shadowRoot?.querySelector('[data-hydrated] [data-testid=check-input]') != null",
+    )
+    .await;
+    page.eval(
+        "const root = document.querySelector('trackline-widget').shadowRoot; \
+         const input = root.querySelector('[data-testid=check-input]'); \
+         input.value = '1234'; input.dispatchEvent(new Event('input', { bubbles: true })); \
+         root.querySelector('[data-testid=check-submit]').click(); return true;",
+    )
+    .await;
+    page.shadow_text(
+        "trackline-widget",
+        "[data-testid=shipment][data-stage=in_transit]",
+    )
+    .await;
+    let asked = page.eval("return window.__asked").await;
+    let asked = asked.as_array().cloned().unwrap_or_default();
+    let opened = asked.iter().find(|entry| entry["check"] == "1234");
+    let opened = opened.unwrap_or_else(|| panic!("no request carried the reply: {asked:?}"));
+    assert!(
+        opened["url"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(&format!(
+                "{}/api/v1/shops/demo-guarded/track/5000000001",
+                page.origin()
+            )),
+        "{opened}"
+    );
+    // A header no CORS-safelisted request has: this 200 crossed the preflight.
+    assert_eq!(opened["status"], 200, "{opened}");
+    // No address the page asked holds the reply, whoever asked it (the loader, the wasm, a preload).
+    let addresses = page
+        .eval("return performance.getEntriesByType('resource').map((e) => e.name)")
+        .await;
+    for address in addresses
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(asked.iter().map(|entry| &entry["url"]))
+    {
+        let address = address.as_str().unwrap_or_default();
+        assert!(
+            !address.contains("1234") && !address.contains("check"),
+            "the reply in an address: {address}"
+        );
+    }
+    // Nor does the storefront's storage keep what it opened.
+    let stored = page
+        .eval("return JSON.stringify(Object.entries(localStorage))")
+        .await;
+    let stored = stored.as_str().unwrap_or_default();
+    assert!(
+        !stored.contains("trackline:answer:5000000001") && !stored.contains("in_transit"),
+        "{stored}"
+    );
+
+    // The preflight itself, as the browser sent it: the server allows the header to that origin.
+    let preflight = reqwest::Client::new()
+        .request(
+            reqwest::Method::OPTIONS,
+            format!(
+                "{}/api/v1/shops/demo-guarded/track/5000000001",
+                page.origin()
+            ),
+        )
+        .header("origin", "http://127.0.0.1:1")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "trackline-check")
+        .send()
+        .await
+        .expect("the preflight is answered");
+    let allowed = preflight
+        .headers()
+        .get("access-control-allow-headers")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(allowed.contains("trackline-check"), "{allowed}");
+    page.close().await;
+}
