@@ -147,9 +147,7 @@ async fn seed_guarded(store: &Store, shipments: &[Shipment]) -> Result<(), DemoE
         )),
         postcode: None,
     };
-    store
-        .put_shipment(seller, "demo-guarded", &shipment, &factors)
-        .await?;
+    crate::updates::put(store, seller, "demo-guarded", &shipment, &factors).await?;
     let Some(mut waiting) = shipments
         .iter()
         .find(|s| s.stage == trackline_core::Stage::ReadyForPickup)
@@ -160,9 +158,7 @@ async fn seed_guarded(store: &Store, shipments: &[Shipment]) -> Result<(), DemoE
     waiting.order_number = Some("5000000003".to_owned());
     waiting.shipment_number = Some("5000000003-0001-1".to_owned());
     waiting.tracking_number = Some(GUARDED_PICKUP.to_owned());
-    store
-        .put_shipment(seller, "demo-guarded-pickup", &waiting, &factors)
-        .await?;
+    crate::updates::put(store, seller, "demo-guarded-pickup", &waiting, &factors).await?;
     Ok(())
 }
 

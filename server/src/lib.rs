@@ -2,11 +2,13 @@
 
 pub mod background;
 pub mod caps;
+pub mod change;
 pub mod client_address;
 pub mod clock;
 pub mod config;
 pub mod connections;
 pub mod demo;
+pub mod digest;
 pub mod http;
 pub mod in_flight;
 pub mod limiter;
@@ -14,12 +16,14 @@ pub mod lookup;
 pub mod lookup_cache;
 pub mod metrics;
 pub mod ozon;
+pub mod provider;
 pub mod push;
 pub mod secrets;
 pub mod seller_input;
 pub mod sources;
 pub mod state;
 pub mod store;
+pub mod updates;
 pub mod webhooks;
 
 use std::future::Future;

@@ -5,6 +5,7 @@
 //! longer than their stage usually takes. It knows no HTTP; `http::public` turns its result
 //! into a response.
 
+use crate::change::news::{fold, News};
 use crate::ozon::OzonClient;
 use crate::sources::poller::Poller;
 use crate::store::lockouts::{Counted, Tally};
@@ -531,23 +532,13 @@ async fn refresh_one(store: &Store, ozon: &OzonClient, shop: SellerId, found: &m
             return;
         }
     };
-    let old = &found.shipment;
-    let changed = fresh.stage != old.stage
-        || fresh.exception != old.exception
-        || fresh.updated_at != old.updated_at
-        || fresh.tracking_number != old.tracking_number;
-    if !changed {
+    // What the seller added and Ozon does not know stays (`change::news`).
+    let after = fold(found.shipment.clone(), News::OzonPosting(&fresh));
+    if after == found.shipment {
         return;
     }
-    if let Err(error) = store.refresh_shipment(shop, found.id, &fresh).await {
+    if let Err(error) = crate::updates::keep_ozon_posting(store, found.id, &fresh).await {
         tracing::warn!(%error, posting, "could not keep the Ozon refresh");
     }
-    // What the seller added and Ozon does not know stays.
-    let old = &mut found.shipment;
-    found.shipment = Shipment {
-        support: old.support.take(),
-        pickup_point: old.pickup_point.take(),
-        estimated_delivery: old.estimated_delivery.take(),
-        ..fresh
-    };
+    found.shipment = after;
 }

@@ -15,9 +15,9 @@
 //! expires, `TIME_TO_LIVE` after it was read.
 
 use crate::lookup::{self, Caller, LookupError, Refreshers};
-use crate::store::changes::Version;
 use crate::store::lookup_rules::LookupRules;
 use crate::store::sellers::{sha256_hex, SellerId};
+use crate::store::versions::Version;
 use crate::store::Store;
 use axum::body::Bytes;
 use moka::sync::Cache;

@@ -176,8 +176,7 @@ async fn a_new_shop_outdates_what_the_short_path_meant() {
     let shipment: Shipment =
         serde_json::from_value(json!({"tracking_number": "RA500000018RU", "stage": "in_transit"}))
             .unwrap();
-    store
-        .put_shipment(first, "o-1", &shipment, &SecondFactors::default())
+    trackline_server::updates::put(&store, first, "o-1", &shipment, &SecondFactors::default())
         .await
         .unwrap();
     let app = with_client(support::app(&store));
@@ -201,15 +200,15 @@ async fn a_write_by_another_instance_outdates_the_cached_response() {
     let write = |stage: &str| -> Shipment {
         serde_json::from_value(json!({"tracking_number": "RA500000018RU", "stage": stage})).unwrap()
     };
-    other
-        .put_shipment(
-            shop,
-            "o-1",
-            &write("handed_over"),
-            &SecondFactors::default(),
-        )
-        .await
-        .unwrap();
+    trackline_server::updates::put(
+        &other,
+        shop,
+        "o-1",
+        &write("handed_over"),
+        &SecondFactors::default(),
+    )
+    .await
+    .unwrap();
     let mut state = support::state(&this);
     if this.backend() == Backend::Sqlite {
         state.lookup_cache = LookupCache::new(1 << 20, Duration::from_millis(300));
@@ -219,10 +218,15 @@ async fn a_write_by_another_instance_outdates_the_cached_response() {
     let stage = |reply: support::Reply| reply.json()["shipments"][0]["stage"].clone();
     assert_eq!(stage(send(&app, lookup(uri)).await), "handed_over");
     assert_eq!(stage(send(&app, lookup(uri)).await), "handed_over");
-    other
-        .put_shipment(shop, "o-1", &write("delivered"), &SecondFactors::default())
-        .await
-        .unwrap();
+    trackline_server::updates::put(
+        &other,
+        shop,
+        "o-1",
+        &write("delivered"),
+        &SecondFactors::default(),
+    )
+    .await
+    .unwrap();
     let written = Instant::now();
     loop {
         if stage(send(&app, lookup(uri)).await) == "delivered" {

@@ -39,15 +39,15 @@ async fn shop_with(
 ) -> trackline_server::store::sellers::NewSeller {
     let shop = store.add_shop(name, None).await.unwrap();
     let shipment: trackline_core::Shipment = serde_json::from_value(shipment).unwrap();
-    store
-        .put_shipment(
-            shop.id,
-            "only-1",
-            &shipment,
-            &trackline_core::second_factor::SecondFactors::default(),
-        )
-        .await
-        .unwrap();
+    trackline_server::updates::put(
+        store,
+        shop.id,
+        "only-1",
+        &shipment,
+        &trackline_core::second_factor::SecondFactors::default(),
+    )
+    .await
+    .unwrap();
     shop
 }
 
@@ -225,8 +225,7 @@ async fn another_sites_form_posts_do_not_lock_the_buyer_out_of_the_page() {
         phone: Some(format!("+7 900 000-{}", demo::GUARDED_PHONE_LAST4)),
         postcode: None,
     };
-    store
-        .put_shipment(shop, "second", &another, &factors)
+    trackline_server::updates::put(&store, shop, "second", &another, &factors)
         .await
         .unwrap();
     let post = |form: String, headers: &[(&'static str, &str)]| {

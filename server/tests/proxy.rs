@@ -210,8 +210,7 @@ async fn a_lockout_earned_through_one_instance_holds_on_the_other_and_after_a_re
         )),
         postcode: None,
     };
-    store
-        .put_shipment(shop, "second", &another, &factors)
+    trackline_server::updates::put(&store, shop, "second", &another, &factors)
         .await
         .unwrap();
     let second = format!(

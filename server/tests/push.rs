@@ -849,11 +849,16 @@ async fn the_day_before_storage_ends_the_buyer_is_reminded_once() {
     );
     // Two instances sweeping at once, and again later: one reminder.
     let (x, y) = tokio::join!(
-        store.sweep_push(now, &tomorrow),
-        store.sweep_push(now, &tomorrow)
+        trackline_server::updates::remind_last_day(&store, now, &tomorrow),
+        trackline_server::updates::remind_last_day(&store, now, &tomorrow)
     );
     assert_eq!(x.unwrap() + y.unwrap(), 1);
-    assert_eq!(store.sweep_push(now, &tomorrow).await.unwrap(), 0);
+    assert_eq!(
+        trackline_server::updates::remind_last_day(&store, now, &tomorrow)
+            .await
+            .unwrap(),
+        0
+    );
     let worker = worker(&state);
     send_until(&[&worker], &service, 1).await;
     let told = &service.delivered()[0];

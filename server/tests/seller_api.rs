@@ -479,7 +479,9 @@ async fn writes_at_once_on_a_database_file_all_land() {
         let (store, sweeping) = (store.clone(), sweeping.clone());
         tokio::spawn(async move {
             while sweeping.load(std::sync::atomic::Ordering::Relaxed) {
-                store.sweep_push(0, "2026-11-22").await.unwrap();
+                trackline_server::updates::remind_last_day(&store, 0, "2026-11-22")
+                    .await
+                    .unwrap();
             }
         })
     };

@@ -486,8 +486,7 @@ async fn a_shipment_that_goes_quiet_is_told_once_per_silence_whoever_sweeps() {
     .await;
     let day = |stamp: &str| trackline_core::time::parse_rfc3339(stamp).unwrap();
     assert_eq!(
-        store
-            .sweep_stale(day("2026-11-24T10:00:00+03:00"))
+        trackline_server::updates::tell_stale(&store, day("2026-11-24T10:00:00+03:00"))
             .await
             .unwrap(),
         0,
@@ -495,10 +494,15 @@ async fn a_shipment_that_goes_quiet_is_told_once_per_silence_whoever_sweeps() {
     );
     // Two instances sweeping at the same moment tell it once.
     let six_days = day("2026-11-26T10:00:00+03:00");
-    let (a, b) = tokio::join!(store.sweep_stale(six_days), store.sweep_stale(six_days));
+    let (a, b) = tokio::join!(
+        trackline_server::updates::tell_stale(&store, six_days),
+        trackline_server::updates::tell_stale(&store, six_days)
+    );
     assert_eq!(a.unwrap() + b.unwrap(), 1);
     assert_eq!(
-        store.sweep_stale(six_days + 3_600_000).await.unwrap(),
+        trackline_server::updates::tell_stale(&store, six_days + 3_600_000)
+            .await
+            .unwrap(),
         0,
         "told once per silence"
     );
@@ -511,10 +515,14 @@ async fn a_shipment_that_goes_quiet_is_told_once_per_silence_whoever_sweeps() {
         Some(json!({"at": "2026-11-27T10:00:00+03:00", "stage": "arrived", "text": "Arrived"})),
     )
     .await;
-    assert_eq!(store.sweep_stale(six_days + 3_600_000).await.unwrap(), 0);
     assert_eq!(
-        store
-            .sweep_stale(day("2026-12-03T10:00:00+03:00"))
+        trackline_server::updates::tell_stale(&store, six_days + 3_600_000)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        trackline_server::updates::tell_stale(&store, day("2026-12-03T10:00:00+03:00"))
             .await
             .unwrap(),
         1

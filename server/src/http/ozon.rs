@@ -141,9 +141,14 @@ pub async fn pull_posting(
         .posting(&credentials, &posting)
         .await
         .map_err(ApiError::Ozon)?;
-    let (written, stored) = store
-        .put_shipment(seller, &posting, &shipment, &SecondFactors::default())
-        .await?;
+    let (written, stored) = crate::updates::put(
+        &store,
+        seller,
+        &posting,
+        &shipment,
+        &SecondFactors::default(),
+    )
+    .await?;
     store.mark_ozon_posting(seller, &posting, &posting).await?;
     // From now on Ozon is asked about it by stage, as carriers are: its changes reach the
     // seller's webhooks without a buyer looking it up.

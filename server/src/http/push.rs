@@ -6,12 +6,13 @@
 use super::error::ApiError;
 use super::json::Strict;
 use super::rate_limit::client_ip;
+use crate::change::tells::Subscriber;
 use crate::lookup::{admit, shop, Caller, Shown};
 use crate::lookup_cache::ShopRef;
-use crate::push::sender::Subscription;
 use crate::seller_input::Invalid;
 use crate::state::SharedState;
-use crate::store::push::{Subscribed, Subscriber};
+use crate::store::push::Subscribed;
+use crate::store::push::Subscription;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -408,7 +409,7 @@ async fn subscribed(
         })
         .collect();
     let subscriber = Subscriber {
-        lang,
+        lang: lang.tag().to_owned(),
         page: page_link(&page_base("", handle), &number, lang),
         api: api_of(handle, &number),
         number,

@@ -14,9 +14,10 @@ use crate::seller_input::{
 };
 use crate::state::SharedState;
 use crate::store::lookup_rules::LookupRules;
-use crate::store::seller_shipments::{ReplayKey, Written};
+use crate::store::seller_shipments::Written;
 use crate::store::sellers::sha256_hex;
 use crate::store::Store;
+use crate::updates::{self, ReplayKey};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -112,9 +113,7 @@ pub async fn put_shipment(
     Strict(input): Strict<ShipmentInput>,
 ) -> Result<Response, ApiError> {
     let (shipment, factors) = input.validate()?;
-    let (written, stored) = store
-        .put_shipment(seller, &reference, &shipment, &factors)
-        .await?;
+    let (written, stored) = updates::put(&store, seller, &reference, &shipment, &factors).await?;
     super::sources::attach_by_number(&store, seller, &reference, &stored).await?;
     Ok(SellerShipment {
         reference: &reference,
@@ -267,8 +266,8 @@ pub async fn post_events(
         key,
         request_hash: &request_hash,
     });
-    let (status, body) = store
-        .append_events(seller, &reference, &events, replay, |shipment| {
+    let (status, body) =
+        updates::append_events(&store, seller, &reference, &events, replay, |shipment| {
             let added = EventsAdded {
                 reference: &reference,
                 added,
@@ -384,12 +383,11 @@ pub async fn patch_shipment(
     Reference(reference): Reference,
     Strict(patch): Strict<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Response, ApiError> {
-    let patched = store
-        .patch_shipment(seller, &reference, |current| {
-            seller_input::merge_patch(&current, patch)
-        })
-        .await?
-        .ok_or(ApiError::NotFound)??;
+    let patched = updates::patch(&store, seller, &reference, |current| {
+        seller_input::merge_patch(&current, patch)
+    })
+    .await?
+    .ok_or(ApiError::NotFound)??;
     // The tracking number often comes later than the shipment: it may choose a carrier now.
     super::sources::attach_by_number(&store, seller, &reference, &patched).await?;
     Ok(Json(SellerShipment {

@@ -288,7 +288,7 @@ pub async fn seventeen_track_push(
     let now = crate::store::now_ms();
     let number = normalise(&push.data.number);
     for id in store.polled_with_number(seller, provider, &number).await? {
-        state.poller.keep(id, seller, &reading, now).await?;
+        state.poller.keep(id, &reading, now).await?;
     }
     crate::metrics::source_call(provider.as_str(), "pushed");
     Ok(StatusCode::OK)

@@ -5,11 +5,11 @@
 use super::auth::Seller;
 use super::error::ApiError;
 use super::json::Strict;
+use crate::change::tells::Kind;
 use crate::seller_input::Invalid;
 use crate::state::SharedState;
 use crate::store::webhooks::{DeliveryLog, Webhook};
 use crate::store::Store;
-use crate::webhooks::Kind;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -8,6 +8,7 @@
 pub mod mapping;
 pub mod wire;
 
+pub use crate::provider::Credentials;
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,15 +19,6 @@ use wire::{OzonErrorBody, Posting, PostingAnswer};
 
 /// Ozon's production API.
 pub const OZON_BASE_URL: &str = "https://api-seller.ozon.ru";
-
-/// A seller's Ozon keys.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Credentials {
-    /// `Client-Id`.
-    pub client_id: String,
-    /// `Api-Key`.
-    pub api_key: String,
-}
 
 /// How a pull from Ozon failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -19,16 +19,7 @@ pub const TIME_TO_LIVE: Duration = Duration::from_secs(24 * 60 * 60);
 /// headers, all told.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A browser's subscription as its `PushSubscription.toJSON()` gives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Subscription {
-    /// The push service's URL for this browser.
-    pub endpoint: String,
-    /// The browser's P-256 public key, base64url.
-    pub p256dh: String,
-    /// The browser's 16-byte authentication secret, base64url.
-    pub auth: String,
-}
+pub use crate::store::push::Subscription;
 
 /// What the push service did with a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -73,7 +73,9 @@ impl Worker {
         let in_flight = InFlight::new(BOUNDS);
         let sweep = || async {
             let now = crate::store::now_ms();
-            if let Err(error) = self.store.sweep_push(now, &tomorrow(now)).await {
+            if let Err(error) =
+                crate::updates::remind_last_day(&self.store, now, &tomorrow(now)).await
+            {
                 tracing::warn!(%error, "push: looking over subscriptions failed");
             }
         };

@@ -5,12 +5,10 @@
 //! later and later while the provider fails.
 
 use super::{Carriers, ProviderUrls, Reading, SourceError};
-use crate::store::sellers::SellerId;
 use crate::store::sources::DuePoll;
 use crate::store::{Store, StoreError};
 use std::time::Duration;
 use trackline_core::freshness::{is_settled, last_change};
-use trackline_core::time::parse_rfc3339;
 use trackline_core::{Shipment, Stage};
 
 const MINUTE: i64 = 60_000;
@@ -65,41 +63,6 @@ pub fn after_failure(error: &SourceError, failures: u32, now: i64, random: f64) 
             .min(6 * HOUR),
     };
     now + wait / 2 + ((wait / 2) as f64 * random.clamp(0.0, 1.0)) as i64
-}
-
-/// The stored shipment with a provider's reading: its status where the reading says one, and
-/// every event of both, each once (by moment and text), so that the seller's own events before
-/// the carrier took the parcel stay.
-pub fn merged(mut current: Shipment, reading: &Reading) -> Shipment {
-    if let Some((stage, exception)) = &reading.status {
-        current.stage = stage.clone();
-        current.exception = exception.clone();
-    }
-    let newer = match (
-        reading.updated_at.as_deref().and_then(parse_rfc3339),
-        current.updated_at.as_deref().and_then(parse_rfc3339),
-    ) {
-        (Some(read), Some(stored)) => read >= stored,
-        (Some(_), None) => true,
-        _ => false,
-    };
-    if newer {
-        current.updated_at = reading.updated_at.clone();
-        current.status_text = reading.status_text.clone();
-    }
-    if let Some(number) = &reading.tracking_number {
-        current.tracking_number = Some(number.clone());
-    }
-    for event in &reading.events {
-        let known = current
-            .events
-            .iter()
-            .any(|stored| stored.at == event.at && stored.text == event.text);
-        if !known {
-            current.events.push(event.clone());
-        }
-    }
-    current
 }
 
 /// The poll loop and what it needs.
@@ -170,23 +133,14 @@ impl Poller {
         Ok(true)
     }
 
-    /// Keeps what a provider said at `now` of the seller's shipment `id`, asked or pushed
-    /// (through the store's one write path, so webhooks follow), and schedules its next poll.
+    /// Keeps what a provider said at `now` of the shipment `id`, asked or sent by its webhook
+    /// (through `updates`, the one write path, so webhooks and pushes follow), and schedules
+    /// its next poll.
     ///
     /// # Errors
     /// `StoreError` if the store fails.
-    pub async fn keep(
-        &self,
-        id: i64,
-        seller: SellerId,
-        reading: &Reading,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let current = self.store.shipment_by_id(id).await?;
-        let fresh = merged(current.clone(), reading);
-        if fresh != current {
-            self.store.refresh_shipment(seller, id, &fresh).await?;
-        }
+    pub async fn keep(&self, id: i64, reading: &Reading, now: i64) -> Result<(), StoreError> {
+        let fresh = crate::updates::keep_reading(&self.store, id, reading).await?;
         self.store
             .poll_scheduled(id, next_poll(&fresh, now), 0, now)
             .await
@@ -221,7 +175,7 @@ impl Poller {
         );
         let now = crate::store::now_ms();
         match answer {
-            Ok(reading) => self.keep(due.id, due.seller, &reading, now).await,
+            Ok(reading) => self.keep(due.id, &reading, now).await,
             Err(error) => {
                 tracing::info!(%error, provider = due.provider.as_str(), "polling a carrier failed");
                 let failures = due.failures.saturating_add(1);
@@ -240,7 +194,7 @@ impl Poller {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use trackline_core::{Event, Exception};
+    use trackline_core::time::parse_rfc3339;
 
     fn shipment(stage: Stage, updated_at: &str) -> Shipment {
         serde_json::from_value(serde_json::json!({
@@ -278,44 +232,5 @@ mod tests {
         assert!(waits.windows(2).all(|w| w[0] <= w[1]), "{waits:?}");
         assert_eq!(*waits.last().unwrap(), 6 * 60 - 1);
         assert!(after_failure(&SourceError::Unauthorized, 1, 0, 0.0) >= 12 * HOUR);
-    }
-
-    #[test]
-    fn a_reading_moves_the_status_and_adds_only_new_events() {
-        let current = shipment(Stage::HandedOver, "2026-11-20T10:00:00+03:00");
-        let event = |at: &str, text: &str| Event {
-            at: at.into(),
-            stage: Some(Stage::InTransit),
-            exception: None,
-            text: text.into(),
-            text_lang: Some("ru".into()),
-            location: None,
-        };
-        let reading = Reading {
-            status: Some((Stage::InTransit, Some(Exception::Delayed))),
-            status_text: Some("Обработка: Покинуло сортировочный центр".into()),
-            updated_at: Some("2026-11-21T10:00:00+03:00".into()),
-            events: vec![event("2026-11-21T10:00:00+03:00", "Обработка")],
-            tracking_number: None,
-        };
-        let fresh = merged(current.clone(), &reading);
-        assert_eq!(
-            (fresh.stage.clone(), fresh.exception.clone()),
-            (Stage::InTransit, Some(Exception::Delayed))
-        );
-        assert_eq!(fresh.events.len(), 2, "the shop's own event stays");
-        assert_eq!(
-            merged(fresh.clone(), &reading),
-            fresh,
-            "a second reading adds nothing"
-        );
-        let stale = Reading {
-            updated_at: Some("2026-11-19T10:00:00+03:00".into()),
-            ..reading
-        };
-        assert_eq!(
-            merged(current.clone(), &stale).updated_at,
-            current.updated_at
-        );
     }
 }

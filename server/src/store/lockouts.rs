@@ -1,9 +1,9 @@
 //! Wrong second-factor replies, counted per key (what the caller names: a client address in a
-//! shop, a shipment) in one row each, shared by every instance over one store. Whether a key
+//! seller, a shipment) in one row each, shared by every instance over one store. Whether a key
 //! may try and the counting of its try are one conditional upsert, so that replies sent at the
 //! same moment cannot all be let through before any of them is counted.
 
-use super::sellers::SellerId;
+use super::seller_id::SellerId;
 use super::{duration_ms, now_ms, Store, StoreError};
 use std::time::Duration;
 
@@ -35,7 +35,7 @@ pub enum Counted {
 }
 
 impl Store {
-    /// Checks that every tally has room for a reply in `shop` and, when the reply is `wrong`,
+    /// Checks that every tally has room for a reply in `seller` and, when the reply is `wrong`,
     /// counts it against all of them, in one transaction: each tally's row is upserted only
     /// while it has room (a window that ended starts again at this reply), and locked until
     /// the end, so that concurrent replies are counted one after another on PostgreSQL as on
@@ -46,7 +46,7 @@ impl Store {
     /// `StoreError` if the database fails.
     pub async fn count_reply(
         &self,
-        shop: SellerId,
+        seller: SellerId,
         tallies: &[Tally],
         wrong: bool,
     ) -> Result<Counted, StoreError> {
@@ -71,7 +71,7 @@ impl Store {
                  WHERE second_factor_failures.ends_ms <= $6 OR second_factor_failures.wrong < $7
                  RETURNING wrong",
             )
-            .bind(shop.0)
+            .bind(seller.0)
             .bind(tally.against)
             .bind(&tally.subject)
             .bind(i64::from(wrong))
@@ -85,7 +85,7 @@ impl Store {
                     "SELECT ends_ms FROM second_factor_failures
                      WHERE shop_id = $1 AND against = $2 AND subject = $3",
                 )
-                .bind(shop.0)
+                .bind(seller.0)
                 .bind(tally.against)
                 .bind(&tally.subject)
                 .fetch_one(&mut *tx)

@@ -1,7 +1,8 @@
 //! What sellers ask of the public lookup: allowed origins, and a second factor for order numbers.
 
-use super::sellers::{sha256_hex, SellerId};
+use super::seller_id::SellerId;
 use super::{Store, StoreError};
+use crate::digest::sha256_hex;
 use crate::secrets::SecretKey;
 use sqlx::Row;
 use trackline_core::second_factor::SecondFactor;
@@ -65,7 +66,7 @@ fn keyed(key: &SecretKey, message: &str) -> Option<String> {
 /// A seller's rules for the public lookup of its shipments.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LookupRules {
-    /// Origins whose pages may read the lookup (`https://shop.example`); empty means any.
+    /// Origins whose pages may read the lookup (`https://seller.example`); empty means any.
     pub allowed_origins: Vec<String>,
     /// The second factor asked for lookups by order or posting number.
     pub second_factor: Option<SecondFactor>,
@@ -88,7 +89,8 @@ impl Store {
             .bind(seller.0)
             .execute(&mut *tx)
             .await?;
-        self.commit(tx, super::changes::Change::Shop(seller)).await
+        self.commit(tx, super::versions::Touched::Seller(seller))
+            .await
     }
 
     /// A seller's lookup rules; the defaults for a seller that set none.

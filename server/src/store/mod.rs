@@ -3,30 +3,32 @@
 //! Every statement is written once, in SQL both databases read (`$1` parameters,
 //! no database-specific types), so the two cannot drift apart.
 
-pub mod changes;
 mod lease;
 pub mod lockouts;
 pub mod lookup_rules;
 pub mod operator;
 pub mod push;
 pub mod retention;
+pub mod seller_id;
 pub mod seller_shipments;
 pub mod sellers;
 pub mod shipment_rows;
+pub mod shipment_write;
 pub mod sources;
 pub mod tokens;
+pub mod versions;
 pub mod webhooks;
 
 pub use lease::{Place, Waiting};
 
 use crate::secrets::SecretKey;
-use changes::{Change, Changes};
 use shipment_rows::{insert_events, insert_shipment, read_events, read_shipment, SHIPMENT_COLUMNS};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Row, Transaction};
 use thiserror::Error;
 use trackline_core::second_factor::SecondFactor;
 use trackline_core::{Shipment, TrackingQuery};
+use versions::{Touched, Versions};
 
 /// A failure of the database underneath.
 #[derive(Debug, Error)]
@@ -119,7 +121,7 @@ pub struct Store {
     /// The key sellers' provider keys are sealed with, when the server was given one.
     secret_key: Option<std::sync::Arc<SecretKey>>,
     /// The versions of what is stored, for copies kept in memory.
-    changes: Changes,
+    changes: Versions,
 }
 
 impl Store {
@@ -156,7 +158,7 @@ impl Store {
             pool,
             backend,
             secret_key: None,
-            changes: Changes::new(backend)?,
+            changes: Versions::new(backend)?,
         })
     }
 
@@ -228,7 +230,7 @@ impl Store {
     }
 
     /// The versions of what is stored: what a copy kept in memory checks itself against.
-    pub fn changes(&self) -> &Changes {
+    pub fn changes(&self) -> &Versions {
         &self.changes
     }
 
@@ -292,11 +294,11 @@ impl Store {
     pub(crate) async fn commit(
         &self,
         mut tx: Transaction<'static, Any>,
-        change: Change,
+        touched: Touched,
     ) -> Result<(), StoreError> {
-        self.changes.announce(&mut tx, change).await?;
+        self.changes.announce(&mut tx, touched).await?;
         tx.commit().await.map_err(StoreError::from_conflict)?;
-        self.changes.changed(change);
+        self.changes.changed(touched);
         Ok(())
     }
 
@@ -348,40 +350,40 @@ impl Store {
             .await?)
     }
 
-    /// Stores shipments with their events in a seller's shop, without references, all or none.
+    /// Stores shipments with their events in a seller's seller, without references, all or none.
     ///
     /// # Errors
     /// `StoreError` if the database fails; nothing is written then.
     pub async fn insert_all(
         &self,
-        shop: sellers::SellerId,
+        seller: sellers::SellerId,
         shipments: &[Shipment],
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         for shipment in shipments {
             let id = new_id()?;
-            insert_shipment(&mut tx, id, shop, None, shipment).await?;
+            insert_shipment(&mut tx, id, seller, None, shipment).await?;
             insert_events(&mut tx, id, &shipment.events).await?;
         }
-        self.commit(tx, Change::Shop(shop)).await
+        self.commit(tx, Touched::Seller(seller)).await
     }
 
-    /// Every shipment of one shop that has this number as its order, shipment or tracking
+    /// Every shipment of one seller that has this number as its order, shipment or tracking
     /// number, with what the public lookup needs to decide whether to show it, by shipment
-    /// number, then tracking number, then id. Another shop's shipment with the same number is
+    /// number, then tracking number, then id. Another seller's shipment with the same number is
     /// never found.
     ///
     /// # Errors
     /// `StoreError` if the database fails or a stored row no longer reads.
     pub async fn find(
         &self,
-        shop: sellers::SellerId,
+        seller: sellers::SellerId,
         query: &TrackingQuery,
     ) -> Result<Vec<Found>, StoreError> {
         let mut connection = self.pool.acquire().await?;
         let rows = sqlx::query(&find_statement())
             .bind(query.as_str())
-            .bind(shop.0)
+            .bind(seller.0)
             .fetch_all(&mut *connection)
             .await?;
         let ids = rows
@@ -401,12 +403,12 @@ impl Store {
                 polled_from: row
                     .try_get::<Option<String>, _>("source")?
                     .as_deref()
-                    .and_then(crate::sources::Provider::from_wire),
+                    .and_then(crate::provider::Provider::from_wire),
                 polled_at_ms: row.try_get("polled_at_ms")?,
                 shipment,
             });
         }
-        // Sorted here, not by the statement: an ORDER BY made SQLite read the whole shop
+        // Sorted here, not by the statement: an ORDER BY made SQLite read the whole seller
         // through the index that gives that order rather than probe the number indexes.
         fn order(found: &Found) -> (Option<&str>, Option<&str>, i64) {
             let shipment = &found.shipment;
@@ -420,7 +422,7 @@ impl Store {
         Ok(found)
     }
 
-    /// How the database runs `find`'s statement for this number in this shop, one line per
+    /// How the database runs `find`'s statement for this number in this seller, one line per
     /// step (SQLite's `EXPLAIN QUERY PLAN` details, PostgreSQL's `EXPLAIN`): what a test holds
     /// to the number indexes.
     ///
@@ -428,7 +430,7 @@ impl Store {
     /// `StoreError` if the database fails.
     pub async fn find_plan(
         &self,
-        shop: sellers::SellerId,
+        seller: sellers::SellerId,
         query: &TrackingQuery,
     ) -> Result<Vec<String>, StoreError> {
         let statement = find_statement();
@@ -438,7 +440,7 @@ impl Store {
         };
         let rows = sqlx::query(&explain)
             .bind(query.as_str())
-            .bind(shop.0)
+            .bind(seller.0)
             .fetch_all(&self.pool)
             .await?;
         Ok(rows
@@ -448,9 +450,9 @@ impl Store {
     }
 }
 
-/// `find`'s statement (`$1` the number, `$2` the shop): one probe per kind of number, each in
+/// `find`'s statement (`$1` the number, `$2` the seller): one probe per kind of number, each in
 /// its (seller_id, number) index. Written as a UNION because both databases answer an OR of the
-/// three by reading every shipment of the shop (SQLite through (seller_id, reference)); UNION,
+/// three by reading every shipment of the seller (SQLite through (seller_id, reference)); UNION,
 /// not UNION ALL, so that a shipment whose numbers coincide comes once.
 fn find_statement() -> String {
     let columns = format!(
@@ -479,7 +481,7 @@ pub struct Found {
     /// The Ozon posting it was pulled from, if it was.
     pub ozon_posting: Option<String>,
     /// The carrier it is polled from, if one is.
-    pub polled_from: Option<crate::sources::Provider>,
+    pub polled_from: Option<crate::provider::Provider>,
     /// When that carrier last answered for it (ms), if it has.
     pub polled_at_ms: Option<i64>,
 }

@@ -1,15 +1,15 @@
 //! What the operator does to sellers from the command line: list them, and remove one with
 //! everything it ever wrote, in one transaction.
 
-use super::changes::Change;
 use super::sellers::is_handle;
+use super::versions::Touched;
 use super::{Store, StoreError};
 use sqlx::Row;
 
 /// A seller as the operator's list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SellerSummary {
-    /// Its shop handle.
+    /// Its seller handle.
     pub handle: String,
     /// Its name.
     pub name: String,
@@ -71,10 +71,10 @@ impl Store {
         .collect()
     }
 
-    /// Removes the seller whose shop has `handle`, with all it wrote (shipments and their
+    /// Removes the seller whose seller has `handle`, with all it wrote (shipments and their
     /// events, tokens, webhooks and their deliveries, buyers' subscriptions and their messages,
     /// carriers' keys, replays, lockouts), all or nothing; every instance's lookup cache forgets
-    /// it. Returns how many shipments went, or `None` when no shop has that handle.
+    /// it. Returns how many shipments went, or `None` when no seller has that handle.
     ///
     /// # Errors
     /// `StoreError` if the database fails; nothing is removed then.
@@ -98,8 +98,8 @@ impl Store {
         for statement in SELLER_ROWS {
             sqlx::query(statement).bind(id).execute(&mut *tx).await?;
         }
-        // The set of shops changed: which shop a short lookup path means may differ too.
-        self.commit(tx, Change::Shops).await?;
+        // The set of sellers changed: which seller a short lookup path means may differ too.
+        self.commit(tx, Touched::Sellers).await?;
         Ok(Some(shipments))
     }
 }

@@ -5,17 +5,20 @@
 use super::lease::{self, Listing, Place, Queue, Waiting};
 use super::{new_id, now_ms, Store, StoreError};
 use crate::caps::Cap;
-use crate::push::message::{compose, Message};
-use crate::push::sender::Subscription;
-use crate::push::{occasion_of, Occasion};
-use crate::webhooks::Status;
-use sqlx::{AnyConnection, Row};
+use crate::change::tells::{Subscriber, AFTER_DELIVERY_MS};
+use sqlx::Row;
 use std::net::IpAddr;
-use trackline::i18n::Lang;
-use trackline_core::Shipment;
 
-/// How long a subscription lasts after its parcel was delivered.
-pub const AFTER_DELIVERY_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+/// A browser's subscription as its `PushSubscription.toJSON()` gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    /// The push service's URL for this browser.
+    pub endpoint: String,
+    /// The browser's P-256 public key, base64url.
+    pub p256dh: String,
+    /// The browser's 16-byte authentication secret, base64url.
+    pub auth: String,
+}
 
 /// The messages waiting to be sent: a browser's go one at a time, in the order they were queued.
 const MESSAGES: Queue = Queue {
@@ -129,19 +132,6 @@ pub enum PushNext {
     Gone,
 }
 
-/// What a buyer subscribes with, beside the browser's subscription.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Subscriber {
-    /// The language notifications are worded in.
-    pub lang: Lang,
-    /// The tracking page they open (a path on this server).
-    pub page: String,
-    /// Where a notification's "stop" action ends the subscription (a path on this server).
-    pub api: String,
-    /// The number the buyer looked up.
-    pub number: String,
-}
-
 /// What a subscription's keys are sealed to: keys moved to another row do not open.
 fn keys_context(subscription: i64) -> String {
     format!("push {subscription}")
@@ -174,11 +164,6 @@ fn client_digest(key: &crate::secrets::SecretKey, client: IpAddr) -> Option<Stri
             .map(|byte| format!("{byte:02x}"))
             .collect(),
     )
-}
-
-/// The topic of a parcel's messages: at most 32 characters of base64url's alphabet (RFC 8030).
-fn topic_of(shipment: i64) -> String {
-    format!("parcel-{shipment:x}")
 }
 
 impl Store {
@@ -253,7 +238,7 @@ impl Store {
             .bind(parcel.shipment)
             .bind(&subscription.endpoint)
             .bind(sealed)
-            .bind(subscriber.lang.tag())
+            .bind(&subscriber.lang)
             .bind(&subscriber.page)
             .bind(&subscriber.api)
             .bind(&subscriber.number)
@@ -345,7 +330,7 @@ impl Store {
     }
 
     /// Up to `limit` messages due at `now` that `claim_push` could take, after `after` in queue
-    /// order, at most `per_seller` of one shop's buyers'; none is taken (`take_push` takes one).
+    /// order, at most `per_seller` of one seller's buyers'; none is taken (`take_push` takes one).
     ///
     /// # Errors
     /// `StoreError` if the database fails.
@@ -442,14 +427,11 @@ impl Store {
         Ok(())
     }
 
-    /// Ends subscriptions a week past delivery, and tells each subscriber of a parcel whose
-    /// pickup point keeps it only until tomorrow (`tomorrow`, an ISO date), once a deadline.
-    /// Returns how many were told. Instances sweeping at once tell each once: the mark is taken
-    /// only where it is not already set, in the transaction that queues the message.
+    /// Ends the subscriptions past their end (a week after delivery), with their messages.
     ///
     /// # Errors
     /// `StoreError` if the database fails.
-    pub async fn sweep_push(&self, now: i64, tomorrow: &str) -> Result<usize, StoreError> {
+    pub async fn end_expired_subscriptions(&self, now: i64) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM push_messages WHERE subscription_id IN (SELECT id FROM push_subscriptions WHERE ends_ms < $1)")
             .bind(now)
             .execute(&self.pool)
@@ -458,125 +440,27 @@ impl Store {
             .bind(now)
             .execute(&self.pool)
             .await?;
-        let candidates = sqlx::query(
+        Ok(())
+    }
+
+    /// The subscriptions to a parcel waiting at a pickup point not yet reminded of the last day
+    /// `until` (an ISO date), each with its shipment: whether each is due the reminder is
+    /// decided by the caller.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn reminder_candidates(&self, until: &str) -> Result<Vec<(i64, i64)>, StoreError> {
+        let rows = sqlx::query(
             "SELECT p.id, p.shipment_id FROM push_subscriptions p
              JOIN shipments s ON s.id = p.shipment_id
              WHERE s.stage = 'ready_for_pickup'
                AND (p.reminded_until IS NULL OR p.reminded_until <> $1)",
         )
-        .bind(tomorrow)
+        .bind(until)
         .fetch_all(&self.pool)
         .await?;
-        let mut told = 0;
-        for candidate in candidates {
-            let subscription: i64 = candidate.try_get("id")?;
-            let shipment_id: i64 = candidate.try_get("shipment_id")?;
-            let mut tx = self.begin_write().await?;
-            let shipment = super::shipment_rows::load(&mut tx, shipment_id).await?;
-            let until = shipment
-                .pickup_point
-                .as_ref()
-                .and_then(|point| point.storage_until.as_deref());
-            if until != Some(tomorrow) || shipment.exception.is_some() {
-                continue;
-            }
-            let marked = sqlx::query(
-                "UPDATE push_subscriptions SET reminded_until = $1
-                 WHERE id = $2 AND (reminded_until IS NULL OR reminded_until <> $1)",
-            )
-            .bind(tomorrow)
-            .bind(subscription)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if marked == 1 {
-                queue_for(
-                    &mut tx,
-                    Occasion::LastDayTomorrow,
-                    shipment_id,
-                    &shipment,
-                    Some(subscription),
-                )
-                .await?;
-                tx.commit().await?;
-                told += 1;
-            }
-        }
-        Ok(told)
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("shipment_id")?)))
+            .collect()
     }
-}
-
-/// Queues, in the write's own transaction, a message for every browser subscribed to the
-/// shipment `id` telling what its change from `before` to `after` was; a delivered parcel's
-/// subscriptions end a week later.
-pub(crate) async fn queue_pushes(
-    connection: &mut AnyConnection,
-    id: i64,
-    before: Option<&Status>,
-    after: &Shipment,
-) -> Result<(), StoreError> {
-    let Some(occasion) = occasion_of(before, &crate::webhooks::status_of(after)) else {
-        return Ok(());
-    };
-    if occasion == Occasion::Delivered {
-        sqlx::query("UPDATE push_subscriptions SET ends_ms = $1 WHERE shipment_id = $2")
-            .bind(now_ms() + AFTER_DELIVERY_MS)
-            .bind(id)
-            .execute(&mut *connection)
-            .await?;
-    }
-    queue_for(connection, occasion, id, after, None).await
-}
-
-/// Queues the message of `occasion` for the shipment's subscribers (or the one named).
-async fn queue_for(
-    connection: &mut AnyConnection,
-    occasion: Occasion,
-    id: i64,
-    shipment: &Shipment,
-    only: Option<i64>,
-) -> Result<(), StoreError> {
-    // At most the cap's subscribers, the oldest: one change queues at most `PushPerShipment`
-    // messages, whatever rows came before the cap.
-    let subscribers = sqlx::query(
-        "SELECT id, lang, page, api, number, shows_pickup FROM push_subscriptions WHERE shipment_id = $1
-         ORDER BY created_ms, id LIMIT $2",
-    )
-    .bind(id)
-    .bind(Cap::PushPerShipment.limit())
-    .fetch_all(&mut *connection)
-    .await?;
-    let now = now_ms();
-    let topic = topic_of(id);
-    for subscriber in subscribers {
-        let subscription: i64 = subscriber.try_get("id")?;
-        if only.is_some_and(|only| only != subscription) {
-            continue;
-        }
-        let told = Subscriber {
-            lang: Lang::from_tag(&subscriber.try_get::<String, _>("lang")?).unwrap_or_default(),
-            page: subscriber.try_get("page")?,
-            api: subscriber.try_get("api")?,
-            number: subscriber.try_get("number")?,
-        };
-        let shows_pickup = subscriber.try_get::<i64, _>("shows_pickup")? != 0;
-        let message: Message = compose(occasion, &told, &topic, shipment, shows_pickup);
-        sqlx::query(
-            "INSERT INTO push_messages
-             (id, subscription_id, body, topic, queued_ms, state, attempts, next_attempt_ms, seq,
-              seller_id)
-             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $5,
-                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM push_messages WHERE subscription_id = $2),
-                     COALESCE((SELECT seller_id FROM shipments WHERE id = $6), 0))",
-        )
-        .bind(new_id()?)
-        .bind(subscription)
-        .bind(serde_json::to_string(&message)?)
-        .bind(&topic)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *connection)
-        .await?;
-    }
-    Ok(())
 }

@@ -1,43 +1,18 @@
-//! A seller's own shipments: written whole by the seller's reference, read back, events appended,
-//! and the replays kept for `Idempotency-Key` retries.
+//! A seller's own shipments: written whole by the seller's reference, read back, deleted, and
+//! the replays kept for `Idempotency-Key` retries. Writes that can move a status open a
+//! `ShipmentWrite` and leave what tells of the change to the caller.
 //!
 //! Each call is one transaction: a request either lands whole or not at all.
 
-use super::changes::Change;
-use super::lookup_rules::second_factor_hash;
-use super::push::queue_pushes;
-use super::sellers::SellerId;
-use super::shipment_rows::{insert_events, insert_shipment, load, update_shipment, Column};
-use super::webhooks::{queue_deliveries, About};
+use super::seller_id::SellerId;
+use super::shipment_rows::{insert_events, insert_shipment, load};
+use super::shipment_write::{write_second_factors, ShipmentWrite};
+use super::versions::Touched;
 use super::{new_id, Store, StoreError};
-use crate::secrets::SecretKey;
-use crate::webhooks::{status_of, Status};
+use crate::provider::Provider;
 use sqlx::{AnyConnection, Row};
-use trackline_core::second_factor::{SecondFactor, SecondFactors};
-use trackline_core::time::parse_rfc3339;
-use trackline_core::{Event, Shipment};
-
-/// Tells whoever listens of a change of the shipment `id`, in the write's own transaction: the
-/// seller's webhooks (for a shipment under a reference) and the buyers subscribed to it. Every
-/// write that can move a status comes through here, whatever its source.
-async fn tell_change(
-    connection: &mut AnyConnection,
-    seller: SellerId,
-    id: i64,
-    reference: Option<&str>,
-    before: Option<&Status>,
-    after: &Shipment,
-) -> Result<(), StoreError> {
-    if let Some(reference) = reference {
-        let about = About {
-            seller,
-            shipment: id,
-            reference,
-        };
-        queue_deliveries(connection, about, before, after).await?;
-    }
-    queue_pushes(connection, id, before, after).await
-}
+use trackline_core::second_factor::SecondFactors;
+use trackline_core::Shipment;
 
 /// Whether a write made a new shipment or replaced one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,24 +23,27 @@ pub enum Written {
     Replaced,
 }
 
+/// A shipment written whole, its transaction still open for what tells of it.
+#[derive(Debug)]
+#[must_use = "a write not committed writes nothing"]
+pub struct Put {
+    /// Whether it was new.
+    pub written: Written,
+    /// The shipment it replaced, if any.
+    pub before: Option<Shipment>,
+    /// The write, its `current` the shipment as stored.
+    pub write: ShipmentWrite,
+}
+
 /// The response to a request, kept under its `Idempotency-Key` and replayed to a retry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Replay {
     /// SHA-256 of the request it responded to.
     pub request_hash: String,
-    /// The HTTP status it had.
+    /// The status it had.
     pub status: u16,
     /// Its JSON body.
     pub body: String,
-}
-
-/// Where to keep a replay: the key and the hash of the request.
-#[derive(Debug, Clone, Copy)]
-pub struct ReplayKey<'a> {
-    /// The client's `Idempotency-Key`.
-    pub key: &'a str,
-    /// SHA-256 of the request.
-    pub request_hash: &'a str,
 }
 
 async fn shipment_id(
@@ -82,49 +60,25 @@ async fn shipment_id(
     )
 }
 
-/// Keeps a shipment's second factors as salted hashes, keyed with `key` when the server has
-/// one (`second_factor_hash`); an absent one clears its hash.
-async fn write_second_factors(
-    connection: &mut AnyConnection,
-    id: i64,
-    factors: &SecondFactors,
-    key: Option<&SecretKey>,
-) -> Result<(), StoreError> {
-    let hash = |factor| {
-        factors
-            .given(factor)
-            .and_then(|value| second_factor_hash(key, id, factor, value))
-    };
-    sqlx::query(
-        "UPDATE shipments SET check_phone_hash = $1, check_postcode_hash = $2 WHERE id = $3",
-    )
-    .bind(hash(SecondFactor::PhoneLast4))
-    .bind(hash(SecondFactor::Postcode))
-    .bind(id)
-    .execute(&mut *connection)
-    .await?;
-    Ok(())
-}
-
 impl Store {
-    /// Creates or replaces the seller's shipment under `reference`, history included.
+    /// Creates or replaces the seller's shipment under `reference`, history included, in a
+    /// write left open for what tells of it (by the caller); a rewrite keeps which provider it is polled from (or that it is not), and asks that one soon.
     ///
     /// # Errors
     /// `Conflict` if another request created the same reference at the same moment; other `StoreError`s if the database fails.
-    pub async fn put_shipment(
+    pub async fn replace_shipment(
         &self,
         seller: SellerId,
         reference: &str,
         shipment: &Shipment,
         factors: &SecondFactors,
-    ) -> Result<(Written, Shipment), StoreError> {
+    ) -> Result<Put, StoreError> {
         let mut tx = self.begin_write().await?;
         let existing = shipment_id(&mut tx, seller, reference).await?;
         let before = match existing {
-            Some(id) => Some(status_of(&load(&mut tx, id).await?)),
+            Some(id) => Some(load(&mut tx, id).await?),
             None => None,
         };
-        // A rewrite keeps where the shipment is polled from (or that it is not), and asks soon.
         let source: Option<String> = match existing {
             Some(id) => {
                 sqlx::query_scalar("SELECT source FROM shipments WHERE id = $1")
@@ -152,9 +106,9 @@ impl Store {
             .await
             .map_err(StoreError::from_conflict)?;
         insert_events(&mut tx, id, &shipment.events).await?;
-        write_second_factors(&mut tx, id, factors, self.secret_key().ok()).await?;
+        write_second_factors(&mut tx, id, factors, self).await?;
         if let Some(source) = source {
-            let polled = crate::sources::Provider::from_wire(&source).map(|_| super::now_ms());
+            let polled = Provider::from_wire(&source).map(|_| super::now_ms());
             sqlx::query("UPDATE shipments SET source = $1, next_poll_ms = $2 WHERE id = $3")
                 .bind(source)
                 .bind(polled)
@@ -163,56 +117,18 @@ impl Store {
                 .await?;
         }
         let stored = load(&mut tx, id).await?;
-        tell_change(
-            &mut tx,
-            seller,
-            id,
-            Some(reference),
-            before.as_ref(),
-            &stored,
-        )
-        .await?;
-        self.commit(tx, Change::Shop(seller)).await?;
+        let mut write = self.opened(tx, id, seller, Some(reference.to_owned()), stored);
+        write.touch();
         let written = if existing.is_some() {
             Written::Replaced
         } else {
             Written::Created
         };
-        Ok((written, stored))
-    }
-
-    /// Changes some fields of the seller's shipment under `reference`, in one transaction:
-    /// `change` gets the stored shipment and gives the new one (its history is kept as stored)
-    /// and, if the request gave them, new second factors.
-    ///
-    /// Returns `None` when the seller has no such shipment, `Some(Err)` when `change` refused.
-    ///
-    /// # Errors
-    /// `StoreError` if the database fails; nothing is changed then.
-    pub async fn patch_shipment<E>(
-        &self,
-        seller: SellerId,
-        reference: &str,
-        change: impl FnOnce(Shipment) -> Result<(Shipment, Option<SecondFactors>), E>,
-    ) -> Result<Option<Result<Shipment, E>>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let Some(id) = shipment_id(&mut tx, seller, reference).await? else {
-            return Ok(None);
-        };
-        let current = load(&mut tx, id).await?;
-        let before = status_of(&current);
-        let (changed, factors) = match change(current) {
-            Ok(changed) => changed,
-            Err(refused) => return Ok(Some(Err(refused))),
-        };
-        update_shipment(&mut tx, id, &changed, &Column::ALL).await?;
-        if let Some(factors) = factors {
-            write_second_factors(&mut tx, id, &factors, self.secret_key().ok()).await?;
-        }
-        let stored = load(&mut tx, id).await?;
-        tell_change(&mut tx, seller, id, Some(reference), Some(&before), &stored).await?;
-        self.commit(tx, Change::Shop(seller)).await?;
-        Ok(Some(Ok(stored)))
+        Ok(Put {
+            written,
+            before,
+            write,
+        })
     }
 
     /// Marks the seller's shipment under `reference` as pulled from an Ozon posting.
@@ -234,44 +150,7 @@ impl Store {
         .bind(reference)
         .execute(&mut *tx)
         .await?;
-        self.commit(tx, Change::Shop(seller)).await
-    }
-
-    /// Replaces the status, numbers, carrier and history of a shipment of `shop` with a
-    /// fresher reading from its source, keeping its owner, reference and second factors.
-    ///
-    /// # Errors
-    /// `StoreError` if the database fails; nothing is changed then.
-    pub async fn refresh_shipment(
-        &self,
-        shop: SellerId,
-        id: i64,
-        fresh: &Shipment,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        let before = status_of(&load(&mut tx, id).await?);
-        update_shipment(&mut tx, id, fresh, &Column::FROM_SOURCE).await?;
-        sqlx::query("DELETE FROM events WHERE shipment_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        insert_events(&mut tx, id, &fresh.events).await?;
-        let reference: Option<String> =
-            sqlx::query_scalar("SELECT reference FROM shipments WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-        let stored = load(&mut tx, id).await?;
-        tell_change(
-            &mut tx,
-            shop,
-            id,
-            reference.as_deref(),
-            Some(&before),
-            &stored,
-        )
-        .await?;
-        self.commit(tx, Change::Shop(shop)).await
+        self.commit(tx, Touched::Seller(seller)).await
     }
 
     /// Deletes the seller's shipment under `reference` with everything about it: its events, the
@@ -311,7 +190,7 @@ impl Store {
         ] {
             sqlx::query(statement).bind(id).execute(&mut *tx).await?;
         }
-        self.commit(tx, Change::Shop(seller)).await?;
+        self.commit(tx, Touched::Seller(seller)).await?;
         Ok(true)
     }
 
@@ -352,88 +231,5 @@ impl Store {
             })
         })
         .transpose()
-    }
-
-    /// Appends events to the seller's shipment and moves its status to the newest of them;
-    /// with `replay`, keeps the response `respond` makes in the same transaction.
-    ///
-    /// Returns `None` when the seller has no shipment under `reference`.
-    ///
-    /// # Errors
-    /// `Conflict` if the same key is being used by a request at the same moment; other `StoreError`s if the database fails.
-    pub async fn append_events(
-        &self,
-        seller: SellerId,
-        reference: &str,
-        events: &[Event],
-        replay: Option<ReplayKey<'_>>,
-        respond: impl FnOnce(&Shipment) -> (u16, String),
-    ) -> Result<Option<(u16, String)>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let Some(id) = shipment_id(&mut tx, seller, reference).await? else {
-            return Ok(None);
-        };
-        insert_events(&mut tx, id, events).await?;
-        let mut shipment = load(&mut tx, id).await?;
-        let before = status_of(&shipment);
-        let mut newest: Vec<&Event> = events.iter().collect();
-        newest.sort_by_key(|event| parse_rfc3339(&event.at));
-        for event in newest {
-            let later = match shipment.updated_at.as_deref().and_then(parse_rfc3339) {
-                Some(current) => parse_rfc3339(&event.at).is_some_and(|at| at >= current),
-                None => true,
-            };
-            if !later {
-                continue;
-            }
-            if let Some(stage) = &event.stage {
-                shipment.stage = stage.clone();
-                // A new stage without an exception means the problem is over.
-                shipment.exception = event.exception.clone();
-            } else if let Some(exception) = &event.exception {
-                shipment.exception = Some(exception.clone());
-            }
-            shipment.status_text = Some(event.text.clone());
-            shipment.updated_at = Some(event.at.clone());
-        }
-        update_shipment(
-            &mut tx,
-            id,
-            &shipment,
-            &[
-                Column::Stage,
-                Column::Exception,
-                Column::StatusText,
-                Column::UpdatedAt,
-            ],
-        )
-        .await?;
-        tell_change(
-            &mut tx,
-            seller,
-            id,
-            Some(reference),
-            Some(&before),
-            &shipment,
-        )
-        .await?;
-        let (status, body) = respond(&shipment);
-        if let Some(replay) = replay {
-            sqlx::query(
-                "INSERT INTO idempotency_keys (seller_id, idempotency_key, request_hash, status, body, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(seller.0)
-            .bind(replay.key)
-            .bind(replay.request_hash)
-            .bind(i64::from(status))
-            .bind(&body)
-            .bind(super::now_rfc3339())
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from_conflict)?;
-        }
-        self.commit(tx, Change::Shop(seller)).await?;
-        Ok(Some((status, body)))
     }
 }

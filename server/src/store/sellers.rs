@@ -1,31 +1,18 @@
-//! Sellers and their public shop handles: a handle is public, and scopes the lookup to the
+//! Sellers and their public seller handles: a handle is public, and scopes the lookup to the
 //! seller's own shipments. Their bearer tokens are `tokens`.
 
 use super::{new_id, Store, StoreError};
 use crate::secrets::{is_sealed, SecretKey};
-use sha2::{Digest, Sha256};
 
-/// A seller's row id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SellerId(pub i64);
+pub use super::seller_id::SellerId;
+pub use crate::digest::sha256_hex;
 
-/// The prefix of every token, so that a leaked one is recognisable in logs and scanners.
-pub const TOKEN_PREFIX: &str = "tl_";
-
-/// SHA-256 of a text, lower-case hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
-
-/// A seller just added: its id, its public shop handle, and its bearer token (shown once).
+/// A seller just added: its id, its public seller handle, and its bearer token (shown once).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSeller {
     /// Its row id.
     pub id: SellerId,
-    /// Its public shop handle, the `{shop}` of `/api/v1/shops/{shop}/track/{number}`.
+    /// Its public seller handle, the `{seller}` of `/api/v1/sellers/{seller}/track/{number}`.
     pub handle: String,
     /// Its first bearer token for the seller API (named `first`); not kept, so it cannot be shown again.
     pub token: String,
@@ -34,10 +21,10 @@ pub struct NewSeller {
 /// The name of the token `add-seller` prints.
 pub const FIRST_TOKEN: &str = "first";
 
-/// The longest shop handle.
+/// The longest seller handle.
 pub const MAX_HANDLE: usize = 40;
 
-/// Whether `text` can be a shop handle: 2 to 40 of `a–z 0–9` and dashes, no dash at either end.
+/// Whether `text` can be a seller handle: 2 to 40 of `a–z 0–9` and dashes, no dash at either end.
 pub fn is_handle(text: &str) -> bool {
     (2..=MAX_HANDLE).contains(&text.len())
         && text
@@ -47,8 +34,8 @@ pub fn is_handle(text: &str) -> bool {
         && !text.ends_with('-')
 }
 
-/// The handle a shop's name suggests: its ASCII letters and digits in lower case, a dash
-/// between words (`Demo Shop` → `demo-shop`); `shop` when the name gives nothing usable.
+/// The handle a seller's name suggests: its ASCII letters and digits in lower case, a dash
+/// between words (`Demo Seller` → `demo-seller`); `seller` when the name gives nothing usable.
 pub fn handle_from_name(name: &str) -> String {
     let words: Vec<String> = name
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -75,7 +62,7 @@ pub fn handle_from_name(name: &str) -> String {
 
 impl Store {
     /// Adds a seller and returns its id with its bearer token, which is not kept and cannot be
-    /// shown again; its shop handle comes from its name.
+    /// shown again; its seller handle comes from its name.
     ///
     /// # Errors
     /// `StoreError` if the database fails or there is no randomness.
@@ -84,7 +71,7 @@ impl Store {
         Ok((seller.id, seller.token))
     }
 
-    /// Adds a seller under the shop handle asked for, or else one from its name (with `-2`,
+    /// Adds a seller under the seller handle asked for, or else one from its name (with `-2`,
     /// `-3`… when that is taken).
     ///
     /// # Errors
@@ -127,7 +114,7 @@ impl Store {
             };
             let added = match token {
                 Ok((_, token)) => self
-                    .commit(tx, super::changes::Change::Shops)
+                    .commit(tx, super::versions::Touched::Sellers)
                     .await
                     .map(|()| token),
                 Err(error) => Err(error),
@@ -147,7 +134,7 @@ impl Store {
         Err(last)
     }
 
-    /// The seller whose shop has this handle.
+    /// The seller whose seller has this handle.
     ///
     /// # Errors
     /// `StoreError` if the database fails.
@@ -162,7 +149,7 @@ impl Store {
         Ok(id.map(SellerId))
     }
 
-    /// The one shop, when the server has exactly one.
+    /// The one seller, when the server has exactly one.
     ///
     /// # Errors
     /// `StoreError` if the database fails.
@@ -190,7 +177,7 @@ impl Store {
     pub async fn set_ozon_credentials(
         &self,
         seller: SellerId,
-        credentials: Option<&crate::ozon::Credentials>,
+        credentials: Option<&crate::provider::Credentials>,
     ) -> Result<(), StoreError> {
         let sealed = credentials
             .map(|c| {
@@ -206,7 +193,8 @@ impl Store {
             .bind(seller.0)
             .execute(&mut *tx)
             .await?;
-        self.commit(tx, super::changes::Change::Shop(seller)).await
+        self.commit(tx, super::versions::Touched::Seller(seller))
+            .await
     }
 
     /// A seller's Ozon keys, if it gave them.
@@ -216,7 +204,7 @@ impl Store {
     pub async fn ozon_credentials(
         &self,
         seller: SellerId,
-    ) -> Result<Option<crate::ozon::Credentials>, StoreError> {
+    ) -> Result<Option<crate::provider::Credentials>, StoreError> {
         use sqlx::Row;
         let row = sqlx::query("SELECT ozon_client_id, ozon_api_key FROM sellers WHERE id = $1")
             .bind(seller.0)
@@ -234,7 +222,7 @@ impl Store {
             .secret_key()?
             .open(&sealed, &ozon_key_context(seller))
             .map_err(StoreError::Secret)?;
-        Ok(Some(crate::ozon::Credentials { client_id, api_key }))
+        Ok(Some(crate::provider::Credentials { client_id, api_key }))
     }
 
     /// Seals the Ozon API keys stored in plain text before keys were sealed.

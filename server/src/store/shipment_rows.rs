@@ -2,7 +2,7 @@
 //! `events` row per event. Every statement that writes a shipment's columns binds them here,
 //! from one list, so an insert, a seller's patch and a source's refresh cannot drift apart.
 
-use super::sellers::SellerId;
+use super::seller_id::SellerId;
 use super::{new_id, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -112,7 +112,7 @@ impl Column {
 pub(crate) const SHIPMENT_COLUMNS: &str = "id, order_number, shipment_number, tracking_number, \
     stage, exception, status_text, updated_at, estimated_from, estimated_to, carrier, pickup_point, support";
 
-/// Writes one shipment row (its events apart) in a seller's shop, under the seller's reference if it gave one.
+/// Writes one shipment row (its events apart) in a seller's seller, under the seller's reference if it gave one.
 pub(crate) async fn insert_shipment(
     connection: &mut AnyConnection,
     id: i64,

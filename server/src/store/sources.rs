@@ -3,9 +3,9 @@
 //! two instances poll one shipment at once and a crashed instance's lease simply expires.
 
 use super::lease::Queue;
-use super::sellers::SellerId;
+use super::seller_id::SellerId;
 use super::{Store, StoreError};
-use crate::sources::{Keys, Provider};
+use crate::provider::{Keys, Provider};
 use sqlx::Row;
 
 /// A shipment due to be polled, taken by this instance.

@@ -4,8 +4,12 @@
 //! The seller API reads this table on every request and keeps nothing of it in memory, so a
 //! revoked token is refused by every instance from the moment the revocation commits.
 
-use super::changes::Change;
-use super::sellers::{sha256_hex, SellerId, TOKEN_PREFIX};
+use super::seller_id::SellerId;
+use crate::digest::sha256_hex;
+
+/// The prefix of every token, so that a leaked one is recognisable in logs and scanners.
+pub const TOKEN_PREFIX: &str = "tl_";
+use super::versions::Touched;
 use super::{new_id, now_ms, now_rfc3339, Store, StoreError};
 use sqlx::{AnyConnection, Row};
 
@@ -120,7 +124,7 @@ impl Store {
             return Ok(Added::Full);
         }
         let (listed, token) = insert_token(&mut tx, seller, name).await?;
-        self.commit(tx, Change::Shop(seller)).await?;
+        self.commit(tx, Touched::Seller(seller)).await?;
         Ok(Added::Made(listed, token))
     }
 
@@ -173,7 +177,7 @@ impl Store {
             .bind(seller.0)
             .execute(&mut *tx)
             .await?;
-        self.commit(tx, Change::Shop(seller)).await?;
+        self.commit(tx, Touched::Seller(seller)).await?;
         Ok(Revoked::Revoked)
     }
 

@@ -2,12 +2,11 @@
 //! they tell of, leased to one instance at a time, and logged attempt by attempt.
 
 use super::lease::{self, Listing, Place, Queue, Waiting};
-use super::sellers::SellerId;
+use super::seller_id::SellerId;
 use super::{new_id, now_ms, now_rfc3339, Store, StoreError};
 use crate::caps::Cap;
-use crate::webhooks::{kinds_of, Kind, Payload, Status};
+use crate::change::tells::Kind;
 use sqlx::{AnyConnection, Row};
-use trackline_core::Shipment;
 
 /// The deliveries waiting to be posted, most overdue first.
 const DELIVERIES: Queue = Queue {
@@ -146,7 +145,8 @@ fn secret_context(webhook: i64) -> String {
     format!("webhook {webhook}")
 }
 
-fn kinds_from(text: &str) -> Vec<Kind> {
+/// The kinds a subscription's row names.
+pub(crate) fn kinds_from(text: &str) -> Vec<Kind> {
     text.split_whitespace()
         .filter_map(Kind::from_wire)
         .collect()
@@ -164,57 +164,21 @@ fn webhook_from(row: &sqlx::any::AnyRow) -> Result<Webhook, StoreError> {
 }
 
 impl Store {
-    /// Tells the receivers that hear of `gone_stale` about each of their sellers' shipments that
-    /// has said nothing for longer than its stage usually takes (`freshness::stale_since` at
-    /// `now`, ms: what buyers are shown), once per silence; returns how many were told. Instances sweeping at once
-    /// tell each once: the mark and the queueing are one transaction, and the mark is taken
-    /// only where it is not already set.
+    /// The shipments whose sellers hear of `gone_stale` that might have gone stale: under a
+    /// reference, not delivered, returned or cancelled. Whether each has, and since when, is
+    /// decided by the caller.
     ///
     /// # Errors
     /// `StoreError` if the database fails.
-    pub async fn sweep_stale(&self, now: i64) -> Result<usize, StoreError> {
-        let candidates = sqlx::query(
-            "SELECT id, seller_id, reference, stale_told_ms FROM shipments
+    pub async fn stale_candidates(&self) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM shipments
              WHERE reference IS NOT NULL AND stage <> 'delivered'
                AND (exception IS NULL OR exception NOT IN ('returned', 'cancelled'))
                AND seller_id IN (SELECT seller_id FROM webhooks WHERE kinds LIKE '%gone_stale%')",
         )
         .fetch_all(&self.pool)
-        .await?;
-        let mut told = 0;
-        for candidate in candidates {
-            let id: i64 = candidate.try_get("id")?;
-            let already: Option<i64> = candidate.try_get("stale_told_ms")?;
-            let mut tx = self.begin_write().await?;
-            let shipment = super::shipment_rows::load(&mut tx, id).await?;
-            let silence = trackline_core::freshness::stale_since(&shipment, now);
-            let Some(silence) = silence.filter(|since| already != Some(*since)) else {
-                continue;
-            };
-            let marked = sqlx::query(
-                "UPDATE shipments SET stale_told_ms = $1
-                 WHERE id = $2 AND (stale_told_ms IS NULL OR stale_told_ms <> $1)",
-            )
-            .bind(silence)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if marked == 0 {
-                continue;
-            }
-            let seller = SellerId(candidate.try_get("seller_id")?);
-            let reference: String = candidate.try_get("reference")?;
-            let about = About {
-                seller,
-                shipment: id,
-                reference: &reference,
-            };
-            queue_kinds(&mut tx, about, &[Kind::GoneStale], &shipment).await?;
-            tx.commit().await?;
-            told += 1;
-        }
-        Ok(told)
+        .await?)
     }
 
     /// Subscribes `url` to `kinds` of the seller's shipments; returns the subscription and its
@@ -588,79 +552,4 @@ async fn owns(
             .fetch_optional(&mut *connection)
             .await?;
     Ok(found.is_some())
-}
-
-/// The shipment a delivery tells of: its seller, its row (so that pending deliveries go with
-/// it when it is deleted) and the seller's reference for it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct About<'a> {
-    /// Its seller.
-    pub seller: SellerId,
-    /// Its row id.
-    pub shipment: i64,
-    /// The seller's reference.
-    pub reference: &'a str,
-}
-
-/// Queues, in the write's own transaction, a delivery for every subscription of the seller that
-/// hears of what the change of the shipment from `before` to `after` was.
-pub(crate) async fn queue_deliveries(
-    connection: &mut AnyConnection,
-    about: About<'_>,
-    before: Option<&Status>,
-    after: &Shipment,
-) -> Result<(), StoreError> {
-    let kinds = kinds_of(before, &crate::webhooks::status_of(after));
-    queue_kinds(connection, about, &kinds, after).await
-}
-
-/// Queues a delivery of each of `kinds` about the shipment for every subscription hearing of it.
-async fn queue_kinds(
-    connection: &mut AnyConnection,
-    about: About<'_>,
-    kinds: &[Kind],
-    after: &Shipment,
-) -> Result<(), StoreError> {
-    if kinds.is_empty() {
-        return Ok(());
-    }
-    // At most the cap's subscriptions, the oldest: one change queues at most
-    // `WebhooksPerSeller × the kinds it is` deliveries, whatever rows came before the cap.
-    let subscriptions = sqlx::query(
-        "SELECT id, kinds FROM webhooks WHERE seller_id = $1 ORDER BY created_at, id LIMIT $2",
-    )
-    .bind(about.seller.0)
-    .bind(Cap::WebhooksPerSeller.limit())
-    .fetch_all(&mut *connection)
-    .await?;
-    let now = now_ms();
-    let created_at = now_rfc3339();
-    for subscription in subscriptions {
-        let webhook: i64 = subscription.try_get("id")?;
-        let heard = kinds_from(&subscription.try_get::<String, _>("kinds")?);
-        for kind in kinds.iter().filter(|kind| heard.contains(kind)) {
-            let id = new_id()?;
-            let body = serde_json::to_string(&Payload {
-                id: id.to_string(),
-                kind: *kind,
-                created_at: &created_at,
-                reference: about.reference,
-                shipment: after,
-            })?;
-            sqlx::query(
-                "INSERT INTO webhook_deliveries
-                 (id, webhook_id, kind, body, queued_at_ms, state, attempts, next_attempt_ms, shipment_id)
-                 VALUES ($1, $2, $3, $4, $5, 'pending', 0, $5, $6)",
-            )
-            .bind(id)
-            .bind(webhook)
-            .bind(kind.as_str())
-            .bind(body)
-            .bind(now)
-            .bind(about.shipment)
-            .execute(&mut *connection)
-            .await?;
-        }
-    }
-    Ok(())
 }

@@ -69,7 +69,9 @@ impl Worker {
     pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
         let in_flight = InFlight::new(BOUNDS);
         let sweep = || async {
-            if let Err(error) = self.store.sweep_stale(crate::store::now_ms()).await {
+            if let Err(error) =
+                crate::updates::tell_stale(&self.store, crate::store::now_ms()).await
+            {
                 tracing::warn!(%error, "webhooks: looking for stale shipments failed");
             }
         };

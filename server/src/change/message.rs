@@ -4,11 +4,10 @@
 //! it (a tracking number in a shop with a second factor, without the buyer's reply): anyone who
 //! has the number may subscribe.
 
-use super::Occasion;
-use crate::store::push::Subscriber;
+use super::tells::{Occasion, Subscriber};
 use serde::{Deserialize, Serialize};
 use trackline::format;
-use trackline::i18n::Msg;
+use trackline::i18n::{Lang, Msg};
 use trackline::labels;
 use trackline_core::Shipment;
 
@@ -31,8 +30,9 @@ pub struct Message {
     pub unsubscribe: String,
 }
 
-/// The message for `occasion` about `shipment`, looked up as `number`, opening `page`; naming
-/// the pickup point only when `shows_pickup`, as the subscriber's lookup did.
+/// The message for `occasion` about `shipment`, in the subscriber's language (an unknown one
+/// reads as the default), looked up as its number, opening its page; naming the pickup point
+/// only when `shows_pickup`, as the subscriber's lookup did.
 pub fn compose(
     occasion: Occasion,
     subscriber: &Subscriber,
@@ -40,7 +40,8 @@ pub fn compose(
     shipment: &Shipment,
     shows_pickup: bool,
 ) -> Message {
-    let (lang, number) = (subscriber.lang, subscriber.number.as_str());
+    let lang = Lang::from_tag(&subscriber.lang).unwrap_or_default();
+    let number = subscriber.number.as_str();
     let title = match occasion {
         Occasion::LastDayTomorrow => lang.t(Msg::PushLastDayTomorrow).to_owned(),
         _ => labels::headline(lang, shipment),
@@ -81,10 +82,66 @@ pub fn compose(
     }
 }
 
+/// A stored subscription that hears of its shipment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listener {
+    /// The subscription's id.
+    pub subscription: i64,
+    /// What it asked for.
+    pub subscriber: Subscriber,
+    /// Whether the buyer's lookup showed the pickup point: messages name it only then.
+    pub shows_pickup: bool,
+}
+
+/// A message to queue for one subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The subscription it goes to.
+    pub subscription: i64,
+    /// The notification, JSON.
+    pub body: String,
+    /// The parcel's topic: a newer message replaces an older one waiting at the push service.
+    pub topic: String,
+}
+
+/// A parcel's topic for the push service: its row id, not its number.
+pub fn topic_of(shipment: i64) -> String {
+    format!("parcel-{shipment:x}")
+}
+
+/// The message of `occasion` about the shipment `id`, as it is `after`, for each listener.
+///
+/// # Errors
+/// A message that does not serialise (it always does: plain strings).
+pub fn messages(
+    occasion: Occasion,
+    listeners: &[Listener],
+    id: i64,
+    after: &Shipment,
+) -> Result<Vec<Notice>, serde_json::Error> {
+    let topic = topic_of(id);
+    listeners
+        .iter()
+        .map(|listener| {
+            let message: Message = compose(
+                occasion,
+                &listener.subscriber,
+                &topic,
+                after,
+                listener.shows_pickup,
+            );
+            Ok(Notice {
+                subscription: listener.subscription,
+                body: serde_json::to_string(&message)?,
+                topic: topic.clone(),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use trackline::i18n::Lang;
 
     fn shipment(json: &str) -> Shipment {
         serde_json::from_str(json).unwrap()
@@ -97,8 +154,8 @@ mod tests {
                 "address":"Ленина 1, Москва","hours":"10–22","map_url":"https://maps.example/p",
                 "pickup_code":"4821","storage_until":"2026-11-30"}}"#,
         );
-        let subscriber = |lang| Subscriber {
-            lang,
+        let subscriber = |lang: Lang| Subscriber {
+            lang: lang.tag().into(),
             page: "/?n=RA100000048RU".into(),
             api: "/api/v1/track/RA100000048RU/push".into(),
             number: "RA100000048RU".into(),

@@ -1,12 +1,12 @@
 //! What the store knows of its own writes, for what is kept in memory beside it (the public
-//! lookup cache): every write bumps its shop's version once committed, here, and, on
+//! lookup cache): every write bumps its seller's version once committed, here, and, on
 //! PostgreSQL, in every other instance over the same database through `NOTIFY`, sent inside
 //! the write's own transaction so that a committed write is never left unannounced.
 //!
 //! A copy kept in memory is good only while the versions it was read under are current, and
 //! only while this instance hears the others: `version` answers `None` while it does not.
 
-use super::sellers::SellerId;
+use super::seller_id::SellerId;
 use super::{Backend, StoreError};
 use sqlx::postgres::PgListener;
 use sqlx::AnyConnection;
@@ -23,24 +23,24 @@ const RECONNECT_WAIT: Duration = Duration::from_secs(1);
 
 /// What a write changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
-    /// One shop's shipments, rules or keys.
-    Shop(SellerId),
-    /// The set of shops (one added): which shop a short lookup path means may differ.
-    Shops,
+pub enum Touched {
+    /// One seller's shipments, rules or keys.
+    Seller(SellerId),
+    /// The set of sellers (one added): which seller a short lookup path means may differ.
+    Sellers,
 }
 
-impl Change {
+impl Touched {
     fn payload(self, instance: u64) -> String {
         match self {
-            Change::Shop(shop) => format!("{instance} shop {}", shop.0),
-            Change::Shops => format!("{instance} shops"),
+            Touched::Seller(seller) => format!("{instance} shop {}", seller.0),
+            Touched::Sellers => format!("{instance} shops"),
         }
     }
 
     /// Reads another instance's announcement; `None` for one of this instance's own, or one it
     /// cannot read (then everything is taken as changed).
-    fn from_payload(payload: &str, instance: u64) -> Option<Result<Change, ()>> {
+    fn from_payload(payload: &str, instance: u64) -> Option<Result<Touched, ()>> {
         let mut words = payload.split(' ');
         let from = words.next().and_then(|word| word.parse::<u64>().ok());
         if from == Some(instance) {
@@ -49,9 +49,9 @@ impl Change {
         Some(match (from, words.next(), words.next()) {
             (Some(_), Some("shop"), Some(id)) => id
                 .parse::<i64>()
-                .map(|id| Change::Shop(SellerId(id)))
+                .map(|id| Touched::Seller(SellerId(id)))
                 .map_err(|_| ()),
-            (Some(_), Some("shops"), None) => Ok(Change::Shops),
+            (Some(_), Some("shops"), None) => Ok(Touched::Sellers),
             _ => Err(()),
         })
     }
@@ -60,15 +60,15 @@ impl Change {
 /// The versions a copy was read under; it is current while they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Version {
-    /// Bumped when the shops change, or when this instance may have missed announcements.
+    /// Bumped when the sellers change, or when this instance may have missed announcements.
     epoch: u64,
-    /// Bumped when this shop changes.
-    shop: u64,
+    /// Bumped when this seller changes.
+    seller: u64,
 }
 
 /// The versions of the store's data, shared by every clone of the store.
 #[derive(Debug, Clone)]
-pub struct Changes {
+pub struct Versions {
     inner: Arc<Inner>,
 }
 
@@ -78,67 +78,67 @@ struct Inner {
     instance: u64,
     backend: Backend,
     epoch: AtomicU64,
-    shops: RwLock<HashMap<SellerId, u64>>,
+    sellers: RwLock<HashMap<SellerId, u64>>,
     /// Whether this instance hears every write: always on SQLite (one instance); on PostgreSQL
     /// only while the listener is connected.
     hearing: AtomicBool,
 }
 
-impl Changes {
+impl Versions {
     /// The versions of a store on `backend`; on PostgreSQL, deaf until `listen` connects.
-    pub(super) fn new(backend: Backend) -> Result<Changes, StoreError> {
+    pub(super) fn new(backend: Backend) -> Result<Versions, StoreError> {
         let mut bytes = [0u8; 8];
         getrandom::fill(&mut bytes)?;
-        Ok(Changes {
+        Ok(Versions {
             inner: Arc::new(Inner {
                 instance: u64::from_le_bytes(bytes),
                 backend,
                 epoch: AtomicU64::new(0),
-                shops: RwLock::new(HashMap::new()),
+                sellers: RwLock::new(HashMap::new()),
                 hearing: AtomicBool::new(backend == Backend::Sqlite),
             }),
         })
     }
 
-    /// The epoch, read before the shop a lookup means is decided.
+    /// The epoch, read before the seller a lookup means is decided.
     pub fn epoch(&self) -> u64 {
         self.inner.epoch.load(Ordering::Acquire)
     }
 
-    /// The versions to keep a copy of `shop`'s data under, with the epoch read before the shop
+    /// The versions to keep a copy of `seller`'s data under, with the epoch read before the seller
     /// was decided; `None` while this instance may not hear every write (keep nothing then).
-    pub fn version(&self, epoch: u64, shop: SellerId) -> Option<Version> {
+    pub fn version(&self, epoch: u64, seller: SellerId) -> Option<Version> {
         if !self.inner.hearing.load(Ordering::Acquire) {
             return None;
         }
-        let shops = self
+        let sellers = self
             .inner
-            .shops
+            .sellers
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         Some(Version {
             epoch,
-            shop: shops.get(&shop).copied().unwrap_or(0),
+            seller: sellers.get(&seller).copied().unwrap_or(0),
         })
     }
 
-    /// Whether a copy read under `version` is still current for `shop`.
-    pub fn is_current(&self, version: Version, shop: SellerId) -> bool {
-        self.version(self.epoch(), shop) == Some(version)
+    /// Whether a copy read under `version` is still current for `seller`.
+    pub fn is_current(&self, version: Version, seller: SellerId) -> bool {
+        self.version(self.epoch(), seller) == Some(version)
     }
 
     /// Takes a committed write into account in this instance.
-    pub(super) fn changed(&self, change: Change) {
-        match change {
-            Change::Shop(shop) => {
-                let mut shops = self
+    pub(super) fn changed(&self, touched: Touched) {
+        match touched {
+            Touched::Seller(seller) => {
+                let mut sellers = self
                     .inner
-                    .shops
+                    .sellers
                     .write()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                *shops.entry(shop).or_insert(0) += 1;
+                *sellers.entry(seller).or_insert(0) += 1;
             }
-            Change::Shops => self.everything_changed(),
+            Touched::Sellers => self.everything_changed(),
         }
     }
 
@@ -154,12 +154,12 @@ impl Changes {
     pub(super) async fn announce(
         &self,
         connection: &mut AnyConnection,
-        change: Change,
+        touched: Touched,
     ) -> Result<(), StoreError> {
         if self.inner.backend == Backend::Postgres {
             sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(CHANNEL)
-                .bind(change.payload(self.inner.instance))
+                .bind(touched.payload(self.inner.instance))
                 .execute(connection)
                 .await?;
         }
@@ -187,7 +187,7 @@ impl Changes {
         loop {
             match listener.try_recv().await {
                 Ok(Some(notification)) => {
-                    match Change::from_payload(notification.payload(), self.inner.instance) {
+                    match Touched::from_payload(notification.payload(), self.inner.instance) {
                         Some(Ok(change)) => self.changed(change),
                         Some(Err(())) => self.everything_changed(),
                         None => {}
@@ -229,35 +229,38 @@ mod tests {
 
     #[test]
     fn announcements_read_back_and_an_instance_ignores_its_own() {
-        let shop = Change::Shop(SellerId(42));
-        assert_eq!(Change::from_payload(&shop.payload(7), 9), Some(Ok(shop)));
+        let seller = Touched::Seller(SellerId(42));
         assert_eq!(
-            Change::from_payload(&Change::Shops.payload(7), 9),
-            Some(Ok(Change::Shops))
+            Touched::from_payload(&seller.payload(7), 9),
+            Some(Ok(seller))
         );
-        assert_eq!(Change::from_payload(&shop.payload(9), 9), None);
-        assert_eq!(Change::from_payload("7 shop x", 9), Some(Err(())));
-        assert_eq!(Change::from_payload("garbage", 9), Some(Err(())));
+        assert_eq!(
+            Touched::from_payload(&Touched::Sellers.payload(7), 9),
+            Some(Ok(Touched::Sellers))
+        );
+        assert_eq!(Touched::from_payload(&seller.payload(9), 9), None);
+        assert_eq!(Touched::from_payload("7 shop x", 9), Some(Err(())));
+        assert_eq!(Touched::from_payload("garbage", 9), Some(Err(())));
     }
 
     #[test]
     fn a_copy_is_current_until_its_shop_or_the_shops_change() {
-        let changes = Changes::new(Backend::Sqlite).unwrap();
+        let changes = Versions::new(Backend::Sqlite).unwrap();
         let (a, b) = (SellerId(1), SellerId(2));
         let read = changes.version(changes.epoch(), a).unwrap();
         assert!(changes.is_current(read, a));
-        changes.changed(Change::Shop(b));
+        changes.changed(Touched::Seller(b));
         assert!(changes.is_current(read, a), "another shop's write");
-        changes.changed(Change::Shop(a));
+        changes.changed(Touched::Seller(a));
         assert!(!changes.is_current(read, a));
         let read = changes.version(changes.epoch(), a).unwrap();
-        changes.changed(Change::Shops);
+        changes.changed(Touched::Sellers);
         assert!(!changes.is_current(read, a));
     }
 
     #[test]
     fn on_postgres_nothing_is_current_until_the_listener_hears() {
-        let changes = Changes::new(Backend::Postgres).unwrap();
+        let changes = Versions::new(Backend::Postgres).unwrap();
         assert_eq!(changes.version(changes.epoch(), SellerId(1)), None);
     }
 }
