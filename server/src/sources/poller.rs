@@ -126,9 +126,9 @@ impl Poller {
         }
     }
 
-    /// Polls until `stop` resolves; a failing store is logged and waited out, never fatal.
-    pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
-        crate::background::keep_turning(stop, self.idle, "polling carriers", || self.poll_due())
+    /// Polls until `stop` is cancelled; a failing store is logged and waited out, never fatal.
+    pub async fn run(self, stop: tokio_util::sync::CancellationToken) {
+        crate::background::keep_turning(&stop, self.idle, "polling carriers", || self.poll_due())
             .await;
     }
 
