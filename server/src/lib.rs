@@ -9,6 +9,7 @@ pub mod connections;
 pub mod demo;
 pub mod http;
 pub mod in_flight;
+pub mod jitter;
 pub mod limiter;
 pub mod lookup;
 pub mod lookup_cache;

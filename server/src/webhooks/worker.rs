@@ -104,10 +104,13 @@ impl Worker {
         let next = if acknowledged {
             Next::Delivered
         } else {
-            let mut byte = [0u8; 1];
-            let random = getrandom::fill(&mut byte).map_or(0.5, |()| f64::from(byte[0]) / 256.0);
             self.schedule
-                .next_try(due.attempts, due.queued_at_ms, attempt.at_ms, random)
+                .next_try(
+                    due.attempts,
+                    due.queued_at_ms,
+                    attempt.at_ms,
+                    crate::jitter::random(),
+                )
                 .map_or(Next::Failed, Next::RetryAt)
         };
         crate::metrics::webhook_delivery(match next {
