@@ -17,16 +17,16 @@ const PLURAL_CATEGORIES: [&[&str]; 3] = [
 ];
 
 /// One entry of a locale file: a plain text, or one text per plural category.
-enum Entry {
+enum LocaleText {
     Text(String),
     Counted(BTreeMap<String, String>),
 }
 
-impl Entry {
+impl LocaleText {
     fn other(&self) -> &str {
         match self {
-            Entry::Text(text) => text,
-            Entry::Counted(forms) => forms.get("other").map_or("", String::as_str),
+            LocaleText::Text(text) => text,
+            LocaleText::Counted(forms) => forms.get("other").map_or("", String::as_str),
         }
     }
 }
@@ -40,12 +40,12 @@ fn main() {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         let raw: BTreeMap<String, serde_json::Value> =
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let table: BTreeMap<String, Entry> = raw
+        let table: BTreeMap<String, LocaleText> = raw
             .into_iter()
             .map(|(key, value)| {
                 let entry = match value {
-                    serde_json::Value::String(text) => Entry::Text(text),
-                    serde_json::Value::Object(forms) => Entry::Counted(
+                    serde_json::Value::String(text) => LocaleText::Text(text),
+                    serde_json::Value::Object(forms) => LocaleText::Counted(
                         forms
                             .into_iter()
                             .map(|(category, text)| match text {
@@ -82,10 +82,10 @@ fn main() {
     }
     // A counted message is counted in every language, with exactly the categories that language's rules pick.
     for key in &keys {
-        let counted = matches!(tables[0][*key], Entry::Counted(_));
+        let counted = matches!(tables[0][*key], LocaleText::Counted(_));
         for (((code, _), table), needed) in LANGS.iter().zip(&tables).zip(PLURAL_CATEGORIES) {
             match &table[*key] {
-                Entry::Counted(forms) => {
+                LocaleText::Counted(forms) => {
                     assert!(
                         counted,
                         "locales/{code}.json: {key} has plural forms but en.json has one text"
@@ -104,7 +104,7 @@ fn main() {
                         );
                     }
                 }
-                Entry::Text(_) => assert!(
+                LocaleText::Text(_) => assert!(
                     !counted,
                     "locales/{code}.json: {key} needs plural forms {needed:?}"
                 ),
@@ -144,7 +144,7 @@ fn main() {
     out.push_str("/// A counted message's form for a CLDR plural category; `None` for plain messages and missing forms.\npub fn plural_form(lang: Lang, msg: Msg, category: &str) -> Option<&'static str> {\n    match (lang, msg, category) {\n");
     for ((_, variant), table) in LANGS.iter().zip(&tables) {
         for key in &keys {
-            if let Entry::Counted(forms) = &table[*key] {
+            if let LocaleText::Counted(forms) = &table[*key] {
                 for (category, text) in forms {
                     writeln!(
                         out,

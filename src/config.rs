@@ -3,7 +3,7 @@
 
 use crate::client::Prefetched;
 use crate::i18n::Lang;
-use crate::state::Rendered;
+use crate::state::PageLookup;
 
 /// The default endpoint: the reference server's lookup on the same origin, for its only (or default) shop.
 pub const DEFAULT_ENDPOINT: &str = "/api/v1/track/{number}";
@@ -118,7 +118,7 @@ impl Theme {
 
 /// Where the widget runs: the entry points differ in what a buyer expects of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Entry {
+pub enum EntryPoint {
     /// The hosted tracking page (and its iframe form): its address is the widget's own.
     HostedPage,
     /// `<trackline-widget>` on a storefront: the page and its address are the shop's.
@@ -151,7 +151,7 @@ pub struct Settings {
     /// The first lookup, already asked by the element's loader while the wasm downloaded.
     pub prefetched: Option<Prefetched>,
     /// The lookup the server already rendered into the page, to take over rather than ask again.
-    pub rendered: Option<Rendered>,
+    pub rendered: Option<PageLookup>,
     /// The address's settings that the page's plain form sends again with a number (`KEPT`).
     pub keep: Vec<(&'static str, String)>,
     /// The reference server's key for buyers' notifications (`data-push-key`), if it sends them.
@@ -198,7 +198,7 @@ pub struct Config {
     /// The first lookup, if the element's loader already asked it.
     pub prefetched: Option<Prefetched>,
     /// The lookup the server rendered into the page, taken over instead of asked again.
-    pub rendered: Option<Rendered>,
+    pub rendered: Option<PageLookup>,
     /// Hidden fields of the plain form: the address's settings it sends again (`KEPT`).
     pub keep: Vec<(&'static str, String)>,
     /// The server's key for notifications: "Notify me" has its place (the hosted page; the control
@@ -239,7 +239,7 @@ impl Config {
     /// The widget's configuration at `entry` from what it read there: blank texts are absent,
     /// the endpoint is the one given, else the server's lookup for the shop given, else its
     /// short path; the language is the page's, else the browser's first known, else English.
-    pub fn new(entry: Entry, settings: Settings) -> Config {
+    pub fn new(entry: EntryPoint, settings: Settings) -> Config {
         let given = |text: Option<String>| text.filter(|value| !value.trim().is_empty());
         let lang = Config::pick_lang(
             given(settings.lang).as_deref(),
@@ -247,10 +247,10 @@ impl Config {
         );
         let server = settings.server.trim_end_matches('/');
         let push_page =
-            (entry == Entry::Element).then(|| page_base(server, settings.shop.as_deref()));
+            (entry == EntryPoint::Element).then(|| page_base(server, settings.shop.as_deref()));
         let reply_post = match entry {
-            Entry::HostedPage => ReplyPost::Page,
-            Entry::Element => ReplyPost::of_element(server, settings.shop.as_deref(), lang),
+            EntryPoint::HostedPage => ReplyPost::Page,
+            EntryPoint::Element => ReplyPost::of_element(server, settings.shop.as_deref(), lang),
         };
         let endpoint = given(settings.endpoint).unwrap_or_else(|| match given(settings.shop) {
             Some(shop) => shop_endpoint(server, shop.trim()),
@@ -264,7 +264,7 @@ impl Config {
             focus: settings.focus,
             theme: Theme::from_attr(given(settings.theme).as_deref()),
             compact: settings.compact,
-            share: entry == Entry::HostedPage,
+            share: entry == EntryPoint::HostedPage,
             prefetched: settings.prefetched,
             rendered: settings.rendered,
             keep: settings.keep,
@@ -309,11 +309,11 @@ mod tests {
             draft: Some("RA1".into()),
             ..Settings::default()
         };
-        let element = Config::new(Entry::Element, settings.clone());
+        let element = Config::new(EntryPoint::Element, settings.clone());
         assert_eq!(element.endpoint, DEFAULT_ENDPOINT);
         assert_eq!(
             Config::new(
-                Entry::Element,
+                EntryPoint::Element,
                 Settings {
                     shop: Some(" demo ".into()),
                     server: "https://track.example/".into(),
@@ -326,7 +326,7 @@ mod tests {
         );
         assert_eq!(
             Config::new(
-                Entry::HostedPage,
+                EntryPoint::HostedPage,
                 Settings {
                     shop: Some("a/b".into()),
                     endpoint: Some("https://other.example/t/{number}".into()),
@@ -346,7 +346,7 @@ mod tests {
         assert_eq!(element.theme, Theme::Dark);
         assert_eq!(element.draft.as_deref(), Some("RA1"));
         assert!(!element.share && element.remember);
-        assert!(Config::new(Entry::HostedPage, settings.clone()).share);
+        assert!(Config::new(EntryPoint::HostedPage, settings.clone()).share);
     }
 
     #[test]
@@ -358,7 +358,7 @@ mod tests {
                 lang: Some("ru".into()),
                 ..Settings::default()
             };
-            Config::new(Entry::Element, settings).reply_post
+            Config::new(EntryPoint::Element, settings).reply_post
         };
         assert_eq!(
             element("https://track.example/"),
@@ -368,7 +368,7 @@ mod tests {
         assert_eq!(element(""), ReplyPost::Nowhere);
         assert_eq!(element("null"), ReplyPost::Nowhere);
         assert_eq!(ReplyPost::Nowhere.form(), ("dialog", None));
-        let hosted = Config::new(Entry::HostedPage, Settings::default()).reply_post;
+        let hosted = Config::new(EntryPoint::HostedPage, Settings::default()).reply_post;
         assert_eq!(hosted.form(), ("post", None));
     }
 }

@@ -5,7 +5,7 @@
 //! shadow-root container to [`mount_widget`].
 
 use crate::client::Prefetched;
-use crate::config::{Config, Entry, Settings};
+use crate::config::{Config, EntryPoint, Settings};
 use crate::Mounted;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -84,7 +84,7 @@ pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> Widge
     #[cfg(feature = "hydrate")]
     if let Some((rendered, root)) = rendered {
         let config = Config::new(
-            Entry::Element,
+            EntryPoint::Element,
             Settings {
                 rendered: Some(rendered),
                 // The language the server drew it in (its pick from `Accept-Language` when the
@@ -109,7 +109,7 @@ pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> Widge
     WidgetHandle {
         mounted: Some(crate::mount(
             container,
-            Config::new(Entry::Element, settings),
+            Config::new(EntryPoint::Element, settings),
         )),
     }
 }

@@ -151,7 +151,7 @@ pub fn hydrate(root: web_sys::HtmlElement, config: Config) -> Mounted {
 /// The lookup a server rendered into `root` (`data-rendered`): the number and the clock it was
 /// rendered for, on the root, and the endpoint's response in the `script[data-response]` after
 /// it; `None` where there is none, or it does not read.
-pub fn rendered_in(root: &web_sys::Element) -> Option<state::Rendered> {
+pub fn rendered_in(root: &web_sys::Element) -> Option<state::PageLookup> {
     if !root.has_attribute("data-rendered") {
         return None;
     }
@@ -172,7 +172,7 @@ pub fn rendered_in(root: &web_sys::Element) -> Option<state::Rendered> {
                 body: script.text_content()?,
             })
         });
-    state::Rendered::of_page(
+    state::PageLookup::of_page(
         root.get_attribute("data-number").as_deref(),
         response,
         root.get_attribute("data-reply"),

@@ -1,7 +1,7 @@
 //! The hosted tracking page (and its iframe form): reads its settings from the page and mounts the
 //! widget, or takes over the one the reference server rendered there for a number in a link.
 
-use trackline::config::{Config, Entry, Settings};
+use trackline::config::{Config, EntryPoint, Settings};
 use trackline::frame;
 use wasm_bindgen::JsCast;
 
@@ -66,7 +66,7 @@ fn main() {
         // The server drew "Notify me"'s place with it; in a frame the control stays empty.
         push_key: root.get_attribute("data-push-key"),
     };
-    let config = Config::new(Entry::HostedPage, settings);
+    let config = Config::new(EntryPoint::HostedPage, settings);
     if let Some(html) = document.document_element() {
         let _ = html.set_attribute("lang", config.lang.tag());
     }

@@ -53,7 +53,7 @@ pub struct PageResponse {
 /// A lookup the server already made and rendered into the page: the widget takes it over (hydrates)
 /// instead of asking again.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Rendered {
+pub struct PageLookup {
     /// What the page shows.
     pub state: LookupState,
     /// The endpoint's body when it held a status, for the device's saved copy.
@@ -62,7 +62,7 @@ pub struct Rendered {
     pub reply: Option<String>,
 }
 
-impl Rendered {
+impl PageLookup {
     /// What a page shows for the number in its address (`typed`, as given) and the endpoint's
     /// response to it: the form when there is none, the refusal of text that is no number, else
     /// what the response says. The one rule for the server rendering the page and for the
@@ -73,8 +73,8 @@ impl Rendered {
         response: Option<PageResponse>,
         reply: Option<String>,
         now: Now,
-    ) -> Option<Rendered> {
-        let rendered = |state, body| Rendered { state, body, reply };
+    ) -> Option<PageLookup> {
+        let rendered = |state, body| PageLookup { state, body, reply };
         let Some(typed) = typed else {
             return Some(rendered(LookupState::Idle, None));
         };

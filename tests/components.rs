@@ -919,7 +919,7 @@ async fn an_elements_second_factor_form_posts_to_its_servers_page_not_the_storef
             number: Some("5000000001".into()),
             ..Default::default()
         };
-        let config = Config::new(trackline::config::Entry::Element, settings);
+        let config = Config::new(trackline::config::EntryPoint::Element, settings);
         trackline::mount(root.clone(), config).forget();
         let form = wait_for(&root, "[data-testid=check-form]").await;
         assert_eq!(
@@ -1231,7 +1231,7 @@ extern "C" {
 
 #[wasm_bindgen_test]
 fn the_loader_asks_the_url_the_widget_would_or_nothing() {
-    use trackline::config::{Entry, Settings};
+    use trackline::config::{EntryPoint, Settings};
     use trackline_core::{url_template, TrackingQuery};
     /// An element's endpoint, shop, server and number, and whether the loader must ask for it.
     type Case<'a> = (Option<&'a str>, Option<&'a str>, &'a str, &'a str, bool);
@@ -1294,7 +1294,7 @@ fn the_loader_asks_the_url_the_widget_would_or_nothing() {
         let loader = loader_first_url(&object);
         assert_eq!(loader.is_some(), asks, "{number:?} at {endpoint:?}");
         let config = Config::new(
-            Entry::Element,
+            EntryPoint::Element,
             Settings {
                 endpoint: endpoint.map(str::to_owned),
                 shop: shop.map(str::to_owned),
@@ -1379,7 +1379,7 @@ fn the_servers_words_for_dates_and_counts_are_the_browsers() {
 #[wasm_bindgen_test]
 async fn a_lookup_asked_during_a_takeover_is_not_undone_by_the_redraw_on_the_buyers_clock() {
     use trackline::lookup::Lookup;
-    use trackline::state::{LookupState, PageResponse, Rendered};
+    use trackline::state::{LookupState, PageLookup, PageResponse};
     // As `mount` does, which this test does without.
     let _ = any_spawner::Executor::init_wasm_bindgen();
     // Rendered on a clock ten hours east of the device's: taken over, it is drawn again later.
@@ -1397,7 +1397,7 @@ async fn a_lookup_asked_during_a_takeover_is_not_undone_by_the_redraw_on_the_buy
         endpoint: "/nowhere/{number}".into(),
         number: Some("1000000007".into()),
         remember: false,
-        rendered: Rendered::of_page(Some("1000000007"), Some(response), None, shown),
+        rendered: PageLookup::of_page(Some("1000000007"), Some(response), None, shown),
         ..Config::default()
     };
     let lookup = Lookup::new(&config);

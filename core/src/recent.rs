@@ -12,53 +12,53 @@ use serde::{Deserialize, Deserializer};
 pub const MAX_RECENT: usize = 5;
 
 /// A list entry that is kept only if it is a string; anything else is skipped, not an error.
-struct Entry(Option<String>);
+struct StoredText(Option<String>);
 
-impl<'de> Deserialize<'de> for Entry {
+impl<'de> Deserialize<'de> for StoredText {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // Skipping through `IgnoredAny` keeps serde_json's generic `Value` out of the wasm.
-        struct EntryVisitor;
-        impl<'de> Visitor<'de> for EntryVisitor {
-            type Value = Entry;
+        struct StoredTextVisitor;
+        impl<'de> Visitor<'de> for StoredTextVisitor {
+            type Value = StoredText;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("anything")
             }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Entry, E> {
-                Ok(Entry(Some(text.to_owned())))
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<StoredText, E> {
+                Ok(StoredText(Some(text.to_owned())))
             }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Entry, E> {
-                Ok(Entry(None))
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<StoredText, E> {
+                Ok(StoredText(None))
             }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Entry, E> {
-                Ok(Entry(None))
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<StoredText, E> {
+                Ok(StoredText(None))
             }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Entry, E> {
-                Ok(Entry(None))
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<StoredText, E> {
+                Ok(StoredText(None))
             }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Entry, E> {
-                Ok(Entry(None))
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<StoredText, E> {
+                Ok(StoredText(None))
             }
-            fn visit_unit<E: de::Error>(self) -> Result<Entry, E> {
-                Ok(Entry(None))
+            fn visit_unit<E: de::Error>(self) -> Result<StoredText, E> {
+                Ok(StoredText(None))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entry, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StoredText, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Entry(None))
+                Ok(StoredText(None))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entry, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StoredText, A::Error> {
                 while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Entry(None))
+                Ok(StoredText(None))
             }
         }
-        deserializer.deserialize_any(EntryVisitor)
+        deserializer.deserialize_any(StoredTextVisitor)
     }
 }
 
 /// Reads the stored list; anything unreadable yields what could be read, or nothing.
 pub fn read(stored: &str) -> Vec<String> {
-    let entries: Vec<Entry> = serde_json::from_str(stored).unwrap_or_default();
+    let entries: Vec<StoredText> = serde_json::from_str(stored).unwrap_or_default();
     let mut out: Vec<String> = Vec::new();
-    for Entry(entry) in entries {
+    for StoredText(entry) in entries {
         let Some(number) = entry.and_then(|text| TrackingQuery::parse(&text).ok()) else {
             continue;
         };

@@ -8,13 +8,14 @@ use std::future::Future;
 use std::time::Duration;
 // tokio's, so that a paused test clock moves it too.
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
-/// Runs `turn` until `stop` resolves: again at once after a turn that did or started something
-/// (the queue may hold more), after `idle` after one that found nothing to do, and after at
-/// least a second when the store failed, which is logged as `what`'s and waited out, never
-/// fatal. `stop` is heard between turns, so a turn ends first.
+/// Runs `turn` until `stop` is cancelled: again at once after a turn that did or started
+/// something (the queue may hold more), after `idle` after one that found nothing to do, and
+/// after at least a second when the store failed, which is logged as `what`'s and waited out,
+/// never fatal. `stop` is heard between turns, so a turn ends first.
 pub async fn keep_turning<Turn, Turned>(
-    stop: impl Future<Output = ()>,
+    stop: &CancellationToken,
     idle: Duration,
     what: &'static str,
     mut turn: Turn,
@@ -22,7 +23,6 @@ pub async fn keep_turning<Turn, Turned>(
     Turn: FnMut() -> Turned,
     Turned: Future<Output = Result<usize, StoreError>>,
 {
-    tokio::pin!(stop);
     loop {
         let wait = match turn().await {
             Ok(0) => idle,
@@ -33,7 +33,7 @@ pub async fn keep_turning<Turn, Turned>(
             }
         };
         tokio::select! {
-            () = &mut stop => return,
+            () = stop.cancelled() => return,
             () = tokio::time::sleep(wait) => {}
         }
     }
@@ -42,7 +42,7 @@ pub async fn keep_turning<Turn, Turned>(
 /// As `keep_turning`, with `sweep` done before the first turn and then before the first turn
 /// after every `period` (ending what is old, queuing reminders); a sweep logs its own failures.
 pub async fn keep_turning_and_sweeping<Sweep, Swept, Turn, Turned>(
-    stop: impl Future<Output = ()>,
+    stop: &CancellationToken,
     idle: Duration,
     what: &'static str,
     period: Duration,
@@ -71,12 +71,12 @@ pub async fn keep_turning_and_sweeping<Sweep, Swept, Turn, Turned>(
 /// How often an instance looks for rows that have outlived their use.
 const FORGET_EVERY: Duration = Duration::from_secs(600);
 
-/// Forgets what has outlived its use (`Store::forget_expired`) until `stop` resolves: batch
-/// after batch while there is any, then every ten minutes.
-pub async fn keep_forgetting(store: Store, stop: impl Future<Output = ()>) {
+/// Forgets what has outlived its use (`Store::forget_expired`) until `stop` is cancelled:
+/// batch after batch while there is any, then every ten minutes.
+pub async fn keep_forgetting(store: Store, stop: CancellationToken) {
     let store = &store;
     keep_turning(
-        stop,
+        &stop,
         FORGET_EVERY,
         "forgetting expired rows",
         || async move {
@@ -127,13 +127,24 @@ mod tests {
         assert!(always.due());
     }
 
+    /// A token cancelled `after` from now (on the test's paused clock).
+    fn cancelled_after(after: Duration) -> CancellationToken {
+        let stop = CancellationToken::new();
+        let cancel = stop.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            cancel.cancel();
+        });
+        stop
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_busy_queue_turns_at_once_an_idle_one_waits_and_a_failing_store_never_stops_it() {
         let turns = std::sync::Mutex::new(Vec::new());
         let answers = [Ok(2), Ok(0), Err(()), Ok(0)];
         let started = tokio::time::Instant::now();
         keep_turning(
-            tokio::time::sleep(Duration::from_secs(30)),
+            &cancelled_after(Duration::from_secs(30)),
             Duration::from_millis(100),
             "test",
             || {
@@ -162,7 +173,7 @@ mod tests {
         let swept = std::sync::Mutex::new(Vec::new());
         let started = tokio::time::Instant::now();
         keep_turning_and_sweeping(
-            tokio::time::sleep(Duration::from_millis(2_500)),
+            &cancelled_after(Duration::from_millis(2_500)),
             Duration::from_millis(400),
             "test",
             Duration::from_secs(1),

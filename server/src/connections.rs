@@ -9,12 +9,12 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
 use tower::Service;
 use tower_http::timeout::TimeoutLayer;
 
@@ -56,7 +56,7 @@ fn default_max_connections() -> usize {
 }
 
 /// Serves `app` on `listener` under `limits`, with the client's address as
-/// `ConnectInfo<SocketAddr>`, until `shutdown` resolves; then accepts no more, lets the
+/// `ConnectInfo<SocketAddr>`, until `shutdown` is cancelled; then accepts no more, lets the
 /// requests under way finish, and returns once every connection has closed.
 ///
 /// # Errors
@@ -65,7 +65,7 @@ pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: Limits,
-    shutdown: impl Future<Output = ()>,
+    shutdown: CancellationToken,
 ) -> std::io::Result<()> {
     let app = app.layer(TimeoutLayer::with_status_code(
         StatusCode::REQUEST_TIMEOUT,
@@ -73,7 +73,6 @@ pub async fn serve(
     ));
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let (closing, heard) = watch::channel(false);
-    let mut shutdown = std::pin::pin!(shutdown);
     loop {
         // A permit before the accept: at the bound, the next connection waits in the kernel's
         // backlog, where it holds none of this process's file descriptors.
@@ -82,7 +81,7 @@ pub async fn serve(
                 Ok(permit) => permit,
                 Err(_) => break,
             },
-            () = &mut shutdown => break,
+            () = shutdown.cancelled() => break,
         };
         let (stream, client) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -92,7 +91,7 @@ pub async fn serve(
                     continue;
                 }
             },
-            () = &mut shutdown => break,
+            () = shutdown.cancelled() => break,
         };
         tokio::spawn(connection(
             stream,

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod digest;
 pub mod http;
 pub mod in_flight;
+pub mod jitter;
 pub mod limiter;
 pub mod lookup;
 pub mod lookup_cache;
@@ -29,6 +30,7 @@ pub mod webhooks;
 use std::future::Future;
 use std::net::SocketAddr;
 use thiserror::Error;
+use tokio_util::sync::CancellationToken;
 
 pub use config::Config;
 pub use http::app;
@@ -94,39 +96,32 @@ pub async fn start(
                 source,
             })?;
             metrics::enable();
-            // Scraped from inside the operator's network; it stops with the process.
+            // Scraped from inside the operator's network; it stops with the process, so its
+            // token is never cancelled.
             tokio::spawn(connections::serve(
                 listener,
                 metrics::router(),
                 config.connections,
-                std::future::pending(),
+                CancellationToken::new(),
             ));
             Some(bound)
         }
         None => None,
     };
-    // Webhook deliveries go out from every instance, each taking its own through the store,
-    // until the server stops (what is in flight then is taken again once its lease ends).
-    let (stopped, stopping) = tokio::sync::oneshot::channel::<()>();
+    // One token stops the listener and every loop below once `shutdown` resolves (or the
+    // serving future is dropped). Each loop ends its turn first; what is in flight then is
+    // taken again by an instance once its lease ends.
+    let stopping = CancellationToken::new();
+    // Webhook deliveries go out from every instance, each taking its own through the store.
     let worker = webhooks::worker::Worker::new(
         store.clone(),
         webhooks::schedule::Schedule::default(),
         std::time::Duration::from_secs(1),
         config.allow_private_webhooks,
     );
-    let (polling_stopped, polling_stopping) = tokio::sync::oneshot::channel::<()>();
-    let (push_stopped, push_stopping) = tokio::sync::oneshot::channel::<()>();
-    let (forgetting_stopped, forgetting_stopping) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(worker.run(async move {
-        let _ = stopping.await;
-        let _ = polling_stopped.send(());
-        let _ = push_stopped.send(());
-        let _ = forgetting_stopped.send(());
-    }));
+    tokio::spawn(worker.run(stopping.clone()));
     // Every instance forgets what has outlived its use, so that the store does not grow for years.
-    tokio::spawn(background::keep_forgetting(store.clone(), async move {
-        let _ = forgetting_stopping.await;
-    }));
+    tokio::spawn(background::keep_forgetting(store.clone(), stopping.clone()));
     let state = AppState::new(store, config);
     // Buyers' notifications go out from every instance too, each taking its own.
     if let Some(vapid) = state.vapid.clone() {
@@ -137,20 +132,24 @@ pub async fn start(
             config.allow_private_push,
             config.push_services.clone(),
         );
-        tokio::spawn(pusher.run(async move {
-            let _ = push_stopping.await;
-        }));
+        tokio::spawn(pusher.run(stopping.clone()));
     }
     // Carriers are polled from every instance too, each taking its own shipments.
-    tokio::spawn(state.poller.clone().run(async move {
-        let _ = polling_stopping.await;
-    }));
+    tokio::spawn(state.poller.clone().run(stopping.clone()));
     let app = app(state);
     let limits = config.connections;
-    let serving = connections::serve(listener, app, limits, async move {
-        shutdown.await;
-        let _ = stopped.send(());
-    });
+    let serving = async move {
+        let _stops_when_dropped = stopping.clone().drop_guard();
+        let heard = async {
+            stopping.run_until_cancelled(shutdown).await;
+            stopping.cancel();
+        };
+        let (served, ()) = tokio::join!(
+            connections::serve(listener, app, limits, stopping.clone()),
+            heard
+        );
+        served
+    };
     Ok((Listening { addr, metrics }, serving))
 }
 

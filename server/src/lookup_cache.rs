@@ -90,7 +90,7 @@ struct Key {
 }
 
 #[derive(Debug)]
-struct Entry {
+struct CachedLookup {
     shop: SellerId,
     version: Version,
     outcome: Outcome,
@@ -108,7 +108,7 @@ enum Outcome {
 /// This instance's lookup cache.
 #[derive(Clone)]
 pub struct LookupCache {
-    entries: Cache<Key, Arc<Entry>>,
+    entries: Cache<Key, Arc<CachedLookup>>,
 }
 
 impl std::fmt::Debug for LookupCache {
@@ -131,7 +131,7 @@ impl LookupCache {
         LookupCache {
             entries: Cache::builder()
                 .max_capacity(capacity_bytes)
-                .weigher(|key: &Key, entry: &Arc<Entry>| {
+                .weigher(|key: &Key, entry: &Arc<CachedLookup>| {
                     let body = match &entry.outcome {
                         Outcome::Found { response, .. } => {
                             response.body.len() + response.etag.len()
@@ -191,7 +191,7 @@ impl LookupCache {
         let version = changes.version(epoch, shop);
         let cache = |outcome| {
             if let Some(version) = version {
-                let entry = Entry {
+                let entry = CachedLookup {
                     shop,
                     version,
                     outcome,

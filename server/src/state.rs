@@ -8,7 +8,7 @@ use crate::client_address::ClientIdentity;
 use crate::http::assets::WidgetFiles;
 use crate::limiter::{Limiter, RateLimit};
 use crate::lookup_cache::LookupCache;
-use crate::ozon::{Backoff, OzonClient};
+use crate::ozon::{OzonClient, PullRetries};
 use crate::sources::poller::Poller;
 use crate::{Config, Store};
 use axum::extract::FromRef;
@@ -87,7 +87,7 @@ pub struct AppState {
 impl AppState {
     /// The state for a store, with every other part as `config` says.
     pub fn new(store: Store, config: &Config) -> AppState {
-        let ozon = OzonClient::new(&config.ozon_base_url, OZON_CACHE, Backoff::default());
+        let ozon = OzonClient::new(&config.ozon_base_url, OZON_CACHE, PullRetries::default());
         AppState {
             poller: Poller::new(store.clone(), &config.providers, ozon.clone(), POLL_IDLE),
             ozon,

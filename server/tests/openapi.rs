@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 use support::{request, send};
 use trackline_server::limiter::RateLimit;
-use trackline_server::ozon::{Backoff, OzonClient};
+use trackline_server::ozon::{OzonClient, PullRetries};
 use trackline_server::state::Limits;
 use trackline_server::{demo, AppState};
 
@@ -163,7 +163,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     demo::seed_if_empty(&store).await.unwrap();
     let (_, token) = store.add_seller("Walk").await.unwrap();
     let (ozon_base, _) = support::fake_ozon::start_fake().await;
-    let quick = Backoff {
+    let quick = PullRetries {
         attempts: 2,
         base: Duration::from_millis(1),
         max_wait: Duration::from_millis(5),

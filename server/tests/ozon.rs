@@ -9,15 +9,15 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use support::{bearer, request};
 use trackline_core::{Exception, Stage};
-use trackline_server::ozon::{mapping, Backoff, Credentials, OzonClient, OzonError};
+use trackline_server::ozon::{mapping, Credentials, OzonClient, OzonError, PullRetries};
 use trackline_server::{AppState, Store};
 
 mod support;
 
 use support::fake_ozon::{start_fake, API_KEY, CLIENT_ID};
 
-fn quick() -> Backoff {
-    Backoff {
+fn quick() -> PullRetries {
+    PullRetries {
         attempts: 4,
         base: Duration::from_millis(5),
         max_wait: Duration::from_millis(50),

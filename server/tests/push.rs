@@ -1085,7 +1085,7 @@ async fn a_push_service_that_never_answers_holds_up_only_its_own_messages() {
     event(&app, &b, "arrived", "2026-11-21T10:00:00+03:00").await;
 
     let started = Instant::now();
-    tokio::spawn(worker(&state).run(std::future::pending()));
+    tokio::spawn(worker(&state).run(tokio_util::sync::CancellationToken::new()));
     while service.delivered().is_empty() {
         assert!(
             started.elapsed() < Duration::from_secs(2),
@@ -1139,7 +1139,7 @@ async fn a_shops_buyers_at_push_services_that_never_answer_hold_no_more_than_its
     event(&app, &b, "arrived", "2026-11-21T10:00:00+03:00").await;
 
     let started = Instant::now();
-    tokio::spawn(worker(&state).run(std::future::pending()));
+    tokio::spawn(worker(&state).run(tokio_util::sync::CancellationToken::new()));
     let open = || tarpits.iter().map(Tarpit::open).sum::<usize>();
     while open() < 8 || service.delivered().is_empty() {
         assert!(
@@ -1213,7 +1213,7 @@ async fn a_shop_with_hundreds_of_messages_ahead_does_not_starve_another_shop() {
     event(&app, &b, "arrived", "2026-11-21T10:00:00+03:00").await;
 
     let started = Instant::now();
-    tokio::spawn(worker(&state).run(std::future::pending()));
+    tokio::spawn(worker(&state).run(tokio_util::sync::CancellationToken::new()));
     while service.delivered().is_empty() {
         assert!(
             started.elapsed() < Duration::from_secs(3),

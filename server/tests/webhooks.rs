@@ -801,7 +801,7 @@ async fn tarpits_before_another_seller(urls: &[String], shipments: usize) -> (Re
     seller_call(&app, Method::PUT, uri, &other, Some(parcel("in_transit"))).await;
     let worker = worker(&store, QUICK);
     let started = Instant::now();
-    tokio::spawn(worker.run(std::future::pending()));
+    tokio::spawn(worker.run(tokio_util::sync::CancellationToken::new()));
     (receiver, started)
 }
 
@@ -926,7 +926,7 @@ async fn sellers_with_hundreds_of_deliveries_ahead_do_not_starve_another() {
     let uri = "/api/v1/seller/shipments/b-1";
     seller_call(&app, Method::PUT, uri, &other, Some(parcel("in_transit"))).await;
     let started = Instant::now();
-    tokio::spawn(worker(&store, QUICK).run(std::future::pending()));
+    tokio::spawn(worker(&store, QUICK).run(tokio_util::sync::CancellationToken::new()));
     let took = first_delivery_within(&receiver, started, Duration::from_secs(3)).await;
     eprintln!("B's delivery arrived after {took:?}, 520 of other sellers' queued ahead");
     assert_eq!(receiver.received().len(), 1);

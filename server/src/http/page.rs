@@ -23,8 +23,8 @@ use axum::Router;
 use base64::Engine;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use trackline::config::{Config, Entry, Settings};
-use trackline::state::{LookupState, PageResponse, Rendered};
+use trackline::config::{Config, EntryPoint, Settings};
+use trackline::state::{LookupState, PageLookup, PageResponse};
 use trackline_core::contract::parse_track_response;
 use trackline_core::time::Now;
 use trackline_core::TrackingQuery;
@@ -132,9 +132,9 @@ async fn widget(
         .headers
         .get(header::ORIGIN)
         .and_then(|value| value.to_str().ok());
-    let rendering = Rendering::of(
+    let rendering = WidgetMarkup::of(
         &state,
-        Entry::Element,
+        EntryPoint::Element,
         &query,
         query.n.clone(),
         None,
@@ -174,8 +174,16 @@ async fn render(
         return ApiError::Internal("the widget's index.html has no place for the widget".into())
             .into_response();
     };
-    let rendering =
-        Rendering::of(state, Entry::HostedPage, query, number, reply, None, parts).await;
+    let rendering = WidgetMarkup::of(
+        state,
+        EntryPoint::HostedPage,
+        query,
+        number,
+        reply,
+        None,
+        parts,
+    )
+    .await;
     let policy = framed_by(
         &template.policy,
         frame_ancestors(state, query).await.as_deref(),
@@ -235,7 +243,7 @@ fn framed_by(policy: &str, origins: Option<&[String]>) -> String {
 }
 
 /// One lookup rendered: the widget's markup for it, and what goes with it.
-struct Rendering {
+struct WidgetMarkup {
     config: Config,
     widget: String,
     now: Now,
@@ -245,18 +253,18 @@ struct Rendering {
     cache: &'static str,
 }
 
-impl Rendering {
+impl WidgetMarkup {
     /// Looks up the number (asked by a page of `origin`; none for the server's own pages) and
     /// renders the widget at `entry` for it, as the widget there would draw it.
     async fn of(
         state: &SharedState,
-        entry: Entry,
+        entry: EntryPoint,
         query: &PageQuery,
         number: Option<String>,
         reply: Option<String>,
         origin: Option<&str>,
         parts: &Parts,
-    ) -> Rendering {
+    ) -> WidgetMarkup {
         let given = |text: Option<String>| text.filter(|value| !value.trim().is_empty());
         let number = given(number);
         let looked_up = match number.as_deref() {
@@ -286,10 +294,10 @@ impl Rendering {
                 .as_deref()
                 .is_some_and(|v| v == "1" || v == "true"),
             keep: match entry {
-                Entry::HostedPage => Settings::kept(|name| query.get(name)),
-                Entry::Element => Vec::new(),
+                EntryPoint::HostedPage => Settings::kept(|name| query.get(name)),
+                EntryPoint::Element => Vec::new(),
             },
-            rendered: Rendered::of_page(number.as_deref(), response.clone(), reply.clone(), now),
+            rendered: PageLookup::of_page(number.as_deref(), response.clone(), reply.clone(), now),
             // "Notify me" has its place in the page (empty until the browser fills it), so that
             // the widget taking the page over finds the markup it draws itself.
             push_key: state
@@ -307,7 +315,7 @@ impl Rendering {
             _ => "no-cache",
         };
         let widget = trackline::render_to_html(config.clone(), &zone);
-        Rendering {
+        WidgetMarkup {
             config,
             widget,
             now,
@@ -564,7 +572,7 @@ impl Template {
     }
 
     /// The page: the language and theme on the document, and the rendered widget in its place.
-    fn fill(&self, rendering: &Rendering, framed: bool) -> String {
+    fn fill(&self, rendering: &WidgetMarkup, framed: bool) -> String {
         let config = &rendering.config;
         let body_class = if framed {
             "tl-page tl-page--framed"

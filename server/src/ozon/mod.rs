@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use thiserror::Error;
+use trackline_core::retry::{Backoff, Jitter};
 use trackline_core::{Carrier, Event, Shipment, Stage};
 use wire::{OzonErrorBody, Posting, PostingAnswer};
 
@@ -37,9 +38,9 @@ pub enum OzonError {
     BadAnswer(String),
 }
 
-/// How often and how patiently to retry.
+/// How often and how patiently a pull from Ozon is retried.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Backoff {
+pub struct PullRetries {
     /// Tries in all, the first included.
     pub attempts: u32,
     /// The first wait; each next one doubles, plus up to as much again of jitter.
@@ -48,9 +49,9 @@ pub struct Backoff {
     pub max_wait: Duration,
 }
 
-impl Default for Backoff {
+impl Default for PullRetries {
     fn default() -> Self {
-        Backoff {
+        PullRetries {
             attempts: 4,
             base: Duration::from_millis(250),
             max_wait: Duration::from_secs(5),
@@ -83,13 +84,13 @@ pub struct OzonClient {
     base_url: String,
     http: reqwest::Client,
     ttl: Duration,
-    backoff: Backoff,
+    retries: PullRetries,
     cache: Arc<Mutex<HashMap<CacheKey, (Instant, Shipment)>>>,
 }
 
 impl OzonClient {
     /// A client for `base_url` whose answers are reused for `ttl`.
-    pub fn new(base_url: &str, ttl: Duration, backoff: Backoff) -> OzonClient {
+    pub fn new(base_url: &str, ttl: Duration, retries: PullRetries) -> OzonClient {
         OzonClient {
             base_url: base_url.trim_end_matches('/').to_owned(),
             http: reqwest::Client::builder()
@@ -97,7 +98,7 @@ impl OzonClient {
                 .build()
                 .unwrap_or_default(),
             ttl,
-            backoff,
+            retries,
             cache: Arc::default(),
         }
     }
@@ -151,7 +152,7 @@ impl OzonClient {
         body: &serde_json::Value,
     ) -> Result<Posting, OzonError> {
         let mut last = String::new();
-        for attempt in 0..self.backoff.attempts.max(1) {
+        for attempt in 0..self.retries.attempts.max(1) {
             let sent = self
                 .http
                 .post(format!("{}{path}", self.base_url))
@@ -198,7 +199,7 @@ impl OzonClient {
                     }
                 }
             };
-            if attempt + 1 < self.backoff.attempts {
+            if attempt + 1 < self.retries.attempts {
                 tokio::time::sleep(self.wait(attempt, retry_after)).await;
             }
         }
@@ -208,17 +209,25 @@ impl OzonClient {
     /// The wait before retry `attempt + 1`: Ozon's `Retry-After` if it gave one, else
     /// exponential with jitter so that many instances do not retry in step; capped.
     fn wait(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        let exponential = self.backoff.base.saturating_mul(1 << attempt.min(16));
-        let mut byte = [0u8; 1];
-        let jitter = if getrandom::fill(&mut byte).is_ok() {
-            exponential.mul_f64(f64::from(byte[0]) / 255.0)
-        } else {
-            Duration::ZERO
+        let backoff = Backoff {
+            first_ms: millis(self.retries.base),
+            factor: 2,
+            cap_ms: millis(self.retries.max_wait),
+            jitter: Jitter::Added,
         };
         retry_after
-            .unwrap_or(exponential + jitter)
-            .min(self.backoff.max_wait)
+            .unwrap_or_else(|| {
+                Duration::from_millis(
+                    backoff.wait_ms(attempt.saturating_add(1), crate::jitter::random()),
+                )
+            })
+            .min(self.retries.max_wait)
     }
+}
+
+/// `duration` in whole milliseconds, the unit of a `Backoff`.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The metrics' word for an Ozon answer's status.

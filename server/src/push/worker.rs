@@ -11,6 +11,7 @@ use crate::in_flight::{Bounds, InFlight, Outbox};
 use crate::store::push::{DuePush, PushNext};
 use crate::store::{Place, Store, StoreError, Waiting};
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 /// How long a message taken is kept from other instances: well past its request's timeout, so
 /// that none sends it again while it is in flight.
@@ -67,9 +68,9 @@ impl Worker {
         }
     }
 
-    /// Sends until `stop` resolves; a failing store is logged and waited out, never fatal. What
-    /// is in flight when it stops ends first (each within its request's timeout).
-    pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
+    /// Sends until `stop` is cancelled; a failing store is logged and waited out, never fatal.
+    /// What is in flight when it stops ends first (each within its request's timeout).
+    pub async fn run(self, stop: CancellationToken) {
         let in_flight = InFlight::new(BOUNDS);
         let sweep = || async {
             let now = crate::store::now_ms();
@@ -79,7 +80,7 @@ impl Worker {
                 tracing::warn!(%error, "push: looking over subscriptions failed");
             }
         };
-        keep_turning_and_sweeping(stop, self.idle, "push", SWEEP_EVERY, sweep, || {
+        keep_turning_and_sweeping(&stop, self.idle, "push", SWEEP_EVERY, sweep, || {
             in_flight.turn(&self)
         })
         .await;

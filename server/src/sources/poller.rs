@@ -9,6 +9,7 @@ use crate::store::sources::DuePoll;
 use crate::store::{Store, StoreError};
 use std::time::Duration;
 use trackline_core::freshness::{is_settled, last_change};
+use trackline_core::retry::{Backoff, Jitter};
 use trackline_core::{Shipment, Stage};
 
 const MINUTE: i64 = 60_000;
@@ -46,10 +47,20 @@ pub fn next_poll(shipment: &Shipment, now: i64) -> Option<i64> {
     Some(now + wait)
 }
 
+/// The waits after an unavailable provider's failures in a row, before jitter: ten minutes
+/// after the first, doubling to six hours.
+const UNAVAILABLE: Backoff = Backoff {
+    first_ms: 10 * MINUTE as u64,
+    factor: 2,
+    cap_ms: 6 * HOUR as u64,
+    jitter: Jitter::Equal,
+};
+
 /// When to ask again after the `failures`-th failure in a row at `now`: keys refused or a
 /// number unknown are not mended by asking soon; a provider that limits the account is asked
 /// again after the wait it names (a quarter of an hour if it names none); an unavailable one
-/// after waits doubling from five minutes to six hours; `random` in [0, 1) spreads them.
+/// after waits doubling from five minutes to six hours; `random` in [0, 1) spreads each over
+/// its upper half.
 pub fn after_failure(error: &SourceError, failures: u32, now: i64, random: f64) -> i64 {
     let wait = match error {
         SourceError::Unauthorized => DAY,
@@ -58,11 +69,12 @@ pub fn after_failure(error: &SourceError, failures: u32, now: i64, random: f64) 
             .and_then(|asked| i64::try_from(asked.as_millis()).ok())
             .map_or(15 * MINUTE, |asked| asked.clamp(MINUTE, DAY))
             .saturating_mul(2),
-        SourceError::Unavailable(_) | SourceError::BadAnswer(_) => (5 * MINUTE)
-            .saturating_mul(1 << failures.min(10))
-            .min(6 * HOUR),
+        SourceError::Unavailable(_) | SourceError::BadAnswer(_) => {
+            i64::try_from(UNAVAILABLE.full_ms(failures)).unwrap_or(6 * HOUR)
+        }
     };
-    now + wait / 2 + ((wait / 2) as f64 * random.clamp(0.0, 1.0)) as i64
+    let spread = Jitter::Equal.spread(u64::try_from(wait).unwrap_or(0), random);
+    now.saturating_add(i64::try_from(spread).unwrap_or(i64::MAX))
 }
 
 /// The poll loop and what it needs.
@@ -89,9 +101,9 @@ impl Poller {
         }
     }
 
-    /// Polls until `stop` resolves; a failing store is logged and waited out, never fatal.
-    pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
-        crate::background::keep_turning(stop, self.idle, "polling carriers", || self.poll_due())
+    /// Polls until `stop` is cancelled; a failing store is logged and waited out, never fatal.
+    pub async fn run(self, stop: tokio_util::sync::CancellationToken) {
+        crate::background::keep_turning(&stop, self.idle, "polling carriers", || self.poll_due())
             .await;
     }
 
@@ -179,10 +191,7 @@ impl Poller {
             Err(error) => {
                 tracing::info!(%error, provider = due.provider.as_str(), "polling a carrier failed");
                 let failures = due.failures.saturating_add(1);
-                let mut byte = [0u8; 1];
-                let random =
-                    getrandom::fill(&mut byte).map_or(0.5, |()| f64::from(byte[0]) / 256.0);
-                let next = after_failure(&error, failures, now, random);
+                let next = after_failure(&error, failures, now, crate::jitter::random());
                 self.store
                     .poll_scheduled(due.id, Some(next), failures, now)
                     .await

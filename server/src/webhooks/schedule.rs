@@ -2,6 +2,8 @@
 //! each with jitter so that many deliveries failed together do not come back together, and no
 //! more tries once a day has passed since the first.
 
+use trackline_core::retry::{Backoff, Jitter};
+
 /// The waits between tries and how long to keep trying.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Schedule {
@@ -28,13 +30,14 @@ impl Schedule {
     /// `now` (ms since the epoch); `random` in [0, 1) spreads the wait over its upper half.
     /// `None` when the delivery has been tried for long enough.
     pub fn next_try(&self, attempts: u32, queued_at: i64, now: i64, random: f64) -> Option<i64> {
-        let growth = 4_i64.saturating_pow(attempts.saturating_sub(1).min(16));
-        let wait = self
-            .first_wait_ms
-            .saturating_mul(growth)
-            .min(self.longest_wait_ms);
         // Equal jitter: at least half the wait, at most all of it.
-        let jittered = wait / 2 + ((wait / 2) as f64 * random.clamp(0.0, 1.0)) as i64;
+        let backoff = Backoff {
+            first_ms: u64::try_from(self.first_wait_ms).unwrap_or(0),
+            factor: 4,
+            cap_ms: u64::try_from(self.longest_wait_ms).unwrap_or(0),
+            jitter: Jitter::Equal,
+        };
+        let jittered = i64::try_from(backoff.wait_ms(attempts, random)).unwrap_or(i64::MAX);
         let at = now.saturating_add(jittered.max(1));
         (at - queued_at <= self.give_up_after_ms).then_some(at)
     }

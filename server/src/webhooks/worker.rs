@@ -11,6 +11,7 @@ use crate::in_flight::{Bounds, InFlight, Outbox};
 use crate::store::webhooks::{Attempt, Due, Next};
 use crate::store::{Place, Store, StoreError, Waiting};
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 /// How long one try may take before it counts as failed: connecting, sending, and the answer's
 /// status line and headers, all told (the body is not read).
@@ -63,10 +64,10 @@ impl Worker {
         }
     }
 
-    /// Delivers until `stop` resolves, looking for shipments gone stale every ten minutes; a
-    /// failing store is logged and waited out, never fatal. What is in flight when it stops ends
-    /// first (each within its try's timeout).
-    pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
+    /// Delivers until `stop` is cancelled, looking for shipments gone stale every ten minutes;
+    /// a failing store is logged and waited out, never fatal. What is in flight when it stops
+    /// ends first (each within its try's timeout).
+    pub async fn run(self, stop: CancellationToken) {
         let in_flight = InFlight::new(BOUNDS);
         let sweep = || async {
             if let Err(error) =
@@ -76,7 +77,7 @@ impl Worker {
             }
         };
         keep_turning_and_sweeping(
-            stop,
+            &stop,
             self.idle,
             "webhook deliveries",
             SWEEP_EVERY,
@@ -105,10 +106,13 @@ impl Worker {
         let next = if acknowledged {
             Next::Delivered
         } else {
-            let mut byte = [0u8; 1];
-            let random = getrandom::fill(&mut byte).map_or(0.5, |()| f64::from(byte[0]) / 256.0);
             self.schedule
-                .next_try(due.attempts, due.queued_at_ms, attempt.at_ms, random)
+                .next_try(
+                    due.attempts,
+                    due.queued_at_ms,
+                    attempt.at_ms,
+                    crate::jitter::random(),
+                )
                 .map_or(Next::Failed, Next::RetryAt)
         };
         crate::metrics::webhook_delivery(match next {

@@ -191,7 +191,7 @@ pub fn poller(
     let ozon = trackline_server::ozon::OzonClient::new(
         ozon,
         std::time::Duration::ZERO,
-        trackline_server::ozon::Backoff::default(),
+        trackline_server::ozon::PullRetries::default(),
     );
     trackline_server::sources::poller::Poller::new(
         store.clone(),
