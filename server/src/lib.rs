@@ -22,7 +22,6 @@ pub mod push;
 pub mod secrets;
 pub mod seller_input;
 pub mod sources;
-pub mod state;
 pub mod store;
 pub mod updates;
 pub mod webhooks;
@@ -34,7 +33,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use config::Config;
 pub use http::app;
-pub use state::AppState;
+pub use http::state::AppState;
 pub use store::Store;
 
 /// Why the server could not start.
@@ -100,7 +99,7 @@ pub async fn start(
             // token is never cancelled.
             tokio::spawn(connections::serve(
                 listener,
-                metrics::router(),
+                http::metrics::router(),
                 config.connections,
                 CancellationToken::new(),
             ));

@@ -4,11 +4,8 @@
 //! (the `metrics` macros are no-ops until a recorder is installed).
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::{header, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use axum::response::Response;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
@@ -42,7 +39,7 @@ pub const PUSH_MESSAGES: &str = "trackline_push_messages_total";
 static RECORDING: AtomicBool = AtomicBool::new(false);
 
 /// The process's recorder, installed on first use; `None` if another one was installed first.
-fn handle() -> Option<&'static PrometheusHandle> {
+pub(crate) fn handle() -> Option<&'static PrometheusHandle> {
     static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
@@ -69,27 +66,6 @@ pub fn enable() -> bool {
 /// Whether metrics are recorded; until then nothing is counted (not even a label is built).
 fn recording() -> bool {
     RECORDING.load(Ordering::Relaxed)
-}
-
-/// The metrics listener's routes: `GET /metrics` in Prometheus's text format.
-pub fn router() -> Router {
-    Router::new()
-        .route("/metrics", get(render))
-        .layer(crate::http::no_sniffing())
-}
-
-async fn render() -> Response {
-    match handle() {
-        Some(handle) => (
-            [(
-                header::CONTENT_TYPE,
-                "text/plain; version=0.0.4; charset=utf-8",
-            )],
-            handle.render(),
-        )
-            .into_response(),
-        None => (StatusCode::SERVICE_UNAVAILABLE, "no metrics recorder\n").into_response(),
-    }
 }
 
 /// Counts every request and how long it took, by its route's template (not the raw path, so

@@ -11,9 +11,9 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use support::{request, send};
+use trackline_server::http::state::Limits;
 use trackline_server::limiter::RateLimit;
 use trackline_server::ozon::{OzonClient, PullRetries};
-use trackline_server::state::Limits;
 use trackline_server::{demo, AppState};
 
 mod support;

@@ -7,8 +7,8 @@ use axum::http::{Method, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
 use support::{bearer, request, send};
+use trackline_server::http::state::Limits;
 use trackline_server::limiter::RateLimit;
-use trackline_server::state::Limits;
 use trackline_server::store::sellers::{handle_from_name, is_handle};
 use trackline_server::{AppState, Store};
 

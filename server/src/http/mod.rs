@@ -18,6 +18,7 @@ pub mod auth;
 pub mod embedded;
 pub mod error;
 pub mod json;
+pub mod metrics;
 pub mod negotiation;
 pub mod openapi;
 pub mod ozon;
@@ -27,13 +28,12 @@ pub mod push;
 pub mod rate_limit;
 pub mod seller;
 pub mod sources;
+pub mod state;
 pub mod tokens;
 pub mod webhooks;
 
-use crate::state::{AppState, SharedState};
-use axum::body::Body;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use crate::http::state::{AppState, SharedState};
+use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::Router;
 use tower_http::compression::CompressionLayer;
@@ -103,17 +103,4 @@ fn seller_api() -> Router<SharedState> {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
-}
-
-/// A response whose body is JSON text already written (a stored replay, the OpenAPI document).
-pub fn json_text(status: StatusCode, body: impl Into<Body>) -> Response {
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body.into(),
-    )
-        .into_response()
 }

@@ -2,7 +2,13 @@
 //! types they read and write, so it cannot drift from the code. `docs/openapi.json` is this
 //! document checked in (`trackline-server openapi` prints it; a test fails when it is stale).
 
-use super::{ozon, public, push, seller, sources, tokens, webhooks};
+use super::ozon;
+use super::public;
+use super::push;
+use super::seller;
+use super::sources;
+use super::tokens;
+use super::webhooks;
 use crate::seller_input::{
     BuyerCheckInput, EventBatch, EventInput, EventsBody, LookupRulesInput, ShipmentInput,
     ShipmentPatch,
@@ -153,7 +159,7 @@ pub fn json() -> &'static str {
     security(()),
 )]
 pub async fn serve() -> Response {
-    super::json_text(StatusCode::OK, json())
+    super::json::json_text(StatusCode::OK, json())
 }
 
 /// What the server posts to a seller's receiver (OpenAPI 3.1 `webhooks`): a WebhookPayload with

@@ -4,9 +4,9 @@
 
 use super::error::ApiError;
 use super::rate_limit::{client_ip, limit_lookups};
+use crate::http::state::{AppState, SharedState};
 use crate::lookup::{Caller, LookupError, Site};
 use crate::lookup_cache::ShopRef;
-use crate::state::{AppState, SharedState};
 use crate::store::Store;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::request::Parts;
@@ -236,7 +236,7 @@ async fn answer(
     }
     Ok((
         cache,
-        super::json_text(StatusCode::OK, response.body.clone()),
+        super::json::json_text(StatusCode::OK, response.body.clone()),
     )
         .into_response())
 }

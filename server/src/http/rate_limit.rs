@@ -2,7 +2,7 @@
 
 use super::error::ApiError;
 use crate::client_address::ClientIdentity;
-use crate::state::Limits;
+use crate::http::state::Limits;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, RawPathParams, Request, State};
 use axum::middleware::Next;

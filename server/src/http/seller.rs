@@ -9,10 +9,10 @@
 use super::auth::{Reference, Seller};
 use super::error::ApiError;
 use super::json::{self, Strict};
+use crate::http::state::SharedState;
 use crate::seller_input::{
     self, EventBatch, EventInput, EventsBody, LookupRulesInput, ShipmentInput, ShipmentPatch,
 };
-use crate::state::SharedState;
 use crate::store::lookup_rules::LookupRules;
 use crate::store::seller_shipments::Written;
 use crate::store::sellers::sha256_hex;
@@ -243,7 +243,7 @@ pub async fn post_events(
             if replay.request_hash != request_hash {
                 return Err(ApiError::IdempotencyKeyReused);
             }
-            let mut response = super::json_text(
+            let mut response = super::json::json_text(
                 StatusCode::from_u16(replay.status).unwrap_or(StatusCode::OK),
                 replay.body,
             );
@@ -278,7 +278,7 @@ pub async fn post_events(
         })
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(super::json_text(
+    Ok(super::json::json_text(
         StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),
         body,
     ))

@@ -6,10 +6,10 @@
 use super::auth::{Reference, Seller};
 use super::error::ApiError;
 use super::json::Strict;
+use crate::http::state::SharedState;
 use crate::seller_input::Invalid;
 use crate::sources::seventeen_track::{verify_push, Push};
 use crate::sources::{Keys, Provider};
-use crate::state::SharedState;
 use crate::store::sellers::SellerId;
 use crate::store::{Store, StoreError};
 use axum::body::Bytes;

@@ -4,8 +4,8 @@
 use super::auth::Seller;
 use super::error::ApiError;
 use super::json::Strict;
+use crate::http::state::SharedState;
 use crate::seller_input::Invalid;
-use crate::state::SharedState;
 use crate::store::tokens::{Added, Revoked, Token};
 use crate::store::Store;
 use axum::extract::{Path, State};

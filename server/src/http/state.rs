@@ -4,8 +4,8 @@
 //! `State<Part>` (`FromRef`), so a service a handler cannot work without is never missing
 //! at run time.
 
+use super::assets::WidgetFiles;
 use crate::client_address::ClientIdentity;
-use crate::http::assets::WidgetFiles;
 use crate::limiter::{Limiter, RateLimit};
 use crate::lookup_cache::LookupCache;
 use crate::ozon::{OzonClient, PullRetries};
