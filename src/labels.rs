@@ -99,7 +99,7 @@ pub fn recognised(lang: Lang, typed: &str) -> Option<String> {
             Msg::HintCarrier,
             &[("carrier", carrier_name(lang, &carrier))],
         ),
-        Recognised::CdekOrShopOrder => lang.t(Msg::HintCdekOrOrder).to_owned(),
+        Recognised::CdekOrSellerOrder => lang.t(Msg::HintCdekOrOrder).to_owned(),
         Recognised::Unknown => return None,
     })
 }

@@ -1,7 +1,7 @@
 //! Buyers' notifications in this browser: whether it can receive them, subscribing it to a
 //! number through the Push API with the server's key, and ending that. The hosted page only:
 //! its worker (`/sw.js`) is on the reference server's origin, and the element on a storefront
-//! never registers one on the shop's.
+//! never registers one on the storefront's.
 
 use crate::storage;
 use js_sys::{Function, Object, Promise, Reflect};
@@ -91,7 +91,7 @@ pub fn register_worker() {
 
 /// Subscribes this browser to notifications about `number`, sent to `api` (the number's push path
 /// on the reference server), signed by `key`, in `lang`; `check` is the buyer's reply to the
-/// shop's second factor, if it asked one.
+/// seller's second factor, if it asked one.
 ///
 /// # Errors
 /// `NotifyError` saying whose refusal it was.

@@ -78,8 +78,8 @@ pub enum Recognised {
     },
     /// A number in one carrier's own format (Cainiao `LP…`, YunExpress `YT…`).
     CarrierNumber(Carrier),
-    /// Ten digits: a CDEK number, or a shop's order number; only the endpoint can tell.
-    CdekOrShopOrder,
+    /// Ten digits: a CDEK number, or a seller's order number; only the endpoint can tell.
+    CdekOrSellerOrder,
     /// No format we know; the endpoint may still know it.
     Unknown,
 }
@@ -126,7 +126,7 @@ impl Recognised {
                 check_digit_ok: false,
             } => "russian_post_check_failed",
             Recognised::CarrierNumber(carrier) => carrier.id,
-            Recognised::CdekOrShopOrder => "cdek_or_shop_order",
+            Recognised::CdekOrSellerOrder => "cdek_or_shop_order",
             Recognised::Unknown => "unknown",
         }
     }
@@ -273,7 +273,7 @@ pub fn recognise(number: &str) -> Recognised {
         };
     }
     if all_digits && bytes.len() == 10 {
-        return Recognised::CdekOrShopOrder;
+        return Recognised::CdekOrSellerOrder;
     }
     let prefixed = |prefix: &str, digits: usize| {
         number.len() == prefix.len() + digits
@@ -443,7 +443,7 @@ mod tests {
     fn formats_are_recognised() {
         assert_eq!(recognise("0132112277-0101"), Recognised::OzonOrder);
         assert_eq!(recognise("0132112277-0101-1"), Recognised::OzonPosting);
-        assert_eq!(recognise("1234567890"), Recognised::CdekOrShopOrder);
+        assert_eq!(recognise("1234567890"), Recognised::CdekOrSellerOrder);
         assert_eq!(
             recognise("LP00123456789012"),
             Recognised::CarrierNumber(CAINIAO)

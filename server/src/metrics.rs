@@ -20,7 +20,7 @@ pub const REQUESTS: &str = "trackline_http_requests_total";
 pub const REQUEST_SECONDS: &str = "trackline_http_request_duration_seconds";
 /// Public lookups, by outcome (`found`, `not_modified`, `not_found`, `check_required`, …).
 pub const LOOKUPS: &str = "trackline_lookups_total";
-/// Lookups refused by the per-shop, per-address limit.
+/// Lookups refused by the per-seller, per-address limit.
 pub const RATE_LIMITED: &str = "trackline_rate_limited_total";
 /// Second-factor replies refused because the address is locked out.
 pub const LOCKED_OUT: &str = "trackline_second_factor_locked_out_total";

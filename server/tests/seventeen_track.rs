@@ -82,12 +82,12 @@ async fn a_number_is_registered_then_moved_by_a_signed_push_and_only_a_signed_on
     };
     assert_eq!(look().await.json()["shipments"][0]["stage"], "packed");
 
-    // A push signed with another key, or for another shop, changes nothing.
+    // A push signed with another key, or for another seller, changes nothing.
     let (body, forged) = push(number, "not-the-key");
-    let push_to = |shop: &str, sign: &str| {
+    let push_to = |seller: &str, sign: &str| {
         request(
             Method::POST,
-            &format!("/api/v1/sources/seventeen_track/push/{shop}"),
+            &format!("/api/v1/sources/seventeen_track/push/{seller}"),
             &[("content-type", "application/json"), ("sign", sign)],
             Some(&serde_json::from_str(&body).unwrap()),
         )

@@ -40,7 +40,7 @@ pub fn NotifyButton(
     api: String,
     /// The server's VAPID public key.
     key: String,
-    /// The buyer's reply to the shop's second factor, if one was asked.
+    /// The buyer's reply to the seller's second factor, if one was asked.
     check: Option<String>,
     /// For an element on a storefront: the reference server's page (`…/?shop=…&`), which it opens.
     page: Option<String>,

@@ -94,13 +94,15 @@ impl ApiError {
             ApiError::NotFound | ApiError::Lookup(LookupError::NotFound) => {
                 (StatusCode::NOT_FOUND, "not_found")
             }
-            ApiError::Lookup(LookupError::UnknownShop) => (StatusCode::NOT_FOUND, "shop_not_found"),
+            ApiError::Lookup(LookupError::UnknownSeller) => {
+                (StatusCode::NOT_FOUND, "shop_not_found")
+            }
             ApiError::WebhookNotFound => (StatusCode::NOT_FOUND, "webhook_not_found"),
             ApiError::TokenNotFound => (StatusCode::NOT_FOUND, "token_not_found"),
             ApiError::LastToken => (StatusCode::CONFLICT, "last_token"),
             ApiError::ProviderNotFound => (StatusCode::NOT_FOUND, "provider_not_found"),
             ApiError::PushUnavailable => (StatusCode::NOT_FOUND, "push_unavailable"),
-            ApiError::Lookup(LookupError::ShopRequired) => {
+            ApiError::Lookup(LookupError::SellerRequired) => {
                 (StatusCode::BAD_REQUEST, "shop_required")
             }
             ApiError::Store(StoreError::Conflict) => (StatusCode::CONFLICT, "conflict"),

@@ -230,39 +230,39 @@ pub async fn choose_source(
 }
 
 /// `POST /api/v1/sources/seventeen_track/push/{shop}`: 17TRACK tells of a change to a number
-/// the shop follows there; the shop's shipments polled from 17TRACK with that number take it.
+/// the seller follows there; the seller's shipments polled from 17TRACK with that number take it.
 ///
 /// # Errors
-/// 401 unless `sign` is 17TRACK's signature of the body with the shop's 17TRACK key (an unknown
-/// shop, or one without a key, looks the same); 400 for a body that is not a push.
+/// 401 unless `sign` is 17TRACK's signature of the body with the seller's 17TRACK key (an unknown
+/// seller, or one without a key, looks the same); 400 for a body that is not a push.
 #[utoipa::path(
     post,
     path = "/api/v1/sources/seventeen_track/push/{shop}",
     tag = "sources",
-    summary = "17TRACK's push for one shop (set this URL as the webhook in the shop's 17TRACK account)",
-    description = "Verified with the shop's 17TRACK key: the `sign` header is the hex SHA-256 of the \
-        raw body, a slash and the key. TRACKING_UPDATED moves the shop's shipments with that \
+    summary = "17TRACK's webhook for one seller (set this URL as the webhook in the seller's 17TRACK account)",
+    description = "Verified with the seller's 17TRACK key: the `sign` header is the hex SHA-256 of the \
+        raw body, a slash and the key. TRACKING_UPDATED moves the seller's shipments with that \
         number that are polled from 17TRACK; other events are acknowledged and ignored.",
-    params(("shop" = String, Path, description = "The shop's handle")),
+    params(("shop" = String, Path, description = "The seller's handle")),
     request_body(content = serde_json::Value, content_type = "application/json",
         description = "17TRACK's push: {event, data: {number, carrier, track_info}}"),
     responses(
         (status = 200, description = "Taken (or ignored)."),
         (status = 400, description = "Not a push (malformed_json).", body = trackline_core::ErrorBody),
-        (status = 401, description = "Not signed with this shop's 17TRACK key (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "Not signed with this seller's 17TRACK key (unauthorized).", body = trackline_core::ErrorBody),
     ),
     security(()),
 )]
 pub async fn seventeen_track_push(
     State(state): State<SharedState>,
-    Path(shop): Path<String>,
+    Path(seller): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
     let store = &state.store;
     let provider = Provider::SeventeenTrack;
     let seller = store
-        .shop_by_handle(&shop)
+        .shop_by_handle(&seller)
         .await?
         .ok_or(ApiError::Unauthorized)?;
     let Some(Keys::ApiKey { api_key }) = store.source_keys(seller, provider).await? else {

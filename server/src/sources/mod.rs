@@ -68,7 +68,7 @@ impl Provider {
             } if carrier == RUSSIAN_POST => Some(Provider::RussianPost),
             // Ten digits in the tracking number's place: a CDEK waybill (as an order number
             // it could be anything, but the seller said it is the carrier's).
-            Recognised::CdekOrShopOrder => Some(Provider::Cdek),
+            Recognised::CdekOrSellerOrder => Some(Provider::Cdek),
             _ => None,
         };
         own.into_iter()

@@ -37,7 +37,7 @@ pub fn app(store: &Store) -> Router {
 }
 
 /// The state `main --demo` would build for a store with the demo seeded: the short lookup
-/// path answers for the demo shop.
+/// path answers for the demo seller.
 pub fn demo_state(store: &Store) -> AppState {
     let config = Config {
         demo: true,
@@ -166,7 +166,7 @@ pub fn app_asking(store: &Store, providers: trackline_server::sources::ProviderU
     trackline_server::app(AppState::new(store.clone(), &config))
 }
 
-/// A new seller (shop `handle`) that gave `keys` for `provider` through the seller API: its token.
+/// A new seller (seller `handle`) that gave `keys` for `provider` through the seller API: its token.
 pub async fn seller_with_source(
     store: &Store,
     app: &Router,
