@@ -62,10 +62,10 @@ impl Provider {
                 check_digit_ok: true,
             } => Some(Provider::RussianPost),
             Recognised::S10 {
-                carrier: Some(carrier),
+                issuer: Some(issuer),
                 check_digit_ok: true,
                 ..
-            } if carrier == RUSSIAN_POST => Some(Provider::RussianPost),
+            } if issuer == RUSSIAN_POST => Some(Provider::RussianPost),
             // Ten digits in the tracking number's place: a CDEK waybill (as an order number
             // it could be anything, but the seller said it is the carrier's).
             Recognised::CdekOrSellerOrder => Some(Provider::Cdek),
