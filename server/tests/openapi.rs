@@ -958,7 +958,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     .await;
     walk.not_json(Method::PUT, source, own_source, &auth, "{")
         .await;
-    // 17TRACK's pushes to the seller, signed with the seller's 17TRACK key.
+    // 17TRACK's webhook, called for the seller, signed with the seller's 17TRACK key.
     walk.call(
         Method::PUT,
         keys,
@@ -967,23 +967,23 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         Some(json!({"api_key": "walk-key"})),
     )
     .await;
-    let push = "/api/v1/sources/seventeen_track/push/{shop}";
-    let own_push = "/api/v1/sources/seventeen_track/push/walk";
+    let webhook = "/api/v1/sources/seventeen_track/push/{shop}";
+    let own_webhook = "/api/v1/sources/seventeen_track/push/walk";
     let sign = |body: &Value| {
         trackline_server::store::sellers::sha256_hex(format!("{body}/walk-key").as_bytes())
     };
     let stopped = json!({"event": "TRACKING_STOPPED", "data": {"number": "LP00123456789012"}});
-    let not_a_push = json!({"hello": "17TRACK"});
+    let not_a_call = json!({"hello": "17TRACK"});
     for (body, sign) in [
         (stopped.clone(), sign(&stopped)),
         (stopped, "00".to_owned()),
-        (not_a_push.clone(), sign(&not_a_push)),
+        (not_a_call.clone(), sign(&not_a_call)),
     ] {
         let headers = [
             ("content-type", "application/json"),
             ("sign", sign.as_str()),
         ];
-        walk.call(Method::POST, push, own_push, &headers, Some(body))
+        walk.call(Method::POST, webhook, own_webhook, &headers, Some(body))
             .await;
     }
 

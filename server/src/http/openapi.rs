@@ -57,7 +57,7 @@ use utoipa::{Modify, OpenApi};
         webhooks::replay,
         sources::put_source_keys,
         sources::choose_source,
-        sources::seventeen_track_push,
+        sources::seventeen_track_webhook,
     ),
     components(schemas(
         trackline_core::TrackResponse,

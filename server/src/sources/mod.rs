@@ -118,7 +118,7 @@ pub enum Keys {
         /// The client secret (CDEK's "secure password").
         client_secret: String,
     },
-    /// One API key (17TRACK's security key, sent as `17token`; it also signs its pushes).
+    /// One API key (17TRACK's security key, sent as `17token`; it also signs its webhook calls).
     ApiKey {
         /// The key.
         api_key: String,
