@@ -90,7 +90,7 @@ pub fn register_worker() {
 }
 
 /// Subscribes this browser to notifications about `number`, sent to `api` (the number's push path
-/// on the reference server), signed by `key`, in `lang`; `check` is the buyer's reply to the
+/// on the reference server), signed by `key`, in `lang`; `reply` is the buyer's reply to the
 /// seller's second factor, if it asked one.
 ///
 /// # Errors
@@ -100,7 +100,7 @@ pub async fn subscribe(
     api: &str,
     key: &str,
     lang: &str,
-    check: Option<&str>,
+    reply: Option<&str>,
 ) -> Result<(), NotifyError> {
     let container = worker_container().ok_or(NotifyError::Unsupported)?;
     let registration = wait(call(&container, "register", &[WORKER.into()]))
@@ -135,8 +135,8 @@ pub async fn subscribe(
     let body = Object::new();
     let _ = Reflect::set(&body, &"subscription".into(), &json);
     let _ = Reflect::set(&body, &"lang".into(), &lang.into());
-    if let Some(check) = check {
-        let _ = Reflect::set(&body, &"check".into(), &check.into());
+    if let Some(reply) = reply {
+        let _ = Reflect::set(&body, &"check".into(), &reply.into());
     }
     let body = js_sys::JSON::stringify(&body)
         .ok()

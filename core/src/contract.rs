@@ -175,7 +175,7 @@ impl PickupPoint {
 
     /// The point without what says where to collect the parcel or with what, and a note of what
     /// was left out and which second factor (its wire name) opens it, if one can.
-    pub fn withholding(self, check: Option<&str>) -> PickupPoint {
+    pub fn withholding(self, factor: Option<&str>) -> PickupPoint {
         let fields = [
             ("pickup_code", self.pickup_code.is_some()),
             ("name", self.name.is_some()),
@@ -196,7 +196,7 @@ impl PickupPoint {
             storage_until: self.storage_until,
             withheld: Some(Withheld {
                 fields,
-                check: check.map(str::to_owned),
+                check: factor.map(str::to_owned),
             }),
         }
     }

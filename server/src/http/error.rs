@@ -64,7 +64,7 @@ pub enum ApiError {
     },
     /// The reply to a second factor came in the URL (`?check=`), where logs keep it.
     #[error("send the reply to the second factor in the Trackline-Check header, never in the URL")]
-    CheckInUrl,
+    ReplyInUrl,
     /// Pulling from the Ozon Seller API failed.
     #[error(transparent)]
     Ozon(OzonError),
@@ -124,7 +124,7 @@ impl ApiError {
             ApiError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::BadIdempotencyKey => (StatusCode::BAD_REQUEST, "bad_idempotency_key"),
-            ApiError::CheckInUrl => (StatusCode::BAD_REQUEST, "check_in_url"),
+            ApiError::ReplyInUrl => (StatusCode::BAD_REQUEST, "check_in_url"),
             ApiError::IdempotencyKeyReused => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
             }

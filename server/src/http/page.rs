@@ -85,7 +85,9 @@ impl PageQuery {
 #[derive(Debug, Deserialize)]
 pub struct ReplyForm {
     n: String,
-    check: String,
+    /// The reply (its wire name is `check`).
+    #[serde(rename = "check")]
+    reply: String,
 }
 
 /// `GET /`: the form, or the status of the number in the address.
@@ -114,7 +116,7 @@ async fn reply(
         &files,
         &query,
         Some(form.n),
-        Some(form.check),
+        Some(form.reply),
         &parts,
     )
     .await

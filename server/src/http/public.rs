@@ -51,18 +51,20 @@ pub fn routes(state: &SharedState) -> Router<SharedState> {
 /// The lookup's query string, read only to refuse a reply put there.
 #[derive(Debug, Deserialize)]
 pub struct LookupParams {
-    check: Option<String>,
+    /// A reply put in the address (its wire name is `check`).
+    #[serde(rename = "check")]
+    reply: Option<String>,
 }
 
 /// The buyer's reply to the seller's second factor, from the `Trackline-Check` header: in the
 /// address it would be kept by every log and proxy on the way, and by the browser's history.
 ///
 /// # Errors
-/// `CheckInUrl` when the reply came as `?check=`: refused rather than ignored, so that a client
+/// `ReplyInUrl` when the reply came as `?check=`: refused rather than ignored, so that a client
 /// still sending it learns why at once instead of asking its buyer again and again.
 fn reply_of(params: &LookupParams, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    if params.check.is_some() {
-        return Err(ApiError::CheckInUrl);
+    if params.reply.is_some() {
+        return Err(ApiError::ReplyInUrl);
     }
     // A reply is matched on its ASCII letters and digits only: other bytes cannot matter.
     Ok(headers

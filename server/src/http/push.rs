@@ -81,8 +81,8 @@ pub struct PushSubscribe {
     #[serde(default)]
     lang: Option<String>,
     /// The buyer's reply to the seller's second factor, as the lookup takes it.
-    #[serde(default)]
-    check: Option<String>,
+    #[serde(default, rename = "check")]
+    reply: Option<String>,
 }
 
 /// Ending a browser's subscription to a number's shipments.
@@ -192,7 +192,7 @@ pub async fn key(State(state): State<SharedState>) -> Result<Json<PushKey>, ApiE
     operation_id = "subscribe_push_in_shop",
     tag = "push",
     summary = "Subscribe a browser to a shipment's changes",
-    description = "Admitted as the lookup is (the seller's origins, its second factor as `check`). Sent \
+    description = "Admitted as the lookup is (the seller's origins, the reply to its second factor as `check`). Sent \
         on a new stage, an exception, ready for pickup, the day before storage ends, delivered; a \
         subscription ends a week after delivery, 60 days after it was made if the parcel is never \
         delivered, or when the push service says it is gone. A parcel takes at most 50 browsers, \
@@ -387,7 +387,7 @@ async fn subscribed(
             origin: origin.as_deref(),
             client,
             site,
-            reply: asked.check.as_deref(),
+            reply: asked.reply.as_deref(),
         },
     )
     .await?;
