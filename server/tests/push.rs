@@ -906,7 +906,7 @@ async fn a_stored_subscription_to_a_private_address_is_never_sent_to() {
     assert_eq!(left, 0, "the subscription ended");
 }
 
-/// Subscribes `subscription` to whatever `number` finds in the seller.
+/// Subscribes `subscription` to whatever `number` finds among the seller's shipments.
 async fn subscribe_to(app: &Router, number: &str, subscription: &Value) -> (StatusCode, Value) {
     let reply = send(
         app,

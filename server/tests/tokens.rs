@@ -290,7 +290,7 @@ async fn the_token_a_seller_had_before_tokens_were_named_still_opens_as_first() 
     let token = format!("tl_{}", "ab".repeat(32));
     sqlx::query(
         "INSERT INTO sellers (id, name, token_hash, created_at, handle)
-         VALUES (42, 'Old Seller', $1, '2025-01-01T00:00:00Z', 'old-seller')",
+         VALUES (42, 'Old Shop', $1, '2025-01-01T00:00:00Z', 'old-shop')",
     )
     .bind(trackline_server::store::sellers::sha256_hex(
         token.as_bytes(),

@@ -154,7 +154,7 @@ pub async fn track_for_seller(
     get,
     path = "/api/v1/track/{number}",
     tag = "public",
-    summary = "Look up a shipment in the server's only (or default) seller",
+    summary = "Look up a shipment of the server's only (or default) seller",
     description = "The short path: an alias of /api/v1/shops/{shop}/track/{number} for the server's only seller, \
         or the one it is configured to default to; on a server with several sellers and no default it \
         answers shop_required, never a mix of sellers. Needs no authentication.",

@@ -222,7 +222,7 @@ pub async fn subscribe_for_seller(
     path = "/api/v1/track/{number}/push",
     operation_id = "subscribe_push",
     tag = "push",
-    summary = "Subscribe a browser to a shipment's changes, in the server's default seller",
+    summary = "Subscribe a browser to a shipment's changes, for the server's default seller",
     params(("number" = String, Path, description = "The number the buyer looked up.")),
     request_body = PushSubscribe,
     responses(SubscribeResponses),
@@ -272,7 +272,7 @@ pub async fn unsubscribe_for_seller(
     path = "/api/v1/track/{number}/push",
     operation_id = "unsubscribe_push",
     tag = "push",
-    summary = "End a browser's subscription, in the server's default seller",
+    summary = "End a browser's subscription, for the server's default seller",
     params(("number" = String, Path, description = "The number the buyer looked up.")),
     request_body = PushUnsubscribe,
     responses(
