@@ -5,14 +5,14 @@ use crate::client::Prefetched;
 use crate::i18n::Lang;
 use crate::state::PageLookup;
 
-/// The default endpoint: the reference server's lookup on the same origin, for its only (or default) shop.
+/// The default endpoint: the reference server's lookup on the same origin, for its only (or default) seller.
 pub const DEFAULT_ENDPOINT: &str = "/api/v1/track/{number}";
 
-/// The reference server's lookup for one shop, on the server at `server` (empty: the page's own).
-pub fn shop_endpoint(server: &str, shop: &str) -> String {
+/// The reference server's lookup for one seller, on the server at `server` (empty: the page's own).
+pub fn seller_endpoint(server: &str, seller: &str) -> String {
     format!(
         "{server}/api/v1/shops/{}/track/{{number}}",
-        trackline_core::url_template::percent_encode(shop)
+        trackline_core::url_template::percent_encode(seller)
     )
 }
 
@@ -25,13 +25,13 @@ pub fn push_path(endpoint: &str, number: &str) -> String {
     )
 }
 
-/// The start of the reference server's tracking page for a shop (`{server}/?shop=…&`, or
-/// `{server}/?` for its only or default shop), to which [`page_link`] adds a number.
-pub fn page_base(server: &str, shop: Option<&str>) -> String {
-    match shop.map(str::trim).filter(|shop| !shop.is_empty()) {
-        Some(shop) => format!(
+/// The start of the reference server's tracking page for a seller (`{server}/?shop=…&`, or
+/// `{server}/?` for its only or default seller), to which [`page_link`] adds a number.
+pub fn page_base(server: &str, seller: Option<&str>) -> String {
+    match seller.map(str::trim).filter(|seller| !seller.is_empty()) {
+        Some(seller) => format!(
             "{server}/?shop={}&",
-            trackline_core::url_template::percent_encode(shop)
+            trackline_core::url_template::percent_encode(seller)
         ),
         None => format!("{server}/?"),
     }
@@ -62,12 +62,12 @@ pub enum ReplyPost {
 }
 
 impl ReplyPost {
-    /// Where an element's form posts: the hosted page of `server` for `shop`, in `lang`, when
+    /// Where an element's form posts: the hosted page of `server` for `seller`, in `lang`, when
     /// `server` is an absolute http(s) origin; else nowhere.
-    pub fn of_element(server: &str, shop: Option<&str>, lang: Lang) -> ReplyPost {
+    pub fn of_element(server: &str, seller: Option<&str>, lang: Lang) -> ReplyPost {
         let absolute = server.starts_with("https://") || server.starts_with("http://");
         if absolute {
-            ReplyPost::Hosted(format!("{}lang={}", page_base(server, shop), lang.tag()))
+            ReplyPost::Hosted(format!("{}lang={}", page_base(server, seller), lang.tag()))
         } else {
             ReplyPost::Nowhere
         }
@@ -121,17 +121,17 @@ impl Theme {
 pub enum EntryPoint {
     /// The hosted tracking page (and its iframe form): its address is the widget's own.
     HostedPage,
-    /// `<trackline-widget>` on a storefront: the page and its address are the shop's.
+    /// `<trackline-widget>` on a storefront: the page and its address are the storefront's.
     Element,
 }
 
 /// What an entry point read from its page, as text, before any of it is trusted.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settings {
-    /// The endpoint template (`data-endpoint`, the `endpoint` attribute); it wins over `shop`.
+    /// The endpoint template (`data-endpoint`, the `endpoint` attribute); it wins over `seller`.
     pub endpoint: Option<String>,
-    /// The reference server's shop whose shipments are looked up (`?shop=`, `data-shop`, the `shop` attribute).
-    pub shop: Option<String>,
+    /// The reference server's seller whose shipments are looked up (its wire name is `shop`: `?shop=`, `data-shop`, the `shop` attribute).
+    pub seller: Option<String>,
     /// The origin of the reference server the widget came from (the element's loader); empty for the page's own.
     pub server: String,
     /// The language asked for (`?lang=`, `data-lang`, the `lang` attribute).
@@ -205,7 +205,7 @@ pub struct Config {
     /// shows itself only outside a frame; an element on its server's lookup links to that page).
     pub push_key: Option<String>,
     /// For an element: the reference server's tracking page (`https://server/?shop=…&`), which
-    /// its "Notify me" opens, since no worker may be registered on the shop's origin.
+    /// its "Notify me" opens, since no worker may be registered on the storefront's origin.
     pub push_page: Option<String>,
     /// Where the second factor's form posts without script.
     pub reply_post: ReplyPost,
@@ -237,7 +237,7 @@ impl Default for Config {
 
 impl Config {
     /// The widget's configuration at `entry` from what it read there: blank texts are absent,
-    /// the endpoint is the one given, else the server's lookup for the shop given, else its
+    /// the endpoint is the one given, else the server's lookup for the seller given, else its
     /// short path; the language is the page's, else the browser's first known, else English.
     pub fn new(entry: EntryPoint, settings: Settings) -> Config {
         let given = |text: Option<String>| text.filter(|value| !value.trim().is_empty());
@@ -247,13 +247,13 @@ impl Config {
         );
         let server = settings.server.trim_end_matches('/');
         let push_page =
-            (entry == EntryPoint::Element).then(|| page_base(server, settings.shop.as_deref()));
+            (entry == EntryPoint::Element).then(|| page_base(server, settings.seller.as_deref()));
         let reply_post = match entry {
             EntryPoint::HostedPage => ReplyPost::Page,
-            EntryPoint::Element => ReplyPost::of_element(server, settings.shop.as_deref(), lang),
+            EntryPoint::Element => ReplyPost::of_element(server, settings.seller.as_deref(), lang),
         };
-        let endpoint = given(settings.endpoint).unwrap_or_else(|| match given(settings.shop) {
-            Some(shop) => shop_endpoint(server, shop.trim()),
+        let endpoint = given(settings.endpoint).unwrap_or_else(|| match given(settings.seller) {
+            Some(seller) => seller_endpoint(server, seller.trim()),
             None => format!("{server}{DEFAULT_ENDPOINT}"),
         });
         Config {
@@ -315,7 +315,7 @@ mod tests {
             Config::new(
                 EntryPoint::Element,
                 Settings {
-                    shop: Some(" demo ".into()),
+                    seller: Some(" demo ".into()),
                     server: "https://track.example/".into(),
                     ..settings.clone()
                 }
@@ -328,7 +328,7 @@ mod tests {
             Config::new(
                 EntryPoint::HostedPage,
                 Settings {
-                    shop: Some("a/b".into()),
+                    seller: Some("a/b".into()),
                     endpoint: Some("https://other.example/t/{number}".into()),
                     ..settings.clone()
                 }
@@ -338,7 +338,7 @@ mod tests {
             "an endpoint given wins over a shop"
         );
         assert_eq!(
-            shop_endpoint("", "a/b"),
+            seller_endpoint("", "a/b"),
             "/api/v1/shops/a%2Fb/track/{number}"
         );
         assert_eq!(element.lang, Lang::Ru);
@@ -354,7 +354,7 @@ mod tests {
         let element = |server: &str| {
             let settings = Settings {
                 server: server.into(),
-                shop: Some("a/b".into()),
+                seller: Some("a/b".into()),
                 lang: Some("ru".into()),
                 ..Settings::default()
             };

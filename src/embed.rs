@@ -63,7 +63,7 @@ pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> Widge
         .unwrap_or_default();
     let settings = Settings {
         endpoint: text("endpoint"),
-        shop: text("shop"),
+        seller: text("shop"),
         server: text("server").unwrap_or_default(),
         lang: text("lang"),
         languages,

@@ -4,7 +4,7 @@ use crate::format;
 use crate::i18n::{Lang, Msg};
 use trackline_core::delivery::EtaPhrase;
 use trackline_core::link::Prefill;
-use trackline_core::number::{normalise, recognise, Carrier, Recognised};
+use trackline_core::number::{normalise, recognise, NumberIssuer, Recognised};
 use trackline_core::summary::{summarise, Progress};
 use trackline_core::{ContactKind, Event, Exception, Shipment, Stage};
 
@@ -82,11 +82,11 @@ pub fn recognised(lang: Lang, typed: &str) -> Option<String> {
             ..
         } => lang.t(Msg::HintS10Mistyped).to_owned(),
         Recognised::S10 {
-            carrier: Some(carrier),
+            issuer: Some(issuer),
             ..
         } => lang.fill(
             Msg::HintS10Carrier,
-            &[("carrier", carrier_name(lang, &carrier))],
+            &[("carrier", issuer_name(lang, &issuer))],
         ),
         Recognised::S10 { country, .. } => lang.fill(Msg::HintS10Country, &[("country", &country)]),
         Recognised::RussianPostDomestic {
@@ -95,24 +95,23 @@ pub fn recognised(lang: Lang, typed: &str) -> Option<String> {
         Recognised::RussianPostDomestic {
             check_digit_ok: false,
         } => lang.t(Msg::HintRussianPostCheck).to_owned(),
-        Recognised::CarrierNumber(carrier) => lang.fill(
-            Msg::HintCarrier,
-            &[("carrier", carrier_name(lang, &carrier))],
-        ),
-        Recognised::CdekOrShopOrder => lang.t(Msg::HintCdekOrOrder).to_owned(),
+        Recognised::OwnFormat(issuer) => {
+            lang.fill(Msg::HintCarrier, &[("carrier", issuer_name(lang, &issuer))])
+        }
+        Recognised::CdekOrSellerOrder => lang.t(Msg::HintCdekOrOrder).to_owned(),
         Recognised::Unknown => return None,
     })
 }
 
-/// A recognised carrier's name as buyers of this language know it.
-pub fn carrier_name(lang: Lang, carrier: &Carrier) -> &'static str {
-    let msg = match carrier.id {
+/// A number issuer's name as buyers of this language know it.
+pub fn issuer_name(lang: Lang, issuer: &NumberIssuer) -> &'static str {
+    let msg = match issuer.id {
         "russian_post" => Msg::CarrierRussianPost,
         "china_post" => Msg::CarrierChinaPost,
         "cainiao" => Msg::CarrierCainiao,
         "yunexpress" => Msg::CarrierYunexpress,
         "cdek" => Msg::CarrierCdek,
-        _ => return carrier.name,
+        _ => return issuer.name,
     };
     lang.t(msg)
 }

@@ -44,7 +44,7 @@ fn main() {
     let rendered = trackline::rendered_in(&root).filter(|_| !stale_shell);
     let settings = Settings {
         endpoint: root.get_attribute("data-endpoint"),
-        shop: param("shop").or_else(|| root.get_attribute("data-shop")),
+        seller: param("shop").or_else(|| root.get_attribute("data-shop")),
         server: String::new(),
         lang: param("lang").or_else(|| root.get_attribute("data-lang")),
         languages: window

@@ -1,7 +1,7 @@
 //! Buyers' notifications in this browser: whether it can receive them, subscribing it to a
 //! number through the Push API with the server's key, and ending that. The hosted page only:
 //! its worker (`/sw.js`) is on the reference server's origin, and the element on a storefront
-//! never registers one on the shop's.
+//! never registers one on the storefront's.
 
 use crate::storage;
 use js_sys::{Function, Object, Promise, Reflect};
@@ -90,8 +90,8 @@ pub fn register_worker() {
 }
 
 /// Subscribes this browser to notifications about `number`, sent to `api` (the number's push path
-/// on the reference server), signed by `key`, in `lang`; `check` is the buyer's reply to the
-/// shop's second factor, if it asked one.
+/// on the reference server), signed by `key`, in `lang`; `reply` is the buyer's reply to the
+/// seller's second factor, if it asked one.
 ///
 /// # Errors
 /// `NotifyError` saying whose refusal it was.
@@ -100,7 +100,7 @@ pub async fn subscribe(
     api: &str,
     key: &str,
     lang: &str,
-    check: Option<&str>,
+    reply: Option<&str>,
 ) -> Result<(), NotifyError> {
     let container = worker_container().ok_or(NotifyError::Unsupported)?;
     let registration = wait(call(&container, "register", &[WORKER.into()]))
@@ -135,8 +135,8 @@ pub async fn subscribe(
     let body = Object::new();
     let _ = Reflect::set(&body, &"subscription".into(), &json);
     let _ = Reflect::set(&body, &"lang".into(), &lang.into());
-    if let Some(check) = check {
-        let _ = Reflect::set(&body, &"check".into(), &check.into());
+    if let Some(reply) = reply {
+        let _ = Reflect::set(&body, &"check".into(), &reply.into());
     }
     let body = js_sys::JSON::stringify(&body)
         .ok()

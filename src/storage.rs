@@ -1,6 +1,6 @@
 //! What the device keeps in `localStorage`: the recent numbers and a saved copy of the last response for each.
 //!
-//! Storage may be missing, full or refused (private windows, a shop's iframe
+//! Storage may be missing, full or refused (private windows, a storefront's iframe
 //! sandbox); remembering is a convenience, so every failure reads as "nothing saved".
 
 use trackline_core::recent;

@@ -727,7 +727,7 @@ async fn the_reply_to_the_second_factor_goes_in_a_header_never_in_the_url() {
 
 #[wasm_bindgen_test]
 async fn a_withheld_pickup_code_is_shown_after_the_second_factor_at_the_card() {
-    // A shop with a second factor withholds the code and the point from a lookup by tracking
+    // A seller with a second factor withholds the code and the point from a lookup by tracking
     // number (a guessable number); the buyer opens them at the card, the reply in the header.
     stub_fetch(
         "guarded-pickup",
@@ -810,7 +810,7 @@ fn stored_on_device() -> String {
 
 #[wasm_bindgen_test]
 async fn an_answer_opened_by_the_second_factor_is_never_kept_on_the_device() {
-    // A guarded shop: the tracking number alone shows the status, the reply opens the code and
+    // A guarded seller: the tracking number alone shows the status, the reply opens the code and
     // the point. Storage is the storefront's: any of its scripts, and the next user of a shared
     // device, read it.
     let number = "RA500000035RU";
@@ -913,7 +913,7 @@ async fn an_elements_second_factor_form_posts_to_its_servers_page_not_the_storef
         let root = fresh_root();
         let settings = trackline::config::Settings {
             endpoint: Some("https://api.example/element-guarded/{number}".into()),
-            shop: Some("demo".into()),
+            seller: Some("demo".into()),
             server: server.into(),
             lang: Some("en".into()),
             number: Some("5000000001".into()),
@@ -1178,7 +1178,7 @@ fn markup(node: &web_sys::Node) -> String {
 }
 
 // The form was written three times (the hosted page, the loader, the widget) and drifted: the
-// loader's had no `part` names, so a shop's ::part() styles came only with the wasm.
+// loader's had no `part` names, so a storefront's ::part() styles came only with the wasm.
 #[wasm_bindgen_test]
 async fn the_page_and_the_loader_draw_the_widgets_own_form() {
     use trackline::i18n::{Lang, Msg};
@@ -1233,7 +1233,7 @@ extern "C" {
 fn the_loader_asks_the_url_the_widget_would_or_nothing() {
     use trackline::config::{EntryPoint, Settings};
     use trackline_core::{url_template, TrackingQuery};
-    /// An element's endpoint, shop, server and number, and whether the loader must ask for it.
+    /// An element's endpoint, seller, server and number, and whether the loader must ask for it.
     type Case<'a> = (Option<&'a str>, Option<&'a str>, &'a str, &'a str, bool);
     let cases: [Case; 12] = [
         (None, None, "https://track.example", "RA100000048RU", true),
@@ -1280,7 +1280,7 @@ fn the_loader_asks_the_url_the_widget_would_or_nothing() {
         (None, None, "https://t.example", "LР300000043CN", false),
         (None, None, "https://t.example", "", false),
     ];
-    for (endpoint, shop, server, number, asks) in cases {
+    for (endpoint, seller, server, number, asks) in cases {
         let object = js_sys::Object::new();
         let set = |key: &str, value: Option<&str>| {
             if let Some(value) = value {
@@ -1288,7 +1288,7 @@ fn the_loader_asks_the_url_the_widget_would_or_nothing() {
             }
         };
         set("endpoint", endpoint);
-        set("shop", shop);
+        set("shop", seller);
         set("server", Some(server));
         set("number", Some(number));
         let loader = loader_first_url(&object);
@@ -1297,7 +1297,7 @@ fn the_loader_asks_the_url_the_widget_would_or_nothing() {
             EntryPoint::Element,
             Settings {
                 endpoint: endpoint.map(str::to_owned),
-                shop: shop.map(str::to_owned),
+                seller: seller.map(str::to_owned),
                 server: server.into(),
                 number: Some(number.into()),
                 ..Settings::default()

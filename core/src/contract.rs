@@ -35,7 +35,7 @@ pub struct TrackResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Shipment {
-    /// The marketplace or shop order number.
+    /// The marketplace's or seller's order number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_number: Option<String>,
     /// The posting or shipment number within the order (Ozon: `12345678-0001-1`).
@@ -155,7 +155,7 @@ pub struct PickupPoint {
     /// A map page for the point (https); without it the widget searches the address on OpenStreetMap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub map_url: Option<String>,
-    /// What the endpoint kept back of this point until the buyer answers the shop's second
+    /// What the endpoint kept back of this point until the buyer answers the seller's second
     /// factor (since 1.5): a lookup by tracking number, which anyone may guess, shows the status
     /// only. The lookup writes it; a seller's write that carries it is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -163,7 +163,7 @@ pub struct PickupPoint {
 }
 
 impl PickupPoint {
-    /// Whether the point says where to collect the parcel, or with what: what a guarded shop
+    /// Whether the point says where to collect the parcel, or with what: what a guarded seller
     /// keeps back. `storage_until` is not among it: it says until when, not where or how.
     pub fn says_where_or_how(&self) -> bool {
         self.pickup_code.is_some()
@@ -175,7 +175,7 @@ impl PickupPoint {
 
     /// The point without what says where to collect the parcel or with what, and a note of what
     /// was left out and which second factor (its wire name) opens it, if one can.
-    pub fn withholding(self, check: Option<&str>) -> PickupPoint {
+    pub fn withholding(self, factor: Option<&str>) -> PickupPoint {
         let fields = [
             ("pickup_code", self.pickup_code.is_some()),
             ("name", self.name.is_some()),
@@ -196,7 +196,7 @@ impl PickupPoint {
             storage_until: self.storage_until,
             withheld: Some(Withheld {
                 fields,
-                check: check.map(str::to_owned),
+                check: factor.map(str::to_owned),
             }),
         }
     }

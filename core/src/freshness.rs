@@ -39,7 +39,7 @@ pub fn last_change(shipment: &Shipment) -> Option<UnixMillis> {
 pub fn usual_silence_days(stage: &Stage) -> Option<i64> {
     match stage {
         Stage::OutForDelivery => Some(2),
-        // A shop hands parcels over within days; a carrier in the buyer's city moves them on.
+        // A seller hands parcels over within days; a carrier in the buyer's city moves them on.
         Stage::Created | Stage::Packed | Stage::HandedOver | Stage::Arrived => Some(3),
         // Long legs, cross-border ones included, go quiet for days between scans.
         Stage::InTransit | Stage::Unknown(_) => Some(STALE_AFTER_DAYS),

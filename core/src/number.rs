@@ -4,50 +4,52 @@
 //! the two in step. Where a format is ambiguous the recogniser says so rather
 //! than guess.
 
-/// A carrier the recogniser can name, with its own public tracking page.
+/// Who issues numbers of a format the recogniser knows (a postal operator, a carrier), with
+/// the public tracking page for them: named by the number alone, before any endpoint says which
+/// carrier carries the parcel (that is `contract::Carrier`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Carrier {
+pub struct NumberIssuer {
     /// A stable identifier (`russian_post`).
     pub id: &'static str,
     /// The name buyers know.
     pub name: &'static str,
-    /// The carrier's tracking page, with `{number}` for the number.
+    /// The issuer's tracking page, with `{number}` for the number.
     pub tracking_url: &'static str,
 }
 
-impl Carrier {
-    /// The carrier's tracking page for one number.
+impl NumberIssuer {
+    /// The issuer's tracking page for one number.
     pub fn tracking_url_for(&self, number: &str) -> String {
         crate::url_template::expand(self.tracking_url, number)
     }
 }
 
 /// Russian Post (Почта России).
-pub const RUSSIAN_POST: Carrier = Carrier {
+pub const RUSSIAN_POST: NumberIssuer = NumberIssuer {
     id: "russian_post",
     name: "Russian Post",
     tracking_url: "https://www.pochta.ru/tracking?barcode={number}",
 };
 /// China Post; Cainiao's global tracker follows its numbers.
-pub const CHINA_POST: Carrier = Carrier {
+pub const CHINA_POST: NumberIssuer = NumberIssuer {
     id: "china_post",
     name: "China Post",
     tracking_url: "https://global.cainiao.com/detail.htm?mailNoList={number}",
 };
 /// Cainiao (菜鸟), AliExpress's logistics.
-pub const CAINIAO: Carrier = Carrier {
+pub const CAINIAO: NumberIssuer = NumberIssuer {
     id: "cainiao",
     name: "Cainiao",
     tracking_url: "https://global.cainiao.com/detail.htm?mailNoList={number}",
 };
 /// YunExpress (云途物流).
-pub const YUNEXPRESS: Carrier = Carrier {
+pub const YUNEXPRESS: NumberIssuer = NumberIssuer {
     id: "yunexpress",
     name: "YunExpress",
     tracking_url: "https://www.yuntrack.com/parcelTracking?id={number}",
 };
 /// CDEK (СДЭК).
-pub const CDEK: Carrier = Carrier {
+pub const CDEK: NumberIssuer = NumberIssuer {
     id: "cdek",
     name: "CDEK",
     tracking_url: "https://www.cdek.ru/ru/tracking?order_id={number}",
@@ -69,35 +71,35 @@ pub enum Recognised {
         /// Whether the last two letters name a country or territory that posts (ISO 3166-1).
         country_known: bool,
         /// The designated postal operator, for the countries we know.
-        carrier: Option<Carrier>,
+        issuer: Option<NumberIssuer>,
     },
     /// A Russian Post domestic number: 14 digits, the last a check digit.
     RussianPostDomestic {
         /// Whether the check digit matches.
         check_digit_ok: bool,
     },
-    /// A number in one carrier's own format (Cainiao `LP…`, YunExpress `YT…`).
-    CarrierNumber(Carrier),
-    /// Ten digits: a CDEK number, or a shop's order number; only the endpoint can tell.
-    CdekOrShopOrder,
+    /// A number in its issuer's own format (Cainiao `LP…`, YunExpress `YT…`).
+    OwnFormat(NumberIssuer),
+    /// Ten digits: a CDEK number, or a seller's order number; only the endpoint can tell.
+    CdekOrSellerOrder,
     /// No format we know; the endpoint may still know it.
     Unknown,
 }
 
 impl Recognised {
-    /// The carrier whose tracking page this number opens, when only one can be meant.
-    pub fn carrier(&self) -> Option<Carrier> {
+    /// The issuer whose tracking page this number opens, when only one can be meant.
+    pub fn issuer(&self) -> Option<NumberIssuer> {
         match self {
             Recognised::S10 {
-                carrier,
+                issuer,
                 check_digit_ok: true,
                 country_known: true,
                 ..
-            } => *carrier,
+            } => *issuer,
             Recognised::RussianPostDomestic {
                 check_digit_ok: true,
             } => Some(RUSSIAN_POST),
-            Recognised::CarrierNumber(carrier) => Some(*carrier),
+            Recognised::OwnFormat(issuer) => Some(*issuer),
             _ => None,
         }
     }
@@ -125,8 +127,8 @@ impl Recognised {
             Recognised::RussianPostDomestic {
                 check_digit_ok: false,
             } => "russian_post_check_failed",
-            Recognised::CarrierNumber(carrier) => carrier.id,
-            Recognised::CdekOrShopOrder => "cdek_or_shop_order",
+            Recognised::OwnFormat(issuer) => issuer.id,
+            Recognised::CdekOrSellerOrder => "cdek_or_shop_order",
             Recognised::Unknown => "unknown",
         }
     }
@@ -254,7 +256,7 @@ pub fn recognise(number: &str) -> Recognised {
         && bytes[11..].iter().all(u8::is_ascii_uppercase)
     {
         let country = number[11..].to_owned();
-        let carrier = match country.as_str() {
+        let issuer = match country.as_str() {
             "RU" => Some(RUSSIAN_POST),
             "CN" => Some(CHINA_POST),
             _ => None,
@@ -263,7 +265,7 @@ pub fn recognise(number: &str) -> Recognised {
             check_digit_ok: s10_check_digit(&number[2..10]) == Some(bytes[10] - b'0'),
             country_known: is_posting_country(&country),
             country,
-            carrier,
+            issuer,
         };
     }
     let all_digits = !bytes.is_empty() && bytes.iter().all(u8::is_ascii_digit);
@@ -273,7 +275,7 @@ pub fn recognise(number: &str) -> Recognised {
         };
     }
     if all_digits && bytes.len() == 10 {
-        return Recognised::CdekOrShopOrder;
+        return Recognised::CdekOrSellerOrder;
     }
     let prefixed = |prefix: &str, digits: usize| {
         number.len() == prefix.len() + digits
@@ -281,10 +283,10 @@ pub fn recognise(number: &str) -> Recognised {
             && number[prefix.len()..].bytes().all(|b| b.is_ascii_digit())
     };
     if prefixed("LP", 14) {
-        return Recognised::CarrierNumber(CAINIAO);
+        return Recognised::OwnFormat(CAINIAO);
     }
     if prefixed("YT", 16) {
-        return Recognised::CarrierNumber(YUNEXPRESS);
+        return Recognised::OwnFormat(YUNEXPRESS);
     }
     Recognised::Unknown
 }
@@ -443,23 +445,23 @@ mod tests {
     fn formats_are_recognised() {
         assert_eq!(recognise("0132112277-0101"), Recognised::OzonOrder);
         assert_eq!(recognise("0132112277-0101-1"), Recognised::OzonPosting);
-        assert_eq!(recognise("1234567890"), Recognised::CdekOrShopOrder);
+        assert_eq!(recognise("1234567890"), Recognised::CdekOrSellerOrder);
         assert_eq!(
             recognise("LP00123456789012"),
-            Recognised::CarrierNumber(CAINIAO)
+            Recognised::OwnFormat(CAINIAO)
         );
         assert_eq!(
             recognise("YT2412345678901234"),
-            Recognised::CarrierNumber(YUNEXPRESS)
+            Recognised::OwnFormat(YUNEXPRESS)
         );
         assert_eq!(recognise("HELLO"), Recognised::Unknown);
         match recognise(&s10("LP", 30_000_004, "CN")) {
             Recognised::S10 {
-                carrier,
+                issuer,
                 check_digit_ok,
                 ..
             } => {
-                assert_eq!(carrier, Some(CHINA_POST));
+                assert_eq!(issuer, Some(CHINA_POST));
                 assert!(check_digit_ok);
             }
             other => panic!("{other:?}"),
@@ -484,7 +486,7 @@ mod tests {
                 check_digit_ok: false
             }
         );
-        assert_eq!(recognise(&good).carrier(), Some(RUSSIAN_POST));
+        assert_eq!(recognise(&good).issuer(), Some(RUSSIAN_POST));
     }
 
     #[test]
@@ -501,7 +503,7 @@ mod tests {
             let number = s10("RA", 47_312_482, unknown);
             assert!(recognise(&number).is_mistyped(), "{number}");
             assert_eq!(recognise(&number).kind(), "s10_unknown_country");
-            assert_eq!(recognise(&number).carrier(), None);
+            assert_eq!(recognise(&number).issuer(), None);
         }
     }
 

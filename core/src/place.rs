@@ -2,7 +2,7 @@
 //! name an office with its postal index ("Казань 420000", "SORTING CENTER 102970 MOSCOW"), and
 //! the office that holds a parcel for collection usually has the buyer's own postcode: shown on a
 //! timeline anyone with the tracking number can read, it would tell where the buyer lives and
-//! hand out a shop's second factor when that factor is the postcode.
+//! hand out a seller's second factor when that factor is the postcode.
 
 /// The place without the numbers that are postcodes (every run of four or more digits, with
 /// what is left tidied), or `None` when nothing but them was there.

@@ -1,6 +1,6 @@
 //! The numbers a buyer looked up lately, newest first, as kept on the device.
 //!
-//! What comes back from storage is outside input: another script on the shop's
+//! What comes back from storage is outside input: another script on the storefront's
 //! origin may have written anything under the key, so it is read leniently and
 //! every entry is checked again as a number.
 

@@ -8,7 +8,7 @@
 use crate::contract::{parse_track_response, TrackResponse};
 use crate::time::UnixMillis;
 
-/// Bodies larger than this are not saved: device storage is small and shared with the shop.
+/// Bodies larger than this are not saved: device storage is small and shared with the storefront.
 pub const MAX_SAVED_BYTES: usize = 256 * 1024;
 
 // The device's storage outlives releases: this key stays as it was first written.

@@ -5,7 +5,8 @@
 //! The endpoint answers `403 {"error": "check_required", "field": "phone_last4"}`
 //! and the widget asks the buyer, then repeats the lookup with the buyer's reply in the
 //! `Trackline-Check` header (never in the URL, which logs keep).
-//! (`check` is the wire's word; in code it is the second factor everywhere.)
+//! (`check` is the wire's word for both; in code the seller asks a second factor and the buyer
+//! sends a reply.)
 
 /// The request header that carries the buyer's reply to the lookup.
 pub const REPLY_HEADER: &str = "trackline-check";

@@ -9,7 +9,7 @@ fn the_documented_examples_are_recognised_as_documented() {
     let mut checked = 0;
     for line in doc.lines().filter(|line| line.starts_with('|')) {
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-        // | kind | shape | `example` | `recognised as` | carrier |
+        // | kind | shape | `example` | `recognised as` | issuer's page |
         let (Some(example), Some(kind)) = (cells.get(3), cells.get(4)) else {
             continue;
         };

@@ -12,7 +12,7 @@ pub enum Cap {
     WebhooksPerSeller,
     /// Push subscriptions (browsers) to one shipment.
     PushPerShipment,
-    /// Push subscriptions, over every shop, made from one client address.
+    /// Push subscriptions, over every seller, made from one client address.
     PushPerClient,
 }
 
@@ -20,7 +20,7 @@ impl Cap {
     /// How many rows the party may hold.
     pub const fn limit(self) -> i64 {
         match self {
-            // A shop's backend, a CRM, a chat bot and their staging twins fit many times over.
+            // A seller's backend, a CRM, a chat bot and their staging twins fit many times over.
             Cap::WebhooksPerSeller => 20,
             // A buyer's phone, laptop and family: a parcel followed by more is someone's script.
             Cap::PushPerShipment => 50,

@@ -1,4 +1,4 @@
-//! The clock a shop's buyers most likely read: the zone where its support keeps hours. The page
+//! The clock a seller's buyers most likely read: the zone where its support keeps hours. The page
 //! renders statuses on it, and the demo moves its dates to that clock's today.
 
 use trackline_core::time::{Now, DAY_MILLIS};

@@ -82,12 +82,12 @@ fn today_for(shipments: &[Shipment]) -> i64 {
     now_in(&support_zone(shipments).unwrap_or_else(|| "UTC".to_owned())).today
 }
 
-/// The handle of the demo shop, whose shipments the short lookup path shows in the demo.
-pub const DEMO_SHOP: &str = "demo";
-/// The handle of the demo shop that asks for the buyer's phone digits.
-pub const GUARDED_SHOP: &str = "demo-guarded";
+/// The handle of the demo seller, whose shipments the short lookup path shows in the demo.
+pub const DEMO_SELLER: &str = "demo";
+/// The handle of the demo seller that asks for the buyer's phone digits.
+pub const GUARDED_SELLER: &str = "demo-guarded";
 
-/// Fills an empty store with the demo's two shops and their shipments; returns how many were added.
+/// Fills an empty store with the demo's two sellers and their shipments; returns how many were added.
 ///
 /// # Errors
 /// `DemoError` if the demo file is broken or the store fails.
@@ -98,8 +98,10 @@ pub async fn seed_if_empty(store: &Store) -> Result<usize, DemoError> {
     let file = file()?;
     let today = today_for(&file.shipments);
     let shipments = moved(file, today)?;
-    let shop = store.add_shop("Demo Shop", Some(DEMO_SHOP)).await?;
-    store.insert_all(shop.id, &shipments).await?;
+    let seller = store
+        .add_seller_named("Demo Shop", Some(DEMO_SELLER))
+        .await?;
+    store.insert_all(seller.id, &shipments).await?;
     seed_guarded(store, &shipments).await?;
     Ok(shipments.len() + 2)
 }
@@ -127,7 +129,7 @@ async fn seed_guarded(store: &Store, shipments: &[Shipment]) -> Result<(), DemoE
     shipment.shipment_number = Some(format!("{GUARDED_ORDER}-0001-1"));
     shipment.tracking_number = None;
     let seller = store
-        .add_shop("Demo Shop (asks for the phone)", Some(GUARDED_SHOP))
+        .add_seller_named("Demo Shop (asks for the phone)", Some(GUARDED_SELLER))
         .await?
         .id;
     store

@@ -1,4 +1,4 @@
-//! A token bucket per key (a shop and a client's address): how the public lookup and
+//! A token bucket per key (a seller and a client's address): how the public lookup and
 //! second-factor replies are limited.
 //!
 //! Order numbers are guessable, so one client must not try thousands a minute. The
@@ -64,7 +64,7 @@ impl<K> Default for Buckets<K> {
 const SWEEP_ABOVE: usize = 10_000;
 
 /// How often the buckets may be swept: a sweep reads every bucket under the lock, and a flood of
-/// new keys (random shop handles, many addresses) would otherwise make every request one.
+/// new keys (random seller handles, many addresses) would otherwise make every request one.
 const SWEEP_EVERY: Duration = Duration::from_secs(1);
 
 impl<K: std::hash::Hash + Eq> Limiter<K> {

@@ -1,5 +1,5 @@
-//! The public lookup as a service: find which shop is asked, find the number's shipments in
-//! that shop only, apply the shop's lookup rules (allowed origins, a second factor for order
+//! The public lookup as a service: find which seller is asked, find the number's shipments in
+//! that seller only, apply the seller's lookup rules (allowed origins, a second factor for order
 //! numbers, and for a pickup's code and point when found by tracking number), bring shipments
 //! pulled from Ozon or polled from a carrier up to date, and say which have gone quiet for
 //! longer than their stage usually takes. It knows no HTTP; `http::public` turns its result
@@ -41,22 +41,22 @@ pub struct Refreshers<'a> {
 /// Why a lookup shows nothing.
 #[derive(Debug, Error)]
 pub enum LookupError {
-    /// No shop has the handle asked for.
+    /// No seller has the handle asked for.
     #[error("no shop has this handle")]
-    UnknownShop,
-    /// The short path was asked on a server with several shops and no default one.
+    UnknownSeller,
+    /// The short path was asked on a server with several sellers and no default one.
     #[error("this server has several shops: ask /api/v1/shops/{{shop}}/track/{{number}}")]
-    ShopRequired,
+    SellerRequired,
     /// The text is not a number any shipment could have.
     #[error("not a tracking or order number: {0}")]
     InvalidNumber(#[from] InputError),
     /// No shipment has that number.
     #[error("no shipment has this number")]
     NotFound,
-    /// The shop allows other storefront origins only.
+    /// The seller allows other storefront origins only.
     #[error("this shop's tracking is not available on this site")]
     OriginNotAllowed,
-    /// The number is an order number of a shop that asks for a second factor, and none was given.
+    /// The number is an order number of a seller that asks for a second factor, and none was given.
     #[error("this order needs {} to be shown", .0.as_str())]
     SecondFactorRequired(SecondFactor),
     /// The buyer's reply does not match.
@@ -77,7 +77,7 @@ pub enum LookupError {
 /// What too many wrong replies were counted against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Guessed {
-    /// The client's address, in this shop.
+    /// The client's address, for this seller.
     Address,
     /// The order (a shipment the number found), from any address.
     Order,
@@ -123,40 +123,43 @@ pub struct Caller<'a> {
 pub struct Tracked {
     /// Contract v1.
     pub response: TrackResponse,
-    /// The shop's lookup rules, which admitted the caller.
+    /// The seller's lookup rules, which admitted the caller.
     pub rules: LookupRules,
     /// A second factor was asked of this caller and given: the answer is this buyer's alone.
     pub checked: bool,
 }
 
-/// The shop a lookup is for: the handle in the scoped path, else the server's default shop
+/// The seller a lookup is for: the handle in the scoped path, else the server's default seller
 /// (the one configured, else the only one).
 ///
 /// # Errors
-/// `UnknownShop` for a handle no shop has, `ShopRequired` for the short path on a server with
-/// several shops and no default, `Store` if the store fails.
-pub async fn shop(
+/// `UnknownSeller` for a handle no seller has, `SellerRequired` for the short path on a server with
+/// several sellers and no default, `Store` if the store fails.
+pub async fn find_seller(
     store: &Store,
     handle: Option<&str>,
     default: Option<&str>,
 ) -> Result<SellerId, LookupError> {
     match handle.or(default) {
         Some(handle) => store
-            .shop_by_handle(handle)
+            .seller_by_handle(handle)
             .await?
-            .ok_or(LookupError::UnknownShop),
-        None => store.only_shop().await?.ok_or(LookupError::ShopRequired),
+            .ok_or(LookupError::UnknownSeller),
+        None => store
+            .only_seller()
+            .await?
+            .ok_or(LookupError::SellerRequired),
     }
 }
 
-/// Looks `number` up in `shop` for `caller`.
+/// Looks `number` up among `seller`'s shipments for `caller`.
 ///
 /// # Errors
 /// `LookupError` saying why nothing can be shown.
 pub async fn track(
     store: &Store,
     refreshers: Refreshers<'_>,
-    shop: SellerId,
+    seller: SellerId,
     number: &str,
     caller: Caller<'_>,
 ) -> Result<Tracked, LookupError> {
@@ -166,14 +169,14 @@ pub async fn track(
         rules,
         checked,
         shown,
-    } = admit(store, shop, number, caller).await?;
+    } = admit(store, seller, number, caller).await?;
     let deadline = Instant::now() + REFRESH_DEADLINE;
     let (from_ozon, from_carriers): (Vec<&mut Found>, Vec<&mut Found>) = found
         .iter_mut()
         .filter(|f| f.ozon_posting.is_some() || f.polled_from.is_some())
         .partition(|f| f.ozon_posting.is_some());
     tokio::join!(
-        refresh_from_ozon(store, refreshers.ozon, shop, from_ozon, deadline),
+        refresh_from_ozon(store, refreshers.ozon, seller, from_ozon, deadline),
         refresh_from_carriers(store, refreshers.poller, from_carriers, deadline),
     );
     let now = crate::store::now_ms();
@@ -198,14 +201,14 @@ pub async fn track(
     })
 }
 
-/// The shipments a number finds in a shop that a caller was admitted to, as stored.
+/// The shipments a number finds among a seller's shipments that a caller was admitted to, as stored.
 #[derive(Debug)]
 pub struct Admitted {
     /// The number, in its normal form.
     pub query: TrackingQuery,
     /// What it found.
     pub found: Vec<Found>,
-    /// The shop's lookup rules.
+    /// The seller's lookup rules.
     pub rules: LookupRules,
     /// A second factor was asked of this caller and given.
     pub checked: bool,
@@ -219,7 +222,7 @@ pub enum Shown {
     /// All of it.
     Whole,
     /// All but where its pickup point is and the code that releases the parcel there: it was
-    /// found by tracking number in a shop with a second factor, without the right reply. The
+    /// found by tracking number for a seller with a second factor, without the right reply. The
     /// factor whose reply opens them, if the seller gave one for this shipment.
     WithoutPickup(Option<SecondFactor>),
 }
@@ -244,25 +247,25 @@ impl Shown {
     }
 }
 
-/// Finds `number` in `shop` and admits `caller` as the lookup does (origin, second factor),
+/// Finds `number` among `seller`'s shipments and admits `caller` as the lookup does (origin, second factor),
 /// without bringing anything up to date: what a lookup, and a subscription to its changes, may see.
 ///
 /// # Errors
 /// `LookupError` saying why nothing can be shown.
 pub async fn admit(
     store: &Store,
-    shop: SellerId,
+    seller: SellerId,
     number: &str,
     caller: Caller<'_>,
 ) -> Result<Admitted, LookupError> {
     let query = TrackingQuery::parse(number)?;
-    let found = store.find(shop, &query).await?;
+    let found = store.find(seller, &query).await?;
     if found.is_empty() {
         return Err(LookupError::NotFound);
     }
-    let rules = store.lookup_rules(shop).await?;
+    let rules = store.lookup_rules(seller).await?;
     admit_origin(&rules, caller.origin)?;
-    let (checked, shown) = admit_second_factor(store, &found, &rules, shop, caller).await?;
+    let (checked, shown) = admit_second_factor(store, &found, &rules, seller, caller).await?;
     Ok(Admitted {
         query,
         found,
@@ -272,10 +275,10 @@ pub async fn admit(
     })
 }
 
-/// Refuses a page whose origin the shop did not allow; requests without an origin are not from a page.
+/// Refuses a page whose origin the seller did not allow; requests without an origin are not from a page.
 ///
 /// # Errors
-/// `OriginNotAllowed` when the shop allows other origins only.
+/// `OriginNotAllowed` when the seller allows other origins only.
 pub fn admit_origin(rules: &LookupRules, origin: Option<&str>) -> Result<(), LookupError> {
     let refused = origin.is_some_and(|origin| {
         !rules.allowed_origins.is_empty()
@@ -291,14 +294,14 @@ pub fn admit_origin(rules: &LookupRules, origin: Option<&str>) -> Result<(), Loo
     }
 }
 
-/// Wrong replies one client address may give in a shop in `ADDRESS_WINDOW`: a buyer who
+/// Wrong replies one client address may give for a seller in `ADDRESS_WINDOW`: a buyer who
 /// mistypes a few times is not stopped, a guesser gets ten tries every ten minutes.
 pub const ADDRESS_MAX_WRONG: i64 = 10;
 /// How long an address's wrong replies count, from the first of them.
 pub const ADDRESS_WINDOW: Duration = Duration::from_secs(600);
 
-/// Wrong replies one client address may send in a shop in `ADDRESS_WINDOW` as another site's
-/// page (no origin, or one the shop did not allow), counted apart from its own replies: enough
+/// Wrong replies one client address may send for a seller in `ADDRESS_WINDOW` as another site's
+/// page (no origin, or one the seller did not allow), counted apart from its own replies: enough
 /// that no page on the web can use up a buyer's tries this way beyond this count, a bound on a
 /// script that sends `Sec-Fetch-Site: cross-site` to stay off the address's count, which
 /// otherwise would meet only the per-order count and could guess across many orders.
@@ -316,7 +319,7 @@ pub const SHIPMENT_MAX_WRONG: i64 = 10;
 pub const SHIPMENT_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
 /// Whether a wrong reply in this request counts against the client's address: not when
-/// another site's page sent it from an origin the shop did not allow, or any page on the web
+/// another site's page sent it from an origin the seller did not allow, or any page on the web
 /// could lock a buyer out by making the buyer's browser send wrong replies. Such a reply
 /// counts against the address's cross-site tally (`CROSS_SITE_MAX_WRONG`) and the order
 /// instead, so it cannot be used to guess without bound.
@@ -331,7 +334,7 @@ fn counts_against_address(rules: &LookupRules, site: Site<'_>) -> bool {
     }
 }
 
-/// Asks for the second factor when a shipment of a guarded shop was found by a guessable
+/// Asks for the second factor when a shipment of a guarded seller was found by a guessable
 /// number; when all were found by tracking number, which anyone may guess too (S10 numbers are
 /// sequential, with a computable check digit), shows their status and keeps where to collect
 /// them, and the code that releases them, for a right reply. A reply is evaluated by
@@ -341,7 +344,7 @@ async fn admit_second_factor(
     store: &Store,
     found: &[Found],
     rules: &LookupRules,
-    shop: SellerId,
+    seller: SellerId,
     caller: Caller<'_>,
 ) -> Result<(bool, Vec<Shown>), LookupError> {
     let Some(factor) = rules.second_factor else {
@@ -358,7 +361,7 @@ async fn admit_second_factor(
             .collect();
         match reply {
             Some(reply) if !openable.is_empty() => {
-                check_reply(store, &openable, rules, factor, shop, caller, reply).await?;
+                check_reply(store, &openable, rules, factor, seller, caller, reply).await?;
                 openable
             }
             _ => Vec::new(),
@@ -367,7 +370,7 @@ async fn admit_second_factor(
         let Some(reply) = reply else {
             return Err(LookupError::SecondFactorRequired(factor));
         };
-        check_reply(store, &guarded, rules, factor, shop, caller, reply).await?;
+        check_reply(store, &guarded, rules, factor, seller, caller, reply).await?;
         guarded
     };
     let shown = found
@@ -384,7 +387,7 @@ async fn admit_second_factor(
 }
 
 /// Checks `reply` against every shipment in `asked`, and counts a wrong one against the
-/// caller's address in this shop (apart, when another site's page sent it,
+/// caller's address for this seller (apart, when another site's page sent it,
 /// [`counts_against_address`]) and against each of those shipments' orders, in the store, so
 /// that the lockout holds on every instance and after a restart. Whether the caller may try
 /// and the counting of a wrong try are one step there: replies sent at once are counted one
@@ -397,7 +400,7 @@ async fn check_reply(
     asked: &[&Found],
     rules: &LookupRules,
     factor: SecondFactor,
-    shop: SellerId,
+    seller: SellerId,
     caller: Caller<'_>,
     reply: &str,
 ) -> Result<(), LookupError> {
@@ -438,7 +441,7 @@ async fn check_reply(
     let tallies: Vec<Tally> = address.into_iter().chain(orders).collect();
     // A right reply is let through only where a wrong one would have been evaluated, or the
     // answer to a guess past the limit would tell whether it was right.
-    match store.count_reply(shop, &tallies, !right).await? {
+    match store.count_reply(seller, &tallies, !right).await? {
         Counted::Full { tally, wait } => {
             let guessed = match tallies.get(tally) {
                 Some(Tally {
@@ -460,13 +463,13 @@ async fn check_reply(
 async fn refresh_from_ozon(
     store: &Store,
     ozon: &OzonClient,
-    shop: SellerId,
+    seller: SellerId,
     found: Vec<&mut Found>,
     deadline: Instant,
 ) {
     let refreshes = found.into_iter().map(|shipment| async move {
         let posting = shipment.ozon_posting.clone().unwrap_or_default();
-        if tokio::time::timeout_at(deadline, refresh_one(store, ozon, shop, shipment))
+        if tokio::time::timeout_at(deadline, refresh_one(store, ozon, seller, shipment))
             .await
             .is_err()
         {

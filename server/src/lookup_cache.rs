@@ -2,13 +2,13 @@
 //! memory, so that a repeated lookup is answered without the store while nothing it was read
 //! from has changed.
 //!
-//! A response is cached with the versions of its shop and of the set of shops it was read under
+//! A response is cached with the versions of its seller and of the set of sellers it was read under
 //! (`store::changes`), which every write bumps, in this instance and, through PostgreSQL's
 //! `NOTIFY`, in every other: a cached response is never served after a write it does not show.
 //! What differs by buyer is not cached: a response a second factor opened is read afresh each
 //! time, and the origin rule is applied to a cached response at every request. A response with
-//! a pickup withheld (found by tracking number in a guarded shop) is the same for every caller
-//! without a reply, and cached for them; a caller with a reply in such a shop is never answered
+//! a pickup withheld (found by tracking number for a guarded seller) is the same for every caller
+//! without a reply, and cached for them; a caller with a reply for such a seller is never answered
 //! from the cache, so that the reply is evaluated (and counted when wrong) and never gets the
 //! withheld answer, and what it opens is never cached. Writes made around every instance (an
 //! operator's SQL, `add-seller` on a SQLite file a server has open) are seen when an entry
@@ -38,7 +38,7 @@ pub struct WrittenResponse {
     pub body: Bytes,
     /// A weak tag of the body, for `ETag`.
     pub etag: String,
-    /// The shop has lookup rules (allowed origins, a second factor): the response differs by
+    /// The seller has lookup rules (allowed origins, a second factor): the response differs by
     /// caller and must not be shared between buyers by a CDN.
     pub guarded: bool,
 }
@@ -63,35 +63,35 @@ impl WrittenResponse {
     }
 }
 
-/// Which shop a lookup asks.
+/// Which seller a lookup asks.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ShopRef {
-    /// The shop whose handle is in the path.
+pub enum SellerRef {
+    /// The seller whose handle is in the path.
     Handle(String),
-    /// The server's default shop: the one configured, else its only one.
+    /// The server's default seller: the one configured, else its only one.
     Default,
 }
 
-impl ShopRef {
+impl SellerRef {
     /// The handle asked for, if the path named one.
     pub fn handle(&self) -> Option<&str> {
         match self {
-            ShopRef::Handle(handle) => Some(handle),
-            ShopRef::Default => None,
+            SellerRef::Handle(handle) => Some(handle),
+            SellerRef::Default => None,
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key {
-    shop: ShopRef,
+    seller: SellerRef,
     /// The number as the lookup normalised it.
     number: String,
 }
 
 #[derive(Debug)]
 struct CachedLookup {
-    shop: SellerId,
+    seller: SellerId,
     version: Version,
     outcome: Outcome,
 }
@@ -145,7 +145,7 @@ impl LookupCache {
         }
     }
 
-    /// The response to `number` in `shop` for `caller`: a cached one while it is current, else
+    /// The response to `number` among `seller`'s shipments for `caller`: a cached one while it is current, else
     /// read from the store (brought up to date from Ozon or the carrier), and cached when it is the same for every buyer.
     ///
     /// # Errors
@@ -154,22 +154,22 @@ impl LookupCache {
         &self,
         store: &Store,
         refreshers: Refreshers<'_>,
-        default_shop: Option<&str>,
-        shop: ShopRef,
+        default_seller: Option<&str>,
+        seller: SellerRef,
         number: &str,
         caller: Caller<'_>,
     ) -> Result<Arc<WrittenResponse>, LookupError> {
         let query = TrackingQuery::parse(number)?;
         let key = Key {
-            shop,
+            seller,
             number: query.as_str().to_owned(),
         };
         let changes = store.changes();
         let replied = caller.reply.is_some_and(|reply| !reply.trim().is_empty());
         if let Some(entry) = self.entries.get(&key) {
-            if changes.is_current(entry.version, entry.shop) {
+            if changes.is_current(entry.version, entry.seller) {
                 match &entry.outcome {
-                    // A reply in a shop that asks for one is the lookup's to evaluate.
+                    // A reply to a seller that asks for one is the lookup's to evaluate.
                     Outcome::Found { rules, .. } if replied && rules.second_factor.is_some() => {}
                     Outcome::Found { response, rules } => {
                         crate::metrics::lookup_cache(true);
@@ -184,22 +184,22 @@ impl LookupCache {
             }
         }
         crate::metrics::lookup_cache(false);
-        // Read before the shop is decided, so that a shop added meanwhile outdates this entry.
+        // Read before the seller is decided, so that a seller added meanwhile outdates this entry.
         let epoch = changes.epoch();
-        let shop = lookup::shop(store, key.shop.handle(), default_shop).await?;
-        // Read before the shop's rows are, so that a write meanwhile outdates this entry.
-        let version = changes.version(epoch, shop);
+        let seller = lookup::find_seller(store, key.seller.handle(), default_seller).await?;
+        // Read before the seller's rows are, so that a write meanwhile outdates this entry.
+        let version = changes.version(epoch, seller);
         let cache = |outcome| {
             if let Some(version) = version {
                 let entry = CachedLookup {
-                    shop,
+                    seller,
                     version,
                     outcome,
                 };
                 self.entries.insert(key.clone(), Arc::new(entry));
             }
         };
-        match lookup::track(store, refreshers, shop, query.as_str(), caller).await {
+        match lookup::track(store, refreshers, seller, query.as_str(), caller).await {
             Ok(tracked) => {
                 let response = Arc::new(WrittenResponse::of(&tracked.response, &tracked.rules)?);
                 if !tracked.checked {

@@ -196,7 +196,7 @@ async fn add_seller_and_print_token(config: &Config, name: &str, handle: Option<
         return ExitCode::from(2);
     }
     let added = match Store::open(&config.database_url).await {
-        Ok(store) => store.add_shop(name, handle).await,
+        Ok(store) => store.add_seller_named(name, handle).await,
         Err(error) => Err(error),
     };
     match added {

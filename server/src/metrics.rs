@@ -17,7 +17,7 @@ pub const REQUESTS: &str = "trackline_http_requests_total";
 pub const REQUEST_SECONDS: &str = "trackline_http_request_duration_seconds";
 /// Public lookups, by outcome (`found`, `not_modified`, `not_found`, `check_required`, …).
 pub const LOOKUPS: &str = "trackline_lookups_total";
-/// Lookups refused by the per-shop, per-address limit.
+/// Lookups refused by the per-seller, per-address limit.
 pub const RATE_LIMITED: &str = "trackline_rate_limited_total";
 /// Second-factor replies refused because the address is locked out.
 pub const LOCKED_OUT: &str = "trackline_second_factor_locked_out_total";
@@ -28,7 +28,7 @@ pub const OZON_CACHE_HITS: &str = "trackline_ozon_cache_hits_total";
 /// Public lookups answered from the lookup cache (`hit="true"`) or read from the store.
 pub const LOOKUP_CACHE: &str = "trackline_lookup_cache_total";
 /// Calls to carriers' tracking services, by provider and result (`ok`, a `SourceError::kind`),
-/// and pushes taken from them (`pushed`).
+/// and calls of 17TRACK's webhook taken (`pushed`, its wire name).
 pub const SOURCE_CALLS: &str = "trackline_source_calls_total";
 /// Webhook deliveries' tries, by what became of them (`result="delivered|retried|failed"`).
 pub const WEBHOOK_DELIVERIES: &str = "trackline_webhook_deliveries_total";

@@ -54,13 +54,13 @@ impl Provider {
                 check_digit_ok: true,
             } => Some(Provider::RussianPost),
             Recognised::S10 {
-                carrier: Some(carrier),
+                issuer: Some(issuer),
                 check_digit_ok: true,
                 ..
-            } if carrier == RUSSIAN_POST => Some(Provider::RussianPost),
+            } if issuer == RUSSIAN_POST => Some(Provider::RussianPost),
             // Ten digits in the tracking number's place: a CDEK waybill (as an order number
             // it could be anything, but the seller said it is the carrier's).
-            Recognised::CdekOrShopOrder => Some(Provider::Cdek),
+            Recognised::CdekOrSellerOrder => Some(Provider::Cdek),
             _ => None,
         };
         own.into_iter()
@@ -110,7 +110,7 @@ pub enum Keys {
         /// The client secret (CDEK's "secure password").
         client_secret: String,
     },
-    /// One API key (17TRACK's security key, sent as `17token`; it also signs its pushes).
+    /// One API key (17TRACK's security key, sent as `17token`; it also signs its webhook calls).
     ApiKey {
         /// The key.
         api_key: String,

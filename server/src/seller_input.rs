@@ -42,7 +42,7 @@ fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Invalid {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShipmentInput {
-    /// The shop's or marketplace's order number; at least one of the three numbers is needed.
+    /// The seller's or marketplace's order number; at least one of the three numbers is needed.
     order_number: Option<String>,
     /// The posting or shipment number within the order.
     shipment_number: Option<String>,

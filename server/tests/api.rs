@@ -153,7 +153,7 @@ async fn the_demo_covers_every_stage_and_every_exception() {
     let store = demo_store().await;
     for (number, _) in demo::HIGHLIGHTS {
         if number == demo::GUARDED_ORDER || number == demo::GUARDED_PICKUP {
-            let uri = format!("/api/v1/shops/{}/track/{number}", demo::GUARDED_SHOP);
+            let uri = format!("/api/v1/shops/{}/track/{number}", demo::GUARDED_SELLER);
             let (status, _, body) =
                 get_answered(&store, &uri, Some(demo::GUARDED_PHONE_LAST4)).await;
             assert_eq!(status, StatusCode::OK, "{number}: {body}");
@@ -353,7 +353,7 @@ async fn the_guarded_demo_order_asks_for_the_phone_digits() {
     let store = demo_store().await;
     let uri = format!(
         "/api/v1/shops/{}/track/{}",
-        demo::GUARDED_SHOP,
+        demo::GUARDED_SELLER,
         demo::GUARDED_ORDER
     );
     let (status, _, body) = get(&store, &uri).await;

@@ -32,13 +32,13 @@ fn lookup(uri: &str, origin: Option<&str>) -> Request<Body> {
 }
 
 /// A seller with one shipment whose buyer's phone ends in 4567, under the given rules.
-async fn guarded_shop(rules: Value) -> (Router, Store) {
-    let (app, store, _) = guarded_shop_and_token(rules).await;
+async fn guarded_seller(rules: Value) -> (Router, Store) {
+    let (app, store, _) = guarded_seller_and_token(rules).await;
     (app, store)
 }
 
-/// `guarded_shop`, and its seller's token.
-async fn guarded_shop_and_token(rules: Value) -> (Router, Store, String) {
+/// `guarded_seller`, and its seller's token.
+async fn guarded_seller_and_token(rules: Value) -> (Router, Store, String) {
     let store = support::fresh_store().await;
     let (_, token) = store.add_seller("Guarded shop").await.unwrap();
     // Lookups are not what these tests limit: room for every reply they send at once.
@@ -92,7 +92,7 @@ async fn guarded_shop_and_token(rules: Value) -> (Router, Store, String) {
 
 #[tokio::test]
 async fn only_the_sellers_own_storefronts_may_read_its_shipments() {
-    let (app, _) = guarded_shop(json!({"allowed_origins": ["https://shop.example"]})).await;
+    let (app, _) = guarded_seller(json!({"allowed_origins": ["https://shop.example"]})).await;
     let uri = "/api/v1/track/RA500000018RU";
     let (status, body) = send(&app, lookup(uri, Some("https://elsewhere.example"))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -109,7 +109,7 @@ async fn only_the_sellers_own_storefronts_may_read_its_shipments() {
 
 #[tokio::test]
 async fn an_order_number_needs_the_second_factor_and_a_tracking_number_does_not() {
-    let (app, _) = guarded_shop(json!({"order_check": "phone_last4"})).await;
+    let (app, _) = guarded_seller(json!({"order_check": "phone_last4"})).await;
     let (status, body) = send(&app, lookup("/api/v1/track/7700000001", None)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let error: Value = serde_json::from_str(&body).unwrap();
@@ -135,7 +135,7 @@ async fn an_order_number_needs_the_second_factor_and_a_tracking_number_does_not(
 
 #[tokio::test]
 async fn guessing_the_second_factor_is_stopped_after_a_few_tries() {
-    let (app, _) = guarded_shop(json!({"order_check": "postcode"})).await;
+    let (app, _) = guarded_seller(json!({"order_check": "postcode"})).await;
     for guess in 0..10 {
         let wrong = reply_from([192, 0, 2, 9], &format!("10000{guess}"), &[]);
         let (status, _) = send(&app, wrong).await;
@@ -192,7 +192,7 @@ async fn all_at_once(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn thirty_wrong_replies_at_once_get_no_more_than_ten_evaluated() {
-    let (app, _) = guarded_shop(json!({"order_check": "postcode"})).await;
+    let (app, _) = guarded_seller(json!({"order_check": "postcode"})).await;
     let guesses = (0..30)
         .map(|guess| reply_from([198, 51, 100, 1], &format!("1000{guess:02}"), &[]))
         .collect();
@@ -212,7 +212,7 @@ async fn thirty_wrong_replies_at_once_get_no_more_than_ten_evaluated() {
 
 #[tokio::test]
 async fn guesses_spread_over_many_addresses_lock_the_order_not_each_address() {
-    let (app, _) = guarded_shop(json!({"order_check": "phone_last4"})).await;
+    let (app, _) = guarded_seller(json!({"order_check": "phone_last4"})).await;
     // One guess from each of thirty addresses, all at once: none of them is near its own limit.
     let guesses = (0..30u8)
         .map(|guess| reply_from([203, 0, 113, guess], &format!("00{guess:02}"), &[]))
@@ -241,8 +241,8 @@ async fn guesses_spread_over_many_addresses_lock_the_order_not_each_address() {
 
 #[tokio::test]
 async fn another_sites_page_cannot_lock_a_buyer_out() {
-    // A shop that lets any storefront read it: evil.example's requests reach the second factor.
-    let (app, _) = guarded_shop(json!({"order_check": "phone_last4"})).await;
+    // A seller that lets any storefront read it: evil.example's requests reach the second factor.
+    let (app, _) = guarded_seller(json!({"order_check": "phone_last4"})).await;
     let buyer = [198, 51, 100, 7];
     // evil.example makes the buyer's browser send wrong replies (a form, a fetch), more than
     // an address may give; they lock that order, whoever asks, not the buyer.
@@ -270,21 +270,21 @@ async fn another_sites_page_cannot_lock_a_buyer_out() {
 }
 
 #[tokio::test]
-async fn wrong_replies_from_the_shops_own_storefront_count_against_the_address() {
+async fn wrong_replies_from_the_sellers_own_storefront_count_against_the_address() {
     let rules = json!({"order_check": "phone_last4", "allowed_origins": ["https://shop.example"]});
-    let (app, _) = guarded_shop(rules).await;
+    let (app, _) = guarded_seller(rules).await;
     let storefront = [
         ("sec-fetch-site", "cross-site"),
         ("origin", "https://shop.example"),
     ];
-    let shopper = [198, 51, 100, 8];
+    let buyer = [198, 51, 100, 8];
     for guess in 0..10 {
-        let wrong = reply_to("7700000002", shopper, &format!("00{guess:02}"), &storefront);
+        let wrong = reply_to("7700000002", buyer, &format!("00{guess:02}"), &storefront);
         let (status, body) = send(&app, wrong).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "guess {guess}: {body}");
     }
     let own = [("sec-fetch-site", "same-origin")];
-    let refused = support::send(&app, reply_to("7700000001", shopper, "4567", &own)).await;
+    let refused = support::send(&app, reply_to("7700000001", buyer, "4567", &own)).await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(
         refused.text.contains("from this address"),
@@ -296,10 +296,10 @@ async fn wrong_replies_from_the_shops_own_storefront_count_against_the_address()
 /// A script (not a browser) says `Sec-Fetch-Site: cross-site` with no `Origin`, so that its
 /// wrong replies stay off its address's count, and spreads them over many orders, each of
 /// which allows ten a day: the address's cross-site tally still stops it at 30, while the
-/// same address's replies from the shop's own page are not locked out.
+/// same address's replies from the seller's own page are not locked out.
 #[tokio::test]
 async fn a_script_posing_as_another_sites_page_still_meets_a_per_address_bound() {
-    let (app, _, token) = guarded_shop_and_token(json!({"order_check": "phone_last4"})).await;
+    let (app, _, token) = guarded_seller_and_token(json!({"order_check": "phone_last4"})).await;
     for order in ["7700000003", "7700000004", "7700000005"] {
         let shipment = json!({"order_number": order, "stage": "in_transit",
             "buyer_check": {"phone": "+7 900 123-45-67"}});
@@ -340,7 +340,7 @@ async fn a_script_posing_as_another_sites_page_still_meets_a_per_address_bound()
 /// wait too, even for the right reply (each posting's number is not a count of its own).
 #[tokio::test]
 async fn guesses_through_one_posting_lock_the_whole_order() {
-    let (app, _, token) = guarded_shop_and_token(json!({"order_check": "phone_last4"})).await;
+    let (app, _, token) = guarded_seller_and_token(json!({"order_check": "phone_last4"})).await;
     for posting in 1..=3 {
         let shipment = json!({"order_number": "12345678-0001",
             "shipment_number": format!("12345678-0001-{posting}"), "stage": "in_transit",
@@ -386,7 +386,7 @@ async fn guesses_through_one_posting_lock_the_whole_order() {
 async fn a_second_factor_at_rest_is_not_reversed_by_trying_every_value() {
     use trackline_core::second_factor::SecondFactor;
     use trackline_server::store::lookup_rules::second_factor_hash;
-    let (app, store, token) = guarded_shop_and_token(json!({"order_check": "phone_last4"})).await;
+    let (app, store, token) = guarded_seller_and_token(json!({"order_check": "phone_last4"})).await;
     let pool = support::pool(&store);
     let row = |order: &'static str| {
         let pool = pool.clone();
@@ -483,7 +483,7 @@ async fn logged<F: std::future::Future<Output = ()>>(during: F) -> String {
 
 #[tokio::test]
 async fn the_reply_travels_in_a_header_and_never_in_a_url_or_the_log() {
-    let (app, _) = guarded_shop(json!({"order_check": "phone_last4"})).await;
+    let (app, _) = guarded_seller(json!({"order_check": "phone_last4"})).await;
     let log = logged(async {
         let in_url = support::send(&app, lookup("/api/v1/track/7700000001?check=4567", None)).await;
         assert_eq!(in_url.status, StatusCode::BAD_REQUEST);

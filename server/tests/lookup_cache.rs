@@ -153,7 +153,7 @@ async fn a_response_a_second_factor_opened_is_not_cached_for_the_next_buyer() {
     let app = with_client(trackline_server::app(support::demo_state(&store)));
     let order = format!(
         "/api/v1/shops/{}/track/{}",
-        demo::GUARDED_SHOP,
+        demo::GUARDED_SELLER,
         demo::GUARDED_ORDER
     );
     let answered = request(
@@ -170,7 +170,7 @@ async fn a_response_a_second_factor_opened_is_not_cached_for_the_next_buyer() {
 }
 
 #[tokio::test]
-async fn a_new_shop_outdates_what_the_short_path_meant() {
+async fn a_new_seller_outdates_what_the_short_path_meant() {
     let store = support::fresh_store().await;
     let (first, _) = store.add_seller("Only shop").await.unwrap();
     let shipment: Shipment =
@@ -196,13 +196,13 @@ async fn a_write_by_another_instance_outdates_the_cached_response() {
     let dir = tempdir("lookup-cache-other");
     let url = support::fresh_url(Some(&dir)).await;
     let (this, other) = (support::store_at(&url).await, support::store_at(&url).await);
-    let (shop, _) = this.add_seller("Shop").await.unwrap();
+    let (seller, _) = this.add_seller("Shop").await.unwrap();
     let write = |stage: &str| -> Shipment {
         serde_json::from_value(json!({"tracking_number": "RA500000018RU", "stage": stage})).unwrap()
     };
     trackline_server::updates::put(
         &other,
-        shop,
+        seller,
         "o-1",
         &write("handed_over"),
         &SecondFactors::default(),
@@ -220,7 +220,7 @@ async fn a_write_by_another_instance_outdates_the_cached_response() {
     assert_eq!(stage(send(&app, lookup(uri)).await), "handed_over");
     trackline_server::updates::put(
         &other,
-        shop,
+        seller,
         "o-1",
         &write("delivered"),
         &SecondFactors::default(),

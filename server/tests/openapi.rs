@@ -187,9 +187,9 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
             per_minute: 60,
             burst: 20,
         }),
-        // The short path answers for the demo shop that asks for a second factor, so that it
+        // The short path answers for the demo seller that asks for a second factor, so that it
         // gives every answer the scoped path gives.
-        default_shop: Some(demo::GUARDED_SHOP.to_owned()),
+        default_seller: Some(demo::GUARDED_SELLER.to_owned()),
         ..AppState::new(store.clone(), &signing)
     })
     .layer(MockConnectInfo(std::net::SocketAddr::from((
@@ -207,16 +207,16 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         ("content-type", "application/json"),
     ];
 
-    // The public lookup, in a shop and on the short path (the default shop's alias).
-    let in_shop = "/api/v1/shops/{shop}/track/{number}";
+    // The public lookup, of a seller and on the short path (the default seller's alias).
+    let for_seller = "/api/v1/shops/{shop}/track/{number}";
     let track = "/api/v1/track/{number}";
-    let demo = format!("/api/v1/shops/{}/track", demo::DEMO_SHOP);
-    let guarded = format!("/api/v1/shops/{}/track", demo::GUARDED_SHOP);
+    let demo = format!("/api/v1/shops/{}/track", demo::DEMO_SELLER);
+    let guarded = format!("/api/v1/shops/{}/track", demo::GUARDED_SELLER);
     let answered = format!("/api/v1/track/{}", demo::GUARDED_ORDER);
     let reply = [("trackline-check", demo::GUARDED_PHONE_LAST4)];
     for (template, found, current, headers) in [
         (
-            in_shop,
+            for_seller,
             format!("{demo}/RA100000048RU"),
             format!("{demo}/1000000007"),
             &[][..],
@@ -246,20 +246,20 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     )
     .await;
     for (template, uri) in [
-        (in_shop, format!("{demo}/%3Cscript%3E")),
-        (in_shop, format!("{demo}/ZZ999999995DE")),
+        (for_seller, format!("{demo}/%3Cscript%3E")),
+        (for_seller, format!("{demo}/ZZ999999995DE")),
         (
-            in_shop,
+            for_seller,
             "/api/v1/shops/nobody/track/RA100000048RU".to_owned(),
         ),
-        (in_shop, format!("{guarded}/{}", demo::GUARDED_ORDER)),
+        (for_seller, format!("{guarded}/{}", demo::GUARDED_ORDER)),
         (track, "/api/v1/track/%3Cscript%3E".to_owned()),
         (track, "/api/v1/track/ZZ999999995DE".to_owned()),
         (track, format!("/api/v1/track/{}", demo::GUARDED_ORDER)),
     ] {
         walk.call(Method::GET, template, &uri, &[], None).await;
     }
-    // Buyers' notifications: the key, subscribing and ending it, in a shop and on the short path.
+    // Buyers' notifications: the key, subscribing and ending it, of a seller and on the short path.
     let service = support::fake_push::FakePush::start().await;
     let (_, browser) = service.subscribe("walk");
     let json_body = [("content-type", "application/json")];
@@ -271,7 +271,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         None,
     )
     .await;
-    let push_in_shop = "/api/v1/shops/{shop}/track/{number}/push";
+    let push_for_seller = "/api/v1/shops/{shop}/track/{number}/push";
     let push = "/api/v1/track/{number}/push";
     let mut bad_keys = browser.clone();
     bad_keys["keys"]["auth"] = json!("short");
@@ -279,27 +279,27 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     let answered_push = json!({"subscription": browser, "check": demo::GUARDED_PHONE_LAST4});
     for (template, uri, body) in [
         (
-            push_in_shop,
+            push_for_seller,
             format!("{demo}/RA100000048RU/push"),
             asked(&browser),
         ),
         (
-            push_in_shop,
+            push_for_seller,
             format!("{demo}/%3Cscript%3E/push"),
             asked(&browser),
         ),
         (
-            push_in_shop,
+            push_for_seller,
             format!("{guarded}/{}/push", demo::GUARDED_ORDER),
             asked(&browser),
         ),
         (
-            push_in_shop,
+            push_for_seller,
             format!("{demo}/ZZ999999995DE/push"),
             asked(&browser),
         ),
         (
-            push_in_shop,
+            push_for_seller,
             format!("{demo}/RA100000048RU/push"),
             asked(&bad_keys),
         ),
@@ -335,22 +335,22 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     let ending = json!({"endpoint": browser["endpoint"]});
     for (template, uri, body) in [
         (
-            push_in_shop,
+            push_for_seller,
             format!("{demo}/RA100000048RU/push"),
             ending.clone(),
         ),
         (
-            push_in_shop,
+            push_for_seller,
             format!("{demo}/%3Cscript%3E/push"),
             ending.clone(),
         ),
         (
-            push_in_shop,
+            push_for_seller,
             "/api/v1/shops/nobody/track/RA100000048RU/push".to_owned(),
             ending.clone(),
         ),
         (
-            push_in_shop,
+            push_for_seller,
             format!("{demo}/RA100000048RU/push"),
             json!({"url": "x"}),
         ),
@@ -403,7 +403,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     assert_eq!(status, 429, "renewing is never limited");
     // Past the limit, each route answers 429.
     for (template, uri) in [
-        (push_in_shop, format!("{demo}/RA100000048RU/push")),
+        (push_for_seller, format!("{demo}/RA100000048RU/push")),
         (push, format!("/api/v1/track/{}/push", demo::GUARDED_ORDER)),
     ] {
         for method in [Method::PUT, Method::DELETE] {
@@ -958,7 +958,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     .await;
     walk.not_json(Method::PUT, source, own_source, &auth, "{")
         .await;
-    // 17TRACK's pushes to the shop, signed with the shop's 17TRACK key.
+    // 17TRACK's webhook, called for the seller, signed with the seller's 17TRACK key.
     walk.call(
         Method::PUT,
         keys,
@@ -967,23 +967,23 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         Some(json!({"api_key": "walk-key"})),
     )
     .await;
-    let push = "/api/v1/sources/seventeen_track/push/{shop}";
-    let own_push = "/api/v1/sources/seventeen_track/push/walk";
+    let webhook = "/api/v1/sources/seventeen_track/push/{shop}";
+    let own_webhook = "/api/v1/sources/seventeen_track/push/walk";
     let sign = |body: &Value| {
         trackline_server::store::sellers::sha256_hex(format!("{body}/walk-key").as_bytes())
     };
     let stopped = json!({"event": "TRACKING_STOPPED", "data": {"number": "LP00123456789012"}});
-    let not_a_push = json!({"hello": "17TRACK"});
+    let not_a_call = json!({"hello": "17TRACK"});
     for (body, sign) in [
         (stopped.clone(), sign(&stopped)),
         (stopped, "00".to_owned()),
-        (not_a_push.clone(), sign(&not_a_push)),
+        (not_a_call.clone(), sign(&not_a_call)),
     ] {
         let headers = [
             ("content-type", "application/json"),
             ("sign", sign.as_str()),
         ];
-        walk.call(Method::POST, push, own_push, &headers, Some(body))
+        walk.call(Method::POST, webhook, own_webhook, &headers, Some(body))
             .await;
     }
 
@@ -1018,11 +1018,11 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         .await;
     walk.app = keyed;
 
-    // Too many wrong second factors in the walk's own shop, then too many lookups of each path.
+    // Too many wrong second factors of the walk's own seller, then too many lookups of each path.
     for _ in 0..11 {
         walk.call(
             Method::GET,
-            in_shop,
+            for_seller,
             "/api/v1/shops/walk/track/6600000001",
             &[("trackline-check", "0000")],
             None,
@@ -1032,7 +1032,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     for _ in 0..40 {
         walk.call(
             Method::GET,
-            in_shop,
+            for_seller,
             &format!("{demo}/RA100000048RU"),
             &[],
             None,

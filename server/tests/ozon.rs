@@ -40,7 +40,7 @@ async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
 
 /// A seller who gave its Ozon keys, and the app over the fake at `base` with no cache, so that
 /// every lookup asks Ozon (the fake counts); returns the app and the seller's token.
-async fn shop_with_keys(base: &str) -> (Router, String) {
+async fn seller_with_keys(base: &str) -> (Router, String) {
     let store = support::fresh_store().await;
     let (seller, token) = store.add_seller("Ozon shop").await.unwrap();
     store
@@ -233,7 +233,7 @@ async fn a_seller_pulls_a_posting_and_buyers_find_it() {
 #[tokio::test]
 async fn a_buyers_lookup_brings_a_pulled_posting_up_to_date_and_survives_ozon_being_down() {
     let (base, calls) = start_fake().await;
-    let (app, token) = shop_with_keys(&base).await;
+    let (app, token) = seller_with_keys(&base).await;
     let authorization = bearer(&token);
     let seller = [("authorization", authorization.as_str())];
     let send = |request: Request<Body>| send(&app, request);
@@ -275,7 +275,7 @@ async fn a_buyers_lookup_brings_a_pulled_posting_up_to_date_and_survives_ozon_be
 #[tokio::test]
 async fn the_postings_of_one_order_are_refreshed_together_within_one_deadline() {
     let (base, _) = start_fake().await;
-    let (app, token) = shop_with_keys(&base).await;
+    let (app, token) = seller_with_keys(&base).await;
     let authorization = bearer(&token);
     for posting in [
         "12121212-0001-1",

@@ -31,24 +31,24 @@ async fn demo_app() -> (Router, Store, tempdir::Dir) {
     (app, store, dir)
 }
 
-/// A new shop holding one shipment (contract JSON).
-async fn shop_with(
+/// A new seller holding one shipment (contract JSON).
+async fn seller_with(
     store: &Store,
     name: &str,
     shipment: serde_json::Value,
 ) -> trackline_server::store::sellers::NewSeller {
-    let shop = store.add_shop(name, None).await.unwrap();
+    let seller = store.add_seller_named(name, None).await.unwrap();
     let shipment: trackline_core::Shipment = serde_json::from_value(shipment).unwrap();
     trackline_server::updates::put(
         store,
-        shop.id,
+        seller.id,
         "only-1",
         &shipment,
         &trackline_core::second_factor::SecondFactors::default(),
     )
     .await
     .unwrap();
-    shop
+    seller
 }
 
 fn get(uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
@@ -132,9 +132,9 @@ async fn an_unknown_number_is_a_404_page_and_text_that_is_no_number_a_400() {
 #[tokio::test]
 async fn a_guarded_order_asks_and_a_posted_reply_opens_it_for_this_buyer_only() {
     let (app, _store, _dir) = demo_app().await;
-    let shop = demo::GUARDED_SHOP;
+    let seller = demo::GUARDED_SELLER;
     let order = demo::GUARDED_ORDER;
-    let asked = send(&app, get(&format!("/?shop={shop}&n={order}"), &[])).await;
+    let asked = send(&app, get(&format!("/?shop={seller}&n={order}"), &[])).await;
     assert_eq!(asked.status, StatusCode::FORBIDDEN);
     assert!(
         asked.text.contains("<form method=\"post\""),
@@ -145,7 +145,10 @@ async fn a_guarded_order_asks_and_a_posted_reply_opens_it_for_this_buyer_only() 
 
     let wrong = send(
         &app,
-        post_form(&format!("/?shop={shop}"), &format!("n={order}&check=0000")),
+        post_form(
+            &format!("/?shop={seller}"),
+            &format!("n={order}&check=0000"),
+        ),
     )
     .await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
@@ -154,7 +157,7 @@ async fn a_guarded_order_asks_and_a_posted_reply_opens_it_for_this_buyer_only() 
     let opened = send(
         &app,
         post_form(
-            &format!("/?shop={shop}"),
+            &format!("/?shop={seller}"),
             &format!("n={order}&check={}", demo::GUARDED_PHONE_LAST4),
         ),
     )
@@ -165,15 +168,15 @@ async fn a_guarded_order_asks_and_a_posted_reply_opens_it_for_this_buyer_only() 
     assert!(!header(&opened, header::ETAG).is_empty());
 }
 
-/// A pickup code is a credential, and tracking numbers can be counted out: in a shop with a
+/// A pickup code is a credential, and tracking numbers can be counted out: of a seller with a
 /// second factor the page shows where and with what to collect a parcel only to a posted reply.
 #[tokio::test]
 async fn the_hosted_page_without_script_withholds_the_pickup_and_opens_it_to_a_posted_reply() {
     let (app, _store, _dir) = demo_app().await;
-    let shop = demo::GUARDED_SHOP;
+    let seller = demo::GUARDED_SELLER;
     let number = demo::GUARDED_PICKUP;
     let secrets = ["4821", "Baumana", "10:00–21:00", "openstreetmap.org/?mlat"];
-    let page = send(&app, get(&format!("/?shop={shop}&n={number}"), &[])).await;
+    let page = send(&app, get(&format!("/?shop={seller}&n={number}"), &[])).await;
     assert_eq!(page.status, StatusCode::OK);
     for secret in secrets {
         assert!(!page.text.contains(secret), "{secret} in the page");
@@ -186,7 +189,7 @@ async fn the_hosted_page_without_script_withholds_the_pickup_and_opens_it_to_a_p
     let post = |form: String| {
         Request::builder()
             .method(Method::POST)
-            .uri(format!("/?shop={shop}&n={number}"))
+            .uri(format!("/?shop={seller}&n={number}"))
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(form))
             .unwrap()
@@ -212,8 +215,8 @@ async fn the_hosted_page_without_script_withholds_the_pickup_and_opens_it_to_a_p
 #[tokio::test]
 async fn another_sites_form_posts_do_not_lock_the_buyer_out_of_the_page() {
     let (app, store, _dir) = demo_app().await;
-    let shop = store
-        .shop_by_handle(demo::GUARDED_SHOP)
+    let seller = store
+        .seller_by_handle(demo::GUARDED_SELLER)
         .await
         .unwrap()
         .unwrap();
@@ -225,11 +228,11 @@ async fn another_sites_form_posts_do_not_lock_the_buyer_out_of_the_page() {
         phone: Some(format!("+7 900 000-{}", demo::GUARDED_PHONE_LAST4)),
         postcode: None,
     };
-    trackline_server::updates::put(&store, shop, "second", &another, &factors)
+    trackline_server::updates::put(&store, seller, "second", &another, &factors)
         .await
         .unwrap();
     let post = |form: String, headers: &[(&'static str, &str)]| {
-        let mut request = post_form(&format!("/?shop={}", demo::GUARDED_SHOP), &form);
+        let mut request = post_form(&format!("/?shop={}", demo::GUARDED_SELLER), &form);
         for (name, value) in headers {
             request.headers_mut().insert(*name, value.parse().unwrap());
         }
@@ -293,7 +296,7 @@ async fn the_iframe_form_is_framed_from_its_first_byte() {
 async fn text_from_the_store_can_neither_become_markup_nor_close_the_pages_script() {
     let (app, store, _dir) = demo_app().await;
     let hostile = "</script><script>window.__xss=1</script><!--";
-    let shop = shop_with(
+    let seller = seller_with(
         &store,
         "Hostile",
         serde_json::json!({
@@ -304,7 +307,7 @@ async fn text_from_the_store_can_neither_become_markup_nor_close_the_pages_scrip
     .await;
     let page = send(
         &app,
-        get(&format!("/?shop={}&n=RA100000048RU", shop.handle), &[]),
+        get(&format!("/?shop={}&n=RA100000048RU", seller.handle), &[]),
     )
     .await;
     assert_eq!(page.status, StatusCode::OK);
@@ -345,7 +348,7 @@ mod tempdir {
 }
 
 #[tokio::test]
-async fn an_element_gets_its_widget_rendered_with_the_response_inside_under_the_shops_rules() {
+async fn an_element_gets_its_widget_rendered_with_the_response_inside_under_the_sellers_rules() {
     let (app, store, _dir) = demo_app().await;
     let widget = send(
         &app,
@@ -399,8 +402,8 @@ async fn an_element_gets_its_widget_rendered_with_the_response_inside_under_the_
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(unknown.text.contains("We found nothing for 9999999999"));
 
-    // A shop that allows only its own storefront: another origin's element is refused, as by the API.
-    let shop = shop_with(
+    // A seller that allows only its own storefront: another origin's element is refused, as by the API.
+    let seller = seller_with(
         &store,
         "Careful",
         serde_json::json!({"tracking_number": "RA100000048RU", "stage": "in_transit"}),
@@ -408,7 +411,7 @@ async fn an_element_gets_its_widget_rendered_with_the_response_inside_under_the_
     .await;
     store
         .set_lookup_rules(
-            shop.id,
+            seller.id,
             &trackline_server::store::lookup_rules::LookupRules {
                 allowed_origins: vec!["https://careful.example".into()],
                 ..Default::default()
@@ -416,7 +419,7 @@ async fn an_element_gets_its_widget_rendered_with_the_response_inside_under_the_
         )
         .await
         .unwrap();
-    let path = format!("/widget?shop={}&n=RA100000048RU&lang=en", shop.handle);
+    let path = format!("/widget?shop={}&n=RA100000048RU&lang=en", seller.handle);
     let elsewhere = send(&app, get(&path, &[("origin", "https://other.example")])).await;
     assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
     assert!(!elsewhere.text.contains("data-testid=\"shipment\""));
@@ -442,12 +445,12 @@ fn forms(markup: &str) -> Vec<(&str, &str)> {
 #[tokio::test]
 async fn an_elements_second_factor_form_never_posts_to_the_storefront() {
     let (app, _store, _dir) = demo_app().await;
-    let shop = demo::GUARDED_SHOP;
+    let seller = demo::GUARDED_SELLER;
     for number in [demo::GUARDED_ORDER, demo::GUARDED_PICKUP] {
         let widget = send(
             &app,
             get(
-                &format!("/widget?shop={shop}&n={number}&lang=en"),
+                &format!("/widget?shop={seller}&n={number}&lang=en"),
                 &[("origin", "https://shop.example")],
             ),
         )
@@ -482,7 +485,7 @@ async fn an_elements_second_factor_form_never_posts_to_the_storefront() {
     // The hosted page's own form still posts to the page.
     let page = send(
         &app,
-        get(&format!("/?shop={shop}&n={}", demo::GUARDED_ORDER), &[]),
+        get(&format!("/?shop={seller}&n={}", demo::GUARDED_ORDER), &[]),
     )
     .await;
     assert!(page.text.contains("<form method=\"post\""), "{}", page.text);
@@ -494,16 +497,16 @@ fn directives(policy: &str) -> Vec<&str> {
 }
 
 #[tokio::test]
-async fn the_page_and_the_iframe_form_may_be_framed_by_the_shops_origins_only() {
+async fn the_page_and_the_iframe_form_may_be_framed_by_the_sellers_origins_only() {
     let (app, store, _dir) = demo_app().await;
-    // The demo shop lists no origins: any site may frame its page, as any may read its lookup.
+    // The demo seller lists no origins: any site may frame its page, as any may read its lookup.
     for uri in ["/", "/?n=1000000007"] {
         let page = send(&app, get(uri, &[("sec-fetch-dest", "iframe")])).await;
         let policy = header(&page, header::CONTENT_SECURITY_POLICY);
         assert!(policy.contains("default-src 'self'"), "{policy}");
         assert!(!policy.contains("frame-ancestors"), "{uri}: {policy}");
     }
-    let shop = shop_with(
+    let seller = seller_with(
         &store,
         "Framed",
         serde_json::json!({"tracking_number": "RA900000016RU", "stage": "in_transit"}),
@@ -516,14 +519,14 @@ async fn the_page_and_the_iframe_form_may_be_framed_by_the_shops_origins_only() 
         &app,
         Method::PUT,
         "/api/v1/seller/settings",
-        &shop.token,
+        &seller.token,
         Some(settings),
     )
     .await;
     assert!(status.is_success(), "{body}");
     let framed = "frame-ancestors 'self' https://shop.example https://www.shop.example:8443";
-    let form = format!("/?shop={}", shop.handle);
-    let linked = format!("/?shop={}&n=RA900000016RU", shop.handle);
+    let form = format!("/?shop={}", seller.handle);
+    let linked = format!("/?shop={}&n=RA900000016RU", seller.handle);
     for page in [
         send(&app, get(&form, &[("sec-fetch-dest", "iframe")])).await,
         send(&app, get(&linked, &[])).await,
@@ -542,7 +545,7 @@ async fn the_page_and_the_iframe_form_may_be_framed_by_the_shops_origins_only() 
 #[tokio::test]
 async fn a_sellers_origins_cannot_add_a_directive_to_the_pages_policy() {
     let (app, store, _dir) = demo_app().await;
-    let shop = shop_with(
+    let seller = seller_with(
         &store,
         "Hostile",
         serde_json::json!({"tracking_number": "RA900000016RU", "stage": "in_transit"}),
@@ -561,7 +564,7 @@ async fn a_sellers_origins_cannot_add_a_directive_to_the_pages_policy() {
             &app,
             Method::PUT,
             "/api/v1/seller/settings",
-            &shop.token,
+            &seller.token,
             Some(settings),
         )
         .await;
@@ -574,11 +577,11 @@ async fn a_sellers_origins_cannot_add_a_directive_to_the_pages_policy() {
     // A row written by other means (the store keeps the list space-separated) still cannot.
     sqlx::query("UPDATE sellers SET allowed_origins = $1 WHERE id = $2")
         .bind("https://ok.example https://evil.example;script-src * 'unsafe-inline' data:")
-        .bind(shop.id.0)
+        .bind(seller.id.0)
         .execute(store.pool())
         .await
         .unwrap();
-    let page = send(&app, get(&format!("/?shop={}", shop.handle), &[])).await;
+    let page = send(&app, get(&format!("/?shop={}", seller.handle), &[])).await;
     let policy = header(&page, header::CONTENT_SECURITY_POLICY);
     let directives = directives(policy);
     assert_eq!(

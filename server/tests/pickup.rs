@@ -1,5 +1,5 @@
 //! A pickup code is a credential (whoever has it collects the parcel), and tracking numbers can
-//! be counted out (S10 numbers are sequential, with a computable check digit). In a shop with a
+//! be counted out (S10 numbers are sequential, with a computable check digit). For a seller with a
 //! second factor, a lookup by tracking number shows the status but not the code nor where the
 //! parcel waits, until the buyer's reply; a wrong reply there counts as on an order lookup.
 //! Runs on SQLite, and on PostgreSQL with `TRACKLINE_TEST_DATABASE`.
@@ -27,8 +27,8 @@ const SECRETS: [&str; 5] = [
     "maps.example",
 ];
 
-/// A shop under `rules` with a parcel waiting at a pickup point, whose buyer's phone ends in 4567.
-async fn shop(rules: Value) -> Router {
+/// A seller under `rules` with a parcel waiting at a pickup point, whose buyer's phone ends in 4567.
+async fn seller(rules: Value) -> Router {
     let store = support::fresh_store().await;
     let (_, token) = store.add_seller("Pickup shop").await.unwrap();
     let config = Config {
@@ -130,8 +130,8 @@ fn opened(reply: &Reply) {
 }
 
 #[tokio::test]
-async fn a_tracking_number_in_a_guarded_shop_shows_the_status_and_the_pickup_only_to_the_reply() {
-    let app = shop(json!({"order_check": "phone_last4"})).await;
+async fn a_tracking_number_of_a_guarded_seller_shows_the_status_and_the_pickup_only_to_the_reply() {
+    let app = seller(json!({"order_check": "phone_last4"})).await;
     let buyer = [198, 51, 100, 20];
     // Twice: the second is the cache's, which must hold the same.
     for _ in 0..2 {
@@ -161,7 +161,7 @@ async fn a_tracking_number_in_a_guarded_shop_shows_the_status_and_the_pickup_onl
 
 #[tokio::test]
 async fn a_wrong_reply_to_a_tracking_number_counts_as_on_an_order_lookup() {
-    let app = shop(json!({"order_check": "phone_last4"})).await;
+    let app = seller(json!({"order_check": "phone_last4"})).await;
     let guesser = [203, 0, 113, 5];
     // A withheld answer in the cache first: a guess must not be answered from it.
     withheld(&support::send(&app, lookup(TRACKING, guesser, None, &[])).await);
@@ -198,7 +198,7 @@ async fn a_wrong_reply_to_a_tracking_number_counts_as_on_an_order_lookup() {
 
 #[tokio::test]
 async fn wrong_replies_to_a_tracking_number_from_one_address_lock_that_address() {
-    let app = shop(json!({"order_check": "phone_last4"})).await;
+    let app = seller(json!({"order_check": "phone_last4"})).await;
     let guesser = [203, 0, 113, 9];
     for guess in 0..10 {
         let wrong = lookup(TRACKING, guesser, Some(&format!("00{guess:02}")), &[]);
@@ -213,7 +213,7 @@ async fn wrong_replies_to_a_tracking_number_from_one_address_lock_that_address()
 
 #[tokio::test]
 async fn another_sites_wrong_replies_to_a_tracking_number_spare_the_buyers_address() {
-    let app = shop(json!({"order_check": "phone_last4"})).await;
+    let app = seller(json!({"order_check": "phone_last4"})).await;
     let buyer = [198, 51, 100, 30];
     let evil = [
         ("sec-fetch-site", "cross-site"),
@@ -232,8 +232,8 @@ async fn another_sites_wrong_replies_to_a_tracking_number_spare_the_buyers_addre
 }
 
 #[tokio::test]
-async fn a_shop_without_rules_shows_the_pickup_to_whoever_has_the_number() {
-    let app = shop(json!({})).await;
+async fn a_seller_without_rules_shows_the_pickup_to_whoever_has_the_number() {
+    let app = seller(json!({})).await;
     let answer = support::send(&app, lookup(TRACKING, [198, 51, 100, 40], None, &[])).await;
     opened(&answer);
     // A reply where none is asked changes nothing, and is not evaluated.

@@ -172,7 +172,7 @@ async fn a_lockout_earned_through_one_instance_holds_on_the_other_and_after_a_re
     let nginx = Nginx::start_before(&[first, second]).await;
     let order = format!(
         "/api/v1/shops/{}/track/{}",
-        trackline_server::demo::GUARDED_SHOP,
+        trackline_server::demo::GUARDED_SELLER,
         trackline_server::demo::GUARDED_ORDER
     );
     // Ten wrong replies through the proxy, which hands them to the two instances in turn.
@@ -191,11 +191,11 @@ async fn a_lockout_earned_through_one_instance_holds_on_the_other_and_after_a_re
     // …and an instance started afresh over the same store, asked straight, still knows it.
     let (restarted, _stop_restarted) = server_over(database.clone(), wide).await;
     assert_eq!(get_from("127.0.0.6", restarted, &order, &right).await, 429);
-    // The address waits for the shop's other orders too; another buyer's address does not (the
+    // The address waits for the seller's other orders too; another buyer's address does not (the
     // first order itself now waits a day for everyone: guards.rs tries that).
     let store = trackline_server::Store::open(&database).await.unwrap();
-    let shop = store
-        .shop_by_handle(trackline_server::demo::GUARDED_SHOP)
+    let seller = store
+        .seller_by_handle(trackline_server::demo::GUARDED_SELLER)
         .await
         .unwrap()
         .unwrap();
@@ -210,12 +210,12 @@ async fn a_lockout_earned_through_one_instance_holds_on_the_other_and_after_a_re
         )),
         postcode: None,
     };
-    trackline_server::updates::put(&store, shop, "second", &another, &factors)
+    trackline_server::updates::put(&store, seller, "second", &another, &factors)
         .await
         .unwrap();
     let second = format!(
         "/api/v1/shops/{}/track/5000000002",
-        trackline_server::demo::GUARDED_SHOP
+        trackline_server::demo::GUARDED_SELLER
     );
     assert_eq!(
         get_from("127.0.0.6", nginx.addr, &second, &right).await,

@@ -122,14 +122,23 @@ fn worker(state: &AppState) -> Worker {
     )
 }
 
-/// A shop (handle `shop`) with one shipment `p-1` at `stage`: its token.
-async fn shop_with_parcel(store: &Store, app: &Router, stage: &str) -> String {
-    shop_named_with_parcel(store, app, "shop", stage).await
+/// A seller (handle `shop`) with one shipment `p-1` at `stage`: its token.
+async fn seller_with_parcel(store: &Store, app: &Router, stage: &str) -> String {
+    seller_named_with_parcel(store, app, "shop", stage).await
 }
 
-/// A shop with the handle `handle` and one shipment `p-1` at `stage`: its token.
-async fn shop_named_with_parcel(store: &Store, app: &Router, handle: &str, stage: &str) -> String {
-    let token = store.add_shop("Shop", Some(handle)).await.unwrap().token;
+/// A seller with the handle `handle` and one shipment `p-1` at `stage`: its token.
+async fn seller_named_with_parcel(
+    store: &Store,
+    app: &Router,
+    handle: &str,
+    stage: &str,
+) -> String {
+    let token = store
+        .add_seller_named("Shop", Some(handle))
+        .await
+        .unwrap()
+        .token;
     let parcel = json!({"tracking_number": "RA500000018RU", "stage": stage,
         "updated_at": "2026-11-20T10:00:00+03:00",
         "pickup_point": {"name": "Пункт Ozon, Ленина 1", "pickup_code": "4821", "storage_until": "2030-11-30"}});
@@ -149,7 +158,7 @@ async fn subscribe(app: &Router, subscription: &Value, lang: &str) -> (StatusCod
     subscribe_at(app, "shop", subscription, lang).await
 }
 
-/// Subscribes a browser to the parcel of the shop `handle`.
+/// Subscribes a browser to the parcel of the seller `handle`.
 async fn subscribe_at(
     app: &Router,
     handle: &str,
@@ -200,12 +209,16 @@ async fn send_until(workers: &[&Worker], service: &FakePush, count: usize) {
 
 #[tokio::test]
 async fn a_browser_the_lookup_withheld_the_pickup_point_from_is_not_told_it_either() {
-    // A shop with a second factor: by tracking number, without the buyer's reply, a lookup
+    // A seller with a second factor: by tracking number, without the buyer's reply, a lookup
     // withholds where the parcel waits, and so does a notification to whoever subscribed so.
     let store = support::fresh_store().await;
     let state = state(&store);
     let app = trackline_server::app(state.clone());
-    let token = store.add_shop("Shop", Some("shop")).await.unwrap().token;
+    let token = store
+        .add_seller_named("Shop", Some("shop"))
+        .await
+        .unwrap()
+        .token;
     let (status, body) = seller_call(
         &app,
         Method::PUT,
@@ -271,7 +284,7 @@ async fn a_status_change_reaches_the_subscribed_browser_in_its_language_and_neve
     let store = support::fresh_store().await;
     let state = state(&store);
     let app = trackline_server::app(state.clone());
-    let token = shop_with_parcel(&store, &app, "arrived").await;
+    let token = seller_with_parcel(&store, &app, "arrived").await;
     let service = FakePush::start().await;
     let (_, subscription) = service.subscribe("phone");
     let (status, body) = subscribe(&app, &subscription, "ru").await;
@@ -323,7 +336,7 @@ async fn a_status_change_reaches_the_subscribed_browser_in_its_language_and_neve
 async fn two_changes_to(phones: &[&str]) -> (Store, Store, FakePush) {
     let (one, other) = support::two_instances().await;
     let app = trackline_server::app(state(&one));
-    let token = shop_with_parcel(&one, &app, "in_transit").await;
+    let token = seller_with_parcel(&one, &app, "in_transit").await;
     let service = FakePush::start().await;
     for phone in phones {
         let (_, subscription) = service.subscribe(phone);
@@ -406,7 +419,7 @@ async fn a_subscription_the_push_service_ended_is_dropped_and_a_busy_one_is_trie
     let store = support::fresh_store().await;
     let state = state(&store);
     let app = trackline_server::app(state.clone());
-    let token = shop_with_parcel(&store, &app, "in_transit").await;
+    let token = seller_with_parcel(&store, &app, "in_transit").await;
     let service = FakePush::start().await;
     let (_, kept) = service.subscribe("kept");
     let (_, ended) = service.subscribe("ended");
@@ -466,7 +479,7 @@ async fn a_subscription_its_push_service_replaced_keeps_its_parcels_and_language
     let store = support::fresh_store().await;
     let state = state(&store);
     let app = trackline_server::app(state.clone());
-    let token = shop_with_parcel(&store, &app, "arrived").await;
+    let token = seller_with_parcel(&store, &app, "arrived").await;
     let service = FakePush::start().await;
     let (_, old) = service.subscribe("phone");
     assert_eq!(subscribe(&app, &old, "ru").await.0, StatusCode::NO_CONTENT);
@@ -516,7 +529,7 @@ async fn subscriptions_are_checked_scoped_and_limited() {
         trackline_server::app(state.clone()).layer(axum::extract::connect_info::MockConnectInfo(
             std::net::SocketAddr::from(([203, 0, 113, 7], 1)),
         ));
-    shop_with_parcel(&store, &app, "in_transit").await;
+    seller_with_parcel(&store, &app, "in_transit").await;
     let service = FakePush::start().await;
     let (_, good) = service.subscribe("good");
     // The key the page subscribes with.
@@ -526,7 +539,7 @@ async fn subscriptions_are_checked_scoped_and_limited() {
         key.json()["public_key"],
         state.vapid.as_ref().unwrap().public_key()
     );
-    // Keys that make no encryption, a number the shop does not have.
+    // Keys that make no encryption, a number the seller does not have.
     let mut bad = good.clone();
     bad["keys"]["auth"] = json!("short");
     let (status, body) = subscribe(&app, &bad, "en").await;
@@ -582,7 +595,7 @@ async fn a_public_server_takes_only_https_push_services_on_the_internet_and_none
             ..Config::default()
         },
     ));
-    shop_with_parcel(&store, &strict, "in_transit").await;
+    seller_with_parcel(&store, &strict, "in_transit").await;
     let service = FakePush::start().await;
     let (browser, mut subscription) = service.subscribe("local");
     let (status, body) = subscribe(&strict, &subscription, "en").await;
@@ -619,7 +632,7 @@ async fn a_public_server_takes_only_https_push_services_on_the_internet_and_none
 }
 
 /// Anybody may subscribe (a tracking number is enough): were any host taken, endpoints on a few
-/// hosts that never answer would hold every place the worker sends through, and no shop's buyer
+/// hosts that never answer would hold every place the worker sends through, and no seller's buyer
 /// would be told anything. Only the browsers' push services are taken (`push_services`).
 #[tokio::test]
 async fn a_push_service_that_is_not_a_browsers_is_refused() {
@@ -631,7 +644,7 @@ async fn a_push_service_that_is_not_a_browsers_is_refused() {
             ..Config::default()
         },
     ));
-    shop_with_parcel(&store, &public, "in_transit").await;
+    seller_with_parcel(&store, &public, "in_transit").await;
     let service = FakePush::start().await;
     let (_, mut subscription) = service.subscribe("phone");
     for endpoint in [
@@ -701,7 +714,7 @@ async fn a_port_other_than_https_on_a_listed_push_service_is_refused() {
             ..Config::default()
         },
     ));
-    shop_with_parcel(&store, &public, "in_transit").await;
+    seller_with_parcel(&store, &public, "in_transit").await;
     let service = FakePush::start().await;
     let (_, mut subscription) = service.subscribe("phone");
     for endpoint in [
@@ -744,7 +757,7 @@ async fn a_stored_subscription_on_a_port_other_than_https_is_never_sent_to() {
     let store = support::fresh_store().await;
     let state = state(&store);
     let app = trackline_server::app(state.clone());
-    let token = shop_with_parcel(&store, &app, "in_transit").await;
+    let token = seller_with_parcel(&store, &app, "in_transit").await;
     let tarpit = Tarpit::start().await;
     let port = tarpit.origin.rsplit(':').next().unwrap();
     let service = FakePush::start().await;
@@ -788,7 +801,7 @@ async fn a_stored_subscription_to_a_push_service_no_longer_listed_is_never_sent_
     let store = support::fresh_store().await;
     let state = state(&store);
     let app = trackline_server::app(state.clone());
-    let token = shop_with_parcel(&store, &app, "in_transit").await;
+    let token = seller_with_parcel(&store, &app, "in_transit").await;
     let tarpit = Tarpit::start().await;
     let service = FakePush::start().await;
     let (_, mut subscription) = service.subscribe("phone");
@@ -825,7 +838,11 @@ async fn the_day_before_storage_ends_the_buyer_is_reminded_once() {
     let store = support::fresh_store().await;
     let state = state(&store);
     let app = trackline_server::app(state.clone());
-    let token = store.add_shop("Shop", Some("shop")).await.unwrap().token;
+    let token = store
+        .add_seller_named("Shop", Some("shop"))
+        .await
+        .unwrap()
+        .token;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -878,7 +895,7 @@ async fn a_stored_subscription_to_a_private_address_is_never_sent_to() {
     let store = support::fresh_store().await;
     let state = state(&store);
     let app = trackline_server::app(state.clone());
-    let token = shop_with_parcel(&store, &app, "in_transit").await;
+    let token = seller_with_parcel(&store, &app, "in_transit").await;
     let service = FakePush::start().await;
     let (_, subscription) = service.subscribe("phone");
     assert!(subscription["endpoint"]
@@ -906,7 +923,7 @@ async fn a_stored_subscription_to_a_private_address_is_never_sent_to() {
     assert_eq!(left, 0, "the subscription ended");
 }
 
-/// Subscribes `subscription` to whatever `number` finds in the shop.
+/// Subscribes `subscription` to whatever `number` finds among the seller's shipments.
 async fn subscribe_to(app: &Router, number: &str, subscription: &Value) -> (StatusCode, Value) {
     let reply = send(
         app,
@@ -927,7 +944,7 @@ async fn subscribe_to(app: &Router, number: &str, subscription: &Value) -> (Stat
 async fn a_parcel_takes_at_most_fifty_browsers() {
     let store = support::fresh_store().await;
     let app = trackline_server::app(state(&store));
-    shop_with_parcel(&store, &app, "in_transit").await;
+    seller_with_parcel(&store, &app, "in_transit").await;
     let service = FakePush::start().await;
     let mut first = None;
     for n in 0..50 {
@@ -973,7 +990,11 @@ async fn one_address_holds_at_most_a_hundred_subscriptions() {
         ))
     };
     let (app, neighbour) = (from(7), from(8));
-    let token = store.add_shop("Shop", Some("shop")).await.unwrap().token;
+    let token = store
+        .add_seller_named("Shop", Some("shop"))
+        .await
+        .unwrap()
+        .token;
     for (reference, tracking) in [
         ("o-1", "RA500000018RU"),
         ("o-2", "RA500000021RU"),
@@ -1027,7 +1048,7 @@ async fn one_address_holds_at_most_a_hundred_subscriptions() {
 async fn one_change_queues_at_most_fifty_messages() {
     let store = support::fresh_store().await;
     let app = trackline_server::app(state(&store));
-    let token = shop_with_parcel(&store, &app, "in_transit").await;
+    let token = seller_with_parcel(&store, &app, "in_transit").await;
     let service = FakePush::start().await;
     let (_, subscription) = service.subscribe("phone");
     assert_eq!(
@@ -1068,16 +1089,16 @@ async fn a_push_service_that_never_answers_holds_up_only_its_own_messages() {
     let app = trackline_server::app(state.clone());
     let tarpit = Tarpit::start().await;
     let service = FakePush::start().await;
-    // Five browsers of shop A's buyers whose push service takes the connection and never
+    // Five browsers of seller A's buyers whose push service takes the connection and never
     // answers: one at a time, each held the next for the ten-second timeout of its try.
-    let a = shop_named_with_parcel(&store, &app, "shop-a", "in_transit").await;
+    let a = seller_named_with_parcel(&store, &app, "shop-a", "in_transit").await;
     for phone in 0..5 {
         let (_, mut subscription) = service.subscribe(&format!("a-{phone}"));
         subscription["endpoint"] = json!(format!("{}/push/a-{phone}", tarpit.origin));
         let (status, body) = subscribe_at(&app, "shop-a", &subscription, "en").await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     }
-    let b = shop_named_with_parcel(&store, &app, "shop-b", "in_transit").await;
+    let b = seller_named_with_parcel(&store, &app, "shop-b", "in_transit").await;
     let (_, phone) = service.subscribe("b");
     let (status, body) = subscribe_at(&app, "shop-b", &phone, "en").await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
@@ -1111,19 +1132,19 @@ async fn a_push_service_that_never_answers_holds_up_only_its_own_messages() {
 }
 
 #[tokio::test]
-async fn a_shops_buyers_at_push_services_that_never_answer_hold_no_more_than_its_share() {
+async fn a_sellers_buyers_at_push_services_that_never_answer_hold_no_more_than_its_share() {
     let store = support::fresh_store().await;
     let state = state(&store);
     let app = trackline_server::app(state.clone());
     let service = FakePush::start().await;
     // Nine browsers at three push services that never answer (three hosts, three each, under
-    // the four a host may have): all nine would be nine of the sixteen places; the shop gets eight.
+    // the four a host may have): all nine would be nine of the sixteen places; the seller gets eight.
     let tarpits = [
         Tarpit::start().await,
         Tarpit::start().await,
         Tarpit::start().await,
     ];
-    let a = shop_named_with_parcel(&store, &app, "shop-a", "in_transit").await;
+    let a = seller_named_with_parcel(&store, &app, "shop-a", "in_transit").await;
     for phone in 0..9 {
         let (_, mut subscription) = service.subscribe(&format!("a-{phone}"));
         let origin = &tarpits[phone % 3].origin;
@@ -1131,7 +1152,7 @@ async fn a_shops_buyers_at_push_services_that_never_answer_hold_no_more_than_its
         let (status, body) = subscribe_at(&app, "shop-a", &subscription, "en").await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     }
-    let b = shop_named_with_parcel(&store, &app, "shop-b", "in_transit").await;
+    let b = seller_named_with_parcel(&store, &app, "shop-b", "in_transit").await;
     let (_, phone) = service.subscribe("b");
     let (status, body) = subscribe_at(&app, "shop-b", &phone, "en").await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
@@ -1154,19 +1175,23 @@ async fn a_shops_buyers_at_push_services_that_never_answer_hold_no_more_than_its
     assert_eq!(accepted.iter().sum::<usize>(), 8, "{accepted:?}");
 }
 
-/// A worker's turn reads a few pages of what is due and passes over a shop's rows once that shop
-/// has its eight in flight: 600 messages of one shop's buyers at a push service that never
-/// answers, queued first, filled every page a turn read, and another shop's buyer was never
-/// reached. A page lists at most a shop's share, so the other shop's message goes at once.
+/// A worker's turn reads a few pages of what is due and passes over a seller's rows once that seller
+/// has its eight in flight: 600 messages of one seller's buyers at a push service that never
+/// answers, queued first, filled every page a turn read, and another seller's buyer was never
+/// reached. A page lists at most a seller's share, so the other seller's message goes at once.
 #[tokio::test]
-async fn a_shop_with_hundreds_of_messages_ahead_does_not_starve_another_shop() {
+async fn a_seller_with_hundreds_of_messages_ahead_does_not_starve_another_seller() {
     let store = support::fresh_store().await;
     let state = state(&store);
     let app = trackline_server::app(state.clone());
     let tarpit = Tarpit::start().await;
     let service = FakePush::start().await;
-    // Twelve parcels of shop A under one number, fifty browsers each (the cap): 600 subscriptions.
-    let a = store.add_shop("A", Some("shop-a")).await.unwrap().token;
+    // Twelve parcels of seller A under one number, fifty browsers each (the cap): 600 subscriptions.
+    let a = store
+        .add_seller_named("A", Some("shop-a"))
+        .await
+        .unwrap()
+        .token;
     for parcel in 0..12 {
         let (status, body) = seller_call(
             &app,
@@ -1196,7 +1221,7 @@ async fn a_shop_with_hundreds_of_messages_ahead_does_not_starve_another_shop() {
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
     let pool = support::pool(&store);
-    // Shop A's are first in the queue, a minute before anything queued next.
+    // Seller A's are first in the queue, a minute before anything queued next.
     sqlx::query("UPDATE push_messages SET next_attempt_ms = next_attempt_ms - 60000")
         .execute(&pool)
         .await
@@ -1206,7 +1231,7 @@ async fn a_shop_with_hundreds_of_messages_ahead_does_not_starve_another_shop() {
         .await
         .unwrap();
     assert_eq!(queued, 600);
-    let b = shop_named_with_parcel(&store, &app, "shop-b", "in_transit").await;
+    let b = seller_named_with_parcel(&store, &app, "shop-b", "in_transit").await;
     let (_, phone) = service.subscribe("b");
     let (status, body) = subscribe_at(&app, "shop-b", &phone, "en").await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
@@ -1269,7 +1294,7 @@ async fn a_failed_push_never_writes_the_endpoint_to_the_log() {
     let store = support::fresh_store().await;
     let state = state(&store);
     let app = trackline_server::app(state.clone());
-    let token = shop_with_parcel(&store, &app, "in_transit").await;
+    let token = seller_with_parcel(&store, &app, "in_transit").await;
     // A push service that is gone: nothing listens on its port any more.
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -1306,7 +1331,11 @@ async fn a_failed_push_never_writes_the_endpoint_to_the_log() {
 async fn a_parcel_deleted_while_a_buyer_subscribes_leaves_no_subscription_and_no_error() {
     let store = support::fresh_store().await;
     let app = trackline_server::app(state(&store));
-    let token = store.add_shop("Shop", Some("shop")).await.unwrap().token;
+    let token = store
+        .add_seller_named("Shop", Some("shop"))
+        .await
+        .unwrap()
+        .token;
     let service = FakePush::start().await;
     let (_, phone) = service.subscribe("phone");
     // (subscribing's status, whether the parcel went during it, deleting's status) → rounds.

@@ -27,13 +27,13 @@ fn parcel(stage: &str) -> serde_json::Value {
     })
 }
 
-/// The public lookup of `number` in `shop`: its status.
-async fn lookup(app: &Router, shop: &str, number: &str) -> StatusCode {
+/// The public lookup of `number` among `seller`'s shipments: its status.
+async fn lookup(app: &Router, seller: &str, number: &str) -> StatusCode {
     send(
         app,
         request(
             Method::GET,
-            &format!("/api/v1/shops/{shop}/track/{number}"),
+            &format!("/api/v1/shops/{seller}/track/{number}"),
             &[],
             None,
         ),
@@ -43,10 +43,10 @@ async fn lookup(app: &Router, shop: &str, number: &str) -> StatusCode {
 }
 
 /// Waits, for at most five seconds, until the lookup answers `want`; the last answer.
-async fn lookup_becomes(app: &Router, shop: &str, number: &str, want: StatusCode) -> StatusCode {
+async fn lookup_becomes(app: &Router, seller: &str, number: &str, want: StatusCode) -> StatusCode {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let status = lookup(app, shop, number).await;
+        let status = lookup(app, seller, number).await;
         if status == want || Instant::now() > deadline {
             return status;
         }
@@ -113,8 +113,11 @@ async fn count(store: &Store, sql: &str, bind: i64) -> i64 {
 async fn a_deleted_shipment_is_gone_at_once_with_what_is_about_it_and_only_its_seller_deletes_it() {
     let (store, other) = support::two_instances().await;
     let (one, two) = (support::app(&store), support::app(&other));
-    let mine = store.add_shop("Mine", Some("mine")).await.unwrap();
-    let theirs = store.add_shop("Theirs", Some("theirs")).await.unwrap();
+    let mine = store.add_seller_named("Mine", Some("mine")).await.unwrap();
+    let theirs = store
+        .add_seller_named("Theirs", Some("theirs"))
+        .await
+        .unwrap();
     let (status, _) = seller_call(
         &one,
         Method::POST,
@@ -203,12 +206,12 @@ async fn a_deleted_shipment_is_gone_at_once_with_what_is_about_it_and_only_its_s
 async fn a_deletion_leaves_the_other_shipments_subscriptions_and_messages() {
     let store = support::fresh_store().await;
     let app = support::app(&store);
-    let shop = store.add_shop("Shop", Some("shop")).await.unwrap();
-    put(&app, &shop.token, "p-1", "handed_over").await;
-    put(&app, &shop.token, "p-2", "handed_over").await;
+    let seller = store.add_seller_named("Shop", Some("shop")).await.unwrap();
+    put(&app, &seller.token, "p-1", "handed_over").await;
+    put(&app, &seller.token, "p-2", "handed_over").await;
     let (gone, kept) = (
-        shipment_id(&store, shop.id, "p-1").await,
-        shipment_id(&store, shop.id, "p-2").await,
+        shipment_id(&store, seller.id, "p-1").await,
+        shipment_id(&store, seller.id, "p-2").await,
     );
     subscribe_buyer(&store, 1, gone).await;
     subscribe_buyer(&store, 2, kept).await;
@@ -216,7 +219,7 @@ async fn a_deletion_leaves_the_other_shipments_subscriptions_and_messages() {
         &app,
         Method::DELETE,
         "/api/v1/seller/shipments/p-1",
-        &shop.token,
+        &seller.token,
         None,
     )
     .await;
@@ -292,7 +295,7 @@ async fn counts(store: &Store) -> BTreeMap<String, i64> {
 
 /// A seller with a row in every table that can name one (`base` keeps the rows' ids apart).
 async fn seller_everywhere(store: &Store, app: &Router, handle: &str, base: i64) -> String {
-    let seller = store.add_shop(handle, Some(handle)).await.unwrap();
+    let seller = store.add_seller_named(handle, Some(handle)).await.unwrap();
     let token = seller.token.clone();
     let (status, _) = seller_call(
         app,
@@ -349,7 +352,7 @@ async fn seller_everywhere(store: &Store, app: &Router, handle: &str, base: i64)
 }
 
 #[tokio::test]
-async fn removing_a_seller_leaves_no_row_of_it_in_any_table_and_its_shop_goes_at_once() {
+async fn removing_a_seller_leaves_no_row_of_it_in_any_table_and_its_lookup_goes_at_once() {
     let (store, other) = support::two_instances().await;
     let (app, elsewhere) = (support::app(&store), support::app(&other));
     let kept_token = seller_everywhere(&store, &app, "kept", 100).await;

@@ -528,7 +528,7 @@ async fn writes_at_once_on_a_database_file_all_land() {
 }
 
 // The office a seller names may carry its postcode, usually the buyer's own: anyone with the
-// tracking number would read where the buyer lives, and a shop's postcode second factor.
+// tracking number would read where the buyer lives, and a seller's postcode second factor.
 #[tokio::test]
 async fn a_postcode_in_an_events_place_is_never_shown() {
     let store = support::fresh_store().await;

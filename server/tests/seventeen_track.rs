@@ -1,10 +1,10 @@
 //! 17TRACK as a source: its mapping table read back from the docs, and the adapter against a
 //! local fake of its API v2.2 (registration, track info, its three requests a second) and its
-//! signed pushes. Runs on SQLite, and on PostgreSQL under `cargo xtask test`.
+//! signed calls of its webhook. Runs on SQLite, and on PostgreSQL under `cargo xtask test`.
 
 use axum::http::{Method, StatusCode};
 use serde_json::json;
-use support::fake_17track::{push, Fake17Track, API_KEY};
+use support::fake_17track::{webhook_call, Fake17Track, API_KEY};
 use support::fake_russian_post::{FakeRussianPost, LOGIN, PASSWORD};
 use support::{request, seller_call, send};
 use trackline_server::sources::poller::Poller;
@@ -54,7 +54,7 @@ fn parcel(number: &str) -> serde_json::Value {
 }
 
 #[tokio::test]
-async fn a_number_is_registered_then_moved_by_a_signed_push_and_only_a_signed_one() {
+async fn a_number_is_registered_then_moved_by_a_signed_webhook_call_and_only_a_signed_one() {
     let store = support::fresh_store().await;
     let (fake, url) = Fake17Track::start().await;
     let urls = urls(&url, "http://127.0.0.1:9");
@@ -82,22 +82,25 @@ async fn a_number_is_registered_then_moved_by_a_signed_push_and_only_a_signed_on
     };
     assert_eq!(look().await.json()["shipments"][0]["stage"], "packed");
 
-    // A push signed with another key, or for another shop, changes nothing.
-    let (body, forged) = push(number, "not-the-key");
-    let push_to = |shop: &str, sign: &str| {
+    // A webhook call signed with another key, or for another seller, changes nothing.
+    let (body, forged) = webhook_call(number, "not-the-key");
+    let call_for = |seller: &str, sign: &str| {
         request(
             Method::POST,
-            &format!("/api/v1/sources/seventeen_track/push/{shop}"),
+            &format!("/api/v1/sources/seventeen_track/push/{seller}"),
             &[("content-type", "application/json"), ("sign", sign)],
             Some(&serde_json::from_str(&body).unwrap()),
         )
     };
-    assert_eq!(send(&app, push_to("cn-shop", &forged)).await.status, 401);
-    let (body, sign) = push(number, API_KEY);
-    assert_eq!(send(&app, push_to("no-such-shop", &sign)).await.status, 401);
+    assert_eq!(send(&app, call_for("cn-shop", &forged)).await.status, 401);
+    let (body, sign) = webhook_call(number, API_KEY);
+    assert_eq!(
+        send(&app, call_for("no-such-shop", &sign)).await.status,
+        401
+    );
     assert_eq!(look().await.json()["shipments"][0]["stage"], "packed");
 
-    // 17TRACK's own push, signed over the exact bytes it sent.
+    // 17TRACK's own webhook call, signed over the exact bytes it sent.
     let signed = axum::http::Request::builder()
         .method(Method::POST)
         .uri("/api/v1/sources/seventeen_track/push/cn-shop")

@@ -150,7 +150,7 @@ async fn a_shipment_with_a_russian_post_number_is_polled_moved_and_its_seller_to
         "the shop's own event stays beside the carrier's three"
     );
     // The office holding the parcel is named with its postcode, usually the buyer's own: shown to
-    // anyone with the tracking number it would say where the buyer lives (and open a shop whose
+    // anyone with the tracking number it would say where the buyer lives (and open a seller whose
     // second factor is the postcode). The buyer sees the city.
     assert!(events
         .iter()
@@ -364,7 +364,7 @@ async fn a_buyers_lookup_asks_the_carrier_at_once_but_never_waits_long_for_it() 
         }
     };
 
-    // Never polled: the buyer is shown what the carrier says now, not the shop's "packed".
+    // Never polled: the buyer is shown what the carrier says now, not the seller's "packed".
     let (shown, _) = look_up(&number).await;
     assert_eq!(shown["stage"], "ready_for_pickup", "{shown}");
     assert_eq!(fake.asked(&number), 1);

@@ -40,8 +40,8 @@ pub fn NotifyButton(
     api: String,
     /// The server's VAPID public key.
     key: String,
-    /// The buyer's reply to the shop's second factor, if one was asked.
-    check: Option<String>,
+    /// The buyer's reply to the seller's second factor, if one was asked.
+    reply: Option<String>,
     /// For an element on a storefront: the reference server's page (`…/?shop=…&`), which it opens.
     page: Option<String>,
 ) -> impl IntoView {
@@ -65,7 +65,7 @@ pub fn NotifyButton(
         None => {}
     });
     let (number, api) = (StoredValue::new(number), StoredValue::new(api));
-    let (key, check) = (StoredValue::new(key), StoredValue::new(check));
+    let (key, reply) = (StoredValue::new(key), StoredValue::new(reply));
     let turn_on = move |_| {
         let capability = notify::capability();
         if capability != Capability::Ready {
@@ -79,7 +79,7 @@ pub fn NotifyButton(
                 &api.get_value(),
                 &key.get_value(),
                 lang.tag(),
-                check.get_value().as_deref(),
+                reply.get_value().as_deref(),
             )
             .await;
             stand.set(match done {

@@ -1,6 +1,6 @@
 //! The pickup point card: where the parcel waits, the code that releases it (in digits and as a
 //! QR code for the point's scanner), and until when. When the endpoint withheld the code and the
-//! point (a shop with a second factor, a lookup by tracking number), the card says so and asks
+//! point (a seller with a second factor, a lookup by tracking number), the card says so and asks
 //! for the factor; the lookup repeated with the reply shows them.
 
 use crate::components::copy_button::CopyButton;

@@ -136,7 +136,7 @@ fn status_bar(
     response: &TrackResponse,
     push: Option<Push>,
     share: bool,
-    check: Option<String>,
+    reply: Option<String>,
 ) -> Option<AnyView> {
     let moving = response.shipments.iter().any(|shipment| {
         !matches!(
@@ -151,7 +151,7 @@ fn status_bar(
              page,
          }| {
             let api = push_path(&endpoint, &number);
-            view! { <NotifyButton lang number=number.clone() api key check page/> }
+            view! { <NotifyButton lang number=number.clone() api key reply page/> }
         },
     );
     if share {

@@ -80,13 +80,11 @@ pub fn ShipmentView(
     }
 }
 
-/// The carrier card: the endpoint's carrier first, else the one the tracking number's format names.
+/// The carrier card: the endpoint's carrier first, else the issuer the tracking number's format names.
 fn carrier_view(lang: Lang, shipment: &Shipment) -> Option<impl IntoView> {
     let recognised = shipment.tracking_number.as_deref().and_then(|number| {
         let number = normalise(number);
-        recognise(&number)
-            .carrier()
-            .map(|carrier| (carrier, number))
+        recognise(&number).issuer().map(|issuer| (issuer, number))
     });
     let name = shipment
         .carrier
@@ -95,7 +93,7 @@ fn carrier_view(lang: Lang, shipment: &Shipment) -> Option<impl IntoView> {
         .or_else(|| {
             recognised
                 .as_ref()
-                .map(|(carrier, _)| labels::carrier_name(lang, carrier).to_owned())
+                .map(|(issuer, _)| labels::issuer_name(lang, issuer).to_owned())
         })?;
     let href = shipment
         .carrier
@@ -106,7 +104,7 @@ fn carrier_view(lang: Lang, shipment: &Shipment) -> Option<impl IntoView> {
         .or_else(|| {
             recognised
                 .as_ref()
-                .map(|(carrier, number)| carrier.tracking_url_for(number))
+                .map(|(issuer, number)| issuer.tracking_url_for(number))
         });
     let link = href.map(|href| {
         view! {

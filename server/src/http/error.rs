@@ -64,7 +64,7 @@ pub enum ApiError {
     },
     /// The reply to a second factor came in the URL (`?check=`), where logs keep it.
     #[error("send the reply to the second factor in the Trackline-Check header, never in the URL")]
-    CheckInUrl,
+    ReplyInUrl,
     /// Pulling from the Ozon Seller API failed.
     #[error(transparent)]
     Ozon(OzonError),
@@ -94,13 +94,15 @@ impl ApiError {
             ApiError::NotFound | ApiError::Lookup(LookupError::NotFound) => {
                 (StatusCode::NOT_FOUND, "not_found")
             }
-            ApiError::Lookup(LookupError::UnknownShop) => (StatusCode::NOT_FOUND, "shop_not_found"),
+            ApiError::Lookup(LookupError::UnknownSeller) => {
+                (StatusCode::NOT_FOUND, "shop_not_found")
+            }
             ApiError::WebhookNotFound => (StatusCode::NOT_FOUND, "webhook_not_found"),
             ApiError::TokenNotFound => (StatusCode::NOT_FOUND, "token_not_found"),
             ApiError::LastToken => (StatusCode::CONFLICT, "last_token"),
             ApiError::ProviderNotFound => (StatusCode::NOT_FOUND, "provider_not_found"),
             ApiError::PushUnavailable => (StatusCode::NOT_FOUND, "push_unavailable"),
-            ApiError::Lookup(LookupError::ShopRequired) => {
+            ApiError::Lookup(LookupError::SellerRequired) => {
                 (StatusCode::BAD_REQUEST, "shop_required")
             }
             ApiError::Store(StoreError::Conflict) => (StatusCode::CONFLICT, "conflict"),
@@ -122,7 +124,7 @@ impl ApiError {
             ApiError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::BadIdempotencyKey => (StatusCode::BAD_REQUEST, "bad_idempotency_key"),
-            ApiError::CheckInUrl => (StatusCode::BAD_REQUEST, "check_in_url"),
+            ApiError::ReplyInUrl => (StatusCode::BAD_REQUEST, "check_in_url"),
             ApiError::IdempotencyKeyReused => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
             }

@@ -11,7 +11,7 @@ use super::rate_limit::{admit, client_ip};
 use crate::clock::{now_in, support_zone};
 use crate::http::state::SharedState;
 use crate::lookup::LookupError;
-use crate::lookup_cache::ShopRef;
+use crate::lookup_cache::SellerRef;
 use crate::seller_input::is_origin;
 use axum::body::Body;
 use axum::extract::{Form, Query, Request, State};
@@ -60,7 +60,9 @@ pub fn routes(files: WidgetFiles) -> Router<SharedState> {
 #[derive(Debug, Default, Deserialize)]
 pub struct PageQuery {
     n: Option<String>,
-    shop: Option<String>,
+    /// The seller's handle (its wire name is `shop`).
+    #[serde(rename = "shop")]
+    seller: Option<String>,
     lang: Option<String>,
     theme: Option<String>,
     compact: Option<String>,
@@ -70,7 +72,7 @@ impl PageQuery {
     fn get(&self, name: &str) -> Option<String> {
         match name {
             "n" => self.n.clone(),
-            "shop" => self.shop.clone(),
+            "shop" => self.seller.clone(),
             "lang" => self.lang.clone(),
             "theme" => self.theme.clone(),
             "compact" => self.compact.clone(),
@@ -83,7 +85,9 @@ impl PageQuery {
 #[derive(Debug, Deserialize)]
 pub struct ReplyForm {
     n: String,
-    check: String,
+    /// The reply (its wire name is `check`).
+    #[serde(rename = "check")]
+    reply: String,
 }
 
 /// `GET /`: the form, or the status of the number in the address.
@@ -112,7 +116,7 @@ async fn reply(
         &files,
         &query,
         Some(form.n),
-        Some(form.check),
+        Some(form.reply),
         &parts,
     )
     .await
@@ -121,7 +125,7 @@ async fn reply(
 /// `GET /widget`: the widget an element on a storefront shows for its number, rendered here in
 /// the element's language, theme and form, with the lookup's response inside: the loader shows it
 /// as soon as it arrives and the wasm takes it over when it lands. Asked from other origins, so
-/// the shop's allowed origins apply, as to the API.
+/// the seller's allowed origins apply, as to the API.
 async fn widget(
     State(state): State<SharedState>,
     Query(query): Query<PageQuery>,
@@ -203,22 +207,22 @@ async fn render(
     )
 }
 
-/// The pages that may frame the page of the shop it names (or the server's default shop): its
+/// The pages that may frame the page of the seller it names (or the server's default seller): its
 /// allowed origins, when it lists some; `None`, any page, when it lists none, or there is no such
-/// shop (nothing of a shop is shown then). A store that fails gives the empty list: framed by
+/// seller (nothing of a seller is shown then). A store that fails gives the empty list: framed by
 /// this server's own pages only.
 async fn frame_ancestors(state: &SharedState, query: &PageQuery) -> Option<Vec<String>> {
     let handle = query
-        .shop
+        .seller
         .as_deref()
         .filter(|handle| !handle.trim().is_empty());
-    let default = state.default_shop.as_deref();
-    let shop = match crate::lookup::shop(&state.store, handle, default).await {
-        Ok(shop) => shop,
-        Err(LookupError::UnknownShop | LookupError::ShopRequired) => return None,
+    let default = state.default_seller.as_deref();
+    let seller = match crate::lookup::find_seller(&state.store, handle, default).await {
+        Ok(seller) => seller,
+        Err(LookupError::UnknownSeller | LookupError::SellerRequired) => return None,
         Err(_) => return Some(Vec::new()),
     };
-    match state.store.lookup_rules(shop).await {
+    match state.store.lookup_rules(seller).await {
         Ok(rules) if rules.allowed_origins.is_empty() => None,
         Ok(rules) => Some(rules.allowed_origins),
         Err(_) => Some(Vec::new()),
@@ -269,8 +273,8 @@ impl WidgetMarkup {
         let number = given(number);
         let looked_up = match number.as_deref() {
             Some(number) if TrackingQuery::parse(number).is_ok() => {
-                let shop = given(query.shop.clone());
-                Some(lookup(state, shop, number, origin, reply.as_deref(), parts).await)
+                let seller = given(query.seller.clone());
+                Some(lookup(state, seller, number, origin, reply.as_deref(), parts).await)
             }
             _ => None,
         };
@@ -284,7 +288,7 @@ impl WidgetMarkup {
             .unwrap_or_else(|| "UTC".to_owned());
         let now = now_in(&zone);
         let settings = Settings {
-            shop: query.shop.clone(),
+            seller: query.seller.clone(),
             lang: query.lang.clone(),
             languages: accepted_languages(&parts.headers),
             number: number.clone(),
@@ -371,22 +375,22 @@ impl WidgetMarkup {
 }
 
 /// The lookup's response as the API gives it: status, `Retry-After`, body; and, when it found
-/// something, whether the shop's rules make it differ by caller.
+/// something, whether the seller's rules make it differ by caller.
 async fn lookup(
     state: &SharedState,
-    shop: Option<String>,
+    seller: Option<String>,
     number: &str,
     origin: Option<&str>,
     reply: Option<&str>,
     parts: &Parts,
 ) -> (PageResponse, Option<bool>) {
     let admitted = match client_ip(&parts.extensions) {
-        Some(client) => admit(&state.limits, shop.clone().unwrap_or_default(), client),
+        Some(client) => admit(&state.limits, seller.clone().unwrap_or_default(), client),
         None => Ok(()),
     };
-    let shop = shop.map_or(ShopRef::Default, ShopRef::Handle);
+    let seller = seller.map_or(SellerRef::Default, SellerRef::Handle);
     let answered = match admitted {
-        Ok(()) => look_up(state, shop, number, origin, reply, parts).await,
+        Ok(()) => look_up(state, seller, number, origin, reply, parts).await,
         Err(refused) => Err(refused),
     };
     count(&answered, false);
@@ -440,7 +444,7 @@ fn page_status(config: &Config, response: Option<&PageResponse>) -> StatusCode {
         .unwrap_or(StatusCode::OK)
 }
 
-/// The zone a status is rendered for: where the shop's support keeps its hours (its buyers are
+/// The zone a status is rendered for: where the seller's support keeps its hours (its buyers are
 /// most likely there); the widget reads it again on the buyer's own clock if that differs.
 fn zone_of(body: &str) -> Option<String> {
     support_zone(&parse_track_response(body).ok()?.shipments)

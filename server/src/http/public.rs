@@ -1,12 +1,12 @@
 //! The public tracking API: `GET /api/v1/shops/{shop}/track/{number}` (and its short alias for a
-//! server's only or default shop), cacheable by browsers and CDNs; and what orchestrators and load
+//! server's only or default seller), cacheable by browsers and CDNs; and what orchestrators and load
 //! balancers read: `/healthz` (alive) and `/readyz` (ready).
 
 use super::error::ApiError;
 use super::rate_limit::{client_ip, limit_lookups};
 use crate::http::state::{AppState, SharedState};
 use crate::lookup::{Caller, LookupError, Site};
-use crate::lookup_cache::ShopRef;
+use crate::lookup_cache::SellerRef;
 use crate::store::Store;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::request::Parts;
@@ -28,7 +28,7 @@ pub const CACHE_CONTROL: &str = "public, max-age=30, stale-while-revalidate=30";
 /// credentials; its answers say how long they may be cached, and errors are not cached.
 pub fn routes(state: &SharedState) -> Router<SharedState> {
     Router::new()
-        .route("/api/v1/shops/{shop}/track/{number}", get(track_in_shop))
+        .route("/api/v1/shops/{shop}/track/{number}", get(track_for_seller))
         .route("/api/v1/track/{number}", get(track))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -51,18 +51,20 @@ pub fn routes(state: &SharedState) -> Router<SharedState> {
 /// The lookup's query string, read only to refuse a reply put there.
 #[derive(Debug, Deserialize)]
 pub struct LookupParams {
-    check: Option<String>,
+    /// A reply put in the address (its wire name is `check`).
+    #[serde(rename = "check")]
+    reply: Option<String>,
 }
 
 /// The buyer's reply to the seller's second factor, from the `Trackline-Check` header: in the
 /// address it would be kept by every log and proxy on the way, and by the browser's history.
 ///
 /// # Errors
-/// `CheckInUrl` when the reply came as `?check=`: refused rather than ignored, so that a client
+/// `ReplyInUrl` when the reply came as `?check=`: refused rather than ignored, so that a client
 /// still sending it learns why at once instead of asking its buyer again and again.
 fn reply_of(params: &LookupParams, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    if params.check.is_some() {
-        return Err(ApiError::CheckInUrl);
+    if params.reply.is_some() {
+        return Err(ApiError::ReplyInUrl);
     }
     // A reply is matched on its ASCII letters and digits only: other bytes cannot matter.
     Ok(headers
@@ -74,12 +76,12 @@ fn reply_of(params: &LookupParams, headers: &HeaderMap) -> Result<Option<String>
 #[allow(dead_code)] // Only its derive is used.
 #[derive(IntoResponses)]
 enum LookupResponses {
-    /// The shipments the number found, in this shop only.
+    /// The shipments the number found, for this seller only.
     #[response(
         status = 200,
         headers(
             ("ETag" = String, description = "A weak tag of this answer."),
-            ("Cache-Control" = String, description = "public, max-age=30 for most; private for a shop with lookup rules."),
+            ("Cache-Control" = String, description = "public, max-age=30 for most; private for a seller with lookup rules."),
         ),
     )]
     Found(trackline_core::TrackResponse),
@@ -87,36 +89,37 @@ enum LookupResponses {
     #[response(status = 304)]
     NotModified,
     /// Not a number any shipment could have (invalid_number); on the short path of a server with
-    /// several shops and no default one, shop_required, whose message names the scoped path;
+    /// several sellers and no default one, shop_required, whose message names the scoped path;
     /// check_in_url for a reply to the second factor in the URL (?check=) instead of the Trackline-Check header.
     #[response(status = 400)]
     BadRequest(trackline_core::ErrorBody),
     /// origin_not_allowed; check_required or check_failed with field phone_last4 or postcode.
     #[response(status = 403)]
     Forbidden(trackline_core::ErrorBody),
-    /// No shipment of this shop has this number (not_found), or no shop has this handle (shop_not_found).
+    /// No shipment of this seller has this number (not_found), or no seller has this handle (shop_not_found).
     #[response(status = 404)]
     NotFound(trackline_core::ErrorBody),
-    /// Too many lookups of this shop, or wrong second factors, from this address; or too many
+    /// Too many lookups of this seller, or wrong second factors, from this address; or too many
     /// wrong second factors for this order from any address (rate_limited, the message says which).
     #[response(status = 429, headers(("Retry-After" = u32, description = "Seconds to wait.")))]
     TooMany(trackline_core::ErrorBody),
 }
 
-/// The number's shipments in the shop whose handle is in the path; `304` when the client's copy is current.
+/// The number's shipments of the seller whose handle is in the path; `304` when the client's copy is current.
 ///
 /// # Errors
-/// 404 for an unknown shop, and those of [`answer`].
+/// 404 for an unknown seller, and those of [`answer`].
 #[utoipa::path(
     get,
     path = "/api/v1/shops/{shop}/track/{number}",
+    operation_id = "track_in_shop",
     tag = "public",
-    summary = "Look up a shipment of one shop by order, posting or tracking number",
-    description = "Contract v1: every shipment of this shop that the number found, for the widget; another \
-        shop's shipments are never shown. Needs no authentication; a shop may allow only its own \
+    summary = "Look up a shipment of one seller by order, posting or tracking number",
+    description = "Contract v1: every shipment of this seller that the number found, for the widget; another \
+        seller's shipments are never shown. Needs no authentication; a seller may allow only its own \
         storefronts' origins and ask for a second factor for order numbers.",
     params(
-        ("shop" = String, Path, description = "The shop's public handle, as add-seller printed it."),
+        ("shop" = String, Path, description = "The seller's public handle, as add-seller printed it."),
         ("number" = String, Path, description = "An order, posting or tracking number, in any case, with spaces or dashes."),
         ("Trackline-Check" = Option<String>, Header, description = "The buyer's reply to the seller's second factor, after a check_required answer. Never in the URL: `?check=` is refused (400 check_in_url)."),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the client has."),
@@ -124,28 +127,37 @@ enum LookupResponses {
     responses(LookupResponses),
     security(()),
 )]
-pub async fn track_in_shop(
+pub async fn track_for_seller(
     State(state): State<SharedState>,
-    Path((shop, number)): Path<(String, String)>,
+    Path((seller, number)): Path<(String, String)>,
     Query(params): Query<LookupParams>,
     request: Request,
 ) -> Result<Response, ApiError> {
     let (request, _) = request.into_parts();
-    counted(answer(&state, ShopRef::Handle(shop), &number, &params, &request).await)
+    counted(
+        answer(
+            &state,
+            SellerRef::Handle(seller),
+            &number,
+            &params,
+            &request,
+        )
+        .await,
+    )
 }
 
-/// The number's shipments in the server's default shop (the one configured, else its only one).
+/// The number's shipments of the server's default seller (the one configured, else its only one).
 ///
 /// # Errors
-/// 400 on a server with several shops and no default one, and those of [`answer`].
+/// 400 on a server with several sellers and no default one, and those of [`answer`].
 #[utoipa::path(
     get,
     path = "/api/v1/track/{number}",
     tag = "public",
-    summary = "Look up a shipment in the server's only (or default) shop",
-    description = "The short path: an alias of /api/v1/shops/{shop}/track/{number} for the server's only shop, \
-        or the one it is configured to default to; on a server with several shops and no default it \
-        answers shop_required, never a mix of shops. Needs no authentication.",
+    summary = "Look up a shipment of the server's only (or default) seller",
+    description = "The short path: an alias of /api/v1/shops/{shop}/track/{number} for the server's only seller, \
+        or the one it is configured to default to; on a server with several sellers and no default it \
+        answers shop_required, never a mix of sellers. Needs no authentication.",
     params(
         ("number" = String, Path, description = "An order, posting or tracking number, in any case, with spaces or dashes."),
         ("Trackline-Check" = Option<String>, Header, description = "The buyer's reply to the seller's second factor, after a check_required answer. Never in the URL: `?check=` is refused (400 check_in_url)."),
@@ -161,7 +173,7 @@ pub async fn track(
     request: Request,
 ) -> Result<Response, ApiError> {
     let (request, _) = request.into_parts();
-    counted(answer(&state, ShopRef::Default, &number, &params, &request).await)
+    counted(answer(&state, SellerRef::Default, &number, &params, &request).await)
 }
 
 /// Counts a lookup's outcome for the metrics, and passes it on.
@@ -179,8 +191,8 @@ pub fn count<T>(answered: &Result<T, ApiError>, not_modified: bool) {
         Ok(_) if not_modified => "not_modified",
         Ok(_) => "found",
         Err(ApiError::Lookup(error)) => match error {
-            LookupError::UnknownShop => "shop_not_found",
-            LookupError::ShopRequired => "shop_required",
+            LookupError::UnknownSeller => "shop_not_found",
+            LookupError::SellerRequired => "shop_required",
             LookupError::InvalidNumber(_) => "invalid_number",
             LookupError::NotFound => "not_found",
             LookupError::OriginNotAllowed => "origin_not_allowed",
@@ -197,14 +209,14 @@ pub fn count<T>(answered: &Result<T, ApiError>, not_modified: bool) {
     crate::metrics::lookup(outcome);
 }
 
-/// Answers contract v1 for a number in a shop, with an ETag and the cache policy its rules allow.
+/// Answers contract v1 for a number of a seller, with an ETag and the cache policy its rules allow.
 ///
 /// # Errors
 /// 400 for a number that cannot exist, 404 when nothing matches, 403 when the page's origin
 /// is not allowed or a second factor is missing or wrong, 429 after too many wrong ones, 500 when the store fails.
 async fn answer(
     state: &AppState,
-    shop: ShopRef,
+    seller: SellerRef,
     number: &str,
     params: &LookupParams,
     request: &Parts,
@@ -212,7 +224,7 @@ async fn answer(
     let headers = &request.headers;
     let origin = origin_of(headers);
     let reply = reply_of(params, headers)?;
-    let response = look_up(state, shop, number, origin, reply.as_deref(), request).await?;
+    let response = look_up(state, seller, number, origin, reply.as_deref(), request).await?;
     let etag = HeaderValue::from_str(&response.etag)
         .map_err(|error| ApiError::Internal(error.to_string()))?;
     // Guarded answers differ by origin and must not be shared by a CDN between buyers.
@@ -241,7 +253,7 @@ async fn answer(
         .into_response())
 }
 
-/// The public lookup's response for a number in a shop, asked by a page of `origin` (none for
+/// The public lookup's response for a number of a seller, asked by a page of `origin` (none for
 /// the server's own pages) with the buyer's `reply` to a second factor: what both the API and the
 /// hosted page answer with.
 ///
@@ -249,7 +261,7 @@ async fn answer(
 /// The lookup's failure, as the API answers it.
 pub async fn look_up(
     state: &AppState,
-    shop: ShopRef,
+    seller: SellerRef,
     number: &str,
     origin: Option<&str>,
     reply: Option<&str>,
@@ -270,8 +282,8 @@ pub async fn look_up(
                 ozon: &state.ozon,
                 poller: &state.poller,
             },
-            state.default_shop.as_deref(),
-            shop,
+            state.default_seller.as_deref(),
+            seller,
             number,
             caller,
         )

@@ -8,8 +8,8 @@ use super::json::Strict;
 use super::rate_limit::client_ip;
 use crate::change::tells::Subscriber;
 use crate::http::state::SharedState;
-use crate::lookup::{admit, shop, Caller, Shown};
-use crate::lookup_cache::ShopRef;
+use crate::lookup::{admit, find_seller, Caller, Shown};
+use crate::lookup_cache::SellerRef;
 use crate::seller_input::Invalid;
 use crate::store::push::Subscribed;
 use crate::store::push::Subscription;
@@ -20,18 +20,18 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
-use trackline::config::{page_base, page_link, push_path, shop_endpoint, DEFAULT_ENDPOINT};
+use trackline::config::{page_base, page_link, push_path, seller_endpoint, DEFAULT_ENDPOINT};
 use trackline::i18n::Lang;
 use utoipa::{IntoResponses, ToSchema};
 
-/// The push routes, shop-scoped and on the short path.
+/// The push routes, seller-scoped and on the short path.
 pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/api/v1/push/key", get(key))
         .route("/api/v1/push/renew", post(renew))
         .route(
             "/api/v1/shops/{shop}/track/{number}/push",
-            put(subscribe_in_shop).delete(unsubscribe_in_shop),
+            put(subscribe_for_seller).delete(unsubscribe_for_seller),
         )
         .route(
             "/api/v1/track/{number}/push",
@@ -81,9 +81,9 @@ pub struct PushSubscribe {
     /// The language notifications are worded in: `en`, `ru` or `zh` (others read as English).
     #[serde(default)]
     lang: Option<String>,
-    /// The buyer's reply to the shop's second factor, as the lookup takes it.
-    #[serde(default)]
-    check: Option<String>,
+    /// The buyer's reply to the seller's second factor, as the lookup takes it.
+    #[serde(default, rename = "check")]
+    reply: Option<String>,
 }
 
 /// Ending a browser's subscription to a number's shipments.
@@ -113,15 +113,15 @@ enum SubscribeResponses {
     /// Subscribed (again, replacing the earlier subscription of this browser).
     #[response(status = 204)]
     Subscribed,
-    /// Not a number any shipment could have (invalid_number); on a server with several shops and
+    /// Not a number any shipment could have (invalid_number); on a server with several sellers and
     /// no default, shop_required.
     #[response(status = 400)]
     BadRequest(trackline_core::ErrorBody),
-    /// origin_not_allowed; check_required or check_failed: the shop asks for a second factor, as
+    /// origin_not_allowed; check_required or check_failed: the seller asks for a second factor, as
     /// the lookup does.
     #[response(status = 403)]
     Forbidden(trackline_core::ErrorBody),
-    /// No shipment of this shop has this number (not_found), no shop has this handle
+    /// No shipment of this seller has this number (not_found), no seller has this handle
     /// (shop_not_found), or the server sends no notifications (push_unavailable).
     #[response(status = 404)]
     NotFound(trackline_core::ErrorBody),
@@ -136,7 +136,7 @@ enum SubscribeResponses {
     TooMany(trackline_core::ErrorBody),
 }
 
-/// What ending a subscription in a shop answers, for the OpenAPI document (the short path, with
+/// What ending a subscription of a seller answers, for the OpenAPI document (the short path, with
 /// no handle to be unknown, answers all but the 404).
 #[allow(dead_code)] // Only its derive is used.
 #[derive(IntoResponses)]
@@ -147,7 +147,7 @@ enum UnsubscribeResponses {
     /// Not a number any shipment could have (invalid_number).
     #[response(status = 400)]
     BadRequest(trackline_core::ErrorBody),
-    /// No shop has this handle (shop_not_found).
+    /// No seller has this handle (shop_not_found).
     #[response(status = 404)]
     NotFound(trackline_core::ErrorBody),
     /// The body is not `{"endpoint": …}` (invalid, with the field).
@@ -181,7 +181,7 @@ pub async fn key(State(state): State<SharedState>) -> Result<Json<PushKey>, ApiE
     }))
 }
 
-/// Subscribes a browser to notifications about what the number finds in the shop.
+/// Subscribes a browser to notifications about what the number finds among the seller's shipments.
 ///
 /// # Errors
 /// 404 `push_unavailable`, 422 for a subscription that is not on one of the server's push
@@ -193,28 +193,28 @@ pub async fn key(State(state): State<SharedState>) -> Result<Json<PushKey>, ApiE
     operation_id = "subscribe_push_in_shop",
     tag = "push",
     summary = "Subscribe a browser to a shipment's changes",
-    description = "Admitted as the lookup is (the shop's origins, its second factor as `check`). Sent \
+    description = "Admitted as the lookup is (the seller's origins, the reply to its second factor as `check`). Sent \
         on a new stage, an exception, ready for pickup, the day before storage ends, delivered; a \
         subscription ends a week after delivery, 60 days after it was made if the parcel is never \
         delivered, or when the push service says it is gone. A parcel takes at most 50 browsers, \
         an address at most 100 subscriptions (one a shipment the number covers).",
     params(
-        ("shop" = String, Path, description = "The shop's public handle."),
+        ("shop" = String, Path, description = "The seller's public handle."),
         ("number" = String, Path, description = "The number the buyer looked up."),
     ),
     request_body = PushSubscribe,
     responses(SubscribeResponses),
     security(()),
 )]
-pub async fn subscribe_in_shop(
+pub async fn subscribe_for_seller(
     State(state): State<SharedState>,
-    Path((shop, number)): Path<(String, String)>,
+    Path((seller, number)): Path<(String, String)>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    subscribed(&state, ShopRef::Handle(shop), &number, request).await
+    subscribed(&state, SellerRef::Handle(seller), &number, request).await
 }
 
-/// Subscribes a browser on the short path (the server's only or default shop).
+/// Subscribes a browser on the short path (the server's only or default seller).
 ///
 /// # Errors
 /// As the scoped path.
@@ -223,7 +223,7 @@ pub async fn subscribe_in_shop(
     path = "/api/v1/track/{number}/push",
     operation_id = "subscribe_push",
     tag = "push",
-    summary = "Subscribe a browser to a shipment's changes, in the server's default shop",
+    summary = "Subscribe a browser to a shipment's changes, for the server's default seller",
     params(("number" = String, Path, description = "The number the buyer looked up.")),
     request_body = PushSubscribe,
     responses(SubscribeResponses),
@@ -234,13 +234,13 @@ pub async fn subscribe(
     Path(number): Path<String>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    subscribed(&state, ShopRef::Default, &number, request).await
+    subscribed(&state, SellerRef::Default, &number, request).await
 }
 
-/// Ends a browser's subscription to a number's shipments in the shop.
+/// Ends a browser's subscription to a number's shipments of the seller.
 ///
 /// # Errors
-/// 400 for a number no shipment could have, 404 for an unknown shop, 422 for a body that is not
+/// 400 for a number no shipment could have, 404 for an unknown seller, 422 for a body that is not
 /// `{"endpoint": …}`, 429 past ten a minute from one address.
 #[utoipa::path(
     delete,
@@ -249,19 +249,19 @@ pub async fn subscribe(
     tag = "push",
     summary = "End a browser's subscription to a shipment's changes",
     params(
-        ("shop" = String, Path, description = "The shop's public handle."),
+        ("shop" = String, Path, description = "The seller's public handle."),
         ("number" = String, Path, description = "The number the buyer looked up."),
     ),
     request_body = PushUnsubscribe,
     responses(UnsubscribeResponses),
     security(()),
 )]
-pub async fn unsubscribe_in_shop(
+pub async fn unsubscribe_for_seller(
     State(state): State<SharedState>,
-    Path((shop, number)): Path<(String, String)>,
+    Path((seller, number)): Path<(String, String)>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    unsubscribed(&state, ShopRef::Handle(shop), &number, request).await
+    unsubscribed(&state, SellerRef::Handle(seller), &number, request).await
 }
 
 /// Ends a browser's subscription on the short path.
@@ -273,7 +273,7 @@ pub async fn unsubscribe_in_shop(
     path = "/api/v1/track/{number}/push",
     operation_id = "unsubscribe_push",
     tag = "push",
-    summary = "End a browser's subscription, in the server's default shop",
+    summary = "End a browser's subscription, for the server's default seller",
     params(("number" = String, Path, description = "The number the buyer looked up.")),
     request_body = PushUnsubscribe,
     responses(
@@ -289,7 +289,7 @@ pub async fn unsubscribe(
     Path(number): Path<String>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    unsubscribed(&state, ShopRef::Default, &number, request).await
+    unsubscribed(&state, SellerRef::Default, &number, request).await
 }
 
 /// Moves every parcel of a browser's ended subscription to its new one.
@@ -361,7 +361,7 @@ fn limited(state: &SharedState, request: &Request) -> Result<(), ApiError> {
 
 async fn subscribed(
     state: &SharedState,
-    shop_ref: ShopRef,
+    seller_ref: SellerRef,
     number: &str,
     request: Request,
 ) -> Result<Response, ApiError> {
@@ -378,8 +378,8 @@ async fn subscribed(
     let site = super::public::site(request.headers(), origin.as_deref());
     let Strict(asked) = Strict::<PushSubscribe>::from_request(request, state).await?;
     let subscription = checked(asked.subscription, state)?;
-    let handle = shop_ref.handle();
-    let seller = shop(&state.store, handle, state.default_shop.as_deref()).await?;
+    let handle = seller_ref.handle();
+    let seller = find_seller(&state.store, handle, state.default_seller.as_deref()).await?;
     let admitted = admit(
         &state.store,
         seller,
@@ -388,7 +388,7 @@ async fn subscribed(
             origin: origin.as_deref(),
             client,
             site,
-            reply: asked.check.as_deref(),
+            reply: asked.reply.as_deref(),
         },
     )
     .await?;
@@ -423,14 +423,14 @@ async fn subscribed(
 
 async fn unsubscribed(
     state: &SharedState,
-    shop_ref: ShopRef,
+    seller_ref: SellerRef,
     number: &str,
     request: Request,
 ) -> Result<Response, ApiError> {
     limited(state, &request)?;
     let Strict(asked) = Strict::<PushUnsubscribe>::from_request(request, state).await?;
-    let handle = shop_ref.handle();
-    let seller = shop(&state.store, handle, state.default_shop.as_deref()).await?;
+    let handle = seller_ref.handle();
+    let seller = find_seller(&state.store, handle, state.default_seller.as_deref()).await?;
     let query =
         trackline_core::TrackingQuery::parse(number).map_err(crate::lookup::LookupError::from)?;
     let ids: Vec<i64> = state
@@ -446,10 +446,10 @@ async fn unsubscribed(
 
 /// This server's push path for a number, where a notification's "stop" action ends it: the
 /// lookup's path, as the widget makes it.
-fn api_of(shop: Option<&str>, number: &str) -> String {
-    let endpoint = shop.map_or_else(
+fn api_of(seller: Option<&str>, number: &str) -> String {
+    let endpoint = seller.map_or_else(
         || DEFAULT_ENDPOINT.to_owned(),
-        |shop| shop_endpoint("", shop),
+        |seller| seller_endpoint("", seller),
     );
     push_path(&endpoint, number)
 }

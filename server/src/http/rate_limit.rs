@@ -1,4 +1,4 @@
-//! The public lookup's limit per shop and client address, as a middleware: `429` with `Retry-After`.
+//! The public lookup's limit per seller and client address, as a middleware: `429` with `Retry-After`.
 
 use super::error::ApiError;
 use crate::client_address::ClientIdentity;
@@ -43,8 +43,8 @@ pub async fn identify_client(
     next.run(request).await
 }
 
-/// Limits lookups by the shop asked (its handle in the path, as written) and the client's
-/// address; one shop's buyers never use up another's lookups.
+/// Limits lookups by the seller asked (its handle in the path, as written) and the client's
+/// address; one seller's buyers never use up another's lookups.
 pub async fn limit_lookups(
     State(limits): State<Limits>,
     params: RawPathParams,
@@ -54,25 +54,25 @@ pub async fn limit_lookups(
     let Some(client) = client_ip(request.extensions()) else {
         return next.run(request).await;
     };
-    let shop = params
+    let seller = params
         .iter()
         .find_map(|(name, value)| (name == "shop").then(|| value.to_owned()))
         .unwrap_or_default();
-    match admit(&limits, shop, client) {
+    match admit(&limits, seller, client) {
         Ok(()) => next.run(request).await,
         Err(refused) => refused.into_response(),
     }
 }
 
-/// Counts one lookup of the shop (its handle as asked, empty for the server's default) by
+/// Counts one lookup of the seller (its handle as asked, empty for the server's default) by
 /// `client` against the limit.
 ///
 /// # Errors
 /// `RateLimited`, with how long to wait, once the client has used up its lookups.
-pub fn admit(limits: &Limits, shop: String, client: IpAddr) -> Result<(), ApiError> {
+pub fn admit(limits: &Limits, seller: String, client: IpAddr) -> Result<(), ApiError> {
     limits
         .lookups
-        .check((shop, client), Instant::now())
+        .check((seller, client), Instant::now())
         .map_err(|wait| {
             crate::metrics::rate_limited();
             ApiError::RateLimited {

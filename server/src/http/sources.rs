@@ -8,7 +8,7 @@ use super::error::ApiError;
 use super::json::Strict;
 use crate::http::state::SharedState;
 use crate::seller_input::Invalid;
-use crate::sources::seventeen_track::{verify_push, Push};
+use crate::sources::seventeen_track::{verify_webhook, WebhookCall};
 use crate::sources::{Keys, Provider};
 use crate::store::sellers::SellerId;
 use crate::store::{Store, StoreError};
@@ -33,7 +33,7 @@ pub fn routes() -> Router<SharedState> {
         )
         .route(
             "/api/v1/sources/seventeen_track/push/{shop}",
-            post(seventeen_track_push),
+            post(seventeen_track_webhook),
         )
 }
 
@@ -53,7 +53,7 @@ pub struct SourceKeysInput {
     /// CDEK: the integration's secure password (client secret).
     #[serde(default)]
     client_secret: Option<String>,
-    /// 17TRACK: the API's security key (API settings); it also signs 17TRACK's pushes.
+    /// 17TRACK: the API's security key (API settings); it also signs 17TRACK's webhook calls.
     #[serde(default)]
     api_key: Option<String>,
 }
@@ -147,8 +147,8 @@ fn provider_of(name: &str) -> Result<Provider, ApiError> {
         tracks is polled from it on its own, unless the seller chose otherwise for it: Russian Post \
         for S10 numbers ending in RU and 14-digit domestic numbers, CDEK for 10-digit waybills, \
         17TRACK for any number the carrier's own provider does not take (or has no keys for). \
-        17TRACK also pushes changes to /api/v1/sources/seventeen_track/push/{shop}, signed with \
-        the same key.",
+        With each change 17TRACK also calls its webhook, /api/v1/sources/seventeen_track/push/{shop}, \
+        signed with the same key.",
     params(("provider" = String, Path, description = "russian_post (login, password), cdek (client_id, client_secret) or seventeen_track (api_key)")),
     request_body = Option<SourceKeysInput>,
     responses(
@@ -230,39 +230,40 @@ pub async fn choose_source(
 }
 
 /// `POST /api/v1/sources/seventeen_track/push/{shop}`: 17TRACK tells of a change to a number
-/// the shop follows there; the shop's shipments polled from 17TRACK with that number take it.
+/// the seller follows there; the seller's shipments polled from 17TRACK with that number take it.
 ///
 /// # Errors
-/// 401 unless `sign` is 17TRACK's signature of the body with the shop's 17TRACK key (an unknown
-/// shop, or one without a key, looks the same); 400 for a body that is not a push.
+/// 401 unless `sign` is 17TRACK's signature of the body with the seller's 17TRACK key (an unknown
+/// seller, or one without a key, looks the same); 400 for a body that is not a webhook call.
 #[utoipa::path(
     post,
     path = "/api/v1/sources/seventeen_track/push/{shop}",
+    operation_id = "seventeen_track_push",
     tag = "sources",
-    summary = "17TRACK's push for one shop (set this URL as the webhook in the shop's 17TRACK account)",
-    description = "Verified with the shop's 17TRACK key: the `sign` header is the hex SHA-256 of the \
-        raw body, a slash and the key. TRACKING_UPDATED moves the shop's shipments with that \
+    summary = "17TRACK's webhook for one seller (set this URL as the webhook in the seller's 17TRACK account)",
+    description = "Verified with the seller's 17TRACK key: the `sign` header is the hex SHA-256 of the \
+        raw body, a slash and the key. TRACKING_UPDATED moves the seller's shipments with that \
         number that are polled from 17TRACK; other events are acknowledged and ignored.",
-    params(("shop" = String, Path, description = "The shop's handle")),
+    params(("shop" = String, Path, description = "The seller's handle")),
     request_body(content = serde_json::Value, content_type = "application/json",
-        description = "17TRACK's push: {event, data: {number, carrier, track_info}}"),
+        description = "17TRACK's webhook call: {event, data: {number, carrier, track_info}}"),
     responses(
         (status = 200, description = "Taken (or ignored)."),
-        (status = 400, description = "Not a push (malformed_json).", body = trackline_core::ErrorBody),
-        (status = 401, description = "Not signed with this shop's 17TRACK key (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 400, description = "Not a webhook call (malformed_json).", body = trackline_core::ErrorBody),
+        (status = 401, description = "Not signed with this seller's 17TRACK key (unauthorized).", body = trackline_core::ErrorBody),
     ),
     security(()),
 )]
-pub async fn seventeen_track_push(
+pub async fn seventeen_track_webhook(
     State(state): State<SharedState>,
-    Path(shop): Path<String>,
+    Path(seller): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
     let store = &state.store;
     let provider = Provider::SeventeenTrack;
     let seller = store
-        .shop_by_handle(&shop)
+        .seller_by_handle(&seller)
         .await?
         .ok_or(ApiError::Unauthorized)?;
     let Some(Keys::ApiKey { api_key }) = store.source_keys(seller, provider).await? else {
@@ -272,21 +273,21 @@ pub async fn seventeen_track_push(
         .get("sign")
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
-    if !verify_push(&body, &api_key, sign) {
+    if !verify_webhook(&body, &api_key, sign) {
         return Err(ApiError::Unauthorized);
     }
-    let push: Push = serde_json::from_slice(&body)
+    let call: WebhookCall = serde_json::from_slice(&body)
         .map_err(|error| ApiError::MalformedJson(error.to_string()))?;
-    let Some(info) = push
+    let Some(info) = call
         .data
         .track_info
-        .filter(|_| push.event == "TRACKING_UPDATED")
+        .filter(|_| call.event == "TRACKING_UPDATED")
     else {
         return Ok(StatusCode::OK);
     };
     let reading = info.reading();
     let now = crate::store::now_ms();
-    let number = normalise(&push.data.number);
+    let number = normalise(&call.data.number);
     for id in store.polled_with_number(seller, provider, &number).await? {
         state.poller.keep(id, &reading, now).await?;
     }

@@ -29,13 +29,13 @@ pub const PUSH_SUBSCRIPTIONS: RateLimit = RateLimit {
 /// How long the poller waits, when nothing is due, before looking again.
 pub const POLL_IDLE: Duration = Duration::from_secs(5);
 
-/// The public lookup's limit, each shop's apart from the others'. It lives in this instance's
+/// The public lookup's limit, each seller's apart from the others'. It lives in this instance's
 /// memory: behind a load balancer each instance counts on its own, so N instances allow a
 /// client N times the rate (a courtesy against scraping, kept off the store on the hot path);
 /// the second-factor lockout, which guards buyers' orders, is counted in the store instead.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Lookups per shop (its handle as asked; empty for the short path) and client address.
+    /// Lookups per seller (its handle as asked; empty for the short path) and client address.
     pub lookups: Limiter<(String, IpAddr)>,
 }
 
@@ -66,8 +66,8 @@ pub struct AppState {
     pub lookup_cache: LookupCache,
     /// The built widget to serve at `/`, if any.
     pub widget: Option<WidgetFiles>,
-    /// The handle of the shop the short lookup path answers for, when the server has several.
-    pub default_shop: Option<String>,
+    /// The handle of the seller the short lookup path answers for, when the server has several.
+    pub default_seller: Option<String>,
     /// Who the client is: the proxies believed, the header they set, the IPv6 prefix of one client.
     pub clients: ClientIdentity,
     /// Whether plain `http://` webhook receivers may be subscribed.
@@ -113,10 +113,10 @@ impl AppState {
             allow_private_push: config.allow_private_push,
             push_services: config.push_services.clone(),
             push_limit: Limiter::new(PUSH_SUBSCRIPTIONS),
-            default_shop: config
+            default_seller: config
                 .default_shop
                 .clone()
-                .or_else(|| config.demo.then(|| crate::demo::DEMO_SHOP.to_owned())),
+                .or_else(|| config.demo.then(|| crate::demo::DEMO_SELLER.to_owned())),
             store,
         }
     }

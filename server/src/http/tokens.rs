@@ -1,4 +1,4 @@
-//! The seller API's tokens: a seller makes named tokens (its shop's backend, a CI job), lists
+//! The seller API's tokens: a seller makes named tokens (its storefront's backend, a CI job), lists
 //! them and revokes one, the one making the request included, without the operator.
 
 use super::auth::Seller;

@@ -1,7 +1,7 @@
 //! The push services a buyer's subscription may name (`push_services`): the browsers' own by
 //! default. Subscribing needs no more than a tracking number, so without this list anybody could
 //! name a host of their own that takes the connection and never answers, and hold the places
-//! every shop's notifications are sent through (`in_flight`); with it, every message goes to a
+//! every seller's notifications are sent through (`in_flight`); with it, every message goes to a
 //! push service a browser vendor runs.
 
 use thiserror::Error;

@@ -18,10 +18,10 @@ use tokio_util::sync::CancellationToken;
 const LEASE: Duration = Duration::from_secs(60);
 const _: () = assert!(LEASE.as_secs() > 2 * sender::TIMEOUT.as_secs());
 
-/// Messages in flight at once: sixteen, four to one host, eight for one shop's buyers. A
+/// Messages in flight at once: sixteen, four to one host, eight for one seller's buyers. A
 /// browser's push service is a host many buyers share (every Chrome's is one), so it gets more
 /// than a seller's receiver; anybody can subscribe with an endpoint of their own, which gets no
-/// more, and endpoints on many hosts hold at most the places of the shop they subscribed at.
+/// more, and endpoints on many hosts hold at most the places of the seller they subscribed at.
 const BOUNDS: Bounds = Bounds {
     most: 16,
     per_host: 4,

@@ -67,7 +67,7 @@ impl Store {
     /// # Errors
     /// `StoreError` if the database fails or there is no randomness.
     pub async fn add_seller(&self, name: &str) -> Result<(SellerId, String), StoreError> {
-        let seller = self.add_shop(name, None).await?;
+        let seller = self.add_seller_named(name, None).await?;
         Ok((seller.id, seller.token))
     }
 
@@ -76,7 +76,7 @@ impl Store {
     ///
     /// # Errors
     /// `Conflict` if the handle asked for is taken; other `StoreError`s if the database fails.
-    pub async fn add_shop(
+    pub async fn add_seller_named(
         &self,
         name: &str,
         handle: Option<&str>,
@@ -138,7 +138,7 @@ impl Store {
     ///
     /// # Errors
     /// `StoreError` if the database fails.
-    pub async fn shop_by_handle(&self, handle: &str) -> Result<Option<SellerId>, StoreError> {
+    pub async fn seller_by_handle(&self, handle: &str) -> Result<Option<SellerId>, StoreError> {
         if !is_handle(handle) {
             return Ok(None);
         }
@@ -153,7 +153,7 @@ impl Store {
     ///
     /// # Errors
     /// `StoreError` if the database fails.
-    pub async fn only_shop(&self) -> Result<Option<SellerId>, StoreError> {
+    pub async fn only_seller(&self) -> Result<Option<SellerId>, StoreError> {
         let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM sellers LIMIT 2")
             .fetch_all(&self.pool)
             .await?;

@@ -2,7 +2,7 @@
 //! `17token` (401 without the right one), `register` and `gettrackinfo` with their accepted and
 //! rejected entries (`-18019902` for a number not registered yet, `-18019901` for one registered
 //! twice), 429 past three requests a second, and track info that carries the recipient's
-//! address, which must not get through. It also signs pushes as 17TRACK does.
+//! address, which must not get through. It also signs webhook calls as 17TRACK does.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -78,8 +78,8 @@ pub fn track_info() -> Value {
     })
 }
 
-/// A push as 17TRACK sends it, and its `sign` with `key`.
-pub fn push(number: &str, key: &str) -> (String, String) {
+/// A call of 17TRACK's webhook as 17TRACK makes it, and its `sign` with `key`.
+pub fn webhook_call(number: &str, key: &str) -> (String, String) {
     let body = json!({"event": "TRACKING_UPDATED",
                       "data": {"number": number, "carrier": 190271, "param": null, "tag": "",
                                "track_info": track_info()}})

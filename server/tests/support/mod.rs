@@ -37,7 +37,7 @@ pub fn app(store: &Store) -> Router {
 }
 
 /// The state `main --demo` would build for a store with the demo seeded: the short lookup
-/// path answers for the demo shop.
+/// path answers for the demo seller.
 pub fn demo_state(store: &Store) -> AppState {
     let config = Config {
         demo: true,
@@ -166,7 +166,7 @@ pub fn app_asking(store: &Store, providers: trackline_server::sources::ProviderU
     trackline_server::app(AppState::new(store.clone(), &config))
 }
 
-/// A new seller (shop `handle`) that gave `keys` for `provider` through the seller API: its token.
+/// A new seller (seller `handle`) that gave `keys` for `provider` through the seller API: its token.
 pub async fn seller_with_source(
     store: &Store,
     app: &Router,
@@ -174,7 +174,11 @@ pub async fn seller_with_source(
     provider: &str,
     keys: Value,
 ) -> String {
-    let token = store.add_shop(handle, Some(handle)).await.unwrap().token;
+    let token = store
+        .add_seller_named(handle, Some(handle))
+        .await
+        .unwrap()
+        .token;
     let uri = format!("/api/v1/seller/sources/{provider}");
     let (status, answer) = seller_call(app, Method::PUT, &uri, &token, Some(keys)).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");

@@ -1,8 +1,9 @@
 //! 17TRACK's tracking API v2.2 (`https://api.17track.net/track/v2.2`), with the seller's key in
 //! the `17token` header: `gettrackinfo` for a number, and `register` first for a number
 //! 17TRACK does not follow yet (each registration spends the seller's quota once; from then on
-//! 17TRACK follows it and pushes its changes). Its pushes (`TRACKING_UPDATED`) are signed with
-//! the same key: `sign` is the SHA-256 of the body, a slash and the key (`verify_push`).
+//! 17TRACK follows it and tells this server of its changes through 17TRACK's webhook). Its
+//! webhook calls (`TRACKING_UPDATED`) are signed with the same key: `sign` is the SHA-256 of
+//! the body, a slash and the key (`verify_webhook`).
 //!
 //! Only the statuses and the events (moment, description, location, stage) are read; the
 //! recipient's address and anything else in `shipping_info` is never parsed.
@@ -117,18 +118,18 @@ struct TrackEvent {
     sub_status: Option<String>,
 }
 
-/// A push from 17TRACK.
+/// A call of 17TRACK's webhook: what the body says.
 #[derive(Debug, Deserialize)]
-pub struct Push {
+pub struct WebhookCall {
     /// `TRACKING_UPDATED`, or `TRACKING_STOPPED`.
     pub event: String,
     /// The number and what 17TRACK knows of it.
-    pub data: PushData,
+    pub data: WebhookData,
 }
 
-/// The parcel a push is about.
+/// The parcel a webhook call is about.
 #[derive(Debug, Deserialize)]
-pub struct PushData {
+pub struct WebhookData {
     /// The tracking number.
     pub number: String,
     /// What 17TRACK knows of it (absent when tracking stopped).
@@ -309,7 +310,7 @@ fn script_lang(text: &str) -> Option<&'static str> {
 
 /// Whether `sign` is 17TRACK's signature of `body` with `api_key`: the hex SHA-256 of the
 /// body, a slash, and the key (compared in constant time).
-pub fn verify_push(body: &[u8], api_key: &str, sign: &str) -> bool {
+pub fn verify_webhook(body: &[u8], api_key: &str, sign: &str) -> bool {
     let expected = sha256_hex(&[body, b"/", api_key.as_bytes()].concat());
     let given = sign.trim().to_ascii_lowercase();
     expected.len() == given.len()
@@ -399,14 +400,14 @@ mod tests {
     }
 
     #[test]
-    fn a_push_is_verified_with_the_sellers_key() {
+    fn a_webhook_call_is_verified_with_the_sellers_key() {
         let body = br#"{"event":"TRACKING_UPDATED","data":{"number":"X"}}"#;
         // Worked out apart from the code: `printf '%s/key-1' "$body" | sha256sum`.
         let sign = "ea02b408c739d8bb553e271c5374ac0301193b20a1c44b24a157f30465d975ef";
-        assert!(verify_push(body, "key-1", sign));
-        assert!(verify_push(body, "key-1", &sign.to_ascii_uppercase()));
-        assert!(!verify_push(body, "key-2", sign));
-        assert!(!verify_push(b"{}", "key-1", sign));
-        assert!(!verify_push(body, "key-1", ""));
+        assert!(verify_webhook(body, "key-1", sign));
+        assert!(verify_webhook(body, "key-1", &sign.to_ascii_uppercase()));
+        assert!(!verify_webhook(body, "key-2", sign));
+        assert!(!verify_webhook(b"{}", "key-1", sign));
+        assert!(!verify_webhook(body, "key-1", ""));
     }
 }

@@ -1,6 +1,6 @@
-//! Each shop's buyers see only that shop: on a server shared by several shops, a lookup is
-//! scoped to the shop in its path, its limits and lockouts are its own, and the short path
-//! never mixes shops. Runs on SQLite, and on PostgreSQL under `cargo xtask test`.
+//! Each seller's buyers see only that seller: on a server shared by several sellers, a lookup is
+//! scoped to the seller in its path, its limits and lockouts are its own, and the short path
+//! never mixes sellers. Runs on SQLite, and on PostgreSQL under `cargo xtask test`.
 
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{Method, StatusCode};
@@ -14,7 +14,7 @@ use trackline_server::{AppState, Store};
 
 mod support;
 
-/// A shop's shipment carrying `tracking`, with the shop's own support line.
+/// A seller's shipment carrying `tracking`, with the seller's own support line.
 fn parcel(tracking: &str, phone: &str) -> Value {
     json!({
         "tracking_number": tracking,
@@ -25,9 +25,9 @@ fn parcel(tracking: &str, phone: &str) -> Value {
     })
 }
 
-/// Adds a shop that writes `parcel` under reference `p-1`; returns its handle and token.
-async fn shop(app: &Router, store: &Store, name: &str, parcel: Value) -> (String, String) {
-    let seller = store.add_shop(name, None).await.unwrap();
+/// Adds a seller that writes `parcel` under reference `p-1`; returns its handle and token.
+async fn seller(app: &Router, store: &Store, name: &str, parcel: Value) -> (String, String) {
+    let seller = store.add_seller_named(name, None).await.unwrap();
     let put = request(
         Method::PUT,
         "/api/v1/seller/shipments/p-1",
@@ -47,20 +47,20 @@ fn answer(uri: &str, reply: &str) -> axum::http::Request<axum::body::Body> {
     request(Method::GET, uri, &[("trackline-check", reply)], None)
 }
 
-// The phishing channel this closes: a second shop wrote a shipment with the first shop's tracking
-// number and its own support contacts, and the first shop's buyers were shown both, the impostor's first.
+// The phishing channel this closes: a second seller wrote a shipment with the first seller's tracking
+// number and its own support contacts, and the first seller's buyers were shown both, the impostor's first.
 #[tokio::test]
-async fn an_impostor_shop_cannot_speak_to_another_shops_buyers() {
+async fn an_impostor_seller_cannot_speak_to_another_sellers_buyers() {
     let store = support::fresh_store().await;
     let app = support::app(&store);
-    let (real, _) = shop(
+    let (real, _) = seller(
         &app,
         &store,
         "Real Shop",
         parcel("RA100000048RU", "+78005553535"),
     )
     .await;
-    let (impostor, _) = shop(
+    let (impostor, _) = seller(
         &app,
         &store,
         "Impostor Shop",
@@ -82,7 +82,7 @@ async fn an_impostor_shop_cannot_speak_to_another_shops_buyers() {
         );
         assert_eq!(shipments[0]["support"]["contacts"][0]["value"], phone);
     }
-    // On a server with two shops the short path mixes nothing: it names the scoped one.
+    // On a server with two sellers the short path mixes nothing: it names the scoped one.
     let reply = send(&app, get("/api/v1/track/RA100000048RU")).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.json()["error"], "shop_required");
@@ -94,7 +94,7 @@ async fn an_impostor_shop_cannot_speak_to_another_shops_buyers() {
         "{}",
         reply.text
     );
-    // A handle no shop has is told apart from a number no shipment has.
+    // A handle no seller has is told apart from a number no shipment has.
     let reply = send(&app, get("/api/v1/shops/nobody/track/RA100000048RU")).await;
     assert_eq!(
         (reply.status, reply.json()["error"].clone()),
@@ -106,17 +106,17 @@ async fn an_impostor_shop_cannot_speak_to_another_shops_buyers() {
 async fn the_short_path_is_the_only_shop_or_the_configured_default() {
     let store = support::fresh_store().await;
     let app = support::app(&store);
-    let (first, _) = shop(
+    let (first, _) = seller(
         &app,
         &store,
         "First",
         parcel("RA100000048RU", "+78005553535"),
     )
     .await;
-    // With one shop, the short path is its alias.
+    // With one seller, the short path is its alias.
     let reply = send(&app, get("/api/v1/track/RA100000048RU")).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    shop(
+    seller(
         &app,
         &store,
         "Second",
@@ -125,7 +125,7 @@ async fn the_short_path_is_the_only_shop_or_the_configured_default() {
     .await;
     // With two, only a configured default makes it one again.
     let defaulted = trackline_server::app(AppState {
-        default_shop: Some(first.clone()),
+        default_seller: Some(first.clone()),
         ..support::state(&store)
     });
     let reply = send(&defaulted, get("/api/v1/track/RA100000048RU")).await;
@@ -137,7 +137,7 @@ async fn the_short_path_is_the_only_shop_or_the_configured_default() {
 }
 
 #[tokio::test]
-async fn each_shops_limits_and_lockouts_are_its_own() {
+async fn each_sellers_limits_and_lockouts_are_its_own() {
     let store = support::fresh_store().await;
     let app = trackline_server::app(AppState {
         limits: Limits::new(RateLimit {
@@ -150,14 +150,14 @@ async fn each_shops_limits_and_lockouts_are_its_own() {
         [192, 0, 2, 77],
         1,
     ))));
-    let (a, a_token) = shop(
+    let (a, a_token) = seller(
         &app,
         &store,
         "Shop A",
         parcel("RA100000048RU", "+78005553535"),
     )
     .await;
-    let (b, b_token) = shop(
+    let (b, b_token) = seller(
         &app,
         &store,
         "Shop B",
@@ -173,7 +173,7 @@ async fn each_shops_limits_and_lockouts_are_its_own() {
         );
         assert_eq!(send(&app, rules).await.status, StatusCode::OK);
     }
-    // Ten wrong replies lock this address out of shop A's orders, not shop B's.
+    // Ten wrong replies lock this address out of seller A's orders, not seller B's.
     for _ in 0..10 {
         let wrong = send(
             &app,
@@ -199,7 +199,7 @@ async fn each_shops_limits_and_lockouts_are_its_own() {
     )
     .await;
     assert_eq!(other.status, StatusCode::OK, "{}", other.text);
-    // Shop A's lookups are used up for this address; shop B's are not.
+    // Seller A's lookups are used up for this address; seller B's are not.
     let spent = send(&app, get(&format!("/api/v1/shops/{a}/track/RA100000048RU"))).await;
     assert_eq!(spent.status, StatusCode::TOO_MANY_REQUESTS);
     let fresh = send(&app, get(&format!("/api/v1/shops/{b}/track/RA100000048RU"))).await;
@@ -209,21 +209,21 @@ async fn each_shops_limits_and_lockouts_are_its_own() {
 #[tokio::test]
 async fn handles_come_from_names_and_never_repeat() {
     let store = support::fresh_store().await;
-    let first = store.add_shop("Demo Shop", None).await.unwrap();
-    let second = store.add_shop("Demo Shop", None).await.unwrap();
+    let first = store.add_seller_named("Demo Shop", None).await.unwrap();
+    let second = store.add_seller_named("Demo Shop", None).await.unwrap();
     assert_eq!(
         (first.handle.as_str(), second.handle.as_str()),
         ("demo-shop", "demo-shop-2")
     );
     assert_eq!(handle_from_name("Demo Shop"), "demo-shop");
     assert!(matches!(
-        store.add_shop("Copycat", Some("demo-shop")).await,
+        store.add_seller_named("Copycat", Some("demo-shop")).await,
         Err(trackline_server::store::StoreError::Conflict)
     ));
     assert!(is_handle(&first.handle));
     assert_eq!(
-        store.shop_by_handle("demo-shop-2").await.unwrap(),
+        store.seller_by_handle("demo-shop-2").await.unwrap(),
         Some(second.id)
     );
-    assert_eq!(store.shop_by_handle("Not A Handle").await.unwrap(), None);
+    assert_eq!(store.seller_by_handle("Not A Handle").await.unwrap(), None);
 }
