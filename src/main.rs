@@ -56,7 +56,7 @@ fn main() {
         // The server names the number it rendered (a posted form has none in the address).
         number: root.get_attribute("data-number").or_else(|| param("n")),
         theme: param("theme").or_else(|| root.get_attribute("data-theme")),
-        compact: param("compact").is_some_and(|v| v == "1" || v == "true"),
+        compact: trackline_core::switch::is_on(param("compact").as_deref()),
         draft: plain_input.as_ref().map(|input| input.value()),
         // Focus stays where it is on markup that is taken over: the nodes do not change.
         focus: focus && rendered.is_none(),

@@ -281,10 +281,7 @@ impl Rendering {
             languages: accepted_languages(&parts.headers),
             number: number.clone(),
             theme: query.theme.clone(),
-            compact: query
-                .compact
-                .as_deref()
-                .is_some_and(|v| v == "1" || v == "true"),
+            compact: trackline_core::switch::is_on(query.compact.as_deref()),
             keep: match entry {
                 Entry::HostedPage => Settings::kept(|name| query.get(name)),
                 Entry::Element => Vec::new(),
