@@ -4,7 +4,6 @@ pub mod background;
 pub mod caps;
 pub mod client_address;
 pub mod clock;
-pub mod config;
 pub mod connections;
 pub mod demo;
 pub mod http;
@@ -17,6 +16,7 @@ pub mod ozon;
 pub mod push;
 pub mod secrets;
 pub mod seller_input;
+pub mod settings;
 pub mod sources;
 pub mod state;
 pub mod store;
@@ -26,8 +26,8 @@ use std::future::Future;
 use std::net::SocketAddr;
 use thiserror::Error;
 
-pub use config::Config;
 pub use http::app;
+pub use settings::Settings;
 pub use state::AppState;
 pub use store::Store;
 
@@ -65,7 +65,7 @@ pub struct Listening {
 /// # Errors
 /// `StartError` if the store cannot be opened or seeded, or an address cannot be bound.
 pub async fn start(
-    config: &Config,
+    config: &Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(Listening, impl Future<Output = std::io::Result<()>>), StartError> {
     let store = Store::open(&config.database_url)
