@@ -159,9 +159,9 @@ impl From<clap::Error> for SettingsError {
 #[derive(Debug, Clone, Parser)]
 #[command(name = "trackline-server", args_override_self = true)]
 pub struct Options {
-    /// A TOML file of settings, every one optional, under the names the environment variables
-    /// have without `TRACKLINE_` and in lower case (server/trackline.example.toml); the
-    /// environment and flags win over it.
+    /// A TOML file of settings, every one optional, each under its environment variable's name
+    /// without TRACKLINE_ in lower case (the lookup limits as [rate_limit] per_minute and
+    /// burst; see server/trackline.example.toml); the environment and flags win over it.
     #[arg(long, env = "TRACKLINE_CONFIG", value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 
