@@ -127,7 +127,7 @@ pub enum EntryPoint {
 
 /// What an entry point read from its page, as text, before any of it is trusted.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Settings {
+pub struct PageSettings {
     /// The endpoint template (`data-endpoint`, the `endpoint` attribute); it wins over `seller`.
     pub endpoint: Option<String>,
     /// The reference server's seller whose shipments are looked up (its wire name is `shop`: `?shop=`, `data-shop`, the `shop` attribute).
@@ -161,7 +161,7 @@ pub struct Settings {
 /// The address's settings the hosted page's plain form keeps when it is sent without the widget.
 pub const KEPT: [&str; 4] = ["shop", "lang", "theme", "compact"];
 
-impl Settings {
+impl PageSettings {
     /// The settings among `KEPT` that the address holds, read with `param`.
     pub fn kept(param: impl Fn(&str) -> Option<String>) -> Vec<(&'static str, String)> {
         KEPT.iter()
@@ -239,7 +239,7 @@ impl Config {
     /// The widget's configuration at `entry` from what it read there: blank texts are absent,
     /// the endpoint is the one given, else the server's lookup for the seller given, else its
     /// short path; the language is the page's, else the browser's first known, else English.
-    pub fn new(entry: EntryPoint, settings: Settings) -> Config {
+    pub fn new(entry: EntryPoint, settings: PageSettings) -> Config {
         let given = |text: Option<String>| text.filter(|value| !value.trim().is_empty());
         let lang = Config::pick_lang(
             given(settings.lang).as_deref(),
@@ -300,21 +300,21 @@ mod tests {
 
     #[test]
     fn blank_settings_are_absent_and_only_the_hosted_page_shares() {
-        let settings = Settings {
+        let settings = PageSettings {
             endpoint: Some("  ".into()),
             lang: Some("".into()),
             languages: vec!["ru-RU".into()],
             number: Some(" ".into()),
             theme: Some("dark".into()),
             draft: Some("RA1".into()),
-            ..Settings::default()
+            ..PageSettings::default()
         };
         let element = Config::new(EntryPoint::Element, settings.clone());
         assert_eq!(element.endpoint, DEFAULT_ENDPOINT);
         assert_eq!(
             Config::new(
                 EntryPoint::Element,
-                Settings {
+                PageSettings {
                     seller: Some(" demo ".into()),
                     server: "https://track.example/".into(),
                     ..settings.clone()
@@ -327,7 +327,7 @@ mod tests {
         assert_eq!(
             Config::new(
                 EntryPoint::HostedPage,
-                Settings {
+                PageSettings {
                     seller: Some("a/b".into()),
                     endpoint: Some("https://other.example/t/{number}".into()),
                     ..settings.clone()
@@ -352,11 +352,11 @@ mod tests {
     #[test]
     fn an_elements_reply_goes_to_its_servers_page_or_nowhere_never_to_the_storefront() {
         let element = |server: &str| {
-            let settings = Settings {
+            let settings = PageSettings {
                 server: server.into(),
                 seller: Some("a/b".into()),
                 lang: Some("ru".into()),
-                ..Settings::default()
+                ..PageSettings::default()
             };
             Config::new(EntryPoint::Element, settings).reply_post
         };
@@ -368,7 +368,7 @@ mod tests {
         assert_eq!(element(""), ReplyPost::Nowhere);
         assert_eq!(element("null"), ReplyPost::Nowhere);
         assert_eq!(ReplyPost::Nowhere.form(), ("dialog", None));
-        let hosted = Config::new(EntryPoint::HostedPage, Settings::default()).reply_post;
+        let hosted = Config::new(EntryPoint::HostedPage, PageSettings::default()).reply_post;
         assert_eq!(hosted.form(), ("post", None));
     }
 }

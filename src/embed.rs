@@ -5,7 +5,7 @@
 //! shadow-root container to [`mount_widget`].
 
 use crate::client::Prefetched;
-use crate::config::{Config, EntryPoint, Settings};
+use crate::config::{Config, EntryPoint, PageSettings};
 use crate::Mounted;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -61,7 +61,7 @@ pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> Widge
                 .collect()
         })
         .unwrap_or_default();
-    let settings = Settings {
+    let settings = PageSettings {
         endpoint: text("endpoint"),
         seller: text("shop"),
         server: text("server").unwrap_or_default(),
@@ -73,7 +73,7 @@ pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> Widge
         draft: text("draft"),
         focus: flag("focus"),
         prefetched: get("first").and_then(Prefetched::from_js),
-        ..Settings::default()
+        ..PageSettings::default()
     };
     // The loader put the server's rendering in the container: the widget takes it over.
     let rendered = flag("rendered")
@@ -85,7 +85,7 @@ pub fn mount_widget(container: web_sys::HtmlElement, settings: JsValue) -> Widge
     if let Some((rendered, root)) = rendered {
         let config = Config::new(
             EntryPoint::Element,
-            Settings {
+            PageSettings {
                 rendered: Some(rendered),
                 // The language the server drew it in (its pick from `Accept-Language` when the
                 // element names none), or the views would not match the markup they take over.

@@ -1,7 +1,7 @@
 //! The hosted tracking page (and its iframe form): reads its settings from the page and mounts the
 //! widget, or takes over the one the reference server rendered there for a number in a link.
 
-use trackline::config::{Config, EntryPoint, Settings};
+use trackline::config::{Config, EntryPoint, PageSettings};
 use trackline::frame;
 use wasm_bindgen::JsCast;
 
@@ -42,7 +42,7 @@ fn main() {
     // (the worker's shell, opened without a network): the widget starts afresh on it.
     let stale_shell = root.get_attribute("data-number").is_none() && param("n").is_some();
     let rendered = trackline::rendered_in(&root).filter(|_| !stale_shell);
-    let settings = Settings {
+    let settings = PageSettings {
         endpoint: root.get_attribute("data-endpoint"),
         seller: param("shop").or_else(|| root.get_attribute("data-shop")),
         server: String::new(),
@@ -56,11 +56,11 @@ fn main() {
         // The server names the number it rendered (a posted form has none in the address).
         number: root.get_attribute("data-number").or_else(|| param("n")),
         theme: param("theme").or_else(|| root.get_attribute("data-theme")),
-        compact: param("compact").is_some_and(|v| v == "1" || v == "true"),
+        compact: trackline_core::switch::is_on(param("compact").as_deref()),
         draft: plain_input.as_ref().map(|input| input.value()),
         // Focus stays where it is on markup that is taken over: the nodes do not change.
         focus: focus && rendered.is_none(),
-        keep: Settings::kept(param),
+        keep: PageSettings::kept(param),
         prefetched: None,
         rendered,
         // The server drew "Notify me"'s place with it; in a frame the control stays empty.

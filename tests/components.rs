@@ -911,7 +911,7 @@ async fn an_elements_second_factor_form_posts_to_its_servers_page_not_the_storef
         ("", "dialog", None),
     ] {
         let root = fresh_root();
-        let settings = trackline::config::Settings {
+        let settings = trackline::config::PageSettings {
             endpoint: Some("https://api.example/element-guarded/{number}".into()),
             seller: Some("demo".into()),
             server: server.into(),
@@ -1231,7 +1231,7 @@ extern "C" {
 
 #[wasm_bindgen_test]
 fn the_loader_asks_the_url_the_widget_would_or_nothing() {
-    use trackline::config::{EntryPoint, Settings};
+    use trackline::config::{EntryPoint, PageSettings};
     use trackline_core::{url_template, TrackingQuery};
     /// An element's endpoint, seller, server and number, and whether the loader must ask for it.
     type Case<'a> = (Option<&'a str>, Option<&'a str>, &'a str, &'a str, bool);
@@ -1295,12 +1295,12 @@ fn the_loader_asks_the_url_the_widget_would_or_nothing() {
         assert_eq!(loader.is_some(), asks, "{number:?} at {endpoint:?}");
         let config = Config::new(
             EntryPoint::Element,
-            Settings {
+            PageSettings {
                 endpoint: endpoint.map(str::to_owned),
                 seller: seller.map(str::to_owned),
                 server: server.into(),
                 number: Some(number.into()),
-                ..Settings::default()
+                ..PageSettings::default()
             },
         );
         if let Some(loader) = loader {

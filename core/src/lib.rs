@@ -21,6 +21,7 @@ pub mod saved_copy;
 pub mod second_factor;
 pub mod status;
 pub mod summary;
+pub mod switch;
 pub mod time;
 pub mod timeline;
 pub mod url_template;

@@ -5,7 +5,6 @@ pub mod caps;
 pub mod change;
 pub mod client_address;
 pub mod clock;
-pub mod config;
 pub mod connections;
 pub mod demo;
 pub mod digest;
@@ -21,6 +20,7 @@ pub mod provider;
 pub mod push;
 pub mod secrets;
 pub mod seller_input;
+pub mod settings;
 pub mod sources;
 pub mod store;
 pub mod updates;
@@ -31,9 +31,9 @@ use std::net::SocketAddr;
 use thiserror::Error;
 use tokio_util::sync::CancellationToken;
 
-pub use config::Config;
 pub use http::app;
 pub use http::state::AppState;
+pub use settings::Settings;
 pub use store::Store;
 
 /// Why the server could not start.
@@ -70,7 +70,7 @@ pub struct Listening {
 /// # Errors
 /// `StartError` if the store cannot be opened or seeded, or an address cannot be bound.
 pub async fn start(
-    config: &Config,
+    config: &Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(Listening, impl Future<Output = std::io::Result<()>>), StartError> {
     let store = Store::open(&config.database_url)

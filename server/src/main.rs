@@ -1,103 +1,140 @@
-//! Starts the reference endpoint: `trackline-server [--addr A] [--database URL] [--static-dir D] [--demo]`
-//! (the widget from `D`, else the one built into the binary with `embed-widget`),
-//! adds a seller: `trackline-server add-seller NAME [--handle SHOP] [--database URL]`, printing
-//! its token once (and its shop's lookup path),
-//! lists sellers: `trackline-server sellers list [--database URL]`, removes one with all its
-//! data: `trackline-server sellers remove HANDLE [--database URL]`,
-//! prints a new secret key for sealing sellers' provider keys: `trackline-server secret-key`,
-//! asks a running server whether it is ready, for container health checks:
-//! `trackline-server healthcheck [--addr A]` (exit 0 or 1), or prints the OpenAPI document of
-//! both APIs: `trackline-server openapi`.
+//! `trackline-server`: the reference endpoint and the operator's commands around it;
+//! `trackline-server --help` lists them with every setting.
 
+use clap::{Parser, Subcommand};
+use std::ffi::OsString;
 use std::process::ExitCode;
 use trackline_server::http::assets::WidgetFiles;
 use trackline_server::secrets::SecretKey;
+use trackline_server::settings::{self, LogFormat, Options};
 use trackline_server::store::sellers::is_handle;
 use trackline_server::store::StoreError;
-use trackline_server::{demo, start, Config, Store};
+use trackline_server::{demo, start, Settings, Store};
 
 // The lookup answers from memory; what is left per request is mostly small allocations, which
 // mimalloc serves faster than the system allocator when the workers' threads share them.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// trackline's reference tracking endpoint: stores shipments and answers contract v1.
+///
+/// Without a command it serves both APIs and the widget (the one built into the binary with
+/// `cargo xtask release`, or --static-dir's). Every setting is a flag, an environment variable
+/// and a key of the --config file; a flag wins over the environment, the environment over the
+/// file. A switch (--demo, --allow-…) is on with its flag, with 1 or true in its environment
+/// variable (0 or false: off), or with true in the file.
+#[derive(Debug, Parser)]
+#[command(
+    name = "trackline-server",
+    version,
+    args_override_self = true,
+    max_term_width = 100
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    settings: Options,
+}
+
+/// The operator's commands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Adds a seller and prints its bearer token, the only time it is ever shown (on standard
+    /// output, alone, for scripts); then its shop's handle and lookup path.
+    AddSeller {
+        /// The seller's name, as its buyers know it.
+        name: String,
+        /// Its shop's public handle (2 to 40 of a-z 0-9 and dashes, no dash at either end);
+        /// made from the name if not given.
+        #[arg(long, value_name = "SHOP")]
+        handle: Option<String>,
+    },
+    /// Lists the sellers, or removes one with all its data.
+    #[command(subcommand)]
+    Sellers(Sellers),
+    /// Prints a new secret key for sealing sellers' provider keys (TRACKLINE_SECRET_KEY).
+    SecretKey,
+    /// Asks the server at --addr whether it is ready, for container health checks: exits 0
+    /// when it is, 1 otherwise.
+    Healthcheck,
+    /// Prints the OpenAPI document of both APIs.
+    Openapi,
+}
+
+/// `trackline-server sellers ...`
+#[derive(Debug, Subcommand)]
+enum Sellers {
+    /// One seller a line: handle, name, when added, how many shipments.
+    List,
+    /// Removes the seller and everything it wrote, all at once.
+    Remove {
+        /// The seller's shop handle.
+        handle: String,
+    },
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,sqlx=warn".into());
-    // One JSON object a line for log collectors; readable text for people.
-    if std::env::var("TRACKLINE_LOG_FORMAT").is_ok_and(|format| format == "json") {
-        tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .init();
-    } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
-    }
-    let mut args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("openapi") {
-        print!("{}", trackline_server::http::openapi::json());
-        return ExitCode::SUCCESS;
-    }
-    if args.first().map(String::as_str) == Some("secret-key") {
-        return match SecretKey::generate() {
-            Ok(key) => {
-                println!("{}", key.to_base64());
-                eprintln!("a new secret key: keep it (TRACKLINE_SECRET_KEY or secret_key_file); sellers' provider keys cannot be read without it");
-                ExitCode::SUCCESS
-            }
+    let args: Vec<OsString> = std::env::args_os().collect();
+    // Clap answers --help, --version and mistakes on the command line in its own words, before
+    // the file is read; the commands that need no settings run whatever the file says.
+    let given = Cli::try_parse_from(&args).unwrap_or_else(|error| error.exit());
+    match given.command {
+        Some(Command::Openapi) => {
+            print!("{}", trackline_server::http::openapi::json());
+            ExitCode::SUCCESS
+        }
+        Some(Command::SecretKey) => print_secret_key(),
+        command => match settings::read::<Cli>(&args) {
+            Ok(settings) => run(command, settings).await,
             Err(error) => {
                 eprintln!("trackline-server: {error}");
-                ExitCode::FAILURE
+                ExitCode::from(2)
             }
-        };
+        },
     }
-    let healthcheck = args.first().map(String::as_str) == Some("healthcheck");
-    if healthcheck {
-        args.remove(0);
+}
+
+/// Serves, or runs the operator's `command`, with the settings read.
+async fn run(command: Option<Command>, settings: Settings) -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    match settings.log_format {
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init(),
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
     }
-    let add_seller = (args.first().map(String::as_str) == Some("add-seller")).then(|| {
-        args.remove(0);
-        let name = if args.is_empty() {
-            String::new()
-        } else {
-            args.remove(0)
-        };
-        let handle = args.iter().position(|arg| arg == "--handle").map(|at| {
-            args.remove(at);
-            if at < args.len() {
-                args.remove(at)
-            } else {
-                String::new()
-            }
-        });
-        (name, handle)
-    });
-    let sellers = (args.first().map(String::as_str) == Some("sellers")).then(|| {
-        args.remove(0);
-        let mut words = Vec::new();
-        // The command's own words come before the options.
-        while args.first().is_some_and(|arg| !arg.starts_with("--")) {
-            words.push(args.remove(0));
+    match command {
+        Some(Command::AddSeller { name, handle }) => {
+            add_seller_and_print_token(&settings, name.trim(), handle.as_deref()).await
         }
-        words
-    });
-    let config = match Config::from_env_and_args(|k| std::env::var(k).ok(), args) {
-        Ok(config) => config,
+        Some(Command::Sellers(command)) => manage_sellers(&settings, command).await,
+        Some(Command::Healthcheck) => check_health(&settings).await,
+        // Those two need no settings and were answered before they were read.
+        Some(Command::Openapi | Command::SecretKey) | None => serve(settings).await,
+    }
+}
+
+/// Prints a new secret key on standard output, alone, for scripts.
+fn print_secret_key() -> ExitCode {
+    match SecretKey::generate() {
+        Ok(key) => {
+            println!("{}", key.to_base64());
+            eprintln!("a new secret key: keep it (TRACKLINE_SECRET_KEY or secret_key_file); sellers' provider keys cannot be read without it");
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             eprintln!("trackline-server: {error}");
-            return ExitCode::from(2);
+            ExitCode::FAILURE
         }
-    };
-    if let Some((name, handle)) = add_seller {
-        return add_seller_and_print_token(&config, name.trim(), handle.as_deref()).await;
     }
-    if healthcheck {
-        return check_health(&config).await;
-    }
-    if let Some(words) = sellers {
-        return manage_sellers(&config, &words).await;
-    }
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+async fn serve(settings: Settings) -> ExitCode {
     // Ctrl-C or SIGTERM (what orchestrators send) stop accepting; requests in flight finish.
     let shutdown = async {
         let interrupt = tokio::signal::ctrl_c();
@@ -120,7 +157,7 @@ async fn main() -> ExitCode {
         let _ = interrupt.await;
         tracing::info!("shutting down: finishing requests in flight");
     };
-    let (listening, serving) = match start(&config, shutdown).await {
+    let (listening, serving) = match start(&settings, shutdown).await {
         Ok(started) => started,
         Err(error) => {
             eprintln!("trackline-server: {error}");
@@ -128,13 +165,13 @@ async fn main() -> ExitCode {
         }
     };
     println!("trackline is running at http://{}/", listening.addr);
-    if WidgetFiles::choose(config.static_dir.clone()).is_none() {
+    if WidgetFiles::choose(settings.static_dir.clone()).is_none() {
         eprintln!("no widget in this build: the APIs only (cargo xtask release builds the binary with the widget inside; --static-dir serves a directory)");
     }
     if let Some(metrics) = listening.metrics {
         eprintln!("metrics at http://{metrics}/metrics");
     }
-    if config.demo {
+    if settings.demo {
         println!("demo numbers to try:");
         for (number, what) in demo::HIGHLIGHTS {
             println!("  {number:<20} {what}");
@@ -150,9 +187,9 @@ async fn main() -> ExitCode {
 }
 
 /// Asks the server at the configured address for `/readyz`; 0 when it is ready, 1 otherwise.
-async fn check_health(config: &Config) -> ExitCode {
+async fn check_health(settings: &Settings) -> ExitCode {
     // A server listening on every interface is asked on the loopback one.
-    let mut addr = config.addr;
+    let mut addr = settings.addr;
     if addr.ip().is_unspecified() {
         addr.set_ip(if addr.is_ipv4() {
             std::net::Ipv4Addr::LOCALHOST.into()
@@ -180,9 +217,12 @@ async fn check_health(config: &Config) -> ExitCode {
     }
 }
 
-/// Adds a seller and prints its bearer token, the only time it is ever shown (on standard
-/// output, alone, for scripts); then, for people, its shop handle and lookup path.
-async fn add_seller_and_print_token(config: &Config, name: &str, handle: Option<&str>) -> ExitCode {
+/// Adds a seller and prints its bearer token (see `Command::AddSeller`).
+async fn add_seller_and_print_token(
+    settings: &Settings,
+    name: &str,
+    handle: Option<&str>,
+) -> ExitCode {
     if name.is_empty() {
         eprintln!(
             "trackline-server: add-seller needs a name: trackline-server add-seller \"Demo Shop\" [--handle demo-shop]"
@@ -195,7 +235,7 @@ async fn add_seller_and_print_token(config: &Config, name: &str, handle: Option<
         );
         return ExitCode::from(2);
     }
-    let added = match Store::open(&config.database_url).await {
+    let added = match Store::open(&settings.database_url).await {
         Ok(store) => store.add_seller_named(name, handle).await,
         Err(error) => Err(error),
     };
@@ -226,17 +266,16 @@ async fn add_seller_and_print_token(config: &Config, name: &str, handle: Option<
 
 /// `sellers list`: one seller a line (handle, name, when added, how many shipments);
 /// `sellers remove HANDLE`: the seller and everything it wrote, all at once.
-async fn manage_sellers(config: &Config, words: &[String]) -> ExitCode {
-    let usage = "trackline-server sellers list | sellers remove HANDLE [--database URL]";
-    let store = match Store::open(&config.database_url).await {
+async fn manage_sellers(settings: &Settings, command: Sellers) -> ExitCode {
+    let store = match Store::open(&settings.database_url).await {
         Ok(store) => store,
         Err(error) => {
             eprintln!("trackline-server: {error}");
             return ExitCode::FAILURE;
         }
     };
-    match words {
-        [list] if list == "list" => match store.sellers().await {
+    match command {
+        Sellers::List => match store.sellers().await {
             Ok(sellers) => {
                 println!("handle\tname\tcreated\tshipments");
                 for seller in sellers {
@@ -252,7 +291,7 @@ async fn manage_sellers(config: &Config, words: &[String]) -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        [remove, handle] if remove == "remove" => match store.remove_seller(handle).await {
+        Sellers::Remove { handle } => match store.remove_seller(&handle).await {
             Ok(Some(shipments)) => {
                 eprintln!(
                     "removed seller {handle:?} with its {shipments} shipment(s), tokens, webhooks, \
@@ -270,9 +309,5 @@ async fn manage_sellers(config: &Config, words: &[String]) -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        _ => {
-            eprintln!("trackline-server: {usage}");
-            ExitCode::from(2)
-        }
     }
 }

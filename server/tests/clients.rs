@@ -7,21 +7,21 @@ use axum::Router;
 use std::net::{IpAddr, SocketAddr};
 use support::request;
 use trackline_server::limiter::RateLimit;
-use trackline_server::{AppState, Config};
+use trackline_server::{AppState, Settings};
 
 mod support;
 
 /// The demo app with three lookups per client, then a wait; with `prefix` as one IPv6 client.
 async fn app(prefix: u8) -> Router {
     let store = support::fresh_store().await;
-    let config = Config {
+    let config = Settings {
         demo: true,
         rate_limit: RateLimit {
             per_minute: 1,
             burst: 3,
         },
         ipv6_client_prefix: prefix,
-        ..Config::default()
+        ..Settings::default()
     };
     trackline_server::app(AppState::new(store, &config))
 }

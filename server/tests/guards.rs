@@ -8,7 +8,7 @@ use axum::Router;
 use serde_json::{json, Value};
 use support::{bearer, request};
 use trackline_server::limiter::RateLimit;
-use trackline_server::{AppState, Config, Store};
+use trackline_server::{AppState, Settings, Store};
 
 mod support;
 
@@ -42,12 +42,12 @@ async fn guarded_seller_and_token(rules: Value) -> (Router, Store, String) {
     let store = support::fresh_store().await;
     let (_, token) = store.add_seller("Guarded shop").await.unwrap();
     // Lookups are not what these tests limit: room for every reply they send at once.
-    let config = Config {
+    let config = Settings {
         rate_limit: RateLimit {
             per_minute: 600,
             burst: 1000,
         },
-        ..Config::default()
+        ..Settings::default()
     };
     let app = trackline_server::app(AppState::new(store.clone(), &config)).layer(MockConnectInfo(
         std::net::SocketAddr::from(([192, 0, 2, 9], 4000)),

@@ -1,7 +1,7 @@
 //! Prometheus metrics on their own listener, scraped as an operator would.
 
 use std::time::Duration;
-use trackline_server::Config;
+use trackline_server::Settings;
 
 mod support;
 
@@ -33,12 +33,12 @@ async fn fetch(url: &str) -> std::io::Result<(u16, String)> {
 
 #[tokio::test]
 async fn requests_lookups_and_limits_are_counted_on_the_metrics_listener() {
-    let config = Config {
+    let config = Settings {
         addr: "127.0.0.1:0".parse().expect("an address"),
         metrics_addr: Some("127.0.0.1:0".parse().expect("an address")),
         database_url: support::fresh_url(None).await,
         demo: true,
-        ..Config::default()
+        ..Settings::default()
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (listening, serving) = trackline_server::start(&config, async {

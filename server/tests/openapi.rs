@@ -169,12 +169,12 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         max_wait: Duration::from_millis(5),
     };
     let ozon = OzonClient::new(&ozon_base, Duration::from_secs(60), quick);
-    let signing = trackline_server::Config {
+    let signing = trackline_server::Settings {
         secret_key: Some(support::test_secret_key()),
         allow_private_push: true,
         push_services: trackline_server::push::services::PushServices::parse(["127.0.0.1"])
             .unwrap(),
-        ..trackline_server::Config::default()
+        ..trackline_server::Settings::default()
     };
     let keyless = support::state(&store);
     let app = trackline_server::app(AppState {

@@ -11,7 +11,7 @@ use axum::Router;
 use serde_json::{json, Value};
 use support::{bearer, request, Reply};
 use trackline_server::limiter::RateLimit;
-use trackline_server::{AppState, Config};
+use trackline_server::{AppState, Settings};
 
 mod support;
 
@@ -31,12 +31,12 @@ const SECRETS: [&str; 5] = [
 async fn seller(rules: Value) -> Router {
     let store = support::fresh_store().await;
     let (_, token) = store.add_seller("Pickup shop").await.unwrap();
-    let config = Config {
+    let config = Settings {
         rate_limit: RateLimit {
             per_minute: 600,
             burst: 1000,
         },
-        ..Config::default()
+        ..Settings::default()
     };
     let app = trackline_server::app(AppState::new(store.clone(), &config)).layer(MockConnectInfo(
         std::net::SocketAddr::from(([192, 0, 2, 9], 4000)),

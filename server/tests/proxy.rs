@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use support::nginx::{free_port, get_from, wait_for, Nginx};
 use trackline_server::client_address::{ClientHeader, TrustedProxies};
 use trackline_server::limiter::RateLimit;
-use trackline_server::Config;
+use trackline_server::Settings;
 
 mod support;
 
@@ -17,7 +17,7 @@ async fn server() -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
 
 /// The demo server as `server` starts it, believing the proxy's `header` instead of the default.
 async fn server_reading(header: &str) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
-    let config = Config {
+    let config = Settings {
         client_header: ClientHeader::parse(header).expect("a header name"),
         ..config(support::fresh_url(None).await, THREE)
     };
@@ -31,14 +31,14 @@ const THREE: RateLimit = RateLimit {
 };
 
 /// The demo server's settings over the store at `database`, trusting the proxy on 127.0.0.1.
-fn config(database: String, lookups: RateLimit) -> Config {
-    Config {
+fn config(database: String, lookups: RateLimit) -> Settings {
+    Settings {
         addr: "127.0.0.1:0".parse().expect("an address"),
         database_url: database,
         demo: true,
         rate_limit: lookups,
         trusted_proxies: TrustedProxies::parse(["127.0.0.1"]).expect("a range"),
-        ..Config::default()
+        ..Settings::default()
     }
 }
 
@@ -51,7 +51,7 @@ async fn server_over(
 }
 
 /// The server with `config`, on a free port, until the sender is dropped.
-async fn serve(config: &Config) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+async fn serve(config: &Settings) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (listening, serving) = trackline_server::start(config, async {
         let _ = stopped.await;

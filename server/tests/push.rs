@@ -16,7 +16,7 @@ use support::{request, seller_call, send};
 use trackline_server::push::services::PushServices;
 use trackline_server::push::worker::Worker;
 use trackline_server::store::push::PushNext;
-use trackline_server::{AppState, Config, Store};
+use trackline_server::{AppState, Settings, Store};
 use web_push_native::p256::SecretKey;
 
 mod support;
@@ -103,11 +103,11 @@ fn loopback_services() -> PushServices {
 /// The app of an instance with a secret key (so it signs notifications), taking the test's
 /// loopback push service, and only that one.
 fn state(store: &Store) -> AppState {
-    let config = Config {
+    let config = Settings {
         secret_key: Some(support::test_secret_key()),
         allow_private_push: true,
         push_services: loopback_services(),
-        ..Config::default()
+        ..Settings::default()
     };
     AppState::new(store.clone(), &config)
 }
@@ -590,9 +590,9 @@ async fn a_public_server_takes_only_https_push_services_on_the_internet_and_none
     let store = support::fresh_store().await;
     let strict = trackline_server::app(AppState::new(
         store.clone(),
-        &Config {
+        &Settings {
             secret_key: Some(support::test_secret_key()),
-            ..Config::default()
+            ..Settings::default()
         },
     ));
     seller_with_parcel(&store, &strict, "in_transit").await;
@@ -639,9 +639,9 @@ async fn a_push_service_that_is_not_a_browsers_is_refused() {
     let store = support::fresh_store().await;
     let public = trackline_server::app(AppState::new(
         store.clone(),
-        &Config {
+        &Settings {
             secret_key: Some(support::test_secret_key()),
-            ..Config::default()
+            ..Settings::default()
         },
     ));
     seller_with_parcel(&store, &public, "in_transit").await;
@@ -709,9 +709,9 @@ async fn a_port_other_than_https_on_a_listed_push_service_is_refused() {
     let store = support::fresh_store().await;
     let public = trackline_server::app(AppState::new(
         store.clone(),
-        &Config {
+        &Settings {
             secret_key: Some(support::test_secret_key()),
-            ..Config::default()
+            ..Settings::default()
         },
     ));
     seller_with_parcel(&store, &public, "in_transit").await;
@@ -766,11 +766,11 @@ async fn a_stored_subscription_on_a_port_other_than_https_is_never_sent_to() {
     let local_names = || PushServices::parse(["localhost"]).unwrap();
     let lenient = trackline_server::app(AppState::new(
         store.clone(),
-        &Config {
+        &Settings {
             secret_key: Some(support::test_secret_key()),
             allow_private_push: true,
             push_services: local_names(),
-            ..Config::default()
+            ..Settings::default()
         },
     ));
     assert_eq!(

@@ -9,7 +9,7 @@ use axum::Router;
 use serde_json::{json, Value};
 use support::{request, seller_call, send};
 use trackline_server::store::retention::{Forgotten, IDEMPOTENCY_KEYS_FOR, SETTLED_DELIVERIES_FOR};
-use trackline_server::{AppState, Config, Store};
+use trackline_server::{AppState, Settings, Store};
 
 mod support;
 
@@ -24,10 +24,10 @@ fn now() -> i64 {
 /// The seller API, taking plain http receivers on loopback (this test's never answers: nothing
 /// is sent).
 fn app(store: &Store) -> Router {
-    let config = Config {
+    let config = Settings {
         allow_http_webhooks: true,
         allow_private_webhooks: true,
-        ..Config::default()
+        ..Settings::default()
     };
     trackline_server::app(AppState::new(store.clone(), &config))
 }

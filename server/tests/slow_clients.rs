@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use trackline_server::connections::Limits;
-use trackline_server::Config;
+use trackline_server::Settings;
 
 mod support;
 
@@ -21,13 +21,13 @@ struct Server {
 }
 
 async fn start(connections: Limits, with_metrics: bool) -> Server {
-    let config = Config {
+    let config = Settings {
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         metrics_addr: with_metrics.then(|| SocketAddr::from(([127, 0, 0, 1], 0))),
         database_url: support::fresh_url(None).await,
         secret_key: Some(support::test_secret_key()),
         connections,
-        ..Config::default()
+        ..Settings::default()
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (listening, serving) = trackline_server::start(&config, async {

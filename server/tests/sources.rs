@@ -13,7 +13,7 @@ use support::fake_russian_post::{FakeRussianPost, LOGIN, PASSWORD};
 use support::{request, seller_call, send};
 use trackline_server::sources::poller::Poller;
 use trackline_server::sources::russian_post::mapping;
-use trackline_server::{AppState, Config, Store};
+use trackline_server::{AppState, Settings, Store};
 
 mod support;
 
@@ -76,14 +76,14 @@ fn s10(serial: u32) -> String {
 
 /// The app of one instance over `store`, asking Russian Post at `url`.
 fn app(store: &Store, url: &str) -> Router {
-    let config = Config {
+    let config = Settings {
         allow_http_webhooks: true,
         allow_private_webhooks: true,
         providers: trackline_server::sources::ProviderUrls {
             russian_post: url.to_owned(),
             ..Default::default()
         },
-        ..Config::default()
+        ..Settings::default()
     };
     trackline_server::app(AppState::new(store.clone(), &config))
 }

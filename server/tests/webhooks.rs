@@ -14,7 +14,7 @@ use support::tarpit::Tarpit;
 use trackline_server::webhooks::schedule::Schedule;
 use trackline_server::webhooks::signature;
 use trackline_server::webhooks::worker::Worker;
-use trackline_server::{AppState, Config, Store};
+use trackline_server::{AppState, Settings, Store};
 
 mod support;
 
@@ -79,10 +79,10 @@ impl Receiver {
 /// The seller API over `store`, taking plain http receivers on private networks (they are on
 /// loopback here).
 fn app(store: &Store) -> Router {
-    let config = Config {
+    let config = Settings {
         allow_http_webhooks: true,
         allow_private_webhooks: true,
-        ..Config::default()
+        ..Settings::default()
     };
     trackline_server::app(AppState::new(store.clone(), &config))
 }
@@ -603,10 +603,10 @@ async fn allowing_plain_http_opens_no_private_network() {
     let with = |private: bool| {
         trackline_server::app(AppState::new(
             store.clone(),
-            &Config {
+            &Settings {
                 allow_http_webhooks: true,
                 allow_private_webhooks: private,
-                ..Config::default()
+                ..Settings::default()
             },
         ))
     };

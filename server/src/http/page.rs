@@ -23,7 +23,7 @@ use axum::Router;
 use base64::Engine;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use trackline::config::{Config, EntryPoint, Settings};
+use trackline::config::{Config, EntryPoint, PageSettings};
 use trackline::state::{LookupState, PageLookup, PageResponse};
 use trackline_core::contract::parse_track_response;
 use trackline_core::time::Now;
@@ -287,18 +287,15 @@ impl WidgetMarkup {
             .and_then(|response| zone_of(&response.body))
             .unwrap_or_else(|| "UTC".to_owned());
         let now = now_in(&zone);
-        let settings = Settings {
+        let settings = PageSettings {
             seller: query.seller.clone(),
             lang: query.lang.clone(),
             languages: accepted_languages(&parts.headers),
             number: number.clone(),
             theme: query.theme.clone(),
-            compact: query
-                .compact
-                .as_deref()
-                .is_some_and(|v| v == "1" || v == "true"),
+            compact: trackline_core::switch::is_on(query.compact.as_deref()),
             keep: match entry {
-                EntryPoint::HostedPage => Settings::kept(|name| query.get(name)),
+                EntryPoint::HostedPage => PageSettings::kept(|name| query.get(name)),
                 EntryPoint::Element => Vec::new(),
             },
             rendered: PageLookup::of_page(number.as_deref(), response.clone(), reply.clone(), now),
@@ -308,7 +305,7 @@ impl WidgetMarkup {
                 .vapid
                 .as_ref()
                 .map(|vapid| vapid.public_key().to_owned()),
-            ..Settings::default()
+            ..PageSettings::default()
         };
         let config = Config::new(entry, settings);
         let status = page_status(&config, response.as_ref());

@@ -9,8 +9,8 @@ use crate::client_address::ClientIdentity;
 use crate::limiter::{Limiter, RateLimit};
 use crate::lookup_cache::LookupCache;
 use crate::ozon::{OzonClient, PullRetries};
+use crate::settings::Settings;
 use crate::sources::poller::Poller;
-use crate::config::Config;
 use crate::store::Store;
 use axum::extract::FromRef;
 use std::net::IpAddr;
@@ -86,38 +86,38 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state for a store, with every other part as `config` says.
-    pub fn new(store: Store, config: &Config) -> AppState {
-        let ozon = OzonClient::new(&config.ozon_base_url, OZON_CACHE, PullRetries::default());
+    /// The state for a store, with every other part as `settings` say.
+    pub fn new(store: Store, settings: &Settings) -> AppState {
+        let ozon = OzonClient::new(&settings.ozon_base_url, OZON_CACHE, PullRetries::default());
         AppState {
-            poller: Poller::new(store.clone(), &config.providers, ozon.clone(), POLL_IDLE),
+            poller: Poller::new(store.clone(), &settings.providers, ozon.clone(), POLL_IDLE),
             ozon,
-            limits: Limits::new(config.rate_limit),
+            limits: Limits::new(settings.rate_limit),
             lookup_cache: LookupCache::default(),
-            widget: WidgetFiles::choose(config.static_dir.clone()),
+            widget: WidgetFiles::choose(settings.static_dir.clone()),
             clients: ClientIdentity {
-                trusted: config.trusted_proxies.clone(),
-                header: config.client_header.clone(),
-                ipv6_prefix: config.ipv6_client_prefix,
+                trusted: settings.trusted_proxies.clone(),
+                header: settings.client_header.clone(),
+                ipv6_prefix: settings.ipv6_client_prefix,
             },
-            allow_http_webhooks: config.allow_http_webhooks,
-            allow_private_webhooks: config.allow_private_webhooks,
-            vapid: config.secret_key.as_ref().map(|key| {
+            allow_http_webhooks: settings.allow_http_webhooks,
+            allow_private_webhooks: settings.allow_private_webhooks,
+            vapid: settings.secret_key.as_ref().map(|key| {
                 crate::push::vapid::Vapid::from_secret_key(
                     key,
-                    config
+                    settings
                         .push_contact
                         .as_deref()
                         .unwrap_or(crate::push::vapid::UNNAMED_CONTACT),
                 )
             }),
-            allow_private_push: config.allow_private_push,
-            push_services: config.push_services.clone(),
+            allow_private_push: settings.allow_private_push,
+            push_services: settings.push_services.clone(),
             push_limit: Limiter::new(PUSH_SUBSCRIPTIONS),
-            default_seller: config
+            default_seller: settings
                 .default_shop
                 .clone()
-                .or_else(|| config.demo.then(|| crate::demo::DEMO_SELLER.to_owned())),
+                .or_else(|| settings.demo.then(|| crate::demo::DEMO_SELLER.to_owned())),
             store,
         }
     }

@@ -24,11 +24,11 @@ use serde_json::Value;
 use sqlx::Connection;
 use tower::ServiceExt;
 use trackline_server::store::new_id;
-use trackline_server::{AppState, Config, Store};
+use trackline_server::{AppState, Settings, Store};
 
 /// The state `main` would build for `store`, with the default configuration.
 pub fn state(store: &Store) -> AppState {
-    AppState::new(store.clone(), &Config::default())
+    AppState::new(store.clone(), &Settings::default())
 }
 
 /// The app `main` would serve over `store`.
@@ -39,9 +39,9 @@ pub fn app(store: &Store) -> Router {
 /// The state `main --demo` would build for a store with the demo seeded: the short lookup
 /// path answers for the demo seller.
 pub fn demo_state(store: &Store) -> AppState {
-    let config = Config {
+    let config = Settings {
         demo: true,
-        ..Config::default()
+        ..Settings::default()
     };
     AppState::new(store.clone(), &config)
 }
@@ -157,11 +157,11 @@ pub fn stage_and_exception(
 /// The app of one instance over `store` that asks the carriers at `providers` (local fakes)
 /// and may tell plain-http webhook receivers on private networks (the tests' own, on loopback).
 pub fn app_asking(store: &Store, providers: trackline_server::sources::ProviderUrls) -> Router {
-    let config = Config {
+    let config = Settings {
         allow_http_webhooks: true,
         allow_private_webhooks: true,
         providers,
-        ..Config::default()
+        ..Settings::default()
     };
     trackline_server::app(AppState::new(store.clone(), &config))
 }

@@ -97,7 +97,7 @@ impl Session {
         // A file, not memory, so that a test can write to the same store the server reads.
         let database = std::env::temp_dir().join(format!("trackline-e2e-{}.db", free_port()));
         let database = format!("sqlite://{}", database.display());
-        let config = trackline_server::Config {
+        let config = trackline_server::Settings {
             addr: "127.0.0.1:0".parse().unwrap(),
             database_url: database.clone(),
             // The widget embedded in the server, as operators run it; `TRACKLINE_DIST` serves
@@ -116,7 +116,7 @@ impl Session {
                 per_minute: 6_000,
                 burst: 1_000,
             },
-            ..trackline_server::Config::default()
+            ..trackline_server::Settings::default()
         };
         let (stop_server, stopped) = oneshot::channel::<()>();
         let (listening, serving) = trackline_server::start(&config, async {

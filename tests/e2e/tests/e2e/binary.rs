@@ -3,16 +3,16 @@
 //! caching and security headers as from a directory.
 
 use reqwest::header;
-use trackline_server::Config;
+use trackline_server::Settings;
 
 /// The demo server with its embedded widget, on a free port.
 async fn server() -> (String, tokio::sync::oneshot::Sender<()>) {
-    let config = Config {
+    let config = Settings {
         addr: "127.0.0.1:0".parse().expect("an address"),
         database_url: "sqlite::memory:".to_owned(),
         static_dir: None,
         demo: true,
-        ..Config::default()
+        ..Settings::default()
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (listening, serving) = trackline_server::start(&config, async {
