@@ -17,11 +17,11 @@ pub mod lookup_cache;
 pub mod metrics;
 pub mod ozon;
 pub mod provider;
+pub mod providers;
 pub mod push;
 pub mod secrets;
 pub mod seller_input;
 pub mod settings;
-pub mod sources;
 pub mod store;
 pub mod updates;
 pub mod webhooks;
@@ -133,7 +133,7 @@ pub async fn start(
         );
         tokio::spawn(pusher.run(stopping.clone()));
     }
-    // Carriers are polled from every instance too, each taking its own shipments.
+    // ProviderClients are polled from every instance too, each taking its own shipments.
     tokio::spawn(state.poller.clone().run(stopping.clone()));
     let app = app(state);
     let limits = config.connections;

@@ -7,7 +7,7 @@
 
 use crate::change::news::{fold, News};
 use crate::ozon::OzonClient;
-use crate::sources::poller::Poller;
+use crate::providers::poller::Poller;
 use crate::store::lockouts::{Counted, Tally};
 use crate::store::lookup_rules::{second_factor_matches, LookupRules};
 use crate::store::sellers::SellerId;
@@ -173,7 +173,7 @@ pub async fn track(
     let deadline = Instant::now() + REFRESH_DEADLINE;
     let (from_ozon, from_carriers): (Vec<&mut Found>, Vec<&mut Found>) = found
         .iter_mut()
-        .filter(|f| f.ozon_posting.is_some() || f.polled_from.is_some())
+        .filter(|f| f.ozon_posting.is_some() || f.provider.is_some())
         .partition(|f| f.ozon_posting.is_some());
     tokio::join!(
         refresh_from_ozon(store, refreshers.ozon, seller, from_ozon, deadline),
@@ -497,7 +497,7 @@ async fn refresh_from_carriers(
         .into_iter()
         .filter(|f| {
             f.polled_at_ms
-                .is_none_or(|at| at < now - crate::sources::poller::FRESH_FOR)
+                .is_none_or(|at| at < now - crate::providers::poller::FRESH_FOR)
         })
         .map(|shipment| async move {
             let poller = poller.clone();

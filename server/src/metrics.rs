@@ -27,7 +27,7 @@ pub const OZON_CALLS: &str = "trackline_ozon_calls_total";
 pub const OZON_CACHE_HITS: &str = "trackline_ozon_cache_hits_total";
 /// Public lookups answered from the lookup cache (`hit="true"`) or read from the store.
 pub const LOOKUP_CACHE: &str = "trackline_lookup_cache_total";
-/// Calls to carriers' tracking services, by provider and result (`ok`, a `SourceError::kind`),
+/// Calls to carriers' tracking services, by provider and result (`ok`, a `ProviderError::kind`),
 /// and calls of 17TRACK's webhook taken (`pushed`, its wire name).
 pub const SOURCE_CALLS: &str = "trackline_source_calls_total";
 /// Webhook deliveries' tries, by what became of them (`result="delivered|retried|failed"`).

@@ -1,6 +1,6 @@
 //! Whom the server asks about a shipment besides the seller (`Provider`: Russian Post, CDEK,
 //! 17TRACK, Ozon), and the seller's keys for each (`Keys`, Ozon's `Credentials`): plain data,
-//! kept sealed by the store and used by the clients in `sources/` and `ozon/`.
+//! kept sealed by the store and used by the clients in `providers/` and `ozon/`.
 
 use serde::{Deserialize, Serialize};
 use std::time::Duration;

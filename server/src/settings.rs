@@ -60,7 +60,7 @@ pub struct Settings {
     /// addresses only by default.
     pub allow_private_webhooks: bool,
     /// Where the carriers' tracking services are (local fakes in tests).
-    pub providers: crate::sources::ProviderUrls,
+    pub providers: crate::providers::ProviderUrls,
     /// Who runs this server, for browsers' push services (`mailto:` or `https:`, VAPID's `sub`).
     pub push_contact: Option<String>,
     /// Whether buyers' push subscriptions may name a push service on a private network or over
@@ -92,7 +92,7 @@ impl Default for Settings {
             secret_key: None,
             allow_http_webhooks: false,
             allow_private_webhooks: false,
-            providers: crate::sources::ProviderUrls::default(),
+            providers: crate::providers::ProviderUrls::default(),
             push_contact: None,
             allow_private_push: false,
             push_services: PushServices::default(),
@@ -285,19 +285,19 @@ pub struct Options {
     /// Russian Post's tracking service.
     #[arg(long, env = "TRACKLINE_RUSSIAN_POST_URL", global = true)]
     #[arg(value_name = "URL", help_heading = "Sellers")]
-    #[arg(default_value = crate::sources::russian_post::BASE_URL)]
+    #[arg(default_value = crate::providers::russian_post::BASE_URL)]
     pub russian_post_url: String,
 
     /// CDEK's API, up to and without /v2.
     #[arg(long, env = "TRACKLINE_CDEK_URL", global = true)]
     #[arg(value_name = "URL", help_heading = "Sellers")]
-    #[arg(default_value = crate::sources::cdek::BASE_URL)]
+    #[arg(default_value = crate::providers::cdek::BASE_URL)]
     pub cdek_url: String,
 
     /// 17TRACK's API, up to and without /track/v2.2.
     #[arg(long, env = "TRACKLINE_SEVENTEEN_TRACK_URL", global = true)]
     #[arg(value_name = "URL", help_heading = "Sellers")]
-    #[arg(default_value = crate::sources::seventeen_track::BASE_URL)]
+    #[arg(default_value = crate::providers::seventeen_track::BASE_URL)]
     pub seventeen_track_url: String,
 
     /// Who runs this server, for browsers' push services (mailto: or https:; Apple's refuses
@@ -437,7 +437,7 @@ impl Settings {
             secret_key,
             allow_http_webhooks: options.allow_http_webhooks,
             allow_private_webhooks: options.allow_private_webhooks,
-            providers: crate::sources::ProviderUrls {
+            providers: crate::providers::ProviderUrls {
                 russian_post: options.russian_post_url,
                 cdek: options.cdek_url,
                 seventeen_track: options.seventeen_track_url,

@@ -6,9 +6,9 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 use support::fake_cdek::{FakeCdek, CLIENT_ID, CLIENT_SECRET};
 use support::{request, seller_call, send};
-use trackline_server::sources::cdek::mapping;
-use trackline_server::sources::poller::Poller;
-use trackline_server::sources::ProviderUrls;
+use trackline_server::providers::cdek::mapping;
+use trackline_server::providers::poller::Poller;
+use trackline_server::providers::ProviderUrls;
 use trackline_server::Store;
 
 mod support;

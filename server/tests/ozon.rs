@@ -344,7 +344,7 @@ async fn a_pulled_posting_is_polled_like_a_carriers_parcel() {
     assert_eq!(send(&app, pull).await.1["shipment"]["stage"], "packed");
     let poller = support::poller(
         &store,
-        &trackline_server::sources::ProviderUrls::default(),
+        &trackline_server::providers::ProviderUrls::default(),
         &base,
     );
     assert_eq!(poller.poll_due().await.unwrap(), 1);

@@ -7,9 +7,9 @@ use serde_json::json;
 use support::fake_17track::{webhook_call, Fake17Track, API_KEY};
 use support::fake_russian_post::{FakeRussianPost, LOGIN, PASSWORD};
 use support::{request, seller_call, send};
-use trackline_server::sources::poller::Poller;
-use trackline_server::sources::seventeen_track::mapping;
-use trackline_server::sources::ProviderUrls;
+use trackline_server::providers::poller::Poller;
+use trackline_server::providers::seventeen_track::mapping;
+use trackline_server::providers::ProviderUrls;
 use trackline_server::Store;
 
 mod support;

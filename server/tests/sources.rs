@@ -1,4 +1,4 @@
-//! Carriers polled for sellers' shipments: Russian Post's mapping table read back from the
+//! ProviderClients polled for sellers' shipments: Russian Post's mapping table read back from the
 //! docs; a local fake of its tracking service shaped as its specification documents (SOAP 1.2,
 //! faults, the sender's and addressee's names that must not get through); the seller's keys,
 //! a shipment chosen by its number, the poll that moves it (and tells the seller's webhooks),
@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use support::fake_russian_post::{FakeRussianPost, LOGIN, PASSWORD};
 use support::{request, seller_call, send};
-use trackline_server::sources::poller::Poller;
-use trackline_server::sources::russian_post::mapping;
+use trackline_server::providers::poller::Poller;
+use trackline_server::providers::russian_post::mapping;
 use trackline_server::{AppState, Settings, Store};
 
 mod support;
@@ -79,7 +79,7 @@ fn app(store: &Store, url: &str) -> Router {
     let config = Settings {
         allow_http_webhooks: true,
         allow_private_webhooks: true,
-        providers: trackline_server::sources::ProviderUrls {
+        providers: trackline_server::providers::ProviderUrls {
             russian_post: url.to_owned(),
             ..Default::default()
         },
@@ -89,7 +89,7 @@ fn app(store: &Store, url: &str) -> Router {
 }
 
 fn poller(store: &Store, url: &str) -> Poller {
-    let urls = trackline_server::sources::ProviderUrls {
+    let urls = trackline_server::providers::ProviderUrls {
         russian_post: url.to_owned(),
         ..Default::default()
     };

@@ -156,7 +156,7 @@ pub async fn pull_posting(
         .attach_source(
             seller,
             &posting,
-            Some(crate::sources::Provider::Ozon),
+            Some(crate::providers::Provider::Ozon),
             crate::store::now_ms(),
         )
         .await?;

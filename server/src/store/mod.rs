@@ -400,7 +400,7 @@ impl Store {
                 phone_hash: row.try_get("check_phone_hash")?,
                 postcode_hash: row.try_get("check_postcode_hash")?,
                 ozon_posting: row.try_get("ozon_posting")?,
-                polled_from: row
+                provider: row
                     .try_get::<Option<String>, _>("source")?
                     .as_deref()
                     .and_then(crate::provider::Provider::from_wire),
@@ -481,7 +481,7 @@ pub struct Found {
     /// The Ozon posting it was pulled from, if it was.
     pub ozon_posting: Option<String>,
     /// The carrier it is polled from, if one is.
-    pub polled_from: Option<crate::provider::Provider>,
+    pub provider: Option<crate::provider::Provider>,
     /// When that carrier last answered for it (ms), if it has.
     pub polled_at_ms: Option<i64>,
 }

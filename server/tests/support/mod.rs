@@ -156,7 +156,7 @@ pub fn stage_and_exception(
 
 /// The app of one instance over `store` that asks the carriers at `providers` (local fakes)
 /// and may tell plain-http webhook receivers on private networks (the tests' own, on loopback).
-pub fn app_asking(store: &Store, providers: trackline_server::sources::ProviderUrls) -> Router {
+pub fn app_asking(store: &Store, providers: trackline_server::providers::ProviderUrls) -> Router {
     let config = Settings {
         allow_http_webhooks: true,
         allow_private_webhooks: true,
@@ -189,15 +189,15 @@ pub async fn seller_with_source(
 /// (a fake, or nowhere), with no cache: every poll asks.
 pub fn poller(
     store: &Store,
-    providers: &trackline_server::sources::ProviderUrls,
+    providers: &trackline_server::providers::ProviderUrls,
     ozon: &str,
-) -> trackline_server::sources::poller::Poller {
+) -> trackline_server::providers::poller::Poller {
     let ozon = trackline_server::ozon::OzonClient::new(
         ozon,
         std::time::Duration::ZERO,
         trackline_server::ozon::PullRetries::default(),
     );
-    trackline_server::sources::poller::Poller::new(
+    trackline_server::providers::poller::Poller::new(
         store.clone(),
         providers,
         ozon,

@@ -8,7 +8,7 @@
 
 pub mod mapping;
 
-use super::{Pace, Reading, SourceError};
+use super::{Pace, ProviderError, Reading};
 use std::time::Duration;
 use trackline_core::time::parse_rfc3339;
 use trackline_core::Event;
@@ -41,14 +41,14 @@ impl RussianPost {
     /// The operations on the parcel `barcode` (an S10 number or 14 digits), in Russian.
     ///
     /// # Errors
-    /// `SourceError` saying whether the keys were refused, the number refused, the service
+    /// `ProviderError` saying whether the keys were refused, the number refused, the service
     /// unavailable, or the answer unreadable.
     pub async fn track(
         &self,
         login: &str,
         password: &str,
         barcode: &str,
-    ) -> Result<Reading, SourceError> {
+    ) -> Result<Reading, ProviderError> {
         self.pace.turn().await;
         let sent = self
             .client
@@ -60,13 +60,13 @@ impl RussianPost {
             .body(request(login, password, barcode))
             .send()
             .await
-            .map_err(SourceError::unreachable)?;
+            .map_err(ProviderError::unreachable)?;
         let status = sent.status();
-        let body = sent.text().await.map_err(SourceError::unreachable)?;
+        let body = sent.text().await.map_err(ProviderError::unreachable)?;
         // A SOAP fault comes with a 500: read it before calling the status a failure.
         match read(&body) {
-            Err(SourceError::BadAnswer(_)) if status.is_server_error() => {
-                Err(SourceError::Unavailable(format!("HTTP {status}")))
+            Err(ProviderError::BadAnswer(_)) if status.is_server_error() => {
+                Err(ProviderError::Unavailable(format!("HTTP {status}")))
             }
             other => other,
         }
@@ -105,9 +105,9 @@ fn request(login: &str, password: &str, barcode: &str) -> String {
 /// # Errors
 /// `Unauthorized` for an `AuthorizationFault`, `Refused` for another fault, `BadAnswer` for
 /// anything that is not the service's answer.
-pub fn read(body: &str) -> Result<Reading, SourceError> {
+pub fn read(body: &str) -> Result<Reading, ProviderError> {
     let document = roxmltree::Document::parse(body)
-        .map_err(|error| SourceError::BadAnswer(error.to_string()))?;
+        .map_err(|error| ProviderError::BadAnswer(error.to_string()))?;
     let root = document.root();
     if let Some(fault) = named(root, "Fault") {
         let reason = named(fault, "Text")
@@ -116,13 +116,13 @@ pub fn read(body: &str) -> Result<Reading, SourceError> {
             .trim()
             .to_owned();
         return Err(if named(fault, "AuthorizationFault").is_some() {
-            SourceError::Unauthorized
+            ProviderError::Unauthorized
         } else {
-            SourceError::Refused(reason)
+            ProviderError::Refused(reason)
         });
     }
     let data = named(root, "OperationHistoryData")
-        .ok_or_else(|| SourceError::BadAnswer("no OperationHistoryData".into()))?;
+        .ok_or_else(|| ProviderError::BadAnswer("no OperationHistoryData".into()))?;
     let mut operations = Vec::new();
     for record in data
         .children()
@@ -266,16 +266,16 @@ mod tests {
             read(&fault(
                 r#"<ns3:AuthorizationFault xmlns:ns3="http://russianpost.org/operationhistory/data">Неверный логин</ns3:AuthorizationFault>"#
             )),
-            Err(SourceError::Unauthorized)
+            Err(ProviderError::Unauthorized)
         );
         assert_eq!(
             read(&fault(
                 r#"<ns3:OperationHistoryFault xmlns:ns3="http://russianpost.org/operationhistory/data">Нет данных</ns3:OperationHistoryFault>"#
             )),
-            Err(SourceError::Refused("Ошибка".into()))
+            Err(ProviderError::Refused("Ошибка".into()))
         );
-        assert!(matches!(read("<html>"), Err(SourceError::BadAnswer(_))));
-        assert!(matches!(read("<a/>"), Err(SourceError::BadAnswer(_))));
+        assert!(matches!(read("<html>"), Err(ProviderError::BadAnswer(_))));
+        assert!(matches!(read("<a/>"), Err(ProviderError::BadAnswer(_))));
         let empty = r#"<S:Envelope xmlns:S="http://www.w3.org/2003/05/soap-envelope"><S:Body><ns7:getOperationHistoryResponse xmlns:ns3="http://russianpost.org/operationhistory/data" xmlns:ns7="http://russianpost.org/operationhistory"><ns3:OperationHistoryData/></ns7:getOperationHistoryResponse></S:Body></S:Envelope>"#;
         let nothing = read(empty).unwrap();
         assert_eq!((nothing.status, nothing.events.len()), (None, 0));

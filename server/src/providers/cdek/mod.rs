@@ -9,7 +9,7 @@
 
 pub mod mapping;
 
-use super::{retry_after, Pace, Reading, SourceError};
+use super::{retry_after, Pace, ProviderError, Reading};
 use reqwest::StatusCode;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -104,14 +104,14 @@ impl Cdek {
     /// The statuses of the order with the waybill `number`, in Russian.
     ///
     /// # Errors
-    /// `SourceError` saying whether the credentials were refused, the number unknown, the
+    /// `ProviderError` saying whether the credentials were refused, the number unknown, the
     /// account limited, the API unavailable, or the answer unreadable.
     pub async fn track(
         &self,
         client_id: &str,
         client_secret: &str,
         number: &str,
-    ) -> Result<Reading, SourceError> {
+    ) -> Result<Reading, ProviderError> {
         let key = (client_id.to_owned(), client_secret.to_owned());
         for fresh in [false, true] {
             let token = self.token(&key, fresh).await?;
@@ -123,22 +123,22 @@ impl Cdek {
                 .bearer_auth(&token)
                 .send()
                 .await
-                .map_err(SourceError::unreachable)?;
+                .map_err(ProviderError::unreachable)?;
             let status = sent.status();
             if status == StatusCode::UNAUTHORIZED && !fresh {
                 // Revoked or expired early: a new token, once.
                 continue;
             }
             let wait = retry_after(sent.headers());
-            let body = sent.text().await.map_err(SourceError::unreachable)?;
+            let body = sent.text().await.map_err(ProviderError::unreachable)?;
             return read(status, wait, &body);
         }
-        Err(SourceError::Unauthorized)
+        Err(ProviderError::Unauthorized)
     }
 
     /// The seller's current token, taken from CDEK when there is none, it is about to
     /// expire, or `fresh` asks for a new one.
-    async fn token(&self, key: &(String, String), fresh: bool) -> Result<String, SourceError> {
+    async fn token(&self, key: &(String, String), fresh: bool) -> Result<String, ProviderError> {
         let now = Instant::now();
         if !fresh {
             let tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
@@ -157,22 +157,22 @@ impl Cdek {
             ])
             .send()
             .await
-            .map_err(SourceError::unreachable)?;
+            .map_err(ProviderError::unreachable)?;
         let status = sent.status();
         let wait = retry_after(sent.headers());
-        let body = sent.text().await.map_err(SourceError::unreachable)?;
+        let body = sent.text().await.map_err(ProviderError::unreachable)?;
         match status {
             StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
-                return Err(SourceError::Unauthorized)
+                return Err(ProviderError::Unauthorized)
             }
-            StatusCode::TOO_MANY_REQUESTS => return Err(SourceError::Limited(wait)),
+            StatusCode::TOO_MANY_REQUESTS => return Err(ProviderError::Limited(wait)),
             status if !status.is_success() => {
-                return Err(SourceError::Unavailable(format!("token: HTTP {status}")))
+                return Err(ProviderError::Unavailable(format!("token: HTTP {status}")))
             }
             _ => {}
         }
         let answer: TokenAnswer = serde_json::from_str(&body)
-            .map_err(|error| SourceError::BadAnswer(format!("token: {error}")))?;
+            .map_err(|error| ProviderError::BadAnswer(format!("token: {error}")))?;
         let lasts = Duration::from_secs(answer.expires_in.unwrap_or(3600));
         let token = Token {
             value: answer.access_token,
@@ -192,17 +192,19 @@ impl Cdek {
 /// `Refused` for an order CDEK cannot find or a number it will not take, `Limited` for a 429,
 /// `Unavailable` for a server error, `Unauthorized` for refused credentials, `BadAnswer` for
 /// anything else.
-fn read(status: StatusCode, wait: Option<Duration>, body: &str) -> Result<Reading, SourceError> {
+fn read(status: StatusCode, wait: Option<Duration>, body: &str) -> Result<Reading, ProviderError> {
     match status {
-        StatusCode::TOO_MANY_REQUESTS => return Err(SourceError::Limited(wait)),
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => return Err(SourceError::Unauthorized),
+        StatusCode::TOO_MANY_REQUESTS => return Err(ProviderError::Limited(wait)),
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+            return Err(ProviderError::Unauthorized)
+        }
         status if status.is_server_error() => {
-            return Err(SourceError::Unavailable(format!("HTTP {status}")))
+            return Err(ProviderError::Unavailable(format!("HTTP {status}")))
         }
         _ => {}
     }
     let answer: OrderAnswer = serde_json::from_str(body)
-        .map_err(|error| SourceError::BadAnswer(format!("HTTP {status}: {error}")))?;
+        .map_err(|error| ProviderError::BadAnswer(format!("HTTP {status}: {error}")))?;
     let problem = answer
         .requests
         .iter()
@@ -211,12 +213,12 @@ fn read(status: StatusCode, wait: Option<Duration>, body: &str) -> Result<Readin
     let entity = match (answer.entity, problem) {
         (Some(entity), None) if status.is_success() => entity,
         (_, Some(problem)) => {
-            return Err(SourceError::Refused(format!(
+            return Err(ProviderError::Refused(format!(
                 "{}: {}",
                 problem.code, problem.message
             )))
         }
-        _ => return Err(SourceError::BadAnswer(format!("HTTP {status}, no order"))),
+        _ => return Err(ProviderError::BadAnswer(format!("HTTP {status}, no order"))),
     };
     let operations = entity
         .statuses
@@ -301,7 +303,7 @@ mod tests {
         let missing = r#"{"requests":[{"state":"INVALID","errors":[{"code":"v2_entity_not_found","message":"Entity is not found"}]}]}"#;
         assert_eq!(
             read(StatusCode::BAD_REQUEST, None, missing),
-            Err(SourceError::Refused(
+            Err(ProviderError::Refused(
                 "v2_entity_not_found: Entity is not found".into()
             ))
         );
@@ -311,19 +313,19 @@ mod tests {
                 Some(Duration::from_secs(7)),
                 ""
             ),
-            Err(SourceError::Limited(Some(Duration::from_secs(7))))
+            Err(ProviderError::Limited(Some(Duration::from_secs(7))))
         );
         assert!(matches!(
             read(StatusCode::BAD_GATEWAY, None, "<html>"),
-            Err(SourceError::Unavailable(_))
+            Err(ProviderError::Unavailable(_))
         ));
         assert!(matches!(
             read(StatusCode::OK, None, "{}"),
-            Err(SourceError::BadAnswer(_))
+            Err(ProviderError::BadAnswer(_))
         ));
         assert_eq!(
             read(StatusCode::UNAUTHORIZED, None, ""),
-            Err(SourceError::Unauthorized)
+            Err(ProviderError::Unauthorized)
         );
     }
 

@@ -1,6 +1,6 @@
-//! Where statuses come from besides the seller's own calls: carriers polled with the seller's
-//! keys. One shape for all of them (`Keys`, `Reading`, `SourceError`), one adapter per
-//! provider behind `Carriers::track`, and the poller that many instances share (`poller`).
+//! The providers' clients: where statuses come from besides the seller's own calls, asked with
+//! the seller's keys. One shape for all of them (`Keys`, `Reading`, `ProviderError`), one adapter per
+//! provider behind `ProviderClients::track`, and the poller that many instances share (`poller`).
 
 pub mod cdek;
 pub mod poller;
@@ -15,7 +15,7 @@ use thiserror::Error;
 
 /// How asking a provider failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum SourceError {
+pub enum ProviderError {
     /// The provider refused the seller's keys.
     #[error("the provider refused the seller's keys")]
     Unauthorized,
@@ -33,33 +33,33 @@ pub enum SourceError {
     BadAnswer(String),
 }
 
-impl SourceError {
+impl ProviderError {
     /// The failure's name in metrics and logs.
     pub fn kind(&self) -> &'static str {
         match self {
-            SourceError::Unauthorized => "unauthorized",
-            SourceError::Refused(_) => "refused",
-            SourceError::Limited(_) => "limited",
-            SourceError::Unavailable(_) => "unavailable",
-            SourceError::BadAnswer(_) => "bad_answer",
+            ProviderError::Unauthorized => "unauthorized",
+            ProviderError::Refused(_) => "refused",
+            ProviderError::Limited(_) => "limited",
+            ProviderError::Unavailable(_) => "unavailable",
+            ProviderError::BadAnswer(_) => "bad_answer",
         }
     }
 
     /// The failure of a request that got no answer, or an answer's body that did not arrive.
-    pub fn unreachable(error: reqwest::Error) -> SourceError {
+    pub fn unreachable(error: reqwest::Error) -> ProviderError {
         // Without the URL: it may carry the number, and logs need not.
-        SourceError::Unavailable(error.without_url().to_string())
+        ProviderError::Unavailable(error.without_url().to_string())
     }
 }
 
-impl From<crate::ozon::OzonError> for SourceError {
-    fn from(error: crate::ozon::OzonError) -> SourceError {
+impl From<crate::ozon::OzonError> for ProviderError {
+    fn from(error: crate::ozon::OzonError) -> ProviderError {
         use crate::ozon::OzonError;
         match error {
-            OzonError::NotFound => SourceError::Refused("Ozon has no such posting".into()),
-            OzonError::Unauthorized => SourceError::Unauthorized,
-            OzonError::Unavailable(why) => SourceError::Unavailable(why),
-            OzonError::BadAnswer(why) => SourceError::BadAnswer(why),
+            OzonError::NotFound => ProviderError::Refused("Ozon has no such posting".into()),
+            OzonError::Unauthorized => ProviderError::Unauthorized,
+            OzonError::Unavailable(why) => ProviderError::Unavailable(why),
+            OzonError::BadAnswer(why) => ProviderError::BadAnswer(why),
         }
     }
 }
@@ -143,17 +143,17 @@ impl Default for ProviderUrls {
 
 /// Every provider's client: one way to ask any of them about a number.
 #[derive(Debug, Clone)]
-pub struct Carriers {
+pub struct ProviderClients {
     ozon: crate::ozon::OzonClient,
     russian_post: russian_post::RussianPost,
     cdek: cdek::Cdek,
     seventeen_track: seventeen_track::SeventeenTrack,
 }
 
-impl Carriers {
+impl ProviderClients {
     /// Clients of the providers at `urls`, and Ozon's through `ozon` (its cache shared).
-    pub fn new(urls: &ProviderUrls, ozon: crate::ozon::OzonClient) -> Carriers {
-        Carriers {
+    pub fn new(urls: &ProviderUrls, ozon: crate::ozon::OzonClient) -> ProviderClients {
+        ProviderClients {
             ozon,
             russian_post: russian_post::RussianPost::new(&urls.russian_post),
             cdek: cdek::Cdek::new(&urls.cdek),
@@ -164,13 +164,13 @@ impl Carriers {
     /// What `provider` says of `number`, asked with the seller's `keys`.
     ///
     /// # Errors
-    /// `SourceError` saying how asking failed; `Unauthorized` for keys of another provider.
+    /// `ProviderError` saying how asking failed; `Unauthorized` for keys of another provider.
     pub async fn track(
         &self,
         provider: Provider,
         keys: &Keys,
         number: &str,
-    ) -> Result<Reading, SourceError> {
+    ) -> Result<Reading, ProviderError> {
         match (provider, keys) {
             (Provider::RussianPost, Keys::Login { login, password }) => {
                 self.russian_post.track(login, password, number).await
@@ -200,9 +200,9 @@ impl Carriers {
                     .posting(&credentials, number)
                     .await
                     .map(Reading::of_shipment)
-                    .map_err(SourceError::from)
+                    .map_err(ProviderError::from)
             }
-            _ => Err(SourceError::Unauthorized),
+            _ => Err(ProviderError::Unauthorized),
         }
     }
 }

@@ -10,7 +10,7 @@
 
 pub mod mapping;
 
-use super::{retry_after, Pace, Reading, SourceError};
+use super::{retry_after, Pace, ProviderError, Reading};
 use crate::store::sellers::sha256_hex;
 use reqwest::StatusCode;
 use serde::Deserialize;
@@ -152,9 +152,9 @@ impl SeventeenTrack {
     /// (then nothing is known until its first events).
     ///
     /// # Errors
-    /// `SourceError` saying whether the key was refused, the number refused, the account
+    /// `ProviderError` saying whether the key was refused, the number refused, the account
     /// limited, the API unavailable, or the answer unreadable.
-    pub async fn track(&self, api_key: &str, number: &str) -> Result<Reading, SourceError> {
+    pub async fn track(&self, api_key: &str, number: &str) -> Result<Reading, ProviderError> {
         let info = self.call(api_key, "gettrackinfo", number).await?;
         match info {
             Ok(accepted) => Ok(accepted
@@ -179,7 +179,7 @@ impl SeventeenTrack {
         api_key: &str,
         path: &str,
         number: &str,
-    ) -> Result<Result<Accepted, Problem>, SourceError> {
+    ) -> Result<Result<Accepted, Problem>, ProviderError> {
         self.pace.turn().await;
         let sent = self
             .client
@@ -188,10 +188,10 @@ impl SeventeenTrack {
             .json(&serde_json::json!([{ "number": number }]))
             .send()
             .await
-            .map_err(SourceError::unreachable)?;
+            .map_err(ProviderError::unreachable)?;
         let status = sent.status();
         let wait = retry_after(sent.headers());
-        let body = sent.text().await.map_err(SourceError::unreachable)?;
+        let body = sent.text().await.map_err(ProviderError::unreachable)?;
         read(status, wait, &body)
     }
 }
@@ -201,20 +201,20 @@ fn read(
     status: StatusCode,
     wait: Option<Duration>,
     body: &str,
-) -> Result<Result<Accepted, Problem>, SourceError> {
+) -> Result<Result<Accepted, Problem>, ProviderError> {
     match status {
-        StatusCode::UNAUTHORIZED => return Err(SourceError::Unauthorized),
-        StatusCode::TOO_MANY_REQUESTS => return Err(SourceError::Limited(wait)),
+        StatusCode::UNAUTHORIZED => return Err(ProviderError::Unauthorized),
+        StatusCode::TOO_MANY_REQUESTS => return Err(ProviderError::Limited(wait)),
         status if status.is_server_error() => {
-            return Err(SourceError::Unavailable(format!("HTTP {status}")))
+            return Err(ProviderError::Unavailable(format!("HTTP {status}")))
         }
         status if !status.is_success() => {
-            return Err(SourceError::BadAnswer(format!("HTTP {status}")))
+            return Err(ProviderError::BadAnswer(format!("HTTP {status}")))
         }
         _ => {}
     }
     let answer: Answer =
-        serde_json::from_str(body).map_err(|error| SourceError::BadAnswer(error.to_string()))?;
+        serde_json::from_str(body).map_err(|error| ProviderError::BadAnswer(error.to_string()))?;
     let mut data = answer.data.unwrap_or(Data {
         accepted: Vec::new(),
         rejected: Vec::new(),
@@ -228,11 +228,11 @@ fn read(
     if let Some(code) = request_error {
         return Err(match code {
             // IP not allowed, key invalid, account disabled, access not authorised.
-            -18_010_001 | -18_010_002 | -18_010_004 | -18_010_005 => SourceError::Unauthorized,
+            -18_010_001 | -18_010_002 | -18_010_004 | -18_010_005 => ProviderError::Unauthorized,
             // Too many requests; the day's requests or the quota used up.
-            -18_010_014 | -18_019_907 | -18_019_908 => SourceError::Limited(wait),
-            -18_010_003 => SourceError::Unavailable(format!("17TRACK {code}")),
-            code => SourceError::BadAnswer(format!("17TRACK {code}")),
+            -18_010_014 | -18_019_907 | -18_019_908 => ProviderError::Limited(wait),
+            -18_010_003 => ProviderError::Unavailable(format!("17TRACK {code}")),
+            code => ProviderError::BadAnswer(format!("17TRACK {code}")),
         });
     }
     if let Some(rejected) = data.rejected.pop() {
@@ -241,11 +241,11 @@ fn read(
     data.accepted
         .pop()
         .map(Ok)
-        .ok_or_else(|| SourceError::BadAnswer("neither accepted nor rejected".into()))
+        .ok_or_else(|| ProviderError::BadAnswer("neither accepted nor rejected".into()))
 }
 
-fn refused(problem: &Problem) -> SourceError {
-    SourceError::Refused(format!("{}: {}", problem.code, problem.message))
+fn refused(problem: &Problem) -> ProviderError {
+    ProviderError::Refused(format!("{}: {}", problem.code, problem.message))
 }
 
 impl TrackInfo {
@@ -369,11 +369,11 @@ mod tests {
         };
         assert_eq!(
             read(StatusCode::OK, None, &request_error(-18_010_002)).err(),
-            Some(SourceError::Unauthorized)
+            Some(ProviderError::Unauthorized)
         );
         assert_eq!(
             read(StatusCode::OK, None, &request_error(-18_010_014)).err(),
-            Some(SourceError::Limited(None))
+            Some(ProviderError::Limited(None))
         );
         assert_eq!(
             read(
@@ -382,11 +382,11 @@ mod tests {
                 ""
             )
             .err(),
-            Some(SourceError::Limited(Some(Duration::from_secs(2))))
+            Some(ProviderError::Limited(Some(Duration::from_secs(2))))
         );
         assert_eq!(
             read(StatusCode::UNAUTHORIZED, None, "").err(),
-            Some(SourceError::Unauthorized)
+            Some(ProviderError::Unauthorized)
         );
         let rejected = r#"{"code":0,"data":{"accepted":[],"rejected":[{"number":"X","error":{"code":-18019902,"message":"The tracking number 'X' does not register, please register first."}}]}}"#;
         let Ok(Err(problem)) = read(StatusCode::OK, None, rejected) else {
@@ -395,7 +395,7 @@ mod tests {
         assert_eq!(problem.code, NOT_REGISTERED);
         assert!(matches!(
             read(StatusCode::OK, None, "nope"),
-            Err(SourceError::BadAnswer(_))
+            Err(ProviderError::BadAnswer(_))
         ));
     }
 

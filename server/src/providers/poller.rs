@@ -4,7 +4,7 @@
 //! again: often while the parcel moves, rarely while it waits, never once it has long settled;
 //! later and later while the provider fails.
 
-use super::{Carriers, ProviderUrls, Reading, SourceError};
+use super::{ProviderClients, ProviderError, ProviderUrls, Reading};
 use crate::store::sources::DuePoll;
 use crate::store::{Store, StoreError};
 use std::time::Duration;
@@ -61,15 +61,15 @@ const UNAVAILABLE: Backoff = Backoff {
 /// again after the wait it names (a quarter of an hour if it names none); an unavailable one
 /// after waits doubling from five minutes to six hours; `random` in [0, 1) spreads each over
 /// its upper half.
-pub fn after_failure(error: &SourceError, failures: u32, now: i64, random: f64) -> i64 {
+pub fn after_failure(error: &ProviderError, failures: u32, now: i64, random: f64) -> i64 {
     let wait = match error {
-        SourceError::Unauthorized => DAY,
-        SourceError::Refused(_) => 6 * HOUR,
-        SourceError::Limited(asked) => asked
+        ProviderError::Unauthorized => DAY,
+        ProviderError::Refused(_) => 6 * HOUR,
+        ProviderError::Limited(asked) => asked
             .and_then(|asked| i64::try_from(asked.as_millis()).ok())
             .map_or(15 * MINUTE, |asked| asked.clamp(MINUTE, DAY))
             .saturating_mul(2),
-        SourceError::Unavailable(_) | SourceError::BadAnswer(_) => {
+        ProviderError::Unavailable(_) | ProviderError::BadAnswer(_) => {
             i64::try_from(UNAVAILABLE.full_ms(failures)).unwrap_or(6 * HOUR)
         }
     };
@@ -81,7 +81,7 @@ pub fn after_failure(error: &SourceError, failures: u32, now: i64, random: f64) 
 #[derive(Debug, Clone)]
 pub struct Poller {
     store: Store,
-    carriers: Carriers,
+    carriers: ProviderClients,
     /// How long to wait, when nothing is due, before looking again.
     idle: Duration,
 }
@@ -96,7 +96,7 @@ impl Poller {
     ) -> Poller {
         Poller {
             store,
-            carriers: Carriers::new(urls, ozon),
+            carriers: ProviderClients::new(urls, ozon),
             idle,
         }
     }
@@ -179,11 +179,11 @@ impl Poller {
                 .await;
                 self.carriers.track(due.provider, keys, &due.number).await
             }
-            None => Err(SourceError::Unauthorized),
+            None => Err(ProviderError::Unauthorized),
         };
         crate::metrics::source_call(
             due.provider.as_str(),
-            answer.as_ref().map_or_else(SourceError::kind, |_| "ok"),
+            answer.as_ref().map_or_else(ProviderError::kind, |_| "ok"),
         );
         let now = crate::store::now_ms();
         match answer {
@@ -234,12 +234,12 @@ mod tests {
 
     #[test]
     fn a_failing_provider_is_asked_later_and_later() {
-        let unavailable = SourceError::Unavailable("503".into());
+        let unavailable = ProviderError::Unavailable("503".into());
         let waits: Vec<i64> = (1..=10)
             .map(|n| after_failure(&unavailable, n, 0, 0.999) / MINUTE)
             .collect();
         assert!(waits.windows(2).all(|w| w[0] <= w[1]), "{waits:?}");
         assert_eq!(*waits.last().unwrap(), 6 * 60 - 1);
-        assert!(after_failure(&SourceError::Unauthorized, 1, 0, 0.0) >= 12 * HOUR);
+        assert!(after_failure(&ProviderError::Unauthorized, 1, 0, 0.0) >= 12 * HOUR);
     }
 }
