@@ -100,7 +100,7 @@ pub async fn start(
             // token is never cancelled.
             tokio::spawn(connections::serve(
                 listener,
-                metrics::router(),
+                http::metrics_routes(),
                 config.connections,
                 CancellationToken::new(),
             ));

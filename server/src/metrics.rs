@@ -7,8 +7,6 @@ use axum::extract::{MatchedPath, Request};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
@@ -71,14 +69,9 @@ fn recording() -> bool {
     RECORDING.load(Ordering::Relaxed)
 }
 
-/// The metrics listener's routes: `GET /metrics` in Prometheus's text format.
-pub fn router() -> Router {
-    Router::new()
-        .route("/metrics", get(render))
-        .layer(crate::http::no_sniffing())
-}
-
-async fn render() -> Response {
+/// The metrics in Prometheus's text format: the metrics listener's `GET /metrics`
+/// (`http::metrics_routes`).
+pub async fn render() -> Response {
     match handle() {
         Some(handle) => (
             [(

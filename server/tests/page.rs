@@ -629,7 +629,7 @@ async fn every_answer_of_every_route_says_nosniff() {
             reply.status
         );
     }
-    let metrics = trackline_server::metrics::router();
+    let metrics = trackline_server::http::metrics_routes();
     let reply = send(&metrics, get("/metrics", &[])).await;
     assert_eq!(header(&reply, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
 }

@@ -81,6 +81,14 @@ pub fn app(state: AppState) -> Router {
         .layer(no_sniffing())
 }
 
+/// The metrics listener's routes: `GET /metrics` in Prometheus's text format. Here rather than
+/// in `metrics`, which every layer counts through, so that it imports nothing above it.
+pub fn metrics_routes() -> Router {
+    Router::new()
+        .route("/metrics", get(crate::metrics::render))
+        .layer(no_sniffing())
+}
+
 /// `X-Content-Type-Options: nosniff` on every answer: a browser takes each as the type it is
 /// sent as, so that no JSON answer or file whose text a seller or buyer wrote is run as a
 /// script or shown as a page.
