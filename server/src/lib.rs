@@ -133,7 +133,7 @@ pub async fn start(
         );
         tokio::spawn(pusher.run(stopping.clone()));
     }
-    // ProviderClients are polled from every instance too, each taking its own shipments.
+    // Providers are asked from every instance too, each taking its own shipments.
     tokio::spawn(state.poller.clone().run(stopping.clone()));
     let app = app(state);
     let limits = config.connections;

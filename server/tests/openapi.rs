@@ -897,7 +897,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     )
     .await;
 
-    // ProviderClients: the seller's keys for a provider, and a shipment's source.
+    // Providers: the seller's keys for a provider, and a shipment's source.
     let keys = "/api/v1/seller/sources/{provider}";
     let own_keys = "/api/v1/seller/sources/russian_post";
     let login = json!({"login": "walk", "password": "walk"});

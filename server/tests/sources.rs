@@ -1,4 +1,4 @@
-//! ProviderClients polled for sellers' shipments: Russian Post's mapping table read back from the
+//! Providers polled for sellers' shipments: Russian Post's mapping table read back from the
 //! docs; a local fake of its tracking service shaped as its specification documents (SOAP 1.2,
 //! faults, the sender's and addressee's names that must not get through); the seller's keys,
 //! a shipment chosen by its number, the poll that moves it (and tells the seller's webhooks),

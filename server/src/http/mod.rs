@@ -23,11 +23,11 @@ pub mod negotiation;
 pub mod openapi;
 pub mod ozon;
 pub mod page;
+pub mod providers;
 pub mod public;
 pub mod push;
 pub mod rate_limit;
 pub mod seller;
-pub mod sources;
 pub mod state;
 pub mod tokens;
 pub mod webhooks;
@@ -97,7 +97,7 @@ fn seller_api() -> Router<SharedState> {
     seller::routes()
         .merge(ozon::routes())
         .merge(webhooks::routes())
-        .merge(sources::routes())
+        .merge(providers::routes())
         .merge(tokens::routes())
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,

@@ -3,10 +3,10 @@
 //! document checked in (`trackline-server openapi` prints it; a test fails when it is stale).
 
 use super::ozon;
+use super::providers;
 use super::public;
 use super::push;
 use super::seller;
-use super::sources;
 use super::tokens;
 use super::webhooks;
 use crate::seller_input::{
@@ -61,9 +61,9 @@ use utoipa::{Modify, OpenApi};
         webhooks::rotate,
         webhooks::deliveries,
         webhooks::replay,
-        sources::put_source_keys,
-        sources::choose_source,
-        sources::seventeen_track_webhook,
+        providers::put_source_keys,
+        providers::choose_source,
+        providers::seventeen_track_webhook,
     ),
     components(schemas(
         trackline_core::TrackResponse,
@@ -90,8 +90,8 @@ use utoipa::{Modify, OpenApi};
         webhooks::AttemptView,
         crate::change::tells::Payload,
         crate::change::tells::Kind,
-        sources::SourceKeysInput,
-        sources::SourceChoice,
+        providers::SourceKeysInput,
+        providers::SourceChoice,
         push::PushKey,
         push::PushSubscribe,
         push::PushUnsubscribe,

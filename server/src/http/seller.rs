@@ -114,7 +114,7 @@ pub async fn put_shipment(
 ) -> Result<Response, ApiError> {
     let (shipment, factors) = input.validate()?;
     let (written, stored) = updates::put(&store, seller, &reference, &shipment, &factors).await?;
-    super::sources::attach_by_number(&store, seller, &reference, &stored).await?;
+    super::providers::attach_by_number(&store, seller, &reference, &stored).await?;
     Ok(SellerShipment {
         reference: &reference,
         shipment: &stored,
@@ -389,7 +389,7 @@ pub async fn patch_shipment(
     .await?
     .ok_or(ApiError::NotFound)??;
     // The tracking number often comes later than the shipment: it may choose a carrier now.
-    super::sources::attach_by_number(&store, seller, &reference, &patched).await?;
+    super::providers::attach_by_number(&store, seller, &reference, &patched).await?;
     Ok(Json(SellerShipment {
         reference: &reference,
         shipment: &patched,

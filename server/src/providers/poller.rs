@@ -5,7 +5,7 @@
 //! later and later while the provider fails.
 
 use super::{ProviderClients, ProviderError, ProviderUrls, Reading};
-use crate::store::sources::DuePoll;
+use crate::store::providers::DuePoll;
 use crate::store::{Store, StoreError};
 use std::time::Duration;
 use trackline_core::freshness::{is_settled, last_change};

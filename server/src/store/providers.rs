@@ -1,4 +1,4 @@
-//! ProviderClients polled for sellers' shipments: the seller's keys per provider, sealed at rest; which
+//! Providers asked about sellers' shipments: the seller's keys per provider, sealed at rest; which
 //! provider a shipment is polled from; and the poll schedule, taken under a lease so that no
 //! two instances poll one shipment at once and a crashed instance's lease simply expires.
 
