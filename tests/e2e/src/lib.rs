@@ -331,7 +331,7 @@ impl Session {
 
     /// Adds a shop to the server's store, as `add-seller` does, and writes `shipment` (contract
     /// JSON) as its own; returns the shop's handle.
-    pub async fn put_shipment_as_new_shop(
+    pub async fn put_shipment_as_new_seller(
         &self,
         name: &str,
         shipment: serde_json::Value,
@@ -339,19 +339,22 @@ impl Session {
         let store = trackline_server::Store::open(&self.database)
             .await
             .expect("the server's store opens");
-        let shop = store.add_shop(name, None).await.expect("a shop is added");
+        let seller = store
+            .add_seller_named(name, None)
+            .await
+            .expect("a seller is added");
         let shipment: trackline_core::Shipment =
             serde_json::from_value(shipment).expect("a contract shipment");
-        store
-            .put_shipment(
-                shop.id,
-                "e2e-1",
-                &shipment,
-                &trackline_core::second_factor::SecondFactors::default(),
-            )
-            .await
-            .expect("the shipment is written");
-        shop.handle
+        trackline_server::updates::put(
+            &store,
+            seller.id,
+            "e2e-1",
+            &shipment,
+            &trackline_core::second_factor::SecondFactors::default(),
+        )
+        .await
+        .expect("the shipment is written");
+        seller.handle
     }
 
     /// Stops the server, as a buyer's network or the server going away looks to the browser:

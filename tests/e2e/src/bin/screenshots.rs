@@ -73,7 +73,7 @@ async fn main() {
 /// The guarded demo shop's parcel at a pickup point, found by tracking number: the card with its
 /// code withheld, then opened with the buyer's phone digits at "Show the code", in each language.
 async fn guarded_pickup(page: &Session, dir: &std::path::Path) {
-    use trackline_server::demo::{GUARDED_PHONE_LAST4, GUARDED_PICKUP, GUARDED_SHOP};
+    use trackline_server::demo::{GUARDED_PHONE_LAST4, GUARDED_PICKUP, GUARDED_SELLER};
     page.cdp(
         "Emulation.setScriptExecutionDisabled",
         serde_json::json!({ "value": false }),
@@ -81,7 +81,7 @@ async fn guarded_pickup(page: &Session, dir: &std::path::Path) {
     .await;
     for lang in ["ru", "en", "zh"] {
         page.open(&format!(
-            "/?shop={GUARDED_SHOP}&n={GUARDED_PICKUP}&lang={lang}&theme=light"
+            "/?shop={GUARDED_SELLER}&n={GUARDED_PICKUP}&lang={lang}&theme=light"
         ))
         .await;
         page.find("[data-testid=pickup-withheld]").await;

@@ -430,7 +430,7 @@ async fn with_the_network_cut_the_last_answer_comes_from_the_device_marked_with_
 #[tokio::test]
 async fn a_buyer_sees_only_the_shop_whose_page_they_are_on() {
     let page = Session::start().await;
-    page.put_shipment_as_new_shop(
+    page.put_shipment_as_new_seller(
         "Impostor Shop",
         serde_json::json!({
             "tracking_number": "RA100000048RU",

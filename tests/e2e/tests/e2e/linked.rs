@@ -350,7 +350,7 @@ async fn hostile_text_in_a_rendered_page_stays_text_with_or_without_script() {
         serde_json::from_str::<serde_json::Value>(&xss_body()).unwrap()["shipments"][0].clone();
     shipment["tracking_number"] = json!("RA100000048RU");
     let shop = page
-        .put_shipment_as_new_shop("Hostile Shop", shipment)
+        .put_shipment_as_new_seller("Hostile Shop", shipment)
         .await;
     let path = format!("/?n=RA100000048RU&shop={shop}");
     for script in [false, true] {
