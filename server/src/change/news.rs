@@ -332,4 +332,47 @@ mod tests {
         );
         assert_eq!(after.support, current.support, "the seller's support stays");
     }
+    fn arbitrary_events() -> impl proptest::strategy::Strategy<Value = Vec<Event>> {
+        use proptest::prelude::*;
+        let stage = prop_oneof![
+            Just(None),
+            Just(Some(Stage::InTransit)),
+            Just(Some(Stage::Arrived)),
+            Just(Some(Stage::ReadyForPickup)),
+            Just(Some(Stage::Delivered)),
+        ];
+        let exception = prop_oneof![Just(None), Just(Some(Exception::Delayed))];
+        proptest::collection::vec((0u32..240, stage, exception), 0..6).prop_map(|rows| {
+            rows.into_iter()
+                .map(|(hours, stage, exception)| {
+                    let at = format!(
+                        "2026-11-{:02}T{:02}:00:00+03:00",
+                        10 + hours / 24,
+                        hours % 24
+                    );
+                    event(&at, stage, exception, &format!("event {hours}"))
+                })
+                .collect()
+        })
+    }
+
+    proptest::proptest! {
+        /// Whatever the seller appends, in whatever order, the status moment never goes back,
+        /// every event joins the history, and a provider's reading folded twice adds nothing.
+        #[test]
+        fn news_never_moves_a_shipment_back_nor_counts_twice(
+            events in arbitrary_events(),
+            read in arbitrary_events(),
+        ) {
+            let current = shipment(Stage::HandedOver, "2026-11-15T10:00:00+03:00");
+            let after = fold(current.clone(), News::SellerEvents(&events));
+            let moment = |s: &Shipment| s.updated_at.as_deref().and_then(parse_rfc3339);
+            proptest::prop_assert!(moment(&after) >= moment(&current));
+            proptest::prop_assert_eq!(after.events.len(), current.events.len() + events.len());
+            let reading = Reading::of(read.into_iter().map(|event| (event, None)).collect());
+            let once = fold(after.clone(), News::Reading(&reading));
+            proptest::prop_assert_eq!(fold(once.clone(), News::Reading(&reading)), once.clone());
+            proptest::prop_assert!(moment(&once) >= moment(&after));
+        }
+    }
 }
