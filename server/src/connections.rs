@@ -23,7 +23,7 @@ pub const MAX_CONNECTIONS: usize = 10_000;
 
 /// How long a client may take, and how many may be connected at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
+pub struct ConnectionLimits {
     /// How long a connection may take to send a request's line and headers, counted from when
     /// the server waits for them: from the connection's start, and on a kept-alive connection
     /// from the end of the last answer, so that this is also how long an idle connection stays.
@@ -34,9 +34,9 @@ pub struct Limits {
     pub max_connections: usize,
 }
 
-impl Default for Limits {
+impl Default for ConnectionLimits {
     fn default() -> Self {
-        Limits {
+        ConnectionLimits {
             header_read: Duration::from_secs(10),
             request: Duration::from_secs(30),
             max_connections: default_max_connections(),
@@ -64,7 +64,7 @@ fn default_max_connections() -> usize {
 pub async fn serve(
     listener: TcpListener,
     app: Router,
-    limits: Limits,
+    limits: ConnectionLimits,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
     let app = app.layer(TimeoutLayer::with_status_code(
@@ -116,7 +116,7 @@ async fn connection(
     stream: TcpStream,
     client: SocketAddr,
     app: Router,
-    limits: Limits,
+    limits: ConnectionLimits,
     _permit: OwnedSemaphorePermit,
     mut closing: watch::Receiver<bool>,
 ) {

@@ -112,7 +112,7 @@ pub async fn start(
     // taken again by an instance once its lease ends.
     let stopping = CancellationToken::new();
     // Webhook deliveries go out from every instance, each taking its own through the store.
-    let worker = webhooks::worker::Worker::new(
+    let worker = webhooks::worker::DeliveryWorker::new(
         store.clone(),
         webhooks::schedule::Schedule::default(),
         std::time::Duration::from_secs(1),
@@ -124,7 +124,7 @@ pub async fn start(
     let state = AppState::new(store, config);
     // Buyers' notifications go out from every instance too, each taking its own.
     if let Some(vapid) = state.vapid.clone() {
-        let pusher = push::worker::Worker::new(
+        let pusher = push::worker::PushWorker::new(
             state.store.clone(),
             vapid,
             std::time::Duration::from_secs(1),

@@ -70,7 +70,7 @@ pub struct Settings {
     /// browsers' own by default (`push::services::BROWSERS`).
     pub push_services: PushServices,
     /// How long a client may take to send a request, and how many connections are served at once.
-    pub connections: crate::connections::Limits,
+    pub connections: crate::connections::ConnectionLimits,
     /// How the log is written.
     pub log_format: LogFormat,
 }
@@ -96,7 +96,7 @@ impl Default for Settings {
             push_contact: None,
             allow_private_push: false,
             push_services: PushServices::default(),
-            connections: crate::connections::Limits::default(),
+            connections: crate::connections::ConnectionLimits::default(),
             log_format: LogFormat::Text,
         }
     }
@@ -411,7 +411,7 @@ impl Settings {
             (None, Some(path)) => Some(read_secret_key_file(path)?),
             (None, None) => None,
         };
-        let defaults = crate::connections::Limits::default();
+        let defaults = crate::connections::ConnectionLimits::default();
         Ok(Settings {
             addr: parse_addr(&options.addr)?,
             database_url: options.database_url,
@@ -445,7 +445,7 @@ impl Settings {
             push_contact: options.push_contact,
             allow_private_push: options.allow_private_push,
             push_services: PushServices::parse(options.push_services.split(','))?,
-            connections: crate::connections::Limits {
+            connections: crate::connections::ConnectionLimits {
                 max_connections: options
                     .max_connections
                     .map_or(defaults.max_connections, |n| n as usize),

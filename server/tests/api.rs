@@ -313,11 +313,11 @@ async fn alive_while_the_process_answers_and_ready_while_the_store_does_with_its
 #[tokio::test]
 async fn one_address_that_asks_too_often_gets_429_with_retry_after() {
     use axum::extract::connect_info::MockConnectInfo;
-    use trackline_server::http::state::Limits;
+    use trackline_server::http::state::LookupLimits;
     use trackline_server::limiter::RateLimit;
     let store = demo_store().await;
     let app = trackline_server::app(AppState {
-        limits: Limits::new(RateLimit {
+        limits: LookupLimits::new(RateLimit {
             per_minute: 6,
             burst: 2,
         }),

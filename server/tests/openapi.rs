@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use support::{request, send};
-use trackline_server::http::state::Limits;
+use trackline_server::http::state::LookupLimits;
 use trackline_server::limiter::RateLimit;
 use trackline_server::ozon::{OzonClient, PullRetries};
 use trackline_server::{demo, AppState};
@@ -179,7 +179,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     let keyless = support::state(&store);
     let app = trackline_server::app(AppState {
         ozon,
-        limits: Limits::new(RateLimit {
+        limits: LookupLimits::new(RateLimit {
             per_minute: 60,
             burst: 30,
         }),

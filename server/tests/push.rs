@@ -14,7 +14,7 @@ use support::fake_push::{Browser, FakePush};
 use support::tarpit::Tarpit;
 use support::{request, seller_call, send};
 use trackline_server::push::services::PushServices;
-use trackline_server::push::worker::Worker;
+use trackline_server::push::worker::PushWorker;
 use trackline_server::store::push::PushNext;
 use trackline_server::{AppState, Settings, Store};
 use web_push_native::p256::SecretKey;
@@ -112,8 +112,8 @@ fn state(store: &Store) -> AppState {
     AppState::new(store.clone(), &config)
 }
 
-fn worker(state: &AppState) -> Worker {
-    Worker::new(
+fn worker(state: &AppState) -> PushWorker {
+    PushWorker::new(
         state.store.clone(),
         state.vapid.clone().expect("a secret key makes a VAPID key"),
         Duration::from_millis(10),
@@ -191,7 +191,7 @@ async fn event(app: &Router, token: &str, stage: &str, at: &str) {
 }
 
 /// Runs `workers` until the push service holds `count` messages, failing after ten seconds.
-async fn send_until(workers: &[&Worker], service: &FakePush, count: usize) {
+async fn send_until(workers: &[&PushWorker], service: &FakePush, count: usize) {
     let started = Instant::now();
     while service.delivered().len() < count {
         assert!(
@@ -778,7 +778,7 @@ async fn a_stored_subscription_on_a_port_other_than_https_is_never_sent_to() {
         StatusCode::NO_CONTENT
     );
     event(&app, &token, "arrived", "2026-11-21T10:00:00+03:00").await;
-    let public_only = Worker::new(
+    let public_only = PushWorker::new(
         store.clone(),
         state.vapid.clone().unwrap(),
         Duration::from_millis(10),
@@ -811,7 +811,7 @@ async fn a_stored_subscription_to_a_push_service_no_longer_listed_is_never_sent_
         StatusCode::NO_CONTENT
     );
     event(&app, &token, "arrived", "2026-11-21T10:00:00+03:00").await;
-    let browsers_only = Worker::new(
+    let browsers_only = PushWorker::new(
         store.clone(),
         state.vapid.clone().unwrap(),
         Duration::from_millis(10),
@@ -907,7 +907,7 @@ async fn a_stored_subscription_to_a_private_address_is_never_sent_to() {
         StatusCode::NO_CONTENT
     );
     event(&app, &token, "arrived", "2026-11-21T10:00:00+03:00").await;
-    let public_only = Worker::new(
+    let public_only = PushWorker::new(
         store.clone(),
         state.vapid.clone().unwrap(),
         Duration::from_millis(10),

@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
 use support::{bearer, request, send};
-use trackline_server::http::state::Limits;
+use trackline_server::http::state::LookupLimits;
 use trackline_server::limiter::RateLimit;
 use trackline_server::store::sellers::{handle_from_name, is_handle};
 use trackline_server::{AppState, Store};
@@ -140,7 +140,7 @@ async fn the_short_path_is_the_only_shop_or_the_configured_default() {
 async fn each_sellers_limits_and_lockouts_are_its_own() {
     let store = support::fresh_store().await;
     let app = trackline_server::app(AppState {
-        limits: Limits::new(RateLimit {
+        limits: LookupLimits::new(RateLimit {
             per_minute: 1,
             burst: 2,
         }),

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use trackline_server::connections::Limits;
+use trackline_server::connections::ConnectionLimits;
 use trackline_server::Settings;
 
 mod support;
@@ -20,7 +20,7 @@ struct Server {
     serving: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-async fn start(connections: Limits, with_metrics: bool) -> Server {
+async fn start(connections: ConnectionLimits, with_metrics: bool) -> Server {
     let config = Settings {
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         metrics_addr: with_metrics.then(|| SocketAddr::from(([127, 0, 0, 1], 0))),
@@ -43,8 +43,8 @@ async fn start(connections: Limits, with_metrics: bool) -> Server {
     }
 }
 
-fn limits(header_read: Duration, request: Duration, max_connections: usize) -> Limits {
-    Limits {
+fn limits(header_read: Duration, request: Duration, max_connections: usize) -> ConnectionLimits {
+    ConnectionLimits {
         header_read,
         request,
         max_connections,

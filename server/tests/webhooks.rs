@@ -13,7 +13,7 @@ use support::seller_call;
 use support::tarpit::Tarpit;
 use trackline_server::webhooks::schedule::Schedule;
 use trackline_server::webhooks::signature;
-use trackline_server::webhooks::worker::Worker;
+use trackline_server::webhooks::worker::DeliveryWorker;
 use trackline_server::{AppState, Settings, Store};
 
 mod support;
@@ -94,9 +94,9 @@ const QUICK: Schedule = Schedule {
     give_up_after_ms: 60_000,
 };
 
-fn worker(store: &Store, schedule: Schedule) -> Worker {
+fn worker(store: &Store, schedule: Schedule) -> DeliveryWorker {
     // The receiver is on this machine: a private network, as `allow_private_webhooks` allows.
-    Worker::new(store.clone(), schedule, Duration::from_millis(10), true)
+    DeliveryWorker::new(store.clone(), schedule, Duration::from_millis(10), true)
 }
 
 /// A seller subscribed to `events` at `url`: its token, the subscription's id and secret.
@@ -127,7 +127,11 @@ fn parcel(stage: &str) -> Value {
 }
 
 /// Runs the worker until `done` holds for the receiver, failing after ten seconds.
-async fn deliver_until(worker: &Worker, receiver: &Receiver, done: impl Fn(&[Received]) -> bool) {
+async fn deliver_until(
+    worker: &DeliveryWorker,
+    receiver: &Receiver,
+    done: impl Fn(&[Received]) -> bool,
+) {
     let started = Instant::now();
     while !done(&receiver.received()) {
         assert!(
@@ -561,7 +565,7 @@ async fn no_delivery_reaches_a_private_network_unless_the_operator_allows_it() {
     )
     .await;
     // Retried after minutes, not at once: each is tried exactly once here.
-    let public_only = Worker::new(
+    let public_only = DeliveryWorker::new(
         store.clone(),
         Schedule::default(),
         Duration::from_millis(10),

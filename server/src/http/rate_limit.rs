@@ -2,7 +2,7 @@
 
 use super::error::ApiError;
 use crate::client_address::ClientIdentity;
-use crate::http::state::Limits;
+use crate::http::state::LookupLimits;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, RawPathParams, Request, State};
 use axum::middleware::Next;
@@ -46,7 +46,7 @@ pub async fn identify_client(
 /// Limits lookups by the seller asked (its handle in the path, as written) and the client's
 /// address; one seller's buyers never use up another's lookups.
 pub async fn limit_lookups(
-    State(limits): State<Limits>,
+    State(limits): State<LookupLimits>,
     params: RawPathParams,
     request: Request,
     next: Next,
@@ -69,7 +69,7 @@ pub async fn limit_lookups(
 ///
 /// # Errors
 /// `RateLimited`, with how long to wait, once the client has used up its lookups.
-pub fn admit(limits: &Limits, seller: String, client: IpAddr) -> Result<(), ApiError> {
+pub fn admit(limits: &LookupLimits, seller: String, client: IpAddr) -> Result<(), ApiError> {
     limits
         .lookups
         .check((seller, client), Instant::now())

@@ -35,15 +35,15 @@ pub const POLL_IDLE: Duration = Duration::from_secs(5);
 /// client N times the rate (a courtesy against scraping, kept off the store on the hot path);
 /// the second-factor lockout, which guards buyers' orders, is counted in the store instead.
 #[derive(Debug, Clone)]
-pub struct Limits {
+pub struct LookupLimits {
     /// Lookups per seller (its handle as asked; empty for the short path) and client address.
     pub lookups: Limiter<(String, IpAddr)>,
 }
 
-impl Limits {
+impl LookupLimits {
     /// Lookups limited as configured.
-    pub fn new(lookups: RateLimit) -> Limits {
-        Limits {
+    pub fn new(lookups: RateLimit) -> LookupLimits {
+        LookupLimits {
             lookups: Limiter::new(lookups),
         }
     }
@@ -62,7 +62,7 @@ pub struct AppState {
     /// The carriers polled for sellers, also asked at once when a buyer looks a shipment up.
     pub poller: Poller,
     /// The public lookup's limiters.
-    pub limits: Limits,
+    pub limits: LookupLimits,
     /// The public lookup's responses kept in memory.
     pub lookup_cache: LookupCache,
     /// The built widget to serve at `/`, if any.
@@ -92,7 +92,7 @@ impl AppState {
         AppState {
             poller: Poller::new(store.clone(), &settings.providers, ozon.clone(), POLL_IDLE),
             ozon,
-            limits: Limits::new(settings.rate_limit),
+            limits: LookupLimits::new(settings.rate_limit),
             lookup_cache: LookupCache::default(),
             widget: WidgetFiles::choose(settings.static_dir.clone()),
             clients: ClientIdentity {
@@ -135,8 +135,8 @@ impl FromRef<SharedState> for OzonClient {
     }
 }
 
-impl FromRef<SharedState> for Limits {
-    fn from_ref(state: &SharedState) -> Limits {
+impl FromRef<SharedState> for LookupLimits {
+    fn from_ref(state: &SharedState) -> LookupLimits {
         state.limits.clone()
     }
 }

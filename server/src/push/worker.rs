@@ -36,7 +36,7 @@ const MOST_TRIES: u32 = 6;
 
 /// The push loop and what it needs.
 #[derive(Debug, Clone)]
-pub struct Worker {
+pub struct PushWorker {
     store: Store,
     vapid: Vapid,
     client: reqwest::Client,
@@ -48,7 +48,7 @@ pub struct Worker {
     services: PushServices,
 }
 
-impl Worker {
+impl PushWorker {
     /// A worker over `store` signing with `vapid`, sending to `services` only; push services on
     /// private networks are reached only if `private_allowed` (tests, with a local push service).
     pub fn new(
@@ -57,8 +57,8 @@ impl Worker {
         idle: Duration,
         private_allowed: bool,
         services: PushServices,
-    ) -> Worker {
-        Worker {
+    ) -> PushWorker {
+        PushWorker {
             store,
             vapid,
             client: sender::client(private_allowed),
@@ -153,7 +153,7 @@ impl Worker {
     }
 }
 
-impl Outbox for Worker {
+impl Outbox for PushWorker {
     type Due = DuePush;
 
     async fn waiting(

@@ -72,7 +72,7 @@ pub struct Webhook {
 
 /// A delivery taken to be sent: where to, what, and the secrets that sign it (newest first).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Due {
+pub struct DueDelivery {
     /// The delivery's id.
     pub id: i64,
     /// The receiver.
@@ -422,7 +422,11 @@ impl Store {
     ///
     /// # Errors
     /// `StoreError` if the database fails, or a secret does not open.
-    pub async fn claim_delivery(&self, now: i64, lease_ms: i64) -> Result<Option<Due>, StoreError> {
+    pub async fn claim_delivery(
+        &self,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<Option<DueDelivery>, StoreError> {
         match DELIVERIES.lease(&self.pool, now, lease_ms).await? {
             Some(row) => Ok(Some(self.due_of(&row, now).await?)),
             None => Ok(None),
@@ -455,7 +459,7 @@ impl Store {
         id: i64,
         now: i64,
         lease_ms: i64,
-    ) -> Result<Option<Due>, StoreError> {
+    ) -> Result<Option<DueDelivery>, StoreError> {
         match DELIVERIES.lease_row(&self.pool, id, now, lease_ms).await? {
             Some(row) => Ok(Some(self.due_of(&row, now).await?)),
             None => Ok(None),
@@ -463,7 +467,7 @@ impl Store {
     }
 
     /// A leased delivery's row with what it needs to be sent: its receiver and open secrets.
-    async fn due_of(&self, row: &sqlx::any::AnyRow, now: i64) -> Result<Due, StoreError> {
+    async fn due_of(&self, row: &sqlx::any::AnyRow, now: i64) -> Result<DueDelivery, StoreError> {
         let webhook: i64 = row.try_get("webhook_id")?;
         let subscription = sqlx::query(
             "SELECT url, secret, previous_secret, previous_until_ms FROM webhooks WHERE id = $1",
@@ -484,7 +488,7 @@ impl Store {
                 secrets.push(open(&previous)?);
             }
         }
-        Ok(Due {
+        Ok(DueDelivery {
             id: row.try_get("id")?,
             url: subscription.try_get("url")?,
             kind: row.try_get("kind")?,

@@ -8,7 +8,7 @@ use super::schedule::Schedule;
 use super::signature;
 use crate::background::keep_turning_and_sweeping;
 use crate::in_flight::{Bounds, InFlight, Outbox};
-use crate::store::webhooks::{Attempt, Due, Next};
+use crate::store::webhooks::{Attempt, DueDelivery, Next};
 use crate::store::{Place, Store, StoreError, Waiting};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -36,7 +36,7 @@ const SWEEP_EVERY: Duration = Duration::from_secs(600);
 
 /// The delivery loop and what it needs.
 #[derive(Debug, Clone)]
-pub struct Worker {
+pub struct DeliveryWorker {
     store: Store,
     client: reqwest::Client,
     schedule: Schedule,
@@ -46,11 +46,16 @@ pub struct Worker {
     private_allowed: bool,
 }
 
-impl Worker {
+impl DeliveryWorker {
     /// A worker over `store`, retrying on `schedule`, looking for due deliveries every `idle`
     /// when there are none; it reaches receivers on private networks only if `private_allowed`.
-    pub fn new(store: Store, schedule: Schedule, idle: Duration, private_allowed: bool) -> Worker {
-        Worker {
+    pub fn new(
+        store: Store,
+        schedule: Schedule,
+        idle: Duration,
+        private_allowed: bool,
+    ) -> DeliveryWorker {
+        DeliveryWorker {
             store,
             // A redirect is an answer, not an acknowledgement: a receiver that moved says so.
             client: destination::client(
@@ -98,7 +103,7 @@ impl Worker {
     }
 
     /// One try of a delivery taken: sent, logged, and the next one scheduled.
-    async fn deliver_one(&self, due: Due) -> Result<(), StoreError> {
+    async fn deliver_one(&self, due: DueDelivery) -> Result<(), StoreError> {
         let attempt = self.send(&due).await;
         let acknowledged = attempt
             .status
@@ -124,7 +129,7 @@ impl Worker {
     }
 
     /// One try: the body posted with its signature, the receiver's answer noted.
-    async fn send(&self, due: &Due) -> Attempt {
+    async fn send(&self, due: &DueDelivery) -> Attempt {
         let at_ms = crate::store::now_ms();
         let started = Instant::now();
         if !self.private_allowed && destination::refused_literal(&due.url) {
@@ -162,8 +167,8 @@ impl Worker {
     }
 }
 
-impl Outbox for Worker {
-    type Due = Due;
+impl Outbox for DeliveryWorker {
+    type Due = DueDelivery;
 
     async fn waiting(
         &self,
@@ -177,12 +182,12 @@ impl Outbox for Worker {
             .await
     }
 
-    async fn take(&self, id: i64, now: i64) -> Result<Option<Due>, StoreError> {
+    async fn take(&self, id: i64, now: i64) -> Result<Option<DueDelivery>, StoreError> {
         let lease_ms = crate::store::duration_ms(LEASE);
         self.store.take_delivery(id, now, lease_ms).await
     }
 
-    async fn deliver(&self, due: Due) {
+    async fn deliver(&self, due: DueDelivery) {
         let id = due.id;
         if let Err(error) = self.deliver_one(due).await {
             // Its lease ends and it is tried again; the receiver may see it twice (by its id).

@@ -27,7 +27,7 @@ const TOKEN_MARGIN: Duration = Duration::from_secs(60);
 
 /// A token and when to stop using it.
 #[derive(Debug, Clone)]
-struct Token {
+struct OAuthToken {
     value: String,
     until: Instant,
 }
@@ -38,7 +38,7 @@ pub struct Cdek {
     base: String,
     client: reqwest::Client,
     /// Tokens by client id and secret: a secret changed by the seller never reuses the old one.
-    tokens: Arc<Mutex<HashMap<(String, String), Token>>>,
+    tokens: Arc<Mutex<HashMap<(String, String), OAuthToken>>>,
     pace: Pace,
 }
 
@@ -62,11 +62,11 @@ struct OrderAnswer {
 #[derive(Debug, Deserialize)]
 struct Entity {
     #[serde(default)]
-    statuses: Vec<Status>,
+    statuses: Vec<CdekStatus>,
 }
 
 #[derive(Debug, Deserialize)]
-struct Status {
+struct CdekStatus {
     code: String,
     #[serde(default)]
     name: String,
@@ -174,7 +174,7 @@ impl Cdek {
         let answer: TokenAnswer = serde_json::from_str(&body)
             .map_err(|error| ProviderError::BadAnswer(format!("token: {error}")))?;
         let lasts = Duration::from_secs(answer.expires_in.unwrap_or(3600));
-        let token = Token {
+        let token = OAuthToken {
             value: answer.access_token,
             until: now + lasts.saturating_sub(TOKEN_MARGIN),
         };
