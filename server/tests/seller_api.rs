@@ -358,6 +358,48 @@ async fn the_same_key_sent_many_times_at_once_appends_once() {
     );
 }
 
+/// Two writes of one shipment at once: the second reads the shipment only once the first has
+/// committed, so that its fold starts from what the first wrote, never from a state about to be
+/// replaced. SQLite's writers go one at a time anyway; on PostgreSQL this holds because a write
+/// holds the shipment's row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_write_of_a_shipment_reads_what_the_first_wrote() {
+    use trackline_server::store::shipment_rows::Column;
+    let store = support::fresh_store().await;
+    let token = seller(&store, "Shop").await;
+    call(
+        &store,
+        Method::PUT,
+        "/api/v1/seller/shipments/p-1",
+        Some(&token),
+        Some(parcel()),
+        None,
+    )
+    .await;
+    let seller = store.seller_by_token(&token).await.unwrap().unwrap();
+    // Connections open before the race, so that the second's read is not slowed by connecting.
+    let _ = tokio::join!(store.ping(), store.ping(), store.ping());
+    let mut first = store
+        .write_seller_shipment(seller, "p-1")
+        .await
+        .unwrap()
+        .unwrap();
+    let other = store.clone();
+    let second = tokio::spawn(async move {
+        let write = other.write_seller_shipment(seller, "p-1").await;
+        write.unwrap().unwrap().current().status_text.clone()
+    });
+    let mut moved = first.current().clone();
+    moved.status_text = Some("Left Tver".into());
+    // Round trips before the commit: time for the second to read, were it let.
+    first.update(&moved, &[Column::StatusText]).await.unwrap();
+    for _ in 0..20 {
+        first.reload().await.unwrap();
+    }
+    first.commit().await.unwrap();
+    assert_eq!(second.await.unwrap().as_deref(), Some("Left Tver"));
+}
+
 #[tokio::test]
 async fn a_patch_sets_only_what_it_names_and_keeps_the_history() {
     let store = support::fresh_store().await;

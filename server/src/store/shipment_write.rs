@@ -62,6 +62,13 @@ impl Store {
         let Some(id) = id else {
             return Ok(None);
         };
+        // Held until the commit: two writes of one shipment fold their news one after the other,
+        // neither from a state the other is about to replace.
+        match self.hold_row(&mut tx, "shipments", id).await {
+            Ok(()) => {}
+            Err(StoreError::Gone) => return Ok(None),
+            Err(error) => return Err(error),
+        }
         let current = load(&mut tx, id).await?;
         Ok(Some(self.opened(
             tx,
@@ -83,6 +90,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(StoreError::Gone)?;
+        self.hold_row(&mut tx, "shipments", id).await?;
         let seller = SellerId(row.try_get("seller_id")?);
         let reference: Option<String> = row.try_get("reference")?;
         let current = load(&mut tx, id).await?;
