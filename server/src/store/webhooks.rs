@@ -416,23 +416,6 @@ impl Store {
         Ok(replayed > 0)
     }
 
-    /// Takes the delivery most overdue at `now` for this instance for `lease_ms`: no other
-    /// instance takes it until the lease ends (a crashed instance's lease simply expires).
-    /// `None` when nothing is due.
-    ///
-    /// # Errors
-    /// `StoreError` if the database fails, or a secret does not open.
-    pub async fn claim_delivery(
-        &self,
-        now: i64,
-        lease_ms: i64,
-    ) -> Result<Option<DueDelivery>, StoreError> {
-        match DELIVERIES.lease(&self.pool, now, lease_ms).await? {
-            Some(row) => Ok(Some(self.due_of(&row, now).await?)),
-            None => Ok(None),
-        }
-    }
-
     /// Up to `limit` deliveries due at `now` and free, the most due of each receiver, after
     /// `after` in queue order, at most `per_seller` of one seller's; none is taken
     /// (`take_delivery` takes one).
@@ -450,7 +433,8 @@ impl Store {
     }
 
     /// Takes the delivery `id` for this instance for `lease_ms` if it is still due and free at
-    /// `now`, as `claim_delivery` takes the most due; `None` when another instance took it first.
+    /// `now`: no other instance takes it until the lease ends (a crashed instance's lease simply
+    /// expires); `None` when another instance took it first.
     ///
     /// # Errors
     /// `StoreError` if the database fails, or a secret does not open.
