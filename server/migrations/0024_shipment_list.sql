@@ -1,0 +1,21 @@
+-- What a seller's list of shipments filters and sorts on, kept by every write of a shipment
+-- (store/shipment_rows.rs), so that each filter is a range in an index led by the seller.
+--
+-- When the server first stored the shipment and last wrote it (ms): the contract's updated_at is
+-- the carrier's or seller's moment and may be absent. Rows written before this migration read 0
+-- (sorted as the oldest) until their next write.
+ALTER TABLE shipments ADD COLUMN created_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE shipments ADD COLUMN written_ms BIGINT NOT NULL DEFAULT 0;
+-- The moment its silence becomes stale as trackline_core::freshness judges it (its last change
+-- plus the silence its stage usually takes); NULL when it never does (settled, waiting at a
+-- pickup point, no moment known). "Stale now" is then stale_at_ms <= now: a range, not a rule.
+ALTER TABLE shipments ADD COLUMN stale_at_ms BIGINT;
+-- The carrier's name in lower case, for the carrier filter (the carrier column is JSON).
+ALTER TABLE shipments ADD COLUMN carrier_name TEXT;
+
+-- The list's orders, each led by the seller and ended by the id that breaks ties in the cursor.
+CREATE INDEX shipments_shop_written ON shipments (seller_id, written_ms, id);
+CREATE INDEX shipments_shop_created ON shipments (seller_id, created_ms, id);
+-- The console's tabs are stages: a stage's page and its count read only that stage.
+CREATE INDEX shipments_shop_stage_written ON shipments (seller_id, stage, written_ms, id);
+CREATE INDEX shipments_shop_stale ON shipments (seller_id, stale_at_ms);
