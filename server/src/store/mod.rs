@@ -13,6 +13,7 @@ pub mod retention;
 pub mod seller_id;
 pub mod seller_shipments;
 pub mod sellers;
+pub mod shipment_list;
 pub mod shipment_rows;
 pub mod shipment_write;
 pub mod tokens;
