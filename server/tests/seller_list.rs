@@ -559,7 +559,7 @@ async fn a_page_and_a_filtered_page_read_an_index_led_by_the_seller() {
                 Backend::Sqlite => "USING COVERING INDEX ",
                 Backend::Postgres => "Index Only Scan using ",
             };
-            assert!(text.contains(&covered), "{name} reads the table:\n{text}");
+            assert!(text.contains(covered), "{name} reads the table:\n{text}");
         }
         match store.backend() {
             Backend::Sqlite => {
@@ -612,6 +612,9 @@ async fn a_page_and_a_filtered_page_read_an_index_led_by_the_seller() {
         }
     }
 }
+
+/// A benchmark's query string for its `run`th call.
+type Query = Box<dyn Fn(usize) -> String>;
 
 /// p50 and p99 of `runs` calls of `call`, in milliseconds.
 async fn percentiles<F, Fut>(runs: usize, mut call: F) -> (f64, f64)
@@ -685,7 +688,7 @@ async fn bench_the_list_in_a_shop_of_100_000_among_1_000_000() {
         cursor = body["next"].as_str().expect("a next page").to_owned();
     }
     let runs = 200;
-    let cases: [(&str, Box<dyn Fn(usize) -> String>); 5] = [
+    let cases: [(&str, Query); 5] = [
         ("first_page", Box::new(|_| String::new())),
         (
             "filtered_page",
