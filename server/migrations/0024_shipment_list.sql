@@ -3,7 +3,8 @@
 --
 -- When the server first stored the shipment and last wrote it (ms): the contract's updated_at is
 -- the carrier's or seller's moment and may be absent. Rows written before this migration read 0
--- (sorted as the oldest) until their next write.
+-- here; the store fills them when it opens (shipment_rows::fill_list_columns, which needs
+-- the freshness rule SQL does not have), taking their last change as both moments.
 ALTER TABLE shipments ADD COLUMN created_ms BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE shipments ADD COLUMN written_ms BIGINT NOT NULL DEFAULT 0;
 -- The moment its silence becomes stale as trackline_core::freshness judges it (its last change

@@ -225,6 +225,33 @@ async fn a_list_without_a_reference_comes_last_in_reference_order() {
 }
 
 #[tokio::test]
+async fn shipments_stored_before_the_list_columns_are_given_them_at_the_next_start() {
+    let dir = std::env::temp_dir().join(format!("trackline-list-fill-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = support::fresh_url(Some(&dir)).await;
+    let store = support::store_at(&url).await;
+    let (seller, token) = store.add_seller("Shop").await.unwrap();
+    put(&store, &token, "new", parcel("O1", "T1", "in_transit")).await;
+    // A row as an older version wrote it: none of migration 0024's columns.
+    sqlx::query(
+        "INSERT INTO shipments (id, seller_id, reference, stage, updated_at, carrier)
+         VALUES (7, $1, 'old', 'in_transit', '2020-01-01T00:00:00Z', '{\"name\":\"CDEK\"}')",
+    )
+    .bind(seller.0)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let (_, unfilled) = get(&store, &token, "?carrier=cdek").await;
+    assert_eq!(references(&unfilled), Vec::<String>::new());
+    let restarted = support::store_at(&url).await;
+    let (_, stale) = get(&restarted, &token, "?stale=true&carrier=CDEK").await;
+    assert_eq!(references(&stale), ["old"], "{stale}");
+    let (_, created) = get(&restarted, &token, "?sort=created").await;
+    assert_eq!(references(&created), ["new", "old"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
 async fn what_the_list_cannot_take_is_refused_naming_the_parameter() {
     let store = support::fresh_store().await;
     let (_, token) = store.add_seller("Shop").await.unwrap();

@@ -155,6 +155,13 @@ impl Store {
         .connect(&url)
         .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        let filled = shipment_rows::fill_list_columns(&pool).await?;
+        if filled > 0 {
+            tracing::info!(
+                filled,
+                "gave shipments stored before 0024 their list columns"
+            );
+        }
         Ok(Store {
             pool,
             backend,

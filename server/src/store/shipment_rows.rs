@@ -185,6 +185,59 @@ pub(crate) async fn update_shipment(
     Ok(())
 }
 
+/// Gives the rows written before migration 0024 (`written_ms` 0) what every write now keeps:
+/// when they go stale, their carrier's name, and as both moments their last change (or 1 ms,
+/// the oldest, when none is known). A batch at a time, each row once: a row it filled is never
+/// read again, so a second instance starting meanwhile only repeats a batch.
+///
+/// # Errors
+/// `StoreError` if the database fails or a stored row no longer reads.
+pub(crate) async fn fill_list_columns(pool: &sqlx::AnyPool) -> Result<u64, StoreError> {
+    const BATCH: i64 = 500;
+    let mut filled = 0;
+    // Bounded by the rows there at the start: an older instance still writing rows without
+    // the columns cannot keep this one from starting.
+    let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM shipments WHERE written_ms = 0")
+        .fetch_one(pool)
+        .await?;
+    for _ in 0..=waiting / BATCH {
+        let mut connection = pool.acquire().await?;
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM shipments WHERE written_ms = 0 LIMIT $1")
+                .bind(BATCH)
+                .fetch_all(&mut *connection)
+                .await?;
+        for id in &ids {
+            // A row that no longer reads is still listed, as the oldest and never stale.
+            let shipment = match load(&mut connection, *id).await {
+                Ok(shipment) => Some(shipment),
+                Err(StoreError::Json(_)) => None,
+                Err(error) => return Err(error),
+            };
+            let moment = shipment
+                .as_ref()
+                .and_then(last_change)
+                .filter(|ms| *ms > 0)
+                .unwrap_or(1);
+            sqlx::query(
+                "UPDATE shipments SET created_ms = $1, written_ms = $1, stale_at_ms = $2,
+                 carrier_name = $3 WHERE id = $4 AND written_ms = 0",
+            )
+            .bind(moment)
+            .bind(shipment.as_ref().and_then(stale_at_ms))
+            .bind(shipment.as_ref().and_then(carrier_name))
+            .bind(*id)
+            .execute(&mut *connection)
+            .await?;
+            filled += 1;
+        }
+        if i64::try_from(ids.len()).unwrap_or(BATCH) < BATCH {
+            break;
+        }
+    }
+    Ok(filled)
+}
+
 /// The moment the shipment's silence becomes stale as `trackline_core::freshness::stale_since`
 /// judges it (`stale_since(s, now)` is some exactly when `now >= stale_at_ms(s)`), kept so that
 /// "stale now" is a range of an index; `None` when it never becomes stale.
