@@ -272,11 +272,23 @@ fn page_statement(
         (Some(_), ListOrder::Reference) => order_by.replace("reference ASC", "reference || '' ASC"),
     };
     let l = c.place(Bind::Int(limit));
-    let sql = format!(
-        "SELECT {SHIPMENT_COLUMNS}, reference, written_ms, created_ms FROM shipments \
-         WHERE {} ORDER BY {order_by} LIMIT {l}",
-        c.sql()
-    );
+    let columns = format!("{SHIPMENT_COLUMNS}, reference, written_ms, created_ms");
+    let sql = if filter.search.is_none() && filter.stale.is_some_and(|s| s.stale) {
+        // The stale are read through their index, not in the page's order: the page is chosen
+        // from their ids and moments alone (that index holds them), and only its rows are read,
+        // rather than every stale row read whole and sorted.
+        format!(
+            "SELECT {columns} FROM shipments WHERE id IN \
+             (SELECT id FROM shipments WHERE {} ORDER BY {order_by} LIMIT {l}) \
+             ORDER BY {order_by}",
+            c.sql()
+        )
+    } else {
+        format!(
+            "SELECT {columns} FROM shipments WHERE {} ORDER BY {order_by} LIMIT {l}",
+            c.sql()
+        )
+    };
     (sql, c)
 }
 
