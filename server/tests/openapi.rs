@@ -463,6 +463,28 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     let events = "/api/v1/seller/shipments/{reference}/events";
     let settings = "/api/v1/seller/settings";
     let parcel = json!({"order_number": "6600000001", "stage": "packed", "buyer_check": {"phone": "+7 900 555 11 22"}});
+    let list = "/api/v1/seller/shipments";
+    for (uri, headers) in [
+        (list, &bearer[..]),
+        (list, &[][..]),
+        ("/api/v1/seller/shipments?stage=nope", &bearer[..]),
+    ] {
+        walk.call(Method::GET, list, uri, headers, None).await;
+    }
+    let bulk = json!([{"reference": "w-9", "order_number": "6600000009", "stage": "packed"}]);
+    walk.call(Method::PUT, list, list, &[], Some(bulk.clone()))
+        .await;
+    walk.call(Method::PUT, list, list, &bearer, Some(bulk))
+        .await;
+    walk.call(
+        Method::PUT,
+        list,
+        list,
+        &bearer,
+        Some(json!([{"reference": "w 9", "stage": "packed"}])),
+    )
+    .await;
+    walk.not_json(Method::PUT, list, list, &auth, "[").await;
     walk.call(
         Method::PUT,
         shipment,
@@ -1046,11 +1068,14 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         .await;
 
     // Races that a walk cannot provoke: a concurrent create of one reference, one key in flight twice.
-    let races: BTreeSet<(String, String, String)> =
-        [(shipment, "put", "409"), (events, "post", "409")]
-            .iter()
-            .map(|(p, m, s)| (p.to_string(), m.to_string(), s.to_string()))
-            .collect();
+    let races: BTreeSet<(String, String, String)> = [
+        (shipment, "put", "409"),
+        (list, "put", "409"),
+        (events, "post", "409"),
+    ]
+    .iter()
+    .map(|(p, m, s)| (p.to_string(), m.to_string(), s.to_string()))
+    .collect();
     let mut documented = BTreeSet::new();
     for (path, operations) in doc["paths"].as_object().unwrap() {
         for (method, operation) in operations.as_object().unwrap() {

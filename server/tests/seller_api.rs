@@ -156,6 +156,35 @@ async fn a_seller_never_sees_or_changes_another_sellers_shipment() {
     assert_eq!(own.status, StatusCode::CREATED);
     let mine_now = call(&store, Method::GET, uri, Some(&mine), None, None).await;
     assert_eq!(mine_now.body["shipment"]["stage"], "handed_over");
+    // Each list holds its seller's own shipment only, searched by the number both share.
+    let theirs_moved =
+        json!({"at": "2026-11-21T10:00:00+03:00", "stage": "in_transit", "text": "Moving"});
+    call(
+        &store,
+        Method::POST,
+        &format!("{uri}/events"),
+        Some(&theirs),
+        Some(theirs_moved),
+        None,
+    )
+    .await;
+    for (token, stage) in [(&mine, "handed_over"), (&theirs, "in_transit")] {
+        for query in ["", "?q=5500000001", "?q=ra%20500000018%20ru", "?q=p-1"] {
+            let list = format!("/api/v1/seller/shipments{query}");
+            let listed = call(&store, Method::GET, &list, Some(token), None, None).await;
+            assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+            assert_eq!(
+                listed.body["shipments"].as_array().map(Vec::len),
+                Some(1),
+                "{query}"
+            );
+            assert_eq!(
+                listed.body["shipments"][0]["shipment"]["stage"], stage,
+                "{query}"
+            );
+            assert_eq!(listed.body["counts"], json!({ stage: 1 }), "{query}");
+        }
+    }
 }
 
 #[tokio::test]

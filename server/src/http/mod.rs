@@ -6,6 +6,7 @@
 //! | `public` | buyers' widgets (the lookup), orchestrators and load balancers (`/healthz`, `/readyz`) |
 //! | `openapi` | developers (`/api/openapi.json`) |
 //! | `seller` | the seller's backend (bearer token) |
+//! | `seller_list` | the seller's backend, for its shipments as a list and many written at once |
 //! | `ozon` | the seller's backend, for its Ozon postings |
 //! | `webhooks` | the seller's backend, for the changes it is told of |
 //! | `sources` | the seller's backend, for the carriers its shipments are polled from |
@@ -28,6 +29,7 @@ pub mod public;
 pub mod push;
 pub mod rate_limit;
 pub mod seller;
+pub mod seller_list;
 pub mod state;
 pub mod tokens;
 pub mod webhooks;
@@ -95,6 +97,7 @@ pub fn no_sniffing() -> SetResponseHeaderLayer<HeaderValue> {
 /// no browser page can call it), and nothing it answers may be cached.
 fn seller_api() -> Router<SharedState> {
     seller::routes()
+        .merge(seller_list::routes())
         .merge(ozon::routes())
         .merge(webhooks::routes())
         .merge(providers::routes())

@@ -7,6 +7,7 @@ use super::providers;
 use super::public;
 use super::push;
 use super::seller;
+use super::seller_list;
 use super::tokens;
 use super::webhooks;
 use crate::seller_input::{
@@ -50,6 +51,8 @@ use utoipa::{Modify, OpenApi};
         seller::post_events,
         seller::get_settings,
         seller::put_settings,
+        seller_list::list_shipments,
+        seller_list::put_shipments,
         tokens::create_token,
         tokens::list_tokens,
         tokens::revoke_token,
@@ -71,6 +74,11 @@ use utoipa::{Modify, OpenApi};
         seller::SellerShipment,
         seller::EventsAdded,
         seller::LookupRulesView,
+        seller_list::ShipmentList,
+        seller_list::ListedShipment,
+        seller_list::BulkItem,
+        seller_list::BulkResult,
+        seller_list::BulkWritten,
         ShipmentInput,
         ShipmentPatch,
         EventInput,

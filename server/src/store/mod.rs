@@ -13,6 +13,7 @@ pub mod retention;
 pub mod seller_id;
 pub mod seller_shipments;
 pub mod sellers;
+pub mod shipment_list;
 pub mod shipment_rows;
 pub mod shipment_write;
 pub mod tokens;
@@ -154,6 +155,13 @@ impl Store {
         .connect(&url)
         .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        let filled = shipment_rows::fill_list_columns(&pool).await?;
+        if filled > 0 {
+            tracing::info!(
+                filled,
+                "gave shipments stored before 0024 their list columns"
+            );
+        }
         Ok(Store {
             pool,
             backend,

@@ -79,14 +79,15 @@ impl Store {
             Some(id) => Some(load(&mut tx, id).await?),
             None => None,
         };
-        let source: Option<String> = match existing {
+        let (source, created_ms): (Option<String>, Option<i64>) = match existing {
             Some(id) => {
-                sqlx::query_scalar("SELECT source FROM shipments WHERE id = $1")
+                let row = sqlx::query("SELECT source, created_ms FROM shipments WHERE id = $1")
                     .bind(id)
                     .fetch_one(&mut *tx)
-                    .await?
+                    .await?;
+                (row.try_get("source")?, Some(row.try_get("created_ms")?))
             }
-            None => None,
+            None => (None, None),
         };
         let id = match existing {
             Some(id) => {
@@ -106,6 +107,14 @@ impl Store {
             .await
             .map_err(StoreError::from_conflict)?;
         insert_events(&mut tx, id, &shipment.events).await?;
+        // Replaced, it is still the shipment first stored then.
+        if let Some(created_ms) = created_ms {
+            sqlx::query("UPDATE shipments SET created_ms = $1 WHERE id = $2")
+                .bind(created_ms)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         write_second_factors(&mut tx, id, factors, self).await?;
         if let Some(source) = source {
             let polled = Provider::from_wire(&source).map(|_| super::now_ms());

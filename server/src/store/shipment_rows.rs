@@ -3,10 +3,12 @@
 //! from one list, so an insert, a seller's patch and a source's refresh cannot drift apart.
 
 use super::seller_id::SellerId;
-use super::{new_id, StoreError};
+use super::{new_id, now_ms, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
+use trackline_core::freshness::{is_settled, last_change, usual_silence_days};
+use trackline_core::time::DAY_MILLIS;
 use trackline_core::{DeliveryWindow, Event, Exception, Shipment, Stage, TrackingQuery};
 
 /// A column of `shipments` that holds part of the shipment itself.
@@ -121,18 +123,24 @@ pub(crate) async fn insert_shipment(
     shipment: &Shipment,
 ) -> Result<(), StoreError> {
     let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
-    let places: Vec<String> = (4..4 + Column::ALL.len())
+    let places: Vec<String> = (8..8 + Column::ALL.len())
         .map(|n| format!("${n}"))
         .collect();
     let sql = format!(
-        "INSERT INTO shipments (id, seller_id, reference, {}) VALUES ($1, $2, $3, {})",
+        "INSERT INTO shipments (id, seller_id, reference, created_ms, written_ms, stale_at_ms, \
+         carrier_name, {}) VALUES ($1, $2, $3, $4, $5, $6, $7, {})",
         names.join(", "),
         places.join(", ")
     );
+    let now = now_ms();
     let mut query = sqlx::query(&sql)
         .bind(id)
         .bind(seller.0)
-        .bind(reference.map(str::to_owned));
+        .bind(reference.map(str::to_owned))
+        .bind(now)
+        .bind(now)
+        .bind(stale_at_ms(shipment))
+        .bind(carrier_name(shipment));
     for column in Column::ALL {
         query = query.bind(column.value(shipment)?);
     }
@@ -140,29 +148,113 @@ pub(crate) async fn insert_shipment(
     Ok(())
 }
 
-/// Writes `columns` of a shipment row from `shipment`, leaving the others as they are.
+/// Writes `columns` of a shipment row from `shipment` (whole, its history included), leaving
+/// the others as they are; the moment it was written and when it goes stale follow.
 pub(crate) async fn update_shipment(
     connection: &mut AnyConnection,
     id: i64,
     shipment: &Shipment,
     columns: &[Column],
 ) -> Result<(), StoreError> {
-    let sets: Vec<String> = columns
+    let mut sets: Vec<String> = columns
         .iter()
         .enumerate()
         .map(|(i, column)| format!("{} = ${}", column.name(), i + 1))
         .collect();
+    let n = columns.len();
+    sets.push(format!("written_ms = ${}", n + 1));
+    sets.push(format!("stale_at_ms = ${}", n + 2));
+    let writes_carrier = columns.contains(&Column::Carrier);
+    if writes_carrier {
+        sets.push(format!("carrier_name = ${}", n + 3));
+    }
     let sql = format!(
         "UPDATE shipments SET {} WHERE id = ${}",
         sets.join(", "),
-        columns.len() + 1
+        n + if writes_carrier { 4 } else { 3 }
     );
     let mut query = sqlx::query(&sql);
     for column in columns {
         query = query.bind(column.value(shipment)?);
     }
+    query = query.bind(now_ms()).bind(stale_at_ms(shipment));
+    if writes_carrier {
+        query = query.bind(carrier_name(shipment));
+    }
     query.bind(id).execute(&mut *connection).await?;
     Ok(())
+}
+
+/// Gives the rows written before migration 0024 (`written_ms` 0) what every write now keeps:
+/// when they go stale, their carrier's name, and as both moments their last change (or 1 ms,
+/// the oldest, when none is known). A batch at a time, each row once: a row it filled is never
+/// read again, so a second instance starting meanwhile only repeats a batch.
+///
+/// # Errors
+/// `StoreError` if the database fails or a stored row no longer reads.
+pub(crate) async fn fill_list_columns(pool: &sqlx::AnyPool) -> Result<u64, StoreError> {
+    const BATCH: i64 = 500;
+    let mut filled = 0;
+    // Bounded by the rows there at the start: an older instance still writing rows without
+    // the columns cannot keep this one from starting.
+    let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM shipments WHERE written_ms = 0")
+        .fetch_one(pool)
+        .await?;
+    for _ in 0..=waiting / BATCH {
+        let mut connection = pool.acquire().await?;
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM shipments WHERE written_ms = 0 LIMIT $1")
+                .bind(BATCH)
+                .fetch_all(&mut *connection)
+                .await?;
+        for id in &ids {
+            // A row that no longer reads is still listed, as the oldest and never stale.
+            let shipment = match load(&mut connection, *id).await {
+                Ok(shipment) => Some(shipment),
+                Err(StoreError::Json(_)) => None,
+                Err(error) => return Err(error),
+            };
+            let moment = shipment
+                .as_ref()
+                .and_then(last_change)
+                .filter(|ms| *ms > 0)
+                .unwrap_or(1);
+            sqlx::query(
+                "UPDATE shipments SET created_ms = $1, written_ms = $1, stale_at_ms = $2,
+                 carrier_name = $3 WHERE id = $4 AND written_ms = 0",
+            )
+            .bind(moment)
+            .bind(shipment.as_ref().and_then(stale_at_ms))
+            .bind(shipment.as_ref().and_then(carrier_name))
+            .bind(*id)
+            .execute(&mut *connection)
+            .await?;
+            filled += 1;
+        }
+        if i64::try_from(ids.len()).unwrap_or(BATCH) < BATCH {
+            break;
+        }
+    }
+    Ok(filled)
+}
+
+/// The moment the shipment's silence becomes stale as `trackline_core::freshness::stale_since`
+/// judges it (`stale_since(s, now)` is some exactly when `now >= stale_at_ms(s)`), kept so that
+/// "stale now" is a range of an index; `None` when it never becomes stale.
+pub(crate) fn stale_at_ms(shipment: &Shipment) -> Option<i64> {
+    if is_settled(shipment) {
+        return None;
+    }
+    let usual = usual_silence_days(&shipment.stage)?;
+    last_change(shipment)?.checked_add(usual.checked_mul(DAY_MILLIS)?)
+}
+
+/// The carrier's name as the carrier filter compares it: trimmed, in lower case.
+pub(crate) fn carrier_name(shipment: &Shipment) -> Option<String> {
+    shipment
+        .carrier
+        .as_ref()
+        .map(|carrier| carrier.name.trim().to_lowercase())
 }
 
 /// Appends events to a shipment.
@@ -271,7 +363,7 @@ pub(crate) async fn load(connection: &mut AnyConnection, id: i64) -> Result<Ship
 }
 
 /// Numbers are stored as `TrackingQuery` writes them, so lookups compare like with like.
-fn normalised(number: Option<&str>) -> Option<String> {
+pub(crate) fn normalised(number: Option<&str>) -> Option<String> {
     number.map(|n| {
         TrackingQuery::parse(n).map_or_else(|_| n.trim().to_owned(), |q| q.as_str().to_owned())
     })
@@ -285,4 +377,50 @@ fn from_json<T: serde::de::DeserializeOwned>(
     text: Option<String>,
 ) -> Result<Option<T>, StoreError> {
     Ok(text.as_deref().map(serde_json::from_str).transpose()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stale_at_ms;
+    use proptest::prelude::*;
+    use trackline_core::freshness::stale_since;
+    use trackline_core::time::{format_rfc3339, DAY_MILLIS};
+    use trackline_core::{Event, Exception, Shipment, Stage};
+
+    proptest! {
+        /// The stored moment says "stale" exactly when `freshness` does, at any moment.
+        #[test]
+        fn stale_at_is_when_freshness_calls_it_stale(
+            stage in 0usize..8,
+            exception in proptest::option::of(0usize..9),
+            updated in proptest::option::of(0i64..100 * DAY_MILLIS),
+            event in proptest::option::of(0i64..100 * DAY_MILLIS),
+            now in 0i64..120 * DAY_MILLIS,
+        ) {
+            let base: Shipment = serde_json::from_str(r#"{"stage":"created"}"#).unwrap();
+            let shipment = Shipment {
+                stage: Stage::KNOWN[stage].clone(),
+                exception: exception.map(|e| Exception::KNOWN[e].clone()),
+                updated_at: updated.map(format_rfc3339),
+                events: event
+                    .map(|at| Event {
+                        at: format_rfc3339(at),
+                        stage: None,
+                        exception: None,
+                        text: String::new(),
+                        text_lang: None,
+                        location: None,
+                    })
+                    .into_iter()
+                    .collect(),
+                ..base
+            };
+            // Stamps are kept to the second; so is `now` here.
+            let now = now / 1000 * 1000;
+            prop_assert_eq!(
+                stale_since(&shipment, now).is_some(),
+                stale_at_ms(&shipment).is_some_and(|at| now >= at)
+            );
+        }
+    }
 }
