@@ -18,10 +18,10 @@ pub enum Encoding {
 }
 
 /// Windows-1251 bytes above 0x7F that Russian text holds besides letters: « » – — № … „ “ ” ‘ ’,
-/// the no-break space, °, ±, §, ©, ®.
+/// the no-break space, °, ±, §, ©, ®, and in product names €, ™ and •.
 const CYRILLIC_PUNCTUATION: &[u8] = &[
     0xAB, 0xBB, 0x96, 0x97, 0xB9, 0x85, 0x84, 0x93, 0x94, 0x91, 0x92, 0xA0, 0xB0, 0xB1, 0xA7, 0xA9,
-    0xAE,
+    0xAE, 0x88, 0x99, 0x95,
 ];
 
 /// Decodes `bytes`, saying how.
@@ -86,7 +86,7 @@ mod tests {
 
     #[test]
     fn each_encoding_is_told_apart() {
-        let ru = "Номер отправления;Статус\n";
+        let ru = "Номер отправления;Статус;Товар\n1;Доставлен;«Чехол™» — 1 €\n";
         assert_eq!(decode(ru.as_bytes()).unwrap().1, Encoding::Utf8);
         let bom = [b"\xEF\xBB\xBF".as_slice(), ru.as_bytes()].concat();
         assert_eq!(decode(&bom).unwrap(), (ru.to_owned(), Encoding::Utf8Bom));

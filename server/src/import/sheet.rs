@@ -88,10 +88,15 @@ impl<'a> LineCounter<'a> {
     }
 
     /// The line of a record starting at `offset`, never before the last one asked about. The
-    /// csv crate starts a record after `\r\n` at its `\n`; no record starts with one.
+    /// csv crate may start a record at the line breaks before it (after `\r\n`, or blank
+    /// lines); no record starts with one, so they are passed over.
     fn at(&mut self, offset: usize) -> usize {
-        let skip = usize::from(self.bytes.get(offset) == Some(&b'\n'));
-        let end = (offset + skip).min(self.bytes.len());
+        let breaks = self.bytes.get(offset..).map_or(0, |rest| {
+            rest.iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count()
+        });
+        let end = (offset + breaks).min(self.bytes.len());
         while self.at < end {
             match self.bytes[self.at] {
                 b'\n' => self.line += 1,
@@ -184,6 +189,25 @@ mod tests {
         // Commas inside quotes do not count.
         assert_eq!(sniff("\"a,1\";\"b,2\"\n\"x,y,z\";w\n"), b';');
         assert_eq!(sniff("one column\nvalue\n"), b';');
+    }
+
+    #[test]
+    fn lines_are_counted_as_an_editor_counts_them() {
+        let lines = |text: &str| -> Vec<usize> {
+            let sheet = read_csv(text, Encoding::Utf8).unwrap();
+            sheet.rows.iter().map(|r| r.line).collect()
+        };
+        let header = "Номер заказа;Статус";
+        assert_eq!(
+            lines(&format!("{header}\r\n1;new\r\n\r\n2;new\r\n")),
+            [2, 4]
+        );
+        assert_eq!(lines(&format!("{header}\r1;new\r2;new")), [2, 3]);
+        // A quoted cell over two lines, and Excel's hint line above the header.
+        assert_eq!(
+            lines(&format!("sep=;\n{header}\n1;\"new\nline\"\n2;new\n")),
+            [3, 5]
+        );
     }
 
     #[test]
