@@ -141,7 +141,10 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, FileError> {
         });
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        return xlsx::read(bytes);
+        // calamine parses a stranger's XML; should it ever panic on it, the seller is told the
+        // workbook cannot be read and the request's thread lives on.
+        return std::panic::catch_unwind(|| xlsx::read(bytes))
+            .unwrap_or(Err(FileError::BadWorkbook));
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(FileError::UnsupportedFormat);
