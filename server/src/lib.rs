@@ -9,6 +9,7 @@ pub mod connections;
 pub mod demo;
 pub mod digest;
 pub mod http;
+pub mod import;
 pub mod in_flight;
 pub mod jitter;
 pub mod limiter;
