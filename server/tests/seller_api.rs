@@ -429,6 +429,54 @@ async fn a_second_write_of_a_shipment_reads_what_the_first_wrote() {
     assert_eq!(second.await.unwrap().as_deref(), Some("Left Tver"));
 }
 
+/// A seller's PUT of a shipment while a provider's news is being written to it: both take the
+/// shipment's row before its events, so neither waits for the other's locks while holding what
+/// the other waits for. On PostgreSQL, a PUT that deleted the events first was a deadlock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_put_during_a_providers_write_waits_for_it_and_lands() {
+    let store = support::fresh_store().await;
+    let token = seller(&store, "Shop").await;
+    let uri = "/api/v1/seller/shipments/p-1";
+    call(&store, Method::PUT, uri, Some(&token), Some(parcel()), None).await;
+    let seller = store.seller_by_token(&token).await.unwrap().unwrap();
+    let _ = tokio::join!(store.ping(), store.ping(), store.ping());
+    let mut news = store
+        .write_seller_shipment(seller, "p-1")
+        .await
+        .unwrap()
+        .unwrap();
+    let other = store.clone();
+    let token_of_put = token.clone();
+    let put = tokio::spawn(async move {
+        let mut again = parcel();
+        again["status_text"] = json!("Rewritten");
+        call(
+            &other,
+            Method::PUT,
+            "/api/v1/seller/shipments/p-1",
+            Some(&token_of_put),
+            Some(again),
+            None,
+        )
+        .await
+        .status
+    });
+    // Round trips before touching the events: time for the PUT to reach its locks.
+    for _ in 0..20 {
+        news.reload().await.unwrap();
+    }
+    let events = news.current().events.clone();
+    news.replace_events(&events).await.unwrap();
+    news.commit().await.unwrap();
+    assert_eq!(put.await.unwrap(), StatusCode::OK);
+    let read = call(&store, Method::GET, uri, Some(&token), None, None).await;
+    assert_eq!(
+        read.body["shipment"]["status_text"], "Rewritten",
+        "{}",
+        read.body
+    );
+}
+
 #[tokio::test]
 async fn a_patch_sets_only_what_it_names_and_keeps_the_history() {
     let store = support::fresh_store().await;

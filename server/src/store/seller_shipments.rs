@@ -74,7 +74,18 @@ impl Store {
         factors: &SecondFactors,
     ) -> Result<Put, StoreError> {
         let mut tx = self.begin_write().await?;
-        let existing = shipment_id(&mut tx, seller, reference).await?;
+        let mut existing = shipment_id(&mut tx, seller, reference).await?;
+        // The row first, as every other write of a shipment takes it (`ShipmentWrite`,
+        // `delete_shipment`): in one order, two writers never wait for each other's locks, and
+        // what this reads as `before` is not about to be replaced. A row deleted meanwhile makes
+        // this a new shipment.
+        if let Some(id) = existing {
+            match self.hold_row(&mut tx, "shipments", id).await {
+                Ok(()) => {}
+                Err(StoreError::Gone) => existing = None,
+                Err(error) => return Err(error),
+            }
+        }
         let before = match existing {
             Some(id) => Some(load(&mut tx, id).await?),
             None => None,
