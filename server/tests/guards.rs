@@ -475,6 +475,9 @@ async fn logged<F: std::future::Future<Output = ()>>(during: F) -> String {
         .with_writer(move || writer.clone())
         .finish();
     let guard = tracing::subscriber::set_default(subscriber);
+    // Callsites another test's thread met first may have cached that nobody listens: asked again
+    // now, with this thread's subscriber among those that do.
+    tracing::callsite::rebuild_interest_cache();
     during.await;
     drop(guard);
     let bytes = log.0.lock().unwrap().clone();
