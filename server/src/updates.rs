@@ -211,6 +211,15 @@ async fn keep_news(store: &Store, id: i64, news: News<'_>) -> Result<Shipment, S
     Ok(stored)
 }
 
+/// The write of the shipment `id`, or `None` when a sweep found it and it was deleted since.
+async fn still_there(store: &Store, id: i64) -> Result<Option<ShipmentWrite>, StoreError> {
+    match store.write_shipment(id).await {
+        Ok(write) => Ok(Some(write)),
+        Err(StoreError::Gone) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
 /// Tells the receivers that hear of `gone_stale` about each of their sellers' shipments that
 /// has said nothing for longer than its stage usually takes (`freshness::stale_since` at
 /// `now`), once a silence; returns how many were told. Instances sweeping at once tell each
@@ -222,10 +231,8 @@ async fn keep_news(store: &Store, id: i64, news: News<'_>) -> Result<Shipment, S
 pub async fn tell_stale(store: &Store, now: i64) -> Result<usize, StoreError> {
     let mut told = 0;
     for id in store.stale_candidates().await? {
-        let mut write = match store.write_shipment(id).await {
-            Ok(write) => write,
-            Err(StoreError::Gone) => continue,
-            Err(error) => return Err(error),
+        let Some(mut write) = still_there(store, id).await? else {
+            continue;
         };
         let Some(since) = stale_since(write.current(), now) else {
             continue;
@@ -264,10 +271,8 @@ pub async fn remind_last_day(store: &Store, now: i64, tomorrow: &str) -> Result<
     store.end_expired_subscriptions(now).await?;
     let mut told = 0;
     for (subscription, shipment) in store.reminder_candidates(tomorrow).await? {
-        let mut write = match store.write_shipment(shipment).await {
-            Ok(write) => write,
-            Err(StoreError::Gone) => continue,
-            Err(error) => return Err(error),
+        let Some(mut write) = still_there(store, shipment).await? else {
+            continue;
         };
         if !tells::last_day_tomorrow(write.current(), tomorrow) {
             continue;

@@ -5,12 +5,12 @@
 //! Each call is one transaction: a request either lands whole or not at all.
 
 use super::seller_id::SellerId;
-use super::shipment_rows::{insert_events, insert_shipment, load};
-use super::shipment_write::{write_second_factors, ShipmentWrite};
+use super::shipment_rows::{insert_events, insert_shipment, load, shipment_id};
+use super::shipment_write::{hold_shipment, write_second_factors, ShipmentWrite};
 use super::versions::Touched;
 use super::{new_id, Store, StoreError};
 use crate::provider::Provider;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 use trackline_core::second_factor::SecondFactors;
 use trackline_core::Shipment;
 
@@ -46,20 +46,6 @@ pub struct Replay {
     pub body: String,
 }
 
-async fn shipment_id(
-    connection: &mut AnyConnection,
-    seller: SellerId,
-    reference: &str,
-) -> Result<Option<i64>, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM shipments WHERE seller_id = $1 AND reference = $2")
-            .bind(seller.0)
-            .bind(reference)
-            .fetch_optional(&mut *connection)
-            .await?,
-    )
-}
-
 impl Store {
     /// Creates or replaces the seller's shipment under `reference`, history included, in a
     /// write left open for what tells of it (by the caller); a rewrite keeps which provider it is polled from (or that it is not), and asks that one soon.
@@ -74,18 +60,8 @@ impl Store {
         factors: &SecondFactors,
     ) -> Result<Put, StoreError> {
         let mut tx = self.begin_write().await?;
-        let mut existing = shipment_id(&mut tx, seller, reference).await?;
-        // The row first, as every other write of a shipment takes it (`ShipmentWrite`,
-        // `delete_shipment`): in one order, two writers never wait for each other's locks, and
-        // what this reads as `before` is not about to be replaced. A row deleted meanwhile makes
-        // this a new shipment.
-        if let Some(id) = existing {
-            match self.hold_row(&mut tx, "shipments", id).await {
-                Ok(()) => {}
-                Err(StoreError::Gone) => existing = None,
-                Err(error) => return Err(error),
-            }
-        }
+        // A row deleted meanwhile makes this a new shipment.
+        let existing = hold_shipment(self, &mut tx, seller, reference).await?;
         let before = match existing {
             Some(id) => Some(load(&mut tx, id).await?),
             None => None,
@@ -186,17 +162,11 @@ impl Store {
         reference: &str,
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
-        let Some(id) = shipment_id(&mut tx, seller, reference).await? else {
+        // The shipment's row first, as a buyer's subscribing holds it before writing under it:
+        // a subscription made after this finds no shipment (404) instead of outliving it.
+        let Some(id) = hold_shipment(self, &mut tx, seller, reference).await? else {
             return Ok(false);
         };
-        // The shipment's row first, as a buyer's subscribing holds it before writing under it:
-        // in one order, neither waits for the other's lock while holding what it waits for, and
-        // a subscription made after this finds no shipment (404) instead of outliving it.
-        match self.hold_row(&mut tx, "shipments", id).await {
-            Ok(()) => {}
-            Err(StoreError::Gone) => return Ok(false),
-            Err(error) => return Err(error),
-        }
         // Children first: not every database enforces ON DELETE CASCADE without being asked.
         for statement in [
             "DELETE FROM push_messages WHERE subscription_id IN

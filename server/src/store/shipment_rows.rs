@@ -387,6 +387,21 @@ fn from_json<T: serde::de::DeserializeOwned>(
     Ok(text.as_deref().map(serde_json::from_str).transpose()?)
 }
 
+/// The row id of the seller's shipment under `reference`, if it has one.
+pub(crate) async fn shipment_id(
+    connection: &mut AnyConnection,
+    seller: SellerId,
+    reference: &str,
+) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM shipments WHERE seller_id = $1 AND reference = $2")
+            .bind(seller.0)
+            .bind(reference)
+            .fetch_optional(&mut *connection)
+            .await?,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::stale_at_ms;

@@ -5,7 +5,7 @@
 
 use super::lookup_rules::second_factor_hash;
 use super::seller_id::SellerId;
-use super::shipment_rows::{insert_events, load, update_shipment, Column};
+use super::shipment_rows::{insert_events, load, shipment_id, update_shipment, Column};
 use super::{new_id, now_rfc3339, Store, StoreError};
 use crate::caps::Cap;
 use crate::change::message::{Listener, Notice};
@@ -53,22 +53,10 @@ impl Store {
         reference: &str,
     ) -> Result<Option<ShipmentWrite>, StoreError> {
         let mut tx = self.begin_write().await?;
-        let id: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM shipments WHERE seller_id = $1 AND reference = $2")
-                .bind(seller.0)
-                .bind(reference)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(id) = id else {
+        // Held until the commit: two writes of one shipment fold their news one after the other.
+        let Some(id) = hold_shipment(self, &mut tx, seller, reference).await? else {
             return Ok(None);
         };
-        // Held until the commit: two writes of one shipment fold their news one after the other,
-        // neither from a state the other is about to replace.
-        match self.hold_row(&mut tx, "shipments", id).await {
-            Ok(()) => {}
-            Err(StoreError::Gone) => return Ok(None),
-            Err(error) => return Err(error),
-        }
         let current = load(&mut tx, id).await?;
         Ok(Some(self.opened(
             tx,
@@ -400,6 +388,26 @@ impl ShipmentWrite {
         } else {
             self.tx.commit().await.map_err(StoreError::from_conflict)
         }
+    }
+}
+
+/// The seller's shipment under `reference`, its row held until `tx` ends (`Store::hold_row`):
+/// every write of a shipment takes its row first, so that two writers never wait for each
+/// other's locks and neither reads a state the other is about to replace. `None` when there is
+/// none, or it was deleted meanwhile.
+pub(crate) async fn hold_shipment(
+    store: &Store,
+    tx: &mut Transaction<'static, Any>,
+    seller: SellerId,
+    reference: &str,
+) -> Result<Option<i64>, StoreError> {
+    let Some(id) = shipment_id(tx, seller, reference).await? else {
+        return Ok(None);
+    };
+    match store.hold_row(tx, "shipments", id).await {
+        Ok(()) => Ok(Some(id)),
+        Err(StoreError::Gone) => Ok(None),
+        Err(error) => Err(error),
     }
 }
 
