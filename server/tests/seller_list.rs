@@ -546,9 +546,12 @@ async fn a_page_and_a_filtered_page_read_an_index_led_by_the_seller() {
         (
             "stale page",
             ListFilter {
+                // Nine tenths of the shop's age gone by: the stale are a third of the shop and
+                // all of them old, the case where walking the newest first looks cheap to
+                // PostgreSQL (3 of 3 runs chose it without the page statement's hidden order).
                 stale: Some(StaleAt {
                     stale: true,
-                    now_ms: 1_700_000_000_000 + 5_000,
+                    now_ms: 1_700_000_000_000 + 9_000,
                 }),
                 ..ListFilter::default()
             },

@@ -276,10 +276,18 @@ fn page_statement(
     let sql = if filter.search.is_none() && filter.stale.is_some_and(|s| s.stale) {
         // The stale are read through their index, not in the page's order: the page is chosen
         // from their ids and moments alone (that index holds them), and only its rows are read,
-        // rather than every stale row read whole and sorted.
+        // rather than every stale row read whole and sorted. The inner order hides the moment's
+        // own index: stale parcels are the ones not written lately, so walking that index from
+        // the newest reads every fresh row before the first stale one (PostgreSQL chose that
+        // walk on one run's statistics, assuming the two columns independent).
+        let inner = match order {
+            ListOrder::Written => "written_ms + 0 DESC, id DESC",
+            ListOrder::Created => "created_ms + 0 DESC, id DESC",
+            ListOrder::Reference => order_by.as_str(),
+        };
         format!(
             "SELECT {columns} FROM shipments WHERE id IN \
-             (SELECT id FROM shipments WHERE {} ORDER BY {order_by} LIMIT {l}) \
+             (SELECT id FROM shipments WHERE {} ORDER BY {inner} LIMIT {l}) \
              ORDER BY {order_by}",
             c.sql()
         )
