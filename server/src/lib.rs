@@ -23,6 +23,7 @@ pub mod push;
 pub mod secrets;
 pub mod seller_input;
 pub mod settings;
+pub mod sheet_reader;
 pub mod store;
 pub mod updates;
 pub mod webhooks;

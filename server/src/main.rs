@@ -60,6 +60,17 @@ enum Command {
     Healthcheck,
     /// Prints the OpenAPI document of both APIs.
     Openapi,
+    /// Reads a seller's file from standard input into rows, as JSON on standard output: the
+    /// server runs it for each workbook, so that reading one can crash or swell only this.
+    #[command(name = "read-sheet", hide = true)]
+    ReadSheet {
+        /// The address space this process may take, in bytes.
+        #[arg(long, default_value_t = trackline_server::sheet_reader::DEFAULT_MEMORY)]
+        memory: u64,
+        /// Set by the command itself once the limit is in place.
+        #[arg(long)]
+        limited: bool,
+    },
 }
 
 /// `trackline-server sellers ...`
@@ -74,12 +85,28 @@ enum Sellers {
     },
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     // Clap answers --help, --version and mistakes on the command line in its own words, before
     // the file is read; the commands that need no settings run whatever the file says.
     let given = Cli::try_parse_from(&args).unwrap_or_else(|error| error.exit());
+    // A workbook's reader starts no runtime: its memory limit is for the workbook alone.
+    if let Some(Command::ReadSheet { memory, limited }) = given.command {
+        return trackline_server::sheet_reader::serve(memory, limited);
+    }
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(main_with(args, given)),
+        Err(error) => {
+            eprintln!("trackline-server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn main_with(args: Vec<OsString>, given: Cli) -> ExitCode {
     match given.command {
         Some(Command::Openapi) => {
             print!("{}", trackline_server::http::openapi::json());
@@ -113,8 +140,10 @@ async fn run(command: Option<Command>, settings: Settings) -> ExitCode {
         }
         Some(Command::Sellers(command)) => manage_sellers(&settings, command).await,
         Some(Command::Healthcheck) => check_health(&settings).await,
-        // Those two need no settings and were answered before they were read.
-        Some(Command::Openapi | Command::SecretKey) | None => serve(settings).await,
+        // Those need no settings and were answered before they were read.
+        Some(Command::Openapi | Command::SecretKey | Command::ReadSheet { .. }) | None => {
+            serve(settings).await
+        }
     }
 }
 

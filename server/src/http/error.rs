@@ -74,6 +74,15 @@ pub enum ApiError {
     /// The server could not put its own answer together (a header or a body it could not write).
     #[error("the server could not write its answer: {0}")]
     Internal(String),
+    /// A seller's file that cannot be imported, and why.
+    #[error(transparent)]
+    File(crate::import::FileError),
+    /// The seller has no import of that id (or it expired unapplied).
+    #[error("the seller has no such import (a preview is kept for an hour)")]
+    ImportNotFound,
+    /// A body of a type the route does not read.
+    #[error("{0}")]
+    UnsupportedType(&'static str),
 }
 
 impl From<LookupError> for ApiError {
@@ -147,6 +156,11 @@ impl ApiError {
             ApiError::Lookup(LookupError::Store(_) | LookupError::Unwritable(_)) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
+            ApiError::File(error) => file_status_and_code(error),
+            ApiError::ImportNotFound => (StatusCode::NOT_FOUND, "import_not_found"),
+            ApiError::UnsupportedType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type")
+            }
             ApiError::Ozon(OzonError::NotFound) => (StatusCode::NOT_FOUND, "ozon_not_found"),
             ApiError::Ozon(OzonError::Unauthorized) => {
                 (StatusCode::BAD_GATEWAY, "ozon_refused_keys")
@@ -160,6 +174,25 @@ impl ApiError {
 }
 
 /// Whole seconds to wait, rounded up and at least one, as `Retry-After` gives them.
+/// A file's refusal: each its own code, for the console to word in the seller's language.
+fn file_status_and_code(error: &crate::import::FileError) -> (StatusCode, &'static str) {
+    use crate::import::FileError;
+    let code = match error {
+        FileError::TooLarge { .. } => return (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"),
+        FileError::Empty => "file_empty",
+        FileError::TooManyRows { .. } => "file_too_many_rows",
+        FileError::RowTooWide { .. } => "file_row_too_wide",
+        FileError::UnknownEncoding => "file_unknown_encoding",
+        FileError::UnsupportedFormat => "file_unsupported_format",
+        FileError::UnpacksTooLarge { .. } => "file_unpacks_too_large",
+        FileError::TextTooLarge { .. } => "file_text_too_large",
+        FileError::Unreadable => "file_unreadable",
+        FileError::BadWorkbook => "file_bad_workbook",
+        FileError::NoHeaderRow => "file_no_header_row",
+    };
+    (StatusCode::UNPROCESSABLE_ENTITY, code)
+}
+
 fn whole_seconds(wait: Duration) -> u64 {
     (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }

@@ -11,6 +11,8 @@
 //! | `webhooks` | the seller's backend, for the changes it is told of |
 //! | `sources` | the seller's backend, for the carriers its shipments are polled from |
 //! | `tokens` | the seller's backend, for its own bearer tokens |
+//! | `imports` | the seller's backend and console, for spreadsheets previewed and applied |
+//! | `export` | the seller's backend and console, for its shipments as a CSV file |
 //! | `page` | buyers opening the hosted page or the iframe form: rendered here, the status of a linked number in it |
 //! | `assets` | browsers fetching the built widget (from a directory, or `embedded` in the binary) |
 
@@ -18,6 +20,8 @@ pub mod assets;
 pub mod auth;
 pub mod embedded;
 pub mod error;
+pub mod export;
+pub mod imports;
 pub mod json;
 pub mod metrics;
 pub mod negotiation;
@@ -102,6 +106,8 @@ fn seller_api() -> Router<SharedState> {
         .merge(webhooks::routes())
         .merge(providers::routes())
         .merge(tokens::routes())
+        .merge(imports::routes())
+        .merge(export::routes())
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

@@ -492,3 +492,18 @@ pub async fn put_shipments(
     }
     Ok(Json(BulkResult { results }).into_response())
 }
+
+/// The filter and order a list query asks for, judged now, for the list's other views (its
+/// CSV export, `http/export.rs`) that take the same query; `cursor` and `limit` are theirs.
+///
+/// # Errors
+/// `Invalid` naming the parameter that cannot be taken.
+pub fn filter_and_order(
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<(ListFilter, ListOrder), Invalid> {
+    let query = read_query(query)?;
+    Ok((
+        filter_of(&query, now_ms())?,
+        order_of(query.sort.as_deref())?,
+    ))
+}

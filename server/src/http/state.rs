@@ -83,6 +83,8 @@ pub struct AppState {
     pub push_services: crate::push::services::PushServices,
     /// Subscriptions to notifications, per client address.
     pub push_limit: Limiter<IpAddr>,
+    /// How sellers' imported files are read (a workbook in a process of its own).
+    pub sheets: crate::sheet_reader::SheetReader,
 }
 
 impl AppState {
@@ -114,6 +116,7 @@ impl AppState {
             allow_private_push: settings.allow_private_push,
             push_services: settings.push_services.clone(),
             push_limit: Limiter::new(PUSH_SUBSCRIPTIONS),
+            sheets: crate::sheet_reader::SheetReader::default(),
             default_seller: settings
                 .default_shop
                 .clone()

@@ -4,7 +4,7 @@
 use super::FileError;
 
 /// How a CSV file's bytes were read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Encoding {
     /// UTF-8 without a byte order mark.

@@ -13,14 +13,18 @@
 //! comes twice: the second line is a `Repeat` when it says the same, refused when it does not.
 
 mod decode;
+mod export;
 mod mapping;
+mod plan;
 mod row;
 mod sheet;
 mod status;
 mod xlsx;
 
 pub use decode::Encoding;
+pub use export::{csv_header, csv_record, EXPORT_SEPARATOR};
 pub use mapping::{Column, Field, Mapping};
+pub use plan::{plan, Plan};
 pub use row::{Imported, Line, Outcome, Refusal};
 pub use status::status_word;
 
@@ -36,11 +40,20 @@ pub const MAX_COLUMNS: usize = 256;
 pub const MAX_ROW_BYTES: usize = 64 * 1024;
 /// The most bytes an XLSX file's parts may unpack to together.
 pub const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
+/// The most bytes of text a workbook may hold: its shared strings part unpacked, and its
+/// cells' text together (a cell naming a shared string costs that string again, so a sheet of
+/// small XML cannot hold gigabytes of text by naming one long string a million times).
+pub const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
+/// What a cell may not start with in a spreadsheet unless escaped, lest it be read as a
+/// formula (OWASP's CSV injection list): the export puts an apostrophe before them, the
+/// import takes it away.
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// How many rows from the top are searched for the header row.
 pub const HEADER_SEARCH_ROWS: usize = 20;
 
 /// Why a whole file cannot be read; each is told to the seller in their language.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Error, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
 pub enum FileError {
     /// Nothing in it.
     #[error("the file is empty")]
@@ -77,6 +90,16 @@ pub enum FileError {
         /// The limit, in bytes.
         limit: u64,
     },
+    /// A workbook whose shared strings or cells hold more than `MAX_TEXT_BYTES` of text.
+    #[error("the XLSX file holds more than {limit} bytes of text")]
+    TextTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The reader of a workbook (a process of its own) crashed, ran out of its memory or its
+    /// time: the file is refused, the server goes on.
+    #[error("the file could not be read")]
+    Unreadable,
     /// A ZIP that is not a readable workbook, or a workbook with no sheet.
     #[error("the XLSX file cannot be read")]
     BadWorkbook,
@@ -86,7 +109,7 @@ pub enum FileError {
 }
 
 /// What kind of file it was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     /// Delimited text.
@@ -100,8 +123,9 @@ pub enum Format {
     Xlsx,
 }
 
-/// A file read into rows of text, with its header row found.
-#[derive(Debug, Clone)]
+/// A file read into rows of text, with its header row found; serialised, it is what the
+/// workbook reader's process hands back.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sheet {
     /// What the file was.
     pub format: Format,
@@ -140,9 +164,10 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, FileError> {
             limit: MAX_FILE_BYTES,
         });
     }
-    if bytes.starts_with(b"PK\x03\x04") {
-        // calamine parses a stranger's XML; should it ever panic on it, the seller is told the
-        // workbook cannot be read and the request's thread lives on.
+    if is_workbook(bytes) {
+        // calamine parses a stranger's XML: should it panic (under `panic = "abort"`, the
+        // process ends) or need more memory than it may have, only its own process goes, the
+        // server's `sheet_reader` reads it so.
         return std::panic::catch_unwind(|| xlsx::read(bytes))
             .unwrap_or(Err(FileError::BadWorkbook));
     }
@@ -151,6 +176,11 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, FileError> {
     }
     let (text, encoding) = decode::decode(bytes)?;
     sheet::read_csv(&text, encoding)
+}
+
+/// Whether `bytes` are a ZIP, as an XLSX workbook is.
+pub fn is_workbook(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
 }
 
 /// Reads a file and makes each row a shipment under the mapping its header suggests.

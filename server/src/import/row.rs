@@ -149,6 +149,13 @@ fn get<'a>(row: &'a Row, mapping: &Mapping, field: Field) -> Option<&'a str> {
         .column(field)
         .and_then(|i| row.cells.get(i))
         .map(|c| c.trim())
+        // An apostrophe before `= + - @` is how a spreadsheet (and our export) keeps a cell
+        // from being read as a formula: it is no part of the cell.
+        .map(|c| {
+            c.strip_prefix('\'')
+                .filter(|rest| rest.starts_with(super::FORMULA_STARTS))
+                .unwrap_or(c)
+        })
         .filter(|c| !c.is_empty())
 }
 

@@ -7,7 +7,7 @@ use super::{
 };
 
 /// One row of a file: its line (CSV) or row number (XLSX), from 1, and its cells as text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Row {
     /// Where it is in the file, from 1.
     pub line: usize,

@@ -5,13 +5,27 @@
 use super::sheet::{self, Row};
 use super::{
     FileError, Format, Sheet, HEADER_SEARCH_ROWS, MAX_COLUMNS, MAX_ROWS, MAX_ROW_BYTES,
-    MAX_UNPACKED_BYTES,
+    MAX_TEXT_BYTES, MAX_UNPACKED_BYTES,
 };
 use calamine::{DataRef, Reader, Xlsx};
 use std::io::{Cursor, Read};
 
 /// The most parts a workbook may have; a real one has a few dozen.
 const MAX_PARTS: usize = 10_000;
+/// The part calamine reads whole into memory before any cell.
+const SHARED_STRINGS: &str = "xl/sharedStrings.xml";
+
+/// What a workbook may cost: its parts unpacked, and its text.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    unpacked: u64,
+    text: usize,
+}
+
+const BUDGET: Budget = Budget {
+    unpacked: MAX_UNPACKED_BYTES,
+    text: MAX_TEXT_BYTES,
+};
 
 /// Reads the first sheet of the workbook with a recognisable header row.
 ///
@@ -19,14 +33,19 @@ const MAX_PARTS: usize = 10_000;
 /// `BadWorkbook` for a ZIP that is no workbook; the limits' errors; `NoHeaderRow` when no sheet
 /// has a header row.
 pub fn read(bytes: &[u8]) -> Result<Sheet, FileError> {
-    unpacks_within(bytes, MAX_UNPACKED_BYTES)?;
+    read_within(bytes, BUDGET)
+}
+
+fn read_within(bytes: &[u8], budget: Budget) -> Result<Sheet, FileError> {
+    unpacks_within(bytes, budget.unpacked)?;
+    shared_strings_within(bytes, budget.text)?;
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|_| FileError::BadWorkbook)?;
     let names = workbook.sheet_names();
     if names.is_empty() {
         return Err(FileError::BadWorkbook);
     }
     for name in &names {
-        let rows = rows(&mut workbook, name)?;
+        let rows = rows(&mut workbook, name, budget.text)?;
         match sheet::finish(Format::Xlsx, rows) {
             Err(FileError::NoHeaderRow) => continue,
             other => return other,
@@ -59,12 +78,36 @@ fn unpacks_within(bytes: &[u8], limit: u64) -> Result<(), FileError> {
     Ok(())
 }
 
-fn rows(workbook: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<Row>, FileError> {
+/// Measures the shared strings part, unpacked, before calamine keeps all of it in memory.
+///
+/// # Errors
+/// `TextTooLarge` past `limit`; `BadWorkbook` for a ZIP that cannot be read.
+fn shared_strings_within(bytes: &[u8], limit: usize) -> Result<(), FileError> {
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileError::BadWorkbook)?;
+    let Ok(part) = archive.by_name(SHARED_STRINGS) else {
+        return Ok(());
+    };
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX);
+    let unpacked = std::io::copy(&mut part.take(cap + 1), &mut std::io::sink())
+        .map_err(|_| FileError::BadWorkbook)?;
+    if unpacked > cap {
+        return Err(FileError::TextTooLarge { limit });
+    }
+    Ok(())
+}
+
+fn rows(
+    workbook: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    text_budget: usize,
+) -> Result<Vec<Row>, FileError> {
     let mut reader = workbook
         .worksheet_cells_reader(name)
         .map_err(|_| FileError::BadWorkbook)?;
     let mut rows: Vec<Row> = Vec::new();
     let mut row_bytes = 0;
+    let mut text_bytes = 0usize;
     while let Some(cell) = reader.next_cell().map_err(|_| FileError::BadWorkbook)? {
         let (r, c) = cell.get_position();
         let (line, column) = (r as usize + 1, c as usize);
@@ -83,6 +126,10 @@ fn rows(workbook: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<Row>, File
             row_bytes = 0;
         }
         row_bytes += text.len();
+        text_bytes += text.len();
+        if text_bytes > text_budget {
+            return Err(FileError::TextTooLarge { limit: text_budget });
+        }
         if column >= MAX_COLUMNS || row_bytes > MAX_ROW_BYTES {
             return Err(FileError::RowTooWide { line });
         }
@@ -150,6 +197,38 @@ mod tests {
             Err(FileError::UnpacksTooLarge { limit: 1024 * 1024 })
         );
         assert_eq!(unpacks_within(&bytes, 4 * 1024 * 1024), Ok(()));
+    }
+
+    #[test]
+    fn the_text_a_workbook_holds_is_bounded() {
+        // One long shared string named by 40 cells: a few kilobytes of XML, 1.3 MB of text.
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet.write(0, 0, "Номер заказа").unwrap();
+        sheet.write(0, 1, "Статус").unwrap();
+        let long = "a".repeat(32_000);
+        for row in 1..=40 {
+            sheet.write(row, 0, format!("{row}")).unwrap();
+            sheet.write(row, 1, long.as_str()).unwrap();
+        }
+        let bytes = workbook.save_to_buffer().unwrap();
+        let budget = |text| Budget {
+            unpacked: MAX_UNPACKED_BYTES,
+            text,
+        };
+        assert_eq!(
+            read_within(&bytes, budget(1024 * 1024)).map(|s| s.rows.len()),
+            Err(FileError::TextTooLarge { limit: 1024 * 1024 })
+        );
+        // The shared strings part alone past the budget: refused before calamine reads it.
+        assert_eq!(
+            read_within(&bytes, budget(16 * 1024)).map(|s| s.rows.len()),
+            Err(FileError::TextTooLarge { limit: 16 * 1024 })
+        );
+        assert_eq!(
+            read_within(&bytes, budget(4 * 1024 * 1024)).map(|s| s.rows.len()),
+            Ok(40)
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Every statement is written once, in SQL both databases read (`$1` parameters,
 //! no database-specific types), so the two cannot drift apart.
 
+pub mod imports;
 mod lease;
 pub mod lockouts;
 pub mod lookup_rules;
