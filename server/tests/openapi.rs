@@ -116,11 +116,37 @@ impl Walk {
         headers: &[(&str, &str)],
         body: Option<Value>,
     ) -> (u16, Value) {
-        let reply = send(
-            &self.app,
-            request(method.clone(), uri, headers, body.as_ref()),
-        )
-        .await;
+        let request = request(method.clone(), uri, headers, body.as_ref());
+        self.call_with(method, template, uri, request).await
+    }
+
+    /// [`Walk::call`] with a body of bytes (a file) under `content_type`.
+    async fn call_file(
+        &mut self,
+        template: &str,
+        uri: &str,
+        authorization: &str,
+        content_type: &str,
+        file: Vec<u8>,
+    ) -> (u16, Value) {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header("authorization", authorization)
+            .header("content-type", content_type)
+            .body(Body::from(file))
+            .expect("a request the test wrote");
+        self.call_with(Method::POST, template, uri, request).await
+    }
+
+    async fn call_with(
+        &mut self,
+        method: Method,
+        template: &str,
+        uri: &str,
+        request: Request<Body>,
+    ) -> (u16, Value) {
+        let reply = send(&self.app, request).await;
         let status = reply.status.as_u16();
         let content_type = reply
             .headers
@@ -1063,6 +1089,38 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         walk.call(Method::GET, track, "/api/v1/track/ZZ999999995DE", &[], None)
             .await;
     }
+    // Imports and the export: a file previewed, applied, its progress read; another's id.
+    let imports = "/api/v1/seller/imports";
+    let csv = "Номер заказа;Статус\n6600000077;Доставлен\n6600000078;Непонятно\n";
+    walk.call_file(imports, imports, "Bearer nope", "text/csv", csv.into())
+        .await;
+    let (_, preview) = walk
+        .call_file(imports, imports, &auth, "text/csv", csv.into())
+        .await;
+    let mut large = vec![b'a'; trackline_server::import::MAX_FILE_BYTES + 1];
+    walk.call_file(imports, imports, &auth, "text/csv", std::mem::take(&mut large))
+        .await;
+    walk.call_file(imports, imports, &auth, "application/json", b"{}".to_vec())
+        .await;
+    walk.call_file(imports, imports, &auth, "text/csv", b"\xff\xfe\x00".to_vec())
+        .await;
+    let id = preview["id"].as_str().unwrap_or_default().to_owned();
+    let (progress, apply) = (
+        "/api/v1/seller/imports/{id}",
+        "/api/v1/seller/imports/{id}/apply",
+    );
+    for (headers, id) in [(&[][..], id.as_str()), (&bearer[..], "1"), (&bearer[..], id.as_str())] {
+        let uri = format!("/api/v1/seller/imports/{id}");
+        walk.call(Method::POST, apply, &format!("{uri}/apply"), headers, None)
+            .await;
+        walk.call(Method::GET, progress, &uri, headers, None).await;
+    }
+    let export = "/api/v1/seller/shipments.csv";
+    for uri in [export, "/api/v1/seller/shipments.csv?stage=nope"] {
+        walk.call(Method::GET, export, uri, &bearer, None).await;
+    }
+    walk.call(Method::GET, export, export, &[], None).await;
+
     store.pool().close().await;
     walk.call(Method::GET, "/readyz", "/readyz", &[], None)
         .await;

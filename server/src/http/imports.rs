@@ -323,7 +323,7 @@ async fn compare(
                 let kept = stored.get(&imported.reference);
                 let differ = kept.is_some_and(|k| checks_differ(store, k, &imported.factors));
                 let plan = import::plan(kept.map(|k| &k.shipment), &imported.shipment, differ);
-                let entry = match plan {
+                match plan {
                     Plan::Unchanged => {
                         counts.unchanged += 1;
                         PreviewEntry::Unchanged(line, imported.reference)
@@ -346,8 +346,7 @@ async fn compare(
                             }
                         }
                     }
-                };
-                entry
+                }
             }
         };
         entries.push(entry);

@@ -2,6 +2,8 @@
 //! types they read and write, so it cannot drift from the code. `docs/openapi.json` is this
 //! document checked in (`trackline-server openapi` prints it; a test fails when it is stale).
 
+use super::export;
+use super::imports;
 use super::ozon;
 use super::providers;
 use super::public;
@@ -53,6 +55,10 @@ use utoipa::{Modify, OpenApi};
         seller::put_settings,
         seller_list::list_shipments,
         seller_list::put_shipments,
+        imports::preview_import,
+        imports::import_progress,
+        imports::apply_import,
+        export::export_shipments,
         tokens::create_token,
         tokens::list_tokens,
         tokens::revoke_token,
@@ -79,6 +85,14 @@ use utoipa::{Modify, OpenApi};
         seller_list::BulkItem,
         seller_list::BulkResult,
         seller_list::BulkWritten,
+        imports::ImportPreview,
+        imports::PreviewColumn,
+        imports::PreviewRow,
+        imports::ChangedRow,
+        imports::RepeatedRow,
+        imports::RefusedRow,
+        imports::PreviewCounts,
+        imports::ImportProgress,
         ShipmentInput,
         ShipmentPatch,
         EventInput,
