@@ -1098,18 +1098,34 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         .call_file(imports, imports, &auth, "text/csv", csv.into())
         .await;
     let mut large = vec![b'a'; trackline_server::import::MAX_FILE_BYTES + 1];
-    walk.call_file(imports, imports, &auth, "text/csv", std::mem::take(&mut large))
-        .await;
+    walk.call_file(
+        imports,
+        imports,
+        &auth,
+        "text/csv",
+        std::mem::take(&mut large),
+    )
+    .await;
     walk.call_file(imports, imports, &auth, "application/json", b"{}".to_vec())
         .await;
-    walk.call_file(imports, imports, &auth, "text/csv", b"\xff\xfe\x00".to_vec())
-        .await;
+    walk.call_file(
+        imports,
+        imports,
+        &auth,
+        "text/csv",
+        b"\xff\xfe\x00".to_vec(),
+    )
+    .await;
     let id = preview["id"].as_str().unwrap_or_default().to_owned();
     let (progress, apply) = (
         "/api/v1/seller/imports/{id}",
         "/api/v1/seller/imports/{id}/apply",
     );
-    for (headers, id) in [(&[][..], id.as_str()), (&bearer[..], "1"), (&bearer[..], id.as_str())] {
+    for (headers, id) in [
+        (&[][..], id.as_str()),
+        (&bearer[..], "1"),
+        (&bearer[..], id.as_str()),
+    ] {
         let uri = format!("/api/v1/seller/imports/{id}");
         walk.call(Method::POST, apply, &format!("{uri}/apply"), headers, None)
             .await;

@@ -21,7 +21,7 @@ use crate::seller_input::Invalid;
 use crate::store::imports::{KeptImport, NewImport, StoredShipment};
 use crate::store::lookup_rules::second_factor_hash;
 use crate::store::sellers::SellerId;
-use crate::store::{new_id, now_ms, Store, StoreError};
+use crate::store::{new_id, now_ms, Backend, Store, StoreError};
 use crate::updates;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -30,6 +30,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use futures_util::future::try_join_all;
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 use trackline_core::second_factor::{SecondFactor, SecondFactors};
@@ -46,6 +47,8 @@ const PROGRESS_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
 const DEAD_AFTER_MS: i64 = 60 * 1000;
 /// Rows written between two records of progress.
 const ROWS_AT_ONCE: usize = 100;
+/// Rows written at once, on a database that writes side by side.
+const ROWS_IN_FLIGHT: usize = 8;
 /// The longest `mapping` taken: a few hundred columns' worth.
 const MAX_MAPPING: usize = 4000;
 /// The content types a file may come as (browsers send Excel's for a `.csv` on Windows, and
@@ -621,12 +624,32 @@ async fn apply_rows(
     planned: &[Planned],
     from: usize,
 ) -> Result<(), StoreError> {
+    // A row's references are its own (a file's repeats were refused or left out), so rows
+    // are written side by side where the database writes side by side; SQLite writes one
+    // transaction at a time whatever is asked.
+    let in_flight = match store.backend() {
+        Backend::Postgres => ROWS_IN_FLIGHT,
+        Backend::Sqlite => 1,
+    };
+    // Most sellers poll no provider: asking for each row which one would take it is then
+    // two statements a row for nothing.
+    let attach = !store.providers_with_keys(seller).await?.is_empty();
     let mut done = from;
     for chunk in planned.get(from..).unwrap_or_default().chunks(ROWS_AT_ONCE) {
         let references: Vec<&str> = chunk.iter().map(|row| row.reference.as_str()).collect();
         let stored = store.shipments_by_reference(seller, &references).await?;
-        for row in chunk {
-            apply_row(store, seller, row, stored.get(&row.reference)).await?;
+        for group in chunk.chunks(in_flight) {
+            let mut writes = Vec::with_capacity(group.len());
+            for row in group {
+                writes.push(apply_row(
+                    store,
+                    seller,
+                    row,
+                    stored.get(&row.reference),
+                    attach,
+                ));
+            }
+            try_join_all(writes).await?;
         }
         done += chunk.len();
         store
@@ -642,6 +665,7 @@ async fn apply_row(
     seller: SellerId,
     row: &Planned,
     kept: Option<&StoredShipment>,
+    attach: bool,
 ) -> Result<(), StoreError> {
     let factors = row.factors();
     let differ = kept.is_some_and(|k| checks_differ(store, k, &factors));
@@ -666,5 +690,8 @@ async fn apply_row(
         Plan::Create => {}
     }
     let (_, stored) = updates::put(store, seller, &row.reference, &row.shipment, &factors).await?;
-    super::providers::attach_by_number(store, seller, &row.reference, &stored).await
+    if attach {
+        super::providers::attach_by_number(store, seller, &row.reference, &stored).await?;
+    }
+    Ok(())
 }
