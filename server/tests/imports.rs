@@ -640,3 +640,63 @@ async fn bench_an_import_of_10_000_rows() {
         again.elapsed().as_secs_f64()
     );
 }
+
+#[tokio::test]
+async fn a_job_that_died_is_taken_up_again_and_an_expired_preview_is_gone() {
+    let store = support::fresh_store().await;
+    let (seller, token) = store.add_seller("Shop").await.unwrap();
+    let app = app(&store);
+    let shown = preview(&app, &token, "text/csv", fixture("ozon-postings-1251.csv")).await;
+    let id = shown["id"].as_str().unwrap();
+    let number: i64 = id.parse().unwrap();
+    // A job took it and died with its instance after two rows: its beat stopped long ago.
+    assert!(store
+        .start_applying(seller, number, 0, 60_000)
+        .await
+        .unwrap());
+    store.import_progress(number, 2).await.unwrap();
+    sqlx::query("UPDATE imports SET beat_ms = 0 WHERE id = $1")
+        .bind(number)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let (_, body) = seller_call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/seller/imports/{id}"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (body["state"].as_str(), body["done"].as_i64()),
+        (Some("applying"), Some(2))
+    );
+    // Applying again takes it up (from its first row: what the dead job wrote is unchanged).
+    let applied = apply(&app, &token, id).await;
+    assert_eq!(applied["done"], 5);
+    assert_eq!(references(&list(&app, &token).await).len(), 5);
+    // An applied import starts no job again.
+    assert!(!store
+        .start_applying(seller, number, 0, 60_000)
+        .await
+        .unwrap());
+
+    // A preview not applied within its hour is gone.
+    let shown = preview(&app, &token, "text/csv", fixture("ozon-postings-1251.csv")).await;
+    let id = shown["id"].as_str().unwrap();
+    sqlx::query("UPDATE imports SET expires_ms = 1 WHERE id = $1")
+        .bind(id.parse::<i64>().unwrap())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let (status, body) = seller_call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/seller/imports/{id}/apply"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+}

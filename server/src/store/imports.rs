@@ -165,7 +165,8 @@ impl Store {
     /// Marks the seller's import `id` as being applied, if it may start: previewed and not
     /// expired, failed, or applying by a job whose last beat is before `dead_before` (ms: it
     /// died with its instance). `false` when another job has it, or it was applied.
-    /// Applying, it is kept `keep_ms` longer, for its progress to be read.
+    /// Applying, it is kept `keep_ms` longer, for its progress to be read; its progress starts
+    /// again from none (the rows written before are found unchanged).
     ///
     /// # Errors
     /// `StoreError` if the database fails.
@@ -178,7 +179,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let now = now_ms();
         let taken = sqlx::query(
-            "UPDATE imports SET state = 'applying', beat_ms = $3, failure = NULL,
+            "UPDATE imports SET state = 'applying', beat_ms = $3, failure = NULL, done = 0,
                  expires_ms = $3 + $5
              WHERE id = $1 AND seller_id = $2
                AND ((state = 'previewed' AND expires_ms > $3) OR state = 'failed'
