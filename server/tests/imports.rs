@@ -351,6 +351,16 @@ async fn files_beyond_the_limits_are_refused_with_typed_reasons() {
     );
     assert_eq!(reply.json()["error"], "file_too_large");
 
+    // Past axum's default limit of 2 MB, within the route's own.
+    let mut big = String::from("Номер заказа;Статус;Товар\n");
+    for i in 0..100 {
+        big.push_str(&format!("C{i};Доставлен;{}\n", "x".repeat(50_000)));
+    }
+    assert!(big.len() > 4 * 1024 * 1024);
+    let reply = upload(&app, &token, "", "text/csv", big.into_bytes()).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(counts(&reply.json())[0], 100);
+
     let reply = upload(
         &app,
         &token,
