@@ -15,14 +15,13 @@
 
 use super::auth::Seller;
 use super::error::ApiError;
+use super::import_job::{self, checks_differ, kept_factor, Planned};
 use crate::http::state::SharedState;
 use crate::import::{self, Field, FileError, Line, Mapping, Outcome, Plan, Refusal, Sheet};
 use crate::seller_input::Invalid;
-use crate::store::imports::{KeptImport, NewImport, StoredShipment};
-use crate::store::lookup_rules::second_factor_hash;
+use crate::store::imports::{KeptImport, NewImport};
 use crate::store::sellers::SellerId;
-use crate::store::{new_id, now_ms, Backend, Store, StoreError};
-use crate::updates;
+use crate::store::{new_id, now_ms, Store, StoreError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -30,12 +29,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use futures_util::future::try_join_all;
 use serde::{Deserialize, Serialize};
-use std::convert::Infallible;
-use trackline_core::second_factor::{SecondFactor, SecondFactors};
+use trackline_core::second_factor::SecondFactor;
 use trackline_core::time::format_rfc3339;
-use trackline_core::Shipment;
 use utoipa::{IntoParams, ToSchema};
 
 /// How long a preview is kept for its application.
@@ -45,10 +41,6 @@ const PROGRESS_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
 /// A job applying an import that has not shown it lives for this long died with its instance:
 /// applying the import again takes it up where it stopped.
 const DEAD_AFTER_MS: i64 = 60 * 1000;
-/// Rows written between two records of progress.
-const ROWS_AT_ONCE: usize = 100;
-/// Rows written at once, on a database that writes side by side.
-const ROWS_IN_FLIGHT: usize = 8;
 /// The longest `mapping` taken: a few hundred columns' worth.
 const MAX_MAPPING: usize = 4000;
 /// The content types a file may come as (browsers send Excel's for a `.csv` on Windows, and
@@ -208,25 +200,6 @@ pub struct ImportProgress {
     pub refused: Vec<RefusedRow>,
 }
 
-/// A row the preview will write: the shipment as the file gives it, and the buyer's check as
-/// the hash takes it (the phone's last four digits).
-#[derive(Debug, Serialize, Deserialize)]
-struct Planned {
-    reference: String,
-    shipment: Shipment,
-    phone: Option<String>,
-    postcode: Option<String>,
-}
-
-impl Planned {
-    fn factors(&self) -> SecondFactors {
-        SecondFactors {
-            phone: self.phone.clone(),
-            postcode: self.postcode.clone(),
-        }
-    }
-}
-
 fn invalid(field: &str, reason: impl Into<String>) -> ApiError {
     ApiError::Invalid(Invalid {
         field: field.to_owned(),
@@ -265,33 +238,6 @@ fn mapping_of(sheet: &Sheet, asked: Option<&str>) -> Result<Mapping, ApiError> {
         mapping.set(index, field);
     }
     Ok(mapping)
-}
-
-/// Whether the buyer's check `factors` (given by a row) differs from the one kept for `stored`.
-fn checks_differ(store: &Store, stored: &StoredShipment, factors: &SecondFactors) -> bool {
-    if factors.phone.is_none() && factors.postcode.is_none() {
-        // A row with no check leaves the kept one as it is.
-        return false;
-    }
-    let key = store.secret_key().ok();
-    [
-        (SecondFactor::PhoneLast4, &stored.phone_hash),
-        (SecondFactor::Postcode, &stored.postcode_hash),
-    ]
-    .into_iter()
-    .any(|(factor, kept)| {
-        let given = factors
-            .given(factor)
-            .and_then(|value| second_factor_hash(key, stored.id, factor, value));
-        given != *kept
-    })
-}
-
-/// The check as kept: the phone's last four digits, the postcode in its normal form.
-fn kept_factor(factors: &SecondFactors, factor: SecondFactor) -> Option<String> {
-    factors
-        .given(factor)
-        .and_then(|value| factor.normalise(value))
 }
 
 /// Compares the file's rows with the seller's stored shipments: the preview, and the rows to
@@ -594,104 +540,11 @@ pub async fn apply_import(
     {
         let planned: Vec<Planned> =
             serde_json::from_str(&kept.planned).map_err(StoreError::from)?;
-        let job_store = store.clone();
-        tokio::spawn(async move {
-            let failure = apply_rows(&job_store, seller, id, &planned)
-                .await
-                .err()
-                .map(|error| {
-                    tracing::error!(%error, import = id, "applying an import failed");
-                    error.to_string()
-                });
-            if let Err(error) = job_store.end_applying(id, failure.as_deref()).await {
-                tracing::error!(%error, import = id, "cannot record how an import ended");
-            }
-        });
+        import_job::spawn(store.clone(), seller, id, planned);
     }
     let kept = store
         .kept_import(seller, id)
         .await?
         .ok_or(ApiError::ImportNotFound)?;
     Ok((StatusCode::ACCEPTED, Json(progress(id, &kept))).into_response())
-}
-
-/// Writes the rows that change what is stored, recording progress every `ROWS_AT_ONCE` rows.
-/// A job taken up again starts from the first row: those its predecessor wrote are found
-/// unchanged (a read of a hundred rows at once), so no row is written twice and none skipped.
-async fn apply_rows(
-    store: &Store,
-    seller: SellerId,
-    id: i64,
-    planned: &[Planned],
-) -> Result<(), StoreError> {
-    // A row's references are its own (a file's repeats were refused or left out), so rows
-    // are written side by side where the database writes side by side; SQLite writes one
-    // transaction at a time whatever is asked.
-    let in_flight = match store.backend() {
-        Backend::Postgres => ROWS_IN_FLIGHT,
-        Backend::Sqlite => 1,
-    };
-    // Most sellers poll no provider: asking for each row which one would take it is then
-    // two statements a row for nothing.
-    let attach = !store.providers_with_keys(seller).await?.is_empty();
-    let mut done = 0;
-    for chunk in planned.chunks(ROWS_AT_ONCE) {
-        let references: Vec<&str> = chunk.iter().map(|row| row.reference.as_str()).collect();
-        let stored = store.shipments_by_reference(seller, &references).await?;
-        for group in chunk.chunks(in_flight) {
-            let mut writes = Vec::with_capacity(group.len());
-            for row in group {
-                writes.push(apply_row(
-                    store,
-                    seller,
-                    row,
-                    stored.get(&row.reference),
-                    attach,
-                ));
-            }
-            try_join_all(writes).await?;
-        }
-        done += chunk.len();
-        store
-            .import_progress(id, i64::try_from(done).unwrap_or(i64::MAX))
-            .await?;
-    }
-    Ok(())
-}
-
-/// Writes one row, if it changes what is stored.
-async fn apply_row(
-    store: &Store,
-    seller: SellerId,
-    row: &Planned,
-    kept: Option<&StoredShipment>,
-    attach: bool,
-) -> Result<(), StoreError> {
-    let factors = row.factors();
-    let differ = kept.is_some_and(|k| checks_differ(store, k, &factors));
-    let given = (factors.phone.is_some() || factors.postcode.is_some()).then(|| factors.clone());
-    match import::plan(kept.map(|k| &k.shipment), &row.shipment, differ) {
-        Plan::Unchanged => return Ok(()),
-        Plan::Change { .. } => {
-            // Laid over the shipment as the write holds it, not as it was read a moment ago.
-            let patched = updates::patch(store, seller, &row.reference, |current| {
-                let changed = match import::plan(Some(&current), &row.shipment, differ) {
-                    Plan::Change { shipment, .. } => *shipment,
-                    _ => current,
-                };
-                Ok::<_, Infallible>((changed, given))
-            })
-            .await?;
-            if patched.is_some() {
-                return Ok(());
-            }
-            // Deleted meanwhile: the row makes it anew.
-        }
-        Plan::Create => {}
-    }
-    let (_, stored) = updates::put(store, seller, &row.reference, &row.shipment, &factors).await?;
-    if attach {
-        super::providers::attach_by_number(store, seller, &row.reference, &stored).await?;
-    }
-    Ok(())
 }

@@ -21,6 +21,7 @@ pub mod auth;
 pub mod embedded;
 pub mod error;
 pub mod export;
+mod import_job;
 pub mod imports;
 pub mod json;
 pub mod metrics;
