@@ -161,7 +161,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     let doc = openapi();
     let store = support::fresh_store().await;
     demo::seed_if_empty(&store).await.unwrap();
-    let (_, token) = store.add_seller("Walk").await.unwrap();
+    let (walker, token) = store.add_seller("Walk").await.unwrap();
     let (ozon_base, _) = support::fake_ozon::start_fake().await;
     let quick = PullRetries {
         attempts: 2,
@@ -485,6 +485,35 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     )
     .await;
     walk.not_json(Method::PUT, list, list, &auth, "[").await;
+
+    // What needs attention, and a shipment's activity.
+    let attention = "/api/v1/seller/attention";
+    let activity = "/api/v1/seller/shipments/{reference}/activity";
+    for headers in [&bearer[..], &[][..]] {
+        walk.call(Method::GET, attention, attention, headers, None)
+            .await;
+    }
+    for (uri, headers) in [
+        ("/api/v1/seller/shipments/w-9/activity", &bearer[..]),
+        ("/api/v1/seller/shipments/w-9/activity", &[][..]),
+        ("/api/v1/seller/shipments/nothing/activity", &bearer[..]),
+    ] {
+        walk.call(Method::GET, activity, uri, headers, None).await;
+    }
+    // Rows an older version stored, more than a list fills at once: not ready (503) twice.
+    let old: Vec<String> = (0..1_002)
+        .map(|n| format!("({}, {}, 'in_transit')", 9_000_000 + n, walker.0))
+        .collect();
+    sqlx::query(&format!(
+        "INSERT INTO shipments (id, seller_id, stage) VALUES {}",
+        old.join(", ")
+    ))
+    .execute(store.pool())
+    .await
+    .unwrap();
+    walk.call(Method::GET, list, list, &bearer, None).await;
+    walk.call(Method::GET, attention, attention, &bearer, None)
+        .await;
     walk.call(
         Method::PUT,
         shipment,
@@ -1062,6 +1091,16 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         .await;
         walk.call(Method::GET, track, "/api/v1/track/ZZ999999995DE", &[], None)
             .await;
+    }
+    // A seller reading its list and queues in a loop is limited once its burst is spent (and
+    // the next read follows at once, before a token is back).
+    for path in [attention, list] {
+        for _ in 0..200 {
+            let (status, _) = walk.call(Method::GET, path, path, &bearer, None).await;
+            if status == 429 {
+                break;
+            }
+        }
     }
     store.pool().close().await;
     walk.call(Method::GET, "/readyz", "/readyz", &[], None)

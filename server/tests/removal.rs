@@ -345,6 +345,7 @@ async fn seller_everywhere(store: &Store, app: &Router, handle: &str, base: i64)
         "INSERT INTO second_factor_failures (shop_id, against, subject, wrong, ends_ms) VALUES ($1, 'client', '192.0.2.1', 1, 0)",
         "INSERT INTO source_keys (seller_id, provider, sealed) VALUES ($1, 'cdek', 'sealed')",
         "INSERT INTO source_pace (provider, seller_id, next_ms) VALUES ('cdek', $1, 0)",
+        "INSERT INTO key_refusals (seller_id, provider, refused_ms, reason) VALUES ($1, 'cdek', 0, 'refused')",
     ] {
         exec(store, sql, &[seller.id.0]).await;
     }

@@ -229,31 +229,84 @@ async fn a_list_without_a_reference_comes_last_in_reference_order() {
     assert_eq!(pages, 4);
 }
 
-#[tokio::test]
-async fn shipments_stored_before_the_list_columns_are_given_them_at_the_next_start() {
-    let dir = std::env::temp_dir().join(format!("trackline-list-fill-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = support::fresh_url(Some(&dir)).await;
-    let store = support::store_at(&url).await;
-    let (seller, token) = store.add_seller("Shop").await.unwrap();
-    put(&store, &token, "new", parcel("O1", "T1", "in_transit")).await;
-    // A row as an older version wrote it: none of migration 0024's columns.
+/// A row as an older version wrote it: none of migration 0024's or 0027's columns.
+async fn an_old_row(store: &Store, seller: SellerId, id: i64, reference: &str) {
     sqlx::query(
-        "INSERT INTO shipments (id, seller_id, reference, stage, updated_at, carrier)
-         VALUES (7, $1, 'old', 'in_transit', '2020-01-01T00:00:00Z', '{\"name\":\"CDEK\"}')",
+        "INSERT INTO shipments (id, seller_id, reference, stage, updated_at, carrier, pickup_point)
+         VALUES ($1, $2, $3, 'in_transit', '2020-01-01T00:00:00Z', '{\"name\":\"CDEK\"}', NULL)",
     )
+    .bind(id)
     .bind(seller.0)
+    .bind(reference)
     .execute(store.pool())
     .await
     .unwrap();
-    let (_, unfilled) = get(&store, &token, "?carrier=cdek").await;
-    assert_eq!(references(&unfilled), Vec::<String>::new());
-    let restarted = support::store_at(&url).await;
-    let (_, stale) = get(&restarted, &token, "?stale=true&carrier=CDEK").await;
+}
+
+#[tokio::test]
+async fn shipments_stored_before_the_list_columns_are_found_by_the_list_before_the_fill_reaches_them(
+) {
+    let store = support::fresh_store().await;
+    let (seller, token) = store.add_seller("Shop").await.unwrap();
+    put(&store, &token, "new", parcel("O1", "T1", "in_transit")).await;
+    an_old_row(&store, seller, 7, "old").await;
+    // No background fill has run: the list fills the seller's own before it reads.
+    let (status, stale) = get(&store, &token, "?stale=true&carrier=CDEK").await;
+    assert_eq!(status, StatusCode::OK, "{stale}");
     assert_eq!(references(&stale), ["old"], "{stale}");
-    let (_, created) = get(&restarted, &token, "?sort=created").await;
+    let (_, created) = get(&store, &token, "?sort=created").await;
     assert_eq!(references(&created), ["new", "old"]);
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_shop_with_more_old_rows_than_a_batch_is_not_ready_until_they_are_filled() {
+    let store = support::fresh_store().await;
+    let (seller, token) = store.add_seller("Shop").await.unwrap();
+    let (other, other_token) = store.add_seller("Other").await.unwrap();
+    let batch = trackline_server::store::shipment_list::FILL_BATCH;
+    for n in 0..batch * 2 + 1 {
+        an_old_row(&store, seller, 1_000 + n, &format!("old{n}")).await;
+    }
+    an_old_row(&store, other, 7, "theirs").await;
+    // A batch a request: the first two are not ready (Retry-After), the third reads them all.
+    for _ in 0..2 {
+        let reply = support::send(
+            &support::app(&store),
+            support::request(
+                Method::GET,
+                "/api/v1/seller/shipments?stale=true",
+                &[("authorization", &support::bearer(&token))],
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            reply.text
+        );
+        assert_eq!(reply.json()["error"], "unavailable");
+        assert!(reply.headers.contains_key("retry-after"));
+    }
+    let (status, body) = get(&store, &token, "?stale=true&limit=1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["counts"]["in_transit"],
+        batch * 2 + 1,
+        "every old row is stale and counted: {body}"
+    );
+    // The other seller's old row was not filled by this seller's list, and is by its own.
+    let written: i64 = sqlx::query_scalar("SELECT written_ms FROM shipments WHERE id = 7")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(written, 0);
+    // The background fill walks the rest; a second run finds nothing to do.
+    assert_eq!(store.fill_list_columns().await.unwrap(), 1);
+    assert_eq!(store.fill_list_columns().await.unwrap(), 0);
+    let (_, theirs) = get(&store, &other_token, "?stale=true").await;
+    assert_eq!(references(&theirs), ["theirs"]);
 }
 
 #[tokio::test]
@@ -787,4 +840,59 @@ async fn bench_the_list_in_a_shop_of_100_000_among_1_000_000() {
     println!("reference_select_1_p50_{backend} {p50:.2} ms");
     println!("reference_select_1_p99_{backend} {p99:.2} ms");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn the_31st_of_30_parallel_reads_of_one_seller_is_limited_and_another_seller_is_not() {
+    let store = support::fresh_store().await;
+    let (_, token) = store.add_seller("Shop").await.unwrap();
+    let (_, other) = store.add_seller("Other").await.unwrap();
+    // The server's burst, refilled slowly enough that no token comes back while they run.
+    use trackline_server::http::state::{SellerReads, SELLER_READS};
+    use trackline_server::limiter::{Limiter, RateLimit};
+    let app = trackline_server::app(trackline_server::http::state::AppState {
+        seller_reads: SellerReads(Limiter::new(RateLimit {
+            per_minute: 1,
+            burst: SELLER_READS.burst,
+        })),
+        ..support::state(&store)
+    });
+    let reads = (0..31).map(|n| {
+        let app = app.clone();
+        let token = token.clone();
+        // Half the list, half the queues: one limit for both.
+        let path = if n % 2 == 0 {
+            "/api/v1/seller/shipments"
+        } else {
+            "/api/v1/seller/attention"
+        };
+        async move {
+            support::send(
+                &app,
+                support::request(
+                    Method::GET,
+                    path,
+                    &[("authorization", &support::bearer(&token))],
+                    None,
+                ),
+            )
+            .await
+        }
+    });
+    let replies = futures_util::future::join_all(reads).await;
+    let ok = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .count();
+    let limited: Vec<_> = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert_eq!(ok, 30, "the burst is 30");
+    assert_eq!(limited.len(), 1, "31 reads at once, the 31st not limited");
+    assert_eq!(limited[0].json()["error"], "rate_limited");
+    assert!(limited[0].headers.contains_key("retry-after"));
+    let (status, _) =
+        seller_call(&app, Method::GET, "/api/v1/seller/shipments", &other, None).await;
+    assert_eq!(status, StatusCode::OK, "another seller has its own reads");
 }

@@ -7,6 +7,7 @@ use super::providers;
 use super::public;
 use super::push;
 use super::seller;
+use super::seller_attention;
 use super::seller_list;
 use super::tokens;
 use super::webhooks;
@@ -53,6 +54,8 @@ use utoipa::{Modify, OpenApi};
         seller::put_settings,
         seller_list::list_shipments,
         seller_list::put_shipments,
+        seller_attention::attention,
+        seller_attention::activity,
         tokens::create_token,
         tokens::list_tokens,
         tokens::revoke_token,
@@ -79,6 +82,8 @@ use utoipa::{Modify, OpenApi};
         seller_list::BulkItem,
         seller_list::BulkResult,
         seller_list::BulkWritten,
+        seller_attention::AttentionView,
+        seller_attention::ActivityView,
         ShipmentInput,
         ShipmentPatch,
         EventInput,
