@@ -843,6 +843,70 @@ async fn bench_the_list_in_a_shop_of_100_000_among_1_000_000() {
 }
 
 #[tokio::test]
+async fn an_event_appended_while_a_put_holds_the_row_is_kept_not_answered_404() {
+    let store = support::fresh_store().await;
+    if store.backend() != Backend::Postgres {
+        // SQLite has one writer at a time: the append waits for the whole PUT, never its row.
+        eprintln!("PostgreSQL only (TRACKLINE_TEST_DATABASE): row locks");
+        return;
+    }
+    let (seller, token) = store.add_seller("Shop").await.unwrap();
+    put(&store, &token, "a", parcel("O1", "T1", "in_transit")).await;
+    // A PUT's write, open: its row held until it commits.
+    let replaced: trackline_core::Shipment =
+        serde_json::from_value(parcel("O1", "T1", "arrived")).unwrap();
+    let open = store
+        .replace_shipment(
+            seller,
+            "a",
+            &replaced,
+            &trackline_core::second_factor::SecondFactors::default(),
+        )
+        .await
+        .unwrap();
+    let app = support::app(&store);
+    let appending = tokio::spawn(async move {
+        seller_call(
+            &app,
+            Method::POST,
+            "/api/v1/seller/shipments/a/events",
+            &token,
+            Some(json!({"events": [{"at": "2026-11-25T10:00:00+03:00",
+                                    "stage": "out_for_delivery", "text": "With the courier"}]})),
+        )
+        .await
+    });
+    // Until the append waits for the row (bounded).
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        if waiting > 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the append never waited for the row"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    open.write.commit().await.unwrap();
+    let (status, body) = tokio::time::timeout(std::time::Duration::from_secs(10), appending)
+        .await
+        .expect("the append ends once the PUT commits")
+        .unwrap();
+    assert!(status.is_success(), "the append was lost: {status} {body}");
+    let stored = store.seller_shipment(seller, "a").await.unwrap().unwrap();
+    assert_eq!(stored.stage.as_str(), "out_for_delivery");
+    assert!(stored.events.iter().any(|e| e.text == "With the courier"));
+}
+
+#[tokio::test]
 async fn the_31st_of_30_parallel_reads_of_one_seller_is_limited_and_another_seller_is_not() {
     let store = support::fresh_store().await;
     let (_, token) = store.add_seller("Shop").await.unwrap();
