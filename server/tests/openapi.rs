@@ -1092,6 +1092,38 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         walk.call(Method::GET, track, "/api/v1/track/ZZ999999995DE", &[], None)
             .await;
     }
+    // A seller whose messages wait to be sent by the 100 000 writes no more in bulk.
+    let (hook, _) = store
+        .add_webhook(
+            walker,
+            "https://hooks.example/full",
+            &[trackline_server::change::tells::Kind::StatusChanged],
+        )
+        .await
+        .unwrap();
+    for batch in 0..100i64 {
+        let rows: Vec<String> = (0..1000)
+            .map(|n| {
+                format!(
+                    "({}, {}, 'status_changed', '{{}}', 0, 'pending', 0, 4000000000000)",
+                    7_000_000_000 + batch * 1000 + n,
+                    hook.id
+                )
+            })
+            .collect();
+        sqlx::query(&format!(
+            "INSERT INTO webhook_deliveries
+             (id, webhook_id, kind, body, queued_at_ms, state, attempts, next_attempt_ms) VALUES {}",
+            rows.join(", ")
+        ))
+        .execute(store.pool())
+        .await
+        .unwrap();
+    }
+    let bulk = json!([{"reference": "w-10", "order_number": "6600000010", "stage": "packed"}]);
+    walk.call(Method::PUT, list, list, &bearer, Some(bulk))
+        .await;
+
     // A seller reading its list and queues in a loop is limited once its burst is spent (and
     // the next read follows at once, before a token is back).
     for path in [attention, list] {

@@ -960,3 +960,149 @@ async fn the_31st_of_30_parallel_reads_of_one_seller_is_limited_and_another_sell
         seller_call(&app, Method::GET, "/api/v1/seller/shipments", &other, None).await;
     assert_eq!(status, StatusCode::OK, "another seller has its own reads");
 }
+
+/// What one bulk PUT may queue: 1 000 shipments each moved to a stage that tells three kinds
+/// (status_changed, exception_raised, ready_for_pickup) to each of the cap's 20 webhooks.
+/// Prints the deliveries queued and the request's time; `… --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "a measurement: prints what a bulk write queues and how long it takes"]
+async fn bench_what_one_bulk_put_queues_for_20_webhooks() {
+    let store = support::fresh_store().await;
+    let (seller, token) = store.add_seller("Shop").await.unwrap();
+    for n in 0..20 {
+        store
+            .add_webhook(
+                seller,
+                &format!("https://hooks{n}.example/in"),
+                &trackline_server::change::tells::Kind::ALL,
+            )
+            .await
+            .unwrap();
+    }
+    let items = |stage: &str, exception: Option<&str>| {
+        Value::Array(
+            (0..1000)
+                .map(|n| {
+                    json!({"reference": format!("b-{n}"), "tracking_number": format!("TRK{n}"),
+                           "stage": stage, "exception": exception,
+                           "updated_at": "2026-11-20T10:00:00+03:00"})
+                })
+                .collect(),
+        )
+    };
+    let app = support::app(&store);
+    for (what, body) in [
+        ("created", items("in_transit", None)),
+        ("moved", items("ready_for_pickup", Some("delayed"))),
+    ] {
+        let started = Instant::now();
+        let (status, reply) = seller_call(
+            &app,
+            Method::PUT,
+            "/api/v1/seller/shipments",
+            &token,
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{reply}");
+        let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        println!(
+            "bulk_put_{what} {:.0} ms, deliveries queued so far {queued}",
+            started.elapsed().as_secs_f64() * 1e3
+        );
+    }
+}
+
+/// Queues `count` pending deliveries to a new webhook of the seller's, straight into the table.
+async fn queue_pending(store: &Store, seller: SellerId, count: i64) -> i64 {
+    let (webhook, _) = store
+        .add_webhook(
+            seller,
+            "https://hooks.example/in",
+            &[trackline_server::change::tells::Kind::StatusChanged],
+        )
+        .await
+        .unwrap();
+    let first = trackline_server::store::new_id().unwrap() / 2;
+    for batch in 0..(count + 999) / 1000 {
+        let rows: Vec<String> = (batch * 1000..((batch + 1) * 1000).min(count))
+            .map(|n| {
+                format!(
+                    "({}, {}, 'status_changed', '{{}}', 0, 'pending', 0, 0)",
+                    first + n,
+                    webhook.id
+                )
+            })
+            .collect();
+        sqlx::query(&format!(
+            "INSERT INTO webhook_deliveries
+             (id, webhook_id, kind, body, queued_at_ms, state, attempts, next_attempt_ms) VALUES {}",
+            rows.join(", ")
+        ))
+        .execute(store.pool())
+        .await
+        .unwrap();
+    }
+    webhook.id
+}
+
+#[tokio::test]
+async fn a_bulk_write_waits_while_100_000_messages_of_the_seller_wait_to_be_sent() {
+    let store = support::fresh_store().await;
+    let (seller, token) = store.add_seller("Shop").await.unwrap();
+    let (_, other) = store.add_seller("Other").await.unwrap();
+    let webhook = queue_pending(
+        &store,
+        seller,
+        trackline_server::http::seller_list::MAX_WAITING,
+    )
+    .await;
+    let bulk = json!([{"reference": "b-1", "tracking_number": "TRK1", "stage": "packed"}]);
+    let app = support::app(&store);
+    let (status, body) = seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments",
+        &token,
+        Some(bulk.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"], "rate_limited");
+    assert!(store
+        .seller_shipment(seller, "b-1")
+        .await
+        .unwrap()
+        .is_none());
+    // Another seller's queue is its own.
+    let (status, body) = seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments",
+        &other,
+        Some(bulk.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Once one is sent, there is room again.
+    sqlx::query(
+        "UPDATE webhook_deliveries SET state = 'delivered'
+         WHERE id = (SELECT MIN(id) FROM webhook_deliveries WHERE webhook_id = $1)",
+    )
+    .bind(webhook)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let (status, body) = seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments",
+        &token,
+        Some(bulk),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

@@ -36,6 +36,12 @@ pub const DEFAULT_LIMIT: usize = 50;
 pub const MAX_LIMIT: usize = 200;
 /// The most shipments one bulk `PUT` writes.
 pub const MAX_BULK: usize = 1000;
+/// A bulk write is refused while this many messages wait to be sent for the seller (webhook
+/// deliveries and buyers' notifications). One bulk of `MAX_BULK` may queue up to 60 000
+/// deliveries (20 webhooks, 3 kinds a change) and 50 000 notifications (50 browsers a
+/// shipment), each bounded by its cap; a seller alternating stages in a loop could otherwise
+/// queue them without end, faster than any receiver takes them.
+pub const MAX_WAITING: i64 = 100_000;
 /// The longest search text taken: longer than any number or reference.
 const MAX_SEARCH: usize = 100;
 /// The longest cursor taken: one this server wrote is far shorter.
@@ -503,6 +509,7 @@ pub struct BulkResult {
         (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
         (status = 409, description = "Another request created one of the references at the same moment (conflict).", body = trackline_core::ErrorBody),
         (status = 422, description = "An item cannot be accepted (invalid, with field `[i].field`).", body = trackline_core::ErrorBody),
+        (status = 429, description = "100 000 webhook deliveries and notifications of this seller wait to be sent (rate_limited; Retry-After): nothing written.", body = trackline_core::ErrorBody),
     ),
     security(("bearer" = [])),
 )]
@@ -524,6 +531,12 @@ pub async fn put_shipments(
             );
         }
         checked.push((reference, shipment, factors));
+    }
+    if store.waiting_to_tell(seller).await? >= MAX_WAITING {
+        return Err(ApiError::RateLimited {
+            wait: std::time::Duration::from_secs(60),
+            reason: "100 000 webhook deliveries and notifications of this seller wait to be sent: send more once they are",
+        });
     }
     let mut results = Vec::with_capacity(checked.len());
     for (reference, shipment, factors) in checked {

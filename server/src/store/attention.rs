@@ -466,6 +466,23 @@ impl Store {
         }))
     }
 
+    /// How many messages wait to be sent for the seller: its webhook deliveries pending, and its
+    /// buyers' push messages pending. Each a range of an index led by the seller (or its at most
+    /// 20 webhooks), read whole: a count that large is what it guards.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn waiting_to_tell(&self, seller: SellerId) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM webhooks w CROSS JOIN webhook_deliveries d
+                     WHERE w.seller_id = $1 AND d.webhook_id = w.id AND d.state = 'pending')
+                  + (SELECT COUNT(*) FROM push_messages WHERE seller_id = $1 AND state = 'pending')",
+        )
+        .bind(seller.0)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Keeps that `provider` refused the seller's keys at `now` (ms), saying `reason`.
     ///
     /// # Errors
