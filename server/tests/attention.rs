@@ -458,3 +458,76 @@ async fn every_queue_reads_an_index_led_by_the_seller() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_parcel_stored_before_the_pickup_column_is_in_the_pickup_queue() {
+    let store = support::fresh_store().await;
+    let (seller, token) = store.add_seller("shop").await.unwrap();
+    let until = pickup_until(now_ms());
+    // As an older version wrote it: its last day only inside the pickup point's JSON.
+    sqlx::query(
+        "INSERT INTO shipments (id, seller_id, reference, stage, updated_at, pickup_point,
+                                created_ms, written_ms)
+         VALUES (7, $1, 'old', 'ready_for_pickup', '2026-11-20T10:00:00+03:00', $2, 1, 1)",
+    )
+    .bind(seller.0)
+    .bind(json!({"name": "Point", "storage_until": until}).to_string())
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let (status, body) = get(&store, &token, "/api/v1/seller/attention").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(references(&body["pickup_deadlines"]), ["old"], "{body}");
+    assert_eq!(
+        body["pickup_deadlines"]["shipments"][0]["pickup_until"],
+        until
+    );
+}
+
+/// Needs attention's server time (through the router) in a shop of 100 000 among 1 000 000:
+/// `name value unit` lines. `… --ignored --nocapture`, with `TRACKLINE_TEST_DATABASE` for
+/// PostgreSQL.
+#[tokio::test]
+#[ignore = "a benchmark: fills 1 000 000 shipments and prints figures"]
+async fn bench_attention_in_a_shop_of_100_000_among_1_000_000() {
+    let dir =
+        std::env::temp_dir().join(format!("trackline-attention-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = support::store_at(&support::fresh_url(Some(&dir)).await).await;
+    let (seller, token) = store.add_seller("big").await.unwrap();
+    fill(&store, seller, 100_000, 1_000_000_000).await;
+    for shop in 0..9 {
+        let (other, _) = store.add_seller(&format!("other{shop}")).await.unwrap();
+        fill(&store, other, 100_000, 2_000_000_000 + shop * 1_000_000).await;
+        store
+            .add_webhook(other, "https://example.com/hook", &[Kind::StatusChanged])
+            .await
+            .unwrap();
+    }
+    store
+        .add_webhook(seller, "https://example.com/hook", &[Kind::StatusChanged])
+        .await
+        .unwrap();
+    fill_deliveries(&store, 10_000).await;
+    if store.backend() == Backend::Postgres {
+        sqlx::query("VACUUM ANALYZE")
+            .execute(store.pool())
+            .await
+            .unwrap();
+    }
+    let app = support::app(&store);
+    let mut times = Vec::new();
+    for _ in 0..25 {
+        let started = std::time::Instant::now();
+        let (status, _) =
+            seller_call(&app, Method::GET, "/api/v1/seller/attention", &token, None).await;
+        assert_eq!(status, StatusCode::OK);
+        times.push(started.elapsed().as_secs_f64() * 1e3);
+        // Under the per-seller burst: a token back every 100 ms.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    times.sort_by(f64::total_cmp);
+    println!("attention_p50 {:.1} ms", times[times.len() / 2]);
+    println!("attention_p99 {:.1} ms", times[times.len() - 1]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
