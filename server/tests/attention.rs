@@ -392,7 +392,9 @@ async fn every_queue_reads_an_index_led_by_the_seller() {
     let stale = (0..10_000).filter(|i| i % 3 == 0 && *i <= 9_000).count();
     let pickup = (0..10_000).filter(|i| i % 8 == 6 && i % 28 < 3).count();
     let delayed = (0..10_000).filter(|i| i % 13 == 0).count();
-    assert_eq!(found.stale.count, stale as i64);
+    // Counted up to 1 000: the stale are 3 001.
+    assert_eq!(found.stale.count, (stale as i64).min(1_000));
+    assert_eq!(stale, 3_001);
     assert_eq!(found.pickup.count, pickup as i64);
     assert_eq!(found.exceptions[0].1.count, delayed as i64);
     assert_eq!(found.stale.first.len(), 20);
@@ -404,11 +406,11 @@ async fn every_queue_reads_an_index_led_by_the_seller() {
         println!("{name}:\n{text}");
         match store.backend() {
             Backend::Sqlite => {
-                // "SCAN f" walks the failing deliveries the subquery found, no table.
+                // "SCAN f" and "SCAN c" walk what a subquery found, no table.
                 assert!(
-                    !plan
-                        .iter()
-                        .any(|step| step.starts_with("SCAN") && step != "SCAN f"),
+                    !plan.iter().any(|step| step.starts_with("SCAN")
+                        && step != "SCAN f"
+                        && step != "SCAN c"),
                     "{name} scans:\n{text}"
                 );
                 assert!(

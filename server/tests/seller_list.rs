@@ -1106,3 +1106,28 @@ async fn a_bulk_write_waits_while_100_000_messages_of_the_seller_wait_to_be_sent
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+#[tokio::test]
+async fn a_list_statement_is_cancelled_after_its_timeout_on_postgres() {
+    let store = support::fresh_store().await;
+    if store.backend() != Backend::Postgres {
+        eprintln!("PostgreSQL only (TRACKLINE_TEST_DATABASE): SQLite has no statement timeout");
+        return;
+    }
+    let mut tx = store.bounded_read().await.unwrap();
+    let started = Instant::now();
+    let slow = sqlx::query("SELECT pg_sleep(10)")
+        .execute(&mut *tx)
+        .await
+        .expect_err("a statement past the timeout is cancelled");
+    let code = match &slow {
+        sqlx::Error::Database(db) => db.code().map(|code| code.into_owned()),
+        _ => None,
+    };
+    assert_eq!(code.as_deref(), Some("57014"), "{slow}");
+    let waited = started.elapsed().as_millis();
+    assert!(
+        (1_900..9_000).contains(&waited),
+        "cancelled after {waited} ms, not the list's 2 s"
+    );
+}

@@ -27,6 +27,9 @@ pub const FAILING_AFTER: i64 = 4;
 /// A pickup point's last day within this many days (Moscow's calendar, as the buyers'
 /// reminder) needs attention.
 pub const PICKUP_DAYS: i64 = 2;
+/// Each queue is counted up to this: a longer one says "1 000 or more" (`at_least`), and no
+/// queue reads more index entries than this whatever the shop's size.
+pub const COUNT_UP_TO: i64 = 1_000;
 /// The most deliveries a shipment's activity shows.
 pub const ACTIVITY_DELIVERIES: i64 = 50;
 
@@ -99,8 +102,10 @@ pub struct QueuedShipment {
 /// A queue of shipments.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShipmentQueueView {
-    /// How many are in it.
+    /// How many are in it, counted up to 1 000.
     pub count: i64,
+    /// True when counting stopped at 1 000: there are that many or more.
+    pub at_least: bool,
     /// What resolves one.
     pub action: Action,
     /// The first of them (at most 20), in the queue's order.
@@ -148,8 +153,10 @@ pub struct DeliveryView {
 /// Deliveries that gave up or keep failing.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveryQueue {
-    /// How many.
+    /// How many, counted up to 1 000.
     pub count: i64,
+    /// True when counting stopped at 1 000: there are that many or more.
+    pub at_least: bool,
     /// What resolves one.
     pub action: Action,
     /// The newest (at most 20).
@@ -194,6 +201,7 @@ fn moment(ms: i64) -> String {
 fn shipments(queue: ShipmentQueue, action: Action) -> ShipmentQueueView {
     ShipmentQueueView {
         count: queue.count,
+        at_least: queue.count >= COUNT_UP_TO,
         action,
         shipments: queue.first.into_iter().map(shipment_view).collect(),
     }
@@ -247,6 +255,7 @@ pub fn asked(now: i64) -> AttentionAsked {
         pickup_until: pickup_until(now),
         failing_after: FAILING_AFTER,
         first: FIRST,
+        count_up_to: COUNT_UP_TO,
     }
 }
 
@@ -292,6 +301,7 @@ pub async fn attention(
         pickup_until: asked.pickup_until,
         failing_deliveries: DeliveryQueue {
             count: found.deliveries.0,
+            at_least: found.deliveries.0 >= COUNT_UP_TO,
             action: REPLAY,
             deliveries: found.deliveries.1.into_iter().map(delivery_view).collect(),
         },

@@ -5,7 +5,8 @@
 //!
 //! Every statement is led by the seller (or by one of the seller's at most 20 webhooks), each a
 //! range of an index (migrations 0024 and 0027): a queue reads about as many rows as it shows,
-//! and its count reads its index range alone, whatever the shop's size.
+//! and its count reads its index range alone, up to the count asked: whatever the shop's size, a
+//! queue reads at most that many index entries.
 
 use super::seller_id::SellerId;
 use super::{now_ms, Backend, Store, StoreError};
@@ -35,7 +36,7 @@ pub struct Queued {
 /// One queue of shipments: how many, and the first of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShipmentQueue {
-    /// How many shipments are in it.
+    /// How many shipments are in it, up to the count asked (`AttentionAsked::count_up_to`).
     pub count: i64,
     /// The first few, in the queue's order.
     pub first: Vec<Queued>,
@@ -88,7 +89,7 @@ pub struct Attention {
     pub stale: ShipmentQueue,
     /// The parcels waiting at a pickup point whose last day is near, the soonest first.
     pub pickup: ShipmentQueue,
-    /// How many deliveries gave up or keep failing, and the newest of them.
+    /// How many deliveries gave up or keep failing (up to the count asked), and the newest.
     pub deliveries: (i64, Vec<FailingDelivery>),
     /// The keys refused, by provider.
     pub refused_keys: Vec<KeyRefusal>,
@@ -107,6 +108,8 @@ pub struct AttentionAsked {
     pub failing_after: i64,
     /// The most items of each queue.
     pub first: i64,
+    /// Counting stops here: a queue this long is long enough to say so.
+    pub count_up_to: i64,
 }
 
 /// A shipment's activity: its webhook deliveries and how many browsers hear of it.
@@ -124,27 +127,30 @@ const QUEUED_COLUMNS: &str = "reference, order_number, tracking_number, stage, e
     written_ms, stale_at_ms, pickup_until";
 
 /// A queue's statements (`count`, `first`): `$1` the seller, `$2` the queue's value, `$3` the
-/// limit (for `first`).
+/// limit (the most counted, or the most read).
 struct QueueSql {
     count: &'static str,
     first: &'static str,
 }
 
 const EXCEPTION: QueueSql = QueueSql {
-    count: "SELECT COUNT(*) FROM shipments WHERE seller_id = $1 AND exception = $2",
+    count: "SELECT COUNT(*) FROM (SELECT 1 AS one FROM shipments WHERE seller_id = $1 \
+            AND exception = $2 LIMIT $3) c",
     first: "SELECT {columns} FROM shipments WHERE seller_id = $1 AND exception = $2 \
             ORDER BY written_ms DESC, id DESC LIMIT $3",
 };
 
 const STALE: QueueSql = QueueSql {
-    count: "SELECT COUNT(*) FROM shipments WHERE seller_id = $1 AND stale_at_ms <= $2",
+    count: "SELECT COUNT(*) FROM (SELECT 1 AS one FROM shipments WHERE seller_id = $1 \
+            AND stale_at_ms <= $2 LIMIT $3) c",
     first: "SELECT {columns} FROM shipments WHERE seller_id = $1 AND stale_at_ms <= $2 \
             ORDER BY stale_at_ms, written_ms, created_ms, id LIMIT $3",
 };
 
 const PICKUP: QueueSql = QueueSql {
-    count: "SELECT COUNT(*) FROM shipments WHERE seller_id = $1 AND stage = 'ready_for_pickup' \
-            AND pickup_until > '' AND pickup_until <= $2",
+    count:
+        "SELECT COUNT(*) FROM (SELECT 1 AS one FROM shipments WHERE seller_id = $1 \
+            AND stage = 'ready_for_pickup' AND pickup_until > '' AND pickup_until <= $2 LIMIT $3) c",
     first: "SELECT {columns} FROM shipments WHERE seller_id = $1 AND stage = 'ready_for_pickup' \
             AND pickup_until > '' AND pickup_until <= $2 ORDER BY pickup_until, id LIMIT $3",
 };
@@ -162,9 +168,9 @@ const FAILING: &str = "SELECT d.id, d.webhook_id, w.url, d.kind, d.state, d.atte
     d.queued_at_ms, d.shipment_id FROM webhooks w CROSS JOIN webhook_deliveries d \
     WHERE w.seller_id = $1 AND d.webhook_id = w.id AND d.state = 'pending' AND d.attempts >= $2";
 
-/// How many of them.
+/// How many of them, up to `$3`.
 fn failing_count() -> String {
-    format!("SELECT COUNT(*) FROM ({FAILING}) f")
+    format!("SELECT COUNT(*) FROM (SELECT 1 AS one FROM ({FAILING}) f LIMIT $3) c")
 }
 
 /// The newest of them (`$3` at most), with their shipments' references: a sort of the failing
@@ -217,8 +223,10 @@ async fn read_queue(
     seller: SellerId,
     value: &Value,
     first: i64,
+    count_up_to: i64,
 ) -> Result<ShipmentQueue, StoreError> {
     let count: i64 = bind_value(sqlx::query(sql.count).bind(seller.0), value)
+        .bind(count_up_to)
         .fetch_one(&mut *connection)
         .await?
         .try_get(0)?;
@@ -296,6 +304,7 @@ impl Store {
                 seller,
                 &Value::Text(kind.clone()),
                 asked.first,
+                asked.count_up_to,
             )
             .await?;
             exceptions.push((kind.clone(), queue));
@@ -306,6 +315,7 @@ impl Store {
             seller,
             &Value::Int(asked.now_ms),
             asked.first,
+            asked.count_up_to,
         )
         .await?;
         let pickup = read_queue(
@@ -314,11 +324,13 @@ impl Store {
             seller,
             &Value::Text(asked.pickup_until.clone()),
             asked.first,
+            asked.count_up_to,
         )
         .await?;
         let failing: i64 = sqlx::query_scalar(&failing_count())
             .bind(seller.0)
             .bind(asked.failing_after)
+            .bind(asked.count_up_to)
             .fetch_one(&mut *connection)
             .await?;
         let rows = if failing == 0 {
@@ -375,6 +387,7 @@ impl Store {
             ("pickup", &PICKUP, Value::Text(asked.pickup_until.clone())),
         ] {
             statements.push((format!("{name} count"), sql.count.to_owned(), value.clone()));
+            // (`$3` is bound `first` below for both: the plan is the same for any limit.)
             statements.push((
                 format!("{name} first"),
                 sql.first.replace("{columns}", QUEUED_COLUMNS),

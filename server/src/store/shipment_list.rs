@@ -337,9 +337,7 @@ impl Store {
     ///
     /// # Errors
     /// `StoreError` if the database fails.
-    pub(crate) async fn bounded_read(
-        &self,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+    pub async fn bounded_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
         let mut tx = self.pool.begin().await?;
         if self.backend == Backend::Postgres {
             // A SET takes no parameter; the figure is the server's own constant.
