@@ -362,10 +362,17 @@ impl Store {
         let mut after = -1;
         // Bounded by the table: each turn moves past a batch of ids, or ends.
         loop {
-            let mut tx = self.begin_write().await?;
-            let (unfilled, last) = unfilled_after(&mut tx, after, FILL_BATCH).await?;
-            filled += fill_rows(&mut tx, &unfilled).await?;
-            tx.commit().await?;
+            // Read first, written only where a batch has rows to fill: on SQLite a write
+            // transaction holds every other writer, and after the first start nearly every
+            // batch has none.
+            let mut connection = self.pool.acquire().await?;
+            let (unfilled, last) = unfilled_after(&mut connection, after, FILL_BATCH).await?;
+            drop(connection);
+            if !unfilled.is_empty() {
+                let mut tx = self.begin_write().await?;
+                filled += fill_rows(&mut tx, &unfilled).await?;
+                tx.commit().await?;
+            }
             match last {
                 Some(last) => after = last,
                 None => return Ok(filled),
