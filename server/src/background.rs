@@ -113,6 +113,24 @@ impl Every {
     }
 }
 
+/// Gives the rows stored before migrations 0024 and 0027 their list columns, once, in the
+/// background (`Store::fill_list_columns`), until `stop`: a large table no longer holds the
+/// server from listening. Meanwhile a seller's list fills that seller's own on demand.
+pub async fn fill_list_columns(store: Store, stop: CancellationToken) {
+    match stop.run_until_cancelled(store.fill_list_columns()).await {
+        Some(Ok(filled)) if filled > 0 => {
+            tracing::info!(
+                filled,
+                "gave shipments stored by an older version their list columns"
+            );
+        }
+        Some(Err(error)) => {
+            tracing::warn!(%error, "giving older shipments their list columns failed; each seller's list fills its own");
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -123,6 +123,11 @@ pub async fn start(
     tokio::spawn(worker.run(stopping.clone()));
     // Every instance forgets what has outlived its use, so that the store does not grow for years.
     tokio::spawn(background::keep_forgetting(store.clone(), stopping.clone()));
+    // Rows stored by an older version get their list columns now that the server listens.
+    tokio::spawn(background::fill_list_columns(
+        store.clone(),
+        stopping.clone(),
+    ));
     let state = AppState::new(store, config);
     // Buyers' notifications go out from every instance too, each taking its own.
     if let Some(vapid) = state.vapid.clone() {

@@ -528,7 +528,11 @@ async fn refresh_one(store: &Store, ozon: &OzonClient, shop: SellerId, found: &m
     let Ok(Some(credentials)) = store.ozon_credentials(shop).await else {
         return;
     };
-    let fresh = match ozon.posting(&credentials, &posting).await {
+    let answer = ozon.posting(&credentials, &posting).await;
+    if let Err(error) = crate::ozon::keep_refusal(store, shop, answer.as_ref().err()).await {
+        tracing::warn!(%error, "could not keep whether Ozon took the keys");
+    }
+    let fresh = match answer {
         Ok(fresh) => fresh,
         Err(error) => {
             tracing::warn!(%error, posting, "Ozon refresh failed; showing the stored status");

@@ -167,6 +167,7 @@ async fn refused_keys_an_unknown_waybill_and_a_limit_each_wait_their_own_time() 
     let app = support::app_asking(&store, urls(&url));
     let wrong = json!({"client_id": CLIENT_ID, "client_secret": "not-it"});
     let token = support::seller_with_source(&store, &app, "wrong-keys", "cdek", wrong).await;
+    let wrong_token = token.clone();
     let parcel = |number: &str| json!({"tracking_number": number, "stage": "packed"});
     seller_call(
         &app,
@@ -201,6 +202,22 @@ async fn refused_keys_an_unknown_waybill_and_a_limit_each_wait_their_own_time() 
         .unwrap()
         .as_millis() as i64;
     assert_eq!(poller(&store, &url).poll_due().await.unwrap(), 3);
+    // The refusal the poller learnt is in that seller's attention queue, and no other's.
+    let attention = |token: String| {
+        let app = app.clone();
+        async move {
+            let (_, body) =
+                seller_call(&app, Method::GET, "/api/v1/seller/attention", &token, None).await;
+            body["refused_keys"].clone()
+        }
+    };
+    let refused = attention(wrong_token).await;
+    assert_eq!(refused[0]["provider"], "cdek", "{refused}");
+    assert_eq!(
+        refused[0]["action"]["call"],
+        "PUT /api/v1/seller/sources/{provider}"
+    );
+    assert_eq!(attention(token.clone()).await, json!([]));
     let waited_minutes = |at: Option<i64>| (at.unwrap() - before) / 60_000;
     let refused_keys = waited_minutes(next_poll_ms(&store, "w-1").await);
     let unknown = waited_minutes(next_poll_ms(&store, "u-1").await);

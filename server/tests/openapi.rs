@@ -187,7 +187,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     let doc = openapi();
     let store = support::fresh_store().await;
     demo::seed_if_empty(&store).await.unwrap();
-    let (_, token) = store.add_seller("Walk").await.unwrap();
+    let (walker, token) = store.add_seller("Walk").await.unwrap();
     let (ozon_base, _) = support::fake_ozon::start_fake().await;
     let quick = PullRetries {
         attempts: 2,
@@ -511,6 +511,35 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     )
     .await;
     walk.not_json(Method::PUT, list, list, &auth, "[").await;
+
+    // What needs attention, and a shipment's activity.
+    let attention = "/api/v1/seller/attention";
+    let activity = "/api/v1/seller/shipments/{reference}/activity";
+    for headers in [&bearer[..], &[][..]] {
+        walk.call(Method::GET, attention, attention, headers, None)
+            .await;
+    }
+    for (uri, headers) in [
+        ("/api/v1/seller/shipments/w-9/activity", &bearer[..]),
+        ("/api/v1/seller/shipments/w-9/activity", &[][..]),
+        ("/api/v1/seller/shipments/nothing/activity", &bearer[..]),
+    ] {
+        walk.call(Method::GET, activity, uri, headers, None).await;
+    }
+    // Rows an older version stored, more than a list fills at once: not ready (503) twice.
+    let old: Vec<String> = (0..1_002)
+        .map(|n| format!("({}, {}, 'in_transit')", 9_000_000 + n, walker.0))
+        .collect();
+    sqlx::query(&format!(
+        "INSERT INTO shipments (id, seller_id, stage) VALUES {}",
+        old.join(", ")
+    ))
+    .execute(store.pool())
+    .await
+    .unwrap();
+    walk.call(Method::GET, list, list, &bearer, None).await;
+    walk.call(Method::GET, attention, attention, &bearer, None)
+        .await;
     walk.call(
         Method::PUT,
         shipment,
@@ -1137,6 +1166,48 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     }
     walk.call(Method::GET, export, export, &[], None).await;
 
+    // A seller whose messages wait to be sent by the 100 000 writes no more in bulk.
+    let (hook, _) = store
+        .add_webhook(
+            walker,
+            "https://hooks.example/full",
+            &[trackline_server::change::tells::Kind::StatusChanged],
+        )
+        .await
+        .unwrap();
+    for batch in 0..100i64 {
+        let rows: Vec<String> = (0..1000)
+            .map(|n| {
+                format!(
+                    "({}, {}, 'status_changed', '{{}}', 0, 'pending', 0, 4000000000000)",
+                    7_000_000_000 + batch * 1000 + n,
+                    hook.id
+                )
+            })
+            .collect();
+        sqlx::query(&format!(
+            "INSERT INTO webhook_deliveries
+             (id, webhook_id, kind, body, queued_at_ms, state, attempts, next_attempt_ms) VALUES {}",
+            rows.join(", ")
+        ))
+        .execute(store.pool())
+        .await
+        .unwrap();
+    }
+    let bulk = json!([{"reference": "w-10", "order_number": "6600000010", "stage": "packed"}]);
+    walk.call(Method::PUT, list, list, &bearer, Some(bulk))
+        .await;
+
+    // A seller reading its list and queues in a loop is limited once its burst is spent (and
+    // the next read follows at once, before a token is back).
+    for path in [attention, list] {
+        for _ in 0..200 {
+            let (status, _) = walk.call(Method::GET, path, path, &bearer, None).await;
+            if status == 429 {
+                break;
+            }
+        }
+    }
     store.pool().close().await;
     walk.call(Method::GET, "/readyz", "/readyz", &[], None)
         .await;

@@ -427,4 +427,25 @@ async fn another_sellers_client_id_does_not_open_the_cache() {
         calls.lock().unwrap()["/v3/posting/fbs/get 11111111-0001-1"],
         2
     );
+    // Ozon's refusal of B's keys waits in B's attention queue, not A's, until B sends others.
+    let (_, attention) = call(&token_b, Method::GET, "/api/v1/seller/attention", None).await;
+    assert_eq!(
+        attention["refused_keys"][0]["provider"], "ozon",
+        "{attention}"
+    );
+    assert_eq!(
+        attention["refused_keys"][0]["action"]["call"],
+        "PUT /api/v1/seller/ozon"
+    );
+    let (_, attention) = call(&token_a, Method::GET, "/api/v1/seller/attention", None).await;
+    assert_eq!(attention["refused_keys"], json!([]), "{attention}");
+    call(
+        &token_b,
+        Method::PUT,
+        "/api/v1/seller/ozon",
+        Some(json!({"client_id": CLIENT_ID, "api_key": API_KEY})),
+    )
+    .await;
+    let (_, attention) = call(&token_b, Method::GET, "/api/v1/seller/attention", None).await;
+    assert_eq!(attention["refused_keys"], json!([]), "{attention}");
 }

@@ -229,31 +229,84 @@ async fn a_list_without_a_reference_comes_last_in_reference_order() {
     assert_eq!(pages, 4);
 }
 
-#[tokio::test]
-async fn shipments_stored_before_the_list_columns_are_given_them_at_the_next_start() {
-    let dir = std::env::temp_dir().join(format!("trackline-list-fill-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = support::fresh_url(Some(&dir)).await;
-    let store = support::store_at(&url).await;
-    let (seller, token) = store.add_seller("Shop").await.unwrap();
-    put(&store, &token, "new", parcel("O1", "T1", "in_transit")).await;
-    // A row as an older version wrote it: none of migration 0024's columns.
+/// A row as an older version wrote it: none of migration 0024's or 0027's columns.
+async fn an_old_row(store: &Store, seller: SellerId, id: i64, reference: &str) {
     sqlx::query(
-        "INSERT INTO shipments (id, seller_id, reference, stage, updated_at, carrier)
-         VALUES (7, $1, 'old', 'in_transit', '2020-01-01T00:00:00Z', '{\"name\":\"CDEK\"}')",
+        "INSERT INTO shipments (id, seller_id, reference, stage, updated_at, carrier, pickup_point)
+         VALUES ($1, $2, $3, 'in_transit', '2020-01-01T00:00:00Z', '{\"name\":\"CDEK\"}', NULL)",
     )
+    .bind(id)
     .bind(seller.0)
+    .bind(reference)
     .execute(store.pool())
     .await
     .unwrap();
-    let (_, unfilled) = get(&store, &token, "?carrier=cdek").await;
-    assert_eq!(references(&unfilled), Vec::<String>::new());
-    let restarted = support::store_at(&url).await;
-    let (_, stale) = get(&restarted, &token, "?stale=true&carrier=CDEK").await;
+}
+
+#[tokio::test]
+async fn shipments_stored_before_the_list_columns_are_found_by_the_list_before_the_fill_reaches_them(
+) {
+    let store = support::fresh_store().await;
+    let (seller, token) = store.add_seller("Shop").await.unwrap();
+    put(&store, &token, "new", parcel("O1", "T1", "in_transit")).await;
+    an_old_row(&store, seller, 7, "old").await;
+    // No background fill has run: the list fills the seller's own before it reads.
+    let (status, stale) = get(&store, &token, "?stale=true&carrier=CDEK").await;
+    assert_eq!(status, StatusCode::OK, "{stale}");
     assert_eq!(references(&stale), ["old"], "{stale}");
-    let (_, created) = get(&restarted, &token, "?sort=created").await;
+    let (_, created) = get(&store, &token, "?sort=created").await;
     assert_eq!(references(&created), ["new", "old"]);
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_shop_with_more_old_rows_than_a_batch_is_not_ready_until_they_are_filled() {
+    let store = support::fresh_store().await;
+    let (seller, token) = store.add_seller("Shop").await.unwrap();
+    let (other, other_token) = store.add_seller("Other").await.unwrap();
+    let batch = trackline_server::store::shipment_list::FILL_BATCH;
+    for n in 0..batch * 2 + 1 {
+        an_old_row(&store, seller, 1_000 + n, &format!("old{n}")).await;
+    }
+    an_old_row(&store, other, 7, "theirs").await;
+    // A batch a request: the first two are not ready (Retry-After), the third reads them all.
+    for _ in 0..2 {
+        let reply = support::send(
+            &support::app(&store),
+            support::request(
+                Method::GET,
+                "/api/v1/seller/shipments?stale=true",
+                &[("authorization", &support::bearer(&token))],
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            reply.text
+        );
+        assert_eq!(reply.json()["error"], "unavailable");
+        assert!(reply.headers.contains_key("retry-after"));
+    }
+    let (status, body) = get(&store, &token, "?stale=true&limit=1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["counts"]["in_transit"],
+        batch * 2 + 1,
+        "every old row is stale and counted: {body}"
+    );
+    // The other seller's old row was not filled by this seller's list, and is by its own.
+    let written: i64 = sqlx::query_scalar("SELECT written_ms FROM shipments WHERE id = 7")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(written, 0);
+    // The background fill walks the rest; a second run finds nothing to do.
+    assert_eq!(store.fill_list_columns().await.unwrap(), 1);
+    assert_eq!(store.fill_list_columns().await.unwrap(), 0);
+    let (_, theirs) = get(&store, &other_token, "?stale=true").await;
+    assert_eq!(references(&theirs), ["theirs"]);
 }
 
 #[tokio::test]
@@ -787,4 +840,294 @@ async fn bench_the_list_in_a_shop_of_100_000_among_1_000_000() {
     println!("reference_select_1_p50_{backend} {p50:.2} ms");
     println!("reference_select_1_p99_{backend} {p99:.2} ms");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn an_event_appended_while_a_put_holds_the_row_is_kept_not_answered_404() {
+    let store = support::fresh_store().await;
+    if store.backend() != Backend::Postgres {
+        // SQLite has one writer at a time: the append waits for the whole PUT, never its row.
+        eprintln!("PostgreSQL only (TRACKLINE_TEST_DATABASE): row locks");
+        return;
+    }
+    let (seller, token) = store.add_seller("Shop").await.unwrap();
+    put(&store, &token, "a", parcel("O1", "T1", "in_transit")).await;
+    // A PUT's write, open: its row held until it commits.
+    let replaced: trackline_core::Shipment =
+        serde_json::from_value(parcel("O1", "T1", "arrived")).unwrap();
+    let open = store
+        .replace_shipment(
+            seller,
+            "a",
+            &replaced,
+            &trackline_core::second_factor::SecondFactors::default(),
+        )
+        .await
+        .unwrap();
+    let app = support::app(&store);
+    let appending = tokio::spawn(async move {
+        seller_call(
+            &app,
+            Method::POST,
+            "/api/v1/seller/shipments/a/events",
+            &token,
+            Some(json!({"events": [{"at": "2026-11-25T10:00:00+03:00",
+                                    "stage": "out_for_delivery", "text": "With the courier"}]})),
+        )
+        .await
+    });
+    // Until the append waits for the row (bounded).
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        if waiting > 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the append never waited for the row"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    open.write.commit().await.unwrap();
+    let (status, body) = tokio::time::timeout(std::time::Duration::from_secs(10), appending)
+        .await
+        .expect("the append ends once the PUT commits")
+        .unwrap();
+    assert!(status.is_success(), "the append was lost: {status} {body}");
+    let stored = store.seller_shipment(seller, "a").await.unwrap().unwrap();
+    assert_eq!(stored.stage.as_str(), "out_for_delivery");
+    assert!(stored.events.iter().any(|e| e.text == "With the courier"));
+}
+
+#[tokio::test]
+async fn the_31st_of_30_parallel_reads_of_one_seller_is_limited_and_another_seller_is_not() {
+    let store = support::fresh_store().await;
+    let (_, token) = store.add_seller("Shop").await.unwrap();
+    let (_, other) = store.add_seller("Other").await.unwrap();
+    // The server's burst, refilled slowly enough that no token comes back while they run.
+    use trackline_server::http::state::{SellerReads, SELLER_READS};
+    use trackline_server::limiter::{Limiter, RateLimit};
+    let app = trackline_server::app(trackline_server::http::state::AppState {
+        seller_reads: SellerReads(Limiter::new(RateLimit {
+            per_minute: 1,
+            burst: SELLER_READS.burst,
+        })),
+        ..support::state(&store)
+    });
+    let reads = (0..31).map(|n| {
+        let app = app.clone();
+        let token = token.clone();
+        // Half the list, half the queues: one limit for both.
+        let path = if n % 2 == 0 {
+            "/api/v1/seller/shipments"
+        } else {
+            "/api/v1/seller/attention"
+        };
+        async move {
+            support::send(
+                &app,
+                support::request(
+                    Method::GET,
+                    path,
+                    &[("authorization", &support::bearer(&token))],
+                    None,
+                ),
+            )
+            .await
+        }
+    });
+    let replies = futures_util::future::join_all(reads).await;
+    let ok = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .count();
+    let limited: Vec<_> = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert_eq!(ok, 30, "the burst is 30");
+    assert_eq!(limited.len(), 1, "31 reads at once, the 31st not limited");
+    assert_eq!(limited[0].json()["error"], "rate_limited");
+    assert!(limited[0].headers.contains_key("retry-after"));
+    let (status, _) =
+        seller_call(&app, Method::GET, "/api/v1/seller/shipments", &other, None).await;
+    assert_eq!(status, StatusCode::OK, "another seller has its own reads");
+}
+
+/// What one bulk PUT may queue: 1 000 shipments each moved to a stage that tells three kinds
+/// (status_changed, exception_raised, ready_for_pickup) to each of the cap's 20 webhooks.
+/// Prints the deliveries queued and the request's time; `… --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "a measurement: prints what a bulk write queues and how long it takes"]
+async fn bench_what_one_bulk_put_queues_for_20_webhooks() {
+    let store = support::fresh_store().await;
+    let (seller, token) = store.add_seller("Shop").await.unwrap();
+    for n in 0..20 {
+        store
+            .add_webhook(
+                seller,
+                &format!("https://hooks{n}.example/in"),
+                &trackline_server::change::tells::Kind::ALL,
+            )
+            .await
+            .unwrap();
+    }
+    let items = |stage: &str, exception: Option<&str>| {
+        Value::Array(
+            (0..1000)
+                .map(|n| {
+                    json!({"reference": format!("b-{n}"), "tracking_number": format!("TRK{n}"),
+                           "stage": stage, "exception": exception,
+                           "updated_at": "2026-11-20T10:00:00+03:00"})
+                })
+                .collect(),
+        )
+    };
+    let app = support::app(&store);
+    for (what, body) in [
+        ("created", items("in_transit", None)),
+        ("moved", items("ready_for_pickup", Some("delayed"))),
+    ] {
+        let started = Instant::now();
+        let (status, reply) = seller_call(
+            &app,
+            Method::PUT,
+            "/api/v1/seller/shipments",
+            &token,
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{reply}");
+        let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        println!(
+            "bulk_put_{what} {:.0} ms, deliveries queued so far {queued}",
+            started.elapsed().as_secs_f64() * 1e3
+        );
+    }
+}
+
+/// Queues `count` pending deliveries to a new webhook of the seller's, straight into the table.
+async fn queue_pending(store: &Store, seller: SellerId, count: i64) -> i64 {
+    let (webhook, _) = store
+        .add_webhook(
+            seller,
+            "https://hooks.example/in",
+            &[trackline_server::change::tells::Kind::StatusChanged],
+        )
+        .await
+        .unwrap();
+    let first = trackline_server::store::new_id().unwrap() / 2;
+    for batch in 0..(count + 999) / 1000 {
+        let rows: Vec<String> = (batch * 1000..((batch + 1) * 1000).min(count))
+            .map(|n| {
+                format!(
+                    "({}, {}, 'status_changed', '{{}}', 0, 'pending', 0, 0)",
+                    first + n,
+                    webhook.id
+                )
+            })
+            .collect();
+        sqlx::query(&format!(
+            "INSERT INTO webhook_deliveries
+             (id, webhook_id, kind, body, queued_at_ms, state, attempts, next_attempt_ms) VALUES {}",
+            rows.join(", ")
+        ))
+        .execute(store.pool())
+        .await
+        .unwrap();
+    }
+    webhook.id
+}
+
+#[tokio::test]
+async fn a_bulk_write_waits_while_100_000_messages_of_the_seller_wait_to_be_sent() {
+    let store = support::fresh_store().await;
+    let (seller, token) = store.add_seller("Shop").await.unwrap();
+    let (_, other) = store.add_seller("Other").await.unwrap();
+    let webhook = queue_pending(
+        &store,
+        seller,
+        trackline_server::http::seller_list::MAX_WAITING,
+    )
+    .await;
+    let bulk = json!([{"reference": "b-1", "tracking_number": "TRK1", "stage": "packed"}]);
+    let app = support::app(&store);
+    let (status, body) = seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments",
+        &token,
+        Some(bulk.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"], "rate_limited");
+    assert!(store
+        .seller_shipment(seller, "b-1")
+        .await
+        .unwrap()
+        .is_none());
+    // Another seller's queue is its own.
+    let (status, body) = seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments",
+        &other,
+        Some(bulk.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Once one is sent, there is room again.
+    sqlx::query(
+        "UPDATE webhook_deliveries SET state = 'delivered'
+         WHERE id = (SELECT MIN(id) FROM webhook_deliveries WHERE webhook_id = $1)",
+    )
+    .bind(webhook)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let (status, body) = seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments",
+        &token,
+        Some(bulk),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn a_list_statement_is_cancelled_after_its_timeout_on_postgres() {
+    let store = support::fresh_store().await;
+    if store.backend() != Backend::Postgres {
+        eprintln!("PostgreSQL only (TRACKLINE_TEST_DATABASE): SQLite has no statement timeout");
+        return;
+    }
+    let mut tx = store.bounded_read().await.unwrap();
+    let started = Instant::now();
+    let slow = sqlx::query("SELECT pg_sleep(10)")
+        .execute(&mut *tx)
+        .await
+        .expect_err("a statement past the timeout is cancelled");
+    let code = match &slow {
+        sqlx::Error::Database(db) => db.code().map(|code| code.into_owned()),
+        _ => None,
+    };
+    assert_eq!(code.as_deref(), Some("57014"), "{slow}");
+    let waited = started.elapsed().as_millis();
+    assert!(
+        (1_900..9_000).contains(&waited),
+        "cancelled after {waited} ms, not the list's 2 s"
+    );
 }

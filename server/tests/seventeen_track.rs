@@ -123,6 +123,31 @@ async fn a_number_is_registered_then_moved_by_a_signed_webhook_call_and_only_a_s
         !reply.text.contains("Баумана"),
         "the recipient's address got through"
     );
+
+    // An older call posted again after it (a replay, signed as 17TRACK signed it then): its
+    // reading is older than the newest applied and moves nothing back.
+    let mut older = support::fake_17track::track_info();
+    older["latest_status"] = json!({"status": "InTransit", "sub_status": "InTransit_Departure", "sub_status_descr": null});
+    older["tracking"]["providers"]
+        .as_array_mut()
+        .unwrap()
+        .truncate(1);
+    let body = json!({"event": "TRACKING_UPDATED",
+                      "data": {"number": number, "carrier": 190271, "param": null, "tag": "",
+                               "track_info": older}})
+    .to_string();
+    let sign = trackline_server::store::sellers::sha256_hex(format!("{body}/{API_KEY}").as_bytes());
+    let replayed = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/sources/seventeen_track/push/cn-shop")
+        .header("content-type", "application/json")
+        .header("sign", &sign)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    assert_eq!(send(&app, replayed).await.status, StatusCode::OK);
+    let shown = look().await.json()["shipments"][0].clone();
+    assert_eq!(shown["stage"], "ready_for_pickup", "moved back: {shown}");
+    assert_eq!(shown["updated_at"], "2026-11-22T09:15:00+03:00", "{shown}");
 }
 
 #[tokio::test]

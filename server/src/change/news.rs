@@ -116,14 +116,19 @@ fn with_events(mut shipment: Shipment, events: &[Event]) -> Shipment {
 }
 
 fn with_reading(mut current: Shipment, reading: &Reading) -> Shipment {
-    if let Some((stage, exception)) = &reading.status {
+    let (read, stored) = (
+        reading.updated_at.as_deref().and_then(parse_rfc3339),
+        current.updated_at.as_deref().and_then(parse_rfc3339),
+    );
+    // A reading older than what the shipment already says (17TRACK's webhook replayed, a poll
+    // answered late) moves nothing back; its events still join the history. One without a
+    // moment cannot be told older, and its status is taken as before.
+    let older = matches!((read, stored), (Some(read), Some(stored)) if read < stored);
+    if let (false, Some((stage, exception))) = (older, &reading.status) {
         current.stage = stage.clone();
         current.exception = exception.clone();
     }
-    let newer = match (
-        reading.updated_at.as_deref().and_then(parse_rfc3339),
-        current.updated_at.as_deref().and_then(parse_rfc3339),
-    ) {
+    let newer = match (read, stored) {
         (Some(read), Some(stored)) => read >= stored,
         (Some(_), None) => true,
         _ => false,
@@ -221,6 +226,34 @@ mod tests {
             fold(current.clone(), News::Reading(&stale)).updated_at,
             current.updated_at
         );
+    }
+
+    #[test]
+    fn a_reading_older_than_the_newest_applied_moves_nothing_back() {
+        let read = |at: &str, stage: Stage| Reading {
+            status: Some((stage.clone(), None)),
+            status_text: Some(format!("{} at {at}", stage.as_str())),
+            updated_at: Some(at.into()),
+            events: vec![event(at, Some(stage), None, "op")],
+            tracking_number: None,
+        };
+        let arrived = read("2026-11-22T10:00:00+03:00", Stage::Arrived);
+        let in_transit = read("2026-11-21T10:00:00+03:00", Stage::InTransit);
+        let current = shipment(Stage::HandedOver, "2026-11-20T10:00:00+03:00");
+        let after = fold(current, News::Reading(&arrived));
+        // The older one posted again (a replay) after the newer.
+        let replayed = fold(after.clone(), News::Reading(&in_transit));
+        assert_eq!(replayed.stage, Stage::Arrived);
+        assert_eq!(replayed.updated_at, after.updated_at);
+        assert_eq!(replayed.status_text, after.status_text);
+        assert_eq!(
+            replayed.events.len(),
+            after.events.len() + 1,
+            "its event is kept"
+        );
+        // The same moment again is no older: it still says its status.
+        let again = fold(replayed.clone(), News::Reading(&arrived));
+        assert_eq!(again.stage, Stage::Arrived);
     }
 
     #[test]

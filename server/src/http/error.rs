@@ -83,6 +83,9 @@ pub enum ApiError {
     /// A body of a type the route does not read.
     #[error("{0}")]
     UnsupportedType(&'static str),
+    /// What was asked cannot be answered right now (the reason says why); `Retry-After` says when.
+    #[error("{0}")]
+    Unavailable(&'static str),
 }
 
 impl From<LookupError> for ApiError {
@@ -113,6 +116,9 @@ impl ApiError {
             ApiError::PushUnavailable => (StatusCode::NOT_FOUND, "push_unavailable"),
             ApiError::Lookup(LookupError::SellerRequired) => {
                 (StatusCode::BAD_REQUEST, "shop_required")
+            }
+            ApiError::Unavailable(_) | ApiError::Store(StoreError::TimedOut) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }
             ApiError::Store(StoreError::Conflict) => (StatusCode::CONFLICT, "conflict"),
             // What the request was about went while it was answered: as if it had never been.
@@ -202,7 +208,9 @@ impl IntoResponse for ApiError {
         let (status, code) = self.status_and_code();
         let message = match &self {
             // Store and server details are for the log, not for the public.
-            ApiError::Store(StoreError::Conflict | StoreError::Gone) => self.to_string(),
+            ApiError::Store(StoreError::Conflict | StoreError::Gone | StoreError::TimedOut) => {
+                self.to_string()
+            }
             ApiError::Store(StoreError::Full(cap)) => cap.reason().to_owned(),
             ApiError::Store(_) | ApiError::Internal(_) => {
                 tracing::error!(error = %self, "request failed inside the server");
@@ -233,6 +241,9 @@ impl IntoResponse for ApiError {
         let wait = match &self {
             ApiError::RateLimited { wait, .. }
             | ApiError::Lookup(LookupError::TooManyWrongReplies(wait, _)) => Some(*wait),
+            ApiError::Unavailable(_) | ApiError::Store(StoreError::TimedOut) => {
+                Some(Duration::from_secs(1))
+            }
             _ => None,
         };
         if let Some(wait) = wait {

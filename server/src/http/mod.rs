@@ -7,6 +7,7 @@
 //! | `openapi` | developers (`/api/openapi.json`) |
 //! | `seller` | the seller's backend (bearer token) |
 //! | `seller_list` | the seller's backend, for its shipments as a list and many written at once |
+//! | `seller_attention` | the seller's backend and console, for what needs its attention and a shipment's activity |
 //! | `ozon` | the seller's backend, for its Ozon postings |
 //! | `webhooks` | the seller's backend, for the changes it is told of |
 //! | `sources` | the seller's backend, for the carriers its shipments are polled from |
@@ -34,6 +35,7 @@ pub mod public;
 pub mod push;
 pub mod rate_limit;
 pub mod seller;
+pub mod seller_attention;
 pub mod seller_list;
 pub mod state;
 pub mod tokens;
@@ -103,6 +105,7 @@ pub fn no_sniffing() -> SetResponseHeaderLayer<HeaderValue> {
 fn seller_api() -> Router<SharedState> {
     seller::routes()
         .merge(seller_list::routes())
+        .merge(seller_attention::routes())
         .merge(ozon::routes())
         .merge(webhooks::routes())
         .merge(providers::routes())

@@ -9,6 +9,7 @@ use super::providers;
 use super::public;
 use super::push;
 use super::seller;
+use super::seller_attention;
 use super::seller_list;
 use super::tokens;
 use super::webhooks;
@@ -59,6 +60,8 @@ use utoipa::{Modify, OpenApi};
         imports::import_progress,
         imports::apply_import,
         export::export_shipments,
+        seller_attention::attention,
+        seller_attention::activity,
         tokens::create_token,
         tokens::list_tokens,
         tokens::revoke_token,
@@ -93,6 +96,8 @@ use utoipa::{Modify, OpenApi};
         imports::RefusedRow,
         imports::PreviewCounts,
         imports::ImportProgress,
+        seller_attention::AttentionView,
+        seller_attention::ActivityView,
         ShipmentInput,
         ShipmentPatch,
         EventInput,

@@ -137,10 +137,9 @@ pub async fn pull_posting(
             field: "ozon".into(),
             reason: "no Ozon keys: PUT /api/v1/seller/ozon first".into(),
         })?;
-    let shipment = ozon
-        .posting(&credentials, &posting)
-        .await
-        .map_err(ApiError::Ozon)?;
+    let answer = ozon.posting(&credentials, &posting).await;
+    crate::ozon::keep_refusal(&store, seller, answer.as_ref().err()).await?;
+    let shipment = answer.map_err(ApiError::Ozon)?;
     let (written, stored) = crate::updates::put(
         &store,
         seller,

@@ -7,7 +7,7 @@
 use super::auth::Seller;
 use super::error::ApiError;
 use super::json::Strict;
-use crate::http::state::SharedState;
+use crate::http::state::{SellerReads, SharedState};
 use crate::provider::Provider;
 use crate::seller_input::{self, Invalid, ShipmentInput};
 use crate::store::seller_shipments::Written;
@@ -36,6 +36,12 @@ pub const DEFAULT_LIMIT: usize = 50;
 pub const MAX_LIMIT: usize = 200;
 /// The most shipments one bulk `PUT` writes.
 pub const MAX_BULK: usize = 1000;
+/// A bulk write is refused while this many messages wait to be sent for the seller (webhook
+/// deliveries and buyers' notifications). One bulk of `MAX_BULK` may queue up to 60 000
+/// deliveries (20 webhooks, 3 kinds a change) and 50 000 notifications (50 browsers a
+/// shipment), each bounded by its cap; a seller alternating stages in a loop could otherwise
+/// queue them without end, faster than any receiver takes them.
+pub const MAX_WAITING: i64 = 100_000;
 /// The longest search text taken: longer than any number or reference.
 const MAX_SEARCH: usize = 100;
 /// The longest cursor taken: one this server wrote is far shorter.
@@ -315,15 +321,20 @@ fn read_query(query: Result<Query<ListQuery>, QueryRejection>) -> Result<ListQue
         (status = 200, description = "A page of the seller's shipments.", body = ShipmentList),
         (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
         (status = 422, description = "A parameter cannot be taken (invalid, with field).", body = trackline_core::ErrorBody),
+        (status = 429, description = "More than 30 reads at once, or 600 a minute, of this seller's list and queues (rate_limited; Retry-After).", body = trackline_core::ErrorBody),
+        (status = 503, description = "Shipments stored by an older version are still being given the list's columns (unavailable; Retry-After).", body = trackline_core::ErrorBody),
     ),
     security(("bearer" = [])),
 )]
 pub async fn list_shipments(
     State(store): State<Store>,
+    State(reads): State<SellerReads>,
     Seller(seller): Seller,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    admit(&reads, seller)?;
     let query = read_query(query)?;
+    ready(&store, seller).await?;
     let filter = filter_of(&query, now_ms())?;
     let order = order_of(query.sort.as_deref())?;
     let limit = match query.limit.as_deref().map(str::parse::<usize>) {
@@ -357,6 +368,49 @@ pub async fn list_shipments(
         counts,
     })
     .into_response())
+}
+
+/// Counts one read of the seller's list or queues against its limit (`SELLER_READS`): each
+/// walks and counts the seller's shipments, so one seller's loop must not hold the database
+/// from the others.
+///
+/// # Errors
+/// `RateLimited`, with how long to wait, once the seller has used up its reads.
+pub fn admit(
+    reads: &SellerReads,
+    seller: crate::store::seller_id::SellerId,
+) -> Result<(), ApiError> {
+    reads
+        .0
+        .check(seller, std::time::Instant::now())
+        .map_err(|wait| {
+            crate::metrics::rate_limited();
+            ApiError::RateLimited {
+                wait,
+                reason: "too many reads of this seller's list",
+            }
+        })
+}
+
+/// Whether the seller's rows all have their list columns, a batch of those without given them
+/// now: a row stored before migration 0024 or 0027 that the background fill has not reached yet
+/// would be missed by the filters and misplaced in the orders, so the list fills the seller's
+/// own first and says it is not ready (503, try again in a second) only while more are left
+/// than one batch.
+///
+/// # Errors
+/// `Unavailable` while rows are left to fill; `Store` if the store fails.
+pub async fn ready(
+    store: &Store,
+    seller: crate::store::seller_id::SellerId,
+) -> Result<(), ApiError> {
+    if store.fill_seller_list(seller).await? {
+        Ok(())
+    } else {
+        Err(ApiError::Unavailable(
+            "the server is still giving older shipments their list columns; try again in a second",
+        ))
+    }
 }
 
 fn view(listed: &Listed) -> ListedShipment<'_> {
@@ -455,6 +509,7 @@ pub struct BulkResult {
         (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
         (status = 409, description = "Another request created one of the references at the same moment (conflict).", body = trackline_core::ErrorBody),
         (status = 422, description = "An item cannot be accepted (invalid, with field `[i].field`).", body = trackline_core::ErrorBody),
+        (status = 429, description = "100 000 webhook deliveries and notifications of this seller wait to be sent (rate_limited; Retry-After): nothing written.", body = trackline_core::ErrorBody),
     ),
     security(("bearer" = [])),
 )]
@@ -476,6 +531,12 @@ pub async fn put_shipments(
             );
         }
         checked.push((reference, shipment, factors));
+    }
+    if store.waiting_to_tell(seller).await? >= MAX_WAITING {
+        return Err(ApiError::RateLimited {
+            wait: std::time::Duration::from_secs(60),
+            reason: "100 000 webhook deliveries and notifications of this seller wait to be sent: send more once they are",
+        });
     }
     let mut results = Vec::with_capacity(checked.len());
     for (reference, shipment, factors) in checked {

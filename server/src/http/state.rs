@@ -27,6 +27,18 @@ pub const PUSH_SUBSCRIPTIONS: RateLimit = RateLimit {
     burst: 10,
 };
 
+/// How often one seller may read its list or its attention queues, on this instance: a console
+/// reads a page or two a click; a script walking and counting the shop in a loop would hold the
+/// database's connections from every other seller.
+pub const SELLER_READS: RateLimit = RateLimit {
+    per_minute: 600,
+    burst: 30,
+};
+
+/// The limit on a seller's list and queue reads, per seller.
+#[derive(Debug, Clone)]
+pub struct SellerReads(pub Limiter<crate::store::seller_id::SellerId>);
+
 /// How long the poller waits, when nothing is due, before looking again.
 pub const POLL_IDLE: Duration = Duration::from_secs(5);
 
@@ -85,6 +97,8 @@ pub struct AppState {
     pub push_limit: Limiter<IpAddr>,
     /// How sellers' imported files are read (a workbook in a process of its own).
     pub sheets: crate::sheet_reader::SheetReader,
+    /// Reads of a seller's list and queues, per seller.
+    pub seller_reads: SellerReads,
 }
 
 impl AppState {
@@ -117,6 +131,7 @@ impl AppState {
             push_services: settings.push_services.clone(),
             push_limit: Limiter::new(PUSH_SUBSCRIPTIONS),
             sheets: crate::sheet_reader::SheetReader::default(),
+            seller_reads: SellerReads(Limiter::new(SELLER_READS)),
             default_seller: settings
                 .default_shop
                 .clone()
@@ -141,5 +156,11 @@ impl FromRef<SharedState> for OzonClient {
 impl FromRef<SharedState> for LookupLimits {
     fn from_ref(state: &SharedState) -> LookupLimits {
         state.limits.clone()
+    }
+}
+
+impl FromRef<SharedState> for SellerReads {
+    fn from_ref(state: &SharedState) -> SellerReads {
+        state.seller_reads.clone()
     }
 }

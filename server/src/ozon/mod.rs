@@ -21,6 +21,28 @@ use wire::{OzonErrorBody, Posting, PostingAnswer};
 /// Ozon's production API.
 pub const OZON_BASE_URL: &str = "https://api-seller.ozon.ru";
 
+/// Keeps what Ozon's answer says of the seller's keys for its attention queue: refused (a 401
+/// or 403) is recorded, any answer that got past the keys clears it; a failure that says
+/// nothing of the keys (unavailable, timed out) changes nothing.
+///
+/// # Errors
+/// `StoreError` if the store fails.
+pub async fn keep_refusal(
+    store: &crate::store::Store,
+    seller: crate::store::seller_id::SellerId,
+    failure: Option<&OzonError>,
+) -> Result<(), crate::store::StoreError> {
+    match failure {
+        Some(error @ OzonError::Unauthorized) => {
+            store
+                .record_key_refusal(seller, "ozon", &error.to_string(), crate::store::now_ms())
+                .await
+        }
+        None | Some(OzonError::NotFound) => store.clear_key_refusal(seller, "ozon").await,
+        Some(_) => Ok(()),
+    }
+}
+
 /// How a pull from Ozon failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum OzonError {

@@ -187,8 +187,28 @@ impl Poller {
         );
         let now = crate::store::now_ms();
         match answer {
-            Ok(reading) => self.keep(due.id, &reading, now).await,
+            Ok(reading) => {
+                if due.failures > 0 {
+                    // Answered after failing: keys it refused before are taken again.
+                    self.store
+                        .clear_key_refusal(due.seller, due.provider.as_str())
+                        .await?;
+                }
+                self.keep(due.id, &reading, now).await
+            }
             Err(error) => {
+                if due.keys.is_some() && error == ProviderError::Unauthorized {
+                    // The one place a carrier's refusal is learnt: kept for the seller's
+                    // attention queue, until new keys or an answer clear it.
+                    self.store
+                        .record_key_refusal(
+                            due.seller,
+                            due.provider.as_str(),
+                            &error.to_string(),
+                            now,
+                        )
+                        .await?;
+                }
                 tracing::info!(%error, provider = due.provider.as_str(), "polling a carrier failed");
                 let failures = due.failures.saturating_add(1);
                 let next = after_failure(&error, failures, now, crate::jitter::random());

@@ -3,6 +3,7 @@
 //! Every statement is written once, in SQL both databases read (`$1` parameters,
 //! no database-specific types), so the two cannot drift apart.
 
+pub mod attention;
 pub mod imports;
 mod lease;
 pub mod lockouts;
@@ -66,6 +67,9 @@ pub enum StoreError {
     /// The row would take its party past a cap (`caps::Cap`); nothing was written.
     #[error("{}", .0.reason())]
     Full(crate::caps::Cap),
+    /// A read ran past its statement timeout (PostgreSQL) and was cancelled.
+    #[error("the database took too long to answer")]
+    TimedOut,
     /// The URL names a database this server does not speak.
     #[error("unsupported database URL (sqlite:… or postgres://…): {0}")]
     UnsupportedUrl(String),
@@ -156,13 +160,8 @@ impl Store {
         .connect(&url)
         .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        let filled = shipment_rows::fill_list_columns(&pool).await?;
-        if filled > 0 {
-            tracing::info!(
-                filled,
-                "gave shipments stored before 0024 their list columns"
-            );
-        }
+        // Rows stored before 0024 and 0027 get their list columns in the background once the
+        // server listens (`Store::fill_list_columns`), and a seller's own on its list's demand.
         Ok(Store {
             pool,
             backend,

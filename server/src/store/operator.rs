@@ -43,6 +43,7 @@ const SELLER_ROWS: &[&str] = &[
     "DELETE FROM source_pace WHERE seller_id = $1",
     "DELETE FROM seller_tokens WHERE seller_id = $1",
     "DELETE FROM imports WHERE seller_id = $1",
+    "DELETE FROM key_refusals WHERE seller_id = $1",
     // Its Ozon keys are columns of its row; its Ozon postings are its shipments'.
     "DELETE FROM sellers WHERE id = $1",
 ];

@@ -66,6 +66,12 @@ impl Store {
         keys: Option<&Keys>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
+        // New keys (or none) are not the ones refused.
+        sqlx::query("DELETE FROM key_refusals WHERE seller_id = $1 AND provider = $2")
+            .bind(seller.0)
+            .bind(provider.as_str())
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM source_keys WHERE seller_id = $1 AND provider = $2")
             .bind(seller.0)
             .bind(provider.as_str())

@@ -5,7 +5,9 @@
 //! Each call is one transaction: a request either lands whole or not at all.
 
 use super::seller_id::SellerId;
-use super::shipment_rows::{insert_events, insert_shipment, load, shipment_id};
+use super::shipment_rows::{
+    insert_events, insert_shipment, load, shipment_id, update_shipment, Column,
+};
 use super::shipment_write::{hold_shipment, write_second_factors, ShipmentWrite};
 use super::versions::Touched;
 use super::{new_id, Store, StoreError};
@@ -66,42 +68,46 @@ impl Store {
             Some(id) => Some(load(&mut tx, id).await?),
             None => None,
         };
-        let (source, created_ms): (Option<String>, Option<i64>) = match existing {
+        let source: Option<String> = match existing {
             Some(id) => {
-                let row = sqlx::query("SELECT source, created_ms FROM shipments WHERE id = $1")
+                sqlx::query_scalar("SELECT source FROM shipments WHERE id = $1")
                     .bind(id)
                     .fetch_one(&mut *tx)
-                    .await?;
-                (row.try_get("source")?, Some(row.try_get("created_ms")?))
+                    .await?
             }
-            None => (None, None),
+            None => None,
         };
         let id = match existing {
             Some(id) => {
+                // Rewritten in place, never deleted and inserted again: a writer waiting for the
+                // row's lock meanwhile (PostgreSQL's FOR UPDATE) then finds the row rewritten
+                // rather than gone, and is not answered 404. It is still the shipment first
+                // stored then (its created_ms stays); what the server kept of polling it and of
+                // telling its silence starts again, as for a new one.
                 sqlx::query("DELETE FROM events WHERE shipment_id = $1")
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("DELETE FROM shipments WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                id
-            }
-            None => new_id()?,
-        };
-        insert_shipment(&mut tx, id, seller, Some(reference), shipment)
-            .await
-            .map_err(StoreError::from_conflict)?;
-        insert_events(&mut tx, id, &shipment.events).await?;
-        // Replaced, it is still the shipment first stored then.
-        if let Some(created_ms) = created_ms {
-            sqlx::query("UPDATE shipments SET created_ms = $1 WHERE id = $2")
-                .bind(created_ms)
+                update_shipment(&mut tx, id, shipment, &Column::ALL).await?;
+                sqlx::query(
+                    "UPDATE shipments SET ozon_posting = NULL, stale_told_ms = NULL,
+                     next_poll_ms = NULL, poll_leased_until_ms = NULL, poll_failures = 0,
+                     polled_at_ms = NULL WHERE id = $1",
+                )
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-        }
+                id
+            }
+            None => {
+                let id = new_id()?;
+                insert_shipment(&mut tx, id, seller, Some(reference), shipment)
+                    .await
+                    .map_err(StoreError::from_conflict)?;
+                id
+            }
+        };
+        insert_events(&mut tx, id, &shipment.events).await?;
         write_second_factors(&mut tx, id, factors, self).await?;
         if let Some(source) = source {
             let polled = Provider::from_wire(&source).map(|_| super::now_ms());

@@ -187,6 +187,11 @@ impl Store {
             })
             .transpose()?;
         let mut tx = self.begin_write().await?;
+        // New keys (or none) are not the ones refused.
+        sqlx::query("DELETE FROM key_refusals WHERE seller_id = $1 AND provider = 'ozon'")
+            .bind(seller.0)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE sellers SET ozon_client_id = $1, ozon_api_key = $2 WHERE id = $3")
             .bind(credentials.map(|c| c.client_id.as_str()))
             .bind(sealed)

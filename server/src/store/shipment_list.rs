@@ -6,7 +6,9 @@
 //! (migration 0024), so a page reads about as many rows as it shows whatever the shop's size.
 
 use super::seller_id::SellerId;
-use super::shipment_rows::{read_events, read_shipment, SHIPMENT_COLUMNS};
+use super::shipment_rows::{
+    fill_rows, read_events, read_shipment, unfilled_after, unfilled_of, SHIPMENT_COLUMNS,
+};
 use super::{Backend, Store, StoreError};
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
@@ -101,6 +103,14 @@ pub struct Listed {
     pub shipment: Shipment,
     /// Where it stands in the order it was listed in.
     pub position: Position,
+}
+
+/// A statement cancelled by its timeout (PostgreSQL's `query_canceled`, 57014) as `TimedOut`.
+pub(crate) fn timed_out(error: sqlx::Error) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("57014") => StoreError::TimedOut,
+        _ => StoreError::Database(error),
+    }
 }
 
 /// A value bound to a statement.
@@ -310,7 +320,87 @@ fn count_statement(seller: SellerId, filter: &ListFilter) -> (String, Conditions
     (sql, c)
 }
 
+/// The longest one statement of a list, a count or a queue may run on PostgreSQL before it is
+/// cancelled (`SET LOCAL statement_timeout`): a page and its counts take milliseconds in a shop
+/// of 100 000 (docs/benchmarks.md), so only a plan gone wrong or a database in trouble reaches it.
+pub const READ_TIMEOUT_MS: i64 = 2_000;
+
+/// The most rows one fill transaction gives their columns: one commit (one fsync on SQLite) per
+/// batch, and a writer waits at most one batch for it.
+pub const FILL_BATCH: i64 = 500;
+
 impl Store {
+    /// A transaction for a seller's list, counts or queues: on PostgreSQL each statement in it is
+    /// cancelled after `READ_TIMEOUT_MS` (a `TimedOut` error). SQLite has no statement timeout:
+    /// there every statement is a range of an index led by the seller, and the seller's reads
+    /// are rate-limited above.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn bounded_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            // A SET takes no parameter; the figure is the server's own constant.
+            sqlx::query(&format!("SET LOCAL statement_timeout = {READ_TIMEOUT_MS}"))
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
+    /// Gives every row stored before migrations 0024 and 0027 the columns the list and the
+    /// attention queues read, a batch of `FILL_BATCH` at a time in id order, each batch its own
+    /// transaction: run in the background once the server listens. Idempotent (each row is
+    /// filled only while it lacks them, so two instances at once, or a restart, repeat at most
+    /// a check) and resumable (a restart walks again, finding the filled ones filled). Returns
+    /// how many rows it filled.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails; the batches before stay filled.
+    pub async fn fill_list_columns(&self) -> Result<u64, StoreError> {
+        let mut filled = 0;
+        let mut after = -1;
+        // Bounded by the table: each turn moves past a batch of ids, or ends.
+        loop {
+            // Read first, written only where a batch has rows to fill: on SQLite a write
+            // transaction holds every other writer, and after the first start nearly every
+            // batch has none.
+            let mut connection = self.pool.acquire().await?;
+            let (unfilled, last) = unfilled_after(&mut connection, after, FILL_BATCH).await?;
+            drop(connection);
+            if !unfilled.is_empty() {
+                let mut tx = self.begin_write().await?;
+                filled += fill_rows(&mut tx, &unfilled).await?;
+                tx.commit().await?;
+            }
+            match last {
+                Some(last) => after = last,
+                None => return Ok(filled),
+            }
+        }
+    }
+
+    /// Fills the seller's own rows still without their list columns, a batch of `FILL_BATCH`;
+    /// `true` when none is left (the usual answer: one probe of an index each, nothing written).
+    /// A list read while some are left would miss them from its filters and misplace them in
+    /// its orders.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn fill_seller_list(&self, seller: SellerId) -> Result<bool, StoreError> {
+        let mut connection = self.pool.acquire().await?;
+        let unfilled = unfilled_of(&mut connection, seller, FILL_BATCH + 1).await?;
+        drop(connection);
+        if unfilled.is_empty() {
+            return Ok(true);
+        }
+        let batch = usize::try_from(FILL_BATCH).unwrap_or(usize::MAX);
+        let mut tx = self.begin_write().await?;
+        fill_rows(&mut tx, &unfilled[..unfilled.len().min(batch)]).await?;
+        tx.commit().await?;
+        Ok(unfilled.len() <= batch)
+    }
+
     /// The seller's shipments through `filter` in `order`, the first `limit` after `after`;
     /// another seller's are never read, whatever the position says.
     ///
@@ -325,7 +415,7 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<Listed>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut connection = self.pool.acquire().await?;
+        let mut connection = self.bounded_read().await?;
         // In reference order, those without a reference come after the rest.
         let parts: &[bool] = match (order, after) {
             (ListOrder::Reference, Some(Position::Reference(None, _))) => &[true],
@@ -342,7 +432,8 @@ impl Store {
             rows.extend(
                 c.bind(sqlx::query(&sql))
                     .fetch_all(&mut *connection)
-                    .await?,
+                    .await
+                    .map_err(timed_out)?,
             );
         }
         let ids = rows
@@ -378,7 +469,12 @@ impl Store {
         filter: &ListFilter,
     ) -> Result<Vec<(String, i64)>, StoreError> {
         let (sql, c) = count_statement(seller, filter);
-        let rows = c.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        let mut tx = self.bounded_read().await?;
+        let rows = c
+            .bind(sqlx::query(&sql))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(timed_out)?;
         rows.iter()
             .map(|row| Ok((row.try_get("stage")?, row.try_get("n")?)))
             .collect()

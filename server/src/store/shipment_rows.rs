@@ -123,12 +123,12 @@ pub(crate) async fn insert_shipment(
     shipment: &Shipment,
 ) -> Result<(), StoreError> {
     let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
-    let places: Vec<String> = (8..8 + Column::ALL.len())
+    let places: Vec<String> = (9..9 + Column::ALL.len())
         .map(|n| format!("${n}"))
         .collect();
     let sql = format!(
         "INSERT INTO shipments (id, seller_id, reference, created_ms, written_ms, stale_at_ms, \
-         carrier_name, {}) VALUES ($1, $2, $3, $4, $5, $6, $7, {})",
+         carrier_name, pickup_until, {}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, {})",
         names.join(", "),
         places.join(", ")
     );
@@ -140,7 +140,8 @@ pub(crate) async fn insert_shipment(
         .bind(now)
         .bind(now)
         .bind(stale_at_ms(shipment))
-        .bind(carrier_name(shipment));
+        .bind(carrier_name(shipment))
+        .bind(pickup_until(shipment));
     for column in Column::ALL {
         query = query.bind(column.value(shipment)?);
     }
@@ -164,20 +165,24 @@ pub(crate) async fn update_shipment(
     let n = columns.len();
     sets.push(format!("written_ms = ${}", n + 1));
     sets.push(format!("stale_at_ms = ${}", n + 2));
+    sets.push(format!("pickup_until = ${}", n + 3));
     let writes_carrier = columns.contains(&Column::Carrier);
     if writes_carrier {
-        sets.push(format!("carrier_name = ${}", n + 3));
+        sets.push(format!("carrier_name = ${}", n + 4));
     }
     let sql = format!(
         "UPDATE shipments SET {} WHERE id = ${}",
         sets.join(", "),
-        n + if writes_carrier { 4 } else { 3 }
+        n + if writes_carrier { 5 } else { 4 }
     );
     let mut query = sqlx::query(&sql);
     for column in columns {
         query = query.bind(column.value(shipment)?);
     }
-    query = query.bind(now_ms()).bind(stale_at_ms(shipment));
+    query = query
+        .bind(now_ms())
+        .bind(stale_at_ms(shipment))
+        .bind(pickup_until(shipment));
     if writes_carrier {
         query = query.bind(carrier_name(shipment));
     }
@@ -185,65 +190,121 @@ pub(crate) async fn update_shipment(
     Ok(())
 }
 
-/// Gives the rows written before migration 0024 (`written_ms` 0) what every write now keeps:
-/// when they go stale, their carrier's name, and as both moments their last change (or 1 ms,
-/// the oldest, when none is known). A batch at a time, each row once: a row it filled is never
-/// read again, so a second instance starting meanwhile only repeats a batch.
+/// Which of a shipment's rows lack the columns a list or a queue reads: rows an older version
+/// wrote (`written_ms` 0, before migration 0024), and rows waiting at a pickup point whose last
+/// day is not yet a column (before migration 0027). `{where}` is replaced by the caller's range.
+const UNFILLED: &str = "SELECT id FROM shipments WHERE {where} AND (written_ms = 0 \
+    OR (stage = 'ready_for_pickup' AND pickup_until IS NULL AND pickup_point IS NOT NULL))";
+
+/// Gives the rows `ids` what every write now keeps, where they lack it: when they go stale,
+/// their carrier's name, as both moments their last change (or 1 ms, the oldest, when none is
+/// known), and their pickup point's last day. Each statement checks the row still lacks it, so
+/// that a row written meanwhile, or filled by another instance, is left as it is.
 ///
 /// # Errors
-/// `StoreError` if the database fails or a stored row no longer reads.
-pub(crate) async fn fill_list_columns(pool: &sqlx::AnyPool) -> Result<u64, StoreError> {
-    const BATCH: i64 = 500;
+/// `StoreError` if the database fails.
+pub(crate) async fn fill_rows(
+    connection: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<u64, StoreError> {
     let mut filled = 0;
-    // Bounded by the rows there at the start: an older instance still writing rows without
-    // the columns cannot keep this one from starting.
-    let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM shipments WHERE written_ms = 0")
-        .fetch_one(pool)
-        .await?;
-    // Walked by id, so that each batch starts where the last ended instead of reading past
-    // every row already filled (which made the walk quadratic in the table's size).
-    let mut last = i64::MIN;
-    for _ in 0..=waiting / BATCH {
-        // One transaction a batch: one commit (one fsync on SQLite) per 500 rows, not per row.
-        let mut connection = pool.begin().await?;
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM shipments WHERE id > $1 AND written_ms = 0 ORDER BY id LIMIT $2",
+    for id in ids {
+        // A row that no longer reads is still listed, as the oldest and never stale.
+        let shipment = match load(connection, *id).await {
+            Ok(shipment) => Some(shipment),
+            Err(StoreError::Json(_)) => None,
+            Err(StoreError::Database(sqlx::Error::RowNotFound)) => continue,
+            Err(error) => return Err(error),
+        };
+        let moment = shipment
+            .as_ref()
+            .and_then(last_change)
+            .filter(|ms| *ms > 0)
+            .unwrap_or(1);
+        filled += sqlx::query(
+            "UPDATE shipments SET created_ms = $1, written_ms = $1, stale_at_ms = $2,
+             carrier_name = $3 WHERE id = $4 AND written_ms = 0",
         )
-        .bind(last)
-        .bind(BATCH)
-        .fetch_all(&mut *connection)
+        .bind(moment)
+        .bind(shipment.as_ref().and_then(stale_at_ms))
+        .bind(shipment.as_ref().and_then(carrier_name))
+        .bind(*id)
+        .execute(&mut *connection)
+        .await?
+        .rows_affected();
+        // Empty when it has none (or no longer reads), so that it is not read again.
+        let until = shipment.as_ref().and_then(pickup_until).unwrap_or_default();
+        sqlx::query(
+            "UPDATE shipments SET pickup_until = $1 WHERE id = $2 AND pickup_until IS NULL",
+        )
+        .bind(until)
+        .bind(*id)
+        .execute(&mut *connection)
         .await?;
-        last = ids.last().copied().unwrap_or(last);
-        for id in &ids {
-            // A row that no longer reads is still listed, as the oldest and never stale.
-            let shipment = match load(&mut connection, *id).await {
-                Ok(shipment) => Some(shipment),
-                Err(StoreError::Json(_)) => None,
-                Err(error) => return Err(error),
-            };
-            let moment = shipment
-                .as_ref()
-                .and_then(last_change)
-                .filter(|ms| *ms > 0)
-                .unwrap_or(1);
-            sqlx::query(
-                "UPDATE shipments SET created_ms = $1, written_ms = $1, stale_at_ms = $2,
-                 carrier_name = $3 WHERE id = $4 AND written_ms = 0",
-            )
-            .bind(moment)
-            .bind(shipment.as_ref().and_then(stale_at_ms))
-            .bind(shipment.as_ref().and_then(carrier_name))
-            .bind(*id)
-            .execute(&mut *connection)
-            .await?;
-            filled += 1;
-        }
-        connection.commit().await?;
-        if i64::try_from(ids.len()).unwrap_or(BATCH) < BATCH {
-            break;
-        }
     }
     Ok(filled)
+}
+
+/// The unfilled rows among the `batch` after id `after`, in id order, and the last id looked at
+/// (`None` past the table's end): the background fill's walk, a batch at a time, each batch
+/// reading at most `batch` rows whatever is left to fill.
+///
+/// # Errors
+/// `StoreError` if the database fails.
+pub(crate) async fn unfilled_after(
+    connection: &mut AnyConnection,
+    after: i64,
+    batch: i64,
+) -> Result<(Vec<i64>, Option<i64>), StoreError> {
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM shipments WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(batch)
+            .fetch_all(&mut *connection)
+            .await?;
+    let (Some(first), Some(last)) = (ids.first(), ids.last()) else {
+        return Ok((Vec::new(), None));
+    };
+    let unfilled = sqlx::query_scalar(&UNFILLED.replace("{where}", "id >= $1 AND id <= $2"))
+        .bind(*first)
+        .bind(*last)
+        .fetch_all(&mut *connection)
+        .await?;
+    Ok((unfilled, Some(*last)))
+}
+
+/// The seller's unfilled rows, at most `limit`: two probes of indexes led by the seller
+/// (`written_ms` 0 in `shipments_shop_written`, the pickup's NULL in `shipments_shop_pickup`).
+///
+/// # Errors
+/// `StoreError` if the database fails.
+pub(crate) async fn unfilled_of(
+    connection: &mut AnyConnection,
+    seller: SellerId,
+    limit: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let mut ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM shipments WHERE seller_id = $1 AND written_ms = 0 LIMIT $2",
+    )
+    .bind(seller.0)
+    .bind(limit)
+    .fetch_all(&mut *connection)
+    .await?;
+    let waiting: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM shipments WHERE seller_id = $1 AND stage = 'ready_for_pickup'
+         AND pickup_until IS NULL AND pickup_point IS NOT NULL LIMIT $2",
+    )
+    .bind(seller.0)
+    .bind(limit)
+    .fetch_all(&mut *connection)
+    .await?;
+    for id in waiting {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(ids)
 }
 
 /// The moment the shipment's silence becomes stale as `trackline_core::freshness::stale_since`
@@ -255,6 +316,16 @@ pub(crate) fn stale_at_ms(shipment: &Shipment) -> Option<i64> {
     }
     let usual = usual_silence_days(&shipment.stage)?;
     last_change(shipment)?.checked_add(usual.checked_mul(DAY_MILLIS)?)
+}
+
+/// The last day its pickup point keeps the parcel (an ISO date), as the pickup queue compares
+/// it: empty for a pickup point that names none (so that the fill can tell it from a row not yet
+/// filled), `None` without a pickup point.
+pub(crate) fn pickup_until(shipment: &Shipment) -> Option<String> {
+    shipment
+        .pickup_point
+        .as_ref()
+        .map(|point| point.storage_until.clone().unwrap_or_default())
 }
 
 /// The carrier's name as the carrier filter compares it: trimmed, in lower case.
