@@ -3,9 +3,12 @@
 //! Every statement is written once, in SQL both databases read (`$1` parameters,
 //! no database-specific types), so the two cannot drift apart.
 
+pub mod audit;
+pub mod ceremonies;
 mod lease;
 pub mod lockouts;
 pub mod lookup_rules;
+pub mod members;
 pub mod operator;
 pub mod providers;
 pub mod push;
@@ -16,6 +19,7 @@ pub mod sellers;
 pub mod shipment_list;
 pub mod shipment_rows;
 pub mod shipment_write;
+pub mod sign_in_failures;
 pub mod tokens;
 pub mod versions;
 pub mod webhooks;
