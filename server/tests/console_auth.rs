@@ -539,20 +539,23 @@ async fn wrong_passwords_are_limited_per_login_on_every_instance() {
     session_of(&sign_in(&two, "anna@shop.example", PASSWORD).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn thirty_wrong_passwords_at_once_are_not_more_than_the_limit() {
     let (store, other) = support::two_instances().await;
     let (seller, _) = seller(&store, "Shop").await;
     let (one, two) = (app(&store), app(&other));
     join(&store, &one, seller, Role::Owner, "anna@shop.example").await;
-    let tries = (0..30).map(|n| {
-        let app = if n % 2 == 0 { one.clone() } else { two.clone() };
-        tokio::spawn(async move {
-            sign_in(&app, "anna@shop.example", "wrong password!")
-                .await
-                .status
+    // Spawned all before any is awaited (collected), so that they run at once.
+    let tries: Vec<_> = (0..30)
+        .map(|n| {
+            let app = if n % 2 == 0 { one.clone() } else { two.clone() };
+            tokio::spawn(async move {
+                sign_in(&app, "anna@shop.example", "wrong password!")
+                    .await
+                    .status
+            })
         })
-    });
+        .collect();
     let mut wrong = 0;
     for task in tries {
         match task.await.unwrap() {
