@@ -337,7 +337,8 @@ async fn print_invitation(
         }
         Ok((link, _)) => {
             eprintln!(
-                "the seller's console: open this link within 24 hours to join as {} (it works once;                  trackline-server invite makes another):\n  {link}",
+                "the seller's console: open this link within 24 hours to join as {} (it works once; \
+                 trackline-server invite makes another):\n  {link}",
                 role.as_str()
             );
             ExitCode::SUCCESS

@@ -740,3 +740,60 @@ async fn owners_invite_list_and_remove_members_but_not_the_last_owner() {
     assert_eq!(older["entries"][0]["action"], "member.invite", "{older}");
     assert_eq!(older["entries"][0]["member"]["name"], "Anna");
 }
+
+#[tokio::test]
+async fn add_seller_and_invite_print_links_that_make_members() {
+    let dir = support::process::tempdir("console-invite");
+    let url = support::fresh_url(Some(&dir)).await;
+    let run = |args: &[&str]| {
+        std::process::Command::new(support::process::SERVER)
+            .args(args)
+            .args([
+                "--database",
+                &url,
+                "--public-url",
+                "https://track.shop.example/",
+            ])
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the command runs")
+    };
+    let added = run(&["add-seller", "Shop", "--handle", "shop"]);
+    assert!(added.status.success());
+    let said = String::from_utf8_lossy(&added.stderr).into_owned();
+    let owner = said
+        .split_whitespace()
+        .find(|word| word.starts_with("https://track.shop.example/console/#invitation="))
+        .unwrap_or_else(|| panic!("{said}"))
+        .rsplit_once('=')
+        .unwrap()
+        .1
+        .to_owned();
+    assert!(
+        !String::from_utf8_lossy(&added.stdout).contains("invitation"),
+        "standard output stays the token alone"
+    );
+    let invited = run(&["invite", "shop", "--role", "staff"]);
+    assert!(invited.status.success());
+    let staff = String::from_utf8_lossy(&invited.stdout)
+        .trim()
+        .rsplit_once("#invitation=")
+        .unwrap()
+        .1
+        .to_owned();
+    assert!(!run(&["invite", "nobody"]).status.success());
+
+    let store = support::store_at(&url).await;
+    let app = app(&store);
+    for (token, role) in [(owner, "owner"), (staff, "staff")] {
+        let shown = post(
+            &app,
+            "/api/v1/console/invitation",
+            json!({"invitation": token}),
+        )
+        .await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.text);
+        assert_eq!(shown.json()["role"], role);
+        assert_eq!(shown.json()["seller"], "Shop");
+    }
+}
