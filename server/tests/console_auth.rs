@@ -797,3 +797,112 @@ async fn add_seller_and_invite_print_links_that_make_members() {
         assert_eq!(shown.json()["seller"], "Shop");
     }
 }
+
+#[tokio::test]
+async fn every_change_is_recorded_with_who_made_it() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, token) = seller(&store, "Shop").await;
+    let anna = join(&store, &app, seller, Role::Owner, "anna@shop.example").await;
+    let event = json!({"at": "2026-11-21T10:00:00+03:00", "stage": "in_transit", "text": "Moving"});
+    let changes: [(Method, &str, Option<Value>); 8] = [
+        (Method::PUT, "/api/v1/seller/shipments/p-1", Some(parcel())),
+        (
+            Method::POST,
+            "/api/v1/seller/shipments/p-1/events",
+            Some(event),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/seller/shipments",
+            Some(json!([{"reference": "p-2", "order_number": "5500000002", "stage": "packed"}])),
+        ),
+        (Method::DELETE, "/api/v1/seller/shipments/p-2", None),
+        (
+            Method::PUT,
+            "/api/v1/seller/settings",
+            Some(json!({"allowed_origins": ["https://shop.example"]})),
+        ),
+        (
+            Method::POST,
+            "/api/v1/seller/webhooks",
+            Some(json!({"url": "https://hooks.example/in", "events": ["status_changed"]})),
+        ),
+        (
+            Method::POST,
+            "/api/v1/seller/tokens",
+            Some(json!({"name": "ci"})),
+        ),
+        (
+            Method::POST,
+            "/api/v1/seller/members/invitations",
+            Some(json!({"role": "staff"})),
+        ),
+    ];
+    for (method, uri, body) in changes {
+        let reply = as_member(&app, &anna, method.clone(), uri, body).await;
+        assert!(reply.status.is_success(), "{method} {uri}: {}", reply.text);
+    }
+    // A refused change and a read are not changes.
+    let refused = as_member(
+        &app,
+        &anna,
+        Method::DELETE,
+        "/api/v1/seller/shipments/none",
+        None,
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    let (status, _) = support::seller_call(
+        &app,
+        Method::DELETE,
+        "/api/v1/seller/shipments/p-1",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    let audit = as_member(&app, &anna, Method::GET, "/api/v1/seller/audit", None).await;
+    let entries = audit.json()["entries"].as_array().unwrap().clone();
+    let moments: Vec<i64> = entries
+        .iter()
+        .map(|e| e["at_ms"].as_i64().unwrap())
+        .collect();
+    assert!(
+        moments.windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {moments:?}"
+    );
+    // Within one millisecond the order is the ids', which are random: compared as a set.
+    let mut seen: Vec<(String, Value, Value)> = entries
+        .iter()
+        .map(|entry| {
+            let who = entry["member"]["name"].clone();
+            let who = if who.is_null() {
+                entry["token"].clone()
+            } else {
+                who
+            };
+            (
+                entry["action"].as_str().unwrap().to_owned(),
+                entry["target"].clone(),
+                who,
+            )
+        })
+        .collect();
+    seen.sort_by_key(|entry| format!("{entry:?}"));
+    let anna_did = |action: &str, target: Value| (action.to_owned(), target, json!("Anna"));
+    let mut expected = vec![
+        ("shipment.delete".to_owned(), json!("p-1"), json!("first")),
+        anna_did("member.invite", Value::Null),
+        anna_did("token.create", Value::Null),
+        anna_did("webhook.create", Value::Null),
+        anna_did("settings.put", Value::Null),
+        anna_did("shipment.delete", json!("p-2")),
+        anna_did("shipments.put", Value::Null),
+        anna_did("events.append", json!("p-1")),
+        anna_did("shipment.put", json!("p-1")),
+    ];
+    expected.sort_by_key(|entry| format!("{entry:?}"));
+    assert_eq!(seen, expected, "{}", audit.text);
+}
