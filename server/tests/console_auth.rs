@@ -577,6 +577,15 @@ async fn a_passkey_ceremony_is_taken_once_and_not_after_five_minutes() {
     let started = post(&app, "/api/v1/console/passkeys/sign-in", json!({})).await;
     assert_eq!(started.status, StatusCode::OK, "{}", started.text);
     let ceremony = started.json()["ceremony"].as_str().unwrap().to_owned();
+    assert_eq!(
+        started.json()["options"]["mediation"],
+        Value::Null,
+        "a modal, not autofill"
+    );
+    assert_eq!(
+        started.json()["options"]["publicKey"]["userVerification"],
+        "required"
+    );
     assert!(
         started.json()["options"]["publicKey"]["challenge"].is_string(),
         "{}",

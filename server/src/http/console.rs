@@ -528,14 +528,13 @@ pub async fn passkey_sign_in(
     let (options, authentication) = passkeys(&state.console)?
         .start_discoverable_authentication()
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    begun(
-        &state.store,
-        SIGN_IN,
-        &authentication,
-        serde_json::to_value(options),
-        now_ms(),
-    )
-    .await
+    let mut options = serde_json::to_value(options);
+    // webauthn-rs asks for the autofill's conditional mediation; the console's button asks
+    // at once (a page that wants autofill adds it back).
+    if let Ok(serde_json::Value::Object(options)) = options.as_mut() {
+        options.remove("mediation");
+    }
+    begun(&state.store, SIGN_IN, &authentication, options, now_ms()).await
 }
 
 /// `POST /api/v1/console/passkeys/sign-in/finish`: signed in with a passkey.
