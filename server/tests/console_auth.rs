@@ -915,3 +915,47 @@ async fn every_change_is_recorded_with_who_made_it() {
     expected.sort_by_key(|entry| format!("{entry:?}"));
     assert_eq!(seen, expected, "{}", audit.text);
 }
+
+#[tokio::test]
+async fn one_address_knocks_at_the_unsigned_doors_thirty_times_a_minute() {
+    let store = support::fresh_store().await;
+    // One instance's state, reached from two addresses.
+    let state = support::state(&store);
+    let peer = |last: u8| MockConnectInfo(SocketAddr::from(([192, 0, 2, last], 1)));
+    let app = trackline_server::app(state.clone()).layer(peer(7));
+    for n in 0..30 {
+        let reply = post(
+            &app,
+            "/api/v1/console/invitation",
+            json!({"invitation": format!("guess-{n}")}),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "guess {n}");
+    }
+    for (uri, body) in [
+        ("/api/v1/console/invitation", json!({"invitation": "guess"})),
+        ("/api/v1/console/passkeys/sign-in", json!({})),
+        (
+            "/api/v1/console/passwords/sign-in",
+            json!({"login": "anna@shop.example", "password": PASSWORD}),
+        ),
+    ] {
+        let reply = post(&app, uri, body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{uri}: {}",
+            reply.text
+        );
+        assert!(reply.headers.contains_key(header::RETRY_AFTER));
+    }
+    // Another address is not held up.
+    let elsewhere = trackline_server::app(state).layer(peer(8));
+    let reply = post(
+        &elsewhere,
+        "/api/v1/console/invitation",
+        json!({"invitation": "guess"}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+}
