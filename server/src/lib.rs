@@ -6,6 +6,7 @@ pub mod change;
 pub mod client_address;
 pub mod clock;
 pub mod connections;
+pub mod console_auth;
 pub mod demo;
 pub mod digest;
 pub mod http;

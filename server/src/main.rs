@@ -5,9 +5,11 @@ use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::process::ExitCode;
 use trackline_server::http::assets::WidgetFiles;
+use trackline_server::http::members::new_invitation;
 use trackline_server::secrets::SecretKey;
 use trackline_server::settings::{self, LogFormat, Options};
-use trackline_server::store::sellers::is_handle;
+use trackline_server::store::members::Role;
+use trackline_server::store::sellers::{is_handle, SellerId};
 use trackline_server::store::StoreError;
 use trackline_server::{demo, start, Settings, Store};
 
@@ -50,6 +52,15 @@ enum Command {
         #[arg(long, value_name = "SHOP")]
         handle: Option<String>,
     },
+    /// Prints a new one-time link (24 hours) that makes a member of the seller's console: how a
+    /// first owner joins, and how a member who lost every passkey gets back in.
+    Invite {
+        /// The seller's shop handle (trackline-server sellers list).
+        handle: String,
+        /// What the member may do: owner (everything) or staff (shipments only).
+        #[arg(long, value_enum, default_value = "owner")]
+        role: InviteRole,
+    },
     /// Lists the sellers, or removes one with all its data.
     #[command(subcommand)]
     Sellers(Sellers),
@@ -71,6 +82,15 @@ enum Command {
         #[arg(long)]
         limited: bool,
     },
+}
+
+/// The role an invitation gives.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum InviteRole {
+    /// Everything, members and keys included.
+    Owner,
+    /// Shipments, imports and exports.
+    Staff,
 }
 
 /// `trackline-server sellers ...`
@@ -139,6 +159,13 @@ async fn run(command: Option<Command>, settings: Settings) -> ExitCode {
             add_seller_and_print_token(&settings, name.trim(), handle.as_deref()).await
         }
         Some(Command::Sellers(command)) => manage_sellers(&settings, command).await,
+        Some(Command::Invite { handle, role }) => {
+            let role = match role {
+                InviteRole::Owner => Role::Owner,
+                InviteRole::Staff => Role::Staff,
+            };
+            invite(&settings, &handle, role).await
+        }
         Some(Command::Healthcheck) => check_health(&settings).await,
         // Those need no settings and were answered before they were read.
         Some(Command::Openapi | Command::SecretKey | Command::ReadSheet { .. }) | None => {
@@ -264,11 +291,14 @@ async fn add_seller_and_print_token(
         );
         return ExitCode::from(2);
     }
-    let added = match Store::open(&settings.database_url).await {
-        Ok(store) => store.add_seller_named(name, handle).await,
-        Err(error) => Err(error),
+    let store = match Store::open(&settings.database_url).await {
+        Ok(store) => store,
+        Err(error) => {
+            eprintln!("trackline-server: {error}");
+            return ExitCode::FAILURE;
+        }
     };
-    match added {
+    match store.add_seller_named(name, handle).await {
         Ok(seller) => {
             println!("{}", seller.token);
             eprintln!(
@@ -280,7 +310,7 @@ async fn add_seller_and_print_token(
                  (the hosted page: /?shop={handle}; the element: <trackline-widget shop=\"{handle}\">)",
                 handle = seller.handle
             );
-            ExitCode::SUCCESS
+            print_invitation(&store, settings, seller.id, Role::Owner, false).await
         }
         Err(StoreError::Conflict) => {
             eprintln!("trackline-server: another shop already has that handle: choose another with --handle");
@@ -288,6 +318,62 @@ async fn add_seller_and_print_token(
         }
         Err(error) => {
             eprintln!("trackline-server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `invite HANDLE`: a new invitation link to the seller's console.
+async fn invite(settings: &Settings, handle: &str, role: Role) -> ExitCode {
+    let store = match Store::open(&settings.database_url).await {
+        Ok(store) => store,
+        Err(error) => {
+            eprintln!("trackline-server: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match store.seller_by_handle(handle).await {
+        Ok(Some(seller)) => print_invitation(&store, settings, seller, role, true).await,
+        Ok(None) => {
+            eprintln!("trackline-server: no shop has the handle {handle:?} (trackline-server sellers list)");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("trackline-server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Makes an invitation for `seller` and prints its link: `alone` on standard output, for
+/// scripts; else on standard error, after `add-seller`'s token, which stays alone on standard
+/// output.
+async fn print_invitation(
+    store: &Store,
+    settings: &Settings,
+    seller: SellerId,
+    role: Role,
+    alone: bool,
+) -> ExitCode {
+    match new_invitation(store, &settings.public_url, seller, role).await {
+        Ok((link, _)) if alone => {
+            println!("{link}");
+            eprintln!(
+                "open this link within 24 hours to join the seller's console as {} (it works once)",
+                role.as_str()
+            );
+            ExitCode::SUCCESS
+        }
+        Ok((link, _)) => {
+            eprintln!(
+                "the seller's console: open this link within 24 hours to join as {} (it works once; \
+                 trackline-server invite makes another):\n  {link}",
+                role.as_str()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("trackline-server: no invitation: {error}");
             ExitCode::FAILURE
         }
     }

@@ -19,6 +19,8 @@ use thiserror::Error;
 
 /// Where the server listens unless told.
 const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+/// The origin the server is reached at unless told.
+pub const DEFAULT_PUBLIC_URL: &str = "http://localhost:8080";
 /// The database unless told.
 const DEFAULT_DATABASE: &str = "sqlite://trackline.db";
 /// The secret key itself, base64: an environment variable only, since a flag's value is in the
@@ -73,6 +75,10 @@ pub struct Settings {
     pub connections: crate::connections::ConnectionLimits,
     /// How the log is written.
     pub log_format: LogFormat,
+    /// The origin browsers reach the server at (`https://track.shop.example`, no path): the
+    /// links it prints, the console's passkeys' relying party, and the `Origin` a signed-in
+    /// seller's writes must come from.
+    pub public_url: String,
 }
 
 impl Default for Settings {
@@ -98,6 +104,7 @@ impl Default for Settings {
             push_services: PushServices::default(),
             connections: crate::connections::ConnectionLimits::default(),
             log_format: LogFormat::Text,
+            public_url: DEFAULT_PUBLIC_URL.to_owned(),
         }
     }
 }
@@ -136,6 +143,9 @@ pub enum SettingsError {
     /// A push service that is not a host name or `*.suffix`.
     #[error("{0}")]
     PushServices(#[from] BadPushService),
+    /// The public URL is not an http(s) origin.
+    #[error("public URL {0:?}: an origin is wanted, such as https://track.shop.example (http or https, a host, no path)")]
+    PublicUrl(String),
     /// The secret key, or its file, cannot be used.
     #[error("secret key {0}: {1}")]
     SecretKey(String, SecretError),
@@ -275,6 +285,14 @@ pub struct Options {
     #[arg(long, env = "TRACKLINE_ALLOW_PRIVATE_WEBHOOKS", global = true)]
     #[arg(value_parser = BoolishValueParser::new(), help_heading = "Sellers")]
     pub allow_private_webhooks: bool,
+
+    /// The origin browsers reach this server at (https://track.shop.example): the links it
+    /// prints (members' invitations), the relying party of the console's passkeys, and the
+    /// only Origin a signed-in seller's changes are taken from.
+    #[arg(long, env = "TRACKLINE_PUBLIC_URL", global = true)]
+    #[arg(value_name = "URL", help_heading = "Sellers")]
+    #[arg(default_value = DEFAULT_PUBLIC_URL)]
+    pub public_url: String,
 
     /// The Ozon Seller API.
     #[arg(long, env = "TRACKLINE_OZON_BASE_URL", global = true)]
@@ -452,6 +470,7 @@ impl Settings {
                 ..defaults
             },
             log_format: options.log_format,
+            public_url: parse_public_url(&options.public_url)?,
         })
     }
 }
@@ -462,6 +481,20 @@ fn read_secret_key_file(path: &Path) -> Result<SecretKey, SettingsError> {
         SettingsError::SecretKey(name.clone(), SecretError::Unreadable(e.to_string()))
     })?;
     SecretKey::from_base64(&text).map_err(|e| SettingsError::SecretKey(name, e))
+}
+
+/// The origin a public URL names (`scheme://host[:port]`, a trailing slash dropped).
+fn parse_public_url(text: &str) -> Result<String, SettingsError> {
+    let refused = || SettingsError::PublicUrl(text.to_owned());
+    let url = webauthn_rs::prelude::Url::parse(text.trim()).map_err(|_| refused())?;
+    let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || !bare {
+        return Err(refused());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refused());
+    }
+    Ok(url.origin().ascii_serialization())
 }
 
 fn parse_addr(text: &str) -> Result<SocketAddr, SettingsError> {

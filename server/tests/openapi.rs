@@ -11,9 +11,11 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use support::{request, send};
+use trackline_server::http::members::new_invitation;
 use trackline_server::http::state::LookupLimits;
 use trackline_server::limiter::RateLimit;
 use trackline_server::ozon::{OzonClient, PullRetries};
+use trackline_server::store::members::Role;
 use trackline_server::{demo, AppState};
 
 mod support;
@@ -1095,6 +1097,8 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         .await;
     walk.app = keyed;
 
+    walk_console(&mut walk, &store, &auth).await;
+
     // Too many wrong second factors of the walk's own seller, then too many lookups of each path.
     for _ in 0..11 {
         walk.call(
@@ -1212,11 +1216,16 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     walk.call(Method::GET, "/readyz", "/readyz", &[], None)
         .await;
 
-    // Races that a walk cannot provoke: a concurrent create of one reference, one key in flight twice.
+    // Races that a walk cannot provoke: a concurrent create of one reference, one key in flight
+    // twice; and what only an authenticator gives (a passkey that checks: the browser tests'
+    // virtual authenticator gives them).
     let races: BTreeSet<(String, String, String)> = [
         (shipment, "put", "409"),
         (list, "put", "409"),
         (events, "post", "409"),
+        ("/api/v1/console/passkeys/register/finish", "post", "200"),
+        ("/api/v1/console/passkeys/register/finish", "post", "409"),
+        ("/api/v1/console/passkeys/sign-in/finish", "post", "200"),
     ]
     .iter()
     .map(|(p, m, s)| (p.to_string(), m.to_string(), s.to_string()))
@@ -1239,4 +1248,351 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         missing.is_empty(),
         "documented but never given: {missing:#?}"
     );
+}
+
+/// A new invitation's token for the walk's seller.
+async fn invitation(store: &trackline_server::Store, role: Role) -> String {
+    let seller = store.seller_by_handle("walk").await.unwrap().unwrap();
+    let (link, _) = new_invitation(store, "http://localhost:8080", seller, role)
+        .await
+        .unwrap();
+    link.rsplit_once('=').unwrap().1.to_owned()
+}
+
+/// A session of a new member of the walk's seller: its cookie, CSRF token and id.
+async fn member(
+    walk: &Walk,
+    store: &trackline_server::Store,
+    role: Role,
+    login: &str,
+) -> (String, String, i64) {
+    let body = json!({"invitation": invitation(store, role).await, "name": "Sam", "login": login, "password": "correct horse battery"});
+    let reply = send(
+        &walk.app,
+        request(
+            Method::POST,
+            "/api/v1/console/passwords/register",
+            &[("content-type", "application/json")],
+            Some(&body),
+        ),
+    )
+    .await;
+    let cookie = reply.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let json = reply.json();
+    (
+        cookie,
+        json["csrf"].as_str().unwrap().to_owned(),
+        json["member"]["id"].as_i64().unwrap(),
+    )
+}
+
+/// The console's sign-in, the members and the audit log: every documented answer.
+async fn walk_console(walk: &mut Walk, store: &trackline_server::Store, auth: &str) {
+    let json_only = [("content-type", "application/json")];
+    let bearer = [
+        ("authorization", auth),
+        ("content-type", "application/json"),
+    ];
+    let (invitation_path, check) = ("/api/v1/console/invitation", "/api/v1/console/invitation");
+    let owner = invitation(store, Role::Owner).await;
+    walk.call(
+        Method::POST,
+        invitation_path,
+        check,
+        &json_only,
+        Some(json!({"invitation": owner})),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        invitation_path,
+        check,
+        &json_only,
+        Some(json!({"invitation": "nope"})),
+    )
+    .await;
+
+    let register = "/api/v1/console/passkeys/register";
+    let (_, begun) = walk
+        .call(
+            Method::POST,
+            register,
+            register,
+            &json_only,
+            Some(json!({"invitation": owner, "name": "Anna"})),
+        )
+        .await;
+    walk.call(
+        Method::POST,
+        register,
+        register,
+        &json_only,
+        Some(json!({"invitation": "nope", "name": "Anna"})),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        register,
+        register,
+        &json_only,
+        Some(json!({"invitation": owner, "name": ""})),
+    )
+    .await;
+    let finish = "/api/v1/console/passkeys/register/finish";
+    let garbage = json!({"ceremony": begun["ceremony"], "credential": {}});
+    walk.call(
+        Method::POST,
+        finish,
+        finish,
+        &json_only,
+        Some(garbage.clone()),
+    )
+    .await;
+    walk.call(Method::POST, finish, finish, &json_only, Some(garbage))
+        .await;
+
+    let passwords = "/api/v1/console/passwords/register";
+    let anna = json!({"invitation": owner, "name": "Anna", "login": "anna@walk.example", "password": "correct horse battery"});
+    walk.call(
+        Method::POST,
+        passwords,
+        passwords,
+        &json_only,
+        Some(anna.clone()),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        passwords,
+        passwords,
+        &json_only,
+        Some(anna.clone()),
+    )
+    .await;
+    let mut taken = anna.clone();
+    taken["invitation"] = invitation(store, Role::Staff).await.into();
+    walk.call(
+        Method::POST,
+        passwords,
+        passwords,
+        &json_only,
+        Some(taken.clone()),
+    )
+    .await;
+    taken["password"] = "short".into();
+    walk.call(Method::POST, passwords, passwords, &json_only, Some(taken))
+        .await;
+
+    let sign_in = "/api/v1/console/passkeys/sign-in";
+    let (_, begun) = walk
+        .call(Method::POST, sign_in, sign_in, &json_only, Some(json!({})))
+        .await;
+    let finish = "/api/v1/console/passkeys/sign-in/finish";
+    walk.call(
+        Method::POST,
+        finish,
+        finish,
+        &json_only,
+        Some(json!({"ceremony": begun["ceremony"], "credential": {}})),
+    )
+    .await;
+    let password = "/api/v1/console/passwords/sign-in";
+    walk.call(
+        Method::POST,
+        password,
+        password,
+        &json_only,
+        Some(json!({"login": "ANNA@walk.example", "password": "correct horse battery"})),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        password,
+        password,
+        &json_only,
+        Some(json!({"login": "anna@walk.example", "password": "wrong password"})),
+    )
+    .await;
+
+    let (cookie, csrf, _) = member(walk, store, Role::Owner, "olga@walk.example").await;
+    let (staff, staff_csrf, sam) = member(walk, store, Role::Staff, "sam@walk.example").await;
+    let session = [("cookie", cookie.as_str())];
+    let signed = [
+        ("cookie", cookie.as_str()),
+        ("origin", "http://localhost:8080"),
+        ("x-csrf-token", csrf.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let staffed = [
+        ("cookie", staff.as_str()),
+        ("origin", "http://localhost:8080"),
+        ("x-csrf-token", staff_csrf.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let path = "/api/v1/console/session";
+    walk.call(Method::GET, path, path, &session, None).await;
+    walk.call(Method::GET, path, path, &[], None).await;
+
+    let members = "/api/v1/seller/members";
+    walk.call(Method::GET, members, members, &bearer, None)
+        .await;
+    walk.call(Method::GET, members, members, &signed, None)
+        .await;
+    walk.call(Method::GET, members, members, &[], None).await;
+    walk.call(Method::GET, members, members, &staffed, None)
+        .await;
+    let invite = "/api/v1/seller/members/invitations";
+    walk.call(
+        Method::POST,
+        invite,
+        invite,
+        &signed,
+        Some(json!({"role": "staff"})),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        invite,
+        invite,
+        &bearer,
+        Some(json!({"role": "boss"})),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        invite,
+        invite,
+        &json_only,
+        Some(json!({"role": "staff"})),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        invite,
+        invite,
+        &staffed,
+        Some(json!({"role": "owner"})),
+    )
+    .await;
+    let remove = "/api/v1/seller/members/{id}";
+    walk.call(
+        Method::DELETE,
+        remove,
+        "/api/v1/seller/members/1",
+        &bearer,
+        None,
+    )
+    .await;
+    walk.call(
+        Method::DELETE,
+        remove,
+        "/api/v1/seller/members/1",
+        &[],
+        None,
+    )
+    .await;
+    walk.call(
+        Method::DELETE,
+        remove,
+        &format!("/api/v1/seller/members/{sam}"),
+        &staffed,
+        None,
+    )
+    .await;
+    walk.call(
+        Method::DELETE,
+        remove,
+        &format!("/api/v1/seller/members/{sam}"),
+        &signed,
+        None,
+    )
+    .await;
+    let audit = "/api/v1/seller/audit";
+    walk.call(Method::GET, audit, audit, &bearer, None).await;
+    walk.call(
+        Method::GET,
+        audit,
+        "/api/v1/seller/audit?limit=0",
+        &bearer,
+        None,
+    )
+    .await;
+    walk.call(Method::GET, audit, audit, &[], None).await;
+    let (staff, staff_csrf, _) = member(walk, store, Role::Staff, "sasha@walk.example").await;
+    let staffed = [
+        ("cookie", staff.as_str()),
+        ("x-csrf-token", staff_csrf.as_str()),
+    ];
+    walk.call(Method::GET, audit, audit, &staffed, None).await;
+    // The last owner: the walk's seller's owners are Anna and Olga; Olga removes Anna, then
+    // cannot remove herself.
+    let (_, listed) = walk
+        .call(Method::GET, members, members, &bearer, None)
+        .await;
+    for listed in listed["members"].as_array().unwrap() {
+        if listed["role"] == "owner" {
+            let uri = format!("/api/v1/seller/members/{}", listed["id"]);
+            walk.call(Method::DELETE, remove, &uri, &bearer, None).await;
+        }
+    }
+
+    for path in [
+        "/api/v1/console/sign-out",
+        "/api/v1/console/sign-out-everywhere",
+    ] {
+        let (cookie, csrf, _) = member(
+            walk,
+            store,
+            Role::Staff,
+            &format!("{}@walk.example", path.len()),
+        )
+        .await;
+        let unsigned = [("cookie", cookie.as_str())];
+        let signed = [
+            ("cookie", cookie.as_str()),
+            ("origin", "http://localhost:8080"),
+            ("x-csrf-token", csrf.as_str()),
+        ];
+        walk.call(Method::POST, path, path, &unsigned, None).await;
+        walk.call(Method::POST, path, path, &signed, None).await;
+        walk.call(Method::POST, path, path, &signed, None).await;
+    }
+
+    // Past the limit of requests from one address without a session, each door says 429.
+    for _ in 0..40 {
+        walk.call(
+            Method::POST,
+            password,
+            password,
+            &json_only,
+            Some(json!({"login": "anna@walk.example", "password": "wrong password"})),
+        )
+        .await;
+    }
+    walk.call(
+        Method::POST,
+        invitation_path,
+        check,
+        &json_only,
+        Some(json!({"invitation": "nope"})),
+    )
+    .await;
+    walk.call(
+        Method::POST,
+        register,
+        register,
+        &json_only,
+        Some(json!({"invitation": "nope", "name": "Anna"})),
+    )
+    .await;
+    walk.call(Method::POST, passwords, passwords, &json_only, Some(anna))
+        .await;
+    walk.call(Method::POST, sign_in, sign_in, &json_only, Some(json!({})))
+        .await;
 }

@@ -427,3 +427,29 @@ fn the_readme_table_names_every_setting_help_lists_with_its_variable_and_flag() 
         }
     }
 }
+
+#[test]
+fn the_public_url_is_an_http_origin() {
+    let origin = |given: &str| read(&[("TRACKLINE_PUBLIC_URL", given)], &[]).map(|s| s.public_url);
+    assert_eq!(
+        origin("https://Track.Shop.example/"),
+        Ok("https://track.shop.example".into())
+    );
+    assert_eq!(
+        origin("http://127.0.0.1:8080"),
+        Ok("http://127.0.0.1:8080".into())
+    );
+    for bad in [
+        "track.shop.example",
+        "ftp://track.shop.example",
+        "https://track.shop.example/console",
+        "https://user:pass@track.shop.example",
+        "https://track.shop.example/?a=1",
+    ] {
+        assert_eq!(
+            origin(bad),
+            Err(SettingsError::PublicUrl(bad.into())),
+            "{bad}"
+        );
+    }
+}

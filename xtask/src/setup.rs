@@ -9,7 +9,7 @@ use std::path::Path;
 /// files' copies and the size benchmark, CJK fonts so that Chinese screenshots show characters,
 /// PostgreSQL for the server's tests on its second database, wrk, nginx and curl for the load
 /// benchmark, systemd's `systemd-analyze` to check the deployment's unit.
-const DEBIAN: [&str; 9] = [
+const DEBIAN: [&str; 11] = [
     "chromium",
     "chromium-driver",
     "brotli",
@@ -19,6 +19,9 @@ const DEBIAN: [&str; 9] = [
     "nginx-light",
     "curl",
     "systemd",
+    // webauthn-rs (the console's passkeys) links OpenSSL.
+    "libssl-dev",
+    "pkg-config",
 ];
 
 /// npm's packages, pinned so results do not drift, installed into `.tools`:

@@ -33,8 +33,8 @@ pub enum ApiError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// No bearer token, or one that belongs to no seller.
-    #[error("a valid bearer token is required: Authorization: Bearer tl_…")]
+    /// No bearer token, or one that belongs to no seller, and no live console session.
+    #[error("a valid bearer token is required: Authorization: Bearer tl_… (or a console session)")]
     Unauthorized,
     /// The body is not JSON at all.
     #[error("the body is not JSON: {0}")]
@@ -71,6 +71,28 @@ pub enum ApiError {
     /// This server sends no notifications: it has no secret key to sign them with.
     #[error("this server does not send notifications")]
     PushUnavailable,
+    /// A write made with a console session came from another origin or without the session's
+    /// CSRF token.
+    #[error("a change made in the console needs the console's own Origin and the session's X-CSRF-Token header")]
+    CrossSite,
+    /// A staff member asked for what only the seller's owners may do.
+    #[error("only the seller's owners may do this")]
+    OwnersOnly,
+    /// The invitation is unknown, used or expired.
+    #[error("this invitation is unknown, used or expired: ask an owner for a new one")]
+    InvitationNotFound,
+    /// The passkey ceremony is unknown, finished or expired.
+    #[error("this passkey ceremony is unknown, finished or expired: start again")]
+    CeremonyNotFound,
+    /// The login and password, or the passkey, did not sign anybody in.
+    #[error("the sign-in failed")]
+    SignInFailed,
+    /// The seller has no such member.
+    #[error("the seller has no such member")]
+    MemberNotFound,
+    /// The member is the seller's last owner.
+    #[error("this is the seller's last owner: make another owner before removing it")]
+    LastOwner,
     /// The server could not put its own answer together (a header or a body it could not write).
     #[error("the server could not write its answer: {0}")]
     Internal(String),
@@ -112,6 +134,13 @@ impl ApiError {
             ApiError::WebhookNotFound => (StatusCode::NOT_FOUND, "webhook_not_found"),
             ApiError::TokenNotFound => (StatusCode::NOT_FOUND, "token_not_found"),
             ApiError::LastToken => (StatusCode::CONFLICT, "last_token"),
+            ApiError::CrossSite => (StatusCode::FORBIDDEN, "cross_site"),
+            ApiError::OwnersOnly => (StatusCode::FORBIDDEN, "owners_only"),
+            ApiError::InvitationNotFound => (StatusCode::NOT_FOUND, "invitation_not_found"),
+            ApiError::CeremonyNotFound => (StatusCode::NOT_FOUND, "ceremony_not_found"),
+            ApiError::SignInFailed => (StatusCode::UNAUTHORIZED, "sign_in_failed"),
+            ApiError::MemberNotFound => (StatusCode::NOT_FOUND, "member_not_found"),
+            ApiError::LastOwner => (StatusCode::CONFLICT, "last_owner"),
             ApiError::ProviderNotFound => (StatusCode::NOT_FOUND, "provider_not_found"),
             ApiError::PushUnavailable => (StatusCode::NOT_FOUND, "push_unavailable"),
             ApiError::Lookup(LookupError::SellerRequired) => {

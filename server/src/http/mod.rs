@@ -14,17 +14,22 @@
 //! | `tokens` | the seller's backend, for its own bearer tokens |
 //! | `imports` | the seller's backend and console, for spreadsheets previewed and applied |
 //! | `export` | the seller's backend and console, for its shipments as a CSV file |
+//! | `members` | the seller's owners, for who signs in to the console, and the `audit` log |
+//! | `console` | people signing in to the seller's console (sessions: `auth`) |
 //! | `page` | buyers opening the hosted page or the iframe form: rendered here, the status of a linked number in it |
 //! | `assets` | browsers fetching the built widget (from a directory, or `embedded` in the binary) |
 
 pub mod assets;
+pub mod audit;
 pub mod auth;
+pub mod console;
 pub mod embedded;
 pub mod error;
 pub mod export;
 mod import_job;
 pub mod imports;
 pub mod json;
+pub mod members;
 pub mod metrics;
 pub mod negotiation;
 pub mod openapi;
@@ -58,7 +63,11 @@ pub fn app(state: AppState) -> Router {
         .merge(public::routes(&state))
         .merge(push::routes())
         .route("/api/openapi.json", get(openapi::serve))
-        .merge(seller_api());
+        .merge(seller_api(&state))
+        .merge(console::routes().layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        )));
     let api = match &state.widget {
         Some(files) => api
             .merge(page::routes(files.clone()))
@@ -102,7 +111,7 @@ pub fn no_sniffing() -> SetResponseHeaderLayer<HeaderValue> {
 
 /// The seller API, its Ozon part included: server to server with a bearer token (no CORS, so
 /// no browser page can call it), and nothing it answers may be cached.
-fn seller_api() -> Router<SharedState> {
+fn seller_api(state: &SharedState) -> Router<SharedState> {
     seller::routes()
         .merge(seller_list::routes())
         .merge(seller_attention::routes())
@@ -112,6 +121,12 @@ fn seller_api() -> Router<SharedState> {
         .merge(tokens::routes())
         .merge(imports::routes())
         .merge(export::routes())
+        .merge(members::routes())
+        // Who changed what, for every route merged above this layer.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::record,
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

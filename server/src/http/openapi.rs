@@ -2,8 +2,10 @@
 //! types they read and write, so it cannot drift from the code. `docs/openapi.json` is this
 //! document checked in (`trackline-server openapi` prints it; a test fails when it is stale).
 
+use super::console;
 use super::export;
 use super::imports;
+use super::members;
 use super::ozon;
 use super::providers;
 use super::public;
@@ -20,7 +22,7 @@ use crate::seller_input::{
 use axum::http::StatusCode;
 use axum::response::Response;
 use std::sync::LazyLock;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 /// The document's description of both APIs.
@@ -76,6 +78,20 @@ use utoipa::{Modify, OpenApi};
         providers::put_source_keys,
         providers::choose_source,
         providers::seventeen_track_webhook,
+        members::list_members,
+        members::invite,
+        members::remove_member,
+        members::audit,
+        console::invitation,
+        console::passkey_register,
+        console::passkey_register_finish,
+        console::password_register,
+        console::passkey_sign_in,
+        console::passkey_sign_in_finish,
+        console::password_sign_in,
+        console::session,
+        console::sign_out,
+        console::sign_out_everywhere,
     ),
     components(schemas(
         trackline_core::TrackResponse,
@@ -125,6 +141,24 @@ use utoipa::{Modify, OpenApi};
         push::PushRenew,
         push::BrowserSubscription,
         push::BrowserKeys,
+        members::Members,
+        members::MemberListed,
+        members::InvitationListed,
+        members::InviteInput,
+        members::InvitationLink,
+        members::AuditPage,
+        members::AuditEntryView,
+        members::AuditMember,
+        console::InvitationInput,
+        console::InvitationView,
+        console::PasskeyRegisterInput,
+        console::PasswordRegisterInput,
+        console::PasswordSignInInput,
+        console::CeremonyView,
+        console::CeremonyFinishInput,
+        console::SessionView,
+        console::MemberView,
+        console::SellerView,
     )),
     tags(
         (name = "public", description = "What buyers' widgets call: no authentication, cacheable."),
@@ -134,6 +168,7 @@ use utoipa::{Modify, OpenApi};
         (name = "sources", description = "The carriers a seller's shipments are polled from, with the seller's keys kept server-side."),
         (name = "webhooks", description = "The seller's receivers, told of changes to its shipments: signed, retried for a day, logged."),
         (name = "operations", description = "For load balancers and developers."),
+        (name = "console", description = "Signing in to the seller's console: invitations, passkeys, passwords and the session cookie, never cached."),
     ),
     modifiers(&BearerToken),
 )]
@@ -156,6 +191,15 @@ impl Modify for BearerToken {
                     ))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::console_auth::SESSION_COOKIE,
+                "A console member's session (POST /api/v1/console/…/sign-in); every method but \
+                 GET and HEAD also needs Origin equal to the server's public URL and the \
+                 session's csrf in X-CSRF-Token.",
+            ))),
         );
     }
 }

@@ -1,6 +1,6 @@
 //! The seller API's Ozon part: keep the seller's Ozon keys, and pull a posting into the store.
 
-use super::auth::{Reference, Seller};
+use super::auth::{Owner, Reference, Seller};
 use super::error::ApiError;
 use super::json::Strict;
 use super::seller::SellerShipment;
@@ -83,7 +83,7 @@ impl KeysInput {
 )]
 pub async fn put_keys(
     State(store): State<Store>,
-    Seller(seller): Seller,
+    Owner(seller): Owner,
     Strict(keys): Strict<Option<KeysInput>>,
 ) -> Result<Response, ApiError> {
     let credentials = keys.as_ref().map(KeysInput::validate).transpose()?;

@@ -3,7 +3,7 @@
 //! shipment whose tracking number a provider tracks is polled from it on its own, once the
 //! seller has keys there.
 
-use super::auth::{Reference, Seller};
+use super::auth::{Owner, Reference, Seller};
 use super::error::ApiError;
 use super::json::Strict;
 use crate::http::state::SharedState;
@@ -162,7 +162,7 @@ fn provider_of(name: &str) -> Result<Provider, ApiError> {
 )]
 pub async fn put_source_keys(
     State(store): State<Store>,
-    Seller(seller): Seller,
+    Owner(seller): Owner,
     Path(provider): Path<String>,
     Strict(input): Strict<Option<SourceKeysInput>>,
 ) -> Result<StatusCode, ApiError> {

@@ -6,7 +6,7 @@
 //! the first response and never appends twice. Server to server, with a bearer token: no
 //! CORS, so no browser page can call it.
 
-use super::auth::{Reference, Seller};
+use super::auth::{Owner, Reference, Seller};
 use super::error::ApiError;
 use super::json::{self, Strict};
 use crate::http::state::SharedState;
@@ -325,7 +325,7 @@ impl From<&LookupRules> for LookupRulesView {
 )]
 pub async fn put_settings(
     State(store): State<Store>,
-    Seller(seller): Seller,
+    Owner(seller): Owner,
     Strict(input): Strict<LookupRulesInput>,
 ) -> Result<Response, ApiError> {
     let rules = input.validate()?;
@@ -350,7 +350,7 @@ pub async fn put_settings(
 )]
 pub async fn get_settings(
     State(store): State<Store>,
-    Seller(seller): Seller,
+    Owner(seller): Owner,
 ) -> Result<Response, ApiError> {
     let rules = store.lookup_rules(seller).await?;
     Ok(Json(LookupRulesView::from(&rules)).into_response())

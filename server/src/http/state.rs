@@ -38,6 +38,51 @@ pub const SELLER_READS: RateLimit = RateLimit {
 /// The limit on a seller's list and queue reads, per seller.
 #[derive(Debug, Clone)]
 pub struct SellerReads(pub Limiter<crate::store::seller_id::SellerId>);
+/// How often one client address may knock at the console's doors that need no session
+/// (an invitation checked, a ceremony begun, a password tried): a person signs in a few times.
+pub const CONSOLE_KNOCKS: RateLimit = RateLimit {
+    per_minute: 30,
+    burst: 30,
+};
+
+/// What the console's sign-in needs: the origin it is served at (the relying party of its
+/// passkeys, the one origin its writes are taken from) and a limit on unsigned requests.
+#[derive(Clone)]
+pub struct ConsoleState {
+    /// `public_url`'s origin, as browsers send it in `Origin`.
+    pub public_url: Arc<str>,
+    /// The passkeys' relying party; `None` when `public_url` has no host webauthn-rs takes.
+    pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
+    /// Unsigned console requests, per client address.
+    pub knocks: Limiter<IpAddr>,
+}
+
+impl std::fmt::Debug for ConsoleState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConsoleState")
+            .field("public_url", &self.public_url)
+            .field("passkeys", &self.webauthn.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConsoleState {
+    /// The console's sign-in at `public_url`.
+    pub fn new(public_url: &str) -> ConsoleState {
+        let webauthn = match crate::console_auth::relying_party(public_url) {
+            Ok(webauthn) => Some(Arc::new(webauthn)),
+            Err(error) => {
+                tracing::warn!(%error, public_url, "no passkeys: the public URL is no relying party");
+                None
+            }
+        };
+        ConsoleState {
+            public_url: public_url.into(),
+            webauthn,
+            knocks: Limiter::new(CONSOLE_KNOCKS),
+        }
+    }
+}
 
 /// How long the poller waits, when nothing is due, before looking again.
 pub const POLL_IDLE: Duration = Duration::from_secs(5);
@@ -99,6 +144,8 @@ pub struct AppState {
     pub sheets: crate::sheet_reader::SheetReader,
     /// Reads of a seller's list and queues, per seller.
     pub seller_reads: SellerReads,
+    /// The console's sign-in.
+    pub console: ConsoleState,
 }
 
 impl AppState {
@@ -132,6 +179,7 @@ impl AppState {
             push_limit: Limiter::new(PUSH_SUBSCRIPTIONS),
             sheets: crate::sheet_reader::SheetReader::default(),
             seller_reads: SellerReads(Limiter::new(SELLER_READS)),
+            console: ConsoleState::new(&settings.public_url),
             default_seller: settings
                 .default_shop
                 .clone()
@@ -162,5 +210,11 @@ impl FromRef<SharedState> for LookupLimits {
 impl FromRef<SharedState> for SellerReads {
     fn from_ref(state: &SharedState) -> SellerReads {
         state.seller_reads.clone()
+    }
+}
+
+impl FromRef<SharedState> for ConsoleState {
+    fn from_ref(state: &SharedState) -> ConsoleState {
+        state.console.clone()
     }
 }

@@ -1,7 +1,7 @@
 //! The seller API's tokens: a seller makes named tokens (its storefront's backend, a CI job), lists
 //! them and revokes one, the one making the request included, without the operator.
 
-use super::auth::Seller;
+use super::auth::Owner;
 use super::error::ApiError;
 use super::json::Strict;
 use crate::http::state::SharedState;
@@ -120,7 +120,7 @@ pub struct Tokens {
 )]
 pub async fn create_token(
     State(store): State<Store>,
-    Seller(seller): Seller,
+    Owner(seller): Owner,
     Strict(input): Strict<TokenInput>,
 ) -> Result<Response, ApiError> {
     let name = input.validate()?;
@@ -155,7 +155,7 @@ pub async fn create_token(
 )]
 pub async fn list_tokens(
     State(store): State<Store>,
-    Seller(seller): Seller,
+    Owner(seller): Owner,
 ) -> Result<Json<Tokens>, ApiError> {
     let tokens = store.tokens(seller).await?;
     Ok(Json(Tokens {
@@ -187,7 +187,7 @@ pub async fn list_tokens(
 )]
 pub async fn revoke_token(
     State(store): State<Store>,
-    Seller(seller): Seller,
+    Owner(seller): Owner,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     // An id that is not a number names no token.

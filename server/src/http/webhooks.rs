@@ -2,7 +2,7 @@
 //! subscriptions, rotate a secret with an overlap, read a subscription's delivery log and send a
 //! delivery again.
 
-use super::auth::Seller;
+use super::auth::Owner;
 use super::error::ApiError;
 use super::json::Strict;
 use crate::change::tells::Kind;
@@ -260,7 +260,7 @@ fn needs_secret_key(store: &Store) -> Result<(), ApiError> {
 )]
 pub async fn subscribe(
     State(state): State<SharedState>,
-    Seller(seller): Seller,
+    Owner(seller): Owner,
     Strict(input): Strict<SubscriptionInput>,
 ) -> Result<Response, ApiError> {
     let (url, kinds) = input.validate(state.allow_http_webhooks, state.allow_private_webhooks)?;
@@ -290,7 +290,7 @@ pub async fn subscribe(
 )]
 pub async fn list(
     State(store): State<Store>,
-    Seller(seller): Seller,
+    Owner(seller): Owner,
 ) -> Result<Json<Subscriptions>, ApiError> {
     let webhooks = store.webhooks(seller).await?;
     Ok(Json(Subscriptions {
@@ -320,7 +320,7 @@ pub async fn list(
 )]
 pub async fn unsubscribe(
     State(store): State<Store>,
-    Seller(seller): Seller,
+    Owner(seller): Owner,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     if store.remove_webhook(seller, id_of(&id)?).await? {
@@ -351,7 +351,7 @@ pub async fn unsubscribe(
 )]
 pub async fn rotate(
     State(store): State<Store>,
-    Seller(seller): Seller,
+    Owner(seller): Owner,
     Path(id): Path<String>,
 ) -> Result<Json<SubscriptionView>, ApiError> {
     needs_secret_key(&store)?;
@@ -381,7 +381,7 @@ pub async fn rotate(
 )]
 pub async fn deliveries(
     State(store): State<Store>,
-    Seller(seller): Seller,
+    Owner(seller): Owner,
     Path(id): Path<String>,
 ) -> Result<Json<Deliveries>, ApiError> {
     let log = store
@@ -417,7 +417,7 @@ pub async fn deliveries(
 )]
 pub async fn replay(
     State(store): State<Store>,
-    Seller(seller): Seller,
+    Owner(seller): Owner,
     Path((id, delivery)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let delivery = delivery.parse().map_err(|_| ApiError::WebhookNotFound)?;

@@ -4,10 +4,13 @@
 //! no database-specific types), so the two cannot drift apart.
 
 pub mod attention;
+pub mod audit;
+pub mod ceremonies;
 pub mod imports;
 mod lease;
 pub mod lockouts;
 pub mod lookup_rules;
+pub mod members;
 pub mod operator;
 pub mod providers;
 pub mod push;
@@ -18,6 +21,7 @@ pub mod sellers;
 pub mod shipment_list;
 pub mod shipment_rows;
 pub mod shipment_write;
+pub mod sign_in_failures;
 pub mod tokens;
 pub mod versions;
 pub mod webhooks;

@@ -44,6 +44,12 @@ const SELLER_ROWS: &[&str] = &[
     "DELETE FROM seller_tokens WHERE seller_id = $1",
     "DELETE FROM imports WHERE seller_id = $1",
     "DELETE FROM key_refusals WHERE seller_id = $1",
+    "DELETE FROM member_sessions WHERE member_id IN (SELECT id FROM members WHERE seller_id = $1)",
+    "DELETE FROM member_passkeys WHERE member_id IN (SELECT id FROM members WHERE seller_id = $1)",
+    "DELETE FROM member_passwords WHERE member_id IN (SELECT id FROM members WHERE seller_id = $1)",
+    "DELETE FROM members WHERE seller_id = $1",
+    "DELETE FROM member_invitations WHERE seller_id = $1",
+    "DELETE FROM audit_entries WHERE seller_id = $1",
     // Its Ozon keys are columns of its row; its Ozon postings are its shipments'.
     "DELETE FROM sellers WHERE id = $1",
 ];

@@ -187,11 +187,23 @@ impl Store {
     /// # Errors
     /// `StoreError` if the database fails.
     pub async fn seller_by_token(&self, token: &str) -> Result<Option<SellerId>, StoreError> {
+        Ok(self.token_holder(token).await?.map(|(seller, _)| seller))
+    }
+
+    /// The seller a bearer token belongs to and the token's name, if any; marks the token used
+    /// when its mark is a minute old or more.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn token_holder(
+        &self,
+        token: &str,
+    ) -> Result<Option<(SellerId, String)>, StoreError> {
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
         let Some(row) = sqlx::query(
-            "SELECT id, seller_id, last_used_at_ms FROM seller_tokens WHERE token_hash = $1",
+            "SELECT id, seller_id, name, last_used_at_ms FROM seller_tokens WHERE token_hash = $1",
         )
         .bind(sha256_hex(token.as_bytes()))
         .fetch_optional(&self.pool)
@@ -218,6 +230,9 @@ impl Store {
                 tracing::warn!(%error, "a token's last use could not be marked");
             }
         }
-        Ok(Some(SellerId(row.try_get("seller_id")?)))
+        Ok(Some((
+            SellerId(row.try_get("seller_id")?),
+            row.try_get("name")?,
+        )))
     }
 }

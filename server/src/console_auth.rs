@@ -1,0 +1,166 @@
+//! What signing in to the seller's console means: how long invitations, sessions and passkey
+//! ceremonies last, what a password and a login must be, how many wrong passwords are let
+//! through, how passwords are hashed (argon2id) and passkeys checked (webauthn-rs, the relying
+//! party being `public_url`). The store keeps the rows; `http::console` answers the requests.
+
+use crate::store::lockouts::Tally;
+use crate::store::members::{NewSession, Session};
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Argon2, PasswordHash};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use std::net::IpAddr;
+use std::sync::OnceLock;
+use std::time::Duration;
+use webauthn_rs::prelude::{Url, Webauthn, WebauthnBuilder};
+
+/// How long an invitation link is accepted.
+pub const INVITATION_LASTS: Duration = Duration::from_secs(24 * 3600);
+/// A session unused this long is over.
+pub const SESSION_IDLE: Duration = Duration::from_secs(12 * 3600);
+/// A session this old is over, however used.
+pub const SESSION_LASTS: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How often a session's last use is written at most.
+pub const SESSION_TOUCH_EVERY: Duration = Duration::from_secs(60);
+/// How long a passkey ceremony may take between its two requests.
+pub const CEREMONY_LASTS: Duration = Duration::from_secs(5 * 60);
+/// A password's length in characters: long enough to resist guessing, short enough to hash.
+pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 10..=256;
+/// A login's length in characters.
+pub const LOGIN_CHARS: std::ops::RangeInclusive<usize> = 3..=100;
+/// A member's name's length in characters.
+pub const NAME_CHARS: std::ops::RangeInclusive<usize> = 1..=100;
+/// Wrong passwords one login may take in a window: a person mistyping, not a dictionary.
+pub const WRONG_PER_LOGIN: i64 = 10;
+/// Wrong passwords one client address (or IPv6 prefix) may send in a window, whatever logins.
+pub const WRONG_PER_ADDRESS: i64 = 30;
+/// The window wrong passwords are counted in.
+pub const WRONG_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// The session cookie's name: `__Host-` makes browsers take it only over HTTPS, for this host
+/// alone, on every path.
+pub const SESSION_COOKIE: &str = "__Host-trackline-session";
+/// The header a signed-in write echoes the session's CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The system gave no random bytes.
+#[derive(Debug, thiserror::Error)]
+#[error("no randomness: {0}")]
+pub struct NoRandomness(#[from] getrandom::Error);
+
+/// A new secret: 32 random bytes, base64url without padding.
+///
+/// # Errors
+/// `NoRandomness` if the system gives none.
+pub fn new_secret() -> Result<String, NoRandomness> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// A new session's cookie value and the rows to keep of it.
+///
+/// # Errors
+/// `NoRandomness` if the system gives none.
+pub fn new_session() -> Result<(String, NewSession), NoRandomness> {
+    let token = new_secret()?;
+    let kept = NewSession {
+        token_hash: crate::digest::sha256_hex(token.as_bytes()),
+        csrf: new_secret()?,
+    };
+    Ok((token, kept))
+}
+
+/// Whether a session is still on at `now`: used within the idle time, and younger than the
+/// absolute limit.
+pub fn session_on(session: &Session, now: i64) -> bool {
+    now.saturating_sub(session.seen_ms) < ms(SESSION_IDLE)
+        && now.saturating_sub(session.created_ms) < ms(SESSION_LASTS)
+}
+
+/// When a session ends unless used again.
+pub fn idle_expiry(session_seen_ms: i64, created_ms: i64) -> i64 {
+    session_seen_ms
+        .saturating_add(ms(SESSION_IDLE))
+        .min(created_ms.saturating_add(ms(SESSION_LASTS)))
+}
+
+/// A duration in whole milliseconds.
+pub fn ms(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Now, in ms since the epoch.
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// A login as kept and compared: trimmed, lower case.
+pub fn normal_login(login: &str) -> String {
+    login.trim().to_lowercase()
+}
+
+/// The tallies a password sign-in for `login` from `client` counts against.
+pub fn sign_in_tallies(login: &str, client: Option<IpAddr>) -> Vec<Tally> {
+    let mut tallies = vec![Tally {
+        against: "login",
+        subject: normal_login(login),
+        max: WRONG_PER_LOGIN,
+        window: WRONG_WINDOW,
+    }];
+    if let Some(client) = client {
+        tallies.push(Tally {
+            against: "address",
+            subject: client.to_string(),
+            max: WRONG_PER_ADDRESS,
+            window: WRONG_WINDOW,
+        });
+    }
+    tallies
+}
+
+/// A password's argon2id hash (the crate's defaults: OWASP's 19 MiB, 2 passes), as a PHC string.
+/// Slow on purpose: call it off the async threads.
+///
+/// # Errors
+/// `argon2`'s error if hashing fails (no randomness for the salt).
+pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes())?
+        .to_string())
+}
+
+/// Whether `password` is the one `hash` was made of; a hash that does not parse matches nothing.
+/// Slow on purpose: call it off the async threads.
+pub fn password_matches(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
+}
+
+/// A hash no password is known to match, checked for a login nobody has, so that an unknown
+/// login takes as long to refuse as a wrong password.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let password = new_secret().unwrap_or_else(|_| "trackline dummy password".to_owned());
+        hash_password(&password).unwrap_or_default()
+    })
+}
+
+/// The relying party of the console's passkeys: `public_url` (its host the RP id).
+///
+/// # Errors
+/// webauthn-rs's error when the URL has no host it takes.
+pub fn relying_party(public_url: &str) -> Result<Webauthn, webauthn_rs::prelude::WebauthnError> {
+    let origin =
+        Url::parse(public_url).map_err(|_| webauthn_rs::prelude::WebauthnError::Configuration)?;
+    let host = origin
+        .host_str()
+        .ok_or(webauthn_rs::prelude::WebauthnError::Configuration)?
+        .to_owned();
+    WebauthnBuilder::new(&host, &origin)?
+        .rp_name("trackline")
+        .build()
+}

@@ -1,0 +1,81 @@
+//! The audit log's recording: every change the seller API makes successfully (a method other
+//! than GET and HEAD, answered 2xx) is recorded with who made it (the identity `auth` found)
+//! and what it was (its route), in one layer around the seller API, so that no handler can
+//! forget it and routes added later are recorded too.
+
+use super::auth::identify;
+use super::state::SharedState;
+use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// What a change is called in the log: the known routes by name, any other by its method and
+/// route.
+pub fn action(method: &Method, route: &str) -> String {
+    let named = match (method.as_str(), route) {
+        ("PUT", "/api/v1/seller/shipments/{reference}") => "shipment.put",
+        ("PATCH", "/api/v1/seller/shipments/{reference}") => "shipment.patch",
+        ("DELETE", "/api/v1/seller/shipments/{reference}") => "shipment.delete",
+        ("POST", "/api/v1/seller/shipments/{reference}/events") => "events.append",
+        ("PUT", "/api/v1/seller/shipments") => "shipments.put",
+        ("PUT", "/api/v1/seller/settings") => "settings.put",
+        ("POST", "/api/v1/seller/webhooks") => "webhook.create",
+        ("DELETE", "/api/v1/seller/webhooks/{id}") => "webhook.delete",
+        ("POST", "/api/v1/seller/webhooks/{id}/rotate") => "webhook.rotate",
+        ("POST", "/api/v1/seller/tokens") => "token.create",
+        ("DELETE", "/api/v1/seller/tokens/{id}") => "token.revoke",
+        ("PUT", "/api/v1/seller/ozon") => "ozon_keys.put",
+        ("PUT", "/api/v1/seller/sources/{provider}") => "provider_keys.put",
+        ("POST", "/api/v1/seller/members/invitations") => "member.invite",
+        ("DELETE", "/api/v1/seller/members/{id}") => "member.remove",
+        _ => "",
+    };
+    if named.is_empty() {
+        format!("{} {route}", method.as_str().to_lowercase())
+    } else {
+        named.to_owned()
+    }
+}
+
+/// Records the request's change once it has succeeded. The caller is identified here, before
+/// the handler, which then finds the identity kept in the request; a request that names nobody
+/// goes on to be refused by its handler.
+pub async fn record(State(state): State<SharedState>, request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    let identity = identify(&mut parts, &state.store, &state.console)
+        .await
+        .ok();
+    let route = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map(|path| path.as_str().to_owned());
+    // The route's one parameter names what changed (a reference, an id, a provider).
+    let target = RawPathParams::from_request_parts(&mut parts, &state)
+        .await
+        .ok()
+        .and_then(|params| params.iter().next().map(|(_, value)| value.to_owned()));
+    let method = parts.method.clone();
+    let response = next.run(Request::from_parts(parts, body)).await;
+    if let (Some(identity), Some(route)) = (identity, route) {
+        if response.status().is_success() {
+            let recorded = state
+                .store
+                .record_change(
+                    identity.seller,
+                    crate::console_auth::now_ms(),
+                    &identity.actor,
+                    &action(&method, &route),
+                    target.as_deref(),
+                )
+                .await;
+            if let Err(error) = recorded {
+                tracing::warn!(%error, "a change could not be recorded in the audit log");
+            }
+        }
+    }
+    response
+}

@@ -1,0 +1,579 @@
+//! The people who sign in to a seller's console (members), the invitations that make them, what
+//! each signs in with (a password's hash, passkeys) and their sessions: rows only. How long an
+//! invitation or a session lasts, and what a role may do, is decided above (`console_auth`);
+//! these functions take the moments and digests they are given.
+
+use super::seller_id::SellerId;
+use super::{new_id, Store, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+/// What a member may do: an owner everything, staff the shipments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Everything the seller API does, members and keys included.
+    Owner,
+    /// Shipments, imports and exports; no keys, webhooks, tokens, settings, members or audit.
+    Staff,
+}
+
+impl Role {
+    /// The role as stored and as the API names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Staff => "staff",
+        }
+    }
+
+    /// The role a stored name is; staff for anything else, which can do the least.
+    pub fn from_stored(text: &str) -> Role {
+        match text {
+            "owner" => Role::Owner,
+            _ => Role::Staff,
+        }
+    }
+}
+
+/// A member, as a session or a sign-in finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// Its id.
+    pub id: i64,
+    /// The seller it signs in for.
+    pub seller: SellerId,
+    /// The seller's name.
+    pub seller_name: String,
+    /// Its name, as its colleagues know it.
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+}
+
+/// A member as its seller's owners list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedMember {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+    /// Its password's login, if it has one.
+    pub login: Option<String>,
+    /// How many passkeys it has.
+    pub passkeys: i64,
+    /// When it joined (ms since the epoch).
+    pub created_ms: i64,
+}
+
+/// An invitation not yet used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// Its id.
+    pub id: i64,
+    /// The seller it joins.
+    pub seller: SellerId,
+    /// The seller's name.
+    pub seller_name: String,
+    /// The role the member it makes has.
+    pub role: Role,
+    /// When it stops being accepted (ms since the epoch).
+    pub expires_ms: i64,
+}
+
+/// A session as its cookie finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Its id.
+    pub id: i64,
+    /// Whose it is.
+    pub member: Member,
+    /// The token every write made in it echoes.
+    pub csrf: String,
+    /// When it began (ms since the epoch).
+    pub created_ms: i64,
+    /// When it was last marked used (ms since the epoch).
+    pub seen_ms: i64,
+}
+
+/// A new session's secrets, as kept: its cookie's digest and its CSRF token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// SHA-256 of the cookie's value, hex.
+    pub token_hash: String,
+    /// The token its writes echo.
+    pub csrf: String,
+}
+
+/// What a new member signs in with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A login (lower case) and its password's argon2id hash (PHC string).
+    Password {
+        /// The login.
+        login: String,
+        /// The hash.
+        hash: String,
+    },
+    /// A passkey: its credential id (base64url) and webauthn-rs's serialisation of it.
+    Passkey {
+        /// The credential id.
+        credential_id: String,
+        /// The passkey as JSON.
+        passkey: String,
+    },
+}
+
+/// A new member's particulars.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMember {
+    /// Its name.
+    pub name: String,
+    /// Its WebAuthn user handle (a UUID as text).
+    pub user_handle: String,
+}
+
+/// What removing a member came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemovedMember {
+    /// Removed, its sessions ended.
+    Removed,
+    /// The seller has no such member.
+    NotFound,
+    /// It is the seller's last owner: nobody could manage the seller after.
+    LastOwner,
+}
+
+const MEMBER_COLUMNS: &str = "m.id, m.seller_id, m.name, m.role, s.name AS seller_name";
+
+fn member_from(row: &AnyRow) -> Result<Member, StoreError> {
+    Ok(Member {
+        id: row.try_get("id")?,
+        seller: SellerId(row.try_get("seller_id")?),
+        seller_name: row.try_get("seller_name")?,
+        name: row.try_get("name")?,
+        role: Role::from_stored(row.try_get::<String, _>("role")?.as_str()),
+    })
+}
+
+async fn insert_session(
+    connection: &mut AnyConnection,
+    member: i64,
+    session: &NewSession,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let id = new_id()?;
+    sqlx::query(
+        "INSERT INTO member_sessions (id, member_id, token_hash, csrf, created_ms, seen_ms)
+         VALUES ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(id)
+    .bind(member)
+    .bind(&session.token_hash)
+    .bind(&session.csrf)
+    .bind(now)
+    .execute(&mut *connection)
+    .await?;
+    Ok(id)
+}
+
+async fn hold_seller(connection: &mut AnyConnection, seller: SellerId) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sellers SET name = name WHERE id = $1")
+        .bind(seller.0)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Keeps an invitation to join `seller` as `role`, by its token's digest.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn add_invitation(
+        &self,
+        seller: SellerId,
+        role: Role,
+        token_hash: &str,
+        expires_ms: i64,
+    ) -> Result<i64, StoreError> {
+        let id = new_id()?;
+        sqlx::query(
+            "INSERT INTO member_invitations (id, seller_id, role, token_hash, expires_ms)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(seller.0)
+        .bind(role.as_str())
+        .bind(token_hash)
+        .bind(expires_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    /// The invitation a token's digest names, unless it is used or expired at `now`.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn invitation(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<Invitation>, StoreError> {
+        sqlx::query(
+            "SELECT i.id, i.seller_id, i.role, i.expires_ms, s.name AS seller_name
+             FROM member_invitations i JOIN sellers s ON s.id = i.seller_id
+             WHERE i.token_hash = $1 AND i.used_ms IS NULL AND i.expires_ms > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|row| invitation_from(&row))
+        .transpose()
+    }
+
+    /// The seller's invitations not yet used nor expired at `now`, soonest to expire first.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn invitations(
+        &self,
+        seller: SellerId,
+        now: i64,
+    ) -> Result<Vec<Invitation>, StoreError> {
+        sqlx::query(
+            "SELECT i.id, i.seller_id, i.role, i.expires_ms, s.name AS seller_name
+             FROM member_invitations i JOIN sellers s ON s.id = i.seller_id
+             WHERE i.seller_id = $1 AND i.used_ms IS NULL AND i.expires_ms > $2
+             ORDER BY i.expires_ms, i.id",
+        )
+        .bind(seller.0)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(invitation_from)
+        .collect()
+    }
+
+    /// Uses the invitation `invitation` at `now` to make a member who signs in with
+    /// `credential`, and starts its first session, all at once: `None` when the invitation was
+    /// used (by a request at the same moment too: the use is one conditional update, which a
+    /// second waits for and then finds done) or has expired.
+    ///
+    /// # Errors
+    /// `Conflict` when the login or the passkey is another member's already; `StoreError` if
+    /// the database fails.
+    pub async fn join(
+        &self,
+        invitation: i64,
+        now: i64,
+        member: &NewMember,
+        credential: &Credential,
+        session: &NewSession,
+    ) -> Result<Option<Member>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let used = sqlx::query(
+            "UPDATE member_invitations SET used_ms = $1
+             WHERE id = $2 AND used_ms IS NULL AND expires_ms > $1",
+        )
+        .bind(now)
+        .bind(invitation)
+        .execute(&mut *tx)
+        .await?;
+        if used.rows_affected() != 1 {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "SELECT i.seller_id, i.role, s.name AS seller_name
+             FROM member_invitations i JOIN sellers s ON s.id = i.seller_id WHERE i.id = $1",
+        )
+        .bind(invitation)
+        .fetch_one(&mut *tx)
+        .await?;
+        let joined = Member {
+            // Within JavaScript's safe integers: the console and other pages read it as a number.
+            id: new_id()? >> 10,
+            seller: SellerId(row.try_get("seller_id")?),
+            seller_name: row.try_get("seller_name")?,
+            name: member.name.clone(),
+            role: Role::from_stored(row.try_get::<String, _>("role")?.as_str()),
+        };
+        sqlx::query(
+            "INSERT INTO members (id, seller_id, name, role, user_handle, created_ms)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(joined.id)
+        .bind(joined.seller.0)
+        .bind(&joined.name)
+        .bind(joined.role.as_str())
+        .bind(&member.user_handle)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from_conflict)?;
+        match credential {
+            Credential::Password { login, hash } => {
+                sqlx::query(
+                    "INSERT INTO member_passwords (member_id, login, hash) VALUES ($1, $2, $3)",
+                )
+                .bind(joined.id)
+                .bind(login)
+                .bind(hash)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from_conflict)?;
+            }
+            Credential::Passkey {
+                credential_id,
+                passkey,
+            } => {
+                sqlx::query(
+                    "INSERT INTO member_passkeys (id, member_id, credential_id, passkey, created_ms)
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(new_id()?)
+                .bind(joined.id)
+                .bind(credential_id)
+                .bind(passkey)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from_conflict)?;
+            }
+        }
+        insert_session(&mut tx, joined.id, session, now).await?;
+        // Members are no lookup data: nothing kept in memory is told.
+        tx.commit().await.map_err(StoreError::from_conflict)?;
+        Ok(Some(joined))
+    }
+
+    /// Starts a session of `member` at `now`.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn start_session(
+        &self,
+        member: i64,
+        session: &NewSession,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let mut connection = self.pool.acquire().await?;
+        insert_session(&mut connection, member, session, now).await
+    }
+
+    /// The session a cookie's digest names, with its member, however old (the caller judges).
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
+        let Some(row) = sqlx::query(&format!(
+            "SELECT {MEMBER_COLUMNS}, x.id AS session_id, x.csrf, x.created_ms, x.seen_ms
+             FROM member_sessions x JOIN members m ON m.id = x.member_id
+             JOIN sellers s ON s.id = m.seller_id WHERE x.token_hash = $1"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Session {
+            id: row.try_get("session_id")?,
+            member: member_from(&row)?,
+            csrf: row.try_get("csrf")?,
+            created_ms: row.try_get("created_ms")?,
+            seen_ms: row.try_get("seen_ms")?,
+        }))
+    }
+
+    /// Marks the session used at `now` unless it was marked after `since` (by another request or
+    /// instance at the same moment: one of them writes). A mark that cannot be written (a busy
+    /// SQLite file) costs the mark, not the request.
+    pub async fn touch_session(&self, id: i64, now: i64, since: i64) {
+        let marked =
+            sqlx::query("UPDATE member_sessions SET seen_ms = $1 WHERE id = $2 AND seen_ms <= $3")
+                .bind(now)
+                .bind(id)
+                .bind(since)
+                .execute(&self.pool)
+                .await;
+        if let Err(error) = marked {
+            tracing::warn!(%error, "a session's last use could not be marked");
+        }
+    }
+
+    /// Ends one session.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn end_session(&self, id: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM member_sessions WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of a member.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn end_member_sessions(&self, member: i64) -> Result<u64, StoreError> {
+        Ok(
+            sqlx::query("DELETE FROM member_sessions WHERE member_id = $1")
+                .bind(member)
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
+    }
+
+    /// The member whose password's login is `login` (lower case), with the password's hash.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn password_of(&self, login: &str) -> Result<Option<(Member, String)>, StoreError> {
+        let Some(row) = sqlx::query(&format!(
+            "SELECT {MEMBER_COLUMNS}, p.hash FROM member_passwords p
+             JOIN members m ON m.id = p.member_id JOIN sellers s ON s.id = m.seller_id
+             WHERE p.login = $1"
+        ))
+        .bind(login)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some((member_from(&row)?, row.try_get("hash")?)))
+    }
+
+    /// The member a WebAuthn user handle names, with its passkeys (their ids and JSON).
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn passkeys_of(
+        &self,
+        user_handle: &str,
+    ) -> Result<Option<(Member, Vec<(i64, String)>)>, StoreError> {
+        let Some(row) = sqlx::query(&format!(
+            "SELECT {MEMBER_COLUMNS} FROM members m JOIN sellers s ON s.id = m.seller_id
+             WHERE m.user_handle = $1"
+        ))
+        .bind(user_handle)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let member = member_from(&row)?;
+        let passkeys = sqlx::query("SELECT id, passkey FROM member_passkeys WHERE member_id = $1")
+            .bind(member.id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("passkey")?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(Some((member, passkeys)))
+    }
+
+    /// Keeps a passkey's new state (its counter moved at a sign-in).
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn update_passkey(&self, id: i64, passkey: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE member_passkeys SET passkey = $1 WHERE id = $2")
+            .bind(passkey)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The seller's members, oldest first.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn members(&self, seller: SellerId) -> Result<Vec<ListedMember>, StoreError> {
+        sqlx::query(
+            "SELECT m.id, m.name, m.role, m.created_ms, p.login,
+                    (SELECT COUNT(*) FROM member_passkeys k WHERE k.member_id = m.id) AS passkeys
+             FROM members m LEFT JOIN member_passwords p ON p.member_id = m.id
+             WHERE m.seller_id = $1 ORDER BY m.created_ms, m.id",
+        )
+        .bind(seller.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(ListedMember {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                role: Role::from_stored(row.try_get::<String, _>("role")?.as_str()),
+                login: row.try_get("login")?,
+                passkeys: row.try_get("passkeys")?,
+                created_ms: row.try_get("created_ms")?,
+            })
+        })
+        .collect()
+    }
+
+    /// Removes one of the seller's members with its credentials and sessions, unless it is the
+    /// seller's last owner (counted while the seller's row is held, so that two removals at once
+    /// cannot take the last two owners).
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn remove_member(
+        &self,
+        seller: SellerId,
+        id: i64,
+    ) -> Result<RemovedMember, StoreError> {
+        let mut tx = self.begin_write().await?;
+        hold_seller(&mut tx, seller).await?;
+        let role: Option<String> =
+            sqlx::query_scalar("SELECT role FROM members WHERE id = $1 AND seller_id = $2")
+                .bind(id)
+                .bind(seller.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(role) = role else {
+            return Ok(RemovedMember::NotFound);
+        };
+        if Role::from_stored(&role) == Role::Owner {
+            let owners: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM members WHERE seller_id = $1 AND role = 'owner'",
+            )
+            .bind(seller.0)
+            .fetch_one(&mut *tx)
+            .await?;
+            if owners <= 1 {
+                return Ok(RemovedMember::LastOwner);
+            }
+        }
+        for statement in [
+            "DELETE FROM member_sessions WHERE member_id = $1",
+            "DELETE FROM member_passkeys WHERE member_id = $1",
+            "DELETE FROM member_passwords WHERE member_id = $1",
+            "DELETE FROM members WHERE id = $1",
+        ] {
+            sqlx::query(statement).bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(RemovedMember::Removed)
+    }
+}
+
+fn invitation_from(row: &AnyRow) -> Result<Invitation, StoreError> {
+    Ok(Invitation {
+        id: row.try_get("id")?,
+        seller: SellerId(row.try_get("seller_id")?),
+        seller_name: row.try_get("seller_name")?,
+        role: Role::from_stored(row.try_get::<String, _>("role")?.as_str()),
+        expires_ms: row.try_get("expires_ms")?,
+    })
+}

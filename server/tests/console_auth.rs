@@ -1,0 +1,961 @@
+//! The seller's console's sign-in through the router: invitations, passwords, passkey
+//! ceremonies, sessions and their cookie, the CSRF and origin checks, roles, the guessing limit
+//! across instances, members and the audit log. Runs on SQLite, and on PostgreSQL with
+//! `TRACKLINE_TEST_DATABASE`.
+
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{header, Method, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use support::{request, send, Reply};
+use trackline_server::http::members::new_invitation;
+use trackline_server::store::members::Role;
+use trackline_server::store::sellers::SellerId;
+use trackline_server::Store;
+
+mod support;
+
+/// The default `public_url`: the one origin a session's writes are taken from.
+const ORIGIN: &str = "http://localhost:8080";
+const PASSWORD: &str = "correct horse battery";
+
+/// The app over `store`, every request coming from one client address.
+fn app(store: &Store) -> Router {
+    support::app(store).layer(MockConnectInfo(SocketAddr::from(([192, 0, 2, 7], 40000))))
+}
+
+/// A seller: its id and bearer token.
+async fn seller(store: &Store, name: &str) -> (SellerId, String) {
+    let added = store.add_seller_named(name, None).await.unwrap();
+    (added.id, added.token)
+}
+
+/// A new invitation's token, as the link carries it.
+async fn invitation(store: &Store, seller: SellerId, role: Role) -> String {
+    let (link, _) = new_invitation(store, ORIGIN, seller, role).await.unwrap();
+    assert!(
+        link.starts_with("http://localhost:8080/console/#invitation="),
+        "{link}"
+    );
+    link.rsplit_once('=').unwrap().1.to_owned()
+}
+
+/// A signed-in member: its cookie (as a `Cookie` header) and CSRF token.
+#[derive(Clone)]
+struct Member {
+    cookie: String,
+    csrf: String,
+    id: i64,
+}
+
+fn session_of(reply: &Reply) -> Member {
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let set = reply.headers[header::SET_COOKIE].to_str().unwrap();
+    for part in [
+        "__Host-trackline-session=",
+        "Path=/",
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+    ] {
+        assert!(set.contains(part), "{set}");
+    }
+    let value = set.split(';').next().unwrap();
+    Member {
+        cookie: value.to_owned(),
+        csrf: reply.json()["csrf"].as_str().unwrap().to_owned(),
+        id: reply.json()["member"]["id"].as_i64().unwrap(),
+    }
+}
+
+async fn post(app: &Router, uri: &str, body: Value) -> Reply {
+    let headers = [("content-type", "application/json")];
+    send(app, request(Method::POST, uri, &headers, Some(&body))).await
+}
+
+/// Joins `seller` as `role` with a password under `login`.
+async fn join(store: &Store, app: &Router, seller: SellerId, role: Role, login: &str) -> Member {
+    let invitation = invitation(store, seller, role).await;
+    let body =
+        json!({"invitation": invitation, "name": "Anna", "login": login, "password": PASSWORD});
+    session_of(&post(app, "/api/v1/console/passwords/register", body).await)
+}
+
+async fn sign_in(app: &Router, login: &str, password: &str) -> Reply {
+    let body = json!({"login": login, "password": password});
+    post(app, "/api/v1/console/passwords/sign-in", body).await
+}
+
+/// A request made in the console: the member's cookie, the console's origin and CSRF token.
+async fn as_member(
+    app: &Router,
+    member: &Member,
+    method: Method,
+    uri: &str,
+    body: Option<Value>,
+) -> Reply {
+    let headers = [
+        ("cookie", member.cookie.as_str()),
+        ("origin", ORIGIN),
+        ("x-csrf-token", member.csrf.as_str()),
+        ("content-type", "application/json"),
+    ];
+    send(app, request(method, uri, &headers, body.as_ref())).await
+}
+
+fn parcel() -> Value {
+    json!({
+        "order_number": "5500000001",
+        "tracking_number": "RA500000018RU",
+        "stage": "handed_over",
+        "updated_at": "2026-11-20T10:00:00+03:00",
+        "carrier": {"name": "Russian Post"},
+        "events": [{"at": "2026-11-20T10:00:00+03:00", "stage": "handed_over", "text": "Handed over", "location": "Tver"}]
+    })
+}
+
+#[tokio::test]
+async fn an_invitation_makes_a_member_whose_session_reads_and_writes_the_sellers_shipments() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, _) = seller(&store, "Shop A").await;
+    let token = invitation(&store, seller, Role::Owner).await;
+    let shown = post(
+        &app,
+        "/api/v1/console/invitation",
+        json!({"invitation": token}),
+    )
+    .await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.text);
+    assert_eq!(shown.json()["seller"], "Shop A");
+    assert_eq!(shown.json()["role"], "owner");
+
+    let body = json!({"invitation": token, "name": "Anna", "login": "Anna@Shop.example", "password": PASSWORD});
+    let joined = post(&app, "/api/v1/console/passwords/register", body).await;
+    let anna = session_of(&joined);
+    assert_eq!(joined.json()["member"]["name"], "Anna");
+    assert_eq!(joined.json()["seller"]["name"], "Shop A");
+    assert!(joined.json()["idle_expires_ms"].as_i64().unwrap() > 0);
+
+    // The session reads the seller's shipments and writes one.
+    let put = as_member(
+        &app,
+        &anna,
+        Method::PUT,
+        "/api/v1/seller/shipments/p-1",
+        Some(parcel()),
+    )
+    .await;
+    assert!(put.status.is_success(), "{} {}", put.status, put.text);
+    let listed = as_member(&app, &anna, Method::GET, "/api/v1/seller/shipments", None).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+    assert!(listed.text.contains("p-1"), "{}", listed.text);
+    let session = as_member(&app, &anna, Method::GET, "/api/v1/console/session", None).await;
+    assert_eq!(session.json()["member"]["role"], "owner");
+    assert_eq!(session.json()["csrf"], anna.csrf.as_str());
+
+    // The login is case-insensitive; the session's cookie is new at each sign-in.
+    let again = session_of(&sign_in(&app, "anna@shop.EXAMPLE", PASSWORD).await);
+    assert_ne!(again.cookie, anna.cookie);
+
+    // The audit log names who wrote it.
+    let audit = as_member(&app, &anna, Method::GET, "/api/v1/seller/audit", None).await;
+    assert_eq!(audit.status, StatusCode::OK, "{}", audit.text);
+    let entry = &audit.json()["entries"][0];
+    assert_eq!(entry["action"], "shipment.put", "{}", audit.text);
+    assert_eq!(entry["target"], "p-1");
+    assert_eq!(entry["member"]["name"], "Anna");
+}
+
+#[tokio::test]
+async fn an_invitation_works_once_and_not_after_it_expires() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, _) = seller(&store, "Shop").await;
+    let token = invitation(&store, seller, Role::Staff).await;
+    join_with(&app, &token, "first@shop.example").await;
+    let second = post(
+        &app,
+        "/api/v1/console/passwords/register",
+        json!({"invitation": token, "name": "B", "login": "second@shop.example", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(second.status, StatusCode::NOT_FOUND, "{}", second.text);
+    assert_eq!(second.json()["error"], "invitation_not_found");
+    let shown = post(
+        &app,
+        "/api/v1/console/invitation",
+        json!({"invitation": token}),
+    )
+    .await;
+    assert_eq!(shown.status, StatusCode::NOT_FOUND);
+
+    let expired = invitation(&store, seller, Role::Staff).await;
+    sqlx::query("UPDATE member_invitations SET expires_ms = 1 WHERE used_ms IS NULL")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let late = post(
+        &app,
+        "/api/v1/console/passwords/register",
+        json!({"invitation": expired, "name": "C", "login": "third@shop.example", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::NOT_FOUND, "{}", late.text);
+}
+
+async fn join_with(app: &Router, token: &str, login: &str) -> Reply {
+    post(
+        app,
+        "/api/v1/console/passwords/register",
+        json!({"invitation": token, "name": "Anna", "login": login, "password": PASSWORD}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn two_finishes_of_one_invitation_at_once_make_one_member() {
+    let (store, other) = support::two_instances().await;
+    let (seller, _) = seller(&store, "Shop").await;
+    let token = invitation(&store, seller, Role::Staff).await;
+    let (one, two) = (app(&store), app(&other));
+    let (a, b) = tokio::join!(
+        join_with(&one, &token, "one@shop.example"),
+        join_with(&two, &token, "two@shop.example"),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::NOT_FOUND],
+        "{} / {}",
+        a.text,
+        b.text
+    );
+    assert_eq!(store.members(seller).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_sessions_write_needs_the_consoles_origin_and_its_csrf_token() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, _) = seller(&store, "Shop").await;
+    let anna = join(&store, &app, seller, Role::Owner, "anna@shop.example").await;
+    let uri = "/api/v1/seller/shipments/p-1";
+    let body = parcel().to_string();
+    let cases: [(&str, Option<&str>, Option<&str>); 5] = [
+        (
+            "another site",
+            Some("https://evil.example"),
+            Some(&anna.csrf),
+        ),
+        ("no origin", None, Some(&anna.csrf)),
+        ("no token", Some(ORIGIN), None),
+        ("a wrong token", Some(ORIGIN), Some("not-the-token")),
+        (
+            "an origin with a path's slash",
+            Some("http://localhost:8080/"),
+            Some(&anna.csrf),
+        ),
+    ];
+    for (case, origin, csrf) in cases {
+        let mut headers = vec![
+            ("cookie", anna.cookie.as_str()),
+            ("content-type", "application/json"),
+        ];
+        if let Some(origin) = origin {
+            headers.push(("origin", origin));
+        }
+        if let Some(csrf) = csrf {
+            headers.push(("x-csrf-token", csrf));
+        }
+        let reply = send(
+            &app,
+            request(
+                Method::PUT,
+                uri,
+                &headers,
+                Some(&serde_json::from_str(&body).unwrap()),
+            ),
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{case}: {}",
+            reply.text
+        );
+        assert_eq!(reply.json()["error"], "cross_site", "{case}");
+        let sign_out = send(
+            &app,
+            request(Method::POST, "/api/v1/console/sign-out", &headers, None),
+        )
+        .await;
+        assert_eq!(sign_out.status, StatusCode::FORBIDDEN, "{case}: sign-out");
+    }
+    let nothing = as_member(&app, &anna, Method::GET, uri, None).await;
+    assert_eq!(nothing.status, StatusCode::NOT_FOUND, "nothing was written");
+    let put = as_member(&app, &anna, Method::PUT, uri, Some(parcel())).await;
+    assert!(put.status.is_success(), "{}", put.text);
+}
+
+#[tokio::test]
+async fn staff_are_refused_the_keys_webhooks_tokens_settings_members_and_audit() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, _) = seller(&store, "Shop").await;
+    let sam = join(&store, &app, seller, Role::Staff, "sam@shop.example").await;
+    let refused: [(Method, &str, Option<Value>); 11] = [
+        (
+            Method::PUT,
+            "/api/v1/seller/ozon",
+            Some(json!({"client_id": "1", "api_key": "k"})),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/seller/sources/cdek",
+            Some(json!({"client_id": "1", "client_secret": "s"})),
+        ),
+        (Method::GET, "/api/v1/seller/webhooks", None),
+        (
+            Method::POST,
+            "/api/v1/seller/webhooks",
+            Some(json!({"url": "https://hooks.example/x"})),
+        ),
+        (Method::GET, "/api/v1/seller/tokens", None),
+        (
+            Method::POST,
+            "/api/v1/seller/tokens",
+            Some(json!({"name": "mine"})),
+        ),
+        (Method::GET, "/api/v1/seller/settings", None),
+        (Method::GET, "/api/v1/seller/members", None),
+        (
+            Method::POST,
+            "/api/v1/seller/members/invitations",
+            Some(json!({"role": "owner"})),
+        ),
+        (
+            Method::DELETE,
+            &format!("/api/v1/seller/members/{}", sam.id),
+            None,
+        ),
+        (Method::GET, "/api/v1/seller/audit", None),
+    ];
+    for (method, uri, body) in refused {
+        let reply = as_member(&app, &sam, method.clone(), uri, body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{method} {uri}: {}",
+            reply.text
+        );
+        assert_eq!(reply.json()["error"], "owners_only", "{method} {uri}");
+    }
+    // Staff work on shipments.
+    let put = as_member(
+        &app,
+        &sam,
+        Method::PUT,
+        "/api/v1/seller/shipments/p-1",
+        Some(parcel()),
+    )
+    .await;
+    assert!(put.status.is_success(), "{}", put.text);
+    let listed = as_member(&app, &sam, Method::GET, "/api/v1/seller/shipments", None).await;
+    assert_eq!(listed.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_member_of_one_seller_never_reaches_anothers_shipments() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (shop_a, _) = seller(&store, "Shop A").await;
+    let (_, token_b) = seller(&store, "Shop B").await;
+    let (status, _) = support::seller_call(
+        &app,
+        Method::PUT,
+        "/api/v1/seller/shipments/b-1",
+        &token_b,
+        Some(parcel()),
+    )
+    .await;
+    assert!(status.is_success());
+    let anna = join(&store, &app, shop_a, Role::Owner, "anna@a.example").await;
+    let read = as_member(
+        &app,
+        &anna,
+        Method::GET,
+        "/api/v1/seller/shipments/b-1",
+        None,
+    )
+    .await;
+    assert_eq!(read.status, StatusCode::NOT_FOUND);
+    let deleted = as_member(
+        &app,
+        &anna,
+        Method::DELETE,
+        "/api/v1/seller/shipments/b-1",
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::NOT_FOUND);
+    let listed = as_member(&app, &anna, Method::GET, "/api/v1/seller/shipments", None).await;
+    assert!(!listed.text.contains("b-1"), "{}", listed.text);
+    let (status, _) = support::seller_call(
+        &app,
+        Method::GET,
+        "/api/v1/seller/shipments/b-1",
+        &token_b,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "B's shipment is still there");
+}
+
+#[tokio::test]
+async fn a_session_ends_when_idle_for_twelve_hours_or_thirty_days_old() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, _) = seller(&store, "Shop").await;
+    let anna = join(&store, &app, seller, Role::Owner, "anna@shop.example").await;
+    let now = jiff::Timestamp::now().as_millisecond();
+    let hour = 3_600_000_i64;
+    // Used 11 hours ago: still on, and marked used now.
+    sqlx::query("UPDATE member_sessions SET seen_ms = $1")
+        .bind(now - 11 * hour)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let on = as_member(&app, &anna, Method::GET, "/api/v1/console/session", None).await;
+    assert_eq!(on.status, StatusCode::OK);
+    let seen: i64 = sqlx::query_scalar("SELECT seen_ms FROM member_sessions")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert!(seen >= now, "the use moved the idle expiry");
+    // Unused for 12 hours: over.
+    sqlx::query("UPDATE member_sessions SET seen_ms = $1")
+        .bind(now - 12 * hour - 1000)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let off = as_member(&app, &anna, Method::GET, "/api/v1/seller/shipments", None).await;
+    assert_eq!(off.status, StatusCode::UNAUTHORIZED);
+    let gone: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM member_sessions")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(gone, 0, "an expired session is deleted");
+
+    // Used a minute ago but begun 30 days ago: over.
+    let again = session_of(&sign_in(&app, "anna@shop.example", PASSWORD).await);
+    sqlx::query("UPDATE member_sessions SET created_ms = $1, seen_ms = $2")
+        .bind(now - 30 * 24 * hour - 1000)
+        .bind(now - 60_000)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let old = as_member(&app, &again, Method::GET, "/api/v1/console/session", None).await;
+    assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn signing_out_ends_this_session_and_everywhere_ends_every_other() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, _) = seller(&store, "Shop").await;
+    let laptop = join(&store, &app, seller, Role::Owner, "anna@shop.example").await;
+    let phone = session_of(&sign_in(&app, "anna@shop.example", PASSWORD).await);
+    let tablet = session_of(&sign_in(&app, "anna@shop.example", PASSWORD).await);
+
+    let out = as_member(
+        &app,
+        &tablet,
+        Method::POST,
+        "/api/v1/console/sign-out",
+        None,
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert!(out.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    let tablet_now = as_member(&app, &tablet, Method::GET, "/api/v1/console/session", None).await;
+    assert_eq!(tablet_now.status, StatusCode::UNAUTHORIZED);
+    let phone_now = as_member(&app, &phone, Method::GET, "/api/v1/console/session", None).await;
+    assert_eq!(phone_now.status, StatusCode::OK, "another session stays");
+
+    let everywhere = as_member(
+        &app,
+        &laptop,
+        Method::POST,
+        "/api/v1/console/sign-out-everywhere",
+        None,
+    )
+    .await;
+    assert_eq!(everywhere.status, StatusCode::NO_CONTENT);
+    for member in [&laptop, &phone] {
+        let now = as_member(&app, member, Method::GET, "/api/v1/seller/shipments", None).await;
+        assert_eq!(now.status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_limited_per_login_on_every_instance() {
+    let (store, other) = support::two_instances().await;
+    let (seller, _) = seller(&store, "Shop").await;
+    let (one, two) = (app(&store), app(&other));
+    join(&store, &one, seller, Role::Owner, "anna@shop.example").await;
+    // An unknown login is answered as a wrong password is.
+    let unknown = sign_in(&one, "nobody@shop.example", "whatever password").await;
+    let wrong = sign_in(&one, "anna@shop.example", "wrong password!").await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.text, wrong.text);
+    // Nine more wrong ones, half on each instance, fill the login's ten.
+    for n in 0..9 {
+        let app = if n % 2 == 0 { &two } else { &one };
+        let reply = sign_in(app, "anna@shop.example", "wrong password!").await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "try {n}");
+    }
+    for app in [&one, &two] {
+        // Even the right password waits, so that a guess past the limit tells nothing.
+        let limited = sign_in(app, "ANNA@shop.example", PASSWORD).await;
+        assert_eq!(
+            limited.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{}",
+            limited.text
+        );
+        assert!(limited.headers.contains_key(header::RETRY_AFTER));
+    }
+    // The window over, the right password works.
+    sqlx::query("UPDATE sign_in_failures SET ends_ms = 1")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    session_of(&sign_in(&two, "anna@shop.example", PASSWORD).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_wrong_passwords_at_once_are_not_more_than_the_limit() {
+    let (store, other) = support::two_instances().await;
+    let (seller, _) = seller(&store, "Shop").await;
+    let (one, two) = (app(&store), app(&other));
+    join(&store, &one, seller, Role::Owner, "anna@shop.example").await;
+    // Spawned all before any is awaited (collected), so that they run at once.
+    let tries: Vec<_> = (0..30)
+        .map(|n| {
+            let app = if n % 2 == 0 { one.clone() } else { two.clone() };
+            tokio::spawn(async move {
+                sign_in(&app, "anna@shop.example", "wrong password!")
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    let mut wrong = 0;
+    for task in tries {
+        match task.await.unwrap() {
+            StatusCode::UNAUTHORIZED => wrong += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(
+        wrong, 10,
+        "exactly the login's ten wrong passwords were judged"
+    );
+}
+
+#[tokio::test]
+async fn a_passkey_ceremony_is_taken_once_and_not_after_five_minutes() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let started = post(&app, "/api/v1/console/passkeys/sign-in", json!({})).await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.text);
+    let ceremony = started.json()["ceremony"].as_str().unwrap().to_owned();
+    assert_eq!(
+        started.json()["options"]["mediation"],
+        Value::Null,
+        "a modal, not autofill"
+    );
+    assert_eq!(
+        started.json()["options"]["publicKey"]["userVerification"],
+        "required"
+    );
+    assert!(
+        started.json()["options"]["publicKey"]["challenge"].is_string(),
+        "{}",
+        started.text
+    );
+    let now = jiff::Timestamp::now().as_millisecond();
+    assert!(store
+        .take_ceremony(&ceremony, "sign-in", now)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(
+        store
+            .take_ceremony(&ceremony, "sign-in", now)
+            .await
+            .unwrap()
+            .is_none(),
+        "taken once"
+    );
+
+    store
+        .keep_ceremony("old", "sign-in", "{}", now + 300_000, now)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .take_ceremony("old", "sign-in", now + 300_000)
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    store
+        .keep_ceremony("other", "register", "{}", now + 300_000, now)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .take_ceremony("other", "sign-in", now)
+            .await
+            .unwrap()
+            .is_none(),
+        "of its kind only"
+    );
+
+    // A finish with a credential that does not check signs nobody in, and uses the ceremony.
+    let started = post(&app, "/api/v1/console/passkeys/sign-in", json!({})).await;
+    let ceremony = started.json()["ceremony"].as_str().unwrap().to_owned();
+    let bad = json!({"ceremony": ceremony, "credential": {"id": "AA", "rawId": "AA", "type": "public-key",
+        "response": {"authenticatorData": "AA", "clientDataJSON": "AA", "signature": "AA", "userHandle": "AA"}}});
+    let refused = post(&app, "/api/v1/console/passkeys/sign-in/finish", bad.clone()).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.text);
+    assert!(store
+        .take_ceremony(&ceremony, "sign-in", now)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+async fn a_passkey_registration_begins_from_an_invitation_only() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, _) = seller(&store, "Shop").await;
+    let none = post(
+        &app,
+        "/api/v1/console/passkeys/register",
+        json!({"invitation": "nope", "name": "Anna"}),
+    )
+    .await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    let token = invitation(&store, seller, Role::Owner).await;
+    let begun = post(
+        &app,
+        "/api/v1/console/passkeys/register",
+        json!({"invitation": token, "name": "Anna"}),
+    )
+    .await;
+    assert_eq!(begun.status, StatusCode::OK, "{}", begun.text);
+    let options = &begun.json()["options"]["publicKey"];
+    assert_eq!(options["rp"]["id"], "localhost", "{}", begun.text);
+    assert_eq!(options["user"]["name"], "Anna");
+    assert_eq!(
+        options["authenticatorSelection"]["residentKey"], "required",
+        "{}",
+        begun.text
+    );
+}
+
+#[tokio::test]
+async fn owners_invite_list_and_remove_members_but_not_the_last_owner() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, token) = seller(&store, "Shop").await;
+    let anna = join(&store, &app, seller, Role::Owner, "anna@shop.example").await;
+    let invited = as_member(
+        &app,
+        &anna,
+        Method::POST,
+        "/api/v1/seller/members/invitations",
+        Some(json!({"role": "staff"})),
+    )
+    .await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.text);
+    let link = invited.json()["link"].as_str().unwrap().to_owned();
+    let sam_token = link.rsplit_once("#invitation=").unwrap().1.to_owned();
+    let sam = session_of(&join_with(&app, &sam_token, "sam@shop.example").await);
+
+    let listed = as_member(&app, &anna, Method::GET, "/api/v1/seller/members", None).await;
+    let members = listed.json()["members"].as_array().unwrap().clone();
+    assert_eq!(members.len(), 2, "{}", listed.text);
+    assert_eq!(members[1]["role"], "staff");
+    assert_eq!(members[1]["login"], "sam@shop.example");
+
+    let last = as_member(
+        &app,
+        &anna,
+        Method::DELETE,
+        &format!("/api/v1/seller/members/{}", anna.id),
+        None,
+    )
+    .await;
+    assert_eq!(last.status, StatusCode::CONFLICT, "{}", last.text);
+    // A bearer token acts as an owner.
+    let (status, _) = support::seller_call(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/seller/members/{}", sam.id),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let sams = as_member(&app, &sam, Method::GET, "/api/v1/seller/shipments", None).await;
+    assert_eq!(
+        sams.status,
+        StatusCode::UNAUTHORIZED,
+        "a removed member's sessions end"
+    );
+
+    let (_, audit) = support::seller_call(
+        &app,
+        Method::GET,
+        "/api/v1/seller/audit?limit=1",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(audit["entries"][0]["action"], "member.remove", "{audit}");
+    assert_eq!(audit["entries"][0]["member"], Value::Null);
+    assert_eq!(audit["entries"][0]["token"], "first");
+    let next = audit["next"].as_str().unwrap().to_owned();
+    let (_, older) = support::seller_call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/seller/audit?limit=5&before={next}"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(older["entries"][0]["action"], "member.invite", "{older}");
+    assert_eq!(older["entries"][0]["member"]["name"], "Anna");
+}
+
+#[tokio::test]
+async fn add_seller_and_invite_print_links_that_make_members() {
+    let dir = support::process::tempdir("console-invite");
+    let url = support::fresh_url(Some(&dir)).await;
+    let run = |args: &[&str]| {
+        std::process::Command::new(support::process::SERVER)
+            .args(args)
+            .args([
+                "--database",
+                &url,
+                "--public-url",
+                "https://track.shop.example/",
+            ])
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the command runs")
+    };
+    let added = run(&["add-seller", "Shop", "--handle", "shop"]);
+    assert!(added.status.success());
+    let said = String::from_utf8_lossy(&added.stderr).into_owned();
+    let owner = said
+        .split_whitespace()
+        .find(|word| word.starts_with("https://track.shop.example/console/#invitation="))
+        .unwrap_or_else(|| panic!("{said}"))
+        .rsplit_once('=')
+        .unwrap()
+        .1
+        .to_owned();
+    assert!(
+        !String::from_utf8_lossy(&added.stdout).contains("invitation"),
+        "standard output stays the token alone"
+    );
+    let invited = run(&["invite", "shop", "--role", "staff"]);
+    assert!(invited.status.success());
+    let staff = String::from_utf8_lossy(&invited.stdout)
+        .trim()
+        .rsplit_once("#invitation=")
+        .unwrap()
+        .1
+        .to_owned();
+    assert!(!run(&["invite", "nobody"]).status.success());
+
+    let store = support::store_at(&url).await;
+    let app = app(&store);
+    for (token, role) in [(owner, "owner"), (staff, "staff")] {
+        let shown = post(
+            &app,
+            "/api/v1/console/invitation",
+            json!({"invitation": token}),
+        )
+        .await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.text);
+        assert_eq!(shown.json()["role"], role);
+        assert_eq!(shown.json()["seller"], "Shop");
+    }
+}
+
+#[tokio::test]
+async fn every_change_is_recorded_with_who_made_it() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, token) = seller(&store, "Shop").await;
+    let anna = join(&store, &app, seller, Role::Owner, "anna@shop.example").await;
+    let event = json!({"at": "2026-11-21T10:00:00+03:00", "stage": "in_transit", "text": "Moving"});
+    let changes: [(Method, &str, Option<Value>); 8] = [
+        (Method::PUT, "/api/v1/seller/shipments/p-1", Some(parcel())),
+        (
+            Method::POST,
+            "/api/v1/seller/shipments/p-1/events",
+            Some(event),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/seller/shipments",
+            Some(json!([{"reference": "p-2", "order_number": "5500000002", "stage": "packed"}])),
+        ),
+        (Method::DELETE, "/api/v1/seller/shipments/p-2", None),
+        (
+            Method::PUT,
+            "/api/v1/seller/settings",
+            Some(json!({"allowed_origins": ["https://shop.example"]})),
+        ),
+        (
+            Method::POST,
+            "/api/v1/seller/webhooks",
+            Some(json!({"url": "https://hooks.example/in", "events": ["status_changed"]})),
+        ),
+        (
+            Method::POST,
+            "/api/v1/seller/tokens",
+            Some(json!({"name": "ci"})),
+        ),
+        (
+            Method::POST,
+            "/api/v1/seller/members/invitations",
+            Some(json!({"role": "staff"})),
+        ),
+    ];
+    for (method, uri, body) in changes {
+        let reply = as_member(&app, &anna, method.clone(), uri, body).await;
+        assert!(reply.status.is_success(), "{method} {uri}: {}", reply.text);
+    }
+    // A refused change and a read are not changes.
+    let refused = as_member(
+        &app,
+        &anna,
+        Method::DELETE,
+        "/api/v1/seller/shipments/none",
+        None,
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    let (status, _) = support::seller_call(
+        &app,
+        Method::DELETE,
+        "/api/v1/seller/shipments/p-1",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    let audit = as_member(&app, &anna, Method::GET, "/api/v1/seller/audit", None).await;
+    let entries = audit.json()["entries"].as_array().unwrap().clone();
+    let moments: Vec<i64> = entries
+        .iter()
+        .map(|e| e["at_ms"].as_i64().unwrap())
+        .collect();
+    assert!(
+        moments.windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {moments:?}"
+    );
+    // Within one millisecond the order is the ids', which are random: compared as a set.
+    let mut seen: Vec<(String, Value, Value)> = entries
+        .iter()
+        .map(|entry| {
+            let who = entry["member"]["name"].clone();
+            let who = if who.is_null() {
+                entry["token"].clone()
+            } else {
+                who
+            };
+            (
+                entry["action"].as_str().unwrap().to_owned(),
+                entry["target"].clone(),
+                who,
+            )
+        })
+        .collect();
+    seen.sort_by_key(|entry| format!("{entry:?}"));
+    let anna_did = |action: &str, target: Value| (action.to_owned(), target, json!("Anna"));
+    let mut expected = vec![
+        ("shipment.delete".to_owned(), json!("p-1"), json!("first")),
+        anna_did("member.invite", Value::Null),
+        anna_did("token.create", Value::Null),
+        anna_did("webhook.create", Value::Null),
+        anna_did("settings.put", Value::Null),
+        anna_did("shipment.delete", json!("p-2")),
+        anna_did("shipments.put", Value::Null),
+        anna_did("events.append", json!("p-1")),
+        anna_did("shipment.put", json!("p-1")),
+    ];
+    expected.sort_by_key(|entry| format!("{entry:?}"));
+    assert_eq!(seen, expected, "{}", audit.text);
+}
+
+#[tokio::test]
+async fn one_address_knocks_at_the_unsigned_doors_thirty_times_a_minute() {
+    let store = support::fresh_store().await;
+    // One instance's state, reached from two addresses.
+    let state = support::state(&store);
+    let peer = |last: u8| MockConnectInfo(SocketAddr::from(([192, 0, 2, last], 1)));
+    let app = trackline_server::app(state.clone()).layer(peer(7));
+    for n in 0..30 {
+        let reply = post(
+            &app,
+            "/api/v1/console/invitation",
+            json!({"invitation": format!("guess-{n}")}),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "guess {n}");
+    }
+    for (uri, body) in [
+        ("/api/v1/console/invitation", json!({"invitation": "guess"})),
+        ("/api/v1/console/passkeys/sign-in", json!({})),
+        (
+            "/api/v1/console/passwords/sign-in",
+            json!({"login": "anna@shop.example", "password": PASSWORD}),
+        ),
+    ] {
+        let reply = post(&app, uri, body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{uri}: {}",
+            reply.text
+        );
+        assert!(reply.headers.contains_key(header::RETRY_AFTER));
+    }
+    // Another address is not held up.
+    let elsewhere = trackline_server::app(state).layer(peer(8));
+    let reply = post(
+        &elsewhere,
+        "/api/v1/console/invitation",
+        json!({"invitation": "guess"}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+}
