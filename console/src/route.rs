@@ -2,6 +2,9 @@
 //! `#/shipment/REF`), so that a static server serves every place from one page and the browser's
 //! back button works; and the invitation a link carries there (`#invitation=…`).
 
+use crate::api::Role;
+use crate::words::Word;
+
 /// A place in the console.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Place {
@@ -70,6 +73,42 @@ impl Place {
     pub fn is_list(&self) -> bool {
         matches!(self, Place::Shipments { .. } | Place::Shipment(_))
     }
+}
+
+/// A section of the signed-in console's navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Section {
+    /// Where it goes.
+    pub href: &'static str,
+    /// Its name.
+    pub word: Word,
+    /// Whether it opens the list (the current link for a shipment's page too).
+    pub list: bool,
+}
+
+/// The sections a role sees: staff never sees an owner's (the configurator now; keys,
+/// webhooks and members when they come), which the server refuses them anyway.
+pub fn sections(role: Role) -> Vec<Section> {
+    let mut sections = vec![
+        Section {
+            href: "#/",
+            word: Word::NavAttention,
+            list: false,
+        },
+        Section {
+            href: "#/shipments",
+            word: Word::NavShipments,
+            list: true,
+        },
+    ];
+    if role.is_owner() {
+        sections.push(Section {
+            href: "/configure/",
+            word: Word::NavWidget,
+            list: false,
+        });
+    }
+    sections
 }
 
 /// The invitation token a link's fragment carries (`#invitation=TOKEN`), if it carries one.

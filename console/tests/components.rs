@@ -268,6 +268,19 @@ fn roles_read_loosely() {
 }
 
 #[wasm_bindgen_test]
+fn staff_sees_no_owners_section() {
+    let hrefs = |role| {
+        route::sections(role)
+            .iter()
+            .map(|section| section.href)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(hrefs(Role::Owner), ["#/", "#/shipments", "/configure/"]);
+    assert_eq!(hrefs(Role::Staff), ["#/", "#/shipments"]);
+    assert_eq!(hrefs(Role::Other), ["#/", "#/shipments"]);
+}
+
+#[wasm_bindgen_test]
 fn the_list_query_sends_only_what_differs_from_the_defaults() {
     assert_eq!(ListQuery::default().to_query(), "");
     let query = ListQuery {

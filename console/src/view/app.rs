@@ -7,7 +7,7 @@ use super::shipment::ShipmentPage;
 use super::sign_in::{Invited, SignIn};
 use super::{alert, Gate, Problem};
 use crate::api::{self, ApiError, Role, Session};
-use crate::route::Place;
+use crate::route::{sections, Place};
 use crate::words::{self, text as t, Word};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -37,7 +37,8 @@ pub fn Console(
         spawn_local(async move {
             gate.set(match api::session().await {
                 Ok(session) => Gate::In(session),
-                Err(ApiError::SignedOut) => Gate::Out(None),
+                // No session, or a server without the console's routes: the sign-in page, plainly.
+                Err(ApiError::SignedOut | ApiError::NotFound) => Gate::Out(None),
                 Err(error) => Gate::Out(Some(error.word())),
             });
         });
@@ -135,29 +136,25 @@ fn Shell(lang: Lang, gate: RwSignal<Gate>, session: Session) -> impl IntoView {
             ("shop", &session.seller.name),
         ],
     );
-    let owner = session.member.role.is_owner();
-    let current = move |list: bool| move || (place.with(Place::is_list) == list).then_some("page");
     view! {
         <header class="con__bar">
             <p class="con__brand">{t(lang, Word::Title)}</p>
             <p class="con__who" data-testid="who">{who}</p>
             <nav class="con__nav" aria-label=t(lang, Word::Navigation)>
                 <ul>
-                    <li><a href="#/" aria-current=current(false)>{t(lang, Word::NavAttention)}</a></li>
-                    <li><a href="#/shipments" aria-current=current(true)>{t(lang, Word::NavShipments)}</a></li>
-                    // Owner-only sections (keys, webhooks, members) join here; staff never sees them.
-                    {owner.then(|| view! {
-                        <li><a href="/configure/" data-testid="nav-widget">{t(lang, Word::NavWidget)}</a></li>
-                    })}
+                    {sections(session.member.role).into_iter().map(|section| {
+                        let current = move || {
+                            let here = if section.href.starts_with('#') {
+                                place.with(|place| place.is_list() == section.list)
+                            } else {
+                                false
+                            };
+                            here.then_some("page")
+                        };
+                        view! { <li><a href=section.href aria-current=current>{t(lang, section.word)}</a></li> }
+                    }).collect_view()}
                 </ul>
             </nav>
-            <div class="con__out">
-                <button type="button" data-testid="sign-out" disabled=move || busy.get()
-                    on:click=move |_| sign_out(false)>{t(lang, Word::SignOut)}</button>
-                <button type="button" class="con__quiet" data-testid="sign-out-everywhere" disabled=move || busy.get()
-                    on:click=move |_| sign_out(true)>{t(lang, Word::SignOutEverywhere)}</button>
-            </div>
-            {alert(lang, problem)}
         </header>
         <main id="content" class="con__main" tabindex="-1" node_ref=main>
             {move || match place.get() {
@@ -166,6 +163,16 @@ fn Shell(lang: Lang, gate: RwSignal<Gate>, session: Session) -> impl IntoView {
                 Place::Shipment(reference) => view! { <ShipmentPage lang gate reference/> }.into_any(),
             }}
         </main>
-        <footer class="con__foot"><Languages lang/></footer>
+        // Signing out is rare: at the foot, not in the way on a phone.
+        <footer class="con__foot">
+            {alert(lang, problem)}
+            <div class="con__out">
+                <button type="button" data-testid="sign-out" disabled=move || busy.get()
+                    on:click=move |_| sign_out(false)>{t(lang, Word::SignOut)}</button>
+                <button type="button" class="con__quiet" data-testid="sign-out-everywhere" disabled=move || busy.get()
+                    on:click=move |_| sign_out(true)>{t(lang, Word::SignOutEverywhere)}</button>
+            </div>
+            <Languages lang/>
+        </footer>
     }
 }
