@@ -411,3 +411,129 @@ pub async fn delete_shipment(reference: &str) -> Result<(), ApiError> {
     .await
     .map(|_| ())
 }
+
+/// A webhook subscription.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Webhook {
+    /// Its id (a string: larger than JavaScript's safe integers).
+    pub id: String,
+    /// Where deliveries are posted.
+    pub url: String,
+    /// The kinds of change it hears of.
+    #[serde(default)]
+    pub events: Vec<String>,
+    /// When it was made.
+    #[serde(default)]
+    pub created_at: String,
+    /// The signing secret: only in the answer that made it (subscribing, rotating).
+    #[serde(default)]
+    pub secret: Option<String>,
+}
+
+/// The seller's subscriptions.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Webhooks {
+    /// Oldest first.
+    #[serde(default)]
+    pub webhooks: Vec<Webhook>,
+}
+
+/// One try of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Attempt {
+    /// When it was sent.
+    #[serde(default)]
+    pub at: String,
+    /// The receiver's status, if it answered.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Why there was no answer.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// One delivery and its tries.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Delivery {
+    /// Its id.
+    pub id: String,
+    /// What it tells of.
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// `pending`, `delivered` or `failed`.
+    #[serde(default)]
+    pub state: String,
+    /// When it was queued.
+    #[serde(default)]
+    pub queued_at: String,
+    /// Its tries, oldest first.
+    #[serde(default)]
+    pub attempts: Vec<Attempt>,
+}
+
+/// A subscription's delivery log.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Deliveries {
+    /// Newest first.
+    #[serde(default)]
+    pub deliveries: Vec<Delivery>,
+}
+
+/// `GET /api/v1/seller/webhooks` (owner only).
+pub async fn webhooks() -> Result<Webhooks, ApiError> {
+    get("/api/v1/seller/webhooks").await
+}
+
+/// `POST /api/v1/seller/webhooks` `{url, events}`: the new subscription, its secret shown once.
+pub async fn subscribe(url: &str, events: &[&str]) -> Result<Webhook, ApiError> {
+    post(
+        "/api/v1/seller/webhooks",
+        &serde_json::json!({ "url": url, "events": events }),
+    )
+    .await
+}
+
+/// `POST /api/v1/seller/webhooks/{id}/rotate`: the subscription with its new secret, shown once.
+pub async fn rotate(id: &str) -> Result<Webhook, ApiError> {
+    post(
+        &format!("/api/v1/seller/webhooks/{}/rotate", segment(id)),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+/// `DELETE /api/v1/seller/webhooks/{id}`.
+pub async fn unsubscribe(id: &str) -> Result<(), ApiError> {
+    send(
+        changing(Request::delete(&format!(
+            "/api/v1/seller/webhooks/{}",
+            segment(id)
+        )))
+        .build(),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// `GET /api/v1/seller/webhooks/{id}/deliveries`: the last hundred, newest first.
+pub async fn deliveries(id: &str) -> Result<Deliveries, ApiError> {
+    get(&format!(
+        "/api/v1/seller/webhooks/{}/deliveries",
+        segment(id)
+    ))
+    .await
+}
+
+/// `POST /api/v1/seller/webhooks/{id}/deliveries/{delivery}/replay`: sent again now (202).
+pub async fn replay(id: &str, delivery: &str) -> Result<(), ApiError> {
+    post_only(
+        &format!(
+            "/api/v1/seller/webhooks/{}/deliveries/{}/replay",
+            segment(id),
+            segment(delivery)
+        ),
+        &serde_json::json!({}),
+    )
+    .await
+    .map(|_| ())
+}

@@ -99,8 +99,8 @@ fn item(value: &Value) -> Option<Item> {
     })
 }
 
-/// Where the console resolves a queue: the filtered list for parcels, none for the rest (their
-/// pages are the connections', not built yet).
+/// Where the console resolves a queue: the filtered list for parcels, the webhooks page for
+/// deliveries (owners'), none for keys (the connections' pages are not built yet).
 fn action(word: Word) -> Option<Place> {
     match word {
         Word::QueueExceptions => Some(Place::Shipments {
@@ -115,6 +115,7 @@ fn action(word: Word) -> Option<Place> {
             problems: false,
             stale: false,
         }),
+        Word::QueueWebhooks => Some(Place::Webhooks),
         _ => None,
     }
 }

@@ -20,6 +20,8 @@ pub enum Place {
     },
     /// One shipment, by the seller's reference.
     Shipment(String),
+    /// The webhooks (owners only).
+    Webhooks,
 }
 
 /// The longest reference the seller API takes.
@@ -54,6 +56,7 @@ impl Place {
                 problems: false,
                 stale: true,
             },
+            "/webhooks" => Place::Webhooks,
             _ => Place::Attention,
         }
     }
@@ -66,24 +69,37 @@ impl Place {
             Place::Shipments { stale: true, .. } => "#/shipments?stale".to_owned(),
             Place::Shipments { .. } => "#/shipments".to_owned(),
             Place::Shipment(reference) => format!("#/shipment/{reference}"),
+            Place::Webhooks => "#/webhooks".to_owned(),
         }
     }
 
-    /// Whether the place is the list (any of its filters), for the navigation's current link.
-    pub fn is_list(&self) -> bool {
-        matches!(self, Place::Shipments { .. } | Place::Shipment(_))
+    /// Whether only owners may open the place.
+    pub fn owners_only(&self) -> bool {
+        matches!(self, Place::Webhooks)
+    }
+
+    /// The section the place belongs to, for the navigation's current link: a shipment's page
+    /// and every filter of the list are the list's.
+    pub fn section(&self) -> Place {
+        match self {
+            Place::Shipments { .. } | Place::Shipment(_) => Place::Shipments {
+                problems: false,
+                stale: false,
+            },
+            other => other.clone(),
+        }
     }
 }
 
 /// A section of the signed-in console's navigation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
     /// Where it goes.
     pub href: &'static str,
     /// Its name.
     pub word: Word,
-    /// Whether it opens the list (the current link for a shipment's page too).
-    pub list: bool,
+    /// The place it opens, when it is one of the console's.
+    pub place: Option<Place>,
 }
 
 /// The sections a role sees: staff never sees an owner's (the configurator now; keys,
@@ -93,19 +109,27 @@ pub fn sections(role: Role) -> Vec<Section> {
         Section {
             href: "#/",
             word: Word::NavAttention,
-            list: false,
+            place: Some(Place::Attention),
         },
         Section {
             href: "#/shipments",
             word: Word::NavShipments,
-            list: true,
+            place: Some(Place::Shipments {
+                problems: false,
+                stale: false,
+            }),
         },
     ];
     if role.is_owner() {
         sections.push(Section {
+            href: "#/webhooks",
+            word: Word::NavWebhooks,
+            place: Some(Place::Webhooks),
+        });
+        sections.push(Section {
             href: "/configure/",
             word: Word::NavWidget,
-            list: false,
+            place: None,
         });
     }
     sections

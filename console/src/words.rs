@@ -203,6 +203,57 @@ words! {
     /// Trying again.
     TryAgain { en: "Try again", ru: "Повторить", zh: "重试" }
 
+    /// The webhooks section.
+    NavWebhooks { en: "Webhooks", ru: "Вебхуки", zh: "Webhook" }
+    /// The webhooks page's heading.
+    WebhooksTitle { en: "Webhooks: your systems told of changes", ru: "Вебхуки: уведомления ваших систем об изменениях", zh: "Webhook：变更通知您的系统" }
+    /// No subscriptions yet.
+    WebhooksEmpty { en: "No webhooks yet.", ru: "Вебхуков пока нет.", zh: "暂无 Webhook。" }
+    /// The new subscription's heading.
+    NewWebhook { en: "A new webhook", ru: "Новый вебхук", zh: "新建 Webhook" }
+    /// The receiver's address.
+    WebhookUrl { en: "Receiver's address (https://…)", ru: "Адрес получателя (https://…)", zh: "接收地址（https://…）" }
+    /// What to hear of.
+    WebhookEvents { en: "Tell of", ru: "Сообщать о", zh: "通知内容" }
+    /// A kind: any status change.
+    KindStatusChanged { en: "Every status change", ru: "Любом изменении статуса", zh: "任何状态变更" }
+    /// A kind: an exception.
+    KindExceptionRaised { en: "A problem", ru: "Проблеме", zh: "出现异常" }
+    /// A kind: gone stale.
+    KindGoneStale { en: "No news for too long", ru: "Долгом отсутствии новостей", zh: "长时间无更新" }
+    /// A kind: ready for pickup.
+    KindReadyForPickup { en: "Ready for pickup", ru: "Прибытии в пункт выдачи", zh: "待取件" }
+    /// A kind: delivered.
+    KindDelivered { en: "Delivered", ru: "Вручении", zh: "已签收" }
+    /// At least one kind.
+    ErrNoKind { en: "Choose at least one kind of change.", ru: "Выберите хотя бы один вид изменений.", zh: "请至少选择一种变更。" }
+    /// The subscribe button.
+    Subscribe { en: "Add the webhook", ru: "Добавить вебхук", zh: "添加 Webhook" }
+    /// The secret, shown once.
+    SecretOnce { en: "The signing secret, shown this once: copy it into your receiver now.", ru: "Секрет подписи показан один раз: скопируйте его в ваш обработчик сейчас.", zh: "签名密钥仅显示这一次：请立即复制到您的接收端。" }
+    /// Rotating the secret.
+    Rotate { en: "New secret", ru: "Новый секрет", zh: "更换密钥" }
+    /// Ending a subscription.
+    Unsubscribe { en: "Delete the webhook", ru: "Удалить вебхук", zh: "删除 Webhook" }
+    /// Showing the deliveries.
+    ShowDeliveries { en: "Deliveries", ru: "Доставки", zh: "推送记录" }
+    /// No deliveries.
+    NoDeliveries { en: "No deliveries yet.", ru: "Доставок пока нет.", zh: "暂无推送记录。" }
+    /// A delivery waiting.
+    StatePending { en: "being tried", ru: "отправляется", zh: "发送中" }
+    /// A delivery taken.
+    StateDelivered { en: "delivered", ru: "доставлено", zh: "已送达" }
+    /// A delivery given up.
+    StateFailed { en: "failed", ru: "не доставлено", zh: "失败" }
+    /// The count of tries: `{count}`.
+    Tries { en: "tries: {count}", ru: "попыток: {count}", zh: "尝试次数：{count}" }
+    /// Sending again.
+    Replay { en: "Send again", ru: "Отправить снова", zh: "重新发送" }
+    /// Sent again.
+    Replayed { en: "Queued to be sent again.", ru: "Поставлено в очередь на повторную отправку.", zh: "已排队重新发送。" }
+    /// A page staff may not open.
+    OwnersOnly { en: "Only the shop's owners open this page.", ru: "Эту страницу открывают только владельцы магазина.", zh: "仅店主可打开此页面。" }
+
     /// No connection.
     ErrOffline { en: "No connection to the server. Check the network and try again.", ru: "Нет связи с сервером. Проверьте сеть и повторите.", zh: "无法连接服务器，请检查网络后重试。" }
     /// The session ended.

@@ -275,7 +275,10 @@ fn staff_sees_no_owners_section() {
             .map(|section| section.href)
             .collect::<Vec<_>>()
     };
-    assert_eq!(hrefs(Role::Owner), ["#/", "#/shipments", "/configure/"]);
+    assert_eq!(
+        hrefs(Role::Owner),
+        ["#/", "#/shipments", "#/webhooks", "/configure/"]
+    );
     assert_eq!(hrefs(Role::Staff), ["#/", "#/shipments"]);
     assert_eq!(hrefs(Role::Other), ["#/", "#/shipments"]);
 }
@@ -331,10 +334,17 @@ fn places_and_invitations_are_read_from_the_fragment() {
             stale: true,
         },
         Place::Shipment("order-1.A_b".into()),
+        Place::Webhooks,
     ] {
         assert_eq!(Place::of_hash(&place.hash()), place);
     }
     assert_eq!(Place::of_hash(""), Place::Attention);
+    assert!(Place::Webhooks.owners_only());
+    assert!(!Place::Shipment("a".into()).owners_only());
+    assert_eq!(
+        Place::Shipment("a".into()).section(),
+        Place::of_hash("#/shipments")
+    );
     assert_eq!(Place::of_hash("#/shipment/"), Place::Attention);
     assert_eq!(Place::of_hash("#/shipment/a/b"), Place::Attention);
     assert_eq!(Place::of_hash("#/shipment/<script>"), Place::Attention);
@@ -398,6 +408,7 @@ fn the_attention_queues_are_read_whatever_comes() {
         })
     );
     assert_eq!(queues[2].word, Word::QueueWebhooks);
+    assert_eq!(queues[2].action, Some(Place::Webhooks));
     assert_eq!(queues[2].items[0].label, "https://shop.example/hook");
     assert_eq!(queues[3].word, Word::QueueOther);
     assert_eq!(queues[3].items.len(), 2);
@@ -507,4 +518,38 @@ fn the_sign_in_page_speaks_russian_and_labels_every_control() {
     assert!(root.query_selector("main").unwrap().is_some());
     assert!(root.query_selector("[role=alert]").unwrap().is_some());
     drop(mounted);
+}
+
+#[wasm_bindgen_test]
+fn webhooks_read_as_the_server_writes_them_and_speak_the_sellers_words() {
+    use trackline_console::api::{Deliveries, Webhooks};
+    use trackline_console::view::webhooks::{kind_text, state_text, KINDS};
+    let answer = json!({"webhooks": [{
+        "id": "9007199254740993",
+        "url": "https://shop.example/hooks/trackline",
+        "events": ["ready_for_pickup", "something_new"],
+        "created_at": "2026-12-07T10:00:00Z",
+        "previous_secret_until": "2026-12-08T10:00:00Z",
+    }]});
+    let webhooks: Webhooks = serde_json::from_value(answer).unwrap();
+    assert_eq!(webhooks.webhooks[0].id, "9007199254740993");
+    assert_eq!(webhooks.webhooks[0].secret, None);
+    assert_eq!(
+        kind_text(Lang::Ru, "ready_for_pickup"),
+        "Прибытии в пункт выдачи"
+    );
+    assert_eq!(kind_text(Lang::Ru, "something_new"), "something_new");
+    assert_eq!(KINDS.len(), 5);
+    let log: Deliveries = serde_json::from_value(json!({"deliveries": [{
+        "id": "5", "type": "shipment.ready_for_pickup", "state": "failed",
+        "queued_at": "2026-12-07T10:00:00Z",
+        "attempts": [{"at": "2026-12-07T10:00:01Z", "error": "timeout", "duration_ms": 10000}],
+    }]}))
+    .unwrap();
+    assert_eq!(
+        log.deliveries[0].attempts[0].error.as_deref(),
+        Some("timeout")
+    );
+    assert_eq!(state_text(Lang::Zh, "failed"), "失败");
+    assert_eq!(state_text(Lang::En, "odd"), "odd");
 }

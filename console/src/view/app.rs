@@ -5,6 +5,7 @@ use super::home::Home;
 use super::list::List;
 use super::shipment::ShipmentPage;
 use super::sign_in::{Invited, SignIn};
+use super::webhooks::WebhooksPage;
 use super::{alert, Gate, Problem};
 use crate::api::{self, ApiError, Role, Session};
 use crate::route::{sections, Place};
@@ -127,6 +128,7 @@ fn Shell(lang: Lang, gate: RwSignal<Gate>, session: Session) -> impl IntoView {
         Role::Owner => t(lang, Word::RoleOwner),
         Role::Staff | Role::Other => t(lang, Word::RoleStaff),
     };
+    let owner = session.member.role.is_owner();
     let who = words::fill(
         lang,
         Word::SignedInAs,
@@ -143,12 +145,9 @@ fn Shell(lang: Lang, gate: RwSignal<Gate>, session: Session) -> impl IntoView {
             <nav class="con__nav" aria-label=t(lang, Word::Navigation)>
                 <ul>
                     {sections(session.member.role).into_iter().map(|section| {
+                        let opens = section.place.clone();
                         let current = move || {
-                            let here = if section.href.starts_with('#') {
-                                place.with(|place| place.is_list() == section.list)
-                            } else {
-                                false
-                            };
+                            let here = opens.as_ref().is_some_and(|opens| place.with(|place| place.section() == *opens));
                             here.then_some("page")
                         };
                         view! { <li><a href=section.href aria-current=current>{t(lang, section.word)}</a></li> }
@@ -161,6 +160,12 @@ fn Shell(lang: Lang, gate: RwSignal<Gate>, session: Session) -> impl IntoView {
                 Place::Attention => view! { <Home lang gate/> }.into_any(),
                 Place::Shipments { problems, stale } => view! { <List lang gate problems stale/> }.into_any(),
                 Place::Shipment(reference) => view! { <ShipmentPage lang gate reference/> }.into_any(),
+                // Staff is not offered the owners' pages, and the server refuses them anyway.
+                place if place.owners_only() && !owner => view! {
+                    <h1>{t(lang, Word::Title)}</h1>
+                    <p class="con__lead" role="alert">{t(lang, Word::OwnersOnly)}</p>
+                }.into_any(),
+                Place::Webhooks => view! { <WebhooksPage lang gate/> }.into_any(),
             }}
         </main>
         // Signing out is rare: at the foot, not in the way on a phone.

@@ -1,12 +1,13 @@
 //! The console's views: the shell and the sign-in (`app`), the invitation and sign-in forms
-//! (`sign_in`), the needs-attention home (`home`), the shipments list (`list`) and one
-//! shipment's page (`shipment`).
+//! (`sign_in`), the needs-attention home (`home`), the shipments list (`list`), one
+//! shipment's page (`shipment`) and the owners' webhooks (`webhooks`).
 
 pub mod app;
 pub mod home;
 pub mod list;
 pub mod shipment;
 pub mod sign_in;
+pub mod webhooks;
 
 use crate::api::{ApiError, Session};
 use crate::webauthn::PasskeyError;
