@@ -399,6 +399,21 @@ pub async fn add_event(reference: &str, event: &NewEvent) -> Result<Listed, ApiE
     .await
 }
 
+/// `PUT /api/v1/seller/shipments/{reference}/source` `{"provider": name|null}`: where the
+/// shipment's status is polled from, or nowhere (moved by hand only).
+pub async fn set_source(reference: &str, provider: Option<&str>) -> Result<(), ApiError> {
+    send(
+        changing(Request::put(&format!(
+            "/api/v1/seller/shipments/{}/source",
+            segment(reference)
+        )))
+        .header("Content-Type", "application/json")
+        .body(serde_json::json!({ "provider": provider }).to_string()),
+    )
+    .await
+    .map(|_| ())
+}
+
 /// `DELETE /api/v1/seller/shipments/{reference}`.
 pub async fn delete_shipment(reference: &str) -> Result<(), ApiError> {
     send(

@@ -190,6 +190,19 @@ words! {
     EventAdded { en: "Added. The buyer sees it now.", ru: "Добавлено. Покупатель уже видит это.", zh: "已添加，买家现在即可看到。" }
     /// The text is required.
     TextRequired { en: "Write what happened (1 to 500 characters).", ru: "Напишите, что произошло (от 1 до 500 символов).", zh: "请填写发生了什么（1 至 500 个字符）。" }
+    /// The source form's heading.
+    SourceTitle { en: "Where the status comes from", ru: "Откуда берётся статус", zh: "状态来源" }
+    /// The source's label.
+    SourceLabel { en: "Poll the status from", ru: "Получать статус от", zh: "从以下来源获取状态" }
+    /// No provider: by hand.
+    SourceNowhere { en: "Nowhere: I move it by hand", ru: "Ниоткуда: меняю вручную", zh: "不获取：手动更新" }
+    /// What choosing does.
+    SourceHint { en: "The provider is asked with your keys for it; the choice stays until you change it.", ru: "Провайдер опрашивается с вашими ключами для него; выбор действует, пока вы его не измените.", zh: "将使用您为该服务商设置的密钥查询；选择一直有效，直到您更改。" }
+    /// The source's button.
+    SetSource { en: "Choose", ru: "Выбрать", zh: "确定" }
+    /// The source was set.
+    SourceSet { en: "Chosen.", ru: "Выбрано.", zh: "已设置。" }
+
     /// The delete button.
     Delete { en: "Delete the shipment", ru: "Удалить отправление", zh: "删除货件" }
     /// The confirmation's question.

@@ -553,3 +553,15 @@ fn webhooks_read_as_the_server_writes_them_and_speak_the_sellers_words() {
     assert_eq!(state_text(Lang::Zh, "failed"), "失败");
     assert_eq!(state_text(Lang::En, "odd"), "odd");
 }
+
+#[wasm_bindgen_test]
+fn every_provider_has_a_name_in_every_language() {
+    use trackline_console::view::shipment::{provider_name, PROVIDERS};
+    for wire in PROVIDERS {
+        for lang in LANGS {
+            assert_ne!(provider_name(lang, wire), "", "{wire} in {lang:?}");
+        }
+    }
+    assert_eq!(provider_name(Lang::Ru, "cdek"), "СДЭК");
+    assert_eq!(provider_name(Lang::Zh, "russian_post"), "俄罗斯邮政");
+}

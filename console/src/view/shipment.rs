@@ -1,6 +1,6 @@
 //! One shipment's page: what the buyer sees (the widget's own view, read only), its numbers and
 //! carrier, its whole history, and the seller's actions: move it to a stage or add an event,
-//! delete it.
+//! choose where its status is polled from, delete it.
 
 use super::list::short_moment;
 use super::{alert, reported, Gate, Problem};
@@ -189,6 +189,72 @@ fn event_form(
     }
 }
 
+/// The providers a shipment may be polled from, by wire name.
+pub const PROVIDERS: [&str; 4] = ["russian_post", "cdek", "seventeen_track", "ozon"];
+
+/// A provider's name as the seller knows it in `lang`.
+pub fn provider_name(lang: Lang, wire: &str) -> &str {
+    match (lang, wire) {
+        (Lang::Ru, "russian_post") => "Почта России",
+        (Lang::En, "russian_post") => "Russian Post",
+        (Lang::Zh, "russian_post") => "俄罗斯邮政",
+        (Lang::Ru, "cdek") => "СДЭК",
+        (_, "cdek") => "CDEK",
+        (_, "seventeen_track") => "17TRACK",
+        (_, "ozon") => "Ozon",
+        (_, other) => other,
+    }
+}
+
+/// The form that chooses where the shipment's status is polled from (the server does not say
+/// where it is polled from now: the form starts at no choice).
+fn source_form(lang: Lang, gate: RwSignal<Gate>, reference: StoredValue<String>) -> impl IntoView {
+    let chosen = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let done = RwSignal::new(false);
+    let problem = RwSignal::new(None::<Problem>);
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let provider = chosen.get_untracked();
+        busy.set(true);
+        done.set(false);
+        problem.set(None);
+        spawn_local(async move {
+            let provider = (!provider.is_empty()).then_some(provider);
+            let answer = api::set_source(&reference.get_value(), provider.as_deref()).await;
+            busy.set(false);
+            match answer {
+                Ok(()) => done.set(true),
+                Err(error) => problem.set(Some(reported(gate, error))),
+            }
+        });
+    };
+    let options = PROVIDERS
+        .iter()
+        .map(|wire| view! { <option value=*wire>{provider_name(lang, wire).to_owned()}</option> })
+        .collect_view();
+    view! {
+        <section class="con__card" aria-labelledby="con-source">
+            <h2 id="con-source">{t(lang, Word::SourceTitle)}</h2>
+            <form class="con__form" on:submit=submit>
+                <label for="con-provider">{t(lang, Word::SourceLabel)}</label>
+                <select id="con-provider" aria-describedby="con-source-hint"
+                    on:change=move |event| chosen.set(event_target_value(&event))>
+                    <option value="">{t(lang, Word::SourceNowhere)}</option>
+                    {options}
+                </select>
+                <p class="con__hint" id="con-source-hint">{t(lang, Word::SourceHint)}</p>
+                {alert(lang, problem)}
+                <p role="status" class="con__ok">{move || done.get().then(|| t(lang, Word::SourceSet))}</p>
+                <button type="submit" disabled=move || busy.get()>{t(lang, Word::SetSource)}</button>
+            </form>
+        </section>
+    }
+}
+
 /// Deleting, behind a confirmation that takes the focus (its safe answer first).
 fn delete_control(
     lang: Lang,
@@ -307,6 +373,7 @@ pub fn ShipmentPage(
         (loaded.get() && !deleted.get()).then(|| {
             view! {
                 {event_form(lang, gate, reference, shown)}
+                {source_form(lang, gate, reference)}
                 {delete_control(lang, gate, reference, deleted)}
             }
         })
