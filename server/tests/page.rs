@@ -321,6 +321,31 @@ async fn text_from_the_store_can_neither_become_markup_nor_close_the_pages_scrip
         .contains("\\u003c/script>\\u003cscript>window.__xss=1"));
 }
 
+#[tokio::test]
+async fn the_console_is_served_under_the_strict_policy_and_never_framed() {
+    let (app, _store, dir) = demo_app().await;
+    std::fs::create_dir_all(dir.path().join("console")).unwrap();
+    std::fs::write(
+        dir.path().join("console/index.html"),
+        "<!doctype html><title>console</title>",
+    )
+    .unwrap();
+    let page = send(&app, get("/console/", &[])).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("<title>console</title>"));
+    let policy = header(&page, header::CONTENT_SECURITY_POLICY);
+    assert!(
+        policy.contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{policy}"
+    );
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    assert!(policy.ends_with("frame-ancestors 'none'"), "{policy}");
+    // The rest of the build keeps the strict policy alone: the hosted page sets its own.
+    std::fs::write(dir.path().join("plain.txt"), "x").unwrap();
+    let other = send(&app, get("/plain.txt", &[])).await;
+    assert!(!header(&other, header::CONTENT_SECURITY_POLICY).contains("frame-ancestors"));
+}
+
 /// A directory removed when the test ends.
 mod tempdir {
     pub struct Dir(std::path::PathBuf);

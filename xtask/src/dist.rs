@@ -6,13 +6,15 @@ use base64::Engine;
 use sha2::{Digest, Sha256, Sha384};
 use std::path::{Path, PathBuf};
 
-/// Builds the release widget into `dist/`, then the snippet configurator into `dist/configure/`.
+/// Builds the release widget into `dist/`, then the snippet configurator into `dist/configure/`
+/// and the seller's console into `dist/console/`.
 ///
 /// # Errors
 /// When trunk fails.
 pub fn build() -> Done {
     cmd("trunk").args(["build", "--release"]).run()?;
-    configurator()
+    configurator()?;
+    console()
 }
 
 /// Builds the snippet configurator (its own trunk build, which leaves the widget's wasm as it
@@ -22,11 +24,41 @@ pub fn build() -> Done {
 /// # Errors
 /// When trunk fails, or the widget was not built first.
 fn configurator() -> Done {
+    let out = page(
+        "configurator/Trunk.toml",
+        "target/configurator-dist",
+        "dist/configure",
+        "/configure/",
+    )?;
+    let (file, integrity) = pinned_loader(Path::new("dist"))?;
+    let pinned = serde_json::json!({ "file": file, "integrity": integrity });
+    std::fs::write(out.join("loader.json"), pinned.to_string())?;
+    precompress(out)
+}
+
+/// Builds the seller's console (its own trunk build and wasm, never in the buyers') and puts it
+/// in `dist/console/` under the strict policy.
+///
+/// # Errors
+/// When trunk fails.
+fn console() -> Done {
+    let out = page(
+        "console/Trunk.toml",
+        "target/console-dist",
+        "dist/console",
+        "/console/",
+    )?;
+    precompress(out)
+}
+
+/// Builds a page of its own with trunk (`config`, into `built`) and copies it to `out`, its
+/// start-up script moved into a file for the strict policy (served under `base`).
+fn page<'a>(config: &str, built: &str, out: &'a str, base: &str) -> Done<&'a Path> {
     cmd("trunk")
-        .args(["build", "--release", "--config", "configurator/Trunk.toml"])
+        .args(["build", "--release", "--config", config])
         .run()?;
-    let built = Path::new("target/configurator-dist");
-    let out = Path::new("dist/configure");
+    let built = Path::new(built);
+    let out = Path::new(out);
     if out.exists() {
         std::fs::remove_dir_all(out)?;
     }
@@ -40,12 +72,9 @@ fn configurator() -> Done {
     let html = std::fs::read_to_string(built.join("index.html"))?;
     std::fs::write(
         out.join("index.html"),
-        externalise_start_script(out, "/configure/", &html, |code| Ok(code.to_owned()))?,
+        externalise_start_script(out, base, &html, |code| Ok(code.to_owned()))?,
     )?;
-    let (file, integrity) = pinned_loader(Path::new("dist"))?;
-    let pinned = serde_json::json!({ "file": file, "integrity": integrity });
-    std::fs::write(out.join("loader.json"), pinned.to_string())?;
-    precompress(out)
+    Ok(out)
 }
 
 /// trunk's post-build hook, in order: moves the start-up script out of the page, writes the

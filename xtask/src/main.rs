@@ -24,7 +24,8 @@ cargo xtask <task>
 
   setup                  install what building, running and testing need (idempotent)
   build                  the release widget into dist/, the snippet configurator into dist/configure/,
-                         the npm package into target/npm/trackline-widget
+                         the seller's console into dist/console/, the npm package into
+                         target/npm/trackline-widget
   run                    build the widget and serve it with demo shipments at http://127.0.0.1:8080
   release                the one binary to deploy: the release server with the widget inside
   test                   run every test: lints, domain and server (SQLite and PostgreSQL), OpenAPI

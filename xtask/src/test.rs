@@ -31,7 +31,7 @@ pub fn run() -> Done {
             fuzzing,
         ),
         (
-            "widget components in headless Chromium (wasm-bindgen-test)",
+            "widget and console components in headless Chromium (wasm-bindgen-test)",
             components,
         ),
         (
@@ -75,6 +75,22 @@ fn lints() -> Done {
             "wasm32-unknown-unknown",
             "--features",
             "hydrate",
+            "--locked",
+            "-q",
+        ])
+        .args(["--", "-D", "warnings"])
+        .run()?;
+    // The seller's console, as trunk builds it.
+    cmd("cargo")
+        .args([
+            "clippy",
+            "-p",
+            "trackline-console",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--features",
+            "hydrate",
+            "--all-targets",
             "--locked",
             "-q",
         ])
@@ -154,7 +170,25 @@ fn components() -> Done {
             "hydrate",
             "--locked",
         ])
-        .run();
+        .run()
+        .and_then(|()| {
+            // The seller's console: its words, WebAuthn's JSON, its errors, the list's query.
+            cmd("cargo")
+                .env("TMPDIR", &temporary)
+                .args([
+                    "test",
+                    "-p",
+                    "trackline-console",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--test",
+                    "components",
+                    "--features",
+                    "hydrate",
+                    "--locked",
+                ])
+                .run()
+        });
     let _ = std::fs::remove_dir_all(&temporary);
     ran
 }

@@ -21,6 +21,12 @@ pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe
     style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
     base-uri 'none'; form-action 'self'";
 
+/// The seller's console's policy (`/console/`): the strict one, and no page of another origin
+/// may frame it, where a decoy could lay a click on "delete" or "sign out everywhere".
+pub const CONSOLE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /// Where the built widget's files come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WidgetFiles {
@@ -54,12 +60,27 @@ pub fn service(files: &WidgetFiles) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(STRICT_CSP),
         ))
+        .layer(axum::middleware::from_fn(console_policy))
         .layer(axum::middleware::from_fn(cache_policy))
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
                 .allow_methods([Method::GET]),
         )
+}
+
+/// Puts the console's files (`/console/…`, built into `dist/console/`) under the console's policy.
+pub async fn console_policy(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let console = path == "/console" || path.starts_with("/console/");
+    let mut response = next.run(request).await;
+    if console {
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONSOLE_CSP),
+        );
+    }
+    response
 }
 
 const FOREVER: &str = "public, max-age=31536000, immutable";
@@ -99,6 +120,11 @@ pub async fn cache_policy(request: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_consoles_policy_is_the_strict_one_and_no_framing() {
+        assert_eq!(CONSOLE_CSP, format!("{STRICT_CSP}; frame-ancestors 'none'"));
+    }
 
     #[test]
     fn only_hashed_build_files_are_kept_forever() {

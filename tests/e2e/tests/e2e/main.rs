@@ -4,6 +4,7 @@
 mod binary;
 mod buyer;
 mod configure;
+mod console;
 mod element;
 mod embed;
 mod faults;

@@ -1,0 +1,331 @@
+//! The console's words, in the seller's language (Russian, English, Chinese): its own, as the
+//! widget's messages are for buyers and would grow the buyers' wasm. Stages and exceptions are
+//! named with the widget's own words (`trackline::labels`), so that the seller reads what the
+//! buyer reads.
+//!
+//! Each word is written once with its three translations side by side, so that one missing in a
+//! language does not build.
+
+use trackline::i18n::Lang;
+
+macro_rules! words {
+    ($( $(#[$doc:meta])* $name:ident { en: $en:literal, ru: $ru:literal, zh: $zh:literal } )*) => {
+        /// A text of the console.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Word {
+            $( $(#[$doc])* $name, )*
+        }
+
+        impl Word {
+            /// Every word, for the tests that read them all.
+            pub const ALL: &'static [Word] = &[$(Word::$name),*];
+        }
+
+        /// The text of `word` in `lang`.
+        pub fn text(lang: Lang, word: Word) -> &'static str {
+            match word {
+                $( Word::$name => match lang {
+                    Lang::En => $en,
+                    Lang::Ru => $ru,
+                    Lang::Zh => $zh,
+                }, )*
+            }
+        }
+    };
+}
+
+words! {
+    /// The page's title and heading.
+    Title { en: "Seller's console", ru: "Кабинет продавца", zh: "卖家控制台" }
+    /// While something loads.
+    Loading { en: "Loading…", ru: "Загрузка…", zh: "加载中…" }
+    /// The link that skips the navigation.
+    SkipToContent { en: "Skip to the content", ru: "Перейти к содержимому", zh: "跳到正文" }
+    /// The navigation's name.
+    Navigation { en: "Sections", ru: "Разделы", zh: "栏目" }
+    /// The home: what needs attention.
+    NavAttention { en: "Needs attention", ru: "Требует внимания", zh: "待处理" }
+    /// The shipments list.
+    NavShipments { en: "Shipments", ru: "Отправления", zh: "货件" }
+    /// The configurator, for owners.
+    NavWidget { en: "Widget for the shop", ru: "Виджет для магазина", zh: "店铺组件" }
+    /// The language switch's name.
+    Language { en: "Language", ru: "Язык", zh: "语言" }
+    /// Signing out of this browser.
+    SignOut { en: "Sign out", ru: "Выйти", zh: "退出登录" }
+    /// Signing out of every browser.
+    SignOutEverywhere { en: "Sign out everywhere", ru: "Выйти на всех устройствах", zh: "在所有设备上退出" }
+    /// Who is signed in: `{name}`, `{role}`, `{shop}`.
+    SignedInAs { en: "{name} ({role}), {shop}", ru: "{name} ({role}), {shop}", zh: "{name}（{role}），{shop}" }
+    /// The owner's role.
+    RoleOwner { en: "owner", ru: "владелец", zh: "店主" }
+    /// The staff's role.
+    RoleStaff { en: "staff", ru: "сотрудник", zh: "员工" }
+
+    /// The sign-in page's heading.
+    SignInTitle { en: "Sign in", ru: "Вход", zh: "登录" }
+    /// The passkey button.
+    SignInWithPasskey { en: "Sign in with a passkey", ru: "Войти с ключом доступа", zh: "使用通行密钥登录" }
+    /// Between the passkey and the password.
+    OrWithPassword { en: "Or with a login and password", ru: "Или по логину и паролю", zh: "或使用账号和密码" }
+    /// The login's label.
+    Login { en: "Login (e-mail)", ru: "Логин (e-mail)", zh: "账号（电子邮箱）" }
+    /// The password's label.
+    Password { en: "Password", ru: "Пароль", zh: "密码" }
+    /// The password sign-in's button.
+    SignInButton { en: "Sign in", ru: "Войти", zh: "登录" }
+    /// How a lost passkey comes back.
+    LostPasskey { en: "Lost your passkey? Ask the server's operator for a new invitation.", ru: "Потеряли ключ доступа? Попросите администратора сервера о новом приглашении.", zh: "丢失了通行密钥？请向服务器管理员索取新的邀请。" }
+
+    /// The invitation's heading.
+    InvitationTitle { en: "You are invited", ru: "Вас пригласили", zh: "您收到了邀请" }
+    /// What the invitation is for: `{shop}`, `{role}`.
+    InvitationFor { en: "To the shop {shop}, as {role}.", ru: "В магазин «{shop}», роль: {role}.", zh: "加入店铺“{shop}”，角色：{role}。" }
+    /// Your name's label.
+    YourName { en: "Your name", ru: "Ваше имя", zh: "您的姓名" }
+    /// The passkey's button.
+    CreatePasskey { en: "Create a passkey", ru: "Создать ключ доступа", zh: "创建通行密钥" }
+    /// What a passkey is.
+    PasskeyHint { en: "A passkey signs you in with this device's lock (fingerprint, face or PIN): nothing to remember, nothing to steal.", ru: "Ключ доступа — это вход по блокировке устройства (отпечаток, лицо или PIN-код): ничего не нужно помнить, нечего украсть.", zh: "通行密钥通过本设备的解锁方式（指纹、面容或 PIN）登录：无需记忆，无从盗取。" }
+    /// The fallback's heading.
+    PasswordInstead { en: "No passkey on this device? Choose a password", ru: "На устройстве нет ключей доступа? Задайте пароль", zh: "此设备不支持通行密钥？请设置密码" }
+    /// The password's rule.
+    PasswordRule { en: "10 to 256 characters.", ru: "От 10 до 256 символов.", zh: "10 至 256 个字符。" }
+    /// The password registration's button.
+    CreateWithPassword { en: "Create the account", ru: "Создать учётную запись", zh: "创建账户" }
+
+    /// The attention queue's heading.
+    AttentionTitle { en: "Needs attention", ru: "Требует внимания", zh: "待处理" }
+    /// When nothing needs it.
+    AttentionEmpty { en: "Nothing needs attention now.", ru: "Сейчас ничего не требует внимания.", zh: "目前没有需要处理的事项。" }
+    /// Parcels with an exception.
+    QueueExceptions { en: "Problems with parcels", ru: "Проблемы с посылками", zh: "异常包裹" }
+    /// Parcels gone silent.
+    QueueStale { en: "No news for too long", ru: "Давно нет новостей", zh: "长时间无更新" }
+    /// Pickups about to end.
+    QueuePickup { en: "Pickup ends within two days", ru: "Срок хранения истекает в течение двух дней", zh: "两天内取件截止" }
+    /// Webhook deliveries that failed.
+    QueueWebhooks { en: "Failed webhook deliveries", ru: "Неудачные доставки вебхуков", zh: "Webhook 推送失败" }
+    /// Provider keys the provider refused.
+    QueueKeys { en: "Keys a provider refused", ru: "Ключи, отклонённые провайдером", zh: "被服务商拒绝的密钥" }
+    /// A queue this page does not know by name.
+    QueueOther { en: "Other", ru: "Другое", zh: "其他" }
+    /// The count of a queue: `{count}`.
+    InQueue { en: "{count} in all", ru: "всего: {count}", zh: "共 {count} 项" }
+    /// The link to a queue's action.
+    Resolve { en: "Resolve", ru: "Решить", zh: "处理" }
+
+    /// The list's heading.
+    ShipmentsTitle { en: "Shipments", ru: "Отправления", zh: "货件" }
+    /// The stage tabs' name.
+    Stages { en: "Stages", ru: "Этапы", zh: "阶段" }
+    /// Every stage.
+    AllStages { en: "All", ru: "Все", zh: "全部" }
+    /// The search's label.
+    SearchNumber { en: "Any number: order, posting, tracking or reference", ru: "Любой номер: заказа, отправления, трек-номер или ваш код", zh: "任意单号：订单号、货件号、运单号或您的编号" }
+    /// The search's button.
+    Search { en: "Find", ru: "Найти", zh: "查找" }
+    /// The exception filter's label.
+    FilterException { en: "Problems", ru: "Проблемы", zh: "异常" }
+    /// No exception filter.
+    FilterAny { en: "All parcels", ru: "Все посылки", zh: "全部包裹" }
+    /// Only with an exception.
+    FilterWithProblem { en: "Only with a problem", ru: "Только с проблемой", zh: "仅异常" }
+    /// Only without one.
+    FilterWithoutProblem { en: "Only without a problem", ru: "Только без проблем", zh: "仅正常" }
+    /// The stale filter's label.
+    FilterStale { en: "Only with no news for too long", ru: "Только давно без новостей", zh: "仅长时间无更新" }
+    /// The order's label.
+    Sort { en: "Order", ru: "Порядок", zh: "排序" }
+    /// Last written first.
+    SortUpdated { en: "Last changed first", ru: "Сначала изменённые недавно", zh: "最近更新在前" }
+    /// Last created first.
+    SortCreated { en: "Last added first", ru: "Сначала добавленные недавно", zh: "最近添加在前" }
+    /// By reference.
+    SortReference { en: "By reference, A to Z", ru: "По коду, от А до Я", zh: "按编号排序" }
+    /// The next page's button.
+    More { en: "Show more", ru: "Показать ещё", zh: "显示更多" }
+    /// An empty list.
+    NoShipments { en: "No shipments here.", ru: "Здесь нет отправлений.", zh: "此处没有货件。" }
+    /// A shipment written without a reference.
+    NoReference { en: "no reference", ru: "без кода", zh: "无编号" }
+    /// When it last changed.
+    Updated { en: "Changed", ru: "Изменено", zh: "更新于" }
+
+    /// Back to the list.
+    BackToList { en: "Back to the shipments", ru: "К отправлениям", zh: "返回货件列表" }
+    /// What the buyer sees.
+    BuyerSees { en: "What the buyer sees", ru: "Что видит покупатель", zh: "买家看到的内容" }
+    /// The history.
+    History { en: "History", ru: "История", zh: "历史记录" }
+    /// No events yet.
+    NoEvents { en: "No events yet.", ru: "Событий пока нет.", zh: "暂无记录。" }
+    /// The numbers and carrier.
+    Details { en: "Numbers and carrier", ru: "Номера и перевозчик", zh: "单号与承运商" }
+    /// The order number.
+    OrderNumber { en: "Order", ru: "Заказ", zh: "订单号" }
+    /// The posting number.
+    ShipmentNumber { en: "Posting", ru: "Отправление", zh: "货件号" }
+    /// The tracking number.
+    TrackingNumber { en: "Tracking number", ru: "Трек-номер", zh: "运单号" }
+    /// The carrier.
+    Carrier { en: "Carrier", ru: "Перевозчик", zh: "承运商" }
+    /// The status's source.
+    StatusText { en: "Status as received", ru: "Статус как получен", zh: "原始状态" }
+    /// The event form's heading.
+    AddEventTitle { en: "Move to a stage or add an event", ru: "Перевести на этап или добавить событие", zh: "变更阶段或添加记录" }
+    /// The stage's label.
+    MoveToStage { en: "Stage", ru: "Этап", zh: "阶段" }
+    /// Leaves the stage as it is.
+    KeepStage { en: "Keep the stage", ru: "Не менять этап", zh: "保持当前阶段" }
+    /// The exception's label.
+    ExceptionLabel { en: "Problem", ru: "Проблема", zh: "异常" }
+    /// No exception.
+    NoException { en: "None", ru: "Нет", zh: "无" }
+    /// The event text's label.
+    EventText { en: "What happened (the buyer reads it)", ru: "Что произошло (это прочтёт покупатель)", zh: "发生了什么（买家可见）" }
+    /// The event's button.
+    AddEvent { en: "Add the event", ru: "Добавить событие", zh: "添加记录" }
+    /// An event was added.
+    EventAdded { en: "Added. The buyer sees it now.", ru: "Добавлено. Покупатель уже видит это.", zh: "已添加，买家现在即可看到。" }
+    /// The text is required.
+    TextRequired { en: "Write what happened (1 to 500 characters).", ru: "Напишите, что произошло (от 1 до 500 символов).", zh: "请填写发生了什么（1 至 500 个字符）。" }
+    /// The source form's heading.
+    SourceTitle { en: "Where the status comes from", ru: "Откуда берётся статус", zh: "状态来源" }
+    /// The source's label.
+    SourceLabel { en: "Poll the status from", ru: "Получать статус от", zh: "从以下来源获取状态" }
+    /// No provider: by hand.
+    SourceNowhere { en: "Nowhere: I move it by hand", ru: "Ниоткуда: меняю вручную", zh: "不获取：手动更新" }
+    /// What choosing does.
+    SourceHint { en: "The provider is asked with your keys for it; the choice stays until you change it.", ru: "Провайдер опрашивается с вашими ключами для него; выбор действует, пока вы его не измените.", zh: "将使用您为该服务商设置的密钥查询；选择一直有效，直到您更改。" }
+    /// The source's button.
+    SetSource { en: "Choose", ru: "Выбрать", zh: "确定" }
+    /// The source was set.
+    SourceSet { en: "Chosen.", ru: "Выбрано.", zh: "已设置。" }
+
+    /// The delete button.
+    Delete { en: "Delete the shipment", ru: "Удалить отправление", zh: "删除货件" }
+    /// The confirmation's question.
+    DeleteConfirm { en: "Delete it with its history? Buyers will no longer find it.", ru: "Удалить вместе с историей? Покупатели больше не найдут его.", zh: "连同历史记录一起删除？买家将无法再查到。" }
+    /// Yes, delete.
+    DeleteYes { en: "Delete", ru: "Удалить", zh: "删除" }
+    /// No, keep it.
+    Cancel { en: "Cancel", ru: "Отмена", zh: "取消" }
+    /// It was deleted.
+    Deleted { en: "The shipment was deleted.", ru: "Отправление удалено.", zh: "货件已删除。" }
+    /// Trying again.
+    TryAgain { en: "Try again", ru: "Повторить", zh: "重试" }
+
+    /// The webhooks section.
+    NavWebhooks { en: "Webhooks", ru: "Вебхуки", zh: "Webhook" }
+    /// The webhooks page's heading.
+    WebhooksTitle { en: "Webhooks: your systems told of changes", ru: "Вебхуки: уведомления ваших систем об изменениях", zh: "Webhook：变更通知您的系统" }
+    /// No subscriptions yet.
+    WebhooksEmpty { en: "No webhooks yet.", ru: "Вебхуков пока нет.", zh: "暂无 Webhook。" }
+    /// The new subscription's heading.
+    NewWebhook { en: "A new webhook", ru: "Новый вебхук", zh: "新建 Webhook" }
+    /// The receiver's address.
+    WebhookUrl { en: "Receiver's address (https://…)", ru: "Адрес получателя (https://…)", zh: "接收地址（https://…）" }
+    /// What to hear of.
+    WebhookEvents { en: "Tell of", ru: "Сообщать о", zh: "通知内容" }
+    /// A kind: any status change.
+    KindStatusChanged { en: "Every status change", ru: "Любом изменении статуса", zh: "任何状态变更" }
+    /// A kind: an exception.
+    KindExceptionRaised { en: "A problem", ru: "Проблеме", zh: "出现异常" }
+    /// A kind: gone stale.
+    KindGoneStale { en: "No news for too long", ru: "Долгом отсутствии новостей", zh: "长时间无更新" }
+    /// A kind: ready for pickup.
+    KindReadyForPickup { en: "Ready for pickup", ru: "Прибытии в пункт выдачи", zh: "待取件" }
+    /// A kind: delivered.
+    KindDelivered { en: "Delivered", ru: "Вручении", zh: "已签收" }
+    /// At least one kind.
+    ErrNoKind { en: "Choose at least one kind of change.", ru: "Выберите хотя бы один вид изменений.", zh: "请至少选择一种变更。" }
+    /// The subscribe button.
+    Subscribe { en: "Add the webhook", ru: "Добавить вебхук", zh: "添加 Webhook" }
+    /// The secret, shown once.
+    SecretOnce { en: "The signing secret, shown this once: copy it into your receiver now.", ru: "Секрет подписи показан один раз: скопируйте его в ваш обработчик сейчас.", zh: "签名密钥仅显示这一次：请立即复制到您的接收端。" }
+    /// Rotating the secret.
+    Rotate { en: "New secret", ru: "Новый секрет", zh: "更换密钥" }
+    /// Ending a subscription.
+    Unsubscribe { en: "Delete the webhook", ru: "Удалить вебхук", zh: "删除 Webhook" }
+    /// Showing the deliveries.
+    ShowDeliveries { en: "Deliveries", ru: "Доставки", zh: "推送记录" }
+    /// No deliveries.
+    NoDeliveries { en: "No deliveries yet.", ru: "Доставок пока нет.", zh: "暂无推送记录。" }
+    /// A delivery waiting.
+    StatePending { en: "being tried", ru: "отправляется", zh: "发送中" }
+    /// A delivery taken.
+    StateDelivered { en: "delivered", ru: "доставлено", zh: "已送达" }
+    /// A delivery given up.
+    StateFailed { en: "failed", ru: "не доставлено", zh: "失败" }
+    /// The count of tries: `{count}`.
+    Tries { en: "tries: {count}", ru: "попыток: {count}", zh: "尝试次数：{count}" }
+    /// Sending again.
+    Replay { en: "Send again", ru: "Отправить снова", zh: "重新发送" }
+    /// Sent again.
+    Replayed { en: "Queued to be sent again.", ru: "Поставлено в очередь на повторную отправку.", zh: "已排队重新发送。" }
+    /// A page staff may not open.
+    OwnersOnly { en: "Only the shop's owners open this page.", ru: "Эту страницу открывают только владельцы магазина.", zh: "仅店主可打开此页面。" }
+
+    /// No connection.
+    ErrOffline { en: "No connection to the server. Check the network and try again.", ru: "Нет связи с сервером. Проверьте сеть и повторите.", zh: "无法连接服务器，请检查网络后重试。" }
+    /// The session ended.
+    ErrSignedOut { en: "Your session has ended. Sign in again.", ru: "Сеанс завершён. Войдите снова.", zh: "会话已结束，请重新登录。" }
+    /// Not allowed for this role.
+    ErrForbidden { en: "Your role does not allow this, or the request did not come from this console.", ru: "Ваша роль этого не позволяет, или запрос пришёл не из этого кабинета.", zh: "您的角色无权执行此操作，或请求并非来自本控制台。" }
+    /// Not found.
+    ErrNotFound { en: "Not found: it may have been deleted.", ru: "Не найдено: возможно, уже удалено.", zh: "未找到，可能已被删除。" }
+    /// An invitation that cannot be used.
+    ErrInvitationGone { en: "This invitation is unknown, already used or expired. Ask for a new one.", ru: "Приглашение не найдено, уже использовано или истекло. Попросите новое.", zh: "此邀请无效、已被使用或已过期，请索取新的邀请。" }
+    /// A conflict.
+    ErrConflict { en: "Someone changed this at the same moment. Reload and try again.", ru: "Кто-то изменил это одновременно с вами. Обновите страницу и повторите.", zh: "有人同时修改了此内容，请刷新后重试。" }
+    /// Too many tries.
+    ErrTooMany { en: "Too many tries. Wait a little and try again.", ru: "Слишком много попыток. Подождите немного и повторите.", zh: "尝试次数过多，请稍后再试。" }
+    /// Input refused: `{field}`.
+    ErrInvalid { en: "The server did not accept this ({field}). Check it and try again.", ru: "Сервер не принял это ({field}). Проверьте и повторите.", zh: "服务器未接受此内容（{field}），请检查后重试。" }
+    /// The server failed.
+    ErrServer { en: "The server could not answer. Try again in a minute.", ru: "Сервер не смог ответить. Повторите через минуту.", zh: "服务器暂时无法响应，请一分钟后重试。" }
+    /// An answer the page cannot read.
+    ErrUnreadable { en: "The server's answer could not be read. Reload the page.", ru: "Не удалось прочитать ответ сервера. Обновите страницу.", zh: "无法读取服务器的响应，请刷新页面。" }
+    /// Wrong login or password.
+    ErrWrongPassword { en: "Wrong login or password.", ru: "Неверный логин или пароль.", zh: "账号或密码错误。" }
+    /// The passkey was cancelled.
+    ErrPasskeyCancelled { en: "The passkey was cancelled or timed out.", ru: "Ключ доступа отменён или время ожидания истекло.", zh: "通行密钥操作已取消或超时。" }
+    /// No passkeys in this browser.
+    ErrPasskeyUnsupported { en: "This browser cannot use passkeys here. Use a password.", ru: "Этот браузер не может использовать здесь ключи доступа. Используйте пароль.", zh: "此浏览器无法在此使用通行密钥，请使用密码。" }
+    /// The passkey was not accepted.
+    ErrPasskeyRefused { en: "The passkey was not accepted.", ru: "Ключ доступа не принят.", zh: "通行密钥未被接受。" }
+    /// A password too short or long.
+    ErrPasswordLength { en: "The password must be 10 to 256 characters.", ru: "Пароль должен содержать от 10 до 256 символов.", zh: "密码须为 10 至 256 个字符。" }
+    /// A login too short or long.
+    ErrLoginLength { en: "The login must be 3 to 100 characters.", ru: "Логин должен содержать от 3 до 100 символов.", zh: "账号须为 3 至 100 个字符。" }
+    /// A name missing.
+    ErrNameRequired { en: "Write your name (1 to 100 characters).", ru: "Укажите имя (от 1 до 100 символов).", zh: "请填写姓名（1 至 100 个字符）。" }
+}
+
+/// `word` in `lang` with its `{name}` placeholders filled in.
+pub fn fill(lang: Lang, word: Word, values: &[(&str, &str)]) -> String {
+    values
+        .iter()
+        .fold(text(lang, word).to_owned(), |out, (name, value)| {
+            out.replace(&format!("{{{name}}}"), value)
+        })
+}
+
+/// A language's own name, for the language switch.
+pub fn language_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ru => "Русский",
+        Lang::En => "English",
+        Lang::Zh => "中文",
+    }
+}
+
+/// The console's language: the first of `asked` (`?lang=`) and the browser's languages that it
+/// speaks, else Russian (its sellers are first of all Russian shops).
+pub fn choose(asked: Option<&str>, preferred: impl IntoIterator<Item = String>) -> Lang {
+    asked
+        .and_then(Lang::from_tag)
+        .or_else(|| preferred.into_iter().find_map(|tag| Lang::from_tag(&tag)))
+        .unwrap_or(Lang::Ru)
+}

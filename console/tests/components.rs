@@ -1,0 +1,567 @@
+//! The console's pure parts and its sign-in view in headless Chromium (wasm-bindgen-test): the
+//! words in three languages, base64url and WebAuthn's JSON, the error mapping, the list's query,
+//! the places, the attention queues read loosely, and the sign-in page's labelled controls.
+#![cfg(target_arch = "wasm32")]
+
+use serde_json::json;
+use trackline::i18n::Lang;
+use trackline_console::api::{ApiError, Role};
+use trackline_console::attention;
+use trackline_console::form;
+use trackline_console::query::{ListQuery, Order, Problems};
+use trackline_console::route::{self, Place};
+use trackline_console::webauthn::{self, PasskeyError};
+use trackline_console::words::{self, Word};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const LANGS: [Lang; 3] = [Lang::Ru, Lang::En, Lang::Zh];
+
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut found: Vec<&str> = text
+        .match_indices('{')
+        .filter_map(|(at, _)| text[at..].find('}').map(|end| &text[at..at + end + 1]))
+        .collect();
+    found.sort_unstable();
+    found
+}
+
+#[wasm_bindgen_test]
+fn every_word_is_written_in_every_language_with_the_same_placeholders() {
+    for &word in Word::ALL {
+        let english = words::text(Lang::En, word);
+        for lang in LANGS {
+            let text = words::text(lang, word);
+            assert!(!text.trim().is_empty(), "{word:?} is empty in {lang:?}");
+            assert_eq!(
+                placeholders(text),
+                placeholders(english),
+                "{word:?} in {lang:?}"
+            );
+        }
+        // A word left in English is a word not translated (those made of placeholders aside).
+        if !placeholders(english).is_empty() && english.starts_with('{') {
+            continue;
+        }
+        assert_ne!(words::text(Lang::Ru, word), english, "{word:?} in Russian");
+        assert_ne!(words::text(Lang::Zh, word), english, "{word:?} in Chinese");
+    }
+}
+
+#[wasm_bindgen_test]
+fn placeholders_are_filled() {
+    assert_eq!(
+        words::fill(Lang::Ru, Word::InQueue, &[("count", "3")]),
+        "всего: 3"
+    );
+    assert_eq!(
+        words::fill(
+            Lang::En,
+            Word::InvitationFor,
+            &[("shop", "Demo"), ("role", "owner")]
+        ),
+        "To the shop Demo, as owner."
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_language_is_asked_then_the_browsers_then_russian() {
+    let none = Vec::<String>::new;
+    assert_eq!(words::choose(Some("en"), none()), Lang::En);
+    assert_eq!(words::choose(Some("xx"), vec!["en-US".into()]), Lang::En);
+    assert_eq!(
+        words::choose(None, vec!["de-DE".into(), "zh-CN".into()]),
+        Lang::Zh
+    );
+    assert_eq!(words::choose(None, none()), Lang::Ru);
+    assert_eq!(words::choose(None, vec!["fr".into()]), Lang::Ru);
+}
+
+#[wasm_bindgen_test]
+fn base64url_is_written_without_padding_and_read_with_or_without() {
+    assert_eq!(webauthn::encode(&[0xfb, 0xff]), "-_8");
+    assert_eq!(webauthn::encode(b""), "");
+    assert_eq!(webauthn::decode("-_8"), Some(vec![0xfb, 0xff]));
+    assert_eq!(webauthn::decode("-_8="), Some(vec![0xfb, 0xff]));
+    // The standard alphabet is not base64url.
+    assert_eq!(webauthn::decode("+/8"), None);
+    assert_eq!(webauthn::decode("not base64!"), None);
+    let bytes: Vec<u8> = (0..=255).collect();
+    assert_eq!(
+        webauthn::decode(&webauthn::encode(&bytes)).as_deref(),
+        Some(&bytes[..])
+    );
+}
+
+#[wasm_bindgen_test]
+fn credentials_are_written_as_webauthn_rs_reads_them() {
+    let registration =
+        webauthn::registration_json("AQI", &[1, 2], &[3, 4, 5], b"{}", &["internal".to_owned()]);
+    assert_eq!(
+        registration,
+        json!({
+            "id": "AQI",
+            "rawId": "AQI",
+            "response": {
+                "attestationObject": "AwQF",
+                "clientDataJSON": "e30",
+                "transports": ["internal"],
+            },
+            "type": "public-key",
+            "extensions": {},
+        })
+    );
+    let assertion = webauthn::assertion_json("AQI", &[1, 2], &[6], b"{}", &[7, 8], None);
+    assert_eq!(
+        assertion["response"],
+        json!({
+            "authenticatorData": "Bg",
+            "clientDataJSON": "e30",
+            "signature": "Bwg",
+            "userHandle": null,
+        })
+    );
+    assert_eq!(assertion["rawId"], "AQI");
+    assert_eq!(assertion["type"], "public-key");
+    let with_handle = webauthn::assertion_json("x", &[], &[], &[], &[], Some(&[9]));
+    assert_eq!(with_handle["response"]["userHandle"], "CQ");
+}
+
+fn bytes_at(value: &wasm_bindgen::JsValue, path: &[&str]) -> Vec<u8> {
+    let mut at = value.clone();
+    for key in path {
+        at = js_sys::Reflect::get(&at, &(*key).into()).unwrap();
+    }
+    assert!(
+        at.is_instance_of::<js_sys::Uint8Array>(),
+        "{path:?} is not bytes"
+    );
+    js_sys::Uint8Array::new(&at).to_vec()
+}
+
+#[wasm_bindgen_test]
+fn the_servers_options_reach_the_browser_with_bytes_where_webauthn_wants_them() {
+    let creation = json!({
+        "publicKey": {
+            "rp": {"id": "localhost", "name": "trackline"},
+            "user": {"id": "AQID", "name": "anna", "displayName": "Anna"},
+            "challenge": "BAUG",
+            "pubKeyCredParams": [{"type": "public-key", "alg": -7}],
+            "excludeCredentials": [{"type": "public-key", "id": "Bwg"}],
+            "timeout": 60000,
+        }
+    });
+    let js = webauthn::browser_options(&creation).unwrap();
+    assert_eq!(bytes_at(&js, &["publicKey", "challenge"]), vec![4, 5, 6]);
+    assert_eq!(bytes_at(&js, &["publicKey", "user", "id"]), vec![1, 2, 3]);
+    let excluded = js_sys::Reflect::get(
+        &js_sys::Reflect::get(&js, &"publicKey".into()).unwrap(),
+        &"excludeCredentials".into(),
+    )
+    .unwrap();
+    let first = js_sys::Array::from(&excluded).get(0);
+    assert_eq!(bytes_at(&first, &["id"]), vec![7, 8]);
+
+    let request = json!({
+        "publicKey": {
+            "challenge": "CQ",
+            "allowCredentials": [],
+            "userVerification": "preferred",
+            "rpId": "localhost",
+        },
+        "mediation": null,
+    });
+    let js = webauthn::browser_options(&request).unwrap();
+    assert_eq!(bytes_at(&js, &["publicKey", "challenge"]), vec![9]);
+
+    // Anything else is unreadable, not a panic.
+    for bad in [
+        json!({}),
+        json!({"publicKey": "x"}),
+        json!({"publicKey": {"challenge": "+/+/"}}),
+        json!({"publicKey": {"challenge": 5}}),
+    ] {
+        assert_eq!(
+            webauthn::browser_options(&bad).unwrap_err(),
+            PasskeyError::Unreadable,
+            "{bad}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_browsers_refusal_is_told_in_words() {
+    assert_eq!(
+        PasskeyError::of_dom("NotAllowedError"),
+        PasskeyError::Cancelled
+    );
+    assert_eq!(PasskeyError::of_dom("AbortError"), PasskeyError::Cancelled);
+    assert_eq!(
+        PasskeyError::of_dom("SecurityError"),
+        PasskeyError::Unsupported
+    );
+    assert_eq!(
+        PasskeyError::of_dom("InvalidStateError").word(),
+        Word::ErrPasskeyRefused
+    );
+    assert_eq!(PasskeyError::Cancelled.word(), Word::ErrPasskeyCancelled);
+}
+
+#[wasm_bindgen_test]
+fn every_failed_answer_maps_to_one_error_and_one_word() {
+    assert_eq!(ApiError::of(401, None, ""), ApiError::SignedOut);
+    assert_eq!(ApiError::of(403, None, "<html>"), ApiError::Forbidden);
+    assert_eq!(ApiError::of(404, None, ""), ApiError::NotFound);
+    assert_eq!(ApiError::of(409, None, ""), ApiError::Conflict);
+    assert_eq!(
+        ApiError::of(429, Some(" 30 "), ""),
+        ApiError::TooMany(Some(30))
+    );
+    assert_eq!(ApiError::of(429, Some("soon"), ""), ApiError::TooMany(None));
+    let flat = r#"{"error":"invalid","message":"…","field":"event.text"}"#;
+    assert_eq!(
+        ApiError::of(422, None, flat),
+        ApiError::Invalid(Some("event.text".into()))
+    );
+    let nested = r#"{"error":{"code":"invalid","field":"login"}}"#;
+    assert_eq!(
+        ApiError::of(400, None, nested),
+        ApiError::Invalid(Some("login".into()))
+    );
+    assert_eq!(ApiError::of(422, None, "not json"), ApiError::Invalid(None));
+    assert_eq!(ApiError::of(502, None, ""), ApiError::Server(502));
+    let long = format!(r#"{{"field":"{}"}}"#, "x".repeat(10_000));
+    match ApiError::of(422, None, &long) {
+        ApiError::Invalid(Some(field)) => assert_eq!(field.chars().count(), 100),
+        other => panic!("{other:?}"),
+    }
+    let invalid = ApiError::Invalid(Some("event.text".into()));
+    assert_eq!(invalid.word(), Word::ErrInvalid);
+    assert_eq!(
+        words::fill(Lang::En, invalid.word(), &[("field", invalid.field())]),
+        "The server did not accept this (event.text). Check it and try again."
+    );
+    for error in [
+        ApiError::Offline,
+        ApiError::SignedOut,
+        ApiError::Forbidden,
+        ApiError::NotFound,
+        ApiError::Conflict,
+        ApiError::TooMany(None),
+        ApiError::Server(500),
+        ApiError::Unreadable,
+    ] {
+        assert!(!words::text(Lang::Ru, error.word()).is_empty());
+    }
+}
+
+#[wasm_bindgen_test]
+fn roles_read_loosely() {
+    let role = |text: &str| serde_json::from_str::<Role>(text).unwrap();
+    assert_eq!(role("\"owner\""), Role::Owner);
+    assert_eq!(role("\"staff\""), Role::Staff);
+    assert_eq!(role("\"auditor\""), Role::Other);
+    assert!(Role::Owner.is_owner());
+    assert!(!Role::Other.is_owner());
+}
+
+#[wasm_bindgen_test]
+fn staff_sees_no_owners_section() {
+    let hrefs = |role| {
+        route::sections(role)
+            .iter()
+            .map(|section| section.href)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        hrefs(Role::Owner),
+        ["#/", "#/shipments", "#/webhooks", "/configure/"]
+    );
+    assert_eq!(hrefs(Role::Staff), ["#/", "#/shipments"]);
+    assert_eq!(hrefs(Role::Other), ["#/", "#/shipments"]);
+}
+
+#[wasm_bindgen_test]
+fn the_list_query_sends_only_what_differs_from_the_defaults() {
+    assert_eq!(ListQuery::default().to_query(), "");
+    let query = ListQuery {
+        stage: Some("in_transit".into()),
+        search: "  RA 1234&x=y  ".into(),
+        problems: Problems::With,
+        stale: true,
+        order: Order::Reference,
+        cursor: Some("bS4xLjI".into()),
+    };
+    assert_eq!(
+        query.to_query(),
+        "?stage=in_transit&q=RA+1234%26x%3Dy&exception=any&stale=true&sort=reference&cursor=bS4xLjI"
+    );
+    assert_eq!(
+        ListQuery {
+            problems: Problems::Without,
+            ..ListQuery::default()
+        }
+        .to_query(),
+        "?exception=none"
+    );
+    let long = ListQuery {
+        search: "9".repeat(500),
+        ..ListQuery::default()
+    };
+    assert_eq!(long.to_query(), format!("?q={}", "9".repeat(100)));
+    assert_eq!(query.first_page().cursor, None);
+    assert_eq!(Order::from_value("created"), Order::Created);
+    assert_eq!(Order::from_value("nonsense"), Order::Updated);
+    assert_eq!(Problems::from_value("none"), Problems::Without);
+}
+
+#[wasm_bindgen_test]
+fn places_and_invitations_are_read_from_the_fragment() {
+    for place in [
+        Place::Attention,
+        Place::Shipments {
+            problems: false,
+            stale: false,
+        },
+        Place::Shipments {
+            problems: true,
+            stale: false,
+        },
+        Place::Shipments {
+            problems: false,
+            stale: true,
+        },
+        Place::Shipment("order-1.A_b".into()),
+        Place::Webhooks,
+    ] {
+        assert_eq!(Place::of_hash(&place.hash()), place);
+    }
+    assert_eq!(Place::of_hash(""), Place::Attention);
+    assert!(Place::Webhooks.owners_only());
+    assert!(!Place::Shipment("a".into()).owners_only());
+    assert_eq!(
+        Place::Shipment("a".into()).section(),
+        Place::of_hash("#/shipments")
+    );
+    assert_eq!(Place::of_hash("#/shipment/"), Place::Attention);
+    assert_eq!(Place::of_hash("#/shipment/a/b"), Place::Attention);
+    assert_eq!(Place::of_hash("#/shipment/<script>"), Place::Attention);
+    assert_eq!(
+        Place::of_hash(&format!("#/shipment/{}", "a".repeat(101))),
+        Place::Attention
+    );
+    assert_eq!(
+        route::invitation("#invitation=abc_DEF-123"),
+        Some("abc_DEF-123".into())
+    );
+    assert_eq!(route::invitation("#invitation="), None);
+    assert_eq!(route::invitation("#/shipments"), None);
+    assert_eq!(route::invitation("#invitation=a b\"<"), None);
+    assert_eq!(
+        route::invitation(&format!("#invitation={}", "a".repeat(201))),
+        None
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_attention_queues_are_read_whatever_comes() {
+    let answer = json!({
+        "queues": {
+            "failed_webhook_deliveries": {"count": 1, "items": [{"id": 7, "url": "https://shop.example/hook", "error": "timeout"}], "action": "replay"},
+            "exceptions": {"count": 12, "items": [
+                {"reference": "order-1", "shipment": {"stage": "in_transit", "exception": "delayed", "events": []}},
+                {"reference": "bad ref!", "shipment": {"tracking_number": "RA1"}},
+            ], "action": "open"},
+            "stale": {"count": 0, "items": []},
+            "something_new": {"count": 2, "items": ["a", "b"]},
+        },
+        "generated_ms": 5,
+    });
+    let queues = attention::queues(&answer);
+    let keys: Vec<&str> = queues.iter().map(|queue| queue.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "exceptions",
+            "stale",
+            "failed_webhook_deliveries",
+            "something_new"
+        ]
+    );
+    assert_eq!(queues[0].word, Word::QueueExceptions);
+    assert_eq!(queues[0].count, 12);
+    assert_eq!(queues[0].items[0].label, "order-1");
+    assert_eq!(queues[0].items[0].detail.as_deref(), Some("delayed"));
+    assert_eq!(
+        queues[0].items[0].place,
+        Some(Place::Shipment("order-1".into()))
+    );
+    // A reference that is no reference links nowhere.
+    assert_eq!(queues[0].items[1].place, None);
+    assert_eq!(
+        queues[0].action,
+        Some(Place::Shipments {
+            problems: true,
+            stale: false
+        })
+    );
+    assert_eq!(queues[2].word, Word::QueueWebhooks);
+    assert_eq!(queues[2].action, Some(Place::Webhooks));
+    assert_eq!(queues[2].items[0].label, "https://shop.example/hook");
+    assert_eq!(queues[3].word, Word::QueueOther);
+    assert_eq!(queues[3].items.len(), 2);
+    assert!(!attention::all_clear(&queues));
+
+    // Queues at the top, or as a list naming themselves; a missing queue is no queue.
+    let top = attention::queues(&json!({"stale": {"count": 3, "items": []}}));
+    assert_eq!(top.len(), 1);
+    assert_eq!(top[0].word, Word::QueueStale);
+    let listed = attention::queues(&json!({"queues": [
+        {"kind": "pickup_deadlines", "count": 1, "items": [{"reference": "r-1", "deadline": "2026-12-09"}]},
+        {"kind": "refused_provider_keys", "count": 1, "items": [{"provider": "cdek", "error": "401"}]},
+    ]}));
+    assert_eq!(listed[0].word, Word::QueuePickup);
+    assert_eq!(listed[1].word, Word::QueueKeys);
+    assert_eq!(listed[1].items[0].label, "cdek");
+    assert!(attention::queues(&json!("nonsense")).is_empty());
+    assert!(attention::queues(&json!(null)).is_empty());
+    assert!(attention::all_clear(&attention::queues(
+        &json!({"queues": {"stale": {"count": 0}}})
+    )));
+}
+
+#[wasm_bindgen_test]
+fn the_forms_check_the_servers_limits() {
+    assert_eq!(form::name("  Anna "), Ok("Anna".into()));
+    assert_eq!(form::name("   "), Err(Word::ErrNameRequired));
+    assert_eq!(form::login("ab"), Err(Word::ErrLoginLength));
+    assert_eq!(
+        form::login(" anna@shop.example "),
+        Ok("anna@shop.example".into())
+    );
+    assert_eq!(form::password("short"), Err(Word::ErrPasswordLength));
+    assert_eq!(form::password("ten chars!"), Ok(()));
+    assert_eq!(
+        form::password(&"я".repeat(257)),
+        Err(Word::ErrPasswordLength)
+    );
+    assert_eq!(form::event_text(""), Err(Word::TextRequired));
+    assert_eq!(form::event_text(&"a".repeat(501)), Err(Word::TextRequired));
+}
+
+#[wasm_bindgen_test]
+fn an_event_from_the_form_keeps_what_was_not_chosen_out() {
+    use trackline_console::view::shipment::new_event;
+    let kept = new_event(
+        "2026-12-07T10:00:00Z".into(),
+        "",
+        "",
+        "Hello".into(),
+        Lang::Zh,
+    );
+    assert_eq!(
+        serde_json::to_value(&kept).unwrap(),
+        json!({"at": "2026-12-07T10:00:00Z", "text": "Hello", "text_lang": "zh-CN"})
+    );
+    let moved = new_event(
+        "2026-12-07T10:00:00Z".into(),
+        "ready_for_pickup",
+        "delayed",
+        "Ждёт".into(),
+        Lang::Ru,
+    );
+    assert_eq!(moved.stage.as_deref(), Some("ready_for_pickup"));
+    assert_eq!(moved.exception.as_deref(), Some("delayed"));
+    assert_eq!(moved.text_lang, "ru");
+}
+
+fn fresh_root() -> web_sys::HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
+    root
+}
+
+#[wasm_bindgen_test]
+fn the_sign_in_page_speaks_russian_and_labels_every_control() {
+    use leptos::prelude::*;
+    use trackline_console::view::sign_in::SignIn;
+    let root = fresh_root();
+    let signed_in = Callback::new(|_: trackline_console::api::Session| {});
+    let mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! { <SignIn lang=Lang::Ru notice=Some(Word::ErrSignedOut) signed_in/> }
+    });
+    let text = root.text_content().unwrap_or_default();
+    assert!(text.contains("Вход"), "{text}");
+    assert!(text.contains("Войти с ключом доступа"), "{text}");
+    assert!(text.contains("Сеанс завершён"), "{text}");
+    let controls = root.query_selector_all("input, select, textarea").unwrap();
+    assert!(controls.length() >= 2);
+    for at in 0..controls.length() {
+        let control: web_sys::Element = controls.get(at).unwrap().unchecked_into();
+        let id = control.id();
+        assert!(!id.is_empty(), "a control without an id");
+        assert!(
+            root.query_selector(&format!("label[for='{id}']"))
+                .unwrap()
+                .is_some(),
+            "{id} has no label"
+        );
+    }
+    let buttons = root.query_selector_all("button").unwrap();
+    for at in 0..buttons.length() {
+        let button = buttons.get(at).unwrap().text_content().unwrap_or_default();
+        assert!(!button.trim().is_empty(), "a button without a name");
+    }
+    assert!(root.query_selector("main").unwrap().is_some());
+    assert!(root.query_selector("[role=alert]").unwrap().is_some());
+    drop(mounted);
+}
+
+#[wasm_bindgen_test]
+fn webhooks_read_as_the_server_writes_them_and_speak_the_sellers_words() {
+    use trackline_console::api::{Deliveries, Webhooks};
+    use trackline_console::view::webhooks::{kind_text, state_text, KINDS};
+    let answer = json!({"webhooks": [{
+        "id": "9007199254740993",
+        "url": "https://shop.example/hooks/trackline",
+        "events": ["ready_for_pickup", "something_new"],
+        "created_at": "2026-12-07T10:00:00Z",
+        "previous_secret_until": "2026-12-08T10:00:00Z",
+    }]});
+    let webhooks: Webhooks = serde_json::from_value(answer).unwrap();
+    assert_eq!(webhooks.webhooks[0].id, "9007199254740993");
+    assert_eq!(webhooks.webhooks[0].secret, None);
+    assert_eq!(
+        kind_text(Lang::Ru, "ready_for_pickup"),
+        "Прибытии в пункт выдачи"
+    );
+    assert_eq!(kind_text(Lang::Ru, "something_new"), "something_new");
+    assert_eq!(KINDS.len(), 5);
+    let log: Deliveries = serde_json::from_value(json!({"deliveries": [{
+        "id": "5", "type": "shipment.ready_for_pickup", "state": "failed",
+        "queued_at": "2026-12-07T10:00:00Z",
+        "attempts": [{"at": "2026-12-07T10:00:01Z", "error": "timeout", "duration_ms": 10000}],
+    }]}))
+    .unwrap();
+    assert_eq!(
+        log.deliveries[0].attempts[0].error.as_deref(),
+        Some("timeout")
+    );
+    assert_eq!(state_text(Lang::Zh, "failed"), "失败");
+    assert_eq!(state_text(Lang::En, "odd"), "odd");
+}
+
+#[wasm_bindgen_test]
+fn every_provider_has_a_name_in_every_language() {
+    use trackline_console::view::shipment::{provider_name, PROVIDERS};
+    for wire in PROVIDERS {
+        for lang in LANGS {
+            assert_ne!(provider_name(lang, wire), "", "{wire} in {lang:?}");
+        }
+    }
+    assert_eq!(provider_name(Lang::Ru, "cdek"), "СДЭК");
+    assert_eq!(provider_name(Lang::Zh, "russian_post"), "俄罗斯邮政");
+}
