@@ -59,12 +59,15 @@ pub enum StartError {
 }
 
 /// Where a started server listens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Listening {
     /// Both APIs and the widget.
     pub addr: SocketAddr,
     /// Prometheus metrics (`/metrics`), when configured.
     pub metrics: Option<SocketAddr>,
+    /// The store it serves, for what the command line prints after start (the demo's
+    /// invitation: an in-memory store is only reachable through this handle).
+    pub store: Store,
 }
 
 /// Opens the store, seeds the demo if asked, binds, and returns where it listens with the
@@ -129,7 +132,7 @@ pub async fn start(
         store.clone(),
         stopping.clone(),
     ));
-    let state = AppState::new(store, config);
+    let state = AppState::new(store.clone(), config);
     // Buyers' notifications go out from every instance too, each taking its own.
     if let Some(vapid) = state.vapid.clone() {
         let pusher = push::worker::PushWorker::new(
@@ -157,7 +160,14 @@ pub async fn start(
         );
         served
     };
-    Ok((Listening { addr, metrics }, serving))
+    Ok((
+        Listening {
+            addr,
+            metrics,
+            store,
+        },
+        serving,
+    ))
 }
 
 async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, StartError> {

@@ -232,6 +232,10 @@ async fn serve(settings: Settings) -> ExitCode {
         for (number, what) in demo::HIGHLIGHTS {
             println!("  {number:<20} {what}");
         }
+        // The demo shop's owner signs in to the console from here, as a new seller would.
+        if let Ok(Some(seller)) = listening.store.seller_by_handle(demo::DEMO_SELLER).await {
+            print_invitation(&listening.store, &settings, seller, Role::Owner, false).await;
+        }
     }
     match serving.await {
         Ok(()) => ExitCode::SUCCESS,

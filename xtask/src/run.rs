@@ -34,10 +34,27 @@ pub fn run() -> Done {
             "--",
         ])
         .args(["--demo", "--database", "sqlite://tmp/demo.db"])
-        .args(["--addr", &addr]);
+        .args(["--addr", &addr])
+        // Browsers refuse passkeys on an IP address: the console's links name the host.
+        .args(["--public-url", &public_url(&addr)]);
     match key {
         Some(key) => server.env("TRACKLINE_SECRET_KEY", key).run(),
         None => server.run(),
+    }
+}
+
+/// The address the printed links use: `localhost` for a loopback or unspecified address (a
+/// passkey needs a host name), unless `TRACKLINE_PUBLIC_URL` names one.
+fn public_url(addr: &str) -> String {
+    if let Ok(url) = std::env::var("TRACKLINE_PUBLIC_URL") {
+        return url;
+    }
+    match addr.parse::<std::net::SocketAddr>() {
+        Ok(parsed) if parsed.ip().is_loopback() || parsed.ip().is_unspecified() => {
+            format!("http://localhost:{}", parsed.port())
+        }
+        Ok(parsed) => format!("http://{parsed}"),
+        Err(_) => format!("http://{addr}"),
     }
 }
 

@@ -92,13 +92,26 @@ fn free_port() -> u16 {
 impl Session {
     /// Starts the server on a free loopback port, chromedriver, and a headless Chromium 360 px wide.
     pub async fn start() -> Session {
+        Session::start_at(false).await
+    }
+
+    /// As `start`, with the server reached as `http://localhost:PORT`, its `public_url`: the
+    /// console's passkeys need a host name (browsers refuse WebAuthn on an IP address).
+    pub async fn start_at_localhost() -> Session {
+        Session::start_at(true).await
+    }
+
+    async fn start_at(localhost: bool) -> Session {
         // Two crypto providers are linked in (see Cargo.toml): choose one before any TLS client is built.
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         // A file, not memory, so that a test can write to the same store the server reads.
         let database = std::env::temp_dir().join(format!("trackline-e2e-{}.db", free_port()));
         let database = format!("sqlite://{}", database.display());
+        let port = if localhost { free_port() } else { 0 };
+        let public_url = format!("http://localhost:{port}");
         let config = trackline_server::Settings {
-            addr: "127.0.0.1:0".parse().unwrap(),
+            addr: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+            public_url: public_url.clone(),
             database_url: database.clone(),
             // The widget embedded in the server, as operators run it; `TRACKLINE_DIST` serves
             // another build from its directory instead.
@@ -176,7 +189,11 @@ impl Session {
         let id = client.session_id().await.ok().flatten();
         Session {
             client,
-            base: format!("http://{addr}"),
+            base: if localhost {
+                public_url
+            } else {
+                format!("http://{addr}")
+            },
             profile,
             database,
             _driver: driver,
@@ -329,6 +346,13 @@ impl Session {
         std::fs::write(path, png).expect("the screenshot is written");
     }
 
+    /// The server's store, opened again: what an operator's command would reach.
+    pub async fn store(&self) -> trackline_server::Store {
+        trackline_server::Store::open(&self.database)
+            .await
+            .expect("the server's store opens")
+    }
+
     /// Adds a shop to the server's store, as `add-seller` does, and writes `shipment` (contract
     /// JSON) as its own; returns the shop's handle.
     pub async fn put_shipment_as_new_seller(
@@ -444,6 +468,82 @@ impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
         let body = serde_json::json!({ "cmd": self.method, "params": self.params });
         (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// A command of a WebDriver extension that fantoccini does not name: its method, its path
+/// under the session and its JSON body (W3C WebAuthn's virtual authenticators).
+#[derive(Debug)]
+pub struct Extension {
+    /// `POST` or `DELETE`.
+    pub method: http::Method,
+    /// The path under `session/{id}/`, `webauthn/authenticator`.
+    pub path: String,
+    /// Its parameters, if any.
+    pub body: Option<serde_json::Value>,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Extension {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            self.method.clone(),
+            self.body.as_ref().map(serde_json::Value::to_string),
+        )
+    }
+}
+
+impl Session {
+    /// Gives the browser a platform authenticator that holds passkeys and verifies its user
+    /// at once (WebAuthn Level 2's virtual authenticator), as a phone with a fingerprint
+    /// reader would; returns its id.
+    pub async fn add_virtual_authenticator(&self) -> String {
+        let added = self
+            .client
+            .issue_cmd(Extension {
+                method: http::Method::POST,
+                path: "webauthn/authenticator".into(),
+                body: Some(serde_json::json!({
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": true,
+                    "hasUserVerification": true,
+                    "isUserVerified": true,
+                    "automaticPresenceSimulation": true,
+                })),
+            })
+            .await
+            .expect("chromedriver adds a virtual authenticator");
+        added
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| added["authenticatorId"].as_str().map(str::to_owned))
+            .expect("the authenticator's id")
+    }
+
+    /// The passkeys the virtual authenticator `id` holds.
+    pub async fn virtual_credentials(&self, id: &str) -> Vec<serde_json::Value> {
+        let held = self
+            .client
+            .issue_cmd(Extension {
+                method: http::Method::GET,
+                path: format!("webauthn/authenticator/{id}/credentials"),
+                body: None,
+            })
+            .await
+            .expect("chromedriver lists the credentials");
+        held.as_array().cloned().unwrap_or_default()
     }
 }
 
