@@ -347,7 +347,7 @@ words! {
     /// Previewing with the chosen columns.
     PreviewAgain { en: "Preview again", ru: "Посмотреть снова", zh: "重新预览" }
     /// The apply button: `{count}`.
-    ApplyImport { en: "Import: write {count} shipments", ru: "Импортировать: записать отправлений — {count}", zh: "导入：写入 {count} 个货件" }
+    ApplyImport { en: "Import: write {count} shipments", ru: "Импортировать — будет записано: {count}", zh: "导入：写入 {count} 个货件" }
     /// Nothing would be written.
     NothingToWrite { en: "Nothing to write: every row is already stored, repeated or refused.", ru: "Записывать нечего: все строки уже сохранены, повторяются или отклонены.", zh: "没有需要写入的内容：所有行均已存在、重复或被拒绝。" }
     /// The progress bar's label.

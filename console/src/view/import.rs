@@ -241,14 +241,17 @@ fn picker(state: State) -> impl IntoView {
     }
 }
 
-/// One kind of row, folded under its count.
+/// One kind of row, folded under its count; none for a kind no row is of.
 fn kind_section(
     count_word: Word,
     count: usize,
     open: bool,
     lang: Lang,
     items: Vec<String>,
-) -> impl IntoView {
+) -> Option<impl IntoView> {
+    if count == 0 {
+        return None;
+    }
     let cut = (count > items.len())
         .then(|| view! { <p class="con__muted">{words::fill(lang, Word::FirstShown, &[("count", &items.len().to_string())])}</p> });
     let summary = words::fill(lang, count_word, &[("count", &count.to_string())]);
@@ -256,13 +259,13 @@ fn kind_section(
         .into_iter()
         .map(|item| view! { <li>{item}</li> })
         .collect_view();
-    view! {
+    Some(view! {
         <details class="con__kind" open=open>
             <summary>{summary}</summary>
             <ul class="con__items">{list}</ul>
             {cut}
         </details>
-    }
+    })
 }
 
 /// What the import would do: the counts, then each kind of row.
