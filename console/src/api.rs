@@ -552,3 +552,51 @@ pub async fn replay(id: &str, delivery: &str) -> Result<(), ApiError> {
     .await
     .map(|_| ())
 }
+
+/// `POST /api/v1/seller/imports{mapping}`: the picked file itself as the body (a `File` is a
+/// `Blob`: the browser streams its bytes, none are copied into the wasm), with `content_type`;
+/// the preview, or why the file was not taken.
+pub async fn preview_import(
+    file: &wasm_bindgen::JsValue,
+    content_type: &str,
+    mapping: &str,
+) -> Result<crate::import::Preview, crate::import::ImportError> {
+    use crate::import::ImportError;
+    let request = changing(Request::post(&format!("/api/v1/seller/imports{mapping}")))
+        .header("Content-Type", content_type)
+        .body(file.clone())
+        .map_err(|_| ImportError::Api(ApiError::Offline))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|_| ImportError::Api(ApiError::Offline))?;
+    if !response.ok() {
+        let retry = response.headers().get("retry-after");
+        let body = response.text().await.unwrap_or_default();
+        return Err(ImportError::of(response.status(), retry.as_deref(), &body));
+    }
+    read(response).await.map_err(ImportError::Api)
+}
+
+/// `POST /api/v1/seller/imports/{id}/apply`: the job starts on the server (202); its progress.
+pub async fn apply_import(id: &str) -> Result<crate::import::Progress, ApiError> {
+    post(
+        &format!("/api/v1/seller/imports/{}/apply", segment(id)),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+/// `GET /api/v1/seller/imports/{id}`: how far the import's job is.
+pub async fn import_progress(id: &str) -> Result<crate::import::Progress, ApiError> {
+    get(&format!("/api/v1/seller/imports/{}", segment(id))).await
+}
+
+/// The address of `GET /api/v1/seller/shipments.csv` through the list's filters and order (a
+/// plain link: a GET with the cookie, downloaded by the browser).
+pub fn export_href(query: &ListQuery) -> String {
+    format!(
+        "/api/v1/seller/shipments.csv{}",
+        query.first_page().to_query()
+    )
+}

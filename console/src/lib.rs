@@ -7,6 +7,7 @@
 pub mod api;
 pub mod attention;
 pub mod form;
+pub mod import;
 pub mod query;
 pub mod route;
 pub mod view;

@@ -22,6 +22,8 @@ pub enum Place {
     Shipment(String),
     /// The webhooks (owners only).
     Webhooks,
+    /// Importing a spreadsheet (staff and owners).
+    Import,
 }
 
 /// The longest reference the seller API takes.
@@ -57,6 +59,7 @@ impl Place {
                 stale: true,
             },
             "/webhooks" => Place::Webhooks,
+            "/import" => Place::Import,
             _ => Place::Attention,
         }
     }
@@ -70,6 +73,7 @@ impl Place {
             Place::Shipments { .. } => "#/shipments".to_owned(),
             Place::Shipment(reference) => format!("#/shipment/{reference}"),
             Place::Webhooks => "#/webhooks".to_owned(),
+            Place::Import => "#/import".to_owned(),
         }
     }
 
@@ -118,6 +122,11 @@ pub fn sections(role: Role) -> Vec<Section> {
                 problems: false,
                 stale: false,
             }),
+        },
+        Section {
+            href: "#/import",
+            word: Word::NavImport,
+            place: Some(Place::Import),
         },
     ];
     if role.is_owner() {

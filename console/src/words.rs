@@ -301,6 +301,160 @@ words! {
     ErrLoginLength { en: "The login must be 3 to 100 characters.", ru: "Логин должен содержать от 3 до 100 символов.", zh: "账号须为 3 至 100 个字符。" }
     /// A name missing.
     ErrNameRequired { en: "Write your name (1 to 100 characters).", ru: "Укажите имя (от 1 до 100 символов).", zh: "请填写姓名（1 至 100 个字符）。" }
+
+    /// The import section.
+    NavImport { en: "Import", ru: "Импорт", zh: "导入" }
+    /// The import page's heading.
+    ImportTitle { en: "Import shipments from a spreadsheet", ru: "Импорт отправлений из таблицы", zh: "从表格导入货件" }
+    /// What the import takes.
+    ImportHint { en: "A CSV or XLSX file as Ozon's cabinet, 1C or Excel saves it, up to 50 MB. Nothing is written until you press “Import”.", ru: "Файл CSV или XLSX, как его сохраняют кабинет Ozon, 1С или Excel, до 50 МБ. Ничего не записывается, пока вы не нажмёте «Импортировать».", zh: "Ozon 后台、1C 或 Excel 导出的 CSV 或 XLSX 文件，最大 50 MB。点击“导入”之前不会写入任何内容。" }
+    /// The file picker's label.
+    ChooseFile { en: "Choose a file", ru: "Выберите файл", zh: "选择文件" }
+    /// The drop zone.
+    DropFile { en: "or drop it here", ru: "или перетащите его сюда", zh: "或将文件拖到此处" }
+    /// The chosen file: `{name}`.
+    FileChosen { en: "File: {name}", ru: "Файл: {name}", zh: "文件：{name}" }
+    /// While the file is sent.
+    Uploading { en: "Sending the file and reading it…", ru: "Файл отправляется и читается…", zh: "正在上传并读取文件…" }
+    /// The preview's heading.
+    PreviewTitle { en: "What the import will do", ru: "Что сделает импорт", zh: "导入将执行的操作" }
+    /// Rows that create: `{count}`.
+    CountCreated { en: "New shipments: {count}", ru: "Новые отправления: {count}", zh: "新建货件：{count}" }
+    /// Rows that change: `{count}`.
+    CountChanged { en: "Changed: {count}", ru: "Изменятся: {count}", zh: "将更新：{count}" }
+    /// Rows that change nothing: `{count}`.
+    CountUnchanged { en: "Already as stored: {count}", ru: "Уже совпадают: {count}", zh: "无变化：{count}" }
+    /// Rows that repeat: `{count}`.
+    CountRepeated { en: "Repeated lines: {count}", ru: "Повторные строки: {count}", zh: "重复行：{count}" }
+    /// Rows refused: `{count}`.
+    CountRefused { en: "Not imported: {count}", ru: "Не будут импортированы: {count}", zh: "无法导入：{count}" }
+    /// A row: `{line}`, `{reference}`.
+    LineReference { en: "Line {line}: {reference}", ru: "Строка {line}: {reference}", zh: "第 {line} 行：{reference}" }
+    /// A row that repeats: `{line}`, `{first}`.
+    LineRepeats { en: "Line {line} repeats line {first}", ru: "Строка {line} повторяет строку {first}", zh: "第 {line} 行与第 {first} 行重复" }
+    /// A refused row: `{line}`.
+    LineNumber { en: "Line {line}", ru: "Строка {line}", zh: "第 {line} 行" }
+    /// What changes: `{fields}`.
+    WhatChanges { en: "changes: {fields}", ru: "изменится: {fields}", zh: "变更：{fields}" }
+    /// A long list cut: `{count}`.
+    FirstShown { en: "The first {count} are shown.", ru: "Показаны первые {count}.", zh: "仅显示前 {count} 条。" }
+    /// The columns' heading.
+    ColumnsTitle { en: "Columns and what they fill", ru: "Столбцы и что они заполняют", zh: "列及其对应字段" }
+    /// What the mapping does.
+    ColumnsHint { en: "Columns were recognised by their names. Change any, then preview again.", ru: "Столбцы распознаны по названиям. Измените нужные и посмотрите снова.", zh: "已按列名识别各列。可修改后重新预览。" }
+    /// A column left out.
+    NotImported { en: "Not imported", ru: "Не импортировать", zh: "不导入" }
+    /// Previewing with the chosen columns.
+    PreviewAgain { en: "Preview again", ru: "Посмотреть снова", zh: "重新预览" }
+    /// The apply button: `{count}`.
+    ApplyImport { en: "Import: write {count} shipments", ru: "Импортировать — будет записано: {count}", zh: "导入：写入 {count} 个货件" }
+    /// Nothing would be written.
+    NothingToWrite { en: "Nothing to write: every row is already stored, repeated or refused.", ru: "Записывать нечего: все строки уже сохранены, повторяются или отклонены.", zh: "没有需要写入的内容：所有行均已存在、重复或被拒绝。" }
+    /// The progress bar's label.
+    ImportProgress { en: "Import progress", ru: "Ход импорта", zh: "导入进度" }
+    /// How far: `{done}`, `{total}`.
+    DoneOfTotal { en: "{done} of {total} written", ru: "записано {done} из {total}", zh: "已写入 {done}/{total}" }
+    /// The page may be left.
+    MayLeave { en: "You may leave this page: the import goes on on the server.", ru: "Страницу можно закрыть: импорт продолжится на сервере.", zh: "您可以离开此页面：导入将在服务器上继续进行。" }
+    /// The import ended: `{done}`, `{total}`.
+    ImportApplied { en: "Imported: {done} of {total} written.", ru: "Импорт завершён: записано {done} из {total}.", zh: "导入完成：已写入 {done}/{total}。" }
+    /// The import's job failed.
+    ImportFailed { en: "The import stopped before the end. Press “Import” again: it goes on where it stopped.", ru: "Импорт остановился до конца. Нажмите «Импортировать» снова: он продолжится с места остановки.", zh: "导入未完成即停止。请再次点击“导入”，将从中断处继续。" }
+    /// The page stopped asking.
+    StillImporting { en: "Still importing on the server. Check again in a while.", ru: "Импорт ещё идёт на сервере. Проверьте чуть позже.", zh: "服务器仍在导入，请稍后再查看。" }
+    /// Asking again.
+    CheckAgain { en: "Check again", ru: "Проверить снова", zh: "再次查看" }
+    /// The link to the list after an import.
+    OpenShipments { en: "Open the shipments", ru: "Открыть отправления", zh: "查看货件" }
+    /// Starting over.
+    AnotherFile { en: "Import another file", ru: "Импортировать другой файл", zh: "导入其他文件" }
+    /// After a file error.
+    NothingWritten { en: "Nothing was written. Fix the file or choose another one.", ru: "Ничего не записано. Исправьте файл или выберите другой.", zh: "未写入任何内容。请修正文件或选择其他文件。" }
+    /// The export link.
+    ExportCsv { en: "Export these to CSV", ru: "Выгрузить эти в CSV", zh: "将这些导出为 CSV" }
+
+    /// The field: the seller's reference.
+    FieldReference { en: "Your reference", ru: "Ваш код", zh: "您的编号" }
+    /// The field: the status.
+    FieldStatus { en: "Status", ru: "Статус", zh: "状态" }
+    /// The field: the expected delivery.
+    FieldEstimatedDelivery { en: "Expected delivery", ru: "Ожидаемая доставка", zh: "预计送达" }
+    /// The field: the pickup point's name.
+    FieldPickupPointName { en: "Pickup point", ru: "Пункт выдачи", zh: "取件点" }
+    /// The field: the pickup point's address.
+    FieldPickupPointAddress { en: "Pickup point's address", ru: "Адрес пункта выдачи", zh: "取件点地址" }
+    /// The field: the pickup code.
+    FieldPickupCode { en: "Pickup code", ru: "Код получения", zh: "取件码" }
+    /// The field: kept until.
+    FieldStorageUntil { en: "Kept until", ru: "Хранится до", zh: "保管至" }
+    /// The field: the buyer's phone.
+    FieldPhone { en: "Buyer's phone (last 4 digits kept)", ru: "Телефон покупателя (хранятся 4 последние цифры)", zh: "买家电话（仅保留后 4 位）" }
+    /// The field: the buyer's postcode.
+    FieldPostcode { en: "Buyer's postcode", ru: "Индекс покупателя", zh: "买家邮编" }
+    /// A change: the pickup point.
+    ChangePickupPoint { en: "pickup point", ru: "пункт выдачи", zh: "取件点" }
+    /// A change: the buyer's check.
+    ChangeBuyerCheck { en: "buyer's check (phone or postcode)", ru: "проверка покупателя (телефон или индекс)", zh: "买家验证（电话或邮编）" }
+
+    /// Refused: no reference column.
+    ReasonNoReferenceColumn { en: "The file has no column to key shipments by: map a reference, posting, order or tracking number column.", ru: "В файле нет столбца-ключа: укажите столбец с вашим кодом, номером отправления, заказа или трек-номером.", zh: "文件中没有可作为货件标识的列：请指定编号、货件号、订单号或运单号列。" }
+    /// Refused: empty reference.
+    ReasonNoReference { en: "The number that keys the shipment is empty in this line.", ru: "В строке пуст номер, по которому определяется отправление.", zh: "此行中用于标识货件的单号为空。" }
+    /// Refused: a bad reference.
+    ReasonBadReference { en: "Your reference must be 1 to 100 Latin letters, digits, dots, dashes or underscores.", ru: "Ваш код должен состоять из 1–100 латинских букв, цифр, точек, дефисов или подчёркиваний.", zh: "您的编号须为 1 至 100 个拉丁字母、数字、点、短横线或下划线。" }
+    /// Refused: a bad number: `{field}`, `{problem}`.
+    ReasonBadNumber { en: "{field}: not a usable number ({problem}).", ru: "{field}: номер не подходит ({problem}).", zh: "{field}：单号无效（{problem}）。" }
+    /// Refused: no status.
+    ReasonNoStatus { en: "The status is empty, or the file has no status column.", ru: "Статус не указан, или в файле нет столбца статуса.", zh: "状态为空，或文件中没有状态列。" }
+    /// Refused: an unknown status: `{field}`, `{text}`.
+    ReasonUnknownStatus { en: "{field}: “{text}” is not a status the import knows.", ru: "{field}: «{text}» — незнакомый импорту статус.", zh: "{field}：“{text}”不是可识别的状态。" }
+    /// Refused: a bad date: `{field}`, `{text}`.
+    ReasonBadDate { en: "{field}: “{text}” is not a date (write 25.11.2026 or 2026-11-25).", ru: "{field}: «{text}» — не дата (пишите 25.11.2026 или 2026-11-25).", zh: "{field}：“{text}”不是日期（请写作 2026-11-25 或 2026年11月25日）。" }
+    /// Refused: too long: `{field}`, `{max}`.
+    ReasonTooLong { en: "{field}: longer than {max} characters.", ru: "{field}: длиннее {max} символов.", zh: "{field}：超过 {max} 个字符。" }
+    /// Refused: a bad phone.
+    ReasonBadPhone { en: "The phone has fewer than four digits.", ru: "В телефоне меньше четырёх цифр.", zh: "电话号码少于四位数字。" }
+    /// Refused: a bad postcode.
+    ReasonBadPostcode { en: "The postcode has no letter or digit.", ru: "В индексе нет ни букв, ни цифр.", zh: "邮编中没有字母或数字。" }
+    /// Refused: a conflict: `{line}`.
+    ReasonConflict { en: "Line {line} has the same shipment with other data: keep one of them.", ru: "В строке {line} то же отправление с другими данными: оставьте одну из строк.", zh: "第 {line} 行是同一货件但数据不同：请只保留一行。" }
+    /// Refused: the API's checks: `{path}`.
+    ReasonInvalid { en: "The server did not accept this line ({path}).", ru: "Сервер не принял эту строку ({path}).", zh: "服务器未接受此行（{path}）。" }
+    /// A number: empty.
+    NumberEmpty { en: "empty", ru: "пусто", zh: "为空" }
+    /// A number: too long.
+    NumberTooLong { en: "too long", ru: "слишком длинный", zh: "过长" }
+    /// A number: bad characters.
+    NumberBadCharacters { en: "characters a number does not have", ru: "недопустимые символы", zh: "含有无效字符" }
+    /// A number: a typing mistake (a check digit).
+    NumberMistyped { en: "a typing mistake: its check digit does not match", ru: "опечатка: не сходится контрольная цифра", zh: "输入错误：校验位不符" }
+    /// A number: an unknown country.
+    NumberUnknownCountry { en: "an unknown country code", ru: "неизвестный код страны", zh: "未知的国家代码" }
+
+    /// The file: empty.
+    FileEmpty { en: "The file is empty.", ru: "Файл пуст.", zh: "文件为空。" }
+    /// The file: too large.
+    FileTooLarge { en: "The file is larger than 50 MB. Split it into smaller files.", ru: "Файл больше 50 МБ. Разделите его на файлы поменьше.", zh: "文件超过 50 MB，请拆分为较小的文件。" }
+    /// The file: too many rows.
+    FileTooManyRows { en: "The file has more than 100 000 rows. Split it into smaller files.", ru: "В файле больше 100 000 строк. Разделите его на файлы поменьше.", zh: "文件超过 100 000 行，请拆分为较小的文件。" }
+    /// The file: a row too wide.
+    FileRowTooWide { en: "A row is far too wide: often a quote left open in a CSV. Check the file in Excel.", ru: "Одна из строк слишком широкая: часто это незакрытая кавычка в CSV. Проверьте файл в Excel.", zh: "某一行过宽：通常是 CSV 中有未闭合的引号。请在 Excel 中检查文件。" }
+    /// The file: an unknown encoding.
+    FileUnknownEncoding { en: "The file's text is in an unknown encoding. Save it as CSV UTF-8 or Windows-1251.", ru: "Текст файла в неизвестной кодировке. Сохраните его как CSV UTF-8 или Windows-1251.", zh: "文件文本编码无法识别。请另存为 CSV UTF-8 或 Windows-1251。" }
+    /// The file: an old Excel.
+    FileUnsupportedFormat { en: "This is an old Excel file (.xls) or another binary file. Save it as XLSX or CSV.", ru: "Это старый файл Excel (.xls) или другой двоичный файл. Сохраните его как XLSX или CSV.", zh: "这是旧版 Excel 文件（.xls）或其他二进制文件。请另存为 XLSX 或 CSV。" }
+    /// The file: a workbook that unpacks too large.
+    FileUnpacksTooLarge { en: "The XLSX file unpacks to too much data. Save it as CSV, or split it.", ru: "XLSX-файл распаковывается в слишком большой объём. Сохраните его как CSV или разделите.", zh: "XLSX 文件解压后数据过大。请另存为 CSV 或拆分。" }
+    /// The file: a workbook with too much text.
+    FileTextTooLarge { en: "The XLSX file holds too much text. Save it as CSV, or split it.", ru: "В XLSX-файле слишком много текста. Сохраните его как CSV или разделите.", zh: "XLSX 文件中文本过多。请另存为 CSV 或拆分。" }
+    /// The file: unreadable.
+    FileUnreadable { en: "The file could not be read. Save it again as XLSX or CSV and retry.", ru: "Файл не удалось прочитать. Сохраните его заново как XLSX или CSV и повторите.", zh: "无法读取该文件。请重新另存为 XLSX 或 CSV 后重试。" }
+    /// The file: a broken workbook.
+    FileBadWorkbook { en: "The XLSX file is damaged or has no sheet.", ru: "XLSX-файл повреждён или в нём нет листов.", zh: "XLSX 文件已损坏或没有工作表。" }
+    /// The file: no header row.
+    FileNoHeaderRow { en: "No header row found: the first 20 rows must name a number column (order, posting or tracking number) and a status column.", ru: "Не найдена строка заголовков: в первых 20 строках должны быть столбец номера (заказа, отправления или трек-номер) и столбец статуса.", zh: "未找到表头行：前 20 行中须有单号列（订单号、货件号或运单号）和状态列。" }
+    /// The file: neither CSV nor XLSX.
+    FileWrongType { en: "This is not a CSV or XLSX file.", ru: "Это не файл CSV или XLSX.", zh: "这不是 CSV 或 XLSX 文件。" }
 }
 
 /// `word` in `lang` with its `{name}` placeholders filled in.

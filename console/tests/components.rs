@@ -277,10 +277,10 @@ fn staff_sees_no_owners_section() {
     };
     assert_eq!(
         hrefs(Role::Owner),
-        ["#/", "#/shipments", "#/webhooks", "/configure/"]
+        ["#/", "#/shipments", "#/import", "#/webhooks", "/configure/"]
     );
-    assert_eq!(hrefs(Role::Staff), ["#/", "#/shipments"]);
-    assert_eq!(hrefs(Role::Other), ["#/", "#/shipments"]);
+    assert_eq!(hrefs(Role::Staff), ["#/", "#/shipments", "#/import"]);
+    assert_eq!(hrefs(Role::Other), ["#/", "#/shipments", "#/import"]);
 }
 
 #[wasm_bindgen_test]
@@ -335,6 +335,7 @@ fn places_and_invitations_are_read_from_the_fragment() {
         },
         Place::Shipment("order-1.A_b".into()),
         Place::Webhooks,
+        Place::Import,
     ] {
         assert_eq!(Place::of_hash(&place.hash()), place);
     }
@@ -564,4 +565,258 @@ fn every_provider_has_a_name_in_every_language() {
     }
     assert_eq!(provider_name(Lang::Ru, "cdek"), "СДЭК");
     assert_eq!(provider_name(Lang::Zh, "russian_post"), "俄罗斯邮政");
+}
+
+/// A real answer of `POST /api/v1/seller/imports` for `server/tests/fixtures/import/
+/// ozon-postings-1251.csv` (the reference server, 2026-12-07), one changed row added as the
+/// server writes one.
+const PREVIEW: &str = r#"{"id":"5648361414666500170","expires_at":"2026-12-07T18:27:55Z","format":"csv","encoding":"windows1251","separator":";","header_line":1,"columns":[{"index":0,"header":"Номер заказа","field":"order_number"},{"index":1,"header":"Номер отправления","field":"shipment_number"},{"index":2,"header":"Принят в обработку","field":null},{"index":3,"header":"Дата отгрузки","field":null},{"index":4,"header":"Статус","field":"status"},{"index":5,"header":"Дата доставки","field":"estimated_delivery"},{"index":6,"header":"Фактическая дата передачи в доставку","field":null},{"index":7,"header":"Сумма отправления","field":null},{"index":8,"header":"Код валюты отправления","field":null},{"index":9,"header":"Наименование товара","field":null},{"index":10,"header":"OZON id","field":null},{"index":11,"header":"Артикул","field":null},{"index":12,"header":"Количество","field":null},{"index":13,"header":"Трек-номер","field":"tracking_number"}],"keyed_by":"shipment_number","counts":{"created":5,"changed":1,"unchanged":0,"repeated":1,"refused":4},"created":[{"line":2,"reference":"0123456789-0001-1"},{"line":4,"reference":"0123456790-0002-1"},{"line":5,"reference":"0123456791-0003-1"},{"line":6,"reference":"0123456792-0004-1"},{"line":7,"reference":"0123456793-0005-2"}],"changed":[{"line":12,"reference":"0123456794-0006-1","changes":["stage","buyer_check"]}],"unchanged":[],"repeated":[{"line":3,"first_line":2}],"refused":[{"line":8,"refusal":{"field":"status","reason":"unknown_status","text":"Потерян курьером"}},{"line":9,"refusal":{"field":"tracking_number","problem":"mistyped","reason":"bad_number"}},{"line":10,"refusal":{"reason":"no_reference"}},{"line":11,"refusal":{"first_line":4,"reason":"conflict"}}]}"#;
+
+#[wasm_bindgen_test]
+fn the_preview_is_read_as_the_server_writes_it() {
+    use trackline_console::import::{self, Preview};
+    let preview: Preview = serde_json::from_str(PREVIEW).unwrap();
+    assert_eq!(preview.id, "5648361414666500170");
+    assert_eq!(preview.columns.len(), 14);
+    assert_eq!(
+        preview.columns[13].field.as_deref(),
+        Some("tracking_number")
+    );
+    assert_eq!(preview.columns[2].field, None);
+    assert_eq!(preview.counts.created, 5);
+    assert_eq!(preview.counts.refused, 4);
+    assert!(preview.counts.writes());
+    assert_eq!(preview.created[1].line, 4);
+    assert_eq!(preview.repeated[0].first_line, 2);
+    assert_eq!(preview.changed[0].changes, ["stage", "buyer_check"]);
+    assert_eq!(
+        import::reason_text(Lang::Ru, &preview.refused[0].refusal),
+        "Статус: «Потерян курьером» — незнакомый импорту статус."
+    );
+    assert_eq!(
+        import::reason_text(Lang::En, &preview.refused[1].refusal),
+        "Tracking number: not a usable number (a typing mistake: its check digit does not match)."
+    );
+    assert_eq!(
+        import::reason_text(Lang::Zh, &preview.refused[3].refusal),
+        "第 4 行是同一货件但数据不同：请只保留一行。"
+    );
+    assert_eq!(
+        import::field_text(Lang::En, "buyer_check"),
+        "buyer's check (phone or postcode)"
+    );
+    // A newer server's fields and kinds are read, or left out, never a failure.
+    let loose: Preview =
+        serde_json::from_str(r#"{"id":"1","counts":{"unchanged":3},"later":true}"#).unwrap();
+    assert!(!loose.counts.writes());
+    assert!(loose.columns.is_empty());
+}
+
+#[wasm_bindgen_test]
+fn every_reason_and_file_error_is_told_in_three_languages_and_an_unknown_one_by_its_code() {
+    use trackline_console::import::{self, FIELDS, FILE_ERRORS, NUMBER_PROBLEMS, REASONS};
+    for lang in LANGS {
+        for (code, _) in REASONS {
+            let refusal = json!({"reason": code, "field": "order_number", "text": "x", "max": 100,
+                "first_line": 4, "path": "carrier.name", "problem": "empty"});
+            let told = import::reason_text(lang, &refusal);
+            assert!(!told.contains('{'), "{code} in {lang:?}: {told}");
+            assert_ne!(told, code, "{code} in {lang:?}");
+        }
+        for (code, _) in FILE_ERRORS {
+            assert!(
+                !import::file_error_text(lang, code).contains(code),
+                "{code}"
+            );
+        }
+        for field in FIELDS {
+            assert_ne!(
+                import::field_text(lang, field),
+                field,
+                "{field} in {lang:?}"
+            );
+        }
+        for (problem, _) in NUMBER_PROBLEMS {
+            let told = import::reason_text(
+                lang,
+                &json!({"reason": "bad_number", "field": "tracking_number", "problem": problem}),
+            );
+            assert!(
+                !told.contains(problem) || lang == Lang::En,
+                "{problem} in {lang:?}"
+            );
+        }
+        assert_eq!(
+            import::reason_text(lang, &json!({"reason": "brand_new"})),
+            "brand_new"
+        );
+        assert!(import::file_error_text(lang, "file_brand_new").contains("file_brand_new"));
+    }
+    // Every code the server's `Refusal` and `FileError` send (server/src/import/, http/error.rs).
+    let reasons: Vec<&str> = REASONS.iter().map(|(code, _)| *code).collect();
+    assert_eq!(
+        reasons,
+        [
+            "no_reference_column",
+            "no_reference",
+            "bad_reference",
+            "bad_number",
+            "no_status",
+            "unknown_status",
+            "bad_date",
+            "too_long",
+            "bad_phone",
+            "bad_postcode",
+            "conflict",
+            "invalid",
+        ]
+    );
+    assert_eq!(FILE_ERRORS.len(), 12);
+}
+
+#[wasm_bindgen_test]
+fn a_file_error_is_told_by_its_code_and_any_other_failure_as_usual() {
+    use trackline_console::import::ImportError;
+    let body = r#"{"error":"file_unknown_encoding","message":"…"}"#;
+    assert_eq!(
+        ImportError::of(422, None, body),
+        ImportError::File("file_unknown_encoding".into())
+    );
+    assert_eq!(
+        ImportError::of(413, None, "<html>"),
+        ImportError::File("file_too_large".into())
+    );
+    assert_eq!(
+        ImportError::of(415, None, r#"{"error":"unsupported_type"}"#),
+        ImportError::File("unsupported_type".into())
+    );
+    assert_eq!(
+        ImportError::of(422, None, r#"{"error":"invalid","field":"mapping"}"#),
+        ImportError::Api(ApiError::Invalid(Some("mapping".into())))
+    );
+    assert_eq!(
+        ImportError::of(401, None, ""),
+        ImportError::Api(ApiError::SignedOut)
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_file_goes_with_its_type_or_its_extensions() {
+    use trackline_console::import::content_type;
+    const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    assert_eq!(content_type("Отправления.XLSX", ""), XLSX);
+    assert_eq!(
+        content_type("orders.xlsx", "application/octet-stream"),
+        XLSX
+    );
+    assert_eq!(content_type("postings.csv", ""), "text/csv");
+    assert_eq!(
+        content_type("postings.csv", "application/vnd.ms-excel"),
+        "application/vnd.ms-excel"
+    );
+    assert_eq!(content_type("1c.tsv", ""), "text/tab-separated-values");
+    assert_eq!(content_type("old.xls", ""), "application/octet-stream");
+    assert_eq!(content_type("noname", ""), "application/octet-stream");
+    assert_ne!(content_type("photo.png", "image/png"), "text/csv");
+}
+
+#[wasm_bindgen_test]
+fn the_mapping_query_is_built_from_the_selects() {
+    use trackline_console::import::{self, Preview};
+    let preview: Preview = serde_json::from_str(PREVIEW).unwrap();
+    let mut chosen = import::mapping_of(&preview.columns);
+    assert_eq!(chosen.len(), 14);
+    // The seller maps column 2 to the order number: column 0 loses it, as the server does.
+    import::choose(&mut chosen, 2, Some("order_number".into()));
+    assert_eq!(chosen[0], None);
+    assert_eq!(chosen[2].as_deref(), Some("order_number"));
+    import::choose(&mut chosen, 13, None);
+    import::choose(&mut chosen, 99, Some("status".into()));
+    let query = import::mapping_query(&chosen);
+    let pairs: Vec<(String, String)> =
+        form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+            .into_owned()
+            .collect();
+    assert_eq!(pairs.len(), 1);
+    assert_eq!(pairs[0].0, "mapping");
+    assert_eq!(
+        pairs[0].1,
+        "none:0,shipment_number:1,order_number:2,none:3,status:4,estimated_delivery:5,none:6,none:7,none:8,none:9,none:10,none:11,none:12,none:13"
+    );
+    assert!(query.starts_with("?mapping=none%3A0%2Cshipment_number%3A1"));
+    assert_eq!(import::mapping_query(&[]), "");
+    // The widest header the server reads (256 columns) stays within its 4 000 characters.
+    let mut wide = vec![None; 256];
+    for (at, field) in import::FIELDS.iter().enumerate() {
+        wide[240 + at] = Some((*field).to_owned());
+    }
+    let query = import::mapping_query(&wide);
+    let decoded: String = form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+        .map(|(_, value)| value.into_owned())
+        .collect();
+    assert!(decoded.len() <= 4000, "{}", decoded.len());
+}
+
+#[wasm_bindgen_test]
+fn the_progress_is_polled_on_a_bounded_growing_schedule() {
+    use trackline_console::import::{self, Progress, MAX_POLLS};
+    let waits: Vec<u32> = (0..).map_while(import::poll_wait_ms).collect();
+    assert_eq!(waits.len(), MAX_POLLS as usize);
+    assert_eq!(waits[0], 500);
+    assert!(waits.windows(2).all(|pair| pair[0] <= pair[1]));
+    assert!(waits.iter().all(|wait| (500..=5000).contains(wait)));
+    assert_eq!(*waits.last().unwrap(), 5000);
+    let total: u32 = waits.iter().sum();
+    assert!((60_000..=600_000).contains(&total), "{total} ms in all");
+    assert_eq!(import::poll_wait_ms(MAX_POLLS), None);
+    assert_eq!(import::poll_wait_ms(u32::MAX), None);
+    let progress = |state: &str| Progress {
+        state: state.into(),
+        done: 1,
+        total: 2,
+    };
+    assert!(progress("applied").ended());
+    assert!(progress("failed").ended());
+    assert!(!progress("applying").ended());
+    assert!(!progress("previewed").ended());
+}
+
+#[wasm_bindgen_test]
+fn the_export_link_carries_the_lists_filters_and_not_its_cursor() {
+    let query = ListQuery {
+        stage: Some("in_transit".into()),
+        problems: Problems::With,
+        cursor: Some("abc".into()),
+        ..ListQuery::default()
+    };
+    assert_eq!(
+        trackline_console::api::export_href(&query),
+        "/api/v1/seller/shipments.csv?stage=in_transit&exception=any"
+    );
+    assert_eq!(
+        trackline_console::api::export_href(&ListQuery::default()),
+        "/api/v1/seller/shipments.csv"
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_import_page_labels_its_picker_in_chinese() {
+    use leptos::prelude::*;
+    use trackline_console::view::import::ImportPage;
+    use trackline_console::view::Gate;
+    let root = fresh_root();
+    let mounted = leptos::mount::mount_to(root.clone(), move || {
+        let gate = RwSignal::new(Gate::Out(None));
+        view! { <ImportPage lang=Lang::Zh gate/> }
+    });
+    let text = root.text_content().unwrap_or_default();
+    assert!(text.contains("从表格导入货件"), "{text}");
+    let input = root.query_selector("input[type=file]").unwrap().unwrap();
+    let id = input.id();
+    assert!(root
+        .query_selector(&format!("label[for='{id}']"))
+        .unwrap()
+        .is_some());
+    assert!(input.get_attribute("accept").unwrap().contains(".xlsx"));
+    drop(mounted);
 }

@@ -2,6 +2,7 @@
 //! signed in, the shell around every page: who is signed in, the sections, signing out.
 
 use super::home::Home;
+use super::import::ImportPage;
 use super::list::List;
 use super::shipment::ShipmentPage;
 use super::sign_in::{Invited, SignIn};
@@ -166,6 +167,7 @@ fn Shell(lang: Lang, gate: RwSignal<Gate>, session: Session) -> impl IntoView {
                     <p class="con__lead" role="alert">{t(lang, Word::OwnersOnly)}</p>
                 }.into_any(),
                 Place::Webhooks => view! { <WebhooksPage lang gate/> }.into_any(),
+                Place::Import => view! { <ImportPage lang gate/> }.into_any(),
             }}
         </main>
         // Signing out is rare: at the foot, not in the way on a phone.

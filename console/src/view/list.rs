@@ -187,6 +187,9 @@ pub fn List(
             </div>
         </form>
         <div class="con__tabs" role="group" aria-label=t(lang, Word::Stages)>{tabs(lang, query, counts)}</div>
+        // The file of what the list shows (every page of it): a plain GET with the cookie.
+        <p class="con__export"><a href=move || query.with(api::export_href) download="shipments.csv"
+            data-testid="export">{t(lang, Word::ExportCsv)}</a></p>
         <div class="con__filters">
             <div>
                 <label for="con-problems">{t(lang, Word::FilterException)}</label>

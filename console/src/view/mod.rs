@@ -1,9 +1,11 @@
 //! The console's views: the shell and the sign-in (`app`), the invitation and sign-in forms
 //! (`sign_in`), the needs-attention home (`home`), the shipments list (`list`), one
-//! shipment's page (`shipment`) and the owners' webhooks (`webhooks`).
+//! shipment's page (`shipment`), the owners' webhooks (`webhooks`) and a spreadsheet's import
+//! (`import`).
 
 pub mod app;
 pub mod home;
+pub mod import;
 pub mod list;
 pub mod shipment;
 pub mod sign_in;
