@@ -22,6 +22,16 @@ pub enum Place {
     Shipment(String),
     /// The webhooks (owners only).
     Webhooks,
+    /// The members and invitations (owners only).
+    Members,
+    /// The API tokens (owners only).
+    Tokens,
+    /// The audit log (owners only).
+    Audit,
+    /// Ozon's and the carriers' keys (owners only).
+    Keys,
+    /// The lookup rules and the snippet (owners only).
+    Settings,
 }
 
 /// The longest reference the seller API takes.
@@ -57,6 +67,11 @@ impl Place {
                 stale: true,
             },
             "/webhooks" => Place::Webhooks,
+            "/members" => Place::Members,
+            "/tokens" => Place::Tokens,
+            "/audit" => Place::Audit,
+            "/keys" => Place::Keys,
+            "/settings" => Place::Settings,
             _ => Place::Attention,
         }
     }
@@ -70,12 +85,25 @@ impl Place {
             Place::Shipments { .. } => "#/shipments".to_owned(),
             Place::Shipment(reference) => format!("#/shipment/{reference}"),
             Place::Webhooks => "#/webhooks".to_owned(),
+            Place::Members => "#/members".to_owned(),
+            Place::Tokens => "#/tokens".to_owned(),
+            Place::Audit => "#/audit".to_owned(),
+            Place::Keys => "#/keys".to_owned(),
+            Place::Settings => "#/settings".to_owned(),
         }
     }
 
     /// Whether only owners may open the place.
     pub fn owners_only(&self) -> bool {
-        matches!(self, Place::Webhooks)
+        matches!(
+            self,
+            Place::Webhooks
+                | Place::Members
+                | Place::Tokens
+                | Place::Audit
+                | Place::Keys
+                | Place::Settings
+        )
     }
 
     /// The section the place belongs to, for the navigation's current link: a shipment's page
@@ -102,8 +130,8 @@ pub struct Section {
     pub place: Option<Place>,
 }
 
-/// The sections a role sees: staff never sees an owner's (the configurator now; keys,
-/// webhooks and members when they come), which the server refuses them anyway.
+/// The sections a role sees: staff never sees an owner's (keys, tokens, webhooks, members, the
+/// audit log, settings, the configurator), which the server refuses them anyway.
 pub fn sections(role: Role) -> Vec<Section> {
     let mut sections = vec![
         Section {
@@ -126,6 +154,19 @@ pub fn sections(role: Role) -> Vec<Section> {
             word: Word::NavWebhooks,
             place: Some(Place::Webhooks),
         });
+        for (href, word, place) in [
+            ("#/keys", Word::NavKeys, Place::Keys),
+            ("#/tokens", Word::NavTokens, Place::Tokens),
+            ("#/members", Word::NavMembers, Place::Members),
+            ("#/audit", Word::NavAudit, Place::Audit),
+            ("#/settings", Word::NavSettings, Place::Settings),
+        ] {
+            sections.push(Section {
+                href,
+                word,
+                place: Some(place),
+            });
+        }
         sections.push(Section {
             href: "/configure/",
             word: Word::NavWidget,
