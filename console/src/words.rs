@@ -338,9 +338,11 @@ words! {
     /// The role's label.
     InviteRole { en: "Role", ru: "Роль", zh: "角色" }
     /// The owner's role, as offered.
-    RoleOwnerChoice { en: "Owner: everything", ru: "Владелец: всё", zh: "店主：全部权限" }
+    RoleOwnerChoice { en: "Owner", ru: "Владелец", zh: "店主" }
     /// The staff's role, as offered.
-    RoleStaffChoice { en: "Staff: shipments and import; not keys, tokens, webhooks or members", ru: "Сотрудник: отправления и импорт; без ключей, токенов, вебхуков и участников", zh: "员工：货件与导入；无密钥、令牌、Webhook 与成员权限" }
+    RoleStaffChoice { en: "Staff", ru: "Сотрудник", zh: "员工" }
+    /// What each role may do.
+    RolesHint { en: "An owner may do everything; staff works with shipments and import, not with keys, tokens, webhooks, members or settings.", ru: "Владелец может всё; сотрудник работает с отправлениями и импортом, без ключей, токенов, вебхуков, участников и настроек.", zh: "店主拥有全部权限；员工可处理货件与导入，无权管理密钥、令牌、Webhook、成员和设置。" }
     /// The invitation's button.
     InviteButton { en: "Make the invitation link", ru: "Создать ссылку-приглашение", zh: "生成邀请链接" }
     /// The link, shown once: `{date}`.
@@ -414,7 +416,7 @@ words! {
     /// ozon_keys.put.
     AuditOzonKeysPut { en: "{who} replaced the Ozon keys", ru: "{who}: заменены ключи Ozon", zh: "{who} 更新了 Ozon 密钥" }
     /// provider_keys.put.
-    AuditProviderKeysPut { en: "{who} replaced the keys for {target}", ru: "{who}: заменены ключи для {target}", zh: "{who} 更新了 {target} 的密钥" }
+    AuditProviderKeysPut { en: "{who} replaced the keys ({target})", ru: "{who}: заменены ключи ({target})", zh: "{who} 更新了密钥（{target}）" }
     /// member.invite.
     AuditMemberInvite { en: "{who} invited a member", ru: "{who}: приглашён участник", zh: "{who} 邀请了成员" }
     /// member.remove.

@@ -644,7 +644,7 @@ fn every_audit_action_is_a_sentence_in_every_language() {
     let keys = audit_entry(None, Some("ci"), "provider_keys.put", Some("cdek"));
     assert_eq!(
         sentence(Lang::Ru, &keys),
-        "Токен «ci»: заменены ключи для СДЭК"
+        "Токен «ci»: заменены ключи (СДЭК)"
     );
     let nobody = audit_entry(None, None, "settings.put", None);
     assert_eq!(

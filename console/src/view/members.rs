@@ -173,11 +173,12 @@ fn members_page(lang: Lang, gate: RwSignal<Gate>) -> impl IntoView {
             <h2 id="con-invite">{t(lang, Word::InviteTitle)}</h2>
             <form class="con__form" on:submit=invite>
                 <label for="con-invite-role">{t(lang, Word::InviteRole)}</label>
-                <select id="con-invite-role" prop:value=move || role.get()
+                <select id="con-invite-role" aria-describedby="con-roles-hint" prop:value=move || role.get()
                     on:change=move |event| role.set(event_target_value(&event))>
                     <option value="staff">{t(lang, Word::RoleStaffChoice)}</option>
                     <option value="owner">{t(lang, Word::RoleOwnerChoice)}</option>
                 </select>
+                <p id="con-roles-hint" class="con__hint">{t(lang, Word::RolesHint)}</p>
                 {alert(lang, refused)}
                 <button type="submit" class="con__primary" disabled=move || busy.get()>{t(lang, Word::InviteButton)}</button>
             </form>
