@@ -351,6 +351,8 @@ words! {
     RemoveMember { en: "Remove the member", ru: "Удалить участника", zh: "移除成员" }
     /// The removal's question: `{name}`.
     RemoveMemberConfirm { en: "Remove {name}? Their sessions end at once.", ru: "Удалить участника {name}? Все его сеансы сразу завершатся.", zh: "移除 {name}？其所有会话将立即结束。" }
+    /// The signed-in member's own row: `{name}`.
+    MemberYou { en: "{name} (you)", ru: "{name} (вы)", zh: "{name}（您）" }
     /// Yes, remove.
     RemoveYes { en: "Remove", ru: "Удалить", zh: "移除" }
     /// 409 last_owner.

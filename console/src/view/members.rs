@@ -61,9 +61,16 @@ fn member_row(
     ]
     .join(" · ");
     let question = words::fill(lang, Word::RemoveMemberConfirm, &[("name", &member.name)]);
+    let you = gate
+        .with_untracked(|gate| matches!(gate, Gate::In(session) if session.member.id == member.id));
+    let name = if you {
+        words::fill(lang, Word::MemberYou, &[("name", &member.name)])
+    } else {
+        member.name.clone()
+    };
     view! {
         <li class="con__card" data-testid="member">
-            <p class="con__ref">{member.name}</p>
+            <p class="con__ref">{name}</p>
             <p class="con__muted">{facts}</p>
             {alert(lang, problem)}
             {confirmed(lang, Word::RemoveMember, question, Word::RemoveYes, busy, remove)}
