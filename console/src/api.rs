@@ -600,3 +600,242 @@ pub fn export_href(query: &ListQuery) -> String {
         query.first_page().to_query()
     )
 }
+
+/// A `PUT` of a JSON body.
+async fn put_only(url: &str, body: &serde_json::Value) -> Result<Response, ApiError> {
+    send(
+        changing(Request::put(url))
+            .header("Content-Type", "application/json")
+            .body(body.to_string()),
+    )
+    .await
+}
+
+/// A `DELETE`.
+async fn delete_only(url: &str) -> Result<(), ApiError> {
+    send(changing(Request::delete(url)).build())
+        .await
+        .map(|_| ())
+}
+
+/// A member of the shop, as the owners' list shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct MemberListed {
+    /// Their id.
+    pub id: i64,
+    /// Their name.
+    #[serde(default)]
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+    /// The login of their password, if they chose one.
+    #[serde(default)]
+    pub login: Option<String>,
+    /// How many passkeys they have.
+    #[serde(default)]
+    pub passkeys: i64,
+    /// Since when they are a member (ms since the epoch).
+    #[serde(default)]
+    pub created_ms: i64,
+}
+
+/// An invitation not yet used.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct OpenInvitation {
+    /// Its id.
+    pub id: i64,
+    /// The role it gives.
+    pub role: Role,
+    /// When it expires (ms since the epoch).
+    #[serde(default)]
+    pub expires_ms: i64,
+}
+
+/// The shop's members and open invitations.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Members {
+    /// Oldest first.
+    #[serde(default)]
+    pub members: Vec<MemberListed>,
+    /// Not yet used, not expired.
+    #[serde(default)]
+    pub invitations: Vec<OpenInvitation>,
+}
+
+/// A new invitation's link, shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct InvitationLink {
+    /// `{public_url}/console/#invitation=…`.
+    pub link: String,
+    /// When it expires (ms since the epoch).
+    #[serde(default)]
+    pub expires_ms: i64,
+}
+
+/// `GET /api/v1/seller/members` (owners only).
+pub async fn members() -> Result<Members, ApiError> {
+    get("/api/v1/seller/members").await
+}
+
+/// `POST /api/v1/seller/members/invitations` `{role}`: a one-time link, valid 24 hours.
+pub async fn invite(role: Role) -> Result<InvitationLink, ApiError> {
+    let role = if role.is_owner() { "owner" } else { "staff" };
+    post(
+        "/api/v1/seller/members/invitations",
+        &serde_json::json!({ "role": role }),
+    )
+    .await
+}
+
+/// `DELETE /api/v1/seller/members/{id}`: its sessions end; `Conflict` for the last owner.
+pub async fn remove_member(id: i64) -> Result<(), ApiError> {
+    delete_only(&format!("/api/v1/seller/members/{id}")).await
+}
+
+/// A bearer token of the seller (never the token itself, but in the answer that made it).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ApiToken {
+    /// Its id (a string: larger than JavaScript's safe integers).
+    pub id: String,
+    /// Its name.
+    #[serde(default)]
+    pub name: String,
+    /// When it was made (RFC 3339).
+    #[serde(default)]
+    pub created_at: String,
+    /// When it was last used, to the minute (RFC 3339).
+    #[serde(default)]
+    pub last_used_at: Option<String>,
+    /// The token: only in the answer that made it.
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+/// The seller's tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ApiTokens {
+    /// Oldest first.
+    #[serde(default)]
+    pub tokens: Vec<ApiToken>,
+}
+
+/// `GET /api/v1/seller/tokens`.
+pub async fn tokens() -> Result<ApiTokens, ApiError> {
+    get("/api/v1/seller/tokens").await
+}
+
+/// `POST /api/v1/seller/tokens` `{name}`: the new token, shown once.
+pub async fn create_token(name: &str) -> Result<ApiToken, ApiError> {
+    post(
+        "/api/v1/seller/tokens",
+        &serde_json::json!({ "name": name }),
+    )
+    .await
+}
+
+/// `DELETE /api/v1/seller/tokens/{id}`: `Conflict` for the last one.
+pub async fn revoke_token(id: &str) -> Result<(), ApiError> {
+    delete_only(&format!("/api/v1/seller/tokens/{}", segment(id))).await
+}
+
+/// Who made a change: a member.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AuditMember {
+    /// Their id.
+    #[serde(default)]
+    pub id: i64,
+    /// Their name.
+    #[serde(default)]
+    pub name: String,
+}
+
+/// One change in the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AuditEntry {
+    /// When (ms since the epoch).
+    #[serde(default)]
+    pub at_ms: i64,
+    /// The member who made it, when a member did.
+    #[serde(default)]
+    pub member: Option<AuditMember>,
+    /// The token's name, when a token did.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// What it was: `shipment.put`, … or `method /route`.
+    #[serde(default)]
+    pub action: String,
+    /// What it changed (a reference, an id, a provider), when the route names one.
+    #[serde(default)]
+    pub target: Option<String>,
+}
+
+/// A page of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AuditPage {
+    /// Newest first.
+    #[serde(default)]
+    pub entries: Vec<AuditEntry>,
+    /// The cursor of the page after it.
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+/// `GET /api/v1/seller/audit[?before=…]`: a page of the log, newest first.
+pub async fn audit(before: Option<&str>) -> Result<AuditPage, ApiError> {
+    let query = before.map_or_else(String::new, |cursor| {
+        format!(
+            "?{}",
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("before", cursor)
+                .finish()
+        )
+    });
+    get(&format!("/api/v1/seller/audit{query}")).await
+}
+
+/// The shop's lookup rules.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub struct Settings {
+    /// Storefront origins allowed to read the lookup; empty for any.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+    /// `phone_last4`, `postcode`, or none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_check: Option<String>,
+}
+
+/// `GET /api/v1/seller/settings`.
+pub async fn settings() -> Result<Settings, ApiError> {
+    get("/api/v1/seller/settings").await
+}
+
+/// `PUT /api/v1/seller/settings`: the rules as stored.
+pub async fn put_settings(settings: &Settings) -> Result<Settings, ApiError> {
+    let body = serde_json::to_value(settings).map_err(|_| ApiError::Unreadable)?;
+    read(put_only("/api/v1/seller/settings", &body).await?).await
+}
+
+/// `PUT /api/v1/seller/ozon` `{client_id, api_key}`: sealed, never shown again.
+pub async fn put_ozon_keys(client_id: &str, api_key: &str) -> Result<(), ApiError> {
+    put_only(
+        "/api/v1/seller/ozon",
+        &serde_json::json!({ "client_id": client_id, "api_key": api_key }),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// `PUT /api/v1/seller/sources/{provider}` with the provider's key fields: sealed, never shown
+/// again.
+pub async fn put_source_keys(provider: &str, keys: &[(&str, String)]) -> Result<(), ApiError> {
+    let body: serde_json::Map<String, serde_json::Value> = keys
+        .iter()
+        .map(|(field, value)| ((*field).to_owned(), serde_json::Value::from(value.as_str())))
+        .collect();
+    put_only(
+        &format!("/api/v1/seller/sources/{}", segment(provider)),
+        &serde_json::Value::Object(body),
+    )
+    .await
+    .map(|_| ())
+}

@@ -100,7 +100,7 @@ fn item(value: &Value) -> Option<Item> {
 }
 
 /// Where the console resolves a queue: the filtered list for parcels, the webhooks page for
-/// deliveries (owners'), none for keys (the connections' pages are not built yet).
+/// deliveries and the keys page for refused keys (both owners').
 fn action(word: Word) -> Option<Place> {
     match word {
         Word::QueueExceptions => Some(Place::Shipments {
@@ -116,6 +116,7 @@ fn action(word: Word) -> Option<Place> {
             stale: false,
         }),
         Word::QueueWebhooks => Some(Place::Webhooks),
+        Word::QueueKeys => Some(Place::Keys),
         _ => None,
     }
 }

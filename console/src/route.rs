@@ -24,6 +24,16 @@ pub enum Place {
     Webhooks,
     /// Importing a spreadsheet (staff and owners).
     Import,
+    /// The members and invitations (owners only).
+    Members,
+    /// The API tokens (owners only).
+    Tokens,
+    /// The audit log (owners only).
+    Audit,
+    /// Ozon's and the carriers' keys (owners only).
+    Keys,
+    /// The lookup rules and the snippet (owners only).
+    Settings,
 }
 
 /// The longest reference the seller API takes.
@@ -60,6 +70,11 @@ impl Place {
             },
             "/webhooks" => Place::Webhooks,
             "/import" => Place::Import,
+            "/members" => Place::Members,
+            "/tokens" => Place::Tokens,
+            "/audit" => Place::Audit,
+            "/keys" => Place::Keys,
+            "/settings" => Place::Settings,
             _ => Place::Attention,
         }
     }
@@ -74,12 +89,25 @@ impl Place {
             Place::Shipment(reference) => format!("#/shipment/{reference}"),
             Place::Webhooks => "#/webhooks".to_owned(),
             Place::Import => "#/import".to_owned(),
+            Place::Members => "#/members".to_owned(),
+            Place::Tokens => "#/tokens".to_owned(),
+            Place::Audit => "#/audit".to_owned(),
+            Place::Keys => "#/keys".to_owned(),
+            Place::Settings => "#/settings".to_owned(),
         }
     }
 
     /// Whether only owners may open the place.
     pub fn owners_only(&self) -> bool {
-        matches!(self, Place::Webhooks)
+        matches!(
+            self,
+            Place::Webhooks
+                | Place::Members
+                | Place::Tokens
+                | Place::Audit
+                | Place::Keys
+                | Place::Settings
+        )
     }
 
     /// The section the place belongs to, for the navigation's current link: a shipment's page
@@ -106,8 +134,8 @@ pub struct Section {
     pub place: Option<Place>,
 }
 
-/// The sections a role sees: staff never sees an owner's (the configurator now; keys,
-/// webhooks and members when they come), which the server refuses them anyway.
+/// The sections a role sees: staff never sees an owner's (keys, tokens, webhooks, members, the
+/// audit log, settings, the configurator), which the server refuses them anyway.
 pub fn sections(role: Role) -> Vec<Section> {
     let mut sections = vec![
         Section {
@@ -135,6 +163,19 @@ pub fn sections(role: Role) -> Vec<Section> {
             word: Word::NavWebhooks,
             place: Some(Place::Webhooks),
         });
+        for (href, word, place) in [
+            ("#/keys", Word::NavKeys, Place::Keys),
+            ("#/tokens", Word::NavTokens, Place::Tokens),
+            ("#/members", Word::NavMembers, Place::Members),
+            ("#/audit", Word::NavAudit, Place::Audit),
+            ("#/settings", Word::NavSettings, Place::Settings),
+        ] {
+            sections.push(Section {
+                href,
+                word,
+                place: Some(place),
+            });
+        }
         sections.push(Section {
             href: "/configure/",
             word: Word::NavWidget,

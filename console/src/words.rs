@@ -455,6 +455,190 @@ words! {
     FileNoHeaderRow { en: "No header row found: the first 20 rows must name a number column (order, posting or tracking number) and a status column.", ru: "Не найдена строка заголовков: в первых 20 строках должны быть столбец номера (заказа, отправления или трек-номер) и столбец статуса.", zh: "未找到表头行：前 20 行中须有单号列（订单号、货件号或运单号）和状态列。" }
     /// The file: neither CSV nor XLSX.
     FileWrongType { en: "This is not a CSV or XLSX file.", ru: "Это не файл CSV или XLSX.", zh: "这不是 CSV 或 XLSX 文件。" }
+
+    /// The members section.
+    NavMembers { en: "Members", ru: "Участники", zh: "成员" }
+    /// The API tokens section.
+    NavTokens { en: "API tokens", ru: "API-токены", zh: "API 令牌" }
+    /// The audit log section.
+    NavAudit { en: "Audit log", ru: "Журнал действий", zh: "操作日志" }
+    /// The provider keys section.
+    NavKeys { en: "Provider keys", ru: "Ключи провайдеров", zh: "服务商密钥" }
+    /// The settings section.
+    NavSettings { en: "Settings", ru: "Настройки", zh: "设置" }
+    /// Copying a secret shown once.
+    Copy { en: "Copy", ru: "Копировать", zh: "复制" }
+    /// It was copied.
+    Copied { en: "Copied.", ru: "Скопировано.", zh: "已复制。" }
+    /// The clipboard refused.
+    CopyFailed { en: "Could not copy: select the text and copy it yourself.", ru: "Не удалось скопировать: выделите текст и скопируйте его вручную.", zh: "无法复制：请选中文本后手动复制。" }
+
+    /// The members page's heading.
+    MembersTitle { en: "Members: who signs in to this console", ru: "Участники: кто входит в этот кабинет", zh: "成员：可登录此控制台的人" }
+    /// A member's passkeys: `{count}`.
+    MemberPasskeys { en: "passkeys: {count}", ru: "ключей доступа: {count}", zh: "通行密钥：{count}" }
+    /// A member without a password.
+    MemberNoLogin { en: "no password", ru: "без пароля", zh: "无密码" }
+    /// Since when: `{date}`.
+    MemberSince { en: "since {date}", ru: "с {date}", zh: "{date} 加入" }
+    /// The open invitations' heading.
+    InvitationsOpen { en: "Open invitations", ru: "Действующие приглашения", zh: "未使用的邀请" }
+    /// An open invitation: `{role}`, `{date}`.
+    InvitationUntil { en: "{role}, valid until {date}", ru: "{role}, действует до {date}", zh: "{role}，有效期至 {date}" }
+    /// No open invitations.
+    NoInvitations { en: "No open invitations.", ru: "Действующих приглашений нет.", zh: "没有未使用的邀请。" }
+    /// The invitation form's heading.
+    InviteTitle { en: "Invite a member", ru: "Пригласить участника", zh: "邀请成员" }
+    /// The role's label.
+    InviteRole { en: "Role", ru: "Роль", zh: "角色" }
+    /// The owner's role, as offered.
+    RoleOwnerChoice { en: "Owner", ru: "Владелец", zh: "店主" }
+    /// The staff's role, as offered.
+    RoleStaffChoice { en: "Staff", ru: "Сотрудник", zh: "员工" }
+    /// What each role may do.
+    RolesHint { en: "An owner may do everything; staff works with shipments and import, not with keys, tokens, webhooks, members or settings.", ru: "Владелец может всё; сотрудник работает с отправлениями и импортом, без ключей, токенов, вебхуков, участников и настроек.", zh: "店主拥有全部权限；员工可处理货件与导入，无权管理密钥、令牌、Webhook、成员和设置。" }
+    /// The invitation's button.
+    InviteButton { en: "Make the invitation link", ru: "Создать ссылку-приглашение", zh: "生成邀请链接" }
+    /// The link, shown once: `{date}`.
+    LinkOnce { en: "The invitation link, shown this once: send it to the person you invite. It works once, until {date}.", ru: "Ссылка-приглашение показана один раз: отправьте её тому, кого приглашаете. Она сработает один раз, до {date}.", zh: "邀请链接仅显示这一次：请发送给受邀人。仅可使用一次，有效期至 {date}。" }
+    /// Removing a member.
+    RemoveMember { en: "Remove the member", ru: "Удалить участника", zh: "移除成员" }
+    /// The removal's question: `{name}`.
+    RemoveMemberConfirm { en: "Remove {name}? Their sessions end at once.", ru: "Удалить участника {name}? Все его сеансы сразу завершатся.", zh: "移除 {name}？其所有会话将立即结束。" }
+    /// The signed-in member's own row: `{name}`.
+    MemberYou { en: "{name} (you)", ru: "{name} (вы)", zh: "{name}（您）" }
+    /// Yes, remove.
+    RemoveYes { en: "Remove", ru: "Удалить", zh: "移除" }
+    /// 409 last_owner.
+    ErrLastOwner { en: "This is the shop's last owner: invite another owner first.", ru: "Это последний владелец магазина: сначала пригласите другого владельца.", zh: "这是店铺的最后一位店主：请先邀请另一位店主。" }
+
+    /// The tokens page's heading.
+    TokensTitle { en: "API tokens: for your backend and scripts", ru: "API-токены: для вашего бэкенда и скриптов", zh: "API 令牌：用于您的后端和脚本" }
+    /// No tokens.
+    TokensEmpty { en: "No tokens.", ru: "Токенов нет.", zh: "暂无令牌。" }
+    /// When a token was made: `{date}`.
+    TokenMade { en: "made {date}", ru: "создан {date}", zh: "创建于 {date}" }
+    /// When it was last used: `{date}`.
+    TokenUsed { en: "last used {date}", ru: "последнее использование {date}", zh: "最近使用于 {date}" }
+    /// Never used.
+    TokenNeverUsed { en: "never used", ru: "не использовался", zh: "从未使用" }
+    /// The new token's heading.
+    NewToken { en: "A new token", ru: "Новый токен", zh: "新建令牌" }
+    /// The token's name.
+    TokenName { en: "Its name (what will use it)", ru: "Название (что будет его использовать)", zh: "名称（用途）" }
+    /// The token's button.
+    CreateToken { en: "Make the token", ru: "Создать токен", zh: "生成令牌" }
+    /// The token, shown once.
+    TokenOnce { en: "The token, shown this once: copy it into the system that uses it now.", ru: "Токен показан один раз: скопируйте его сейчас в систему, которая будет его использовать.", zh: "令牌仅显示这一次：请立即复制到使用它的系统中。" }
+    /// Revoking a token.
+    RevokeToken { en: "Revoke", ru: "Отозвать", zh: "吊销" }
+    /// The revocation's question: `{name}`.
+    RevokeConfirm { en: "Revoke “{name}”? Whatever uses it is refused from its next request on.", ru: "Отозвать «{name}»? Всё, что его использует, получит отказ со следующего запроса.", zh: "吊销“{name}”？使用它的系统将从下一次请求起被拒绝。" }
+    /// 409 last_token.
+    ErrLastToken { en: "This is the last token: make its replacement first.", ru: "Это последний токен: сначала создайте ему замену.", zh: "这是最后一个令牌：请先创建替代令牌。" }
+    /// A token's name missing or too long.
+    ErrTokenName { en: "Name the token (1 to 64 characters).", ru: "Назовите токен (от 1 до 64 символов).", zh: "请为令牌命名（1 至 64 个字符）。" }
+
+    /// The audit log's heading.
+    AuditTitle { en: "Audit log: who changed what", ru: "Журнал действий: кто что изменил", zh: "操作日志：谁修改了什么" }
+    /// Nothing in the log.
+    AuditEmpty { en: "Nothing recorded yet.", ru: "Пока ничего не записано.", zh: "尚无操作记录。" }
+    /// A change by neither a member nor a token this log still knows.
+    AuditSomeone { en: "Someone", ru: "Кто-то", zh: "某人" }
+    /// A change made with a token: `{name}`.
+    AuditByToken { en: "The token “{name}”", ru: "Токен «{name}»", zh: "令牌“{name}”" }
+    /// shipment.put: `{who}`, `{target}`.
+    AuditShipmentPut { en: "{who} saved the shipment {target}", ru: "{who}: сохранено отправление {target}", zh: "{who} 保存了货件 {target}" }
+    /// shipment.patch.
+    AuditShipmentPatch { en: "{who} changed fields of the shipment {target}", ru: "{who}: изменены поля отправления {target}", zh: "{who} 修改了货件 {target} 的字段" }
+    /// shipment.delete.
+    AuditShipmentDelete { en: "{who} deleted the shipment {target}", ru: "{who}: удалено отправление {target}", zh: "{who} 删除了货件 {target}" }
+    /// shipments.put.
+    AuditShipmentsPut { en: "{who} saved shipments in bulk", ru: "{who}: сохранены отправления пакетом", zh: "{who} 批量保存了货件" }
+    /// events.append.
+    AuditEventsAppend { en: "{who} moved the shipment {target} (added an event)", ru: "{who}: отправление {target} переведено (добавлено событие)", zh: "{who} 为货件 {target} 添加了记录（变更状态）" }
+    /// settings.put.
+    AuditSettingsPut { en: "{who} changed the shop's settings", ru: "{who}: изменены настройки магазина", zh: "{who} 修改了店铺设置" }
+    /// webhook.create.
+    AuditWebhookCreate { en: "{who} added a webhook", ru: "{who}: добавлен вебхук", zh: "{who} 添加了 Webhook" }
+    /// webhook.delete.
+    AuditWebhookDelete { en: "{who} deleted the webhook {target}", ru: "{who}: удалён вебхук {target}", zh: "{who} 删除了 Webhook {target}" }
+    /// webhook.rotate.
+    AuditWebhookRotate { en: "{who} gave the webhook {target} a new secret", ru: "{who}: новый секрет вебхука {target}", zh: "{who} 更换了 Webhook {target} 的密钥" }
+    /// token.create.
+    AuditTokenCreate { en: "{who} made an API token", ru: "{who}: создан API-токен", zh: "{who} 生成了 API 令牌" }
+    /// token.revoke.
+    AuditTokenRevoke { en: "{who} revoked the API token {target}", ru: "{who}: отозван API-токен {target}", zh: "{who} 吊销了 API 令牌 {target}" }
+    /// ozon_keys.put.
+    AuditOzonKeysPut { en: "{who} replaced the Ozon keys", ru: "{who}: заменены ключи Ozon", zh: "{who} 更新了 Ozon 密钥" }
+    /// provider_keys.put.
+    AuditProviderKeysPut { en: "{who} replaced the keys ({target})", ru: "{who}: заменены ключи ({target})", zh: "{who} 更新了密钥（{target}）" }
+    /// member.invite.
+    AuditMemberInvite { en: "{who} invited a member", ru: "{who}: приглашён участник", zh: "{who} 邀请了成员" }
+    /// member.remove.
+    AuditMemberRemove { en: "{who} removed the member {target}", ru: "{who}: удалён участник {target}", zh: "{who} 移除了成员 {target}" }
+    /// Any other change: `{who}`, `{call}` (its method and route).
+    AuditOther { en: "{who}: {call}", ru: "{who}: {call}", zh: "{who}：{call}" }
+
+    /// The keys page's heading.
+    KeysTitle { en: "Provider keys: Ozon and carriers", ru: "Ключи провайдеров: Ozon и перевозчики", zh: "服务商密钥：Ozon 与承运商" }
+    /// Keys are sealed.
+    KeysSealed { en: "Keys are sealed on the server and never shown again, here or anywhere: to change them, enter new ones.", ru: "Ключи хранятся на сервере в зашифрованном виде и больше нигде не показываются: чтобы изменить их, введите новые.", zh: "密钥在服务器上加密保存，之后不会在任何地方再次显示：如需更改，请输入新的密钥。" }
+    /// Saved.
+    KeysSaved { en: "Saved and sealed; the form was cleared.", ru: "Сохранено и зашифровано; форма очищена.", zh: "已保存并加密，表单已清空。" }
+    /// A provider refused the keys: `{provider}`, `{date}`, `{reason}`.
+    KeysRefused { en: "{provider} refused the keys kept now ({date}): {reason}. Enter new ones.", ru: "{provider} отклонил сохранённые ключи ({date}): {reason}. Введите новые.", zh: "{provider} 拒绝了当前保存的密钥（{date}）：{reason}。请输入新的密钥。" }
+    /// The keys' button.
+    SaveKeys { en: "Save the keys", ru: "Сохранить ключи", zh: "保存密钥" }
+    /// A login.
+    KeyLogin { en: "Login", ru: "Логин", zh: "登录名" }
+    /// A client id.
+    KeyClientId { en: "Client ID", ru: "Идентификатор клиента (Client ID)", zh: "客户端 ID（Client ID）" }
+    /// A client secret.
+    KeyClientSecret { en: "Client secret", ru: "Секрет клиента (Client Secret)", zh: "客户端密钥（Client Secret）" }
+    /// An API key.
+    KeyApiKey { en: "API key", ru: "API-ключ", zh: "API 密钥" }
+    /// Where Ozon's keys are.
+    KeysHintOzon { en: "Ozon's seller cabinet: Settings → Seller API.", ru: "Личный кабинет продавца Ozon: Настройки → Seller API.", zh: "Ozon 卖家后台：设置 → Seller API。" }
+    /// Where Russian Post's are.
+    KeysHintRussianPost { en: "The tracking service's “Access settings”: S10 numbers ending in RU and 14-digit ones.", ru: "«Настройки доступа» сервиса отслеживания: номера S10 с окончанием RU и 14-значные.", zh: "跟踪服务的“访问设置”：以 RU 结尾的 S10 单号及 14 位单号。" }
+    /// Where CDEK's are.
+    KeysHintCdek { en: "The integration's account and secure password: 10-digit waybills.", ru: "Учётная запись интеграции и секретный пароль: 10-значные накладные.", zh: "集成账户与安全密码：10 位运单号。" }
+    /// What 17TRACK is for.
+    KeysHintSeventeenTrack { en: "Any other number, cross-border legs included.", ru: "Любые другие номера, включая международные участки.", zh: "其他任何单号，包括跨境段。" }
+    /// A key left empty or too long.
+    ErrKeyRequired { en: "Fill in every key (1 to 200 characters).", ru: "Заполните все ключи (от 1 до 200 символов).", zh: "请填写所有密钥（1 至 200 个字符）。" }
+    /// Ozon's client id is digits.
+    ErrOzonClientId { en: "Ozon's Client ID is digits only.", ru: "Client ID Ozon состоит только из цифр.", zh: "Ozon 的 Client ID 仅包含数字。" }
+
+    /// The settings page's heading.
+    SettingsTitle { en: "Settings: who may show your parcels", ru: "Настройки: кто может показывать ваши посылки", zh: "设置：谁可以展示您的包裹" }
+    /// The origins' label.
+    AllowedOrigins { en: "Your storefronts allowed to show the tracking, one per line (none: any)", ru: "Ваши витрины, которым можно показывать отслеживание, по одной в строке (пусто — любые)", zh: "允许展示物流跟踪的店铺，每行一个（留空则不限）" }
+    /// How an origin is written.
+    OriginsHint { en: "As https://shop.example: a scheme and a host, perhaps a port, no path.", ru: "Вида https://shop.example: схема и хост, возможно порт, без пути.", zh: "格式如 https://shop.example：协议和主机名，可带端口，不含路径。" }
+    /// A line that is no origin: `{line}`.
+    ErrOriginLine { en: "Line {line} is not an origin: write it as https://shop.example, with no path.", ru: "Строка {line} — не адрес витрины: пишите как https://shop.example, без пути.", zh: "第 {line} 行不是有效的来源：请写成 https://shop.example，不含路径。" }
+    /// Too many origins: `{count}`.
+    ErrTooManyOrigins { en: "At most {count} storefronts.", ru: "Не больше {count} витрин.", zh: "最多 {count} 个店铺。" }
+    /// The second factor's label.
+    OrderCheck { en: "A buyer who looks up by order number also gives", ru: "Покупатель, который ищет по номеру заказа, указывает также", zh: "按订单号查询的买家还需提供" }
+    /// No second factor.
+    OrderCheckNone { en: "Nothing more", ru: "Больше ничего", zh: "无需其他信息" }
+    /// The phone's last four digits.
+    OrderCheckPhone { en: "The last 4 digits of their phone", ru: "Последние 4 цифры телефона", zh: "手机号后 4 位" }
+    /// The postcode.
+    OrderCheckPostcode { en: "Their postcode", ru: "Почтовый индекс", zh: "邮政编码" }
+    /// The settings' button.
+    SaveSettings { en: "Save the settings", ru: "Сохранить настройки", zh: "保存设置" }
+    /// Saved.
+    SettingsSaved { en: "Saved.", ru: "Сохранено.", zh: "已保存。" }
+    /// The snippet's heading.
+    SnippetTitle { en: "The snippet for your shop's pages", ru: "Код для страниц вашего магазина", zh: "店铺页面代码" }
+    /// What the configurator does.
+    SnippetHint { en: "The configurator writes the snippet that puts the tracking on your pages.", ru: "Конфигуратор составит код, который добавит отслеживание на ваши страницы.", zh: "配置器会生成将物流跟踪嵌入您页面的代码。" }
+    /// The configurator's link.
+    OpenConfigurator { en: "Open the configurator", ru: "Открыть конфигуратор", zh: "打开配置器" }
 }
 
 /// `word` in `lang` with its `{name}` placeholders filled in.

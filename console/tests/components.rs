@@ -277,7 +277,18 @@ fn staff_sees_no_owners_section() {
     };
     assert_eq!(
         hrefs(Role::Owner),
-        ["#/", "#/shipments", "#/import", "#/webhooks", "/configure/"]
+        [
+            "#/",
+            "#/shipments",
+            "#/import",
+            "#/webhooks",
+            "#/keys",
+            "#/tokens",
+            "#/members",
+            "#/audit",
+            "#/settings",
+            "/configure/"
+        ]
     );
     assert_eq!(hrefs(Role::Staff), ["#/", "#/shipments", "#/import"]);
     assert_eq!(hrefs(Role::Other), ["#/", "#/shipments", "#/import"]);
@@ -819,4 +830,372 @@ fn the_import_page_labels_its_picker_in_chinese() {
         .is_some());
     assert!(input.get_attribute("accept").unwrap().contains(".xlsx"));
     drop(mounted);
+}
+
+fn audit_entry(
+    member: Option<&str>,
+    token: Option<&str>,
+    action: &str,
+    target: Option<&str>,
+) -> trackline_console::api::AuditEntry {
+    serde_json::from_value(json!({
+        "at_ms": 1_796_000_000_000_i64,
+        "member": member.map(|name| json!({"id": 7, "name": name})),
+        "token": token,
+        "action": action,
+        "target": target,
+    }))
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+fn every_audit_action_is_a_sentence_in_every_language() {
+    use trackline_console::view::audit::{sentence, ACTIONS};
+    // The codes the server records (server/src/http/audit.rs `action`).
+    let codes = [
+        "shipment.put",
+        "shipment.patch",
+        "shipment.delete",
+        "shipments.put",
+        "events.append",
+        "settings.put",
+        "webhook.create",
+        "webhook.delete",
+        "webhook.rotate",
+        "token.create",
+        "token.revoke",
+        "ozon_keys.put",
+        "provider_keys.put",
+        "member.invite",
+        "member.remove",
+    ];
+    assert_eq!(ACTIONS.map(|(code, _)| code), codes);
+    for code in codes {
+        let entry = audit_entry(Some("Anna"), None, code, Some("A-1001"));
+        let mut said = Vec::new();
+        for lang in LANGS {
+            let text = sentence(lang, &entry);
+            assert!(text.contains("Anna"), "{code} in {lang:?}: {text}");
+            assert!(!text.contains('{'), "{code} in {lang:?}: {text}");
+            assert!(!text.contains(code), "{code} in {lang:?}: {text}");
+            said.push(text);
+        }
+        assert_ne!(said[0], said[1], "{code}: Russian as English");
+        assert_ne!(said[0], said[2], "{code}: Chinese as English");
+    }
+    let moved = audit_entry(Some("Anna"), None, "events.append", Some("A-1001"));
+    assert_eq!(
+        sentence(Lang::En, &moved),
+        "Anna moved the shipment A-1001 (added an event)"
+    );
+    assert_eq!(
+        sentence(Lang::Ru, &moved),
+        "Anna: отправление A-1001 переведено (добавлено событие)"
+    );
+    assert_eq!(
+        sentence(Lang::Zh, &moved),
+        "Anna 为货件 A-1001 添加了记录（变更状态）"
+    );
+    // A provider is named in the seller's words; a token and nobody are said so.
+    let keys = audit_entry(None, Some("ci"), "provider_keys.put", Some("cdek"));
+    assert_eq!(
+        sentence(Lang::Ru, &keys),
+        "Токен «ci»: заменены ключи (СДЭК)"
+    );
+    let nobody = audit_entry(None, None, "settings.put", None);
+    assert_eq!(
+        sentence(Lang::En, &nobody),
+        "Someone changed the shop's settings"
+    );
+    // Another route is told by its method and route.
+    let other = audit_entry(
+        Some("Anna"),
+        None,
+        "put /api/v1/seller/shipments/{reference}/source",
+        Some("A-1"),
+    );
+    assert_eq!(
+        sentence(Lang::En, &other),
+        "Anna: PUT /api/v1/seller/shipments/{reference}/source (A-1)"
+    );
+    assert_eq!(
+        sentence(Lang::Zh, &other),
+        "Anna：PUT /api/v1/seller/shipments/{reference}/source (A-1)"
+    );
+    // A name that reads as a placeholder is shown as written, not filled.
+    let odd = audit_entry(Some("{target}"), None, "shipment.delete", Some("B-2"));
+    assert_eq!(
+        sentence(Lang::En, &odd),
+        "{target} deleted the shipment B-2"
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_audit_page_reads_as_the_server_writes_it() {
+    use trackline_console::api::AuditPage;
+    let page: AuditPage = serde_json::from_value(json!({
+        "entries": [
+            {"at_ms": 1, "member": {"id": 3, "name": "Anna"}, "action": "token.create", "target": null},
+            {"at_ms": 2, "member": null, "token": "ci", "action": "shipment.put", "target": "A-1"},
+        ],
+        "next": "2.9",
+    }))
+    .unwrap();
+    assert_eq!(page.entries.len(), 2);
+    assert_eq!(page.entries[1].token.as_deref(), Some("ci"));
+    assert_eq!(page.next.as_deref(), Some("2.9"));
+}
+
+#[wasm_bindgen_test]
+fn origins_are_checked_as_the_server_checks_them() {
+    use trackline_console::form::{is_origin, origins, OriginsError, MAX_ORIGINS};
+    use trackline_console::view::settings::from_form;
+    for good in [
+        "https://shop.example",
+        "http://localhost:8080",
+        "https://[::1]:8443",
+    ] {
+        assert!(is_origin(good), "{good}");
+    }
+    for bad in [
+        "shop.example",
+        "https://",
+        "https://shop.example/track",
+        "https://shop.example; script-src *",
+        "https://a b",
+        "ftp://shop.example",
+        "https://shop.example,https://evil.example",
+        "https://shop.example?x",
+    ] {
+        assert!(!is_origin(bad), "{bad}");
+    }
+    assert_eq!(
+        origins("\n  https://Shop.example/ \nhttps://shop.example\n\nhttp://localhost:8080\n"),
+        Ok(vec![
+            "https://shop.example".to_owned(),
+            "http://localhost:8080".to_owned()
+        ])
+    );
+    assert_eq!(origins(""), Ok(vec![]));
+    assert_eq!(
+        origins("https://a.example\nhttps://b.example/path"),
+        Err(OriginsError::Line(2))
+    );
+    let many = (0..=MAX_ORIGINS)
+        .map(|at| format!("https://s{at}.example"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(origins(&many), Err(OriginsError::TooMany));
+    assert_eq!(
+        from_form(Lang::Ru, "https://a.example\nnope", "postcode"),
+        Err("Строка 2 — не адрес витрины: пишите как https://shop.example, без пути.".to_owned())
+    );
+    let settings = from_form(Lang::En, "https://a.example", "phone_last4").unwrap();
+    assert_eq!(
+        serde_json::to_value(&settings).unwrap(),
+        json!({"allowed_origins": ["https://a.example"], "order_check": "phone_last4"})
+    );
+    let none = from_form(Lang::En, "", "").unwrap();
+    assert_eq!(
+        serde_json::to_value(&none).unwrap(),
+        json!({"allowed_origins": []})
+    );
+    assert!(from_form(Lang::En, "", "nonsense")
+        .unwrap()
+        .order_check
+        .is_none());
+}
+
+#[wasm_bindgen_test]
+fn keys_are_checked_and_refusals_read_from_the_attention_queue() {
+    use trackline_console::view::keys::{checked_keys, refusals, PROVIDER_KEYS};
+    let fields = |wire: &str| {
+        PROVIDER_KEYS
+            .iter()
+            .find(|(provider, _, _)| *provider == wire)
+            .unwrap()
+            .2
+    };
+    let names = |wire: &str| fields(wire).iter().map(|field| field.0).collect::<Vec<_>>();
+    // The server's `Provider::key_fields`, and Ozon's own route's.
+    assert_eq!(names("russian_post"), ["login", "password"]);
+    assert_eq!(names("cdek"), ["client_id", "client_secret"]);
+    assert_eq!(names("seventeen_track"), ["api_key"]);
+    assert_eq!(names("ozon"), ["client_id", "api_key"]);
+    assert_eq!(
+        checked_keys("cdek", fields("cdek"), &[" id ".into(), "secret".into()]),
+        Ok(vec![
+            ("client_id", "id".to_owned()),
+            ("client_secret", "secret".to_owned())
+        ])
+    );
+    assert_eq!(
+        checked_keys("cdek", fields("cdek"), &["id".into(), "  ".into()]),
+        Err(Word::ErrKeyRequired)
+    );
+    assert_eq!(
+        checked_keys("ozon", fields("ozon"), &["12a".into(), "key".into()]),
+        Err(Word::ErrOzonClientId)
+    );
+    assert_eq!(
+        checked_keys(
+            "seventeen_track",
+            fields("seventeen_track"),
+            &["k".repeat(201)]
+        ),
+        Err(Word::ErrKeyRequired)
+    );
+    let found = refusals(&json!({"refused_keys": [
+        {"provider": "cdek", "refused_at": "2026-12-07T10:00:00Z", "reason": "401 invalid client", "action": {}},
+        {"reason": "no provider"},
+    ]}));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].provider, "cdek");
+    assert_eq!(found[0].reason, "401 invalid client");
+    assert!(refusals(&json!({})).is_empty());
+    // The attention queue's refused keys are resolved on the keys page.
+    let queues = attention::queues(&json!({"refused_keys": [{"provider": "ozon", "reason": "x"}]}));
+    assert_eq!(queues[0].action, Some(Place::Keys));
+}
+
+#[wasm_bindgen_test]
+fn the_connections_places_are_owners_only() {
+    for place in [
+        Place::Members,
+        Place::Tokens,
+        Place::Audit,
+        Place::Keys,
+        Place::Settings,
+    ] {
+        assert!(place.owners_only(), "{place:?}");
+        assert_eq!(Place::of_hash(&place.hash()), place);
+        let href = place.hash();
+        assert!(
+            !route::sections(Role::Staff)
+                .iter()
+                .any(|section| section.href == href),
+            "{place:?}"
+        );
+        assert!(
+            route::sections(Role::Owner)
+                .iter()
+                .any(|section| section.href == href),
+            "{place:?}"
+        );
+    }
+}
+
+fn gate_of(role: Role) -> leptos::prelude::RwSignal<trackline_console::view::Gate> {
+    use trackline_console::api::{Member, SellerName, Session};
+    leptos::prelude::RwSignal::new(trackline_console::view::Gate::In(Session {
+        member: Member {
+            id: 1,
+            name: "Anna".into(),
+            role,
+        },
+        seller: SellerName {
+            name: "Demo".into(),
+        },
+        csrf: "c".into(),
+        idle_expires_ms: 0,
+    }))
+}
+
+#[wasm_bindgen_test]
+fn each_connections_page_tells_staff_it_is_the_owners() {
+    use leptos::prelude::*;
+    use trackline_console::view::audit::AuditPage;
+    use trackline_console::view::keys::KeysPage;
+    use trackline_console::view::members::MembersPage;
+    use trackline_console::view::settings::SettingsPage;
+    use trackline_console::view::tokens::TokensPage;
+    let pages: [(
+        &str,
+        fn(Lang, RwSignal<trackline_console::view::Gate>) -> AnyView,
+    ); 5] = [
+        ("members", |lang, gate| {
+            view! { <MembersPage lang gate/> }.into_any()
+        }),
+        ("tokens", |lang, gate| {
+            view! { <TokensPage lang gate/> }.into_any()
+        }),
+        ("audit", |lang, gate| {
+            view! { <AuditPage lang gate/> }.into_any()
+        }),
+        ("keys", |lang, gate| {
+            view! { <KeysPage lang gate/> }.into_any()
+        }),
+        ("settings", |lang, gate| {
+            view! { <SettingsPage lang gate/> }.into_any()
+        }),
+    ];
+    for (name, page) in pages {
+        for (role, refused) in [
+            (Role::Staff, true),
+            (Role::Other, true),
+            (Role::Owner, false),
+        ] {
+            let root = fresh_root();
+            let gate = gate_of(role);
+            let mounted = leptos::mount::mount_to(root.clone(), move || page(Lang::Ru, gate));
+            let text = root.text_content().unwrap_or_default();
+            let says = root
+                .query_selector("[data-testid=owners-only]")
+                .unwrap()
+                .is_some();
+            assert_eq!(says, refused, "{name} for {role:?}: {text}");
+            if refused {
+                assert!(
+                    text.contains("Эту страницу открывают только владельцы магазина."),
+                    "{name}: {text}"
+                );
+                assert!(
+                    root.query_selector("form, button").unwrap().is_none(),
+                    "{name}"
+                );
+            } else {
+                assert!(root.query_selector("h1").unwrap().is_some(), "{name}");
+                // Every control of the owner's page has its label, every button its name.
+                let controls = root.query_selector_all("input, select, textarea").unwrap();
+                for at in 0..controls.length() {
+                    let control: web_sys::Element = controls.get(at).unwrap().unchecked_into();
+                    let id = control.id();
+                    assert!(
+                        root.query_selector(&format!("label[for='{id}']"))
+                            .unwrap()
+                            .is_some(),
+                        "{name}: {id} has no label"
+                    );
+                }
+            }
+            drop(mounted);
+            root.remove();
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_keys_page_says_they_are_sealed_and_labels_every_key() {
+    use leptos::prelude::*;
+    use trackline_console::view::keys::KeysPage;
+    let root = fresh_root();
+    let gate = gate_of(Role::Owner);
+    let mounted = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <KeysPage lang=Lang::En gate/> },
+    );
+    let text = root.text_content().unwrap_or_default();
+    assert!(text.contains("never shown again"), "{text}");
+    for provider in ["ozon", "russian_post", "cdek", "seventeen_track"] {
+        assert!(
+            root.query_selector(&format!("[data-testid=keys-{provider}] form"))
+                .unwrap()
+                .is_some(),
+            "{provider}"
+        );
+    }
+    let secrets = root.query_selector_all("input[type=password]").unwrap();
+    assert_eq!(secrets.length(), 4, "every secret is typed hidden");
+    drop(mounted);
+    root.remove();
 }

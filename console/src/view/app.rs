@@ -1,11 +1,16 @@
 //! The console: which screen a browser sees (checking, signing in, an invitation, signed in) and,
 //! signed in, the shell around every page: who is signed in, the sections, signing out.
 
+use super::audit::AuditPage;
 use super::home::Home;
 use super::import::ImportPage;
+use super::keys::KeysPage;
 use super::list::List;
+use super::members::MembersPage;
+use super::settings::SettingsPage;
 use super::shipment::ShipmentPage;
 use super::sign_in::{Invited, SignIn};
+use super::tokens::TokensPage;
 use super::webhooks::WebhooksPage;
 use super::{alert, Gate, Problem};
 use crate::api::{self, ApiError, Role, Session};
@@ -168,6 +173,11 @@ fn Shell(lang: Lang, gate: RwSignal<Gate>, session: Session) -> impl IntoView {
                 }.into_any(),
                 Place::Webhooks => view! { <WebhooksPage lang gate/> }.into_any(),
                 Place::Import => view! { <ImportPage lang gate/> }.into_any(),
+                Place::Members => view! { <MembersPage lang gate/> }.into_any(),
+                Place::Tokens => view! { <TokensPage lang gate/> }.into_any(),
+                Place::Audit => view! { <AuditPage lang gate/> }.into_any(),
+                Place::Keys => view! { <KeysPage lang gate/> }.into_any(),
+                Place::Settings => view! { <SettingsPage lang gate/> }.into_any(),
             }}
         </main>
         // Signing out is rare: at the foot, not in the way on a phone.

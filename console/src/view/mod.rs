@@ -1,14 +1,21 @@
 //! The console's views: the shell and the sign-in (`app`), the invitation and sign-in forms
 //! (`sign_in`), the needs-attention home (`home`), the shipments list (`list`), one
 //! shipment's page (`shipment`), the owners' webhooks (`webhooks`) and a spreadsheet's import
-//! (`import`).
+//! (`import`); the owners' connections: members, API tokens, the audit log, provider keys and
+//! settings, on what `connections` shares.
 
 pub mod app;
+pub mod audit;
+pub mod connections;
 pub mod home;
 pub mod import;
+pub mod keys;
 pub mod list;
+pub mod members;
+pub mod settings;
 pub mod shipment;
 pub mod sign_in;
+pub mod tokens;
 pub mod webhooks;
 
 use crate::api::{ApiError, Session};
