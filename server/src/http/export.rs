@@ -16,7 +16,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use futures_util::stream;
+use futures_util::{stream, StreamExt};
 
 use crate::http::state::SharedState;
 
@@ -113,7 +113,9 @@ pub async fn export_shipments(
         started: false,
         ended: false,
     };
-    let body = Body::from_stream(stream::unfold(walk, Walk::next));
+    // Fused: the compressor polls once more after the end, which a bare `unfold` answers
+    // with a panic (an abort in the release build: one browser's export would end the server).
+    let body = Body::from_stream(stream::unfold(walk, Walk::next).fuse());
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
