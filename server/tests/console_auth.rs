@@ -70,7 +70,8 @@ fn session_of(reply: &Reply) -> Member {
 }
 
 async fn post(app: &Router, uri: &str, body: Value) -> Reply {
-    let headers = [("content-type", "application/json")];
+    // From the console's own page, as a browser sends it.
+    let headers = [("content-type", "application/json"), ("origin", ORIGIN)];
     send(app, request(Method::POST, uri, &headers, Some(&body))).await
 }
 
@@ -958,4 +959,125 @@ async fn one_address_knocks_at_the_unsigned_doors_thirty_times_a_minute() {
     )
     .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn another_sites_page_cannot_sign_a_browser_in_to_the_attackers_shop() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    // Mallory is a member of a shop of her own on the same server.
+    let (mallory_shop, _) = seller(&store, "Mallory's").await;
+    join(
+        &store,
+        &app,
+        mallory_shop,
+        Role::Owner,
+        "mallory@evil.example",
+    )
+    .await;
+    let joining = invitation(&store, mallory_shop, Role::Staff).await;
+
+    // Her page's self-submitting form: a text/plain body that reads as JSON, sent by the
+    // victim's browser with its foreign `Origin` (or with none, from a privacy extension).
+    let attempts = [
+        (
+            "/api/v1/console/passwords/sign-in",
+            format!(r#"{{"login":"mallory@evil.example","password":"{PASSWORD}="}}"#),
+        ),
+        (
+            "/api/v1/console/passwords/register",
+            format!(
+                r#"{{"invitation":"{joining}","name":"Anna","login":"anna@evil.example","password":"{PASSWORD}="}}"#
+            ),
+        ),
+        ("/api/v1/console/passkeys/sign-in", "{}".to_owned()),
+    ];
+    for (path, body) in &attempts {
+        for origin in [Some("https://mallory.example"), Some("null"), None] {
+            let mut headers = vec![("content-type", "text/plain")];
+            if let Some(origin) = origin {
+                headers.push(("origin", origin));
+            }
+            let reply = send(
+                &app,
+                support::raw_request(Method::POST, path, &headers, body.as_bytes().to_vec()),
+            )
+            .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::FORBIDDEN,
+                "{path} from {origin:?}"
+            );
+            assert!(reply.text.contains("cross_site"), "{path}: {}", reply.text);
+            assert!(
+                reply.headers.get(header::SET_COOKIE).is_none(),
+                "{path} from {origin:?} set a cookie"
+            );
+        }
+    }
+    // The invitation was not used by the attempt: it still joins, from the console's page.
+    let reply = post(
+        &app,
+        "/api/v1/console/passwords/register",
+        json!({"invitation": joining, "name": "Sam", "login": "sam@evil.example", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+}
+
+#[tokio::test]
+async fn passwords_no_member_could_have_do_not_lock_the_login() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (shop, _) = seller(&store, "Shop").await;
+    join(&store, &app, shop, Role::Staff, "boris@shop.example").await;
+    // Ten tries too short to be anyone's password, which cost the server no hashing: were they
+    // counted against the login, the member would be locked out for 15 minutes.
+    for _ in 0..10 {
+        let reply = sign_in(&app, "boris@shop.example", "x").await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+    }
+    let reply = sign_in(&app, "boris@shop.example", PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+}
+
+#[tokio::test]
+async fn staff_see_a_receivers_origin_and_never_its_secret_path() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (shop, _) = seller(&store, "Shop").await;
+    store
+        .add_webhook(
+            shop,
+            "https://hooks.example/services/T000/B000/s3cr3t?token=also",
+            &[trackline_server::change::tells::Kind::StatusChanged],
+        )
+        .await
+        .unwrap();
+    let owner = join(&store, &app, shop, Role::Owner, "olga@shop.example").await;
+    let staff = join(&store, &app, shop, Role::Staff, "sam@shop.example").await;
+    let reply = as_member(
+        &app,
+        &owner,
+        Method::PUT,
+        "/api/v1/seller/shipments/A-1",
+        Some(parcel()),
+    )
+    .await;
+    assert!(reply.status.is_success(), "{}", reply.text);
+    let uri = "/api/v1/seller/shipments/A-1/activity";
+    let seen = as_member(&app, &owner, Method::GET, uri, None).await;
+    assert!(
+        seen.text.contains("s3cr3t"),
+        "the owner sees it whole: {}",
+        seen.text
+    );
+    let seen = as_member(&app, &staff, Method::GET, uri, None).await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+    assert_eq!(seen.json()["deliveries"][0]["url"], "https://hooks.example");
+    assert!(
+        !seen.text.contains("s3cr3t") && !seen.text.contains("also"),
+        "{}",
+        seen.text
+    );
 }

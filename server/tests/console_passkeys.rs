@@ -26,7 +26,11 @@ fn app(store: &Store) -> Router {
 }
 
 async fn post(app: &Router, uri: &str, body: Value) -> Reply {
-    let headers = [("content-type", "application/json")];
+    // From the console's own page, as a browser sends it.
+    let headers = [
+        ("content-type", "application/json"),
+        ("origin", "http://localhost:8080"),
+    ];
     send(app, request(Method::POST, uri, &headers, Some(&body))).await
 }
 

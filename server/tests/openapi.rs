@@ -1204,7 +1204,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
 
     // A seller reading its list and queues in a loop is limited once its burst is spent (and
     // the next read follows at once, before a token is back).
-    for path in [attention, list] {
+    for path in [attention, list, "/api/v1/seller/shipments.csv"] {
         for _ in 0..200 {
             let (status, _) = walk.call(Method::GET, path, path, &bearer, None).await;
             if status == 429 {
@@ -1272,7 +1272,10 @@ async fn member(
         request(
             Method::POST,
             "/api/v1/console/passwords/register",
-            &[("content-type", "application/json")],
+            &[
+                ("content-type", "application/json"),
+                ("origin", "http://localhost:8080"),
+            ],
             Some(&body),
         ),
     )
@@ -1294,7 +1297,27 @@ async fn member(
 
 /// The console's sign-in, the members and the audit log: every documented answer.
 async fn walk_console(walk: &mut Walk, store: &trackline_server::Store, auth: &str) {
-    let json_only = [("content-type", "application/json")];
+    let json_only = [
+        ("content-type", "application/json"),
+        ("origin", "http://localhost:8080"),
+    ];
+    // Another site's page posting to each door of the console: refused before anything is read.
+    let elsewhere = [
+        ("content-type", "text/plain"),
+        ("origin", "https://shop.example.net"),
+    ];
+    for path in [
+        "/api/v1/console/invitation",
+        "/api/v1/console/passkeys/register",
+        "/api/v1/console/passkeys/register/finish",
+        "/api/v1/console/passwords/register",
+        "/api/v1/console/passkeys/sign-in",
+        "/api/v1/console/passkeys/sign-in/finish",
+        "/api/v1/console/passwords/sign-in",
+    ] {
+        walk.call(Method::POST, path, path, &elsewhere, Some(json!({})))
+            .await;
+    }
     let bearer = [
         ("authorization", auth),
         ("content-type", "application/json"),

@@ -365,7 +365,10 @@ async fn seller_everywhere(store: &Store, app: &Router, handle: &str, base: i64)
         request(
             Method::POST,
             "/api/v1/console/passwords/register",
-            &[("content-type", "application/json")],
+            &[
+                ("content-type", "application/json"),
+                ("origin", "http://localhost:8080"),
+            ],
             Some(&joined),
         ),
     )

@@ -253,6 +253,31 @@ fn passkeys(console: &ConsoleState) -> Result<&webauthn_rs::Webauthn, ApiError> 
 }
 
 /// Reads a request's strict JSON body and the extensions the client layer left in it.
+/// Refuses every request but a read to the console's routes unless it comes from the console's
+/// own page (`Origin` is `public_url`). Another site's page could otherwise sign a member's
+/// browser in to the attacker's shop (a form's `text/plain` body reads as JSON, and a passkey
+/// ceremony finished elsewhere can be posted from anywhere), and the member would then import
+/// her buyers' orders into it: a sign-in is a write too.
+///
+/// # Errors
+/// `403 cross_site` for any other origin, or none.
+pub async fn from_the_console_only(
+    State(state): State<SharedState>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Result<Response, ApiError> {
+    let read =
+        request.method() == axum::http::Method::GET || request.method() == axum::http::Method::HEAD;
+    let origin = request
+        .headers()
+        .get(axum::http::header::ORIGIN)
+        .and_then(|value| value.to_str().ok());
+    if !read && origin != Some(&*state.console.public_url) {
+        return Err(ApiError::CrossSite);
+    }
+    Ok(next.run(request).await)
+}
+
 async fn body<T: serde::de::DeserializeOwned>(
     request: Request,
     state: &SharedState,
@@ -275,6 +300,7 @@ async fn body<T: serde::de::DeserializeOwned>(
     summary = "What an invitation makes (the seller and role), before it is used",
     request_body = InvitationInput,
     responses(
+        (status = 403, description = "Sent from another page than the console's own: `Origin` is not `public_url` (cross_site).", body = trackline_core::ErrorBody),
         (status = 200, description = "Valid.", body = InvitationView),
         (status = 404, description = "Unknown, used or expired (invitation_not_found).", body = trackline_core::ErrorBody),
         (status = 429, description = "Too many requests from this address (rate_limited).", body = trackline_core::ErrorBody),
@@ -309,6 +335,7 @@ pub async fn invitation(
     summary = "Begin joining with a passkey: the options for navigator.credentials.create",
     request_body = PasskeyRegisterInput,
     responses(
+        (status = 403, description = "Sent from another page than the console's own: `Origin` is not `public_url` (cross_site).", body = trackline_core::ErrorBody),
         (status = 200, description = "Begun; finish within 5 minutes.", body = CeremonyView),
         (status = 404, description = "Unknown, used or expired invitation (invitation_not_found).", body = trackline_core::ErrorBody),
         (status = 422, description = "The name cannot be accepted (invalid).", body = trackline_core::ErrorBody),
@@ -388,6 +415,7 @@ async fn begun(
     summary = "Finish joining with a passkey: the member is made and signed in (session cookie)",
     request_body = CeremonyFinishInput,
     responses(
+        (status = 403, description = "Sent from another page than the console's own: `Origin` is not `public_url` (cross_site).", body = trackline_core::ErrorBody),
         (status = 200, description = "Joined; the session cookie is set.", body = SessionView),
         (status = 401, description = "The passkey does not check (sign_in_failed).", body = trackline_core::ErrorBody),
         (status = 404, description = "The ceremony or the invitation is gone (ceremony_not_found, invitation_not_found).", body = trackline_core::ErrorBody),
@@ -449,6 +477,7 @@ async fn join(
     summary = "Join with a login and password: the member is made and signed in (session cookie)",
     request_body = PasswordRegisterInput,
     responses(
+        (status = 403, description = "Sent from another page than the console's own: `Origin` is not `public_url` (cross_site).", body = trackline_core::ErrorBody),
         (status = 200, description = "Joined; the session cookie is set.", body = SessionView),
         (status = 404, description = "Unknown, used or expired invitation (invitation_not_found).", body = trackline_core::ErrorBody),
         (status = 409, description = "The login is taken (conflict).", body = trackline_core::ErrorBody),
@@ -516,6 +545,7 @@ pub async fn password_register(
     tag = "console",
     summary = "Begin signing in with a passkey: the options for navigator.credentials.get",
     responses(
+        (status = 403, description = "Sent from another page than the console's own: `Origin` is not `public_url` (cross_site).", body = trackline_core::ErrorBody),
         (status = 200, description = "Begun; finish within 5 minutes.", body = CeremonyView),
         (status = 429, description = "Too many requests from this address (rate_limited).", body = trackline_core::ErrorBody),
     ),
@@ -548,6 +578,7 @@ pub async fn passkey_sign_in(
     summary = "Finish signing in with a passkey (session cookie)",
     request_body = CeremonyFinishInput,
     responses(
+        (status = 403, description = "Sent from another page than the console's own: `Origin` is not `public_url` (cross_site).", body = trackline_core::ErrorBody),
         (status = 200, description = "Signed in; the session cookie is set.", body = SessionView),
         (status = 401, description = "Not signed in: the ceremony is gone or the passkey does not check (sign_in_failed).", body = trackline_core::ErrorBody),
     ),
@@ -606,6 +637,7 @@ pub async fn passkey_sign_in_finish(
         instance; past the limit every try is refused with 429 until its window ends.",
     request_body = PasswordSignInInput,
     responses(
+        (status = 403, description = "Sent from another page than the console's own: `Origin` is not `public_url` (cross_site).", body = trackline_core::ErrorBody),
         (status = 200, description = "Signed in; the session cookie is set.", body = SessionView),
         (status = 401, description = "Wrong login or password (sign_in_failed).", body = trackline_core::ErrorBody),
         (status = 429, description = "Too many wrong passwords; Retry-After says when (rate_limited).", body = trackline_core::ErrorBody),
@@ -618,7 +650,15 @@ pub async fn password_sign_in(
     let (input, extensions): (PasswordSignInInput, _) = body(request, &state).await?;
     knock(&state.console, &extensions)?;
     let login = rules::normal_login(&input.login);
-    let tallies = rules::sign_in_tallies(&login, client_ip(&extensions));
+    let sized = rules::LOGIN_CHARS.contains(&login.chars().count())
+        && rules::PASSWORD_CHARS.contains(&input.password.chars().count());
+    let mut tallies = rules::sign_in_tallies(&login, client_ip(&extensions));
+    // A login or password no member could have is no guess at one: counted against the login,
+    // it would lock a member out for the price of ten requests that hash nothing (and fill the
+    // table with logins as long as a body). The address still counts it.
+    if !sized {
+        tallies.retain(|tally| tally.against != "login");
+    }
     let limited = |counted: Counted| match counted {
         Counted::Room => Ok(()),
         Counted::Full { wait, .. } => Err(ApiError::RateLimited {
@@ -628,8 +668,6 @@ pub async fn password_sign_in(
     };
     // A full tally is refused before any hashing, so that guessing costs the server little.
     limited(state.store.count_sign_in(&tallies, false, now_ms()).await?)?;
-    let sized = rules::LOGIN_CHARS.contains(&login.chars().count())
-        && rules::PASSWORD_CHARS.contains(&input.password.chars().count());
     let found = if sized {
         state.store.password_of(&login).await?
     } else {

@@ -95,14 +95,19 @@ impl Walk {
         (status = 200, description = "The CSV file.", content_type = "text/csv", body = String),
         (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
         (status = 422, description = "A parameter cannot be taken (invalid, with field).", body = trackline_core::ErrorBody),
+        (status = 429, description = "The seller read its list, queues and exports too often (rate_limited, Retry-After).", body = trackline_core::ErrorBody),
     ),
     security(("bearer" = [])),
 )]
 pub async fn export_shipments(
     State(store): State<Store>,
+    State(reads): State<crate::http::state::SellerReads>,
     Seller(seller): Seller,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    // A walk of the whole shop: counted as the list's reads are, so that a loop of exports
+    // cannot hold the database from every other seller.
+    crate::http::seller_list::admit(&reads, seller)?;
     let (filter, order) = filter_and_order(query)?;
     let walk = Walk {
         store,

@@ -64,10 +64,17 @@ pub fn app(state: AppState) -> Router {
         .merge(push::routes())
         .route("/api/openapi.json", get(openapi::serve))
         .merge(seller_api(&state))
-        .merge(console::routes().layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        )));
+        .merge(
+            console::routes()
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    console::from_the_console_only,
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-store"),
+                )),
+        );
     let api = match &state.widget {
         Some(files) => api
             .merge(page::routes(files.clone()))

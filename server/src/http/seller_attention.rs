@@ -5,10 +5,11 @@
 //! /api/v1/seller/shipments/{reference}/activity` answers a shipment's webhook deliveries and
 //! how many browsers are subscribed to it. What counts as needing attention is decided here.
 
-use super::auth::{Reference, Seller};
+use super::auth::{Caller, Reference};
 use super::error::ApiError;
 use crate::http::state::{SellerReads, SharedState};
 use crate::store::attention::{AttentionAsked, FailingDelivery, Queued, ShipmentQueue};
+use crate::store::members::Role;
 use crate::store::{now_ms, Store};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -130,7 +131,7 @@ pub struct DeliveryView {
     pub id: i64,
     /// Its subscription.
     pub webhook_id: i64,
-    /// Where it goes.
+    /// Where it goes (to staff, the receiver's origin only: the webhooks are the owners').
     pub url: String,
     /// What it tells of.
     pub kind: String,
@@ -220,18 +221,39 @@ fn shipment_view(queued: Queued) -> QueuedShipment {
     }
 }
 
-fn delivery_view(delivery: FailingDelivery) -> DeliveryView {
+/// Where a receiver is, as staff may see it: its origin alone. Webhooks are the owners'; a
+/// receiver's path or query often holds its secret (a chat's incoming hook, `?token=`), and an
+/// error's text names the whole address.
+fn receiver_origin(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
+    format!("{scheme}://{host}")
+}
+
+fn delivery_view(delivery: FailingDelivery, owner: bool) -> DeliveryView {
+    let (url, last_error) = if owner {
+        (delivery.url, delivery.last_error)
+    } else {
+        (
+            receiver_origin(&delivery.url),
+            delivery
+                .last_error
+                .map(|_| "hidden: ask an owner".to_owned()),
+        )
+    };
     DeliveryView {
         id: delivery.id,
         webhook_id: delivery.webhook,
-        url: delivery.url,
+        url,
         kind: delivery.kind,
         state: delivery.state,
         attempts: delivery.attempts,
         queued_at: moment(delivery.queued_at_ms),
         reference: delivery.reference,
         last_status: delivery.last_status,
-        last_error: delivery.last_error,
+        last_error,
         last_tried_at: delivery.last_at_ms.map(moment),
     }
 }
@@ -280,8 +302,9 @@ pub fn asked(now: i64) -> AttentionAsked {
 pub async fn attention(
     State(store): State<Store>,
     State(reads): State<SellerReads>,
-    Seller(seller): Seller,
+    Caller(caller): Caller,
 ) -> Result<Response, ApiError> {
+    let (seller, owner) = (caller.seller, caller.role == Role::Owner);
     super::seller_list::admit(&reads, seller)?;
     super::seller_list::ready(&store, seller).await?;
     let asked = asked(now_ms());
@@ -303,7 +326,12 @@ pub async fn attention(
             count: found.deliveries.0,
             at_least: found.deliveries.0 >= COUNT_UP_TO,
             action: REPLAY,
-            deliveries: found.deliveries.1.into_iter().map(delivery_view).collect(),
+            deliveries: found
+                .deliveries
+                .1
+                .into_iter()
+                .map(|delivery| delivery_view(delivery, owner))
+                .collect(),
         },
         refused_keys: found
             .refused_keys
@@ -356,9 +384,10 @@ pub struct ActivityView {
 )]
 pub async fn activity(
     State(store): State<Store>,
-    Seller(seller): Seller,
+    Caller(caller): Caller,
     Reference(reference): Reference,
 ) -> Result<Response, ApiError> {
+    let (seller, owner) = (caller.seller, caller.role == Role::Owner);
     let found = store
         .shipment_activity(seller, &reference, ACTIVITY_DELIVERIES)
         .await?
@@ -367,7 +396,11 @@ pub async fn activity(
         reference,
         subscribed_browsers: found.subscribed,
         delivery_count: found.delivery_count,
-        deliveries: found.deliveries.into_iter().map(delivery_view).collect(),
+        deliveries: found
+            .deliveries
+            .into_iter()
+            .map(|delivery| delivery_view(delivery, owner))
+            .collect(),
     })
     .into_response())
 }

@@ -78,6 +78,22 @@ pub fn request(
     request.body(body).expect("a request the test wrote")
 }
 
+/// A request with `headers` and a body of any bytes (a form's, a file's).
+pub fn raw_request(
+    method: Method,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Request<Body> {
+    let mut request = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request
+        .body(Body::from(body))
+        .expect("a request the test wrote")
+}
+
 /// The `Authorization` header's value for a seller's token.
 pub fn bearer(token: &str) -> String {
     format!("Bearer {token}")
