@@ -1388,7 +1388,7 @@ async fn the_edit_form_is_prefilled_and_labels_every_field_and_a_failed_activity
         let reference = StoredValue::new("no-such-shipment".to_owned());
         let mounted = leptos::mount::mount_to(root.clone(), move || {
             view! {
-                {activity(lang, gate, reference)}
+                {activity(lang, gate, reference, shown)}
                 {edit_form(lang, gate, reference, shown)}
             }
         });

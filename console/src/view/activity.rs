@@ -5,7 +5,7 @@
 use super::connections::moment_of;
 use super::webhooks::{kind_text, state_text};
 use super::{reported, Gate};
-use crate::api::{self, Activity, ApiError, ShipmentDelivery};
+use crate::api::{self, Activity, ApiError, Listed, ShipmentDelivery};
 use crate::route::Place;
 use crate::words::{fill, text as t, Word};
 use leptos::prelude::*;
@@ -63,15 +63,24 @@ fn deliveries(lang: Lang, activity: &Activity) -> impl IntoView {
     view! { <ul class="con__history" data-testid="shipment-deliveries">{rows}</ul> }.into_any()
 }
 
-/// The activity's card; read once when the page opens.
-pub fn activity(lang: Lang, gate: RwSignal<Gate>, reference: StoredValue<String>) -> impl IntoView {
+/// The activity's card; read when the page opens and again whenever the shipment changes on it
+/// (an event added here queues its deliveries at once).
+pub fn activity(
+    lang: Lang,
+    gate: RwSignal<Gate>,
+    reference: StoredValue<String>,
+    shown: RwSignal<Option<Listed>>,
+) -> impl IntoView {
     let found = RwSignal::new(None::<Result<Activity, ApiError>>);
-    spawn_local(async move {
-        let answer = api::activity(&reference.get_value()).await;
-        if let Err(error) = &answer {
-            reported(gate, error.clone());
-        }
-        found.set(Some(answer));
+    Effect::new(move |_| {
+        shown.track();
+        spawn_local(async move {
+            let answer = api::activity(&reference.get_value()).await;
+            if let Err(error) = &answer {
+                reported(gate, error.clone());
+            }
+            found.set(Some(answer));
+        });
     });
     let owner = gate.with_untracked(|gate| match gate {
         Gate::In(session) => session.member.role.is_owner(),

@@ -95,6 +95,19 @@ pub fn refusal(error: &ApiError) -> Option<&str> {
     }
 }
 
+/// Takes the seller to the refused field (its message is read with it).
+fn focus(server_name: &str) {
+    use wasm_bindgen::JsCast;
+    let input = FIELDS
+        .iter()
+        .find(|(_, name, ..)| *name == server_name)
+        .and_then(|(id, ..)| web_sys::window()?.document()?.get_element_by_id(id))
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(input) = input {
+        let _ = input.focus();
+    }
+}
+
 /// The edit form; what it saves is shown at once in the buyer's view above it.
 pub fn edit_form(
     lang: Lang,
@@ -149,7 +162,10 @@ pub fn edit_form(
                     said.set(Some(Word::Saved));
                 }
                 Err(error) => match refusal(&error) {
-                    Some(name) => refused.set(Some(name.to_owned())),
+                    Some(name) => {
+                        refused.set(Some(name.to_owned()));
+                        focus(name);
+                    }
                     None => problem.set(Some(reported(gate, error))),
                 },
             }

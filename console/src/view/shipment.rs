@@ -442,7 +442,7 @@ pub fn ShipmentPage(
     let actions = move || {
         (loaded.get() && !deleted.get()).then(|| {
             view! {
-                {activity(lang, gate, reference)}
+                {activity(lang, gate, reference, shown)}
                 {edit_form(lang, gate, reference, shown)}
                 {event_form(lang, gate, reference, shown)}
                 {source_form(lang, gate, reference)}
