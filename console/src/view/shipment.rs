@@ -216,9 +216,9 @@ fn event_form(
                 <fieldset class="con__kinds" data-testid="pickup-ask">
                     <legend>{t(lang, Word::PickupPoint)}</legend>
                     <p class="con__hint" id="con-pickup-hint">{t(lang, Word::PickupAsk)}</p>
-                    {typed("con-pickup-code", Word::PickupCode, "pickup-code", code)}
-                    {typed("con-pickup-name", Word::NameLabel, "pickup-name", point_name)}
-                    {typed("con-pickup-address", Word::AddressLabel, "pickup-address", point_address)}
+                    {typed("con-pickup-code", Word::PickupCode, "ask-pickup-code", code)}
+                    {typed("con-pickup-name", Word::NameLabel, "ask-pickup-name", point_name)}
+                    {typed("con-pickup-address", Word::AddressLabel, "ask-pickup-address", point_address)}
                 </fieldset>
             }
         })
