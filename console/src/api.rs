@@ -399,6 +399,78 @@ pub async fn add_event(reference: &str, event: &NewEvent) -> Result<Listed, ApiE
     .await
 }
 
+/// `PATCH /api/v1/seller/shipments/{reference}`: sets only the fields the body names (`null`
+/// clears one); the shipment after it.
+pub async fn patch_shipment(
+    reference: &str,
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Listed, ApiError> {
+    read(
+        send(
+            changing(Request::patch(&format!(
+                "/api/v1/seller/shipments/{}",
+                segment(reference)
+            )))
+            .header("Content-Type", "application/json")
+            .body(serde_json::Value::Object(body.clone()).to_string()),
+        )
+        .await?,
+    )
+    .await
+}
+
+/// A webhook delivery about one shipment, with its last try.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ShipmentDelivery {
+    /// Its id.
+    #[serde(default)]
+    pub id: i64,
+    /// What it tells of.
+    #[serde(default)]
+    pub kind: String,
+    /// `pending`, `delivered` or `failed`.
+    #[serde(default)]
+    pub state: String,
+    /// Tries so far.
+    #[serde(default)]
+    pub attempts: i64,
+    /// When it was queued (RFC 3339).
+    #[serde(default)]
+    pub queued_at: String,
+    /// The receiver's last HTTP status, if it answered.
+    #[serde(default)]
+    pub last_status: Option<i64>,
+    /// Why the last try had no good answer.
+    #[serde(default)]
+    pub last_error: Option<String>,
+    /// When it was last tried (RFC 3339).
+    #[serde(default)]
+    pub last_tried_at: Option<String>,
+}
+
+/// A shipment's activity: its webhook deliveries and the browsers subscribed to it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct Activity {
+    /// How many browsers are subscribed to its notifications.
+    #[serde(default)]
+    pub subscribed_browsers: i64,
+    /// How many deliveries it has (those kept).
+    #[serde(default)]
+    pub delivery_count: i64,
+    /// Its newest deliveries.
+    #[serde(default)]
+    pub deliveries: Vec<ShipmentDelivery>,
+}
+
+/// `GET /api/v1/seller/shipments/{reference}/activity`.
+pub async fn activity(reference: &str) -> Result<Activity, ApiError> {
+    get(&format!(
+        "/api/v1/seller/shipments/{}/activity",
+        segment(reference)
+    ))
+    .await
+}
+
 /// `PUT /api/v1/seller/shipments/{reference}/source` `{"provider": name|null}`: where the
 /// shipment's status is polled from, or nowhere (moved by hand only).
 pub async fn set_source(reference: &str, provider: Option<&str>) -> Result<(), ApiError> {

@@ -203,6 +203,57 @@ words! {
     /// The source was set.
     SourceSet { en: "Chosen.", ru: "Выбрано.", zh: "已设置。" }
 
+    /// The shipment's activity: its heading.
+    ActivityTitle { en: "Notifications", ru: "Уведомления", zh: "通知" }
+    /// How many browsers are subscribed: `{count}`.
+    SubscribedBrowsers { en: "Browsers subscribed to its notifications: {count}", ru: "Браузеров, подписанных на уведомления: {count}", zh: "订阅其通知的浏览器：{count}" }
+    /// The shipment's webhook deliveries: their heading.
+    ShipmentDeliveries { en: "Webhook deliveries", ru: "Доставки вебхуков", zh: "Webhook 推送" }
+    /// A delivery's last answer: `{code}`.
+    LastAnswer { en: "last answer: {code}", ru: "последний ответ: {code}", zh: "最后响应：{code}" }
+    /// A delivery not answered.
+    NoAnswer { en: "no answer", ru: "нет ответа", zh: "无响应" }
+    /// The link to the webhooks page.
+    AllDeliveries { en: "Every delivery with its tries, on the webhooks page", ru: "Все доставки с попытками — на странице вебхуков", zh: "在 Webhook 页面查看全部推送及其尝试" }
+    /// The activity could not be read.
+    ActivityUnavailable { en: "The notifications cannot be shown now.", ru: "Уведомления сейчас не показать.", zh: "暂时无法显示通知。" }
+    /// The edit form's heading.
+    EditTitle { en: "Edit the details", ru: "Изменить данные", zh: "编辑信息" }
+    /// A name (the carrier's, the point's).
+    NameLabel { en: "Name", ru: "Название", zh: "名称" }
+    /// A phone line.
+    PhoneLabel { en: "Phone", ru: "Телефон", zh: "电话" }
+    /// The carrier's own tracking page.
+    CarrierLink { en: "Tracking link", ru: "Ссылка на отслеживание", zh: "跟踪链接" }
+    /// The estimated delivery's group.
+    EstimatedDelivery { en: "Estimated delivery", ru: "Ожидаемая доставка", zh: "预计送达" }
+    /// The day, or a window's first day.
+    DeliveryFrom { en: "Day (or the first day)", ru: "День (или первый день)", zh: "日期（或首日）" }
+    /// A window's last day.
+    DeliveryTo { en: "Last day (for a window)", ru: "Последний день (для интервала)", zh: "最后一天（时间段）" }
+    /// The pickup point's group.
+    PickupPoint { en: "Pickup point", ru: "Пункт выдачи", zh: "自提点" }
+    /// Its address.
+    AddressLabel { en: "Address", ru: "Адрес", zh: "地址" }
+    /// Its opening hours.
+    HoursLabel { en: "Opening hours", ru: "Часы работы", zh: "营业时间" }
+    /// The pickup code.
+    PickupCode { en: "Pickup code", ru: "Код получения", zh: "取件码" }
+    /// The last day the parcel is kept.
+    StorageUntil { en: "Kept until", ru: "Хранится до", zh: "保管至" }
+    /// The edit form's button.
+    Save { en: "Save", ru: "Сохранить", zh: "保存" }
+    /// Saved.
+    Saved { en: "Saved.", ru: "Сохранено.", zh: "已保存。" }
+    /// Nothing to save.
+    NothingChanged { en: "Nothing was changed.", ru: "Ничего не изменено.", zh: "没有任何更改。" }
+    /// The server refused this field.
+    FieldRefused { en: "Check this field: the server did not accept it.", ru: "Проверьте это поле: сервер его не принял.", zh: "请检查此字段：服务器未接受。" }
+    /// Moving to "ready for pickup" without a code.
+    PickupAsk { en: "The buyer's page shows the pickup code in big digits: enter it and the point.", ru: "Страница покупателя покажет код получения крупно: укажите его и пункт выдачи.", zh: "买家页面会以大号数字显示取件码：请填写取件码和自提点。" }
+    /// The code is missing.
+    ErrNeedCode { en: "Enter the pickup code.", ru: "Укажите код получения.", zh: "请填写取件码。" }
+
     /// The delete button.
     Delete { en: "Delete the shipment", ru: "Удалить отправление", zh: "删除货件" }
     /// The confirmation's question.

@@ -1,6 +1,7 @@
 //! The console's pure parts and its sign-in view in headless Chromium (wasm-bindgen-test): the
 //! words in three languages, base64url and WebAuthn's JSON, the error mapping, the list's query,
-//! the places, the attention queues read loosely, and the sign-in page's labelled controls.
+//! the places, the attention queues read loosely, the sign-in page's labelled controls, and a
+//! shipment's edit form (its `PATCH` body, its labelled fields) and activity.
 #![cfg(target_arch = "wasm32")]
 
 use serde_json::json;
@@ -1198,4 +1199,240 @@ fn the_keys_page_says_they_are_sealed_and_labels_every_key() {
     assert_eq!(secrets.length(), 4, "every secret is typed hidden");
     drop(mounted);
     root.remove();
+}
+
+fn edited_shipment() -> trackline_core::Shipment {
+    serde_json::from_value(json!({
+        "tracking_number": "RA123456789RU",
+        "stage": "in_transit",
+        "events": [],
+        "carrier": {"name": "СДЭК", "phone": "+7 800 250-04-05"},
+        "estimated_delivery": {"from": "2026-12-10"},
+        "pickup_point": {"name": "ПВЗ на Ленина", "map_url": "https://maps.example/p/1"}
+    }))
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+fn the_patch_carries_only_the_changed_fields_and_null_for_an_emptied_one() {
+    use trackline_console::edit::{self, Fields};
+    let before = edited_shipment();
+    let unchanged = Fields::of(&before);
+    assert_eq!(unchanged.carrier_name, "СДЭК");
+    assert_eq!(unchanged.delivery_from, "2026-12-10");
+    assert_eq!(unchanged.pickup_name, "ПВЗ на Ленина");
+    assert!(edit::patch(&before, &unchanged).is_empty());
+    // Spaces typed around a value change nothing.
+    let mut spaced = unchanged.clone();
+    spaced.tracking_number = " RA123456789RU ".into();
+    assert!(edit::patch(&before, &spaced).is_empty());
+
+    // One carrier field changed: the carrier goes whole (the server merges at the top level).
+    let mut form = unchanged.clone();
+    form.carrier_url = "https://cdek.example/t/1".into();
+    assert_eq!(
+        serde_json::Value::Object(edit::patch(&before, &form)),
+        json!({"carrier": {"name": "СДЭК", "phone": "+7 800 250-04-05", "tracking_url": "https://cdek.example/t/1"}})
+    );
+
+    // An emptied field is null; a window gets its last day; the code joins the point, whose map
+    // link (not in the form) is kept.
+    let mut form = unchanged.clone();
+    form.tracking_number = String::new();
+    form.delivery_to = "2026-12-12".into();
+    form.pickup_code = "4711".into();
+    assert_eq!(
+        serde_json::Value::Object(edit::patch(&before, &form)),
+        json!({
+            "tracking_number": null,
+            "estimated_delivery": {"from": "2026-12-10", "to": "2026-12-12"},
+            "pickup_point": {"name": "ПВЗ на Ленина", "pickup_code": "4711", "map_url": "https://maps.example/p/1"}
+        })
+    );
+
+    // Every field of a group emptied clears the group.
+    let mut form = unchanged;
+    form.carrier_name = " ".into();
+    form.carrier_phone = String::new();
+    form.delivery_from = String::new();
+    form.pickup_name = String::new();
+    assert_eq!(
+        serde_json::Value::Object(edit::patch(&before, &form)),
+        json!({"carrier": null, "estimated_delivery": null, "pickup_point": null})
+    );
+}
+
+#[wasm_bindgen_test]
+fn ready_for_pickup_asks_for_the_code_only_when_there_is_none() {
+    use trackline_console::edit::asks_pickup_code;
+    let mut shipment = edited_shipment();
+    assert!(asks_pickup_code(&shipment, "ready_for_pickup"));
+    assert!(!asks_pickup_code(&shipment, "in_transit"));
+    assert!(!asks_pickup_code(&shipment, ""));
+    shipment.pickup_point = None;
+    assert!(asks_pickup_code(&shipment, "ready_for_pickup"));
+    shipment.pickup_point = serde_json::from_value(json!({"pickup_code": "4711"})).unwrap();
+    assert!(!asks_pickup_code(&shipment, "ready_for_pickup"));
+}
+
+#[wasm_bindgen_test]
+fn a_refused_field_is_marked_in_the_form_and_any_other_refusal_said_under_it() {
+    use trackline_console::view::edit::refusal;
+    let said = |field: &str| {
+        ApiError::of(
+            422,
+            None,
+            &json!({"error": "invalid", "message": "…", "field": field}).to_string(),
+        )
+    };
+    assert_eq!(
+        refusal(&said("carrier.tracking_url")),
+        Some("carrier.tracking_url")
+    );
+    assert_eq!(
+        refusal(&said("pickup_point.storage_until")),
+        Some("pickup_point.storage_until")
+    );
+    assert_eq!(refusal(&said("tracking_number")), Some("tracking_number"));
+    assert_eq!(refusal(&said("pickup_point.map_url")), None);
+    assert_eq!(refusal(&said("")), None);
+    assert_eq!(refusal(&ApiError::Server(500)), None);
+}
+
+/// An activity as the server writes it, for the shipment of `server/tests/attention.rs`
+/// (`a_shipments_activity_shows_its_deliveries_and_browsers_to_its_seller_only`): two browsers,
+/// one delivery given up after a 500, one delivered with a 204.
+fn activity_sample() -> serde_json::Value {
+    json!({
+        "reference": "mine-delayed",
+        "subscribed_browsers": 2,
+        "delivery_count": 2,
+        "deliveries": [
+            {"id": 7_300_000_000_001_i64, "webhook_id": 42, "url": "https://hooks.example/in",
+             "kind": "exception_raised", "state": "failed", "attempts": 8,
+             "queued_at": "2026-12-07T09:00:00Z", "reference": "mine-delayed",
+             "last_status": 500, "last_error": "HTTP 500", "last_tried_at": "2026-12-07T10:00:00Z"},
+            {"id": 7_300_000_000_000_i64, "webhook_id": 42, "url": "https://hooks.example/in",
+             "kind": "status_changed", "state": "delivered", "attempts": 1,
+             "queued_at": "2026-12-06T09:00:00Z", "reference": "mine-delayed",
+             "last_status": 204, "last_error": null, "last_tried_at": "2026-12-06T09:00:01Z"}
+        ]
+    })
+}
+
+#[wasm_bindgen_test]
+fn the_activity_is_read_as_the_server_writes_it_and_told_in_words() {
+    use trackline_console::api::Activity;
+    use trackline_console::view::activity::delivery_line;
+    let activity: Activity = serde_json::from_value(activity_sample()).unwrap();
+    assert_eq!(activity.subscribed_browsers, 2);
+    assert_eq!(activity.delivery_count, 2);
+    assert_eq!(activity.deliveries.len(), 2);
+    let failed = &activity.deliveries[0];
+    assert_eq!(
+        (failed.state.as_str(), failed.attempts, failed.last_status),
+        ("failed", 8, Some(500))
+    );
+    assert_eq!(activity.deliveries[1].last_status, Some(204));
+    assert_eq!(
+        delivery_line(Lang::En, failed),
+        "A problem · failed · tries: 8 · last answer: 500"
+    );
+    assert_eq!(
+        delivery_line(Lang::Ru, &activity.deliveries[1]),
+        "Любом изменении статуса · доставлено · попыток: 1 · последний ответ: 204"
+    );
+    // Read loosely: missing fields, nulls and a kind or state this console does not know.
+    let loose: Activity = serde_json::from_value(json!({
+        "deliveries": [{"kind": "brand_new", "state": "queued", "attempts": 2, "last_status": null}]
+    }))
+    .unwrap();
+    assert_eq!(loose.subscribed_browsers, 0);
+    assert_eq!(
+        delivery_line(Lang::Zh, &loose.deliveries[0]),
+        "brand_new · queued · 尝试次数：2 · 无响应"
+    );
+    assert!(serde_json::from_str::<Activity>("<html>").is_err());
+    assert!(serde_json::from_value::<Activity>(json!({"deliveries": "many"})).is_err());
+}
+
+/// Waits for `done` on the next turns of the event loop, for at most about two seconds.
+async fn until(done: impl Fn() -> bool) -> bool {
+    for _ in 0..100 {
+        if done() {
+            return true;
+        }
+        let tick = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(tick).await;
+    }
+    done()
+}
+
+#[wasm_bindgen_test]
+async fn the_edit_form_is_prefilled_and_labels_every_field_and_a_failed_activity_says_so() {
+    use leptos::prelude::*;
+    use trackline_console::api::Listed;
+    use trackline_console::view::activity::activity;
+    use trackline_console::view::edit::edit_form;
+    for lang in LANGS {
+        let root = fresh_root();
+        let gate = gate_of(Role::Staff);
+        let shown = RwSignal::new(Some(Listed {
+            reference: Some("mine".into()),
+            shipment: edited_shipment(),
+        }));
+        let reference = StoredValue::new("no-such-shipment".to_owned());
+        let mounted = leptos::mount::mount_to(root.clone(), move || {
+            view! {
+                {activity(lang, gate, reference, shown)}
+                {edit_form(lang, gate, reference, shown)}
+            }
+        });
+        let controls = root.query_selector_all("input").unwrap();
+        assert_eq!(controls.length(), 11);
+        for at in 0..controls.length() {
+            let control: web_sys::HtmlInputElement = controls.get(at).unwrap().unchecked_into();
+            let id = control.id();
+            let label = root
+                .query_selector(&format!("label[for='{id}']"))
+                .unwrap()
+                .and_then(|label| label.text_content())
+                .unwrap_or_default();
+            assert!(!label.trim().is_empty(), "{lang:?}: {id} has no label");
+        }
+        let value = |id: &str| {
+            root.query_selector(&format!("#{id}"))
+                .unwrap()
+                .unwrap()
+                .unchecked_into::<web_sys::HtmlInputElement>()
+                .value()
+        };
+        // Properties are set by the form's effects, on the next turn.
+        assert!(until(|| value("con-edit-tracking") == "RA123456789RU").await);
+        assert_eq!(value("con-edit-carrier-phone"), "+7 800 250-04-05");
+        assert_eq!(value("con-edit-from"), "2026-12-10");
+        assert_eq!(value("con-edit-point"), "ПВЗ на Ленина");
+        assert_eq!(value("con-edit-code"), "");
+        // The test server has no such route: a short message, not a broken page.
+        let unavailable = || {
+            root.query_selector("[data-testid=activity-unavailable]")
+                .unwrap()
+                .is_some()
+        };
+        assert!(
+            until(unavailable).await,
+            "{lang:?}: {:?}",
+            root.text_content()
+        );
+        assert!(root
+            .text_content()
+            .unwrap_or_default()
+            .contains(words::text(lang, Word::ActivityUnavailable)));
+        drop(mounted);
+        root.remove();
+    }
 }

@@ -1,13 +1,16 @@
 //! One shipment's page: what the buyer sees (the widget's own view, read only), its numbers and
-//! carrier, its whole history, and the seller's actions: move it to a stage or add an event,
-//! choose where its status is polled from, delete it.
+//! carrier, its whole history, its notifications (`activity`), and the seller's actions: edit its
+//! fields (`edit`), move it to a stage or add an event (asking for the pickup code when it moves
+//! to "ready for pickup" without one), choose where its status is polled from, delete it.
 
+use super::activity::activity;
+use super::edit::edit_form;
 use super::list::short_moment;
 use super::{alert, reported, Gate, Problem};
 use crate::api::{self, Listed, NewEvent};
-use crate::form;
 use crate::route::Place;
 use crate::words::{text as t, Word};
+use crate::{edit, form};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -121,6 +124,19 @@ fn event_form(
     let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<Problem>);
     let done = RwSignal::new(false);
+    // Moving to "ready for pickup" without a code asks for it and the point (the buyer's page
+    // shows the code in big digits): they are saved first, then the event.
+    let code = RwSignal::new(String::new());
+    let point_name = RwSignal::new(String::new());
+    let point_address = RwSignal::new(String::new());
+    let asks = Memo::new(move |_| {
+        let stage = stage.get();
+        shown.with(|listed| {
+            listed
+                .as_ref()
+                .is_some_and(|listed| edit::asks_pickup_code(&listed.shipment, &stage))
+        })
+    });
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         if busy.get_untracked() {
@@ -129,6 +145,26 @@ fn event_form(
         let written = match form::event_text(&text.get_untracked()) {
             Ok(written) => written,
             Err(word) => return problem.set(Some(Problem::Said(word))),
+        };
+        let point = if asks.get_untracked() {
+            if code.get_untracked().trim().is_empty() {
+                return problem.set(Some(Problem::Said(Word::ErrNeedCode)));
+            }
+            shown.with_untracked(|listed| {
+                listed.as_ref().map(|listed| {
+                    let mut fields = edit::Fields::of(&listed.shipment);
+                    fields.pickup_code = code.get_untracked();
+                    if !point_name.get_untracked().trim().is_empty() {
+                        fields.pickup_name = point_name.get_untracked();
+                    }
+                    if !point_address.get_untracked().trim().is_empty() {
+                        fields.pickup_address = point_address.get_untracked();
+                    }
+                    edit::patch(&listed.shipment, &fields)
+                })
+            })
+        } else {
+            None
         };
         let at = String::from(js_sys::Date::new_0().to_iso_string());
         let event = new_event(
@@ -142,7 +178,17 @@ fn event_form(
         problem.set(None);
         done.set(false);
         spawn_local(async move {
-            let answer = api::add_event(&reference.get_value(), &event).await;
+            let reference = reference.get_value();
+            if let Some(body) = point.filter(|body| !body.is_empty()) {
+                match api::patch_shipment(&reference, &body).await {
+                    Ok(listed) => shown.set(Some(listed)),
+                    Err(error) => {
+                        busy.set(false);
+                        return problem.set(Some(reported(gate, error)));
+                    }
+                }
+            }
+            let answer = api::add_event(&reference, &event).await;
             busy.set(false);
             match answer {
                 Ok(listed) => {
@@ -153,6 +199,29 @@ fn event_form(
                 Err(error) => problem.set(Some(reported(gate, error))),
             }
         });
+    };
+    let typed =
+        move |id: &'static str, word: Word, testid: &'static str, value: RwSignal<String>| {
+            view! {
+                <label for=id>{t(lang, word)}</label>
+                <input id=id type="text" maxlength="500" autocomplete="off" data-testid=testid
+                    aria-describedby="con-pickup-hint"
+                    prop:value=move || value.get()
+                    on:input=move |event| value.set(event_target_value(&event))/>
+            }
+        };
+    let pickup = move || {
+        asks.get().then(|| {
+            view! {
+                <fieldset class="con__kinds" data-testid="pickup-ask">
+                    <legend>{t(lang, Word::PickupPoint)}</legend>
+                    <p class="con__hint" id="con-pickup-hint">{t(lang, Word::PickupAsk)}</p>
+                    {typed("con-pickup-code", Word::PickupCode, "ask-pickup-code", code)}
+                    {typed("con-pickup-name", Word::NameLabel, "ask-pickup-name", point_name)}
+                    {typed("con-pickup-address", Word::AddressLabel, "ask-pickup-address", point_address)}
+                </fieldset>
+            }
+        })
     };
     let stages = Stage::KNOWN
         .iter()
@@ -176,6 +245,7 @@ fn event_form(
                     <option value="">{t(lang, Word::NoException)}</option>
                     {exceptions}
                 </select>
+                {pickup}
                 <label for="con-text">{t(lang, Word::EventText)}</label>
                 <textarea id="con-text" rows="3" maxlength="500" required
                     prop:value=move || text.get() on:input=move |event| text.set(event_target_value(&event))></textarea>
@@ -372,6 +442,8 @@ pub fn ShipmentPage(
     let actions = move || {
         (loaded.get() && !deleted.get()).then(|| {
             view! {
+                {activity(lang, gate, reference, shown)}
+                {edit_form(lang, gate, reference, shown)}
                 {event_form(lang, gate, reference, shown)}
                 {source_form(lang, gate, reference)}
                 {delete_control(lang, gate, reference, deleted)}

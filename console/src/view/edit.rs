@@ -1,0 +1,190 @@
+//! The shipment's edit form: its tracking number, carrier, estimated delivery and pickup point,
+//! prefilled; only what changed is sent (`PATCH`), and a field the server refuses is marked
+//! where it is, in words.
+
+use super::{alert, reported, Gate, Problem};
+use crate::api::{self, ApiError, Listed};
+use crate::edit::{self, Access, Fields, FIELDS};
+use crate::words::{text as t, Word};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use trackline::i18n::Lang;
+
+/// The word that labels each of the form's fields, in `FIELDS`' order.
+const LABELS: [Word; 11] = [
+    Word::TrackingNumber,
+    Word::NameLabel,
+    Word::PhoneLabel,
+    Word::CarrierLink,
+    Word::DeliveryFrom,
+    Word::DeliveryTo,
+    Word::NameLabel,
+    Word::AddressLabel,
+    Word::HoursLabel,
+    Word::PickupCode,
+    Word::StorageUntil,
+];
+
+/// The input type of a field: a calendar for days, a phone pad, a link, text.
+fn input_type(server_name: &str) -> &'static str {
+    match server_name {
+        "estimated_delivery.from" | "estimated_delivery.to" | "pickup_point.storage_until" => {
+            "date"
+        }
+        "carrier.phone" => "tel",
+        "carrier.tracking_url" => "url",
+        _ => "text",
+    }
+}
+
+/// One labelled input of the form, marked when the server refused it.
+fn input(
+    lang: Lang,
+    fields: RwSignal<Fields>,
+    refused: RwSignal<Option<String>>,
+    index: usize,
+) -> impl IntoView {
+    let (id, name, read, write): Access = FIELDS[index];
+    let error_id = format!("{id}-error");
+    let wrong = move || refused.with(|refused| refused.as_deref() == Some(name));
+    let message = move || {
+        wrong().then(|| view! { <p class="con__error" id=format!("{id}-error")>{t(lang, Word::FieldRefused)}</p> })
+    };
+    view! {
+        <label for=id>{t(lang, LABELS[index])}</label>
+        <input id=id type=input_type(name) maxlength="500" autocomplete="off"
+            aria-invalid=move || if wrong() { "true" } else { "false" }
+            aria-describedby=move || wrong().then(|| error_id.clone())
+            prop:value=move || fields.with(|fields| read(fields).clone())
+            on:input=move |event| {
+                let value = event_target_value(&event);
+                fields.update(|fields| *write(fields) = value);
+            }/>
+        {message}
+    }
+}
+
+fn group(
+    lang: Lang,
+    legend: Word,
+    fields: RwSignal<Fields>,
+    refused: RwSignal<Option<String>>,
+    range: std::ops::Range<usize>,
+) -> impl IntoView {
+    let inputs = range
+        .map(|index| input(lang, fields, refused, index))
+        .collect_view();
+    view! {
+        <fieldset class="con__kinds">
+            <legend>{t(lang, legend)}</legend>
+            {inputs}
+        </fieldset>
+    }
+}
+
+/// What a failed save tells: a refused field of the form is marked where it is; anything else
+/// is said under the form.
+pub fn refusal(error: &ApiError) -> Option<&str> {
+    match error {
+        ApiError::Invalid(Some(field)) => FIELDS
+            .iter()
+            .find(|(_, name, ..)| name == field)
+            .map(|(_, name, ..)| *name),
+        _ => None,
+    }
+}
+
+/// Takes the seller to the refused field (its message is read with it).
+fn focus(server_name: &str) {
+    use wasm_bindgen::JsCast;
+    let input = FIELDS
+        .iter()
+        .find(|(_, name, ..)| *name == server_name)
+        .and_then(|(id, ..)| web_sys::window()?.document()?.get_element_by_id(id))
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(input) = input {
+        let _ = input.focus();
+    }
+}
+
+/// The edit form; what it saves is shown at once in the buyer's view above it.
+pub fn edit_form(
+    lang: Lang,
+    gate: RwSignal<Gate>,
+    reference: StoredValue<String>,
+    shown: RwSignal<Option<Listed>>,
+) -> impl IntoView {
+    let start = shown.with_untracked(|listed| {
+        listed
+            .as_ref()
+            .map(|listed| Fields::of(&listed.shipment))
+            .unwrap_or_default()
+    });
+    let fields = RwSignal::new(start);
+    // A shipment changed elsewhere on the page (an event that set the pickup code) fills the form
+    // again: what the form sends is measured against what is shown.
+    Effect::new(move |_| {
+        shown.with(|listed| {
+            if let Some(listed) = listed {
+                fields.set(Fields::of(&listed.shipment));
+            }
+        })
+    });
+    let refused = RwSignal::new(None::<String>);
+    let problem = RwSignal::new(None::<Problem>);
+    let said = RwSignal::new(None::<Word>);
+    let busy = RwSignal::new(false);
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let Some(before) =
+            shown.with_untracked(|listed| listed.as_ref().map(|l| l.shipment.clone()))
+        else {
+            return;
+        };
+        let body = fields.with_untracked(|now| edit::patch(&before, now));
+        refused.set(None);
+        problem.set(None);
+        if body.is_empty() {
+            return said.set(Some(Word::NothingChanged));
+        }
+        said.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            let answer = api::patch_shipment(&reference.get_value(), &body).await;
+            busy.set(false);
+            match answer {
+                Ok(listed) => {
+                    shown.set(Some(listed));
+                    said.set(Some(Word::Saved));
+                }
+                Err(error) => match refusal(&error) {
+                    Some(name) => {
+                        refused.set(Some(name.to_owned()));
+                        focus(name);
+                    }
+                    None => problem.set(Some(reported(gate, error))),
+                },
+            }
+        });
+    };
+    view! {
+        <section class="con__card" aria-labelledby="con-edit">
+            <h2 id="con-edit">{t(lang, Word::EditTitle)}</h2>
+            <form class="con__form" on:submit=submit data-testid="edit-form" novalidate>
+                {input(lang, fields, refused, 0)}
+                {group(lang, Word::Carrier, fields, refused, 1..4)}
+                {group(lang, Word::EstimatedDelivery, fields, refused, 4..6)}
+                {group(lang, Word::PickupPoint, fields, refused, 6..11)}
+                {alert(lang, problem)}
+                <p role="status" class="con__ok">{move || said.get().map(|word| t(lang, word))}</p>
+                <button type="submit" class="con__primary" data-testid="save-fields" disabled=move || busy.get()>
+                    {t(lang, Word::Save)}
+                </button>
+            </form>
+        </section>
+    }
+}
