@@ -1110,10 +1110,9 @@ fn each_connections_page_tells_staff_it_is_the_owners() {
     use trackline_console::view::members::MembersPage;
     use trackline_console::view::settings::SettingsPage;
     use trackline_console::view::tokens::TokensPage;
-    let pages: [(
-        &str,
-        fn(Lang, RwSignal<trackline_console::view::Gate>) -> AnyView,
-    ); 5] = [
+    /// One owner's page, drawn for a language and a gate.
+    type Page = fn(Lang, RwSignal<trackline_console::view::Gate>) -> AnyView;
+    let pages: [(&str, Page); 5] = [
         ("members", |lang, gate| {
             view! { <MembersPage lang gate/> }.into_any()
         }),
