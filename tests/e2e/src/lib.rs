@@ -144,6 +144,8 @@ impl Session {
                 burst: 1_000,
             },
             sheet_reader: sheet_reader(),
+            // The tests' webhook receivers listen on loopback.
+            allow_private_webhooks: true,
             ..trackline_server::Settings::default()
         };
         let (stop_server, stopped) = oneshot::channel::<()>();
@@ -356,7 +358,25 @@ impl Session {
             .await
             .as_u64()
             .unwrap_or(800) as u32;
-        self.resize(width, height.max(400)).await;
+        let mut height = height.max(400);
+        self.resize(width, height).await;
+        // The window's height holds the browser's own bars too: grown by what the viewport still
+        // lacks (a few tries), or the page's foot is left out and a scrollbar narrows it.
+        for _ in 0..3 {
+            let short = self
+                .eval("return document.documentElement.scrollHeight - window.innerHeight")
+                .await
+                .as_i64()
+                .unwrap_or(0);
+            let Ok(short) = u32::try_from(short) else {
+                break;
+            };
+            if short == 0 {
+                break;
+            }
+            height += short;
+            self.resize(width, height).await;
+        }
         let png = self.client.screenshot().await.expect("a screenshot");
         std::fs::write(path, png).expect("the screenshot is written");
     }

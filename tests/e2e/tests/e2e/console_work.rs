@@ -1,6 +1,6 @@
 //! The seller's console at work, in Chromium against the real server: a Windows-1251 `;` CSV
 //! and an XLSX imported through the import page (preview, refusals, apply, the list), a parcel
-//! moved to "ready for pickup" by hand and seen so on the buyer's page with its webhook queued,
+//! moved to "ready for pickup" by hand and seen so on the buyer's page and by the shop's webhook,
 //! and the screenshots of the pages an owner checks from a phone or a desk, in three languages.
 
 use super::console::{fill, invitation, press, signed_in};
@@ -193,12 +193,12 @@ async fn an_owner_imports_an_ozon_csv_in_windows_1251_and_an_xlsx_through_the_co
 }
 
 #[tokio::test]
-async fn a_parcel_moved_to_ready_for_pickup_shows_so_to_the_buyer_and_queues_the_webhook() {
+async fn a_parcel_moved_to_ready_for_pickup_shows_so_to_the_buyer_and_reaches_the_webhook() {
     let page = Session::start_at_localhost().await;
     put_parcel(&page).await;
-    // A webhook for the parcels reaching a pickup point. A real receiver would need a public
-    // address (the server refuses to deliver to loopback), so the observable here is the
-    // delivery the server queues in its store for the sender to try.
+    // A webhook for the parcels reaching a pickup point, with its receiver on loopback (the
+    // harness lets the server reach private addresses, which it refuses by default).
+    let (url, received) = receiver().await;
     let key = trackline_server::secrets::SecretKey::from_base64(trackline_e2e::SECRET_KEY)
         .expect("a 32-byte key");
     let store = page
@@ -213,11 +213,7 @@ async fn a_parcel_moved_to_ready_for_pickup_shows_so_to_the_buyer_and_queues_the
         .expect("the store reads")
         .expect("the demo shop");
     store
-        .add_webhook(
-            seller,
-            "https://hooks.shop.example/trackline",
-            &[Kind::ReadyForPickup],
-        )
+        .add_webhook(seller, &url, &[Kind::ReadyForPickup])
         .await
         .expect("the webhook is added");
 
@@ -250,21 +246,83 @@ async fn a_parcel_moved_to_ready_for_pickup_shows_so_to_the_buyer_and_queues_the
         "Ready for pickup"
     );
 
-    // One delivery queued, of the kind subscribed to, about this parcel.
-    let queued = trackline_e2e::wait_until(|| async {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT kind, body FROM webhook_deliveries")
+    // The receiver is told, signed, of this parcel at its pickup point; the store notes it delivered.
+    let request = tokio::time::timeout(std::time::Duration::from_secs(30), received)
+        .await
+        .expect("the webhook arrives within 30 s")
+        .expect("the receiver hands the request over");
+    let lower = request.to_ascii_lowercase();
+    assert!(lower.starts_with("post /trackline "), "{request}");
+    assert!(
+        lower.contains("trackline-event: ready_for_pickup"),
+        "{request}"
+    );
+    assert!(lower.contains("trackline-signature: "), "{request}");
+    assert!(request.contains(PARCEL_ORDER), "{request}");
+    let delivered = trackline_e2e::wait_until(|| async {
+        let states: Vec<(String, String)> =
+            sqlx::query_as("SELECT kind, state FROM webhook_deliveries")
                 .fetch_all(store.pool())
                 .await
                 .expect("the deliveries read");
-        (!rows.is_empty()).then_some(rows)
+        (states.iter().any(|(_, state)| state == "delivered")).then_some(states)
     })
     .await
-    .expect("a webhook delivery is queued");
-    assert_eq!(queued.len(), 1, "{queued:?}");
-    assert_eq!(queued[0].0, "ready_for_pickup");
-    assert!(queued[0].1.contains(PARCEL_ORDER), "{}", queued[0].1);
+    .expect("the delivery is noted delivered");
+    assert_eq!(
+        delivered,
+        [("ready_for_pickup".to_owned(), "delivered".to_owned())]
+    );
     page.close().await;
+}
+
+/// A webhook receiver on loopback: answers the first request `200 OK` and hands it over whole
+/// (its head and body, read to the announced length, at most 1 MiB).
+async fn receiver() -> (String, tokio::sync::oneshot::Receiver<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let url = format!(
+        "http://{}/trackline",
+        listener.local_addr().expect("its address")
+    );
+    let (hand_over, received) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let Ok((mut stream, _)) = listener.accept().await else {
+            return;
+        };
+        let mut request = Vec::new();
+        let mut chunk = [0u8; 8192];
+        while !whole(&request) && request.len() < 1 << 20 {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(read) => request.extend_from_slice(&chunk[..read]),
+            }
+        }
+        let _ = stream
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+            .await;
+        let _ = hand_over.send(String::from_utf8_lossy(&request).into_owned());
+    });
+    (url, received)
+}
+
+/// Whether `request` holds its head and as much body as its `content-length` says.
+fn whole(request: &[u8]) -> bool {
+    let Some(end) = request.windows(4).position(|four| four == b"\r\n\r\n") else {
+        return false;
+    };
+    let length = String::from_utf8_lossy(&request[..end])
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    request.len() >= end + 4 + length
 }
 
 #[tokio::test]
