@@ -79,6 +79,10 @@ pub struct Settings {
     /// links it prints, the console's passkeys' relying party, and the `Origin` a signed-in
     /// seller's writes must come from.
     pub public_url: String,
+    /// The binary run with `read-sheet` to read sellers' workbooks; `None` for the server's own.
+    /// Not a flag: only a program embedding the server, whose own binary is another (the
+    /// browser tests' harness), names one.
+    pub sheet_reader: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -105,6 +109,7 @@ impl Default for Settings {
             connections: crate::connections::ConnectionLimits::default(),
             log_format: LogFormat::Text,
             public_url: DEFAULT_PUBLIC_URL.to_owned(),
+            sheet_reader: None,
         }
     }
 }
@@ -471,6 +476,7 @@ impl Settings {
             },
             log_format: options.log_format,
             public_url: parse_public_url(&options.public_url)?,
+            sheet_reader: None,
         })
     }
 }

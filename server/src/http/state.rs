@@ -177,7 +177,10 @@ impl AppState {
             allow_private_push: settings.allow_private_push,
             push_services: settings.push_services.clone(),
             push_limit: Limiter::new(PUSH_SUBSCRIPTIONS),
-            sheets: crate::sheet_reader::SheetReader::default(),
+            sheets: crate::sheet_reader::SheetReader {
+                program: settings.sheet_reader.clone(),
+                ..crate::sheet_reader::SheetReader::default()
+            },
             seller_reads: SellerReads(Limiter::new(SELLER_READS)),
             console: ConsoleState::new(&settings.public_url),
             default_seller: settings

@@ -11,6 +11,9 @@ use tokio::sync::oneshot;
 /// How long any one condition may take to become true before the test fails.
 const PATIENCE: Duration = Duration::from_secs(20);
 
+/// The server's secret key (base64), for a test that seals a secret in its store as the server would.
+pub const SECRET_KEY: &str = "ZTJlLXRyYWNrbGluZS1wdXNoLXNlY3JldC1rZXktMzI=";
+
 /// A browser on a phone-sized window, pointed at a freshly started server with the demo data.
 pub struct Session {
     /// The WebDriver client.
@@ -82,6 +85,19 @@ fn widget_dir() -> Option<PathBuf> {
     dir
 }
 
+/// The workbook reader built with the tests (`src/bin/trackline-read-sheet.rs`), next to the
+/// running binary or one directory up (where cargo puts a test's binaries, in `deps/`); `None`
+/// where there is none: XLSX files are then refused as unreadable.
+fn sheet_reader() -> Option<PathBuf> {
+    let running = std::env::current_exe().ok()?;
+    running
+        .ancestors()
+        .skip(1)
+        .take(2)
+        .map(|dir| dir.join("trackline-read-sheet"))
+        .find(|reader| reader.is_file())
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
@@ -119,16 +135,17 @@ impl Session {
             demo: true,
             // As an operator who wants buyers' notifications runs it: with a secret key.
             secret_key: Some(
-                trackline_server::secrets::SecretKey::from_base64(
-                    "ZTJlLXRyYWNrbGluZS1wdXNoLXNlY3JldC1rZXktMzI=",
-                )
-                .expect("a 32-byte key"),
+                trackline_server::secrets::SecretKey::from_base64(SECRET_KEY)
+                    .expect("a 32-byte key"),
             ),
             // One browser drives many lookups in a few seconds; the limit has tests of its own.
             rate_limit: trackline_server::limiter::RateLimit {
                 per_minute: 6_000,
                 burst: 1_000,
             },
+            sheet_reader: sheet_reader(),
+            // The tests' webhook receivers listen on loopback.
+            allow_private_webhooks: true,
             ..trackline_server::Settings::default()
         };
         let (stop_server, stopped) = oneshot::channel::<()>();
@@ -341,7 +358,25 @@ impl Session {
             .await
             .as_u64()
             .unwrap_or(800) as u32;
-        self.resize(width, height.max(400)).await;
+        let mut height = height.max(400);
+        self.resize(width, height).await;
+        // The window's height holds the browser's own bars too: grown by what the viewport still
+        // lacks (a few tries), or the page's foot is left out and a scrollbar narrows it.
+        for _ in 0..3 {
+            let short = self
+                .eval("return document.documentElement.scrollHeight - window.innerHeight")
+                .await
+                .as_i64()
+                .unwrap_or(0);
+            let Ok(short) = u32::try_from(short) else {
+                break;
+            };
+            if short == 0 {
+                break;
+            }
+            height += short;
+            self.resize(width, height).await;
+        }
         let png = self.client.screenshot().await.expect("a screenshot");
         std::fs::write(path, png).expect("the screenshot is written");
     }

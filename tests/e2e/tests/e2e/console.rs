@@ -39,14 +39,14 @@ async fn the_console_signs_in_in_russian_under_its_policy_and_keeps_no_invitatio
 }
 
 /// Types `text` into the input `css`, as a person would.
-async fn fill(page: &Session, css: &str, text: &str) {
+pub(crate) async fn fill(page: &Session, css: &str, text: &str) {
     let input = page.find(css).await;
     input.clear().await.expect("the input clears");
     input.send_keys(text).await.expect("typing works");
 }
 
 /// Presses the button `css`.
-async fn press(page: &Session, css: &str) {
+pub(crate) async fn press(page: &Session, css: &str) {
     page.find(css)
         .await
         .click()
@@ -55,7 +55,7 @@ async fn press(page: &Session, css: &str) {
 }
 
 /// A new invitation to the demo shop, as `trackline-server invite demo` makes it: its link.
-async fn invitation(page: &Session, role: Role) -> String {
+pub(crate) async fn invitation(page: &Session, role: Role) -> String {
     let store = page.store().await;
     let seller = store
         .seller_by_handle(trackline_server::demo::DEMO_SELLER)
@@ -69,7 +69,7 @@ async fn invitation(page: &Session, role: Role) -> String {
 }
 
 /// Signed in: the console's shell names who is.
-async fn signed_in(page: &Session) {
+pub(crate) async fn signed_in(page: &Session) {
     page.find("[data-testid=who]").await;
 }
 

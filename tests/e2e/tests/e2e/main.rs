@@ -5,6 +5,7 @@ mod binary;
 mod buyer;
 mod configure;
 mod console;
+mod console_work;
 mod element;
 mod embed;
 mod faults;
