@@ -79,6 +79,8 @@ fn item(value: &Value) -> Option<Item> {
         .clone()
         .or_else(|| in_shipment("tracking_number"))
         .or_else(|| in_shipment("order_number"))
+        .or_else(|| text(value.get("tracking_number")))
+        .or_else(|| text(value.get("order_number")))
         .or_else(|| text(value.get("number")))
         .or_else(|| text(value.get("provider")))
         .or_else(|| text(value.get("url")))
@@ -123,15 +125,30 @@ fn action(word: Word) -> Option<Place> {
 
 fn queue(key: &str, value: &Value) -> Option<Queue> {
     let (_, word) = rank(key);
-    let items: Vec<Item> = match value.get("items").or(Some(value)) {
-        Some(Value::Array(items)) => items.iter().filter_map(item).take(MAX_ITEMS).collect(),
-        _ => Vec::new(),
+    // The server's queues are `{count, shipments}` or `{count, deliveries}`, and its exceptions
+    // a list of those, one a kind: read as one queue, their counts added.
+    let parts: Vec<&Value> = match value {
+        Value::Array(list) if list.iter().any(|part| part.get("shipments").is_some()) => {
+            list.iter().collect()
+        }
+        _ => vec![value],
     };
-    let count = value
-        .get("count")
-        .and_then(Value::as_i64)
-        .unwrap_or(items.len() as i64)
-        .max(0);
+    let mut items: Vec<Item> = Vec::new();
+    let mut counted: Option<i64> = None;
+    for part in parts {
+        let listed = ["items", "shipments", "deliveries"]
+            .iter()
+            .find_map(|key| part.get(*key))
+            .unwrap_or(part);
+        if let Value::Array(listed) = listed {
+            items.extend(listed.iter().filter_map(item));
+        }
+        if let Some(count) = part.get("count").and_then(Value::as_i64) {
+            counted = Some(counted.unwrap_or(0).saturating_add(count.max(0)));
+        }
+    }
+    items.truncate(MAX_ITEMS);
+    let count = counted.unwrap_or(items.len() as i64).max(0);
     (value.is_object() || value.is_array()).then(|| Queue {
         key: key.chars().take(60).collect(),
         word,

@@ -438,6 +438,46 @@ fn the_attention_queues_are_read_whatever_comes() {
     assert_eq!(listed[0].word, Word::QueuePickup);
     assert_eq!(listed[1].word, Word::QueueKeys);
     assert_eq!(listed[1].items[0].label, "cdek");
+    // The server's own shape (`GET /api/v1/seller/attention`): the exceptions a list of queues,
+    // one a kind, read as one with their counts added; shipments by their numbers when they
+    // have no reference (the demo's); deliveries and refused keys as they come.
+    let served = attention::queues(&json!({
+        "exceptions": [
+            {"exception": "delayed", "count": 2, "at_least": false, "action": {"code": "open"},
+             "shipments": [{"reference": null, "order_number": "1000000023", "tracking_number": null,
+                            "stage": "in_transit", "exception": "delayed", "written_at": "2026-12-07T10:00:00Z"}]},
+            {"exception": "customs_hold", "count": 1, "at_least": false, "action": {"code": "open"},
+             "shipments": [{"reference": "A-1", "order_number": null, "tracking_number": "LP300000043CN",
+                            "stage": "in_transit", "exception": "customs_hold", "written_at": "2026-12-07T10:00:00Z"}]}
+        ],
+        "stale": {"count": 1, "at_least": false, "action": {"code": "open"}, "shipments": []},
+        "pickup_deadlines": {"count": 0, "at_least": false, "action": {"code": "open"}, "shipments": []},
+        "pickup_until": "2026-12-09",
+        "failing_deliveries": {"count": 1, "at_least": false, "action": {"code": "replay"},
+                               "deliveries": [{"id": 9, "url": "https://hooks.example", "state": "failed"}]},
+        "refused_keys": [{"provider": "cdek", "reason": "refused", "refused_at": "2026-12-07T10:00:00Z"}]
+    }));
+    let by_word = |word: Word| served.iter().find(|queue| queue.word == word);
+    let exceptions = by_word(Word::QueueExceptions).expect("the exceptions queue");
+    assert_eq!(exceptions.count, 3);
+    assert_eq!(exceptions.items[0].label, "1000000023");
+    assert_eq!(exceptions.items[0].detail.as_deref(), Some("delayed"));
+    assert_eq!(
+        exceptions.items[1].place,
+        Some(Place::Shipment("A-1".into()))
+    );
+    assert_eq!(by_word(Word::QueueStale).map(|queue| queue.count), Some(1));
+    assert_eq!(by_word(Word::QueuePickup).map(|queue| queue.count), Some(0));
+    assert_eq!(
+        by_word(Word::QueueWebhooks).map(|queue| queue.items[0].label.as_str()),
+        Some("https://hooks.example")
+    );
+    assert_eq!(
+        by_word(Word::QueueKeys).map(|queue| (queue.count, queue.items[0].label.as_str())),
+        Some((1, "cdek"))
+    );
+    assert_eq!(served.len(), 5, "pickup_until is no queue");
+
     assert!(attention::queues(&json!("nonsense")).is_empty());
     assert!(attention::queues(&json!(null)).is_empty());
     assert!(attention::all_clear(&attention::queues(

@@ -225,6 +225,15 @@ async fn a_parcel_moved_to_ready_for_pickup_shows_so_to_the_buyer_and_reaches_th
         .select_by_value("ready_for_pickup")
         .await
         .expect("the stage is chosen");
+    // The parcel has no pickup point yet: the form asks for the code the buyer will show.
+    fill(&page, "[data-testid=ask-pickup-code]", "4821").await;
+    fill(&page, "[data-testid=ask-pickup-name]", "Pickup point 12").await;
+    fill(
+        &page,
+        "[data-testid=ask-pickup-address]",
+        "Tverskaya 1, Moscow",
+    )
+    .await;
     fill(&page, "#con-text", "Arrived at the pickup point").await;
     let violations = page.axe_violations().await;
     assert!(
@@ -244,6 +253,13 @@ async fn a_parcel_moved_to_ready_for_pickup_shows_so_to_the_buyer_and_reaches_th
     assert_eq!(
         page.text("[data-testid=headline]").await,
         "Ready for pickup"
+    );
+    // With the code the seller typed, in the big digits a pickup point's clerk reads.
+    assert_eq!(
+        page.text("[data-testid=pickup-code]")
+            .await
+            .replace(' ', ""),
+        "4821"
     );
 
     // The receiver is told, signed, of this parcel at its pickup point; the store notes it delivered.
