@@ -305,6 +305,7 @@ async fn body<T: serde::de::DeserializeOwned>(
         (status = 404, description = "Unknown, used or expired (invitation_not_found).", body = trackline_core::ErrorBody),
         (status = 429, description = "Too many requests from this address (rate_limited).", body = trackline_core::ErrorBody),
     ),
+    security(()),
 )]
 pub async fn invitation(
     State(state): State<SharedState>,
@@ -341,6 +342,7 @@ pub async fn invitation(
         (status = 422, description = "The name cannot be accepted (invalid).", body = trackline_core::ErrorBody),
         (status = 429, description = "Too many requests from this address (rate_limited).", body = trackline_core::ErrorBody),
     ),
+    security(()),
 )]
 pub async fn passkey_register(
     State(state): State<SharedState>,
@@ -421,6 +423,7 @@ async fn begun(
         (status = 404, description = "The ceremony or the invitation is gone (ceremony_not_found, invitation_not_found).", body = trackline_core::ErrorBody),
         (status = 409, description = "The passkey is another member's (conflict).", body = trackline_core::ErrorBody),
     ),
+    security(()),
 )]
 pub async fn passkey_register_finish(
     State(state): State<SharedState>,
@@ -484,6 +487,7 @@ async fn join(
         (status = 422, description = "A field cannot be accepted (invalid, with its field).", body = trackline_core::ErrorBody),
         (status = 429, description = "Too many requests from this address (rate_limited).", body = trackline_core::ErrorBody),
     ),
+    security(()),
 )]
 pub async fn password_register(
     State(state): State<SharedState>,
@@ -549,6 +553,7 @@ pub async fn password_register(
         (status = 200, description = "Begun; finish within 5 minutes.", body = CeremonyView),
         (status = 429, description = "Too many requests from this address (rate_limited).", body = trackline_core::ErrorBody),
     ),
+    security(()),
 )]
 pub async fn passkey_sign_in(
     State(state): State<SharedState>,
@@ -582,6 +587,7 @@ pub async fn passkey_sign_in(
         (status = 200, description = "Signed in; the session cookie is set.", body = SessionView),
         (status = 401, description = "Not signed in: the ceremony is gone or the passkey does not check (sign_in_failed).", body = trackline_core::ErrorBody),
     ),
+    security(()),
 )]
 pub async fn passkey_sign_in_finish(
     State(state): State<SharedState>,
@@ -642,6 +648,7 @@ pub async fn passkey_sign_in_finish(
         (status = 401, description = "Wrong login or password (sign_in_failed).", body = trackline_core::ErrorBody),
         (status = 429, description = "Too many wrong passwords; Retry-After says when (rate_limited).", body = trackline_core::ErrorBody),
     ),
+    security(()),
 )]
 pub async fn password_sign_in(
     State(state): State<SharedState>,
