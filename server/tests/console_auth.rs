@@ -234,7 +234,7 @@ async fn two_finishes_of_one_invitation_at_once_make_one_member() {
         a.text,
         b.text
     );
-    assert_eq!(store.members(seller).await.unwrap().len(), 1);
+    assert_eq!(store.members(seller, 0).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -719,7 +719,7 @@ async fn owners_invite_list_and_remove_members_but_not_the_last_owner() {
         None,
     )
     .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(status, StatusCode::OK);
     let sams = as_member(&app, &sam, Method::GET, "/api/v1/seller/shipments", None).await;
     assert_eq!(
         sams.status,
@@ -736,6 +736,7 @@ async fn owners_invite_list_and_remove_members_but_not_the_last_owner() {
     )
     .await;
     assert_eq!(audit["entries"][0]["action"], "member.remove", "{audit}");
+    assert_eq!(audit["entries"][0]["target"], "Anna", "named, not numbered");
     assert_eq!(audit["entries"][0]["member"], Value::Null);
     assert_eq!(audit["entries"][0]["token"], "first");
     let next = audit["next"].as_str().unwrap().to_owned();
@@ -905,7 +906,7 @@ async fn every_change_is_recorded_with_who_made_it() {
     let mut expected = vec![
         ("shipment.delete".to_owned(), json!("p-1"), json!("first")),
         anna_did("member.invite", Value::Null),
-        anna_did("token.create", Value::Null),
+        anna_did("token.create", json!("ci")),
         anna_did("webhook.create", Value::Null),
         anna_did("settings.put", Value::Null),
         anna_did("shipment.delete", json!("p-2")),
@@ -1080,4 +1081,202 @@ async fn staff_see_a_receivers_origin_and_never_its_secret_path() {
         "{}",
         seen.text
     );
+}
+
+/// Joins `seller` as `role` with a password under `login` and `name`.
+async fn join_named(
+    store: &Store,
+    app: &Router,
+    seller: SellerId,
+    role: Role,
+    login: &str,
+    name: &str,
+) -> Member {
+    let invitation = invitation(store, seller, role).await;
+    let body =
+        json!({"invitation": invitation, "name": name, "login": login, "password": PASSWORD});
+    session_of(&post(app, "/api/v1/console/passwords/register", body).await)
+}
+
+#[tokio::test]
+async fn removing_a_member_revokes_the_invitations_and_tokens_it_made() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, first) = seller(&store, "Shop").await;
+    let anna = join_named(
+        &store,
+        &app,
+        seller,
+        Role::Owner,
+        "anna@shop.example",
+        "Anna",
+    )
+    .await;
+    let boris = join_named(
+        &store,
+        &app,
+        seller,
+        Role::Owner,
+        "boris@shop.example",
+        "Boris",
+    )
+    .await;
+    // Anna makes a token in the console, and with it another: both are hers.
+    let made = as_member(
+        &app,
+        &anna,
+        Method::POST,
+        "/api/v1/seller/tokens",
+        Some(json!({"name": "anna-ci"})),
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let annas = made.json()["token"].as_str().unwrap().to_owned();
+    let (status, by_token) = support::seller_call(
+        &app,
+        Method::POST,
+        "/api/v1/seller/tokens",
+        &annas,
+        Some(json!({"name": "anna-ci-2"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{by_token}");
+    let annas_second = by_token["token"].as_str().unwrap().to_owned();
+    let invited = as_member(
+        &app,
+        &anna,
+        Method::POST,
+        "/api/v1/seller/members/invitations",
+        Some(json!({"role": "owner"})),
+    )
+    .await;
+    let link = invited.json()["link"].as_str().unwrap().to_owned();
+    let annas_invitation = link.rsplit_once("#invitation=").unwrap().1.to_owned();
+
+    // Before removal the list says what will stop working, and who invited whom (no token).
+    let listed = as_member(&app, &boris, Method::GET, "/api/v1/seller/members", None).await;
+    let listed = listed.json();
+    let anna_listed = &listed["members"][0];
+    assert_eq!(anna_listed["name"], "Anna", "{listed}");
+    assert_eq!(anna_listed["tokens_made"], 2, "{listed}");
+    assert_eq!(anna_listed["invitations_made"], 1, "{listed}");
+    let open = listed["invitations"].as_array().unwrap();
+    assert_eq!(open.len(), 1, "{listed}");
+    assert_eq!(open[0]["invited_by"], "Anna");
+    assert_eq!(open[0]["role"], "owner");
+    assert!(
+        !listed.to_string().contains(&annas_invitation),
+        "never the token"
+    );
+
+    let removed = as_member(
+        &app,
+        &boris,
+        Method::DELETE,
+        &format!("/api/v1/seller/members/{}", anna.id),
+        None,
+    )
+    .await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.text);
+    let removed = removed.json();
+    assert_eq!(removed["name"], "Anna");
+    assert_eq!(removed["invitations"], 1);
+    assert_eq!(removed["tokens"], json!(["anna-ci", "anna-ci-2"]));
+    assert_eq!(removed["sessions"], 1);
+
+    for token in [&annas, &annas_second] {
+        let (status, _) =
+            support::seller_call(&app, Method::GET, "/api/v1/seller/tokens", token, None).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "a removed owner's token is revoked"
+        );
+    }
+    let late = join_with(&app, &annas_invitation, "eve@shop.example").await;
+    assert_eq!(late.status, StatusCode::NOT_FOUND, "{}", late.text);
+    let annas_session = as_member(&app, &anna, Method::GET, "/api/v1/seller/shipments", None).await;
+    assert_eq!(annas_session.status, StatusCode::UNAUTHORIZED);
+    // The operator's token and the other owner are untouched.
+    let (status, _) =
+        support::seller_call(&app, Method::GET, "/api/v1/seller/tokens", &first, None).await;
+    assert_eq!(status, StatusCode::OK);
+    // Boris, now the last owner, cannot be removed.
+    let last = as_member(
+        &app,
+        &boris,
+        Method::DELETE,
+        &format!("/api/v1/seller/members/{}", boris.id),
+        None,
+    )
+    .await;
+    assert_eq!(last.status, StatusCode::CONFLICT, "{}", last.text);
+}
+
+#[tokio::test]
+async fn an_owner_revokes_an_open_invitation_and_nobody_else_can() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, _) = seller(&store, "Shop").await;
+    let (other, others_token) = self::seller(&store, "Other").await;
+    let anna = join_named(
+        &store,
+        &app,
+        seller,
+        Role::Owner,
+        "anna@shop.example",
+        "Anna",
+    )
+    .await;
+    let sam = join_named(&store, &app, seller, Role::Staff, "sam@shop.example", "Sam").await;
+    let _ = other;
+    let invited = as_member(
+        &app,
+        &anna,
+        Method::POST,
+        "/api/v1/seller/members/invitations",
+        Some(json!({"role": "staff"})),
+    )
+    .await;
+    let token = invited.json()["link"]
+        .as_str()
+        .unwrap()
+        .rsplit_once("#invitation=")
+        .unwrap()
+        .1
+        .to_owned();
+    let listed = as_member(&app, &anna, Method::GET, "/api/v1/seller/members", None).await;
+    let id = listed.json()["invitations"][0]["id"].as_i64().unwrap();
+    let uri = format!("/api/v1/seller/members/invitations/{id}");
+
+    let staff = as_member(&app, &sam, Method::DELETE, &uri, None).await;
+    assert_eq!(staff.status, StatusCode::FORBIDDEN, "{}", staff.text);
+    let (status, _) = support::seller_call(&app, Method::DELETE, &uri, &others_token, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another seller's owner");
+    let revoked = as_member(&app, &anna, Method::DELETE, &uri, None).await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.text);
+    let again = as_member(&app, &anna, Method::DELETE, &uri, None).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    let late = join_with(&app, &token, "eve@shop.example").await;
+    assert_eq!(
+        late.status,
+        StatusCode::NOT_FOUND,
+        "a revoked invitation makes nobody"
+    );
+
+    let audit = as_member(
+        &app,
+        &anna,
+        Method::GET,
+        "/api/v1/seller/audit?limit=1",
+        None,
+    )
+    .await;
+    assert_eq!(
+        audit.json()["entries"][0]["action"],
+        "invitation.revoke",
+        "{}",
+        audit.text
+    );
+    assert_eq!(audit.json()["entries"][0]["member"]["name"], "Anna");
 }

@@ -1503,6 +1503,21 @@ async fn walk_console(walk: &mut Walk, store: &trackline_server::Store, auth: &s
         Some(json!({"role": "owner"})),
     )
     .await;
+    let revoke = "/api/v1/seller/members/invitations/{id}";
+    let (_, listed) = walk
+        .call(Method::GET, members, members, &bearer, None)
+        .await;
+    let open = format!(
+        "/api/v1/seller/members/invitations/{}",
+        listed["invitations"][0]["id"]
+    );
+    walk.call(Method::DELETE, revoke, &open, &staffed, None)
+        .await;
+    walk.call(Method::DELETE, revoke, &open, &[], None).await;
+    walk.call(Method::DELETE, revoke, &open, &signed, None)
+        .await;
+    walk.call(Method::DELETE, revoke, &open, &bearer, None)
+        .await;
     let remove = "/api/v1/seller/members/{id}";
     walk.call(
         Method::DELETE,

@@ -10,6 +10,17 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 
+/// What a change was made to, in the seller's words (a token's or a member's name), put in a
+/// response's extensions by its handler; the log names it instead of the route's raw id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target(pub String);
+
+/// Puts the name of what changed in a response, for the audit log.
+pub fn naming(mut response: Response, target: impl Into<String>) -> Response {
+    response.extensions_mut().insert(Target(target.into()));
+    response
+}
+
 /// What a change is called in the log: the known routes by name, any other by its method and
 /// route.
 pub fn action(method: &Method, route: &str) -> String {
@@ -29,6 +40,7 @@ pub fn action(method: &Method, route: &str) -> String {
         ("PUT", "/api/v1/seller/sources/{provider}") => "provider_keys.put",
         ("POST", "/api/v1/seller/members/invitations") => "member.invite",
         ("DELETE", "/api/v1/seller/members/{id}") => "member.remove",
+        ("DELETE", "/api/v1/seller/members/invitations/{id}") => "invitation.revoke",
         _ => "",
     };
     if named.is_empty() {
@@ -62,6 +74,11 @@ pub async fn record(State(state): State<SharedState>, request: Request, next: Ne
     let response = next.run(Request::from_parts(parts, body)).await;
     if let (Some(identity), Some(route)) = (identity, route) {
         if response.status().is_success() {
+            let named = response
+                .extensions()
+                .get::<Target>()
+                .map(|Target(name)| name);
+            let target = named.or(target.as_ref()).map(String::as_str);
             let recorded = state
                 .store
                 .record_change(
@@ -69,7 +86,7 @@ pub async fn record(State(state): State<SharedState>, request: Request, next: Ne
                     crate::console_auth::now_ms(),
                     &identity.actor,
                     &action(&method, &route),
-                    target.as_deref(),
+                    target,
                 )
                 .await;
             if let Err(error) = recorded {

@@ -8,8 +8,9 @@ use super::state::ConsoleState;
 use crate::console_auth::{self, CSRF_HEADER, SESSION_COOKIE};
 use crate::seller_input;
 use crate::store::audit::Actor;
-use crate::store::members::{Role, Session};
+use crate::store::members::{Maker, Role, Session};
 use crate::store::sellers::SellerId;
+use crate::store::tokens::TokenMaker;
 use crate::store::Store;
 use axum::extract::{FromRef, FromRequestParts, Path};
 use axum::http::header::{AUTHORIZATION, COOKIE, ORIGIN};
@@ -28,6 +29,21 @@ pub struct Identity {
     pub actor: Actor,
     /// The console session it came in, if it came in one.
     pub session: Option<Session>,
+    /// The member what it makes is made on behalf of (the member signed in, or the one who made
+    /// its token), so that removing that member revokes it; `None` for the operator's tokens.
+    pub maker: Option<Maker>,
+    /// The bearer token it came with, if it came with one.
+    pub token: Option<i64>,
+}
+
+impl Identity {
+    /// On whose behalf a token it makes is made.
+    pub fn token_maker(&self) -> TokenMaker {
+        TokenMaker {
+            member: self.maker.as_ref().map(|maker| maker.id),
+            token: self.token,
+        }
+    }
 }
 
 /// The seller a request is made for; only a valid bearer token or console session produces one.
@@ -38,6 +54,11 @@ pub struct Seller(pub SellerId);
 /// webhooks, tokens, settings, members and audit routes. Staff are refused with 403.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Owner(pub SellerId);
+
+/// The whole identity of a seller API request made by an owner (or a bearer token), for the
+/// owners' handlers that record who made what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerCaller(pub Identity);
 
 /// The whole identity of a seller API request, for the handlers that need more than the seller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,15 +97,17 @@ async fn find(parts: &Parts, store: &Store, console: &ConsoleState) -> Result<Id
                 scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
             })
             .ok_or(ApiError::Unauthorized)?;
-        let (seller, name) = store
+        let holder = store
             .token_holder(token)
             .await?
             .ok_or(ApiError::Unauthorized)?;
         return Ok(Identity {
-            seller,
+            seller: holder.seller,
             role: Role::Owner,
-            actor: Actor::Token(name),
+            actor: Actor::Token(holder.name),
             session: None,
+            maker: holder.made_by.map(|(id, name)| Maker { id, name }),
+            token: Some(holder.id),
         });
     }
     let session = live_session(parts, store)
@@ -100,6 +123,11 @@ async fn find(parts: &Parts, store: &Store, console: &ConsoleState) -> Result<Id
             id: session.member.id,
             name: session.member.name.clone(),
         },
+        maker: Some(Maker {
+            id: session.member.id,
+            name: session.member.name.clone(),
+        }),
+        token: None,
         session: Some(session),
     })
 }
@@ -216,6 +244,23 @@ where
         let Caller(identity) = Caller::from_request_parts(parts, state).await?;
         match identity.role {
             Role::Owner => Ok(Owner(identity.seller)),
+            Role::Staff => Err(ApiError::OwnersOnly),
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for OwnerCaller
+where
+    S: Send + Sync,
+    Store: FromRef<S>,
+    ConsoleState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Caller(identity) = Caller::from_request_parts(parts, state).await?;
+        match identity.role {
+            Role::Owner => Ok(OwnerCaller(identity)),
             Role::Staff => Err(ApiError::OwnersOnly),
         }
     }

@@ -11,7 +11,7 @@ use super::state::{ConsoleState, SharedState};
 use crate::console_auth::{self as rules, ms, now_ms, SESSION_COOKIE};
 use crate::seller_input::Invalid;
 use crate::store::lockouts::Counted;
-use crate::store::members::{Credential, Member, NewMember, Role, Session};
+use crate::store::members::{Credential, Invitation, Member, NewMember, Role, Session};
 use crate::store::Store;
 use axum::extract::{Request, State};
 use axum::http::header::SET_COOKIE;
@@ -289,6 +289,48 @@ async fn body<T: serde::de::DeserializeOwned>(
     Ok((input, extensions))
 }
 
+/// A request to join with an invitation: the invitation's token and the new member's name.
+trait Joining: serde::de::DeserializeOwned {
+    fn invitation(&self) -> &str;
+    fn name(&self) -> &str;
+}
+
+impl Joining for PasskeyRegisterInput {
+    fn invitation(&self) -> &str {
+        &self.invitation
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Joining for PasswordRegisterInput {
+    fn invitation(&self) -> &str {
+        &self.invitation
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// How every way of joining opens: the body read, the client's knock counted, the name
+/// checked, and the invitation found (unused and unexpired at the moment returned).
+async fn invited<T: Joining>(
+    request: Request,
+    state: &SharedState,
+) -> Result<(T, String, Invitation, i64), ApiError> {
+    let (input, extensions): (T, _) = body(request, state).await?;
+    knock(&state.console, &extensions)?;
+    let name = checked_name(input.name())?;
+    let now = now_ms();
+    let found = state
+        .store
+        .invitation(&invitation_digest(input.invitation()), now)
+        .await?
+        .ok_or(ApiError::InvitationNotFound)?;
+    Ok((input, name, found, now))
+}
+
 /// `POST /api/v1/console/invitation`: what an invitation makes, before it is used.
 ///
 /// # Errors
@@ -348,15 +390,7 @@ pub async fn passkey_register(
     State(state): State<SharedState>,
     request: Request,
 ) -> Result<Json<CeremonyView>, ApiError> {
-    let (input, extensions): (PasskeyRegisterInput, _) = body(request, &state).await?;
-    knock(&state.console, &extensions)?;
-    let name = checked_name(&input.name)?;
-    let now = now_ms();
-    let found = state
-        .store
-        .invitation(&invitation_digest(&input.invitation), now)
-        .await?
-        .ok_or(ApiError::InvitationNotFound)?;
+    let (_, name, found, now) = invited::<PasskeyRegisterInput>(request, &state).await?;
     let mut handle = [0u8; 16];
     getrandom::fill(&mut handle).map_err(|e| ApiError::Internal(e.to_string()))?;
     let user_handle = Uuid::from_bytes(handle);
@@ -493,9 +527,8 @@ pub async fn password_register(
     State(state): State<SharedState>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let (input, extensions): (PasswordRegisterInput, _) = body(request, &state).await?;
-    knock(&state.console, &extensions)?;
-    let name = checked_name(&input.name)?;
+    // The invitation first: nobody without one makes the server hash a password.
+    let (input, name, found, _) = invited::<PasswordRegisterInput>(request, &state).await?;
     let login = rules::normal_login(&input.login);
     if !rules::LOGIN_CHARS.contains(&login.chars().count())
         || login.chars().any(|c| c.is_control() || c.is_whitespace())
@@ -513,12 +546,6 @@ pub async fn password_register(
         }
         .into());
     }
-    // The invitation first: nobody without one makes the server hash a password.
-    let found = state
-        .store
-        .invitation(&invitation_digest(&input.invitation), now_ms())
-        .await?
-        .ok_or(ApiError::InvitationNotFound)?;
     let password = input.password;
     let hash = tokio::task::spawn_blocking(move || rules::hash_password(&password))
         .await

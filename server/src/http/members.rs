@@ -1,7 +1,8 @@
 //! The seller's members and its audit log (owners only; a bearer token acts as an owner):
 //! who may sign in to the console, invitations for more, and who changed what.
 
-use super::auth::Owner;
+use super::audit::naming;
+use super::auth::{Owner, OwnerCaller};
 use super::console::role_of;
 use super::error::ApiError;
 use super::json::Strict;
@@ -9,7 +10,7 @@ use super::state::SharedState;
 use crate::console_auth::{self as rules, ms, now_ms};
 use crate::seller_input::Invalid;
 use crate::store::audit::Actor;
-use crate::store::members::{RemovedMember, Role};
+use crate::store::members::{Maker, RemovedMember, Role};
 use crate::store::sellers::SellerId;
 use crate::store::Store;
 use axum::extract::{Path, Query, State};
@@ -29,6 +30,10 @@ pub fn routes() -> Router<SharedState> {
         .route("/api/v1/seller/members", get(list_members))
         .route("/api/v1/seller/members/invitations", post(invite))
         .route("/api/v1/seller/members/{id}", delete(remove_member))
+        .route(
+            "/api/v1/seller/members/invitations/{id}",
+            delete(revoke_invitation),
+        )
         .route("/api/v1/seller/audit", get(audit))
 }
 
@@ -47,6 +52,10 @@ pub struct MemberListed {
     passkeys: i64,
     /// When it joined (ms since the epoch).
     created_ms: i64,
+    /// The seller's tokens made on its behalf: its removal revokes them.
+    tokens_made: i64,
+    /// The open invitations it made: its removal revokes them.
+    invitations_made: i64,
 }
 
 /// An invitation not yet used (never its link, which was shown once).
@@ -58,6 +67,8 @@ pub struct InvitationListed {
     role: String,
     /// When it stops being accepted (ms since the epoch).
     expires_ms: i64,
+    /// The name of the member who made it; null when the operator did (`add-seller`, `invite`).
+    invited_by: Option<String>,
 }
 
 /// The seller's members and open invitations.
@@ -87,7 +98,7 @@ pub struct InvitationLink {
     expires_ms: i64,
 }
 
-/// A new invitation for `seller` as `role`: its link and when it expires.
+/// A new invitation for `seller` as `role`, made by the operator: its link and when it expires.
 ///
 /// # Errors
 /// `ApiError` if there is no randomness or the store fails.
@@ -97,6 +108,20 @@ pub async fn new_invitation(
     seller: SellerId,
     role: Role,
 ) -> Result<(String, i64), ApiError> {
+    new_invitation_by(store, public_url, seller, role, None).await
+}
+
+/// A new invitation for `seller` as `role`, made by `maker` (`None`: the operator).
+///
+/// # Errors
+/// `ApiError` if there is no randomness or the store fails.
+pub async fn new_invitation_by(
+    store: &Store,
+    public_url: &str,
+    seller: SellerId,
+    role: Role,
+    maker: Option<&Maker>,
+) -> Result<(String, i64), ApiError> {
     let token = rules::new_secret().map_err(|e| ApiError::Internal(e.to_string()))?;
     let expires_ms = now_ms().saturating_add(ms(rules::INVITATION_LASTS));
     store
@@ -105,6 +130,7 @@ pub async fn new_invitation(
             role,
             &crate::digest::sha256_hex(token.as_bytes()),
             expires_ms,
+            maker,
         )
         .await?;
     Ok((invitation_link(public_url, &token), expires_ms))
@@ -135,8 +161,9 @@ pub async fn list_members(
     State(store): State<Store>,
     Owner(seller): Owner,
 ) -> Result<Json<Members>, ApiError> {
-    let members = store.members(seller).await?;
-    let invitations = store.invitations(seller, now_ms()).await?;
+    let now = now_ms();
+    let members = store.members(seller, now).await?;
+    let invitations = store.invitations(seller, now).await?;
     Ok(Json(Members {
         members: members
             .into_iter()
@@ -147,6 +174,8 @@ pub async fn list_members(
                 login: member.login,
                 passkeys: member.passkeys,
                 created_ms: member.created_ms,
+                tokens_made: member.tokens_made,
+                invitations_made: member.invitations_made,
             })
             .collect(),
         invitations: invitations
@@ -155,6 +184,7 @@ pub async fn list_members(
                 id: invitation.id,
                 role: invitation.role.as_str().to_owned(),
                 expires_ms: invitation.expires_ms,
+                invited_by: invitation.made_by_name,
             })
             .collect(),
     }))
@@ -180,15 +210,21 @@ pub async fn list_members(
 )]
 pub async fn invite(
     State(state): State<SharedState>,
-    Owner(seller): Owner,
+    OwnerCaller(caller): OwnerCaller,
     Strict(input): Strict<InviteInput>,
 ) -> Result<Response, ApiError> {
     let role = role_of(&input.role).ok_or_else(|| Invalid {
         field: "role".into(),
         reason: "must be owner or staff".into(),
     })?;
-    let (link, expires_ms) =
-        new_invitation(&state.store, &state.console.public_url, seller, role).await?;
+    let (link, expires_ms) = new_invitation_by(
+        &state.store,
+        &state.console.public_url,
+        caller.seller,
+        role,
+        caller.maker.as_ref(),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(InvitationLink { link, expires_ms }),
@@ -196,7 +232,21 @@ pub async fn invite(
         .into_response())
 }
 
-/// `DELETE /api/v1/seller/members/{id}`: removes a member and ends its sessions.
+/// What a member's removal revoked with it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RemovedView {
+    /// The member's name.
+    name: String,
+    /// How many of its sessions ended.
+    sessions: u64,
+    /// How many open invitations it made were revoked.
+    invitations: u64,
+    /// The names of the tokens made on its behalf, revoked.
+    tokens: Vec<String>,
+}
+
+/// `DELETE /api/v1/seller/members/{id}`: removes a member, ends its sessions and revokes what
+/// it made.
 ///
 /// # Errors
 /// 401 unsigned, 403 for staff, 404 for no such member, 409 for the last owner.
@@ -204,10 +254,10 @@ pub async fn invite(
     delete,
     path = "/api/v1/seller/members/{id}",
     tag = "seller",
-    summary = "Remove a member, ending its sessions at once (owners only; not the last owner)",
+    summary = "Remove a member: its sessions end, its open invitations and the tokens made on its behalf are revoked (owners only; not the last owner)",
     params(("id" = i64, Path, description = "The member's id, from the list.")),
     responses(
-        (status = 204, description = "Removed."),
+        (status = 200, description = "Removed; what was revoked with it.", body = RemovedView),
         (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
         (status = 403, description = "A staff member's session (owners_only), or a write without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 404, description = "The seller has no such member (member_not_found).", body = trackline_core::ErrorBody),
@@ -219,12 +269,53 @@ pub async fn remove_member(
     State(store): State<Store>,
     Owner(seller): Owner,
     Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Response, ApiError> {
     let id = id.parse().map_err(|_| ApiError::MemberNotFound)?;
-    match store.remove_member(seller, id).await? {
-        RemovedMember::Removed => Ok(StatusCode::NO_CONTENT),
+    match store.remove_member(seller, id, now_ms()).await? {
+        RemovedMember::Removed(revoked) => {
+            let name = revoked.name.clone();
+            let view = RemovedView {
+                name: revoked.name,
+                sessions: revoked.sessions,
+                invitations: revoked.invitations,
+                tokens: revoked.tokens,
+            };
+            Ok(naming(Json(view).into_response(), name))
+        }
         RemovedMember::NotFound => Err(ApiError::MemberNotFound),
         RemovedMember::LastOwner => Err(ApiError::LastOwner),
+    }
+}
+
+/// `DELETE /api/v1/seller/members/invitations/{id}`: revokes an open invitation; its link
+/// stops working at once.
+///
+/// # Errors
+/// 401 unsigned, 403 for staff, 404 for no such open invitation.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/seller/members/invitations/{id}",
+    tag = "seller",
+    summary = "Revoke an open invitation: its link stops working (owners only)",
+    params(("id" = i64, Path, description = "The invitation's id, from the members list.")),
+    responses(
+        (status = 204, description = "Revoked."),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only), or a write without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
+        (status = 404, description = "The seller has no such open invitation (invitation_not_found).", body = trackline_core::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
+pub async fn revoke_invitation(
+    State(store): State<Store>,
+    Owner(seller): Owner,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = id.parse().map_err(|_| ApiError::InvitationNotFound)?;
+    if store.revoke_invitation(seller, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::InvitationNotFound)
     }
 }
 

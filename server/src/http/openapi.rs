@@ -92,6 +92,7 @@ use utoipa::{Modify, OpenApi};
         console::session,
         console::sign_out,
         console::sign_out_everywhere,
+        members::revoke_invitation,
     ),
     components(schemas(
         trackline_core::TrackResponse,
@@ -159,6 +160,7 @@ use utoipa::{Modify, OpenApi};
         console::SessionView,
         console::MemberView,
         console::SellerView,
+        members::RemovedView,
     )),
     tags(
         (name = "public", description = "What buyers' widgets call: no authentication, cacheable."),

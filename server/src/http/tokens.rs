@@ -1,7 +1,8 @@
 //! The seller API's tokens: a seller makes named tokens (its storefront's backend, a CI job), lists
 //! them and revokes one, the one making the request included, without the operator.
 
-use super::auth::Owner;
+use super::audit::naming;
+use super::auth::{Owner, OwnerCaller};
 use super::error::ApiError;
 use super::json::Strict;
 use crate::http::state::SharedState;
@@ -120,16 +121,23 @@ pub struct Tokens {
 )]
 pub async fn create_token(
     State(store): State<Store>,
-    Owner(seller): Owner,
+    OwnerCaller(caller): OwnerCaller,
     Strict(input): Strict<TokenInput>,
 ) -> Result<Response, ApiError> {
     let name = input.validate()?;
-    match store.add_token(seller, &name, MAX_TOKENS).await? {
-        Added::Made(token, secret) => Ok((
-            StatusCode::CREATED,
-            Json(TokenView::of(token, Some(secret))),
-        )
-            .into_response()),
+    let maker = caller.token_maker();
+    match store
+        .add_token(caller.seller, &name, MAX_TOKENS, maker)
+        .await?
+    {
+        Added::Made(token, secret) => Ok(naming(
+            (
+                StatusCode::CREATED,
+                Json(TokenView::of(token, Some(secret))),
+            )
+                .into_response(),
+            name,
+        )),
         Added::Full => Err(Invalid {
             field: "tokens".into(),
             reason: format!("a seller has at most {MAX_TOKENS} tokens: revoke one first"),
@@ -189,11 +197,11 @@ pub async fn revoke_token(
     State(store): State<Store>,
     Owner(seller): Owner,
     Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Response, ApiError> {
     // An id that is not a number names no token.
     let id = id.parse().map_err(|_| ApiError::TokenNotFound)?;
     match store.revoke_token(seller, id).await? {
-        Revoked::Revoked => Ok(StatusCode::NO_CONTENT),
+        Revoked::Revoked(name) => Ok(naming(StatusCode::NO_CONTENT.into_response(), name)),
         Revoked::NotFound => Err(ApiError::TokenNotFound),
         Revoked::Last => Err(ApiError::LastToken),
     }

@@ -34,23 +34,70 @@ pub enum Counted {
     },
 }
 
+/// Where wrong tries are counted: the table, and the seller its rows belong to if it has one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Counter {
+    /// `second_factor_failures`: wrong replies, per key within a seller.
+    SecondFactor(SellerId),
+    /// `sign_in_failures`: wrong passwords, per key on the whole server (a sign-in names no
+    /// seller until it succeeds).
+    SignIn,
+}
+
+impl Counter {
+    /// The table, its key's columns, and the placeholders of those columns' values (`$1` the
+    /// kind, `$2` the subject, `$7` the seller where there is one).
+    fn table(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Counter::SecondFactor(_) => (
+                "second_factor_failures",
+                "shop_id, against, subject",
+                "$7, $1, $2",
+            ),
+            Counter::SignIn => ("sign_in_failures", "against, subject", "$1, $2"),
+        }
+    }
+
+    fn seller(self) -> Option<i64> {
+        match self {
+            Counter::SecondFactor(seller) => Some(seller.0),
+            Counter::SignIn => None,
+        }
+    }
+}
+
 impl Store {
-    /// Checks that every tally has room for a reply in `seller` and, when the reply is `wrong`,
-    /// counts it against all of them, in one transaction: each tally's row is upserted only
-    /// while it has room (a window that ended starts again at this reply), and locked until
-    /// the end, so that concurrent replies are counted one after another on PostgreSQL as on
-    /// SQLite (whose writes are serial). A right reply counts nothing, but waits for the
-    /// wrong ones counted before it, and finds a full tally full.
-    ///
-    /// # Errors
-    /// `StoreError` if the database fails.
-    pub async fn count_reply(
+    /// Checks that every tally has room at `now` and, when the try is `wrong`, counts it
+    /// against all of them, in one transaction: each tally's row is upserted only while it has
+    /// room (a window that ended starts again at this try), and locked until the end, so that
+    /// concurrent tries are counted one after another on PostgreSQL as on SQLite (whose writes
+    /// are serial). A right try counts nothing, but waits for the wrong ones counted before it,
+    /// and finds a full tally full.
+    pub(super) async fn count_against(
         &self,
-        seller: SellerId,
+        counter: Counter,
         tallies: &[Tally],
         wrong: bool,
+        now: i64,
     ) -> Result<Counted, StoreError> {
-        let now = now_ms();
+        let (table, keys, values) = counter.table();
+        let upsert = format!(
+            "INSERT INTO {table} ({keys}, wrong, ends_ms) VALUES ({values}, $3, $4)
+             ON CONFLICT ({keys}) DO UPDATE SET
+                 wrong = CASE WHEN {table}.ends_ms <= $5 THEN excluded.wrong
+                              ELSE {table}.wrong + excluded.wrong END,
+                 ends_ms = CASE WHEN {table}.ends_ms <= $5 THEN excluded.ends_ms
+                                ELSE {table}.ends_ms END
+             WHERE {table}.ends_ms <= $5 OR {table}.wrong < $6
+             RETURNING wrong"
+        );
+        let scope = if counter.seller().is_some() {
+            " AND shop_id = $3"
+        } else {
+            ""
+        };
+        let ends =
+            format!("SELECT ends_ms FROM {table} WHERE against = $1 AND subject = $2{scope}");
         // One order for every transaction, so that two of them never wait for each other.
         let mut order: Vec<usize> = (0..tallies.len()).collect();
         order.sort_by(|a, b| {
@@ -60,45 +107,48 @@ impl Store {
         let mut tx = self.begin_write().await?;
         for index in order {
             let tally = &tallies[index];
-            let counted: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO second_factor_failures (shop_id, against, subject, wrong, ends_ms)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (shop_id, against, subject) DO UPDATE SET
-                     wrong = CASE WHEN second_factor_failures.ends_ms <= $6 THEN excluded.wrong
-                                  ELSE second_factor_failures.wrong + excluded.wrong END,
-                     ends_ms = CASE WHEN second_factor_failures.ends_ms <= $6 THEN excluded.ends_ms
-                                    ELSE second_factor_failures.ends_ms END
-                 WHERE second_factor_failures.ends_ms <= $6 OR second_factor_failures.wrong < $7
-                 RETURNING wrong",
-            )
-            .bind(seller.0)
-            .bind(tally.against)
-            .bind(&tally.subject)
-            .bind(i64::from(wrong))
-            .bind(now.saturating_add(duration_ms(tally.window)))
-            .bind(now)
-            .bind(tally.max)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if counted.is_none() {
-                let ends_ms: i64 = sqlx::query_scalar(
-                    "SELECT ends_ms FROM second_factor_failures
-                     WHERE shop_id = $1 AND against = $2 AND subject = $3",
-                )
-                .bind(seller.0)
+            let mut query = sqlx::query_scalar::<_, i64>(&upsert)
                 .bind(tally.against)
                 .bind(&tally.subject)
-                .fetch_one(&mut *tx)
-                .await?;
-                tx.rollback().await?;
-                let wait = u64::try_from(ends_ms.saturating_sub(now)).unwrap_or(0);
-                return Ok(Counted::Full {
-                    tally: index,
-                    wait: Duration::from_millis(wait.max(1)),
-                });
+                .bind(i64::from(wrong))
+                .bind(now.saturating_add(duration_ms(tally.window)))
+                .bind(now)
+                .bind(tally.max);
+            if let Some(seller) = counter.seller() {
+                query = query.bind(seller);
             }
+            if query.fetch_optional(&mut *tx).await?.is_some() {
+                continue;
+            }
+            let mut query = sqlx::query_scalar::<_, i64>(&ends)
+                .bind(tally.against)
+                .bind(&tally.subject);
+            if let Some(seller) = counter.seller() {
+                query = query.bind(seller);
+            }
+            let ends_ms = query.fetch_one(&mut *tx).await?;
+            tx.rollback().await?;
+            let wait = u64::try_from(ends_ms.saturating_sub(now)).unwrap_or(0);
+            return Ok(Counted::Full {
+                tally: index,
+                wait: Duration::from_millis(wait.max(1)),
+            });
         }
         tx.commit().await?;
         Ok(Counted::Room)
+    }
+
+    /// Counts a second-factor reply in `seller` against `tallies` (`count_against`).
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn count_reply(
+        &self,
+        seller: SellerId,
+        tallies: &[Tally],
+        wrong: bool,
+    ) -> Result<Counted, StoreError> {
+        self.count_against(Counter::SecondFactor(seller), tallies, wrong, now_ms())
+            .await
     }
 }

@@ -4,6 +4,7 @@
 //! these functions take the moments and digests they are given.
 
 use super::seller_id::SellerId;
+use super::versions::Touched;
 use super::{new_id, Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -66,6 +67,20 @@ pub struct ListedMember {
     pub passkeys: i64,
     /// When it joined (ms since the epoch).
     pub created_ms: i64,
+    /// The seller's tokens made on its behalf, which its removal revokes.
+    pub tokens_made: i64,
+    /// The invitations it made that are still open, which its removal revokes.
+    pub invitations_made: i64,
+}
+
+/// The member something is made on behalf of: the member signed in, or the member who made the
+/// token in use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Maker {
+    /// Its id.
+    pub id: i64,
+    /// Its name then.
+    pub name: String,
 }
 
 /// An invitation not yet used.
@@ -81,6 +96,8 @@ pub struct Invitation {
     pub role: Role,
     /// When it stops being accepted (ms since the epoch).
     pub expires_ms: i64,
+    /// The name of the member who made it; `None` when the operator did.
+    pub made_by_name: Option<String>,
 }
 
 /// A session as its cookie finds it.
@@ -135,11 +152,26 @@ pub struct NewMember {
     pub user_handle: String,
 }
 
+/// What a member's removal revoked with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Revoked {
+    /// The member's name.
+    pub name: String,
+    /// Its sessions ended.
+    pub sessions: u64,
+    /// Its browsers forgotten (their device cookies).
+    pub devices: u64,
+    /// The open invitations it made.
+    pub invitations: u64,
+    /// The names of the tokens made on its behalf.
+    pub tokens: Vec<String>,
+}
+
 /// What removing a member came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RemovedMember {
-    /// Removed, its sessions ended.
-    Removed,
+    /// Removed, its sessions ended and what it made revoked.
+    Removed(Revoked),
     /// The seller has no such member.
     NotFound,
     /// It is the seller's last owner: nobody could manage the seller after.
@@ -188,7 +220,8 @@ async fn hold_seller(connection: &mut AnyConnection, seller: SellerId) -> Result
 }
 
 impl Store {
-    /// Keeps an invitation to join `seller` as `role`, by its token's digest.
+    /// Keeps an invitation to join `seller` as `role`, by its token's digest, made by `maker`
+    /// (`None`: the operator).
     ///
     /// # Errors
     /// `StoreError` if the database fails.
@@ -198,17 +231,21 @@ impl Store {
         role: Role,
         token_hash: &str,
         expires_ms: i64,
+        maker: Option<&Maker>,
     ) -> Result<i64, StoreError> {
         let id = new_id()?;
         sqlx::query(
-            "INSERT INTO member_invitations (id, seller_id, role, token_hash, expires_ms)
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO member_invitations
+             (id, seller_id, role, token_hash, expires_ms, made_by, made_by_name)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(id)
         .bind(seller.0)
         .bind(role.as_str())
         .bind(token_hash)
         .bind(expires_ms)
+        .bind(maker.map(|maker| maker.id))
+        .bind(maker.map(|maker| maker.name.as_str()))
         .execute(&self.pool)
         .await?;
         Ok(id)
@@ -224,7 +261,7 @@ impl Store {
         now: i64,
     ) -> Result<Option<Invitation>, StoreError> {
         sqlx::query(
-            "SELECT i.id, i.seller_id, i.role, i.expires_ms, s.name AS seller_name
+            "SELECT i.id, i.seller_id, i.role, i.expires_ms, i.made_by_name, s.name AS seller_name
              FROM member_invitations i JOIN sellers s ON s.id = i.seller_id
              WHERE i.token_hash = $1 AND i.used_ms IS NULL AND i.expires_ms > $2",
         )
@@ -246,7 +283,7 @@ impl Store {
         now: i64,
     ) -> Result<Vec<Invitation>, StoreError> {
         sqlx::query(
-            "SELECT i.id, i.seller_id, i.role, i.expires_ms, s.name AS seller_name
+            "SELECT i.id, i.seller_id, i.role, i.expires_ms, i.made_by_name, s.name AS seller_name
              FROM member_invitations i JOIN sellers s ON s.id = i.seller_id
              WHERE i.seller_id = $1 AND i.used_ms IS NULL AND i.expires_ms > $2
              ORDER BY i.expires_ms, i.id",
@@ -258,6 +295,23 @@ impl Store {
         .iter()
         .map(invitation_from)
         .collect()
+    }
+
+    /// Revokes one of the seller's open invitations; `false` when it has none such (used,
+    /// revoked, or another seller's).
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn revoke_invitation(&self, seller: SellerId, id: i64) -> Result<bool, StoreError> {
+        Ok(sqlx::query(
+            "DELETE FROM member_invitations WHERE id = $1 AND seller_id = $2 AND used_ms IS NULL",
+        )
+        .bind(id)
+        .bind(seller.0)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1)
     }
 
     /// Uses the invitation `invitation` at `now` to make a member who signs in with
@@ -494,18 +548,28 @@ impl Store {
         Ok(())
     }
 
-    /// The seller's members, oldest first.
+    /// The seller's members, oldest first, with what each made that is still open at `now`.
     ///
     /// # Errors
     /// `StoreError` if the database fails.
-    pub async fn members(&self, seller: SellerId) -> Result<Vec<ListedMember>, StoreError> {
+    pub async fn members(
+        &self,
+        seller: SellerId,
+        now: i64,
+    ) -> Result<Vec<ListedMember>, StoreError> {
         sqlx::query(
             "SELECT m.id, m.name, m.role, m.created_ms, p.login,
-                    (SELECT COUNT(*) FROM member_passkeys k WHERE k.member_id = m.id) AS passkeys
+                    (SELECT COUNT(*) FROM member_passkeys k WHERE k.member_id = m.id) AS passkeys,
+                    (SELECT COUNT(*) FROM seller_tokens t
+                     WHERE t.seller_id = m.seller_id AND t.made_by = m.id) AS tokens_made,
+                    (SELECT COUNT(*) FROM member_invitations i
+                     WHERE i.seller_id = m.seller_id AND i.made_by = m.id
+                       AND i.used_ms IS NULL AND i.expires_ms > $2) AS invitations_made
              FROM members m LEFT JOIN member_passwords p ON p.member_id = m.id
              WHERE m.seller_id = $1 ORDER BY m.created_ms, m.id",
         )
         .bind(seller.0)
+        .bind(now)
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -517,12 +581,15 @@ impl Store {
                 login: row.try_get("login")?,
                 passkeys: row.try_get("passkeys")?,
                 created_ms: row.try_get("created_ms")?,
+                tokens_made: row.try_get("tokens_made")?,
+                invitations_made: row.try_get("invitations_made")?,
             })
         })
         .collect()
     }
 
-    /// Removes one of the seller's members with its credentials and sessions, unless it is the
+    /// Removes one of the seller's members with its credentials, sessions and browsers, and
+    /// revokes the open invitations it made and the tokens made on its behalf, unless it is the
     /// seller's last owner (counted while the seller's row is held, so that two removals at once
     /// cannot take the last two owners).
     ///
@@ -532,18 +599,20 @@ impl Store {
         &self,
         seller: SellerId,
         id: i64,
+        now: i64,
     ) -> Result<RemovedMember, StoreError> {
         let mut tx = self.begin_write().await?;
         hold_seller(&mut tx, seller).await?;
-        let role: Option<String> =
-            sqlx::query_scalar("SELECT role FROM members WHERE id = $1 AND seller_id = $2")
+        let Some(row) =
+            sqlx::query("SELECT role, name FROM members WHERE id = $1 AND seller_id = $2")
                 .bind(id)
                 .bind(seller.0)
                 .fetch_optional(&mut *tx)
-                .await?;
-        let Some(role) = role else {
+                .await?
+        else {
             return Ok(RemovedMember::NotFound);
         };
+        let role: String = row.try_get("role")?;
         if Role::from_stored(&role) == Role::Owner {
             let owners: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM members WHERE seller_id = $1 AND role = 'owner'",
@@ -555,16 +624,59 @@ impl Store {
                 return Ok(RemovedMember::LastOwner);
             }
         }
+        let mut revoked = Revoked {
+            name: row.try_get("name")?,
+            tokens: sqlx::query_scalar(
+                "SELECT name FROM seller_tokens WHERE seller_id = $1 AND made_by = $2 ORDER BY name",
+            )
+            .bind(seller.0)
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?,
+            ..Revoked::default()
+        };
+        sqlx::query("DELETE FROM seller_tokens WHERE seller_id = $1 AND made_by = $2")
+            .bind(seller.0)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        // Only the open ones count as revoked; used or expired ones go too (nothing to keep).
+        revoked.invitations = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM member_invitations
+             WHERE seller_id = $1 AND made_by = $2 AND used_ms IS NULL AND expires_ms > $3",
+        )
+        .bind(seller.0)
+        .bind(id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_into()
+        .unwrap_or(0);
+        sqlx::query("DELETE FROM member_invitations WHERE seller_id = $1 AND made_by = $2")
+            .bind(seller.0)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        revoked.sessions = sqlx::query("DELETE FROM member_sessions WHERE member_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        revoked.devices = sqlx::query("DELETE FROM member_devices WHERE member_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         for statement in [
-            "DELETE FROM member_sessions WHERE member_id = $1",
             "DELETE FROM member_passkeys WHERE member_id = $1",
             "DELETE FROM member_passwords WHERE member_id = $1",
             "DELETE FROM members WHERE id = $1",
         ] {
             sqlx::query(statement).bind(id).execute(&mut *tx).await?;
         }
-        tx.commit().await?;
-        Ok(RemovedMember::Removed)
+        // As a token's revocation does: every instance is told the seller changed.
+        self.commit(tx, Touched::Seller(seller)).await?;
+        Ok(RemovedMember::Removed(revoked))
     }
 }
 
@@ -575,5 +687,6 @@ fn invitation_from(row: &AnyRow) -> Result<Invitation, StoreError> {
         seller_name: row.try_get("seller_name")?,
         role: Role::from_stored(row.try_get::<String, _>("role")?.as_str()),
         expires_ms: row.try_get("expires_ms")?,
+        made_by_name: row.try_get("made_by_name")?,
     })
 }

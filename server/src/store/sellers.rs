@@ -109,7 +109,15 @@ impl Store {
             .await
             .map_err(StoreError::from_conflict);
             let token = match inserted {
-                Ok(_) => super::tokens::insert_token(&mut tx, SellerId(id), FIRST_TOKEN).await,
+                Ok(_) => {
+                    super::tokens::insert_token(
+                        &mut tx,
+                        SellerId(id),
+                        FIRST_TOKEN,
+                        super::tokens::TokenMaker::default(),
+                    )
+                    .await
+                }
                 Err(error) => Err(error),
             };
             let added = match token {

@@ -30,6 +30,29 @@ pub struct Token {
     pub last_used_at_ms: Option<i64>,
 }
 
+/// On whose behalf a token is made, so that removing that member revokes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenMaker {
+    /// The member (signed in, or who made the token in use); `None` for the operator.
+    pub member: Option<i64>,
+    /// The token in use, when a token made it.
+    pub token: Option<i64>,
+}
+
+/// The seller a bearer token belongs to, and who it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    /// The seller.
+    pub seller: SellerId,
+    /// The token's id.
+    pub id: i64,
+    /// The token's name.
+    pub name: String,
+    /// The member it was made on behalf of, and that member's name; `None` for the operator's
+    /// tokens and those made before makers were kept.
+    pub made_by: Option<(i64, String)>,
+}
+
 /// What asking for a new token came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Added {
@@ -40,10 +63,10 @@ pub enum Added {
 }
 
 /// What revoking a token came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Revoked {
-    /// Revoked: refused from now on, by every instance.
-    Revoked,
+    /// Revoked: refused from now on, by every instance. Its name.
+    Revoked(String),
     /// The seller has no such token.
     NotFound,
     /// It is the seller's last token: revoking it would lock the seller out.
@@ -63,6 +86,7 @@ pub(super) async fn insert_token(
     connection: &mut AnyConnection,
     seller: SellerId,
     name: &str,
+    maker: TokenMaker,
 ) -> Result<(Token, String), StoreError> {
     let token = new_token()?;
     let listed = Token {
@@ -72,14 +96,17 @@ pub(super) async fn insert_token(
         last_used_at_ms: None,
     };
     sqlx::query(
-        "INSERT INTO seller_tokens (id, seller_id, name, token_hash, created_at)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO seller_tokens
+         (id, seller_id, name, token_hash, created_at, made_by, made_by_token)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(listed.id)
     .bind(seller.0)
     .bind(&listed.name)
     .bind(sha256_hex(token.as_bytes()))
     .bind(&listed.created_at)
+    .bind(maker.member)
+    .bind(maker.token)
     .execute(&mut *connection)
     .await?;
     Ok((listed, token))
@@ -107,8 +134,8 @@ async fn count_tokens(connection: &mut AnyConnection, seller: SellerId) -> Resul
 }
 
 impl Store {
-    /// Makes the seller a new token under `name` unless it already has `max`; the token is
-    /// returned this once and kept only as its hash.
+    /// Makes the seller a new token under `name` on behalf of `maker` unless it already has
+    /// `max`; the token is returned this once and kept only as its hash.
     ///
     /// # Errors
     /// `StoreError` if the database fails or there is no randomness.
@@ -117,13 +144,14 @@ impl Store {
         seller: SellerId,
         name: &str,
         max: i64,
+        maker: TokenMaker,
     ) -> Result<Added, StoreError> {
         let mut tx = self.begin_write().await?;
         hold_seller(&mut tx, seller).await?;
         if count_tokens(&mut tx, seller).await? >= max {
             return Ok(Added::Full);
         }
-        let (listed, token) = insert_token(&mut tx, seller, name).await?;
+        let (listed, token) = insert_token(&mut tx, seller, name, maker).await?;
         self.commit(tx, Touched::Seller(seller)).await?;
         Ok(Added::Made(listed, token))
     }
@@ -160,15 +188,15 @@ impl Store {
     pub async fn revoke_token(&self, seller: SellerId, id: i64) -> Result<Revoked, StoreError> {
         let mut tx = self.begin_write().await?;
         hold_seller(&mut tx, seller).await?;
-        let owned: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM seller_tokens WHERE id = $1 AND seller_id = $2")
+        let owned: Option<String> =
+            sqlx::query_scalar("SELECT name FROM seller_tokens WHERE id = $1 AND seller_id = $2")
                 .bind(id)
                 .bind(seller.0)
                 .fetch_optional(&mut *tx)
                 .await?;
-        if owned.is_none() {
+        let Some(name) = owned else {
             return Ok(Revoked::NotFound);
-        }
+        };
         if count_tokens(&mut tx, seller).await? <= 1 {
             return Ok(Revoked::Last);
         }
@@ -178,7 +206,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         self.commit(tx, Touched::Seller(seller)).await?;
-        Ok(Revoked::Revoked)
+        Ok(Revoked::Revoked(name))
     }
 
     /// The seller a bearer token belongs to, if any; marks the token used when its mark is a
@@ -187,23 +215,22 @@ impl Store {
     /// # Errors
     /// `StoreError` if the database fails.
     pub async fn seller_by_token(&self, token: &str) -> Result<Option<SellerId>, StoreError> {
-        Ok(self.token_holder(token).await?.map(|(seller, _)| seller))
+        Ok(self.token_holder(token).await?.map(|holder| holder.seller))
     }
 
-    /// The seller a bearer token belongs to and the token's name, if any; marks the token used
+    /// The seller a bearer token belongs to and who the token is, if any; marks the token used
     /// when its mark is a minute old or more.
     ///
     /// # Errors
     /// `StoreError` if the database fails.
-    pub async fn token_holder(
-        &self,
-        token: &str,
-    ) -> Result<Option<(SellerId, String)>, StoreError> {
+    pub async fn token_holder(&self, token: &str) -> Result<Option<Holder>, StoreError> {
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
         let Some(row) = sqlx::query(
-            "SELECT id, seller_id, name, last_used_at_ms FROM seller_tokens WHERE token_hash = $1",
+            "SELECT t.id, t.seller_id, t.name, t.last_used_at_ms, t.made_by, m.name AS maker_name
+             FROM seller_tokens t LEFT JOIN members m ON m.id = t.made_by
+             WHERE t.token_hash = $1",
         )
         .bind(sha256_hex(token.as_bytes()))
         .fetch_optional(&self.pool)
@@ -230,9 +257,13 @@ impl Store {
                 tracing::warn!(%error, "a token's last use could not be marked");
             }
         }
-        Ok(Some((
-            SellerId(row.try_get("seller_id")?),
-            row.try_get("name")?,
-        )))
+        let made_by: Option<i64> = row.try_get("made_by")?;
+        let maker_name: Option<String> = row.try_get("maker_name")?;
+        Ok(Some(Holder {
+            seller: SellerId(row.try_get("seller_id")?),
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            made_by: made_by.zip(maker_name),
+        }))
     }
 }
