@@ -39,6 +39,11 @@ pub const WRONG_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// The session cookie's name: `__Host-` makes browsers take it only over HTTPS, for this host
 /// alone, on every path.
 pub const SESSION_COOKIE: &str = "__Host-trackline-session";
+/// The device cookie's name (OWASP's "device cookie"): a browser a member signed in from, so
+/// that its password sign-ins are counted against it rather than against the login.
+pub const DEVICE_COOKIE: &str = "__Host-trackline-device";
+/// How long a device cookie is taken after the sign-in that set it.
+pub const DEVICE_LASTS: Duration = Duration::from_secs(365 * 24 * 3600);
 /// The header a signed-in write echoes the session's CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -99,13 +104,24 @@ pub fn normal_login(login: &str) -> String {
     login.trim().to_lowercase()
 }
 
-/// The tallies a password sign-in for `login` from `client` counts against.
-pub fn sign_in_tallies(login: &str, client: Option<IpAddr>) -> Vec<Tally> {
-    let mut tallies = vec![Tally {
-        against: "login",
-        subject: normal_login(login),
-        max: WRONG_PER_LOGIN,
-        window: WRONG_WINDOW,
+/// The tallies a password sign-in for `login` from `client` counts against: the login's, or,
+/// from a browser the login's member signed in from (`device`, its cookie's digest), that
+/// device's own, so that wrong tries from elsewhere cannot lock the member's browser out; and
+/// the address's either way.
+pub fn sign_in_tallies(login: &str, client: Option<IpAddr>, device: Option<&str>) -> Vec<Tally> {
+    let mut tallies = vec![match device {
+        Some(device) => Tally {
+            against: "device",
+            subject: device.to_owned(),
+            max: WRONG_PER_LOGIN,
+            window: WRONG_WINDOW,
+        },
+        None => Tally {
+            against: "login",
+            subject: normal_login(login),
+            max: WRONG_PER_LOGIN,
+            window: WRONG_WINDOW,
+        },
     }];
     if let Some(client) = client {
         tallies.push(Tally {

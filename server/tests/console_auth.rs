@@ -1280,3 +1280,90 @@ async fn an_owner_revokes_an_open_invitation_and_nobody_else_can() {
     );
     assert_eq!(audit.json()["entries"][0]["member"]["name"], "Anna");
 }
+
+/// The device cookie a reply sets (as a `Cookie` header's pair), if it sets one.
+fn device_of(reply: &Reply) -> Option<String> {
+    let set = reply
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("__Host-trackline-device="))?;
+    for part in [
+        "Path=/",
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Max-Age=",
+    ] {
+        assert!(set.contains(part), "{set}");
+    }
+    set.split(';').next().map(str::to_owned)
+}
+
+async fn sign_in_from(app: &Router, login: &str, password: &str, cookie: &str) -> Reply {
+    let body = json!({"login": login, "password": password});
+    let headers = [
+        ("content-type", "application/json"),
+        ("origin", ORIGIN),
+        ("cookie", cookie),
+    ];
+    send(
+        app,
+        request(
+            Method::POST,
+            "/api/v1/console/passwords/sign-in",
+            &headers,
+            Some(&body),
+        ),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn wrong_passwords_from_elsewhere_do_not_lock_out_the_members_own_browser() {
+    let store = support::fresh_store().await;
+    let browser = app(&store);
+    let attacker =
+        support::app(&store).layer(MockConnectInfo(SocketAddr::from(([198, 51, 100, 9], 1))));
+    let (seller, _) = seller(&store, "Shop").await;
+    let invitation = invitation(&store, seller, Role::Owner).await;
+    let joined = join_with(&browser, &invitation, "anna@shop.example").await;
+    let device = device_of(&joined).expect("joining sets a device cookie");
+    session_of(&joined);
+    let boris = join_with(
+        &browser,
+        &self::invitation(&store, seller, Role::Staff).await,
+        "boris@shop.example",
+    )
+    .await;
+    let boris_device = device_of(&boris).unwrap();
+
+    for n in 0..10 {
+        let reply = sign_in(&attacker, "anna@shop.example", "wrong password!").await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "try {n}");
+    }
+    let locked = sign_in(&attacker, "anna@shop.example", PASSWORD).await;
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the login is full"
+    );
+    // Anna's own browser, with its device cookie, still signs in, and keeps its cookie.
+    let own = sign_in_from(&browser, "anna@shop.example", PASSWORD, &device).await;
+    session_of(&own);
+    assert_eq!(device_of(&own), None, "the device is known: no new cookie");
+    // A made-up device cookie, or another member's, is no way past the login's limit.
+    let forged = format!("__Host-trackline-device={}", "A".repeat(43));
+    for cookie in [forged.as_str(), boris_device.as_str()] {
+        let reply = sign_in_from(&browser, "anna@shop.example", PASSWORD, cookie).await;
+        assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{cookie}");
+    }
+    // The device has a limit of its own: ten wrong from it, then it waits too.
+    for n in 0..10 {
+        let reply = sign_in_from(&browser, "anna@shop.example", "wrong password!", &device).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "device try {n}");
+    }
+    let full = sign_in_from(&browser, "anna@shop.example", PASSWORD, &device).await;
+    assert_eq!(full.status, StatusCode::TOO_MANY_REQUESTS);
+}

@@ -161,15 +161,19 @@ pub async fn live_session(parts: &Parts, store: &Store) -> Result<Option<Session
 
 /// The session cookie's value, if the request has one.
 fn session_cookie(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+    cookie(&parts.headers, SESSION_COOKIE)
+}
+
+/// The value of the cookie `wanted` in `headers`, if it has one of a sane length.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, wanted: &str) -> Option<&'a str> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .find_map(|pair| {
             let (name, value) = pair.trim().split_once('=')?;
-            (name == SESSION_COOKIE).then_some(value)
+            (name == wanted).then_some(value)
         })
         .filter(|value| !value.is_empty() && value.len() <= 100)
 }

@@ -3,7 +3,7 @@
 //! step means (expiries, limits, hashing) is `console_auth`'s; the cookie and the CSRF check
 //! of every later request are `auth`'s.
 
-use super::auth::{check_same_site, live_session};
+use super::auth::{check_same_site, cookie as cookie_value, live_session};
 use super::error::ApiError;
 use super::json::Strict;
 use super::rate_limit::client_ip;
@@ -198,12 +198,66 @@ fn cookie(value: &str, max_age: i64) -> Result<HeaderValue, ApiError> {
     .map_err(|error| ApiError::Internal(error.to_string()))
 }
 
-/// Starts a session for `member` and answers with it and its cookie.
-async fn signed_in(store: &Store, member: &Member) -> Result<Response, ApiError> {
+/// Starts a session for `member` and answers with it and its cookie, and a device cookie unless
+/// the browser presented one of the member's (`device`, its digest).
+async fn signed_in(
+    store: &Store,
+    member: &Member,
+    device: Option<&str>,
+) -> Result<Response, ApiError> {
     let (token, kept) = rules::new_session().map_err(|e| ApiError::Internal(e.to_string()))?;
     let now = now_ms();
     store.start_session(member.id, &kept, now).await?;
-    with_cookie(member, &token, kept.csrf, now)
+    let response = with_cookie(member, &token, kept.csrf, now)?;
+    with_device(store, member.id, device, response).await
+}
+
+/// The digest of the device cookie the request presents, if any.
+fn device_digest(headers: &axum::http::HeaderMap) -> Option<String> {
+    cookie_value(headers, rules::DEVICE_COOKIE)
+        .map(|token| crate::digest::sha256_hex(token.as_bytes()))
+}
+
+/// The presented device cookie's digest when it was given to `member` (and is not too old); a
+/// made-up one, or one of another member's, is none.
+async fn own_device(
+    store: &Store,
+    device: Option<String>,
+    member: i64,
+) -> Result<Option<String>, ApiError> {
+    let Some(device) = device else {
+        return Ok(None);
+    };
+    let since = now_ms().saturating_sub(ms(rules::DEVICE_LASTS));
+    Ok((store.device_member(&device, since).await? == Some(member)).then_some(device))
+}
+
+/// Gives the browser a new device cookie of `member`'s, unless it has one (`device`).
+async fn with_device(
+    store: &Store,
+    member: i64,
+    device: Option<&str>,
+    mut response: Response,
+) -> Result<Response, ApiError> {
+    if device.is_some() {
+        return Ok(response);
+    }
+    let token = rules::new_secret().map_err(|e| ApiError::Internal(e.to_string()))?;
+    store
+        .add_device(
+            member,
+            &crate::digest::sha256_hex(token.as_bytes()),
+            now_ms(),
+        )
+        .await?;
+    let value = HeaderValue::from_str(&format!(
+        "{}={token}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
+        rules::DEVICE_COOKIE,
+        ms(rules::DEVICE_LASTS) / 1000
+    ))
+    .map_err(|error| ApiError::Internal(error.to_string()))?;
+    response.headers_mut().append(SET_COOKIE, value);
+    Ok(response)
 }
 
 fn with_cookie(member: &Member, token: &str, csrf: String, now: i64) -> Result<Response, ApiError> {
@@ -500,7 +554,8 @@ async fn join(
         .join(invitation, now, member, credential, &kept)
         .await?
         .ok_or(ApiError::InvitationNotFound)?;
-    with_cookie(&joined, &token, kept.csrf, now)
+    let response = with_cookie(&joined, &token, kept.csrf, now)?;
+    with_device(store, joined.id, None, response).await
 }
 
 /// `POST /api/v1/console/passwords/register`: the member made with a password, signed in.
@@ -618,6 +673,7 @@ pub async fn passkey_sign_in(
 )]
 pub async fn passkey_sign_in_finish(
     State(state): State<SharedState>,
+    headers: axum::http::HeaderMap,
     Strict(input): Strict<CeremonyFinishInput>,
 ) -> Result<Response, ApiError> {
     let webauthn = passkeys(&state.console)?;
@@ -654,7 +710,8 @@ pub async fn passkey_sign_in_finish(
             state.store.update_passkey(*id, &json).await?;
         }
     }
-    signed_in(&state.store, &member).await
+    let device = own_device(&state.store, device_digest(&headers), member.id).await?;
+    signed_in(&state.store, &member, device.as_deref()).await
 }
 
 /// `POST /api/v1/console/passwords/sign-in`: signed in with a login and password.
@@ -681,12 +738,25 @@ pub async fn password_sign_in(
     State(state): State<SharedState>,
     request: Request,
 ) -> Result<Response, ApiError> {
+    let device = device_digest(request.headers());
     let (input, extensions): (PasswordSignInInput, _) = body(request, &state).await?;
     knock(&state.console, &extensions)?;
     let login = rules::normal_login(&input.login);
     let sized = rules::LOGIN_CHARS.contains(&login.chars().count())
         && rules::PASSWORD_CHARS.contains(&input.password.chars().count());
-    let mut tallies = rules::sign_in_tallies(&login, client_ip(&extensions));
+    let found = if sized {
+        state.store.password_of(&login).await?
+    } else {
+        None
+    };
+    // A browser the login's member signed in from is counted on its own, so that wrong tries
+    // from elsewhere do not lock it out; a made-up device cookie, or one of another member's,
+    // counts against the login as any try does.
+    let device = match &found {
+        Some((member, _)) => own_device(&state.store, device, member.id).await?,
+        None => None,
+    };
+    let mut tallies = rules::sign_in_tallies(&login, client_ip(&extensions), device.as_deref());
     // A login or password no member could have is no guess at one: counted against the login,
     // it would lock a member out for the price of ten requests that hash nothing (and fill the
     // table with logins as long as a body). The address still counts it.
@@ -702,11 +772,6 @@ pub async fn password_sign_in(
     };
     // A full tally is refused before any hashing, so that guessing costs the server little.
     limited(state.store.count_sign_in(&tallies, false, now_ms()).await?)?;
-    let found = if sized {
-        state.store.password_of(&login).await?
-    } else {
-        None
-    };
     let (member, hash) = match found {
         Some((member, hash)) => (Some(member), hash),
         // Nobody has this login: a hash is checked all the same, so that the answer takes as
@@ -726,7 +791,7 @@ pub async fn password_sign_in(
             .await?,
     )?;
     match member {
-        Some(member) if right => signed_in(&state.store, &member).await,
+        Some(member) if right => signed_in(&state.store, &member, device.as_deref()).await,
         _ => Err(ApiError::SignInFailed),
     }
 }

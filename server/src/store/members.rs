@@ -487,6 +487,45 @@ impl Store {
         )
     }
 
+    /// Keeps a browser `member` signed in from, by its device cookie's digest.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn add_device(
+        &self,
+        member: i64,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO member_devices (token_hash, member_id, created_ms) VALUES ($1, $2, $3)",
+        )
+        .bind(token_hash)
+        .bind(member)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The member a device cookie's digest was given to, if it was given after `since`.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn device_member(
+        &self,
+        token_hash: &str,
+        since: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT member_id FROM member_devices WHERE token_hash = $1 AND created_ms > $2",
+        )
+        .bind(token_hash)
+        .bind(since)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// The member whose password's login is `login` (lower case), with the password's hash.
     ///
     /// # Errors
