@@ -71,7 +71,7 @@ pub async fn keep_turning_and_sweeping<Sweep, Swept, Turn, Turned>(
 /// How often an instance looks for rows that have outlived their use.
 const FORGET_EVERY: Duration = Duration::from_secs(600);
 
-/// Forgets what has outlived its use (`Store::forget_expired`) until `stop` is cancelled:
+/// Forgets what has outlived its use (`Store::forget_expired`, `Store::forget_console`) until `stop` is cancelled:
 /// batch after batch while there is any, then every ten minutes.
 pub async fn keep_forgetting(store: Store, stop: CancellationToken) {
     let store = &store;
@@ -80,11 +80,15 @@ pub async fn keep_forgetting(store: Store, stop: CancellationToken) {
         FORGET_EVERY,
         "forgetting expired rows",
         || async move {
-            let forgotten = store.forget_expired(crate::store::now_ms()).await?;
-            if forgotten.total() > 0 {
-                tracing::debug!(?forgotten, "forgot expired rows");
+            let now = crate::store::now_ms();
+            let forgotten = store.forget_expired(now).await?;
+            let console = store
+                .forget_console(now, crate::console_auth::console_ages())
+                .await?;
+            if forgotten.total() + console.total() > 0 {
+                tracing::debug!(?forgotten, ?console, "forgot expired rows");
             }
-            Ok(usize::try_from(forgotten.total()).unwrap_or(usize::MAX))
+            Ok(usize::try_from(forgotten.total() + console.total()).unwrap_or(usize::MAX))
         },
     )
     .await;

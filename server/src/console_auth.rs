@@ -5,6 +5,7 @@
 
 use crate::store::lockouts::Tally;
 use crate::store::members::{NewSession, Session};
+use crate::store::retention::ConsoleAges;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Argon2, PasswordHash};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -87,6 +88,15 @@ pub fn idle_expiry(session_seen_ms: i64, created_ms: i64) -> i64 {
     session_seen_ms
         .saturating_add(ms(SESSION_IDLE))
         .min(created_ms.saturating_add(ms(SESSION_LASTS)))
+}
+
+/// How long the console's rows are of use, for the retention sweep.
+pub fn console_ages() -> ConsoleAges {
+    ConsoleAges {
+        session_idle: SESSION_IDLE,
+        session_lasts: SESSION_LASTS,
+        device_lasts: DEVICE_LASTS,
+    }
 }
 
 /// A duration in whole milliseconds.

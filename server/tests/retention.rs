@@ -263,3 +263,118 @@ async fn a_push_subscription_ends_after_sixty_days_delivered_or_not() {
         .unwrap();
     assert_eq!(messages, [2], "the old one's messages went with it");
 }
+
+/// The console's rows that can be of no more use go, a batch at a time: wrong-password counters
+/// whose window ended, sessions idle or too old, invitations used or expired, ceremonies
+/// expired, device cookies too old; the live ones stay.
+#[tokio::test]
+async fn the_consoles_ended_rows_are_forgotten_a_batch_at_a_time() {
+    let store = support::fresh_store().await;
+    let pool = support::pool(&store);
+    let now = now();
+    let day = 24 * HOUR;
+    let ages = trackline_server::console_auth::console_ages();
+    let seller = store.add_seller_named("Shop", None).await.unwrap().id;
+    sqlx::query(
+        "INSERT INTO members (id, seller_id, name, role, user_handle, created_ms)
+         VALUES (7, $1, 'Anna', 'owner', 'h-7', 0)",
+    )
+    .bind(seller.0)
+    .execute(&pool)
+    .await
+    .unwrap();
+    // 1 500 counters whose window ended and one still counting.
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500)
+         INSERT INTO sign_in_failures (against, subject, wrong, ends_ms)
+         SELECT 'login', 'l-' || i, 3, $1 FROM n",
+    )
+    .bind(now - HOUR)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO sign_in_failures VALUES ('login', 'live', 3, $1)")
+        .bind(now + HOUR)
+        .execute(&pool)
+        .await
+        .unwrap();
+    for (id, created, seen) in [
+        (1_i64, now - day, now - 13 * HOUR),
+        (2, now - 31 * day, now),
+        (3, now - day, now - HOUR),
+    ] {
+        sqlx::query(
+            "INSERT INTO member_sessions (id, member_id, token_hash, csrf, created_ms, seen_ms)
+             VALUES ($1, 7, $2, 'c', $3, $4)",
+        )
+        .bind(id)
+        .bind(format!("s-{id}"))
+        .bind(created)
+        .bind(seen)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    for (id, expires, used) in [
+        (1_i64, now + day, Some(now - HOUR)),
+        (2, now - HOUR, None),
+        (3, now + day, None),
+    ] {
+        sqlx::query(
+            "INSERT INTO member_invitations (id, seller_id, role, token_hash, expires_ms, used_ms)
+             VALUES ($1, $2, 'staff', $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(seller.0)
+        .bind(format!("i-{id}"))
+        .bind(expires)
+        .bind(used)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    for (id, expires) in [("gone", now - 1), ("live", now + HOUR)] {
+        sqlx::query(
+            "INSERT INTO passkey_ceremonies (id, kind, state, expires_ms) VALUES ($1, 'sign-in', '{}', $2)",
+        )
+        .bind(id)
+        .bind(expires)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    for (hash, created) in [("old", now - 366 * day), ("new", now - day)] {
+        sqlx::query(
+            "INSERT INTO member_devices (token_hash, member_id, created_ms) VALUES ($1, 7, $2)",
+        )
+        .bind(hash)
+        .bind(created)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+
+    let first = store.forget_console(now, ages).await.unwrap();
+    assert_eq!(first.wrong_passwords, 1000, "a batch at most: {first:?}");
+    assert_eq!(
+        (
+            first.sessions,
+            first.invitations,
+            first.ceremonies,
+            first.devices
+        ),
+        (2, 2, 1, 1)
+    );
+    let second = store.forget_console(now, ages).await.unwrap();
+    assert_eq!(second.wrong_passwords, 500);
+    assert_eq!(store.forget_console(now, ages).await.unwrap().total(), 0);
+    for (table, left) in [
+        ("sign_in_failures", 1),
+        ("member_sessions", 1),
+        ("member_invitations", 1),
+        ("passkey_ceremonies", 1),
+        ("member_devices", 1),
+    ] {
+        assert_eq!(count(&store, table).await, left, "{table}");
+    }
+}

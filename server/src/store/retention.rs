@@ -116,3 +116,103 @@ impl Store {
         })
     }
 }
+
+/// How long the console's rows are of use, as `console_auth` decides: the store takes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsoleAges {
+    /// A session unused this long is over.
+    pub session_idle: Duration,
+    /// A session this old is over, however used.
+    pub session_lasts: Duration,
+    /// A device cookie this old is no longer taken.
+    pub device_lasts: Duration,
+}
+
+/// How many of the console's rows one sweep forgot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ConsoleForgotten {
+    /// Wrong-password counters whose window ended.
+    pub wrong_passwords: u64,
+    /// Sessions past their idle or absolute expiry.
+    pub sessions: u64,
+    /// Invitations used or expired.
+    pub invitations: u64,
+    /// Passkey ceremonies expired (never finished).
+    pub ceremonies: u64,
+    /// Device cookies too old to be taken.
+    pub devices: u64,
+}
+
+impl ConsoleForgotten {
+    /// All rows forgotten; zero once there is nothing left to forget.
+    pub fn total(self) -> u64 {
+        self.wrong_passwords + self.sessions + self.invitations + self.ceremonies + self.devices
+    }
+}
+
+impl Store {
+    /// Forgets, as of `now` (ms), at most a batch of each kind of the console's rows that has
+    /// outlived its use by `ages`; call again while it forgets any.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn forget_console(
+        &self,
+        now: i64,
+        ages: ConsoleAges,
+    ) -> Result<ConsoleForgotten, StoreError> {
+        let wrong_passwords = sqlx::query(
+            "DELETE FROM sign_in_failures WHERE (against, subject) IN
+             (SELECT against, subject FROM sign_in_failures WHERE ends_ms <= $1 LIMIT $2)",
+        )
+        .bind(now)
+        .bind(BATCH)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let sessions = sqlx::query(
+            "DELETE FROM member_sessions WHERE id IN
+             (SELECT id FROM member_sessions WHERE seen_ms <= $1 OR created_ms <= $2 LIMIT $3)",
+        )
+        .bind(now.saturating_sub(duration_ms(ages.session_idle)))
+        .bind(now.saturating_sub(duration_ms(ages.session_lasts)))
+        .bind(BATCH)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let invitations = sqlx::query(
+            "DELETE FROM member_invitations WHERE id IN (SELECT id FROM member_invitations
+             WHERE used_ms IS NOT NULL OR expires_ms <= $1 LIMIT $2)",
+        )
+        .bind(now)
+        .bind(BATCH)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let ceremonies = sqlx::query(
+            "DELETE FROM passkey_ceremonies WHERE id IN
+             (SELECT id FROM passkey_ceremonies WHERE expires_ms <= $1 LIMIT $2)",
+        )
+        .bind(now)
+        .bind(BATCH)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let devices = sqlx::query(
+            "DELETE FROM member_devices WHERE token_hash IN
+             (SELECT token_hash FROM member_devices WHERE created_ms <= $1 LIMIT $2)",
+        )
+        .bind(now.saturating_sub(duration_ms(ages.device_lasts)))
+        .bind(BATCH)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(ConsoleForgotten {
+            wrong_passwords,
+            sessions,
+            invitations,
+            ceremonies,
+            devices,
+        })
+    }
+}
