@@ -709,6 +709,12 @@ pub struct MemberListed {
     /// Since when they are a member (ms since the epoch).
     #[serde(default)]
     pub created_ms: i64,
+    /// The shop's API tokens made on their behalf: removing them revokes these.
+    #[serde(default)]
+    pub tokens_made: i64,
+    /// The open invitations they made: removing them revokes these.
+    #[serde(default)]
+    pub invitations_made: i64,
 }
 
 /// An invitation not yet used.
@@ -721,6 +727,9 @@ pub struct OpenInvitation {
     /// When it expires (ms since the epoch).
     #[serde(default)]
     pub expires_ms: i64,
+    /// The name of the member who made it; `None` when the server's operator did.
+    #[serde(default)]
+    pub invited_by: Option<String>,
 }
 
 /// The shop's members and open invitations.
@@ -910,4 +919,10 @@ pub async fn put_source_keys(provider: &str, keys: &[(&str, String)]) -> Result<
     )
     .await
     .map(|_| ())
+}
+
+/// `DELETE /api/v1/seller/members/invitations/{id}`: the invitation's link stops working;
+/// `NotFound` when it was used or revoked meanwhile.
+pub async fn revoke_invitation(id: i64) -> Result<(), ApiError> {
+    delete_only(&format!("/api/v1/seller/members/invitations/{id}")).await
 }

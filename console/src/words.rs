@@ -690,6 +690,40 @@ words! {
     SnippetHint { en: "The configurator writes the snippet that puts the tracking on your pages.", ru: "Конфигуратор составит код, который добавит отслеживание на ваши страницы.", zh: "配置器会生成将物流跟踪嵌入您页面的代码。" }
     /// The configurator's link.
     OpenConfigurator { en: "Open the configurator", ru: "Открыть конфигуратор", zh: "打开配置器" }
+    /// Who made an open invitation: `{name}`.
+    InvitedBy { en: "made by {name}", ru: "автор: {name}", zh: "由 {name} 创建" }
+    /// Revoking an open invitation.
+    RevokeInvitation { en: "Revoke the invitation", ru: "Отозвать приглашение", zh: "撤销邀请" }
+    /// The revocation's question.
+    RevokeInvitationConfirm { en: "Revoke this invitation? Its link stops working at once.", ru: "Отозвать приглашение? Ссылка сразу перестанет работать.", zh: "撤销此邀请？其链接将立即失效。" }
+    /// The revocation's yes.
+    RevokeInvitationYes { en: "Yes, revoke it", ru: "Да, отозвать", zh: "确认撤销" }
+    /// What a member's removal revokes with it: `{what}` (tokens and invitations), `{name}`.
+    RemovalRevokes { en: "{what} made by {name} will stop working.", ru: "Вместе с участником {name} перестанут работать: {what}.", zh: "{name} 创建的{what}将失效。" }
+    /// Joins two counted things.
+    AndWord { en: " and ", ru: " и ", zh: "和" }
+    /// `{count}` API tokens, when the count is one (Russian: ends in 1, not 11).
+    ApiTokensOne { en: "{count} API token", ru: "{count} API-токен", zh: "{count} 个 API 令牌" }
+    /// `{count}` API tokens, when the count is a few (Russian: ends in 2 to 4, not 12 to 14).
+    ApiTokensFew { en: "{count} API tokens", ru: "{count} API-токена", zh: "{count} 个 API 令牌" }
+    /// `{count}` API tokens, otherwise.
+    ApiTokensMany { en: "{count} API tokens", ru: "{count} API-токенов", zh: "{count} 个 API 令牌" }
+    /// `{count}` invitations, when the count is one.
+    InvitationsOne { en: "{count} invitation", ru: "{count} приглашение", zh: "{count} 个邀请" }
+    /// `{count}` invitations, when the count is a few.
+    InvitationsFew { en: "{count} invitations", ru: "{count} приглашения", zh: "{count} 个邀请" }
+    /// `{count}` invitations, otherwise.
+    InvitationsMany { en: "{count} invitations", ru: "{count} приглашений", zh: "{count} 个邀请" }
+    /// The audit log: a token made, by its name.
+    AuditTokenCreateNamed { en: "{who} made the API token “{target}”", ru: "{who}: создан API-токен «{target}»", zh: "{who} 生成了 API 令牌“{target}”" }
+    /// The audit log: an invitation revoked.
+    AuditInvitationRevoke { en: "{who} revoked an invitation", ru: "{who}: отозвано приглашение", zh: "{who} 撤销了一个邀请" }
+    /// The audit log: a password sign-in, from the network `{target}`.
+    AuditSignInPassword { en: "{who} signed in with a password (network {target})", ru: "{who}: вход по паролю (сеть {target})", zh: "{who} 使用密码登录（网络 {target}）" }
+    /// The audit log: a passkey sign-in, from the network `{target}`.
+    AuditSignInPasskey { en: "{who} signed in with a passkey (network {target})", ru: "{who}: вход с ключом доступа (сеть {target})", zh: "{who} 使用通行密钥登录（网络 {target}）" }
+    /// The audit log: signed out everywhere.
+    AuditSignOutEverywhere { en: "{who} signed out on every device", ru: "{who}: выход на всех устройствах", zh: "{who} 在所有设备上退出登录" }
 }
 
 /// `word` in `lang` with its `{name}` placeholders filled in.

@@ -909,6 +909,10 @@ fn every_audit_action_is_a_sentence_in_every_language() {
         "provider_keys.put",
         "member.invite",
         "member.remove",
+        "invitation.revoke",
+        "sign_in.password",
+        "sign_in.passkey",
+        "sign_out.everywhere",
     ];
     assert_eq!(ACTIONS.map(|(code, _)| code), codes);
     for code in codes {
@@ -1474,4 +1478,104 @@ async fn the_edit_form_is_prefilled_and_labels_every_field_and_a_failed_activity
         drop(mounted);
         root.remove();
     }
+}
+
+fn listed_member(tokens: i64, invitations: i64) -> trackline_console::api::MemberListed {
+    serde_json::from_value(json!({
+        "id": 7, "name": "Anna", "role": "owner", "login": null, "passkeys": 1,
+        "created_ms": 1_796_000_000_000_i64,
+        "tokens_made": tokens, "invitations_made": invitations,
+    }))
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+fn removing_a_member_says_first_which_tokens_and_invitations_stop_working() {
+    use trackline_console::view::members::what_stops;
+    assert_eq!(
+        what_stops(Lang::En, &listed_member(2, 1)).as_deref(),
+        Some("2 API tokens and 1 invitation made by Anna will stop working.")
+    );
+    assert_eq!(
+        what_stops(Lang::Ru, &listed_member(2, 1)).as_deref(),
+        Some("Вместе с участником Anna перестанут работать: 2 API-токена и 1 приглашение.")
+    );
+    assert_eq!(
+        what_stops(Lang::Ru, &listed_member(5, 0)).as_deref(),
+        Some("Вместе с участником Anna перестанут работать: 5 API-токенов.")
+    );
+    assert_eq!(
+        what_stops(Lang::Ru, &listed_member(0, 21)).as_deref(),
+        Some("Вместе с участником Anna перестанут работать: 21 приглашение.")
+    );
+    assert_eq!(
+        what_stops(Lang::Zh, &listed_member(1, 2)).as_deref(),
+        Some("Anna 创建的1 个 API 令牌和2 个邀请将失效。")
+    );
+    assert_eq!(what_stops(Lang::En, &listed_member(0, 0)), None);
+}
+
+#[wasm_bindgen_test]
+fn an_open_invitation_names_who_made_it_and_is_revoked_behind_a_question() {
+    use leptos::prelude::*;
+    use trackline_console::api::OpenInvitation;
+    use trackline_console::view::members::invitation_row;
+    let invitation: OpenInvitation = serde_json::from_value(json!({
+        "id": 9, "role": "staff", "expires_ms": 1_796_000_000_000_i64, "invited_by": "Anna",
+    }))
+    .unwrap();
+    let root = fresh_root();
+    let gate = gate_of(Role::Owner);
+    let mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! { <ul>{invitation_row(Lang::En, gate, invitation.clone(), || {})}</ul> }
+    });
+    let text = root.text_content().unwrap_or_default();
+    assert!(text.contains("made by Anna"), "{text}");
+    assert!(!text.contains("invitation="), "never the link: {text}");
+    let ask: web_sys::HtmlElement = root
+        .query_selector("button.con__warn")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(ask.text_content().unwrap(), "Revoke the invitation");
+    let question: web_sys::HtmlElement = root
+        .query_selector("[role=group]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert!(question.hidden(), "asked only once the button is pressed");
+    assert!(
+        question
+            .text_content()
+            .unwrap_or_default()
+            .contains("Its link stops working at once."),
+        "{}",
+        question.text_content().unwrap_or_default()
+    );
+    drop(mounted);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+fn the_sign_ins_and_named_tokens_read_in_the_sellers_words() {
+    use trackline_console::view::audit::sentence;
+    let made = audit_entry(Some("Anna"), None, "token.create", Some("ci"));
+    assert_eq!(sentence(Lang::En, &made), "Anna made the API token “ci”");
+    assert_eq!(sentence(Lang::Ru, &made), "Anna: создан API-токен «ci»");
+    let old = audit_entry(Some("Anna"), None, "token.create", None);
+    assert_eq!(sentence(Lang::En, &old), "Anna made an API token");
+    let signed = audit_entry(Some("Anna"), None, "sign_in.password", Some("192.0.2.0/24"));
+    assert_eq!(
+        sentence(Lang::Ru, &signed),
+        "Anna: вход по паролю (сеть 192.0.2.0/24)"
+    );
+    assert_eq!(
+        sentence(Lang::Zh, &signed),
+        "Anna 使用密码登录（网络 192.0.2.0/24）"
+    );
+    let removed = audit_entry(None, Some("ci"), "member.remove", Some("Boris"));
+    assert_eq!(
+        sentence(Lang::En, &removed),
+        "The token “ci” removed the member Boris"
+    );
 }

@@ -144,6 +144,25 @@ pub fn sign_in_tallies(login: &str, client: Option<IpAddr>, device: Option<&str>
     tallies
 }
 
+/// The network a sign-in came from, as the audit log keeps it: an IPv4 address's /24, an IPv6
+/// address's /48. Enough for an owner to tell a sign-in from an unknown network; not the
+/// address itself, which names one household and is personal data kept for months.
+pub fn sign_in_network(client: IpAddr) -> String {
+    match client {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.0/24")
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => sign_in_network(IpAddr::V4(v4)),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+            }
+        },
+    }
+}
+
 /// A password's argon2id hash (the crate's defaults: OWASP's 19 MiB, 2 passes), as a PHC string.
 /// Slow on purpose: call it off the async threads.
 ///

@@ -160,10 +160,11 @@ async fn an_invitation_makes_a_member_whose_session_reads_and_writes_the_sellers
     let again = session_of(&sign_in(&app, "anna@shop.EXAMPLE", PASSWORD).await);
     assert_ne!(again.cookie, anna.cookie);
 
-    // The audit log names who wrote it.
+    // The audit log names who wrote it (after the sign-in, newest first).
     let audit = as_member(&app, &anna, Method::GET, "/api/v1/seller/audit", None).await;
     assert_eq!(audit.status, StatusCode::OK, "{}", audit.text);
-    let entry = &audit.json()["entries"][0];
+    assert_eq!(audit.json()["entries"][0]["action"], "sign_in.password");
+    let entry = &audit.json()["entries"][1];
     assert_eq!(entry["action"], "shipment.put", "{}", audit.text);
     assert_eq!(entry["target"], "p-1");
     assert_eq!(entry["member"]["name"], "Anna");
@@ -1366,4 +1367,38 @@ async fn wrong_passwords_from_elsewhere_do_not_lock_out_the_members_own_browser(
     }
     let full = sign_in_from(&browser, "anna@shop.example", PASSWORD, &device).await;
     assert_eq!(full.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn sign_ins_and_signing_out_everywhere_are_audited_with_the_network_only() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, token) = seller(&store, "Shop").await;
+    join(&store, &app, seller, Role::Owner, "anna@shop.example").await;
+    let anna = session_of(&sign_in(&app, "anna@shop.example", PASSWORD).await);
+    let out = as_member(
+        &app,
+        &anna,
+        Method::POST,
+        "/api/v1/console/sign-out-everywhere",
+        None,
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.text);
+    let (_, audit) =
+        support::seller_call(&app, Method::GET, "/api/v1/seller/audit", &token, None).await;
+    let entries = audit["entries"].as_array().unwrap();
+    let actions: Vec<_> = entries.iter().map(|e| e["action"].clone()).collect();
+    assert_eq!(
+        actions,
+        [json!("sign_out.everywhere"), json!("sign_in.password")],
+        "{audit}"
+    );
+    let signed_in = &entries[1];
+    assert_eq!(signed_in["member"]["name"], "Anna");
+    assert_eq!(
+        signed_in["target"], "192.0.2.0/24",
+        "the network, never the address"
+    );
+    assert!(!audit.to_string().contains("192.0.2.7"));
 }

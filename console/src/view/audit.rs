@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use trackline::i18n::Lang;
 
 /// The actions the server names (`http::audit::action`), each with its sentence.
-pub const ACTIONS: [(&str, Word); 15] = [
+pub const ACTIONS: [(&str, Word); 19] = [
     ("shipment.put", Word::AuditShipmentPut),
     ("shipment.patch", Word::AuditShipmentPatch),
     ("shipment.delete", Word::AuditShipmentDelete),
@@ -27,6 +27,10 @@ pub const ACTIONS: [(&str, Word); 15] = [
     ("provider_keys.put", Word::AuditProviderKeysPut),
     ("member.invite", Word::AuditMemberInvite),
     ("member.remove", Word::AuditMemberRemove),
+    ("invitation.revoke", Word::AuditInvitationRevoke),
+    ("sign_in.password", Word::AuditSignInPassword),
+    ("sign_in.passkey", Word::AuditSignInPasskey),
+    ("sign_out.everywhere", Word::AuditSignOutEverywhere),
 ];
 
 /// `template` with each `{name}` replaced by its value in one pass, so that a value (a member's
@@ -83,6 +87,12 @@ pub fn sentence(lang: Lang, entry: &AuditEntry) -> String {
                 provider_name(lang, target)
             } else {
                 target
+            };
+            // A token made is named since the log names what it made; older entries name none.
+            let word = if word == Word::AuditTokenCreate && entry.target.is_some() {
+                Word::AuditTokenCreateNamed
+            } else {
+                word
             };
             fill_once(t(lang, word), &[("who", &who), ("target", target)])
         }

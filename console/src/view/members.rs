@@ -1,10 +1,12 @@
 //! The owners' members page: who signs in to the console (name, role, login, passkeys, since),
-//! the invitations not yet used, a new invitation (its link shown once, with its expiry), and
-//! removing a member behind a confirmation (never the last owner: the server says 409).
+//! the invitations not yet used (who made each, revoked behind a confirmation), a new
+//! invitation (its link shown once, with its expiry), and removing a member behind a
+//! confirmation that says which of the tokens and invitations they made stop working with them
+//! (never the last owner: the server says 409).
 
 use super::connections::{confirmed, moment, owners_only, shown_once};
 use super::{alert, reported, Gate, Problem};
-use crate::api::{self, ApiError, MemberListed, Members, Role};
+use crate::api::{self, ApiError, MemberListed, Members, OpenInvitation, Role};
 use crate::words::{self, text as t, Word};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -17,6 +19,98 @@ pub fn role_text(lang: Lang, role: Role) -> &'static str {
         t(lang, Word::RoleOwner)
     } else {
         t(lang, Word::RoleStaff)
+    }
+}
+
+/// `count` things in `lang`, the word's form chosen as Russian counts (1, 21: one; 2–4, 22–24:
+/// a few; the rest: many); English and Chinese use the "few" and "many" forms alike.
+fn counted(lang: Lang, count: i64, [one, few, many]: [Word; 3]) -> String {
+    let (tens, units) = (count % 100, count % 10);
+    let word = if units == 1 && tens != 11 {
+        one
+    } else if (2..=4).contains(&units) && !(12..=14).contains(&tens) {
+        few
+    } else {
+        many
+    };
+    words::fill(lang, word, &[("count", &count.to_string())])
+}
+
+/// What removing `member` revokes with them, in the seller's words ("2 API tokens and 1
+/// invitation made by Anna will stop working."); `None` when they made nothing still open.
+pub fn what_stops(lang: Lang, member: &MemberListed) -> Option<String> {
+    let mut parts = Vec::new();
+    if member.tokens_made > 0 {
+        parts.push(counted(
+            lang,
+            member.tokens_made,
+            [Word::ApiTokensOne, Word::ApiTokensFew, Word::ApiTokensMany],
+        ));
+    }
+    if member.invitations_made > 0 {
+        parts.push(counted(
+            lang,
+            member.invitations_made,
+            [
+                Word::InvitationsOne,
+                Word::InvitationsFew,
+                Word::InvitationsMany,
+            ],
+        ));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let what = parts.join(t(lang, Word::AndWord));
+    Some(words::fill(
+        lang,
+        Word::RemovalRevokes,
+        &[("what", &what), ("name", &member.name)],
+    ))
+}
+
+/// An open invitation: its role and expiry, who made it, and its revocation.
+pub fn invitation_row(
+    lang: Lang,
+    gate: RwSignal<Gate>,
+    invitation: OpenInvitation,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let problem = RwSignal::new(None::<Problem>);
+    let busy = RwSignal::new(false);
+    let id = invitation.id;
+    let revoke = move || {
+        busy.set(true);
+        problem.set(None);
+        spawn_local(async move {
+            let answer = api::revoke_invitation(id).await;
+            busy.set(false);
+            match answer {
+                // Used or revoked meanwhile: either way it is gone from the list.
+                Ok(()) | Err(ApiError::NotFound) => reload(),
+                Err(error) => problem.set(Some(reported(gate, error))),
+            }
+        });
+    };
+    let mut line = words::fill(
+        lang,
+        Word::InvitationUntil,
+        &[
+            ("role", role_text(lang, invitation.role)),
+            ("date", &moment(lang, invitation.expires_ms)),
+        ],
+    );
+    if let Some(name) = &invitation.invited_by {
+        line.push_str(" · ");
+        line.push_str(&words::fill(lang, Word::InvitedBy, &[("name", name)]));
+    }
+    let question = t(lang, Word::RevokeInvitationConfirm).to_owned();
+    view! {
+        <li class="con__card" data-testid="invitation">
+            <p>{line}</p>
+            {alert(lang, problem)}
+            {confirmed(lang, Word::RevokeInvitation, question, Word::RevokeInvitationYes, busy, revoke)}
+        </li>
     }
 }
 
@@ -60,7 +154,11 @@ fn member_row(
         ),
     ]
     .join(" · ");
-    let question = words::fill(lang, Word::RemoveMemberConfirm, &[("name", &member.name)]);
+    let mut question = words::fill(lang, Word::RemoveMemberConfirm, &[("name", &member.name)]);
+    if let Some(stops) = what_stops(lang, &member) {
+        question.push(' ');
+        question.push_str(&stops);
+    }
     let you = gate
         .with_untracked(|gate| matches!(gate, Gate::In(session) if session.member.id == member.id));
     let name = if you {
@@ -148,13 +246,7 @@ fn members_page(lang: Lang, gate: RwSignal<Gate>) -> impl IntoView {
             } else {
                 view! {
                     <ul class="con__list">
-                        {found.invitations.into_iter().map(|invitation| {
-                            let line = words::fill(lang, Word::InvitationUntil, &[
-                                ("role", role_text(lang, invitation.role)),
-                                ("date", &moment(lang, invitation.expires_ms)),
-                            ]);
-                            view! { <li data-testid="invitation">{line}</li> }
-                        }).collect_view()}
+                        {found.invitations.into_iter().map(|invitation| invitation_row(lang, gate, invitation, reload)).collect_view()}
                     </ul>
                 }
                 .into_any()

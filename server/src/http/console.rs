@@ -10,6 +10,7 @@ use super::rate_limit::client_ip;
 use super::state::{ConsoleState, SharedState};
 use crate::console_auth::{self as rules, ms, now_ms, SESSION_COOKIE};
 use crate::seller_input::Invalid;
+use crate::store::audit::Actor;
 use crate::store::lockouts::Counted;
 use crate::store::members::{Credential, Invitation, Member, NewMember, Role, Session};
 use crate::store::Store;
@@ -673,9 +674,10 @@ pub async fn passkey_sign_in(
 )]
 pub async fn passkey_sign_in_finish(
     State(state): State<SharedState>,
-    headers: axum::http::HeaderMap,
-    Strict(input): Strict<CeremonyFinishInput>,
+    request: Request,
 ) -> Result<Response, ApiError> {
+    let headers = request.headers().clone();
+    let (input, extensions): (CeremonyFinishInput, _) = body(request, &state).await?;
     let webauthn = passkeys(&state.console)?;
     let kept = state
         .store
@@ -711,7 +713,31 @@ pub async fn passkey_sign_in_finish(
         }
     }
     let device = own_device(&state.store, device_digest(&headers), member.id).await?;
+    record(
+        &state.store,
+        &member,
+        "sign_in.passkey",
+        client_ip(&extensions),
+    )
+    .await;
     signed_in(&state.store, &member, device.as_deref()).await
+}
+
+/// Records a member's sign-in or sign-out in its seller's audit log, with the network it came
+/// from (`console_auth::sign_in_network`); a log that cannot be written costs the entry, not
+/// the sign-in.
+async fn record(store: &Store, member: &Member, action: &str, client: Option<std::net::IpAddr>) {
+    let actor = Actor::Member {
+        id: member.id,
+        name: member.name.clone(),
+    };
+    let network = client.map(rules::sign_in_network);
+    let recorded = store
+        .record_change(member.seller, now_ms(), &actor, action, network.as_deref())
+        .await;
+    if let Err(error) = recorded {
+        tracing::warn!(%error, "a sign-in could not be recorded in the audit log");
+    }
 }
 
 /// `POST /api/v1/console/passwords/sign-in`: signed in with a login and password.
@@ -791,7 +817,16 @@ pub async fn password_sign_in(
             .await?,
     )?;
     match member {
-        Some(member) if right => signed_in(&state.store, &member, device.as_deref()).await,
+        Some(member) if right => {
+            record(
+                &state.store,
+                &member,
+                "sign_in.password",
+                client_ip(&extensions),
+            )
+            .await;
+            signed_in(&state.store, &member, device.as_deref()).await
+        }
         _ => Err(ApiError::SignInFailed),
     }
 }
@@ -889,9 +924,11 @@ pub async fn sign_out_everywhere(
     State(state): State<SharedState>,
     request: Request,
 ) -> Result<Response, ApiError> {
+    let client = client_ip(request.extensions());
     let (session, parts) = session_of(request, &state.store).await?;
     check_same_site(&parts, &session, &state.console.public_url)?;
     state.store.end_member_sessions(session.member.id).await?;
+    record(&state.store, &session.member, "sign_out.everywhere", client).await;
     signed_out()
 }
 

@@ -47,6 +47,7 @@ const SELLER_ROWS: &[&str] = &[
     "DELETE FROM member_sessions WHERE member_id IN (SELECT id FROM members WHERE seller_id = $1)",
     "DELETE FROM member_passkeys WHERE member_id IN (SELECT id FROM members WHERE seller_id = $1)",
     "DELETE FROM member_passwords WHERE member_id IN (SELECT id FROM members WHERE seller_id = $1)",
+    "DELETE FROM member_devices WHERE member_id IN (SELECT id FROM members WHERE seller_id = $1)",
     "DELETE FROM members WHERE seller_id = $1",
     "DELETE FROM member_invitations WHERE seller_id = $1",
     "DELETE FROM audit_entries WHERE seller_id = $1",
