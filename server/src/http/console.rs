@@ -750,7 +750,10 @@ async fn record(store: &Store, member: &Member, action: &str, client: Option<std
     tag = "console",
     summary = "Sign in with a login and password (session cookie)",
     description = "Wrong passwords are counted per login and per client address on every \
-        instance; past the limit every try is refused with 429 until its window ends.",
+        instance; past the limit every try is refused with 429 until its window ends. A browser \
+        that presents the device cookie (`__Host-trackline-device`, set by every sign-in) of the \
+        login's member is counted on its own instead of against the login, so that wrong tries \
+        from elsewhere do not lock it out.",
     request_body = PasswordSignInInput,
     responses(
         (status = 403, description = "Sent from another page than the console's own: `Origin` is not `public_url` (cross_site).", body = trackline_core::ErrorBody),
