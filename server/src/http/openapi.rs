@@ -92,6 +92,8 @@ use utoipa::{Modify, OpenApi};
         console::session,
         console::sign_out,
         console::sign_out_everywhere,
+        ozon::check_keys,
+        providers::check_source_keys,
     ),
     components(schemas(
         trackline_core::TrackResponse,
@@ -159,6 +161,8 @@ use utoipa::{Modify, OpenApi};
         console::SessionView,
         console::MemberView,
         console::SellerView,
+        crate::providers::check::KeyCheck,
+        crate::providers::check::Verdict,
     )),
     tags(
         (name = "public", description = "What buyers' widgets call: no authentication, cacheable."),
