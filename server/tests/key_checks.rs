@@ -588,3 +588,29 @@ async fn staff_are_refused_and_an_owners_session_checks_with_its_origin_and_csrf
     .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_providers_with_saved_keys_are_named_and_the_keys_never_shown() {
+    let world = world().await;
+    let token = seller_with(&world, "named", "cdek", Some(cdek("secret-of-named"))).await;
+    let other = seller_with(&world, "unnamed", "ozon", Some(ozon("ozon-secret-other"))).await;
+    let (status, saved) =
+        seller_call(&world.app, Method::GET, "/api/v1/seller/keys", &token, None).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved, json!({"providers": ["cdek"]}));
+    let (_, answer) = seller_call(
+        &world.app,
+        Method::PUT,
+        "/api/v1/seller/ozon",
+        &token,
+        Some(ozon(support::fake_ozon::API_KEY)),
+    )
+    .await;
+    assert_eq!(answer, Value::Null);
+    let (_, saved) =
+        seller_call(&world.app, Method::GET, "/api/v1/seller/keys", &token, None).await;
+    assert_eq!(saved, json!({"providers": ["cdek", "ozon"]}));
+    let (_, saved) =
+        seller_call(&world.app, Method::GET, "/api/v1/seller/keys", &other, None).await;
+    assert_eq!(saved, json!({"providers": ["ozon"]}));
+}

@@ -1650,6 +1650,10 @@ async fn walk_key_checks(walk: &mut Walk, store: &trackline_server::Store) {
     ];
     walk.call(Method::POST, ozon, ozon, &staffed, None).await;
     walk.call(Method::POST, sources, cdek, &staffed, None).await;
+    let saved = "/api/v1/seller/keys";
+    walk.call(Method::GET, saved, saved, &bearer, None).await;
+    walk.call(Method::GET, saved, saved, &staffed, None).await;
+    walk.call(Method::GET, saved, saved, &[], None).await;
     // Past the seller's checks (Ozon's and the carriers' count together), each route says 429.
     for (template, uri) in [(ozon, ozon), (sources, cdek)] {
         for _ in 0..20 {

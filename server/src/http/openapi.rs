@@ -94,6 +94,7 @@ use utoipa::{Modify, OpenApi};
         console::sign_out_everywhere,
         ozon::check_keys,
         providers::check_source_keys,
+        providers::saved_keys,
     ),
     components(schemas(
         trackline_core::TrackResponse,
@@ -163,6 +164,7 @@ use utoipa::{Modify, OpenApi};
         console::SellerView,
         crate::providers::check::KeyCheck,
         crate::providers::check::Verdict,
+        providers::SavedKeys,
     )),
     tags(
         (name = "public", description = "What buyers' widgets call: no authentication, cacheable."),

@@ -17,7 +17,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
-use axum::routing::{post, put};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use trackline_core::number::normalise;
@@ -32,6 +32,7 @@ pub fn routes() -> Router<SharedState> {
             "/api/v1/seller/sources/{provider}/check",
             post(check_source_keys),
         )
+        .route("/api/v1/seller/keys", get(saved_keys))
         .route(
             "/api/v1/seller/shipments/{reference}/source",
             put(choose_source),
@@ -184,6 +185,47 @@ pub async fn put_source_keys(
         .set_source_keys(seller, provider, keys.as_ref())
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Which providers the seller saved keys for (never the keys).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SavedKeys {
+    /// Of `russian_post`, `cdek`, `seventeen_track` and `ozon`, those with keys saved, in that order.
+    pub providers: Vec<String>,
+}
+
+/// `GET /api/v1/seller/keys`: which providers the seller saved keys for, so that the console
+/// offers to check them; the keys themselves are never shown again.
+///
+/// # Errors
+/// 401 without a valid token, 403 for staff.
+#[utoipa::path(
+    get,
+    path = "/api/v1/seller/keys",
+    tag = "sources",
+    summary = "Which providers the seller saved keys for (never the keys)",
+    responses(
+        (status = 200, description = "The providers with keys saved.", body = SavedKeys),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only).", body = trackline_core::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
+pub async fn saved_keys(
+    State(store): State<Store>,
+    Owner(seller): Owner,
+) -> Result<Json<SavedKeys>, ApiError> {
+    let carriers = store.providers_with_keys(seller).await?;
+    let ozon = store.ozon_credentials(seller).await?.is_some();
+    let providers = Provider::ALL
+        .into_iter()
+        .filter(|provider| match provider {
+            Provider::Ozon => ozon,
+            provider => carriers.contains(provider),
+        })
+        .map(|provider| provider.as_str().to_owned())
+        .collect();
+    Ok(Json(SavedKeys { providers }))
 }
 
 /// `POST /api/v1/seller/sources/{provider}/check`: asks the provider once with the keys the
