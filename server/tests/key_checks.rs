@@ -562,6 +562,22 @@ async fn staff_are_refused_and_an_owners_session_checks_with_its_origin_and_csrf
         ];
         request(Method::POST, uri, &headers, None)
     };
+    let staff_reads = send(
+        &world.app,
+        request(
+            Method::GET,
+            "/api/v1/seller/keys",
+            &[("cookie", staff_cookie.as_str())],
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(
+        staff_reads.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        staff_reads.text
+    );
     for uri in [
         "/api/v1/seller/ozon/check",
         "/api/v1/seller/sources/cdek/check",
@@ -581,6 +597,18 @@ async fn staff_are_refused_and_an_owners_session_checks_with_its_origin_and_csrf
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     assert_eq!(reply.json()["answer"], "accepted");
+    // The audit log names who checked, and what.
+    let (_, audit) = seller_call(
+        &world.app,
+        Method::GET,
+        "/api/v1/seller/audit",
+        &token,
+        None,
+    )
+    .await;
+    let newest = &audit["entries"][0];
+    assert_eq!(newest["action"], "ozon_keys.check", "{audit}");
+    assert_eq!(newest["member"]["name"], "Sam", "{audit}");
     let reply = send(
         &world.app,
         request(Method::POST, "/api/v1/seller/ozon/check", &[], None),

@@ -100,7 +100,7 @@ impl Exchange {
         })?;
         let status = sent.status();
         let retry_after = retry_after(sent.headers());
-        let body = sent.text().await.map_err(|_| Answered::Unreachable)?;
+        let body = read_capped(sent).await?;
         Ok(Exchange {
             status,
             retry_after,
@@ -120,6 +120,26 @@ impl Exchange {
             status => Answered::Unexpected(status.as_u16(), json_message(&self.body)),
         }
     }
+}
+
+/// The most of an answer's body a check reads: an error body is a few hundred bytes, and
+/// what is past this (a provider's or a proxy's page gone wrong) is never shown anyway.
+const BODY_BYTES: usize = 64 * 1024;
+
+/// The answer's body as text, its first `BODY_BYTES` only.
+///
+/// # Errors
+/// `Answered::Unreachable` when the body stops arriving (the timeout, a cut connection).
+async fn read_capped(mut answer: reqwest::Response) -> Result<String, Answered> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = answer.chunk().await.map_err(|_| Answered::Unreachable)? {
+        let room = BODY_BYTES.saturating_sub(bytes.len());
+        bytes.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
+        if bytes.len() >= BODY_BYTES {
+            break;
+        }
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// The message of a JSON error body, where the providers put it: `message` (Ozon, 17TRACK's
@@ -321,6 +341,13 @@ mod tests {
             tidy(&"ж".repeat(5000), &keys).map(|m| m.chars().count()),
             Some(200)
         );
+    }
+
+    #[tokio::test]
+    async fn a_huge_answer_is_read_no_further_than_its_first_64_kib() {
+        let huge = axum::http::Response::new(vec![b'x'; 10 * 1024 * 1024]);
+        let body = read_capped(reqwest::Response::from(huge)).await.unwrap();
+        assert_eq!(body.len(), BODY_BYTES);
     }
 
     #[test]
