@@ -194,6 +194,15 @@ fn cases() -> Vec<Case> {
             status: Some(502),
             ..case("russian_post", russian_post("broken"), "unexpected")
         },
+        // A 200 that is not the service's answer (a captive portal) says nothing of the keys.
+        Case {
+            status: Some(200),
+            ..case("russian_post", russian_post("captive"), "unexpected")
+        },
+        Case {
+            status: Some(200),
+            ..case("ozon", ozon("captive"), "unexpected")
+        },
         case(
             "seventeen_track",
             seventeen_track(support::fake_17track::API_KEY),

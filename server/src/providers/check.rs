@@ -241,6 +241,16 @@ impl KeyChecks {
                     api_key: client_secret.clone(),
                 };
                 match Exchange::of(self.clients.ozon.check_request(&credentials)).await {
+                    // Ozon's list comes as `{"result": [...]}`; a 200 without it is not Ozon's.
+                    Ok(exchange)
+                        if exchange.status.is_success()
+                            && serde_json::from_str::<serde_json::Value>(&exchange.body)
+                                .ok()
+                                .and_then(|body| body.get("result").cloned())
+                                .is_none() =>
+                    {
+                        Answered::Unexpected(exchange.status.as_u16(), None)
+                    }
                     Ok(exchange) => exchange.by_status(),
                     Err(answered) => answered,
                 }

@@ -1,7 +1,8 @@
 //! A local stand-in for the Ozon Seller API, answering as Ozon documents, for the adapter's tests.
 //! `/v1/warehouse/list` is what a check of the keys asks: counted in the calls under
 //! `check CLIENT_ID API_KEY`; Api-Keys named for it answer unhappily: `limited` a 429 with
-//! `Retry-After: 40`, `broken` a 500, `slow` only after a minute, `key-switched-off` a 401 (code 16);
+//! `Retry-After: 40`, `broken` a 500, `captive` a 200 page that is not Ozon's, `slow` only after a
+//! minute, `key-switched-off` a 401 (code 16);
 //! other wrong keys a 403 (code 7) whose message repeats the key, which must not get through.
 
 use axum::body::Body;
@@ -144,6 +145,7 @@ async fn warehouses(State(calls): State<Calls>, headers: HeaderMap) -> Response 
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
             StatusCode::GATEWAY_TIMEOUT.into_response()
         }
+        "captive" => "<html><body>Sign in to the network</body></html>".into_response(),
         "key-switched-off" => (
             StatusCode::UNAUTHORIZED,
             Json(json!({"code": 16, "message": "Api-key is deactivated", "details": []})),

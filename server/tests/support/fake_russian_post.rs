@@ -3,7 +3,8 @@
 //! and unknown numbers, and the sender's and addressee's names that must not get through.
 //! Passwords named for a check's unhappy answers: `limited` a 429 without `Retry-After` (the
 //! specification documents no 429; a proxy in front of the service may send one), `broken` a 502
-//! page, `slow` only after a minute.
+//! page, `captive` a 200 page that is not the service's (a captive portal), `slow` only
+//! after a minute.
 
 use axum::http::StatusCode;
 use axum::Router;
@@ -131,6 +132,12 @@ impl FakeRussianPost {
             .push((field("login"), field("password")));
         match field("password").as_str() {
             "limited" => return (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests".into()),
+            "captive" => {
+                return (
+                    StatusCode::OK,
+                    "<html><body>Sign in to the network</body></html>".into(),
+                )
+            }
             "broken" => {
                 return (
                     StatusCode::BAD_GATEWAY,

@@ -98,8 +98,14 @@ impl RussianPost {
             Ok(exchange) => exchange,
             Err(answered) => return answered,
         };
+        // An answer that is not the service's (a proxy's page) says nothing of the keys,
+        // whatever its status.
+        let not_the_service = |exchange: &Exchange| match exchange.status.is_success() {
+            true => Answered::Unexpected(exchange.status.as_u16(), None),
+            false => exchange.by_status(),
+        };
         let Ok(document) = roxmltree::Document::parse(&exchange.body) else {
-            return exchange.by_status();
+            return not_the_service(&exchange);
         };
         let root = document.root();
         match named(root, "Fault") {
@@ -110,7 +116,7 @@ impl RussianPost {
             ),
             Some(_) => Answered::Accepted,
             None if named(root, "OperationHistoryData").is_some() => Answered::Accepted,
-            None => exchange.by_status(),
+            None => not_the_service(&exchange),
         }
     }
 }
