@@ -127,9 +127,9 @@ impl OzonClient {
 
     /// The request a check of the seller's keys sends: `POST /v1/warehouse/list` with an empty
     /// body, once and never from the cache. Among the Seller API's reads it is the cheapest that
-    /// needs both keys: no parameters, a short list, and it works for FBS and rFBS sellers alike
-    /// (Ozon documents it under "Склады"; `/v1/seller/info` is newer and not open to every
-    /// key's role). Ozon refuses keys with a 401 or a 403 and `{code, message}`.
+    /// needs both keys: no parameters, a short list, and it is there for FBS and rFBS sellers
+    /// alike (Ozon documents it under "Склады"; the Seller API's clients commonly call it to test
+    /// keys). Ozon refuses keys with a 401 or a 403 and `{code, message}`.
     pub fn check_request(&self, credentials: &Credentials) -> reqwest::RequestBuilder {
         self.http
             .post(format!("{}/v1/warehouse/list", self.base_url))
