@@ -926,3 +926,44 @@ pub async fn put_source_keys(provider: &str, keys: &[(&str, String)]) -> Result<
 pub async fn revoke_invitation(id: i64) -> Result<(), ApiError> {
     delete_only(&format!("/api/v1/seller/members/invitations/{id}")).await
 }
+
+/// What a provider answered a check of the seller's saved keys.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct KeyCheck {
+    /// The provider asked.
+    pub provider: String,
+    /// `accepted`, `refused`, `limited`, `unreachable`, `unexpected` or `no_keys`.
+    pub answer: String,
+    /// The provider's own words, trimmed, never the keys.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// With `limited`: the seconds the provider asked to wait, if it said.
+    #[serde(default)]
+    pub retry_after_s: Option<u64>,
+    /// With `unexpected`: the provider's HTTP status.
+    #[serde(default)]
+    pub status: Option<u16>,
+}
+
+/// The providers the seller saved keys for, at `GET /api/v1/seller/keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SavedKeys {
+    /// Their wire names.
+    pub providers: Vec<String>,
+}
+
+/// `GET /api/v1/seller/keys`: the providers the seller saved keys for (never the keys).
+pub async fn saved_keys() -> Result<SavedKeys, ApiError> {
+    get("/api/v1/seller/keys").await
+}
+
+/// `POST /api/v1/seller/ozon/check` or `/api/v1/seller/sources/{provider}/check`: asks the
+/// provider once with the saved keys; what it answered.
+pub async fn check_keys(provider: &str) -> Result<KeyCheck, ApiError> {
+    let url = if provider == "ozon" {
+        "/api/v1/seller/ozon/check".to_owned()
+    } else {
+        format!("/api/v1/seller/sources/{}/check", segment(provider))
+    };
+    post(&url, &serde_json::json!({})).await
+}

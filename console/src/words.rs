@@ -624,6 +624,10 @@ words! {
     AuditOzonKeysPut { en: "{who} replaced the Ozon keys", ru: "{who}: заменены ключи Ozon", zh: "{who} 更新了 Ozon 密钥" }
     /// provider_keys.put.
     AuditProviderKeysPut { en: "{who} replaced the keys ({target})", ru: "{who}: заменены ключи ({target})", zh: "{who} 更新了密钥（{target}）" }
+    /// The audit log: the Ozon keys checked with Ozon.
+    AuditOzonKeysCheck { en: "{who} checked the Ozon keys with Ozon", ru: "{who}: проверены ключи Ozon", zh: "{who} 向 Ozon 检查了密钥" }
+    /// The audit log: a carrier's keys checked with it (`{target}` names the provider).
+    AuditProviderKeysCheck { en: "{who} checked the keys with {target}", ru: "{who}: проверены ключи ({target})", zh: "{who} 向 {target} 检查了密钥" }
     /// member.invite.
     AuditMemberInvite { en: "{who} invited a member", ru: "{who}: приглашён участник", zh: "{who} 邀请了成员" }
     /// member.remove.
@@ -724,6 +728,28 @@ words! {
     AuditSignInPasskey { en: "{who} signed in with a passkey (network {target})", ru: "{who}: вход с ключом доступа (сеть {target})", zh: "{who} 使用通行密钥登录（网络 {target}）" }
     /// The audit log: signed out everywhere.
     AuditSignOutEverywhere { en: "{who} signed out on every device", ru: "{who}: выход на всех устройствах", zh: "{who} 在所有设备上退出登录" }
+    /// The button that asks a provider whether it takes the saved keys.
+    CheckKeys { en: "Check the keys", ru: "Проверить ключи", zh: "检查密钥" }
+    /// While the provider is asked.
+    CheckAsking { en: "Asking {provider}…", ru: "Проверяем ключи: {provider}…", zh: "正在询问 {provider}…" }
+    /// The provider took the keys.
+    CheckAccepted { en: "{provider} accepted the keys.", ru: "{provider}: ключи приняты.", zh: "{provider} 接受了密钥。" }
+    /// The provider refused the keys, saying nothing more.
+    CheckRefused { en: "{provider} refused the keys. Enter new ones.", ru: "{provider}: ключи отклонены. Введите новые.", zh: "{provider} 拒绝了密钥。请输入新的密钥。" }
+    /// The provider refused the keys, in its own words.
+    CheckRefusedSaid { en: "{provider} refused the keys: {message}", ru: "{provider}: ключи отклонены: {message}", zh: "{provider} 拒绝了密钥：{message}" }
+    /// The provider asks to wait this long.
+    CheckLimited { en: "{provider} asks to slow down. Try again in {seconds} s.", ru: "{provider} просит подождать. Попробуйте снова через {seconds} с.", zh: "{provider} 要求放慢请求。请在 {seconds} 秒后重试。" }
+    /// The provider asks to wait, not saying how long.
+    CheckLimitedLater { en: "{provider} asks to slow down. Try again later.", ru: "{provider} просит подождать. Попробуйте позже.", zh: "{provider} 要求放慢请求。请稍后重试。" }
+    /// No answer in time.
+    CheckUnreachable { en: "Could not reach {provider}. Try again later.", ru: "{provider}: нет ответа. Попробуйте позже.", zh: "无法连接 {provider}。请稍后重试。" }
+    /// An answer that says nothing of the keys.
+    CheckUnexpected { en: "{provider} answered something unexpected (HTTP {status}); it said nothing of the keys.", ru: "{provider}: неожиданный ответ (HTTP {status}), о ключах в нём ничего нет.", zh: "{provider} 返回了意外的响应（HTTP {status}），未说明密钥是否有效。" }
+    /// No keys saved.
+    CheckNoKeys { en: "No keys are saved for {provider}.", ru: "{provider}: ключи не сохранены.", zh: "尚未保存 {provider} 的密钥。" }
+    /// Too many checks of this seller's.
+    CheckTooOften { en: "Too many checks. Try again in {seconds} s.", ru: "Слишком много проверок. Попробуйте снова через {seconds} с.", zh: "检查次数过多。请在 {seconds} 秒后重试。" }
 }
 
 /// `word` in `lang` with its `{name}` placeholders filled in.

@@ -913,6 +913,8 @@ fn every_audit_action_is_a_sentence_in_every_language() {
         "sign_in.password",
         "sign_in.passkey",
         "sign_out.everywhere",
+        "ozon_keys.check",
+        "provider_keys.check",
     ];
     assert_eq!(ACTIONS.map(|(code, _)| code), codes);
     for code in codes {
@@ -1578,4 +1580,175 @@ fn the_sign_ins_and_named_tokens_read_in_the_sellers_words() {
         sentence(Lang::En, &removed),
         "The token “ci” removed the member Boris"
     );
+}
+
+#[wasm_bindgen_test]
+fn a_checks_answer_is_said_in_the_sellers_words() {
+    use trackline_console::api::KeyCheck;
+    use trackline_console::view::keys::check_said;
+    let answer = |provider: &str, answer: &str| KeyCheck {
+        provider: provider.into(),
+        answer: answer.into(),
+        message: None,
+        retry_after_s: None,
+        status: None,
+    };
+    let refused = KeyCheck {
+        message: Some("  Bad credentials  ".into()),
+        ..answer("cdek", "refused")
+    };
+    let limited = KeyCheck {
+        retry_after_s: Some(40),
+        ..answer("russian_post", "limited")
+    };
+    let unexpected = KeyCheck {
+        status: Some(503),
+        ..answer("seventeen_track", "unexpected")
+    };
+    for (lang, provider, said, text) in [
+        (
+            Lang::En,
+            "ozon",
+            Ok(answer("ozon", "accepted")),
+            "Ozon accepted the keys.",
+        ),
+        (
+            Lang::En,
+            "cdek",
+            Ok(refused.clone()),
+            "CDEK refused the keys: Bad credentials",
+        ),
+        (
+            Lang::En,
+            "cdek",
+            Ok(answer("cdek", "refused")),
+            "CDEK refused the keys. Enter new ones.",
+        ),
+        (
+            Lang::En,
+            "russian_post",
+            Ok(limited.clone()),
+            "Russian Post asks to slow down. Try again in 40 s.",
+        ),
+        (
+            Lang::En,
+            "russian_post",
+            Ok(answer("russian_post", "limited")),
+            "Russian Post asks to slow down. Try again later.",
+        ),
+        (
+            Lang::En,
+            "russian_post",
+            Ok(answer("russian_post", "unreachable")),
+            "Could not reach Russian Post. Try again later.",
+        ),
+        (
+            Lang::En,
+            "seventeen_track",
+            Ok(unexpected.clone()),
+            "17TRACK answered something unexpected (HTTP 503); it said nothing of the keys.",
+        ),
+        (
+            Lang::En,
+            "cdek",
+            Ok(answer("cdek", "no_keys")),
+            "No keys are saved for CDEK.",
+        ),
+        (
+            Lang::En,
+            "cdek",
+            Err(ApiError::TooMany(Some(7))),
+            "Too many checks. Try again in 7 s.",
+        ),
+        (
+            Lang::Ru,
+            "cdek",
+            Ok(answer("cdek", "accepted")),
+            "СДЭК: ключи приняты.",
+        ),
+        (
+            Lang::Ru,
+            "cdek",
+            Ok(refused),
+            "СДЭК: ключи отклонены: Bad credentials",
+        ),
+        (
+            Lang::Ru,
+            "russian_post",
+            Ok(limited),
+            "Почта России просит подождать. Попробуйте снова через 40 с.",
+        ),
+        (
+            Lang::Zh,
+            "ozon",
+            Ok(answer("ozon", "unreachable")),
+            "无法连接 Ozon。请稍后重试。",
+        ),
+        (
+            Lang::Zh,
+            "seventeen_track",
+            Ok(unexpected),
+            "17TRACK 返回了意外的响应（HTTP 503），未说明密钥是否有效。",
+        ),
+    ] {
+        assert_eq!(check_said(lang, provider, &said), text, "{lang:?} {said:?}");
+    }
+    // A failed call says what failed, as every page does.
+    assert_eq!(
+        check_said(Lang::En, "cdek", &Err(ApiError::Offline)),
+        words::text(Lang::En, Word::ErrOffline)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_check_is_a_button_beside_saved_keys_and_its_answer_comes_in_a_live_region() {
+    use leptos::prelude::*;
+    use trackline_console::view::keys::KeyCheckControl;
+    let root = fresh_root();
+    let gate = gate_of(Role::Owner);
+    let saved = RwSignal::new(vec!["cdek".to_owned()]);
+    let refused = RwSignal::new(Vec::new());
+    let said = RwSignal::new(None::<String>);
+    let mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <KeyCheckControl lang=Lang::En gate provider="cdek" saved refused said/>
+            <KeyCheckControl lang=Lang::En gate provider="ozon" saved refused said=RwSignal::new(None)/>
+        }
+    });
+    let cdek = root
+        .query_selector("[data-testid=check-cdek]")
+        .unwrap()
+        .unwrap();
+    let button: web_sys::HtmlButtonElement = cdek
+        .query_selector("button")
+        .unwrap()
+        .expect("a check for the saved keys")
+        .unchecked_into();
+    // A real button: focusable, and Enter or Space presses it.
+    assert_eq!(button.type_(), "button");
+    assert_eq!(button.text_content().unwrap_or_default(), "Check the keys");
+    let region = cdek
+        .query_selector("[aria-live=polite]")
+        .unwrap()
+        .expect("a live region, there before the answer");
+    // No keys saved for Ozon: nothing to check, no button.
+    let ozon = root
+        .query_selector("[data-testid=check-ozon]")
+        .unwrap()
+        .unwrap();
+    assert!(ozon.query_selector("button").unwrap().is_none());
+    // The test server has no such route: the answer the page gets is said in the region.
+    button.focus().unwrap();
+    button.click();
+    let answered = || {
+        let text = region.text_content().unwrap_or_default();
+        !text.is_empty() && !text.starts_with("Asking")
+    };
+    assert!(until(answered).await, "{:?}", region.text_content());
+    assert_eq!(
+        said.get_untracked().as_deref(),
+        region.text_content().as_deref()
+    );
+    drop(mounted);
+    root.remove();
 }

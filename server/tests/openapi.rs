@@ -1097,6 +1097,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         .await;
     walk.app = keyed;
 
+    walk_key_checks(&mut walk, &store).await;
     walk_console(&mut walk, &store, &auth).await;
 
     // Too many wrong second factors of the walk's own seller, then too many lookups of each path.
@@ -1633,4 +1634,48 @@ async fn walk_console(walk: &mut Walk, store: &trackline_server::Store, auth: &s
         .await;
     walk.call(Method::POST, sign_in, sign_in, &json_only, Some(json!({})))
         .await;
+}
+
+/// The checks of a seller's saved keys: every documented answer, for a seller with no keys
+/// saved (so that nothing leaves the machine; the answers' kinds are in `key_checks.rs`).
+async fn walk_key_checks(walk: &mut Walk, store: &trackline_server::Store) {
+    let (_, token) = store.add_seller("Checker").await.unwrap();
+    let auth = format!("Bearer {token}");
+    let bearer = [("authorization", auth.as_str())];
+    let ozon = "/api/v1/seller/ozon/check";
+    let sources = "/api/v1/seller/sources/{provider}/check";
+    let cdek = "/api/v1/seller/sources/cdek/check";
+    walk.call(Method::POST, ozon, ozon, &bearer, None).await;
+    walk.call(Method::POST, sources, cdek, &bearer, None).await;
+    walk.call(
+        Method::POST,
+        sources,
+        "/api/v1/seller/sources/dhl/check",
+        &bearer,
+        None,
+    )
+    .await;
+    walk.call(Method::POST, ozon, ozon, &[], None).await;
+    walk.call(Method::POST, sources, cdek, &[], None).await;
+    let (staff, staff_csrf, _) = member(walk, store, Role::Staff, "stas@walk.example").await;
+    let staffed = [
+        ("cookie", staff.as_str()),
+        ("origin", "http://localhost:8080"),
+        ("x-csrf-token", staff_csrf.as_str()),
+    ];
+    walk.call(Method::POST, ozon, ozon, &staffed, None).await;
+    walk.call(Method::POST, sources, cdek, &staffed, None).await;
+    let saved = "/api/v1/seller/keys";
+    walk.call(Method::GET, saved, saved, &bearer, None).await;
+    walk.call(Method::GET, saved, saved, &staffed, None).await;
+    walk.call(Method::GET, saved, saved, &[], None).await;
+    // Past the seller's checks (Ozon's and the carriers' count together), each route says 429.
+    for (template, uri) in [(ozon, ozon), (sources, cdek)] {
+        for _ in 0..20 {
+            let (status, _) = walk.call(Method::POST, template, uri, &bearer, None).await;
+            if status == 429 {
+                break;
+            }
+        }
+    }
 }

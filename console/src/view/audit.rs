@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use trackline::i18n::Lang;
 
 /// The actions the server names (`http::audit::action`), each with its sentence.
-pub const ACTIONS: [(&str, Word); 19] = [
+pub const ACTIONS: [(&str, Word); 21] = [
     ("shipment.put", Word::AuditShipmentPut),
     ("shipment.patch", Word::AuditShipmentPatch),
     ("shipment.delete", Word::AuditShipmentDelete),
@@ -31,6 +31,8 @@ pub const ACTIONS: [(&str, Word); 19] = [
     ("sign_in.password", Word::AuditSignInPassword),
     ("sign_in.passkey", Word::AuditSignInPasskey),
     ("sign_out.everywhere", Word::AuditSignOutEverywhere),
+    ("ozon_keys.check", Word::AuditOzonKeysCheck),
+    ("provider_keys.check", Word::AuditProviderKeysCheck),
 ];
 
 /// `template` with each `{name}` replaced by its value in one pass, so that a value (a member's
@@ -83,7 +85,7 @@ pub fn sentence(lang: Lang, entry: &AuditEntry) -> String {
         .map(|(_, word)| *word);
     match known {
         Some(word) => {
-            let target = if word == Word::AuditProviderKeysPut {
+            let target = if matches!(word, Word::AuditProviderKeysPut | Word::AuditProviderKeysCheck) {
                 provider_name(lang, target)
             } else {
                 target

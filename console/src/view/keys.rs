@@ -1,12 +1,13 @@
 //! The owners' keys page: Ozon's Seller API keys and each carrier's tracking keys, one form
 //! each. Keys are sealed on the server and never shown again: each form says so, starts empty
 //! and clears once saved; where the attention queue says a provider refused the keys kept, its
-//! form says that too.
+//! form says that too. Beside each provider with keys saved, a "Check" asks the provider once
+//! with them and says what it answered, in a live region.
 
 use super::connections::{moment_of, owners_only};
 use super::shipment::provider_name;
 use super::{alert, reported, Gate, Problem};
-use crate::api;
+use crate::api::{self, ApiError, KeyCheck};
 use crate::form;
 use crate::words::{self, text as t, Word};
 use leptos::ev::SubmitEvent;
@@ -112,6 +113,106 @@ pub fn checked_keys(
         .collect()
 }
 
+/// What a check's answer (or the call's failure) says to the seller, in `lang`.
+pub fn check_said(lang: Lang, provider: &str, answer: &Result<KeyCheck, ApiError>) -> String {
+    let name = provider_name(lang, provider);
+    let said = |word: Word, more: &[(&str, &str)]| {
+        let mut values = vec![("provider", name)];
+        values.extend_from_slice(more);
+        words::fill(lang, word, &values)
+    };
+    let check = match answer {
+        Ok(check) => check,
+        Err(ApiError::TooMany(Some(seconds))) => {
+            return said(Word::CheckTooOften, &[("seconds", &seconds.to_string())])
+        }
+        Err(error) => return super::Problem::Api(error.clone()).text(lang),
+    };
+    match check.answer.as_str() {
+        "accepted" => said(Word::CheckAccepted, &[]),
+        "refused" => match check.message.as_deref().map(str::trim) {
+            Some(message) if !message.is_empty() => {
+                let message: String = message.chars().take(200).collect();
+                said(Word::CheckRefusedSaid, &[("message", &message)])
+            }
+            _ => said(Word::CheckRefused, &[]),
+        },
+        "limited" => match check.retry_after_s {
+            Some(seconds) => said(Word::CheckLimited, &[("seconds", &seconds.to_string())]),
+            None => said(Word::CheckLimitedLater, &[]),
+        },
+        "unreachable" => said(Word::CheckUnreachable, &[]),
+        "no_keys" => said(Word::CheckNoKeys, &[]),
+        _ => said(
+            Word::CheckUnexpected,
+            &[(
+                "status",
+                &check
+                    .status
+                    .map_or_else(|| "?".to_owned(), |status| status.to_string()),
+            )],
+        ),
+    }
+}
+
+/// The check of one provider's saved keys: its button, shown while the seller has keys saved
+/// there, and the live region that says what the provider answered (there from the start, so
+/// that screen readers announce the answer when it comes).
+#[component]
+pub fn KeyCheckControl(
+    /// The seller's language.
+    lang: Lang,
+    /// The sign-in state, which an ended session changes.
+    gate: RwSignal<Gate>,
+    /// The provider's wire name.
+    provider: &'static str,
+    /// The providers with keys saved.
+    saved: RwSignal<Vec<String>>,
+    /// The refusals the attention queue told of; an accepted check clears this provider's.
+    refused: RwSignal<Vec<Refusal>>,
+    /// What the last check said.
+    said: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let check = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        said.set(Some(words::fill(
+            lang,
+            Word::CheckAsking,
+            &[("provider", provider_name(lang, provider))],
+        )));
+        spawn_local(async move {
+            let answer = api::check_keys(provider).await;
+            busy.set(false);
+            match &answer {
+                Ok(check) if check.answer == "accepted" => {
+                    refused.update(|found| found.retain(|refusal| refusal.provider != provider));
+                }
+                Ok(check) if check.answer == "no_keys" => {
+                    saved.update(|found| found.retain(|saved| saved != provider));
+                }
+                Err(ApiError::SignedOut) => {
+                    reported(gate, ApiError::SignedOut);
+                }
+                _ => {}
+            }
+            said.set(Some(check_said(lang, provider, &answer)));
+        });
+    };
+    let has_keys = move || saved.with(|found| found.iter().any(|saved| saved == provider));
+    view! {
+        <div class="con__check" data-testid=format!("check-{provider}")>
+            {move || has_keys().then(|| view! {
+                <button type="button" on:click=check disabled=move || busy.get()>{t(lang, Word::CheckKeys)}</button>
+            })}
+            <p aria-live="polite" role="status" data-testid="check-said">{move || said.get()}</p>
+        </div>
+    }
+}
+
 fn provider_form(
     lang: Lang,
     gate: RwSignal<Gate>,
@@ -119,7 +220,9 @@ fn provider_form(
     hint: Word,
     fields: &'static [Field],
     refused: RwSignal<Vec<Refusal>>,
+    saved_keys: RwSignal<Vec<String>>,
 ) -> impl IntoView {
+    let checked = RwSignal::new(None::<String>);
     let values: Vec<RwSignal<String>> = fields
         .iter()
         .map(|_| RwSignal::new(String::new()))
@@ -162,6 +265,13 @@ fn provider_form(
                         values.iter().for_each(|value| value.set(String::new()))
                     });
                     refused.update(|found| found.retain(|refusal| refusal.provider != provider));
+                    saved_keys.update(|found| {
+                        if !found.iter().any(|saved| saved == provider) {
+                            found.push(provider.to_owned());
+                        }
+                    });
+                    // What a check said of the keys before is not said of these.
+                    checked.set(None);
                     saved.set(true);
                 }
                 Err(error) => problem.set(Some(reported(gate, error))),
@@ -214,6 +324,7 @@ fn provider_form(
                 <p role="status" class="con__ok">{move || saved.get().then(|| t(lang, Word::KeysSaved))}</p>
                 <button type="submit" class="con__primary" disabled=move || busy.get()>{t(lang, Word::SaveKeys)}</button>
             </form>
+            <KeyCheckControl lang gate provider saved=saved_keys refused said=checked/>
         </section>
     }
 }
@@ -231,10 +342,15 @@ pub fn KeysPage(
 
 fn keys_page(lang: Lang, gate: RwSignal<Gate>) -> impl IntoView {
     let refused = RwSignal::new(Vec::<Refusal>::new());
+    let saved = RwSignal::new(Vec::<String>::new());
     let problem = RwSignal::new(None::<Problem>);
     spawn_local(async move {
         match api::attention().await {
             Ok(answer) => refused.set(refusals(&answer)),
+            Err(error) => problem.set(Some(reported(gate, error))),
+        }
+        match api::saved_keys().await {
+            Ok(found) => saved.set(found.providers),
             Err(error) => problem.set(Some(reported(gate, error))),
         }
     });
@@ -244,7 +360,7 @@ fn keys_page(lang: Lang, gate: RwSignal<Gate>) -> impl IntoView {
         {alert(lang, problem)}
         {PROVIDER_KEYS
             .iter()
-            .map(|(provider, hint, fields)| provider_form(lang, gate, provider, *hint, fields, refused))
+            .map(|(provider, hint, fields)| provider_form(lang, gate, provider, *hint, fields, refused, saved))
             .collect_view()}
     }
 }

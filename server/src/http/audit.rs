@@ -41,6 +41,9 @@ pub fn action(method: &Method, route: &str) -> String {
         ("POST", "/api/v1/seller/members/invitations") => "member.invite",
         ("DELETE", "/api/v1/seller/members/{id}") => "member.remove",
         ("DELETE", "/api/v1/seller/members/invitations/{id}") => "invitation.revoke",
+        // A check changes no key, but what it learns changes the attention queue: who asked, when.
+        ("POST", "/api/v1/seller/ozon/check") => "ozon_keys.check",
+        ("POST", "/api/v1/seller/sources/{provider}/check") => "provider_keys.check",
         _ => "",
     };
     if named.is_empty() {

@@ -93,6 +93,9 @@ use utoipa::{Modify, OpenApi};
         console::sign_out,
         console::sign_out_everywhere,
         members::revoke_invitation,
+        ozon::check_keys,
+        providers::check_source_keys,
+        providers::saved_keys,
     ),
     components(schemas(
         trackline_core::TrackResponse,
@@ -161,6 +164,9 @@ use utoipa::{Modify, OpenApi};
         console::MemberView,
         console::SellerView,
         members::RemovedView,
+        crate::providers::check::KeyCheck,
+        crate::providers::check::Verdict,
+        providers::SavedKeys,
     )),
     tags(
         (name = "public", description = "What buyers' widgets call: no authentication, cacheable."),

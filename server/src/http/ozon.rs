@@ -6,13 +6,15 @@ use super::json::Strict;
 use super::seller::SellerShipment;
 use crate::http::state::SharedState;
 use crate::ozon::{Credentials, OzonClient};
+use crate::providers::check::KeyCheck;
+use crate::providers::Provider;
 use crate::seller_input::Invalid;
 use crate::store::Store;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{post, put};
-use axum::Router;
+use axum::{Json, Router};
 use serde::Deserialize;
 use trackline_core::second_factor::SecondFactors;
 use utoipa::ToSchema;
@@ -21,6 +23,7 @@ use utoipa::ToSchema;
 pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/api/v1/seller/ozon", put(put_keys))
+        .route("/api/v1/seller/ozon/check", post(check_keys))
         .route(
             "/api/v1/seller/ozon/postings/{posting_number}",
             post(pull_posting),
@@ -98,6 +101,34 @@ pub async fn put_keys(
         .set_ozon_credentials(seller, credentials.as_ref())
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /api/v1/seller/ozon/check`: asks Ozon once with the keys the seller saved, and says
+/// what it answered.
+///
+/// # Errors
+/// 401 without a valid token, 403 for staff, 429 once the seller has checked too often.
+#[utoipa::path(
+    post,
+    path = "/api/v1/seller/ozon/check",
+    tag = "ozon",
+    summary = "Check the seller's saved Ozon keys: ask Ozon once, say what it answered",
+    description = "One POST /v1/warehouse/list to the Ozon Seller API with the saved keys, never \
+        from the cache. A refusal is recorded for the attention queue as a pull records it; an \
+        acceptance clears it. At most 10 checks a minute per seller, Ozon's and the carriers' together.",
+    responses(
+        (status = 200, description = "What Ozon answered (no_keys if none are saved).", body = KeyCheck),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only), or a session's write without its origin and CSRF token.", body = trackline_core::ErrorBody),
+        (status = 429, description = "Too many checks by this seller (rate_limited); Retry-After says when to come back.", body = trackline_core::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
+pub async fn check_keys(
+    State(state): State<SharedState>,
+    Owner(seller): Owner,
+) -> Result<Json<KeyCheck>, ApiError> {
+    super::providers::check_keys(&state, seller, Provider::Ozon).await
 }
 
 /// `POST /api/v1/seller/ozon/postings/{posting_number}`: pulls the posting from Ozon (or the

@@ -7,6 +7,7 @@ use super::auth::{Owner, Reference, Seller};
 use super::error::ApiError;
 use super::json::Strict;
 use crate::http::state::SharedState;
+use crate::providers::check::KeyCheck;
 use crate::providers::seventeen_track::{verify_webhook, WebhookCall};
 use crate::providers::{Keys, Provider};
 use crate::seller_input::Invalid;
@@ -16,7 +17,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
-use axum::routing::{post, put};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use trackline_core::number::normalise;
@@ -27,6 +28,11 @@ use utoipa::ToSchema;
 pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/api/v1/seller/sources/{provider}", put(put_source_keys))
+        .route(
+            "/api/v1/seller/sources/{provider}/check",
+            post(check_source_keys),
+        )
+        .route("/api/v1/seller/keys", get(saved_keys))
         .route(
             "/api/v1/seller/shipments/{reference}/source",
             put(choose_source),
@@ -179,6 +185,104 @@ pub async fn put_source_keys(
         .set_source_keys(seller, provider, keys.as_ref())
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Which providers the seller saved keys for (never the keys).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SavedKeys {
+    /// Of `russian_post`, `cdek`, `seventeen_track` and `ozon`, those with keys saved, in that order.
+    pub providers: Vec<String>,
+}
+
+/// `GET /api/v1/seller/keys`: which providers the seller saved keys for, so that the console
+/// offers to check them; the keys themselves are never shown again.
+///
+/// # Errors
+/// 401 without a valid token, 403 for staff.
+#[utoipa::path(
+    get,
+    path = "/api/v1/seller/keys",
+    tag = "sources",
+    summary = "Which providers the seller saved keys for (never the keys)",
+    responses(
+        (status = 200, description = "The providers with keys saved.", body = SavedKeys),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only).", body = trackline_core::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
+pub async fn saved_keys(
+    State(store): State<Store>,
+    Owner(seller): Owner,
+) -> Result<Json<SavedKeys>, ApiError> {
+    let carriers = store.providers_with_keys(seller).await?;
+    let ozon = store.ozon_credentials(seller).await?.is_some();
+    let providers = Provider::ALL
+        .into_iter()
+        .filter(|provider| match provider {
+            Provider::Ozon => ozon,
+            provider => carriers.contains(provider),
+        })
+        .map(|provider| provider.as_str().to_owned())
+        .collect();
+    Ok(Json(SavedKeys { providers }))
+}
+
+/// `POST /api/v1/seller/sources/{provider}/check`: asks the provider once with the keys the
+/// seller saved there, and says what it answered.
+///
+/// # Errors
+/// 401 without a valid token, 403 for staff, 404 for a provider this server does not speak to,
+/// 429 once the seller has checked too often.
+#[utoipa::path(
+    post,
+    path = "/api/v1/seller/sources/{provider}/check",
+    tag = "sources",
+    summary = "Check the seller's saved keys for a provider: ask it once, say what it answered",
+    description = "One cheap read-only call with the saved keys: CDEK's OAuth token request, \
+        17TRACK's getquota, Russian Post's getOperationHistory for a number no parcel carries \
+        (it has no call of its own for keys), Ozon's /v1/warehouse/list. A refusal is recorded \
+        for the attention queue as the poller records it; an acceptance clears it. At most 10 \
+        checks a minute per seller.",
+    params(("provider" = String, Path, description = "russian_post, cdek, seventeen_track or ozon")),
+    responses(
+        (status = 200, description = "What the provider answered (no_keys if none are saved).", body = KeyCheck),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only), or a session's write without its origin and CSRF token.", body = trackline_core::ErrorBody),
+        (status = 404, description = "No such provider here (provider_not_found).", body = trackline_core::ErrorBody),
+        (status = 429, description = "Too many checks by this seller (rate_limited); Retry-After says when to come back.", body = trackline_core::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
+pub async fn check_source_keys(
+    State(state): State<SharedState>,
+    Owner(seller): Owner,
+    Path(provider): Path<String>,
+) -> Result<Json<KeyCheck>, ApiError> {
+    let provider = provider_of(&provider)?;
+    check_keys(&state, seller, provider).await
+}
+
+/// Checks the keys `seller` saved for `provider`, within the seller's allowance of checks.
+///
+/// # Errors
+/// `RateLimited` once the seller has checked too often; a failing store.
+pub async fn check_keys(
+    state: &SharedState,
+    seller: SellerId,
+    provider: Provider,
+) -> Result<Json<KeyCheck>, ApiError> {
+    let checks = state.poller.checks();
+    checks.admit(seller).map_err(|wait| {
+        crate::metrics::rate_limited();
+        ApiError::RateLimited {
+            wait,
+            reason: "too many checks of this seller's keys",
+        }
+    })?;
+    Ok(Json(
+        checks.check_saved(&state.store, seller, provider).await?,
+    ))
 }
 
 /// `PUT /api/v1/seller/shipments/{reference}/source`: polls the shipment from a provider from

@@ -125,6 +125,19 @@ impl OzonClient {
         }
     }
 
+    /// The request a check of the seller's keys sends: `POST /v1/warehouse/list` with an empty
+    /// body, once and never from the cache. Among the Seller API's reads it is the cheapest that
+    /// needs both keys: no parameters, a short list, and it is there for FBS and rFBS sellers
+    /// alike (Ozon documents it under "Склады"; the Seller API's clients commonly call it to test
+    /// keys). Ozon refuses keys with a 401 or a 403 and `{code, message}`.
+    pub fn check_request(&self, credentials: &Credentials) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}/v1/warehouse/list", self.base_url))
+            .header("Client-Id", &credentials.client_id)
+            .header("Api-Key", &credentials.api_key)
+            .json(&json!({}))
+    }
+
     /// The posting as a contract shipment, from the cache while it is fresh.
     ///
     /// # Errors

@@ -3,6 +3,7 @@
 //! provider behind `ProviderClients::track`, and the poller that many instances share (`poller`).
 
 pub mod cdek;
+pub mod check;
 pub mod poller;
 pub mod russian_post;
 pub mod seventeen_track;

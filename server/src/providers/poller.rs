@@ -84,6 +84,8 @@ pub struct Poller {
     carriers: ProviderClients,
     /// How long to wait, when nothing is due, before looking again.
     idle: Duration,
+    /// Checks of sellers' keys, through the same clients (so at the same pace).
+    checks: super::check::KeyChecks,
 }
 
 impl Poller {
@@ -94,11 +96,18 @@ impl Poller {
         ozon: crate::ozon::OzonClient,
         idle: Duration,
     ) -> Poller {
+        let carriers = ProviderClients::new(urls, ozon);
         Poller {
             store,
-            carriers: ProviderClients::new(urls, ozon),
+            checks: super::check::KeyChecks::new(carriers.clone()),
+            carriers,
             idle,
         }
+    }
+
+    /// Checks of sellers' keys with the providers this poller asks.
+    pub fn checks(&self) -> &super::check::KeyChecks {
+        &self.checks
     }
 
     /// Polls until `stop` is cancelled; a failing store is logged and waited out, never fatal.

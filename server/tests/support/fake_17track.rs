@@ -3,6 +3,9 @@
 //! rejected entries (`-18019902` for a number not registered yet, `-18019901` for one registered
 //! twice), 429 past three requests a second, and track info that carries the recipient's
 //! address, which must not get through. It also signs webhook calls as 17TRACK does.
+//! `getquota` (no body) is what a check of the key asks; keys named for it answer unhappily:
+//! `limited` a 429 with `Retry-After: 40`, `broken` a 500, `slow` only after a minute,
+//! `disabled-account` a 200 whose code says the account is disabled (-18010004).
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -27,6 +30,8 @@ pub struct Fake17Track {
     recent: Arc<Mutex<VecDeque<Instant>>>,
     /// Requests refused with 429 for coming too fast.
     pub too_fast: Arc<Mutex<usize>>,
+    /// The keys `getquota` was asked with, in order.
+    pub quota_asked: Arc<Mutex<Vec<String>>>,
 }
 
 impl Fake17Track {
@@ -92,8 +97,40 @@ async fn answer(
     State(fake): State<Fake17Track>,
     Path(call): Path<String>,
     headers: HeaderMap,
-    Json(entries): Json<Vec<Value>>,
+    body: axum::body::Bytes,
 ) -> Response {
+    let key = headers
+        .get("17token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    if call == "getquota" {
+        fake.quota_asked.lock().unwrap().push(key.clone());
+        match key.as_str() {
+            "limited" => {
+                return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "40")], "").into_response()
+            }
+            "broken" => return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response(),
+            "slow" => {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                return StatusCode::GATEWAY_TIMEOUT.into_response();
+            }
+            "disabled-account" => {
+                return Json(json!({"code": -18010004, "data": {"errors": [
+                    {"code": -18010004, "message": "Account is disabled."}]}}))
+                .into_response()
+            }
+            _ => {}
+        }
+    }
+    let entries: Vec<Value> = if call == "getquota" {
+        Vec::new()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(entries) => entries,
+            Err(_) => return StatusCode::BAD_REQUEST.into_response(),
+        }
+    };
     {
         let mut recent = fake.recent.lock().unwrap();
         let now = Instant::now();
@@ -109,13 +146,20 @@ async fn answer(
         }
         recent.push_back(now);
     }
-    if headers.get("17token").and_then(|v| v.to_str().ok()) != Some(API_KEY) {
+    if key != API_KEY {
         return (
             StatusCode::UNAUTHORIZED,
             Json(json!({"code": -18010002, "data": {"errors": [
                 {"code": -18010002, "message": "Access token is invalid."}]}})),
         )
             .into_response();
+    }
+    if call == "getquota" {
+        return Json(
+            json!({"code": 0, "data": {"free_email_quota": 100, "quota_total": 100,
+            "quota_used": 1, "quota_remain": 99, "today_used": 1, "max_track_daily": 0}}),
+        )
+        .into_response();
     }
     let mut accepted = Vec::new();
     let mut rejected = Vec::new();

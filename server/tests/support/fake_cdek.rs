@@ -2,6 +2,9 @@
 //! OAuth client credentials for a token that expires, the order by its waybill with the
 //! recipient's name, phone and address that must not get through, `v2_entity_not_found` for a
 //! waybill it does not know, 401 for a token it no longer takes, 429 with `Retry-After`.
+//! Its token endpoint is also what a check of the keys asks; secrets named for it answer
+//! unhappily: `limited` a 429 with `Retry-After: 40`, `broken` a 503, `slow` only after a
+//! minute (past any client's timeout), `banned` a 400 `unauthorized_client`, `forbidden` a 403.
 
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -26,6 +29,8 @@ pub struct FakeCdek {
     pub asked: Arc<Mutex<HashMap<String, usize>>>,
     /// Waybills answered with 429 and `Retry-After: 3`.
     pub limited: Arc<Mutex<Vec<String>>>,
+    /// The client ids and secrets the token endpoint was asked with, in order.
+    pub token_asked: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl FakeCdek {
@@ -58,13 +63,54 @@ async fn token(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    fake.token_asked.lock().unwrap().push((
+        field("client_id").to_owned(),
+        field("client_secret").to_owned(),
+    ));
+    match field("client_secret") {
+        "limited" => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", "40")],
+                Json(json!({"requests": [{"state": "INVALID", "errors": [
+                    {"code": "v2_too_many_requests", "message": "Too many requests"}]}]})),
+            )
+                .into_response()
+        }
+        "broken" => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "<html>502 Bad Gateway</html>",
+            )
+                .into_response()
+        }
+        "slow" => {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            return StatusCode::GATEWAY_TIMEOUT.into_response();
+        }
+        "banned" => return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "unauthorized_client", "error_description": "Client is blocked"})),
+        )
+            .into_response(),
+        "forbidden" => {
+            return (
+                StatusCode::FORBIDDEN,
+                Json(json!({"error": "access_denied", "error_description": "Access denied"})),
+            )
+                .into_response()
+        }
+        _ => {}
+    }
     if field("grant_type") != "client_credentials"
         || field("client_id") != CLIENT_ID
         || field("client_secret") != CLIENT_SECRET
     {
         return (
             StatusCode::UNAUTHORIZED,
-            Json(json!({"error": "invalid_client", "error_description": "Bad credentials"})),
+            // As an OAuth server might, it names the client it does not know.
+            Json(json!({"error": "invalid_client", "error_description":
+                format!("Bad credentials for {} / {}", field("client_id"), field("client_secret"))})),
         )
             .into_response();
     }

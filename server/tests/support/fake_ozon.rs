@@ -1,4 +1,9 @@
 //! A local stand-in for the Ozon Seller API, answering as Ozon documents, for the adapter's tests.
+//! `/v1/warehouse/list` is what a check of the keys asks: counted in the calls under
+//! `check CLIENT_ID API_KEY`; Api-Keys named for it answer unhappily: `limited` a 429 with
+//! `Retry-After: 40`, `broken` a 500, `captive` a 200 page that is not Ozon's, `slow` only after a
+//! minute, `key-switched-off` a 401 (code 16);
+//! other wrong keys a 403 (code 7) whose message repeats the key, which must not get through.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -114,12 +119,58 @@ async fn fake(State(calls): State<Calls>, headers: HeaderMap, request: Request<B
     }
 }
 
+async fn warehouses(State(calls): State<Calls>, headers: HeaderMap) -> Response {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (client_id, api_key) = (header("client-id"), header("api-key"));
+    *calls
+        .lock()
+        .unwrap()
+        .entry(format!("check {client_id} {api_key}"))
+        .or_insert(0) += 1;
+    match api_key.as_str() {
+        "limited" => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", "40")],
+            Json(json!({"code": 8, "message": "You have reached request rate limit per second"})),
+        )
+            .into_response(),
+        "broken" => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"code": 13, "message": "internal error"}))).into_response(),
+        "slow" => {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            StatusCode::GATEWAY_TIMEOUT.into_response()
+        }
+        "captive" => "<html><body>Sign in to the network</body></html>".into_response(),
+        "key-switched-off" => (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"code": 16, "message": "Api-key is deactivated", "details": []})),
+        )
+            .into_response(),
+        API_KEY if client_id == CLIENT_ID => Json(json!({"result": [
+            {"warehouse_id": 18114520187000u64, "name": "Москва основной", "is_rfbs": true,
+             "status": "created", "has_entrusted_acceptance": false}
+        ]}))
+        .into_response(),
+        other => (
+            StatusCode::FORBIDDEN,
+            Json(json!({"code": 7, "message": format!("Invalid Api-Key {other}, please contact support"), "details": []})),
+        )
+            .into_response(),
+    }
+}
+
 /// Starts the fake on a free loopback port; returns its base URL and its call counts.
 pub async fn start_fake() -> (String, Calls) {
     let calls: Calls = Arc::default();
     let app = Router::new()
         .route("/v3/posting/fbs/get", post(fake))
         .route("/v2/posting/fbo/get", post(fake))
+        .route("/v1/warehouse/list", post(warehouses))
         .with_state(calls.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

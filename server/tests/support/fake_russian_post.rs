@@ -1,6 +1,10 @@
 //! A local stand-in for Russian Post's tracking service (single access), answering as its
 //! specification documents: SOAP 1.2, the AuthorizationHeader, faults with a 500 for wrong keys
 //! and unknown numbers, and the sender's and addressee's names that must not get through.
+//! Passwords named for a check's unhappy answers: `limited` a 429 without `Retry-After` (the
+//! specification documents no 429; a proxy in front of the service may send one), `broken` a 502
+//! page, `captive` a 200 page that is not the service's (a captive portal), `slow` only
+//! after a minute.
 
 use axum::http::StatusCode;
 use axum::Router;
@@ -16,6 +20,8 @@ pub struct FakeRussianPost {
     pub down: Arc<Mutex<Vec<String>>>,
     /// How long every answer takes.
     pub delay: Arc<Mutex<Duration>>,
+    /// The logins and passwords it was asked with, in order.
+    pub keys_asked: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 pub const LOGIN: &str = "shop-login";
@@ -62,6 +68,9 @@ impl FakeRussianPost {
             axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
                 let state = state.clone();
                 async move {
+                    if body.contains("<data:password>slow</data:password>") {
+                        tokio::time::sleep(Duration::from_secs(60)).await;
+                    }
                     let answer = state.answer(&headers, &body);
                     let delay = *state.delay.lock().unwrap();
                     tokio::time::sleep(delay).await;
@@ -116,6 +125,26 @@ impl FakeRussianPost {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Service Unavailable".into(),
             );
+        }
+        self.keys_asked
+            .lock()
+            .unwrap()
+            .push((field("login"), field("password")));
+        match field("password").as_str() {
+            "limited" => return (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests".into()),
+            "captive" => {
+                return (
+                    StatusCode::OK,
+                    "<html><body>Sign in to the network</body></html>".into(),
+                )
+            }
+            "broken" => {
+                return (
+                    StatusCode::BAD_GATEWAY,
+                    "<html>502 Bad Gateway</html>".into(),
+                )
+            }
+            _ => {}
         }
         if field("login") != LOGIN || field("password") != PASSWORD {
             return (

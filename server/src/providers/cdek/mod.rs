@@ -9,6 +9,7 @@
 
 pub mod mapping;
 
+use super::check::{json_message, Answered, Exchange};
 use super::{retry_after, Pace, ProviderError, Reading};
 use reqwest::StatusCode;
 use serde::Deserialize;
@@ -134,6 +135,41 @@ impl Cdek {
             return read(status, wait, &body);
         }
         Err(ProviderError::Unauthorized)
+    }
+
+    /// A check of the seller's keys: the OAuth token request alone, the one call of CDEK's API
+    /// v2 that needs nothing but the keys and reads nothing (CDEK's documentation, "Авторизация
+    /// клиентов": `POST /v2/oauth/token`, `grant_type=client_credentials`). OAuth refuses unknown
+    /// credentials with `invalid_client` (RFC 6749 5.2, a 401 or a 400) or `unauthorized_client`.
+    pub async fn check(&self, client_id: &str, client_secret: &str) -> Answered {
+        self.pace.turn().await;
+        let request = self
+            .client
+            .post(format!("{}/v2/oauth/token", self.base))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", client_id),
+                ("client_secret", client_secret),
+            ]);
+        let exchange = match Exchange::of(request).await {
+            Ok(exchange) => exchange,
+            Err(answered) => return answered,
+        };
+        let oauth_error = serde_json::from_str::<serde_json::Value>(&exchange.body)
+            .ok()
+            .and_then(|body| body.get("error")?.as_str().map(str::to_owned));
+        match (exchange.status, oauth_error.as_deref()) {
+            (StatusCode::BAD_REQUEST, Some("invalid_client" | "unauthorized_client")) => {
+                Answered::Refused(json_message(&exchange.body))
+            }
+            (status, _) if status.is_success() => {
+                match serde_json::from_str::<TokenAnswer>(&exchange.body) {
+                    Ok(_) => Answered::Accepted,
+                    Err(_) => Answered::Unexpected(status.as_u16(), None),
+                }
+            }
+            _ => exchange.by_status(),
+        }
     }
 
     /// The seller's current token, taken from CDEK when there is none, it is about to

@@ -8,6 +8,7 @@
 
 pub mod mapping;
 
+use super::check::{Answered, Exchange};
 use super::{Pace, ProviderError, Reading};
 use std::time::Duration;
 use trackline_core::time::parse_rfc3339;
@@ -69,6 +70,53 @@ impl RussianPost {
                 Err(ProviderError::Unavailable(format!("HTTP {status}")))
             }
             other => other,
+        }
+    }
+}
+
+/// The number a check asks about: an S10 number with a right check digit (serial 00000000)
+/// that no parcel carries, so that the answer tells of the keys and of nobody's parcel.
+const CHECK_BARCODE: &str = "RA000000005RU";
+
+impl RussianPost {
+    /// A check of the seller's login and password. The tracking service has no call of its own
+    /// for that (its specification documents `getOperationHistory` and the batch calls only), so
+    /// the check is the cheapest read there is: one `getOperationHistory` for a number of the
+    /// right shape. The service answers wrong keys with an `AuthorizationFault`; any other
+    /// answer (the operations, or a fault for the number) got past the keys.
+    pub async fn check(&self, login: &str, password: &str) -> Answered {
+        self.pace.turn().await;
+        let request = self
+            .client
+            .post(&self.url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/soap+xml; charset=utf-8",
+            )
+            .body(request(login, password, CHECK_BARCODE));
+        let exchange = match Exchange::of(request).await {
+            Ok(exchange) => exchange,
+            Err(answered) => return answered,
+        };
+        // An answer that is not the service's (a proxy's page) says nothing of the keys,
+        // whatever its status.
+        let not_the_service = |exchange: &Exchange| match exchange.status.is_success() {
+            true => Answered::Unexpected(exchange.status.as_u16(), None),
+            false => exchange.by_status(),
+        };
+        let Ok(document) = roxmltree::Document::parse(&exchange.body) else {
+            return not_the_service(&exchange);
+        };
+        let root = document.root();
+        match named(root, "Fault") {
+            Some(fault) if named(fault, "AuthorizationFault").is_some() => Answered::Refused(
+                named(fault, "Text")
+                    .and_then(|text| text.text())
+                    .map(str::to_owned),
+            ),
+            Some(_) => Answered::Accepted,
+            None if named(root, "OperationHistoryData").is_some() => Answered::Accepted,
+            None => not_the_service(&exchange),
         }
     }
 }

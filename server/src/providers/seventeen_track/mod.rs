@@ -10,6 +10,7 @@
 
 pub mod mapping;
 
+use super::check::{json_message, Answered, Exchange};
 use super::{retry_after, Pace, ProviderError, Reading};
 use crate::store::sellers::sha256_hex;
 use reqwest::StatusCode;
@@ -170,6 +171,43 @@ impl SeventeenTrack {
             }
             Err(problem) if problem.code == NO_INFORMATION_YET => Ok(Reading::default()),
             Err(problem) => Err(refused(&problem)),
+        }
+    }
+
+    /// A check of the seller's key: `getquota`, which 17TRACK's API v2.2 documents as the
+    /// account's quota (total, used, left); it needs the key, reads nothing of any parcel and
+    /// spends no quota, unlike `register` or `gettrackinfo`. 17TRACK refuses a key with a 401
+    /// or with a request-level code in a 200 (-18010001 IP not allowed, -18010002 key invalid,
+    /// -18010004 account disabled, -18010005 not authorised).
+    pub async fn check(&self, api_key: &str) -> Answered {
+        self.pace.turn().await;
+        let request = self
+            .client
+            .post(format!("{}/track/v2.2/getquota", self.base))
+            .header("17token", api_key)
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        let exchange = match Exchange::of(request).await {
+            Ok(exchange) => exchange,
+            Err(answered) => return answered,
+        };
+        if !exchange.status.is_success() {
+            return exchange.by_status();
+        }
+        let Ok(answer) = serde_json::from_str::<Answer>(&exchange.body) else {
+            return Answered::Unexpected(exchange.status.as_u16(), None);
+        };
+        let code = answer
+            .data
+            .as_ref()
+            .and_then(|data| data.errors.first())
+            .map_or(answer.code, |problem| problem.code);
+        match (answer.code, code) {
+            (0, _) => Answered::Accepted,
+            (_, -18_010_001 | -18_010_002 | -18_010_004 | -18_010_005) => {
+                Answered::Refused(json_message(&exchange.body))
+            }
+            (_, -18_010_014) => Answered::Limited(exchange.retry_after),
+            _ => Answered::Unexpected(exchange.status.as_u16(), json_message(&exchange.body)),
         }
     }
 
