@@ -694,6 +694,20 @@ words! {
     NoFileChosen { en: "No file chosen", ru: "Файл не выбран", zh: "未选择文件" }
     /// Why a shipment stored without a reference has no page.
     NoReferenceWhy { en: "Stored without a reference, so it has no page here: write it again under a reference to open it.", ru: "Сохранено без вашего кода, поэтому здесь у него нет страницы: запишите его заново с кодом, чтобы открыть.", zh: "保存时没有编号，因此此处没有其页面：请用编号重新写入后再打开。" }
+    /// The support contacts' part of the edit form.
+    SupportTitle { en: "Support contacts", ru: "Контакты поддержки", zh: "客服联系方式" }
+    /// What the buyer sees of them.
+    SupportHint { en: "The buyer sees them under the parcel: how to reach you about this order.", ru: "Покупатель видит их под посылкой: как связаться с вами по этому заказу.", zh: "买家会在包裹下方看到：如何就此订单联系您。" }
+    /// A contact's kind.
+    ContactKind { en: "Kind", ru: "Вид", zh: "类型" }
+    /// A contact's value.
+    ContactValue { en: "Address, number or link", ru: "Адрес, номер или ссылка", zh: "地址、号码或链接" }
+    /// Adds a contact.
+    AddContact { en: "Add a contact", ru: "Добавить контакт", zh: "添加联系方式" }
+    /// Removes a contact.
+    RemoveContact { en: "Remove the contact {n}", ru: "Удалить контакт {n}", zh: "删除联系方式 {n}" }
+    /// The contact's number in the list.
+    ContactN { en: "Contact {n}", ru: "Контакт {n}", zh: "联系方式 {n}" }
 }
 
 /// `word` in `lang` with its `{name}` placeholders filled in.
