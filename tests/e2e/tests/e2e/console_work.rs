@@ -142,6 +142,8 @@ async fn an_owner_imports_an_ozon_csv_in_windows_1251_and_an_xlsx_through_the_co
     let page = Session::start_at_localhost().await;
     signed_in_owner(&page, "en").await;
     open_console(&page, "en", "#/import").await;
+    // The Widget section opens the configurator with the demo shop filled in.
+    page.find("nav a[href='/configure/?shop=demo&lang=en']").await;
 
     // The postings file: five rows to create, four refused, each refusal with its line and why.
     pick(&page, &ozon_csv()).await;
