@@ -705,9 +705,21 @@ words! {
     /// Adds a contact.
     AddContact { en: "Add a contact", ru: "Добавить контакт", zh: "添加联系方式" }
     /// Removes a contact.
-    RemoveContact { en: "Remove the contact {n}", ru: "Удалить контакт {n}", zh: "删除联系方式 {n}" }
+    RemoveContact { en: "Remove contact {n}", ru: "Удалить контакт {n}", zh: "删除联系方式 {n}" }
     /// The contact's number in the list.
     ContactN { en: "Contact {n}", ru: "Контакт {n}", zh: "联系方式 {n}" }
+    /// The contact kinds, as the seller picks one (the buyer's buttons say "Call", "Open a ticket").
+    KindPhone { en: "Phone", ru: "Телефон", zh: "电话" }
+    /// A contact kind.
+    KindEmail { en: "E-mail", ru: "Эл. почта", zh: "电子邮件" }
+    /// A contact kind.
+    KindTelegram { en: "Telegram", ru: "Телеграм", zh: "电报（Telegram）" }
+    /// A contact kind.
+    KindVk { en: "VK", ru: "ВКонтакте", zh: "VK（VKontakte）" }
+    /// A contact kind.
+    KindHelpCenter { en: "Help centre page", ru: "Страница справки", zh: "帮助中心页面" }
+    /// A contact kind.
+    KindTicket { en: "Ticket form", ru: "Форма обращения", zh: "工单表单" }
 }
 
 /// `word` in `lang` with its `{name}` placeholders filled in.

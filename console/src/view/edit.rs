@@ -117,6 +117,19 @@ fn contact_input_type(kind: &str) -> &'static str {
     }
 }
 
+/// The word for a contact kind the contract knows; none for one it does not.
+fn kind_word(kind: &ContactKind) -> Option<Word> {
+    Some(match kind {
+        ContactKind::Phone => Word::KindPhone,
+        ContactKind::Email => Word::KindEmail,
+        ContactKind::Telegram => Word::KindTelegram,
+        ContactKind::Vk => Word::KindVk,
+        ContactKind::HelpCenter => Word::KindHelpCenter,
+        ContactKind::Ticket => Word::KindTicket,
+        ContactKind::Unknown(_) => return None,
+    })
+}
+
 /// One support contact: its kind, its value (marked when the server refused it) and its removal.
 fn contact_row(
     lang: Lang,
@@ -153,10 +166,8 @@ fn contact_row(
             .into_iter()
             .map(|option| {
                 let wire = option.as_str().to_owned();
-                let shown = match &option {
-                    ContactKind::Unknown(text) => text.clone(),
-                    known => trackline::labels::contact(lang, known).to_owned(),
-                };
+                let shown = kind_word(&option)
+                    .map_or_else(|| wire.clone(), |word| t(lang, word).to_owned());
                 let selected = wire == now;
                 view! { <option value=wire selected=selected>{shown}</option> }
             })
