@@ -152,6 +152,23 @@ impl Choice {
     }
 }
 
+/// The shop handle a link asked for (the console's `?shop=`), if it can be one: 2 to 40 of
+/// `a–z 0–9` and dashes, as the server's handles are; anything else opens the form empty.
+pub fn asked_shop(asked: Option<&str>) -> String {
+    let asked = asked.unwrap_or_default().trim();
+    let fits = (2..=40).contains(&asked.len())
+        && asked
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !asked.starts_with('-')
+        && !asked.ends_with('-');
+    if fits {
+        asked.to_owned()
+    } else {
+        String::new()
+    }
+}
+
 /// A colour as `<input type=color>` gives it: `#rrggbb`, lower case.
 fn colour(value: &str) -> Option<String> {
     let value = value.trim().to_ascii_lowercase();
@@ -220,6 +237,24 @@ mod tests {
                 ("--trackline-radius".to_owned(), "4px".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn a_link_fills_in_the_shop_when_it_can_be_a_handle() {
+        assert_eq!(asked_shop(Some("demo-guarded")), "demo-guarded");
+        assert_eq!(asked_shop(Some(" demo ")), "demo");
+        assert_eq!(asked_shop(None), "");
+        for refused in [
+            "d",
+            "-demo",
+            "demo-",
+            "Demo",
+            "de mo",
+            "\"><script>",
+            &"a".repeat(41),
+        ] {
+            assert_eq!(asked_shop(Some(refused)), "", "{refused:?}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use trackline::i18n::Lang;
+use trackline_configurator::choice::asked_shop;
 use trackline_configurator::snippet::Pinned;
 use trackline_configurator::view::Configurator;
 use trackline_configurator::words::{self, Word};
@@ -30,11 +31,18 @@ fn main() {
     else {
         return;
     };
-    // The seller's language: `?lang=`, else the browser's first known, else English.
-    let asked =
+    let params =
         web_sys::UrlSearchParams::new_with_str(&window.location().search().unwrap_or_default())
-            .ok()
-            .and_then(|params| params.get("lang"));
+            .ok();
+    // The shop the console opens the configurator with: `?shop=`.
+    let shop = asked_shop(
+        params
+            .as_ref()
+            .and_then(|params| params.get("shop"))
+            .as_deref(),
+    );
+    // The seller's language: `?lang=`, else the browser's first known, else English.
+    let asked = params.and_then(|params| params.get("lang"));
     let preferred = window
         .navigator()
         .languages()
@@ -56,7 +64,7 @@ fn main() {
     let (read, write) = signal(None);
     leptos::mount::mount_to(
         root,
-        move || view! { <Configurator origin pinned=read lang/> },
+        move || view! { <Configurator origin pinned=read lang shop=shop.clone()/> },
     )
     .forget();
     // After the mount, which starts Leptos's executor.

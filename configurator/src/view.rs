@@ -120,10 +120,14 @@ pub fn Configurator(
     pinned: ReadSignal<Option<Pinned>>,
     /// The seller's language.
     lang: Lang,
+    /// The shop handle to start with (the console opens it with the seller's).
+    #[prop(optional)]
+    shop: String,
 ) -> impl IntoView {
     let offer = StoredValue::new(Offer::of_element());
     let choice = RwSignal::new(Choice {
         number: "RA100000048RU".into(),
+        shop,
         ..Choice::default()
     });
     let origin = StoredValue::new(origin);

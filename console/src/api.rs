@@ -139,6 +139,9 @@ pub struct SellerName {
     /// The shop's name.
     #[serde(default)]
     pub name: String,
+    /// Its public handle (the widget's `shop`); empty from a server that does not say it.
+    #[serde(default)]
+    pub handle: String,
 }
 
 /// A session, as every sign-in and `GET …/session` answer it.

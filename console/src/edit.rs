@@ -3,7 +3,62 @@
 //! pickup point goes whole), an emptied one as `null`.
 
 use serde_json::{Map, Value};
-use trackline_core::Shipment;
+use trackline_core::{ContactKind, Shipment};
+
+/// One support contact as typed: its kind (a wire name), its value, and the label the form
+/// does not show, kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactField {
+    /// Its kind's wire name (`phone`, `email`, …; an unknown one as stored).
+    pub kind: String,
+    /// The phone number, address or link.
+    pub value: String,
+    /// The label it had, kept as it was.
+    pub label: Option<String>,
+}
+
+impl ContactField {
+    /// A new contact of the first kind the contract knows (a phone), empty.
+    pub fn new() -> ContactField {
+        ContactField {
+            kind: ContactKind::Phone.as_str().to_owned(),
+            ..ContactField::default()
+        }
+    }
+}
+
+/// The most contacts the form offers: a buyer reads a few, never a list.
+pub const MAX_CONTACTS: usize = 10;
+
+/// The id in the page of a contact's value (`i` from 0).
+pub fn contact_value_id(i: usize) -> String {
+    format!("con-edit-contact-{i}-value")
+}
+
+/// The id in the page of a contact's kind (`i` from 0).
+pub fn contact_kind_id(i: usize) -> String {
+    format!("con-edit-contact-{i}-kind")
+}
+
+/// The server's name for a contact's value (what a `422`'s `field` says).
+pub fn contact_value_name(i: usize) -> String {
+    format!("support.contacts[{i}].value")
+}
+
+/// The id in the page of the input the server's field name points at, if the form shows it.
+pub fn field_id(server_name: &str) -> Option<String> {
+    if let Some((id, ..)) = FIELDS.iter().find(|(_, name, ..)| *name == server_name) {
+        return Some((*id).to_owned());
+    }
+    let rest = server_name.strip_prefix("support.contacts[")?;
+    let (index, field) = rest.split_once("].")?;
+    let index: usize = index.parse().ok()?;
+    match field {
+        "value" => Some(contact_value_id(index)),
+        "kind" => Some(contact_kind_id(index)),
+        _ => None,
+    }
+}
 
 /// The fields of the edit form, as typed (trimmed when sent).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,6 +85,8 @@ pub struct Fields {
     pub pickup_code: String,
     /// The last day the parcel is kept, `YYYY-MM-DD`.
     pub pickup_until: String,
+    /// The support contacts, best first.
+    pub contacts: Vec<ContactField>,
 }
 
 /// Every field of the form: its id in the page, the server's name for it (what a `422`'s
@@ -133,6 +190,16 @@ impl Fields {
             pickup_hours: owned(point.and_then(|p| p.hours.as_ref())),
             pickup_code: owned(point.and_then(|p| p.pickup_code.as_ref())),
             pickup_until: owned(point.and_then(|p| p.storage_until.as_ref())),
+            contacts: shipment
+                .support
+                .iter()
+                .flat_map(|support| &support.contacts)
+                .map(|contact| ContactField {
+                    kind: contact.kind.as_str().to_owned(),
+                    value: contact.value.clone(),
+                    label: contact.label.clone(),
+                })
+                .collect(),
         }
     }
 }
@@ -199,6 +266,33 @@ fn point(fields: &Fields, map_url: Option<&String>) -> Value {
     point
 }
 
+/// The support contacts as typed (each sent, an empty one too, for the server to name its field),
+/// with the hours the form does not show kept; `null` when there are neither.
+fn support(fields: &Fields, hours: Option<&Value>) -> Value {
+    let contacts: Vec<Value> = fields
+        .contacts
+        .iter()
+        .map(|contact| {
+            let mut map = Map::new();
+            map.insert("kind".to_owned(), Value::from(contact.kind.trim()));
+            map.insert("value".to_owned(), Value::from(contact.value.trim()));
+            if let Some(label) = &contact.label {
+                map.insert("label".to_owned(), Value::from(label.as_str()));
+            }
+            Value::Object(map)
+        })
+        .collect();
+    if contacts.is_empty() && hours.is_none() {
+        return Value::Null;
+    }
+    let mut support = Map::new();
+    support.insert("contacts".to_owned(), Value::Array(contacts));
+    if let Some(hours) = hours {
+        support.insert("hours".to_owned(), hours.clone());
+    }
+    Value::Object(support)
+}
+
 /// How one top-level field is written from the form (with the point's map link to keep).
 type Group = fn(&Fields, Option<&String>) -> Value;
 
@@ -216,11 +310,21 @@ pub fn patch(before: &Shipment, now: &Fields) -> Map<String, Value> {
         ("estimated_delivery", |f, _| window(f)),
         ("pickup_point", point),
     ];
-    groups
+    let mut body: Map<String, Value> = groups
         .into_iter()
         .filter(|(_, make)| make(&was, map_url) != make(now, map_url))
         .map(|(name, make)| (name.to_owned(), make(now, map_url)))
-        .collect()
+        .collect();
+    let hours = before
+        .support
+        .as_ref()
+        .and_then(|support| support.hours.as_ref())
+        .and_then(|hours| serde_json::to_value(hours).ok());
+    let (was_support, now_support) = (support(&was, hours.as_ref()), support(now, hours.as_ref()));
+    if was_support != now_support {
+        body.insert("support".to_owned(), now_support);
+    }
+    body
 }
 
 /// Whether moving the shipment to `stage` must ask for the pickup code first: the buyer's page

@@ -185,6 +185,21 @@ pub fn sections(role: Role) -> Vec<Section> {
     sections
 }
 
+/// The configurator's address, opened with the seller's shop filled in and in the console's
+/// language (`tag`); a handle the configurator could not take is left out.
+pub fn configurator(handle: &str, tag: &str) -> String {
+    let fits = !handle.is_empty()
+        && handle.len() <= 40
+        && handle
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if fits {
+        format!("/configure/?shop={handle}&lang={tag}")
+    } else {
+        format!("/configure/?lang={tag}")
+    }
+}
+
 /// The invitation token a link's fragment carries (`#invitation=TOKEN`), if it carries one.
 pub fn invitation(hash: &str) -> Option<String> {
     let token = hash.trim_start_matches('#').strip_prefix("invitation=")?;

@@ -122,7 +122,7 @@ words! {
     /// Every stage.
     AllStages { en: "All", ru: "Все", zh: "全部" }
     /// The search's label.
-    SearchNumber { en: "Any number: order, posting, tracking or reference", ru: "Любой номер: заказа, отправления, трек-номер или ваш код", zh: "任意单号：订单号、货件号、运单号或您的编号" }
+    SearchNumber { en: "Any number: order, parcel, tracking or reference", ru: "Любой номер: заказа, отправления, трек-номер или ваш код", zh: "任意单号：订单号、包裹号、运单号或您的编号" }
     /// The search's button.
     Search { en: "Find", ru: "Найти", zh: "查找" }
     /// The exception filter's label.
@@ -165,7 +165,7 @@ words! {
     /// The order number.
     OrderNumber { en: "Order", ru: "Заказ", zh: "订单号" }
     /// The posting number.
-    ShipmentNumber { en: "Posting", ru: "Отправление", zh: "货件号" }
+    ShipmentNumber { en: "Parcel", ru: "Отправление", zh: "包裹" }
     /// The tracking number.
     TrackingNumber { en: "Tracking number", ru: "Трек-номер", zh: "运单号" }
     /// The carrier.
@@ -448,7 +448,7 @@ words! {
     ChangeBuyerCheck { en: "buyer's check (phone or postcode)", ru: "проверка покупателя (телефон или индекс)", zh: "买家验证（电话或邮编）" }
 
     /// Refused: no reference column.
-    ReasonNoReferenceColumn { en: "The file has no column to key shipments by: map a reference, posting, order or tracking number column.", ru: "В файле нет столбца-ключа: укажите столбец с вашим кодом, номером отправления, заказа или трек-номером.", zh: "文件中没有可作为货件标识的列：请指定编号、货件号、订单号或运单号列。" }
+    ReasonNoReferenceColumn { en: "The file has no column to key shipments by: map a reference, parcel, order or tracking number column.", ru: "В файле нет столбца-ключа: укажите столбец с вашим кодом, номером отправления, заказа или трек-номером.", zh: "文件中没有可作为货件标识的列：请指定编号、包裹号、订单号或运单号列。" }
     /// Refused: empty reference.
     ReasonNoReference { en: "The number that keys the shipment is empty in this line.", ru: "В строке пуст номер, по которому определяется отправление.", zh: "此行中用于标识货件的单号为空。" }
     /// Refused: a bad reference.
@@ -503,7 +503,7 @@ words! {
     /// The file: a broken workbook.
     FileBadWorkbook { en: "The XLSX file is damaged or has no sheet.", ru: "XLSX-файл повреждён или в нём нет листов.", zh: "XLSX 文件已损坏或没有工作表。" }
     /// The file: no header row.
-    FileNoHeaderRow { en: "No header row found: the first 20 rows must name a number column (order, posting or tracking number) and a status column.", ru: "Не найдена строка заголовков: в первых 20 строках должны быть столбец номера (заказа, отправления или трек-номер) и столбец статуса.", zh: "未找到表头行：前 20 行中须有单号列（订单号、货件号或运单号）和状态列。" }
+    FileNoHeaderRow { en: "No header row found: the first 20 rows must name a number column (order, parcel or tracking number) and a status column.", ru: "Не найдена строка заголовков: в первых 20 строках должны быть столбец номера (заказа, отправления или трек-номер) и столбец статуса.", zh: "未找到表头行：前 20 行中须有单号列（订单号、包裹号或运单号）和状态列。" }
     /// The file: neither CSV nor XLSX.
     FileWrongType { en: "This is not a CSV or XLSX file.", ru: "Это не файл CSV или XLSX.", zh: "这不是 CSV 或 XLSX 文件。" }
 
@@ -750,6 +750,36 @@ words! {
     CheckNoKeys { en: "No keys are saved for {provider}.", ru: "{provider}: ключи не сохранены.", zh: "尚未保存 {provider} 的密钥。" }
     /// Too many checks of this seller's.
     CheckTooOften { en: "Too many checks. Try again in {seconds} s.", ru: "Слишком много проверок. Попробуйте снова через {seconds} с.", zh: "检查次数过多。请在 {seconds} 秒后重试。" }
+    /// The file picker before a file is chosen.
+    NoFileChosen { en: "No file chosen", ru: "Файл не выбран", zh: "未选择文件" }
+    /// Why a shipment stored without a reference has no page.
+    NoReferenceWhy { en: "Stored without a reference, so it has no page here: write it again under a reference to open it.", ru: "Сохранено без вашего кода, поэтому здесь у него нет страницы: запишите его заново с кодом, чтобы открыть.", zh: "保存时没有编号，因此此处没有其页面：请用编号重新写入后再打开。" }
+    /// The support contacts' part of the edit form.
+    SupportTitle { en: "Support contacts", ru: "Контакты поддержки", zh: "客服联系方式" }
+    /// What the buyer sees of them.
+    SupportHint { en: "The buyer sees them under the parcel: how to reach you about this order.", ru: "Покупатель видит их под посылкой: как связаться с вами по этому заказу.", zh: "买家会在包裹下方看到：如何就此订单联系您。" }
+    /// A contact's kind.
+    ContactKind { en: "Kind", ru: "Вид", zh: "类型" }
+    /// A contact's value.
+    ContactValue { en: "Address, number or link", ru: "Адрес, номер или ссылка", zh: "地址、号码或链接" }
+    /// Adds a contact.
+    AddContact { en: "Add a contact", ru: "Добавить контакт", zh: "添加联系方式" }
+    /// Removes a contact.
+    RemoveContact { en: "Remove contact {n}", ru: "Удалить контакт {n}", zh: "删除联系方式 {n}" }
+    /// The contact's number in the list.
+    ContactN { en: "Contact {n}", ru: "Контакт {n}", zh: "联系方式 {n}" }
+    /// The contact kinds, as the seller picks one (the buyer's buttons say "Call", "Open a ticket").
+    KindPhone { en: "Phone", ru: "Телефон", zh: "电话" }
+    /// A contact kind.
+    KindEmail { en: "E-mail", ru: "Эл. почта", zh: "电子邮件" }
+    /// A contact kind.
+    KindTelegram { en: "Telegram", ru: "Телеграм", zh: "电报（Telegram）" }
+    /// A contact kind.
+    KindVk { en: "VK", ru: "ВКонтакте", zh: "VK（VKontakte）" }
+    /// A contact kind.
+    KindHelpCenter { en: "Help centre page", ru: "Страница справки", zh: "帮助中心页面" }
+    /// A contact kind.
+    KindTicket { en: "Ticket form", ru: "Форма обращения", zh: "工单表单" }
 }
 
 /// `word` in `lang` with its `{name}` placeholders filled in.

@@ -870,6 +870,17 @@ fn the_import_page_labels_its_picker_in_chinese() {
         .unwrap()
         .is_some());
     assert!(input.get_attribute("accept").unwrap().contains(".xlsx"));
+    // The visible control is the page's own, in the page's language (the browser's picker says
+    // "Choose File" in the browser's); the input inside it is kept for keyboards, not drawn.
+    let label = root
+        .query_selector(&format!("label[for='{id}']"))
+        .unwrap()
+        .unwrap();
+    assert!(label.contains(Some(&input)));
+    assert!(input.class_list().contains("con__offscreen"));
+    let shown = label.text_content().unwrap_or_default();
+    assert!(shown.contains("选择文件"), "{shown}");
+    assert!(shown.contains("未选择文件"), "{shown}");
     drop(mounted);
 }
 
@@ -1142,6 +1153,7 @@ fn gate_of(role: Role) -> leptos::prelude::RwSignal<trackline_console::view::Gat
         },
         seller: SellerName {
             name: "Demo".into(),
+            handle: "demo".into(),
         },
         csrf: "c".into(),
         idle_expires_ms: 0,
@@ -1751,4 +1763,163 @@ async fn the_check_is_a_button_beside_saved_keys_and_its_answer_comes_in_a_live_
     );
     drop(mounted);
     root.remove();
+}
+
+fn supported_shipment() -> trackline_core::Shipment {
+    serde_json::from_value(json!({
+        "stage": "in_transit",
+        "events": [],
+        "support": {
+            "contacts": [{"kind": "phone", "value": "+7 800 100-00-00", "label": "Линия"}],
+            "hours": {"time_zone": "Europe/Moscow", "periods": [{"days": ["mon"], "opens": "09:00", "closes": "18:00"}]}
+        }
+    }))
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+fn the_support_contacts_go_whole_with_the_hours_kept() {
+    use trackline_console::edit::{self, ContactField, Fields};
+    let before = supported_shipment();
+    let unchanged = Fields::of(&before);
+    assert_eq!(unchanged.contacts.len(), 1);
+    assert_eq!(unchanged.contacts[0].kind, "phone");
+    assert!(edit::patch(&before, &unchanged).is_empty());
+    let hours = json!({"time_zone": "Europe/Moscow", "periods": [{"days": ["mon"], "opens": "09:00", "closes": "18:00"}]});
+
+    // A contact added: the contacts go whole, the label and the hours the form does not show kept.
+    let mut form = unchanged.clone();
+    form.contacts.push(ContactField {
+        kind: "email".into(),
+        value: " help@shop.example ".into(),
+        label: None,
+    });
+    assert_eq!(
+        serde_json::Value::Object(edit::patch(&before, &form)),
+        json!({"support": {
+            "contacts": [
+                {"kind": "phone", "value": "+7 800 100-00-00", "label": "Линия"},
+                {"kind": "email", "value": "help@shop.example"}
+            ],
+            "hours": hours
+        }})
+    );
+
+    // Every contact removed: the hours stay; without hours, support is cleared.
+    let mut form = unchanged;
+    form.contacts.clear();
+    assert_eq!(
+        serde_json::Value::Object(edit::patch(&before, &form)),
+        json!({"support": {"contacts": [], "hours": hours}})
+    );
+    let mut bare = before.clone();
+    bare.support.as_mut().unwrap().hours = None;
+    assert_eq!(
+        serde_json::Value::Object(edit::patch(&bare, &form)),
+        json!({"support": null})
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_refused_contact_is_marked_on_its_own_row() {
+    use trackline_console::edit::field_id;
+    use trackline_console::view::edit::refusal;
+    let said = |field: &str| {
+        ApiError::of(
+            422,
+            None,
+            &json!({"error": "invalid", "message": "…", "field": field}).to_string(),
+        )
+    };
+    assert_eq!(
+        refusal(&said("support.contacts[1].value")),
+        Some("support.contacts[1].value")
+    );
+    assert_eq!(
+        field_id("support.contacts[1].value").as_deref(),
+        Some("con-edit-contact-1-value")
+    );
+    assert_eq!(
+        field_id("carrier.name").as_deref(),
+        Some("con-edit-carrier")
+    );
+    // The hours are not in the form: said under it.
+    assert_eq!(refusal(&said("support.hours.time_zone")), None);
+    assert_eq!(refusal(&said("support.contacts[x].value")), None);
+}
+
+#[wasm_bindgen_test]
+async fn the_edit_form_adds_and_removes_support_contacts_of_the_contracts_kinds() {
+    use leptos::prelude::*;
+    use trackline_console::api::Listed;
+    use trackline_console::view::edit::edit_form;
+    for lang in LANGS {
+        let root = fresh_root();
+        let gate = gate_of(Role::Owner);
+        let shown = RwSignal::new(Some(Listed {
+            reference: Some("mine".into()),
+            shipment: supported_shipment(),
+        }));
+        let reference = StoredValue::new("mine".to_owned());
+        let mounted = leptos::mount::mount_to(root.clone(), move || {
+            view! { {edit_form(lang, gate, reference, shown)} }
+        });
+        let rows = || {
+            root.query_selector_all("[data-testid=contact]")
+                .unwrap()
+                .length()
+        };
+        assert_eq!(rows(), 1);
+        let value = |id: &str| {
+            root.query_selector(&format!("#{id}"))
+                .unwrap()
+                .unwrap()
+                .unchecked_into::<web_sys::HtmlInputElement>()
+                .value()
+        };
+        assert!(until(|| value("con-edit-contact-0-value") == "+7 800 100-00-00").await);
+        // The kinds offered are the contract's six.
+        let kinds = root
+            .query_selector_all("#con-edit-contact-0-kind option")
+            .unwrap();
+        assert_eq!(kinds.length(), 6);
+        root.query_selector("[data-testid=add-contact]")
+            .unwrap()
+            .unwrap()
+            .unchecked_into::<web_sys::HtmlElement>()
+            .click();
+        assert!(until(|| rows() == 2).await);
+        // Every control has its label.
+        for id in ["con-edit-contact-1-kind", "con-edit-contact-1-value"] {
+            assert!(
+                root.query_selector(&format!("label[for='{id}']"))
+                    .unwrap()
+                    .is_some(),
+                "{lang:?}: {id}"
+            );
+        }
+        let text = root.text_content().unwrap_or_default();
+        assert!(
+            text.contains(words::text(lang, Word::SupportTitle)),
+            "{text}"
+        );
+        root.query_selector("[data-testid=remove-contact]")
+            .unwrap()
+            .unwrap()
+            .unchecked_into::<web_sys::HtmlElement>()
+            .click();
+        assert!(until(|| rows() == 1).await);
+        drop(mounted);
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_configurator_opens_with_the_sellers_shop() {
+    assert_eq!(
+        route::configurator("demo-shop", "zh"),
+        "/configure/?shop=demo-shop&lang=zh"
+    );
+    // A handle the configurator could not take is left out rather than sent along.
+    assert_eq!(route::configurator("", "ru"), "/configure/?lang=ru");
+    assert_eq!(route::configurator("a&b=c", "en"), "/configure/?lang=en");
 }

@@ -137,6 +137,8 @@ async fn an_invitation_makes_a_member_whose_session_reads_and_writes_the_sellers
     let anna = session_of(&joined);
     assert_eq!(joined.json()["member"]["name"], "Anna");
     assert_eq!(joined.json()["seller"]["name"], "Shop A");
+    // Its handle too, for the configurator the console opens with the shop filled in.
+    assert_eq!(joined.json()["seller"]["handle"], "shop-a");
     assert!(joined.json()["idle_expires_ms"].as_i64().unwrap() > 0);
 
     // The session reads the seller's shipments and writes one.
@@ -155,6 +157,7 @@ async fn an_invitation_makes_a_member_whose_session_reads_and_writes_the_sellers
     let session = as_member(&app, &anna, Method::GET, "/api/v1/console/session", None).await;
     assert_eq!(session.json()["member"]["role"], "owner");
     assert_eq!(session.json()["csrf"], anna.csrf.as_str());
+    assert_eq!(session.json()["seller"]["handle"], "shop-a");
 
     // The login is case-insensitive; the session's cookie is new at each sign-in.
     let again = session_of(&sign_in(&app, "anna@shop.EXAMPLE", PASSWORD).await);

@@ -1098,6 +1098,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     walk.app = keyed;
 
     walk_key_checks(&mut walk, &store).await;
+    walk_sessions_on_the_older_routes(&mut walk, &store).await;
     walk_console(&mut walk, &store, &auth).await;
 
     // Too many wrong second factors of the walk's own seller, then too many lookups of each path.
@@ -1294,6 +1295,133 @@ async fn member(
         json["csrf"].as_str().unwrap().to_owned(),
         json["member"]["id"].as_i64().unwrap(),
     )
+}
+
+/// The seller routes older than the console, in a session: a staff member's is refused the
+/// owners' routes (owners_only), and a write without the console's Origin and CSRF token is
+/// refused (cross_site).
+async fn walk_sessions_on_the_older_routes(walk: &mut Walk, store: &trackline_server::Store) {
+    let (owner, _, _) = member(walk, store, Role::Owner, "older-owner@walk.example").await;
+    let (staff, staff_csrf, _) = member(walk, store, Role::Staff, "older-staff@walk.example").await;
+    let staffed = [
+        ("cookie", staff.as_str()),
+        ("origin", "http://localhost:8080"),
+        ("x-csrf-token", staff_csrf.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let cross_site = [
+        ("cookie", owner.as_str()),
+        ("origin", "https://elsewhere.example"),
+        ("content-type", "application/json"),
+    ];
+    let owners: [(Method, &str, &str); 9] = [
+        (
+            Method::GET,
+            "/api/v1/seller/settings",
+            "/api/v1/seller/settings",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/seller/settings",
+            "/api/v1/seller/settings",
+        ),
+        (
+            Method::GET,
+            "/api/v1/seller/tokens",
+            "/api/v1/seller/tokens",
+        ),
+        (
+            Method::POST,
+            "/api/v1/seller/tokens",
+            "/api/v1/seller/tokens",
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/seller/tokens/{id}",
+            "/api/v1/seller/tokens/1",
+        ),
+        (
+            Method::GET,
+            "/api/v1/seller/webhooks",
+            "/api/v1/seller/webhooks",
+        ),
+        (
+            Method::POST,
+            "/api/v1/seller/webhooks",
+            "/api/v1/seller/webhooks",
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/seller/webhooks/{id}",
+            "/api/v1/seller/webhooks/1",
+        ),
+        (
+            Method::GET,
+            "/api/v1/seller/webhooks/{id}/deliveries",
+            "/api/v1/seller/webhooks/1/deliveries",
+        ),
+    ];
+    let more_owners: [(Method, &str, &str); 2] = [
+        (
+            Method::POST,
+            "/api/v1/seller/webhooks/{id}/deliveries/{delivery}/replay",
+            "/api/v1/seller/webhooks/1/deliveries/1/replay",
+        ),
+        (
+            Method::POST,
+            "/api/v1/seller/webhooks/{id}/rotate",
+            "/api/v1/seller/webhooks/1/rotate",
+        ),
+    ];
+    for (method, template, uri) in owners.into_iter().chain(more_owners) {
+        let (status, _) = walk
+            .call(method, template, uri, &staffed, Some(json!({})))
+            .await;
+        assert_eq!(status, 403, "{template}: staff");
+    }
+    let writes: [(Method, &str, &str); 7] = [
+        (
+            Method::PUT,
+            "/api/v1/seller/shipments",
+            "/api/v1/seller/shipments",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/seller/shipments/{reference}",
+            "/api/v1/seller/shipments/older-1",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/seller/shipments/{reference}",
+            "/api/v1/seller/shipments/older-1",
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/seller/shipments/{reference}",
+            "/api/v1/seller/shipments/older-1",
+        ),
+        (
+            Method::POST,
+            "/api/v1/seller/shipments/{reference}/events",
+            "/api/v1/seller/shipments/older-1/events",
+        ),
+        (
+            Method::POST,
+            "/api/v1/seller/imports",
+            "/api/v1/seller/imports",
+        ),
+        (
+            Method::POST,
+            "/api/v1/seller/imports/{id}/apply",
+            "/api/v1/seller/imports/1/apply",
+        ),
+    ];
+    for (method, template, uri) in writes {
+        let (status, _) = walk
+            .call(method, template, uri, &cross_site, Some(json!({})))
+            .await;
+        assert_eq!(status, 403, "{template}: cross-site");
+    }
 }
 
 /// The console's sign-in, the members and the audit log: every documented answer.

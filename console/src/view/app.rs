@@ -14,7 +14,7 @@ use super::tokens::TokensPage;
 use super::webhooks::WebhooksPage;
 use super::{alert, Gate, Problem};
 use crate::api::{self, ApiError, Role, Session};
-use crate::route::{sections, Place};
+use crate::route::{self, sections, Place};
 use crate::words::{self, text as t, Word};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -156,7 +156,13 @@ fn Shell(lang: Lang, gate: RwSignal<Gate>, session: Session) -> impl IntoView {
                             let here = opens.as_ref().is_some_and(|opens| place.with(|place| place.section() == *opens));
                             here.then_some("page")
                         };
-                        view! { <li><a href=section.href aria-current=current>{t(lang, section.word)}</a></li> }
+                        // The configurator opens with this seller's shop filled in.
+                        let href = if section.place.is_none() {
+                            route::configurator(&session.seller.handle, lang.tag())
+                        } else {
+                            section.href.to_owned()
+                        };
+                        view! { <li><a href=href aria-current=current>{t(lang, section.word)}</a></li> }
                     }).collect_view()}
                 </ul>
             </nav>

@@ -212,25 +212,34 @@ fn picker(state: State) -> impl IntoView {
                 let files = property(&property(&event, "dataTransfer"), "files");
                 state.pick(&files);
             }>
-            <label for="con-import-file">{t(lang, Word::ChooseFile)}</label>
-            <input id="con-import-file" type="file" node_ref=input aria-describedby="con-import-hint"
-                accept=".csv,.tsv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                disabled=move || state.uploading.get() || state.polling.get()
-                on:change=move |event| {
-                    let target = event.target().map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
-                    state.pick(&property(&target, "files"));
-                    // The same file picked again (fixed and saved) is a change too.
-                    if let Some(input) = input.get_untracked() {
-                        input.set_value("");
+            // The browser's own picker names its button in the browser's language ("Choose File"
+            // on a Chinese page): the visible control is the page's label, styled as a button,
+            // around the input kept for keyboards and screen readers but drawn by nobody.
+            <label class="con__pick" for="con-import-file">
+                <input id="con-import-file" class="con__offscreen" type="file" node_ref=input aria-describedby="con-import-hint"
+                    accept=".csv,.tsv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                    disabled=move || state.uploading.get() || state.polling.get()
+                    on:change=move |event| {
+                        let target = event.target().map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+                        state.pick(&property(&target, "files"));
+                        // The same file picked again (fixed and saved) is a change too.
+                        if let Some(input) = input.get_untracked() {
+                            input.set_value("");
+                        }
+                    }/>
+                <span class="con__pick-button">{t(lang, Word::ChooseFile)}</span>
+                <span class="con__pick-name" data-testid="file-name">{move || {
+                    let name = state.file_name.get();
+                    if name.is_empty() {
+                        t(lang, Word::NoFileChosen).to_owned()
+                    } else {
+                        words::fill(lang, Word::FileChosen, &[("name", &name)])
                     }
-                }/>
+                }}</span>
+            </label>
             <p class="con__hint con__wide-only" aria-hidden="true">{t(lang, Word::DropFile)}</p>
             <p class="con__hint" id="con-import-hint">{t(lang, Word::ImportHint)}</p>
         </div>
-        <p class="con__muted" data-testid="file-name">{move || {
-            let name = state.file_name.get();
-            (!name.is_empty()).then(|| words::fill(lang, Word::FileChosen, &[("name", &name)]))
-        }}</p>
         <p role="status" data-testid="uploading">{move || state.uploading.get().then(|| t(lang, Word::Uploading))}</p>
         {move || state.file_error.get().map(|code| view! {
             <div class="con__card" role="alert" data-testid="file-error">

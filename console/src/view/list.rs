@@ -1,6 +1,7 @@
 //! The shipments list: a tab per stage with its count, a search by any number, the filters and
 //! the order, and "show more" by the server's cursor.
 
+use super::connections::moment_of;
 use super::{alert, reported, Gate, Problem};
 use crate::api::{self, Listed};
 use crate::query::{ListQuery, Order, Problems};
@@ -13,11 +14,6 @@ use std::collections::BTreeMap;
 use trackline::i18n::Lang;
 use trackline::labels;
 use trackline_core::Stage;
-
-/// A moment as the list shows it: its date and minutes as written (the server's offset).
-pub fn short_moment(at: &str) -> String {
-    at.get(..16).unwrap_or(at).replace('T', " ")
-}
 
 /// One row: the reference (the shipment's page), its stage and problem, its numbers.
 fn row(lang: Lang, listed: Listed) -> impl IntoView {
@@ -37,15 +33,19 @@ fn row(lang: Lang, listed: Listed) -> impl IntoView {
     .collect::<Vec<_>>()
     .join(" · ");
     let updated = shipment.updated_at.as_deref().map(|at| {
-        view! { <time class="con__muted" datetime=at.to_owned()>{short_moment(at)}</time> }
+        view! { <time class="con__muted" datetime=at.to_owned()>{moment_of(lang, at)}</time> }
     });
     let name = match listed.reference {
         Some(reference) => {
             let href = Place::Shipment(reference.clone()).hash();
             view! { <a class="con__ref" href=href>{reference}</a> }.into_any()
         }
-        None => view! { <span class="con__ref con__muted">{t(lang, Word::NoReference)}</span> }
-            .into_any(),
+        // Its page is addressed by reference: a row without one says why it opens nothing.
+        None => view! {
+            <span class="con__ref con__muted" data-testid="no-reference">{t(lang, Word::NoReference)}</span>
+            <span class="con__hint con__numbers">{t(lang, Word::NoReferenceWhy)}</span>
+        }
+        .into_any(),
     };
     view! {
         <li class="con__row" data-testid="row">

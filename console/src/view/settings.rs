@@ -56,6 +56,12 @@ pub fn SettingsPage(
 }
 
 fn settings_page(lang: Lang, gate: RwSignal<Gate>) -> impl IntoView {
+    // The configurator opens with this seller's shop filled in.
+    let handle = gate.with_untracked(|gate| match gate {
+        Gate::In(session) => session.seller.handle.clone(),
+        _ => String::new(),
+    });
+    let configurator = crate::route::configurator(&handle, lang.tag());
     let origins = RwSignal::new(String::new());
     let check = RwSignal::new(String::new());
     let loaded = RwSignal::new(false);
@@ -126,7 +132,7 @@ fn settings_page(lang: Lang, gate: RwSignal<Gate>) -> impl IntoView {
         <section class="con__card" aria-labelledby="con-snippet">
             <h2 id="con-snippet">{t(lang, Word::SnippetTitle)}</h2>
             <p>{t(lang, Word::SnippetHint)}</p>
-            <p><a href="/configure/">{t(lang, Word::OpenConfigurator)}</a></p>
+            <p><a href=configurator data-testid="configurator">{t(lang, Word::OpenConfigurator)}</a></p>
         </section>
     }
 }

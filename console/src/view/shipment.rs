@@ -4,8 +4,8 @@
 //! to "ready for pickup" without one), choose where its status is polled from, delete it.
 
 use super::activity::activity;
+use super::connections::moment_of;
 use super::edit::edit_form;
-use super::list::short_moment;
 use super::{alert, reported, Gate, Problem};
 use crate::api::{self, Listed, NewEvent};
 use crate::route::Place;
@@ -90,7 +90,7 @@ fn history(lang: Lang, shipment: &Shipment) -> impl IntoView {
                 .map(|place| view! { <span class="con__muted">{place}</span> });
             view! {
                 <li>
-                    <time datetime=event.at.clone()>{short_moment(&event.at)}</time>
+                    <time datetime=event.at.clone()>{moment_of(lang, &event.at)}</time>
                     " "<strong>{moved}</strong>
                     <p>{event.text}</p>
                     {place}

@@ -2,7 +2,7 @@
 //! secret, deleting one behind a confirmation, and each one's deliveries with their tries, sent
 //! again on demand.
 
-use super::list::short_moment;
+use super::connections::moment_of;
 use super::{alert, reported, Gate, Problem};
 use crate::api::{self, Delivery, Webhook};
 use crate::words::{self, text as t, Word};
@@ -80,7 +80,7 @@ fn delivery_row(lang: Lang, id: StoredValue<String>, delivery: Delivery) -> impl
     };
     view! {
         <li data-testid="delivery">
-            <time datetime=delivery.queued_at.clone()>{short_moment(&delivery.queued_at)}</time>
+            <time datetime=delivery.queued_at.clone()>{moment_of(lang, &delivery.queued_at)}</time>
             " " <strong>{kind_text(lang, &delivery.kind)}</strong>
             " · " {state_text(lang, &delivery.state)}
             <p class="con__muted">{tries} {last.map(|last| format!(" · {last}"))}</p>

@@ -161,6 +161,8 @@ pub struct MemberView {
 pub struct SellerView {
     /// Its name.
     name: String,
+    /// Its public handle: the widget's `shop`, the configurator's shop.
+    handle: String,
 }
 
 /// What a registration ceremony keeps between its requests.
@@ -184,6 +186,7 @@ fn session_view(member: &Member, csrf: String, seen_ms: i64, created_ms: i64) ->
         },
         seller: SellerView {
             name: member.seller_name.clone(),
+            handle: member.seller_handle.clone(),
         },
         csrf,
         idle_expires_ms: rules::idle_expiry(seen_ms, created_ms),

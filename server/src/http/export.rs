@@ -93,11 +93,11 @@ impl Walk {
     params(ListQuery),
     responses(
         (status = 200, description = "The CSV file.", content_type = "text/csv", body = String),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
         (status = 422, description = "A parameter cannot be taken (invalid, with field).", body = trackline_core::ErrorBody),
         (status = 429, description = "The seller read its list, queues and exports too often (rate_limited, Retry-After).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn export_shipments(
     State(store): State<Store>,

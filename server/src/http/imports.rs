@@ -334,12 +334,13 @@ fn refused_row(line: usize, refusal: &Refusal) -> RefusedRow {
     request_body(content = Vec<u8>, content_type = "text/csv", description = "The file: CSV or XLSX (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)."),
     responses(
         (status = 200, description = "What importing it would do.", body = ImportPreview),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A write in a session without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 413, description = "The file is over 50 MiB (file_too_large).", body = trackline_core::ErrorBody),
         (status = 415, description = "The body is neither CSV nor XLSX (unsupported_type).", body = trackline_core::ErrorBody),
         (status = 422, description = "The file cannot be read: file_empty, file_unknown_encoding, file_unsupported_format (an .xls), file_no_header_row, file_too_many_rows, file_row_too_wide, file_unpacks_too_large, file_text_too_large, file_bad_workbook, file_unreadable (its reader crashed or ran out of time or memory); or invalid (`mapping`).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn preview_import(
     State(state): State<SharedState>,
@@ -487,10 +488,10 @@ fn progress(id: i64, kept: &KeptImport) -> ImportProgress {
     params(("id" = String, Path, description = "The import's id, from its preview.")),
     responses(
         (status = 200, description = "Its state and progress.", body = ImportProgress),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
         (status = 404, description = "This seller has no such import, or its preview expired (import_not_found).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn import_progress(
     State(store): State<Store>,
@@ -518,10 +519,11 @@ pub async fn import_progress(
     params(("id" = String, Path, description = "The import's id, from its preview.")),
     responses(
         (status = 202, description = "Being applied (or applied already): its progress.", body = ImportProgress),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A write in a session without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 404, description = "This seller has no such import, or its preview expired (import_not_found).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn apply_import(
     State(store): State<Store>,

@@ -100,11 +100,12 @@ pub const REPLAYED: &str = "idempotent-replayed";
         (status = 200, description = "Replaced.", body = SellerShipment),
         (status = 201, description = "Created.", body = SellerShipment),
         (status = 400, description = "The body is not JSON (malformed_json).", body = trackline_core::ErrorBody),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A write in a session without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 409, description = "Another request created the same reference at the same moment (conflict).", body = trackline_core::ErrorBody),
         (status = 422, description = "A field cannot be accepted (invalid, with field).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn put_shipment(
     State(store): State<Store>,
@@ -134,10 +135,10 @@ pub async fn put_shipment(
     params(Reference),
     responses(
         (status = 200, description = "The shipment.", body = SellerShipment),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
         (status = 404, description = "This seller has no shipment under this reference (not_found).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn get_shipment(
     State(store): State<Store>,
@@ -170,10 +171,11 @@ pub async fn get_shipment(
     params(Reference),
     responses(
         (status = 204, description = "Deleted."),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A write in a session without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 404, description = "This seller has no shipment under this reference (not_found).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn delete_shipment(
     State(store): State<Store>,
@@ -220,12 +222,13 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
     responses(
         (status = 201, description = "Appended (or replayed: Idempotent-Replayed: true).", body = EventsAdded, headers(("Idempotent-Replayed" = String, description = "true when this is the replay of an earlier response to the same key."))),
         (status = 400, description = "The body is not JSON, or the key is unusable (malformed_json, bad_idempotency_key).", body = trackline_core::ErrorBody),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A write in a session without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 404, description = "This seller has no shipment under this reference (not_found).", body = trackline_core::ErrorBody),
         (status = 409, description = "The same key is in flight (conflict).", body = trackline_core::ErrorBody),
         (status = 422, description = "A field cannot be accepted (invalid), or the key was used for another request (idempotency_key_reused).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn post_events(
     State(store): State<Store>,
@@ -318,10 +321,11 @@ impl From<&LookupRules> for LookupRulesView {
     responses(
         (status = 200, description = "The rules as stored.", body = LookupRulesView),
         (status = 400, description = "The body is not JSON (malformed_json).", body = trackline_core::ErrorBody),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only), or a write without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 422, description = "A field cannot be accepted (invalid, with field).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn put_settings(
     State(store): State<Store>,
@@ -344,9 +348,10 @@ pub async fn put_settings(
     summary = "The seller's lookup rules",
     responses(
         (status = 200, description = "The rules.", body = LookupRulesView),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn get_settings(
     State(store): State<Store>,
@@ -371,11 +376,12 @@ pub async fn get_settings(
     responses(
         (status = 200, description = "The shipment as changed.", body = SellerShipment),
         (status = 400, description = "The body is not JSON (malformed_json).", body = trackline_core::ErrorBody),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A write in a session without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 404, description = "This seller has no shipment under this reference (not_found).", body = trackline_core::ErrorBody),
         (status = 422, description = "A field a patch may not set, or a result that cannot be accepted (invalid, with field).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn patch_shipment(
     State(store): State<Store>,

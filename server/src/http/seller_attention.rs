@@ -293,11 +293,11 @@ pub fn asked(now: i64) -> AttentionAsked {
     description = "Each queue has its count, its first 20 items and the call that resolves them. Only the calling seller's shipments, deliveries and keys are read; each queue is a range of an index led by the seller, so it answers as fast in a shop of 100 000 parcels.",
     responses(
         (status = 200, description = "Every queue.", body = AttentionView),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
         (status = 429, description = "More than 30 reads at once, or 600 a minute, of this seller's list and queues (rate_limited; Retry-After).", body = trackline_core::ErrorBody),
         (status = 503, description = "Shipments stored by an older version are still being given the queues' columns (unavailable; Retry-After).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn attention(
     State(store): State<Store>,
@@ -377,10 +377,10 @@ pub struct ActivityView {
     params(Reference),
     responses(
         (status = 200, description = "Its activity.", body = ActivityView),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
         (status = 404, description = "This seller has no shipment under this reference (not_found).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn activity(
     State(store): State<Store>,

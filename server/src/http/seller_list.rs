@@ -319,12 +319,12 @@ fn read_query(query: Result<Query<ListQuery>, QueryRejection>) -> Result<ListQue
     params(ListQuery),
     responses(
         (status = 200, description = "A page of the seller's shipments.", body = ShipmentList),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
         (status = 422, description = "A parameter cannot be taken (invalid, with field).", body = trackline_core::ErrorBody),
         (status = 429, description = "More than 30 reads at once, or 600 a minute, of this seller's list and queues (rate_limited; Retry-After).", body = trackline_core::ErrorBody),
         (status = 503, description = "Shipments stored by an older version are still being given the list's columns (unavailable; Retry-After).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn list_shipments(
     State(store): State<Store>,
@@ -506,12 +506,13 @@ pub struct BulkResult {
     responses(
         (status = 200, description = "Each item created or replaced, in order.", body = BulkResult),
         (status = 400, description = "The body is not JSON (malformed_json).", body = trackline_core::ErrorBody),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A write in a session without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 409, description = "Another request created one of the references at the same moment (conflict).", body = trackline_core::ErrorBody),
         (status = 422, description = "An item cannot be accepted (invalid, with field `[i].field`).", body = trackline_core::ErrorBody),
         (status = 429, description = "100 000 webhook deliveries and notifications of this seller wait to be sent (rate_limited; Retry-After): nothing written.", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn put_shipments(
     State(store): State<Store>,

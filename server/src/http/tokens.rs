@@ -114,10 +114,11 @@ pub struct Tokens {
     responses(
         (status = 201, description = "Made; token is in this answer only.", body = TokenView),
         (status = 400, description = "The body is not JSON (malformed_json).", body = trackline_core::ErrorBody),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only), or a write without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 422, description = "The name cannot be accepted (invalid, field name), or the seller has 20 tokens already (invalid, field tokens).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn create_token(
     State(store): State<Store>,
@@ -157,9 +158,10 @@ pub async fn create_token(
     summary = "The seller's tokens: names, when made and last used (never the tokens)",
     responses(
         (status = 200, description = "Oldest first.", body = Tokens),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn list_tokens(
     State(store): State<Store>,
@@ -187,11 +189,12 @@ pub async fn list_tokens(
     params(("id" = String, Path, description = "The token's id, from the list.")),
     responses(
         (status = 204, description = "Revoked."),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only), or a write without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 404, description = "The seller has no such token (token_not_found).", body = trackline_core::ErrorBody),
         (status = 409, description = "It is the seller's last token: make another first (last_token).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn revoke_token(
     State(store): State<Store>,

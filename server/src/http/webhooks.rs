@@ -253,10 +253,11 @@ fn needs_secret_key(store: &Store) -> Result<(), ApiError> {
     responses(
         (status = 201, description = "Subscribed; secret is in this answer only.", body = SubscriptionView),
         (status = 400, description = "The body is not JSON (malformed_json).", body = trackline_core::ErrorBody),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only), or a write without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 422, description = "A field cannot be accepted (invalid, with field), the server keeps no secrets (field webhooks), or the seller already has 20 subscriptions (limit_reached).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn subscribe(
     State(state): State<SharedState>,
@@ -284,9 +285,10 @@ pub async fn subscribe(
     summary = "The seller's webhook subscriptions (their secrets are never shown again)",
     responses(
         (status = 200, description = "Oldest first.", body = Subscriptions),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn list(
     State(store): State<Store>,
@@ -313,10 +315,11 @@ pub async fn list(
     params(("id" = String, Path, description = "The subscription's id.")),
     responses(
         (status = 204, description = "Ended."),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only), or a write without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 404, description = "The seller has no such subscription (webhook_not_found).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn unsubscribe(
     State(store): State<Store>,
@@ -343,11 +346,12 @@ pub async fn unsubscribe(
     params(("id" = String, Path, description = "The subscription's id.")),
     responses(
         (status = 200, description = "Rotated; the new secret is in this answer only.", body = SubscriptionView),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only), or a write without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 404, description = "The seller has no such subscription (webhook_not_found).", body = trackline_core::ErrorBody),
         (status = 422, description = "The server keeps no secrets (invalid, field webhooks).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn rotate(
     State(store): State<Store>,
@@ -374,10 +378,11 @@ pub async fn rotate(
     params(("id" = String, Path, description = "The subscription's id.")),
     responses(
         (status = 200, description = "Newest first.", body = Deliveries),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only).", body = trackline_core::ErrorBody),
         (status = 404, description = "The seller has no such subscription (webhook_not_found).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn deliveries(
     State(store): State<Store>,
@@ -410,10 +415,11 @@ pub async fn deliveries(
     ),
     responses(
         (status = 202, description = "Queued to be sent now."),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only), or a write without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 404, description = "The seller has no such delivery (webhook_not_found).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn replay(
     State(store): State<Store>,

@@ -46,6 +46,8 @@ pub struct Member {
     pub seller: SellerId,
     /// The seller's name.
     pub seller_name: String,
+    /// The seller's public handle (what the widget's `shop` names).
+    pub seller_handle: String,
     /// Its name, as its colleagues know it.
     pub name: String,
     /// What it may do.
@@ -178,13 +180,18 @@ pub enum RemovedMember {
     LastOwner,
 }
 
-const MEMBER_COLUMNS: &str = "m.id, m.seller_id, m.name, m.role, s.name AS seller_name";
+const MEMBER_COLUMNS: &str =
+    "m.id, m.seller_id, m.name, m.role, s.name AS seller_name, s.handle AS seller_handle";
 
 fn member_from(row: &AnyRow) -> Result<Member, StoreError> {
     Ok(Member {
         id: row.try_get("id")?,
         seller: SellerId(row.try_get("seller_id")?),
         seller_name: row.try_get("seller_name")?,
+        // Every seller has had a handle since migration 0006; the column alone may be NULL.
+        seller_handle: row
+            .try_get::<Option<String>, _>("seller_handle")?
+            .unwrap_or_default(),
         name: row.try_get("name")?,
         role: Role::from_stored(row.try_get::<String, _>("role")?.as_str()),
     })
@@ -343,7 +350,7 @@ impl Store {
             return Ok(None);
         }
         let row = sqlx::query(
-            "SELECT i.seller_id, i.role, s.name AS seller_name
+            "SELECT i.seller_id, i.role, s.name AS seller_name, s.handle AS seller_handle
              FROM member_invitations i JOIN sellers s ON s.id = i.seller_id WHERE i.id = $1",
         )
         .bind(invitation)
@@ -354,6 +361,9 @@ impl Store {
             id: new_id()? >> 10,
             seller: SellerId(row.try_get("seller_id")?),
             seller_name: row.try_get("seller_name")?,
+            seller_handle: row
+                .try_get::<Option<String>, _>("seller_handle")?
+                .unwrap_or_default(),
             name: member.name.clone(),
             role: Role::from_stored(row.try_get::<String, _>("role")?.as_str()),
         };

@@ -141,3 +141,17 @@ async fn a_seller_configures_the_widget_and_the_snippet_renders_it_the_same_else
     .await;
     page.close().await;
 }
+
+#[tokio::test]
+async fn the_configurator_opened_from_the_console_has_the_shop_filled_in() {
+    let page = Session::start().await;
+    page.resize(1280, 900).await;
+    // As the console's Widget section links it, with the seller's handle.
+    page.open("/configure/?shop=demo-guarded&lang=en").await;
+    page.wait_for_script(&format!(
+        "return document.getElementById('cfg-shop')?.value === 'demo-guarded' && \
+         {PREVIEW}?.getAttribute('shop') === 'demo-guarded'"
+    ))
+    .await;
+    page.close().await;
+}

@@ -120,6 +120,10 @@ async fn put_parcel(page: &Session) {
         "stage": "in_transit",
         "status_text": "Left the sorting centre",
         "updated_at": "2026-11-19T12:45:00+03:00",
+        "support": {"contacts": [
+            {"kind": "phone", "value": "+7 800 100-00-00"},
+            {"kind": "telegram", "value": "https://t.me/demo_shop_help"}
+        ]},
         "events": [
             {"at": "2026-11-19T12:45:00+03:00", "stage": "in_transit", "text": "Left the sorting centre", "location": "Moscow"},
             {"at": "2026-11-18T11:30:00+03:00", "stage": "handed_over", "text": "Handed to the carrier", "location": "Tver"}
@@ -142,6 +146,9 @@ async fn an_owner_imports_an_ozon_csv_in_windows_1251_and_an_xlsx_through_the_co
     let page = Session::start_at_localhost().await;
     signed_in_owner(&page, "en").await;
     open_console(&page, "en", "#/import").await;
+    // The Widget section opens the configurator with the demo shop filled in.
+    page.find("nav a[href='/configure/?shop=demo&lang=en']")
+        .await;
 
     // The postings file: five rows to create, four refused, each refusal with its line and why.
     pick(&page, &ozon_csv()).await;
