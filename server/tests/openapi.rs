@@ -1361,7 +1361,13 @@ async fn walk_sessions_on_the_older_routes(walk: &mut Walk, store: &trackline_se
             "/api/v1/seller/webhooks/1/deliveries",
         ),
     ];
-    let more_owners: [(Method, &str, &str); 2] = [
+    let more_owners: [(Method, &str, &str); 4] = [
+        (Method::PUT, "/api/v1/seller/ozon", "/api/v1/seller/ozon"),
+        (
+            Method::PUT,
+            "/api/v1/seller/sources/{provider}",
+            "/api/v1/seller/sources/cdek",
+        ),
         (
             Method::POST,
             "/api/v1/seller/webhooks/{id}/deliveries/{delivery}/replay",
@@ -1379,7 +1385,17 @@ async fn walk_sessions_on_the_older_routes(walk: &mut Walk, store: &trackline_se
             .await;
         assert_eq!(status, 403, "{template}: staff");
     }
-    let writes: [(Method, &str, &str); 7] = [
+    let writes: [(Method, &str, &str); 9] = [
+        (
+            Method::POST,
+            "/api/v1/seller/ozon/postings/{posting_number}",
+            "/api/v1/seller/ozon/postings/12345678-0001-1",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/seller/shipments/{reference}/source",
+            "/api/v1/seller/shipments/older-1/source",
+        ),
         (
             Method::PUT,
             "/api/v1/seller/shipments",

@@ -85,7 +85,10 @@ pub fn sentence(lang: Lang, entry: &AuditEntry) -> String {
         .map(|(_, word)| *word);
     match known {
         Some(word) => {
-            let target = if matches!(word, Word::AuditProviderKeysPut | Word::AuditProviderKeysCheck) {
+            let target = if matches!(
+                word,
+                Word::AuditProviderKeysPut | Word::AuditProviderKeysCheck
+            ) {
                 provider_name(lang, target)
             } else {
                 target

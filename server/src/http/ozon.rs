@@ -79,10 +79,11 @@ impl KeysInput {
     responses(
         (status = 204, description = "Kept."),
         (status = 400, description = "The body is not JSON (malformed_json).", body = trackline_core::ErrorBody),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only), or a write without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 422, description = "A field cannot be accepted (invalid, with field).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn put_keys(
     State(store): State<Store>,
@@ -147,13 +148,14 @@ pub async fn check_keys(
     responses(
         (status = 200, description = "Pulled again; the stored shipment replaced.", body = SellerShipment),
         (status = 201, description = "Pulled for the first time.", body = SellerShipment),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A write without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 404, description = "Ozon has no such posting, as FBS or FBO (ozon_not_found).", body = trackline_core::ErrorBody),
         (status = 422, description = "No Ozon keys (invalid, field ozon) or not a posting number.", body = trackline_core::ErrorBody),
         (status = 502, description = "Ozon refused the keys or answered nonsense (ozon_refused_keys, ozon_bad_answer).", body = trackline_core::ErrorBody),
         (status = 503, description = "Ozon stayed unavailable after the retries (ozon_unavailable).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn pull_posting(
     State(store): State<Store>,

@@ -160,11 +160,12 @@ fn provider_of(name: &str) -> Result<Provider, ApiError> {
     responses(
         (status = 204, description = "Kept (or forgotten)."),
         (status = 400, description = "The body is not JSON (malformed_json).", body = trackline_core::ErrorBody),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A staff member's session (owners_only), or a write without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 404, description = "No such provider here (provider_not_found).", body = trackline_core::ErrorBody),
         (status = 422, description = "A key cannot be taken (invalid, with field), or the server keeps no secrets (field sources).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn put_source_keys(
     State(store): State<Store>,
@@ -301,11 +302,12 @@ pub async fn check_keys(
     responses(
         (status = 200, description = "Chosen; polled soon.", body = SourceChoice),
         (status = 400, description = "The body is not JSON (malformed_json).", body = trackline_core::ErrorBody),
-        (status = 401, description = "No valid bearer token (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
+        (status = 403, description = "A write without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 404, description = "This seller has no shipment under this reference (not_found).", body = trackline_core::ErrorBody),
         (status = 422, description = "No such provider here (invalid, field provider).", body = trackline_core::ErrorBody),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 pub async fn choose_source(
     State(store): State<Store>,
