@@ -8,7 +8,7 @@
 //!
 //! Reads run a few at a time: a file is up to 50 MiB, and a workbook's reader up to its limit.
 //! Two at once on an instance, and one of each seller's: a seller whose file is being read is
-//! told to come back (`SellerBusy`) rather than queued, so that one seller's slow workbooks
+//! told to come back (no `SellerTurn`) rather than queued, so that one seller's slow workbooks
 //! never hold both turns while every other seller's imports wait.
 
 use crate::import::{self, FileError, Sheet, MAX_FILE_BYTES};
@@ -39,19 +39,9 @@ static READING: Semaphore = Semaphore::const_new(2);
 /// The sellers (by id) a file is being read for on this instance: one file each at a time.
 static SELLERS_READING: Mutex<BTreeSet<i64>> = Mutex::new(BTreeSet::new());
 
-/// Why a seller's file was not read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ReadError {
-    /// Another file of the same seller is being read: it may send this one when that ends.
-    #[error("this seller's previous file is still being read")]
-    SellerBusy,
-    /// The file itself, and why.
-    #[error(transparent)]
-    File(#[from] FileError),
-}
-
-/// A seller's turn to have a file read, given back when dropped.
-struct SellerTurn(i64);
+/// A seller's turn to send a file and have it read on this instance, given back when dropped.
+#[derive(Debug)]
+pub struct SellerTurn(i64);
 
 impl SellerTurn {
     fn take(seller: i64) -> Option<SellerTurn> {
@@ -101,16 +91,11 @@ impl Default for SheetReader {
 }
 
 impl SheetReader {
-    /// Reads the file of the seller whose id is `seller` into a sheet, as `read` does, unless
-    /// another of its files is being read on this instance.
-    ///
-    /// # Errors
-    /// `SellerBusy` while another of the seller's files is read; else `read`'s.
-    pub async fn read_for(&self, seller: i64, bytes: Vec<u8>) -> Result<Sheet, ReadError> {
-        let Some(_turn) = SellerTurn::take(seller) else {
-            return Err(ReadError::SellerBusy);
-        };
-        Ok(self.read(bytes).await?)
+    /// The turn of the seller whose id is `seller` to send a file and have it read, taken
+    /// before its body is (so that a seller's many uploads at once hold no more than one
+    /// body); `None` while another of its files is sent or read on this instance.
+    pub fn turn(&self, seller: i64) -> Option<SellerTurn> {
+        SellerTurn::take(seller)
     }
 
     /// Reads a seller's file into a sheet: a workbook in a process of its own, text here.

@@ -251,6 +251,25 @@ async fn a_sellers_slow_workbooks_take_one_reader_and_another_seller_is_read_mea
             .and_then(|v| v.to_str().ok()),
         Some("2")
     );
+    // Refused before its body is read: a body that never ends is no matter.
+    let endless = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/seller/imports")
+        .header("authorization", bearer(&slow_token))
+        .header("content-type", XLSX)
+        .body(Body::from_stream(futures_util::stream::pending::<
+            Result<axum::body::Bytes, std::io::Error>,
+        >()))
+        .expect("a request");
+    let reply = tokio::time::timeout(Duration::from_secs(5), send_owned(app.clone(), endless))
+        .await
+        .expect("refused without reading the body");
+    assert_eq!(
+        reply.json()["error"],
+        "import_reader_busy",
+        "{}",
+        reply.text
+    );
     // Another seller's file is read meanwhile, at once: the slow one holds one turn of two.
     let started = Instant::now();
     let reply = tokio::time::timeout(

@@ -23,13 +23,12 @@ use super::import_job::{self, checks_differ, kept_factor, Planned};
 use crate::http::state::SharedState;
 use crate::import::{self, Field, FileError, Line, Mapping, Outcome, Plan, Refusal, Sheet};
 use crate::seller_input::Invalid;
-use crate::sheet_reader::ReadError;
 use crate::store::imports::{KeptImport, NewImport, Start};
 use crate::store::sellers::SellerId;
 use crate::store::{new_id, now_ms, Store, StoreError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -358,7 +357,7 @@ pub async fn preview_import(
     Seller(seller): Seller,
     headers: HeaderMap,
     query: Result<Query<PreviewQuery>, axum::extract::rejection::QueryRejection>,
-    body: Result<Bytes, BytesRejection>,
+    request: Request,
 ) -> Result<Response, ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -371,7 +370,13 @@ pub async fn preview_import(
         ));
     }
     let Query(query) = query.map_err(|rejection| invalid("mapping", rejection.body_text()))?;
-    let body = body.map_err(|rejection| {
+    // Held until the preview is kept: one file of a seller's in the server at a time.
+    let _turn = state
+        .sheets
+        .turn(seller.0)
+        .ok_or(ApiError::ImportReaderBusy)?;
+    let body = Bytes::from_request(request, &()).await;
+    let body = body.map_err(|rejection: BytesRejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::File(FileError::TooLarge {
                 limit: import::MAX_FILE_BYTES,
@@ -382,12 +387,9 @@ pub async fn preview_import(
     })?;
     let sheet = state
         .sheets
-        .read_for(seller.0, Vec::from(body))
+        .read(Vec::from(body))
         .await
-        .map_err(|error| match error {
-            ReadError::SellerBusy => ApiError::ImportReaderBusy,
-            ReadError::File(error) => ApiError::File(error),
-        })?;
+        .map_err(ApiError::File)?;
     let mapping = mapping_of(&sheet, query.mapping.as_deref())?;
     let lines = sheet.lines(&mapping);
     let (counts, entries, planned) = compare(&state.store, seller, lines).await?;
