@@ -161,7 +161,7 @@ impl ImportError {
         let code = serde_json::from_str::<Value>(body)
             .ok()
             .and_then(|json| json.get("error")?.as_str().map(str::to_owned))
-            .filter(|code| code.starts_with("file_") || code == "unsupported_type");
+            .filter(|code| code.starts_with("file_") || looked_up(&FILE_ERRORS, code).is_some());
         match code {
             Some(code) => ImportError::File(code.chars().take(60).collect()),
             // A 413 from a proxy in front, with a body of its own, is still a file too large.
@@ -250,7 +250,7 @@ pub const NUMBER_PROBLEMS: [(&str, Word); 5] = [
 ];
 
 /// A file error's code and its word.
-pub const FILE_ERRORS: [(&str, Word); 12] = [
+pub const FILE_ERRORS: [(&str, Word); 14] = [
     ("file_empty", Word::FileEmpty),
     ("file_too_large", Word::FileTooLarge),
     ("file_too_many_rows", Word::FileTooManyRows),
@@ -263,6 +263,8 @@ pub const FILE_ERRORS: [(&str, Word); 12] = [
     ("file_bad_workbook", Word::FileBadWorkbook),
     ("file_no_header_row", Word::FileNoHeaderRow),
     ("unsupported_type", Word::FileWrongType),
+    ("file_too_many_cells", Word::FileTooManyCells),
+    ("import_reader_busy", Word::ImportReaderBusy),
 ];
 
 fn looked_up(table: &[(&str, Word)], code: &str) -> Option<Word> {

@@ -780,6 +780,12 @@ words! {
     KindHelpCenter { en: "Help centre page", ru: "Страница справки", zh: "帮助中心页面" }
     /// A contact kind.
     KindTicket { en: "Ticket form", ru: "Форма обращения", zh: "工单表单" }
+    /// The file: too many cells over its rows.
+    FileTooManyCells { en: "The file has too many cells (over 2 000 000: rows × columns). Delete the columns you do not import, or split the file.", ru: "В файле слишком много ячеек (больше 2 000 000: строки × столбцы). Удалите столбцы, которые не нужны для импорта, или разделите файл.", zh: "文件单元格过多（超过 2 000 000：行 × 列）。请删除不需导入的列，或拆分文件。" }
+    /// The seller's previous file is still being read.
+    ImportReaderBusy { en: "Your previous file is still being read. Wait a few seconds and try again.", ru: "Предыдущий файл ещё читается. Подождите несколько секунд и повторите.", zh: "上一个文件仍在读取中，请稍候几秒再试。" }
+    /// Another import of the seller's is being applied.
+    ImportRunning { en: "Another import is being applied. Apply this one when it is done.", ru: "Сейчас применяется другой импорт. Примените этот, когда он закончится.", zh: "另一个导入正在应用中，请在其完成后再应用此导入。" }
 }
 
 /// `word` in `lang` with its `{name}` placeholders filled in.

@@ -723,7 +723,7 @@ fn every_reason_and_file_error_is_told_in_three_languages_and_an_unknown_one_by_
             "invalid",
         ]
     );
-    assert_eq!(FILE_ERRORS.len(), 12);
+    assert_eq!(FILE_ERRORS.len(), 14);
 }
 
 #[wasm_bindgen_test]
@@ -749,6 +749,15 @@ fn a_file_error_is_told_by_its_code_and_any_other_failure_as_usual() {
     assert_eq!(
         ImportError::of(401, None, ""),
         ImportError::Api(ApiError::SignedOut)
+    );
+    // The seller's previous file still being read: told as the file's trouble, in words.
+    assert_eq!(
+        ImportError::of(429, Some("2"), r#"{"error":"import_reader_busy"}"#),
+        ImportError::File("import_reader_busy".into())
+    );
+    assert_eq!(
+        ImportError::of(429, Some("2"), r#"{"error":"rate_limited"}"#),
+        ImportError::Api(ApiError::TooMany(Some(2)))
     );
 }
 

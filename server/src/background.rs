@@ -88,7 +88,11 @@ pub async fn keep_forgetting(store: Store, stop: CancellationToken) {
             if forgotten.total() + console.total() > 0 {
                 tracing::debug!(?forgotten, ?console, "forgot expired rows");
             }
-            Ok(usize::try_from(forgotten.total() + console.total()).unwrap_or(usize::MAX))
+            // Imports expire within the hour (or the day, applied): swept here too, not only
+            // when the next preview comes.
+            let imports = store.forget_expired_imports(now).await?;
+            let total = (forgotten.total() + console.total()).saturating_add(imports);
+            Ok(usize::try_from(total).unwrap_or(usize::MAX))
         },
     )
     .await;

@@ -7,11 +7,16 @@
 //! each CSV would cost more than reading it.
 //!
 //! Reads run a few at a time: a file is up to 50 MiB, and a workbook's reader up to its limit.
+//! Two at once on an instance, and one of each seller's: a seller whose file is being read is
+//! told to come back (no `SellerTurn`) rather than queued, so that one seller's slow workbooks
+//! never hold both turns while every other seller's imports wait.
 
-use crate::import::{self, FileError, Sheet, MAX_FILE_BYTES, MAX_TEXT_BYTES, MAX_UNPACKED_BYTES};
+use crate::import::{self, FileError, Sheet, MAX_FILE_BYTES};
+use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{ExitCode, Stdio};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Semaphore;
@@ -23,12 +28,45 @@ pub const COMMAND: &str = "read-sheet";
 pub const DEFAULT_MEMORY: u64 = 1024 * 1024 * 1024;
 /// How long a workbook's reader may take by default.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
-/// The most bytes of answer taken from a reader: a sheet of `MAX_TEXT_BYTES` of text, quoted
-/// and escaped, with room for the rows' frames.
-const MAX_ANSWER: u64 = 4 * MAX_TEXT_BYTES as u64 + MAX_UNPACKED_BYTES;
+/// The most bytes of answer a reader gives: its sheet as JSON. The parent holds it whole
+/// while it makes the sheet of it, so it is bounded well under what the reader may read
+/// (`MAX_TEXT_BYTES` of text, escaped up to six times over): a sheet of `MAX_CELLS` cells
+/// of some twenty bytes each fits.
+pub const MAX_ANSWER: usize = 48 * 1024 * 1024;
 
 /// Files read at once; others wait their turn (within their deadline).
 static READING: Semaphore = Semaphore::const_new(2);
+/// The sellers (by id) a file is being read for on this instance: one file each at a time.
+static SELLERS_READING: Mutex<BTreeSet<i64>> = Mutex::new(BTreeSet::new());
+
+/// A seller's turn to send a file and have it read on this instance, given back when dropped.
+#[derive(Debug)]
+pub struct SellerTurn(i64);
+
+impl SellerTurn {
+    fn take(seller: i64) -> Option<SellerTurn> {
+        let taken = SELLERS_READING
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(seller);
+        // Made only once taken, and after the lock is let go: a turn dropped gives its seller
+        // back under the same lock.
+        if taken {
+            Some(SellerTurn(seller))
+        } else {
+            None
+        }
+    }
+}
+
+impl Drop for SellerTurn {
+    fn drop(&mut self) {
+        SELLERS_READING
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.0);
+    }
+}
 
 /// How the server reads sellers' workbooks.
 #[derive(Debug, Clone)]
@@ -53,6 +91,13 @@ impl Default for SheetReader {
 }
 
 impl SheetReader {
+    /// The turn of the seller whose id is `seller` to send a file and have it read, taken
+    /// before its body is (so that a seller's many uploads at once hold no more than one
+    /// body); `None` while another of its files is sent or read on this instance.
+    pub fn turn(&self, seller: i64) -> Option<SellerTurn> {
+        SellerTurn::take(seller)
+    }
+
     /// Reads a seller's file into a sheet: a workbook in a process of its own, text here.
     ///
     /// # Errors
@@ -112,10 +157,22 @@ impl SheetReader {
         };
         let read = async move {
             let mut answer = Vec::new();
-            let read = stdout.take(MAX_ANSWER).read_to_end(&mut answer).await;
+            // A byte past the bound tells an answer too long from one just long enough.
+            let cap = u64::try_from(MAX_ANSWER)
+                .unwrap_or(u64::MAX)
+                .saturating_add(1);
+            let read = stdout.take(cap).read_to_end(&mut answer).await;
             read.map(|_| answer)
         };
         let ((), answer) = tokio::join!(write, read);
+        if answer
+            .as_ref()
+            .is_ok_and(|answer| answer.len() > MAX_ANSWER)
+        {
+            tracing::warn!("a workbook's reader answered more than it may");
+            let _ = child.start_kill();
+            return Err(FileError::Unreadable);
+        }
         let status = child.wait().await;
         match (status, answer) {
             (Ok(status), Ok(answer)) if status.success() => {
@@ -173,9 +230,20 @@ pub fn serve(memory: u64, limited: bool) -> ExitCode {
     }
     let answer = import::read(&bytes);
     drop(bytes);
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match serde_json::to_writer(&mut out, &answer).map(|()| out.flush()) {
-        Ok(Ok(())) => ExitCode::SUCCESS,
-        _ => ExitCode::FAILURE,
+    let Ok(mut json) = serde_json::to_vec(&answer) else {
+        return ExitCode::FAILURE;
+    };
+    drop(answer);
+    if json.len() > MAX_ANSWER {
+        let refusal: Result<Sheet, FileError> = Err(FileError::TextTooLarge { limit: MAX_ANSWER });
+        let Ok(refused) = serde_json::to_vec(&refusal) else {
+            return ExitCode::FAILURE;
+        };
+        json = refused;
+    }
+    let mut out = std::io::stdout().lock();
+    match out.write_all(&json).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
     }
 }

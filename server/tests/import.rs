@@ -415,6 +415,43 @@ fn the_width_limits_hold() {
     );
 }
 
+#[test]
+fn a_sheet_of_many_wide_rows_is_refused_by_its_cells_and_trailing_empty_cells_cost_none() {
+    // 8 000 rows of 256 cells, most of them empty: 2 MB of file, 2 048 000 cells (each a
+    // `String` kept in the server).
+    let mut wide = String::from("Номер заказа;Статус\n");
+    let row = format!("1;Доставлен{};x\n", ";".repeat(253));
+    for _ in 0..8_000 {
+        wide.push_str(&row);
+    }
+    assert_eq!(
+        import::read(wide.as_bytes()).unwrap_err(),
+        FileError::TooManyCells {
+            limit: import::MAX_CELLS
+        }
+    );
+    // The same rows without the far cell: two cells each, however many separators follow.
+    let trailing = wide.replace(";x\n", ";\n");
+    let sheet = import::read(trailing.as_bytes()).unwrap();
+    assert_eq!(sheet.rows.len(), 8_000);
+    assert!(sheet.rows.iter().all(|row| row.cells.len() == 2));
+    // An XLSX of as many cells: refused as it is read.
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write(0, 0, "Номер заказа").unwrap();
+    sheet.write(0, 1, "Статус").unwrap();
+    for row in 1..=8_000 {
+        sheet.write(row, 0, "1").unwrap();
+        sheet.write(row, 255, "x").unwrap();
+    }
+    assert_eq!(
+        import::read(&workbook.save_to_buffer().unwrap()).unwrap_err(),
+        FileError::TooManyCells {
+            limit: import::MAX_CELLS
+        }
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 

@@ -1228,6 +1228,9 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         ("/api/v1/console/passkeys/register/finish", "post", "200"),
         ("/api/v1/console/passkeys/register/finish", "post", "409"),
         ("/api/v1/console/passkeys/sign-in/finish", "post", "200"),
+        // A seller's two files read at once, two imports applied at once (`import_limits.rs`).
+        ("/api/v1/seller/imports", "post", "429"),
+        ("/api/v1/seller/imports/{id}/apply", "post", "409"),
     ]
     .iter()
     .map(|(p, m, s)| (p.to_string(), m.to_string(), s.to_string()))

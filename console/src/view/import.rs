@@ -149,6 +149,12 @@ impl State {
                         self.poll(&id).await;
                     }
                 }
+                // The seller's imports are applied one at a time.
+                Err(ApiError::Conflict) => {
+                    let _ = self
+                        .problem
+                        .try_set(Some(Problem::Said(Word::ImportRunning)));
+                }
                 Err(error) => {
                     let _ = self.problem.try_set(Some(reported(self.gate, error)));
                 }

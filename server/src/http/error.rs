@@ -108,6 +108,12 @@ pub enum ApiError {
     /// What was asked cannot be answered right now (the reason says why); `Retry-After` says when.
     #[error("{0}")]
     Unavailable(&'static str),
+    /// Another file of the seller's is being read; `Retry-After` says when to send this one.
+    #[error("this seller's previous file is still being read: send this one when it is done")]
+    ImportReaderBusy,
+    /// Another import of the seller's is being applied.
+    #[error("another import of this seller is being applied: apply this one when it is done")]
+    ImportRunning,
 }
 
 impl From<LookupError> for ApiError {
@@ -204,6 +210,8 @@ impl ApiError {
             ApiError::Ozon(OzonError::Unavailable(_)) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "ozon_unavailable")
             }
+            ApiError::ImportReaderBusy => (StatusCode::TOO_MANY_REQUESTS, "import_reader_busy"),
+            ApiError::ImportRunning => (StatusCode::CONFLICT, "import_running"),
         }
     }
 }
@@ -217,6 +225,7 @@ fn file_status_and_code(error: &crate::import::FileError) -> (StatusCode, &'stat
         FileError::Empty => "file_empty",
         FileError::TooManyRows { .. } => "file_too_many_rows",
         FileError::RowTooWide { .. } => "file_row_too_wide",
+        FileError::TooManyCells { .. } => "file_too_many_cells",
         FileError::UnknownEncoding => "file_unknown_encoding",
         FileError::UnsupportedFormat => "file_unsupported_format",
         FileError::UnpacksTooLarge { .. } => "file_unpacks_too_large",
@@ -273,6 +282,8 @@ impl IntoResponse for ApiError {
             ApiError::Unavailable(_) | ApiError::Store(StoreError::TimedOut) => {
                 Some(Duration::from_secs(1))
             }
+            // A file's reading takes a second or a few.
+            ApiError::ImportReaderBusy => Some(Duration::from_secs(2)),
             _ => None,
         };
         if let Some(wait) = wait {

@@ -4,9 +4,13 @@
 //! own), maps its columns (the guess, or the seller's `mapping`), and compares each row with
 //! the seller's stored shipment under the row's reference (`import::plan`): created, changed
 //! (with what), unchanged, a repeat of an earlier line, or refused (line and reason). The
-//! preview is kept an hour under an id. `POST …/{id}/apply` writes its rows in a job of the
-//! server's, each through `updates` as a `PUT` would (webhooks and notifications follow),
-//! whatever becomes of the seller's session; `GET …/{id}` tells how far it is.
+//! preview is kept an hour under an id, sealed (it holds buyers' phone digits and postcodes).
+//! `POST …/{id}/apply` writes its rows in a job of the server's, each through `updates` as a
+//! `PUT` would (webhooks and notifications follow), whatever becomes of the seller's session;
+//! `GET …/{id}` tells how far it is.
+//!
+//! What one seller may hold of a server many share: one file read at a time (`sheet_reader`),
+//! its newest `IMPORTS_KEPT` imports kept, and one applied at a time.
 //!
 //! Rows are keyed by the seller's reference, as the import reads it (`import`'s module doc):
 //! two files that key one shipment by different columns make two shipments. Applying compares
@@ -19,12 +23,12 @@ use super::import_job::{self, checks_differ, kept_factor, Planned};
 use crate::http::state::SharedState;
 use crate::import::{self, Field, FileError, Line, Mapping, Outcome, Plan, Refusal, Sheet};
 use crate::seller_input::Invalid;
-use crate::store::imports::{KeptImport, NewImport};
+use crate::store::imports::{KeptImport, NewImport, Start};
 use crate::store::sellers::SellerId;
 use crate::store::{new_id, now_ms, Store, StoreError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -41,6 +45,10 @@ const PROGRESS_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
 /// A job applying an import that has not shown it lives for this long died with its instance:
 /// applying the import again takes it up where it stopped.
 const DEAD_AFTER_MS: i64 = 60 * 1000;
+/// How many of a seller's imports are kept (the one being applied apart): the oldest beyond
+/// are forgotten. The console sends the file again for each change of its manual mapping, so
+/// a cap that refused the next preview would lock out a seller who remapped a few times.
+const IMPORTS_KEPT: i64 = 5;
 /// The longest `mapping` taken: a few hundred columns' worth.
 const MAX_MAPPING: usize = 4000;
 /// The content types a file may come as (browsers send Excel's for a `.csv` on Windows, and
@@ -323,7 +331,8 @@ fn refused_row(line: usize, refusal: &Refusal) -> RefusedRow {
 ///
 /// # Errors
 /// 401 without a valid token; 413 for a file over 50 MiB; 415 for a body of another type; 422
-/// for a file that cannot be read (its code says why) or a `mapping` that cannot be taken.
+/// for a file that cannot be read (its code says why) or a `mapping` that cannot be taken; 429
+/// while another file of the seller's is being read.
 #[utoipa::path(
     post,
     path = "/api/v1/seller/imports",
@@ -338,7 +347,9 @@ fn refused_row(line: usize, refusal: &Refusal) -> RefusedRow {
         (status = 403, description = "A write in a session without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 413, description = "The file is over 50 MiB (file_too_large).", body = trackline_core::ErrorBody),
         (status = 415, description = "The body is neither CSV nor XLSX (unsupported_type).", body = trackline_core::ErrorBody),
-        (status = 422, description = "The file cannot be read: file_empty, file_unknown_encoding, file_unsupported_format (an .xls), file_no_header_row, file_too_many_rows, file_row_too_wide, file_unpacks_too_large, file_text_too_large, file_bad_workbook, file_unreadable (its reader crashed or ran out of time or memory); or invalid (`mapping`).", body = trackline_core::ErrorBody),
+        (status = 422, description = "The file cannot be read: file_empty, file_unknown_encoding, file_unsupported_format (an .xls), file_no_header_row, file_too_many_rows, file_row_too_wide, file_too_many_cells, file_unpacks_too_large, file_text_too_large, file_bad_workbook, file_unreadable (its reader crashed or ran out of time or memory); or invalid (`mapping`).", body = trackline_core::ErrorBody),
+        (status = 429, description = "Another file of this seller's is being read (import_reader_busy): send this one again after `Retry-After` seconds.", body = trackline_core::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
     ),
     security(("bearer" = []), ("session" = [])),
 )]
@@ -347,7 +358,7 @@ pub async fn preview_import(
     Seller(seller): Seller,
     headers: HeaderMap,
     query: Result<Query<PreviewQuery>, axum::extract::rejection::QueryRejection>,
-    body: Result<Bytes, BytesRejection>,
+    request: Request,
 ) -> Result<Response, ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -360,7 +371,13 @@ pub async fn preview_import(
         ));
     }
     let Query(query) = query.map_err(|rejection| invalid("mapping", rejection.body_text()))?;
-    let body = body.map_err(|rejection| {
+    // Held until the preview is kept: one file of a seller's in the server at a time.
+    let _turn = state
+        .sheets
+        .turn(seller.0)
+        .ok_or(ApiError::ImportReaderBusy)?;
+    let body = Bytes::from_request(request, &()).await;
+    let body = body.map_err(|rejection: BytesRejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::File(FileError::TooLarge {
                 limit: import::MAX_FILE_BYTES,
@@ -371,7 +388,7 @@ pub async fn preview_import(
     })?;
     let sheet = state
         .sheets
-        .read(body.to_vec())
+        .read(Vec::from(body))
         .await
         .map_err(ApiError::File)?;
     let mapping = mapping_of(&sheet, query.mapping.as_deref())?;
@@ -451,6 +468,7 @@ pub async fn preview_import(
                 total: i64::try_from(planned.len()).unwrap_or(i64::MAX),
                 preview: &text,
                 planned: &rows,
+                kept_at_most: IMPORTS_KEPT,
             },
         )
         .await?;
@@ -509,7 +527,8 @@ pub async fn import_progress(
 /// `POST /api/v1/seller/imports/{id}/apply`: writes the import's rows in a job of the server's.
 ///
 /// # Errors
-/// 401 without a valid token, 404 when this seller has no such import (or it expired).
+/// 401 without a valid token, 404 when this seller has no such import (or it expired), 409
+/// while another of the seller's imports is being applied.
 #[utoipa::path(
     post,
     path = "/api/v1/seller/imports/{id}/apply",
@@ -522,6 +541,7 @@ pub async fn import_progress(
         (status = 401, description = "No valid bearer token or session (unauthorized).", body = trackline_core::ErrorBody),
         (status = 403, description = "A write in a session without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 404, description = "This seller has no such import, or its preview expired (import_not_found).", body = trackline_core::ErrorBody),
+        (status = 409, description = "Another import of this seller's is being applied (import_running): a seller's imports are applied one at a time.", body = trackline_core::ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),
 )]
@@ -536,13 +556,19 @@ pub async fn apply_import(
         .await?
         .ok_or(ApiError::ImportNotFound)?;
     let dead_before = now_ms() - DEAD_AFTER_MS;
-    if store
+    match store
         .start_applying(seller, id, dead_before, PROGRESS_KEPT_MS)
         .await?
     {
-        let planned: Vec<Planned> =
-            serde_json::from_str(&kept.planned).map_err(StoreError::from)?;
-        import_job::spawn(store.clone(), seller, id, planned);
+        Start::Started => {
+            let planned: Vec<Planned> =
+                serde_json::from_str(&kept.planned).map_err(StoreError::from)?;
+            import_job::spawn(store.clone(), seller, id, planned);
+        }
+        Start::Held => {}
+        // One job a seller: a seller's many imports applied at once would each hold a share of
+        // the database's writers.
+        Start::AnotherRunning => return Err(ApiError::ImportRunning),
     }
     let kept = store
         .kept_import(seller, id)

@@ -36,6 +36,11 @@ pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
 pub const MAX_ROWS: usize = 100_000;
 /// The most cells a row may have.
 pub const MAX_COLUMNS: usize = 256;
+/// The most cells a sheet may keep, over all its rows (each row to its last cell that holds
+/// anything): 100 000 rows of 20 columns, or 10 000 of 200. A cell is kept as a `String` of 24
+/// bytes, its text apart, so a sheet of `MAX_ROWS` by `MAX_COLUMNS` would take 600 MB in the
+/// server however little its cells hold.
+pub const MAX_CELLS: usize = 2_000_000;
 /// The most bytes a row's cells may hold together.
 pub const MAX_ROW_BYTES: usize = 64 * 1024;
 /// The most bytes an XLSX file's parts may unpack to together.
@@ -76,6 +81,12 @@ pub enum FileError {
     RowTooWide {
         /// The line (CSV) or row (XLSX), from 1.
         line: usize,
+    },
+    /// More cells than `MAX_CELLS` over all its rows.
+    #[error("the file has more than {limit} cells")]
+    TooManyCells {
+        /// The limit.
+        limit: usize,
     },
     /// Text in neither UTF-8 nor Windows-1251 (nor UTF-16 with a BOM), or not text at all.
     #[error("the file is in an encoding other than UTF-8 or Windows-1251")]

@@ -3,7 +3,8 @@
 
 use super::mapping::Mapping;
 use super::{
-    Encoding, FileError, Format, Sheet, HEADER_SEARCH_ROWS, MAX_COLUMNS, MAX_ROWS, MAX_ROW_BYTES,
+    Encoding, FileError, Format, Sheet, HEADER_SEARCH_ROWS, MAX_CELLS, MAX_COLUMNS, MAX_ROWS,
+    MAX_ROW_BYTES,
 };
 
 /// One row of a file: its line (CSV) or row number (XLSX), from 1, and its cells as text.
@@ -37,6 +38,7 @@ pub fn read_csv(text: &str, encoding: Encoding) -> Result<Sheet, FileError> {
     let mut reader = reader(text, separator);
     let mut lines = LineCounter::new(text, first_line);
     let mut rows = Vec::new();
+    let mut cells = 0usize;
     for record in reader.records() {
         // Reading a `&str` with `flexible`, the csv crate has no error left to give; one is
         // still told (as the row it stopped at), never a panic.
@@ -48,10 +50,16 @@ pub fn read_csv(text: &str, encoding: Encoding) -> Result<Sheet, FileError> {
         if record.len() > MAX_COLUMNS || record.as_slice().len() > MAX_ROW_BYTES {
             return Err(FileError::RowTooWide { line });
         }
-        rows.push(Row {
-            line,
-            cells: record.iter().map(cell).collect(),
-        });
+        let mut row: Vec<String> = record.iter().map(cell).collect();
+        // Trailing separators (a sheet's empty columns saved as `;;;;`) cost nothing kept.
+        while row.last().is_some_and(String::is_empty) {
+            row.pop();
+        }
+        cells += row.len();
+        if cells > MAX_CELLS {
+            return Err(FileError::TooManyCells { limit: MAX_CELLS });
+        }
+        rows.push(Row { line, cells: row });
         // The header and a few lines above it, then `MAX_ROWS` of data.
         if rows.len() > MAX_ROWS + HEADER_SEARCH_ROWS {
             return Err(FileError::TooManyRows { limit: MAX_ROWS });

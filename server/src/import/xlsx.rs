@@ -4,7 +4,7 @@
 
 use super::sheet::{self, Row};
 use super::{
-    FileError, Format, Sheet, HEADER_SEARCH_ROWS, MAX_COLUMNS, MAX_ROWS, MAX_ROW_BYTES,
+    FileError, Format, Sheet, HEADER_SEARCH_ROWS, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_ROW_BYTES,
     MAX_TEXT_BYTES, MAX_UNPACKED_BYTES,
 };
 use calamine::{DataRef, Reader, Xlsx};
@@ -108,6 +108,7 @@ fn rows(
     let mut rows: Vec<Row> = Vec::new();
     let mut row_bytes = 0;
     let mut text_bytes = 0usize;
+    let mut cells = 0usize;
     while let Some(cell) = reader.next_cell().map_err(|_| FileError::BadWorkbook)? {
         let (r, c) = cell.get_position();
         let (line, column) = (r as usize + 1, c as usize);
@@ -135,6 +136,10 @@ fn rows(
         }
         if let Some(row) = rows.last_mut() {
             if row.cells.len() <= column {
+                cells += column + 1 - row.cells.len();
+                if cells > MAX_CELLS {
+                    return Err(FileError::TooManyCells { limit: MAX_CELLS });
+                }
                 row.cells.resize(column + 1, String::new());
             }
             row.cells[column] = sheet::cell(&text);
