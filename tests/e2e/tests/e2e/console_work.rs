@@ -390,3 +390,79 @@ async fn console_screenshots() {
     }
     page.close().await;
 }
+
+/// Marks every control a keyboard user must reach (visible, enabled, not inert) with
+/// `data-reach`, and returns how many there are.
+const MARK_CONTROLS: &str = r#"
+const controls = [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')]
+  .filter(e => !e.disabled && e.getAttribute('tabindex') !== '-1' && !e.closest('[hidden], [inert]')
+    && (e.getClientRects().length > 0 || e.matches('input[type=file]')));
+controls.forEach((e, i) => e.setAttribute('data-reach', String(i)));
+window.reached = new Set();
+document.addEventListener('focusin', ev => {
+  const own = ev.target.closest('[data-reach]');
+  if (own) window.reached.add(own.getAttribute('data-reach'));
+});
+return controls.length;"#;
+
+/// Presses Tab once, as a keyboard does (DevTools' input, not a script's focus()).
+async fn tab(page: &Session) {
+    for kind in ["keyDown", "keyUp"] {
+        page.cdp(
+            "Input.dispatchKeyEvent",
+            serde_json::json!({"type": kind, "key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9}),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn every_section_of_the_console_is_axe_clean_and_each_control_is_reached_by_tab() {
+    let page = Session::start_at_localhost().await;
+    put_parcel(&page).await;
+    signed_in_owner(&page, "en").await;
+    // Each section, and what shows it has loaded (the page says "Loading…" until then).
+    let sections = [
+        ("#/", "[data-testid=queue], [data-testid=all-clear]"),
+        ("#/shipments", "[data-testid=row], [data-testid=no-shipments]"),
+        (
+            &*format!("#/shipment/{PARCEL}"),
+            "[data-testid=buyer-view] [data-testid=shipment]",
+        ),
+        ("#/import", "[data-testid=drop]"),
+        ("#/webhooks", "main form"),
+        ("#/keys", "[data-testid^=keys-]"),
+        ("#/tokens", "main form"),
+        ("#/members", "[data-testid=member]"),
+        ("#/audit", "[data-testid=audit-entry], main p.con__muted"),
+        ("#/settings", "form[aria-busy=false]"),
+    ];
+    for (place, loaded) in sections {
+        open_console(&page, "en", place).await;
+        page.find(loaded).await;
+        page.wait_for_script(
+            "return ![...document.querySelectorAll('[role=status]')].some(e => e.textContent.includes('Loading'))",
+        )
+        .await;
+        let violations = page.axe_violations().await;
+        assert!(violations.is_empty(), "{place}: {violations:#?}");
+
+        let controls = page.eval(MARK_CONTROLS).await.as_u64().unwrap_or(0);
+        assert!(controls > 0, "{place}: no control at all");
+        page.eval("document.activeElement && document.activeElement.blur(); return true")
+            .await;
+        // Twice round the page at most: every control once, the browser's own stops besides.
+        for _ in 0..(2 * controls + 10) {
+            tab(&page).await;
+        }
+        let missed = page
+            .eval(
+                "return [...document.querySelectorAll('[data-reach]')]
+                   .filter(e => !window.reached.has(e.getAttribute('data-reach')))
+                   .map(e => e.outerHTML.slice(0, 120))",
+            )
+            .await;
+        assert_eq!(missed, serde_json::json!([]), "{place}: not reached by Tab");
+    }
+    page.close().await;
+}
