@@ -4,6 +4,7 @@
 //! these functions take the moments and digests they are given.
 
 use super::seller_id::SellerId;
+use super::tokens::{maker_present, TokenMaker};
 use super::versions::Touched;
 use super::{new_id, Store, StoreError};
 use sqlx::any::AnyRow;
@@ -221,7 +222,8 @@ async fn hold_seller(connection: &mut AnyConnection, seller: SellerId) -> Result
 
 impl Store {
     /// Keeps an invitation to join `seller` as `role`, by its token's digest, made by `maker`
-    /// (`None`: the operator).
+    /// (`None`: the operator) with the token `via` (if a token made it); `None` if that member or
+    /// token was removed or revoked since the request was authenticated (nothing is kept).
     ///
     /// # Errors
     /// `StoreError` if the database fails.
@@ -232,8 +234,18 @@ impl Store {
         token_hash: &str,
         expires_ms: i64,
         maker: Option<&Maker>,
-    ) -> Result<i64, StoreError> {
+        via: Option<i64>,
+    ) -> Result<Option<i64>, StoreError> {
         let id = new_id()?;
+        let mut tx = self.begin_write().await?;
+        hold_seller(&mut tx, seller).await?;
+        let present = TokenMaker {
+            member: maker.map(|maker| maker.id),
+            token: via,
+        };
+        if !maker_present(&mut tx, seller, present).await? {
+            return Ok(None);
+        }
         sqlx::query(
             "INSERT INTO member_invitations
              (id, seller_id, role, token_hash, expires_ms, made_by, made_by_name)
@@ -246,9 +258,11 @@ impl Store {
         .bind(expires_ms)
         .bind(maker.map(|maker| maker.id))
         .bind(maker.map(|maker| maker.name.as_str()))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(id)
+        // Invitations are no lookup data: nothing kept in memory is told.
+        tx.commit().await?;
+        Ok(Some(id))
     }
 
     /// The invitation a token's digest names, unless it is used or expired at `now`.
