@@ -220,17 +220,20 @@ fn device_digest(headers: &axum::http::HeaderMap) -> Option<String> {
 }
 
 /// The presented device cookie's digest when it was given to `member` (and is not too old); a
-/// made-up one, or one of another member's, is none.
+/// made-up one, one of another member's, or any for no member (`None`: an unknown login) is
+/// none. The cookie is looked up whether or not there is a member, so that an unknown login's
+/// answer takes as long as a known one's (its time would tell which logins exist).
 async fn own_device(
     store: &Store,
     device: Option<String>,
-    member: i64,
+    member: Option<i64>,
 ) -> Result<Option<String>, ApiError> {
     let Some(device) = device else {
         return Ok(None);
     };
     let since = now_ms().saturating_sub(ms(rules::DEVICE_LASTS));
-    Ok((store.device_member(&device, since).await? == Some(member)).then_some(device))
+    let owner = store.device_member(&device, since).await?;
+    Ok((owner.is_some() && owner == member).then_some(device))
 }
 
 /// Gives the browser a new device cookie of `member`'s, unless it has one (`device`).
@@ -712,7 +715,7 @@ pub async fn passkey_sign_in_finish(
             state.store.update_passkey(*id, &json).await?;
         }
     }
-    let device = own_device(&state.store, device_digest(&headers), member.id).await?;
+    let device = own_device(&state.store, device_digest(&headers), Some(member.id)).await?;
     record(
         &state.store,
         &member,
@@ -781,10 +784,8 @@ pub async fn password_sign_in(
     // A browser the login's member signed in from is counted on its own, so that wrong tries
     // from elsewhere do not lock it out; a made-up device cookie, or one of another member's,
     // counts against the login as any try does.
-    let device = match &found {
-        Some((member, _)) => own_device(&state.store, device, member.id).await?,
-        None => None,
-    };
+    let member_id = found.as_ref().map(|(member, _)| member.id);
+    let device = own_device(&state.store, device, member_id).await?;
     let mut tallies = rules::sign_in_tallies(&login, client_ip(&extensions), device.as_deref());
     // A login or password no member could have is no guess at one: counted against the login,
     // it would lock a member out for the price of ten requests that hash nothing (and fill the
