@@ -45,6 +45,9 @@ pub const SESSION_COOKIE: &str = "__Host-trackline-session";
 pub const DEVICE_COOKIE: &str = "__Host-trackline-device";
 /// How long a device cookie is taken after the sign-in that set it.
 pub const DEVICE_LASTS: Duration = Duration::from_secs(365 * 24 * 3600);
+/// How many of a member's browsers are remembered: a new one forgets the oldest beyond this, so
+/// that scripted sign-ins without the cookie do not grow the table a row each for a year.
+pub const DEVICES_KEPT: i64 = 20;
 /// The header a signed-in write echoes the session's CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 

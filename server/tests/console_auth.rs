@@ -1695,3 +1695,39 @@ async fn a_token_revoked_while_it_makes_tokens_leaves_none_that_works() {
         support::seller_call(&app, Method::GET, "/api/v1/seller/tokens", &first, None).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn sign_ins_without_the_cookie_keep_only_the_members_newest_twenty_browsers() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, _) = seller(&store, "Shop").await;
+    let anna = join(&store, &app, seller, Role::Owner, "anna@shop.example").await;
+    let boris = join(&store, &app, seller, Role::Owner, "boris@shop.example").await;
+    let kept = trackline_server::console_auth::DEVICES_KEPT;
+    let devices = "SELECT COUNT(*) FROM member_devices WHERE member_id = $1";
+    let borises = count_of(&store, devices, boris.id).await;
+    // What 25 scripted sign-ins without the cookie ask for, a millisecond apart.
+    for n in 0..25 {
+        store
+            .add_device(anna.id, &format!("d-{n:02}"), 1_000 + n, kept)
+            .await
+            .unwrap();
+    }
+    assert_eq!(count_of(&store, devices, anna.id).await, kept);
+    let since = 0;
+    for n in 0..25 {
+        let owner = store
+            .device_member(&format!("d-{n:02}"), since)
+            .await
+            .unwrap();
+        // The browser she joined in is newer than these (made now): it is one of the twenty.
+        assert_eq!(owner.is_some(), n > 25 - kept, "device {n}");
+    }
+    // Another member's browsers are not Anna's to forget.
+    assert_eq!(count_of(&store, devices, boris.id).await, borises);
+    // And through the router: a sign-in without the cookie sets one that is taken.
+    let signed = sign_in(&app, "anna@shop.example", PASSWORD).await;
+    assert_eq!(signed.status, StatusCode::OK, "{}", signed.text);
+    assert!(device_of(&signed).is_some());
+    assert_eq!(count_of(&store, devices, anna.id).await, kept);
+}

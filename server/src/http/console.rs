@@ -252,6 +252,7 @@ async fn with_device(
             member,
             &crate::digest::sha256_hex(token.as_bytes()),
             now_ms(),
+            rules::DEVICES_KEPT,
         )
         .await?;
     let value = HeaderValue::from_str(&format!(

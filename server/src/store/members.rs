@@ -501,7 +501,8 @@ impl Store {
         )
     }
 
-    /// Keeps a browser `member` signed in from, by its device cookie's digest.
+    /// Keeps a browser `member` signed in from, by its device cookie's digest, and forgets the
+    /// member's others beyond the newest `keep` (this one counted), in one transaction.
     ///
     /// # Errors
     /// `StoreError` if the database fails.
@@ -510,15 +511,30 @@ impl Store {
         member: i64,
         token_hash: &str,
         now: i64,
+        keep: i64,
     ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO member_devices (token_hash, member_id, created_ms) VALUES ($1, $2, $3)",
         )
         .bind(token_hash)
         .bind(member)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        sqlx::query(
+            "DELETE FROM member_devices WHERE member_id = $1 AND token_hash <> $2
+             AND token_hash NOT IN (SELECT token_hash FROM member_devices
+                 WHERE member_id = $1 AND token_hash <> $2
+                 ORDER BY created_ms DESC, token_hash DESC LIMIT $3)",
+        )
+        .bind(member)
+        .bind(token_hash)
+        .bind(keep.saturating_sub(1).max(0))
+        .execute(&mut *tx)
+        .await?;
+        // Devices are no lookup data: nothing kept in memory is told.
+        tx.commit().await?;
         Ok(())
     }
 
