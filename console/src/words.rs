@@ -750,6 +750,8 @@ words! {
     CheckNoKeys { en: "No keys are saved for {provider}.", ru: "{provider}: ключи не сохранены.", zh: "尚未保存 {provider} 的密钥。" }
     /// Too many checks of this seller's.
     CheckTooOften { en: "Too many checks. Try again in {seconds} s.", ru: "Слишком много проверок. Попробуйте снова через {seconds} с.", zh: "检查次数过多。请在 {seconds} 秒后重试。" }
+    /// The removal's question: `{count}` of the shop's tokens name no maker, so no removal revokes them.
+    TokensWithoutMaker { en: "API tokens with no known maker: {count}. Revoke them on the API tokens page if this member knew them.", ru: "API-токенов без известного автора: {count}. Если участник их знал, отзовите их на странице «API-токены».", zh: "没有已知创建者的 API 令牌：{count} 个。如果该成员知道它们，请在“API 令牌”页面撤销。" }
 }
 
 /// `word` in `lang` with its `{name}` placeholders filled in.

@@ -1752,3 +1752,18 @@ async fn the_check_is_a_button_beside_saved_keys_and_its_answer_comes_in_a_live_
     drop(mounted);
     root.remove();
 }
+
+#[wasm_bindgen_test]
+fn removing_a_member_says_how_many_tokens_name_no_maker() {
+    use trackline_console::view::members::unknown_makers;
+    assert_eq!(
+        unknown_makers(Lang::En, 2).as_deref(),
+        Some("API tokens with no known maker: 2. Revoke them on the API tokens page if this member knew them.")
+    );
+    assert_eq!(
+        unknown_makers(Lang::Ru, 1).as_deref(),
+        Some("API-токенов без известного автора: 1. Если участник их знал, отзовите их на странице «API-токены».")
+    );
+    assert!(unknown_makers(Lang::Zh, 3).unwrap().contains("3 个"));
+    assert_eq!(unknown_makers(Lang::En, 0), None);
+}

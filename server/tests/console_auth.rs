@@ -1161,6 +1161,8 @@ async fn removing_a_member_revokes_the_invitations_and_tokens_it_made() {
     assert_eq!(anna_listed["name"], "Anna", "{listed}");
     assert_eq!(anna_listed["tokens_made"], 2, "{listed}");
     assert_eq!(anna_listed["invitations_made"], 1, "{listed}");
+    // The operator's first token names no maker: no removal revokes it, and the list says so.
+    assert_eq!(listed["tokens_without_maker"], 1, "{listed}");
     let open = listed["invitations"].as_array().unwrap();
     assert_eq!(open.len(), 1, "{listed}");
     assert_eq!(open[0]["invited_by"], "Anna");

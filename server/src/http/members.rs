@@ -78,6 +78,9 @@ pub struct Members {
     members: Vec<MemberListed>,
     /// Soonest to expire first.
     invitations: Vec<InvitationListed>,
+    /// The seller's API tokens made on nobody's known behalf (by the operator, before makers
+    /// were kept, or with such a token): no member's removal revokes them.
+    tokens_without_maker: i64,
 }
 
 /// An invitation asked for.
@@ -169,7 +172,9 @@ pub async fn list_members(
     let now = now_ms();
     let members = store.members(seller, now).await?;
     let invitations = store.invitations(seller, now).await?;
+    let tokens_without_maker = store.tokens_without_maker(seller).await?;
     Ok(Json(Members {
+        tokens_without_maker,
         members: members
             .into_iter()
             .map(|member| MemberListed {

@@ -198,6 +198,20 @@ impl Store {
         Ok(Added::Made(listed, token))
     }
 
+    /// How many of the seller's tokens name no member they were made on behalf of (the
+    /// operator's, those made before makers were kept, and those made with them).
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn tokens_without_maker(&self, seller: SellerId) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM seller_tokens WHERE seller_id = $1 AND made_by IS NULL",
+        )
+        .bind(seller.0)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// The seller's tokens, oldest first (never the tokens or their hashes).
     ///
     /// # Errors
