@@ -48,6 +48,9 @@ pub const DEVICE_LASTS: Duration = Duration::from_secs(365 * 24 * 3600);
 /// How many of a member's browsers are remembered: a new one forgets the oldest beyond this, so
 /// that scripted sign-ins without the cookie do not grow the table a row each for a year.
 pub const DEVICES_KEPT: i64 = 20;
+/// A member's sign-ins from one network are recorded once in this long: scripted sign-ins add
+/// no more than one entry an hour to the seller's audit log.
+pub const SIGN_IN_AUDITED_EVERY: Duration = Duration::from_secs(3600);
 /// The header a signed-in write echoes the session's CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 

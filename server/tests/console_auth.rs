@@ -1378,6 +1378,10 @@ async fn sign_ins_and_signing_out_everywhere_are_audited_with_the_network_only()
     let (seller, token) = seller(&store, "Shop").await;
     join(&store, &app, seller, Role::Owner, "anna@shop.example").await;
     let anna = session_of(&sign_in(&app, "anna@shop.example", PASSWORD).await);
+    // Scripted sign-ins from the same network within the hour add no entries.
+    for _ in 0..3 {
+        session_of(&sign_in(&app, "anna@shop.example", PASSWORD).await);
+    }
     let out = as_member(
         &app,
         &anna,

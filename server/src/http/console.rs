@@ -728,16 +728,27 @@ pub async fn passkey_sign_in_finish(
 }
 
 /// Records a member's sign-in or sign-out in its seller's audit log, with the network it came
-/// from (`console_auth::sign_in_network`); a log that cannot be written costs the entry, not
-/// the sign-in.
+/// from (`console_auth::sign_in_network`); a sign-in already recorded from that network within
+/// `console_auth::SIGN_IN_AUDITED_EVERY` is not recorded again. A log that cannot be written
+/// costs the entry, not the sign-in.
 async fn record(store: &Store, member: &Member, action: &str, client: Option<std::net::IpAddr>) {
     let actor = Actor::Member {
         id: member.id,
         name: member.name.clone(),
     };
     let network = client.map(rules::sign_in_network);
+    let now = now_ms();
+    if action.starts_with("sign_in.") {
+        let since = now.saturating_sub(ms(rules::SIGN_IN_AUDITED_EVERY));
+        let recent = store
+            .recorded_since(member.seller, member.id, action, network.as_deref(), since)
+            .await;
+        if matches!(recent, Ok(true)) {
+            return;
+        }
+    }
     let recorded = store
-        .record_change(member.seller, now_ms(), &actor, action, network.as_deref())
+        .record_change(member.seller, now, &actor, action, network.as_deref())
         .await;
     if let Err(error) = recorded {
         tracing::warn!(%error, "a sign-in could not be recorded in the audit log");
