@@ -744,6 +744,9 @@ pub struct Members {
     /// Not yet used, not expired.
     #[serde(default)]
     pub invitations: Vec<OpenInvitation>,
+    /// The shop's API tokens made on nobody's known behalf: no removal revokes them.
+    #[serde(default)]
+    pub tokens_without_maker: i64,
 }
 
 /// A new invitation's link, shown once.

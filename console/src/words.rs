@@ -786,6 +786,8 @@ words! {
     ImportReaderBusy { en: "Your previous file is still being read. Wait a few seconds and try again.", ru: "Предыдущий файл ещё читается. Подождите несколько секунд и повторите.", zh: "上一个文件仍在读取中，请稍候几秒再试。" }
     /// Another import of the seller's is being applied.
     ImportRunning { en: "Another import is being applied. Apply this one when it is done.", ru: "Сейчас применяется другой импорт. Примените этот, когда он закончится.", zh: "另一个导入正在应用中，请在其完成后再应用此导入。" }
+    /// The removal's question: `{count}` of the shop's tokens name no maker, so no removal revokes them.
+    TokensWithoutMaker { en: "API tokens with no known maker: {count}. Revoke them on the API tokens page if this member knew them.", ru: "API-токенов без известного автора: {count}. Если участник их знал, отзовите их на странице «API-токены».", zh: "没有已知创建者的 API 令牌：{count} 个。如果该成员知道它们，请在“API 令牌”页面撤销。" }
 }
 
 /// `word` in `lang` with its `{name}` placeholders filled in.

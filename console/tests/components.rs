@@ -1932,3 +1932,18 @@ fn the_configurator_opens_with_the_sellers_shop() {
     assert_eq!(route::configurator("", "ru"), "/configure/?lang=ru");
     assert_eq!(route::configurator("a&b=c", "en"), "/configure/?lang=en");
 }
+
+#[wasm_bindgen_test]
+fn removing_a_member_says_how_many_tokens_name_no_maker() {
+    use trackline_console::view::members::unknown_makers;
+    assert_eq!(
+        unknown_makers(Lang::En, 2).as_deref(),
+        Some("API tokens with no known maker: 2. Revoke them on the API tokens page if this member knew them.")
+    );
+    assert_eq!(
+        unknown_makers(Lang::Ru, 1).as_deref(),
+        Some("API-токенов без известного автора: 1. Если участник их знал, отзовите их на странице «API-токены».")
+    );
+    assert!(unknown_makers(Lang::Zh, 3).unwrap().contains("3 个"));
+    assert_eq!(unknown_makers(Lang::En, 0), None);
+}

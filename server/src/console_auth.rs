@@ -45,6 +45,12 @@ pub const SESSION_COOKIE: &str = "__Host-trackline-session";
 pub const DEVICE_COOKIE: &str = "__Host-trackline-device";
 /// How long a device cookie is taken after the sign-in that set it.
 pub const DEVICE_LASTS: Duration = Duration::from_secs(365 * 24 * 3600);
+/// How many of a member's browsers are remembered: a new one forgets the oldest beyond this, so
+/// that scripted sign-ins without the cookie do not grow the table a row each for a year.
+pub const DEVICES_KEPT: i64 = 20;
+/// A member's sign-ins from one network are recorded once in this long: scripted sign-ins add
+/// no more than one entry an hour to the seller's audit log.
+pub const SIGN_IN_AUDITED_EVERY: Duration = Duration::from_secs(3600);
 /// The header a signed-in write echoes the session's CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -145,8 +151,11 @@ pub fn sign_in_tallies(login: &str, client: Option<IpAddr>, device: Option<&str>
 }
 
 /// The network a sign-in came from, as the audit log keeps it: an IPv4 address's /24, an IPv6
-/// address's /48. Enough for an owner to tell a sign-in from an unknown network; not the
-/// address itself, which names one household and is personal data kept for months.
+/// address's /32 (a provider's block: many providers give one household a /48 or /56, which would
+/// name it), and a 6to4 address (`2002::/16`, whose next 32 bits are the household's IPv4
+/// address) the /24 of the IPv4 address it carries. Enough for an owner to tell a sign-in from
+/// an unknown network; not the address itself, which names one household and is personal data
+/// kept for months.
 pub fn sign_in_network(client: IpAddr) -> String {
     match client {
         IpAddr::V4(v4) => {
@@ -157,7 +166,13 @@ pub fn sign_in_network(client: IpAddr) -> String {
             Some(v4) => sign_in_network(IpAddr::V4(v4)),
             None => {
                 let s = v6.segments();
-                format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+                if s[0] == 0x2002 {
+                    let [a, b] = s[1].to_be_bytes();
+                    let [c, d] = s[2].to_be_bytes();
+                    return sign_in_network(IpAddr::V4(std::net::Ipv4Addr::new(a, b, c, d)));
+                }
+                let block = std::net::Ipv6Addr::new(s[0], s[1], 0, 0, 0, 0, 0, 0);
+                format!("{block}/32")
             }
         },
     }
@@ -208,4 +223,26 @@ pub fn relying_party(public_url: &str) -> Result<Webauthn, webauthn_rs::prelude:
     WebauthnBuilder::new(&host, &origin)?
         .rp_name("trackline")
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sign_in_network;
+
+    #[test]
+    fn the_audits_network_never_narrows_to_a_household() {
+        for (client, network) in [
+            ("192.0.2.7", "192.0.2.0/24"),
+            ("::ffff:192.0.2.7", "192.0.2.0/24"),
+            ("2001:db8:1234:5678::1", "2001:db8::/32"),
+            ("2001:0:4136:e378::1", "2001::/32"),
+            // 6to4: the /48 is the household's IPv4 address; its /24 is kept.
+            ("2002:c000:0207::1", "192.0.2.0/24"),
+            ("2002:cb00:71ff:1:2::3", "203.0.113.0/24"),
+            ("::1", "::/32"),
+        ] {
+            let client: std::net::IpAddr = client.parse().unwrap();
+            assert_eq!(sign_in_network(client), network, "{client}");
+        }
+    }
 }

@@ -1164,6 +1164,8 @@ async fn removing_a_member_revokes_the_invitations_and_tokens_it_made() {
     assert_eq!(anna_listed["name"], "Anna", "{listed}");
     assert_eq!(anna_listed["tokens_made"], 2, "{listed}");
     assert_eq!(anna_listed["invitations_made"], 1, "{listed}");
+    // The operator's first token names no maker: no removal revokes it, and the list says so.
+    assert_eq!(listed["tokens_without_maker"], 1, "{listed}");
     let open = listed["invitations"].as_array().unwrap();
     assert_eq!(open.len(), 1, "{listed}");
     assert_eq!(open[0]["invited_by"], "Anna");
@@ -1379,6 +1381,10 @@ async fn sign_ins_and_signing_out_everywhere_are_audited_with_the_network_only()
     let (seller, token) = seller(&store, "Shop").await;
     join(&store, &app, seller, Role::Owner, "anna@shop.example").await;
     let anna = session_of(&sign_in(&app, "anna@shop.example", PASSWORD).await);
+    // Scripted sign-ins from the same network within the hour add no entries.
+    for _ in 0..3 {
+        session_of(&sign_in(&app, "anna@shop.example", PASSWORD).await);
+    }
     let out = as_member(
         &app,
         &anna,
@@ -1404,4 +1410,333 @@ async fn sign_ins_and_signing_out_everywhere_are_audited_with_the_network_only()
         "the network, never the address"
     );
     assert!(!audit.to_string().contains("192.0.2.7"));
+}
+
+async fn count_of(store: &Store, sql: &str, bind: i64) -> i64 {
+    sqlx::query_scalar(sql)
+        .bind(bind)
+        .fetch_one(&support::pool(store))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_request_authenticated_before_its_makers_removal_makes_nothing_after_it() {
+    use trackline_server::store::members::Maker;
+    use trackline_server::store::tokens::{Added, TokenMaker};
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, first) = seller(&store, "Shop").await;
+    let anna = join_named(
+        &store,
+        &app,
+        seller,
+        Role::Owner,
+        "anna@shop.example",
+        "Anna",
+    )
+    .await;
+    let boris = join_named(
+        &store,
+        &app,
+        seller,
+        Role::Owner,
+        "boris@shop.example",
+        "Boris",
+    )
+    .await;
+    let (status, made) = support::seller_call(
+        &app,
+        Method::POST,
+        "/api/v1/seller/tokens",
+        &first,
+        Some(json!({"name": "ci"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let ci: i64 = made["id"].as_str().unwrap().parse().unwrap();
+    let removed = as_member(
+        &app,
+        &boris,
+        Method::DELETE,
+        &format!("/api/v1/seller/members/{}", anna.id),
+        None,
+    )
+    .await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.text);
+    let revoked = support::seller_call(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/seller/tokens/{ci}"),
+        &first,
+        None,
+    )
+    .await;
+    assert!(revoked.0.is_success(), "{}", revoked.1);
+    // What a request authenticated just before (Anna's, or the ci token's) asks the store for
+    // once it has its turn: the removal and the revocation are committed by then.
+    let annas = TokenMaker {
+        member: Some(anna.id),
+        token: None,
+    };
+    let cis = TokenMaker {
+        member: None,
+        token: Some(ci),
+    };
+    for maker in [annas, cis] {
+        let added = store.add_token(seller, "late", 20, maker).await.unwrap();
+        assert_eq!(added, Added::Gone, "{maker:?}");
+    }
+    let anna_maker = Maker {
+        id: anna.id,
+        name: "Anna".into(),
+    };
+    let late = store
+        .add_invitation(
+            seller,
+            Role::Owner,
+            "digest-1",
+            i64::MAX,
+            Some(&anna_maker),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(late, None);
+    let late = store
+        .add_invitation(seller, Role::Owner, "digest-2", i64::MAX, None, Some(ci))
+        .await
+        .unwrap();
+    assert_eq!(late, None);
+    assert_eq!(
+        count_of(
+            &store,
+            "SELECT COUNT(*) FROM seller_tokens WHERE seller_id = $1 AND name = 'late'",
+            seller.0
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count_of(
+            &store,
+            "SELECT COUNT(*) FROM member_invitations WHERE seller_id = $1 AND token_hash LIKE 'digest-%'",
+            seller.0
+        )
+        .await,
+        0
+    );
+    // The operator's own still works (no maker at all).
+    let (status, _) = support::seller_call(
+        &app,
+        Method::POST,
+        "/api/v1/seller/members/invitations",
+        &first,
+        Some(json!({"role": "staff"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn thirty_creates_racing_the_makers_removal_leave_nothing_of_the_maker() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, _) = seller(&store, "Shop").await;
+    let anna = join_named(
+        &store,
+        &app,
+        seller,
+        Role::Owner,
+        "anna@shop.example",
+        "Anna",
+    )
+    .await;
+    let boris = join_named(
+        &store,
+        &app,
+        seller,
+        Role::Owner,
+        "boris@shop.example",
+        "Boris",
+    )
+    .await;
+    let made = as_member(
+        &app,
+        &anna,
+        Method::POST,
+        "/api/v1/seller/tokens",
+        Some(json!({"name": "anna-ci"})),
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let annas = made.json()["token"].as_str().unwrap().to_owned();
+    // Spawned all before any is awaited, the removal among them, so that they run at once.
+    let mut creates = Vec::new();
+    let mut removal = None;
+    for n in 0..30 {
+        if n == 15 {
+            let (app, boris) = (app.clone(), boris.clone());
+            removal = Some(tokio::spawn(async move {
+                let uri = format!("/api/v1/seller/members/{}", anna.id);
+                as_member(&app, &boris, Method::DELETE, &uri, None)
+                    .await
+                    .status
+            }));
+        }
+        let (app, anna, annas) = (app.clone(), anna.clone(), annas.clone());
+        creates.push(tokio::spawn(async move {
+            let (uri, body) = if n % 2 == 0 {
+                ("/api/v1/seller/tokens", json!({"name": format!("t{n}")}))
+            } else {
+                (
+                    "/api/v1/seller/members/invitations",
+                    json!({"role": "owner"}),
+                )
+            };
+            if n % 4 < 2 {
+                let reply = as_member(&app, &anna, Method::POST, uri, Some(body)).await;
+                (reply.status, reply.json())
+            } else {
+                support::seller_call(&app, Method::POST, uri, &annas, Some(body)).await
+            }
+        }));
+    }
+    let mut answered = Vec::new();
+    for task in creates {
+        answered.push(task.await.unwrap());
+    }
+    assert_eq!(removal.unwrap().await.unwrap(), StatusCode::OK);
+    for (status, _) in &answered {
+        assert!(
+            [StatusCode::CREATED, StatusCode::UNAUTHORIZED].contains(status),
+            "{status}"
+        );
+    }
+    let by_anna = "SELECT COUNT(*) FROM seller_tokens WHERE made_by = $1";
+    assert_eq!(count_of(&store, by_anna, anna.id).await, 0);
+    let by_anna = "SELECT COUNT(*) FROM member_invitations WHERE made_by = $1";
+    assert_eq!(count_of(&store, by_anna, anna.id).await, 0);
+    for (status, body) in answered {
+        if status != StatusCode::CREATED {
+            continue;
+        }
+        if let Some(token) = body["token"].as_str() {
+            let (status, _) =
+                support::seller_call(&app, Method::GET, "/api/v1/seller/tokens", token, None).await;
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "a token made for Anna works"
+            );
+        }
+        if let Some(link) = body["link"].as_str() {
+            let token = link.rsplit_once("#invitation=").unwrap().1;
+            let joined = join_with(&app, token, "eve@shop.example").await;
+            assert_eq!(
+                joined.status,
+                StatusCode::NOT_FOUND,
+                "Anna's invitation works"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_token_revoked_while_it_makes_tokens_leaves_none_that_works() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (_, first) = seller(&store, "Shop").await;
+    let (status, made) = support::seller_call(
+        &app,
+        Method::POST,
+        "/api/v1/seller/tokens",
+        &first,
+        Some(json!({"name": "leaked"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let (leaked, id) = (
+        made["token"].as_str().unwrap().to_owned(),
+        made["id"].as_str().unwrap().parse::<i64>().unwrap(),
+    );
+    let looping = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let mut made = Vec::new();
+            // Bounded: at most the seller's twenty, or until the token is refused.
+            for n in 0..40 {
+                let (status, body) = support::seller_call(
+                    &app,
+                    Method::POST,
+                    "/api/v1/seller/tokens",
+                    &leaked,
+                    Some(json!({"name": format!("l{n}")})),
+                )
+                .await;
+                if status != StatusCode::CREATED {
+                    break;
+                }
+                made.push(body["token"].as_str().unwrap().to_owned());
+            }
+            made
+        })
+    };
+    let (status, body) = support::seller_call(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/seller/tokens/{id}"),
+        &first,
+        None,
+    )
+    .await;
+    assert!(status.is_success(), "{body}");
+    let made = looping.await.unwrap();
+    assert!(made.len() < 19, "the loop went on after the revocation");
+    // Every token it made was answered while it worked; the store-level test above shows that
+    // a create authenticated before the revocation makes nothing after it.
+    let through = "SELECT COUNT(*) FROM seller_tokens WHERE made_by_token = $1";
+    assert_eq!(
+        count_of(&store, through, id).await,
+        i64::try_from(made.len()).unwrap()
+    );
+    let (status, _) =
+        support::seller_call(&app, Method::GET, "/api/v1/seller/tokens", &first, None).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn sign_ins_without_the_cookie_keep_only_the_members_newest_twenty_browsers() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let (seller, _) = seller(&store, "Shop").await;
+    let anna = join(&store, &app, seller, Role::Owner, "anna@shop.example").await;
+    let boris = join(&store, &app, seller, Role::Owner, "boris@shop.example").await;
+    let kept = trackline_server::console_auth::DEVICES_KEPT;
+    let devices = "SELECT COUNT(*) FROM member_devices WHERE member_id = $1";
+    let borises = count_of(&store, devices, boris.id).await;
+    // What 25 scripted sign-ins without the cookie ask for, a millisecond apart.
+    for n in 0..25 {
+        store
+            .add_device(anna.id, &format!("d-{n:02}"), 1_000 + n, kept)
+            .await
+            .unwrap();
+    }
+    assert_eq!(count_of(&store, devices, anna.id).await, kept);
+    let since = 0;
+    for n in 0..25 {
+        let owner = store
+            .device_member(&format!("d-{n:02}"), since)
+            .await
+            .unwrap();
+        // The browser she joined in is newer than these (made now): it is one of the twenty.
+        assert_eq!(owner.is_some(), n > 25 - kept, "device {n}");
+    }
+    // Another member's browsers are not Anna's to forget.
+    assert_eq!(count_of(&store, devices, boris.id).await, borises);
+    // And through the router: a sign-in without the cookie sets one that is taken.
+    let signed = sign_in(&app, "anna@shop.example", PASSWORD).await;
+    assert_eq!(signed.status, StatusCode::OK, "{}", signed.text);
+    assert!(device_of(&signed).is_some());
+    assert_eq!(count_of(&store, devices, anna.id).await, kept);
 }

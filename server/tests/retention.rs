@@ -378,3 +378,61 @@ async fn the_consoles_ended_rows_are_forgotten_a_batch_at_a_time() {
         assert_eq!(count(&store, table).await, left, "{table}");
     }
 }
+
+/// PostgreSQL only (SQLite has one writer at a time): a wrong-password counter restarted while
+/// the sweep's DELETE waits for its row is kept, not deleted on the old row's say-so.
+#[tokio::test]
+async fn a_counter_restarted_while_the_sweep_waits_for_it_is_kept() {
+    let store = support::fresh_store().await;
+    if store.backend() != trackline_server::store::Backend::Postgres {
+        return;
+    }
+    let pool = support::pool(&store);
+    let now = now();
+    let ages = trackline_server::console_auth::console_ages();
+    sqlx::query("INSERT INTO sign_in_failures VALUES ('login', 'restarted', 10, $1)")
+        .bind(now - HOUR)
+        .execute(&pool)
+        .await
+        .unwrap();
+    // The wrong password that restarts the window, not yet committed when the sweep comes.
+    let mut restart = pool.begin().await.unwrap();
+    sqlx::query("UPDATE sign_in_failures SET wrong = 1, ends_ms = $1 WHERE subject = 'restarted'")
+        .bind(now + HOUR)
+        .execute(&mut *restart)
+        .await
+        .unwrap();
+    let sweep = {
+        let store = store.clone();
+        tokio::spawn(async move { store.forget_console(now, ages).await.unwrap() })
+    };
+    // Until the sweep waits for the row (at most ten seconds).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'
+             AND query LIKE 'DELETE FROM sign_in_failures%'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sweep never waited"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    restart.commit().await.unwrap();
+    let forgotten = sweep.await.unwrap();
+    assert_eq!(forgotten.wrong_passwords, 0);
+    let kept: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE subject = 'restarted'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(kept, 1, "the restarted counter was deleted");
+}

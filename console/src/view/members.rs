@@ -1,8 +1,9 @@
 //! The owners' members page: who signs in to the console (name, role, login, passkeys, since),
 //! the invitations not yet used (who made each, revoked behind a confirmation), a new
 //! invitation (its link shown once, with its expiry), and removing a member behind a
-//! confirmation that says which of the tokens and invitations they made stop working with them
-//! (never the last owner: the server says 409).
+//! confirmation that says which of the tokens and invitations they made stop working with them,
+//! and how many of the shop's tokens name no maker (no removal revokes those) (never the last
+//! owner: the server says 409).
 
 use super::connections::{confirmed, moment, owners_only, shown_once};
 use super::{alert, reported, Gate, Problem};
@@ -69,6 +70,18 @@ pub fn what_stops(lang: Lang, member: &MemberListed) -> Option<String> {
     ))
 }
 
+/// The shop's tokens no removal revokes (made by the operator, or before makers were kept), so
+/// that an owner removing someone who knew them revokes them by hand; `None` when there are none.
+pub fn unknown_makers(lang: Lang, count: i64) -> Option<String> {
+    (count > 0).then(|| {
+        words::fill(
+            lang,
+            Word::TokensWithoutMaker,
+            &[("count", &count.to_string())],
+        )
+    })
+}
+
 /// An open invitation: its role and expiry, who made it, and its revocation.
 pub fn invitation_row(
     lang: Lang,
@@ -118,6 +131,7 @@ fn member_row(
     lang: Lang,
     gate: RwSignal<Gate>,
     member: MemberListed,
+    without_maker: i64,
     reload: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let problem = RwSignal::new(None::<Problem>);
@@ -158,6 +172,10 @@ fn member_row(
     if let Some(stops) = what_stops(lang, &member) {
         question.push(' ');
         question.push_str(&stops);
+    }
+    if let Some(unknown) = unknown_makers(lang, without_maker) {
+        question.push(' ');
+        question.push_str(&unknown);
     }
     let you = gate
         .with_untracked(|gate| matches!(gate, Gate::In(session) if session.member.id == member.id));
@@ -253,7 +271,7 @@ fn members_page(lang: Lang, gate: RwSignal<Gate>) -> impl IntoView {
             };
             view! {
                 <ul class="con__list">
-                    {found.members.into_iter().map(|member| member_row(lang, gate, member, reload)).collect_view()}
+                    {found.members.into_iter().map(|member| member_row(lang, gate, member, found.tokens_without_maker, reload)).collect_view()}
                 </ul>
                 <section class="con__card" aria-labelledby="con-invitations">
                     <h2 id="con-invitations">{t(lang, Word::InvitationsOpen)}</h2>

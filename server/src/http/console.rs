@@ -223,17 +223,20 @@ fn device_digest(headers: &axum::http::HeaderMap) -> Option<String> {
 }
 
 /// The presented device cookie's digest when it was given to `member` (and is not too old); a
-/// made-up one, or one of another member's, is none.
+/// made-up one, one of another member's, or any for no member (`None`: an unknown login) is
+/// none. The cookie is looked up whether or not there is a member, so that an unknown login's
+/// answer takes as long as a known one's (its time would tell which logins exist).
 async fn own_device(
     store: &Store,
     device: Option<String>,
-    member: i64,
+    member: Option<i64>,
 ) -> Result<Option<String>, ApiError> {
     let Some(device) = device else {
         return Ok(None);
     };
     let since = now_ms().saturating_sub(ms(rules::DEVICE_LASTS));
-    Ok((store.device_member(&device, since).await? == Some(member)).then_some(device))
+    let owner = store.device_member(&device, since).await?;
+    Ok((owner.is_some() && owner == member).then_some(device))
 }
 
 /// Gives the browser a new device cookie of `member`'s, unless it has one (`device`).
@@ -252,6 +255,7 @@ async fn with_device(
             member,
             &crate::digest::sha256_hex(token.as_bytes()),
             now_ms(),
+            rules::DEVICES_KEPT,
         )
         .await?;
     let value = HeaderValue::from_str(&format!(
@@ -715,7 +719,7 @@ pub async fn passkey_sign_in_finish(
             state.store.update_passkey(*id, &json).await?;
         }
     }
-    let device = own_device(&state.store, device_digest(&headers), member.id).await?;
+    let device = own_device(&state.store, device_digest(&headers), Some(member.id)).await?;
     record(
         &state.store,
         &member,
@@ -727,16 +731,27 @@ pub async fn passkey_sign_in_finish(
 }
 
 /// Records a member's sign-in or sign-out in its seller's audit log, with the network it came
-/// from (`console_auth::sign_in_network`); a log that cannot be written costs the entry, not
-/// the sign-in.
+/// from (`console_auth::sign_in_network`); a sign-in already recorded from that network within
+/// `console_auth::SIGN_IN_AUDITED_EVERY` is not recorded again. A log that cannot be written
+/// costs the entry, not the sign-in.
 async fn record(store: &Store, member: &Member, action: &str, client: Option<std::net::IpAddr>) {
     let actor = Actor::Member {
         id: member.id,
         name: member.name.clone(),
     };
     let network = client.map(rules::sign_in_network);
+    let now = now_ms();
+    if action.starts_with("sign_in.") {
+        let since = now.saturating_sub(ms(rules::SIGN_IN_AUDITED_EVERY));
+        let recent = store
+            .recorded_since(member.seller, member.id, action, network.as_deref(), since)
+            .await;
+        if matches!(recent, Ok(true)) {
+            return;
+        }
+    }
     let recorded = store
-        .record_change(member.seller, now_ms(), &actor, action, network.as_deref())
+        .record_change(member.seller, now, &actor, action, network.as_deref())
         .await;
     if let Err(error) = recorded {
         tracing::warn!(%error, "a sign-in could not be recorded in the audit log");
@@ -784,10 +799,8 @@ pub async fn password_sign_in(
     // A browser the login's member signed in from is counted on its own, so that wrong tries
     // from elsewhere do not lock it out; a made-up device cookie, or one of another member's,
     // counts against the login as any try does.
-    let device = match &found {
-        Some((member, _)) => own_device(&state.store, device, member.id).await?,
-        None => None,
-    };
+    let member_id = found.as_ref().map(|(member, _)| member.id);
+    let device = own_device(&state.store, device, member_id).await?;
     let mut tallies = rules::sign_in_tallies(&login, client_ip(&extensions), device.as_deref());
     // A login or password no member could have is no guess at one: counted against the login,
     // it would lock a member out for the price of ten requests that hash nothing (and fill the

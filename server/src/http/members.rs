@@ -78,6 +78,9 @@ pub struct Members {
     members: Vec<MemberListed>,
     /// Soonest to expire first.
     invitations: Vec<InvitationListed>,
+    /// The seller's API tokens made on nobody's known behalf (by the operator, before makers
+    /// were kept, or with such a token): no member's removal revokes them.
+    tokens_without_maker: i64,
 }
 
 /// An invitation asked for.
@@ -108,19 +111,22 @@ pub async fn new_invitation(
     seller: SellerId,
     role: Role,
 ) -> Result<(String, i64), ApiError> {
-    new_invitation_by(store, public_url, seller, role, None).await
+    new_invitation_by(store, public_url, seller, role, None, None).await
 }
 
-/// A new invitation for `seller` as `role`, made by `maker` (`None`: the operator).
+/// A new invitation for `seller` as `role`, made by `maker` (`None`: the operator) with the
+/// token `via` (if a token made it).
 ///
 /// # Errors
-/// `ApiError` if there is no randomness or the store fails.
+/// `ApiError` if there is no randomness or the store fails; 401 if the maker was removed or its
+/// token revoked since the request was authenticated.
 pub async fn new_invitation_by(
     store: &Store,
     public_url: &str,
     seller: SellerId,
     role: Role,
     maker: Option<&Maker>,
+    via: Option<i64>,
 ) -> Result<(String, i64), ApiError> {
     let token = rules::new_secret().map_err(|e| ApiError::Internal(e.to_string()))?;
     let expires_ms = now_ms().saturating_add(ms(rules::INVITATION_LASTS));
@@ -131,8 +137,10 @@ pub async fn new_invitation_by(
             &crate::digest::sha256_hex(token.as_bytes()),
             expires_ms,
             maker,
+            via,
         )
-        .await?;
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
     Ok((invitation_link(public_url, &token), expires_ms))
 }
 
@@ -164,7 +172,9 @@ pub async fn list_members(
     let now = now_ms();
     let members = store.members(seller, now).await?;
     let invitations = store.invitations(seller, now).await?;
+    let tokens_without_maker = store.tokens_without_maker(seller).await?;
     Ok(Json(Members {
+        tokens_without_maker,
         members: members
             .into_iter()
             .map(|member| MemberListed {
@@ -223,6 +233,7 @@ pub async fn invite(
         caller.seller,
         role,
         caller.maker.as_ref(),
+        caller.token,
     )
     .await?;
     Ok((

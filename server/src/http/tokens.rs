@@ -144,6 +144,9 @@ pub async fn create_token(
             reason: format!("a seller has at most {MAX_TOKENS} tokens: revoke one first"),
         }
         .into()),
+        // Its maker was removed, or the token in use revoked, since it was authenticated: the
+        // answer an unknown token gets.
+        Added::Gone => Err(ApiError::Unauthorized),
     }
 }
 

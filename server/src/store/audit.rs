@@ -69,6 +69,33 @@ impl Store {
         Ok(())
     }
 
+    /// Whether `member` did `action` on `target` after `since` (ms), by the log.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn recorded_since(
+        &self,
+        seller: SellerId,
+        member: i64,
+        action: &str,
+        target: Option<&str>,
+        since: i64,
+    ) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM audit_entries
+             WHERE seller_id = $1 AND at_ms > $2 AND member_id = $3 AND action = $4
+             AND (target = $5 OR (target IS NULL AND $5 IS NULL)) LIMIT 1",
+        )
+        .bind(seller.0)
+        .bind(since)
+        .bind(member)
+        .bind(action)
+        .bind(target)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
     /// The seller's changes before the cursor `(at_ms, id)` (from the newest without one),
     /// newest first, at most `limit`.
     ///

@@ -4,6 +4,7 @@
 //! these functions take the moments and digests they are given.
 
 use super::seller_id::SellerId;
+use super::tokens::{maker_present, TokenMaker};
 use super::versions::Touched;
 use super::{new_id, Store, StoreError};
 use sqlx::any::AnyRow;
@@ -228,7 +229,8 @@ async fn hold_seller(connection: &mut AnyConnection, seller: SellerId) -> Result
 
 impl Store {
     /// Keeps an invitation to join `seller` as `role`, by its token's digest, made by `maker`
-    /// (`None`: the operator).
+    /// (`None`: the operator) with the token `via` (if a token made it); `None` if that member or
+    /// token was removed or revoked since the request was authenticated (nothing is kept).
     ///
     /// # Errors
     /// `StoreError` if the database fails.
@@ -239,8 +241,18 @@ impl Store {
         token_hash: &str,
         expires_ms: i64,
         maker: Option<&Maker>,
-    ) -> Result<i64, StoreError> {
+        via: Option<i64>,
+    ) -> Result<Option<i64>, StoreError> {
         let id = new_id()?;
+        let mut tx = self.begin_write().await?;
+        hold_seller(&mut tx, seller).await?;
+        let present = TokenMaker {
+            member: maker.map(|maker| maker.id),
+            token: via,
+        };
+        if !maker_present(&mut tx, seller, present).await? {
+            return Ok(None);
+        }
         sqlx::query(
             "INSERT INTO member_invitations
              (id, seller_id, role, token_hash, expires_ms, made_by, made_by_name)
@@ -253,9 +265,11 @@ impl Store {
         .bind(expires_ms)
         .bind(maker.map(|maker| maker.id))
         .bind(maker.map(|maker| maker.name.as_str()))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(id)
+        // Invitations are no lookup data: nothing kept in memory is told.
+        tx.commit().await?;
+        Ok(Some(id))
     }
 
     /// The invitation a token's digest names, unless it is used or expired at `now`.
@@ -497,7 +511,8 @@ impl Store {
         )
     }
 
-    /// Keeps a browser `member` signed in from, by its device cookie's digest.
+    /// Keeps a browser `member` signed in from, by its device cookie's digest, and forgets the
+    /// member's others beyond the newest `keep` (this one counted), in one transaction.
     ///
     /// # Errors
     /// `StoreError` if the database fails.
@@ -506,15 +521,30 @@ impl Store {
         member: i64,
         token_hash: &str,
         now: i64,
+        keep: i64,
     ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO member_devices (token_hash, member_id, created_ms) VALUES ($1, $2, $3)",
         )
         .bind(token_hash)
         .bind(member)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        sqlx::query(
+            "DELETE FROM member_devices WHERE member_id = $1 AND token_hash <> $2
+             AND token_hash NOT IN (SELECT token_hash FROM member_devices
+                 WHERE member_id = $1 AND token_hash <> $2
+                 ORDER BY created_ms DESC, token_hash DESC LIMIT $3)",
+        )
+        .bind(member)
+        .bind(token_hash)
+        .bind(keep.saturating_sub(1).max(0))
+        .execute(&mut *tx)
+        .await?;
+        // Devices are no lookup data: nothing kept in memory is told.
+        tx.commit().await?;
         Ok(())
     }
 

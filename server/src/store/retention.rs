@@ -161,8 +161,11 @@ impl Store {
         now: i64,
         ages: ConsoleAges,
     ) -> Result<ConsoleForgotten, StoreError> {
+        // Each condition is said again outside the batch's `IN`: PostgreSQL re-checks only the
+        // outer WHERE against a row changed while the DELETE waited for it, so a counter
+        // restarted (or a session used) meanwhile would go on the old row's say-so.
         let wrong_passwords = sqlx::query(
-            "DELETE FROM sign_in_failures WHERE (against, subject) IN
+            "DELETE FROM sign_in_failures WHERE ends_ms <= $1 AND (against, subject) IN
              (SELECT against, subject FROM sign_in_failures WHERE ends_ms <= $1 LIMIT $2)",
         )
         .bind(now)
@@ -171,7 +174,7 @@ impl Store {
         .await?
         .rows_affected();
         let sessions = sqlx::query(
-            "DELETE FROM member_sessions WHERE id IN
+            "DELETE FROM member_sessions WHERE (seen_ms <= $1 OR created_ms <= $2) AND id IN
              (SELECT id FROM member_sessions WHERE seen_ms <= $1 OR created_ms <= $2 LIMIT $3)",
         )
         .bind(now.saturating_sub(duration_ms(ages.session_idle)))
@@ -199,7 +202,7 @@ impl Store {
         .await?
         .rows_affected();
         let devices = sqlx::query(
-            "DELETE FROM member_devices WHERE token_hash IN
+            "DELETE FROM member_devices WHERE created_ms <= $1 AND token_hash IN
              (SELECT token_hash FROM member_devices WHERE created_ms <= $1 LIMIT $2)",
         )
         .bind(now.saturating_sub(duration_ms(ages.device_lasts)))

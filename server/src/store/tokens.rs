@@ -60,6 +60,9 @@ pub enum Added {
     Made(Token, String),
     /// The seller already has as many tokens as it may.
     Full,
+    /// The member or token it was to be made on behalf of was removed or revoked since the
+    /// request was authenticated: nothing was made.
+    Gone,
 }
 
 /// What revoking a token came to.
@@ -124,6 +127,41 @@ async fn hold_seller(connection: &mut AnyConnection, seller: SellerId) -> Result
     Ok(())
 }
 
+/// Whether `maker` is still there, inside the caller's transaction (after `hold_seller`, so that
+/// a removal or revocation is either committed and seen here, or waits for this transaction):
+/// its member still one of the seller's, and the token it came with not revoked. A request is
+/// authenticated before its transaction; without this, one that raced its member's removal made
+/// a token or invitation for the removed member, which the removal had already swept.
+pub(super) async fn maker_present(
+    connection: &mut AnyConnection,
+    seller: SellerId,
+    maker: TokenMaker,
+) -> Result<bool, StoreError> {
+    if let Some(member) = maker.member {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM members WHERE id = $1 AND seller_id = $2")
+                .bind(member)
+                .bind(seller.0)
+                .fetch_optional(&mut *connection)
+                .await?;
+        if found.is_none() {
+            return Ok(false);
+        }
+    }
+    if let Some(token) = maker.token {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM seller_tokens WHERE id = $1 AND seller_id = $2")
+                .bind(token)
+                .bind(seller.0)
+                .fetch_optional(&mut *connection)
+                .await?;
+        if found.is_none() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 async fn count_tokens(connection: &mut AnyConnection, seller: SellerId) -> Result<i64, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM seller_tokens WHERE seller_id = $1")
@@ -135,7 +173,8 @@ async fn count_tokens(connection: &mut AnyConnection, seller: SellerId) -> Resul
 
 impl Store {
     /// Makes the seller a new token under `name` on behalf of `maker` unless it already has
-    /// `max`; the token is returned this once and kept only as its hash.
+    /// `max`, or `maker` is no longer there; the token is returned this once and kept only as
+    /// its hash.
     ///
     /// # Errors
     /// `StoreError` if the database fails or there is no randomness.
@@ -148,12 +187,29 @@ impl Store {
     ) -> Result<Added, StoreError> {
         let mut tx = self.begin_write().await?;
         hold_seller(&mut tx, seller).await?;
+        if !maker_present(&mut tx, seller, maker).await? {
+            return Ok(Added::Gone);
+        }
         if count_tokens(&mut tx, seller).await? >= max {
             return Ok(Added::Full);
         }
         let (listed, token) = insert_token(&mut tx, seller, name, maker).await?;
         self.commit(tx, Touched::Seller(seller)).await?;
         Ok(Added::Made(listed, token))
+    }
+
+    /// How many of the seller's tokens name no member they were made on behalf of (the
+    /// operator's, those made before makers were kept, and those made with them).
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn tokens_without_maker(&self, seller: SellerId) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM seller_tokens WHERE seller_id = $1 AND made_by IS NULL",
+        )
+        .bind(seller.0)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// The seller's tokens, oldest first (never the tokens or their hashes).

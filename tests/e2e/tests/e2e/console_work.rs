@@ -424,7 +424,10 @@ async fn every_section_of_the_console_is_axe_clean_and_each_control_is_reached_b
     // Each section, and what shows it has loaded (the page says "Loading…" until then).
     let sections = [
         ("#/", "[data-testid=queue], [data-testid=all-clear]"),
-        ("#/shipments", "[data-testid=row], [data-testid=no-shipments]"),
+        (
+            "#/shipments",
+            "[data-testid=row], [data-testid=no-shipments]",
+        ),
         (
             &*format!("#/shipment/{PARCEL}"),
             "[data-testid=buyer-view] [data-testid=shipment]",
