@@ -52,19 +52,25 @@ impl Store {
         seller: SellerId,
         reference: &str,
     ) -> Result<Option<ShipmentWrite>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        // Held until the commit: two writes of one shipment fold their news one after the other.
-        let Some(id) = hold_shipment(self, &mut tx, seller, reference).await? else {
-            return Ok(None);
-        };
-        let current = load(&mut tx, id).await?;
-        Ok(Some(self.opened(
-            tx,
-            id,
+        match self.begin_batch(seller).await?.write(reference).await? {
+            Held::Found(write) => Ok(Some(write)),
+            Held::Missing(_) => Ok(None),
+        }
+    }
+
+    /// Opens a transaction for writes of the seller's shipments one after another, committed
+    /// together (`Batch::commit`): what a write costs besides its rows (the commit, the
+    /// announcement of the change) is paid once for them all.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn begin_batch(&self, seller: SellerId) -> Result<Batch, StoreError> {
+        Ok(Batch {
+            store: self.clone(),
+            tx: self.begin_write().await?,
             seller,
-            Some(reference.to_owned()),
-            current,
-        )))
+            touched: false,
+        })
     }
 
     /// Opens a write of the shipment `id`, whoever's it is (a provider's news, a reminder).
@@ -82,19 +88,7 @@ impl Store {
         let seller = SellerId(row.try_get("seller_id")?);
         let reference: Option<String> = row.try_get("reference")?;
         let current = load(&mut tx, id).await?;
-        Ok(self.opened(tx, id, seller, reference, current))
-    }
-
-    /// A write over `tx`, of the shipment `id` as `current` holds it.
-    pub(crate) fn opened(
-        &self,
-        tx: Transaction<'static, Any>,
-        id: i64,
-        seller: SellerId,
-        reference: Option<String>,
-        current: Shipment,
-    ) -> ShipmentWrite {
-        ShipmentWrite {
+        Ok(ShipmentWrite {
             store: self.clone(),
             tx,
             id,
@@ -102,6 +96,96 @@ impl Store {
             reference,
             current,
             touched: false,
+        })
+    }
+}
+
+/// Writes of one seller's shipments in one transaction, one shipment at a time: each opens a
+/// `ShipmentWrite` over the batch's transaction and hands it back with `ShipmentWrite::release`.
+/// Dropped, it writes nothing.
+#[derive(Debug)]
+#[must_use = "a batch not committed writes nothing"]
+pub struct Batch {
+    store: Store,
+    tx: Transaction<'static, Any>,
+    seller: SellerId,
+    /// A shipment itself was written by one of the batch's writes.
+    touched: bool,
+}
+
+/// The write of a shipment asked for in a batch, or the batch back when there is none.
+#[derive(Debug)]
+pub enum Held {
+    /// The shipment's write, its row held until the batch ends.
+    Found(ShipmentWrite),
+    /// The seller has no shipment under that reference (or it was deleted meanwhile).
+    Missing(Batch),
+}
+
+impl Batch {
+    /// The seller whose shipments the batch writes.
+    pub fn seller(&self) -> SellerId {
+        self.seller
+    }
+
+    /// Opens the write of the seller's shipment under `reference` within the batch.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails; the batch is lost then (nothing of it is written).
+    pub async fn write(mut self, reference: &str) -> Result<Held, StoreError> {
+        // Held until the commit: two writes of one shipment fold their news one after the other.
+        let Some(id) = hold_shipment(&self.store, &mut self.tx, self.seller, reference).await?
+        else {
+            return Ok(Held::Missing(self));
+        };
+        let current = load(&mut self.tx, id).await?;
+        Ok(Held::Found(self.opened(
+            id,
+            Some(reference.to_owned()),
+            current,
+        )))
+    }
+
+    /// A write within the batch of the shipment `id`, as `current` holds it.
+    pub(crate) fn opened(
+        self,
+        id: i64,
+        reference: Option<String>,
+        current: Shipment,
+    ) -> ShipmentWrite {
+        ShipmentWrite {
+            store: self.store,
+            tx: self.tx,
+            id,
+            seller: self.seller,
+            reference,
+            current,
+            touched: self.touched,
+        }
+    }
+
+    /// The batch's transaction, for the store's own statements.
+    pub(crate) fn tx(&mut self) -> &mut Transaction<'static, Any> {
+        &mut self.tx
+    }
+
+    /// The store it writes to.
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Commits every write of the batch, announcing the seller's change where a shipment itself
+    /// was written.
+    ///
+    /// # Errors
+    /// `Conflict` if a unique row was written at the same moment; `StoreError` if the database fails.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        if self.touched {
+            self.store
+                .commit(self.tx, super::versions::Touched::Seller(self.seller))
+                .await
+        } else {
+            self.tx.commit().await.map_err(StoreError::from_conflict)
         }
     }
 }
@@ -375,18 +459,23 @@ impl ShipmentWrite {
         Ok(())
     }
 
-    /// Commits everything written, announcing the seller's change where the shipment itself
-    /// was written.
+    /// Commits everything written (in a batch, the batch's other writes too), announcing the
+    /// seller's change where a shipment itself was written.
     ///
     /// # Errors
     /// `Conflict` if a unique row was written at the same moment; `StoreError` if the database fails.
     pub async fn commit(self) -> Result<(), StoreError> {
-        if self.touched {
-            self.store
-                .commit(self.tx, super::versions::Touched::Seller(self.seller))
-                .await
-        } else {
-            self.tx.commit().await.map_err(StoreError::from_conflict)
+        self.release().commit().await
+    }
+
+    /// Ends this shipment's part of its batch, the transaction left open for the batch's next
+    /// write; its row stays held until the batch ends.
+    pub fn release(self) -> Batch {
+        Batch {
+            store: self.store,
+            tx: self.tx,
+            seller: self.seller,
+            touched: self.touched,
         }
     }
 }
