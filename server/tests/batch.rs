@@ -453,7 +453,18 @@ async fn an_imported_row_the_database_refuses_fails_alone_and_applying_again_res
     );
     assert_eq!(body["done"], 100, "{body}");
     let (per, count) = written(&store, seller).await;
-    assert_eq!(count, 199, "the refused row's 99 neighbours are written");
+    // The transactions under way beside it (PostgreSQL's) ended as they would.
+    let beside = if on_postgres() { 50 } else { 0 };
+    assert_eq!(
+        count,
+        199 + beside,
+        "the refused row's 99 neighbours are written"
+    );
+    for n in 20_000_100..20_000_200 {
+        let reference = format!("{n}-0001-1");
+        let found = store.seller_shipment(seller, &reference).await.unwrap();
+        assert_eq!(found.is_some(), reference != refused, "{reference}");
+    }
     assert!(per.iter().all(|n| *n == per[0]) && per[0] > 0, "{per:?}");
     assert_eq!(store.seller_shipment(seller, refused).await.unwrap(), None);
 

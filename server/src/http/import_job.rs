@@ -9,8 +9,9 @@ use crate::store::imports::StoredShipment;
 use crate::store::lookup_rules::second_factor_hash;
 use crate::store::sellers::SellerId;
 use crate::store::shipment_write::Batch;
-use crate::store::{Store, StoreError};
+use crate::store::{Backend, Store, StoreError};
 use crate::updates;
+use futures_util::stream::{FuturesOrdered, StreamExt};
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 use trackline_core::second_factor::{SecondFactor, SecondFactors};
@@ -18,6 +19,8 @@ use trackline_core::Shipment;
 
 /// Rows written in one transaction, between two records of progress.
 const ROWS_AT_ONCE: usize = updates::ROWS_A_TRANSACTION;
+/// Transactions written at once, on a database that writes side by side.
+const TRANSACTIONS_IN_FLIGHT: usize = 4;
 
 /// A row the preview will write: the shipment as the file gives it, and the buyer's check as
 /// the hash takes it (the phone's last four digits).
@@ -97,23 +100,37 @@ async fn apply_rows(
     id: i64,
     planned: &[Planned],
 ) -> Result<(), StoreError> {
+    // A row's references are its own (a file's repeats were refused or left out), so
+    // transactions hold no row in common and go side by side where the database writes side
+    // by side; SQLite writes one transaction at a time whatever is asked.
+    let in_flight = match store.backend() {
+        Backend::Postgres => TRANSACTIONS_IN_FLIGHT,
+        Backend::Sqlite => 1,
+    };
     // Most sellers poll no provider: asking for each row which one would take it is then
     // two statements a row for nothing.
     let attach = !store.providers_with_keys(seller).await?.is_empty();
+    let mut chunks = planned.chunks(ROWS_AT_ONCE);
+    let mut flying = FuturesOrdered::new();
     let mut done = 0;
-    for chunk in planned.chunks(ROWS_AT_ONCE) {
-        let references: Vec<&str> = chunk.iter().map(|row| row.reference.as_str()).collect();
-        let stored = store.shipments_by_reference(seller, &references).await?;
-        let rows: Vec<ImportRow> = chunk
-            .iter()
-            .map(|row| ImportRow {
-                store,
-                row,
-                kept: stored.get(&row.reference),
-            })
-            .collect();
-        let outcomes = updates::write_many(store, seller, &rows).await?;
-        let mut failure = None;
+    let mut failure = None;
+    loop {
+        // Once a row failed, the transactions under way end as they would (none is dropped
+        // half written), and no other starts.
+        while failure.is_none() && flying.len() < in_flight {
+            let Some(chunk) = chunks.next() else { break };
+            flying.push_back(write_chunk(store, seller, chunk));
+        }
+        let Some(written) = flying.next().await else {
+            break;
+        };
+        let (chunk, outcomes) = match written {
+            Ok(written) => written,
+            Err(error) => {
+                failure.get_or_insert(error);
+                continue;
+            }
+        };
         for (row, outcome) in chunk.iter().zip(outcomes) {
             match outcome {
                 Ok(Some(created)) if attach => {
@@ -126,15 +143,37 @@ async fn apply_rows(
                 }
             }
         }
-        if let Some(error) = failure {
-            return Err(error);
+        if failure.is_some() {
+            continue;
         }
         done += chunk.len();
         store
             .import_progress(id, i64::try_from(done).unwrap_or(i64::MAX))
             .await?;
     }
-    Ok(())
+    failure.map_or(Ok(()), Err)
+}
+
+/// The outcome of each row of `chunk`, written in one transaction.
+type Written<'a> = (&'a [Planned], Vec<Result<Option<Shipment>, StoreError>>);
+
+/// Writes the rows of `chunk` that change what is stored then, in one transaction.
+async fn write_chunk<'a>(
+    store: &Store,
+    seller: SellerId,
+    chunk: &'a [Planned],
+) -> Result<Written<'a>, StoreError> {
+    let references: Vec<&str> = chunk.iter().map(|row| row.reference.as_str()).collect();
+    let stored = store.shipments_by_reference(seller, &references).await?;
+    let rows: Vec<ImportRow> = chunk
+        .iter()
+        .map(|row| ImportRow {
+            store,
+            row,
+            kept: stored.get(&row.reference),
+        })
+        .collect();
+    Ok((chunk, updates::write_many(store, seller, &rows).await?))
 }
 
 /// One row of the import, with the shipment stored under its reference when the chunk was read.

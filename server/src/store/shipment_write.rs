@@ -26,6 +26,8 @@ pub struct ShipmentWrite {
     current: Shipment,
     /// The shipment itself was written (not only what tells of it): copies kept in memory go stale.
     touched: bool,
+    /// The seller's webhook subscriptions, once read in this transaction.
+    hearers: Option<Vec<Hearer>>,
 }
 
 /// Where to keep a response for an `Idempotency-Key` retry: the key, the hash of the request,
@@ -70,6 +72,7 @@ impl Store {
             tx: self.begin_write().await?,
             seller,
             touched: false,
+            hearers: None,
         })
     }
 
@@ -96,6 +99,7 @@ impl Store {
             reference,
             current,
             touched: false,
+            hearers: None,
         })
     }
 }
@@ -111,6 +115,9 @@ pub struct Batch {
     seller: SellerId,
     /// A shipment itself was written by one of the batch's writes.
     touched: bool,
+    /// The seller's webhook subscriptions, once a write of the batch read them: the batch's
+    /// writes tell the subscriptions there were when it began telling.
+    hearers: Option<Vec<Hearer>>,
 }
 
 /// The write of a shipment asked for in a batch, or the batch back when there is none.
@@ -161,6 +168,7 @@ impl Batch {
             reference,
             current,
             touched: self.touched,
+            hearers: self.hearers,
         }
     }
 
@@ -275,25 +283,38 @@ impl ShipmentWrite {
 
     /// The seller's webhook subscriptions, at most the cap's, the oldest: one change queues at
     /// most `WebhooksPerSeller × the kinds it is` deliveries, whatever rows came before the cap.
+    /// Read once a transaction: a batch's writes tell the same ones.
     ///
     /// # Errors
     /// `StoreError` if the database fails.
     pub async fn hearers(&mut self) -> Result<Vec<Hearer>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, kinds FROM webhooks WHERE seller_id = $1 ORDER BY created_at, id LIMIT $2",
-        )
+        if let Some(hearers) = &self.hearers {
+            return Ok(hearers.clone());
+        }
+        // Kept from deletion until the write ends (PostgreSQL; SQLite's writers go one at a
+        // time): its deliveries are queued under them.
+        let lock = match self.store.backend() {
+            super::Backend::Postgres => " FOR KEY SHARE",
+            super::Backend::Sqlite => "",
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT id, kinds FROM webhooks WHERE seller_id = $1 ORDER BY created_at, id LIMIT $2{lock}"
+        ))
         .bind(self.seller.0)
         .bind(Cap::WebhooksPerSeller.limit())
         .fetch_all(&mut *self.tx)
         .await?;
-        rows.iter()
+        let hearers = rows
+            .iter()
             .map(|row| {
                 Ok(Hearer {
                     webhook: row.try_get("id")?,
                     kinds: super::webhooks::kinds_from(&row.try_get::<String, _>("kinds")?),
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.hearers = Some(hearers.clone());
+        Ok(hearers)
     }
 
     /// The browsers subscribed to the shipment (or the one subscription named), at most the
@@ -476,6 +497,7 @@ impl ShipmentWrite {
             tx: self.tx,
             seller: self.seller,
             touched: self.touched,
+            hearers: self.hearers,
         }
     }
 }
