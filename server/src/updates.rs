@@ -137,7 +137,7 @@ pub async fn patch_in<E>(
     change: impl FnOnce(Shipment) -> Result<(Shipment, Option<SecondFactors>), E>,
 ) -> Result<(Batch, Option<Result<Shipment, E>>), StoreError> {
     let mut write = match batch.write(reference).await? {
-        Held::Found(write) => write,
+        Held::Found(write) => *write,
         Held::Missing(batch) => return Ok((batch, None)),
     };
     let before = status_of(write.current());

@@ -55,7 +55,7 @@ impl Store {
         reference: &str,
     ) -> Result<Option<ShipmentWrite>, StoreError> {
         match self.begin_batch(seller).await?.write(reference).await? {
-            Held::Found(write) => Ok(Some(write)),
+            Held::Found(write) => Ok(Some(*write)),
             Held::Missing(_) => Ok(None),
         }
     }
@@ -124,7 +124,7 @@ pub struct Batch {
 #[derive(Debug)]
 pub enum Held {
     /// The shipment's write, its row held until the batch ends.
-    Found(ShipmentWrite),
+    Found(Box<ShipmentWrite>),
     /// The seller has no shipment under that reference (or it was deleted meanwhile).
     Missing(Batch),
 }
@@ -146,11 +146,8 @@ impl Batch {
             return Ok(Held::Missing(self));
         };
         let current = load(&mut self.tx, id).await?;
-        Ok(Held::Found(self.opened(
-            id,
-            Some(reference.to_owned()),
-            current,
-        )))
+        let write = self.opened(id, Some(reference.to_owned()), current);
+        Ok(Held::Found(Box::new(write)))
     }
 
     /// A write within the batch of the shipment `id`, as `current` holds it.
