@@ -20,7 +20,7 @@ use trackline_core::Shipment;
 /// Rows written in one transaction, between two records of progress.
 const ROWS_AT_ONCE: usize = updates::ROWS_A_TRANSACTION;
 /// Transactions written at once, on a database that writes side by side.
-const TRANSACTIONS_IN_FLIGHT: usize = 4;
+const TRANSACTIONS_IN_FLIGHT: usize = 8;
 
 /// A row the preview will write: the shipment as the file gives it, and the buyer's check as
 /// the hash takes it (the phone's last four digits).

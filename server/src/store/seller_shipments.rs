@@ -6,7 +6,7 @@
 
 use super::seller_id::SellerId;
 use super::shipment_rows::{
-    insert_events, insert_shipment, load, shipment_id, update_shipment, Column,
+    insert_events, insert_shipment, load, load_row, shipment_id, update_shipment, Column,
 };
 use super::shipment_write::{hold_shipment, write_second_factors, Batch, ShipmentWrite};
 use super::versions::Touched;
@@ -130,7 +130,10 @@ impl Batch {
             }
         };
         insert_events(tx, id, &shipment.events).await?;
-        write_second_factors(tx, id, factors, &store).await?;
+        // A new row's check starts empty: one given none needs no statement.
+        if existing.is_some() || factors.phone.is_some() || factors.postcode.is_some() {
+            write_second_factors(tx, id, factors, &store).await?;
+        }
         if let Some(source) = source {
             let polled = Provider::from_wire(&source).map(|_| super::now_ms());
             sqlx::query("UPDATE shipments SET source = $1, next_poll_ms = $2 WHERE id = $3")
@@ -140,7 +143,8 @@ impl Batch {
                 .execute(&mut **tx)
                 .await?;
         }
-        let stored = load(tx, id).await?;
+        // Its history is the one just written: none to read when it has none.
+        let stored = load_row(tx, id, !shipment.events.is_empty()).await?;
         let mut write = self.opened(id, Some(reference.to_owned()), stored);
         write.touch();
         let written = if existing.is_some() {

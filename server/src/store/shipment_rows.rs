@@ -449,16 +449,30 @@ pub(crate) fn read_shipment(row: &AnyRow, events: Vec<Event>) -> Result<Shipment
 
 /// The shipment in row `id`, with its events.
 pub(crate) async fn load(connection: &mut AnyConnection, id: i64) -> Result<Shipment, StoreError> {
+    load_row(connection, id, true).await
+}
+
+/// The shipment in row `id`; its events read only when `with_events` (a writer that has just
+/// left it none knows there are none to read).
+pub(crate) async fn load_row(
+    connection: &mut AnyConnection,
+    id: i64,
+    with_events: bool,
+) -> Result<Shipment, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE id = $1"
     ))
     .bind(id)
     .fetch_one(&mut *connection)
     .await?;
-    let events = read_events(connection, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
+    let events = if with_events {
+        read_events(connection, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     read_shipment(&row, events)
 }
 
