@@ -12,11 +12,15 @@ use crate::change::{status_of, Status};
 use crate::store::seller_shipments::{Put, Written};
 use crate::store::sellers::SellerId;
 use crate::store::shipment_rows::Column;
-use crate::store::shipment_write::{ReplayRow, ShipmentWrite};
+use crate::store::shipment_write::{Batch, Held, ReplayRow, ShipmentWrite};
 use crate::store::{new_id, now_ms, now_rfc3339, Store, StoreError};
 use trackline_core::freshness::stale_since;
 use trackline_core::second_factor::SecondFactors;
 use trackline_core::{Event, Shipment};
+
+/// Rows `write_many` writes in one transaction: a transaction holds their rows' locks until it
+/// commits, and the progress of an import is recorded once a transaction.
+pub const ROWS_A_TRANSACTION: usize = 100;
 
 /// Where to keep a response for an `Idempotency-Key` retry.
 #[derive(Debug, Clone, Copy)]
@@ -74,17 +78,30 @@ pub async fn put(
     shipment: &Shipment,
     factors: &SecondFactors,
 ) -> Result<(Written, Shipment), StoreError> {
+    let batch = store.begin_batch(seller).await?;
+    let (batch, written, stored) = put_in(batch, reference, shipment, factors).await?;
+    batch.commit().await?;
+    Ok((written, stored))
+}
+
+/// `put` within `batch`, handed back for the next write.
+///
+/// # Errors
+/// As `put`'s; the batch is lost then (nothing of it is written).
+pub async fn put_in(
+    batch: Batch,
+    reference: &str,
+    shipment: &Shipment,
+    factors: &SecondFactors,
+) -> Result<(Batch, Written, Shipment), StoreError> {
     let Put {
         written,
         before,
         mut write,
-    } = store
-        .replace_shipment(seller, reference, shipment, factors)
-        .await?;
+    } = batch.replace_shipment(reference, shipment, factors).await?;
     let stored = write.current().clone();
     tell(&mut write, before.as_ref().map(status_of).as_ref(), &stored).await?;
-    write.commit().await?;
-    Ok((written, stored))
+    Ok((write.release(), written, stored))
 }
 
 /// Changes some fields of the seller's shipment under `reference`, in one transaction:
@@ -101,13 +118,32 @@ pub async fn patch<E>(
     reference: &str,
     change: impl FnOnce(Shipment) -> Result<(Shipment, Option<SecondFactors>), E>,
 ) -> Result<Option<Result<Shipment, E>>, StoreError> {
-    let Some(mut write) = store.write_seller_shipment(seller, reference).await? else {
-        return Ok(None);
+    let batch = store.begin_batch(seller).await?;
+    let (batch, patched) = patch_in(batch, reference, change).await?;
+    if matches!(patched, Some(Ok(_))) {
+        batch.commit().await?;
+    }
+    Ok(patched)
+}
+
+/// `patch` within `batch`, handed back for the next write (a refusal or a missing shipment
+/// leaves it as it was).
+///
+/// # Errors
+/// As `patch`'s; the batch is lost then (nothing of it is written).
+pub async fn patch_in<E>(
+    batch: Batch,
+    reference: &str,
+    change: impl FnOnce(Shipment) -> Result<(Shipment, Option<SecondFactors>), E>,
+) -> Result<(Batch, Option<Result<Shipment, E>>), StoreError> {
+    let mut write = match batch.write(reference).await? {
+        Held::Found(write) => *write,
+        Held::Missing(batch) => return Ok((batch, None)),
     };
     let before = status_of(write.current());
     let (changed, factors) = match change(write.current().clone()) {
         Ok(changed) => changed,
-        Err(refused) => return Ok(Some(Err(refused))),
+        Err(refused) => return Ok((write.release(), Some(Err(refused)))),
     };
     write.update(&changed, &Column::ALL).await?;
     if let Some(factors) = factors {
@@ -115,8 +151,155 @@ pub async fn patch<E>(
     }
     let stored = write.reload().await?.clone();
     tell(&mut write, Some(&before), &stored).await?;
-    write.commit().await?;
-    Ok(Some(Ok(stored)))
+    Ok((write.release(), Some(Ok(stored))))
+}
+
+/// A write of one shipment among many of one seller (`write_many`).
+pub trait OneOfMany: Sync {
+    /// What the write gives back once committed.
+    type Done: Send;
+
+    /// The seller's reference of the shipment it writes.
+    fn reference(&self) -> &str;
+
+    /// Writes the shipment within `batch` (through `put_in` or `patch_in`), handing it back.
+    fn write(
+        &self,
+        batch: Batch,
+    ) -> impl std::future::Future<Output = Result<(Batch, Self::Done), StoreError>> + Send;
+}
+
+/// Writes `rows`, shipments of one seller each under its own reference, `ROWS_A_TRANSACTION`
+/// to a transaction, each as its own write would (what `change` decides of it, and the
+/// webhooks and messages that tell of it, are the same, queued in the same order), but
+/// committed and announced once a transaction. Returns each row's outcome, in `rows`' order.
+///
+/// A row that fails (a conflict, a refusal by the database) fails alone: its transaction is
+/// lost, and the rows before it in that transaction are written again without it (each is
+/// decided again against what is stored then), those after it in the next. A transaction
+/// whose commit fails is split in two, down to the row.
+///
+/// # Errors
+/// `StoreError` when no transaction can be opened (the database is gone): the rows of the
+/// transactions committed before stay written.
+pub async fn write_many<W: OneOfMany>(
+    store: &Store,
+    seller: SellerId,
+    rows: &[W],
+) -> Result<Vec<Result<W::Done, StoreError>>, StoreError> {
+    // A transaction holds its shipments' rows until it commits: it takes them in the order
+    // every writer of several takes them (the stored ones by id, as a buyer's subscribing
+    // does, then the new ones by reference), so that no two wait for each other.
+    let references: Vec<&str> = rows.iter().map(OneOfMany::reference).collect();
+    let ids = store.shipment_ids(seller, &references).await?;
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|index| {
+        let reference = references[*index];
+        (ids.get(reference).map_or((1, 0), |id| (0, *id)), reference)
+    });
+    let mut outcomes: Vec<Option<Result<W::Done, StoreError>>> =
+        (0..rows.len()).map(|_| None).collect();
+    let mut waiting: std::collections::VecDeque<&[usize]> =
+        order.chunks(ROWS_A_TRANSACTION).collect();
+    // Each pass commits its rows, fails one of them, or splits them in two: it ends.
+    while let Some(part) = waiting.pop_front() {
+        match write_part(store, seller, rows, part).await? {
+            Pass::Committed(done) => {
+                for (index, row_done) in done {
+                    outcomes[index] = Some(Ok(row_done));
+                }
+            }
+            Pass::RowFailed(at, error) => {
+                outcomes[part[at]] = Some(Err(error));
+                for rest in [&part[at + 1..], &part[..at]] {
+                    if !rest.is_empty() {
+                        waiting.push_front(rest);
+                    }
+                }
+            }
+            Pass::CommitFailed(error) if part.len() == 1 => outcomes[part[0]] = Some(Err(error)),
+            Pass::CommitFailed(_) => {
+                let (first, second) = part.split_at(part.len() / 2);
+                waiting.push_front(second);
+                waiting.push_front(first);
+            }
+        }
+    }
+    Ok(outcomes
+        .into_iter()
+        .map(|outcome| outcome.unwrap_or(Err(StoreError::Gone)))
+        .collect())
+}
+
+/// How one transaction of `write_many` ended.
+enum Pass<Done> {
+    /// Its rows are written: each row's index and what its write gave back.
+    Committed(Vec<(usize, Done)>),
+    /// Its row at this position failed: nothing of it is written.
+    RowFailed(usize, StoreError),
+    /// Its commit failed: nothing of it is written.
+    CommitFailed(StoreError),
+}
+
+/// Writes the rows of `rows` at the indexes `part` in one transaction.
+async fn write_part<W: OneOfMany>(
+    store: &Store,
+    seller: SellerId,
+    rows: &[W],
+    part: &[usize],
+) -> Result<Pass<W::Done>, StoreError> {
+    let mut batch = store.begin_batch(seller).await?;
+    let mut done = Vec::with_capacity(part.len());
+    for (at, index) in part.iter().enumerate() {
+        match rows[*index].write(batch).await {
+            Ok((back, row_done)) => {
+                batch = back;
+                done.push((*index, row_done));
+            }
+            Err(error) => return Ok(Pass::RowFailed(at, error)),
+        }
+    }
+    Ok(match batch.commit().await {
+        Ok(()) => Pass::Committed(done),
+        Err(error) => Pass::CommitFailed(error),
+    })
+}
+
+/// A shipment written whole under the seller's reference, as `put` writes it.
+#[derive(Debug)]
+pub struct PutRow<'a> {
+    /// The seller's reference.
+    pub reference: &'a str,
+    /// The shipment, history included.
+    pub shipment: &'a Shipment,
+    /// The buyer's check.
+    pub factors: &'a SecondFactors,
+}
+
+impl OneOfMany for PutRow<'_> {
+    type Done = (Written, Shipment);
+
+    fn reference(&self) -> &str {
+        self.reference
+    }
+
+    async fn write(&self, batch: Batch) -> Result<(Batch, Self::Done), StoreError> {
+        let (batch, written, stored) =
+            put_in(batch, self.reference, self.shipment, self.factors).await?;
+        Ok((batch, (written, stored)))
+    }
+}
+
+/// `put` of many shipments of the seller (`write_many`): each row's outcome, in order.
+///
+/// # Errors
+/// As `write_many`'s.
+pub async fn put_many(
+    store: &Store,
+    seller: SellerId,
+    rows: &[PutRow<'_>],
+) -> Result<Vec<Result<(Written, Shipment), StoreError>>, StoreError> {
+    write_many(store, seller, rows).await
 }
 
 /// Appends events to the seller's shipment and moves its status to the newest of them; with

@@ -1,24 +1,26 @@
 //! The job that writes a previewed import's rows, on the server whatever becomes of the
 //! seller's session: each row compared again with what is stored then and written only if it
 //! changes something, through `updates` as a `PUT` would be (webhooks and notifications
-//! follow), its progress recorded every `ROWS_AT_ONCE` rows for `GET …/imports/{id}`.
+//! follow), `ROWS_AT_ONCE` rows to a transaction (`updates::write_many`), its progress recorded
+//! after each for `GET …/imports/{id}`.
 
 use crate::import::{self, Plan};
 use crate::store::imports::StoredShipment;
 use crate::store::lookup_rules::second_factor_hash;
 use crate::store::sellers::SellerId;
+use crate::store::shipment_write::Batch;
 use crate::store::{Backend, Store, StoreError};
 use crate::updates;
-use futures_util::future::try_join_all;
+use futures_util::stream::{FuturesOrdered, StreamExt};
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 use trackline_core::second_factor::{SecondFactor, SecondFactors};
 use trackline_core::Shipment;
 
-/// Rows written between two records of progress.
-const ROWS_AT_ONCE: usize = 100;
-/// Rows written at once, on a database that writes side by side.
-const ROWS_IN_FLIGHT: usize = 8;
+/// Rows written in one transaction, between two records of progress.
+const ROWS_AT_ONCE: usize = updates::ROWS_A_TRANSACTION;
+/// Transactions written at once, on a database that writes side by side.
+const TRANSACTIONS_IN_FLIGHT: usize = 8;
 
 /// A row the preview will write: the shipment as the file gives it, and the buyer's check as
 /// the hash takes it (the phone's last four digits).
@@ -87,83 +89,139 @@ pub(super) fn spawn(store: Store, seller: SellerId, id: i64, planned: Vec<Planne
     });
 }
 
-/// Writes the rows that change what is stored, recording progress every `ROWS_AT_ONCE` rows.
-/// A job taken up again starts from the first row: those its predecessor wrote are found
-/// unchanged (a read of a hundred rows at once), so no row is written twice and none skipped.
+/// Writes the rows that change what is stored, `ROWS_AT_ONCE` to a transaction, recording
+/// progress after each. A job taken up again starts from the first row: those its predecessor
+/// wrote are found unchanged (a read of a hundred rows at once), so no row is written twice and
+/// none skipped. A row that fails fails alone: the others of its transaction are written, and
+/// then the job stops on its error, as it stopped before rows were written together.
 async fn apply_rows(
     store: &Store,
     seller: SellerId,
     id: i64,
     planned: &[Planned],
 ) -> Result<(), StoreError> {
-    // A row's references are its own (a file's repeats were refused or left out), so rows
-    // are written side by side where the database writes side by side; SQLite writes one
-    // transaction at a time whatever is asked.
+    // A row's references are its own (a file's repeats were refused or left out), so
+    // transactions hold no row in common and go side by side where the database writes side
+    // by side; SQLite writes one transaction at a time whatever is asked.
     let in_flight = match store.backend() {
-        Backend::Postgres => ROWS_IN_FLIGHT,
+        Backend::Postgres => TRANSACTIONS_IN_FLIGHT,
         Backend::Sqlite => 1,
     };
     // Most sellers poll no provider: asking for each row which one would take it is then
     // two statements a row for nothing.
     let attach = !store.providers_with_keys(seller).await?.is_empty();
+    let mut chunks = planned.chunks(ROWS_AT_ONCE);
+    let mut flying = FuturesOrdered::new();
     let mut done = 0;
-    for chunk in planned.chunks(ROWS_AT_ONCE) {
-        let references: Vec<&str> = chunk.iter().map(|row| row.reference.as_str()).collect();
-        let stored = store.shipments_by_reference(seller, &references).await?;
-        for group in chunk.chunks(in_flight) {
-            let mut writes = Vec::with_capacity(group.len());
-            for row in group {
-                writes.push(apply_row(
-                    store,
-                    seller,
-                    row,
-                    stored.get(&row.reference),
-                    attach,
-                ));
+    let mut failure = None;
+    loop {
+        // Once a row failed, the transactions under way end as they would (none is dropped
+        // half written), and no other starts.
+        while failure.is_none() && flying.len() < in_flight {
+            let Some(chunk) = chunks.next() else { break };
+            flying.push_back(write_chunk(store, seller, chunk));
+        }
+        let Some(written) = flying.next().await else {
+            break;
+        };
+        let (chunk, outcomes) = match written {
+            Ok(written) => written,
+            Err(error) => {
+                failure.get_or_insert(error);
+                continue;
             }
-            try_join_all(writes).await?;
+        };
+        for (row, outcome) in chunk.iter().zip(outcomes) {
+            match outcome {
+                Ok(Some(created)) if attach => {
+                    super::providers::attach_by_number(store, seller, &row.reference, &created)
+                        .await?;
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    failure.get_or_insert(error);
+                }
+            }
+        }
+        if failure.is_some() {
+            continue;
         }
         done += chunk.len();
         store
             .import_progress(id, i64::try_from(done).unwrap_or(i64::MAX))
             .await?;
     }
-    Ok(())
+    failure.map_or(Ok(()), Err)
 }
 
-/// Writes one row, if it changes what is stored.
-async fn apply_row(
+/// The outcome of each row of `chunk`, written in one transaction.
+type Written<'a> = (&'a [Planned], Vec<Result<Option<Shipment>, StoreError>>);
+
+/// Writes the rows of `chunk` that change what is stored then, in one transaction.
+async fn write_chunk<'a>(
     store: &Store,
     seller: SellerId,
-    row: &Planned,
-    kept: Option<&StoredShipment>,
-    attach: bool,
-) -> Result<(), StoreError> {
-    let factors = row.factors();
-    let differ = kept.is_some_and(|k| checks_differ(store, k, &factors));
-    let given = (factors.phone.is_some() || factors.postcode.is_some()).then(|| factors.clone());
-    match import::plan(kept.map(|k| &k.shipment), &row.shipment, differ) {
-        Plan::Unchanged => return Ok(()),
-        Plan::Change { .. } => {
-            // Laid over the shipment as the write holds it, not as it was read a moment ago.
-            let patched = updates::patch(store, seller, &row.reference, |current| {
-                let changed = match import::plan(Some(&current), &row.shipment, differ) {
-                    Plan::Change { shipment, .. } => *shipment,
-                    _ => current,
-                };
-                Ok::<_, Infallible>((changed, given))
-            })
-            .await?;
-            if patched.is_some() {
-                return Ok(());
+    chunk: &'a [Planned],
+) -> Result<Written<'a>, StoreError> {
+    let references: Vec<&str> = chunk.iter().map(|row| row.reference.as_str()).collect();
+    let stored = store.shipments_by_reference(seller, &references).await?;
+    let rows: Vec<ImportRow> = chunk
+        .iter()
+        .map(|row| ImportRow {
+            store,
+            row,
+            kept: stored.get(&row.reference),
+        })
+        .collect();
+    Ok((chunk, updates::write_many(store, seller, &rows).await?))
+}
+
+/// One row of the import, with the shipment stored under its reference when the chunk was read.
+struct ImportRow<'a> {
+    store: &'a Store,
+    row: &'a Planned,
+    kept: Option<&'a StoredShipment>,
+}
+
+impl updates::OneOfMany for ImportRow<'_> {
+    /// The shipment as written whole (made anew), for a provider to be attached to it.
+    type Done = Option<Shipment>;
+
+    fn reference(&self) -> &str {
+        &self.row.reference
+    }
+
+    /// Writes the row, if it changes what is stored.
+    async fn write(&self, batch: Batch) -> Result<(Batch, Option<Shipment>), StoreError> {
+        let row = self.row;
+        let factors = row.factors();
+        let differ = self
+            .kept
+            .is_some_and(|k| checks_differ(self.store, k, &factors));
+        let given =
+            (factors.phone.is_some() || factors.postcode.is_some()).then(|| factors.clone());
+        let batch = match import::plan(self.kept.map(|k| &k.shipment), &row.shipment, differ) {
+            Plan::Unchanged => return Ok((batch, None)),
+            Plan::Change { .. } => {
+                // Laid over the shipment as the write holds it, not as it was read a moment ago.
+                let (batch, patched) = updates::patch_in(batch, &row.reference, |current| {
+                    let changed = match import::plan(Some(&current), &row.shipment, differ) {
+                        Plan::Change { shipment, .. } => *shipment,
+                        _ => current,
+                    };
+                    Ok::<_, Infallible>((changed, given))
+                })
+                .await?;
+                if patched.is_some() {
+                    return Ok((batch, None));
+                }
+                // Deleted meanwhile: the row makes it anew.
+                batch
             }
-            // Deleted meanwhile: the row makes it anew.
-        }
-        Plan::Create => {}
+            Plan::Create => batch,
+        };
+        let (batch, _, stored) =
+            updates::put_in(batch, &row.reference, &row.shipment, &factors).await?;
+        Ok((batch, Some(stored)))
     }
-    let (_, stored) = updates::put(store, seller, &row.reference, &row.shipment, &factors).await?;
-    if attach {
-        super::providers::attach_by_number(store, seller, &row.reference, &stored).await?;
-    }
-    Ok(())
 }

@@ -2,7 +2,8 @@
 //!
 //! `GET /api/v1/seller/shipments` lists the seller's own shipments, filtered, sorted, a page at
 //! a time after an opaque cursor, with counts per stage; `PUT /api/v1/seller/shipments` writes up
-//! to `MAX_BULK` shipments, each through `updates::put` as one `PUT …/{reference}` would.
+//! to `MAX_BULK` shipments, each as one `PUT …/{reference}` would, many to a transaction
+//! (`updates::put_many`).
 
 use super::auth::Seller;
 use super::error::ApiError;
@@ -539,18 +540,36 @@ pub async fn put_shipments(
             reason: "100 000 webhook deliveries and notifications of this seller wait to be sent: send more once they are",
         });
     }
-    let mut results = Vec::with_capacity(checked.len());
-    for (reference, shipment, factors) in checked {
-        let (written, stored) =
-            updates::put(&store, seller, &reference, &shipment, &factors).await?;
-        super::providers::attach_by_number(&store, seller, &reference, &stored).await?;
-        results.push(BulkWritten {
+    let rows: Vec<updates::PutRow> = checked
+        .iter()
+        .map(|(reference, shipment, factors)| updates::PutRow {
             reference,
-            written: match written {
-                Written::Created => "created",
-                Written::Replaced => "replaced",
-            },
-        });
+            shipment,
+            factors,
+        })
+        .collect();
+    let outcomes = updates::put_many(&store, seller, &rows).await?;
+    let mut results = Vec::with_capacity(checked.len());
+    let mut failure = None;
+    for ((reference, _, _), outcome) in checked.iter().zip(outcomes) {
+        match outcome {
+            Ok((written, stored)) => {
+                super::providers::attach_by_number(&store, seller, reference, &stored).await?;
+                results.push(BulkWritten {
+                    reference: reference.clone(),
+                    written: match written {
+                        Written::Created => "created",
+                        Written::Replaced => "replaced",
+                    },
+                });
+            }
+            Err(error) => {
+                failure.get_or_insert(error);
+            }
+        }
+    }
+    if let Some(error) = failure {
+        return Err(error.into());
     }
     Ok(Json(BulkResult { results }).into_response())
 }

@@ -6,13 +6,14 @@
 
 use super::seller_id::SellerId;
 use super::shipment_rows::{
-    insert_events, insert_shipment, load, shipment_id, update_shipment, Column,
+    insert_events, insert_shipment, load, load_row, shipment_id, update_shipment, Column,
 };
-use super::shipment_write::{hold_shipment, write_second_factors, ShipmentWrite};
+use super::shipment_write::{hold_shipment, write_second_factors, Batch, ShipmentWrite};
 use super::versions::Touched;
 use super::{new_id, Store, StoreError};
 use crate::provider::Provider;
 use sqlx::Row;
+use std::collections::HashMap;
 use trackline_core::second_factor::SecondFactors;
 use trackline_core::Shipment;
 
@@ -61,18 +62,39 @@ impl Store {
         shipment: &Shipment,
         factors: &SecondFactors,
     ) -> Result<Put, StoreError> {
-        let mut tx = self.begin_write().await?;
+        self.begin_batch(seller)
+            .await?
+            .replace_shipment(reference, shipment, factors)
+            .await
+    }
+}
+
+impl Batch {
+    /// `Store::replace_shipment` within the batch.
+    ///
+    /// # Errors
+    /// `Conflict` if another request created the same reference at the same moment; other
+    /// `StoreError`s if the database fails. The batch is lost then (nothing of it is written).
+    pub async fn replace_shipment(
+        mut self,
+        reference: &str,
+        shipment: &Shipment,
+        factors: &SecondFactors,
+    ) -> Result<Put, StoreError> {
+        let store = self.store().clone();
+        let seller = self.seller();
+        let tx = self.tx();
         // A row deleted meanwhile makes this a new shipment.
-        let existing = hold_shipment(self, &mut tx, seller, reference).await?;
+        let existing = hold_shipment(&store, tx, seller, reference).await?;
         let before = match existing {
-            Some(id) => Some(load(&mut tx, id).await?),
+            Some(id) => Some(load(tx, id).await?),
             None => None,
         };
         let source: Option<String> = match existing {
             Some(id) => {
                 sqlx::query_scalar("SELECT source FROM shipments WHERE id = $1")
                     .bind(id)
-                    .fetch_one(&mut *tx)
+                    .fetch_one(&mut **tx)
                     .await?
             }
             None => None,
@@ -86,40 +108,44 @@ impl Store {
                 // telling its silence starts again, as for a new one.
                 sqlx::query("DELETE FROM events WHERE shipment_id = $1")
                     .bind(id)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
-                update_shipment(&mut tx, id, shipment, &Column::ALL).await?;
+                update_shipment(tx, id, shipment, &Column::ALL).await?;
                 sqlx::query(
                     "UPDATE shipments SET ozon_posting = NULL, stale_told_ms = NULL,
                      next_poll_ms = NULL, poll_leased_until_ms = NULL, poll_failures = 0,
                      polled_at_ms = NULL WHERE id = $1",
                 )
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
                 id
             }
             None => {
                 let id = new_id()?;
-                insert_shipment(&mut tx, id, seller, Some(reference), shipment)
+                insert_shipment(tx, id, seller, Some(reference), shipment)
                     .await
                     .map_err(StoreError::from_conflict)?;
                 id
             }
         };
-        insert_events(&mut tx, id, &shipment.events).await?;
-        write_second_factors(&mut tx, id, factors, self).await?;
+        insert_events(tx, id, &shipment.events).await?;
+        // A new row's check starts empty: one given none needs no statement.
+        if existing.is_some() || factors.phone.is_some() || factors.postcode.is_some() {
+            write_second_factors(tx, id, factors, &store).await?;
+        }
         if let Some(source) = source {
             let polled = Provider::from_wire(&source).map(|_| super::now_ms());
             sqlx::query("UPDATE shipments SET source = $1, next_poll_ms = $2 WHERE id = $3")
                 .bind(source)
                 .bind(polled)
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
-        let stored = load(&mut tx, id).await?;
-        let mut write = self.opened(tx, id, seller, Some(reference.to_owned()), stored);
+        // Its history is the one just written: none to read when it has none.
+        let stored = load_row(tx, id, !shipment.events.is_empty()).await?;
+        let mut write = self.opened(id, Some(reference.to_owned()), stored);
         write.touch();
         let written = if existing.is_some() {
             Written::Replaced
@@ -132,7 +158,9 @@ impl Store {
             write,
         })
     }
+}
 
+impl Store {
     /// Marks the seller's shipment under `reference` as pulled from an Ozon posting.
     ///
     /// # Errors
@@ -204,6 +232,36 @@ impl Store {
             Some(id) => Ok(Some(load(&mut connection, id).await?)),
             None => Ok(None),
         }
+    }
+
+    /// The row ids of the seller's shipments under any of `references`, by reference; another
+    /// seller's are never found.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn shipment_ids(
+        &self,
+        seller: SellerId,
+        references: &[&str],
+    ) -> Result<HashMap<String, i64>, StoreError> {
+        let mut found = HashMap::new();
+        let mut connection = self.pool.acquire().await?;
+        // Far below every database's limit on bound values.
+        for chunk in references.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT id, reference FROM shipments WHERE seller_id = $1 AND reference IN ({})",
+                marks.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(seller.0);
+            for reference in chunk {
+                query = query.bind(*reference);
+            }
+            for row in query.fetch_all(&mut *connection).await? {
+                found.insert(row.try_get("reference")?, row.try_get("id")?);
+            }
+        }
+        Ok(found)
     }
 
     /// The replay kept under a seller's `Idempotency-Key`, if any.

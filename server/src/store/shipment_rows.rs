@@ -336,27 +336,48 @@ pub(crate) fn carrier_name(shipment: &Shipment) -> Option<String> {
         .map(|carrier| carrier.name.trim().to_lowercase())
 }
 
-/// Appends events to a shipment.
+/// Appends events to a shipment, many to a statement.
 pub(crate) async fn insert_events(
     connection: &mut AnyConnection,
     shipment_id: i64,
     events: &[Event],
 ) -> Result<(), StoreError> {
-    for event in events {
-        sqlx::query(
+    // 8 values an event: far below every database's limit on bound values.
+    for chunk in events.chunks(100) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let at = i * 8;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    at + 1,
+                    at + 2,
+                    at + 3,
+                    at + 4,
+                    at + 5,
+                    at + 6,
+                    at + 7,
+                    at + 8
+                )
+            })
+            .collect();
+        let sql = format!(
             "INSERT INTO events (id, shipment_id, at, stage, exception, text, text_lang, location)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(new_id()?)
-        .bind(shipment_id)
-        .bind(&event.at)
-        .bind(event.stage.as_ref().map(Stage::as_str))
-        .bind(event.exception.as_ref().map(Exception::as_str))
-        .bind(&event.text)
-        .bind(&event.text_lang)
-        .bind(&event.location)
-        .execute(&mut *connection)
-        .await?;
+             VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for event in chunk {
+            query = query
+                .bind(new_id()?)
+                .bind(shipment_id)
+                .bind(&event.at)
+                .bind(event.stage.as_ref().map(Stage::as_str))
+                .bind(event.exception.as_ref().map(Exception::as_str))
+                .bind(&event.text)
+                .bind(&event.text_lang)
+                .bind(&event.location);
+        }
+        query.execute(&mut *connection).await?;
     }
     Ok(())
 }
@@ -428,16 +449,30 @@ pub(crate) fn read_shipment(row: &AnyRow, events: Vec<Event>) -> Result<Shipment
 
 /// The shipment in row `id`, with its events.
 pub(crate) async fn load(connection: &mut AnyConnection, id: i64) -> Result<Shipment, StoreError> {
+    load_row(connection, id, true).await
+}
+
+/// The shipment in row `id`; its events read only when `with_events` (a writer that has just
+/// left it none knows there are none to read).
+pub(crate) async fn load_row(
+    connection: &mut AnyConnection,
+    id: i64,
+    with_events: bool,
+) -> Result<Shipment, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE id = $1"
     ))
     .bind(id)
     .fetch_one(&mut *connection)
     .await?;
-    let events = read_events(connection, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
+    let events = if with_events {
+        read_events(connection, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     read_shipment(&row, events)
 }
 

@@ -26,6 +26,8 @@ pub struct ShipmentWrite {
     current: Shipment,
     /// The shipment itself was written (not only what tells of it): copies kept in memory go stale.
     touched: bool,
+    /// The seller's webhook subscriptions, once read in this transaction.
+    hearers: Option<Vec<Hearer>>,
 }
 
 /// Where to keep a response for an `Idempotency-Key` retry: the key, the hash of the request,
@@ -52,19 +54,26 @@ impl Store {
         seller: SellerId,
         reference: &str,
     ) -> Result<Option<ShipmentWrite>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        // Held until the commit: two writes of one shipment fold their news one after the other.
-        let Some(id) = hold_shipment(self, &mut tx, seller, reference).await? else {
-            return Ok(None);
-        };
-        let current = load(&mut tx, id).await?;
-        Ok(Some(self.opened(
-            tx,
-            id,
+        match self.begin_batch(seller).await?.write(reference).await? {
+            Held::Found(write) => Ok(Some(*write)),
+            Held::Missing(_) => Ok(None),
+        }
+    }
+
+    /// Opens a transaction for writes of the seller's shipments one after another, committed
+    /// together (`Batch::commit`): what a write costs besides its rows (the commit, the
+    /// announcement of the change) is paid once for them all.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn begin_batch(&self, seller: SellerId) -> Result<Batch, StoreError> {
+        Ok(Batch {
+            store: self.clone(),
+            tx: self.begin_write().await?,
             seller,
-            Some(reference.to_owned()),
-            current,
-        )))
+            touched: false,
+            hearers: None,
+        })
     }
 
     /// Opens a write of the shipment `id`, whoever's it is (a provider's news, a reminder).
@@ -82,19 +91,7 @@ impl Store {
         let seller = SellerId(row.try_get("seller_id")?);
         let reference: Option<String> = row.try_get("reference")?;
         let current = load(&mut tx, id).await?;
-        Ok(self.opened(tx, id, seller, reference, current))
-    }
-
-    /// A write over `tx`, of the shipment `id` as `current` holds it.
-    pub(crate) fn opened(
-        &self,
-        tx: Transaction<'static, Any>,
-        id: i64,
-        seller: SellerId,
-        reference: Option<String>,
-        current: Shipment,
-    ) -> ShipmentWrite {
-        ShipmentWrite {
+        Ok(ShipmentWrite {
             store: self.clone(),
             tx,
             id,
@@ -102,6 +99,98 @@ impl Store {
             reference,
             current,
             touched: false,
+            hearers: None,
+        })
+    }
+}
+
+/// Writes of one seller's shipments in one transaction, one shipment at a time: each opens a
+/// `ShipmentWrite` over the batch's transaction and hands it back with `ShipmentWrite::release`.
+/// Dropped, it writes nothing.
+#[derive(Debug)]
+#[must_use = "a batch not committed writes nothing"]
+pub struct Batch {
+    store: Store,
+    tx: Transaction<'static, Any>,
+    seller: SellerId,
+    /// A shipment itself was written by one of the batch's writes.
+    touched: bool,
+    /// The seller's webhook subscriptions, once a write of the batch read them: the batch's
+    /// writes tell the subscriptions there were when it began telling.
+    hearers: Option<Vec<Hearer>>,
+}
+
+/// The write of a shipment asked for in a batch, or the batch back when there is none.
+#[derive(Debug)]
+pub enum Held {
+    /// The shipment's write, its row held until the batch ends.
+    Found(Box<ShipmentWrite>),
+    /// The seller has no shipment under that reference (or it was deleted meanwhile).
+    Missing(Batch),
+}
+
+impl Batch {
+    /// The seller whose shipments the batch writes.
+    pub fn seller(&self) -> SellerId {
+        self.seller
+    }
+
+    /// Opens the write of the seller's shipment under `reference` within the batch.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails; the batch is lost then (nothing of it is written).
+    pub async fn write(mut self, reference: &str) -> Result<Held, StoreError> {
+        // Held until the commit: two writes of one shipment fold their news one after the other.
+        let Some(id) = hold_shipment(&self.store, &mut self.tx, self.seller, reference).await?
+        else {
+            return Ok(Held::Missing(self));
+        };
+        let current = load(&mut self.tx, id).await?;
+        let write = self.opened(id, Some(reference.to_owned()), current);
+        Ok(Held::Found(Box::new(write)))
+    }
+
+    /// A write within the batch of the shipment `id`, as `current` holds it.
+    pub(crate) fn opened(
+        self,
+        id: i64,
+        reference: Option<String>,
+        current: Shipment,
+    ) -> ShipmentWrite {
+        ShipmentWrite {
+            store: self.store,
+            tx: self.tx,
+            id,
+            seller: self.seller,
+            reference,
+            current,
+            touched: self.touched,
+            hearers: self.hearers,
+        }
+    }
+
+    /// The batch's transaction, for the store's own statements.
+    pub(crate) fn tx(&mut self) -> &mut Transaction<'static, Any> {
+        &mut self.tx
+    }
+
+    /// The store it writes to.
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Commits every write of the batch, announcing the seller's change where a shipment itself
+    /// was written.
+    ///
+    /// # Errors
+    /// `Conflict` if a unique row was written at the same moment; `StoreError` if the database fails.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        if self.touched {
+            self.store
+                .commit(self.tx, super::versions::Touched::Seller(self.seller))
+                .await
+        } else {
+            self.tx.commit().await.map_err(StoreError::from_conflict)
         }
     }
 }
@@ -191,25 +280,38 @@ impl ShipmentWrite {
 
     /// The seller's webhook subscriptions, at most the cap's, the oldest: one change queues at
     /// most `WebhooksPerSeller × the kinds it is` deliveries, whatever rows came before the cap.
+    /// Read once a transaction: a batch's writes tell the same ones.
     ///
     /// # Errors
     /// `StoreError` if the database fails.
     pub async fn hearers(&mut self) -> Result<Vec<Hearer>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, kinds FROM webhooks WHERE seller_id = $1 ORDER BY created_at, id LIMIT $2",
-        )
+        if let Some(hearers) = &self.hearers {
+            return Ok(hearers.clone());
+        }
+        // Kept from deletion until the write ends (PostgreSQL; SQLite's writers go one at a
+        // time): its deliveries are queued under them.
+        let lock = match self.store.backend() {
+            super::Backend::Postgres => " FOR KEY SHARE",
+            super::Backend::Sqlite => "",
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT id, kinds FROM webhooks WHERE seller_id = $1 ORDER BY created_at, id LIMIT $2{lock}"
+        ))
         .bind(self.seller.0)
         .bind(Cap::WebhooksPerSeller.limit())
         .fetch_all(&mut *self.tx)
         .await?;
-        rows.iter()
+        let hearers = rows
+            .iter()
             .map(|row| {
                 Ok(Hearer {
                     webhook: row.try_get("id")?,
                     kinds: super::webhooks::kinds_from(&row.try_get::<String, _>("kinds")?),
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.hearers = Some(hearers.clone());
+        Ok(hearers)
     }
 
     /// The browsers subscribed to the shipment (or the one subscription named), at most the
@@ -375,18 +477,24 @@ impl ShipmentWrite {
         Ok(())
     }
 
-    /// Commits everything written, announcing the seller's change where the shipment itself
-    /// was written.
+    /// Commits everything written (in a batch, the batch's other writes too), announcing the
+    /// seller's change where a shipment itself was written.
     ///
     /// # Errors
     /// `Conflict` if a unique row was written at the same moment; `StoreError` if the database fails.
     pub async fn commit(self) -> Result<(), StoreError> {
-        if self.touched {
-            self.store
-                .commit(self.tx, super::versions::Touched::Seller(self.seller))
-                .await
-        } else {
-            self.tx.commit().await.map_err(StoreError::from_conflict)
+        self.release().commit().await
+    }
+
+    /// Ends this shipment's part of its batch, the transaction left open for the batch's next
+    /// write; its row stays held until the batch ends.
+    pub fn release(self) -> Batch {
+        Batch {
+            store: self.store,
+            tx: self.tx,
+            seller: self.seller,
+            touched: self.touched,
+            hearers: self.hearers,
         }
     }
 }
