@@ -502,7 +502,7 @@ pub struct BulkResult {
     path = "/api/v1/seller/shipments",
     tag = "seller",
     summary = "Create or replace up to 1 000 shipments in one request",
-    description = "Every item is checked before any is written: a refusal names its index (`[3].stage`) and nothing is written. Each is then written as `PUT /api/v1/seller/shipments/{reference}` would, webhooks and notifications following; a failure of the database part way leaves those before it written (the answer is then an error: send the same request again, it is idempotent).",
+    description = "Every item is checked before any is written: a refusal names its index (`[3].stage`) and nothing is written. Each is then written as `PUT /api/v1/seller/shipments/{reference}` would, webhooks and notifications following; they are written a hundred to a transaction, and an item the database fails is left out alone, every other item written (the answer is then that item's error: send the same request again, it is idempotent).",
     request_body = Vec<BulkItem>,
     responses(
         (status = 200, description = "Each item created or replaced, in order.", body = BulkResult),
