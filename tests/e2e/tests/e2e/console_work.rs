@@ -354,6 +354,34 @@ async fn console_screenshots() {
     let page = Session::start_at_localhost().await;
     put_parcel(&page).await;
     signed_in_owner(&page, "en").await;
+    // CDEK's keys saved (so the keys page offers its check) and an invitation not yet used (so
+    // the members page lists one to revoke); neither reaches a provider.
+    let key = trackline_server::secrets::SecretKey::from_base64(trackline_e2e::SECRET_KEY)
+        .expect("a 32-byte key");
+    let store = page
+        .store()
+        .await
+        .with_secret_key(Some(key))
+        .await
+        .expect("the server's key opens its store");
+    let seller = store
+        .seller_by_handle(trackline_server::demo::DEMO_SELLER)
+        .await
+        .expect("the store reads")
+        .expect("the demo shop");
+    let keys = trackline_server::provider::Keys::Client {
+        client_id: "shop-account".into(),
+        client_secret: "shop-secure-password".into(),
+    };
+    store
+        .set_source_keys(
+            seller,
+            trackline_server::provider::Provider::Cdek,
+            Some(&keys),
+        )
+        .await
+        .expect("the keys are kept");
+    invitation(&page, Role::Staff).await;
     let dir = project_root().join("target/screenshots/console");
     std::fs::create_dir_all(&dir).expect("the screenshots' directory");
     let shot = |name: &str, lang: &str, width: u32| dir.join(format!("{name}-{lang}-{width}.png"));
@@ -386,6 +414,12 @@ async fn console_screenshots() {
         page.find("[data-testid^=keys-]").await;
         for width in [360, 1280] {
             page.screenshot(width, &shot("keys", lang, width)).await;
+        }
+
+        open_console(&page, lang, "#/members").await;
+        page.find("[data-testid=invitation]").await;
+        for width in [360, 1280] {
+            page.screenshot(width, &shot("members", lang, width)).await;
         }
     }
     page.close().await;
