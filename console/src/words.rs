@@ -497,7 +497,7 @@ words! {
     /// The file: a workbook that unpacks too large.
     FileUnpacksTooLarge { en: "The XLSX file unpacks to too much data. Save it as CSV, or split it.", ru: "XLSX-файл распаковывается в слишком большой объём. Сохраните его как CSV или разделите.", zh: "XLSX 文件解压后数据过大。请另存为 CSV 或拆分。" }
     /// The file: a workbook with too much text.
-    FileTextTooLarge { en: "The XLSX file holds too much text. Save it as CSV, or split it.", ru: "В XLSX-файле слишком много текста. Сохраните его как CSV или разделите.", zh: "XLSX 文件中文本过多。请另存为 CSV 或拆分。" }
+    FileTextTooLarge { en: "The file holds too much text. Split it into smaller files.", ru: "В файле слишком много текста. Разделите его на файлы поменьше.", zh: "文件中文本过多。请拆分为较小的文件。" }
     /// The file: unreadable.
     FileUnreadable { en: "The file could not be read. Save it again as XLSX or CSV and retry.", ru: "Файл не удалось прочитать. Сохраните его заново как XLSX или CSV и повторите.", zh: "无法读取该文件。请重新另存为 XLSX 或 CSV 后重试。" }
     /// The file: a broken workbook.

@@ -105,13 +105,18 @@ impl SheetReader {
     /// or time, or could not be started.
     pub async fn read(&self, bytes: Vec<u8>) -> Result<Sheet, FileError> {
         let reading = async {
-            let _turn = READING.acquire().await.map_err(|_| FileError::Unreadable)?;
+            let turn = READING.acquire().await.map_err(|_| FileError::Unreadable)?;
             if import::is_workbook(&bytes) {
                 self.read_in_child(&bytes).await
             } else {
-                tokio::task::spawn_blocking(move || import::read(&bytes))
-                    .await
-                    .unwrap_or(Err(FileError::Unreadable))
+                // The turn goes with the reading: a blocking task outlives a dropped request
+                // (a client gone, the deadline passed), and must still count among the two.
+                tokio::task::spawn_blocking(move || {
+                    let _turn = turn;
+                    import::read(&bytes)
+                })
+                .await
+                .unwrap_or(Err(FileError::Unreadable))
             }
         };
         tokio::time::timeout(self.deadline, reading)

@@ -967,3 +967,29 @@ async fn member_of_again(app: &Router) -> (String, String) {
     let cookie = cookie.split(';').next().unwrap().to_owned();
     (cookie, signed.json()["csrf"].as_str().unwrap().to_owned())
 }
+
+#[tokio::test]
+async fn an_import_waits_while_100_000_messages_of_the_seller_wait_to_be_sent() {
+    let store = support::fresh_store().await;
+    let (seller, token) = store.add_seller("Shop").await.unwrap();
+    let (_, other) = store.add_seller("Other").await.unwrap();
+    let app = app(&store);
+    let file = "Номер заказа;Трек-номер;Статус\n1001;RA644000001RU;Доставляется\n";
+    let shown = preview(&app, &token, "text/csv", file.as_bytes().to_vec()).await;
+    let id = shown["id"].as_str().unwrap().to_owned();
+    support::queue_pending(
+        &store,
+        seller,
+        trackline_server::http::seller_list::MAX_WAITING,
+    )
+    .await;
+    let uri = format!("/api/v1/seller/imports/{id}/apply");
+    let (status, body) = seller_call(&app, Method::POST, &uri, &token, None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"], "rate_limited");
+    let (_, listed) = seller_call(&app, Method::GET, "/api/v1/seller/shipments", &token, None).await;
+    assert_eq!(listed["shipments"], json!([]), "nothing applied");
+    // Another seller's queue is its own.
+    let theirs = preview(&app, &other, "text/csv", file.as_bytes().to_vec()).await;
+    apply(&app, &other, theirs["id"].as_str().unwrap()).await;
+}

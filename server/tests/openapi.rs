@@ -1231,6 +1231,8 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         // A seller's two files read at once, two imports applied at once (`import_limits.rs`).
         ("/api/v1/seller/imports", "post", "429"),
         ("/api/v1/seller/imports/{id}/apply", "post", "409"),
+        // 100 000 of the seller's messages waiting (`imports.rs`, as the bulk PUT's 429).
+        ("/api/v1/seller/imports/{id}/apply", "post", "429"),
     ]
     .iter()
     .map(|(p, m, s)| (p.to_string(), m.to_string(), s.to_string()))

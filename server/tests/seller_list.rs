@@ -1016,45 +1016,12 @@ async fn bench_what_one_bulk_put_queues_for_20_webhooks() {
     }
 }
 
-/// Queues `count` pending deliveries to a new webhook of the seller's, straight into the table.
-async fn queue_pending(store: &Store, seller: SellerId, count: i64) -> i64 {
-    let (webhook, _) = store
-        .add_webhook(
-            seller,
-            "https://hooks.example/in",
-            &[trackline_server::change::tells::Kind::StatusChanged],
-        )
-        .await
-        .unwrap();
-    let first = trackline_server::store::new_id().unwrap() / 2;
-    for batch in 0..(count + 999) / 1000 {
-        let rows: Vec<String> = (batch * 1000..((batch + 1) * 1000).min(count))
-            .map(|n| {
-                format!(
-                    "({}, {}, 'status_changed', '{{}}', 0, 'pending', 0, 0)",
-                    first + n,
-                    webhook.id
-                )
-            })
-            .collect();
-        sqlx::query(&format!(
-            "INSERT INTO webhook_deliveries
-             (id, webhook_id, kind, body, queued_at_ms, state, attempts, next_attempt_ms) VALUES {}",
-            rows.join(", ")
-        ))
-        .execute(store.pool())
-        .await
-        .unwrap();
-    }
-    webhook.id
-}
-
 #[tokio::test]
 async fn a_bulk_write_waits_while_100_000_messages_of_the_seller_wait_to_be_sent() {
     let store = support::fresh_store().await;
     let (seller, token) = store.add_seller("Shop").await.unwrap();
     let (_, other) = store.add_seller("Other").await.unwrap();
-    let webhook = queue_pending(
+    let webhook = support::queue_pending(
         &store,
         seller,
         trackline_server::http::seller_list::MAX_WAITING,

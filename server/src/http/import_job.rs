@@ -21,6 +21,23 @@ use trackline_core::Shipment;
 const ROWS_AT_ONCE: usize = updates::ROWS_A_TRANSACTION;
 /// Transactions written at once, on a database that writes side by side.
 const TRANSACTIONS_IN_FLIGHT: usize = 8;
+/// Transactions between two counts of the seller's messages waiting to be sent (1 000 rows).
+const CHECK_ROOM_EVERY: usize = 10;
+/// How long a job waits between two counts while too many of them wait.
+const PAUSE_STEP: std::time::Duration = std::time::Duration::from_secs(5);
+/// Counts a paused job makes before it gives up: 30 minutes.
+const PAUSE_CHECKS: u32 = 360;
+
+/// Why a job stopped before its last row.
+#[derive(Debug, thiserror::Error)]
+enum JobError {
+    /// The database failed, or refused a row.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The seller's messages did not drain while the job waited for them.
+    #[error("100 000 webhook deliveries and notifications of the seller waited to be sent for 30 minutes: apply the import again once they are")]
+    MessagesWaiting,
+}
 
 /// A row the preview will write: the shipment as the file gives it, and the buyer's check as
 /// the hash takes it (the phone's last four digits).
@@ -99,7 +116,7 @@ async fn apply_rows(
     seller: SellerId,
     id: i64,
     planned: &[Planned],
-) -> Result<(), StoreError> {
+) -> Result<(), JobError> {
     // A row's references are its own (a file's repeats were refused or left out), so
     // transactions hold no row in common and go side by side where the database writes side
     // by side; SQLite writes one transaction at a time whatever is asked.
@@ -114,11 +131,27 @@ async fn apply_rows(
     let mut flying = FuturesOrdered::new();
     let mut done = 0;
     let mut failure = None;
+    let mut started = 0;
+    let mut room_checked = 0;
     loop {
         // Once a row failed, the transactions under way end as they would (none is dropped
         // half written), and no other starts.
         while failure.is_none() && flying.len() < in_flight {
+            // As the bulk PUT's 429: a file of 100 000 rows could queue millions of messages.
+            // While too many wait, the job pauses with none of its transactions open.
+            if started > 0 && started % CHECK_ROOM_EVERY == 0 && room_checked != started {
+                if chunks.len() > 0
+                    && store.waiting_to_tell(seller).await? >= super::seller_list::MAX_WAITING
+                {
+                    if !flying.is_empty() {
+                        break;
+                    }
+                    wait_for_room(store, seller, id, done).await?;
+                }
+                room_checked = started;
+            }
             let Some(chunk) = chunks.next() else { break };
+            started += 1;
             flying.push_back(write_chunk(store, seller, chunk));
         }
         let Some(written) = flying.next().await else {
@@ -151,7 +184,27 @@ async fn apply_rows(
             .import_progress(id, i64::try_from(done).unwrap_or(i64::MAX))
             .await?;
     }
-    failure.map_or(Ok(()), Err)
+    failure.map_or(Ok(()), |error| Err(error.into()))
+}
+
+/// Waits, counting every `PAUSE_STEP`, until fewer than `MAX_WAITING` of the seller's messages
+/// wait to be sent; the job's beat goes on meanwhile, so no other instance takes it up.
+async fn wait_for_room(
+    store: &Store,
+    seller: SellerId,
+    id: i64,
+    done: usize,
+) -> Result<(), JobError> {
+    for _ in 0..PAUSE_CHECKS {
+        store
+            .import_progress(id, i64::try_from(done).unwrap_or(i64::MAX))
+            .await?;
+        tokio::time::sleep(PAUSE_STEP).await;
+        if store.waiting_to_tell(seller).await? < super::seller_list::MAX_WAITING {
+            return Ok(());
+        }
+    }
+    Err(JobError::MessagesWaiting)
 }
 
 /// The outcome of each row of `chunk`, written in one transaction.

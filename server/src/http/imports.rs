@@ -542,6 +542,7 @@ pub async fn import_progress(
         (status = 403, description = "A write in a session without the console's Origin and CSRF token (cross_site).", body = trackline_core::ErrorBody),
         (status = 404, description = "This seller has no such import, or its preview expired (import_not_found).", body = trackline_core::ErrorBody),
         (status = 409, description = "Another import of this seller's is being applied (import_running): a seller's imports are applied one at a time.", body = trackline_core::ErrorBody),
+        (status = 429, description = "100 000 webhook deliveries and notifications of this seller wait to be sent (rate_limited; Retry-After): nothing applied. A job under way pauses, as long as that lasts, before its next thousand rows.", body = trackline_core::ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),
 )]
@@ -555,6 +556,13 @@ pub async fn apply_import(
         .kept_import(seller, id)
         .await?
         .ok_or(ApiError::ImportNotFound)?;
+    // As the bulk PUT: a file of 100 000 rows could queue millions of deliveries and pushes.
+    if store.waiting_to_tell(seller).await? >= super::seller_list::MAX_WAITING {
+        return Err(ApiError::RateLimited {
+            wait: std::time::Duration::from_secs(60),
+            reason: "100 000 webhook deliveries and notifications of this seller wait to be sent: apply the import once they are",
+        });
+    }
     let dead_before = now_ms() - DEAD_AFTER_MS;
     match store
         .start_applying(seller, id, dead_before, PROGRESS_KEPT_MS)

@@ -2,6 +2,12 @@
 //! the bytes alone; anything else is refused rather than read as mojibake.
 
 use super::FileError;
+use std::borrow::Cow;
+
+/// The most bytes of text a CSV file may decode to: twice the largest upload, as Russian text
+/// takes two bytes a letter in UTF-8; Windows-1251's dashes and ellipses take three, and a file
+/// of them alone would otherwise triple in the server.
+pub const MAX_CSV_TEXT_BYTES: usize = 100 * 1024 * 1024;
 
 /// How a CSV file's bytes were read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -31,37 +37,43 @@ const CYRILLIC_PUNCTUATION: &[u8] = &[
 pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), FileError> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         let text = std::str::from_utf8(rest).map_err(|_| FileError::UnknownEncoding)?;
-        return text_only(text).map(|t| (t, Encoding::Utf8Bom));
+        return text_only(Cow::Borrowed(text)).map(|t| (t, Encoding::Utf8Bom));
     }
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         let (text, _, malformed) = encoding_rs::UTF_16LE.decode(bytes);
         if malformed {
             return Err(FileError::UnknownEncoding);
         }
-        return text_only(&text).map(|t| (t, Encoding::Utf16));
+        return text_only(text).map(|t| (t, Encoding::Utf16));
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return text_only(text).map(|t| (t, Encoding::Utf8));
+        return text_only(Cow::Borrowed(text)).map(|t| (t, Encoding::Utf8));
     }
     if looks_like_windows_1251(bytes) {
         let (text, malformed) = encoding_rs::WINDOWS_1251.decode_without_bom_handling(bytes);
         if !malformed {
-            return text_only(&text).map(|t| (t, Encoding::Windows1251));
+            return text_only(text).map(|t| (t, Encoding::Windows1251));
         }
     }
     Err(FileError::UnknownEncoding)
 }
 
 /// Refuses control characters a spreadsheet's text never holds (NUL and the like: a binary
-/// file, or UTF-16 without its BOM).
-fn text_only(text: &str) -> Result<String, FileError> {
+/// file, or UTF-16 without its BOM), and text past `MAX_CSV_TEXT_BYTES`; a decoder's own text
+/// is kept, not copied.
+fn text_only(text: Cow<'_, str>) -> Result<String, FileError> {
+    if text.len() > MAX_CSV_TEXT_BYTES {
+        return Err(FileError::TextTooLarge {
+            limit: MAX_CSV_TEXT_BYTES,
+        });
+    }
     if text
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
     {
         return Err(FileError::UnknownEncoding);
     }
-    Ok(text.to_owned())
+    Ok(text.into_owned())
 }
 
 /// Whether bytes that are not UTF-8 read as Russian text in Windows-1251: every byte above 0x7F
@@ -115,5 +127,27 @@ mod tests {
         for bytes in [&gbk[..], &koi8[..], &utf16[..], b"\x00\x01\x02\xff"] {
             assert_eq!(decode(bytes), Err(FileError::UnknownEncoding), "{bytes:?}");
         }
+    }
+
+    #[test]
+    fn a_windows_1251_file_of_dashes_is_refused_before_it_triples() {
+        // One letter makes it Russian text; each dash is one byte there and three in UTF-8.
+        let (mut file, _, _) = encoding_rs::WINDOWS_1251.encode("Я;");
+        let mut file = file.to_mut().clone();
+        let row = [0x96u8].repeat(16 * 1024);
+        while file.len() <= MAX_CSV_TEXT_BYTES / 3 + 1024 {
+            file.extend_from_slice(&row);
+            file.push(b'\n');
+        }
+        let read = decode(&file).map(|(text, _)| text.len());
+        assert_eq!(
+            read,
+            Err(FileError::TextTooLarge {
+                limit: MAX_CSV_TEXT_BYTES
+            })
+        );
+        // The same bytes a third as long are read.
+        file.truncate(MAX_CSV_TEXT_BYTES / 9);
+        assert!(decode(&file).is_ok());
     }
 }

@@ -101,8 +101,9 @@ pub enum FileError {
         /// The limit, in bytes.
         limit: u64,
     },
-    /// A workbook whose shared strings or cells hold more than `MAX_TEXT_BYTES` of text.
-    #[error("the XLSX file holds more than {limit} bytes of text")]
+    /// A workbook whose shared strings or cells hold more than `MAX_TEXT_BYTES` of text, or a
+    /// CSV file that decodes to more than `decode::MAX_CSV_TEXT_BYTES`.
+    #[error("the file holds more than {limit} bytes of text")]
     TextTooLarge {
         /// The limit, in bytes.
         limit: usize,

@@ -291,3 +291,40 @@ pub async fn fresh_url(dir: Option<&std::path::Path>) -> String {
 pub fn pool(store: &Store) -> sqlx::AnyPool {
     store.pool().clone()
 }
+
+/// Queues `count` pending deliveries to a new webhook of the seller's, straight into the table.
+pub async fn queue_pending(
+    store: &trackline_server::Store,
+    seller: trackline_server::store::sellers::SellerId,
+    count: i64,
+) -> i64 {
+    let (webhook, _) = store
+        .add_webhook(
+            seller,
+            "https://hooks.example/in",
+            &[trackline_server::change::tells::Kind::StatusChanged],
+        )
+        .await
+        .unwrap();
+    let first = trackline_server::store::new_id().unwrap() / 2;
+    for batch in 0..(count + 999) / 1000 {
+        let rows: Vec<String> = (batch * 1000..((batch + 1) * 1000).min(count))
+            .map(|n| {
+                format!(
+                    "({}, {}, 'status_changed', '{{}}', 0, 'pending', 0, 0)",
+                    first + n,
+                    webhook.id
+                )
+            })
+            .collect();
+        sqlx::query(&format!(
+            "INSERT INTO webhook_deliveries
+             (id, webhook_id, kind, body, queued_at_ms, state, attempts, next_attempt_ms) VALUES {}",
+            rows.join(", ")
+        ))
+        .execute(store.pool())
+        .await
+        .unwrap();
+    }
+    webhook.id
+}
