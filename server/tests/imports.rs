@@ -987,7 +987,8 @@ async fn an_import_waits_while_100_000_messages_of_the_seller_wait_to_be_sent() 
     let (status, body) = seller_call(&app, Method::POST, &uri, &token, None).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert_eq!(body["error"], "rate_limited");
-    let (_, listed) = seller_call(&app, Method::GET, "/api/v1/seller/shipments", &token, None).await;
+    let (_, listed) =
+        seller_call(&app, Method::GET, "/api/v1/seller/shipments", &token, None).await;
     assert_eq!(listed["shipments"], json!([]), "nothing applied");
     // Another seller's queue is its own.
     let theirs = preview(&app, &other, "text/csv", file.as_bytes().to_vec()).await;

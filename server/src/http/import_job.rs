@@ -21,6 +21,10 @@ use trackline_core::Shipment;
 const ROWS_AT_ONCE: usize = updates::ROWS_A_TRANSACTION;
 /// Transactions written at once, on a database that writes side by side.
 const TRANSACTIONS_IN_FLIGHT: usize = 8;
+/// Import transactions open at once on this instance, every seller's jobs together: half the
+/// store's connections (`Store::open`), so that buyers' lookups and sellers' pages still find
+/// one while imports are applied.
+static WRITING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(8);
 /// Transactions between two counts of the seller's messages waiting to be sent (1 000 rows).
 const CHECK_ROOM_EVERY: usize = 10;
 /// How long a job waits between two counts while too many of them wait.
@@ -216,6 +220,7 @@ async fn write_chunk<'a>(
     seller: SellerId,
     chunk: &'a [Planned],
 ) -> Result<Written<'a>, StoreError> {
+    let _turn = WRITING.acquire().await.map_err(|_| StoreError::TimedOut)?;
     let references: Vec<&str> = chunk.iter().map(|row| row.reference.as_str()).collect();
     let stored = store.shipments_by_reference(seller, &references).await?;
     let rows: Vec<ImportRow> = chunk

@@ -159,7 +159,9 @@ impl Store {
                 .idle_timeout(None)
                 .max_lifetime(None)
         } else {
-            AnyPoolOptions::new().max_connections(8)
+            // Sixteen: an import's job takes at most eight (`http::import_job`), the rest stay
+            // for buyers' lookups and everything else.
+            AnyPoolOptions::new().max_connections(16)
         }
         .connect(&url)
         .await?;
