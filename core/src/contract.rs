@@ -116,6 +116,76 @@ pub struct DeliveryWindow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub to: Option<String>,
+    /// (since 1.6) Whose estimate it is; readers of older endpoints see none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<EstimateBasis>,
+    /// (since 1.6) Past this day the parcel is running late; without it, past `to` (or `from`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
+    pub late_after: Option<String>,
+    /// (since 1.6) The parcels a `history` estimate was learnt from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<LearntFrom>,
+}
+
+/// Whose estimate a delivery window is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EstimateBasis {
+    /// The seller said so.
+    Seller,
+    /// The carrier (or marketplace) said so.
+    Carrier,
+    /// Learnt from parcels delivered before on the same route or by the same carrier.
+    History,
+    /// A basis this build does not know; read as none.
+    #[serde(other)]
+    Unknown,
+}
+
+/// What a learnt window was learnt from, for the buyer's "usually 5–7 days, from 214 parcels".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LearntFrom {
+    /// How many delivered parcels it was learnt from.
+    pub parcels: u32,
+    /// The usual days in transit: the 20th percentile.
+    pub days_from: u32,
+    /// The usual days in transit: the 80th percentile.
+    pub days_to: u32,
+    /// `route` (the same carrier between the same two cities) or `carrier` (the carrier alone).
+    pub scope: LearntScope,
+    /// `handed_over` (days since the carrier took it) or `arrived` (since it reached the buyer's city).
+    pub counted_from: CountedFrom,
+}
+
+/// Which parcels a learnt window was learnt from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LearntScope {
+    /// The same carrier between the same two cities.
+    Route,
+    /// The same carrier, any route.
+    Carrier,
+    /// A scope this build does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+/// From which event a learnt window's days are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CountedFrom {
+    /// Since the carrier took the parcel.
+    HandedOver,
+    /// Since the parcel reached the buyer's city.
+    Arrived,
+    /// An event this build does not know.
+    #[serde(other)]
+    Unknown,
 }
 
 /// The carrier that moves the parcel.

@@ -87,6 +87,9 @@ mod tests {
         DeliveryWindow {
             from: from.into(),
             to: to.map(Into::into),
+            basis: None,
+            late_after: None,
+            history: None,
         }
     }
 

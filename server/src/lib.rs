@@ -7,6 +7,7 @@ pub mod client_address;
 pub mod clock;
 pub mod connections;
 pub mod console_auth;
+pub mod counts;
 pub mod demo;
 pub mod digest;
 pub mod http;

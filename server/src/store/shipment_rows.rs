@@ -439,6 +439,9 @@ pub(crate) fn read_shipment(row: &AnyRow, events: Vec<Event>) -> Result<Shipment
         estimated_delivery: estimated_from.map(|from| DeliveryWindow {
             from,
             to: row.try_get("estimated_to").ok().flatten(),
+            basis: None,
+            late_after: None,
+            history: None,
         }),
         carrier: from_json(row.try_get("carrier")?)?,
         pickup_point: from_json(row.try_get("pickup_point")?)?,
