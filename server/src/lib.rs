@@ -19,6 +19,7 @@ pub mod lookup;
 pub mod lookup_cache;
 pub mod metrics;
 pub mod ozon;
+pub mod percentile;
 pub mod provider;
 pub mod providers;
 pub mod push;
