@@ -245,11 +245,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Caller(identity) = Caller::from_request_parts(parts, state).await?;
-        match identity.role {
-            Role::Owner => Ok(Owner(identity.seller)),
-            Role::Staff => Err(ApiError::OwnersOnly),
-        }
+        let OwnerCaller(identity) = OwnerCaller::from_request_parts(parts, state).await?;
+        Ok(Owner(identity.seller))
     }
 }
 

@@ -557,12 +557,7 @@ pub async fn apply_import(
         .await?
         .ok_or(ApiError::ImportNotFound)?;
     // As the bulk PUT: a file of 100 000 rows could queue millions of deliveries and pushes.
-    if store.waiting_to_tell(seller).await? >= super::seller_list::MAX_WAITING {
-        return Err(ApiError::RateLimited {
-            wait: std::time::Duration::from_secs(60),
-            reason: "100 000 webhook deliveries and notifications of this seller wait to be sent: apply the import once they are",
-        });
-    }
+    super::seller_list::room_to_tell(&store, seller).await?;
     let dead_before = now_ms() - DEAD_AFTER_MS;
     match store
         .start_applying(seller, id, dead_before, PROGRESS_KEPT_MS)

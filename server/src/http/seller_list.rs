@@ -43,6 +43,24 @@ pub const MAX_BULK: usize = 1000;
 /// shipment), each bounded by its cap; a seller alternating stages in a loop could otherwise
 /// queue them without end, faster than any receiver takes them.
 pub const MAX_WAITING: i64 = 100_000;
+/// Whether the seller may queue more messages: `RateLimited` while `MAX_WAITING` of them wait
+/// to be sent (a bulk write, an import applied).
+///
+/// # Errors
+/// `RateLimited`, or the store's error.
+pub(super) async fn room_to_tell(
+    store: &Store,
+    seller: crate::store::sellers::SellerId,
+) -> Result<(), ApiError> {
+    if store.waiting_to_tell(seller).await? >= MAX_WAITING {
+        return Err(ApiError::RateLimited {
+            wait: std::time::Duration::from_secs(60),
+            reason: "100 000 webhook deliveries and notifications of this seller wait to be sent: write more once they are",
+        });
+    }
+    Ok(())
+}
+
 /// The longest search text taken: longer than any number or reference.
 const MAX_SEARCH: usize = 100;
 /// The longest cursor taken: one this server wrote is far shorter.
@@ -534,12 +552,7 @@ pub async fn put_shipments(
         }
         checked.push((reference, shipment, factors));
     }
-    if store.waiting_to_tell(seller).await? >= MAX_WAITING {
-        return Err(ApiError::RateLimited {
-            wait: std::time::Duration::from_secs(60),
-            reason: "100 000 webhook deliveries and notifications of this seller wait to be sent: send more once they are",
-        });
-    }
+    room_to_tell(&store, seller).await?;
     let rows: Vec<updates::PutRow> = checked
         .iter()
         .map(|(reference, shipment, factors)| updates::PutRow {

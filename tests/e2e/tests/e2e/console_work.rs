@@ -106,14 +106,31 @@ fn excel_file() -> PathBuf {
     path
 }
 
-/// Puts a parcel in transit into the demo shop under `PARCEL`, as the seller's backend would.
-async fn put_parcel(page: &Session) {
-    let store = page.store().await;
+/// The server's store with its secret key (so sealed keys and webhook secrets can be written),
+/// and the demo shop in it.
+async fn demo_shop(
+    store: trackline_server::Store,
+) -> (
+    trackline_server::Store,
+    trackline_server::store::sellers::SellerId,
+) {
+    let key = trackline_server::secrets::SecretKey::from_base64(trackline_e2e::SECRET_KEY)
+        .expect("a 32-byte key");
+    let store = store
+        .with_secret_key(Some(key))
+        .await
+        .expect("the server's key opens its store");
     let seller = store
         .seller_by_handle(trackline_server::demo::DEMO_SELLER)
         .await
         .expect("the store reads")
         .expect("the demo shop");
+    (store, seller)
+}
+
+/// Puts a parcel in transit into the demo shop under `PARCEL`, as the seller's backend would.
+async fn put_parcel(page: &Session) {
+    let (store, seller) = demo_shop(page.store().await).await;
     let shipment: trackline_core::Shipment = serde_json::from_value(serde_json::json!({
         "order_number": PARCEL_ORDER,
         "shipment_number": format!("{PARCEL_ORDER}-0001-1"),
@@ -206,19 +223,7 @@ async fn a_parcel_moved_to_ready_for_pickup_shows_so_to_the_buyer_and_reaches_th
     // A webhook for the parcels reaching a pickup point, with its receiver on loopback (the
     // harness lets the server reach private addresses, which it refuses by default).
     let (url, received) = receiver().await;
-    let key = trackline_server::secrets::SecretKey::from_base64(trackline_e2e::SECRET_KEY)
-        .expect("a 32-byte key");
-    let store = page
-        .store()
-        .await
-        .with_secret_key(Some(key))
-        .await
-        .expect("the store takes the server's key");
-    let seller = store
-        .seller_by_handle(trackline_server::demo::DEMO_SELLER)
-        .await
-        .expect("the store reads")
-        .expect("the demo shop");
+    let (store, seller) = demo_shop(page.store().await).await;
     store
         .add_webhook(seller, &url, &[Kind::ReadyForPickup])
         .await
@@ -356,19 +361,7 @@ async fn console_screenshots() {
     signed_in_owner(&page, "en").await;
     // CDEK's keys saved (so the keys page offers its check) and an invitation not yet used (so
     // the members page lists one to revoke); neither reaches a provider.
-    let key = trackline_server::secrets::SecretKey::from_base64(trackline_e2e::SECRET_KEY)
-        .expect("a 32-byte key");
-    let store = page
-        .store()
-        .await
-        .with_secret_key(Some(key))
-        .await
-        .expect("the server's key opens its store");
-    let seller = store
-        .seller_by_handle(trackline_server::demo::DEMO_SELLER)
-        .await
-        .expect("the store reads")
-        .expect("the demo shop");
+    let (store, seller) = demo_shop(page.store().await).await;
     let keys = trackline_server::provider::Keys::Client {
         client_id: "shop-account".into(),
         client_secret: "shop-secure-password".into(),
