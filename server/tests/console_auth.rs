@@ -774,7 +774,11 @@ async fn add_seller_and_invite_print_links_that_make_members() {
             .expect("the command runs")
     };
     let added = run(&["add-seller", "Shop", "--handle", "shop"]);
-    assert!(added.status.success());
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
     let said = String::from_utf8_lossy(&added.stderr).into_owned();
     let owner = said
         .split_whitespace()
@@ -789,7 +793,11 @@ async fn add_seller_and_invite_print_links_that_make_members() {
         "standard output stays the token alone"
     );
     let invited = run(&["invite", "shop", "--role", "staff"]);
-    assert!(invited.status.success());
+    assert!(
+        invited.status.success(),
+        "{}",
+        String::from_utf8_lossy(&invited.stderr)
+    );
     let staff = String::from_utf8_lossy(&invited.stdout)
         .trim()
         .rsplit_once("#invitation=")

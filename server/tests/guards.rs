@@ -455,7 +455,11 @@ async fn a_second_factor_at_rest_is_not_reversed_by_trying_every_value() {
 }
 
 /// What the server logs while `during` runs on this thread, at every level.
-async fn logged<F: std::future::Future<Output = ()>>(during: F) -> String {
+async fn logged<F, Fut>(during: F) -> String
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     #[derive(Clone, Default)]
     struct Log(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
     impl std::io::Write for Log {
@@ -475,10 +479,14 @@ async fn logged<F: std::future::Future<Output = ()>>(during: F) -> String {
         .with_writer(move || writer.clone())
         .finish();
     let guard = tracing::subscriber::set_default(subscriber);
-    // Callsites another test's thread met first may have cached that nobody listens: asked again
-    // now, with this thread's subscriber among those that do.
+    // A callsite another test's thread registers while this subscriber is being set may keep
+    // the "nobody listens" it computed a moment before (tracing-core takes no lock between the
+    // two): the first run registers every callsite this one meets, the cache is then asked
+    // again with this subscriber among those that listen, and only the second run is read.
+    during().await;
     tracing::callsite::rebuild_interest_cache();
-    during.await;
+    log.0.lock().unwrap().clear();
+    during().await;
     drop(guard);
     let bytes = log.0.lock().unwrap().clone();
     String::from_utf8(bytes).unwrap()
@@ -487,7 +495,7 @@ async fn logged<F: std::future::Future<Output = ()>>(during: F) -> String {
 #[tokio::test]
 async fn the_reply_travels_in_a_header_and_never_in_a_url_or_the_log() {
     let (app, _) = guarded_seller(json!({"order_check": "phone_last4"})).await;
-    let log = logged(async {
+    let log = logged(|| async {
         let in_url = support::send(&app, lookup("/api/v1/track/7700000001?check=4567", None)).await;
         assert_eq!(in_url.status, StatusCode::BAD_REQUEST);
         assert_eq!(in_url.json()["error"], "check_in_url");
