@@ -101,7 +101,8 @@ pub fn numbers(lang: Lang, table: &Table) -> impl IntoView {
     view! {
         <details class="con__figures">
             <summary>{t(lang, Word::InsightsShowNumbers)}</summary>
-            <div class="con__scroll">
+            // A keyboard scrolls a table wider than a phone only from a focusable region.
+            <div class="con__scroll" tabindex="0" role="region" aria-label=t(lang, table.caption)>
                 <table>
                     <caption>{t(lang, table.caption)}</caption>
                     <thead><tr>{head}</tr></thead>
