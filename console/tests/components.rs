@@ -2119,6 +2119,12 @@ fn the_insights_page_draws_each_chart_with_its_numbers_in_a_table() {
                 .query_selector("tbody th[scope=row]")
                 .unwrap()
                 .is_some());
+            // A table wider than a phone scrolls from the keyboard, in a region named by its chart.
+            let region = chart
+                .query_selector(".con__scroll[tabindex='0'][role=region]")
+                .unwrap()
+                .unwrap();
+            assert_eq!(region.get_attribute("aria-label"), caption.text_content());
             let download = chart
                 .query_selector("button[data-testid=download-csv]")
                 .unwrap()
