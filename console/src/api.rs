@@ -973,3 +973,94 @@ pub async fn check_keys(provider: &str) -> Result<KeyCheck, ApiError> {
     };
     post(&url, &serde_json::json!({})).await
 }
+
+/// Transit days of delivered parcels: the median and the 80th percentile (nearest rank).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+pub struct TransitDays {
+    /// Half of the parcels took at most this many days.
+    pub median: u32,
+    /// Four in five took at most this many days.
+    pub p80: u32,
+}
+
+/// A carrier's deliveries over the period.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CarrierFigures {
+    /// The carrier's wire name.
+    pub carrier: String,
+    /// Parcels delivered in the period.
+    pub delivered: u64,
+    /// Of them, those that had an estimate to be on time against.
+    #[serde(default)]
+    pub with_estimate: u64,
+    /// Of those, delivered within it.
+    #[serde(default)]
+    pub on_time: u64,
+    /// Null when no parcel had a hand-over.
+    #[serde(default)]
+    pub transit_days: Option<TransitDays>,
+}
+
+/// A route's deliveries over the period (lower-case cities as the events name them).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RouteFigures {
+    /// The carrier's wire name.
+    pub carrier: String,
+    /// Where parcels were handed over.
+    pub origin: String,
+    /// Where they went.
+    pub destination: String,
+    /// Parcels delivered in the period.
+    pub delivered: u64,
+    /// Of them, those that had an estimate.
+    #[serde(default)]
+    pub with_estimate: u64,
+    /// Of those, delivered within it.
+    #[serde(default)]
+    pub on_time: u64,
+    /// Null when no parcel had a hand-over.
+    #[serde(default)]
+    pub transit_days: Option<TransitDays>,
+}
+
+/// The seller's shipments as they are now.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+pub struct NowFigures {
+    /// By stage (wire names).
+    #[serde(default)]
+    pub stages: BTreeMap<String, u64>,
+    /// By exception (wire names).
+    #[serde(default)]
+    pub exceptions: BTreeMap<String, u64>,
+    /// Gone stale.
+    #[serde(default)]
+    pub stale: u64,
+}
+
+/// `GET /api/v1/seller/insights`: counts per day over a period, the shipments now, and the
+/// deliveries per carrier and route (contract of issue 28).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+pub struct Insights {
+    /// Every UTC day of the period (`YYYY-MM-DD`), today last.
+    pub days: Vec<String>,
+    /// Each counter's numbers, one per day, oldest first.
+    #[serde(default)]
+    pub counts: BTreeMap<String, Vec<u64>>,
+    /// Each counter's sum over the period.
+    #[serde(default)]
+    pub totals: BTreeMap<String, u64>,
+    /// The shipments now.
+    #[serde(default)]
+    pub now: NowFigures,
+    /// Per carrier.
+    #[serde(default)]
+    pub carriers: Vec<CarrierFigures>,
+    /// Per route, most delivered first.
+    #[serde(default)]
+    pub routes: Vec<RouteFigures>,
+}
+
+/// `GET /api/v1/seller/insights?days=`: the figures over the last 7, 30 or 90 days.
+pub async fn insights(days: u32) -> Result<Insights, ApiError> {
+    get(&format!("/api/v1/seller/insights?days={days}")).await
+}

@@ -9,6 +9,7 @@ pub mod attention;
 pub mod edit;
 pub mod form;
 pub mod import;
+pub mod insights;
 pub mod query;
 pub mod route;
 pub mod view;

@@ -34,6 +34,8 @@ pub enum Place {
     Keys,
     /// The lookup rules and the snippet (owners only).
     Settings,
+    /// The insights: lookups, taps and carriers' times (staff and owners).
+    Insights,
 }
 
 /// The longest reference the seller API takes.
@@ -75,6 +77,7 @@ impl Place {
             "/audit" => Place::Audit,
             "/keys" => Place::Keys,
             "/settings" => Place::Settings,
+            "/insights" => Place::Insights,
             _ => Place::Attention,
         }
     }
@@ -94,6 +97,7 @@ impl Place {
             Place::Audit => "#/audit".to_owned(),
             Place::Keys => "#/keys".to_owned(),
             Place::Settings => "#/settings".to_owned(),
+            Place::Insights => "#/insights".to_owned(),
         }
     }
 
@@ -157,6 +161,11 @@ pub fn sections(role: Role) -> Vec<Section> {
             place: Some(Place::Import),
         },
     ];
+    sections.push(Section {
+        href: "#/insights",
+        word: Word::NavInsights,
+        place: Some(Place::Insights),
+    });
     if role.is_owner() {
         sections.push(Section {
             href: "#/webhooks",

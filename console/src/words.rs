@@ -788,6 +788,104 @@ words! {
     ImportRunning { en: "Another import is being applied. Apply this one when it is done.", ru: "Сейчас применяется другой импорт. Примените этот, когда он закончится.", zh: "另一个导入正在应用中，请在其完成后再应用此导入。" }
     /// The removal's question: `{count}` of the shop's tokens name no maker, so no removal revokes them.
     TokensWithoutMaker { en: "API tokens with no known maker: {count}. Revoke them on the API tokens page if this member knew them.", ru: "API-токенов без известного автора: {count}. Если участник их знал, отзовите их на странице «API-токены».", zh: "没有已知创建者的 API 令牌：{count} 个。如果该成员知道它们，请在“API 令牌”页面撤销。" }
+    /// The insights page, in the navigation.
+    NavInsights { en: "Insights", ru: "Аналитика", zh: "数据分析" }
+    /// The insights page's heading.
+    InsightsTitle { en: "Insights", ru: "Аналитика", zh: "数据分析" }
+    /// What the insights count, and what they never keep.
+    InsightsLead { en: "What buyers did on the tracking page and how your parcels travel. Counted per day, without addresses, devices or typed numbers.", ru: "Что покупатели делали на странице отслеживания и как едут ваши посылки. Считается по дням, без адресов, устройств и введённых номеров.", zh: "买家在物流查询页面上的操作以及您的包裹运输情况。按天统计，不记录地址、设备或输入的单号。" }
+    /// The period switch's name.
+    InsightsPeriod { en: "Period", ru: "Период", zh: "时间范围" }
+    /// A period: `{count}` days.
+    InsightsLastDays { en: "{count} days", ru: "{count} дн.", zh: "{count} 天" }
+    /// A new seller's empty page.
+    InsightsEmpty { en: "No lookups yet. Once buyers look up their parcels, their lookups, taps and your carriers' times appear here.", ru: "Запросов пока нет. Когда покупатели начнут отслеживать посылки, здесь появятся их запросы, нажатия и сроки ваших перевозчиков.", zh: "暂无查询。买家开始查询包裹后，这里会显示查询、点击以及您的承运商时效。" }
+    /// A chart with nothing to draw in the period.
+    InsightsNothing { en: "Nothing in this period.", ru: "За этот период ничего нет.", zh: "此时间范围内没有数据。" }
+    /// Lookups per day by outcome.
+    InsightsLookups { en: "Lookups per day", ru: "Запросы по дням", zh: "每日查询" }
+    /// An outcome.
+    InsightsFound { en: "Found", ru: "Найдено", zh: "已找到" }
+    /// An outcome.
+    InsightsNotFound { en: "Not found", ru: "Не найдено", zh: "未找到" }
+    /// An outcome: the buyer was asked for a second factor (a phone's last digits).
+    InsightsCheckAsked { en: "Check asked", ru: "Запрошена проверка", zh: "要求验证" }
+    /// An outcome.
+    InsightsRefused { en: "Refused", ru: "Отказано", zh: "已拒绝" }
+    /// The ways in.
+    InsightsWaysIn { en: "Ways in", ru: "Откуда пришли", zh: "访问来源" }
+    /// A way in.
+    InsightsViaLink { en: "Tracking link", ru: "Ссылка отслеживания", zh: "查询链接" }
+    /// A way in.
+    InsightsViaTyped { en: "Typed on the tracking page", ru: "Введён на странице отслеживания", zh: "在查询页面输入" }
+    /// A way in.
+    InsightsViaElement { en: "Widget on your site", ru: "Виджет на вашем сайте", zh: "您网站上的组件" }
+    /// A way in.
+    InsightsViaIframe { en: "Iframe form", ru: "Форма во фрейме", zh: "iframe 表单" }
+    /// The taps.
+    InsightsTaps { en: "Taps on contacts", ru: "Нажатия на контакты", zh: "联系方式点击" }
+    /// A tap on the carrier's link.
+    InsightsCarrierLink { en: "Carrier's site", ru: "Сайт перевозчика", zh: "承运商网站" }
+    /// The parcels now.
+    InsightsNow { en: "Parcels now", ru: "Посылки сейчас", zh: "当前包裹" }
+    /// The now table's first column.
+    InsightsStageOrProblem { en: "Stage or problem", ru: "Этап или проблема", zh: "阶段或异常" }
+    /// A count of parcels.
+    InsightsParcels { en: "Parcels", ru: "Посылки", zh: "包裹数" }
+    /// Push and webhooks.
+    InsightsMessages { en: "Notifications and webhooks", ru: "Уведомления и вебхуки", zh: "通知与 Webhook" }
+    /// A counter.
+    InsightsPushSubscribed { en: "Browsers subscribed", ru: "Подписки браузеров", zh: "浏览器订阅" }
+    /// A counter.
+    InsightsPushSent { en: "Notifications sent", ru: "Уведомлений отправлено", zh: "已发送通知" }
+    /// A counter.
+    InsightsPushFailed { en: "Notifications failed", ru: "Уведомлений не доставлено", zh: "通知发送失败" }
+    /// A counter.
+    InsightsWebhooksDelivered { en: "Webhooks delivered", ru: "Вебхуков доставлено", zh: "Webhook 已送达" }
+    /// A counter.
+    InsightsWebhooksFailed { en: "Webhooks failed", ru: "Вебхуков не доставлено", zh: "Webhook 失败" }
+    /// Per carrier.
+    InsightsCarriers { en: "On time by carrier", ru: "Вовремя по перевозчикам", zh: "各承运商准时率" }
+    /// Per route.
+    InsightsRoutes { en: "On time by route", ru: "Вовремя по маршрутам", zh: "各线路准时率" }
+    /// A column.
+    InsightsCarrier { en: "Carrier", ru: "Перевозчик", zh: "承运商" }
+    /// A column.
+    InsightsFrom { en: "From", ru: "Откуда", zh: "始发地" }
+    /// A column.
+    InsightsTo { en: "To", ru: "Куда", zh: "目的地" }
+    /// A column.
+    InsightsDelivered { en: "Delivered", ru: "Доставлено", zh: "已送达" }
+    /// A column.
+    InsightsWithEstimate { en: "With an estimate", ru: "Со сроком", zh: "有预计时间" }
+    /// A column: the share delivered within the estimate.
+    InsightsOnTime { en: "On time", ru: "Вовремя", zh: "准时" }
+    /// A column.
+    InsightsMedianDays { en: "Days, median", ru: "Дней, медиана", zh: "天数（中位数）" }
+    /// A column.
+    InsightsP80Days { en: "Days, 4 in 5 within", ru: "Дней, 4 из 5 успели", zh: "天数（80% 以内）" }
+    /// A column.
+    InsightsDay { en: "Day", ru: "День", zh: "日期" }
+    /// A column.
+    InsightsKind { en: "Kind", ru: "Вид", zh: "类型" }
+    /// A column.
+    InsightsCount { en: "Count", ru: "Количество", zh: "数量" }
+    /// The table's disclosure.
+    InsightsShowNumbers { en: "Show the numbers", ru: "Показать числа", zh: "显示数字" }
+    /// The CSV's button (its chart's title follows it for a screen reader).
+    InsightsDownload { en: "Download CSV", ru: "Скачать CSV", zh: "下载 CSV" }
+    /// The on-time rate on the home page: `{percent}`.
+    InsightsOnTimeRate { en: "On time: {percent}", ru: "Вовремя: {percent}", zh: "准时率：{percent}" }
+    /// No on-time rate yet.
+    InsightsNoRate { en: "No delivered parcels with an estimate yet.", ru: "Пока нет доставленных посылок со сроком.", zh: "暂无带预计时间的已送达包裹。" }
+    /// The home's link to the page.
+    InsightsMore { en: "All insights", ru: "Вся аналитика", zh: "查看全部数据" }
+    /// The home's summary heading.
+    InsightsSummary { en: "Last 30 days", ru: "За 30 дней", zh: "最近 30 天" }
+    /// Transit days under a carrier's or route's bar: `{median}`, `{p80}`.
+    InsightsTransit { en: "half within {median} d, 4 in 5 within {p80} d", ru: "половина за {median} дн., 4 из 5 за {p80} дн.", zh: "半数 {median} 天内，80% {p80} 天内" }
+    /// The page failed to load.
+    InsightsFailed { en: "The insights could not be loaded.", ru: "Не удалось загрузить аналитику.", zh: "无法加载数据分析。" }
 }
 
 /// `word` in `lang` with its `{name}` placeholders filled in.

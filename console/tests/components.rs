@@ -282,6 +282,7 @@ fn staff_sees_no_owners_section() {
             "#/",
             "#/shipments",
             "#/import",
+            "#/insights",
             "#/webhooks",
             "#/keys",
             "#/tokens",
@@ -291,8 +292,14 @@ fn staff_sees_no_owners_section() {
             "/configure/"
         ]
     );
-    assert_eq!(hrefs(Role::Staff), ["#/", "#/shipments", "#/import"]);
-    assert_eq!(hrefs(Role::Other), ["#/", "#/shipments", "#/import"]);
+    assert_eq!(
+        hrefs(Role::Staff),
+        ["#/", "#/shipments", "#/import", "#/insights"]
+    );
+    assert_eq!(
+        hrefs(Role::Other),
+        ["#/", "#/shipments", "#/import", "#/insights"]
+    );
 }
 
 #[wasm_bindgen_test]
@@ -1946,4 +1953,326 @@ fn removing_a_member_says_how_many_tokens_name_no_maker() {
     );
     assert!(unknown_makers(Lang::Zh, 3).unwrap().contains("3 个"));
     assert_eq!(unknown_makers(Lang::En, 0), None);
+}
+
+/// An answer of `GET /api/v1/seller/insights?days=7` as the contract of issue 28 writes it, with
+/// a carrier and a city from outside that a spreadsheet would take for formulas.
+fn insights_sample() -> trackline_console::api::Insights {
+    use trackline_console::insights::{MESSAGES, OUTCOMES, TAPS, WAYS_IN};
+    let days: Vec<String> = (1..=7).map(|day| format!("2026-12-0{day}")).collect();
+    let mut counts = serde_json::Map::new();
+    let mut totals = serde_json::Map::new();
+    for (at, (name, _)) in OUTCOMES
+        .iter()
+        .chain(&WAYS_IN)
+        .chain(&TAPS)
+        .chain(&MESSAGES)
+        .enumerate()
+    {
+        let per_day: Vec<u64> = (0..7).map(|day| (day * (at as u64 + 1)) % 5).collect();
+        totals.insert((*name).into(), json!(per_day.iter().sum::<u64>()));
+        counts.insert((*name).into(), json!(per_day));
+    }
+    counts.insert("lookups_found".into(), json!([3, 0, 12, 1234, 5, 6, 7]));
+    totals.insert("lookups_found".into(), json!(1267));
+    serde_json::from_value(json!({
+        "days": days,
+        "counts": counts,
+        "totals": totals,
+        "now": {"stages": {"in_transit": 120, "ready_for_pickup": 4}, "exceptions": {"delayed": 3}, "stale": 4},
+        "carriers": [
+            {"carrier": "cdek", "delivered": 214, "with_estimate": 200, "on_time": 182,
+             "transit_days": {"median": 5, "p80": 7}},
+            {"carrier": "=HYPERLINK(\"http://x\")", "delivered": 2, "with_estimate": 0, "on_time": 0,
+             "transit_days": null}
+        ],
+        "routes": [
+            {"carrier": "cdek", "origin": "москва", "destination": "казань", "delivered": 120,
+             "with_estimate": 110, "on_time": 100, "transit_days": {"median": 5, "p80": 6}},
+            {"carrier": "cdek", "origin": "-2+3", "destination": "нижний новгород; юг", "delivered": 1,
+             "with_estimate": 1, "on_time": 1, "transit_days": {"median": 2, "p80": 2}}
+        ]
+    }))
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+fn the_insights_are_read_as_the_contract_writes_them_and_loosely() {
+    use trackline_console::api::Insights;
+    use trackline_console::insights;
+    let answer = insights_sample();
+    assert_eq!(answer.days.len(), 7);
+    assert_eq!(answer.carriers[0].transit_days.unwrap().p80, 7);
+    assert_eq!(answer.carriers[1].transit_days, None);
+    assert_eq!(insights::on_time_percent(182, 200), Some(91));
+    assert_eq!(insights::on_time_percent(0, 0), None);
+    assert_eq!(insights::on_time_percent(5, 3), Some(100));
+    assert_eq!(insights::on_time_overall(&answer), Some(91));
+    assert!(!insights::is_new(&answer));
+    // A new seller's answer: days and zeros only.
+    let new: Insights = serde_json::from_value(json!({
+        "days": ["2026-12-06", "2026-12-07"],
+        "counts": {"lookups_found": [0, 0]},
+        "totals": {"lookups_found": 0},
+        "now": {"stages": {}, "exceptions": {}, "stale": 0},
+        "carriers": [], "routes": []
+    }))
+    .unwrap();
+    assert!(insights::is_new(&new));
+    // Fields this console does not know yet are skipped; missing lists are empty.
+    let loose: Insights =
+        serde_json::from_value(json!({"days": [], "later": 1, "now": {"stages": {"x": 1}}}))
+            .unwrap();
+    assert_eq!(loose.now.stages["x"], 1);
+    assert!(serde_json::from_str::<Insights>("<html>").is_err());
+    for (server, shown) in [
+        ("нижний новгород", "Нижний Новгород"),
+        ("санкт-петербург", "Санкт-Петербург"),
+        ("ростов-на-дону", "Ростов-на-Дону"),
+        ("на", "На"),
+        ("-2+3", "-2+3"),
+        ("", ""),
+    ] {
+        assert_eq!(insights::city(server), shown);
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_csv_opens_in_excel_with_its_cyrillic_and_runs_no_formula() {
+    use trackline_console::insights::{self, csv_cell};
+    for (cell, written) in [
+        (
+            "=HYPERLINK(\"http://x\")",
+            "\"'=HYPERLINK(\"\"http://x\"\")\"",
+        ),
+        ("+7 900", "'+7 900"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("a;b", "\"a;b\""),
+        ("two\nlines", "\"two\nlines\""),
+        ("Москва", "Москва"),
+        ("", ""),
+    ] {
+        assert_eq!(csv_cell(cell), written, "{cell:?}");
+    }
+    let answer = insights_sample();
+    let routes = insights::routes(Lang::Ru, &answer);
+    let text = insights::csv(&routes);
+    assert!(text.starts_with('\u{feff}'), "no byte order mark");
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert_eq!(
+        lines,
+        [
+            "Перевозчик;Откуда;Куда;Доставлено;Со сроком;Вовремя;Дней, медиана;Дней, 4 из 5 успели",
+            "СДЭК;Москва;Казань;120;110;91%;5;6",
+            "СДЭК;'-2+3;\"Нижний Новгород; Юг\";1;1;100%;2;2",
+            "",
+        ]
+    );
+    let carriers = insights::csv(&insights::carriers(Lang::En, &answer));
+    assert!(
+        carriers.contains("\r\n\"'=HYPERLINK(\"\"http://x\"\")\";2;0;;;\r\n"),
+        "{carriers}"
+    );
+    let lookups = insights::lookups(Lang::En, &answer);
+    assert_eq!(insights::csv_name(&lookups, 7), "trackline-lookups-7d.csv");
+    let lookups = insights::csv(&lookups);
+    assert!(
+        lookups.starts_with("\u{feff}Day;Found;Not found;Check asked;Refused\r\n2026-12-01;3;"),
+        "{lookups}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_insights_page_draws_each_chart_with_its_numbers_in_a_table() {
+    use trackline_console::view::insights::charts;
+    for lang in LANGS {
+        let root = fresh_root();
+        let answer = insights_sample();
+        let mounted = leptos::mount::mount_to(root.clone(), move || charts(lang, &answer, 7));
+        let charts = root.query_selector_all("[data-testid=chart]").unwrap();
+        assert_eq!(charts.length(), 7, "{lang:?}");
+        for at in 0..charts.length() {
+            let chart: web_sys::Element = charts.get(at).unwrap().unchecked_into();
+            let key = chart.get_attribute("data-chart").unwrap_or_default();
+            // A picture named for a screen reader, its numbers in a captioned table, a CSV.
+            let picture = chart.query_selector("[role=img]").unwrap().unwrap();
+            assert!(
+                !picture
+                    .get_attribute("aria-label")
+                    .unwrap_or_default()
+                    .is_empty(),
+                "{lang:?} {key}"
+            );
+            let table = chart.query_selector("details table").unwrap().unwrap();
+            let caption = table.query_selector("caption").unwrap().unwrap();
+            assert_eq!(
+                caption.text_content(),
+                chart.query_selector("h2").unwrap().unwrap().text_content()
+            );
+            assert!(table
+                .query_selector("thead th[scope=col]")
+                .unwrap()
+                .is_some());
+            assert!(table
+                .query_selector("tbody th[scope=row]")
+                .unwrap()
+                .is_some());
+            // A table wider than a phone scrolls from the keyboard, in a region named by its chart.
+            let region = chart
+                .query_selector(".con__scroll[tabindex='0'][role=region]")
+                .unwrap()
+                .unwrap();
+            assert_eq!(region.get_attribute("aria-label"), caption.text_content());
+            let download = chart
+                .query_selector("button[data-testid=download-csv]")
+                .unwrap()
+                .unwrap();
+            assert!(
+                download
+                    .get_attribute("aria-label")
+                    .unwrap_or_default()
+                    .len()
+                    > 5
+            );
+        }
+        let cells = |key: &str| -> Vec<String> {
+            let found = root
+                .query_selector_all(&format!(
+                    "[data-chart={key}] tbody td, [data-chart={key}] tbody th"
+                ))
+                .unwrap();
+            (0..found.length())
+                .map(|at| found.get(at).unwrap().text_content().unwrap_or_default())
+                .collect()
+        };
+        // Numbers and days by the browser's Intl, in the seller's language.
+        let lookups = cells("lookups");
+        assert_eq!(lookups.len(), 7 * 5);
+        let thousands = match lang {
+            Lang::Ru => "1\u{a0}234",
+            Lang::En | Lang::Zh => "1,234",
+        };
+        assert_eq!(lookups[16], thousands, "{lang:?}: {lookups:?}");
+        assert_eq!(lookups[0], trackline::format::day(lang, "2026-12-01"));
+        let carriers = cells("carriers");
+        assert_eq!(
+            carriers[0],
+            trackline_console::view::shipment::provider_name(lang, "cdek")
+        );
+        assert_eq!(carriers[1], "214");
+        let rate = match lang {
+            Lang::Ru => "91\u{a0}%",
+            Lang::En | Lang::Zh => "91%",
+        };
+        assert_eq!(carriers[3], rate, "{lang:?}: {carriers:?}");
+        assert_eq!(&carriers[4..6], ["5", "7"]);
+        // No estimate, no hand-over: a dash, not a zero.
+        assert_eq!(&carriers[9..12], ["—", "—", "—"]);
+        let now = cells("now");
+        assert!(now.contains(&"120".to_owned()), "{now:?}");
+        assert!(now.contains(&words::text(lang, Word::QueueStale).to_owned()));
+        let text = root.text_content().unwrap_or_default();
+        assert!(text.contains(words::text(lang, Word::InsightsShowNumbers)));
+        assert!(text.contains("Казань") || lang != Lang::Ru, "{text}");
+        drop(mounted);
+        root.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_new_seller_sees_a_word_not_empty_charts_and_the_home_says_the_on_time_rate() {
+    use leptos::prelude::*;
+    use trackline_console::api::Insights;
+    use trackline_console::view::insights::{charts, summary};
+    let new: Insights = serde_json::from_value(json!({
+        "days": ["2026-12-06", "2026-12-07"],
+        "counts": {"lookups_found": [0, 0]}, "totals": {},
+        "now": {"stages": {}, "exceptions": {}, "stale": 0}, "carriers": [], "routes": []
+    }))
+    .unwrap();
+    for lang in LANGS {
+        let root = fresh_root();
+        let shown = new.clone();
+        let mounted = leptos::mount::mount_to(root.clone(), move || {
+            view! { {charts(lang, &shown, 30)} {summary(lang, &shown)} }
+        });
+        assert_eq!(
+            root.query_selector_all("[data-testid=insights-empty]")
+                .unwrap()
+                .length(),
+            2
+        );
+        assert!(root
+            .query_selector("[data-testid=chart]")
+            .unwrap()
+            .is_none());
+        assert!(root
+            .text_content()
+            .unwrap_or_default()
+            .contains(words::text(lang, Word::InsightsEmpty)));
+        drop(mounted);
+        root.remove();
+    }
+    let root = fresh_root();
+    let answer = insights_sample();
+    let mounted = leptos::mount::mount_to(root.clone(), move || summary(Lang::En, &answer));
+    let rate = root
+        .query_selector("[data-testid=on-time]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(rate.text_content().unwrap_or_default(), "On time: 91%");
+    let link = root.query_selector("a[href='#/insights']").unwrap();
+    assert!(link.is_some());
+    let svg = root.query_selector("svg[role=img]").unwrap().unwrap();
+    assert_eq!(
+        svg.get_attribute("aria-label").as_deref(),
+        Some("Lookups per day")
+    );
+    // One bar a day and outcome with something in it.
+    assert!(svg.query_selector_all("rect").unwrap().length() >= 7);
+    drop(mounted);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+fn the_insights_are_everyones_place_and_a_failure_says_so() {
+    assert_eq!(Place::of_hash("#/insights"), Place::Insights);
+    assert_eq!(Place::Insights.hash(), "#/insights");
+    assert!(!Place::Insights.owners_only());
+    for role in [Role::Staff, Role::Owner] {
+        assert!(route::sections(role)
+            .iter()
+            .any(|section| section.place == Some(Place::Insights)));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_insights_page_says_when_it_cannot_load() {
+    use leptos::prelude::*;
+    use trackline_console::view::insights::InsightsPage;
+    let root = fresh_root();
+    let gate = gate_of(Role::Staff);
+    let mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! { <InsightsPage lang=Lang::En gate/> }
+    });
+    // The test server has no such route: a failure with the way to try again.
+    let failed = || {
+        root.query_selector("[data-testid=insights-failed]")
+            .unwrap()
+            .is_some()
+    };
+    assert!(until(failed).await, "{:?}", root.text_content());
+    assert!(root
+        .text_content()
+        .unwrap_or_default()
+        .contains("The insights could not be loaded."));
+    let pressed = root
+        .query_selector("button[aria-pressed=true]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(pressed.get_attribute("data-days").as_deref(), Some("30"));
+    drop(mounted);
+    root.remove();
 }

@@ -4,6 +4,7 @@
 use super::audit::AuditPage;
 use super::home::Home;
 use super::import::ImportPage;
+use super::insights::InsightsPage;
 use super::keys::KeysPage;
 use super::list::List;
 use super::members::MembersPage;
@@ -184,6 +185,7 @@ fn Shell(lang: Lang, gate: RwSignal<Gate>, session: Session) -> impl IntoView {
                 Place::Audit => view! { <AuditPage lang gate/> }.into_any(),
                 Place::Keys => view! { <KeysPage lang gate/> }.into_any(),
                 Place::Settings => view! { <SettingsPage lang gate/> }.into_any(),
+                Place::Insights => view! { <InsightsPage lang gate/> }.into_any(),
             }}
         </main>
         // Signing out is rare: at the foot, not in the way on a phone.

@@ -1,5 +1,6 @@
 //! The home: what needs attention, queue by queue, each with the way to resolve it.
 
+use super::insights::InsightsSummary;
 use super::{alert, reported, Gate, Problem};
 use crate::api;
 use crate::attention::{self, Queue};
@@ -101,5 +102,6 @@ pub fn Home(
         <h1>{t(lang, Word::AttentionTitle)}</h1>
         {alert(lang, problem)}
         <div class="con__cards">{shown}</div>
+        <InsightsSummary lang gate/>
     }
 }

@@ -1,7 +1,7 @@
 //! The console's views: the shell and the sign-in (`app`), the invitation and sign-in forms
 //! (`sign_in`), the needs-attention home (`home`), the shipments list (`list`), one
-//! shipment's page (`shipment`, with its `activity` and `edit` form), the owners' webhooks (`webhooks`) and a spreadsheet's import
-//! (`import`); the owners' connections: members, API tokens, the audit log, provider keys and
+//! shipment's page (`shipment`, with its `activity` and `edit` form), the owners' webhooks (`webhooks`) a spreadsheet's import
+//! (`import`) and the insights' charts (`insights`); the owners' connections: members, API tokens, the audit log, provider keys and
 //! settings, on what `connections` shares.
 
 pub mod activity;
@@ -11,6 +11,7 @@ pub mod connections;
 pub mod edit;
 pub mod home;
 pub mod import;
+pub mod insights;
 pub mod keys;
 pub mod list;
 pub mod members;

@@ -414,6 +414,13 @@ async fn console_screenshots() {
         for width in [360, 1280] {
             page.screenshot(width, &shot("members", lang, width)).await;
         }
+
+        open_console(&page, lang, "#/insights").await;
+        page.find("[data-testid=chart], [data-testid=insights-empty]")
+            .await;
+        for width in [360, 1280] {
+            page.screenshot(width, &shot("insights", lang, width)).await;
+        }
     }
     page.close().await;
 }
@@ -466,6 +473,10 @@ async fn every_section_of_the_console_is_axe_clean_and_each_control_is_reached_b
         ("#/members", "[data-testid=member]"),
         ("#/audit", "[data-testid=audit-entry], main p.con__muted"),
         ("#/settings", "form[aria-busy=false]"),
+        (
+            "#/insights",
+            "[data-testid=chart], [data-testid=insights-empty]",
+        ),
     ];
     for (place, loaded) in sections {
         open_console(&page, "en", place).await;
