@@ -439,7 +439,7 @@ async fn one_address_cannot_inflate_a_sellers_taps_with_parallel_requests_a_rota
 }
 
 #[tokio::test]
-async fn a_huge_or_slow_tap_is_refused_without_being_read() {
+async fn a_huge_tap_is_refused_without_being_read_whole() {
     let store = support::fresh_store().await;
     let (app, counts) = app(&store);
     let alpha = seller(&store, &app, "alpha", json!({})).await;
@@ -466,6 +466,14 @@ async fn a_huge_or_slow_tap_is_refused_without_being_read() {
         send(&app, streamed).await.status,
         StatusCode::PAYLOAD_TOO_LARGE
     );
+    assert_eq!(counts.pending(alpha, Count::TapsPhone), 0);
+}
+
+#[tokio::test]
+async fn a_slow_tap_is_given_up_on_within_seconds() {
+    let store = support::fresh_store().await;
+    let (app, counts) = app(&store);
+    let alpha = seller(&store, &app, "alpha", json!({})).await;
     // A body that starts and never ends is given up on within seconds, not the request's 30.
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(1);
     sender
