@@ -90,6 +90,16 @@ fn tap(uri: &str, body: &str, headers: &[(&str, &str)]) -> Request<Body> {
 /// A seller with `handle`, its shipment `RA500000018RU` of order 7700000001 (the buyer's phone
 /// ending 4567), under `rules`.
 async fn seller(store: &Store, app: &Router, handle: &str, rules: serde_json::Value) -> SellerId {
+    seller_and_token(store, app, handle, rules).await.0
+}
+
+/// [`seller`], and its token.
+async fn seller_and_token(
+    store: &Store,
+    app: &Router,
+    handle: &str,
+    rules: serde_json::Value,
+) -> (SellerId, String) {
     let added = store.add_seller_named(handle, Some(handle)).await.unwrap();
     let auth = bearer(&added.token);
     let headers = [("authorization", auth.as_str())];
@@ -104,7 +114,7 @@ async fn seller(store: &Store, app: &Router, handle: &str, rules: serde_json::Va
     });
     let put = send(app, put("/api/v1/seller/shipments/s-1", shipment)).await;
     assert_eq!(put.status, StatusCode::CREATED, "{}", put.text);
-    added.id
+    (added.id, added.token)
 }
 
 #[tokio::test]
@@ -593,4 +603,227 @@ async fn daily_counts_older_than_400_days_are_forgotten() {
         .unwrap();
     let day = trackline_core::time::format_date;
     assert_eq!(left, vec![day(today - 400), day(today - 1)]);
+}
+
+#[tokio::test]
+async fn a_graceful_stop_flushes_what_was_counted_since_the_last_flush() {
+    let config = Settings {
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        database_url: support::fresh_url(None).await,
+        secret_key: Some(support::test_secret_key()),
+        ..Settings::default()
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (listening, serving) = trackline_server::start(&config, async {
+        let _ = stopped.await;
+    })
+    .await
+    .expect("the server starts");
+    let serving = tokio::spawn(serving);
+    let store = listening.store.clone();
+    let added = store.add_seller_named("Shop", Some("shop")).await.unwrap();
+    let client = reqwest::Client::new();
+    let tapped = client
+        .post(format!("http://{}/api/v1/shops/shop/taps", listening.addr))
+        .header("content-type", "text/plain;charset=UTF-8")
+        .body(r#"{"tap":"ticket"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tapped.status().as_u16(), 204);
+    // Stopped at once, well before the first flush is due.
+    let started = Instant::now();
+    stop.send(()).unwrap();
+    serving.await.unwrap().unwrap();
+    assert!(started.elapsed() < trackline_server::counts::FLUSH_EVERY);
+    assert_eq!(
+        stored(&store, added.id).await,
+        counted(&[(Count::TapsTicket, 1)])
+    );
+}
+
+/// A receiver on this machine answering every webhook with `status`: its URL.
+async fn receiver(status: u16) -> String {
+    let app = axum::Router::new().route(
+        "/in",
+        axum::routing::post(move || async move { StatusCode::from_u16(status).unwrap() }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}/in")
+}
+
+/// Queues one delivery to `url`, a new receiver of `seller`'s, queued at `queued_at_ms`.
+async fn queue_delivery(store: &Store, seller: SellerId, url: &str, queued_at_ms: i64) {
+    let kinds = [trackline_server::change::tells::Kind::StatusChanged];
+    let (webhook, _) = store.add_webhook(seller, url, &kinds).await.unwrap();
+    sqlx::query(
+        "INSERT INTO webhook_deliveries
+         (id, webhook_id, kind, body, queued_at_ms, state, attempts, next_attempt_ms)
+         VALUES ($1, $2, 'status_changed', '{}', $3, 'pending', 0, 0)",
+    )
+    .bind(trackline_server::store::new_id().unwrap() / 2)
+    .bind(webhook.id)
+    .bind(queued_at_ms)
+    .execute(store.pool())
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn webhook_deliveries_taken_and_given_up_are_counted_for_their_seller() {
+    use trackline_server::webhooks::schedule::Schedule;
+    use trackline_server::webhooks::worker::DeliveryWorker;
+    let store = support::fresh_store().await;
+    let (seller, _) = store.add_seller("Shop").await.unwrap();
+    let (other, _) = store.add_seller("Other").await.unwrap();
+    queue_delivery(&store, seller, &receiver(200).await, now_ms()).await;
+    // Failing since long before the schedule's day: given up at this try.
+    queue_delivery(&store, seller, &receiver(500).await, 0).await;
+    let counts = Counter::default();
+    let worker = DeliveryWorker::new(
+        store.clone(),
+        Schedule::default(),
+        Duration::from_millis(10),
+        true,
+    )
+    .counting(counts.clone());
+    worker.deliver_due().await.unwrap();
+    counts.flush(&store).await.unwrap();
+    assert_eq!(
+        stored(&store, seller).await,
+        counted(&[(Count::WebhooksDelivered, 1), (Count::WebhooksFailed, 1)])
+    );
+    assert!(stored(&store, other).await.is_empty());
+}
+
+#[tokio::test]
+async fn push_subscriptions_and_messages_sent_and_failed_are_counted_for_their_seller() {
+    use support::fake_push::FakePush;
+    use trackline_server::push::worker::PushWorker;
+    let store = support::fresh_store().await;
+    let config = Settings {
+        secret_key: Some(support::test_secret_key()),
+        allow_private_push: true,
+        push_services: trackline_server::push::services::PushServices::parse(["127.0.0.1"])
+            .unwrap(),
+        ..Settings::default()
+    };
+    let state = AppState::new(store.clone(), &config);
+    let counts = state.counts.clone();
+    let app = trackline_server::app(state.clone());
+    let (shop, token) = seller_and_token(&store, &app, "shop", json!({})).await;
+    let (other, _) = store.add_seller("Other").await.unwrap();
+    let service = FakePush::start().await;
+    for phone in ["one", "two"] {
+        let (_, subscription) = service.subscribe(phone);
+        let body = json!({"subscription": subscription, "lang": "en"});
+        let subscribe = from(
+            PEER,
+            request(
+                Method::PUT,
+                "/api/v1/shops/shop/track/RA500000018RU/push",
+                &[("content-type", "application/json")],
+                Some(&body),
+            ),
+        );
+        let reply = send(&app, subscribe).await;
+        assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text);
+    }
+    let worker = PushWorker::new(
+        store.clone(),
+        state.vapid.clone().expect("a secret key makes a VAPID key"),
+        Duration::from_millis(10),
+        true,
+        state.push_services.clone(),
+    )
+    .counting(counts.clone());
+    // A change told to both browsers.
+    event(
+        &app,
+        &token,
+        "ready_for_pickup",
+        "2026-11-21T10:00:00+03:00",
+    )
+    .await;
+    let started = Instant::now();
+    while service.delivered().len() < 2 {
+        assert!(started.elapsed() < Duration::from_secs(10), "never sent");
+        worker.send_due().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // The next one finds the push service busy past the messages' time to live: given up.
+    event(&app, &token, "delivered", "2026-11-22T10:00:00+03:00").await;
+    sqlx::query("UPDATE push_messages SET queued_ms = 0 WHERE state = 'pending'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    service.be_busy(2);
+    worker.send_due().await.unwrap();
+    counts.flush(&store).await.unwrap();
+    assert_eq!(
+        stored(&store, shop).await,
+        counted(&[
+            (Count::PushSubscribed, 2),
+            (Count::PushSent, 2),
+            (Count::PushFailed, 2)
+        ])
+    );
+    assert!(stored(&store, other).await.is_empty());
+}
+
+async fn event(app: &Router, token: &str, stage: &str, at: &str) {
+    let auth = bearer(token);
+    let body = json!({"at": at, "stage": stage, "text": stage});
+    let posted = send(
+        app,
+        request(
+            Method::POST,
+            "/api/v1/seller/shipments/s-1/events",
+            &[("authorization", &auth)],
+            Some(&body),
+        ),
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.text);
+}
+
+#[tokio::test]
+async fn the_hosted_page_rendered_for_a_linked_number_counts_a_way_in_by_the_link() {
+    use trackline_server::http::assets::WidgetFiles;
+    let store = support::fresh_store().await;
+    let dir = support::process::tempdir("counts-page");
+    std::fs::write(dir.join("index.html"), include_str!("../../index.html")).unwrap();
+    let config = Settings {
+        rate_limit: RateLimit {
+            per_minute: 6000,
+            burst: 1000,
+        },
+        ..Settings::default()
+    };
+    let mut state = AppState::new(store.clone(), &config);
+    state.widget = Some(WidgetFiles::Dir(dir.clone()));
+    let counts = state.counts.clone();
+    let app = trackline_server::app(state);
+    let shop = seller(&store, &app, "shop", json!({})).await;
+    let page = send(&app, get("/?shop=shop&n=RA500000018RU", &[])).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let missing = send(&app, get("/?shop=shop&n=NOPE12345", &[])).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    // The form without a number looks nothing up.
+    assert_eq!(
+        send(&app, get("/?shop=shop", &[])).await.status,
+        StatusCode::OK
+    );
+    counts.flush(&store).await.unwrap();
+    assert_eq!(
+        stored(&store, shop).await,
+        counted(&[
+            (Count::LookupsFound, 1),
+            (Count::LookupsNotFound, 1),
+            (Count::ViaLink, 2)
+        ])
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }
