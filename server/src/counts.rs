@@ -223,4 +223,19 @@ mod tests {
         }
         assert_eq!(Count::from_name("lookups"), None);
     }
+
+    #[test]
+    fn counts_held_are_bounded_and_those_already_held_still_add() {
+        let counter = Counter::default();
+        let seller = SellerId(7);
+        for day in 0..i64::try_from(MAX_KEPT).unwrap() {
+            counter.add_on(seller, day, Count::TapsVk, 1);
+        }
+        counter.add_on(seller, -1, Count::TapsVk, 1);
+        counter.add_on(seller, 0, Count::TapsVk, 2);
+        let held = counter.counts.lock().unwrap();
+        assert_eq!(held.len(), MAX_KEPT, "a new key past the bound is dropped");
+        assert_eq!(held.get(&(seller, 0, Count::TapsVk)), Some(&3));
+        assert_eq!(held.get(&(seller, -1, Count::TapsVk)), None);
+    }
 }
