@@ -119,13 +119,15 @@ pub async fn start(
     // serving future is dropped). Each loop ends its turn first; what is in flight then is
     // taken again by an instance once its lease ends.
     let stopping = CancellationToken::new();
+    let state = AppState::new(store.clone(), config);
     // Webhook deliveries go out from every instance, each taking its own through the store.
     let worker = webhooks::worker::DeliveryWorker::new(
         store.clone(),
         webhooks::schedule::Schedule::default(),
         std::time::Duration::from_secs(1),
         config.allow_private_webhooks,
-    );
+    )
+    .counting(state.counts.clone());
     tokio::spawn(worker.run(stopping.clone()));
     // Every instance forgets what has outlived its use, so that the store does not grow for years.
     tokio::spawn(background::keep_forgetting(store.clone(), stopping.clone()));
@@ -134,7 +136,6 @@ pub async fn start(
         store.clone(),
         stopping.clone(),
     ));
-    let state = AppState::new(store.clone(), config);
     // Buyers' notifications go out from every instance too, each taking its own.
     if let Some(vapid) = state.vapid.clone() {
         let pusher = push::worker::PushWorker::new(
@@ -143,11 +144,21 @@ pub async fn start(
             std::time::Duration::from_secs(1),
             config.allow_private_push,
             config.push_services.clone(),
-        );
+        )
+        .counting(state.counts.clone());
         tokio::spawn(pusher.run(stopping.clone()));
     }
     // Providers are asked from every instance too, each taking its own shipments.
     tokio::spawn(state.poller.clone().run(stopping.clone()));
+    // Counts are added to the store every few seconds from every instance; the last once
+    // the requests under way have ended.
+    let counts = state.counts.clone();
+    tokio::spawn(counts.clone().keep_flushing(
+        store.clone(),
+        counts::FLUSH_EVERY,
+        stopping.clone(),
+    ));
+    let flushing = store.clone();
     let app = app(state);
     let limits = config.connections;
     let serving = async move {
@@ -160,6 +171,9 @@ pub async fn start(
             connections::serve(listener, app, limits, stopping.clone()),
             heard
         );
+        if let Err(error) = counts.flush(&flushing).await {
+            tracing::warn!(%error, "counts: the last flush failed; this instance's last seconds of counts are lost");
+        }
         served
     };
     Ok((

@@ -109,6 +109,21 @@ enum Outcome {
 #[derive(Clone)]
 pub struct LookupCache {
     entries: Cache<Key, Arc<CachedLookup>>,
+    /// Which seller a path means, with the versions it was read under: a number that cannot
+    /// exist is counted for its seller without asking the store each time.
+    sellers: Cache<SellerRef, (SellerId, Version)>,
+}
+
+/// Sellers whose handle the cache remembers at most.
+const SELLERS_KEPT: u64 = 10_000;
+
+/// A lookup's answer, with the seller it was for when that was found: whom its outcome counts for.
+#[derive(Debug)]
+pub struct Looked {
+    /// The seller asked, unless no seller has the handle (or the store failed before it was found).
+    pub seller: Option<SellerId>,
+    /// The response, or why there is none.
+    pub answer: Result<Arc<WrittenResponse>, LookupError>,
 }
 
 impl std::fmt::Debug for LookupCache {
@@ -142,6 +157,38 @@ impl LookupCache {
                 })
                 .time_to_live(time_to_live)
                 .build(),
+            sellers: Cache::builder()
+                .max_capacity(SELLERS_KEPT)
+                .time_to_live(time_to_live)
+                .build(),
+        }
+    }
+
+    /// The seller `seller` means, remembered while current, else read from the store (and remembered).
+    ///
+    /// # Errors
+    /// As `lookup::find_seller`.
+    pub async fn seller(
+        &self,
+        store: &Store,
+        default_seller: Option<&str>,
+        seller: &SellerRef,
+    ) -> Result<SellerId, LookupError> {
+        let changes = store.changes();
+        if let Some((id, version)) = self.sellers.get(seller) {
+            if changes.is_current(version, id) {
+                return Ok(id);
+            }
+        }
+        let epoch = changes.epoch();
+        let id = lookup::find_seller(store, seller.handle(), default_seller).await?;
+        self.remember_seller(seller, id, changes.version(epoch, id));
+        Ok(id)
+    }
+
+    fn remember_seller(&self, seller: &SellerRef, id: SellerId, version: Option<Version>) {
+        if let Some(version) = version {
+            self.sellers.insert(seller.clone(), (id, version));
         }
     }
 
@@ -159,7 +206,61 @@ impl LookupCache {
         number: &str,
         caller: Caller<'_>,
     ) -> Result<Arc<WrittenResponse>, LookupError> {
-        let query = TrackingQuery::parse(number)?;
+        self.look_up(store, refreshers, default_seller, seller, number, caller)
+            .await
+            .answer
+    }
+
+    /// As [`LookupCache::lookup`], with the seller the answer is for: known from the cached
+    /// entry, or from finding the seller for the store, so that counting it costs no query
+    /// (a number that cannot exist asks for the seller once, then it is remembered).
+    pub async fn look_up(
+        &self,
+        store: &Store,
+        refreshers: Refreshers<'_>,
+        default_seller: Option<&str>,
+        seller: SellerRef,
+        number: &str,
+        caller: Caller<'_>,
+    ) -> Looked {
+        let query = match TrackingQuery::parse(number) {
+            Ok(query) => query,
+            Err(error) => {
+                return Looked {
+                    seller: self.seller(store, default_seller, &seller).await.ok(),
+                    answer: Err(error.into()),
+                }
+            }
+        };
+        let mut found = None;
+        let answer = self
+            .answer(
+                store,
+                refreshers,
+                default_seller,
+                seller,
+                query,
+                caller,
+                &mut found,
+            )
+            .await;
+        Looked {
+            seller: found,
+            answer,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)] // `look_up`'s, with where the seller found goes.
+    async fn answer(
+        &self,
+        store: &Store,
+        refreshers: Refreshers<'_>,
+        default_seller: Option<&str>,
+        seller: SellerRef,
+        query: TrackingQuery,
+        caller: Caller<'_>,
+        found: &mut Option<SellerId>,
+    ) -> Result<Arc<WrittenResponse>, LookupError> {
         let key = Key {
             seller,
             number: query.as_str().to_owned(),
@@ -168,6 +269,7 @@ impl LookupCache {
         let replied = caller.reply.is_some_and(|reply| !reply.trim().is_empty());
         if let Some(entry) = self.entries.get(&key) {
             if changes.is_current(entry.version, entry.seller) {
+                *found = Some(entry.seller);
                 match &entry.outcome {
                     // A reply to a seller that asks for one is the lookup's to evaluate.
                     Outcome::Found { rules, .. } if replied && rules.second_factor.is_some() => {}
@@ -187,8 +289,10 @@ impl LookupCache {
         // Read before the seller is decided, so that a seller added meanwhile outdates this entry.
         let epoch = changes.epoch();
         let seller = lookup::find_seller(store, key.seller.handle(), default_seller).await?;
+        *found = Some(seller);
         // Read before the seller's rows are, so that a write meanwhile outdates this entry.
         let version = changes.version(epoch, seller);
+        self.remember_seller(&key.seller, seller, version);
         let cache = |outcome| {
             if let Some(version) = version {
                 let entry = CachedLookup {

@@ -34,6 +34,8 @@ pub const SOURCE_CALLS: &str = "trackline_source_calls_total";
 pub const WEBHOOK_DELIVERIES: &str = "trackline_webhook_deliveries_total";
 /// Buyers' push messages' tries, by what became of them (`result="sent|retried|failed|gone"`).
 pub const PUSH_MESSAGES: &str = "trackline_push_messages_total";
+/// Seller's daily counts dropped because this instance held `counts::MAX_KEPT` unflushed ones.
+pub const COUNTS_DROPPED: &str = "trackline_counts_dropped_total";
 
 /// Whether a recorder is installed: until then requests are not timed at all.
 static RECORDING: AtomicBool = AtomicBool::new(false);
@@ -148,6 +150,14 @@ pub fn push_message(result: &'static str) {
         return;
     }
     metrics::counter!(PUSH_MESSAGES, "result" => result).increment(1);
+}
+
+/// Counts a seller's daily count dropped: the store took none for too long.
+pub fn count_dropped() {
+    if !recording() {
+        return;
+    }
+    metrics::counter!(COUNTS_DROPPED).increment(1);
 }
 
 /// Counts a call to a carrier's tracking service.

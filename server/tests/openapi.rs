@@ -1214,6 +1214,44 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
             }
         }
     }
+    // Taps, as a beacon sends them: taken, malformed, too large, and past the address's limit.
+    let taps = [
+        (
+            "/api/v1/shops/{shop}/taps",
+            format!("/api/v1/shops/{}/taps", demo::DEMO_SELLER),
+        ),
+        ("/api/v1/taps", "/api/v1/taps".to_owned()),
+    ];
+    let beacon = |uri: &str, body: String| {
+        Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header("content-type", "text/plain;charset=UTF-8")
+            .body(Body::from(body))
+            .expect("a request the test wrote")
+    };
+    for (template, uri) in &taps {
+        for (body, status) in [
+            (r#"{"tap":"phone"}"#.to_owned(), 204),
+            ("phone".to_owned(), 400),
+            (
+                format!(r#"{{"tap":"phone","pad":"{}"}}"#, "x".repeat(300)),
+                413,
+            ),
+        ] {
+            let request = beacon(uri, body);
+            let (given, _) = walk.call_with(Method::POST, template, uri, request).await;
+            assert_eq!(given, status, "POST {uri}");
+        }
+    }
+    for (template, uri) in &taps {
+        for _ in 0..30 {
+            let request = beacon(uri, r#"{"tap":"carrier"}"#.to_owned());
+            if walk.call_with(Method::POST, template, uri, request).await.0 == 429 {
+                break;
+            }
+        }
+    }
     store.pool().close().await;
     walk.call(Method::GET, "/readyz", "/readyz", &[], None)
         .await;

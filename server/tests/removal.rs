@@ -388,6 +388,7 @@ async fn seller_everywhere(store: &Store, app: &Router, handle: &str, base: i64)
         "INSERT INTO imports (id, seller_id, created_ms, expires_ms, state, total, done, beat_ms, preview, planned)
          VALUES ($1, $1, 0, 0, 'applied', 0, 0, 0, '{}', '[]')",
         "INSERT INTO key_refusals (seller_id, provider, refused_ms, reason) VALUES ($1, 'cdek', 0, 'refused')",
+        "INSERT INTO daily_counts (seller_id, day, name, count) VALUES ($1, '2026-12-07', 'taps_phone', 1)",
     ] {
         exec(store, sql, &[seller.id.0]).await;
     }

@@ -43,6 +43,7 @@ pub mod seller;
 pub mod seller_attention;
 pub mod seller_list;
 pub mod state;
+pub mod taps;
 pub mod tokens;
 pub mod webhooks;
 
@@ -62,6 +63,7 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .merge(public::routes(&state))
         .merge(push::routes())
+        .merge(taps::routes())
         .route("/api/openapi.json", get(openapi::serve))
         .merge(seller_api(&state))
         .merge(

@@ -13,6 +13,7 @@ use super::push;
 use super::seller;
 use super::seller_attention;
 use super::seller_list;
+use super::taps;
 use super::tokens;
 use super::webhooks;
 use crate::seller_input::{
@@ -96,6 +97,8 @@ use utoipa::{Modify, OpenApi};
         ozon::check_keys,
         providers::check_source_keys,
         providers::saved_keys,
+        taps::tap_for_seller,
+        taps::tap,
     ),
     components(schemas(
         trackline_core::TrackResponse,
@@ -167,6 +170,8 @@ use utoipa::{Modify, OpenApi};
         crate::providers::check::KeyCheck,
         crate::providers::check::Verdict,
         providers::SavedKeys,
+        taps::Tap,
+        taps::TapKind,
     )),
     tags(
         (name = "public", description = "What buyers' widgets call: no authentication, cacheable."),

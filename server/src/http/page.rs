@@ -6,9 +6,10 @@
 
 use super::assets::{WidgetFiles, STRICT_CSP};
 use super::error::ApiError;
-use super::public::{count, look_up, matches_etag, CACHE_CONTROL};
+use super::public::{count, count_for_seller, look_up, matches_etag, CACHE_CONTROL};
 use super::rate_limit::{admit, client_ip};
 use crate::clock::{now_in, support_zone};
+use crate::counts::Count;
 use crate::http::state::SharedState;
 use crate::lookup::LookupError;
 use crate::lookup_cache::SellerRef;
@@ -274,7 +275,16 @@ impl WidgetMarkup {
         let looked_up = match number.as_deref() {
             Some(number) if TrackingQuery::parse(number).is_ok() => {
                 let seller = given(query.seller.clone());
-                Some(lookup(state, seller, number, origin, reply.as_deref(), parts).await)
+                // The page rendered for a number in its address came by the link; a reply
+                // posted to it continues that lookup, already counted.
+                let via =
+                    (entry == EntryPoint::HostedPage && reply.is_none()).then_some(Count::ViaLink);
+                let asked = Asked {
+                    origin,
+                    reply: reply.as_deref(),
+                    via,
+                };
+                Some(lookup(state, seller, number, asked, parts).await)
             }
             _ => None,
         };
@@ -373,24 +383,33 @@ impl WidgetMarkup {
 
 /// The lookup's response as the API gives it: status, `Retry-After`, body; and, when it found
 /// something, whether the seller's rules make it differ by caller.
+/// Who asks a page's lookup and how they came: the page's origin, the buyer's reply, the way in.
+#[derive(Debug, Clone, Copy)]
+struct Asked<'a> {
+    origin: Option<&'a str>,
+    reply: Option<&'a str>,
+    via: Option<Count>,
+}
+
 async fn lookup(
     state: &SharedState,
     seller: Option<String>,
     number: &str,
-    origin: Option<&str>,
-    reply: Option<&str>,
+    asked: Asked<'_>,
     parts: &Parts,
 ) -> (PageResponse, Option<bool>) {
+    let Asked { origin, reply, via } = asked;
     let admitted = match client_ip(&parts.extensions) {
         Some(client) => admit(&state.limits, seller.clone().unwrap_or_default(), client),
         None => Ok(()),
     };
     let seller = seller.map_or(SellerRef::Default, SellerRef::Handle);
-    let answered = match admitted {
+    let (found, answered) = match admitted {
         Ok(()) => look_up(state, seller, number, origin, reply, parts).await,
-        Err(refused) => Err(refused),
+        Err(refused) => (None, Err(refused)),
     };
     count(&answered, false);
+    count_for_seller(state, found, via, &answered);
     match answered {
         Ok(written) => (
             PageResponse {

@@ -4,9 +4,11 @@
 
 use super::error::ApiError;
 use super::rate_limit::{client_ip, limit_lookups};
+use crate::counts::Count;
 use crate::http::state::{AppState, SharedState};
 use crate::lookup::{Caller, LookupError, Site};
 use crate::lookup_cache::SellerRef;
+use crate::store::seller_id::SellerId;
 use crate::store::Store;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::request::Parts;
@@ -54,6 +56,8 @@ pub struct LookupParams {
     /// A reply put in the address (its wire name is `check`).
     #[serde(rename = "check")]
     reply: Option<String>,
+    /// Which way the buyer came in (`link`, `typed`, `element`, `iframe`), counted for the seller.
+    via: Option<String>,
 }
 
 /// The buyer's reply to the seller's second factor, from the `Trackline-Check` header: in the
@@ -123,6 +127,7 @@ enum LookupResponses {
         ("number" = String, Path, description = "An order, posting or tracking number, in any case, with spaces or dashes."),
         ("Trackline-Check" = Option<String>, Header, description = "The buyer's reply to the seller's second factor, after a check_required answer. Never in the URL: `?check=` is refused (400 check_in_url)."),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the client has."),
+        ("via" = Option<String>, Query, description = "How the buyer came in, counted for the seller's insights: link (the number came in the hosted page's address), typed (typed into the hosted page), element (the element on a storefront), iframe (the iframe form). Anything else counts no way in."),
     ),
     responses(LookupResponses),
     security(()),
@@ -134,16 +139,15 @@ pub async fn track_for_seller(
     request: Request,
 ) -> Result<Response, ApiError> {
     let (request, _) = request.into_parts();
-    counted(
-        answer(
-            &state,
-            SellerRef::Handle(seller),
-            &number,
-            &params,
-            &request,
-        )
-        .await,
+    let (seller, answered) = answer(
+        &state,
+        SellerRef::Handle(seller),
+        &number,
+        &params,
+        &request,
     )
+    .await;
+    counted(&state, seller, way_in(params.via.as_deref()), answered)
 }
 
 /// The number's shipments of the server's default seller (the one configured, else its only one).
@@ -162,6 +166,7 @@ pub async fn track_for_seller(
         ("number" = String, Path, description = "An order, posting or tracking number, in any case, with spaces or dashes."),
         ("Trackline-Check" = Option<String>, Header, description = "The buyer's reply to the seller's second factor, after a check_required answer. Never in the URL: `?check=` is refused (400 check_in_url)."),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the client has."),
+        ("via" = Option<String>, Query, description = "How the buyer came in, counted for the seller's insights: link, typed, element or iframe; anything else counts no way in."),
     ),
     responses(LookupResponses),
     security(()),
@@ -173,16 +178,67 @@ pub async fn track(
     request: Request,
 ) -> Result<Response, ApiError> {
     let (request, _) = request.into_parts();
-    counted(answer(&state, SellerRef::Default, &number, &params, &request).await)
+    let (seller, answered) = answer(&state, SellerRef::Default, &number, &params, &request).await;
+    counted(&state, seller, way_in(params.via.as_deref()), answered)
 }
 
-/// Counts a lookup's outcome for the metrics, and passes it on.
-fn counted(answered: Result<Response, ApiError>) -> Result<Response, ApiError> {
+/// Counts a lookup's outcome for the metrics and for its seller (with the way the buyer came
+/// in), and passes it on.
+fn counted(
+    state: &AppState,
+    seller: Option<SellerId>,
+    via: Option<Count>,
+    answered: Result<Response, ApiError>,
+) -> Result<Response, ApiError> {
     let not_modified = answered
         .as_ref()
         .is_ok_and(|response| response.status() == StatusCode::NOT_MODIFIED);
     count(&answered, not_modified);
+    count_for_seller(state, seller, via, &answered);
     answered
+}
+
+/// The way in a lookup's `via` names; none for a missing or unknown one.
+pub fn way_in(via: Option<&str>) -> Option<Count> {
+    match via? {
+        "link" => Some(Count::ViaLink),
+        "typed" => Some(Count::ViaTyped),
+        "element" => Some(Count::ViaElement),
+        "iframe" => Some(Count::ViaIframe),
+        _ => None,
+    }
+}
+
+/// Counts a lookup for the seller it asked, by outcome and by `via`; nothing when no seller was
+/// found, or for what says nothing of the buyers (the store failed, the request was malformed).
+pub fn count_for_seller<T>(
+    state: &AppState,
+    seller: Option<SellerId>,
+    via: Option<Count>,
+    answered: &Result<T, ApiError>,
+) {
+    let Some(seller) = seller else {
+        return;
+    };
+    let outcome = match answered {
+        Ok(_) => Count::LookupsFound,
+        Err(ApiError::Lookup(error)) => match error {
+            LookupError::NotFound | LookupError::InvalidNumber(_) => Count::LookupsNotFound,
+            LookupError::SecondFactorRequired(_) => Count::LookupsCheckAsked,
+            LookupError::SecondFactorFailed(_)
+            | LookupError::TooManyWrongReplies(..)
+            | LookupError::OriginNotAllowed => Count::LookupsRefused,
+            LookupError::UnknownSeller
+            | LookupError::SellerRequired
+            | LookupError::Store(_)
+            | LookupError::Unwritable(_) => return,
+        },
+        Err(_) => return,
+    };
+    state.counts.add(seller, outcome);
+    if let Some(via) = via {
+        state.counts.add(seller, via);
+    }
 }
 
 /// Counts a lookup's outcome for the metrics: found (or not modified), or why not.
@@ -220,11 +276,28 @@ async fn answer(
     number: &str,
     params: &LookupParams,
     request: &Parts,
-) -> Result<Response, ApiError> {
+) -> (Option<SellerId>, Result<Response, ApiError>) {
     let headers = &request.headers;
     let origin = origin_of(headers);
-    let reply = reply_of(params, headers)?;
-    let response = look_up(state, seller, number, origin, reply.as_deref(), request).await?;
+    let reply = match reply_of(params, headers) {
+        Ok(reply) => reply,
+        Err(error) => return (None, Err(error)),
+    };
+    let (found, response) = look_up(state, seller, number, origin, reply.as_deref(), request).await;
+    (
+        found,
+        response.and_then(|response| respond(headers, &response)),
+    )
+}
+
+/// The response to a lookup that found something: `304` when the client's copy is current.
+///
+/// # Errors
+/// 500 when the tag is no header value.
+fn respond(
+    headers: &HeaderMap,
+    response: &crate::lookup_cache::WrittenResponse,
+) -> Result<Response, ApiError> {
     let etag = HeaderValue::from_str(&response.etag)
         .map_err(|error| ApiError::Internal(error.to_string()))?;
     // Guarded answers differ by origin and must not be shared by a CDN between buyers.
@@ -255,10 +328,8 @@ async fn answer(
 
 /// The public lookup's response for a number of a seller, asked by a page of `origin` (none for
 /// the server's own pages) with the buyer's `reply` to a second factor: what both the API and the
-/// hosted page answer with.
-///
-/// # Errors
-/// The lookup's failure, as the API answers it.
+/// hosted page answer with, with the seller it was for when one was found (whom it counts for).
+/// Its error is the lookup's failure, as the API answers it.
 pub async fn look_up(
     state: &AppState,
     seller: SellerRef,
@@ -266,7 +337,10 @@ pub async fn look_up(
     origin: Option<&str>,
     reply: Option<&str>,
     request: &Parts,
-) -> Result<std::sync::Arc<crate::lookup_cache::WrittenResponse>, ApiError> {
+) -> (
+    Option<SellerId>,
+    Result<std::sync::Arc<crate::lookup_cache::WrittenResponse>, ApiError>,
+) {
     // Read from the request in place: the extractors for all headers and extensions copy them.
     let caller = Caller {
         origin,
@@ -274,9 +348,9 @@ pub async fn look_up(
         site: site(&request.headers, origin_of(&request.headers)),
         reply,
     };
-    Ok(state
+    let looked = state
         .lookup_cache
-        .lookup(
+        .look_up(
             &state.store,
             crate::lookup::Refreshers {
                 ozon: &state.ozon,
@@ -287,7 +361,8 @@ pub async fn look_up(
             number,
             caller,
         )
-        .await?)
+        .await;
+    (looked.seller, looked.answer.map_err(ApiError::from))
 }
 
 /// Which site's page sent a request, from its `Sec-Fetch-Site`, with the request's `Origin`:

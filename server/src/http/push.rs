@@ -418,6 +418,9 @@ async fn subscribed(
         .store
         .subscribe_push(&shipments, &subscription, &subscriber, client)
         .await?;
+    state
+        .counts
+        .add(seller, crate::counts::Count::PushSubscribed);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -35,6 +35,13 @@ pub const SELLER_READS: RateLimit = RateLimit {
     burst: 30,
 };
 
+/// How many taps one client address may send: a buyer taps a contact or two on a page; more is
+/// somebody inflating a seller's counts.
+pub const TAPS: RateLimit = RateLimit {
+    per_minute: 10,
+    burst: 10,
+};
+
 /// The limit on a seller's list and queue reads, per seller.
 #[derive(Debug, Clone)]
 pub struct SellerReads(pub Limiter<crate::store::seller_id::SellerId>);
@@ -146,6 +153,10 @@ pub struct AppState {
     pub seller_reads: SellerReads,
     /// The console's sign-in.
     pub console: ConsoleState,
+    /// What happens to each seller per day, counted here until flushed to the store.
+    pub counts: crate::counts::Counter,
+    /// Taps counted, per client address (an IPv6 client's network).
+    pub taps_limit: Limiter<IpAddr>,
 }
 
 impl AppState {
@@ -183,6 +194,8 @@ impl AppState {
             },
             seller_reads: SellerReads(Limiter::new(SELLER_READS)),
             console: ConsoleState::new(&settings.public_url),
+            counts: crate::counts::Counter::default(),
+            taps_limit: Limiter::new(TAPS),
             default_seller: settings
                 .default_shop
                 .clone()

@@ -7,6 +7,7 @@ use super::sender::{self, Sent};
 use super::services::{self, PushServices};
 use super::vapid::Vapid;
 use crate::background::keep_turning_and_sweeping;
+use crate::counts::Count;
 use crate::in_flight::{Bounds, InFlight, Outbox};
 use crate::store::push::{DuePush, PushNext};
 use crate::store::{Place, Store, StoreError, Waiting};
@@ -46,6 +47,8 @@ pub struct PushWorker {
     private_allowed: bool,
     /// The push services messages go to; a stored subscription elsewhere ends unsent.
     services: PushServices,
+    /// Where messages sent and failed are counted for their sellers.
+    counts: crate::counts::Counter,
 }
 
 impl PushWorker {
@@ -65,7 +68,13 @@ impl PushWorker {
             idle,
             private_allowed,
             services,
+            counts: crate::counts::Counter::default(),
         }
+    }
+
+    /// Counts messages sent and failed in `counts` (the instance's), for their sellers.
+    pub fn counting(self, counts: crate::counts::Counter) -> PushWorker {
+        PushWorker { counts, ..self }
     }
 
     /// Sends until `stop` is cancelled; a failing store is logged and waited out, never fatal.
@@ -181,6 +190,11 @@ impl Outbox for PushWorker {
             PushNext::Failed => "failed",
             PushNext::Gone => "gone",
         });
+        match next {
+            PushNext::Sent => self.counts.add(due.seller, Count::PushSent),
+            PushNext::Failed => self.counts.add(due.seller, Count::PushFailed),
+            PushNext::RetryAt(_) | PushNext::Gone => {}
+        }
         if let Err(error) = self.store.record_push(&due, next).await {
             // Its lease ends and it is tried again.
             tracing::warn!(%error, id = due.id, "push: a try could not be recorded");

@@ -6,6 +6,7 @@
 pub mod attention;
 pub mod audit;
 pub mod ceremonies;
+pub mod daily_counts;
 pub mod imports;
 mod lease;
 pub mod lockouts;

@@ -51,6 +51,7 @@ const SELLER_ROWS: &[&str] = &[
     "DELETE FROM members WHERE seller_id = $1",
     "DELETE FROM member_invitations WHERE seller_id = $1",
     "DELETE FROM audit_entries WHERE seller_id = $1",
+    "DELETE FROM daily_counts WHERE seller_id = $1",
     // Its Ozon keys are columns of its row; its Ozon postings are its shipments'.
     "DELETE FROM sellers WHERE id = $1",
 ];

@@ -32,7 +32,7 @@ const MESSAGES: Queue = Queue {
     take: "UPDATE push_messages SET leased_until_ms = $1, attempts = attempts + 1
            WHERE id = $2 AND state = 'pending'
              AND (leased_until_ms IS NULL OR leased_until_ms < $3)
-           RETURNING id, subscription_id, body, topic, attempts, queued_ms",
+           RETURNING id, subscription_id, body, topic, attempts, queued_ms, seller_id",
 };
 
 /// A message `MESSAGES` could take at `$1`: due, free, and the first pending of its browser's.
@@ -105,6 +105,8 @@ const WAITING: Listing = Listing {
 pub struct DuePush {
     /// The message's id.
     pub id: i64,
+    /// The seller whose buyer subscribed (0 for a message older than migration 0022 that had none).
+    pub seller: super::seller_id::SellerId,
     /// Its subscription's id.
     pub subscription_id: i64,
     /// The browser's subscription, its keys opened.
@@ -379,6 +381,7 @@ impl Store {
         let key = |name: &str| keys[name].as_str().unwrap_or_default().to_owned();
         Ok(DuePush {
             id: row.try_get("id")?,
+            seller: super::seller_id::SellerId(row.try_get("seller_id")?),
             subscription_id,
             subscription: Subscription {
                 endpoint: stored.try_get("endpoint")?,

@@ -12,6 +12,9 @@ pub const IDEMPOTENCY_KEYS_FOR: Duration = Duration::from_secs(24 * 3600);
 /// receiver's log and can be replayed. One still being tried is never forgotten.
 pub const SETTLED_DELIVERIES_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
 
+/// How long a seller's daily counts are kept: a year to compare with, and a month more.
+pub const DAILY_COUNTS_FOR: Duration = Duration::from_secs(400 * 24 * 3600);
+
 /// Rows forgotten in one statement at most: a store that ran for years before this sweep
 /// existed is emptied in many short transactions, not one that holds it for minutes.
 const BATCH: i64 = 1000;
@@ -27,12 +30,18 @@ pub struct Forgotten {
     pub wrong_replies: u64,
     /// Buyers' push subscriptions older than `caps::PUSH_SUBSCRIPTION_LIFETIME`, with their messages.
     pub push_subscriptions: u64,
+    /// Sellers' daily counts older than `DAILY_COUNTS_FOR`.
+    pub daily_counts: u64,
 }
 
 impl Forgotten {
     /// All rows forgotten; zero once there is nothing left to forget.
     pub fn total(self) -> u64 {
-        self.idempotency_keys + self.deliveries + self.wrong_replies + self.push_subscriptions
+        self.idempotency_keys
+            + self.deliveries
+            + self.wrong_replies
+            + self.push_subscriptions
+            + self.daily_counts
     }
 }
 
@@ -108,11 +117,27 @@ impl Store {
         .await?
         .rows_affected();
         tx.commit().await?;
+
+        // Days are ISO dates, which sort as text.
+        let counted_before = trackline_core::time::format_date(
+            now.saturating_sub(duration_ms(DAILY_COUNTS_FOR))
+                .div_euclid(86_400_000),
+        );
+        let daily_counts = sqlx::query(
+            "DELETE FROM daily_counts WHERE day < $1 AND (seller_id, day, name) IN
+             (SELECT seller_id, day, name FROM daily_counts WHERE day < $1 LIMIT $2)",
+        )
+        .bind(counted_before)
+        .bind(BATCH)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
         Ok(Forgotten {
             idempotency_keys,
             deliveries,
             wrong_replies,
             push_subscriptions,
+            daily_counts,
         })
     }
 }

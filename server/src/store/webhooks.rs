@@ -75,6 +75,8 @@ pub struct Webhook {
 pub struct DueDelivery {
     /// The delivery's id.
     pub id: i64,
+    /// The seller whose receiver it goes to.
+    pub seller: super::seller_id::SellerId,
     /// The receiver.
     pub url: String,
     /// Its kind, for the header.
@@ -454,7 +456,7 @@ impl Store {
     async fn due_of(&self, row: &sqlx::any::AnyRow, now: i64) -> Result<DueDelivery, StoreError> {
         let webhook: i64 = row.try_get("webhook_id")?;
         let subscription = sqlx::query(
-            "SELECT url, secret, previous_secret, previous_until_ms FROM webhooks WHERE id = $1",
+            "SELECT url, secret, previous_secret, previous_until_ms, seller_id FROM webhooks WHERE id = $1",
         )
         .bind(webhook)
         .fetch_one(&self.pool)
@@ -474,6 +476,7 @@ impl Store {
         }
         Ok(DueDelivery {
             id: row.try_get("id")?,
+            seller: super::seller_id::SellerId(subscription.try_get("seller_id")?),
             url: subscription.try_get("url")?,
             kind: row.try_get("kind")?,
             body: row.try_get("body")?,

@@ -7,6 +7,7 @@ use super::destination;
 use super::schedule::Schedule;
 use super::signature;
 use crate::background::keep_turning_and_sweeping;
+use crate::counts::Count;
 use crate::in_flight::{Bounds, InFlight, Outbox};
 use crate::store::webhooks::{Attempt, DueDelivery, Next};
 use crate::store::{Place, Store, StoreError, Waiting};
@@ -44,6 +45,8 @@ pub struct DeliveryWorker {
     idle: Duration,
     /// Whether receivers on private networks are reached (`allow_private_webhooks`).
     private_allowed: bool,
+    /// Where deliveries taken and given up are counted for their sellers.
+    counts: crate::counts::Counter,
 }
 
 impl DeliveryWorker {
@@ -66,7 +69,13 @@ impl DeliveryWorker {
             schedule,
             idle,
             private_allowed,
+            counts: crate::counts::Counter::default(),
         }
+    }
+
+    /// Counts deliveries taken and given up in `counts` (the instance's), for their sellers.
+    pub fn counting(self, counts: crate::counts::Counter) -> DeliveryWorker {
+        DeliveryWorker { counts, ..self }
     }
 
     /// Delivers until `stop` is cancelled, looking for shipments gone stale every ten minutes;
@@ -125,6 +134,11 @@ impl DeliveryWorker {
             Next::RetryAt(_) => "retried",
             Next::Failed => "failed",
         });
+        match next {
+            Next::Delivered => self.counts.add(due.seller, Count::WebhooksDelivered),
+            Next::Failed => self.counts.add(due.seller, Count::WebhooksFailed),
+            Next::RetryAt(_) => {}
+        }
         self.store.record_attempt(due.id, &attempt, next).await
     }
 
