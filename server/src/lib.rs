@@ -14,6 +14,7 @@ pub mod http;
 pub mod import;
 pub mod in_flight;
 pub mod jitter;
+pub mod learnt;
 pub mod limiter;
 pub mod lookup;
 pub mod lookup_cache;

@@ -6,6 +6,7 @@
 pub mod attention;
 pub mod audit;
 pub mod ceremonies;
+pub mod deliveries;
 pub mod imports;
 mod lease;
 pub mod lockouts;
@@ -132,6 +133,8 @@ pub struct Store {
     secret_key: Option<std::sync::Arc<SecretKey>>,
     /// The versions of what is stored, for copies kept in memory.
     changes: Versions,
+    /// Histograms of delivered parcels' days read lately, for learnt estimates.
+    histograms: deliveries::Histograms,
 }
 
 impl Store {
@@ -173,6 +176,7 @@ impl Store {
             backend,
             secret_key: None,
             changes: Versions::new(backend)?,
+            histograms: deliveries::Histograms::new(),
         })
     }
 
@@ -419,6 +423,10 @@ impl Store {
                     .as_deref()
                     .and_then(crate::provider::Provider::from_wire),
                 polled_at_ms: row.try_get("polled_at_ms")?,
+                learnt: deliveries::learnt_from(
+                    row.try_get::<Option<String>, _>("learnt_estimate")?
+                        .as_deref(),
+                ),
                 shipment,
             });
         }
@@ -470,7 +478,7 @@ impl Store {
 /// not UNION ALL, so that a shipment whose numbers coincide comes once.
 fn find_statement() -> String {
     let columns = format!(
-        "{SHIPMENT_COLUMNS}, check_phone_hash, check_postcode_hash, ozon_posting, source, polled_at_ms"
+        "{SHIPMENT_COLUMNS}, check_phone_hash, check_postcode_hash, ozon_posting, source, polled_at_ms, learnt_estimate"
     );
     ["order_number", "shipment_number", "tracking_number"]
         .map(|number| {
@@ -498,6 +506,8 @@ pub struct Found {
     pub provider: Option<crate::provider::Provider>,
     /// When that carrier last answered for it (ms), if it has.
     pub polled_at_ms: Option<i64>,
+    /// The window learnt for it when it was last written, not clamped to today (contract 1.6).
+    pub learnt: Option<trackline_core::DeliveryWindow>,
 }
 
 impl Found {
