@@ -135,6 +135,8 @@ pub async fn start(
         store.clone(),
         stopping.clone(),
     ));
+    // Parcels delivered before 0029 join the learnt estimates' history.
+    tokio::spawn(background::fill_deliveries(store.clone(), stopping.clone()));
     let state = AppState::new(store.clone(), config);
     // Buyers' notifications go out from every instance too, each taking its own.
     if let Some(vapid) = state.vapid.clone() {

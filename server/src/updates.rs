@@ -534,6 +534,38 @@ pub async fn tell_late(store: &Store, now: i64) -> Result<usize, StoreError> {
     Ok(told)
 }
 
+/// Gives every shipment delivered before `deliveries` existed its row there, a few hundred a
+/// transaction's worth at a time; returns how many were kept. Ends: each pass reads ids above
+/// the last one seen. Instances filling at once write the same rows twice, harmlessly.
+///
+/// # Errors
+/// `StoreError` if the database fails.
+pub async fn fill_deliveries(store: &Store) -> Result<u64, StoreError> {
+    let mut after = 0;
+    let mut kept = 0;
+    loop {
+        let ids = store.delivered_unrecorded(after, 500).await?;
+        let Some(last) = ids.last() else {
+            return Ok(kept);
+        };
+        after = *last;
+        for id in ids {
+            let Some(mut write) = still_there(store, id).await? else {
+                continue;
+            };
+            let current = write.current().clone();
+            let Some(delivered) =
+                learnt::delivery_of(&current, current.estimated_delivery.as_ref())
+            else {
+                continue;
+            };
+            write.record_delivery(&delivered).await?;
+            write.commit().await?;
+            kept += 1;
+        }
+    }
+}
+
 /// Ends subscriptions a week past delivery, and tells each subscriber of a parcel whose pickup
 /// point keeps it only until tomorrow (`tomorrow`, an ISO date), once a deadline. Returns how
 /// many were told. Instances sweeping at once tell each once: the mark is taken only where it

@@ -380,3 +380,43 @@ async fn the_demo_shows_a_learnt_estimate_on_its_learnt_number() {
     assert_eq!(window["history"]["scope"], "carrier");
     assert!(window["late_after"].is_string());
 }
+
+#[tokio::test]
+async fn parcels_delivered_before_the_table_are_kept_once_by_the_fill() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let seller = store.add_seller_named("Shop", None).await.unwrap();
+    put(
+        &app,
+        &seller.token,
+        "p-1",
+        parcel("50000001", 9, Some(4), Some(2)),
+    )
+    .await;
+    put(
+        &app,
+        &seller.token,
+        "p-2",
+        parcel("50000002", 9, Some(4), None),
+    )
+    .await;
+    // As if delivered before migration 0029.
+    sqlx::query("DELETE FROM deliveries")
+        .execute(&support::pool(&store))
+        .await
+        .unwrap();
+    assert_eq!(store.deliveries_of(seller.id).await.unwrap(), 0);
+    assert_eq!(
+        trackline_server::updates::fill_deliveries(&store)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(store.deliveries_of(seller.id).await.unwrap(), 1);
+    assert_eq!(
+        trackline_server::updates::fill_deliveries(&store)
+            .await
+            .unwrap(),
+        0
+    );
+}

@@ -21,6 +21,8 @@ const KEPT_FOR: Duration = Duration::from_secs(5 * 60);
 const AT_MOST: u64 = 20_000;
 /// Only parcels delivered within this many days teach: carriers change their pace.
 const TEACHING_DAYS: i64 = 365;
+/// At most the latest this many parcels teach a histogram.
+pub const LATEST: i64 = 1_000;
 
 /// Which histogram: the seller (none for every seller's), the pool, the way, the days counted.
 type Key = (Option<i64>, Pool, String, String, String, bool);
@@ -132,11 +134,14 @@ impl ShipmentWrite {
             Pool::SellersCarrier => ("seller_id = $3 AND carrier = $2", false),
             Pool::EveryonesRoute => ("carrier = $2 AND origin = $3 AND destination = $4", true),
         };
+        // The latest parcels only: a route's index gives them in order, so a busy route costs
+        // no more than a quiet one.
         let statement = format!(
-            "SELECT CAST({days} AS BIGINT) AS days, CAST(COUNT(*) AS BIGINT) AS parcels
-             FROM deliveries
-             WHERE delivered_ms >= $1 AND {place} AND {days} IS NOT NULL
-             GROUP BY {days}"
+            "SELECT CAST(days AS BIGINT) AS days, CAST(COUNT(*) AS BIGINT) AS parcels
+             FROM (SELECT {days} AS days FROM deliveries
+                   WHERE delivered_ms >= $1 AND {place} AND {days} IS NOT NULL
+                   ORDER BY delivered_ms DESC LIMIT {LATEST}) AS latest
+             GROUP BY days"
         );
         let mut statement = sqlx::query(&statement).bind(since).bind(&key.2);
         if let Some(seller) = seller {
@@ -241,6 +246,28 @@ impl Store {
                AND seller_id IN (SELECT seller_id FROM webhooks WHERE kinds LIKE '%estimate_missed%')",
         )
         .bind(today)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Up to `limit` delivered shipments with an id above `after` that have no row in
+    /// `deliveries` (delivered before migration 0029), by id.
+    ///
+    /// # Errors
+    /// `StoreError` if the database fails.
+    pub async fn delivered_unrecorded(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM shipments s
+             WHERE s.id > $1 AND s.stage = 'delivered'
+               AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.shipment_id = s.id)
+             ORDER BY s.id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?)
     }
