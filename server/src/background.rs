@@ -139,6 +139,24 @@ pub async fn fill_list_columns(store: Store, stop: CancellationToken) {
     }
 }
 
+/// Gives the shipments delivered before migration 0029 their row in `deliveries`, once, in the
+/// background (`updates::fill_deliveries`), until `stop`: learnt estimates and the insights
+/// count them from then on.
+pub async fn fill_deliveries(store: Store, stop: CancellationToken) {
+    match stop
+        .run_until_cancelled(crate::updates::fill_deliveries(&store))
+        .await
+    {
+        Some(Ok(kept)) if kept > 0 => {
+            tracing::info!(kept, "kept the parcels delivered before 0029 in deliveries");
+        }
+        Some(Err(error)) => {
+            tracing::warn!(%error, "keeping older deliveries failed; they count from the next start");
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

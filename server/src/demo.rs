@@ -9,7 +9,7 @@ use crate::store::{Store, StoreError};
 use serde::Deserialize;
 use thiserror::Error;
 use trackline_core::second_factor::{SecondFactor, SecondFactors};
-use trackline_core::time::{parse_date, shift_days};
+use trackline_core::time::{format_date, parse_date, shift_days};
 use trackline_core::Shipment;
 
 const DEMO_JSON: &str = include_str!("../demo/shipments.json");
@@ -104,13 +104,60 @@ pub async fn seed_if_empty(store: &Store) -> Result<usize, DemoError> {
     // Each under a reference, as a seller's backend writes them: the console's shipment page
     // is addressed by reference, and a demo parcel without one was listed but could not be opened.
     let none = SecondFactors::default();
-    for shipment in &shipments {
+    // The delivered history before any parcel of the carrier: an estimate is learnt when its
+    // parcel is written, from histograms the store then keeps for minutes.
+    let history = learnt_history(today)?;
+    for shipment in history.iter().chain(&shipments) {
         let reference = reference_of(shipment)
             .ok_or_else(|| DemoError::File("a shipment without any number".into()))?;
         crate::updates::put(store, seller.id, reference, shipment, &none).await?;
     }
     seed_guarded(store, &shipments).await?;
-    Ok(shipments.len() + 2)
+    Ok(shipments.len() + 2 + history.len())
+}
+
+/// The demo parcel without an estimate of its own, shown one learnt from the demo shop's
+/// delivered CDEK parcels (contract 1.6, `basis: history`).
+pub const LEARNT_NUMBER: &str = "6000000001";
+
+/// Days from hand-over to delivery of the demo shop's delivered CDEK parcels, Moscow to Kazan.
+const HISTORY_DAYS: [i64; 24] = [
+    5, 6, 5, 7, 6, 4, 6, 5, 7, 6, 9, 5, 6, 6, 5, 7, 4, 6, 5, 6, 7, 5, 6, 8,
+];
+
+/// The demo shop's delivered CDEK parcels from Moscow to Kazan (one every day before
+/// `today`, days since the epoch), then `LEARNT_NUMBER`, handed over two days ago.
+fn learnt_history(today: i64) -> Result<Vec<Shipment>, DemoError> {
+    let at = |day: i64| format!("{}T10:00:00+03:00", format_date(day));
+    let mut parcels = Vec::with_capacity(HISTORY_DAYS.len() + 1);
+    for (i, transit) in (0i64..).zip(HISTORY_DAYS) {
+        let delivered = today - 2 - i;
+        parcels.push(serde_json::json!({
+            "order_number": format!("{}", 6_000_001_000 + i),
+            "stage": "delivered",
+            "updated_at": at(delivered),
+            "carrier": {"name": "CDEK"},
+            "events": [
+                {"at": at(delivered - transit), "stage": "handed_over", "text": "Принят", "location": "Москва"},
+                {"at": at(delivered - 1 - i % 2), "stage": "arrived", "text": "Прибыл", "location": "Казань"},
+                {"at": at(delivered), "stage": "delivered", "text": "Вручён", "location": "Казань"}
+            ]
+        }));
+    }
+    parcels.push(serde_json::json!({
+        "order_number": LEARNT_NUMBER,
+        "stage": "in_transit",
+        "updated_at": at(today - 1),
+        "carrier": {"name": "CDEK"},
+        "events": [
+            {"at": at(today - 2), "stage": "handed_over", "text": "Принят", "location": "Москва"},
+            {"at": at(today - 1), "stage": "in_transit", "text": "Покинул сортировочный центр", "location": "Владимир"}
+        ]
+    }));
+    parcels
+        .into_iter()
+        .map(|parcel| serde_json::from_value(parcel).map_err(|e| DemoError::File(e.to_string())))
+        .collect()
 }
 
 /// The reference a demo shipment is stored under: its shipment number (a split order's parcels
@@ -184,7 +231,7 @@ async fn seed_guarded(store: &Store, shipments: &[Shipment]) -> Result<(), DemoE
 }
 
 /// A few demo numbers worth typing, with what each shows; printed at start-up.
-pub const HIGHLIGHTS: [(&str, &str); 10] = [
+pub const HIGHLIGHTS: [(&str, &str); 11] = [
     ("RA100000048RU", "in transit (Russian Post)"),
     ("1000000007", "waiting at a pickup point, with its code"),
     ("0132112277", "one order split into two parcels"),
@@ -200,6 +247,10 @@ pub const HIGHLIGHTS: [(&str, &str); 10] = [
     (
         GUARDED_PICKUP,
         "in the shop demo-guarded: at a pickup point, its code and point shown for the phone's digits, 1234",
+    ),
+    (
+        LEARNT_NUMBER,
+        "in transit (CDEK) with no estimate given: one learnt from the shop's 24 delivered parcels",
     ),
 ];
 

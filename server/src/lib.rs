@@ -14,6 +14,7 @@ pub mod http;
 pub mod import;
 pub mod in_flight;
 pub mod jitter;
+pub mod learnt;
 pub mod limiter;
 pub mod lookup;
 pub mod lookup_cache;
@@ -136,6 +137,8 @@ pub async fn start(
         store.clone(),
         stopping.clone(),
     ));
+    // Parcels delivered before 0029 join the learnt estimates' history.
+    tokio::spawn(background::fill_deliveries(store.clone(), stopping.clone()));
     // Buyers' notifications go out from every instance too, each taking its own.
     if let Some(vapid) = state.vapid.clone() {
         let pusher = push::worker::PushWorker::new(

@@ -186,6 +186,11 @@ pub async fn track(
         .zip(shown)
         .map(|(f, shown)| Shipment {
             stale_since: stale_since(&f.shipment, now).map(format_rfc3339),
+            // Where neither the seller nor its provider gave one, the learnt window, as of today.
+            estimated_delivery: f.shipment.estimated_delivery.or_else(|| {
+                f.learnt
+                    .map(|window| crate::learnt::clamp(window, crate::learnt::day_of(now)))
+            }),
             pickup_point: shown.pickup_point(f.shipment.pickup_point),
             ..f.shipment
         })

@@ -426,7 +426,14 @@ impl ShipmentInput {
             status_text: text("status_text", self.status_text)?,
             updated_at: self.updated_at,
             events: validate_events(self.events, "events")?,
-            estimated_delivery: self.estimated_delivery,
+            // Whatever basis or history the seller wrote, an estimate it gives is its own; a
+            // learnt window is the server's to make, never a seller's to claim.
+            estimated_delivery: self.estimated_delivery.map(|window| DeliveryWindow {
+                basis: Some(trackline_core::contract::EstimateBasis::Seller),
+                late_after: None,
+                history: None,
+                ..window
+            }),
             carrier: self.carrier,
             pickup_point: self.pickup_point,
             support: self.support,

@@ -9,6 +9,7 @@ use crate::change::message::messages;
 use crate::change::news::{fold, News, Reading};
 use crate::change::tells::{self, Kind, Occasion, Tells, AFTER_DELIVERY_MS};
 use crate::change::{status_of, Status};
+use crate::learnt::{self, Ask};
 use crate::store::seller_shipments::{Put, Written};
 use crate::store::sellers::SellerId;
 use crate::store::shipment_rows::Column;
@@ -66,6 +67,44 @@ async fn tell(
     Ok(())
 }
 
+/// Keeps, in `write`'s transaction, what the shipment `after` teaches or is taught: once
+/// delivered, its row in `deliveries` (replacing the one it had); otherwise, where it carries no
+/// estimate of its own, the window learnt from parcels delivered before (`learnt`), and the day
+/// past which it is running late, whoever's estimate it is.
+async fn learn(write: &mut ShipmentWrite, after: &Shipment) -> Result<(), StoreError> {
+    let own = after.estimated_delivery.as_ref();
+    if after.stage == trackline_core::Stage::Delivered {
+        let shown = match own {
+            Some(own) => Some(own.clone()),
+            None => write.learnt().await?,
+        };
+        if let Some(delivered) = learnt::delivery_of(after, shown.as_ref()) {
+            write.record_delivery(&delivered).await?;
+        }
+        return write.set_learnt(None, None).await;
+    }
+    if let Some(own) = own {
+        return write.set_learnt(None, Some(&learnt::late_after(own))).await;
+    }
+    let Some(ask) = Ask::of(after) else {
+        return write.set_learnt(None, None).await;
+    };
+    let mut histograms = Vec::new();
+    for pool in ask.pools() {
+        let histogram = write.histogram(pool, &ask).await?;
+        let enough = learnt::teaches(&histogram);
+        histograms.push((pool, histogram));
+        if enough {
+            break;
+        }
+    }
+    let window = learnt::window(&ask, &histograms);
+    let late_after = window.as_ref().map(learnt::late_after);
+    write
+        .set_learnt(window.as_ref(), late_after.as_deref())
+        .await
+}
+
 /// Creates or replaces the seller's shipment under `reference`, history included.
 ///
 /// # Errors
@@ -100,6 +139,7 @@ pub async fn put_in(
         mut write,
     } = batch.replace_shipment(reference, shipment, factors).await?;
     let stored = write.current().clone();
+    learn(&mut write, &stored).await?;
     tell(&mut write, before.as_ref().map(status_of).as_ref(), &stored).await?;
     Ok((write.release(), written, stored))
 }
@@ -150,6 +190,7 @@ pub async fn patch_in<E>(
         write.set_second_factors(&factors).await?;
     }
     let stored = write.reload().await?.clone();
+    learn(&mut write, &stored).await?;
     tell(&mut write, Some(&before), &stored).await?;
     Ok((write.release(), Some(Ok(stored))))
 }
@@ -336,6 +377,7 @@ pub async fn append_events(
         )
         .await?;
     let stored = write.reload().await?.clone();
+    learn(&mut write, &stored).await?;
     tell(&mut write, Some(&before), &stored).await?;
     let (status, body) = respond(&stored);
     if let Some(replay) = replay {
@@ -389,6 +431,7 @@ async fn keep_news(store: &Store, id: i64, news: News<'_>) -> Result<Shipment, S
     write.update(&fresh, &Column::FROM_SOURCE).await?;
     write.replace_events(&fresh.events).await?;
     let stored = write.reload().await?.clone();
+    learn(&mut write, &stored).await?;
     tell(&mut write, Some(&status_of(&current)), &stored).await?;
     write.commit().await?;
     Ok(stored)
@@ -441,6 +484,86 @@ pub async fn tell_stale(store: &Store, now: i64) -> Result<usize, StoreError> {
         told += 1;
     }
     Ok(told)
+}
+
+/// Tells the receivers that hear of `estimate_missed` about each of their sellers' shipments
+/// running late at `now` (`learnt::running_late`: past its `late_after`, or past its own
+/// estimate's last day, and not delivered), once a shipment; returns how many were told.
+/// Instances sweeping at once tell each once: the mark is taken only where it is not set yet,
+/// in the transaction that queues the deliveries.
+///
+/// # Errors
+/// `StoreError` if the database fails.
+pub async fn tell_late(store: &Store, now: i64) -> Result<usize, StoreError> {
+    let today = learnt::day_of(now);
+    let mut told = 0;
+    for id in store
+        .late_candidates(&trackline_core::time::format_date(today))
+        .await?
+    {
+        let Some(mut write) = still_there(store, id).await? else {
+            continue;
+        };
+        // Decided again under the row's lock: a write may have moved it since it was listed.
+        let mut shipment = write.current().clone();
+        if shipment.estimated_delivery.is_none() {
+            shipment.estimated_delivery = write.learnt().await?;
+        }
+        if !learnt::running_late(&shipment, today) {
+            continue;
+        }
+        let Some(reference) = write.reference().map(str::to_owned) else {
+            continue;
+        };
+        if !write.mark_estimate_missed(now).await? {
+            continue;
+        }
+        let hearers = write.hearers().await?;
+        let deliveries = tells::deliveries(
+            &[Kind::EstimateMissed],
+            &hearers,
+            &reference,
+            &shipment,
+            &now_rfc3339(),
+            new_id,
+        )?;
+        write.queue_deliveries(&deliveries, now_ms()).await?;
+        write.commit().await?;
+        told += 1;
+    }
+    Ok(told)
+}
+
+/// Gives every shipment delivered before `deliveries` existed its row there, a few hundred a
+/// transaction's worth at a time; returns how many were kept. Ends: each pass reads ids above
+/// the last one seen. Instances filling at once write the same rows twice, harmlessly.
+///
+/// # Errors
+/// `StoreError` if the database fails.
+pub async fn fill_deliveries(store: &Store) -> Result<u64, StoreError> {
+    let mut after = 0;
+    let mut kept = 0;
+    loop {
+        let ids = store.delivered_unrecorded(after, 500).await?;
+        let Some(last) = ids.last() else {
+            return Ok(kept);
+        };
+        after = *last;
+        for id in ids {
+            let Some(mut write) = still_there(store, id).await? else {
+                continue;
+            };
+            let current = write.current().clone();
+            let Some(delivered) =
+                learnt::delivery_of(&current, current.estimated_delivery.as_ref())
+            else {
+                continue;
+            };
+            write.record_delivery(&delivered).await?;
+            write.commit().await?;
+            kept += 1;
+        }
+    }
 }
 
 /// Ends subscriptions a week past delivery, and tells each subscriber of a parcel whose pickup

@@ -343,6 +343,13 @@ async fn seller_everywhere(store: &Store, app: &Router, handle: &str, base: i64)
     subscribe_buyer(store, base, shipment).await;
     exec(
         store,
+        "INSERT INTO deliveries (shipment_id, seller_id, carrier, origin, destination, delivered_ms)
+         VALUES ($1, $2, 'cdek', 'москва', 'казань', 0)",
+        &[shipment, seller.id.0],
+    )
+    .await;
+    exec(
+        store,
         "INSERT INTO webhook_attempts (id, delivery_id, at_ms, status, error, duration_ms)
          SELECT $1, MIN(id), 0, 500, NULL, 1 FROM webhook_deliveries WHERE shipment_id = $2",
         &[base, shipment],

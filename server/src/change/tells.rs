@@ -22,16 +22,20 @@ pub enum Kind {
     ReadyForPickup,
     /// The parcel was delivered.
     Delivered,
+    /// The parcel is running late: past the last day of its estimate (or its `late_after`),
+    /// not delivered. Told once a shipment.
+    EstimateMissed,
 }
 
 impl Kind {
     /// Every kind, in the order the documentation lists them.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::StatusChanged,
         Kind::ExceptionRaised,
         Kind::GoneStale,
         Kind::ReadyForPickup,
         Kind::Delivered,
+        Kind::EstimateMissed,
     ];
 
     /// The kind's name on the wire.
@@ -42,6 +46,7 @@ impl Kind {
             Kind::GoneStale => "gone_stale",
             Kind::ReadyForPickup => "ready_for_pickup",
             Kind::Delivered => "delivered",
+            Kind::EstimateMissed => "estimate_missed",
         }
     }
 
@@ -98,7 +103,7 @@ pub fn occasion_of(before: Option<&Status>, after: &Status) -> Option<Occasion> 
         Kind::ExceptionRaised => Occasion::ExceptionRaised,
         Kind::ReadyForPickup => Occasion::ReadyForPickup,
         Kind::Delivered => Occasion::Delivered,
-        Kind::StatusChanged | Kind::GoneStale => Occasion::StageChanged,
+        Kind::StatusChanged | Kind::GoneStale | Kind::EstimateMissed => Occasion::StageChanged,
     })
 }
 

@@ -45,7 +45,7 @@ pub struct SubscriptionInput {
     /// Where deliveries are posted: an `https://` URL (`http://` only where the server allows it).
     #[schema(max_length = 2000, example = "https://shop.example/hooks/trackline")]
     url: String,
-    /// What to hear of: `status_changed`, `exception_raised`, `gone_stale`, `ready_for_pickup`, `delivered`.
+    /// What to hear of: `status_changed`, `exception_raised`, `gone_stale`, `ready_for_pickup`, `delivered`, `estimate_missed`.
     #[schema(min_items = 1)]
     events: Vec<String>,
 }
@@ -99,7 +99,7 @@ impl SubscriptionInput {
             let kind = Kind::from_wire(name).ok_or_else(|| {
                 invalid(
                     &format!("events[{index}]"),
-                    "one of status_changed, exception_raised, gone_stale, ready_for_pickup, delivered",
+                    "one of status_changed, exception_raised, gone_stale, ready_for_pickup, delivered, estimate_missed",
                 )
             })?;
             if !kinds.contains(&kind) {

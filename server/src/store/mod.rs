@@ -7,6 +7,7 @@ pub mod attention;
 pub mod audit;
 pub mod ceremonies;
 pub mod daily_counts;
+pub mod deliveries;
 pub mod imports;
 mod lease;
 pub mod lockouts;
@@ -133,6 +134,8 @@ pub struct Store {
     secret_key: Option<std::sync::Arc<SecretKey>>,
     /// The versions of what is stored, for copies kept in memory.
     changes: Versions,
+    /// Histograms of delivered parcels' days read lately, for learnt estimates.
+    histograms: deliveries::Histograms,
 }
 
 impl Store {
@@ -174,6 +177,7 @@ impl Store {
             backend,
             secret_key: None,
             changes: Versions::new(backend)?,
+            histograms: deliveries::Histograms::new(),
         })
     }
 
@@ -420,6 +424,10 @@ impl Store {
                     .as_deref()
                     .and_then(crate::provider::Provider::from_wire),
                 polled_at_ms: row.try_get("polled_at_ms")?,
+                learnt: deliveries::learnt_from(
+                    row.try_get::<Option<String>, _>("learnt_estimate")?
+                        .as_deref(),
+                ),
                 shipment,
             });
         }
@@ -471,7 +479,7 @@ impl Store {
 /// not UNION ALL, so that a shipment whose numbers coincide comes once.
 fn find_statement() -> String {
     let columns = format!(
-        "{SHIPMENT_COLUMNS}, check_phone_hash, check_postcode_hash, ozon_posting, source, polled_at_ms"
+        "{SHIPMENT_COLUMNS}, check_phone_hash, check_postcode_hash, ozon_posting, source, polled_at_ms, learnt_estimate"
     );
     ["order_number", "shipment_number", "tracking_number"]
         .map(|number| {
@@ -499,6 +507,8 @@ pub struct Found {
     pub provider: Option<crate::provider::Provider>,
     /// When that carrier last answered for it (ms), if it has.
     pub polled_at_ms: Option<i64>,
+    /// The window learnt for it when it was last written, not clamped to today (contract 1.6).
+    pub learnt: Option<trackline_core::DeliveryWindow>,
 }
 
 impl Found {

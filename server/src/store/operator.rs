@@ -35,6 +35,7 @@ const SELLER_ROWS: &[&str] = &[
     "DELETE FROM webhook_deliveries WHERE webhook_id IN
      (SELECT id FROM webhooks WHERE seller_id = $1)",
     "DELETE FROM webhooks WHERE seller_id = $1",
+    "DELETE FROM deliveries WHERE seller_id = $1",
     "DELETE FROM events WHERE shipment_id IN (SELECT id FROM shipments WHERE seller_id = $1)",
     "DELETE FROM shipments WHERE seller_id = $1",
     "DELETE FROM idempotency_keys WHERE seller_id = $1",

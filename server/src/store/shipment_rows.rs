@@ -7,6 +7,7 @@ use super::{new_id, now_ms, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
+use trackline_core::contract::EstimateBasis;
 use trackline_core::freshness::{is_settled, last_change, usual_silence_days};
 use trackline_core::time::DAY_MILLIS;
 use trackline_core::{DeliveryWindow, Event, Exception, Shipment, Stage, TrackingQuery};
@@ -38,11 +39,13 @@ pub enum Column {
     PickupPoint,
     /// `support`, as JSON.
     Support,
+    /// `estimated_by`: whose estimate `estimated_from`/`estimated_to` are (contract 1.6).
+    EstimatedBy,
 }
 
 impl Column {
     /// Every column of the shipment, in the order `SHIPMENT_COLUMNS` names them.
-    pub const ALL: [Column; 12] = [
+    pub const ALL: [Column; 13] = [
         Column::OrderNumber,
         Column::ShipmentNumber,
         Column::TrackingNumber,
@@ -55,6 +58,7 @@ impl Column {
         Column::Carrier,
         Column::PickupPoint,
         Column::Support,
+        Column::EstimatedBy,
     ];
 
     /// What a status source (Ozon) knows; the estimate, the pickup point and support are the seller's.
@@ -84,6 +88,7 @@ impl Column {
             Column::Carrier => "carrier",
             Column::PickupPoint => "pickup_point",
             Column::Support => "support",
+            Column::EstimatedBy => "estimated_by",
         }
     }
 
@@ -106,13 +111,19 @@ impl Column {
             Column::Carrier => to_json(&shipment.carrier)?,
             Column::PickupPoint => to_json(&shipment.pickup_point)?,
             Column::Support => to_json(&shipment.support)?,
+            // Only a seller's or a carrier's: a learnt window is never kept as the shipment's own.
+            Column::EstimatedBy => window.and_then(|w| match w.basis {
+                Some(EstimateBasis::Seller) => Some("seller".to_owned()),
+                Some(EstimateBasis::Carrier) => Some("carrier".to_owned()),
+                _ => None,
+            }),
         })
     }
 }
 
 /// The columns `read_shipment` reads, in a form for `SELECT`.
 pub(crate) const SHIPMENT_COLUMNS: &str = "id, order_number, shipment_number, tracking_number, \
-    stage, exception, status_text, updated_at, estimated_from, estimated_to, carrier, pickup_point, support";
+    stage, exception, status_text, updated_at, estimated_from, estimated_to, carrier, pickup_point, support, estimated_by";
 
 /// Writes one shipment row (its events apart) in a seller's seller, under the seller's reference if it gave one.
 pub(crate) async fn insert_shipment(
@@ -425,6 +436,13 @@ pub(crate) async fn read_events(
 /// A shipment from a row of `SHIPMENT_COLUMNS` and its events.
 pub(crate) fn read_shipment(row: &AnyRow, events: Vec<Event>) -> Result<Shipment, StoreError> {
     let estimated_from: Option<String> = row.try_get("estimated_from")?;
+    let basis = row
+        .try_get::<Option<String>, _>("estimated_by")?
+        .and_then(|by| match by.as_str() {
+            "seller" => Some(EstimateBasis::Seller),
+            "carrier" => Some(EstimateBasis::Carrier),
+            _ => None,
+        });
     Ok(Shipment {
         order_number: row.try_get("order_number")?,
         shipment_number: row.try_get("shipment_number")?,
@@ -439,7 +457,7 @@ pub(crate) fn read_shipment(row: &AnyRow, events: Vec<Event>) -> Result<Shipment
         estimated_delivery: estimated_from.map(|from| DeliveryWindow {
             from,
             to: row.try_get("estimated_to").ok().flatten(),
-            basis: None,
+            basis,
             late_after: None,
             history: None,
         }),

@@ -196,6 +196,16 @@ impl Batch {
 }
 
 impl ShipmentWrite {
+    /// The write's transaction, for the store's own statements.
+    pub(crate) fn tx_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
+    /// The store it writes to.
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// Marks the shipment itself as written by the one who opened the write.
     pub(crate) fn touch(&mut self) {
         self.touched = true;

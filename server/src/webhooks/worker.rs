@@ -78,7 +78,7 @@ impl DeliveryWorker {
         DeliveryWorker { counts, ..self }
     }
 
-    /// Delivers until `stop` is cancelled, looking for shipments gone stale every ten minutes;
+    /// Delivers until `stop` is cancelled, looking for shipments gone stale or running late every ten minutes;
     /// a failing store is logged and waited out, never fatal. What is in flight when it stops
     /// ends first (each within its try's timeout).
     pub async fn run(self, stop: CancellationToken) {
@@ -88,6 +88,10 @@ impl DeliveryWorker {
                 crate::updates::tell_stale(&self.store, crate::store::now_ms()).await
             {
                 tracing::warn!(%error, "webhooks: looking for stale shipments failed");
+            }
+            if let Err(error) = crate::updates::tell_late(&self.store, crate::store::now_ms()).await
+            {
+                tracing::warn!(%error, "webhooks: looking for late shipments failed");
             }
         };
         keep_turning_and_sweeping(
