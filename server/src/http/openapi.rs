@@ -5,6 +5,7 @@
 use super::console;
 use super::export;
 use super::imports;
+use super::insights;
 use super::members;
 use super::ozon;
 use super::providers;
@@ -96,6 +97,7 @@ use utoipa::{Modify, OpenApi};
         ozon::check_keys,
         providers::check_source_keys,
         providers::saved_keys,
+        insights::insights,
     ),
     components(schemas(
         trackline_core::TrackResponse,
@@ -167,6 +169,7 @@ use utoipa::{Modify, OpenApi};
         crate::providers::check::KeyCheck,
         crate::providers::check::Verdict,
         providers::SavedKeys,
+        crate::insights::Insights,
     )),
     tags(
         (name = "public", description = "What buyers' widgets call: no authentication, cacheable."),

@@ -7,6 +7,7 @@ pub mod attention;
 pub mod audit;
 pub mod ceremonies;
 pub mod imports;
+pub mod insights;
 mod lease;
 pub mod lockouts;
 pub mod lookup_rules;
