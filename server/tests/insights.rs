@@ -57,7 +57,7 @@ fn delivery_of(i: i64) -> (&'static str, String, String, Option<i64>, Option<boo
         format!("city{}", i % 5)
     };
     let transit = (i % 10 != 0).then_some(1 + i % 9);
-    let on_time = (i % 4 != 0).then_some(1 + i % 9 <= 6);
+    let on_time = (i % 4 != 0).then_some(i % 9 < 6); // 6 days or fewer
     (
         CARRIERS[(i % 3) as usize],
         origin,
