@@ -13,6 +13,7 @@ pub mod digest;
 pub mod http;
 pub mod import;
 pub mod in_flight;
+pub mod insights;
 pub mod jitter;
 pub mod learnt;
 pub mod limiter;

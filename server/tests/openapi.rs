@@ -521,6 +521,16 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
         walk.call(Method::GET, attention, attention, headers, None)
             .await;
     }
+    // The seller's insights.
+    let insights = "/api/v1/seller/insights";
+    for (uri, headers) in [
+        (insights, &bearer[..]),
+        ("/api/v1/seller/insights?days=7", &bearer[..]),
+        (insights, &[][..]),
+        ("/api/v1/seller/insights?days=365", &bearer[..]),
+    ] {
+        walk.call(Method::GET, insights, uri, headers, None).await;
+    }
     for (uri, headers) in [
         ("/api/v1/seller/shipments/w-9/activity", &bearer[..]),
         ("/api/v1/seller/shipments/w-9/activity", &[][..]),
@@ -528,8 +538,8 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     ] {
         walk.call(Method::GET, activity, uri, headers, None).await;
     }
-    // Rows an older version stored, more than a list fills at once: not ready (503) twice.
-    let old: Vec<String> = (0..1_002)
+    // Rows an older version stored, more than a list fills at once: not ready (503) three times.
+    let old: Vec<String> = (0..1_502)
         .map(|n| format!("({}, {}, 'in_transit')", 9_000_000 + n, walker.0))
         .collect();
     sqlx::query(&format!(
@@ -541,6 +551,8 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
     .unwrap();
     walk.call(Method::GET, list, list, &bearer, None).await;
     walk.call(Method::GET, attention, attention, &bearer, None)
+        .await;
+    walk.call(Method::GET, insights, insights, &bearer, None)
         .await;
     walk.call(
         Method::PUT,
@@ -1206,7 +1218,7 @@ async fn every_answer_matches_the_document_and_every_documented_answer_is_given(
 
     // A seller reading its list and queues in a loop is limited once its burst is spent (and
     // the next read follows at once, before a token is back).
-    for path in [attention, list, "/api/v1/seller/shipments.csv"] {
+    for path in [attention, list, "/api/v1/seller/shipments.csv", insights] {
         for _ in 0..200 {
             let (status, _) = walk.call(Method::GET, path, path, &bearer, None).await;
             if status == 429 {

@@ -28,6 +28,7 @@ pub mod error;
 pub mod export;
 mod import_job;
 pub mod imports;
+pub mod insights;
 pub mod json;
 pub mod members;
 pub mod metrics;
@@ -131,6 +132,7 @@ fn seller_api(state: &SharedState) -> Router<SharedState> {
         .merge(imports::routes())
         .merge(export::routes())
         .merge(members::routes())
+        .merge(insights::routes())
         // Who changed what, for every route merged above this layer.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

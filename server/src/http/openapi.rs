@@ -5,6 +5,7 @@
 use super::console;
 use super::export;
 use super::imports;
+use super::insights;
 use super::members;
 use super::ozon;
 use super::providers;
@@ -99,6 +100,7 @@ use utoipa::{Modify, OpenApi};
         providers::saved_keys,
         taps::tap_for_seller,
         taps::tap,
+        insights::insights,
     ),
     components(schemas(
         trackline_core::TrackResponse,
@@ -172,6 +174,7 @@ use utoipa::{Modify, OpenApi};
         providers::SavedKeys,
         taps::Tap,
         taps::TapKind,
+        crate::insights::Insights,
     )),
     tags(
         (name = "public", description = "What buyers' widgets call: no authentication, cacheable."),

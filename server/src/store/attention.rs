@@ -128,8 +128,8 @@ const QUEUED_COLUMNS: &str = "reference, order_number, tracking_number, stage, e
 
 /// A queue's statements (`count`, `first`): `$1` the seller, `$2` the queue's value, `$3` the
 /// limit (the most counted, or the most read).
-struct QueueSql {
-    count: &'static str,
+pub(super) struct QueueSql {
+    pub(super) count: &'static str,
     first: &'static str,
 }
 
@@ -140,7 +140,8 @@ const EXCEPTION: QueueSql = QueueSql {
             ORDER BY written_ms DESC, id DESC LIMIT $3",
 };
 
-const STALE: QueueSql = QueueSql {
+/// Gone stale at `$2`: the one definition, which the insights count too.
+pub(super) const STALE: QueueSql = QueueSql {
     count: "SELECT COUNT(*) FROM (SELECT 1 AS one FROM shipments WHERE seller_id = $1 \
             AND stale_at_ms <= $2 LIMIT $3) c",
     first: "SELECT {columns} FROM shipments WHERE seller_id = $1 AND stale_at_ms <= $2 \

@@ -9,6 +9,7 @@ pub mod ceremonies;
 pub mod daily_counts;
 pub mod deliveries;
 pub mod imports;
+pub mod insights;
 mod lease;
 pub mod lockouts;
 pub mod lookup_rules;
