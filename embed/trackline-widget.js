@@ -55,8 +55,12 @@ export function firstUrl(settings) {
   if (!/^([0-9A-Z]{1,40}|[0-9]{1,20}(-[0-9]{1,10}){1,2})$/.test(number)) return undefined;
   const shop = settings.shop?.trim();
   const server = (settings.server ?? "").replace(/\/+$/, "");
-  const template = settings.endpoint?.trim() ? settings.endpoint
-    : shop ? `${server}/api/v1/shops/${encode(shop)}/track/{number}` : `${server}/api/v1/track/{number}`;
+  // A seller's own endpoint as given; a trackline server's lookup also hears the way in.
+  if (!settings.endpoint?.trim()) {
+    const path = shop ? `/api/v1/shops/${encode(shop)}/track/` : "/api/v1/track/";
+    return `${server}${path}${encode(number)}?via=element`;
+  }
+  const template = settings.endpoint;
   return template.includes("{number}") ? template.replaceAll("{number}", encode(number))
     : `${template}${template.includes("?") ? "&" : "?"}number=${encode(number)}`;
 }

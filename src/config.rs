@@ -4,6 +4,7 @@
 use crate::client::Prefetched;
 use crate::i18n::Lang;
 use crate::state::PageLookup;
+use trackline_core::way_in::{with_via, Place, Via};
 
 /// The default endpoint: the reference server's lookup on the same origin, for its only (or default) seller.
 pub const DEFAULT_ENDPOINT: &str = "/api/v1/track/{number}";
@@ -14,6 +15,40 @@ pub fn seller_endpoint(server: &str, seller: &str) -> String {
         "{server}/api/v1/shops/{}/track/{{number}}",
         trackline_core::url_template::percent_encode(seller)
     )
+}
+
+/// Where the reference server counts taps for a seller (`{server}/api/v1/shops/{shop}/taps`),
+/// or for its only or default seller (`{server}/api/v1/taps`).
+pub fn taps_url(server: &str, seller: Option<&str>) -> String {
+    match seller {
+        Some(seller) => format!(
+            "{server}/api/v1/shops/{}/taps",
+            trackline_core::url_template::percent_encode(seller)
+        ),
+        None => format!("{server}/api/v1/taps"),
+    }
+}
+
+/// The URL a lookup of `number` asks at `endpoint` (a template), with its way in when the
+/// widget talks to a trackline server: the same for every request of that lookup (its
+/// refreshes, its retries, the reply to a second factor), so that the browser's cached copy
+/// and its ETag serve them all.
+pub fn lookup_url(endpoint: &str, number: &str, via: Option<Via>) -> String {
+    let url = trackline_core::url_template::expand(endpoint, number);
+    match via {
+        Some(via) => with_via(&url, via),
+        None => url,
+    }
+}
+
+/// What a trackline server counts for the seller's insights, where the widget talks to one
+/// (never to a seller's own endpoint): the ways in to its lookups and the buyer's taps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counting {
+    /// Where the widget runs, which gives its lookups their way in.
+    pub place: Place,
+    /// Where a tap's beacon goes.
+    pub taps: String,
 }
 
 /// Where notifications about `number` are subscribed to and ended: the lookup's path at
@@ -156,6 +191,8 @@ pub struct PageSettings {
     pub keep: Vec<(&'static str, String)>,
     /// The reference server's key for buyers' notifications (`data-push-key`), if it sends them.
     pub push_key: Option<String>,
+    /// Whether the page runs inside a frame (the hosted page as the iframe form).
+    pub framed: bool,
 }
 
 /// The address's settings the hosted page's plain form keeps when it is sent without the widget.
@@ -209,6 +246,8 @@ pub struct Config {
     pub push_page: Option<String>,
     /// Where the second factor's form posts without script.
     pub reply_post: ReplyPost,
+    /// What a trackline server counts, when the widget talks to one; none by default.
+    pub counting: Option<Counting>,
 }
 
 impl Default for Config {
@@ -231,6 +270,7 @@ impl Default for Config {
             push_key: None,
             push_page: None,
             reply_post: ReplyPost::Page,
+            counting: None,
         }
     }
 }
@@ -252,10 +292,26 @@ impl Config {
             EntryPoint::HostedPage => ReplyPost::Page,
             EntryPoint::Element => ReplyPost::of_element(server, settings.seller.as_deref(), lang),
         };
-        let endpoint = given(settings.endpoint).unwrap_or_else(|| match given(settings.seller) {
-            Some(seller) => seller_endpoint(server, seller.trim()),
-            None => format!("{server}{DEFAULT_ENDPOINT}"),
-        });
+        let seller = given(settings.seller);
+        let seller = seller.as_deref().map(str::trim);
+        // Only a lookup this widget built for a trackline server is counted: a seller's own
+        // endpoint is told nothing it did not ask for.
+        let (endpoint, counting) = match given(settings.endpoint) {
+            Some(endpoint) => (endpoint, None),
+            None => {
+                let endpoint = match seller {
+                    Some(seller) => seller_endpoint(server, seller),
+                    None => format!("{server}{DEFAULT_ENDPOINT}"),
+                };
+                let place = match entry {
+                    EntryPoint::Element => Place::Element,
+                    EntryPoint::HostedPage if settings.framed => Place::Frame,
+                    EntryPoint::HostedPage => Place::HostedPage,
+                };
+                let taps = taps_url(server, seller);
+                (endpoint, Some(Counting { place, taps }))
+            }
+        };
         Config {
             endpoint,
             lang,
@@ -272,6 +328,7 @@ impl Config {
             push_page,
             push_key: given(settings.push_key),
             reply_post,
+            counting,
             ..Config::default()
         }
     }
@@ -347,6 +404,70 @@ mod tests {
         assert_eq!(element.draft.as_deref(), Some("RA1"));
         assert!(!element.share && element.remember);
         assert!(Config::new(EntryPoint::HostedPage, settings.clone()).share);
+    }
+
+    #[test]
+    fn only_a_lookup_built_for_a_trackline_server_says_its_way_in() {
+        let config = |entry, endpoint: Option<&str>, seller: Option<&str>, framed| {
+            Config::new(
+                entry,
+                PageSettings {
+                    endpoint: endpoint.map(str::to_owned),
+                    seller: seller.map(str::to_owned),
+                    server: "https://t.example/".into(),
+                    framed,
+                    ..PageSettings::default()
+                },
+            )
+        };
+        let url = |config: &Config, from_address| {
+            let via = config
+                .counting
+                .as_ref()
+                .map(|counting| Via::of(counting.place, from_address));
+            lookup_url(&config.endpoint, "RA1", via)
+        };
+        let hosted = config(EntryPoint::HostedPage, None, None, false);
+        assert_eq!(
+            url(&hosted, true),
+            "https://t.example/api/v1/track/RA1?via=link"
+        );
+        assert_eq!(
+            url(&hosted, false),
+            "https://t.example/api/v1/track/RA1?via=typed"
+        );
+        assert_eq!(
+            hosted.counting.map(|counting| counting.taps).as_deref(),
+            Some("https://t.example/api/v1/taps")
+        );
+        let framed = config(EntryPoint::HostedPage, None, Some(" a/b "), true);
+        assert_eq!(
+            url(&framed, true),
+            "https://t.example/api/v1/shops/a%2Fb/track/RA1?via=iframe"
+        );
+        assert_eq!(
+            framed.counting.map(|counting| counting.taps).as_deref(),
+            Some("https://t.example/api/v1/shops/a%2Fb/taps")
+        );
+        let element = config(EntryPoint::Element, None, Some("demo"), false);
+        assert_eq!(
+            url(&element, false),
+            "https://t.example/api/v1/shops/demo/track/RA1?via=element"
+        );
+        // A seller's own endpoint, even one on a trackline server's path, is told nothing, and
+        // no tap goes anywhere.
+        for endpoint in [
+            "https://shop.example/track/{number}",
+            "https://t.example/api/v1/track/{number}",
+        ] {
+            for entry in [EntryPoint::HostedPage, EntryPoint::Element] {
+                let own = config(entry, Some(endpoint), Some("demo"), true);
+                assert_eq!(own.counting, None);
+                assert!(!url(&own, true).contains("via="), "{endpoint}");
+            }
+        }
+        // Nor is anything counted by default (a configuration built by hand).
+        assert_eq!(Config::default().counting, None);
     }
 
     #[test]

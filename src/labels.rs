@@ -2,7 +2,8 @@
 
 use crate::format;
 use crate::i18n::{Lang, Msg};
-use trackline_core::delivery::EtaPhrase;
+use trackline_core::contract::LearntScope;
+use trackline_core::delivery::{EstimateSource, EtaPhrase};
 use trackline_core::link::Prefill;
 use trackline_core::number::{normalise, recognise, NumberIssuer, Recognised};
 use trackline_core::summary::{summarise, Progress};
@@ -152,10 +153,56 @@ pub fn eta(lang: Lang, phrase: &EtaPhrase) -> String {
         EtaPhrase::On(day) => format::day(lang, day),
         EtaPhrase::Between(from, to) => format::day_range(lang, from, Some(to)),
         EtaPhrase::By(day) => lang.fill(Msg::EtaBy, &[("date", &format::day(lang, day))]),
+        EtaPhrase::Behind(day) => lang.fill(Msg::EtaBehind, &[("date", &format::day(lang, day))]),
         EtaPhrase::Overdue { expected, .. } => {
             lang.fill(Msg::EtaOverdue, &[("date", &format::day(lang, expected))])
         }
     }
+}
+
+/// Where the estimate comes from, under it: "Usually 5–7 days on this route, from 214 parcels".
+pub fn estimate_source(lang: Lang, source: &EstimateSource) -> String {
+    let EstimateSource::Learnt {
+        parcels,
+        days_from,
+        days_to,
+        scope,
+        since_arrival,
+    } = source
+    else {
+        return lang
+            .t(match source {
+                EstimateSource::Seller => Msg::EstimateSeller,
+                EstimateSource::Carrier => Msg::EstimateCarrier,
+                _ => Msg::EstimateHistory,
+            })
+            .to_owned();
+    };
+    let days = if *days_to == 0 {
+        lang.t(Msg::LearntSameDay).to_owned()
+    } else {
+        let range = if days_from == days_to {
+            days_to.to_string()
+        } else {
+            format!("{days_from}–{days_to}")
+        };
+        // A range takes its last number's form (2–4 дня, 5–7 дней), but in English always the plural.
+        let category = if days_from != days_to && lang == Lang::En {
+            "other".to_owned()
+        } else {
+            format::plural_category(lang, i64::from(*days_to))
+        };
+        lang.counted(Msg::LearntDays, &category)
+            .replace("{range}", &range)
+    };
+    let parcels = format::count(lang, Msg::LearntParcels, i64::from(*parcels), &[]);
+    let msg = match (since_arrival, scope) {
+        (true, _) => Msg::LearntArrived,
+        (false, LearntScope::Route) => Msg::LearntRoute,
+        (false, LearntScope::Carrier) => Msg::LearntCarrier,
+        (false, LearntScope::Unknown) => Msg::LearntAny,
+    };
+    lang.fill(msg, &[("days", &days), ("parcels", &parcels)])
 }
 
 /// What happens next after an exception, and what the buyer can do; `None` for one this build does not know.
@@ -221,5 +268,92 @@ pub fn support_message(lang: Lang, shipment: &Shipment) -> Prefill {
     Prefill {
         subject: lang.fill(Msg::MessageSubject, &[("order", reference)]),
         body: lines.join("\n"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn learnt(parcels: u32, days: (u32, u32), scope: LearntScope, arrival: bool) -> EstimateSource {
+        EstimateSource::Learnt {
+            parcels,
+            days_from: days.0,
+            days_to: days.1,
+            scope,
+            since_arrival: arrival,
+        }
+    }
+
+    #[test]
+    fn where_an_estimate_comes_from_in_each_language_with_its_plurals() {
+        use LearntScope::{Carrier, Route, Unknown};
+        let table = [
+            (
+                Lang::En,
+                learnt(214, (5, 7), Route, false),
+                "Usually 5–7 days on this route, from 214 parcels",
+            ),
+            (
+                Lang::En,
+                learnt(12, (0, 1), Carrier, false),
+                "Usually 0–1 days with this carrier, from 12 parcels",
+            ),
+            (
+                Lang::En,
+                learnt(1, (1, 1), Unknown, false),
+                "Usually 1 day, from 1 parcel",
+            ),
+            (
+                Lang::En,
+                learnt(30, (1, 2), Route, true),
+                "Usually 1–2 days after it reaches your city, from 30 parcels",
+            ),
+            (
+                Lang::En,
+                learnt(30, (0, 0), Route, true),
+                "Usually the same day after it reaches your city, from 30 parcels",
+            ),
+            (
+                Lang::Ru,
+                learnt(214, (5, 7), Route, false),
+                "Обычно 5–7 дней на этом маршруте, судя по 214 посылкам",
+            ),
+            (
+                Lang::Ru,
+                learnt(21, (1, 2), Carrier, false),
+                "Обычно 1–2 дня у этой службы доставки, судя по 21 посылке",
+            ),
+            (
+                Lang::Ru,
+                learnt(12, (1, 1), Route, true),
+                "Обычно 1 день после прибытия в ваш город, судя по 12 посылкам",
+            ),
+            (
+                Lang::Ru,
+                learnt(22, (19, 21), Route, false),
+                "Обычно 19–21 день на этом маршруте, судя по 22 посылкам",
+            ),
+            (
+                Lang::Zh,
+                learnt(214, (5, 7), Route, false),
+                "此线路通常 5–7 天送达（依据 214 件包裹）",
+            ),
+            (
+                Lang::Zh,
+                learnt(10, (1, 2), Route, true),
+                "到达您所在城市后通常 1–2 天送达（依据 10 件包裹）",
+            ),
+            (Lang::En, EstimateSource::Seller, "Estimate from the seller"),
+            (
+                Lang::Ru,
+                EstimateSource::Carrier,
+                "Срок назвала служба доставки",
+            ),
+            (Lang::Zh, EstimateSource::History, "根据以往送达记录预计"),
+        ];
+        for (lang, source, words) in table {
+            assert_eq!(estimate_source(lang, &source), words);
+        }
     }
 }

@@ -23,6 +23,7 @@ pub mod qr;
 pub mod response;
 pub mod state;
 pub mod storage;
+pub mod taps;
 
 pub use config::Config;
 

@@ -4,7 +4,7 @@
 //! address; what the buyer then sees is decided by the pure rules of `state`.
 
 use crate::client::{self, InFlight, Prefetched};
-use crate::config::Config;
+use crate::config::{lookup_url, Config};
 use crate::error::Failure;
 use crate::i18n::Lang;
 use crate::response::Received;
@@ -14,7 +14,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
 use trackline_core::time::Now;
-use trackline_core::{recent, url_template, TrackingQuery};
+use trackline_core::way_in::{Place, Via};
+use trackline_core::{recent, TrackingQuery};
 
 /// What the lookup keeps that no view reads.
 struct Inner {
@@ -32,6 +33,10 @@ struct Inner {
     reply: Option<String>,
     /// The first lookup, asked by the element's loader; taken by the first request.
     prefetched: Option<Prefetched>,
+    /// Where the widget runs, when it talks to a trackline server, which counts ways in.
+    place: Option<Place>,
+    /// The way in of the lookup shown, which all its requests carry.
+    via: Option<Via>,
 }
 
 /// A lookup's state and operations; cheap to copy into every callback.
@@ -93,6 +98,12 @@ impl Lookup {
                 asked_at,
                 reply,
                 prefetched: config.prefetched.clone(),
+                place: config.counting.as_ref().map(|counting| counting.place),
+                // A status the server rendered came in the address; its refreshes say so too.
+                via: config
+                    .counting
+                    .as_ref()
+                    .map(|counting| Via::of(counting.place, true)),
             }),
         }
     }
@@ -109,7 +120,8 @@ impl Lookup {
         match &config.rendered {
             None => {
                 if let Some(number) = config.number.clone() {
-                    self.submit(number);
+                    self.inner.update_value(|inner| inner.reply = None);
+                    self.look_up(number, true);
                 }
             }
             Some(rendered) => {
@@ -149,7 +161,7 @@ impl Lookup {
     /// Looks up what the buyer submitted; a new number starts without a reply to any second factor.
     pub fn submit(self, text: String) {
         self.inner.update_value(|inner| inner.reply = None);
-        self.look_up(text);
+        self.look_up(text, false);
     }
 
     /// The buyer's reply to the seller's second factor for the number shown, if one was asked.
@@ -163,9 +175,12 @@ impl Lookup {
         self.retry();
     }
 
-    /// Repeats the lookup that failed, whatever has been typed since.
+    /// Repeats the lookup that failed, whatever has been typed since, by the same way in.
     pub fn retry(self) {
-        self.look_up(self.inner.with_value(|inner| inner.submitted.clone()));
+        let (text, via) = self
+            .inner
+            .with_value(|inner| (inner.submitted.clone(), inner.via));
+        self.ask_again(text, via);
     }
 
     /// Forgets a remembered number and its saved copy.
@@ -228,10 +243,20 @@ impl Lookup {
         });
     }
 
-    fn look_up(self, text: String) {
+    /// Looks up `text`, which came `from_address` (the page's address, the element's `number`)
+    /// or from the buyer.
+    fn look_up(self, text: String, from_address: bool) {
+        let via = self
+            .inner
+            .with_value(|inner| inner.place.map(|place| Via::of(place, from_address)));
+        self.ask_again(text, via);
+    }
+
+    fn ask_again(self, text: String, via: Option<Via>) {
         self.inner.update_value(|inner| {
             inner.in_flight.as_ref().map(InFlight::cancel);
             inner.submitted = text.clone();
+            inner.via = via;
         });
         let query = match TrackingQuery::parse(&text) {
             Ok(query) => query,
@@ -276,7 +301,7 @@ impl Lookup {
         bool,
     ) {
         let (url, reply, timeout_ms) = self.inner.with_value(|inner| {
-            let url = url_template::expand(&inner.endpoint, number);
+            let url = lookup_url(&inner.endpoint, number, inner.via);
             (url, inner.reply.clone(), inner.timeout_ms)
         });
         let prefetched = self

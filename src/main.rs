@@ -65,6 +65,7 @@ fn main() {
         rendered,
         // The server drew "Notify me"'s place with it; in a frame the control stays empty.
         push_key: root.get_attribute("data-push-key"),
+        framed: frame::is_framed(&window),
     };
     let config = Config::new(EntryPoint::HostedPage, settings);
     if let Some(html) = document.document_element() {

@@ -1231,8 +1231,9 @@ extern "C" {
 
 #[wasm_bindgen_test]
 fn the_loader_asks_the_url_the_widget_would_or_nothing() {
-    use trackline::config::{EntryPoint, PageSettings};
-    use trackline_core::{url_template, TrackingQuery};
+    use trackline::config::{lookup_url, EntryPoint, PageSettings};
+    use trackline_core::way_in::Via;
+    use trackline_core::TrackingQuery;
     /// An element's endpoint, seller, server and number, and whether the loader must ask for it.
     type Case<'a> = (Option<&'a str>, Option<&'a str>, &'a str, &'a str, bool);
     let cases: [Case; 12] = [
@@ -1305,8 +1306,18 @@ fn the_loader_asks_the_url_the_widget_would_or_nothing() {
         );
         if let Some(loader) = loader {
             let query = TrackingQuery::parse(number).unwrap();
-            let widget = url_template::expand(&config.endpoint, query.as_str());
+            // The element's first lookup: its `number` attribute, by the element.
+            let via = config
+                .counting
+                .as_ref()
+                .map(|counting| Via::of(counting.place, true));
+            let widget = lookup_url(&config.endpoint, query.as_str(), via);
             assert_eq!(loader, widget, "{number:?} at {endpoint:?}");
+            assert_eq!(
+                widget.ends_with("via=element"),
+                endpoint.is_none_or(|endpoint| endpoint.trim().is_empty()),
+                "{widget}"
+            );
         }
     }
 }
@@ -1411,4 +1422,170 @@ async fn a_lookup_asked_during_a_takeover_is_not_undone_by_the_redraw_on_the_buy
         !matches!(&state, LookupState::Found(number, ..) if number == "1000000007"),
         "the redraw put back the status the buyer had left: {state:?}"
     );
+}
+
+const LEARNT: &str = r#"{"shipments":[{"stage":"in_transit",
+  "estimated_delivery":{"from":"2026-12-09","to":"2026-12-11","basis":"history","late_after":"2026-12-13",
+    "history":{"parcels":214,"days_from":5,"days_to":7,"scope":"route","counted_from":"handed_over"}}}]}"#;
+
+#[wasm_bindgen_test]
+async fn a_learnt_estimate_says_where_it_comes_from_and_runs_late_only_after_late_after() {
+    for (lang, today, value, source) in [
+        (
+            Lang::En,
+            "2026-12-08",
+            "Dec 9 – 11",
+            "Usually 5–7 days on this route, from 214 parcels",
+        ),
+        (
+            Lang::Ru,
+            "2026-12-12",
+            "Дольше обычного, до 13 дек.",
+            "Обычно 5–7 дней на этом маршруте, судя по 214 посылкам",
+        ),
+        (
+            Lang::Zh,
+            "2026-12-12",
+            "比平时慢，12月13日前",
+            "此线路通常 5–7 天送达（依据 214 件包裹）",
+        ),
+    ] {
+        let root = mount_shipment(lang, LEARNT, day(today));
+        assert_eq!(
+            text(&wait_for(&root, "[data-testid=eta-value]").await),
+            value
+        );
+        assert_eq!(
+            text(&wait_for(&root, "[data-testid=eta-source]").await),
+            source
+        );
+        // Past the window's end but not past late_after: expected still, not late.
+        assert!(root
+            .query_selector("[data-testid=overdue]")
+            .unwrap()
+            .is_none());
+    }
+    let late = mount_shipment(Lang::En, LEARNT, day("2026-12-15"));
+    assert_eq!(
+        text(&wait_for(&late, "[data-testid=eta-value]").await),
+        "Expected by Dec 13, not delivered yet"
+    );
+    assert!(text(&wait_for(&late, "[data-testid=overdue]").await).starts_with("2 days late."));
+    // No basis, no line.
+    let plain = mount_shipment(
+        Lang::En,
+        r#"{"shipments":[{"stage":"in_transit","estimated_delivery":{"from":"2026-12-09"}}]}"#,
+        day("2026-12-08"),
+    );
+    wait_for(&plain, "[data-testid=eta-value]").await;
+    assert!(plain
+        .query_selector("[data-testid=eta-source]")
+        .unwrap()
+        .is_none());
+}
+
+/// Mounts a shipment whose taps go to `taps` (none: a seller's own endpoint), with every link's
+/// navigation stopped, and `navigator.sendBeacon` recording its calls into the returned array.
+fn mount_tapped(taps: Option<&str>) -> (HtmlElement, js_sys::Array) {
+    use trackline::taps::Taps;
+    let calls = js_sys::Array::new();
+    let recorded = calls.clone();
+    let record = Closure::<dyn Fn(JsValue, JsValue) -> bool>::new(move |url, body| {
+        recorded.push(&js_sys::Array::of2(&url, &body));
+        true
+    });
+    let navigator = web_sys::window().unwrap().navigator();
+    js_sys::Reflect::set(&navigator, &"sendBeacon".into(), record.as_ref()).unwrap();
+    record.forget();
+    let root = fresh_root();
+    let stop =
+        Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| event.prevent_default());
+    root.add_event_listener_with_callback("click", stop.as_ref().unchecked_ref())
+        .unwrap();
+    stop.forget();
+    let shipment = parse_track_response(
+        r#"{"shipments":[{"stage":"in_transit","tracking_number":"RA100000048RU",
+          "carrier":{"name":"Post","tracking_url":"https://post.example/RA100000048RU"},
+          "support":{"contacts":[{"kind":"phone","value":"+78005553535"},
+            {"kind":"email","value":"help@shop.example"},{"kind":"whatsapp","value":"https://wa.me/1"}]}}]}"#,
+    )
+    .unwrap()
+    .shipments
+    .remove(0);
+    let taps = taps.map(str::to_owned);
+    leptos::mount::mount_to(root.clone(), move || {
+        provide_context(Taps::to(taps.clone()));
+        view! { <ShipmentView lang=Lang::En shipment now=day("2026-11-23")/> }
+    })
+    .forget();
+    (root, calls)
+}
+
+/// Taps each support contact and the carrier's link, once they are all drawn (support comes after paint).
+async fn tap_everything(root: &HtmlElement) {
+    wait_for(root, "[data-testid=carrier-link]").await;
+    wait_for(root, "[data-testid=support-link][data-kind=whatsapp]").await;
+    for link in all(
+        root,
+        "[data-testid=support-link], [data-testid=carrier-link]",
+    ) {
+        link.unchecked_into::<HtmlElement>().click();
+    }
+}
+
+fn set_navigator(name: &str, value: Option<JsValue>) {
+    let navigator = web_sys::window().unwrap().navigator();
+    match value {
+        Some(value) => {
+            let descriptor = js_sys::Object::new();
+            js_sys::Reflect::set(&descriptor, &"value".into(), &value).unwrap();
+            js_sys::Reflect::set(&descriptor, &"configurable".into(), &true.into()).unwrap();
+            js_sys::Object::define_property(&navigator, &name.into(), &descriptor);
+        }
+        None => {
+            js_sys::Reflect::delete_property(&navigator, &name.into()).unwrap();
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_tap_is_told_to_a_trackline_server_by_kind_only_and_never_against_the_browsers_wish() {
+    let (root, calls) = mount_tapped(Some("https://t.example/api/v1/shops/demo/taps"));
+    tap_everything(&root).await;
+    let sent: Vec<(String, String)> = calls
+        .iter()
+        .map(|call| {
+            let call = js_sys::Array::from(&call);
+            (
+                call.get(0).as_string().unwrap(),
+                call.get(1).as_string().unwrap(),
+            )
+        })
+        .collect();
+    let url = "https://t.example/api/v1/shops/demo/taps".to_owned();
+    // In the page's order; the unknown kind (whatsapp) is not told; the number is in none of them.
+    assert_eq!(
+        sent,
+        [
+            (url.clone(), r#"{"tap":"carrier"}"#.to_owned()),
+            (url.clone(), r#"{"tap":"phone"}"#.to_owned()),
+            (url, r#"{"tap":"email"}"#.to_owned()),
+        ]
+    );
+
+    for (name, value) in [
+        ("globalPrivacyControl", JsValue::TRUE),
+        ("doNotTrack", JsValue::from_str("1")),
+    ] {
+        set_navigator(name, Some(value));
+        let (root, calls) = mount_tapped(Some("/api/v1/taps"));
+        tap_everything(&root).await;
+        set_navigator(name, None);
+        assert_eq!(calls.length(), 0, "{name}");
+    }
+
+    // A seller's own endpoint: no taps told anywhere.
+    let (root, calls) = mount_tapped(None);
+    tap_everything(&root).await;
+    assert_eq!(calls.length(), 0);
 }

@@ -22,9 +22,11 @@ pub mod second_factor;
 pub mod status;
 pub mod summary;
 pub mod switch;
+pub mod tap;
 pub mod time;
 pub mod timeline;
 pub mod url_template;
+pub mod way_in;
 
 pub use contract::{
     Carrier, Contact, ContactKind, ContractError, DeliveryWindow, ErrorBody, Event, OpeningHours,

@@ -17,6 +17,13 @@ pub fn App(
     config: Config,
 ) -> impl IntoView {
     let lang = config.lang;
+    // Taps on support and on the carrier's link are told only to a trackline server.
+    provide_context(crate::taps::Taps::to(
+        config
+            .counting
+            .as_ref()
+            .map(|counting| counting.taps.clone()),
+    ));
     let lookup = Lookup::new(&config);
     // The page that mounted the widget may drive it (the element's `lookup()` and `refresh()`).
     if let Some(remote) = use_context::<crate::Remote>() {

@@ -8,10 +8,12 @@ use crate::components::support::SupportView;
 use crate::components::timeline::TimelineView;
 use crate::i18n::{Lang, Msg};
 use crate::labels;
+use crate::taps::Taps;
 use leptos::prelude::*;
 use trackline_core::link::{safe_href, Prefill};
 use trackline_core::number::{normalise, recognise};
 use trackline_core::outlook::Outlook;
+use trackline_core::tap::Tap;
 use trackline_core::time::Now;
 use trackline_core::{Shipment, Stage, Support, Timeline};
 
@@ -106,10 +108,12 @@ fn carrier_view(lang: Lang, shipment: &Shipment) -> Option<impl IntoView> {
                 .as_ref()
                 .map(|(issuer, number)| issuer.tracking_url_for(number))
         });
+    let taps = Taps::here();
     let link = href.map(|href| {
         view! {
             <a class="tl-carrier__link" href=href data-testid="carrier-link"
-                target="_blank" rel="noopener noreferrer">{lang.t(Msg::TrackOnCarrierSite)}</a>
+                target="_blank" rel="noopener noreferrer"
+                on:click=move |_| taps.send(Tap::Carrier)>{lang.t(Msg::TrackOnCarrierSite)}</a>
         }
     });
     Some(view! {

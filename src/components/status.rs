@@ -4,7 +4,7 @@ use crate::components::support::SUPPORT_ID;
 use crate::i18n::{Lang, Msg};
 use crate::{format, labels};
 use leptos::prelude::*;
-use trackline_core::delivery::EtaPhrase;
+use trackline_core::delivery::{source, EtaPhrase};
 use trackline_core::outlook::Outlook;
 use trackline_core::summary::{progress, Progress};
 use trackline_core::{Shipment, StepState};
@@ -25,6 +25,13 @@ pub fn StatusHeader(
         .status_text
         .clone()
         .filter(|text| *text != headline);
+    let source = shipment
+        .estimated_delivery
+        .as_ref()
+        .and_then(source)
+        .map(|source| {
+            view! { <p class="tl-status__eta-source" data-testid="eta-source">{labels::estimate_source(lang, &source)}</p> }
+        });
     let eta = outlook.eta.clone().map(|phrase| {
         let late = match &phrase {
             EtaPhrase::Overdue { days_late, .. } => Some(view! {
@@ -43,6 +50,7 @@ pub fn StatusHeader(
             <div class=class data-testid="eta">
                 <span class="tl-status__eta-label">{lang.t(Msg::EstimatedDelivery)}</span>
                 <strong class="tl-status__eta-value" data-testid="eta-value">{labels::eta(lang, &phrase)}</strong>
+                {source}
                 {late}
             </div>
         }

@@ -2,6 +2,7 @@
 
 use crate::components::copy_button::CopyButton;
 use crate::i18n::{Lang, Msg};
+use crate::taps::Taps;
 use crate::{format, labels};
 use leptos::prelude::*;
 use trackline_core::hours::{
@@ -9,6 +10,7 @@ use trackline_core::hours::{
     DAY_MINUTES,
 };
 use trackline_core::link::{contact_href_with, Prefill};
+use trackline_core::tap::Tap;
 use trackline_core::time::Now;
 use trackline_core::{OpeningHours, Support};
 
@@ -27,12 +29,15 @@ pub fn SupportView(
     /// The moment the status was fetched.
     now: Now,
 ) -> impl IntoView {
+    let taps = Taps::here();
     let contacts = support
         .contacts
         .into_iter()
         .filter_map(|contact| {
             // A contact whose link would be unsafe is dropped, not shown as a dead button.
             let href = contact_href_with(&contact, &message)?;
+            let tap = Tap::on_contact(&contact.kind);
+            let taps = taps.clone();
             let kind = contact.kind.as_str().to_owned();
             // The endpoint's label, else the address itself, so two buttons never read the same.
             let label = contact.label.unwrap_or_else(|| {
@@ -43,7 +48,8 @@ pub fn SupportView(
             Some(view! {
                 <li class="tl-support__item">
                     <a class="tl-support__link" href=href data-testid="support-link" data-kind=kind
-                        target="_blank" rel="noopener noreferrer">
+                        target="_blank" rel="noopener noreferrer"
+                        on:click=move |_| if let Some(tap) = tap { taps.send(tap) }>
                         <span class="tl-support__kind">{labels::contact(lang, &contact.kind)}</span>
                         <span class="tl-support__value">{label}</span>
                     </a>

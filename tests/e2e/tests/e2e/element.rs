@@ -196,7 +196,7 @@ window.collect = () => {{
                 .await
             }
             "refresh" => {
-                let asked = "performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/track/1000000007')).length";
+                let asked = "performance.getEntriesByType('resource').filter((e) => e.name.includes('/track/1000000007')).length";
                 let before = page.eval(&format!("return {asked}")).await;
                 step(
                     &page,
@@ -314,7 +314,7 @@ async fn the_reference_page_is_made_from_the_manifest_and_its_examples_are_live(
         "return document.getElementById('methods-example').shadowRoot.querySelector('[part~=pickup-code]')?.textContent === '4821'",
     )
     .await;
-    let asked = "performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/track/1000000007')).length";
+    let asked = "performance.getEntriesByType('resource').filter((e) => e.name.includes('/track/1000000007')).length";
     let before = page.eval(&format!("return {asked}")).await;
     page.eval("document.getElementById('refresh').click(); return true;")
         .await;
