@@ -113,7 +113,50 @@ pub async fn seed_if_empty(store: &Store) -> Result<usize, DemoError> {
         crate::updates::put(store, seller.id, reference, shipment, &none).await?;
     }
     seed_guarded(store, &shipments).await?;
+    seed_counts(store, seller.id, today).await?;
     Ok(shipments.len() + 2 + history.len())
+}
+
+/// Ninety days of what buyers did on the demo shop's page, so that its insights show something
+/// to look at: lookups by outcome and way in, taps, notifications, each varying by the day.
+async fn seed_counts(
+    store: &Store,
+    seller: crate::store::sellers::SellerId,
+    today: i64,
+) -> Result<(), DemoError> {
+    use crate::counts::Count;
+    let counter = crate::counts::Counter::default();
+    for ago in 0..90 {
+        // A week's rhythm (quieter at the weekend) over a slow rise, without randomness.
+        let weekday = (today - ago).rem_euclid(7);
+        let busy = 18 + (90 - ago) / 6 - if weekday >= 5 { 7 } else { 0 };
+        let day = today - ago;
+        let per_day = [
+            (Count::LookupsFound, busy),
+            (Count::LookupsNotFound, 1 + ago % 4),
+            (Count::LookupsCheckAsked, ago % 3),
+            (Count::LookupsRefused, i64::from(ago % 11 == 0)),
+            (Count::ViaLink, busy / 2),
+            (Count::ViaElement, busy / 3),
+            (Count::ViaTyped, busy / 6 + ago % 3),
+            (Count::ViaIframe, ago % 2),
+            (Count::TapsPhone, ago % 3),
+            (Count::TapsTelegram, (ago + 1) % 3),
+            (Count::TapsEmail, i64::from(ago % 5 == 0)),
+            (Count::TapsCarrier, 1 + ago % 4),
+            (Count::PushSubscribed, i64::from(ago % 2 == 0)),
+            (Count::PushSent, 2 + ago % 3),
+            (Count::WebhooksDelivered, 5 + ago % 6),
+            (Count::WebhooksFailed, i64::from(ago % 17 == 0)),
+        ];
+        for (count, times) in per_day {
+            if times > 0 {
+                counter.add_on(seller, day, count, times);
+            }
+        }
+    }
+    counter.flush(store).await?;
+    Ok(())
 }
 
 /// The demo parcel without an estimate of its own, shown one learnt from the demo shop's
