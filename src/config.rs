@@ -30,9 +30,9 @@ pub fn taps_url(server: &str, seller: Option<&str>) -> String {
 }
 
 /// The URL a lookup of `number` asks at `endpoint` (a template), with its way in when the
-/// widget talks to a trackline server: the same for every request of that lookup (its
-/// refreshes, its retries, the reply to a second factor), so that the browser's cached copy
-/// and its ETag serve them all.
+/// widget talks to a trackline server: the same for the requests the buyer asks (retries, the
+/// reply to a second factor), and `refresh` for the widget's own refreshes, which the server
+/// counts nothing for (their copy and ETag are then their own).
 pub fn lookup_url(endpoint: &str, number: &str, via: Option<Via>) -> String {
     let url = trackline_core::url_template::expand(endpoint, number);
     match via {

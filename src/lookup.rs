@@ -197,7 +197,7 @@ impl Lookup {
         let Some((number, before)) = self.state.with_untracked(LookupState::refresh_target) else {
             return;
         };
-        let (asked, opened) = self.ask(&number);
+        let (asked, opened) = self.ask(&number, true);
         spawn_local(async move {
             let Ok(received) = asked.await else {
                 return;
@@ -271,7 +271,7 @@ impl Lookup {
         self.selected.set(None);
         self.history_expanded.set(false);
         self.state.set(LookupState::Loading(number.clone()));
-        let (asked, opened) = self.ask(&number);
+        let (asked, opened) = self.ask(&number, false);
         // After the request has gone out (a task later), while the response is on its way.
         let lang = self.inner.with_value(|inner| inner.lang);
         set_timeout(move || format::prepare(lang), Duration::ZERO);
@@ -292,16 +292,23 @@ impl Lookup {
     }
 
     /// Sends the request for `number`, with the buyer's reply if there is one; says whether it
-    /// carried one (what it answers is then opened by the reply).
+    /// carried one (what it answers is then opened by the reply). An `automatic` refresh says
+    /// so to a trackline server, which counts the lookup once, not once a minute.
     fn ask(
         self,
         number: &str,
+        automatic: bool,
     ) -> (
         impl std::future::Future<Output = Result<Received, crate::error::FetchError>>,
         bool,
     ) {
         let (url, reply, timeout_ms) = self.inner.with_value(|inner| {
-            let url = lookup_url(&inner.endpoint, number, inner.via);
+            let via = if automatic {
+                inner.via.map(|_| Via::Refresh)
+            } else {
+                inner.via
+            };
+            let url = lookup_url(&inner.endpoint, number, via);
             (url, inner.reply.clone(), inner.timeout_ms)
         });
         let prefetched = self

@@ -1589,3 +1589,51 @@ async fn a_tap_is_told_to_a_trackline_server_by_kind_only_and_never_against_the_
     tap_everything(&root).await;
     assert_eq!(calls.length(), 0);
 }
+
+#[wasm_bindgen_test]
+async fn the_widgets_own_refreshes_say_so_and_the_lookup_the_buyer_asked_says_its_way_in() {
+    // Answers every lookup at the trackline server here, and keeps the URLs asked.
+    js_sys::eval(
+        r#"window.__asked = []; const original = window.fetch;
+         window.fetch = (input, init) => { const url = String(input.url || input);
+           if (!url.startsWith('https://refresh.example/')) return original(input, init);
+           window.__asked.push(url);
+           return Promise.resolve(new Response('{"query":"RA100000048RU","shipments":[{"stage":"in_transit"}]}',
+             {headers: {'content-type': 'application/json'}})); };"#,
+    )
+    .unwrap();
+    let asked = || -> Vec<String> {
+        js_sys::eval("window.__asked.slice()")
+            .ok()
+            .map(|list| {
+                js_sys::Array::from(&list)
+                    .iter()
+                    .filter_map(|url| url.as_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let settings = trackline::config::PageSettings {
+        seller: Some("demo".into()),
+        server: "https://refresh.example".into(),
+        number: Some("RA100000048RU".into()),
+        ..trackline::config::PageSettings::default()
+    };
+    let mut config = Config::new(trackline::config::EntryPoint::Element, settings);
+    config.remember = false;
+    config.refresh_ms = 100;
+    trackline::mount(fresh_root(), config).forget();
+    for _ in 0..250 {
+        if asked().len() >= 3 {
+            break;
+        }
+        tick(20).await;
+    }
+    let asked = asked();
+    assert!(asked.len() >= 3, "{asked:?}");
+    assert!(asked[0].contains("via=element"), "{asked:?}");
+    assert!(
+        asked[1..].iter().all(|url| url.contains("via=refresh")),
+        "{asked:?}"
+    );
+}

@@ -12,6 +12,9 @@ pub enum Via {
     Element,
     /// The iframe form on a storefront.
     Iframe,
+    /// The widget's own refresh of a lookup already counted (every minute while the page is
+    /// visible): the server counts nothing for it, so that a tab left open is one lookup.
+    Refresh,
 }
 
 /// Where the widget runs, as far as its ways in differ.
@@ -26,13 +29,14 @@ pub enum Place {
 }
 
 impl Via {
-    /// The wire name: `link`, `typed`, `element`, `iframe`.
+    /// The wire name: `link`, `typed`, `element`, `iframe`, `refresh`.
     pub fn as_str(self) -> &'static str {
         match self {
             Via::Link => "link",
             Via::Typed => "typed",
             Via::Element => "element",
             Via::Iframe => "iframe",
+            Via::Refresh => "refresh",
         }
     }
 

@@ -341,6 +341,31 @@ async fn the_short_path_counts_for_the_only_seller() {
 }
 
 #[tokio::test]
+async fn the_widgets_own_refreshes_count_nothing_so_a_tab_left_open_is_one_lookup() {
+    let store = support::fresh_store().await;
+    let (app, counts) = app(&store);
+    let only = seller(&store, &app, "only", json!({})).await;
+    let asked = send(
+        &app,
+        get("/api/v1/shops/only/track/RA500000018RU?via=element", &[]),
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    for path in [
+        "/api/v1/shops/only/track/RA500000018RU?via=refresh",
+        "/api/v1/track/RA500000018RU?via=refresh&",
+        "/api/v1/shops/only/track/RA000000000RU?via=refresh",
+    ] {
+        send(&app, get(path, &[])).await;
+    }
+    counts.flush(&store).await.unwrap();
+    assert_eq!(
+        stored(&store, only).await,
+        counted(&[(Count::LookupsFound, 1), (Count::ViaElement, 1)])
+    );
+}
+
+#[tokio::test]
 async fn a_browser_that_asks_not_to_be_tracked_counts_nothing() {
     let store = support::fresh_store().await;
     let (app, counts) = app(&store);

@@ -127,7 +127,7 @@ enum LookupResponses {
         ("number" = String, Path, description = "An order, posting or tracking number, in any case, with spaces or dashes."),
         ("Trackline-Check" = Option<String>, Header, description = "The buyer's reply to the seller's second factor, after a check_required answer. Never in the URL: `?check=` is refused (400 check_in_url)."),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the client has."),
-        ("via" = Option<String>, Query, description = "How the buyer came in, counted for the seller's insights: link (the number came in the hosted page's address), typed (typed into the hosted page), element (the element on a storefront), iframe (the iframe form). Anything else counts no way in."),
+        ("via" = Option<String>, Query, description = "How the buyer came in, counted for the seller's insights: link (the number came in the hosted page's address), typed (typed into the hosted page), element (the element on a storefront), iframe (the iframe form); refresh (the widget's own refresh of a lookup it asked before) counts nothing. Anything else counts no way in."),
     ),
     responses(LookupResponses),
     security(()),
@@ -147,7 +147,12 @@ pub async fn track_for_seller(
         &request,
     )
     .await;
-    counted(&state, seller, way_in(params.via.as_deref()), answered)
+    counted(
+        &state,
+        counted_for(seller, &params),
+        way_in(params.via.as_deref()),
+        answered,
+    )
 }
 
 /// The number's shipments of the server's default seller (the one configured, else its only one).
@@ -166,7 +171,7 @@ pub async fn track_for_seller(
         ("number" = String, Path, description = "An order, posting or tracking number, in any case, with spaces or dashes."),
         ("Trackline-Check" = Option<String>, Header, description = "The buyer's reply to the seller's second factor, after a check_required answer. Never in the URL: `?check=` is refused (400 check_in_url)."),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the client has."),
-        ("via" = Option<String>, Query, description = "How the buyer came in, counted for the seller's insights: link, typed, element or iframe; anything else counts no way in."),
+        ("via" = Option<String>, Query, description = "How the buyer came in, counted for the seller's insights: link, typed, element or iframe; refresh (the widget's own refresh of a lookup it asked before) counts nothing; anything else counts no way in."),
     ),
     responses(LookupResponses),
     security(()),
@@ -179,7 +184,12 @@ pub async fn track(
 ) -> Result<Response, ApiError> {
     let (request, _) = request.into_parts();
     let (seller, answered) = answer(&state, SellerRef::Default, &number, &params, &request).await;
-    counted(&state, seller, way_in(params.via.as_deref()), answered)
+    counted(
+        &state,
+        counted_for(seller, &params),
+        way_in(params.via.as_deref()),
+        answered,
+    )
 }
 
 /// Counts a lookup's outcome for the metrics and for its seller (with the way the buyer came
@@ -196,6 +206,12 @@ fn counted(
     count(&answered, not_modified);
     count_for_seller(state, seller, via, &answered);
     answered
+}
+
+/// The seller a lookup is counted for: none for the widget's own refresh (`via=refresh`) of a
+/// lookup it counted when the buyer asked, so that a tab left open is one lookup, not one a minute.
+fn counted_for(seller: Option<SellerId>, params: &LookupParams) -> Option<SellerId> {
+    seller.filter(|_| params.via.as_deref() != Some("refresh"))
 }
 
 /// The way in a lookup's `via` names; none for a missing or unknown one.
