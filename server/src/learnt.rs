@@ -247,20 +247,22 @@ pub fn window(ask: &Ask, histograms: &[(Pool, Histogram)]) -> Option<DeliveryWin
     })
 }
 
-/// A learnt `window` as shown on `today` (days since the epoch): it never ends before it
-/// starts nor before today (`from = max(from, today)`, `to = max(to, from)`); `late_after`
-/// stays where it was learnt. A window whose dates do not read is left as it is.
+/// A learnt `window` as shown on `today` (days since the epoch): it never ends before it starts,
+/// and never starts before today while it lasts (`from = max(from, today)`, at most `to`). A
+/// window that has passed stays where it was learnt, with `late_after`: the buyer then reads
+/// that the parcel takes longer than usual, and past `late_after` that it is running late (moved
+/// to today, it would say "today" every day). A window whose dates do not read is left as it is.
 pub fn clamp(mut window: DeliveryWindow, today: i64) -> DeliveryWindow {
-    let Some(from) = parse_date(&window.from) else {
+    let Some(learnt_from) = parse_date(&window.from) else {
         return window;
     };
-    let from = from.max(today);
     let to = window
         .to
         .as_deref()
         .and_then(parse_date)
-        .unwrap_or(from)
-        .max(from);
+        .unwrap_or(learnt_from)
+        .max(learnt_from);
+    let from = learnt_from.max(today).min(to);
     window.from = format_date(from);
     window.to = Some(format_date(to));
     window
@@ -484,7 +486,7 @@ mod tests {
     }
 
     #[test]
-    fn a_window_shown_later_starts_today_and_never_ends_before() {
+    fn a_window_shown_later_starts_today_and_a_passed_one_stays_as_learnt() {
         let learnt = window(
             &ask(CountedFrom::HandedOver, "", ""),
             &[(Pool::SellersCarrier, ten(1))],
@@ -493,7 +495,8 @@ mod tests {
         let table = [
             ("2026-12-01", "2026-12-08", "2026-12-10"),
             ("2026-12-09", "2026-12-09", "2026-12-10"),
-            ("2026-12-15", "2026-12-15", "2026-12-15"),
+            ("2026-12-10", "2026-12-10", "2026-12-10"),
+            ("2026-12-15", "2026-12-10", "2026-12-10"),
         ];
         for (today, from, to) in table {
             let shown = clamp(learnt.clone(), parse_date(today).unwrap());
@@ -508,7 +511,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn the_window_never_ends_before_it_starts_nor_before_today(
+        fn the_window_never_ends_before_it_starts_nor_starts_before_today_while_it_lasts(
             histogram in proptest::collection::vec((0u32..120, 0u64..30), 0..12),
             start in 19_000i64..21_000,
             today in 19_000i64..21_500,
@@ -520,7 +523,7 @@ mod tests {
                 let from = parse_date(&shown.from).unwrap();
                 let to = parse_date(shown.to.as_deref().unwrap()).unwrap();
                 prop_assert!(from <= to);
-                prop_assert!(today <= from);
+                prop_assert!(today <= from || (to < today && from == to));
                 prop_assert!(start <= from);
             }
         }

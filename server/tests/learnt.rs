@@ -226,14 +226,17 @@ async fn ten_delivered_parcels_teach_an_estimate_and_nine_teach_none() {
         json!({"parcels": 19, "days_from": 1, "days_to": 3, "scope": "route",
                "counted_from": "arrived"})
     );
-    // Handed over 40 days ago: the window is clamped to today, never ending before it.
+    // Handed over 40 days ago: the window passed and stays as learnt, its last day and
+    // late_after behind today, so that the buyer reads the parcel is running late (moved to
+    // today, it would read "today" every day).
     put(&app, &ten.token, "old", parcel("20000004", 40, None, None)).await;
     let old = estimate(&app, &ten, "20000004").await;
     let today = format_date(trackline_server::learnt::day_of(now_ms()));
-    assert_eq!(
-        (old["from"].as_str(), old["to"].as_str()),
-        (Some(&*today), Some(&*today))
-    );
+    assert_eq!(old["from"], old["to"]);
+    let (Some(to), Some(late)) = (old["to"].as_str(), old["late_after"].as_str()) else {
+        panic!("{old}");
+    };
+    assert!(to < &*today && to <= late && late < &*today, "{old}");
 
     // A seller's own estimate is served as the seller's, and no learnt one beside it.
     let mut own = parcel("20000005", 1, None, None);
@@ -419,4 +422,28 @@ async fn parcels_delivered_before_the_table_are_kept_once_by_the_fill() {
             .unwrap(),
         0
     );
+}
+
+#[tokio::test]
+async fn parcels_delivered_in_the_future_teach_nobody() {
+    let store = support::fresh_store().await;
+    let app = app(&store);
+    let forger = store.add_seller_named("Forger", None).await.unwrap();
+    let honest = store.add_seller_named("Honest", None).await.unwrap();
+    // Ten parcels "delivered" eight years from now, on the route every seller's history shares:
+    // the latest of it for good, had they counted.
+    for i in 0..10 {
+        let number = format!("3000000{i:02}");
+        let body = parcel(&number, -2990, Some(-2995), Some(-3000));
+        put(&app, &forger.token, &format!("f-{i}"), body).await;
+    }
+    assert_eq!(store.deliveries_of(forger.id).await.unwrap(), 10);
+    put(
+        &app,
+        &honest.token,
+        "h",
+        parcel("40000001", 5, Some(1), None),
+    )
+    .await;
+    assert_eq!(estimate(&app, &honest, "40000001").await, Value::Null);
 }

@@ -74,7 +74,8 @@ impl ShipmentWrite {
                  origin = excluded.origin, destination = excluded.destination,
                  handed_over_ms = excluded.handed_over_ms, arrived_ms = excluded.arrived_ms,
                  delivered_ms = excluded.delivered_ms, transit_days = excluded.transit_days,
-                 last_leg_days = excluded.last_leg_days, on_time = excluded.on_time",
+                 last_leg_days = excluded.last_leg_days,
+                 on_time = COALESCE(excluded.on_time, deliveries.on_time)",
         )
         .bind(id)
         .bind(seller.0)
@@ -126,13 +127,23 @@ impl ShipmentWrite {
             "transit_days"
         };
         let since = super::now_ms() - TEACHING_DAYS * DAY_MILLIS;
+        // Never a delivery dated ahead of today: a seller's made-up parcels "delivered" in 9999
+        // would otherwise stay the latest of a route for good, every seller's history theirs.
+        let until = super::now_ms() + DAY_MILLIS;
         let (place, query) = match pool {
             Pool::SellersRoute => (
-                "seller_id = $3 AND carrier = $2 AND origin = $4 AND destination = $5",
+                "seller_id = $3 AND carrier = $2 AND origin = $4 AND destination = $5 \
+                 AND delivered_ms <= $6",
                 true,
             ),
-            Pool::SellersCarrier => ("seller_id = $3 AND carrier = $2", false),
-            Pool::EveryonesRoute => ("carrier = $2 AND origin = $3 AND destination = $4", true),
+            Pool::SellersCarrier => (
+                "seller_id = $3 AND carrier = $2 AND delivered_ms <= $4",
+                false,
+            ),
+            Pool::EveryonesRoute => (
+                "carrier = $2 AND origin = $3 AND destination = $4 AND delivered_ms <= $5",
+                true,
+            ),
         };
         // The latest parcels only: a route's index gives them in order, so a busy route costs
         // no more than a quiet one.
@@ -150,7 +161,7 @@ impl ShipmentWrite {
         if query {
             statement = statement.bind(&key.3).bind(&key.4);
         }
-        let rows = statement.fetch_all(self.tx_mut()).await?;
+        let rows = statement.bind(until).fetch_all(self.tx_mut()).await?;
         let histogram = rows
             .iter()
             .map(|row| {
