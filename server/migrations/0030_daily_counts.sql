@@ -3,7 +3,8 @@
 -- address, a user agent or a number: a name and a count. Names are listed in
 -- server/src/counts.rs (`Count`: lookups_found, via_element, taps_phone, webhooks_failed…).
 CREATE TABLE daily_counts (
-    seller_id BIGINT NOT NULL REFERENCES sellers (id),
+    -- Cascading: a flush of another instance may add a row while the seller is being removed.
+    seller_id BIGINT NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
     -- 'YYYY-MM-DD', the UTC day.
     day TEXT NOT NULL,
     name TEXT NOT NULL,
